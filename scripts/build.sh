@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Build the extension (Rust → wasm + the extension/ sources) into build/extension,
+# zip it for the stores, and build the team-log server.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+OUT=build/extension
+echo "[build] wasm (escucha-web, release)"
+"${WASM_CARGO[@]}" build --quiet --release -p escucha-web "${WASM_FLAGS[@]}"
+rm -rf "$OUT" && mkdir -p "$OUT"
+cp -R extension/. "$OUT/"
+# One wasm module and one classic-script loader serve every context: the
+# service worker (importScripts), content scripts (no modules there) and pages.
+wasm-bindgen --target no-modules --no-typescript --out-dir "$OUT/wasm" --out-name escucha_web \
+  target/wasm32-unknown-unknown/release/escucha_web.wasm
+
+python3 - "$OUT" build/escucha-extension.zip <<'PY'
+import os, sys, zipfile
+src, dest = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
+    for base, _, files in sorted(os.walk(src)):
+        for f in sorted(files):
+            p = os.path.join(base, f)
+            z.write(p, os.path.relpath(p, src))
+PY
+raw=$(stat -c %s "$OUT/wasm/escucha_web_bg.wasm")
+gz=$(gzip -9 -c "$OUT/wasm/escucha_web_bg.wasm" | wc -c)
+echo "[build] extension: $OUT (wasm ${raw} bytes, ${gz} gzip), zip: build/escucha-extension.zip"
+
+echo "[build] team-log server (release)"
+cargo build --quiet --release -p escucha-server

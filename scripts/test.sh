@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Set up, build, and run all three test tiers; ends with one countable line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+bash scripts/build.sh || exit 1
+source scripts/env.sh
+LOG=$(mktemp -d)
+status=0
+
+broken=0 # tiers that failed without reporting a failed test (e.g. a compile error)
+tier() { # name log command...
+  local name=$1 log=$2; shift 2
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  if [ "$rc" -ne 0 ]; then
+    status=1
+    if ! grep -qE '^test result: .* [1-9][0-9]* failed' "$log"; then
+      echo "!! $name failed before reporting its tests (exit $rc)"; broken=$((broken + 1))
+    fi
+  fi
+}
+
+echo "== tier 1: cargo test (native core and server)"
+tier "tier 1" "$LOG/native.txt" cargo test --workspace --exclude escucha-web
+
+echo "== tier 2: wasm-bindgen-test in headless Chromium"
+tier "tier 2" "$LOG/wasm.txt" bash -c 'cd src/web && "$@"' _ "${WASM_CARGO[@]}" test "${WASM_FLAGS[@]}"
+
+echo "== tier 3: end-to-end, the built extension in Chromium"
+(cd tests && node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+   --test-reporter=tap --test-reporter-destination="$LOG/e2e.tap" e2e/) 2>&1 || status=1
+
+passed=0; failed=0
+while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
+  grep -hE '^test result: ' "$LOG/native.txt" "$LOG/wasm.txt" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
+e2e_pass=$(grep -E '^# pass ' "$LOG/e2e.tap" | awk '{print $3}'); e2e_fail=$(grep -E '^# fail ' "$LOG/e2e.tap" | awk '{print $3}')
+passed=$((passed + ${e2e_pass:-0})); failed=$((failed + ${e2e_fail:-0} + broken))
+[ -n "$e2e_pass" ] || { echo "end-to-end tests did not report"; status=1; }
+[ "$failed" -eq 0 ] || status=1
+echo "total: $passed passed, $failed failed"
+exit $status

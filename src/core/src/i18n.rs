@@ -1,0 +1,82 @@
+//! UI message keys shared by every extension context.
+//!
+//! The strings themselves live in `extension/_locales/{en,es}/messages.json`,
+//! where the browser picks the user's language. Rust code names a key through
+//! [`Key`] so that a typo is a compile error, and the tests below prove every
+//! key exists, with the same placeholders, in both locales.
+
+macro_rules! keys {
+    ($($variant:ident => $name:literal,)*) => {
+        /// A UI string's key in `_locales/*/messages.json`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Key { $($variant,)* }
+        impl Key {
+            pub const ALL: &'static [Key] = &[$(Key::$variant,)*];
+            pub fn name(self) -> &'static str {
+                match self { $(Key::$variant => $name,)* }
+            }
+        }
+    };
+}
+
+keys! {
+    ExtName => "extName",
+    ExtDescription => "extDescription",
+    PopupTitle => "popupTitle",
+    PopupMentionsOnPage => "popupMentionsOnPage",
+    PopupNoMentions => "popupNoMentions",
+    PopupPageNotScanned => "popupPageNotScanned",
+    PopupOpenOptions => "popupOpenOptions",
+    PopupEngineReady => "popupEngineReady",
+    OptionsTitle => "optionsTitle",
+    OptionsBrands => "optionsBrands",
+    OptionsSaved => "optionsSaved",
+    OptionsSettingsProblem => "optionsSettingsProblem",
+    ErrorStorage => "errorStorage",
+    ErrorGeneric => "errorGeneric",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn load(locale: &str) -> BTreeMap<String, serde_json::Value> {
+        let path = format!("{}/../../extension/_locales/{locale}/messages.json", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn placeholders(entry: &serde_json::Value) -> Vec<String> {
+        let mut names: Vec<String> = entry
+            .get("placeholders")
+            .and_then(|p| p.as_object())
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn every_key_exists_in_english_and_spanish_with_the_same_placeholders() {
+        let en = load("en");
+        let es = load("es");
+        for key in Key::ALL {
+            let (Some(e), Some(s)) = (en.get(key.name()), es.get(key.name())) else {
+                panic!("key {} missing in en or es", key.name());
+            };
+            for entry in [e, s] {
+                let msg = entry.get("message").and_then(|m| m.as_str()).unwrap_or("");
+                assert!(!msg.trim().is_empty(), "empty message for {}", key.name());
+            }
+            assert_eq!(placeholders(e), placeholders(s), "placeholders differ for {}", key.name());
+        }
+    }
+
+    #[test]
+    fn both_locales_have_the_same_key_set() {
+        let en: Vec<_> = load("en").into_keys().collect();
+        let es: Vec<_> = load("es").into_keys().collect();
+        assert_eq!(en, es, "en and es must define the same keys");
+    }
+}

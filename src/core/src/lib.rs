@@ -1,0 +1,16 @@
+//! Escucha's platform-free core.
+//!
+//! Nothing in this crate names a browser or wasm type: the wasm glue
+//! (`escucha-web`) and the team-log server (`escucha-server`) both build on it,
+//! and `cargo test` exercises all of it natively.
+
+pub mod brands;
+pub mod i18n;
+pub mod matching;
+pub mod page_text;
+pub mod protocol;
+pub mod settings;
+pub mod sites;
+
+/// The version every context reports, so a test can prove which build runs.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,279 @@
+//! The one typed message protocol shared by every extension context.
+//!
+//! Every message between the service worker, content scripts, the popup and
+//! the options page is a [`Message`], serialized as JSON with a `type` tag.
+//! Replies are [`Reply`]s. The service worker decides who may send what with
+//! [`authorize`]: only this extension's own contexts are heard, and a content
+//! script (which runs inside hostile pages) can only ask for what a page may
+//! safely know — never settings or tokens.
+//!
+//! ```
+//! use escucha_core::protocol::{authorize, Context, Message, SenderInfo};
+//! let from_page = SenderInfo {
+//!     extension_id: Some("abc".into()),
+//!     url: Some("https://forum.example/t/1".into()),
+//!     tab_id: Some(7),
+//!     frame_id: Some(0),
+//! };
+//! let ctx = authorize(&Message::GetSettings, &from_page, "abc").unwrap_err();
+//! assert_eq!(ctx.code, escucha_core::protocol::ErrorCode::Forbidden);
+//! assert_eq!(authorize(&Message::Ping, &from_page, "abc").unwrap(), Context::ContentScript { tab_id: 7, frame_id: 0 });
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::brands::BrandList;
+use crate::settings::Settings;
+
+/// Everything one context can ask another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Message {
+    /// Liveness and build check; any context may send it and any answers it.
+    Ping,
+    /// A content script starts on a page and asks what to highlight there.
+    ContentHello { url: String },
+    /// A content script reports how many mentions it painted (toolbar badge).
+    MentionsFound { url: String, count: u32 },
+    /// Trusted pages read the whole settings document.
+    GetSettings,
+    /// Trusted pages replace the settings document (validated before saving).
+    SaveSettings { settings: Settings },
+    /// The service worker tells content scripts the brand list changed.
+    BrandsChanged { brands: BrandList },
+}
+
+impl Message {
+    /// Stable name of the variant, for logs and error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Message::Ping => "ping",
+            Message::ContentHello { .. } => "contentHello",
+            Message::MentionsFound { .. } => "mentionsFound",
+            Message::GetSettings => "getSettings",
+            Message::SaveSettings { .. } => "saveSettings",
+            Message::BrandsChanged { .. } => "brandsChanged",
+        }
+    }
+
+    /// Whether a content script, which lives inside an untrusted page, may send this.
+    fn allowed_from_content_script(&self) -> bool {
+        matches!(
+            self,
+            Message::Ping | Message::ContentHello { .. } | Message::MentionsFound { .. }
+        )
+    }
+}
+
+/// Every answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Reply {
+    /// Answer to [`Message::Ping`]: which build runs, in which context.
+    Pong { version: String, context: String },
+    /// What a content script needs for a page, and nothing more: no settings, no tokens.
+    ContentConfig { enabled: bool, reason: Option<String>, brands: BrandList },
+    /// The settings, and what was wrong with the stored copy if it could not be used.
+    Settings { settings: Settings, problem: Option<String> },
+    Ok,
+    Error(ProtocolError),
+}
+
+/// A machine-readable code plus a sentence a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProtocolError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The message did not parse as any [`Message`].
+    BadMessage,
+    /// The sender is not one of this extension's contexts.
+    UnknownSender,
+    /// The sender is ours but may not send this message.
+    Forbidden,
+    /// The message was valid but its content was not (e.g. a bad brand list).
+    Invalid,
+    /// Browser storage failed (quota, disk); nothing was changed.
+    Storage,
+    Internal,
+}
+
+impl ProtocolError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ProtocolError { code, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ProtocolError {}
+
+/// What the browser tells a listener about a message's sender
+/// (`runtime.MessageSender`), reduced to what decisions need.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SenderInfo {
+    /// `sender.id`: the extension that sent it.
+    pub extension_id: Option<String>,
+    /// `sender.url`: the page or frame that sent it.
+    pub url: Option<String>,
+    /// `sender.tab.id`: present when the sender lives in a tab.
+    pub tab_id: Option<i32>,
+    /// `sender.frameId`.
+    pub frame_id: Option<i32>,
+}
+
+/// Which of our contexts a message came from, once authorized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// The popup, the options page, the log page or the service worker.
+    ExtensionPage,
+    /// A content script in a web page's tab.
+    ContentScript { tab_id: i32, frame_id: i32 },
+}
+
+/// Decide whether the service worker should act on `message` from `sender`.
+///
+/// `own_id` is `runtime.id`. A sender is an extension page only when its URL is
+/// on our own extension origin; anything in a tab with another URL is a content
+/// script, whatever it claims.
+pub fn authorize(message: &Message, sender: &SenderInfo, own_id: &str) -> Result<Context, ProtocolError> {
+    if sender.extension_id.as_deref() != Some(own_id) {
+        return Err(ProtocolError::new(
+            ErrorCode::UnknownSender,
+            "Messages are only accepted from Escucha's own pages and content scripts.",
+        ));
+    }
+    let url = sender.url.as_deref().unwrap_or("");
+    let on_own_origin = is_own_extension_url(url, own_id);
+    let context = match (on_own_origin, sender.tab_id) {
+        (true, _) => Context::ExtensionPage,
+        (false, Some(tab_id)) => Context::ContentScript { tab_id, frame_id: sender.frame_id.unwrap_or(0) },
+        (false, None) => {
+            return Err(ProtocolError::new(
+                ErrorCode::UnknownSender,
+                "The sender is neither an Escucha page nor a content script in a tab.",
+            ))
+        }
+    };
+    if let Context::ContentScript { .. } = context {
+        if !message.allowed_from_content_script() {
+            return Err(ProtocolError::new(
+                ErrorCode::Forbidden,
+                format!("A web page's content script may not send '{}'.", message.kind()),
+            ));
+        }
+    }
+    Ok(context)
+}
+
+/// True for `chrome-extension://<id>/…` and `moz-extension://<id>/…` (Firefox
+/// uses a per-install UUID there, which its `runtime.getURL` reports as the host).
+fn is_own_extension_url(url: &str, own_id: &str) -> bool {
+    ["chrome-extension://", "moz-extension://"].iter().any(|scheme| {
+        url.strip_prefix(scheme)
+            .and_then(|rest| rest.strip_prefix(own_id))
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// Parse a message that arrived as JSON, with an error a developer can act on.
+pub fn parse_message(json: &str) -> Result<Message, ProtocolError> {
+    serde_json::from_str(json)
+        .map_err(|e| ProtocolError::new(ErrorCode::BadMessage, format!("Unrecognized message: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "abcdefghijklmnop";
+
+    fn sender(id: Option<&str>, url: Option<&str>, tab: Option<i32>) -> SenderInfo {
+        SenderInfo {
+            extension_id: id.map(str::to_owned),
+            url: url.map(str::to_owned),
+            tab_id: tab,
+            frame_id: tab.map(|_| 0),
+        }
+    }
+
+    #[test]
+    fn authorization_table() {
+        let popup = sender(Some(ID), Some(&format!("chrome-extension://{ID}/popup/popup.html")), None);
+        let options_in_tab = sender(Some(ID), Some(&format!("chrome-extension://{ID}/options/options.html")), Some(3));
+        let content = sender(Some(ID), Some("https://forum.example/t/1"), Some(3));
+        let other_ext = sender(Some("zzzz"), Some("chrome-extension://zzzz/x.html"), None);
+        let look_alike = sender(Some(ID), Some(&format!("chrome-extension://{ID}evil/x.html")), Some(3));
+        let no_tab_web = sender(Some(ID), Some("https://forum.example/"), None);
+        let firefox_page = sender(Some(ID), Some(&format!("moz-extension://{ID}/popup/popup.html")), None);
+        let anonymous = sender(None, None, None);
+
+        use Context::*;
+        let settings = Message::SaveSettings { settings: Settings::default() };
+        let hello = Message::ContentHello { url: "https://forum.example/t/1".into() };
+        let cases: Vec<(&str, &Message, &SenderInfo, Result<Context, ErrorCode>)> = vec![
+            ("popup pings", &Message::Ping, &popup, Ok(ExtensionPage)),
+            ("popup reads settings", &Message::GetSettings, &popup, Ok(ExtensionPage)),
+            ("options page opened in a tab is still ours", &settings, &options_in_tab, Ok(ExtensionPage)),
+            ("firefox extension page", &Message::GetSettings, &firefox_page, Ok(ExtensionPage)),
+            ("content says hello", &hello, &content, Ok(ContentScript { tab_id: 3, frame_id: 0 })),
+            ("content may not read settings", &Message::GetSettings, &content, Err(ErrorCode::Forbidden)),
+            ("content may not write settings", &settings, &content, Err(ErrorCode::Forbidden)),
+            ("another extension", &Message::Ping, &other_ext, Err(ErrorCode::UnknownSender)),
+            ("no extension id", &Message::Ping, &anonymous, Err(ErrorCode::UnknownSender)),
+            ("id-prefix look-alike origin is a content script", &Message::GetSettings, &look_alike, Err(ErrorCode::Forbidden)),
+            ("web url without a tab", &Message::Ping, &no_tab_web, Err(ErrorCode::UnknownSender)),
+        ];
+        for (name, msg, who, want) in cases {
+            let got = authorize(msg, who, ID).map_err(|e| e.code);
+            assert_eq!(got, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn messages_round_trip_as_tagged_json() {
+        let msgs = vec![
+            Message::Ping,
+            Message::ContentHello { url: "https://a.example/".into() },
+            Message::MentionsFound { url: "https://a.example/".into(), count: 3 },
+            Message::GetSettings,
+        ];
+        for m in msgs {
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(parse_message(&json).unwrap(), m, "{json}");
+        }
+        assert_eq!(serde_json::to_string(&Message::Ping).unwrap(), r#"{"type":"ping"}"#);
+        assert_eq!(
+            serde_json::to_string(&Message::MentionsFound { url: "u".into(), count: 2 }).unwrap(),
+            r#"{"type":"mentionsFound","url":"u","count":2}"#
+        );
+    }
+
+    #[test]
+    fn unknown_or_malformed_messages_are_rejected_clearly() {
+        for bad in [r#"{"type":"deleteEverything"}"#, r#"{"kind":"ping"}"#, "not json", r#"{"type":"mentionsFound","url":"u"}"#] {
+            let err = parse_message(bad).unwrap_err();
+            assert_eq!(err.code, ErrorCode::BadMessage, "{bad}");
+            assert!(err.message.starts_with("Unrecognized message"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn content_config_never_carries_settings() {
+        // The reply a content script gets is built from the brand list alone;
+        // its JSON must not contain the sync section of settings.
+        let reply = Reply::ContentConfig { enabled: true, reason: None, brands: BrandList::default() };
+        let json = serde_json::to_string(&reply).unwrap();
+        assert!(!json.contains("token") && !json.contains("endpoint"), "{json}");
+    }
+}

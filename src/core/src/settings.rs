@@ -1,0 +1,163 @@
+//! The settings document: brands, site rules, departments and sync target.
+//!
+//! Settings are stored as one JSON document. Loading never fails: a document
+//! that does not parse yields the defaults plus a [`SettingsProblem`] naming
+//! what was wrong, and the caller keeps the stored original untouched so that
+//! nothing the manager configured is lost. The sync token is deliberately not
+//! part of this document: it lives in its own storage key that only trusted
+//! extension contexts can read.
+
+use serde::{Deserialize, Serialize};
+
+use crate::brands::BrandList;
+use crate::sites::SiteRules;
+
+/// Bumped when the stored shape changes incompatibly.
+pub const SETTINGS_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    pub version: u32,
+    pub brands: BrandList,
+    pub sites: SiteRules,
+    /// The departments a capture can be routed to; configurable per team.
+    pub departments: Vec<String>,
+    pub sync: SyncSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            version: SETTINGS_VERSION,
+            brands: BrandList::default(),
+            sites: SiteRules::default(),
+            departments: DEFAULT_DEPARTMENTS.iter().map(|d| d.to_string()).collect(),
+            sync: SyncSettings::default(),
+        }
+    }
+}
+
+pub const DEFAULT_DEPARTMENTS: [&str; 6] =
+    ["Product", "Marketing", "PR", "Engineering", "Logistics", "Customer Service"];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SyncSettings {
+    pub mode: SyncMode,
+    /// The team-log endpoint or webhook URL; empty means "not syncing".
+    pub endpoint: String,
+    /// The member name shown to teammates.
+    pub member: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncMode {
+    #[default]
+    Off,
+    TeamLog,
+    Webhook,
+}
+
+/// Why stored settings could not be used as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsProblem {
+    pub message: String,
+}
+
+impl Settings {
+    /// Read a stored document. `None` (first run) gives the defaults silently.
+    /// A document that does not parse, or is from a newer Escucha, gives the
+    /// defaults and a problem to show; the caller must not overwrite the stored
+    /// original until the manager saves on purpose.
+    pub fn load(stored: Option<&str>) -> (Settings, Option<SettingsProblem>) {
+        let Some(text) = stored else { return (Settings::default(), None) };
+        match serde_json::from_str::<Settings>(text) {
+            Ok(s) if s.version > SETTINGS_VERSION => (
+                Settings::default(),
+                Some(SettingsProblem {
+                    message: format!(
+                        "Your settings were saved by a newer Escucha (format {}); this version reads format {}. They were kept untouched; defaults are in use until you update.",
+                        s.version, SETTINGS_VERSION
+                    ),
+                }),
+            ),
+            Ok(s) => (s, None),
+            Err(e) => (
+                Settings::default(),
+                Some(SettingsProblem {
+                    message: format!(
+                        "Your saved settings could not be read ({e}). They were kept untouched; defaults are in use until you save or import a fixed copy."
+                    ),
+                }),
+            ),
+        }
+    }
+
+    /// Check a document before it is saved; nothing invalid is ever stored.
+    pub fn validate(&self) -> Result<(), String> {
+        self.brands.validate().map_err(|errs| {
+            errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n")
+        })?;
+        if self.departments.iter().any(|d| d.trim().is_empty()) {
+            return Err("A department name is empty.".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_run_gives_defaults_without_a_problem() {
+        let (s, problem) = Settings::load(None);
+        assert_eq!(s, Settings::default());
+        assert!(problem.is_none());
+        assert_eq!(s.departments.len(), 6);
+    }
+
+    #[test]
+    fn round_trip_keeps_everything() {
+        let mut s = Settings::default();
+        s.departments.push("Legal".into());
+        s.sync.endpoint = "http://127.0.0.1:8080".into();
+        s.sync.mode = SyncMode::TeamLog;
+        let json = serde_json::to_string(&s).unwrap();
+        let (back, problem) = Settings::load(Some(&json));
+        assert!(problem.is_none());
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn partial_documents_fill_in_defaults() {
+        let (s, problem) = Settings::load(Some(r#"{"version":1,"departments":["Ventas"]}"#));
+        assert!(problem.is_none());
+        assert_eq!(s.departments, vec!["Ventas".to_string()]);
+        assert_eq!(s.brands, BrandList::default());
+    }
+
+    #[test]
+    fn malformed_or_future_documents_are_reported_not_used() {
+        for (stored, needle) in [
+            ("{not json", "could not be read"),
+            (r#"{"version":"one"}"#, "could not be read"),
+            (r#"{"version":99}"#, "newer Escucha"),
+        ] {
+            let (s, problem) = Settings::load(Some(stored));
+            assert_eq!(s, Settings::default(), "{stored}");
+            let msg = problem.expect(stored).message;
+            assert!(msg.contains(needle) && msg.contains("kept untouched"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn empty_department_is_rejected() {
+        let mut s = Settings::default();
+        s.departments.push("  ".into());
+        assert_eq!(s.validate().unwrap_err(), "A department name is empty.");
+    }
+}

@@ -1,0 +1,64 @@
+//! Small, safe DOM builders for Escucha's own UI.
+//!
+//! Page text reaches our UI only through [`text`] and `set_text_content`, which
+//! the browser never parses as HTML. This module offers no way to set markup.
+
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlElement};
+
+pub fn document() -> Document {
+    web_sys::window().and_then(|w| w.document()).expect("a document")
+}
+
+/// `<tag attr=value…>text</tag>`, with `text` as plain text.
+pub fn el(tag: &str, attrs: &[(&str, &str)], text: &str) -> HtmlElement {
+    let e = document().create_element(tag).expect("valid tag name");
+    for (k, v) in attrs {
+        e.set_attribute(k, v).expect("valid attribute name");
+    }
+    if !text.is_empty() {
+        e.set_text_content(Some(text));
+    }
+    e.unchecked_into()
+}
+
+/// Append `children` to `parent`, returning `parent` for chaining.
+pub fn append<E: AsRef<Element>>(parent: E, children: &[&Element]) -> E {
+    for c in children {
+        parent.as_ref().append_child(c).expect("append");
+    }
+    parent
+}
+
+/// Replace everything inside `parent` with `children`.
+pub fn replace_children(parent: &Element, children: &[&Element]) {
+    parent.set_text_content(None);
+    for c in children {
+        parent.append_child(c).expect("append");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn hostile_text_stays_text() {
+        let payload = r#"<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>"#;
+        let p = el("p", &[("class", "quote")], payload);
+        assert_eq!(p.text_content().unwrap(), payload);
+        assert_eq!(p.child_element_count(), 0, "no element was parsed out of page text");
+        assert_eq!(p.get_attribute("class").as_deref(), Some("quote"));
+    }
+
+    #[wasm_bindgen_test]
+    fn replace_children_clears_previous_content() {
+        let ul = el("ul", &[], "");
+        append(&ul, &[&el("li", &[], "a"), &el("li", &[], "b")]);
+        assert_eq!(ul.child_element_count(), 2);
+        replace_children(&ul, &[&el("li", &[], "c")]);
+        assert_eq!(ul.text_content().unwrap(), "c");
+    }
+}

@@ -1,0 +1,196 @@
+//! The one place that touches the browser's extension APIs.
+//!
+//! Browser differences live here (and in `extension/platform/`): which
+//! namespace exists, how promises come back, how `sender` looks. Everything
+//! else in the glue calls these typed helpers.
+
+use js_sys::{Array, Function, Promise, Reflect};
+use serde::{de::DeserializeOwned, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use escucha_core::i18n::Key;
+use escucha_core::protocol::{ErrorCode, Message, ProtocolError, Reply, SenderInfo};
+
+/// A failed browser call, in words a person can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformError(pub String);
+
+impl std::fmt::Display for PlatformError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<JsValue> for PlatformError {
+    fn from(v: JsValue) -> Self {
+        PlatformError(describe_js_error(&v))
+    }
+}
+
+impl From<PlatformError> for JsValue {
+    fn from(e: PlatformError) -> Self {
+        js_sys::Error::new(&e.0).into()
+    }
+}
+
+/// `err.message` when there is one, otherwise `String(err)`.
+pub fn describe_js_error(v: &JsValue) -> String {
+    Reflect::get(v, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| v.as_string())
+        .unwrap_or_else(|| format!("{v:?}"))
+}
+
+/// The extension namespace chosen by `extension/platform/extension_api.js`.
+pub fn api() -> Result<JsValue, PlatformError> {
+    let v = Reflect::get(&js_sys::global(), &"escuchaExtensionApi".into()).unwrap_or(JsValue::UNDEFINED);
+    if v.is_object() {
+        Ok(v)
+    } else {
+        Err(PlatformError("Escucha is not running inside a browser extension.".into()))
+    }
+}
+
+fn get_path(root: &JsValue, path: &[&str]) -> Result<JsValue, PlatformError> {
+    let mut cur = root.clone();
+    for part in path {
+        cur = Reflect::get(&cur, &(*part).into())?;
+        if cur.is_undefined() || cur.is_null() {
+            return Err(PlatformError(format!("This browser has no extension API '{}'.", path.join("."))));
+        }
+    }
+    Ok(cur)
+}
+
+/// Call `api.<path>(args…)` and return its result, unwrapping a promise.
+pub async fn call(path: &str, args: &[JsValue]) -> Result<JsValue, PlatformError> {
+    let result = call_sync(path, args)?;
+    match result.dyn_into::<Promise>() {
+        Ok(p) => Ok(JsFuture::from(p).await?),
+        Err(v) => Ok(v),
+    }
+}
+
+/// Call `api.<path>(args…)` synchronously.
+pub fn call_sync(path: &str, args: &[JsValue]) -> Result<JsValue, PlatformError> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let (method, owner) = parts.split_last().expect("non-empty API path");
+    let this = get_path(&api()?, owner)?;
+    let f: Function = Reflect::get(&this, &(*method).into())?
+        .dyn_into()
+        .map_err(|_| PlatformError(format!("This browser has no extension API '{path}'.")))?;
+    Ok(f.apply(&this, &args.iter().collect::<Array>())?)
+}
+
+pub fn runtime_id() -> Result<String, PlatformError> {
+    get_path(&api()?, &["runtime", "id"])?
+        .as_string()
+        .ok_or_else(|| PlatformError("runtime.id is missing.".into()))
+}
+
+/// A localized UI string, falling back to the key if the browser has none.
+pub fn t(key: Key, substitutions: &[&str]) -> String {
+    let subs: Array = substitutions.iter().map(|s| JsValue::from_str(s)).collect();
+    call_sync("i18n.getMessage", &[key.name().into(), subs.into()])
+        .ok()
+        .and_then(|v| v.as_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| key.name().to_string())
+}
+
+/// Serialize to a plain JS object (maps as objects, as JSON would).
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+}
+
+/// Parse an incoming message, reporting what was wrong with it.
+pub fn message_from_js(value: JsValue) -> Result<Message, ProtocolError> {
+    from_js(value).map_err(|e| ProtocolError::new(ErrorCode::BadMessage, format!("Unrecognized message: {e}")))
+}
+
+/// Reduce `runtime.MessageSender` to what authorization needs.
+pub fn sender_info(sender: &JsValue) -> SenderInfo {
+    let str_field = |obj: &JsValue, k: &str| Reflect::get(obj, &k.into()).ok().and_then(|v| v.as_string());
+    let int_field = |obj: &JsValue, k: &str| {
+        Reflect::get(obj, &k.into()).ok().and_then(|v| v.as_f64()).map(|f| f as i32)
+    };
+    let tab = Reflect::get(sender, &"tab".into()).unwrap_or(JsValue::UNDEFINED);
+    SenderInfo {
+        extension_id: str_field(sender, "id"),
+        url: str_field(sender, "url"),
+        tab_id: if tab.is_object() { int_field(&tab, "id") } else { None },
+        frame_id: int_field(sender, "frameId"),
+    }
+}
+
+/// Send a message to the service worker and decode its reply.
+pub async fn send_message(message: &Message) -> Result<Reply, PlatformError> {
+    let reply = call("runtime.sendMessage", &[to_js(message)]).await?;
+    from_js(reply).map_err(|e| PlatformError(format!("Unexpected reply: {e}")))
+}
+
+/// Send a message to one frame of a tab (frame 0 is the top page).
+pub async fn send_to_tab(tab_id: i32, frame_id: Option<i32>, message: &Message) -> Result<Reply, PlatformError> {
+    let options = js_sys::Object::new();
+    if let Some(f) = frame_id {
+        Reflect::set(&options, &"frameId".into(), &f.into())?;
+    }
+    let reply = call("tabs.sendMessage", &[tab_id.into(), to_js(message), options.into()]).await?;
+    from_js(reply).map_err(|e| PlatformError(format!("Unexpected reply: {e}")))
+}
+
+/// Read one string value from `storage.local`.
+pub async fn storage_get(key: &str) -> Result<Option<String>, PlatformError> {
+    let items = call("storage.local.get", &[key.into()]).await?;
+    Ok(Reflect::get(&items, &key.into())?.as_string())
+}
+
+/// Write string values to `storage.local` in one atomic call.
+pub async fn storage_set(items: &[(&str, &str)]) -> Result<(), PlatformError> {
+    let obj = js_sys::Object::new();
+    for (k, v) in items {
+        Reflect::set(&obj, &(*k).into(), &(*v).into())?;
+    }
+    call("storage.local.set", &[obj.into()]).await?;
+    Ok(())
+}
+
+/// The active tab of the current window, if any.
+pub async fn active_tab() -> Result<Option<(i32, String)>, PlatformError> {
+    let query = js_sys::Object::new();
+    Reflect::set(&query, &"active".into(), &true.into())?;
+    Reflect::set(&query, &"currentWindow".into(), &true.into())?;
+    let tabs: Array = call("tabs.query", &[query.into()]).await?.unchecked_into();
+    let tab = tabs.get(0);
+    if !tab.is_object() {
+        return Ok(None);
+    }
+    let id = Reflect::get(&tab, &"id".into())?.as_f64().map(|f| f as i32);
+    let url = Reflect::get(&tab, &"url".into())?.as_string().unwrap_or_default();
+    Ok(id.map(|id| (id, url)))
+}
+
+/// Ids of every open tab, for broadcasting changes.
+pub async fn all_tab_ids() -> Result<Vec<i32>, PlatformError> {
+    let tabs: Array = call("tabs.query", &[js_sys::Object::new().into()]).await?.unchecked_into();
+    Ok(tabs
+        .iter()
+        .filter_map(|t| Reflect::get(&t, &"id".into()).ok()?.as_f64().map(|f| f as i32))
+        .collect())
+}
+
+pub async fn set_badge(tab_id: i32, text: &str) -> Result<(), PlatformError> {
+    let details = js_sys::Object::new();
+    Reflect::set(&details, &"tabId".into(), &tab_id.into())?;
+    Reflect::set(&details, &"text".into(), &text.into())?;
+    call("action.setBadgeText", &[details.into()]).await?;
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! The service worker: the only context that holds settings and decides who
+//! may ask for what. It answers every [`Message`] after [`authorize`].
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use escucha_core::protocol::{authorize, Context, ErrorCode, Message, ProtocolError, Reply};
+use escucha_core::settings::Settings;
+use escucha_core::sites::SiteDecision;
+use wasm_bindgen::JsValue;
+
+use crate::platform::{self, PlatformError};
+
+/// Storage key of the settings document (a JSON string).
+pub const SETTINGS_KEY: &str = "settings";
+
+thread_local! {
+    /// Mentions per tab, for the badge. Lost when the worker stops, which is
+    /// fine: the badge text itself is kept by the browser.
+    static MENTIONS: RefCell<HashMap<i32, u32>> = RefCell::new(HashMap::new());
+}
+
+/// Called once per worker start.
+pub async fn start() -> Result<(), PlatformError> {
+    // Content scripts must never read our storage (it will hold the sync token).
+    let level = js_sys::Object::new();
+    js_sys::Reflect::set(&level, &"accessLevel".into(), &"TRUSTED_CONTEXTS".into())?;
+    if let Err(e) = platform::call("storage.local.setAccessLevel", &[level.into()]).await {
+        // Firefox has no setAccessLevel: its content scripts cannot read
+        // extension storage.local of their own accord anyway.
+        web_sys::console::debug_1(&format!("Escucha: storage.local.setAccessLevel unavailable: {e}").into());
+    }
+    Ok(())
+}
+
+pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
+    let sender = platform::sender_info(&sender);
+    let own_id = match platform::runtime_id() {
+        Ok(id) => id,
+        Err(e) => return Reply::Error(ProtocolError::new(ErrorCode::Internal, e.0)),
+    };
+    let message = match platform::message_from_js(message) {
+        Ok(m) => m,
+        Err(e) => return Reply::Error(e),
+    };
+    let context = match authorize(&message, &sender, &own_id) {
+        Ok(c) => c,
+        Err(e) => return Reply::Error(e),
+    };
+    match dispatch(message, context).await {
+        Ok(reply) => reply,
+        Err(e) => Reply::Error(e),
+    }
+}
+
+async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolError> {
+    match message {
+        Message::Ping => Ok(Reply::Pong { version: escucha_core::VERSION.into(), context: "service_worker".into() }),
+        Message::ContentHello { url } => {
+            let (settings, _problem) = load_settings().await?;
+            let (enabled, reason) = match settings.sites.allows(&url) {
+                SiteDecision::Allowed => (true, None),
+                other => (false, Some(format!("{other:?}"))),
+            };
+            Ok(Reply::ContentConfig { enabled, reason, brands: settings.brands })
+        }
+        Message::MentionsFound { count, .. } => {
+            if let Context::ContentScript { tab_id, frame_id } = context {
+                // Frames report separately; the badge shows the top frame's count.
+                if frame_id == 0 {
+                    MENTIONS.with(|m| m.borrow_mut().insert(tab_id, count));
+                    let text = match count { 0 => String::new(), n if n > 999 => "999+".into(), n => n.to_string() };
+                    platform::set_badge(tab_id, &text).await.map_err(internal)?;
+                }
+            }
+            Ok(Reply::Ok)
+        }
+        Message::GetSettings => {
+            let (settings, problem) = load_settings().await?;
+            Ok(Reply::Settings { settings, problem: problem.map(|p| p.message) })
+        }
+        Message::SaveSettings { settings } => {
+            settings.validate().map_err(|m| ProtocolError::new(ErrorCode::Invalid, m))?;
+            let json = serde_json::to_string(&settings).map_err(|e| internal(PlatformError(e.to_string())))?;
+            platform::storage_set(&[(SETTINGS_KEY, &json)])
+                .await
+                .map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+            broadcast(&Message::BrandsChanged { brands: settings.brands }).await;
+            Ok(Reply::Ok)
+        }
+        Message::BrandsChanged { .. } => Err(ProtocolError::new(
+            ErrorCode::Forbidden,
+            "brandsChanged is sent by the service worker, not to it.",
+        )),
+    }
+}
+
+/// Settings as stored, or the defaults plus what was wrong with the stored copy.
+async fn load_settings() -> Result<(Settings, Option<escucha_core::settings::SettingsProblem>), ProtocolError> {
+    let stored = platform::storage_get(SETTINGS_KEY)
+        .await
+        .map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+    Ok(Settings::load(stored.as_deref()))
+}
+
+/// Tell every tab's content scripts; tabs without one just don't answer.
+async fn broadcast(message: &Message) {
+    let Ok(tabs) = platform::all_tab_ids().await else { return };
+    for tab in tabs {
+        let _ = platform::send_to_tab(tab, None, message).await;
+    }
+}
+
+pub fn tab_closed(tab_id: i32) {
+    MENTIONS.with(|m| m.borrow_mut().remove(&tab_id));
+}
+
+fn internal(e: PlatformError) -> ProtocolError {
+    ProtocolError::new(ErrorCode::Internal, e.0)
+}

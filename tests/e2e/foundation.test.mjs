@@ -1,0 +1,88 @@
+// Tier 3, foundation: the built extension loads in real Chromium and its Rust
+// code runs in every context: service worker, content script, popup, options.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, startTeamLog, startFixtures, launchWithExtension, askContentScript } from './harness.mjs';
+
+const VERSION = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/^version = "([^"]+)"/m)[1];
+let teamLog, fixtures, browser;
+
+before(async () => {
+  [teamLog, fixtures] = await Promise.all([startTeamLog(), startFixtures()]);
+  browser = await launchWithExtension();
+});
+after(async () => {
+  await browser?.close();
+  await fixtures?.stop();
+  await teamLog?.stop();
+});
+
+test('service worker runs Rust and answers the typed protocol', async () => {
+  const reply = await browser.worker.evaluate(() =>
+    wasm_bindgen.sw_handle_message({ type: 'ping' }, { id: chrome.runtime.id, url: chrome.runtime.getURL('popup/popup.html') }));
+  assert.deepEqual(reply, { type: 'pong', version: VERSION, context: 'service_worker' });
+  assert.equal(await browser.worker.evaluate(() => wasm_bindgen.version()), VERSION);
+});
+
+test('service worker refuses other senders and settings requests from pages', async () => {
+  const replies = await browser.worker.evaluate(async () => ({
+    foreign: await wasm_bindgen.sw_handle_message({ type: 'ping' }, { id: 'someone-else', url: 'chrome-extension://someone-else/x.html' }),
+    fromPage: await wasm_bindgen.sw_handle_message({ type: 'getSettings' }, { id: chrome.runtime.id, url: 'https://evil.example/', tab: { id: 1 }, frameId: 0 }),
+    malformed: await wasm_bindgen.sw_handle_message({ type: 'dropAllTables' }, { id: chrome.runtime.id, url: chrome.runtime.getURL('x.html') }),
+  }));
+  assert.equal(replies.foreign.code, 'unknown_sender');
+  assert.equal(replies.fromPage.code, 'forbidden');
+  assert.match(replies.fromPage.message, /getSettings/);
+  assert.equal(replies.malformed.code, 'bad_message');
+});
+
+test('content script runs Rust on a normal page', async () => {
+  const page = await browser.context.newPage();
+  const url = `${fixtures.url}/forum.html`;
+  await page.goto(url);
+  const reply = await askContentScript(browser.worker, url, { type: 'ping' });
+  assert.deepEqual(reply, { type: 'pong', version: VERSION, context: 'content_script' });
+  // The page itself cannot reach the extension's messaging.
+  assert.equal(await page.evaluate(() => typeof globalThis.chrome?.runtime?.sendMessage), 'undefined');
+  await page.close();
+});
+
+test('popup renders from Rust and reaches the service worker', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`chrome-extension://${browser.extensionId}/popup/popup.html`);
+  const engine = page.locator('#engine[data-ready="true"]');
+  await engine.waitFor({ timeout: 10000 });
+  assert.match(await engine.textContent(), new RegExp(VERSION.replace(/\./g, '\\.')));
+  assert.ok((await page.locator('#open-options').textContent()).length > 0);
+  await page.close();
+});
+
+test('options page renders settings from Rust and refuses invalid input without losing saved data', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`chrome-extension://${browser.extensionId}/options/options.html`);
+  await page.locator('#app[data-ready="true"]').waitFor({ timeout: 10000 });
+  const original = await page.locator('#brands-json').inputValue();
+  assert.match(original, /Telefónica/);
+
+  await page.locator('#brands-json').fill('{"groups": [ this is not json');
+  await page.locator('#save').click();
+  await page.waitForFunction(() => document.querySelector('#save-status').textContent.length > 0);
+  assert.match(await page.locator('#save-status').textContent(), /line 1, column/i);
+
+  const stored = await browser.worker.evaluate(async () => (await chrome.storage.local.get('settings')).settings ?? null);
+  assert.equal(stored, null, 'nothing was written for invalid input');
+  await page.close();
+});
+
+test('team-log server answers its health check and serves the dashboard', async () => {
+  const health = await (await fetch(`${teamLog.url}/healthz`)).json();
+  assert.equal(health.status, 'ok');
+  assert.equal(health.version, VERSION);
+  assert.equal(health.storage.journalMode, 'wal');
+  const page = await browser.context.newPage();
+  await page.goto(`${teamLog.url}/`);
+  await page.waitForFunction(() => /is up/.test(document.querySelector('#health').textContent));
+  await page.close();
+});

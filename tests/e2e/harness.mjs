@@ -1,0 +1,114 @@
+// Shared end-to-end harness: starts the real team-log server and a fixture
+// web server on 127.0.0.1, and launches Debian's Chromium with the built
+// extension loaded. Nothing here decides product behaviour; it only drives it.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, extname, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const EXTENSION_DIR = join(ROOT, 'build', 'extension');
+export const FIXTURES = join(ROOT, 'tests', 'fixtures');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** Start target/release/escucha-server on a free loopback port. */
+export async function startTeamLog() {
+  const dir = mkdtempSync(join(tmpdir(), 'escucha-teamlog-'));
+  const bin = join(ROOT, 'target', 'release', 'escucha-server');
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run scripts/build.sh first`);
+  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--db', join(dir, 'team.sqlite3'),
+    '--www', join(ROOT, 'www'), '--demo', FIXTURES], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`team-log server did not start: ${stderr}`)), 15000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[\d.:]+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`team-log server exited ${code}: ${stderr}`)); });
+  });
+  return {
+    url, dir, child,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+
+/**
+ * Serve tests/fixtures on a free loopback port. A `csp` query parameter sets
+ * the Content-Security-Policy response header, so one fixture can be served
+ * both with and without a strict policy.
+ */
+export async function startFixtures() {
+  const server = createServer((req, res) => {
+    const u = new URL(req.url, 'http://x');
+    const path = normalize(decodeURIComponent(u.pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(FIXTURES, path === '/' ? 'forum.html' : path);
+    if (!file.startsWith(FIXTURES) || !existsSync(file)) { res.writeHead(404); res.end('not found'); return; }
+    const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+    if (u.searchParams.has('csp')) headers['content-security-policy'] = u.searchParams.get('csp');
+    res.writeHead(200, headers);
+    res.end(readFileSync(file));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => server.close(r)) };
+}
+
+/** Chromium with the built extension; returns the context, its service worker and the extension id. */
+export async function launchWithExtension() {
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`${EXTENSION_DIR} is missing: run scripts/build.sh first`);
+  const profile = mkdtempSync(join(tmpdir(), 'escucha-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`],
+  });
+  let [worker] = context.serviceWorkers();
+  if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 15000 });
+  const extensionId = new URL(worker.url()).host;
+  await worker.evaluate(() => self.escuchaReady);
+  // Test-side bookkeeping (not product code): remember which tab each content
+  // script lives in, since tab URLs are hidden without the "tabs" permission.
+  await worker.evaluate(() => {
+    self.__escuchaTestTabs = {};
+    chrome.runtime.onMessage.addListener((_m, s) => { if (s.tab && s.frameId === 0) self.__escuchaTestTabs[s.url] = s.tab.id; });
+  });
+  return {
+    context, worker, extensionId,
+    async close() { await context.close(); rmSync(profile, { recursive: true, force: true }); },
+  };
+}
+
+/** Ask the content script of the tab showing `url` (top frame) a message, via the service worker. */
+export async function askContentScript(worker, url, message, { timeout = 10000 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await worker.evaluate(async ({ url, message }) => {
+      const tabId = self.__escuchaTestTabs[url];
+      if (tabId === undefined) return { type: 'error', message: 'no content script has said hello from ' + url };
+      try { return await chrome.tabs.sendMessage(tabId, message, { frameId: 0 }); }
+      catch (e) { return { type: 'error', message: String(e) }; }
+    }, { url, message });
+    if (last && last.type !== 'error') return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`content script did not answer: ${JSON.stringify(last)}`);
+}
