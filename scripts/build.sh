@@ -5,7 +5,9 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
-OUT=build/extension
+BUILD=${ESCUCHA_BUILD:-build}   # overridable so parallel work does not clobber build/
+TARGET=${CARGO_TARGET_DIR:-target}
+OUT=$BUILD/extension
 echo "[build] wasm (escucha-web, release)"
 "${WASM_CARGO[@]}" build --quiet --release -p escucha-web "${WASM_FLAGS[@]}"
 rm -rf "$OUT" && mkdir -p "$OUT"
@@ -13,9 +15,9 @@ cp -R extension/. "$OUT/"
 # One wasm module and one classic-script loader serve every context: the
 # service worker (importScripts), content scripts (no modules there) and pages.
 wasm-bindgen --target no-modules --no-typescript --out-dir "$OUT/wasm" --out-name escucha_web \
-  target/wasm32-unknown-unknown/release/escucha_web.wasm
+  "$TARGET/wasm32-unknown-unknown/release/escucha_web.wasm"
 
-python3 - "$OUT" build/escucha-extension.zip <<'PY'
+python3 - "$OUT" "$BUILD/escucha-extension.zip" <<'PY'
 import os, sys, zipfile
 src, dest = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
@@ -26,7 +28,7 @@ with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
 PY
 raw=$(stat -c %s "$OUT/wasm/escucha_web_bg.wasm")
 gz=$(gzip -9 -c "$OUT/wasm/escucha_web_bg.wasm" | wc -c)
-echo "[build] extension: $OUT (wasm ${raw} bytes, ${gz} gzip), zip: build/escucha-extension.zip"
+echo "[build] extension: $OUT (wasm ${raw} bytes, ${gz} gzip), zip: $BUILD/escucha-extension.zip"
 
 echo "[build] team-log server (release)"
 cargo build --quiet --release -p escucha-server

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const EXTENSION_DIR = join(ROOT, 'build', 'extension');
+export const EXTENSION_DIR = process.env.ESCUCHA_EXTENSION_DIR || join(ROOT, process.env.ESCUCHA_BUILD || 'build', 'extension');
 export const FIXTURES = join(ROOT, 'tests', 'fixtures');
 
 export const CHROMIUM_ARGS = [
@@ -22,7 +22,7 @@ export const CHROMIUM_ARGS = [
 /** Start target/release/escucha-server on a free loopback port. */
 export async function startTeamLog() {
   const dir = mkdtempSync(join(tmpdir(), 'escucha-teamlog-'));
-  const bin = join(ROOT, 'target', 'release', 'escucha-server');
+  const bin = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'escucha-server');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run scripts/build.sh first`);
   const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--db', join(dir, 'team.sqlite3'),
     '--www', join(ROOT, 'www'), '--demo', FIXTURES], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -41,6 +41,16 @@ pub enum Message {
     SaveSettings { settings: Settings },
     /// The service worker tells content scripts the brand list changed.
     BrandsChanged { brands: BrandList },
+    /// The popup asks a page's content script what it found.
+    GetPageMentions,
+    /// The popup asks a page's content script to scroll to a mention and flash it.
+    RevealMention { index: u32 },
+    /// The popup turns Escucha off (or back on) for a page's site.
+    ToggleSite { url: String },
+    /// Benchmarks: a fresh full scan, timed from start to highlights painted.
+    BenchScan,
+    /// Benchmarks: the floor, a bare TreeWalker walk reading every text node.
+    BenchFloor,
 }
 
 impl Message {
@@ -53,6 +63,11 @@ impl Message {
             Message::GetSettings => "getSettings",
             Message::SaveSettings { .. } => "saveSettings",
             Message::BrandsChanged { .. } => "brandsChanged",
+            Message::GetPageMentions => "getPageMentions",
+            Message::RevealMention { .. } => "revealMention",
+            Message::ToggleSite { .. } => "toggleSite",
+            Message::BenchScan => "benchScan",
+            Message::BenchFloor => "benchFloor",
         }
     }
 
@@ -75,8 +90,36 @@ pub enum Reply {
     ContentConfig { enabled: bool, reason: Option<String>, brands: BrandList },
     /// The settings, and what was wrong with the stored copy if it could not be used.
     Settings { settings: Settings, problem: Option<String> },
+    /// What a content script found on its page, grouped by brand group.
+    PageMentions { total: u32, groups: Vec<GroupMentions> },
+    /// Whether Escucha now runs on the toggled site.
+    SiteToggled { enabled: bool },
+    /// A benchmark figure measured inside the content script.
+    BenchResult { engine: String, ms: f64, mentions: u32, path: String },
     Ok,
     Error(ProtocolError),
+}
+
+/// One brand group's mentions on a page, for the popup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupMentions {
+    pub group: u32,
+    pub name: String,
+    pub color: String,
+    pub mentions: Vec<MentionSummary>,
+}
+
+/// One mention as the popup lists it: page text, always shown as text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MentionSummary {
+    /// Position in page order; what [`Message::RevealMention`] names.
+    pub index: u32,
+    /// The matched words as they appear on the page.
+    pub text: String,
+    /// A short excerpt around the mention.
+    pub context: String,
 }
 
 /// A machine-readable code plus a sentence a person can act on.
