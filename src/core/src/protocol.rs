@@ -39,8 +39,9 @@ pub enum Message {
     GetSettings,
     /// Trusted pages replace the settings document (validated before saving).
     SaveSettings { settings: Settings },
-    /// The service worker tells content scripts the brand list changed.
-    BrandsChanged { brands: BrandList },
+    /// The service worker tells content scripts that brands or site rules
+    /// changed; each asks again for its page's config (no reload needed).
+    SettingsChanged,
     /// The popup asks a page's content script what it found.
     GetPageMentions,
     /// The popup asks a page's content script to scroll to a mention and flash it.
@@ -62,7 +63,7 @@ impl Message {
             Message::MentionsFound { .. } => "mentionsFound",
             Message::GetSettings => "getSettings",
             Message::SaveSettings { .. } => "saveSettings",
-            Message::BrandsChanged { .. } => "brandsChanged",
+            Message::SettingsChanged => "settingsChanged",
             Message::GetPageMentions => "getPageMentions",
             Message::RevealMention { .. } => "revealMention",
             Message::ToggleSite { .. } => "toggleSite",

@@ -51,10 +51,10 @@ pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
     }
     match platform::message_from_js(message) {
         Ok(Message::Ping) => Reply::Pong { version: escucha_core::VERSION.into(), context: "content_script".into() },
-        Ok(Message::BrandsChanged { brands }) => {
-            STATE.with(|s| s.borrow_mut().brands = Some(brands));
-            Reply::Ok
-        }
+        Ok(Message::SettingsChanged) => match start().await {
+            Ok(()) => Reply::Ok,
+            Err(e) => Reply::Error(ProtocolError::new(ErrorCode::Internal, e.0)),
+        },
         Ok(other) => Reply::Error(ProtocolError::new(
             ErrorCode::Forbidden,
             format!("The content script does not handle '{}'.", other.kind()),

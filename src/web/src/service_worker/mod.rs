@@ -81,16 +81,28 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
         }
         Message::SaveSettings { settings } => {
             settings.validate().map_err(|m| ProtocolError::new(ErrorCode::Invalid, m))?;
-            let json = serde_json::to_string(&settings).map_err(|e| internal(PlatformError(e.to_string())))?;
-            platform::storage_set(&[(SETTINGS_KEY, &json)])
-                .await
-                .map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
-            broadcast(&Message::BrandsChanged { brands: settings.brands }).await;
+            save_settings(&settings).await?;
             Ok(Reply::Ok)
         }
-        Message::BrandsChanged { .. } => Err(ProtocolError::new(
+        Message::ToggleSite { url } => {
+            let (mut settings, problem) = load_settings().await?;
+            if let Some(p) = problem {
+                // Saving now would replace the unreadable stored copy with defaults.
+                return Err(ProtocolError::new(ErrorCode::Invalid, p.message));
+            }
+            let enabled = settings.sites.toggle_site(&url).ok_or_else(|| {
+                ProtocolError::new(ErrorCode::Invalid, "This page has no site to switch Escucha on or off for.")
+            })?;
+            save_settings(&settings).await?;
+            Ok(Reply::SiteToggled { enabled: !enabled })
+        }
+        Message::SettingsChanged
+        | Message::GetPageMentions
+        | Message::RevealMention { .. }
+        | Message::BenchScan
+        | Message::BenchFloor => Err(ProtocolError::new(
             ErrorCode::Forbidden,
-            "brandsChanged is sent by the service worker, not to it.",
+            format!("'{}' is for content scripts, not the service worker.", message.kind()),
         )),
     }
 }
@@ -101,6 +113,16 @@ async fn load_settings() -> Result<(Settings, Option<escucha_core::settings::Set
         .await
         .map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
     Ok(Settings::load(stored.as_deref()))
+}
+
+/// Store settings, then tell open tabs so they re-highlight without a reload.
+async fn save_settings(settings: &Settings) -> Result<(), ProtocolError> {
+    let json = serde_json::to_string(settings).map_err(|e| internal(PlatformError(e.to_string())))?;
+    platform::storage_set(&[(SETTINGS_KEY, &json)])
+        .await
+        .map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+    broadcast(&Message::SettingsChanged).await;
+    Ok(())
 }
 
 /// Tell every tab's content scripts; tabs without one just don't answer.
