@@ -53,11 +53,18 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 /**
  * Serve tests/fixtures on a free loopback port. A `csp` query parameter sets
  * the Content-Security-Policy response header, so one fixture can be served
- * both with and without a strict policy.
+ * both with and without a strict policy. `generated` maps paths to HTML made
+ * by the test itself (e.g. a 10,000-post thread).
  */
-export async function startFixtures() {
+export async function startFixtures(generated = {}) {
   const server = createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
+    if (generated[u.pathname] !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(generated[u.pathname]);
+      return;
+    }
+    if (u.pathname.startsWith('/hilo/')) u.pathname = '/live.html'; // SPA deep links
     const path = normalize(decodeURIComponent(u.pathname)).replace(/^(\.\.[/\\])+/, '');
     const file = join(FIXTURES, path === '/' ? 'forum.html' : path);
     if (!file.startsWith(FIXTURES) || !existsSync(file)) { res.writeHead(404); res.end('not found'); return; }
@@ -111,4 +118,61 @@ export async function askContentScript(worker, url, message, { timeout = 10000 }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`content script did not answer: ${JSON.stringify(last)}`);
+}
+
+/** Texts of every range in each of Escucha's highlights, read from the page's main world. */
+export async function highlightTexts(frame) {
+  return frame.evaluate(() => {
+    const out = {};
+    for (const [name, h] of CSS.highlights) {
+      if (!name.startsWith('escucha-g')) continue;
+      out[name] = [...h].map((sr) => {
+        const r = document.createRange();
+        r.setStart(sr.startContainer, sr.startOffset);
+        r.setEnd(sr.endContainer, sr.endOffset);
+        return r.toString();
+      }).sort();
+    }
+    return out;
+  });
+}
+
+/** Wait until `predicate(highlightTexts)` holds; returns the last texts. */
+export async function waitForHighlights(frame, predicate, { timeout = 10000 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await highlightTexts(frame);
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`highlights never matched: ${JSON.stringify(last).slice(0, 2000)}`);
+}
+
+/** Save settings through the service worker, as the options page does. */
+export async function saveSettings(worker, settings) {
+  const reply = await worker.evaluate((settings) => wasm_bindgen.sw_handle_message({ type: 'saveSettings', settings },
+    { id: chrome.runtime.id, url: chrome.runtime.getURL('options/options.html') }), settings);
+  if (reply.type !== 'ok') throw new Error(`saveSettings failed: ${JSON.stringify(reply)}`);
+}
+
+/**
+ * Like askContentScript, but returns instead of throwing: an error reply the
+ * content script itself sends (it carries a `code`) comes back at once, and
+ * only "no content script there yet" is retried until `timeout`.
+ */
+export async function askContentScriptReply(worker, url, message, { timeout = 10000 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await worker.evaluate(async ({ url, message }) => {
+      const tabId = self.__escuchaTestTabs[url];
+      if (tabId === undefined) return { type: 'error', message: 'no content script has said hello from ' + url };
+      try { return await chrome.tabs.sendMessage(tabId, message, { frameId: 0 }); }
+      catch (e) { return { type: 'error', message: String(e) }; }
+    }, { url, message });
+    if (last && (last.type !== 'error' || last.code)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return last;
 }

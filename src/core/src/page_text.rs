@@ -46,6 +46,76 @@ pub struct WalkRules {
     pub block_separator: String,
 }
 
+/// The name of a brand group's highlight in `CSS.highlights`.
+pub fn highlight_name(group: u32) -> String {
+    format!("escucha-g{group}")
+}
+
+/// The flash shown when the popup jumps to a mention.
+pub const FLASH_HIGHLIGHT: &str = "escucha-flash";
+
+/// The stylesheet that paints each group's highlight in its colour, with a
+/// text colour that stays readable on it. Colours come from a validated
+/// brand list (`#rgb`/`#rrggbb`); anything else falls back to the default so
+/// nothing from settings can inject CSS.
+pub fn highlight_css(groups: &[crate::brands::BrandGroup]) -> String {
+    let mut css = String::new();
+    for (i, g) in groups.iter().enumerate() {
+        let (bg, fg) = match parse_hex_color(&g.color) {
+            Some(rgb) => (hex(rgb), if luminance(rgb) > 0.45 { "#111" } else { "#fff" }),
+            None => ("#ffd54f".to_string(), "#111"),
+        };
+        css.push_str(&format!("::highlight({}) {{ background-color: {bg}; color: {fg}; }}\n", highlight_name(i as u32)));
+    }
+    css.push_str(&format!(
+        "::highlight({FLASH_HIGHLIGHT}) {{ background-color: #1c7ed6; color: #fff; text-decoration: underline 3px #1c7ed6; }}\n"
+    ));
+    css
+}
+
+fn parse_hex_color(c: &str) -> Option<[u8; 3]> {
+    let h = c.strip_prefix('#')?;
+    if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let v = |s: &str| u8::from_str_radix(s, 16).ok();
+    match h.len() {
+        3 => Some([v(&h[0..1])? * 17, v(&h[1..2])? * 17, v(&h[2..3])? * 17]),
+        6 => Some([v(&h[0..2])?, v(&h[2..4])?, v(&h[4..6])?]),
+        _ => None,
+    }
+}
+
+fn hex([r, g, b]: [u8; 3]) -> String {
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+/// WCAG relative luminance.
+fn luminance(rgb: [u8; 3]) -> f64 {
+    let lin = |c: u8| {
+        let c = c as f64 / 255.0;
+        if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2])
+}
+
+/// A short, single-line excerpt of `text` around the UTF-16 range
+/// `start..end`, `radius` code units each side (whitespace runs folded),
+/// marked with "…" where cut. Out-of-range input gives what is in range.
+pub fn excerpt(text: &str, start: u32, end: u32, radius: u32) -> String {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let len = units.len() as u32;
+    let (start, end) = (start.min(len), end.min(len).max(start.min(len)));
+    let mut from = start.saturating_sub(radius);
+    let mut to = (end + radius).min(len);
+    // Don't cut through a surrogate pair.
+    if from > 0 && (0xDC00..0xE000).contains(&units[from as usize]) { from -= 1; }
+    if to < len && (0xDC00..0xE000).contains(&units[to as usize]) { to += 1; }
+    let body = String::from_utf16_lossy(&units[from as usize..to as usize]);
+    let body: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{}{}{}", if from > 0 { "…" } else { "" }, body, if to < len { "…" } else { "" })
+}
+
 /// A mention located in the DOM: start and end as (node index, UTF-16 offset
 /// within that node's data). The end is exclusive and may sit in a later node
 /// when the mention crosses inline elements.
@@ -151,6 +221,35 @@ mod tests {
         let (_t, starts, ends) = join(&[(true, "abc"), (true, "def")]);
         // 3 is the separator between the nodes; 20 is past the end.
         assert!(locate(&[mention(3, 5), mention(18, 20)], &starts, &ends).is_empty());
+    }
+
+    #[test]
+    fn css_uses_validated_colours_with_readable_text_and_never_injects() {
+        use crate::brands::BrandList;
+        let mut list = BrandList::default();
+        list.groups[0].color = "#000".into();
+        list.groups[1].color = "#ffeb3b".into();
+        list.groups[2].color = "red;} body{display:none".into();
+        let css = highlight_css(&list.groups);
+        assert!(css.contains("::highlight(escucha-g0) { background-color: #000000; color: #fff; }"), "{css}");
+        assert!(css.contains("::highlight(escucha-g1) { background-color: #ffeb3b; color: #111; }"), "{css}");
+        assert!(css.contains("::highlight(escucha-g2) { background-color: #ffd54f; color: #111; }"), "{css}");
+        assert!(!css.contains("display:none"));
+        assert!(css.contains(FLASH_HIGHLIGHT));
+    }
+
+    #[test]
+    fn excerpts_are_short_single_line_and_utf16_safe() {
+        let text = "😀😀 Hola,\n  me encanta   Telefónica y su fibra óptica";
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let start = text.encode_utf16().count() as u32 - "Telefónica y su fibra óptica".encode_utf16().count() as u32;
+        let end = start + 10;
+        assert_eq!(String::from_utf16_lossy(&units[start as usize..end as usize]), "Telefónica");
+        assert_eq!(excerpt(text, start, end, 7), "…anta Telefónica y su f…");
+        assert_eq!(excerpt(text, start, end, 500), "😀😀 Hola, me encanta Telefónica y su fibra óptica");
+        // A cut inside the emoji's surrogate pair widens to keep it whole.
+        assert!(excerpt(text, 3, 4, 2).starts_with("😀"), "{}", excerpt(text, 3, 4, 2));
+        assert_eq!(excerpt("abc", 10, 20, 5), "abc");
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub enum Reply {
     /// The settings, and what was wrong with the stored copy if it could not be used.
     Settings { settings: Settings, problem: Option<String> },
     /// What a content script found on its page, grouped by brand group.
-    PageMentions { total: u32, groups: Vec<GroupMentions> },
+    PageMentions { url: String, total: u32, groups: Vec<GroupMentions> },
     /// Whether Escucha now runs on the toggled site.
     SiteToggled { enabled: bool },
     /// A benchmark figure measured inside the content script.

@@ -1,48 +1,176 @@
-//! The content script: runs inside web pages, finds and paints mentions.
+//! The content script: runs inside web pages, finds and paints mentions, and
+//! keeps them current as the page changes.
 //!
-//! It is untrusted by design: it only receives the brand list for its page and
-//! can only send the messages `protocol::authorize` allows it.
+//! It is untrusted by design: it only receives the brand list for its page
+//! and can only send what `protocol::authorize` allows a content script.
+
+mod observer;
+mod painter;
+mod scan;
 
 use std::cell::RefCell;
 
-use escucha_core::brands::BrandList;
-use escucha_core::protocol::{ErrorCode, Message, ProtocolError, Reply};
-use wasm_bindgen::JsValue;
+use escucha_core::matching::{Matcher, Scratch};
+use escucha_core::page_text;
+use escucha_core::protocol::{ErrorCode, GroupMentions, Message, MentionSummary, ProtocolError, Reply};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Node, ScrollIntoViewOptions, ScrollLogicalPosition};
 
+use crate::dom;
 use crate::platform::{self, PlatformError};
+use painter::Painter;
 
-#[derive(Default)]
-struct State {
-    enabled: bool,
-    brands: Option<BrandList>,
+/// Everything the content script knows about its page.
+struct Engine {
+    matcher: Matcher,
+    group_names: Vec<(String, String)>,
+    rules: JsValue,
+    scratch: Scratch,
+    painter: Painter,
+    observer: observer::Observer,
+    url: String,
+    reported: Option<u32>,
 }
 
 thread_local! {
-    static STATE: RefCell<State> = RefCell::new(State::default());
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
 }
 
 fn page_url() -> String {
     web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
 }
 
+/// The root we scan: the whole document, including `<head>`-less pages.
+fn page_root() -> Node {
+    let doc = dom::document();
+    doc.body().map(Into::into).or_else(|| doc.document_element().map(Into::into)).unwrap_or_else(|| doc.into())
+}
+
+/// Ask the service worker for this page's config and (re)start highlighting.
 pub async fn start() -> Result<(), PlatformError> {
-    let reply = platform::send_message(&Message::ContentHello { url: page_url() }).await?;
-    match reply {
-        Reply::ContentConfig { enabled, brands, .. } => {
-            STATE.with(|s| {
-                let mut s = s.borrow_mut();
-                s.enabled = enabled;
-                s.brands = Some(brands);
-            });
-            Ok(())
+    let url = page_url();
+    let reply = platform::send_message(&Message::ContentHello { url: url.clone() }).await?;
+    let (enabled, brands) = match reply {
+        Reply::ContentConfig { enabled, brands, .. } => (enabled, brands),
+        Reply::Error(e) => return Err(PlatformError(e.message)),
+        other => return Err(PlatformError(format!("Unexpected reply to contentHello: {other:?}"))),
+    };
+    stop();
+    if !enabled {
+        report_count(0, &url);
+        return Ok(());
+    }
+    let matcher = Matcher::new(&brands).map_err(|e| PlatformError(e.to_string()))?;
+    let mut painter = Painter::new();
+    painter.configure(&brands.groups).map_err(PlatformError::from)?;
+    let engine = Engine {
+        matcher,
+        group_names: brands.groups.iter().map(|g| (g.name.clone(), g.color.clone())).collect(),
+        rules: scan::rules_object(),
+        scratch: Scratch::default(),
+        painter,
+        observer: observer::Observer::new().map_err(PlatformError::from)?,
+        url,
+        reported: None,
+    };
+    ENGINE.with(|e| *e.borrow_mut() = Some(engine));
+    full_scan().map_err(PlatformError::from)?;
+    Ok(())
+}
+
+/// Remove every highlight and stop observing.
+fn stop() {
+    ENGINE.with(|e| {
+        if let Some(mut engine) = e.borrow_mut().take() {
+            engine.observer.disconnect();
+            engine.painter.configure(&[]).ok();
         }
-        Reply::Error(e) => Err(PlatformError(e.message)),
-        other => Err(PlatformError(format!("Unexpected reply to contentHello: {other:?}"))),
+    });
+}
+
+/// Scan the whole page from scratch.
+fn full_scan() -> Result<u32, JsValue> {
+    let root = page_root();
+    ENGINE.with(|e| {
+        let mut guard = e.borrow_mut();
+        let Some(engine) = guard.as_mut() else { return Ok(0) };
+        engine.painter.clear();
+        engine.observer.disconnect();
+        engine.observer.observe(&root)?;
+        scan_into(engine, &root)?;
+        Ok(engine.painter.found.len() as u32)
+    })
+    .inspect(|_| after_change())
+}
+
+/// Scan one subtree and paint what it holds (the caller removed old paint).
+fn scan_into(engine: &mut Engine, root: &Node) -> Result<(), JsValue> {
+    let result = scan::scan(root, &engine.matcher, &engine.rules, &mut engine.scratch)?;
+    for shadow in &result.shadow_roots {
+        engine.painter.adopt_styles(shadow)?;
+        engine.observer.observe(shadow)?;
+    }
+    engine.painter.add(result.found)
+}
+
+/// Re-scan the subtrees the observer reports as changed.
+pub(crate) fn rescan(roots: Vec<Node>, removed_something: bool) {
+    if page_url() != ENGINE.with(|e| e.borrow().as_ref().map(|g| g.url.clone()).unwrap_or_default()) {
+        // SPA navigation: the site (and so the rules) may differ.
+        wasm_bindgen_futures::spawn_local(async {
+            if let Err(e) = start().await {
+                web_sys::console::warn_1(&format!("Escucha: {e}").into());
+            }
+        });
+        return;
+    }
+    let result: Result<(), JsValue> = ENGINE.with(|e| {
+        let mut guard = e.borrow_mut();
+        let Some(engine) = guard.as_mut() else { return Ok(()) };
+        if removed_something {
+            engine.painter.prune_detached();
+        }
+        for root in observer::outermost(roots) {
+            if observer::is_excluded(&root, &engine.rules) {
+                continue;
+            }
+            engine.painter.remove_within(&root);
+            scan_into(engine, &root)?;
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        web_sys::console::warn_1(&e);
+    }
+    after_change();
+}
+
+/// Tell the service worker the count (for the badge) when it changed.
+fn after_change() {
+    let update = ENGINE.with(|e| {
+        let mut guard = e.borrow_mut();
+        let engine = guard.as_mut()?;
+        let count = engine.painter.found.len() as u32;
+        (engine.reported != Some(count)).then(|| {
+            engine.reported = Some(count);
+            (count, engine.url.clone())
+        })
+    });
+    if let Some((count, url)) = update {
+        report_count(count, &url);
     }
 }
 
-/// Messages from our service worker or popup (never from the page: pages
-/// cannot reach `runtime.onMessage`, and we still check the sender).
+fn report_count(count: u32, url: &str) {
+    let msg = Message::MentionsFound { url: url.to_string(), count };
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = platform::send_message(&msg).await;
+    });
+}
+
+/// Messages from our service worker or popup. Pages cannot reach
+/// `runtime.onMessage`; we still check the sender is this extension and not
+/// another tab's content script.
 pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
     let sender = platform::sender_info(&sender);
     let own = platform::runtime_id().ok();
@@ -55,6 +183,14 @@ pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
             Ok(()) => Reply::Ok,
             Err(e) => Reply::Error(ProtocolError::new(ErrorCode::Internal, e.0)),
         },
+        Ok(Message::GetPageMentions) => page_mentions(),
+        Ok(Message::RevealMention { index }) => reveal(index),
+        Ok(Message::BenchScan) => bench_scan().await,
+        Ok(Message::BenchFloor) => {
+            let t0 = now();
+            let nodes = scan::floor_walk();
+            Reply::BenchResult { engine: "floor".into(), ms: now() - t0, mentions: nodes, path: "content-world".into() }
+        }
         Ok(other) => Reply::Error(ProtocolError::new(
             ErrorCode::Forbidden,
             format!("The content script does not handle '{}'.", other.kind()),
@@ -63,6 +199,112 @@ pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
     }
 }
 
-pub fn is_enabled() -> bool {
-    STATE.with(|s| s.borrow().enabled)
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// The text a static range covers, read from its nodes.
+fn range_text(range: &web_sys::StaticRange) -> String {
+    let doc = dom::document();
+    let Ok(r) = doc.create_range() else { return String::new() };
+    if r.set_start(&range.start_container(), range.start_offset()).is_err()
+        || r.set_end(&range.end_container(), range.end_offset()).is_err()
+    {
+        return String::new();
+    }
+    String::from(r.to_string())
+}
+
+/// An excerpt of the block (paragraph, post) around a mention.
+fn context_of(range: &web_sys::StaticRange, mention: &str) -> String {
+    let start = range.start_container();
+    let mut block = start.parent_element();
+    while let Some(b) = &block {
+        if !page_text::INLINE_TAGS.contains(&b.local_name().as_str()) {
+            break;
+        }
+        block = b.parent_element();
+    }
+    let Some(block) = block else { return mention.to_string() };
+    let Ok(before) = dom::document().create_range() else { return mention.to_string() };
+    if before.set_start(&block, 0).is_err() || before.set_end(&start, range.start_offset()).is_err() {
+        return mention.to_string();
+    }
+    let offset = String::from(before.to_string()).encode_utf16().count() as u32;
+    let text = block.text_content().unwrap_or_default();
+    page_text::excerpt(&text, offset, offset + mention.encode_utf16().count() as u32, 40)
+}
+
+fn page_mentions() -> Reply {
+    ENGINE.with(|e| {
+        let guard = e.borrow();
+        let Some(engine) = guard.as_ref() else {
+            return Reply::PageMentions { url: page_url(), total: 0, groups: Vec::new() };
+        };
+        let mut groups: Vec<GroupMentions> = engine
+            .group_names
+            .iter()
+            .enumerate()
+            .map(|(i, (name, color))| GroupMentions { group: i as u32, name: name.clone(), color: color.clone(), mentions: vec![] })
+            .collect();
+        for (index, f) in engine.painter.found.iter().enumerate() {
+            let Some(g) = groups.get_mut(f.group as usize) else { continue };
+            let text = range_text(&f.range);
+            g.mentions.push(MentionSummary { index: index as u32, context: context_of(&f.range, &text), text });
+        }
+        groups.retain(|g| !g.mentions.is_empty());
+        Reply::PageMentions { url: page_url(), total: engine.painter.found.len() as u32, groups }
+    })
+}
+
+fn reveal(index: u32) -> Reply {
+    let shown = ENGINE.with(|e| {
+        let guard = e.borrow();
+        let engine = guard.as_ref()?;
+        let f = engine.painter.found.get(index as usize)?;
+        let node = f.range.start_container();
+        let element = node.dyn_ref::<web_sys::Element>().cloned().or_else(|| node.parent_element())?;
+        let opts = ScrollIntoViewOptions::new();
+        opts.set_block(ScrollLogicalPosition::Center);
+        element.scroll_into_view_with_scroll_into_view_options(&opts);
+        engine.painter.flash(&f.range).ok()?;
+        Some(())
+    });
+    if shown.is_none() {
+        return Reply::Error(ProtocolError::new(ErrorCode::Invalid, "That mention is no longer on the page."));
+    }
+    wasm_bindgen_futures::spawn_local(async {
+        gloo_timers::future::TimeoutFuture::new(1500).await;
+        ENGINE.with(|e| {
+            if let Some(engine) = e.borrow().as_ref() {
+                engine.painter.unflash();
+            }
+        });
+    });
+    Reply::Ok
+}
+
+/// Resolve after the next frame is painted.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+async fn bench_scan() -> Reply {
+    let t0 = now();
+    let count = match full_scan() {
+        Ok(n) => n,
+        Err(e) => return Reply::Error(ProtocolError::new(ErrorCode::Internal, platform::describe_js_error(&e))),
+    };
+    next_frame().await;
+    let ms = now() - t0;
+    let path = ENGINE.with(|e| match e.borrow().as_ref() {
+        Some(engine) if !engine.painter.uses_highlight_api() => "wasm+marks",
+        _ => "wasm",
+    });
+    Reply::BenchResult { engine: "escucha".into(), ms, mentions: count, path: path.into() }
 }

@@ -1,9 +1,12 @@
-//! The toolbar popup: engine status and what Escucha found on this page.
+//! The toolbar popup: what Escucha found on this page, grouped by brand, each
+//! mention one click away; the per-site switch; engine status.
 
 use escucha_core::i18n::Key;
-use escucha_core::protocol::{Message, Reply};
+use escucha_core::protocol::{GroupMentions, Message, Reply};
+use escucha_core::sites::site_key;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
 
 use crate::dom;
 use crate::pages::{app_root, heading};
@@ -11,15 +14,16 @@ use crate::platform::{self, t, PlatformError};
 
 pub async fn start() -> Result<(), PlatformError> {
     let root = app_root();
-    let engine = dom::el("p", &[("id", "engine"), ("class", "muted")], "");
     let page = dom::el("p", &[("id", "page-status")], "");
+    let mentions = dom::el("div", &[("id", "mentions")], "");
+    let site = dom::el("button", &[("id", "toggle-site"), ("type", "button"), ("hidden", "")], "");
     let options = dom::el("button", &[("id", "open-options"), ("type", "button")], &t(Key::PopupOpenOptions, &[]));
-    let on_click = Closure::<dyn Fn()>::new(|| {
+    on_click(&options, || {
         let _ = platform::call_sync("runtime.openOptionsPage", &[]);
     });
-    options.set_onclick(Some(on_click.as_ref().unchecked_ref()));
-    on_click.forget(); // lives as long as the popup
-    dom::append(&root, &[&heading(&t(Key::PopupTitle, &[])), &engine, &page, &options]);
+    let engine = dom::el("p", &[("id", "engine"), ("class", "muted small")], "");
+    let actions = dom::append(dom::el("div", &[("class", "actions")], ""), &[&site, &options]);
+    dom::append(&root, &[&heading(&t(Key::PopupTitle, &[])), &page, &mentions, &actions, &engine]);
 
     // The service worker answers from Rust: proof the engine runs there too.
     match platform::send_message(&Message::Ping).await? {
@@ -30,13 +34,95 @@ pub async fn start() -> Result<(), PlatformError> {
         other => engine.set_text_content(Some(&format!("{other:?}"))),
     }
 
-    let status = match platform::active_tab().await? {
-        Some((tab, _url)) => match platform::send_to_tab(tab, Some(0), &Message::Ping).await {
-            Ok(Reply::Pong { .. }) => t(Key::PopupNoMentions, &[]),
-            _ => t(Key::PopupPageNotScanned, &[]),
-        },
-        None => t(Key::PopupPageNotScanned, &[]),
+    let Some(tab) = target_tab().await? else {
+        page.set_text_content(Some(&t(Key::PopupPageNotScanned, &[])));
+        return Ok(());
     };
-    page.set_text_content(Some(&status));
+    match platform::send_to_tab(tab, Some(0), &Message::GetPageMentions).await {
+        Ok(Reply::PageMentions { url, total, groups }) => {
+            show_site_toggle(&site, &url);
+            page.set_text_content(Some(&if total == 0 {
+                t(Key::PopupNoMentions, &[])
+            } else {
+                format!("{} {}", t(Key::PopupMentionsOnPage, &[&format_count(total)]), t(Key::PopupRescanHint, &[]))
+            }));
+            page.set_attribute("data-total", &total.to_string()).ok();
+            render_groups(&mentions, tab, &groups);
+        }
+        _ => page.set_text_content(Some(&t(Key::PopupPageNotScanned, &[]))),
+    }
     Ok(())
+}
+
+/// The tab this popup is about: the active tab, or the one named by
+/// `?tab=ID` when the popup is opened as a page (keyboard users, tests).
+async fn target_tab() -> Result<Option<i32>, PlatformError> {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    if let Some(id) = search.strip_prefix("?tab=").and_then(|v| v.parse::<i32>().ok()) {
+        return Ok(Some(id));
+    }
+    Ok(platform::active_tab().await?.map(|(id, _url)| id))
+}
+
+/// A number in the user's locale ("1,234" / "1.234").
+fn format_count(n: u32) -> String {
+    let f = js_sys::Intl::NumberFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    f.format().call1(&f, &n.into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| n.to_string())
+}
+
+fn on_click(el: &HtmlElement, f: impl Fn() + 'static) {
+    let cb = Closure::<dyn Fn()>::new(f);
+    el.set_onclick(Some(cb.as_ref().unchecked_ref()));
+    cb.forget(); // lives as long as the popup
+}
+
+/// The site switch: the active tab's site can be turned off (or back on).
+/// Only the active tab's URL is known to us here (activeTab), never others'.
+fn show_site_toggle(button: &HtmlElement, url: &str) {
+    let Some(site) = site_key(url) else { return };
+    button.set_text_content(Some(&t(Key::PopupSiteOn, &[&site])));
+    button.remove_attribute("hidden").ok();
+    let url = url.to_string();
+    let me = button.clone();
+    on_click(button, move || {
+        let (url, me, site) = (url.clone(), me.clone(), site.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let text = match platform::send_message(&Message::ToggleSite { url }).await {
+                Ok(Reply::SiteToggled { enabled: true }) => t(Key::PopupSiteOn, &[&site]),
+                Ok(Reply::SiteToggled { enabled: false }) => t(Key::PopupSiteOff, &[&site]),
+                Ok(Reply::Error(e)) => e.message,
+                Ok(other) => format!("{other:?}"),
+                Err(e) => t(Key::ErrorGeneric, &[&e.0]),
+            };
+            me.set_text_content(Some(&text));
+        });
+    });
+}
+
+fn render_groups(container: &HtmlElement, tab: i32, groups: &[GroupMentions]) {
+    for g in groups {
+        let section = dom::el("section", &[("class", "group"), ("data-group", &g.group.to_string())], "");
+        let swatch = dom::el("span", &[("class", "swatch")], "");
+        swatch.style().set_property("background-color", &g.color).ok();
+        let title = dom::append(
+            dom::el("h2", &[], ""),
+            &[&swatch, &dom::el("span", &[], &g.name), &dom::el("span", &[("class", "count")], &g.mentions.len().to_string())],
+        );
+        let list = dom::el("ol", &[], "");
+        for m in &g.mentions {
+            let item = dom::el("li", &[], "");
+            let button = dom::el("button", &[("type", "button"), ("class", "mention"), ("data-index", &m.index.to_string())], "");
+            dom::append(&button, &[&dom::el("strong", &[], &m.text), &dom::el("span", &[("class", "context")], &m.context)]);
+            let index = m.index;
+            on_click(&button, move || {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = platform::send_to_tab(tab, Some(0), &Message::RevealMention { index }).await;
+                });
+            });
+            item.append_child(&button).ok();
+            list.append_child(&item).ok();
+        }
+        dom::append(&section, &[&title, &list]);
+        container.append_child(&section).ok();
+    }
 }

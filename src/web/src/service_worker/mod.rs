@@ -17,7 +17,7 @@ pub const SETTINGS_KEY: &str = "settings";
 thread_local! {
     /// Mentions per tab, for the badge. Lost when the worker stops, which is
     /// fine: the badge text itself is kept by the browser.
-    static MENTIONS: RefCell<HashMap<i32, u32>> = RefCell::new(HashMap::new());
+    static MENTIONS: RefCell<HashMap<(i32, i32), u32>> = RefCell::new(HashMap::new());
 }
 
 /// Called once per worker start.
@@ -57,6 +57,10 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
     match message {
         Message::Ping => Ok(Reply::Pong { version: escucha_core::VERSION.into(), context: "service_worker".into() }),
         Message::ContentHello { url } => {
+            if let Context::ContentScript { tab_id, frame_id: 0 } = context {
+                // A new top-level page: counts from the previous one are stale.
+                MENTIONS.with(|m| m.borrow_mut().retain(|(t, _), _| *t != tab_id));
+            }
             let (settings, _problem) = load_settings().await?;
             let (enabled, reason) = match settings.sites.allows(&url) {
                 SiteDecision::Allowed => (true, None),
@@ -66,12 +70,13 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
         }
         Message::MentionsFound { count, .. } => {
             if let Context::ContentScript { tab_id, frame_id } = context {
-                // Frames report separately; the badge shows the top frame's count.
-                if frame_id == 0 {
-                    MENTIONS.with(|m| m.borrow_mut().insert(tab_id, count));
-                    let text = match count { 0 => String::new(), n if n > 999 => "999+".into(), n => n.to_string() };
-                    platform::set_badge(tab_id, &text).await.map_err(internal)?;
-                }
+                // Each frame reports its own count; the badge shows the page's sum.
+                let total: u32 = MENTIONS.with(|m| {
+                    let mut m = m.borrow_mut();
+                    m.insert((tab_id, frame_id), count);
+                    m.iter().filter(|((t, _), _)| *t == tab_id).map(|(_, c)| *c).sum()
+                });
+                platform::set_badge(tab_id, &badge_text(total)).await.map_err(internal)?;
             }
             Ok(Reply::Ok)
         }
@@ -134,7 +139,16 @@ async fn broadcast(message: &Message) {
 }
 
 pub fn tab_closed(tab_id: i32) {
-    MENTIONS.with(|m| m.borrow_mut().remove(&tab_id));
+    MENTIONS.with(|m| m.borrow_mut().retain(|(t, _), _| *t != tab_id));
+}
+
+/// Badges fit about four characters.
+fn badge_text(count: u32) -> String {
+    match count {
+        0 => String::new(),
+        n if n > 999 => "999+".into(),
+        n => n.to_string(),
+    }
 }
 
 fn internal(e: PlatformError) -> ProtocolError {

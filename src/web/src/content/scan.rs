@@ -1,0 +1,74 @@
+//! One scan: collect a subtree's text, match it, and turn matches into ranges.
+
+use escucha_core::matching::{Matcher, Mention, Scratch};
+use escucha_core::page_text;
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Node, StaticRange, StaticRangeInit};
+
+#[wasm_bindgen]
+extern "C" {
+    /// What `extension/content/text_collector.js` returns.
+    pub type Collected;
+    #[wasm_bindgen(js_name = escuchaCollectText, catch)]
+    fn collect_text(root: &Node, rules: &JsValue) -> Result<Collected, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn nodes(this: &Collected) -> Array;
+    #[wasm_bindgen(method, getter)]
+    fn text(this: &Collected) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn starts(this: &Collected) -> Vec<u32>;
+    #[wasm_bindgen(method, getter)]
+    fn ends(this: &Collected) -> Vec<u32>;
+    #[wasm_bindgen(method, getter, js_name = shadowRoots)]
+    fn shadow_roots(this: &Collected) -> Array;
+    /// Benchmarks: the bare walk every highlighter pays.
+    #[wasm_bindgen(js_name = escuchaFloorWalk)]
+    pub fn floor_walk() -> u32;
+}
+
+/// A mention painted on the page.
+pub struct Found {
+    pub group: u32,
+    /// Which term matched; the capture record names it.
+    #[allow(dead_code)]
+    pub term: u32,
+    pub range: StaticRange,
+}
+
+/// The result of scanning one subtree.
+pub struct Scan {
+    pub found: Vec<Found>,
+    /// Open shadow roots met on the way: they need our styles and an observer.
+    pub shadow_roots: Vec<Node>,
+}
+
+/// The walk rules as one JS object, built once so the collector can cache
+/// its lookup sets on it.
+pub fn rules_object() -> JsValue {
+    crate::platform::to_js(&page_text::walk_rules())
+}
+
+pub fn scan(root: &Node, matcher: &Matcher, rules: &JsValue, scratch: &mut Scratch) -> Result<Scan, JsValue> {
+    let collected = collect_text(root, rules)?;
+    let shadow_roots = collected.shadow_roots().iter().map(|n| n.unchecked_into()).collect();
+    let text = collected.text();
+    let mut mentions: Vec<Mention> = Vec::new();
+    if !text.is_empty() {
+        matcher.find_into(&text, scratch, &mut mentions);
+    }
+    if mentions.is_empty() {
+        return Ok(Scan { found: Vec::new(), shadow_roots });
+    }
+    let spans = page_text::locate(&mentions, &collected.starts(), &collected.ends());
+    let nodes = collected.nodes();
+    let mut found = Vec::with_capacity(spans.len());
+    for s in spans {
+        let start: Node = nodes.get(s.start_node).unchecked_into();
+        let end: Node = nodes.get(s.end_node).unchecked_into();
+        let init = StaticRangeInit::new(&end, s.end_offset, &start, s.start_offset);
+        found.push(Found { group: s.group, term: s.term, range: StaticRange::new(&init)? });
+    }
+    Ok(Scan { found, shadow_roots })
+}
