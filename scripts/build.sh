@@ -14,7 +14,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 cp -R extension/. "$OUT/"
 # One wasm module and one classic-script loader serve every context: the
 # service worker (importScripts), content scripts (no modules there) and pages.
-wasm-bindgen --target no-modules --no-typescript --out-dir "$OUT/wasm" --out-name escucha_web \
+wasm-bindgen --target no-modules --no-typescript --remove-name-section --remove-producers-section --out-dir "$OUT/wasm" --out-name escucha_web \
   "$TARGET/wasm32-unknown-unknown/release/escucha_web.wasm"
 
 python3 - "$OUT" "$BUILD/escucha-extension.zip" <<'PY'
