@@ -66,6 +66,8 @@ test('options page renders settings from Rust and refuses invalid input without 
   const original = await page.locator('#brands-json').inputValue();
   assert.match(original, /Telefónica/);
 
+  // The JSON view is folded away under the form editor.
+  await page.locator('#json-view summary').click();
   await page.locator('#brands-json').fill('{"groups": [ this is not json');
   await page.locator('#save').click();
   await page.waitForFunction(() => document.querySelector('#save-status').textContent.length > 0);

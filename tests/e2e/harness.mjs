@@ -5,12 +5,13 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname, extname, normalize } from 'node:path';
+import { join, dirname, extname, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const EXTENSION_DIR = process.env.ESCUCHA_EXTENSION_DIR || join(ROOT, process.env.ESCUCHA_BUILD || 'build', 'extension');
+// resolve(): an absolute ESCUCHA_BUILD (as scripts/build.sh accepts) is used as is.
+export const EXTENSION_DIR = process.env.ESCUCHA_EXTENSION_DIR || resolve(ROOT, process.env.ESCUCHA_BUILD || 'build', 'extension');
 export const FIXTURES = join(ROOT, 'tests', 'fixtures');
 
 export const CHROMIUM_ARGS = [

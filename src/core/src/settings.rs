@@ -101,6 +101,9 @@ impl Settings {
         self.brands.validate().map_err(|errs| {
             errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n")
         })?;
+        self.sites.validate().map_err(|errs| {
+            errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n")
+        })?;
         if self.departments.iter().any(|d| d.trim().is_empty()) {
             return Err("A department name is empty.".into());
         }
@@ -152,6 +155,14 @@ mod tests {
             let msg = problem.expect(stored).message;
             assert!(msg.contains(needle) && msg.contains("kept untouched"), "{msg}");
         }
+    }
+
+    #[test]
+    fn an_unreadable_deny_rule_is_rejected_before_saving() {
+        let mut s = Settings::default();
+        s.sites.deny.push("https://".into());
+        let err = s.validate().unwrap_err();
+        assert!(err.contains("is not understood"), "{err}");
     }
 
     #[test]
