@@ -96,7 +96,8 @@ pub enum Reply {
     /// Whether Escucha now runs on the toggled site.
     SiteToggled { enabled: bool },
     /// A benchmark figure measured inside the content script.
-    BenchResult { engine: String, ms: f64, mentions: u32, path: String },
+    /// `phases`: where the time went (collect, transfer, match, ranges, paint), in ms.
+    BenchResult { engine: String, ms: f64, mentions: u32, path: String, #[serde(default)] phases: Vec<(String, f64)> },
     Ok,
     Error(ProtocolError),
 }

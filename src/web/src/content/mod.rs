@@ -110,7 +110,10 @@ fn scan_into(engine: &mut Engine, root: &Node) -> Result<(), JsValue> {
         engine.painter.adopt_styles(shadow)?;
         engine.observer.observe(shadow)?;
     }
-    engine.painter.add(result.found)
+    let t = now();
+    engine.painter.add(result.found)?;
+    scan::mark_phase("paint", t);
+    Ok(())
 }
 
 /// Re-scan the subtrees the observer reports as changed.
@@ -189,7 +192,7 @@ pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
         Ok(Message::BenchFloor) => {
             let t0 = now();
             let nodes = scan::floor_walk();
-            Reply::BenchResult { engine: "floor".into(), ms: now() - t0, mentions: nodes, path: "content-world".into() }
+            Reply::BenchResult { engine: "floor".into(), ms: now() - t0, mentions: nodes, path: "content-world".into(), phases: vec![] }
         }
         Ok(other) => Reply::Error(ProtocolError::new(
             ErrorCode::Forbidden,
@@ -199,7 +202,7 @@ pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
     }
 }
 
-fn now() -> f64 {
+pub(crate) fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
@@ -295,6 +298,7 @@ async fn next_frame() {
 }
 
 async fn bench_scan() -> Reply {
+    scan::PHASES.with(|p| *p.borrow_mut() = Some(Vec::new()));
     let t0 = now();
     let count = match full_scan() {
         Ok(n) => n,
@@ -302,9 +306,10 @@ async fn bench_scan() -> Reply {
     };
     next_frame().await;
     let ms = now() - t0;
+    let phases: Vec<(String, f64)> = scan::PHASES.with(|p| p.borrow_mut().take()).unwrap_or_default().into_iter().map(|(n, t)| (n.to_string(), t)).collect();
     let path = ENGINE.with(|e| match e.borrow().as_ref() {
         Some(engine) if !engine.painter.uses_highlight_api() => "wasm+marks",
         _ => "wasm",
     });
-    Reply::BenchResult { engine: "escucha".into(), ms, mentions: count, path: path.into() }
+    Reply::BenchResult { engine: "escucha".into(), ms, mentions: count, path: path.into(), phases }
 }

@@ -50,14 +50,36 @@ pub fn rules_object() -> JsValue {
     crate::platform::to_js(&page_text::walk_rules())
 }
 
+thread_local! {
+    /// Phase timings of scans, collected only while a benchmark asks for them.
+    pub static PHASES: std::cell::RefCell<Option<Vec<(&'static str, f64)>>> = const { std::cell::RefCell::new(None) };
+}
+
+pub fn mark_phase(name: &'static str, since: f64) -> f64 {
+    let now = super::now();
+    PHASES.with(|p| {
+        if let Some(v) = p.borrow_mut().as_mut() {
+            match v.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, t)) => *t += now - since,
+                None => v.push((name, now - since)),
+            }
+        }
+    });
+    now
+}
+
 pub fn scan(root: &Node, matcher: &Matcher, rules: &JsValue, scratch: &mut Scratch) -> Result<Scan, JsValue> {
+    let t = super::now();
     let collected = collect_text(root, rules)?;
+    let t = mark_phase("collect", t);
     let shadow_roots = collected.shadow_roots().iter().map(|n| n.unchecked_into()).collect();
     let text = collected.text();
+    let t = mark_phase("transfer", t);
     let mut mentions: Vec<Mention> = Vec::new();
     if !text.is_empty() {
         matcher.find_into(&text, scratch, &mut mentions);
     }
+    let t = mark_phase("match", t);
     if mentions.is_empty() {
         return Ok(Scan { found: Vec::new(), shadow_roots });
     }
@@ -70,5 +92,6 @@ pub fn scan(root: &Node, matcher: &Matcher, rules: &JsValue, scratch: &mut Scrat
         let init = StaticRangeInit::new(&end, s.end_offset, &start, s.start_offset);
         found.push(Found { group: s.group, term: s.term, range: StaticRange::new(&init)? });
     }
+    mark_phase("ranges", t);
     Ok(Scan { found, shadow_roots })
 }
