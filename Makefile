@@ -1,7 +1,9 @@
 # The two commands: `make run` and `make test`. Both install what they need.
-.PHONY: run test build setup bench clean
+.PHONY: run test build setup bench bench-quick clean
 run:   ; bash scripts/run.sh
 test:  ; bash scripts/test.sh
 build: ; bash scripts/setup.sh && bash scripts/build.sh
 setup: ; bash scripts/setup.sh
+bench: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/highlight.mjs && cargo run --quiet --release -p escucha-core --example bench_matcher
+bench-quick: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/highlight.mjs --quick
 clean: ; rm -rf build target/wasm32-unknown-unknown

@@ -164,8 +164,10 @@ export function generateForum({ posts = 10000, seed = 20240611 } = {}) {
     // Cut the sentence list at `inlines` points (a cut may fall mid-list or at an end).
     const cuts = Array.from({ length: inlines }, () => Math.floor(r() * (n + 1))).sort((a, b) => a - b);
     let from = 0;
+    let first = true;
     for (const at of cuts) {
-      parts.push(text((from ? ' ' : '') + ss.slice(from, at).join(' ') + ' '));
+      parts.push(text((first ? '' : ' ') + ss.slice(from, at).join(' ') + ' '));
+      first = false;
       const [tag, words] = pick(INLINE);
       const inner = r() < 0.12 ? brand() : words; // sometimes the mention is the bold/link text
       const attr = tag === 'a' ? ` href="/t/${Math.floor(r() * 99999)}"` : '';
@@ -226,7 +228,7 @@ export function writeForum(dir, opts = {}) {
   return { files, stats, htmlBytes: Buffer.byteLength(html) };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const dir = process.argv[2] || join(process.env.TMPDIR || '/tmp', 'escucha-bench-forum');
   const posts = Number(process.argv[3] || 10000);
   const { files, stats, htmlBytes } = writeForum(dir, { posts });
