@@ -104,21 +104,33 @@ export async function launchWithExtension() {
   };
 }
 
-/** Ask the content script of the tab showing `url` (top frame) a message, via the service worker. */
-export async function askContentScript(worker, url, message, { timeout = 10000 } = {}) {
+/** One attempt at messaging the content script of the tab showing `url` (top frame), via the service worker. */
+function sendToContentScript(worker, url, message) {
+  return worker.evaluate(async ({ url, message }) => {
+    const tabId = self.__escuchaTestTabs[url];
+    if (tabId === undefined) return { type: 'error', message: 'no content script has said hello from ' + url };
+    try { return await chrome.tabs.sendMessage(tabId, message, { frameId: 0 }); }
+    catch (e) { return { type: 'error', message: String(e) }; }
+  }, { url, message });
+}
+
+/** Retry until `done(reply)` or `timeout`; returns the last reply. */
+async function retryContentScript(worker, url, message, timeout, done) {
   const deadline = Date.now() + timeout;
   let last;
   while (Date.now() < deadline) {
-    last = await worker.evaluate(async ({ url, message }) => {
-      const tabId = self.__escuchaTestTabs[url];
-      if (tabId === undefined) return { type: 'error', message: 'no content script has said hello from ' + url };
-      try { return await chrome.tabs.sendMessage(tabId, message, { frameId: 0 }); }
-      catch (e) { return { type: 'error', message: String(e) }; }
-    }, { url, message });
-    if (last && last.type !== 'error') return last;
+    last = await sendToContentScript(worker, url, message);
+    if (last && done(last)) return last;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`content script did not answer: ${JSON.stringify(last)}`);
+  return last;
+}
+
+/** Ask the content script of the tab showing `url` (top frame); throws unless it answers without error. */
+export async function askContentScript(worker, url, message, { timeout = 10000 } = {}) {
+  const last = await retryContentScript(worker, url, message, timeout, (r) => r.type !== 'error');
+  if (!last || last.type === 'error') throw new Error(`content script did not answer: ${JSON.stringify(last)}`);
+  return last;
 }
 
 /** Texts of every range in each of Escucha's highlights, read from the page's main world. */
@@ -163,17 +175,5 @@ export async function saveSettings(worker, settings) {
  * only "no content script there yet" is retried until `timeout`.
  */
 export async function askContentScriptReply(worker, url, message, { timeout = 10000 } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await worker.evaluate(async ({ url, message }) => {
-      const tabId = self.__escuchaTestTabs[url];
-      if (tabId === undefined) return { type: 'error', message: 'no content script has said hello from ' + url };
-      try { return await chrome.tabs.sendMessage(tabId, message, { frameId: 0 }); }
-      catch (e) { return { type: 'error', message: String(e) }; }
-    }, { url, message });
-    if (last && (last.type !== 'error' || last.code)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return last;
+  return retryContentScript(worker, url, message, timeout, (r) => r.type !== 'error' || r.code);
 }

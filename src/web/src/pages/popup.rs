@@ -44,8 +44,12 @@ pub async fn start() -> Result<(), PlatformError> {
             page.set_text_content(Some(&if total == 0 {
                 t(Key::PopupNoMentions, &[])
             } else {
-                format!("{} {}", t(Key::PopupMentionsOnPage, &[&format_count(total)]), t(Key::PopupRescanHint, &[]))
+                t(Key::PopupMentionsOnPage, &[&format_count(total)])
             }));
+            if total > 0 {
+                let hint = dom::el("p", &[("class", "muted small")], &t(Key::PopupRescanHint, &[]));
+                page.after_with_node_1(&hint).ok();
+            }
             page.set_attribute("data-total", &total.to_string()).ok();
             render_groups(&mentions, tab, &groups);
         }

@@ -744,16 +744,21 @@ fn load_list(app: &App, list: BrandList) {
     mark_dirty(app);
 }
 
+/// Put an imported list into the editor (and the JSON box); not saved yet.
+fn load_imported(app: &App, list: BrandList) {
+    let count = list.groups.len().to_string();
+    app.ui.json.set_value(&list.to_json_pretty());
+    load_list(app, list);
+    clear_errors(app);
+    set_status(app, &t(Key::OptionsImported, &[&count]), "");
+}
+
 /// Load the JSON box into the editor. On failure the errors are shown and the
 /// editor is unchanged; the caller words the status line.
 fn apply_json(app: &App) -> Result<(), Vec<UiError>> {
     match parse_json(&app.ui.json.value()) {
         Ok(list) => {
-            let count = list.groups.len().to_string();
-            app.ui.json.set_value(&list.to_json_pretty());
-            load_list(app, list);
-            clear_errors(app);
-            set_status(app, &t(Key::OptionsImported, &[&count]), "");
+            load_imported(app, list);
             Ok(())
         }
         Err(errs) => {
@@ -780,11 +785,7 @@ async fn import_file(app: &Rc<App>) {
     input.set_value(""); // the same file can be chosen again after fixing it
     match parse_json(&text) {
         Ok(list) => {
-            let count = list.groups.len().to_string();
-            app.ui.json.set_value(&list.to_json_pretty());
-            load_list(app, list);
-            clear_errors(app);
-            set_status(app, &t(Key::OptionsImported, &[&count]), "");
+            load_imported(app, list);
         }
         Err(errs) => {
             // The file's problems are listed under the import controls; the
