@@ -18,6 +18,9 @@ self.escuchaCollectText = (root, rules) => {
   let pendingBreak = false;
 
   const walk = (top) => {
+    // Editable regions and our own UI are rare: find them once, natively,
+    // rather than asking every element for its attributes.
+    const special = new Set(top.querySelectorAll(`[contenteditable]:not([contenteditable="false"]), [${own}]`));
     const w = document.createTreeWalker(top, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
     let n = w.nextNode();
     while (n) {
@@ -34,8 +37,7 @@ self.escuchaCollectText = (root, rules) => {
         continue;
       }
       const tag = n.localName;
-      if (skip.has(tag) || n.hasAttribute(own) ||
-          (n.hasAttribute('contenteditable') && n.getAttribute('contenteditable') !== 'false')) {
+      if (skip.has(tag) || (special.size !== 0 && special.has(n))) {
         pendingBreak = true;
         n = w.nextSibling();
         while (n === null && w.parentNode() !== null) n = w.nextSibling();
@@ -50,6 +52,9 @@ self.escuchaCollectText = (root, rules) => {
     nodes.push(root); starts.push(0); parts.push(root.data); ends.push(root.data.length);
   } else {
     walk(root);
+    // The root itself may host a shadow tree (a web component appended by
+    // infinite scroll is rescanned as its own root).
+    if (root.shadowRoot) { shadowRoots.push(root.shadowRoot); pendingBreak = true; walk(root.shadowRoot); }
   }
   return { nodes, text: parts.join(''), starts: Uint32Array.from(starts), ends: Uint32Array.from(ends), shadowRoots };
 };

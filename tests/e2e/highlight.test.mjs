@@ -89,6 +89,10 @@ test('live page: load-more, shadow root, same-origin iframe, editable regions sk
   assert.deepEqual(h['escucha-g0'], ['Movistar', 'Telefónica']);
   for (let i = 0; i < 20; i++) await page.evaluate(() => window.appendPost());
   h = await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 22);
+  // A web component appended later: its shadow tree is scanned and styled too.
+  const before = (await highlightTexts(page))['escucha-g1'].length;
+  await page.evaluate(() => document.body.append(document.createElement('brand-card')));
+  await waitForHighlights(page, (h) => (h['escucha-g1'] ?? []).length === before + 1);
   await page.close();
 });
 

@@ -95,3 +95,89 @@ pub fn scan(root: &Node, matcher: &Matcher, rules: &JsValue, scratch: &mut Scrat
     mark_phase("ranges", t);
     Ok(Scan { found, shadow_roots })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dom;
+    use escucha_core::brands::BrandList;
+    use wasm_bindgen_test::*;
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Load the real collector, as the manifest does for content scripts.
+    fn load_collector() {
+        js_sys::eval(include_str!("../../../../extension/content/text_collector.js")).expect("collector loads");
+    }
+
+    fn texts(found: &[Found]) -> Vec<String> {
+        let doc = dom::document();
+        found
+            .iter()
+            .map(|f| {
+                let r = doc.create_range().unwrap();
+                r.set_start(&f.range.start_container(), f.range.start_offset()).unwrap();
+                r.set_end(&f.range.end_container(), f.range.end_offset()).unwrap();
+                String::from(r.to_string())
+            })
+            .collect()
+    }
+
+    /// Build `<tag>text</tag>` children under `parent` with DOM calls only.
+    fn child(parent: &web_sys::Node, tag: &str, text: &str) -> web_sys::HtmlElement {
+        let e = dom::el(tag, &[], text);
+        parent.append_child(&e).unwrap();
+        e
+    }
+
+    fn scan_fixture(root: &web_sys::Node) -> Scan {
+        load_collector();
+        let matcher = Matcher::new(&BrandList::default()).unwrap();
+        scan(root, &matcher, &rules_object(), &mut Scratch::default()).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn finds_mentions_across_inline_elements_and_skips_editable_and_form_text() {
+        let root = dom::el("div", &[], "");
+        dom::document().body().unwrap().append_child(&root).unwrap();
+        let p = child(&root, "p", "😀😀 Hola ");
+        child(&p, "b", "ACME");
+        p.append_with_str_1(" Corp y Telefonica.").unwrap();
+        child(&root, "textarea", "Movistar en un textarea");
+        let editable = child(&root, "div", "Orange en un borrador");
+        editable.set_attribute("contenteditable", "true").unwrap();
+        child(&root, "p", "Vivo en Orange County.");
+        child(&root, "p", "ACME");
+        child(&root, "p", "Corp no sigue a ACME: otro bloque.");
+
+        let result = scan_fixture(&root);
+        assert_eq!(texts(&result.found), vec!["ACME Corp", "Telefonica", "ACME", "ACME"]);
+        // "ACME Corp" spans the <b> and the following text node.
+        assert_ne!(result.found[0].range.start_container(), result.found[0].range.end_container());
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
+    fn walks_open_shadow_roots_and_reports_them() {
+        let host = dom::el("div", &[], "");
+        dom::document().body().unwrap().append_child(&host).unwrap();
+        let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
+        child(&shadow, "p", "Dentro: Movistar responde.");
+        let result = scan_fixture(&host);
+        assert_eq!(texts(&result.found), vec!["Movistar"]);
+        assert_eq!(result.shadow_roots.len(), 1);
+        host.remove();
+    }
+
+    #[wasm_bindgen_test]
+    fn own_ui_is_never_scanned() {
+        let root = dom::el("div", &[], "");
+        dom::document().body().unwrap().append_child(&root).unwrap();
+        let ours = child(&root, "div", "Movistar en la tarjeta de Escucha");
+        ours.set_attribute(page_text::OWN_UI_ATTRIBUTE, "card").unwrap();
+        child(&root, "p", "Movistar en la página");
+        let result = scan_fixture(&root);
+        assert_eq!(texts(&result.found), vec!["Movistar"]);
+        assert_eq!(result.found[0].range.start_container().parent_element().unwrap().local_name(), "p");
+        root.remove();
+    }
+}
