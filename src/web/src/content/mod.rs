@@ -34,10 +34,6 @@ struct Engine {
 
 thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
-    /// Bumped by every full scan; a sliced scan stops when it is no longer current.
-    static SCAN_GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-    /// Subtrees that changed while a full scan was running, rescanned after it.
-    static DEFERRED: RefCell<Option<(Vec<Node>, bool)>> = const { RefCell::new(None) };
 }
 
 fn page_url() -> String {
@@ -78,7 +74,7 @@ pub async fn start() -> Result<(), PlatformError> {
         reported: None,
     };
     ENGINE.with(|e| *e.borrow_mut() = Some(engine));
-    full_scan().await.map_err(PlatformError::from)?;
+    full_scan().map_err(PlatformError::from)?;
     Ok(())
 }
 
@@ -92,116 +88,36 @@ fn stop() {
     });
 }
 
-/// Scan the whole page from scratch, in slices with the main thread handed
-/// back in between, so even a 10,000-post thread never freezes the page.
-async fn full_scan() -> Result<u32, JsValue> {
-    let generation = SCAN_GENERATION.with(|g| {
-        g.set(g.get() + 1);
-        g.get()
-    });
-    DEFERRED.with(|d| *d.borrow_mut() = Some((Vec::new(), false)));
-    let result = scan_in_slices(generation).await;
-    // Whatever happened, the scan that is current releases what waited for it.
-    if SCAN_GENERATION.with(|g| g.get()) == generation {
-        if let Some((roots, removed)) = DEFERRED.with(|d| d.borrow_mut().take()) {
-            if !roots.is_empty() || removed {
-                rescan(roots, removed);
-            }
-        }
-        after_change();
-    }
-    result?;
-    Ok(ENGINE.with(|e| e.borrow().as_ref().map(|g| g.painter.found.len() as u32).unwrap_or(0)))
-}
-
-async fn scan_in_slices(generation: u64) -> Result<(), JsValue> {
+/// Scan the whole page from scratch.
+fn full_scan() -> Result<u32, JsValue> {
     let root = page_root();
-    let started = ENGINE.with(|e| -> Result<bool, JsValue> {
+    ENGINE.with(|e| {
         let mut guard = e.borrow_mut();
-        let Some(engine) = guard.as_mut() else { return Ok(false) };
+        let Some(engine) = guard.as_mut() else { return Ok(0) };
         engine.painter.clear();
         engine.observer.disconnect();
         engine.observer.observe(&root)?;
-        Ok(true)
-    })?;
-    let mut queue: Vec<(Node, JsValue)> = if started { vec![(root, JsValue::NULL)] } else { vec![] };
-    while let Some((node, resume)) = queue.pop() {
-        if SCAN_GENERATION.with(|g| g.get()) != generation {
-            return Ok(()); // a newer scan took over
-        }
-        let step = ENGINE.with(|e| -> Result<Option<scan::Scan>, JsValue> {
-            let mut guard = e.borrow_mut();
-            let Some(engine) = guard.as_mut() else { return Ok(None) };
-            let mut result =
-                scan::scan(&node, &engine.matcher, &engine.rules, &mut engine.scratch, scan::SLICE_TEXT_NODES, &resume)?;
-            for shadow in &result.shadow_roots {
-                engine.painter.adopt_styles(shadow)?;
-                engine.observer.observe(shadow)?;
-            }
-            let t = now();
-            engine.painter.add(std::mem::take(&mut result.found))?;
-            scan::mark_phase("paint", t);
-            Ok(Some(result))
-        })?;
-        let Some(step) = step else { return Ok(()) };
-        if let Some(next) = step.next {
-            queue.push((node, next));
-        }
-        queue.extend(step.shadow_roots.into_iter().map(|s| (s, JsValue::NULL)));
-        if !queue.is_empty() {
-            yield_to_page().await;
-        }
-    }
-    Ok(())
+        scan_into(engine, &root)?;
+        Ok(engine.painter.found.len() as u32)
+    })
+    .inspect(|_| after_change())
 }
 
-/// Give the page the main thread: `scheduler.yield()` where it exists (it
-/// resumes us ahead of other tasks), else a zero-delay timer.
-async fn yield_to_page() {
-    let scheduler = js_sys::Reflect::get(&js_sys::global(), &"scheduler".into()).ok().filter(|s| s.is_object());
-    if let Some(s) = scheduler {
-        if let Ok(f) = js_sys::Reflect::get(&s, &"yield".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
-            if let Ok(p) = f.call0(&s).and_then(|p| p.dyn_into::<js_sys::Promise>()) {
-                let _ = wasm_bindgen_futures::JsFuture::from(p).await;
-                return;
-            }
-        }
-    }
-    gloo_timers::future::TimeoutFuture::new(0).await;
-}
-
-/// Scan one subtree whole, with the shadow trees inside it, and paint what
-/// it holds (the caller removed old paint).
+/// Scan one subtree and paint what it holds (the caller removed old paint).
 fn scan_into(engine: &mut Engine, root: &Node) -> Result<(), JsValue> {
-    let mut queue = vec![root.clone()];
-    while let Some(node) = queue.pop() {
-        let result = scan::scan(&node, &engine.matcher, &engine.rules, &mut engine.scratch, f64::INFINITY, &JsValue::NULL)?;
-        for shadow in &result.shadow_roots {
-            engine.painter.adopt_styles(shadow)?;
-            engine.observer.observe(shadow)?;
-        }
-        queue.extend(result.shadow_roots);
-        let t = now();
-        engine.painter.add(result.found)?;
-        scan::mark_phase("paint", t);
+    let result = scan::scan(root, &engine.matcher, &engine.rules, &mut engine.scratch)?;
+    for shadow in &result.shadow_roots {
+        engine.painter.adopt_styles(shadow)?;
+        engine.observer.observe(shadow)?;
     }
+    let t = now();
+    engine.painter.add(result.found)?;
+    scan::mark_phase("paint", t);
     Ok(())
 }
 
 /// Re-scan the subtrees the observer reports as changed.
 pub(crate) fn rescan(roots: Vec<Node>, removed_something: bool) {
-    // During a sliced full scan, changes wait for it to finish.
-    let deferred = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
-        Some((pending, removed)) => {
-            pending.extend(roots.iter().cloned());
-            *removed |= removed_something;
-            true
-        }
-        None => false,
-    });
-    if deferred {
-        return;
-    }
     if page_url() != ENGINE.with(|e| e.borrow().as_ref().map(|g| g.url.clone()).unwrap_or_default()) {
         // SPA navigation: the site (and so the rules) may differ.
         wasm_bindgen_futures::spawn_local(async {
@@ -384,7 +300,7 @@ async fn next_frame() {
 async fn bench_scan() -> Reply {
     scan::PHASES.with(|p| *p.borrow_mut() = Some(Vec::new()));
     let t0 = now();
-    let count = match full_scan().await {
+    let count = match full_scan() {
         Ok(n) => n,
         Err(e) => return Reply::Error(ProtocolError::new(ErrorCode::Internal, platform::describe_js_error(&e))),
     };

@@ -12,7 +12,7 @@ extern "C" {
     /// What `extension/content/text_collector.js` returns.
     pub type Collected;
     #[wasm_bindgen(js_name = escuchaCollectText, catch)]
-    fn collect_text(root: &Node, rules: &JsValue, budget: f64, resume: &JsValue) -> Result<Collected, JsValue>;
+    fn collect_text(root: &Node, rules: &JsValue) -> Result<Collected, JsValue>;
     #[wasm_bindgen(method, getter)]
     fn nodes(this: &Collected) -> Array;
     #[wasm_bindgen(method, getter)]
@@ -23,9 +23,6 @@ extern "C" {
     fn ends(this: &Collected) -> Vec<u32>;
     #[wasm_bindgen(method, getter, js_name = shadowRoots)]
     fn shadow_roots(this: &Collected) -> Array;
-    /// Where the next slice resumes, or null when the walk is done.
-    #[wasm_bindgen(method, getter)]
-    fn next(this: &Collected) -> JsValue;
     /// Benchmarks: the bare walk every highlighter pays.
     #[wasm_bindgen(js_name = escuchaFloorWalk)]
     pub fn floor_walk() -> u32;
@@ -43,16 +40,9 @@ pub struct Found {
 /// The result of scanning one subtree.
 pub struct Scan {
     pub found: Vec<Found>,
-    /// Open shadow roots met on the way: each is scanned as a root of its
-    /// own, and needs our styles and an observer.
+    /// Open shadow roots met on the way: they need our styles and an observer.
     pub shadow_roots: Vec<Node>,
-    /// Where the next slice of this root resumes; None when it is done.
-    pub next: Option<JsValue>,
 }
-
-/// Text nodes per slice of a large scan: about 10 ms of work here, so the
-/// page gets the main thread back well within 50 ms.
-pub const SLICE_TEXT_NODES: f64 = 8000.0;
 
 /// The walk rules as one JS object, built once so the collector can cache
 /// its lookup sets on it.
@@ -78,19 +68,9 @@ pub fn mark_phase(name: &'static str, since: f64) -> f64 {
     now
 }
 
-/// Scan `root` whole (`budget` infinite) or one slice of it, resuming at
-/// `resume` (a previous slice's `next`).
-pub fn scan(
-    root: &Node,
-    matcher: &Matcher,
-    rules: &JsValue,
-    scratch: &mut Scratch,
-    budget: f64,
-    resume: &JsValue,
-) -> Result<Scan, JsValue> {
+pub fn scan(root: &Node, matcher: &Matcher, rules: &JsValue, scratch: &mut Scratch) -> Result<Scan, JsValue> {
     let t = super::now();
-    let collected = collect_text(root, rules, budget, resume)?;
-    let next = Some(collected.next()).filter(|n| n.is_object());
+    let collected = collect_text(root, rules)?;
     let t = mark_phase("collect", t);
     let shadow_roots = collected.shadow_roots().iter().map(|n| n.unchecked_into()).collect();
     let text = collected.text();
@@ -101,7 +81,7 @@ pub fn scan(
     }
     let t = mark_phase("match", t);
     if mentions.is_empty() {
-        return Ok(Scan { found: Vec::new(), shadow_roots, next });
+        return Ok(Scan { found: Vec::new(), shadow_roots });
     }
     let spans = page_text::locate(&mentions, &collected.starts(), &collected.ends());
     let nodes = collected.nodes();
@@ -113,7 +93,7 @@ pub fn scan(
         found.push(Found { group: s.group, term: s.term, range: StaticRange::new(&init)? });
     }
     mark_phase("ranges", t);
-    Ok(Scan { found, shadow_roots, next })
+    Ok(Scan { found, shadow_roots })
 }
 
 #[cfg(test)]
@@ -152,7 +132,7 @@ mod tests {
     fn scan_fixture(root: &web_sys::Node) -> Scan {
         load_collector();
         let matcher = Matcher::new(&BrandList::default()).unwrap();
-        scan(root, &matcher, &rules_object(), &mut Scratch::default(), f64::INFINITY, &JsValue::NULL).unwrap()
+        scan(root, &matcher, &rules_object(), &mut Scratch::default()).unwrap()
     }
 
     #[wasm_bindgen_test]
@@ -183,38 +163,9 @@ mod tests {
         let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
         child(&shadow, "p", "Dentro: Movistar responde.");
         let result = scan_fixture(&host);
-        assert!(result.found.is_empty(), "shadow trees are scanned as their own roots");
+        assert_eq!(texts(&result.found), vec!["Movistar"]);
         assert_eq!(result.shadow_roots.len(), 1);
-        let inner = scan_fixture(&result.shadow_roots[0]);
-        assert_eq!(texts(&inner.found), vec!["Movistar"]);
         host.remove();
-    }
-
-    #[wasm_bindgen_test]
-    fn slices_end_only_at_block_boundaries_and_cover_everything() {
-        let root = dom::el("div", &[], "");
-        dom::document().body().unwrap().append_child(&root).unwrap();
-        for i in 0..50 {
-            let p = child(&root, "p", &format!("Post {i}: "));
-            child(&p, "b", "ACME");
-            p.append_with_str_1(" Corp").unwrap();
-        }
-        load_collector();
-        let matcher = Matcher::new(&BrandList::default()).unwrap();
-        let rules = rules_object();
-        let (mut all, mut resume, mut slices) = (Vec::new(), JsValue::NULL, 0);
-        loop {
-            let s = scan(root.as_ref(), &matcher, &rules, &mut Scratch::default(), 7.0, &resume).unwrap();
-            all.extend(s.found);
-            slices += 1;
-            match s.next {
-                Some(n) => resume = n,
-                None => break,
-            }
-        }
-        assert!(slices > 10, "{slices} slices");
-        assert_eq!(texts(&all), vec!["ACME Corp"; 50], "no mention was cut by a slice boundary");
-        root.remove();
     }
 
     #[wasm_bindgen_test]
