@@ -164,6 +164,11 @@ test('brand and site changes apply to open tabs without a reload', async () => {
   await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 1);
   await saveSettings(browser.worker, { ...settings, sites: { deny: ['127.0.0.1'] } });
   await waitForHighlights(page, (h) => Object.keys(h).length === 0);
+  // Each restart above disposed of its stylesheet: none is left behind.
+  assert.equal(await page.evaluate(() => document.adoptedStyleSheets.length), 0);
+  await saveSettings(browser.worker, settings);
+  await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 1);
+  assert.equal(await page.evaluate(() => document.adoptedStyleSheets.length), 1, 'exactly one sheet after four restarts');
   await saveSettings(browser.worker, { version: 1 }); // back to the defaults for other tests
   await page.close();
 });

@@ -83,7 +83,7 @@ fn stop() {
     ENGINE.with(|e| {
         if let Some(mut engine) = e.borrow_mut().take() {
             engine.observer.disconnect();
-            engine.painter.configure(&[]).ok();
+            engine.painter.dispose();
         }
     });
 }
@@ -207,7 +207,7 @@ pub(crate) fn now() -> f64 {
 }
 
 /// The text a static range covers, read from its nodes.
-fn range_text(range: &web_sys::StaticRange) -> String {
+pub(crate) fn range_text(range: &web_sys::StaticRange) -> String {
     let doc = dom::document();
     let Ok(r) = doc.create_range() else { return String::new() };
     if r.set_start(&range.start_container(), range.start_offset()).is_err()

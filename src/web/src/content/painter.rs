@@ -18,6 +18,9 @@ pub struct Painter {
     registry: Option<JsValue>,
     highlights: Vec<JsValue>,
     sheet: Option<JsValue>,
+    /// The document and shadow roots our sheet was adopted into, so that
+    /// [`Painter::dispose`] can take it back out.
+    styled_roots: Vec<JsValue>,
     /// Everything painted, in the order it was found.
     pub found: Vec<Found>,
 }
@@ -33,7 +36,7 @@ impl Painter {
             .ok()
             .and_then(|css| Reflect::get(&css, &"highlights".into()).ok())
             .filter(|h| h.is_object());
-        Painter { registry, highlights: Vec::new(), sheet: None, found: Vec::new() }
+        Painter { registry, highlights: Vec::new(), sheet: None, styled_roots: Vec::new(), found: Vec::new() }
     }
 
     pub fn uses_highlight_api(&self) -> bool {
@@ -67,7 +70,8 @@ impl Painter {
                 let sheet = Reflect::construct(&sheet_ctor, &Array::new())?;
                 call(&sheet, "replaceSync", &[&css.into()])?;
                 self.sheet = Some(sheet);
-                self.adopt_styles(&dom::document().into())?;
+                let document: JsValue = dom::document().into();
+                self.adopt_styles(&document)?;
             }
         }
         Ok(())
@@ -75,14 +79,29 @@ impl Painter {
 
     /// Make our stylesheet apply inside `root` (the document or a shadow root):
     /// `::highlight()` rules only reach text in their own tree.
-    pub fn adopt_styles(&self, root: &JsValue) -> Result<(), JsValue> {
+    pub fn adopt_styles(&mut self, root: &JsValue) -> Result<(), JsValue> {
         let Some(sheet) = &self.sheet else { return Ok(()) };
         let current: Array = Reflect::get(root, &"adoptedStyleSheets".into())?.dyn_into()?;
         if !current.includes(sheet, 0) {
             let next = current.concat(&Array::of1(sheet));
             Reflect::set(root, &"adoptedStyleSheets".into(), &next)?;
+            self.styled_roots.push(root.clone());
         }
         Ok(())
+    }
+
+    /// Remove every highlight and take our stylesheet back out of every
+    /// root it was adopted into; the page is left as we found it.
+    pub fn dispose(&mut self) {
+        let _ = self.configure(&[]);
+        if let Some(sheet) = self.sheet.take() {
+            for root in self.styled_roots.drain(..) {
+                if let Ok(current) = Reflect::get(&root, &"adoptedStyleSheets".into()) {
+                    let kept = Array::from(&current).filter(&mut |s, _, _| s != sheet);
+                    let _ = Reflect::set(&root, &"adoptedStyleSheets".into(), &kept);
+                }
+            }
+        }
     }
 
     pub fn add(&mut self, found: Vec<Found>) -> Result<(), JsValue> {

@@ -110,16 +110,7 @@ mod tests {
     }
 
     fn texts(found: &[Found]) -> Vec<String> {
-        let doc = dom::document();
-        found
-            .iter()
-            .map(|f| {
-                let r = doc.create_range().unwrap();
-                r.set_start(&f.range.start_container(), f.range.start_offset()).unwrap();
-                r.set_end(&f.range.end_container(), f.range.end_offset()).unwrap();
-                String::from(r.to_string())
-            })
-            .collect()
+        found.iter().map(|f| crate::content::range_text(&f.range)).collect()
     }
 
     /// Build `<tag>text</tag>` children under `parent` with DOM calls only.
