@@ -6,6 +6,7 @@
 
 pub mod brands;
 pub mod i18n;
+pub mod log;
 pub mod matching;
 pub mod page_text;
 pub mod protocol;

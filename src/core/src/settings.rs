@@ -23,6 +23,8 @@ pub struct Settings {
     pub sites: SiteRules,
     /// The departments a capture can be routed to; configurable per team.
     pub departments: Vec<String>,
+    /// The tags a one-click "Log" applies; the card can change them.
+    pub capture_defaults: crate::log::Tags,
     pub sync: SyncSettings,
 }
 
@@ -33,6 +35,7 @@ impl Default for Settings {
             brands: BrandList::default(),
             sites: SiteRules::default(),
             departments: DEFAULT_DEPARTMENTS.iter().map(|d| d.to_string()).collect(),
+            capture_defaults: crate::log::Tags::default(),
             sync: SyncSettings::default(),
         }
     }

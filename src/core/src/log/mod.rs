@@ -1,0 +1,8 @@
+//! The capture log: records, their merge rules, and (in sibling modules)
+//! querying, import and export.
+
+pub mod record;
+pub mod stamp;
+
+pub use record::{Capture, CaptureContext, CaptureEdit, CommentTime, Priority, Sentiment, Status, Tags, TextPosition, TextQuote};
+pub use stamp::{Lww, Stamp};

@@ -1,0 +1,466 @@
+//! The capture record: one logged comment, its context and its tags.
+//!
+//! A record is a state-based CRDT. Its identity and creation are immutable;
+//! everything a manager can change (tags, status, note, deletion) and the
+//! captured context (refreshed when the same comment is captured again) are
+//! separate last-writer-wins registers ([`Lww`]). Two copies of one record
+//! merge field by field, so every client and the server converge on the same
+//! state whatever order edits arrive in, and re-delivering anything is
+//! harmless. Deletion is a register too (a tombstone), which is what lets
+//! "undo" and a teammate's concurrent edit resolve like any other edit.
+
+use serde::{Deserialize, Serialize};
+
+use super::stamp::{Lww, Stamp};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+pub enum Sentiment {
+    Positive,
+    #[default]
+    Neutral,
+    Negative,
+    Question,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+pub enum Status {
+    #[default]
+    New,
+    NeedsResponse,
+    Responded,
+    Escalated,
+    Closed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+pub enum Priority {
+    Low,
+    #[default]
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Sentiment {
+    pub const ALL: [Sentiment; 4] = [Sentiment::Positive, Sentiment::Neutral, Sentiment::Negative, Sentiment::Question];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sentiment::Positive => "positive",
+            Sentiment::Neutral => "neutral",
+            Sentiment::Negative => "negative",
+            Sentiment::Question => "question",
+        }
+    }
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [Status::New, Status::NeedsResponse, Status::Responded, Status::Escalated, Status::Closed];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::NeedsResponse => "needsResponse",
+            Status::Responded => "responded",
+            Status::Escalated => "escalated",
+            Status::Closed => "closed",
+        }
+    }
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+}
+
+/// The comment's time as found on the page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CommentTime {
+    /// Absolute UTC time (RFC 3339), when it could be worked out.
+    pub utc: Option<String>,
+    /// What the page said ("hace 3 días", "2024-05-01T10:00:00+02:00"), kept verbatim.
+    pub original: String,
+    /// True when the page gave no zone and UTC was assumed.
+    pub zone_assumed: bool,
+}
+
+/// W3C Web Annotation TextQuoteSelector: the mention and a little text around it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TextQuote {
+    pub exact: String,
+    pub prefix: String,
+    pub suffix: String,
+}
+
+/// W3C Web Annotation TextPositionSelector, in UTF-16 units of the page text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TextPosition {
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Where and what was captured. Refreshed as a whole on re-capture.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CaptureContext {
+    /// The page URL (canonical link preferred).
+    pub page_url: String,
+    pub page_title: String,
+    /// Site name (og:site_name) or, failing that, the host.
+    pub site: String,
+    pub lang: Option<String>,
+    /// The comment's text, bounded (see [`CaptureContext::comment_length`]).
+    pub comment_text: String,
+    /// The comment's full length in characters, when it was cut to fit.
+    pub comment_length: Option<u32>,
+    pub author_name: Option<String>,
+    pub author_url: Option<String>,
+    pub comment_time: Option<CommentTime>,
+    /// The comment's own link; http/https only.
+    pub permalink: Option<String>,
+    /// The brand group and term that matched (empty for "Log selection").
+    pub brand: String,
+    pub term: String,
+    pub quote: TextQuote,
+    pub position: Option<TextPosition>,
+    /// Which platform adapter found the comment, if any.
+    pub platform: Option<String>,
+}
+
+/// What a manager can set on a capture; also the team's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Tags {
+    pub sentiment: Sentiment,
+    pub department: Option<String>,
+    pub status: Status,
+    pub priority: Priority,
+    pub tags: Vec<String>,
+    pub note: String,
+}
+
+/// One logged comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Capture {
+    /// Client-generated UUIDv7: unique without coordination, sorts by time.
+    pub id: String,
+    /// When it was first captured (ms since the epoch, UTC).
+    pub created_ms: i64,
+    /// The member who first captured it.
+    pub created_by: String,
+    pub context: Lww<CaptureContext>,
+    pub sentiment: Lww<Sentiment>,
+    pub department: Lww<Option<String>>,
+    pub status: Lww<Status>,
+    pub priority: Lww<Priority>,
+    pub tags: Lww<Vec<String>>,
+    pub note: Lww<String>,
+    /// Tombstone: deleted records stay (so a delete syncs) but are hidden.
+    pub deleted: Lww<bool>,
+}
+
+/// A manager's change to one capture; absent fields are left alone.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CaptureEdit {
+    pub sentiment: Option<Sentiment>,
+    pub department: Option<Option<String>>,
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub tags: Option<Vec<String>>,
+    pub note: Option<String>,
+    pub deleted: Option<bool>,
+}
+
+/// Longest note and tag we keep; longer input is refused with a message.
+pub const MAX_NOTE_CHARS: usize = 10_000;
+pub const MAX_TAG_CHARS: usize = 60;
+pub const MAX_TAGS: usize = 50;
+
+impl Capture {
+    /// A new capture with the team's default tags, all stamped by `stamp`.
+    pub fn new(id: String, context: CaptureContext, defaults: &Tags, member: &str, stamp: Stamp) -> Capture {
+        Capture {
+            id,
+            created_ms: stamp.ms,
+            created_by: member.to_string(),
+            context: Lww::new(context, stamp.clone()),
+            sentiment: Lww::new(defaults.sentiment, stamp.clone()),
+            department: Lww::new(defaults.department.clone(), stamp.clone()),
+            status: Lww::new(defaults.status, stamp.clone()),
+            priority: Lww::new(defaults.priority, stamp.clone()),
+            tags: Lww::new(normalize_tags(&defaults.tags), stamp.clone()),
+            note: Lww::new(defaults.note.clone(), stamp.clone()),
+            deleted: Lww::new(false, stamp),
+        }
+    }
+
+    /// Merge another copy of the same record (same id). Order-independent.
+    pub fn merge(&mut self, other: &Capture) {
+        debug_assert_eq!(self.id, other.id);
+        // Creation facts are immutable, but two clients can race to create the
+        // same id only by import; keep the earliest so merge stays commutative.
+        if (other.created_ms, &other.created_by) < (self.created_ms, &self.created_by) {
+            self.created_ms = other.created_ms;
+            self.created_by = other.created_by.clone();
+        }
+        self.context.merge(&other.context);
+        self.sentiment.merge(&other.sentiment);
+        self.department.merge(&other.department);
+        self.status.merge(&other.status);
+        self.priority.merge(&other.priority);
+        self.tags.merge(&other.tags);
+        self.note.merge(&other.note);
+        self.deleted.merge(&other.deleted);
+    }
+
+    /// Apply a manager's edit with one stamp. Refuses overlong input whole.
+    pub fn apply(&mut self, edit: &CaptureEdit, stamp: &Stamp) -> Result<(), String> {
+        if let Some(note) = &edit.note {
+            if note.chars().count() > MAX_NOTE_CHARS {
+                return Err(format!("The note is longer than {MAX_NOTE_CHARS} characters."));
+            }
+        }
+        let tags = match &edit.tags {
+            Some(t) => Some(validate_tags(t)?),
+            None => None,
+        };
+        if let Some(v) = edit.sentiment {
+            self.sentiment.set(v, stamp.clone());
+        }
+        if let Some(v) = &edit.department {
+            self.department.set(v.clone().filter(|d| !d.trim().is_empty()), stamp.clone());
+        }
+        if let Some(v) = edit.status {
+            self.status.set(v, stamp.clone());
+        }
+        if let Some(v) = edit.priority {
+            self.priority.set(v, stamp.clone());
+        }
+        if let Some(v) = tags {
+            self.tags.set(v, stamp.clone());
+        }
+        if let Some(v) = &edit.note {
+            self.note.set(v.clone(), stamp.clone());
+        }
+        if let Some(v) = edit.deleted {
+            self.deleted.set(v, stamp.clone());
+        }
+        Ok(())
+    }
+
+    /// The latest stamp anywhere in the record: "last modified".
+    pub fn last_stamp(&self) -> &Stamp {
+        [
+            &self.context.stamp,
+            &self.sentiment.stamp,
+            &self.department.stamp,
+            &self.status.stamp,
+            &self.priority.stamp,
+            &self.tags.stamp,
+            &self.note.stamp,
+            &self.deleted.stamp,
+        ]
+        .into_iter()
+        .max()
+        .expect("non-empty")
+    }
+
+    /// What makes two captures "the same comment": its permalink, or else
+    /// the page plus the quoted mention with its surroundings.
+    pub fn dedupe_key(&self) -> String {
+        dedupe_key(&self.context.value)
+    }
+
+    /// The current tags as one value (for display and export).
+    pub fn current_tags(&self) -> Tags {
+        Tags {
+            sentiment: self.sentiment.value,
+            department: self.department.value.clone(),
+            status: self.status.value,
+            priority: self.priority.value,
+            tags: self.tags.value.clone(),
+            note: self.note.value.clone(),
+        }
+    }
+}
+
+/// See [`Capture::dedupe_key`].
+pub fn dedupe_key(ctx: &CaptureContext) -> String {
+    match &ctx.permalink {
+        Some(link) if !link.is_empty() => format!("link\u{1f}{}", strip_fragmentless_trailing_slash(link)),
+        _ => format!(
+            "quote\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            strip_fragment(&ctx.page_url),
+            ctx.quote.prefix.trim(),
+            ctx.quote.exact.trim(),
+            ctx.quote.suffix.trim()
+        ),
+    }
+}
+
+fn strip_fragment(url: &str) -> &str {
+    url.split('#').next().unwrap_or(url)
+}
+
+fn strip_fragmentless_trailing_slash(url: &str) -> &str {
+    if url.contains('#') { url } else { url.strip_suffix('/').unwrap_or(url) }
+}
+
+/// Trim, drop empties and duplicates (case-insensitively), keep first spelling and order.
+pub fn normalize_tags(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.trim();
+        if !t.is_empty() && !out.iter().any(|o| o.to_lowercase() == t.to_lowercase()) {
+            out.push(t.to_string());
+        }
+    }
+    out
+}
+
+fn validate_tags(tags: &[String]) -> Result<Vec<String>, String> {
+    let tags = normalize_tags(tags);
+    if tags.len() > MAX_TAGS {
+        return Err(format!("At most {MAX_TAGS} tags per capture."));
+    }
+    if let Some(t) = tags.iter().find(|t| t.chars().count() > MAX_TAG_CHARS) {
+        return Err(format!("The tag \u{201c}{t}\u{201d} is longer than {MAX_TAG_CHARS} characters."));
+    }
+    Ok(tags)
+}
+
+/// A UUIDv7 from a millisecond time and 10 random bytes (the caller supplies
+/// randomness, so the core needs no platform RNG).
+pub fn uuid_v7(ms: i64, random: [u8; 10]) -> String {
+    let ms = (ms.max(0) as u64) & 0xFFFF_FFFF_FFFF;
+    let mut b = [0u8; 16];
+    b[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
+    b[6..].copy_from_slice(&random);
+    b[6] = 0x70 | (b[6] & 0x0F); // version 7
+    b[8] = 0x80 | (b[8] & 0x3F); // RFC 9562 variant
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// Whether `id` is a well-formed UUID (any version; imports may carry v4).
+pub fn is_uuid(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('-').collect();
+    parts.len() == 5
+        && [8, 4, 4, 4, 12].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.bytes().all(|c| c.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(ms: i64, actor: &str) -> Stamp {
+        Stamp { ms, counter: 0, actor: actor.into() }
+    }
+
+    fn ctx(permalink: Option<&str>) -> CaptureContext {
+        CaptureContext {
+            page_url: "https://foro.example/t/1#p3".into(),
+            comment_text: "Movistar me cobró dos veces".into(),
+            brand: "Telefónica".into(),
+            term: "Movistar".into(),
+            quote: TextQuote { exact: "Movistar".into(), prefix: "".into(), suffix: " me cobró".into() },
+            permalink: permalink.map(String::from),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn new_capture_takes_the_team_defaults() {
+        let defaults = Tags { status: Status::NeedsResponse, tags: vec![" factura ".into(), "Factura".into()], ..Default::default() };
+        let c = Capture::new("id".into(), ctx(None), &defaults, "ana", st(10, "dev-a"));
+        assert_eq!(c.status.value, Status::NeedsResponse);
+        assert_eq!(c.tags.value, vec!["factura".to_string()]);
+        assert_eq!(c.created_ms, 10);
+        assert!(!c.deleted.value);
+    }
+
+    #[test]
+    fn concurrent_edits_converge_whatever_the_order() {
+        let base = Capture::new("id".into(), ctx(None), &Tags::default(), "ana", st(10, "a"));
+        let mut a = base.clone();
+        a.apply(&CaptureEdit { status: Some(Status::Responded), note: Some("called".into()), ..Default::default() }, &st(20, "a")).unwrap();
+        let mut b = base.clone();
+        b.apply(&CaptureEdit { status: Some(Status::Escalated), department: Some(Some("PR".into())), ..Default::default() }, &st(20, "b")).unwrap();
+        let mut c = base.clone();
+        c.apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &st(15, "c")).unwrap();
+        let copies = [a, b, c];
+        let mut results = Vec::new();
+        for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0], [1, 0, 2]] {
+            let mut r = base.clone();
+            for i in order {
+                r.merge(&copies[i]);
+            }
+            results.push(r);
+        }
+        assert!(results.windows(2).all(|w| w[0] == w[1]));
+        let r = &results[0];
+        assert_eq!(r.status.value, Status::Escalated, "same ms: actor b > a");
+        assert_eq!(r.note.value, "called");
+        assert_eq!(r.department.value.as_deref(), Some("PR"));
+        assert!(r.deleted.value);
+        assert_eq!(r.last_stamp(), &st(20, "b"));
+    }
+
+    #[test]
+    fn overlong_edits_are_refused_whole() {
+        let mut c = Capture::new("id".into(), ctx(None), &Tags::default(), "ana", st(10, "a"));
+        let before = c.clone();
+        let err = c
+            .apply(&CaptureEdit { status: Some(Status::Closed), note: Some("x".repeat(MAX_NOTE_CHARS + 1)), ..Default::default() }, &st(11, "a"))
+            .unwrap_err();
+        assert!(err.contains("note"), "{err}");
+        assert_eq!(c, before);
+        let err = c.apply(&CaptureEdit { tags: Some(vec!["y".repeat(61)]), ..Default::default() }, &st(11, "a")).unwrap_err();
+        assert!(err.contains("longer than 60"), "{err}");
+    }
+
+    #[test]
+    fn dedupe_prefers_the_permalink_and_ignores_fragments_otherwise() {
+        let with_link = |l: &str| dedupe_key(&ctx(Some(l)));
+        assert_eq!(with_link("https://f.example/p/3/"), with_link("https://f.example/p/3"));
+        assert_ne!(with_link("https://f.example/t#p3"), with_link("https://f.example/t#p4"));
+        let mut other_fragment = ctx(None);
+        other_fragment.page_url = "https://foro.example/t/1".into();
+        assert_eq!(dedupe_key(&ctx(None)), dedupe_key(&other_fragment));
+        let mut other_quote = ctx(None);
+        other_quote.quote.suffix = " es genial".into();
+        assert_ne!(dedupe_key(&ctx(None)), dedupe_key(&other_quote));
+    }
+
+    #[test]
+    fn uuid_v7_is_well_formed_and_sorts_by_time() {
+        let a = uuid_v7(1_700_000_000_000, [0xff; 10]);
+        let b = uuid_v7(1_700_000_000_001, [0x00; 10]);
+        assert!(is_uuid(&a) && is_uuid(&b));
+        assert_eq!(&a[14..15], "7");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
+        assert!(a < b);
+        assert!(!is_uuid("not-a-uuid"));
+    }
+
+    #[test]
+    fn records_round_trip_through_json() {
+        let c = Capture::new("id".into(), ctx(Some("https://f.example/p/3")), &Tags::default(), "ana", st(10, "a"));
+        let json = serde_json::to_string(&c).unwrap();
+        assert!(json.contains("\"createdBy\":\"ana\""));
+        assert_eq!(serde_json::from_str::<Capture>(&json).unwrap(), c);
+    }
+}
