@@ -23,6 +23,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::brands::BrandList;
+use crate::log::{Capture, CaptureContext, CaptureEdit, Tags};
 use crate::settings::Settings;
 
 /// Everything one context can ask another.
@@ -48,6 +49,21 @@ pub enum Message {
     RevealMention { index: u32 },
     /// The popup turns Escucha off (or back on) for a page's site.
     ToggleSite { url: String },
+    /// A content script logs a comment. `tags: None` means the team defaults
+    /// (one-click "Log"). Re-capturing the same comment updates the existing
+    /// record (see `log::record::dedupe_key`). Acknowledged only once durable.
+    LogCapture { context: CaptureContext, tags: Option<Tags> },
+    /// Change tags, status, note or deletion of one capture.
+    EditCapture { id: String, edit: CaptureEdit },
+    /// Every capture (own and teammates') whose page is `url`: re-anchoring
+    /// on revisit and the popup's list.
+    GetPageCaptures { url: String },
+    /// Trusted pages merge a JSON export (by id) into the log.
+    ImportCaptures { json: String },
+    /// Trusted pages: counts, last sync, pending items and errors, for the popup.
+    GetLogStatus,
+    /// The service worker tells pages and content scripts the log changed.
+    LogChanged,
     /// Benchmarks: a fresh full scan, timed from start to highlights painted.
     BenchScan,
     /// Benchmarks: the floor, a bare TreeWalker walk reading every text node.
@@ -67,6 +83,12 @@ impl Message {
             Message::GetPageMentions => "getPageMentions",
             Message::RevealMention { .. } => "revealMention",
             Message::ToggleSite { .. } => "toggleSite",
+            Message::LogCapture { .. } => "logCapture",
+            Message::EditCapture { .. } => "editCapture",
+            Message::GetPageCaptures { .. } => "getPageCaptures",
+            Message::ImportCaptures { .. } => "importCaptures",
+            Message::GetLogStatus => "getLogStatus",
+            Message::LogChanged => "logChanged",
             Message::BenchScan => "benchScan",
             Message::BenchFloor => "benchFloor",
         }
@@ -76,7 +98,14 @@ impl Message {
     fn allowed_from_content_script(&self) -> bool {
         matches!(
             self,
-            Message::Ping | Message::ContentHello { .. } | Message::MentionsFound { .. }
+            Message::Ping
+                | Message::ContentHello { .. }
+                | Message::MentionsFound { .. }
+                // The card logs and edits what the manager clicked; a page's own
+                // scripts cannot reach runtime messaging, only our isolated world.
+                | Message::LogCapture { .. }
+                | Message::EditCapture { .. }
+                | Message::GetPageCaptures { .. }
         )
     }
 }
@@ -88,11 +117,28 @@ pub enum Reply {
     /// Answer to [`Message::Ping`]: which build runs, in which context.
     Pong { version: String, context: String },
     /// What a content script needs for a page, and nothing more: no settings, no tokens.
-    ContentConfig { enabled: bool, reason: Option<String>, brands: BrandList },
+    /// `departments` and `defaults` fill the capture card's choices.
+    ContentConfig {
+        enabled: bool,
+        reason: Option<String>,
+        brands: BrandList,
+        #[serde(default)]
+        departments: Vec<String>,
+        #[serde(default)]
+        defaults: Tags,
+    },
     /// The settings, and what was wrong with the stored copy if it could not be used.
     Settings { settings: Settings, problem: Option<String> },
     /// What a content script found on its page, grouped by brand group.
     PageMentions { url: String, total: u32, groups: Vec<GroupMentions> },
+    /// A capture as stored (after dedupe and merge).
+    Logged { capture: Capture },
+    /// Captures on one page.
+    PageCaptures { captures: Vec<Capture> },
+    /// What an import did.
+    Imported { added: u32, merged: u32, rejected: Vec<String> },
+    /// The log's state for the popup.
+    LogStatus(LogStatus),
     /// Whether Escucha now runs on the toggled site.
     SiteToggled { enabled: bool },
     /// A benchmark figure measured inside the content script.
@@ -100,6 +146,22 @@ pub enum Reply {
     BenchResult { engine: String, ms: f64, mentions: u32, path: String, #[serde(default)] phases: Vec<(String, f64)> },
     Ok,
     Error(ProtocolError),
+}
+
+/// The log and its sync, as the popup shows them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LogStatus {
+    /// Captures in the log, tombstones excluded.
+    pub total: u32,
+    /// Changes not yet accepted by the team log.
+    pub pending: u32,
+    /// Items the server refused, with its reasons.
+    pub quarantined: u32,
+    /// Last successful sync (ms since the epoch).
+    pub last_sync_ms: Option<i64>,
+    /// The last sync or storage problem, in words, if it still stands.
+    pub problem: Option<String>,
 }
 
 /// One brand group's mentions on a page, for the popup.
@@ -317,7 +379,13 @@ mod tests {
     fn content_config_never_carries_settings() {
         // The reply a content script gets is built from the brand list alone;
         // its JSON must not contain the sync section of settings.
-        let reply = Reply::ContentConfig { enabled: true, reason: None, brands: BrandList::default() };
+        let reply = Reply::ContentConfig {
+            enabled: true,
+            reason: None,
+            brands: BrandList::default(),
+            departments: vec!["PR".into()],
+            defaults: Tags::default(),
+        };
         let json = serde_json::to_string(&reply).unwrap();
         assert!(!json.contains("token") && !json.contains("endpoint"), "{json}");
     }

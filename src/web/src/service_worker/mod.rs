@@ -66,7 +66,13 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
                 SiteDecision::Allowed => (true, None),
                 other => (false, Some(format!("{other:?}"))),
             };
-            Ok(Reply::ContentConfig { enabled, reason, brands: settings.brands })
+            Ok(Reply::ContentConfig {
+                enabled,
+                reason,
+                brands: settings.brands,
+                departments: settings.departments,
+                defaults: settings.capture_defaults,
+            })
         }
         Message::MentionsFound { count, .. } => {
             if let Context::ContentScript { tab_id, frame_id } = context {
@@ -101,7 +107,16 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
             save_settings(&settings).await?;
             Ok(Reply::SiteToggled { enabled: !enabled })
         }
+        Message::LogCapture { .. }
+        | Message::EditCapture { .. }
+        | Message::GetPageCaptures { .. }
+        | Message::ImportCaptures { .. }
+        | Message::GetLogStatus => Err(ProtocolError::new(
+            ErrorCode::Internal,
+            format!("'{}' is not handled by this build yet.", message.kind()),
+        )),
         Message::SettingsChanged
+        | Message::LogChanged
         | Message::GetPageMentions
         | Message::RevealMention { .. }
         | Message::BenchScan
