@@ -6,6 +6,7 @@
 
 pub mod brands;
 pub mod i18n;
+pub mod matcher_frame;
 pub mod matching;
 pub mod page_text;
 pub mod protocol;

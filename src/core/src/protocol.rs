@@ -50,6 +50,11 @@ pub enum Message {
     ToggleSite { url: String },
     /// Benchmarks: a fresh full scan, timed from start to highlights painted.
     BenchScan,
+    /// A content script whose page forbids it WebAssembly asks for a one-time
+    /// ticket to open the matcher frame (see [`crate::matcher_frame`]).
+    OpenMatcher { url: String },
+    /// The matcher frame redeems its ticket for its page's brand list.
+    MatcherHello { ticket: String },
     /// Benchmarks: the floor, a bare TreeWalker walk reading every text node.
     BenchFloor,
 }
@@ -69,6 +74,8 @@ impl Message {
             Message::ToggleSite { .. } => "toggleSite",
             Message::BenchScan => "benchScan",
             Message::BenchFloor => "benchFloor",
+            Message::OpenMatcher { .. } => "openMatcher",
+            Message::MatcherHello { .. } => "matcherHello",
         }
     }
 
@@ -76,7 +83,7 @@ impl Message {
     fn allowed_from_content_script(&self) -> bool {
         matches!(
             self,
-            Message::Ping | Message::ContentHello { .. } | Message::MentionsFound { .. }
+            Message::Ping | Message::ContentHello { .. } | Message::MentionsFound { .. } | Message::OpenMatcher { .. }
         )
     }
 }
@@ -93,6 +100,8 @@ pub enum Reply {
     Settings { settings: Settings, problem: Option<String> },
     /// What a content script found on its page, grouped by brand group.
     PageMentions { url: String, total: u32, groups: Vec<GroupMentions> },
+    /// Answer to [`Message::OpenMatcher`]: the ticket to put in the matcher frame's URL.
+    MatcherTicket { ticket: String },
     /// Whether Escucha now runs on the toggled site.
     SiteToggled { enabled: bool },
     /// A benchmark figure measured inside the content script.
@@ -266,6 +275,9 @@ mod tests {
         use Context::*;
         let settings = Message::SaveSettings { settings: Settings::default() };
         let hello = Message::ContentHello { url: "https://forum.example/t/1".into() };
+        let open = Message::OpenMatcher { url: "https://forum.example/t/1".into() };
+        let redeem = Message::MatcherHello { ticket: "0".repeat(32) };
+        let matcher_frame = sender(Some(ID), Some(&format!("chrome-extension://{ID}/matcher/matcher.html#t")), Some(3));
         let cases: Vec<(&str, &Message, &SenderInfo, Result<Context, ErrorCode>)> = vec![
             ("popup pings", &Message::Ping, &popup, Ok(ExtensionPage)),
             ("popup reads settings", &Message::GetSettings, &popup, Ok(ExtensionPage)),
@@ -273,6 +285,9 @@ mod tests {
             ("firefox extension page", &Message::GetSettings, &firefox_page, Ok(ExtensionPage)),
             ("content says hello", &hello, &content, Ok(ContentScript { tab_id: 3, frame_id: 0 })),
             ("content may not read settings", &Message::GetSettings, &content, Err(ErrorCode::Forbidden)),
+            ("content may open a matcher frame", &open, &content, Ok(ContentScript { tab_id: 3, frame_id: 0 })),
+            ("content may not redeem a matcher ticket", &redeem, &content, Err(ErrorCode::Forbidden)),
+            ("the matcher frame (an extension page in a tab) redeems", &redeem, &matcher_frame, Ok(ExtensionPage)),
             ("content may not write settings", &settings, &content, Err(ErrorCode::Forbidden)),
             ("another extension", &Message::Ping, &other_ext, Err(ErrorCode::UnknownSender)),
             ("no extension id", &Message::Ping, &anonymous, Err(ErrorCode::UnknownSender)),
