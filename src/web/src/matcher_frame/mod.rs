@@ -157,3 +157,91 @@ fn handle(data: JsValue) -> Result<(), JsValue> {
         port.post_message_with_transferable(&reply, &Array::of1(&words.buffer()))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use escucha_core::brands::BrandList;
+    use wasm_bindgen_futures::JsFuture;
+    use wasm_bindgen_test::*;
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    const TICKET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn reset(with_engine: bool) {
+        let brands = BrandList::default();
+        STATE.with(|s| {
+            *s.borrow_mut() = State {
+                ticket: TICKET.into(),
+                engine: with_engine.then(|| Engine {
+                    matcher: Matcher::new(&brands).unwrap(),
+                    groups: brands.groups.clone(),
+                    scratch: Scratch::default(),
+                    hello: channel::hello(true, &brands.groups),
+                }),
+                ..State::default()
+            }
+        });
+    }
+
+    /// A window `message` event carrying `ticket` and one port.
+    fn offer(ticket: &str, port: &MessagePort) -> MessageEvent {
+        let data = Object::new();
+        Reflect::set(&data, &"ticket".into(), &ticket.into()).unwrap();
+        let init = web_sys::MessageEventInit::new();
+        init.set_data(&data);
+        init.set_ports(&Array::of1(port));
+        MessageEvent::new_with_event_init_dict("message", &init).unwrap()
+    }
+
+    fn next_message(port: &MessagePort) -> JsFuture {
+        let port = port.clone();
+        JsFuture::from(js_sys::Promise::new(&mut |resolve, _| port.set_onmessage(Some(&resolve))))
+    }
+
+    #[wasm_bindgen_test]
+    fn only_the_port_offered_with_our_ticket_is_taken() {
+        reset(false);
+        let wrong = web_sys::MessageChannel::new().unwrap();
+        accept_port(offer("fedcba9876543210fedcba9876543210", &wrong.port2()));
+        assert!(STATE.with(|s| s.borrow().port.is_none()), "a wrong ticket is ignored");
+        let right = web_sys::MessageChannel::new().unwrap();
+        accept_port(offer(TICKET, &right.port2()));
+        assert!(STATE.with(|s| s.borrow().port.is_some()));
+        let late = web_sys::MessageChannel::new().unwrap();
+        accept_port(offer(TICKET, &late.port2()));
+        assert!(STATE.with(|s| s.borrow().port.as_ref() == Some(&right.port2())), "the first port stays");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_scan_request_gets_spans_and_the_popup_list() {
+        reset(true);
+        let channel = web_sys::MessageChannel::new().unwrap();
+        let hello = next_message(&channel.port1());
+        accept_port(offer(TICKET, &channel.port2()));
+        let hello: MessageEvent = hello.await.unwrap().unchecked_into();
+        assert_eq!(Reflect::get(&hello.data(), &"type".into()).unwrap(), "hello");
+
+        // Nodes "Hola " and "Movistar" (one block), then "Orange County y Orange" (its own block).
+        let text = "Hola Movistar\u{1e}Orange County y Orange";
+        let request = Object::new();
+        Reflect::set(&request, &"type".into(), &"scan".into()).unwrap();
+        Reflect::set(&request, &"id".into(), &7.into()).unwrap();
+        Reflect::set(&request, &"text".into(), &Uint8Array::from(text.as_bytes()).buffer()).unwrap();
+        Reflect::set(&request, &"starts".into(), &Uint32Array::from(&[0u32, 5, 14][..]).buffer()).unwrap();
+        Reflect::set(&request, &"ends".into(), &Uint32Array::from(&[5u32, 13, 36][..]).buffer()).unwrap();
+        Reflect::set(&request, &"url".into(), &"https://foro.example/t/1".into()).unwrap();
+        let reply = next_message(&channel.port1());
+        handle(request.into()).unwrap();
+        let reply: MessageEvent = reply.await.unwrap().unchecked_into();
+        let data = reply.data();
+        assert_eq!(Reflect::get(&data, &"id".into()).unwrap(), 7);
+        let spans = Uint32Array::new(&Reflect::get(&data, &"spans".into()).unwrap()).to_vec();
+        assert_eq!(spans, vec![1, 0, 1, 8, 0, 2, 16, 2, 22, 1], "Movistar (group 0); Orange County is excluded");
+        let list: Reply = platform::from_js(Reflect::get(&data, &"pageMentions".into()).unwrap()).unwrap();
+        let Reply::PageMentions { total, groups, .. } = list else { panic!("{list:?}") };
+        assert_eq!(total, 2);
+        assert_eq!(groups[1].mentions[0].index, 1);
+        assert_eq!(groups[1].mentions[0].context, "Orange County y Orange");
+    }
+}
