@@ -8,6 +8,7 @@ pub mod brands;
 pub mod card;
 pub mod i18n;
 pub mod log;
+pub mod matcher_frame;
 pub mod matching;
 pub mod page_text;
 pub mod protocol;
