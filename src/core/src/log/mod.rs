@@ -5,6 +5,7 @@ pub mod dates;
 pub mod export;
 pub mod import;
 pub mod ingest;
+pub mod links;
 pub mod outbox;
 pub mod query;
 pub mod record;
