@@ -302,7 +302,7 @@ impl LogIndex {
             .filter(|w| !w.is_empty())
             .map(<[u8]>::to_vec)
             .collect();
-        let finders: Vec<memmem::Finder> = words.iter().map(|w| memmem::Finder::new(w)).collect();
+        let finders: Vec<memmem::Finder> = words.iter().map(memmem::Finder::new).collect();
 
         let mut brand_n = vec![0u32; self.brands.names.len()];
         let mut site_n = vec![0u32; self.sites.names.len()];
