@@ -76,6 +76,7 @@ pub fn page_start(page: String) -> Promise {
         let result = match page.as_str() {
             "popup" => pages::popup::start().await,
             "options" => pages::options::start().await,
+            "log" => pages::log::start().await,
             other => Err(platform::PlatformError(format!("Unknown page '{other}'."))),
         };
         result.map(|_| JsValue::TRUE).map_err(Into::into)

@@ -1,9 +1,15 @@
 //! The capture log: records, their merge rules, and (in sibling modules)
 //! querying, import and export.
 
+pub mod dates;
+pub mod export;
+pub mod import;
 pub mod ingest;
+pub mod links;
 pub mod outbox;
+pub mod query;
 pub mod record;
+pub mod stats;
 pub mod stamp;
 pub mod store_error;
 

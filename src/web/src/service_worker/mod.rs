@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use escucha_core::log::ingest;
 use escucha_core::matcher_frame::{self, TicketBook};
 use escucha_core::protocol::{authorize, Context, ErrorCode, Message, ProtocolError, Reply};
 use escucha_core::settings::Settings;
@@ -177,11 +176,31 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
             Ok(Reply::PageCaptures { captures })
         }
         Message::ImportCaptures { json } => {
-            let parsed = ingest::parse_import(&json, now_ms()).map_err(|m| ProtocolError::new(ErrorCode::Invalid, m))?;
+            // One reader for export files: checks the format and version, then each record.
+            let parsed = escucha_core::log::import::parse_import(&json, now_ms()).map_err(|m| ProtocolError::new(ErrorCode::Invalid, m))?;
             let store = open_store().await?;
             let counts = noted(store.merge_records(parsed.records, MergeSource::Import).await)?;
             announce_log_changed();
-            Ok(Reply::Imported { added: counts.added, merged: counts.merged, rejected: parsed.rejected })
+            Ok(Reply::Imported { added: counts.added, merged: counts.merged, rejected: parsed.rejected.iter().map(ToString::to_string).collect() })
+        }
+        Message::OpenCapture { id } => {
+            let capture = open_store()
+                .await?
+                .get(&id)
+                .await?
+                .ok_or_else(|| ProtocolError::new(ErrorCode::Invalid, "That capture is no longer in the log."))?;
+            let url = escucha_core::log::links::comment_link(&capture.context.value)
+                .ok_or_else(|| ProtocolError::new(ErrorCode::Invalid, "This capture has no web link to open."))?;
+            let tab = platform::open_tab(url).await.map_err(internal)?;
+            // The tab's content script reads this when it starts, re-anchors
+            // the capture and flashes it.
+            platform::session_set(&reveal_key(tab), &id).await.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+            Ok(Reply::Ok)
+        }
+        Message::LogChanged if context == Context::ExtensionPage => {
+            // The log page wrote to the store itself (an import): tell the tabs.
+            broadcast(&Message::LogChanged).await;
+            Ok(Reply::Ok)
         }
         Message::GetLogStatus => {
             let memory = STORAGE_PROBLEM.with(|p| p.borrow().clone());
@@ -288,6 +307,14 @@ fn announce_log_changed() {
         let _ = platform::send_message(&Message::LogChanged).await;
     });
     wasm_bindgen_futures::spawn_local(async { broadcast(&Message::LogChanged).await });
+}
+
+/// `storage.session` key naming the capture a tab opened from the log page
+/// should reveal: `revealCapture:<tabId>` → capture id.
+pub const REVEAL_KEY_PREFIX: &str = "revealCapture:";
+
+pub fn reveal_key(tab_id: i32) -> String {
+    format!("{REVEAL_KEY_PREFIX}{tab_id}")
 }
 
 fn now_ms() -> i64 {
