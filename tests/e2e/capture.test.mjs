@@ -155,6 +155,24 @@ test('revisiting a page re-anchors its captures and the popup lists them', async
   await page.close();
 });
 
+test('"open comment" from the log opens the page and flashes the re-anchored capture', async () => {
+  const url = `${fixtures.url}/forum.html`;
+  const [capture] = (await pageCaptures(url)).captures;
+  const opened = browser.context.waitForEvent('page');
+  const reply = await browser.worker.evaluate((id) => wasm_bindgen.sw_handle_message({ type: 'openCapture', id },
+    { id: chrome.runtime.id, url: chrome.runtime.getURL('log/log.html') }), capture.id);
+  assert.equal(reply.type, 'ok', JSON.stringify(reply));
+  const page = await opened;
+  await page.waitForFunction(() => {
+    const h = CSS.highlights.get('escucha-flash');
+    if (!h || h.size !== 1) return false;
+    const [sr] = [...h];
+    const r = document.createRange(); r.setStart(sr.startContainer, sr.startOffset); r.setEnd(sr.endContainer, sr.endOffset);
+    return r.toString() === 'Movistar';
+  }, null, { timeout: 10000 });
+  await page.close();
+});
+
 test('the keyboard command and "Log selection" open the card', async () => {
   const page = await browser.context.newPage();
   const url = `${fixtures.url}/forum.html`;

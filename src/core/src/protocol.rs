@@ -161,7 +161,12 @@ pub enum Reply {
     /// A capture as stored (after dedupe and merge).
     Logged { capture: Capture },
     /// Captures on one page.
-    PageCaptures { captures: Vec<Capture> },
+    /// `reveal`: the capture the log page asked this tab to show (once).
+    PageCaptures {
+        captures: Vec<Capture>,
+        #[serde(default)]
+        reveal: Option<String>,
+    },
     /// What an import did.
     Imported { added: u32, merged: u32, rejected: Vec<String> },
     /// The log's state for the popup.

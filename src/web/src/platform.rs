@@ -230,6 +230,16 @@ pub async fn open_tab(url: &str) -> Result<i32, PlatformError> {
         .ok_or_else(|| PlatformError("The new tab has no id.".into()))
 }
 
+/// Read and remove one string from `storage.session` (a one-shot hand-over).
+pub async fn session_take(key: &str) -> Result<Option<String>, PlatformError> {
+    let got = call("storage.session.get", &[key.into()]).await?;
+    let value = Reflect::get(&got, &key.into())?.as_string();
+    if value.is_some() {
+        call("storage.session.remove", &[key.into()]).await?;
+    }
+    Ok(value)
+}
+
 /// Write one string to `storage.session` (cleared when the browser closes,
 /// readable only by trusted contexts unless the access level is widened).
 pub async fn session_set(key: &str, value: &str) -> Result<(), PlatformError> {

@@ -101,16 +101,41 @@ pub async fn start() -> Result<(), PlatformError> {
 /// Fetch this page's captures from the log and paint them as logged.
 async fn refresh_captures() {
     let url = page_url();
-    let captures = match platform::send_message(&Message::GetPageCaptures { url }).await {
-        Ok(Reply::PageCaptures { captures }) => captures,
+    let (captures, reveal) = match platform::send_message(&Message::GetPageCaptures { url }).await {
+        Ok(Reply::PageCaptures { captures, reveal }) => (captures, reveal),
         _ => return, // no log yet, or the worker is busy: the page still works
     };
-    ENGINE.with(|e| {
-        if let Some(engine) = e.borrow_mut().as_mut() {
-            engine.captures = captures;
-            reanchor(engine);
-        }
+    let range = ENGINE.with(|e| {
+        let mut guard = e.borrow_mut();
+        let engine = guard.as_mut()?;
+        engine.captures = captures;
+        reanchor(engine);
+        let id = reveal?;
+        let index = engine.captures.iter().position(|c| c.id == id)?;
+        engine.logged.iter().find(|(i, _, _)| *i == index).map(|(_, _, r)| r.clone())
     });
+    if let Some(range) = range {
+        show_range(&range);
+    }
+}
+
+/// Scroll a range to mid-screen and flash it briefly.
+fn show_range(range: &StaticRange) -> Option<()> {
+    let node = range.start_container();
+    let element = node.dyn_ref::<web_sys::Element>().cloned().or_else(|| node.parent_element())?;
+    let opts = ScrollIntoViewOptions::new();
+    opts.set_block(ScrollLogicalPosition::Center);
+    element.scroll_into_view_with_scroll_into_view_options(&opts);
+    ENGINE.with(|e| e.borrow().as_ref().map(|engine| engine.painter.flash(range)))?.ok()?;
+    wasm_bindgen_futures::spawn_local(async {
+        gloo_timers::future::TimeoutFuture::new(page_text::FLASH_MS).await;
+        ENGINE.with(|e| {
+            if let Some(engine) = e.borrow().as_ref() {
+                engine.painter.unflash();
+            }
+        });
+    });
+    Some(())
 }
 
 /// Find each capture's quote on the page again and paint it by status.

@@ -173,7 +173,12 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
         }
         Message::GetPageCaptures { url } => {
             let captures = open_store().await?.page_captures(&url).await?;
-            Ok(Reply::PageCaptures { captures })
+            // A tab opened by the log page's "open comment" shows that capture.
+            let reveal = match context {
+                Context::ContentScript { tab_id, frame_id: 0 } => platform::session_take(&reveal_key(tab_id)).await.ok().flatten(),
+                _ => None,
+            };
+            Ok(Reply::PageCaptures { captures, reveal })
         }
         Message::ImportCaptures { json } => {
             // One reader for export files: checks the format and version, then each record.
