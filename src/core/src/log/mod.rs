@@ -1,8 +1,11 @@
 //! The capture log: records, their merge rules, and (in sibling modules)
 //! querying, import and export.
 
+pub mod ingest;
+pub mod outbox;
 pub mod record;
 pub mod stamp;
+pub mod store_error;
 
 pub use record::{Capture, CaptureContext, CaptureEdit, CommentTime, Priority, Sentiment, Status, Tags, TextPosition, TextQuote};
 pub use stamp::{Lww, Stamp};
