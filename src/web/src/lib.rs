@@ -10,6 +10,7 @@ pub mod dom;
 pub mod pages;
 pub mod platform;
 pub mod service_worker;
+pub mod store;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;

@@ -75,6 +75,16 @@ pub fn ingest_capture(
     Ok(Ingested { record, created: false, changed })
 }
 
+/// Which stored record a capture updates when several share its dedupe key
+/// (two teammates captured the same comment before syncing): a live one
+/// before a deleted one, then the first created, then the smallest id, so
+/// every client picks the same.
+pub fn pick_existing(candidates: &[Capture]) -> Option<&Capture> {
+    candidates.iter().min_by(|a, b| {
+        (a.deleted.value, a.created_ms, &a.id).cmp(&(b.deleted.value, b.created_ms, &b.id))
+    })
+}
+
 /// The edit that turns `current` into `wanted`, naming only fields that differ.
 pub fn edit_between(current: &Tags, wanted: &Tags) -> CaptureEdit {
     fn diff<T: PartialEq + Clone>(a: &T, b: &T) -> Option<T> {
@@ -424,5 +434,23 @@ mod tests {
         assert_eq!(parse_import(&wrapped, now).unwrap().records, vec![good]);
         assert!(parse_import("{oops", now).unwrap_err().contains("not valid JSON"));
         assert!(parse_import(r#"{"brands":[]}"#, now).unwrap_err().contains("not an Escucha export"));
+    }
+
+    #[test]
+    fn the_same_record_is_picked_among_duplicates() {
+        let mk = |id: &str, ms: i64, deleted: bool| {
+            let mut c = Capture::new(id.into(), ctx("a"), &Tags::default(), "ana", st(ms, 0));
+            c.deleted.value = deleted;
+            c
+        };
+        let cases: [(Vec<Capture>, Option<&str>); 4] = [
+            (vec![], None),
+            (vec![mk("b", 5, false), mk("a", 5, false)], Some("a")),
+            (vec![mk("a", 1, true), mk("b", 9, false)], Some("b")),
+            (vec![mk("b", 2, false), mk("a", 3, false)], Some("b")),
+        ];
+        for (list, want) in cases {
+            assert_eq!(pick_existing(&list).map(|c| c.id.as_str()), want);
+        }
     }
 }
