@@ -24,7 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::brands::BrandList;
 use crate::log::{Capture, CaptureContext, CaptureEdit, Tags};
-use crate::settings::Settings;
+use crate::settings::{Settings, SyncMode};
+pub use crate::sync::client::ConnectionReport;
 
 /// Everything one context can ask another.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,6 +69,18 @@ pub enum Message {
     OpenCard,
     /// Context menu "Log selection": open the card for the selected text.
     LogSelection,
+    /// Trusted pages: push pending changes and pull teammates' now, ignoring
+    /// any backoff. Answers with what happened.
+    SyncNow,
+    /// Trusted pages: check an endpoint and token before saving them.
+    /// `token: None` tests the saved token. The token never leaves the
+    /// service worker except in the `Authorization` header of this request.
+    TestConnection { mode: SyncMode, endpoint: String, token: Option<String> },
+    /// Trusted pages: store the sync token (its own storage key, trusted
+    /// contexts only; empty removes it). It is never sent back.
+    SaveSyncToken { token: String },
+    /// Trusted pages: sync state for the options page (never the token itself).
+    GetSyncState,
     /// Benchmarks: a fresh full scan, timed from start to highlights painted.
     BenchScan,
     /// Benchmarks: the floor, a bare TreeWalker walk reading every text node.
@@ -95,6 +108,10 @@ impl Message {
             Message::LogChanged => "logChanged",
             Message::OpenCard => "openCard",
             Message::LogSelection => "logSelection",
+            Message::SyncNow => "syncNow",
+            Message::TestConnection { .. } => "testConnection",
+            Message::SaveSyncToken { .. } => "saveSyncToken",
+            Message::GetSyncState => "getSyncState",
             Message::BenchScan => "benchScan",
             Message::BenchFloor => "benchFloor",
         }
@@ -154,6 +171,12 @@ pub enum Reply {
     LogStatus(LogStatus),
     /// Whether Escucha now runs on the toggled site.
     SiteToggled { enabled: bool },
+    /// What "Test connection" found: `ok`, a problem code, and plain words.
+    ConnectionTested(ConnectionReport),
+    /// What "Sync now" did; `problem` in plain words when it stopped early.
+    Synced { sent: u32, received: u32, problem: Option<String>, status: LogStatus },
+    /// The options page's view of sync. `token_saved` only: the token stays in the worker.
+    SyncState { token_saved: bool, status: LogStatus, quarantined: Vec<QuarantinedItem> },
     /// A benchmark figure measured inside the content script.
     /// `phases`: where the time went (collect, transfer, match, ranges, paint), in ms.
     BenchResult { engine: String, ms: f64, mentions: u32, path: String, #[serde(default)] phases: Vec<(String, f64)> },
@@ -175,6 +198,18 @@ pub struct LogStatus {
     pub last_sync_ms: Option<i64>,
     /// The last sync or storage problem, in words, if it still stands.
     pub problem: Option<String>,
+}
+
+/// A change the team log refused, as the options page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuarantinedItem {
+    pub id: String,
+    /// The captured words, so the manager recognises the item.
+    pub quote: String,
+    pub page_url: String,
+    pub reason: String,
+    pub at_ms: i64,
 }
 
 /// One brand group's mentions on a page, for the popup.
@@ -341,6 +376,8 @@ mod tests {
         use Context::*;
         let settings = Message::SaveSettings { settings: Settings::default() };
         let hello = Message::ContentHello { url: "https://forum.example/t/1".into() };
+        let save_token = Message::SaveSyncToken { token: "secret".into() };
+        let test_conn = Message::TestConnection { mode: SyncMode::TeamLog, endpoint: "https://x.example".into(), token: None };
         let cases: Vec<(&str, &Message, &SenderInfo, Result<Context, ErrorCode>)> = vec![
             ("popup pings", &Message::Ping, &popup, Ok(ExtensionPage)),
             ("popup reads settings", &Message::GetSettings, &popup, Ok(ExtensionPage)),
@@ -353,6 +390,12 @@ mod tests {
             ("no extension id", &Message::Ping, &anonymous, Err(ErrorCode::UnknownSender)),
             ("id-prefix look-alike origin is a content script", &Message::GetSettings, &look_alike, Err(ErrorCode::Forbidden)),
             ("web url without a tab", &Message::Ping, &no_tab_web, Err(ErrorCode::UnknownSender)),
+            ("content may not read sync state", &Message::GetSyncState, &content, Err(ErrorCode::Forbidden)),
+            ("content may not set the token", &save_token, &content, Err(ErrorCode::Forbidden)),
+            ("content may not test a connection", &test_conn, &content, Err(ErrorCode::Forbidden)),
+            ("content may not force a sync", &Message::SyncNow, &content, Err(ErrorCode::Forbidden)),
+            ("options page sets the token", &save_token, &options_in_tab, Ok(ExtensionPage)),
+            ("popup syncs now", &Message::SyncNow, &popup, Ok(ExtensionPage)),
         ];
         for (name, msg, who, want) in cases {
             let got = authorize(msg, who, ID).map_err(|e| e.code);

@@ -38,6 +38,11 @@ pub fn sw_handle_message(message: JsValue, sender: JsValue) -> Promise {
 }
 
 #[wasm_bindgen]
+pub fn sw_alarm(name: String) {
+    service_worker::sync::alarm(&name);
+}
+
+#[wasm_bindgen]
 pub fn sw_tab_closed(tab_id: i32) {
     service_worker::tab_closed(tab_id);
 }

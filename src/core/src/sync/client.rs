@@ -227,7 +227,7 @@ pub struct Backoff {
 impl Backoff {
     /// Whether an automatic sync may run now. "Sync now" ignores this.
     pub fn ready(&self, now_ms: i64) -> bool {
-        self.not_before_ms.is_none_or(|t| now_ms >= t)
+        self.not_before_ms.map_or(true, |t| now_ms >= t)
     }
 
     /// Record a transient failure; returns how long to wait.

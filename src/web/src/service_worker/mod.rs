@@ -1,6 +1,8 @@
 //! The service worker: the only context that holds settings and decides who
 //! may ask for what. It answers every [`Message`] after [`authorize`].
 
+pub mod sync;
+
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -40,6 +42,8 @@ pub async fn start() -> Result<(), PlatformError> {
     if let Err(e) = create_menus().await {
         web_sys::console::warn_1(&format!("Escucha: context menu unavailable: {e}").into());
     }
+    // Not awaited: the alarm check and a resumed sync must not hold up messages.
+    wasm_bindgen_futures::spawn_local(sync::start());
     Ok(())
 }
 
@@ -133,6 +137,8 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
         Message::SaveSettings { settings } => {
             settings.validate().map_err(|m| ProtocolError::new(ErrorCode::Invalid, m))?;
             save_settings(&settings).await?;
+            // A new endpoint or mode: sync soon, without waiting out an old backoff.
+            sync::changed();
             Ok(Reply::Ok)
         }
         Message::ToggleSite { url } => {
@@ -153,12 +159,14 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
             let member = settings.sync.member.trim();
             let capture = noted(store.log_capture(captured, tags, &settings.capture_defaults, member, now_ms()).await)?;
             announce_log_changed();
+            sync::changed();
             Ok(Reply::Logged { capture })
         }
         Message::EditCapture { id, edit } => {
             let store = open_store().await?;
             let capture = noted(store.edit(&id, &edit, now_ms()).await)?;
             announce_log_changed();
+            sync::changed();
             Ok(Reply::Logged { capture })
         }
         Message::GetPageCaptures { url } => {
@@ -170,6 +178,7 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
             let store = open_store().await?;
             let counts = noted(store.merge_records(parsed.records, MergeSource::Import).await)?;
             announce_log_changed();
+            sync::changed();
             Ok(Reply::Imported { added: counts.added, merged: counts.merged, rejected: parsed.rejected })
         }
         Message::GetLogStatus => {
@@ -181,6 +190,27 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
                 status.problem = memory;
             }
             Ok(Reply::LogStatus(status))
+        }
+        Message::SyncNow => {
+            let summary = sync::run(true).await?;
+            let status = open_store().await?.status().await?;
+            Ok(Reply::Synced { sent: summary.sent, received: summary.received, problem: summary.problem, status })
+        }
+        Message::TestConnection { mode, endpoint, token } => {
+            let (settings, _) = load_settings().await?;
+            Ok(Reply::ConnectionTested(sync::test_connection(mode, &endpoint, token, &settings.sync.member).await))
+        }
+        Message::SaveSyncToken { token } => {
+            sync::save_token(&token).await?;
+            Ok(Reply::Ok)
+        }
+        Message::GetSyncState => {
+            let store = open_store().await?;
+            Ok(Reply::SyncState {
+                token_saved: sync::token_saved().await,
+                status: store.status().await?,
+                quarantined: sync::quarantined(&store).await?,
+            })
         }
         Message::SettingsChanged
         | Message::LogChanged
@@ -239,7 +269,7 @@ fn noted<T>(result: Result<T, ProtocolError>) -> Result<T, ProtocolError> {
 
 /// Tell extension pages (popup, log page) and content scripts that the log
 /// changed, without delaying the reply: the change is already committed.
-fn announce_log_changed() {
+pub(crate) fn announce_log_changed() {
     wasm_bindgen_futures::spawn_local(async {
         // No page open is the usual case, not an error.
         let _ = platform::send_message(&Message::LogChanged).await;
