@@ -57,13 +57,15 @@ pub async fn start() {
     if let Err(e) = platform::ensure_alarm(ALARM, client::ALARM_PERIOD_MINUTES).await {
         web_sys::console::warn_1(&format!("Escucha: sync alarm unavailable: {e}").into());
     }
-    let waiting = match Store::shared().await {
-        Ok(store) => store.status().await.map(|s| s.pending > 0).unwrap_or(false),
-        Err(_) => false,
-    };
-    if waiting {
-        spawn_run(false);
+    let Ok(store) = Store::shared().await else { return };
+    if !store.status().await.map(|s| s.pending > 0).unwrap_or(false) {
+        return;
     }
+    // Resume, but not before a backoff set by the previous worker runs out.
+    let backoff: Backoff = store.meta(META_BACKOFF).await.ok().flatten().unwrap_or_default();
+    let wait = backoff.not_before_ms.map_or(0, |t| (t - now_ms()).max(0));
+    gloo_timers::future::TimeoutFuture::new(wait.min(u32::MAX as i64) as u32).await;
+    spawn_run(false);
 }
 
 /// The periodic alarm fired.
