@@ -181,13 +181,13 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         Ok(Err(e)) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(
-                json!({ "status": "error", "error": { "code": "storage_unavailable", "message": e.0 } }),
+                json!({ "status": "error", "code": "storage_unavailable", "message": e.0 }),
             ),
         ),
         Err(e) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             Json(
-                json!({ "status": "error", "error": { "code": "internal", "message": e.to_string() } }),
+                json!({ "status": "error", "code": "internal", "message": e.to_string() }),
             ),
         ),
     }
