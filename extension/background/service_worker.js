@@ -18,6 +18,12 @@ if (typeof importScripts === 'function') {
       .then(sendResponse, (err) => sendResponse({ type: 'error', code: 'internal', message: String(err) }));
     return true; // the reply is asynchronous
   });
+  api.contextMenus?.onClicked.addListener((info, tab) => {
+    ready.then(() => wasm_bindgen.sw_menu_clicked(String(info.menuItemId), tab?.id ?? -1, info.frameId ?? 0));
+  });
+  api.commands?.onCommand.addListener((command, tab) => {
+    ready.then(() => wasm_bindgen.sw_command(command, tab?.id ?? -1));
+  });
   api.tabs.onRemoved.addListener((tabId) => { ready.then(() => wasm_bindgen.sw_tab_closed(tabId)); });
   self.escuchaReady = ready; // lets end-to-end tests await start-up
 })();

@@ -5,6 +5,7 @@
 //! and `cargo test` exercises all of it natively.
 
 pub mod brands;
+pub mod card;
 pub mod i18n;
 pub mod log;
 pub mod matching;

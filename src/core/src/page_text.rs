@@ -51,6 +51,24 @@ pub fn highlight_name(group: u32) -> String {
     format!("escucha-g{group}")
 }
 
+/// The highlight for comments already in the log, one per status so that
+/// the page shows where each stands (underline colour and style).
+pub fn logged_highlight_name(status: crate::log::Status) -> String {
+    format!("escucha-logged-{}", status.as_str())
+}
+
+/// Underline style per status: open work is wavy, settled work is solid.
+fn logged_style(status: crate::log::Status) -> (&'static str, &'static str) {
+    use crate::log::Status::*;
+    match status {
+        New => ("wavy", "#1c7ed6"),
+        NeedsResponse => ("wavy", "#e8590c"),
+        Escalated => ("wavy", "#c92a2a"),
+        Responded => ("solid", "#2b8a3e"),
+        Closed => ("solid", "#868e96"),
+    }
+}
+
 /// The flash shown when the popup jumps to a mention.
 pub const FLASH_HIGHLIGHT: &str = "escucha-flash";
 
@@ -66,6 +84,13 @@ pub fn highlight_css(groups: &[crate::brands::BrandGroup]) -> String {
             None => ("#ffd54f".to_string(), "#111"),
         };
         css.push_str(&format!("::highlight({}) {{ background-color: {bg}; color: {fg}; }}\n", highlight_name(i as u32)));
+    }
+    for status in crate::log::Status::ALL {
+        let (style, color) = logged_style(status);
+        css.push_str(&format!(
+            "::highlight({}) {{ text-decoration: underline {style} 2px {color}; text-underline-offset: 3px; }}\n",
+            logged_highlight_name(status)
+        ));
     }
     css.push_str(&format!(
         "::highlight({FLASH_HIGHLIGHT}) {{ background-color: #1c7ed6; color: #fff; text-decoration: underline 3px #1c7ed6; }}\n"

@@ -64,6 +64,10 @@ pub enum Message {
     GetLogStatus,
     /// The service worker tells pages and content scripts the log changed.
     LogChanged,
+    /// Keyboard shortcut: open the card for the mention nearest the selection or caret.
+    OpenCard,
+    /// Context menu "Log selection": open the card for the selected text.
+    LogSelection,
     /// Benchmarks: a fresh full scan, timed from start to highlights painted.
     BenchScan,
     /// Benchmarks: the floor, a bare TreeWalker walk reading every text node.
@@ -89,6 +93,8 @@ impl Message {
             Message::ImportCaptures { .. } => "importCaptures",
             Message::GetLogStatus => "getLogStatus",
             Message::LogChanged => "logChanged",
+            Message::OpenCard => "openCard",
+            Message::LogSelection => "logSelection",
             Message::BenchScan => "benchScan",
             Message::BenchFloor => "benchFloor",
         }
@@ -130,7 +136,14 @@ pub enum Reply {
     /// The settings, and what was wrong with the stored copy if it could not be used.
     Settings { settings: Settings, problem: Option<String> },
     /// What a content script found on its page, grouped by brand group.
-    PageMentions { url: String, total: u32, groups: Vec<GroupMentions> },
+    /// `captures`: what is already logged on this page (own and teammates').
+    PageMentions {
+        url: String,
+        total: u32,
+        groups: Vec<GroupMentions>,
+        #[serde(default)]
+        captures: Vec<Capture>,
+    },
     /// A capture as stored (after dedupe and merge).
     Logged { capture: Capture },
     /// Captures on one page.

@@ -43,6 +43,22 @@ pub fn sw_tab_closed(tab_id: i32) {
 }
 
 #[wasm_bindgen]
+pub fn sw_menu_clicked(menu_id: String, tab_id: i32, frame_id: i32) -> Promise {
+    future_to_promise(async move {
+        service_worker::menu_clicked(menu_id, tab_id, frame_id).await;
+        Ok(JsValue::TRUE)
+    })
+}
+
+#[wasm_bindgen]
+pub fn sw_command(name: String, tab_id: i32) -> Promise {
+    future_to_promise(async move {
+        service_worker::command(name, tab_id).await;
+        Ok(JsValue::TRUE)
+    })
+}
+
+#[wasm_bindgen]
 pub fn content_start() -> Promise {
     future_to_promise(async { content::start().await.map(|_| JsValue::TRUE).map_err(Into::into) })
 }

@@ -4,17 +4,24 @@
 //! It is untrusted by design: it only receives the brand list for its page
 //! and can only send what `protocol::authorize` allows a content script.
 
+mod capture;
+mod card;
+pub use card::status_key;
+mod hit;
 mod observer;
 mod painter;
 mod scan;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
+use escucha_core::brands::BrandList;
+use escucha_core::log::{Capture, Status, Tags};
 use escucha_core::matching::{Matcher, Scratch};
 use escucha_core::page_text;
 use escucha_core::protocol::{ErrorCode, GroupMentions, Message, MentionSummary, ProtocolError, Reply};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Node, ScrollIntoViewOptions, ScrollLogicalPosition};
+use wasm_bindgen::closure::Closure;
+use web_sys::{Node, ScrollIntoViewOptions, ScrollLogicalPosition, StaticRange};
 
 use crate::dom;
 use crate::platform::{self, PlatformError};
@@ -23,6 +30,12 @@ use painter::Painter;
 /// Everything the content script knows about its page.
 struct Engine {
     matcher: Matcher,
+    brands: BrandList,
+    departments: Vec<String>,
+    defaults: Tags,
+    /// Captures of this page (own and teammates'), and where each was re-anchored.
+    captures: Vec<Capture>,
+    logged: Vec<(usize, Status, StaticRange)>,
     group_names: Vec<(String, String)>,
     rules: JsValue,
     scratch: Scratch,
@@ -50,8 +63,8 @@ fn page_root() -> Node {
 pub async fn start() -> Result<(), PlatformError> {
     let url = page_url();
     let reply = platform::send_message(&Message::ContentHello { url: url.clone() }).await?;
-    let (enabled, brands) = match reply {
-        Reply::ContentConfig { enabled, brands, .. } => (enabled, brands),
+    let (enabled, brands, departments, defaults) = match reply {
+        Reply::ContentConfig { enabled, brands, departments, defaults, .. } => (enabled, brands, departments, defaults),
         Reply::Error(e) => return Err(PlatformError(e.message)),
         other => return Err(PlatformError(format!("Unexpected reply to contentHello: {other:?}"))),
     };
@@ -65,6 +78,11 @@ pub async fn start() -> Result<(), PlatformError> {
     painter.configure(&brands.groups).map_err(PlatformError::from)?;
     let engine = Engine {
         matcher,
+        brands: brands.clone(),
+        departments,
+        defaults,
+        captures: Vec::new(),
+        logged: Vec::new(),
         group_names: brands.groups.iter().map(|g| (g.name.clone(), g.color.clone())).collect(),
         rules: scan::rules_object(),
         scratch: Scratch::default(),
@@ -75,11 +93,212 @@ pub async fn start() -> Result<(), PlatformError> {
     };
     ENGINE.with(|e| *e.borrow_mut() = Some(engine));
     full_scan().map_err(PlatformError::from)?;
+    install_pointer_listeners();
+    refresh_captures().await;
     Ok(())
+}
+
+/// Fetch this page's captures from the log and paint them as logged.
+async fn refresh_captures() {
+    let url = page_url();
+    let captures = match platform::send_message(&Message::GetPageCaptures { url }).await {
+        Ok(Reply::PageCaptures { captures }) => captures,
+        _ => return, // no log yet, or the worker is busy: the page still works
+    };
+    ENGINE.with(|e| {
+        if let Some(engine) = e.borrow_mut().as_mut() {
+            engine.captures = captures;
+            reanchor(engine);
+        }
+    });
+}
+
+/// Find each capture's quote on the page again and paint it by status.
+fn reanchor(engine: &mut Engine) {
+    engine.logged.clear();
+    let live: Vec<(usize, &Capture)> = engine.captures.iter().enumerate().filter(|(_, c)| !c.deleted.value).collect();
+    if live.is_empty() {
+        let _ = engine.painter.set_logged(&[]);
+        return;
+    }
+    let Ok(collected) = scan::collect_page() else { return };
+    let text = collected.text();
+    let (starts, ends, nodes) = (collected.starts(), collected.ends(), collected.nodes());
+    for (i, c) in live {
+        let ctx = &c.context.value;
+        let Some((start, end)) = capture::anchor(&text, &ctx.quote, ctx.position) else { continue };
+        let m = escucha_core::matching::Mention { start, end, group: 0, term: 0 };
+        let Some(span) = page_text::locate(&[m], &starts, &ends).into_iter().next() else { continue };
+        let init = web_sys::StaticRangeInit::new(
+            &nodes.get(span.end_node).unchecked_into(),
+            span.end_offset,
+            &nodes.get(span.start_node).unchecked_into(),
+            span.start_offset,
+        );
+        if let Ok(r) = StaticRange::new(&init) {
+            engine.logged.push((i, c.status.value, r));
+        }
+    }
+    let painted: Vec<(Status, StaticRange)> = engine.logged.iter().map(|(_, s, r)| (*s, r.clone())).collect();
+    if let Err(e) = engine.painter.set_logged(&painted) {
+        web_sys::console::warn_1(&e);
+    }
+}
+
+/// The card saved a capture: remember it and show it as logged.
+pub(crate) fn on_logged(capture: Capture) {
+    ENGINE.with(|e| {
+        if let Some(engine) = e.borrow_mut().as_mut() {
+            match engine.captures.iter_mut().find(|c| c.id == capture.id) {
+                Some(c) => *c = capture,
+                None => engine.captures.push(capture),
+            }
+            reanchor(engine);
+        }
+    });
+}
+
+/// What is under the pointer: a painted mention or a logged comment.
+enum Target {
+    Mention(usize),
+    Logged(usize),
+}
+
+fn target_at(node: &Node, offset: u32) -> Option<Target> {
+    ENGINE.with(|e| {
+        let guard = e.borrow();
+        let engine = guard.as_ref()?;
+        if let Some(i) = hit::containing(engine.logged.iter().map(|(_, _, r)| r), node, offset) {
+            return Some(Target::Logged(i));
+        }
+        hit::containing(engine.painter.found.iter().map(|f| &f.range), node, offset).map(Target::Mention)
+    })
+}
+
+/// Open the capture card for a painted mention, a logged comment, or a selection.
+fn open_card(target: Option<Target>, selection: Option<StaticRange>) {
+    let opened = ENGINE.with(|e| {
+        let guard = e.borrow();
+        let engine = guard.as_ref()?;
+        let (range, brand, term) = match (target, selection) {
+            (Some(Target::Mention(i)), _) => {
+                let f = engine.painter.found.get(i)?;
+                let group = engine.brands.groups.get(f.group as usize)?;
+                let term = group.terms.get(f.term as usize).map(|t| t.text.clone()).unwrap_or_default();
+                (f.range.clone(), group.name.clone(), term)
+            }
+            (Some(Target::Logged(i)), _) => {
+                let (ci, _, r) = engine.logged.get(i)?;
+                let ctx = &engine.captures.get(*ci)?.context.value;
+                (r.clone(), ctx.brand.clone(), ctx.term.clone())
+            }
+            (None, Some(r)) => {
+                // A selection that covers a painted mention keeps its brand.
+                let start = r.start_container();
+                let hit = hit::containing(engine.painter.found.iter().map(|f| &f.range), &start, r.start_offset());
+                let (brand, term) = hit
+                    .and_then(|i| engine.painter.found.get(i))
+                    .and_then(|f| engine.brands.groups.get(f.group as usize).map(|g| (g.name.clone(), g.terms.get(f.term as usize).map(|t| t.text.clone()).unwrap_or_default())))
+                    .unwrap_or_default();
+                (r, brand, term)
+            }
+            (None, None) => return None,
+        };
+        let context = capture::context_for(&range, &brand, &term);
+        let opening = card::Opening { context, anchor_rect: capture::rect_of(&range) };
+        Some(card::open(opening, &engine.captures, &engine.defaults, &engine.departments))
+    });
+    if let Some(Err(e)) = opened {
+        web_sys::console::warn_1(&e);
+    }
+}
+
+thread_local! {
+    static LISTENING: Cell<bool> = const { Cell::new(false) };
+    static HOVER_TIMER: RefCell<Option<gloo_timers::callback::Timeout>> = const { RefCell::new(None) };
+}
+
+/// How long the pointer rests on a mention before the card opens by itself.
+const HOVER_OPEN_MS: u32 = 700;
+
+/// Click a mention to open its card; rest the pointer on one to open it too.
+/// Clicks on links keep working as links (the hover path still opens the card).
+fn install_pointer_listeners() {
+    if LISTENING.with(|l| l.replace(true)) {
+        return;
+    }
+    let doc = dom::document();
+    let click = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(|e: web_sys::MouseEvent| {
+        if e.target().is_some_and(|t| card::is_card_event(&t)) {
+            return;
+        }
+        let in_link = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("a[href], button, input, textarea, select, [contenteditable]").ok().flatten())
+            .is_some();
+        let target = if in_link { None } else { hit::caret_at(e.client_x() as f64, e.client_y() as f64).and_then(|(n, o)| target_at(&n, o)) };
+        match target {
+            Some(t) => open_card(Some(t), None),
+            None if card::is_open() => card::close(),
+            None => {}
+        }
+    });
+    let _ = doc.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
+    click.forget();
+    let hover = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(|e: web_sys::MouseEvent| {
+        HOVER_TIMER.with(|t| t.borrow_mut().take()); // moving cancels a pending open
+        if card::is_open() || e.buttons() != 0 {
+            return;
+        }
+        let (x, y) = (e.client_x() as f64, e.client_y() as f64);
+        let timer = gloo_timers::callback::Timeout::new(HOVER_OPEN_MS, move || {
+            if card::is_open() {
+                return;
+            }
+            if let Some(target) = hit::caret_at(x, y).and_then(|(n, o)| target_at(&n, o)) {
+                open_card(Some(target), None);
+            }
+        });
+        HOVER_TIMER.with(|t| *t.borrow_mut() = Some(timer));
+    });
+    let opts = web_sys::AddEventListenerOptions::new();
+    opts.set_passive(true);
+    let _ = doc.add_event_listener_with_callback_and_add_event_listener_options("mousemove", hover.as_ref().unchecked_ref(), &opts);
+    hover.forget();
+}
+
+/// The keyboard shortcut: the mention nearest the selection or caret.
+fn open_card_near_selection() -> Reply {
+    let doc = dom::document();
+    if !doc.has_focus().unwrap_or(false) {
+        return Reply::Ok; // another frame of this tab has the focus
+    }
+    let sel = web_sys::window().and_then(|w| w.get_selection().ok().flatten());
+    let point = sel
+        .filter(|s| s.range_count() > 0)
+        .and_then(|s| s.get_range_at(0).ok())
+        .and_then(|r| Some((r.start_container().ok()?, r.start_offset().ok()?)));
+    let index = ENGINE.with(|e| {
+        let guard = e.borrow();
+        let engine = guard.as_ref()?;
+        match &point {
+            Some((node, offset)) => hit::nearest(engine.painter.found.iter().map(|f| &f.range), node, *offset),
+            None => (!engine.painter.found.is_empty()).then_some(0),
+        }
+    });
+    match index {
+        Some(i) => {
+            open_card(Some(Target::Mention(i)), None);
+            Reply::Ok
+        }
+        None => Reply::Error(ProtocolError::new(ErrorCode::Invalid, "There is no highlighted mention on this page.")),
+    }
 }
 
 /// Remove every highlight and stop observing.
 fn stop() {
+    card::close();
     ENGINE.with(|e| {
         if let Some(mut engine) = e.borrow_mut().take() {
             engine.observer.disconnect();
@@ -187,6 +406,18 @@ pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
             Err(e) => Reply::Error(ProtocolError::new(ErrorCode::Internal, e.0)),
         },
         Ok(Message::GetPageMentions) => page_mentions(),
+        Ok(Message::OpenCard) => open_card_near_selection(),
+        Ok(Message::LogSelection) => match capture::selection_range() {
+            Some(r) => {
+                open_card(None, Some(r));
+                Reply::Ok
+            }
+            None => Reply::Error(ProtocolError::new(ErrorCode::Invalid, "Select some text on the page first.")),
+        },
+        Ok(Message::LogChanged) => {
+            refresh_captures().await;
+            Reply::Ok
+        }
         Ok(Message::RevealMention { index }) => reveal(index),
         Ok(Message::BenchScan) => bench_scan().await,
         Ok(Message::BenchFloor) => {
@@ -242,7 +473,7 @@ fn page_mentions() -> Reply {
     ENGINE.with(|e| {
         let guard = e.borrow();
         let Some(engine) = guard.as_ref() else {
-            return Reply::PageMentions { url: page_url(), total: 0, groups: Vec::new() };
+            return Reply::PageMentions { url: page_url(), total: 0, groups: Vec::new(), captures: Vec::new() };
         };
         let mut groups: Vec<GroupMentions> = engine
             .group_names
@@ -256,7 +487,8 @@ fn page_mentions() -> Reply {
             g.mentions.push(MentionSummary { index: index as u32, context: context_of(&f.range, &text), text });
         }
         groups.retain(|g| !g.mentions.is_empty());
-        Reply::PageMentions { url: page_url(), total: engine.painter.found.len() as u32, groups }
+        let captures = engine.captures.iter().filter(|c| !c.deleted.value).cloned().collect();
+        Reply::PageMentions { url: page_url(), total: engine.painter.found.len() as u32, groups, captures }
     })
 }
 

@@ -94,6 +94,7 @@ impl Painter {
     /// root it was adopted into; the page is left as we found it.
     pub fn dispose(&mut self) {
         let _ = self.configure(&[]);
+        let _ = self.set_logged(&[]);
         if let Some(sheet) = self.sheet.take() {
             for root in self.styled_roots.drain(..) {
                 if let Ok(current) = Reflect::get(&root, &"adoptedStyleSheets".into()) {
@@ -151,6 +152,26 @@ impl Painter {
             let _ = call(h, "clear", &[]);
         }
         self.found.clear();
+    }
+
+    /// Paint the comments already in the log, in their status's style
+    /// (replacing what was painted before). Without the Highlight API they
+    /// are not marked on the page; the card and popup still show them.
+    pub fn set_logged(&self, logged: &[(escucha_core::log::Status, StaticRange)]) -> Result<(), JsValue> {
+        let Some(registry) = &self.registry else { return Ok(()) };
+        let ctor: Function = Reflect::get(&js_sys::global(), &"Highlight".into())?.dyn_into()?;
+        for status in escucha_core::log::Status::ALL {
+            let name = page_text::logged_highlight_name(status);
+            let ranges: Array = logged.iter().filter(|(s, _)| *s == status).map(|(_, r)| JsValue::from(r.clone())).collect();
+            if ranges.length() == 0 {
+                call(registry, "delete", &[&name.into()])?;
+                continue;
+            }
+            let h = Reflect::construct(&ctor, &ranges)?;
+            Reflect::set(&h, &"priority".into(), &JsValue::from(500))?;
+            call(registry, "set", &[&name.into(), &h])?;
+        }
+        Ok(())
     }
 
     /// Show `range` in the flash style until [`Painter::unflash`].

@@ -14,13 +14,13 @@ extern "C" {
     #[wasm_bindgen(js_name = escuchaCollectText, catch)]
     fn collect_text(root: &Node, rules: &JsValue) -> Result<Collected, JsValue>;
     #[wasm_bindgen(method, getter)]
-    fn nodes(this: &Collected) -> Array;
+    pub fn nodes(this: &Collected) -> Array;
     #[wasm_bindgen(method, getter)]
-    fn text(this: &Collected) -> String;
+    pub fn text(this: &Collected) -> String;
     #[wasm_bindgen(method, getter)]
-    fn starts(this: &Collected) -> Vec<u32>;
+    pub fn starts(this: &Collected) -> Vec<u32>;
     #[wasm_bindgen(method, getter)]
-    fn ends(this: &Collected) -> Vec<u32>;
+    pub fn ends(this: &Collected) -> Vec<u32>;
     #[wasm_bindgen(method, getter, js_name = shadowRoots)]
     fn shadow_roots(this: &Collected) -> Array;
     /// Benchmarks: the bare walk every highlighter pays.
@@ -42,6 +42,11 @@ pub struct Scan {
     pub found: Vec<Found>,
     /// Open shadow roots met on the way: they need our styles and an observer.
     pub shadow_roots: Vec<Node>,
+}
+
+/// The whole page's text as the matcher sees it (selectors are relative to it).
+pub fn collect_page() -> Result<Collected, JsValue> {
+    collect_text(&super::page_root(), &rules_object())
 }
 
 /// The walk rules as one JS object, built once so the collector can cache

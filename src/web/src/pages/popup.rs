@@ -39,7 +39,7 @@ pub async fn start() -> Result<(), PlatformError> {
         return Ok(());
     };
     match platform::send_to_tab(tab, Some(0), &Message::GetPageMentions).await {
-        Ok(Reply::PageMentions { url, total, groups }) => {
+        Ok(Reply::PageMentions { url, total, groups, captures }) => {
             show_site_toggle(&site, &url);
             page.set_text_content(Some(&if total == 0 {
                 t(Key::PopupNoMentions, &[])
@@ -52,6 +52,7 @@ pub async fn start() -> Result<(), PlatformError> {
             }
             page.set_attribute("data-total", &total.to_string()).ok();
             render_groups(&mentions, tab, &groups);
+            render_captures(&mentions, &captures);
         }
         _ => page.set_text_content(Some(&t(Key::PopupPageNotScanned, &[]))),
     }
@@ -129,4 +130,32 @@ fn render_groups(container: &HtmlElement, tab: i32, groups: &[GroupMentions]) {
         dom::append(&section, &[&title, &list]);
         container.append_child(&section).ok();
     }
+}
+
+/// What is already logged on this page, with who logged it and its status.
+fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Capture]) {
+    if captures.is_empty() {
+        return;
+    }
+    let section = dom::el("section", &[("id", "page-captures")], "");
+    let count = format_count(captures.len() as u32);
+    section.append_child(&dom::el("h2", &[], &t(Key::PopupCapturesOnPage, &[&count]))).ok();
+    let list = dom::el("ul", &[], "");
+    for c in captures {
+        let ctx = &c.context.value;
+        let status = t(crate::content::status_key(c.status.value), &[]);
+        let who = ctx.author_name.clone().unwrap_or_default();
+        let item = dom::el("li", &[("data-id", &c.id), ("data-status", c.status.value.as_str())], "");
+        dom::append(
+            &item,
+            &[
+                &dom::el("strong", &[], &ctx.quote.exact),
+                &dom::el("span", &[("class", "status")], &format!(" · {status} · {}", c.created_by)),
+                &dom::el("span", &[("class", "context")], &format!("{who} {}", escucha_core::card::excerpt(&ctx.comment_text, &ctx.quote.exact))),
+            ],
+        );
+        list.append_child(&item).ok();
+    }
+    section.append_child(&list).ok();
+    container.append_child(&section).ok();
 }

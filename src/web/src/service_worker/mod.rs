@@ -37,7 +37,40 @@ pub async fn start() -> Result<(), PlatformError> {
         // extension storage.local of their own accord anyway.
         web_sys::console::debug_1(&format!("Escucha: storage.local.setAccessLevel unavailable: {e}").into());
     }
+    if let Err(e) = create_menus().await {
+        web_sys::console::warn_1(&format!("Escucha: context menu unavailable: {e}").into());
+    }
     Ok(())
+}
+
+/// The context-menu item "Log selection" (menus persist across worker
+/// restarts, so remove before creating to avoid a duplicate-id error).
+pub const MENU_LOG_SELECTION: &str = "log-selection";
+/// The keyboard command that opens the card for the nearest mention.
+pub const COMMAND_OPEN_CARD: &str = "open-card";
+
+async fn create_menus() -> Result<(), PlatformError> {
+    platform::call("contextMenus.removeAll", &[]).await?;
+    let item = js_sys::Object::new();
+    js_sys::Reflect::set(&item, &"id".into(), &MENU_LOG_SELECTION.into())?;
+    js_sys::Reflect::set(&item, &"title".into(), &platform::t(escucha_core::i18n::Key::MenuLogSelection, &[]).into())?;
+    js_sys::Reflect::set(&item, &"contexts".into(), &js_sys::Array::of1(&"selection".into()))?;
+    platform::call_sync("contextMenus.create", &[item.into()])?;
+    Ok(())
+}
+
+/// A context-menu click: the frame that holds the selection opens its card.
+pub async fn menu_clicked(menu_id: String, tab_id: i32, frame_id: i32) {
+    if menu_id == MENU_LOG_SELECTION && tab_id >= 0 {
+        let _ = platform::send_to_tab(tab_id, Some(frame_id), &Message::LogSelection).await;
+    }
+}
+
+/// A keyboard command in a tab: every frame hears it, the focused one acts.
+pub async fn command(name: String, tab_id: i32) {
+    if name == COMMAND_OPEN_CARD && tab_id >= 0 {
+        let _ = platform::send_to_tab(tab_id, None, &Message::OpenCard).await;
+    }
 }
 
 pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
@@ -161,6 +194,8 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
         }
         Message::SettingsChanged
         | Message::LogChanged
+        | Message::OpenCard
+        | Message::LogSelection
         | Message::GetPageMentions
         | Message::RevealMention { .. }
         | Message::BenchScan

@@ -1,0 +1,230 @@
+//! What the capture card shows and how a manager's input becomes a capture.
+//!
+//! The card (drawn by the content script inside a closed shadow root) is a
+//! view of a [`CardModel`]. Every decision — which fields were found, which
+//! the manager must fill in, whether the comment is already logged and by
+//! whom, what a "Log" click sends — is made here, so it is tested natively.
+//! A field that was not found is shown as missing with an input; the card
+//! never invents one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::log::record::{dedupe_key, Capture, CaptureContext, Tags};
+
+/// Longest excerpt of the comment the card shows (the record keeps more).
+pub const EXCERPT_CHARS: usize = 280;
+
+/// One context field as the card shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", content = "value", rename_all = "camelCase")]
+pub enum FieldView {
+    Found(String),
+    /// Not on the page; the card offers an input instead.
+    Missing,
+}
+
+impl FieldView {
+    fn of(v: &Option<String>) -> FieldView {
+        match v.as_deref().map(str::trim) {
+            Some(s) if !s.is_empty() => FieldView::Found(s.to_string()),
+            _ => FieldView::Missing,
+        }
+    }
+}
+
+/// Already in the log: who logged it and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedView {
+    pub id: String,
+    pub by: String,
+    pub status: &'static str,
+    /// Logged by someone else on the team (pulled from the team log).
+    pub by_teammate: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardModel {
+    pub brand: String,
+    pub term: String,
+    pub excerpt: String,
+    pub author: FieldView,
+    pub author_url: FieldView,
+    /// The comment time as the page said it; the view formats `utc` locally.
+    pub time_original: FieldView,
+    pub time_utc: Option<String>,
+    pub permalink: FieldView,
+    pub logged: Option<LoggedView>,
+    /// What the tag widgets start with: the record's tags, or the team defaults.
+    pub tags: Tags,
+    pub departments: Vec<String>,
+}
+
+impl CardModel {
+    /// `existing`: captures already known on this page (own and teammates').
+    pub fn new(ctx: &CaptureContext, existing: &[Capture], defaults: &Tags, departments: &[String], member: &str) -> CardModel {
+        let logged = find_logged(ctx, existing);
+        let tags = logged.map(Capture::current_tags).unwrap_or_else(|| defaults.clone());
+        CardModel {
+            brand: ctx.brand.clone(),
+            term: ctx.term.clone(),
+            excerpt: excerpt(&ctx.comment_text, &ctx.quote.exact),
+            author: FieldView::of(&ctx.author_name),
+            author_url: FieldView::of(&ctx.author_url),
+            time_original: FieldView::of(&ctx.comment_time.as_ref().map(|t| t.original.clone())),
+            time_utc: ctx.comment_time.as_ref().and_then(|t| t.utc.clone()),
+            permalink: FieldView::of(&ctx.permalink),
+            logged: logged.map(|c| LoggedView {
+                id: c.id.clone(),
+                by: c.created_by.clone(),
+                status: c.status.value.as_str(),
+                by_teammate: !member.is_empty() && c.created_by != member,
+            }),
+            tags,
+            departments: departments.to_vec(),
+        }
+    }
+}
+
+/// The non-deleted capture of the same comment, if any.
+pub fn find_logged<'a>(ctx: &CaptureContext, existing: &'a [Capture]) -> Option<&'a Capture> {
+    let key = dedupe_key(ctx);
+    existing.iter().find(|c| !c.deleted.value && c.dedupe_key() == key)
+}
+
+/// What the manager typed into the inputs for fields the page lacked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ManualFields {
+    pub author_name: String,
+    pub permalink: String,
+    pub time: String,
+}
+
+/// Why the manager's input was refused; the card words it in their language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FillInError {
+    /// The typed link is not an http(s) URL (e.g. `javascript:`).
+    NotAWebLink(String),
+}
+
+impl std::fmt::Display for FillInError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FillInError::NotAWebLink(link) => {
+                write!(f, "\u{201c}{link}\u{201d} is not a web link (it must start with http:// or https://).")
+            }
+        }
+    }
+}
+
+/// Fold the manager's input into the context. Only fills gaps (found values
+/// win); a permalink that is not http(s) is refused.
+pub fn fill_in(mut ctx: CaptureContext, manual: &ManualFields) -> Result<CaptureContext, FillInError> {
+    let author = manual.author_name.trim();
+    if ctx.author_name.is_none() && !author.is_empty() {
+        ctx.author_name = Some(author.to_string());
+    }
+    let link = manual.permalink.trim();
+    if ctx.permalink.is_none() && !link.is_empty() {
+        let lower = link.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) || link.len() < 10 || link.contains(char::is_whitespace) {
+            return Err(FillInError::NotAWebLink(link.to_string()));
+        }
+        ctx.permalink = Some(link.to_string());
+    }
+    let time = manual.time.trim();
+    if ctx.comment_time.is_none() && !time.is_empty() {
+        // Kept as the manager wrote it; no UTC is invented from free text.
+        ctx.comment_time = Some(crate::log::CommentTime { utc: None, original: time.to_string(), zone_assumed: false });
+    }
+    Ok(ctx)
+}
+
+/// The start of the comment, around the mention when it is further in.
+pub fn excerpt(text: &str, mention: &str) -> String {
+    let text = text.trim();
+    let count = text.chars().count();
+    if count <= EXCERPT_CHARS {
+        return text.to_string();
+    }
+    let at = if mention.is_empty() { None } else { text.find(mention) };
+    let start_char = match at {
+        Some(byte) => text[..byte].chars().count().saturating_sub(EXCERPT_CHARS / 3),
+        None => 0,
+    }
+    .min(count - EXCERPT_CHARS);
+    let body: String = text.chars().skip(start_char).take(EXCERPT_CHARS).collect();
+    let lead = if start_char > 0 { "\u{2026}" } else { "" };
+    let tail = if start_char + EXCERPT_CHARS < count { "\u{2026}" } else { "" };
+    format!("{lead}{}{tail}", body.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::{Stamp, Status, TextQuote};
+
+    fn ctx() -> CaptureContext {
+        CaptureContext {
+            page_url: "https://foro.example/t/9".into(),
+            comment_text: "La fibra de Movistar va lentísima desde ayer".into(),
+            brand: "Telefónica".into(),
+            term: "Movistar".into(),
+            author_name: Some("  lucia_m ".into()),
+            quote: TextQuote { exact: "Movistar".into(), prefix: "fibra de ".into(), suffix: " va".into() },
+            ..Default::default()
+        }
+    }
+
+    fn stamp(ms: i64) -> Stamp {
+        Stamp { ms, counter: 0, actor: "d".into() }
+    }
+
+    #[test]
+    fn missing_fields_are_shown_as_missing_never_invented() {
+        let m = CardModel::new(&ctx(), &[], &Tags::default(), &["PR".into()], "ana");
+        assert_eq!(m.author, FieldView::Found("lucia_m".into()));
+        assert_eq!(m.permalink, FieldView::Missing);
+        assert_eq!(m.time_original, FieldView::Missing);
+        assert_eq!(m.time_utc, None);
+        assert!(m.logged.is_none());
+        assert_eq!(m.departments, vec!["PR".to_string()]);
+    }
+
+    #[test]
+    fn an_already_logged_comment_shows_who_and_its_status() {
+        let mut theirs = Capture::new("id1".into(), ctx(), &Tags::default(), "bruno", stamp(1));
+        theirs.status.set(Status::Responded, stamp(2));
+        let mut deleted = Capture::new("id0".into(), ctx(), &Tags::default(), "ana", stamp(1));
+        deleted.deleted.set(true, stamp(3));
+        let m = CardModel::new(&ctx(), &[deleted, theirs], &Tags::default(), &[], "ana");
+        let logged = m.logged.unwrap();
+        assert_eq!((logged.id.as_str(), logged.by.as_str(), logged.status, logged.by_teammate), ("id1", "bruno", "responded", true));
+        assert_eq!(m.tags.status, Status::Responded, "widgets start from the record");
+    }
+
+    #[test]
+    fn fill_in_only_fills_gaps_and_checks_links() {
+        let manual = ManualFields { author_name: "other".into(), permalink: "https://foro.example/p/3".into(), time: "ayer".into() };
+        let c = fill_in(ctx(), &manual).unwrap();
+        assert_eq!(c.author_name.as_deref(), Some("  lucia_m "), "found value wins");
+        assert_eq!(c.permalink.as_deref(), Some("https://foro.example/p/3"));
+        assert_eq!(c.comment_time.unwrap().utc, None);
+        for bad in ["javascript:alert(1)", "foro.example/p/3", "https://a b.example/"] {
+            let err = fill_in(ctx(), &ManualFields { permalink: bad.into(), ..Default::default() }).unwrap_err();
+            assert_eq!(err, FillInError::NotAWebLink(bad.trim().into()));
+            assert!(err.to_string().contains("not a web link"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn excerpt_centres_on_a_late_mention() {
+        let long = format!("{} Movistar {}", "a ".repeat(400), "b ".repeat(400));
+        let e = excerpt(&long, "Movistar");
+        assert!(e.contains("Movistar") && e.starts_with('\u{2026}') && e.ends_with('\u{2026}'), "{e}");
+        assert!(e.chars().count() <= EXCERPT_CHARS + 2);
+        assert_eq!(excerpt(" short ", "x"), "short");
+    }
+}
