@@ -190,6 +190,7 @@ keys! {
     PopupLastSync => "popupLastSync",
     PopupNeverSynced => "popupNeverSynced",
     PopupQuarantined => "popupQuarantined",
+    CardNotAWebLink => "cardNotAWebLink",
 }
 
 #[cfg(test)]

@@ -85,3 +85,10 @@ pub fn page_start(page: String) -> Promise {
         result.map(|_| JsValue::TRUE).map_err(Into::into)
     })
 }
+
+/// Benchmarks only (`tests/bench/store.mjs`): fill database `name` with
+/// `count` captures and time the local log's bulk paths.
+#[wasm_bindgen]
+pub fn bench_store(name: String, count: u32) -> Promise {
+    future_to_promise(async move { Ok(platform::to_js(&store::bench::run(&name, count).await?)) })
+}

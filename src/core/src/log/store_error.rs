@@ -17,6 +17,28 @@ pub enum StoreFailure {
     Aborted(String),
 }
 
+/// Classify a browser storage error by its `name` and `message`.
+///
+/// Chromium reports a full disk during an IndexedDB write not as
+/// `QuotaExceededError` but as `UnknownError` whose message carries LevelDB's
+/// `FILE_ERROR_NO_SPACE` (measured with Chromium 156 on a full tmpfs), and
+/// then refuses to reopen the database until space is freed.
+pub fn classify(name: &str, message: &str) -> StoreFailure {
+    let detail = if message.is_empty() { name.to_string() } else { format!("{name}: {message}") };
+    let lower = message.to_ascii_lowercase();
+    if name == "QuotaExceededError" || lower.contains("no_space") || lower.contains("no space") || lower.contains("disk full") {
+        return StoreFailure::Full;
+    }
+    // Keep the first clause: the rest is file paths and internal codes.
+    let short: String = detail.split(" because of").next().unwrap_or(&detail).chars().take(120).collect();
+    match name {
+        "UnknownError" | "InvalidStateError" | "VersionError" | "NotFoundError" | "SecurityError" | "" => {
+            StoreFailure::Unavailable(if short.is_empty() { "unknown error".into() } else { short })
+        }
+        _ => StoreFailure::Aborted(short),
+    }
+}
+
 /// What was being attempted when storage failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreAction {
@@ -58,6 +80,22 @@ pub fn describe(failure: &StoreFailure, action: StoreAction) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn browser_errors_are_classified() {
+        let no_space = "Connection is closing because of: IO error: /p/x.leveldb/000003.log: FILE_ERROR_NO_SPACE (ChromeMethodBFE: 3::WritableFileAppend::8)";
+        let cases = [
+            ("QuotaExceededError", "", StoreFailure::Full),
+            ("UnknownError", no_space, StoreFailure::Full),
+            ("UnknownError", "Internal error opening backing store for indexedDB.open.", StoreFailure::Unavailable("UnknownError: Internal error opening backing store for indexedDB.open.".into())),
+            ("InvalidStateError", "The database connection is closing. because of x", StoreFailure::Unavailable("InvalidStateError: The database connection is closing.".into())),
+            ("AbortError", "", StoreFailure::Aborted("AbortError".into())),
+            ("", "", StoreFailure::Unavailable("unknown error".into())),
+        ];
+        for (name, message, want) in cases {
+            assert_eq!(classify(name, message), want, "{name} {message}");
+        }
+    }
 
     #[test]
     fn every_sentence_says_what_was_lost_and_what_is_safe() {

@@ -515,7 +515,6 @@ mod tests {
                 ItemResult { id: "a".into(), status: ItemStatus::Stored, error: None },
                 ItemResult { id: "c".into(), status: ItemStatus::Rejected, error: Some(ApiError::new(ErrorCode::BadRequest, "note.value: too long")) },
             ],
-            cursor: "9".into(),
         };
         let st = |ms| Stamp { ms, counter: 0, actor: "dev-a".into() };
         assert_eq!(
@@ -534,7 +533,7 @@ mod tests {
         let sent = capture("a", 10);
         let mut edited = sent.clone();
         edited.apply(&CaptureEdit { note: Some("later".into()), ..Default::default() }, &Stamp { ms: 50, counter: 0, actor: "dev-a".into() }).unwrap();
-        let response = PushResponse { results: vec![ItemResult { id: "a".into(), status: ItemStatus::Stored, error: None }], cursor: "1".into() };
+        let response = PushResponse { results: vec![ItemResult { id: "a".into(), status: ItemStatus::Stored, error: None }] };
         let actions = push_actions(&[sent], &response);
         let [ItemAction::Acknowledge { stamp, .. }] = &actions[..] else { panic!("{actions:?}") };
         let entry = crate::log::outbox::queue(&edited);

@@ -183,7 +183,17 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
         }
         Message::GetLogStatus => {
             let memory = STORAGE_PROBLEM.with(|p| p.borrow().clone());
-            let mut status = open_store().await?.status().await?;
+            let status = match open_store().await {
+                Ok(store) => store.status().await,
+                Err(e) => Err(e),
+            };
+            let mut status = match (status, &memory) {
+                (Ok(s), _) => s,
+                // Chromium will not reopen a database on a full disk; the write
+                // that failed first said why, which is what the manager needs.
+                (Err(e), Some(why)) if e.code == ErrorCode::Storage => return Err(ProtocolError::new(ErrorCode::Storage, why.clone())),
+                (Err(e), _) => return Err(e),
+            };
             // A failed write outranks an older sync problem: it is what the
             // manager just ran into.
             if memory.is_some() {
@@ -254,17 +264,23 @@ async fn broadcast(message: &Message) {
 
 /// The local log, opened once per worker start (a handle, not state).
 async fn open_store() -> Result<Store, ProtocolError> {
-    noted(Store::shared().await)
+    Store::shared().await.inspect_err(note_failure)
 }
 
-/// Remember a storage failure for the popup; a success clears it.
+/// Remember a write's storage failure for the popup; a successful write clears it.
 fn noted<T>(result: Result<T, ProtocolError>) -> Result<T, ProtocolError> {
     match &result {
         Ok(_) => STORAGE_PROBLEM.with(|p| *p.borrow_mut() = None),
-        Err(e) if e.code == ErrorCode::Storage => STORAGE_PROBLEM.with(|p| *p.borrow_mut() = Some(e.message.clone())),
-        Err(_) => {}
+        Err(e) => note_failure(e),
     }
     result
+}
+
+fn note_failure(e: &ProtocolError) {
+    // An open failing after a full-disk write says less than the write did; keep the first.
+    if e.code == ErrorCode::Storage && STORAGE_PROBLEM.with(|p| p.borrow().is_none()) {
+        STORAGE_PROBLEM.with(|p| *p.borrow_mut() = Some(e.message.clone()));
+    }
 }
 
 /// Tell extension pages (popup, log page) and content scripts that the log

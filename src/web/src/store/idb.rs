@@ -6,7 +6,7 @@
 //! usable across `.await`s on its own requests (never await anything else
 //! while one is open).
 
-use escucha_core::log::store_error::StoreFailure;
+use escucha_core::log::store_error::{self, StoreFailure};
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -111,18 +111,9 @@ fn aborted() -> js_sys::Error {
 /// The browser's error (a `DOMException` or `Error`) as a failure kind.
 pub fn failure(err: &JsValue) -> StoreFailure {
     let get = |k: &str| Reflect::get(err, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-    let (name, message) = (get("name"), get("message"));
-    let detail = if message.is_empty() { name.clone() } else { format!("{name}: {message}") };
-    match name.as_str() {
-        "QuotaExceededError" => StoreFailure::Full,
-        // Chromium reports a failed disk write while committing as UnknownError;
-        // a closed or blocked database as InvalidStateError / VersionError.
-        "UnknownError" | "InvalidStateError" | "VersionError" | "NotFoundError" | "SecurityError" => {
-            StoreFailure::Unavailable(detail)
-        }
-        _ if name.is_empty() && message.is_empty() => {
-            StoreFailure::Unavailable(err.as_string().unwrap_or_else(|| "unknown error".into()))
-        }
-        _ => StoreFailure::Aborted(detail),
-    }
+    let message = match get("message") {
+        m if m.is_empty() => err.as_string().unwrap_or_default(),
+        m => m,
+    };
+    store_error::classify(&get("name"), &message)
 }
