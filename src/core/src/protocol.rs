@@ -24,7 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::brands::BrandList;
 use crate::log::{Capture, CaptureContext, CaptureEdit, Tags};
-use crate::settings::Settings;
+use crate::settings::{Settings, SyncMode};
+pub use crate::sync::client::ConnectionReport;
 
 /// Everything one context can ask another.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,6 +74,18 @@ pub enum Message {
     OpenCard,
     /// Context menu "Log selection": open the card for the selected text.
     LogSelection,
+    /// Trusted pages: push pending changes and pull teammates' now, ignoring
+    /// any backoff. Answers with what happened.
+    SyncNow,
+    /// Trusted pages: check an endpoint and token before saving them.
+    /// `token: None` tests the saved token. The token never leaves the
+    /// service worker except in the `Authorization` header of this request.
+    TestConnection { mode: SyncMode, endpoint: String, token: Option<String> },
+    /// Trusted pages: store the sync token (its own storage key, trusted
+    /// contexts only; empty removes it). It is never sent back.
+    SaveSyncToken { token: String },
+    /// Trusted pages: sync state for the options page (never the token itself).
+    GetSyncState,
     /// Benchmarks: a fresh full scan, timed from start to highlights painted.
     BenchScan,
     /// A content script whose page forbids it WebAssembly asks for a one-time
@@ -106,6 +119,10 @@ impl Message {
             Message::OpenCapture { .. } => "openCapture",
             Message::OpenCard => "openCard",
             Message::LogSelection => "logSelection",
+            Message::SyncNow => "syncNow",
+            Message::TestConnection { .. } => "testConnection",
+            Message::SaveSyncToken { .. } => "saveSyncToken",
+            Message::GetSyncState => "getSyncState",
             Message::BenchScan => "benchScan",
             Message::BenchFloor => "benchFloor",
             Message::OpenMatcher { .. } => "openMatcher",
@@ -175,6 +192,12 @@ pub enum Reply {
     MatcherTicket { ticket: String },
     /// Whether Escucha now runs on the toggled site.
     SiteToggled { enabled: bool },
+    /// What "Test connection" found: `ok`, a problem code, and plain words.
+    ConnectionTested(ConnectionReport),
+    /// What "Sync now" did; `problem` in plain words when it stopped early.
+    Synced { sent: u32, received: u32, problem: Option<String>, status: LogStatus },
+    /// The options page's view of sync. `token_saved` only: the token stays in the worker.
+    SyncState { token_saved: bool, status: LogStatus, quarantined: Vec<QuarantinedItem> },
     /// A benchmark figure measured inside the content script.
     /// `phases`: where the time went (collect, transfer, match, ranges, paint), in ms.
     BenchResult { engine: String, ms: f64, mentions: u32, path: String, #[serde(default)] phases: Vec<(String, f64)> },
@@ -196,6 +219,18 @@ pub struct LogStatus {
     pub last_sync_ms: Option<i64>,
     /// The last sync or storage problem, in words, if it still stands.
     pub problem: Option<String>,
+}
+
+/// A change the team log refused, as the options page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuarantinedItem {
+    pub id: String,
+    /// The captured words, so the manager recognises the item.
+    pub quote: String,
+    pub page_url: String,
+    pub reason: String,
+    pub at_ms: i64,
 }
 
 /// One brand group's mentions on a page, for the popup.
@@ -366,6 +401,8 @@ mod tests {
         let redeem = Message::MatcherHello { ticket: "0".repeat(32) };
         let matcher_frame = sender(Some(ID), Some(&format!("chrome-extension://{ID}/matcher/matcher.html#t")), Some(3));
         let open_capture = Message::OpenCapture { id: "01900000-0000-7000-8000-000000000001".into() };
+        let save_token = Message::SaveSyncToken { token: "secret".into() };
+        let test_conn = Message::TestConnection { mode: SyncMode::TeamLog, endpoint: "https://x.example".into(), token: None };
         let cases: Vec<(&str, &Message, &SenderInfo, Result<Context, ErrorCode>)> = vec![
             ("popup pings", &Message::Ping, &popup, Ok(ExtensionPage)),
             ("popup reads settings", &Message::GetSettings, &popup, Ok(ExtensionPage)),
@@ -384,6 +421,12 @@ mod tests {
             ("log page opens a capture", &open_capture, &options_in_tab, Ok(ExtensionPage)),
             ("a page may not open tabs through us", &open_capture, &content, Err(ErrorCode::Forbidden)),
             ("a page may not fake a log change", &Message::LogChanged, &content, Err(ErrorCode::Forbidden)),
+            ("content may not read sync state", &Message::GetSyncState, &content, Err(ErrorCode::Forbidden)),
+            ("content may not set the token", &save_token, &content, Err(ErrorCode::Forbidden)),
+            ("content may not test a connection", &test_conn, &content, Err(ErrorCode::Forbidden)),
+            ("content may not force a sync", &Message::SyncNow, &content, Err(ErrorCode::Forbidden)),
+            ("options page sets the token", &save_token, &options_in_tab, Ok(ExtensionPage)),
+            ("popup syncs now", &Message::SyncNow, &popup, Ok(ExtensionPage)),
         ];
         for (name, msg, who, want) in cases {
             let got = authorize(msg, who, ID).map_err(|e| e.code);

@@ -39,6 +39,11 @@ pub fn sw_handle_message(message: JsValue, sender: JsValue) -> Promise {
 }
 
 #[wasm_bindgen]
+pub fn sw_alarm(name: String) {
+    service_worker::sync::alarm(&name);
+}
+
+#[wasm_bindgen]
 pub fn sw_tab_closed(tab_id: i32) {
     service_worker::tab_closed(tab_id);
 }
@@ -88,4 +93,11 @@ pub fn page_start(page: String) -> Promise {
 #[wasm_bindgen]
 pub fn matcher_frame_start(early: js_sys::Array) -> Promise {
     future_to_promise(async move { matcher_frame::start(early).await.map(|_| JsValue::TRUE).map_err(Into::into) })
+}
+
+/// Benchmarks only (`tests/bench/store.mjs`): fill database `name` with
+/// `count` captures and time the local log's bulk paths.
+#[wasm_bindgen]
+pub fn bench_store(name: String, count: u32) -> Promise {
+    future_to_promise(async move { Ok(platform::to_js(&store::bench::run(&name, count).await?)) })
 }

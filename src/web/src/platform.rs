@@ -248,3 +248,105 @@ pub async fn session_set(key: &str, value: &str) -> Result<(), PlatformError> {
     call("storage.session.set", &[obj.into()]).await?;
     Ok(())
 }
+
+/// Remove keys from `storage.local`.
+pub async fn storage_remove(key: &str) -> Result<(), PlatformError> {
+    call("storage.local.remove", &[key.into()]).await?;
+    Ok(())
+}
+
+/// An HTTP response, read whole.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: String,
+}
+
+/// Why no response came back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchFailure {
+    /// `fetch` rejected (DNS, refused, reset, TLS, CORS): the browser does
+    /// not say which, on purpose.
+    Network(String),
+    /// Our timeout fired, before the answer or while reading it.
+    Timeout,
+}
+
+/// `fetch` with a hard timeout covering the whole exchange (headers and
+/// body), via `AbortSignal.timeout`. `headers` are set as given; callers put
+/// the token only in `Authorization`.
+pub async fn fetch(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    timeout_ms: u32,
+) -> Result<HttpResponse, FetchFailure> {
+    let network = |e: JsValue| {
+        let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+        if name == "TimeoutError" || name == "AbortError" {
+            FetchFailure::Timeout
+        } else {
+            FetchFailure::Network(describe_js_error(&e))
+        }
+    };
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let h = web_sys::Headers::new().map_err(network)?;
+    for (k, v) in headers {
+        h.set(k, v).map_err(network)?;
+    }
+    init.set_headers(&h);
+    if let Some(b) = body {
+        init.set_body(&JsValue::from_str(b));
+    }
+    // No cookies or cached answers: the token is the only credential.
+    init.set_credentials(web_sys::RequestCredentials::Omit);
+    init.set_cache(web_sys::RequestCache::NoStore);
+    let signal = web_sys::AbortSignal::timeout_with_u32(timeout_ms);
+    init.set_signal(Some(&signal));
+    let fetch_fn: Function = Reflect::get(&js_sys::global(), &"fetch".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| FetchFailure::Network("fetch is not available here".into()))?;
+    let promise: Promise = fetch_fn
+        .call2(&js_sys::global(), &url.into(), &init)
+        .map_err(network)?
+        .unchecked_into();
+    let response: web_sys::Response = JsFuture::from(promise).await.map_err(network)?.unchecked_into();
+    let retry_after = response.headers().get("retry-after").ok().flatten();
+    let text = JsFuture::from(response.text().map_err(network)?).await.map_err(network)?;
+    Ok(HttpResponse { status: response.status(), retry_after, body: text.as_string().unwrap_or_default() })
+}
+
+/// `permissions.contains({origins: [pattern]})`.
+pub async fn has_origin_permission(pattern: &str) -> Result<bool, PlatformError> {
+    let q = js_sys::Object::new();
+    Reflect::set(&q, &"origins".into(), &Array::of1(&pattern.into()))?;
+    Ok(call("permissions.contains", &[q.into()]).await?.as_bool().unwrap_or(false))
+}
+
+/// `permissions.request({origins: [pattern]})`: must be called from a click
+/// handler (a user gesture), before any `await`.
+pub fn request_origin_permission(pattern: &str) -> Result<Promise, PlatformError> {
+    let q = js_sys::Object::new();
+    Reflect::set(&q, &"origins".into(), &Array::of1(&pattern.into()))?;
+    call_sync("permissions.request", &[q.into()])?
+        .dyn_into::<Promise>()
+        .map_err(|_| PlatformError("permissions.request did not return a promise.".into()))
+}
+
+/// Create the periodic alarm `name` unless it already exists (alarms
+/// survive worker restarts; creating again would push its next firing back).
+pub async fn ensure_alarm(name: &str, period_minutes: f64) -> Result<(), PlatformError> {
+    let existing = call("alarms.get", &[name.into()]).await?;
+    if existing.is_object() {
+        return Ok(());
+    }
+    let info = js_sys::Object::new();
+    Reflect::set(&info, &"periodInMinutes".into(), &period_minutes.into())?;
+    Reflect::set(&info, &"delayInMinutes".into(), &period_minutes.into())?;
+    call("alarms.create", &[name.into(), info.into()]).await?;
+    Ok(())
+}

@@ -5,6 +5,7 @@
 //! The contract is written down in `docs/sync-api.openapi.yaml`.
 
 pub mod api;
+pub mod client;
 pub mod retry;
 pub mod validate;
 

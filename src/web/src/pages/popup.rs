@@ -42,6 +42,8 @@ pub async fn start() -> Result<(), PlatformError> {
         other => engine.set_text_content(Some(&format!("{other:?}"))),
     }
 
+    render_sync_status(&engine).await;
+
     let Some(tab) = target_tab().await? else {
         page.set_text_content(Some(&t(Key::PopupPageNotScanned, &[])));
         return Ok(());
@@ -166,4 +168,27 @@ fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Captu
     }
     section.append_child(&list).ok();
     container.append_child(&section).ok();
+}
+
+/// The log and its sync: total, pending, last sync (in the user's locale) and
+/// the standing problem in words, placed before the engine line.
+async fn render_sync_status(before: &HtmlElement) {
+    let Ok(Reply::LogStatus(s)) = platform::send_message(&Message::GetLogStatus).await else { return };
+    let box_ = dom::el("div", &[("id", "sync-status"), ("data-pending", &s.pending.to_string())], "");
+    let counts = t(Key::PopupLogStatus, &[&format_count(s.total), &format_count(s.pending)]);
+    let last = match s.last_sync_ms {
+        Some(ms) => {
+            let when = js_sys::Date::new(&(ms as f64).into()).to_locale_string("default", &js_sys::Object::new());
+            t(Key::PopupLastSync, &[&String::from(when)])
+        }
+        None => t(Key::PopupNeverSynced, &[]),
+    };
+    dom::append(&box_, &[&dom::el("p", &[("class", "small")], &counts), &dom::el("p", &[("id", "last-sync"), ("class", "muted small")], &last)]);
+    if s.quarantined > 0 {
+        box_.append_child(&dom::el("p", &[("class", "small problem")], &t(Key::PopupQuarantined, &[&format_count(s.quarantined)]))).ok();
+    }
+    if let Some(p) = &s.problem {
+        box_.append_child(&dom::el("p", &[("id", "sync-problem"), ("class", "small problem"), ("role", "alert")], p)).ok();
+    }
+    before.before_with_node_1(&box_).ok();
 }

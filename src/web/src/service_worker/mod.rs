@@ -1,6 +1,8 @@
 //! The service worker: the only context that holds settings and decides who
 //! may ask for what. It answers every [`Message`] after [`authorize`].
 
+pub mod sync;
+
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -43,6 +45,8 @@ pub async fn start() -> Result<(), PlatformError> {
     if let Err(e) = create_menus().await {
         web_sys::console::warn_1(&format!("Escucha: context menu unavailable: {e}").into());
     }
+    // Not awaited: the alarm check and a resumed sync must not hold up messages.
+    wasm_bindgen_futures::spawn_local(sync::start());
     Ok(())
 }
 
@@ -143,6 +147,8 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
         Message::SaveSettings { settings } => {
             settings.validate().map_err(|m| ProtocolError::new(ErrorCode::Invalid, m))?;
             save_settings(&settings).await?;
+            // A new endpoint or mode: sync soon, without waiting out an old backoff.
+            sync::changed();
             Ok(Reply::Ok)
         }
         Message::ToggleSite { url } => {
@@ -163,12 +169,14 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
             let member = settings.sync.member.trim();
             let capture = noted(store.log_capture(captured, tags, &settings.capture_defaults, member, now_ms()).await)?;
             announce_log_changed();
+            sync::changed();
             Ok(Reply::Logged { capture })
         }
         Message::EditCapture { id, edit } => {
             let store = open_store().await?;
             let capture = noted(store.edit(&id, &edit, now_ms()).await)?;
             announce_log_changed();
+            sync::changed();
             Ok(Reply::Logged { capture })
         }
         Message::GetPageCaptures { url } => {
@@ -186,6 +194,7 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
             let store = open_store().await?;
             let counts = noted(store.merge_records(parsed.records, MergeSource::Import).await)?;
             announce_log_changed();
+            sync::changed();
             Ok(Reply::Imported { added: counts.added, merged: counts.merged, rejected: parsed.rejected.iter().map(ToString::to_string).collect() })
         }
         Message::OpenCapture { id } => {
@@ -203,8 +212,10 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
             Ok(Reply::Ok)
         }
         Message::LogChanged if context == Context::ExtensionPage => {
-            // The log page wrote to the store itself (an import): tell the tabs.
+            // The log page wrote to the store itself (an import): tell the
+            // tabs, and queue the new records for the team log.
             broadcast(&Message::LogChanged).await;
+            sync::changed();
             Ok(Reply::Ok)
         }
         Message::GetLogStatus => {
@@ -226,6 +237,27 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
                 status.problem = memory;
             }
             Ok(Reply::LogStatus(status))
+        }
+        Message::SyncNow => {
+            let summary = sync::run(true).await?;
+            let status = open_store().await?.status().await?;
+            Ok(Reply::Synced { sent: summary.sent, received: summary.received, problem: summary.problem, status })
+        }
+        Message::TestConnection { mode, endpoint, token } => {
+            let (settings, _) = load_settings().await?;
+            Ok(Reply::ConnectionTested(sync::test_connection(mode, &endpoint, token, &settings.sync.member).await))
+        }
+        Message::SaveSyncToken { token } => {
+            sync::save_token(&token).await?;
+            Ok(Reply::Ok)
+        }
+        Message::GetSyncState => {
+            let store = open_store().await?;
+            Ok(Reply::SyncState {
+                token_saved: sync::token_saved().await,
+                status: store.status().await?,
+                quarantined: sync::quarantined(&store).await?,
+            })
         }
         Message::SettingsChanged
         | Message::LogChanged
@@ -306,7 +338,7 @@ fn note_failure(e: &ProtocolError) {
 
 /// Tell extension pages (popup, log page) and content scripts that the log
 /// changed, without delaying the reply: the change is already committed.
-fn announce_log_changed() {
+pub(crate) fn announce_log_changed() {
     wasm_bindgen_futures::spawn_local(async {
         // No page open is the usual case, not an error.
         let _ = platform::send_message(&Message::LogChanged).await;

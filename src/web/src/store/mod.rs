@@ -18,9 +18,11 @@
 //! whole, so earlier captures are never half-overwritten. Decisions (dedupe,
 //! merge, stamps, outbox rules) come from `escucha_core::log`.
 
+pub mod bench;
 mod idb;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use escucha_core::log::ingest::{self, MergeCounts, MergeOutcome};
 use escucha_core::log::outbox::{self, OutboxEntry};
@@ -145,7 +147,7 @@ impl Store {
             let meta = tx.store(META)?;
             let found = idb::request(&captures.index("dedupe")?.get_all_with_key(&IdbKeyRange::only(&key.as_str().into())?.into())?);
             let (actor, clock) = read_clock(&meta).await?;
-            let candidates: Vec<Capture> = from_js_array(&found.await?)?;
+            let candidates = rows_to_captures(&found.await?)?;
             let existing = ingest::pick_existing(&candidates);
             let stamp = ingest::next_stamp(&clock, existing.map(|c| c.last_stamp()), now_ms, &actor);
             let id = uuid_v7(now_ms, random_bytes()?);
@@ -175,7 +177,7 @@ impl Store {
             if found.is_undefined() {
                 return Err(Invalid("This capture is no longer in the log (it may have been removed).".into()).into());
             }
-            let mut record: Capture = from_js(&found)?;
+            let mut record = row_to_capture(&found)?;
             let stamp = ingest::next_stamp(&clock, Some(record.last_stamp()), now_ms, &actor);
             let before = record.clone();
             record.apply(edit, &stamp).map_err(|m| JsValue::from(Invalid(m)))?;
@@ -197,21 +199,14 @@ impl Store {
         let run = async {
             let captures = tx.store(CAPTURES)?;
             let out = tx.store(OUTBOX)?;
-            // Issue every read first: IDB pipelines them within the transaction.
-            let reads = records
-                .iter()
-                .map(|r| Ok((idb::request(&captures.get(&r.id.as_str().into())?), idb::request(&out.get(&r.id.as_str().into())?))))
-                .collect::<Result<Vec<_>, JsValue>>()?;
+            let (locals, entries_before) = read_for_merge(&captures, &out, &records).await?;
             let mut counts = MergeCounts::default();
             let mut to_put = Vec::new();
             let mut entries: Vec<(String, Option<OutboxEntry>)> = Vec::new();
-            for (incoming, (local, entry)) in records.iter().zip(reads) {
-                let local = local.await?;
-                let entry = entry.await?;
-                let local: Option<Capture> = if local.is_undefined() { None } else { Some(from_js(&local)?) };
-                let (merged, outcome) = ingest::merge_incoming(local.as_ref(), incoming);
+            for incoming in &records {
+                let (merged, outcome) = ingest::merge_incoming(locals.get(&incoming.id), incoming);
                 counts.count(outcome);
-                let entry_before: Option<OutboxEntry> = if entry.is_undefined() { None } else { Some(from_js(&entry)?) };
+                let entry_before = entries_before.get(&incoming.id).cloned();
                 let entry_after = match source {
                     MergeSource::Import if outcome == MergeOutcome::Unchanged => entry_before.clone(),
                     MergeSource::Import => Some(outbox::queue(&merged)),
@@ -224,7 +219,9 @@ impl Store {
                     to_put.push(merged);
                 }
             }
-            put_captures(&captures, &to_put)?;
+            for c in &to_put {
+                put_capture(&captures, c)?;
+            }
             for (id, entry) in entries {
                 match entry {
                     Some(e) => put_outbox(&out, &e)?,
@@ -244,7 +241,7 @@ impl Store {
         let tx = self.begin(&[CAPTURES], false, StoreAction::Read)?;
         let run = async {
             let v = idb::request(&tx.store(CAPTURES)?.get(&id.into())?).await?;
-            if v.is_undefined() { Ok(None) } else { from_js(&v).map(Some) }
+            if v.is_undefined() { Ok(None) } else { row_to_capture(&v).map(Some) }
         };
         let result = run.await;
         self.finish(tx, result, StoreAction::Read).await
@@ -256,7 +253,7 @@ impl Store {
         let run = async {
             let range = IdbKeyRange::only(&ingest::page_key(url).into())?;
             let found = idb::request(&tx.store(CAPTURES)?.index("page")?.get_all_with_key(&range.into())?).await?;
-            let mut list: Vec<Capture> = from_js_array(&found)?;
+            let mut list = rows_to_captures(&found)?;
             list.retain(|c| !c.deleted.value);
             Ok(list)
         };
@@ -272,7 +269,7 @@ impl Store {
         let tx = self.begin(&[CAPTURES], false, StoreAction::Read)?;
         let run = async {
             let found = idb::request(&tx.store(CAPTURES)?.get_all()?).await?;
-            from_js_array(&found)
+            rows_to_captures(&found)
         };
         let result = run.await;
         self.finish(tx, result, StoreAction::Read).await
@@ -316,7 +313,7 @@ impl Store {
             for r in reads {
                 let v = r.await?;
                 if !v.is_undefined() {
-                    out.push(from_js(&v)?);
+                    out.push(row_to_capture(&v)?);
                 }
             }
             Ok(out)
@@ -429,6 +426,51 @@ impl Store {
     }
 }
 
+/// Batches at least this big read the whole log with one `getAll` instead of
+/// one `get` per record: per-request cost dominates large imports.
+const BULK_READ_FROM: usize = 500;
+
+/// The local copies and outbox entries of `records`, by id.
+async fn read_for_merge(
+    captures: &web_sys::IdbObjectStore,
+    out: &web_sys::IdbObjectStore,
+    records: &[Capture],
+) -> Result<(HashMap<String, Capture>, HashMap<String, OutboxEntry>), JsValue> {
+    let mut locals = HashMap::new();
+    let mut entries = HashMap::new();
+    if records.len() >= BULK_READ_FROM {
+        let all = idb::request(&captures.get_all()?);
+        let all_entries = idb::request(&out.get_all()?);
+        let wanted: std::collections::HashSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
+        for c in rows_to_captures(&all.await?)? {
+            if wanted.contains(c.id.as_str()) {
+                locals.insert(c.id.clone(), c);
+            }
+        }
+        for e in from_js_array::<OutboxEntry>(&all_entries.await?)? {
+            if wanted.contains(e.id.as_str()) {
+                entries.insert(e.id.clone(), e);
+            }
+        }
+        return Ok((locals, entries));
+    }
+    // Issue every read first: IDB pipelines them within the transaction.
+    let reads = records
+        .iter()
+        .map(|r| Ok((idb::request(&captures.get(&r.id.as_str().into())?), idb::request(&out.get(&r.id.as_str().into())?))))
+        .collect::<Result<Vec<_>, JsValue>>()?;
+    for (r, (local, entry)) in records.iter().zip(reads) {
+        let (local, entry) = (local.await?, entry.await?);
+        if !local.is_undefined() {
+            locals.insert(r.id.clone(), row_to_capture(&local)?);
+        }
+        if !entry.is_undefined() {
+            entries.insert(r.id.clone(), from_js(&entry)?);
+        }
+    }
+    Ok((locals, entries))
+}
+
 fn create_schema(db: &IdbDatabase) -> Result<(), JsValue> {
     let key_path = |k: &str| {
         let p = IdbObjectStoreParameters::new();
@@ -499,43 +541,38 @@ async fn read_clock(meta: &web_sys::IdbObjectStore) -> Result<(String, Stamp), J
     Ok((actor, clock))
 }
 
-/// How a record is stored: the capture plus the fields our indexes read.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Stored<'a> {
-    #[serde(flatten)]
-    capture: &'a Capture,
-    dedupe_key: String,
-    page_key: &'a str,
-    live: u8,
+/// How a record is stored: the capture as one JSON string (`record`) next to
+/// the plain fields our indexes read. One string per row makes IndexedDB's
+/// structured clone cheap (a nested object per field register made getAll of
+/// 50,000 records several times slower) and the read side one serde pass.
+fn capture_row(c: &Capture) -> Result<JsValue, JsValue> {
+    let row = js_sys::Object::new();
+    let json = serde_json::to_string(c).map_err(|e| js_sys::Error::new(&e.to_string()))?;
+    Reflect::set(&row, &"id".into(), &c.id.as_str().into())?;
+    Reflect::set(&row, &"dedupeKey".into(), &c.dedupe_key().into())?;
+    Reflect::set(&row, &"pageKey".into(), &ingest::page_key(&c.context.value.page_url).into())?;
+    Reflect::set(&row, &"live".into(), &u8::from(!c.deleted.value).into())?;
+    Reflect::set(&row, &"createdMs".into(), &(c.created_ms as f64).into())?;
+    Reflect::set(&row, &"record".into(), &json.into())?;
+    Ok(row.into())
 }
 
-impl<'a> Stored<'a> {
-    fn of(capture: &'a Capture) -> Stored<'a> {
-        Stored {
-            capture,
-            dedupe_key: capture.dedupe_key(),
-            page_key: ingest::page_key(&capture.context.value.page_url),
-            live: u8::from(!capture.deleted.value),
-        }
+fn row_to_capture(row: &JsValue) -> Result<Capture, JsValue> {
+    let json = Reflect::get(row, &"record".into())?.as_string().ok_or_else(|| corrupt("no record text"))?;
+    serde_json::from_str(&json).map_err(|e| corrupt(&e.to_string()))
+}
+
+fn rows_to_captures(rows: &JsValue) -> Result<Vec<Capture>, JsValue> {
+    let rows: &Array = rows.unchecked_ref();
+    let mut out = Vec::with_capacity(rows.length() as usize);
+    for row in rows.iter() {
+        out.push(row_to_capture(&row)?);
     }
+    Ok(out)
 }
 
 fn put_capture(store: &web_sys::IdbObjectStore, c: &Capture) -> Result<(), JsValue> {
-    store.put(&to_js(&Stored::of(c))?)?;
-    Ok(())
-}
-
-/// Many records: one JSON string across the boundary, parsed once by the engine.
-fn put_captures(store: &web_sys::IdbObjectStore, list: &[Capture]) -> Result<(), JsValue> {
-    if list.is_empty() {
-        return Ok(());
-    }
-    let stored: Vec<Stored> = list.iter().map(Stored::of).collect();
-    let array: Array = to_js(&stored)?.unchecked_into();
-    for v in array.iter() {
-        store.put(&v)?;
-    }
+    store.put(&capture_row(c)?)?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@
 //! group list therefore creates no closures.
 
 mod errors;
+mod sync_section;
 mod model;
 mod view;
 
@@ -108,6 +109,7 @@ pub async fn start() -> Result<(), PlatformError> {
     render_groups(&app);
     render_disabled_sites(&app);
     wire(&app);
+    sync_section::mount(&app.ui.root, &app.state.borrow().base.sync);
     app.ui.root.set_attribute("data-ready", "true").ok();
     Ok(())
 }

@@ -1,0 +1,241 @@
+//! Options › Sync: where captures go (off, team log, webhook), the address,
+//! the member name, the token (write-only: saved through the service worker
+//! and never shown back), "Test connection", "Sync now", and the items the
+//! server refused. The browser's permission for the endpoint's origin is
+//! requested inside the click handler, before any `await`, because
+//! `permissions.request` needs the user's gesture.
+
+use std::rc::Rc;
+
+use escucha_core::i18n::Key;
+use escucha_core::protocol::{Message, Reply};
+use escucha_core::settings::{SyncMode, SyncSettings};
+use escucha_core::sync::client::parse_endpoint;
+use js_sys::Promise;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+use crate::dom::{append, el};
+use crate::platform::{self, t};
+
+struct SyncUi {
+    mode: HtmlSelectElement,
+    endpoint: HtmlInputElement,
+    member: HtmlInputElement,
+    token: HtmlInputElement,
+    token_state: HtmlElement,
+    status: HtmlElement,
+    quarantine: HtmlElement,
+}
+
+/// Build the section at the end of `root` and fill it from `sync`.
+pub fn mount(root: &HtmlElement, sync: &SyncSettings) {
+    let section = el("section", &[("id", "sync-section")], "");
+    let title = el("h2", &[], &t(Key::OptionsSync, &[]));
+    let mode: HtmlSelectElement = el("select", &[("id", "sync-mode")], "").unchecked_into();
+    for (value, key) in [("off", Key::OptionsSyncOff), ("teamLog", Key::OptionsSyncTeamLog), ("webhook", Key::OptionsSyncWebhook)] {
+        mode.append_child(&el("option", &[("value", value)], &t(key, &[]))).ok();
+    }
+    mode.set_value(match sync.mode {
+        SyncMode::Off => "off",
+        SyncMode::TeamLog => "teamLog",
+        SyncMode::Webhook => "webhook",
+    });
+    let input = |id: &str, kind: &str| -> HtmlInputElement {
+        el("input", &[("id", id), ("type", kind), ("autocomplete", "off"), ("spellcheck", "false")], "").unchecked_into()
+    };
+    let endpoint = input("sync-endpoint", "url");
+    endpoint.set_placeholder("https://log.example.com");
+    endpoint.set_value(&sync.endpoint);
+    let member = input("sync-member", "text");
+    member.set_value(&sync.member);
+    let token = input("sync-token", "password");
+    let token_state = el("p", &[("id", "sync-token-state"), ("class", "muted small")], "");
+    let save = el("button", &[("id", "sync-save"), ("type", "button"), ("class", "primary")], &t(Key::OptionsSyncSave, &[]));
+    let test = el("button", &[("id", "sync-test"), ("type", "button")], &t(Key::OptionsSyncTest, &[]));
+    let now = el("button", &[("id", "sync-now"), ("type", "button")], &t(Key::OptionsSyncNow, &[]));
+    let status = el("p", &[("id", "sync-status"), ("role", "status")], "");
+    let quarantine = el("div", &[("id", "sync-quarantine")], "");
+    let field = |id: &str, key: Key, control: &HtmlElement| {
+        append(el("div", &[("class", "field")], ""), &[&el("label", &[("for", id)], &t(key, &[])), control])
+    };
+    let row: HtmlElement = append(el("div", &[("class", "row")], ""), &[&save, &test, &now]);
+    append(
+        &section,
+        &[
+            &title,
+            &el("p", &[("class", "muted small")], &t(Key::OptionsSyncHint, &[])),
+            &field("sync-mode", Key::OptionsSyncMode, mode.unchecked_ref()),
+            &field("sync-endpoint", Key::OptionsSyncEndpoint, endpoint.unchecked_ref()),
+            &field("sync-member", Key::OptionsSyncMember, member.unchecked_ref()),
+            &field("sync-token", Key::OptionsSyncToken, token.unchecked_ref()),
+            &token_state,
+            &row,
+            &status,
+            &quarantine,
+        ],
+    );
+    root.append_child(&section).ok();
+    let ui = Rc::new(SyncUi { mode, endpoint, member, token, token_state, status, quarantine });
+    refresh(&ui);
+
+    let u = ui.clone();
+    on_click(&save, move || {
+        let granted = request_permission(&u);
+        let u = u.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if !permission_ok(&u, granted).await {
+                return;
+            }
+            match save_all(&u).await {
+                Ok(()) => show(&u, &t(Key::OptionsSyncSaved, &[]), "ok"),
+                Err(e) => show(&u, &e, "error"),
+            }
+            refresh(&u);
+        });
+    });
+    let u = ui.clone();
+    on_click(&test, move || {
+        let granted = request_permission(&u);
+        let u = u.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if !permission_ok(&u, granted).await {
+                return;
+            }
+            u.status.remove_attribute("data-code").ok();
+            show(&u, &t(Key::OptionsSyncTesting, &[]), "");
+            let token = Some(u.token.value()).filter(|v| !v.trim().is_empty());
+            let message = Message::TestConnection { mode: mode_of(&u), endpoint: u.endpoint.value(), token };
+            match platform::send_message(&message).await {
+                Ok(Reply::ConnectionTested(r)) => {
+                    u.status.set_attribute("data-code", &r.code).ok();
+                    show(&u, &r.message, if r.ok { "ok" } else { "error" });
+                }
+                Ok(other) => show(&u, &format!("{other:?}"), "error"),
+                Err(e) => show(&u, &t(Key::ErrorGeneric, &[&e.0]), "error"),
+            }
+        });
+    });
+    let u = ui.clone();
+    on_click(&now, move || {
+        let u = u.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            show(&u, &t(Key::OptionsSyncTesting, &[]), "");
+            match platform::send_message(&Message::SyncNow).await {
+                Ok(Reply::Synced { problem: Some(p), .. }) => show(&u, &p, "error"),
+                Ok(Reply::Synced { sent, received, .. }) => {
+                    show(&u, &t(Key::OptionsSyncDone, &[&sent.to_string(), &received.to_string()]), "ok")
+                }
+                Ok(Reply::Error(e)) => show(&u, &e.message, "error"),
+                Ok(other) => show(&u, &format!("{other:?}"), "error"),
+                Err(e) => show(&u, &t(Key::ErrorGeneric, &[&e.0]), "error"),
+            }
+            refresh(&u);
+        });
+    });
+}
+
+fn mode_of(ui: &SyncUi) -> SyncMode {
+    match ui.mode.value().as_str() {
+        "teamLog" => SyncMode::TeamLog,
+        "webhook" => SyncMode::Webhook,
+        _ => SyncMode::Off,
+    }
+}
+
+/// Ask for this endpoint's origin now, synchronously inside the click.
+/// `None` when there is nothing to ask for (sync off or a bad address; the
+/// service worker reports the latter in words).
+fn request_permission(ui: &SyncUi) -> Option<(String, Promise)> {
+    let mode = mode_of(ui);
+    if mode == SyncMode::Off {
+        return None;
+    }
+    let endpoint = parse_endpoint(&ui.endpoint.value(), mode).ok()?;
+    let promise = platform::request_origin_permission(&endpoint.permission_pattern).ok()?;
+    Some((endpoint.origin, promise))
+}
+
+async fn permission_ok(ui: &SyncUi, request: Option<(String, Promise)>) -> bool {
+    let Some((origin, promise)) = request else { return true };
+    match JsFuture::from(promise).await {
+        Ok(v) if v.as_bool() == Some(true) => true,
+        _ => {
+            show(ui, &t(Key::OptionsSyncPermissionDenied, &[&origin]), "error");
+            false
+        }
+    }
+}
+
+/// Save the sync part of the settings (on top of what is stored now) and,
+/// when one was typed, the token.
+async fn save_all(ui: &SyncUi) -> Result<(), String> {
+    let mut settings = match platform::send_message(&Message::GetSettings).await {
+        Ok(Reply::Settings { settings, problem: None }) => settings,
+        Ok(Reply::Settings { problem: Some(p), .. }) => return Err(t(Key::OptionsSettingsProblem, &[&p])),
+        Ok(other) => return Err(format!("{other:?}")),
+        Err(e) => return Err(e.0),
+    };
+    let mode = mode_of(ui);
+    if mode != SyncMode::Off {
+        if let Err(e) = parse_endpoint(&ui.endpoint.value(), mode) {
+            return Err(t(e.key(), &[]));
+        }
+    }
+    settings.sync = SyncSettings { mode, endpoint: ui.endpoint.value().trim().to_string(), member: ui.member.value().trim().to_string() };
+    let token = ui.token.value();
+    if !token.trim().is_empty() {
+        match platform::send_message(&Message::SaveSyncToken { token }).await {
+            Ok(Reply::Ok) => ui.token.set_value(""),
+            Ok(Reply::Error(e)) => return Err(e.message),
+            Ok(other) => return Err(format!("{other:?}")),
+            Err(e) => return Err(e.0),
+        }
+    }
+    match platform::send_message(&Message::SaveSettings { settings }).await {
+        Ok(Reply::Ok) => Ok(()),
+        Ok(Reply::Error(e)) => Err(e.message),
+        Ok(other) => Err(format!("{other:?}")),
+        Err(e) => Err(e.0),
+    }
+}
+
+/// Token state and refused items, from the service worker.
+fn refresh(ui: &Rc<SyncUi>) {
+    let ui = ui.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(Reply::SyncState { token_saved, quarantined, .. }) = platform::send_message(&Message::GetSyncState).await else {
+            return;
+        };
+        ui.token_state.set_text_content(Some(&t(if token_saved { Key::OptionsSyncTokenSet } else { Key::OptionsSyncTokenNone }, &[])));
+        ui.token_state.set_attribute("data-saved", if token_saved { "true" } else { "false" }).ok();
+        let heading = el("h3", &[], &t(Key::OptionsSyncQuarantined, &[]));
+        if quarantined.is_empty() {
+            crate::dom::replace_children(&ui.quarantine, &[&heading, &el("p", &[("class", "muted small")], &t(Key::OptionsSyncQuarantineNone, &[]))]);
+            return;
+        }
+        let list = el("ul", &[("id", "sync-quarantine-list")], "");
+        for q in quarantined {
+            let item = el("li", &[("data-id", &q.id)], "");
+            append(
+                &item,
+                &[&el("strong", &[], &q.quote), &el("span", &[("class", "muted small")], &format!(" {} — ", q.page_url)), &el("span", &[("class", "reason")], &q.reason)],
+            );
+            list.append_child(&item).ok();
+        }
+        crate::dom::replace_children(&ui.quarantine, &[&heading, &list]);
+    });
+}
+
+fn show(ui: &SyncUi, text: &str, class: &str) {
+    ui.status.set_text_content(Some(text));
+    ui.status.set_class_name(class);
+}
+
+fn on_click(el: &HtmlElement, f: impl Fn() + 'static) {
+    let cb = Closure::<dyn Fn()>::new(f);
+    el.set_onclick(Some(cb.as_ref().unchecked_ref()));
+    cb.forget(); // lives as long as the page
+}

@@ -1,0 +1,415 @@
+//! Sync to the team log (or a webhook), carried out here and decided in
+//! `escucha_core::sync::client`.
+//!
+//! The local log is the outbox. A run pushes pending records in batches,
+//! acknowledges each by the stamp it sent (an edit made meanwhile stays
+//! pending), quarantines what the server refuses, then pulls teammates'
+//! changes since the stored cursor and merges them. Every step's result
+//! (acknowledgements, cursor, backoff, last sync, problem) is written to the
+//! log's meta before the next step, so a worker killed mid-run resumes where
+//! it stopped and re-sending is harmless (the server merges idempotently).
+//!
+//! Runs start after local changes (debounced), from the periodic alarm
+//! (created at every worker start if missing), at worker start when changes
+//! wait, after a backoff delay, and on "Sync now".
+
+use std::cell::Cell;
+
+use escucha_core::i18n::Key;
+use escucha_core::log::Capture;
+use escucha_core::protocol::{ConnectionReport, ErrorCode, ProtocolError, QuarantinedItem};
+use escucha_core::settings::{Settings, SyncMode};
+use escucha_core::sync::api::{PullResponse, PushRequest, PushResponse};
+use escucha_core::sync::client::{
+    self, after_attempt, parse_endpoint, push_actions, Attempt, Backoff, Endpoint, ItemAction, Next, Problem, PullCursor,
+};
+
+use crate::platform::{self, t, FetchFailure, HttpResponse};
+use crate::store::{MergeSource, Store, META_LAST_SYNC_MS, META_PROBLEM, META_SYNC_CURSOR};
+
+/// The token's own `storage.local` key: never inside the settings document,
+/// readable by trusted contexts only (`setAccessLevel` at worker start).
+pub const TOKEN_KEY: &str = "syncToken";
+/// The periodic sync alarm.
+pub const ALARM: &str = "escucha-sync";
+/// Meta keys owned by sync (besides the store's cursor/last-sync/problem).
+const META_BACKOFF: &str = "syncBackoff";
+const META_PROBLEM_CODE: &str = "syncProblemCode";
+
+thread_local! {
+    /// A run is in progress in this worker: later triggers only ask for another.
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
+    /// Debounce generation: only the last change's timer starts a run.
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
+}
+
+/// What one run did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub sent: u32,
+    pub received: u32,
+    pub problem: Option<String>,
+}
+
+/// Worker start: make sure the alarm exists; resume if changes wait.
+pub async fn start() {
+    if let Err(e) = platform::ensure_alarm(ALARM, client::ALARM_PERIOD_MINUTES).await {
+        web_sys::console::warn_1(&format!("Escucha: sync alarm unavailable: {e}").into());
+    }
+    let Ok(store) = Store::shared().await else { return };
+    if !store.status().await.map(|s| s.pending > 0).unwrap_or(false) {
+        return;
+    }
+    // Resume, but not before a backoff set by the previous worker runs out.
+    let backoff: Backoff = store.meta(META_BACKOFF).await.ok().flatten().unwrap_or_default();
+    let wait = backoff.not_before_ms.map_or(0, |t| (t - now_ms()).max(0));
+    gloo_timers::future::TimeoutFuture::new(wait.min(u32::MAX as i64) as u32).await;
+    spawn_run(false);
+}
+
+/// The periodic alarm fired.
+pub fn alarm(name: &str) {
+    if name == ALARM {
+        spawn_run(false);
+    }
+}
+
+/// A local change was committed: sync shortly, once the burst is over.
+pub fn changed() {
+    let generation = GENERATION.with(|g| {
+        g.set(g.get() + 1);
+        g.get()
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(client::DEBOUNCE_MS as u32).await;
+        if GENERATION.with(|g| g.get()) == generation {
+            spawn_run(false);
+        }
+    });
+}
+
+fn spawn_run(manual: bool) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = run(manual).await;
+    });
+}
+
+/// One run (or, when one is already going, a request for another after it).
+/// `manual` ("Sync now") ignores the backoff.
+pub async fn run(manual: bool) -> Result<Summary, ProtocolError> {
+    if RUNNING.with(|r| r.replace(true)) {
+        AGAIN.with(|a| a.set(true));
+        return Ok(Summary::default());
+    }
+    let mut total = Summary::default();
+    let result = loop {
+        AGAIN.with(|a| a.set(false));
+        match run_once(manual).await {
+            Ok(s) => {
+                total.sent += s.sent;
+                total.received += s.received;
+                total.problem = s.problem;
+            }
+            Err(e) => break Err(e),
+        }
+        if !AGAIN.with(|a| a.get()) {
+            break Ok(total);
+        }
+    };
+    RUNNING.with(|r| r.set(false));
+    result
+}
+
+async fn run_once(manual: bool) -> Result<Summary, ProtocolError> {
+    let store = Store::shared().await?;
+    let settings = load_settings().await?;
+    if !client::active(settings.sync.mode) {
+        return Ok(Summary::default());
+    }
+    let mut backoff: Backoff = store.meta(META_BACKOFF).await?.unwrap_or_default();
+    if !manual && !backoff.ready(now_ms()) {
+        return Ok(Summary::default());
+    }
+    let mut summary = Summary::default();
+    let outcome = match prepare(&settings).await {
+        Ok((endpoint, token)) => match settings.sync.mode {
+            SyncMode::Webhook => deliver_webhooks(&store, &endpoint, token.as_deref(), &settings.sync.member, &mut summary).await,
+            _ => exchange(&store, &endpoint, token.as_deref().unwrap_or(""), &mut summary).await,
+        },
+        Err(problem) => Err((problem, None)),
+    };
+    match outcome {
+        Ok(()) => {
+            backoff.succeeded();
+            store.set_meta(META_BACKOFF, Some(&backoff)).await?;
+            store.set_meta(META_LAST_SYNC_MS, Some(&now_ms())).await?;
+            store.set_meta::<String>(META_PROBLEM, None).await?;
+            store.set_meta::<String>(META_PROBLEM_CODE, None).await?;
+        }
+        Err((problem, retry)) => {
+            let words = words(&problem);
+            if let Some(server_wait_ms) = retry {
+                let delay = backoff.failed(&client::policy(), server_wait_ms, now_ms(), js_sys::Math::random());
+                store.set_meta(META_BACKOFF, Some(&backoff)).await?;
+                // Try again after the delay if this worker is still alive;
+                // otherwise the alarm (or the next change) picks it up.
+                wasm_bindgen_futures::spawn_local(async move {
+                    gloo_timers::future::TimeoutFuture::new(delay.min(u32::MAX as u64) as u32).await;
+                    spawn_run(false);
+                });
+            }
+            store.set_meta(META_PROBLEM, Some(&words)).await?;
+            store.set_meta(META_PROBLEM_CODE, Some(&problem.code().to_string())).await?;
+            summary.problem = Some(words);
+        }
+    }
+    if summary.sent > 0 || summary.received > 0 || summary.problem.is_some() {
+        super::announce_log_changed();
+    }
+    Ok(summary)
+}
+
+/// A failure: the problem, and `Some(server wait)` when it is worth retrying.
+type Failure = (Problem, Option<Option<u64>>);
+
+/// The endpoint, the token and the browser's permission, or why not.
+async fn prepare(settings: &Settings) -> Result<(Endpoint, Option<String>), Problem> {
+    let endpoint = parse_endpoint(&settings.sync.endpoint, settings.sync.mode)
+        .map_err(|e| Problem::Endpoint { key: e.key().name().to_string() })?;
+    let token = platform::storage_get(TOKEN_KEY).await.ok().flatten().filter(|t| !t.is_empty());
+    if token.is_none() && settings.sync.mode == SyncMode::TeamLog {
+        return Err(Problem::NoToken);
+    }
+    if !platform::has_origin_permission(&endpoint.permission_pattern).await.unwrap_or(false) {
+        return Err(Problem::Permission { origin: endpoint.origin.clone() });
+    }
+    Ok((endpoint, token))
+}
+
+/// Push every pending record in batches, then pull until the server has no more.
+async fn exchange(store: &Store, endpoint: &Endpoint, token: &str, summary: &mut Summary) -> Result<(), Failure> {
+    let url = endpoint.api("push");
+    let mut batch_size = client::PUSH_BATCH;
+    let mut previous: Vec<String> = Vec::new();
+    loop {
+        let batch = store.pending(batch_size as u32).await.map_err(storage)?;
+        let ids: Vec<String> = batch.iter().map(|c| c.id.clone()).collect();
+        // Nothing left, or the same records again with nothing settled
+        // (edited faster than we send, or a server that omits results):
+        // stop here; the next run picks them up.
+        if batch.is_empty() || ids == previous {
+            break;
+        }
+        let body = serde_json::to_string(&PushRequest { items: batch.clone() }).map_err(|e| unexpected(e.to_string()))?;
+        let response = request(endpoint, "POST", &url, Some(token), &[], Some(&body), batch.len()).await?;
+        let Some(response) = response else {
+            batch_size = (batch_size / 2).max(1);
+            continue;
+        };
+        let pushed: PushResponse = serde_json::from_str(&response.body).map_err(|e| unexpected(e.to_string()))?;
+        for action in push_actions(&batch, &pushed) {
+            match action {
+                ItemAction::Acknowledge { id, stamp } => {
+                    store.acknowledge(&id, &stamp).await.map_err(storage)?;
+                    summary.sent += 1;
+                }
+                ItemAction::Quarantine { id, stamp, reason } => {
+                    store.quarantine(&id, &stamp, &reason, now_ms()).await.map_err(storage)?;
+                }
+                ItemAction::Keep { .. } => {}
+            }
+        }
+        previous = ids;
+    }
+    let stored: Option<PullCursor> = store.meta(META_SYNC_CURSOR).await.map_err(storage)?;
+    let mut cursor = PullCursor::for_endpoint(stored.as_ref(), endpoint).map(str::to_string);
+    loop {
+        let url = endpoint.pull_url(cursor.as_deref());
+        let Some(response) = request(endpoint, "GET", &url, Some(token), &[], None, 0).await? else { break };
+        let page: PullResponse = serde_json::from_str(&response.body).map_err(|e| unexpected(e.to_string()))?;
+        summary.received += page.items.len() as u32;
+        if !page.items.is_empty() {
+            store.merge_records(page.items, MergeSource::Server).await.map_err(storage)?;
+        }
+        // Only after the merge is on disk: a crash in between re-pulls the page.
+        let next = PullCursor { endpoint: endpoint.url.clone(), cursor: page.cursor.clone() };
+        store.set_meta(META_SYNC_CURSOR, Some(&next)).await.map_err(storage)?;
+        if !page.more || cursor.as_deref() == Some(page.cursor.as_str()) {
+            break;
+        }
+        cursor = Some(page.cursor);
+    }
+    Ok(())
+}
+
+/// Webhook mode: each pending record is one POST, keyed for idempotency.
+async fn deliver_webhooks(store: &Store, endpoint: &Endpoint, token: Option<&str>, member: &str, summary: &mut Summary) -> Result<(), Failure> {
+    let mut previous: Vec<String> = Vec::new();
+    loop {
+        let batch = store.pending(client::PUSH_BATCH as u32).await.map_err(storage)?;
+        let ids: Vec<String> = batch.iter().map(|c| c.id.clone()).collect();
+        if batch.is_empty() || ids == previous {
+            return Ok(());
+        }
+        for capture in &batch {
+            let delivery = client::webhook_delivery(capture, member);
+            let body = delivery.body.to_string();
+            let headers = [("Idempotency-Key", delivery.idempotency_key.as_str())];
+            match request(endpoint, "POST", &endpoint.url, token, &headers, Some(&body), 1).await {
+                Ok(_) => {
+                    store.acknowledge(&capture.id, capture.last_stamp()).await.map_err(storage)?;
+                    summary.sent += 1;
+                }
+                // This one item can never be delivered as it is: set it aside.
+                Err((Problem::Unexpected { detail, status }, None)) => {
+                    let reason = format!("HTTP {status}: {detail}");
+                    store.quarantine(&capture.id, capture.last_stamp(), &reason, now_ms()).await.map_err(storage)?;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        previous = ids;
+    }
+}
+
+/// One HTTP exchange. `Ok(None)` means "split the batch".
+async fn request(
+    endpoint: &Endpoint,
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    extra: &[(&str, &str)],
+    body: Option<&str>,
+    items: usize,
+) -> Result<Option<HttpResponse>, Failure> {
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let mut headers: Vec<(&str, &str)> = vec![("Accept", "application/json")];
+    if let Some(b) = &bearer {
+        headers.push(("Authorization", b));
+    }
+    if body.is_some() {
+        headers.push(("Content-Type", "application/json"));
+    }
+    headers.extend_from_slice(extra);
+    let result = platform::fetch(method, url, &headers, body, client::REQUEST_TIMEOUT_MS as u32).await;
+    let attempt = match &result {
+        Ok(r) => Attempt::Response { status: r.status, retry_after: r.retry_after.as_deref(), body: &r.body },
+        Err(FetchFailure::Timeout) => Attempt::Timeout,
+        Err(FetchFailure::Network(_)) => Attempt::NetworkError,
+    };
+    match after_attempt(attempt, endpoint, url, items, now_ms()) {
+        Next::Go => Ok(result.ok()),
+        Next::Split => Ok(None),
+        Next::Retry { server_wait_ms, problem } => Err((problem, Some(server_wait_ms))),
+        Next::Stop(problem) => Err((problem, None)),
+    }
+}
+
+/// "Test connection": `GET /api/v1/me` (or a test POST to a webhook) with
+/// the given token, or the saved one when `token` is `None`.
+pub async fn test_connection(mode: SyncMode, endpoint: &str, token: Option<String>, member: &str) -> ConnectionReport {
+    let report = |p: Problem| ConnectionReport { ok: false, code: p.code().to_string(), message: words(&p) };
+    let endpoint = match parse_endpoint(endpoint, mode) {
+        Ok(e) => e,
+        Err(e) => return report(Problem::Endpoint { key: e.key().name().to_string() }),
+    };
+    let token = match token.filter(|t| !t.trim().is_empty()) {
+        Some(t) => Some(t.trim().to_string()),
+        None => platform::storage_get(TOKEN_KEY).await.ok().flatten().filter(|t| !t.is_empty()),
+    };
+    if token.is_none() && mode == SyncMode::TeamLog {
+        return report(Problem::NoToken);
+    }
+    if !platform::has_origin_permission(&endpoint.permission_pattern).await.unwrap_or(false) {
+        return report(Problem::Permission { origin: endpoint.origin.clone() });
+    }
+    let bearer = token.as_ref().map(|t| format!("Bearer {t}"));
+    let mut headers: Vec<(&str, &str)> = vec![("Accept", "application/json")];
+    if let Some(b) = &bearer {
+        headers.push(("Authorization", b));
+    }
+    let (method, url, body, key) = if mode == SyncMode::Webhook {
+        let d = client::webhook_test_body(member, now_ms());
+        ("POST", endpoint.url.clone(), Some(d.body.to_string()), Some(d.idempotency_key))
+    } else {
+        ("GET", endpoint.api("me"), None, None)
+    };
+    if let Some(k) = &key {
+        headers.push(("Idempotency-Key", k));
+        headers.push(("Content-Type", "application/json"));
+    }
+    let result = platform::fetch(method, &url, &headers, body.as_deref(), client::REQUEST_TIMEOUT_MS as u32).await;
+    let attempt = match &result {
+        Ok(r) => Attempt::Response { status: r.status, retry_after: r.retry_after.as_deref(), body: &r.body },
+        Err(FetchFailure::Timeout) => Attempt::Timeout,
+        Err(FetchFailure::Network(_)) => Attempt::NetworkError,
+    };
+    match client::test_connection(attempt, &endpoint, &url, mode, now_ms()) {
+        Ok(Some(me)) => ConnectionReport { ok: true, code: "ok".into(), message: t(Key::OptionsSyncTestOk, &[&me.team, &me.member]) },
+        Ok(None) => ConnectionReport { ok: true, code: "ok".into(), message: t(Key::OptionsSyncWebhookOk, &[]) },
+        Err(p) => report(p),
+    }
+}
+
+/// Store (or with an empty string, remove) the token.
+pub async fn save_token(token: &str) -> Result<(), ProtocolError> {
+    let token = token.trim();
+    let result = if token.is_empty() {
+        platform::storage_remove(TOKEN_KEY).await
+    } else {
+        platform::storage_set(&[(TOKEN_KEY, token)]).await
+    };
+    result.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+    // A new token may fix a 401: try at once rather than after the backoff.
+    if let Ok(store) = Store::shared().await {
+        let _ = store.set_meta(META_BACKOFF, Some(&Backoff::default())).await;
+    }
+    changed();
+    Ok(())
+}
+
+pub async fn token_saved() -> bool {
+    platform::storage_get(TOKEN_KEY).await.ok().flatten().is_some_and(|t| !t.is_empty())
+}
+
+/// Refused items with what the manager needs to recognise them.
+pub async fn quarantined(store: &Store) -> Result<Vec<QuarantinedItem>, ProtocolError> {
+    let mut out = Vec::new();
+    for entry in store.quarantined().await? {
+        let record: Option<Capture> = store.get(&entry.id).await?;
+        let (quote, page_url) = record
+            .map(|r| (r.context.value.quote.exact.clone(), r.context.value.page_url.clone()))
+            .unwrap_or_default();
+        let q = entry.quarantine.unwrap_or_else(|| escucha_core::log::outbox::Quarantine { reason: String::new(), at_ms: 0 });
+        out.push(QuarantinedItem { id: entry.id, quote, page_url, reason: q.reason, at_ms: q.at_ms });
+    }
+    Ok(out)
+}
+
+/// A problem in the manager's language.
+fn words(problem: &Problem) -> String {
+    let (key, args) = problem.message();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    t(key, &args)
+}
+
+fn storage(e: ProtocolError) -> Failure {
+    // The local database failed: nothing was lost, try again later.
+    (Problem::Unexpected { status: 0, detail: e.message }, Some(None))
+}
+
+fn unexpected(detail: String) -> Failure {
+    // A 2xx whose body is not the API's: a proxy page, a truncated answer.
+    // Retried, since a half-delivered answer is what a dropped connection looks like.
+    (Problem::Unexpected { status: 200, detail }, Some(None))
+}
+
+async fn load_settings() -> Result<Settings, ProtocolError> {
+    let stored = platform::storage_get(super::SETTINGS_KEY).await.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+    Ok(Settings::load(stored.as_deref()).0)
+}
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
