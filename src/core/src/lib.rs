@@ -13,6 +13,7 @@ pub mod page_text;
 pub mod protocol;
 pub mod settings;
 pub mod sites;
+pub mod sync;
 
 /// The version every context reports, so a test can prove which build runs.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
