@@ -102,9 +102,26 @@ pub struct ManualFields {
     pub time: String,
 }
 
+/// Why the manager's input was refused; the card words it in their language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FillInError {
+    /// The typed link is not an http(s) URL (e.g. `javascript:`).
+    NotAWebLink(String),
+}
+
+impl std::fmt::Display for FillInError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FillInError::NotAWebLink(link) => {
+                write!(f, "\u{201c}{link}\u{201d} is not a web link (it must start with http:// or https://).")
+            }
+        }
+    }
+}
+
 /// Fold the manager's input into the context. Only fills gaps (found values
-/// win); a permalink that is not http(s) is refused with a message.
-pub fn fill_in(mut ctx: CaptureContext, manual: &ManualFields) -> Result<CaptureContext, String> {
+/// win); a permalink that is not http(s) is refused.
+pub fn fill_in(mut ctx: CaptureContext, manual: &ManualFields) -> Result<CaptureContext, FillInError> {
     let author = manual.author_name.trim();
     if ctx.author_name.is_none() && !author.is_empty() {
         ctx.author_name = Some(author.to_string());
@@ -113,7 +130,7 @@ pub fn fill_in(mut ctx: CaptureContext, manual: &ManualFields) -> Result<Capture
     if ctx.permalink.is_none() && !link.is_empty() {
         let lower = link.to_ascii_lowercase();
         if !(lower.starts_with("https://") || lower.starts_with("http://")) || link.len() < 10 || link.contains(char::is_whitespace) {
-            return Err(format!("\u{201c}{link}\u{201d} is not a web link (it must start with http:// or https://)."));
+            return Err(FillInError::NotAWebLink(link.to_string()));
         }
         ctx.permalink = Some(link.to_string());
     }
@@ -197,7 +214,8 @@ mod tests {
         assert_eq!(c.comment_time.unwrap().utc, None);
         for bad in ["javascript:alert(1)", "foro.example/p/3", "https://a b.example/"] {
             let err = fill_in(ctx(), &ManualFields { permalink: bad.into(), ..Default::default() }).unwrap_err();
-            assert!(err.contains("not a web link"), "{bad}: {err}");
+            assert_eq!(err, FillInError::NotAWebLink(bad.trim().into()));
+            assert!(err.to_string().contains("not a web link"), "{bad}: {err}");
         }
     }
 

@@ -149,6 +149,7 @@ keys! {
     CommandOpenCard => "commandOpenCard",
     PopupCapturesOnPage => "popupCapturesOnPage",
     PopupLogStatus => "popupLogStatus",
+    CardNotAWebLink => "cardNotAWebLink",
 }
 
 #[cfg(test)]

@@ -1,7 +1,12 @@
 //! The capture log: records, their merge rules, and (in sibling modules)
 //! querying, import and export.
 
+pub mod dates;
+pub mod export;
+pub mod import;
+pub mod query;
 pub mod record;
+pub mod stats;
 pub mod stamp;
 
 pub use record::{Capture, CaptureContext, CaptureEdit, CommentTime, Priority, Sentiment, Status, Tags, TextPosition, TextQuote};

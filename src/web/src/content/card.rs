@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use escucha_core::card::{fill_in, CardModel, FieldView, ManualFields};
+use escucha_core::card::{fill_in, CardModel, FieldView, FillInError, ManualFields};
 use escucha_core::i18n::Key;
 use escucha_core::log::{Capture, CaptureContext, CaptureEdit, Priority, Sentiment, Status, Tags};
 use escucha_core::page_text::OWN_UI_ATTRIBUTE;
@@ -392,7 +392,7 @@ async fn submit(shadow: &ShadowRoot, state: &Rc<RefCell<CardState>>) {
     };
     let context = match fill_in(context, &manual) {
         Ok(c) => c,
-        Err(message) => return show_state(shadow, &message, "error"),
+        Err(FillInError::NotAWebLink(link)) => return show_state(shadow, &t(Key::CardNotAWebLink, &[&link]), "error"),
     };
     let tags = read_tags(shadow);
     show_state(shadow, &t(Key::CardSaving, &[]), "");
