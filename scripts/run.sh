@@ -9,7 +9,7 @@ source scripts/env.sh
 
 ADDR=${ESCUCHA_ADDR:-127.0.0.1:8787}
 URL="http://$ADDR"
-target/release/escucha-server serve --addr "$ADDR" --db data/escucha.sqlite3 --www www --demo tests/fixtures &
+target/release/escucha-server serve --addr "$ADDR" --db data/escucha.sqlite3 --www "${ESCUCHA_BUILD:-build}/www" --demo tests/fixtures &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT INT TERM
 for _ in $(seq 50); do curl -fsS "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
