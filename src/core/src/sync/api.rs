@@ -53,9 +53,10 @@ pub struct ItemResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PushResponse {
+    /// One per pushed item, in request order. No cursor here on purpose: a
+    /// client's pull cursor must come from pull, or it would skip teammates'
+    /// changes made between its last pull and this push.
     pub results: Vec<ItemResult>,
-    /// The team's change cursor after this push (opaque).
-    pub cursor: String,
 }
 
 /// `GET /api/v1/pull?since=<cursor>&limit=<n>`.
