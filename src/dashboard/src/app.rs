@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use escucha_core::dashboard::charts::{chart_config, ChartKind};
-use escucha_core::dashboard::client::{edit_path, pull_path, REFRESH_SECONDS};
+use escucha_core::dashboard::client::{edit_body, edit_path, pull_path, REFRESH_SECONDS};
 use escucha_core::dashboard::i18n::{status_label, tr, Lang, Text};
 use escucha_core::dashboard::view::{detail_view, filter_options, page_view, row_view, Filters, LinkView, OptionView};
 use escucha_core::log::query::LogIndex;
@@ -37,6 +37,8 @@ struct App {
     /// Minutes east of UTC, so days in filters and charts are the user's days.
     tz_offset_min: i32,
     pulling: bool,
+    /// The status line shows a failed pull (cleared by the next good one).
+    pull_error: bool,
     updated_ms: Option<f64>,
     me: Option<Me>,
 }
@@ -99,6 +101,7 @@ pub fn start() {
         charts: Vec::new(),
         tz_offset_min: -(js_sys::Date::new_0().get_timezone_offset() as i32),
         pulling: false,
+        pull_error: false,
         updated_ms: None,
         me: None,
     }));
@@ -407,9 +410,16 @@ fn pull(app: Shared) {
         app.borrow_mut().pulling = false;
         match result {
             Ok(()) => {
-                app.borrow_mut().updated_ms = Some(now_ms());
+                let clear_status = {
+                    let mut a = app.borrow_mut();
+                    a.updated_ms = Some(now_ms());
+                    // Clear "Loading…" or a previous pull's error, never an edit's "Saved.".
+                    std::mem::take(&mut a.pull_error) || by_id::<Element>("status").text_content().as_deref() == Some(Text::Loading.get(a.lang))
+                };
                 show_who(&app.borrow());
-                set_text("status", "");
+                if clear_status {
+                    set_text("status", "");
+                }
                 render(&app);
             }
             Err(f) => {
@@ -417,6 +427,7 @@ fn pull(app: Shared) {
                 if f.is_auth() {
                     sign_out(&app, Some(f.message(lang)));
                 } else {
+                    app.borrow_mut().pull_error = true;
                     set_text("status", &f.message(lang));
                 }
             }
@@ -431,7 +442,7 @@ fn save_edit(app: Shared, id: String, edit: CaptureEdit) {
     };
     let Some(token) = token else { return };
     set_text("status", Text::Saving.get(lang));
-    let body = serde_json::to_string(&edit).expect("edit serializes");
+    let body = edit_body(&edit);
     wasm_bindgen_futures::spawn_local(async move {
         match request::<Capture>("POST", &edit_path(&id), Some(&token), Some(body)).await {
             Ok(merged) => {

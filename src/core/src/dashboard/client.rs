@@ -2,6 +2,7 @@
 //! tells the user when one fails. The page only performs the fetches.
 
 use super::i18n::{tr, Lang, Text};
+use crate::log::CaptureEdit;
 use crate::sync::api::{ErrorBody, ErrorCode, MAX_PULL_LIMIT};
 
 /// How often the dashboard pulls changes, so edits made in the extensions
@@ -23,6 +24,20 @@ pub fn pull_path(cursor: Option<&str>) -> String {
 /// `POST /api/v1/captures/{id}/edit`.
 pub fn edit_path(id: &str) -> String {
     format!("/api/v1/captures/{}/edit", percent_encode(id))
+}
+
+/// The JSON body of an edit: only the fields it sets. Clearing the
+/// department is sent as `""` (which `Capture::apply` stores as "none"),
+/// because `null` reads back as "field absent" in a `CaptureEdit`.
+pub fn edit_body(edit: &CaptureEdit) -> String {
+    let mut v = serde_json::to_value(edit).expect("an edit serializes");
+    if let Some(obj) = v.as_object_mut() {
+        obj.retain(|_, x| !x.is_null());
+        if matches!(edit.department, Some(None)) {
+            obj.insert("department".into(), serde_json::Value::String(String::new()));
+        }
+    }
+    v.to_string()
 }
 
 fn percent_encode(s: &str) -> String {
@@ -82,6 +97,8 @@ impl Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::log::Status;
+    use crate::sync::validate::parse_edit;
 
     #[test]
     fn paths_encode_what_they_carry() {
@@ -89,6 +106,22 @@ mod tests {
         assert_eq!(pull_path(Some("42")), "/api/v1/pull?since=42&limit=1000");
         assert_eq!(pull_path(Some("a&b=c")), "/api/v1/pull?since=a%26b%3Dc&limit=1000");
         assert_eq!(edit_path("0190-ab/../x"), "/api/v1/captures/0190-ab%2F..%2Fx/edit");
+    }
+
+    #[test]
+    fn edit_bodies_carry_only_what_changed_and_the_server_reads_them_back() {
+        let cases = [
+            (CaptureEdit { status: Some(Status::Closed), ..Default::default() }, r#"{"status":"closed"}"#),
+            (CaptureEdit { department: Some(Some("Soporte".into())), ..Default::default() }, r#"{"department":"Soporte"}"#),
+            (CaptureEdit { department: Some(None), ..Default::default() }, r#"{"department":""}"#),
+        ];
+        for (edit, want) in cases {
+            let body = edit_body(&edit);
+            assert_eq!(body, want);
+            let back = parse_edit(&serde_json::from_str(&body).unwrap()).unwrap();
+            let expected = if edit.department == Some(None) { CaptureEdit { department: Some(Some(String::new())), ..Default::default() } } else { edit };
+            assert_eq!(back, expected);
+        }
     }
 
     #[test]
