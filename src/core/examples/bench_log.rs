@@ -218,7 +218,7 @@ fn main() {
     let ld_len = to_web_annotations(live.iter().copied(), 0).len();
     report("export JSON-LD", median(|| { black_box(to_web_annotations(live.iter().copied(), 0)); }), format!("{:.1} MB", ld_len as f64 / 1e6));
     let json = to_json(live.iter().copied(), 0);
-    report("import (parse + validate) JSON", median(|| { black_box(escucha_core::log::import::parse_import(&json).unwrap()); }), String::new());
+    report("import (parse + validate) JSON", median(|| { black_box(escucha_core::log::import::parse_import(&json, i64::MAX / 2).unwrap()); }), String::new());
 
     if let Some(path) = arg("--results") {
         let obj: serde_json::Map<String, serde_json::Value> = figures.into_iter().map(|(k, v)| (k, serde_json::json!(v))).collect();

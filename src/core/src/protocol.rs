@@ -63,7 +63,12 @@ pub enum Message {
     /// Trusted pages: counts, last sync, pending items and errors, for the popup.
     GetLogStatus,
     /// The service worker tells pages and content scripts the log changed.
+    /// The log page sends it too after writing to the store itself (import),
+    /// so the service worker passes it on to the tabs.
     LogChanged,
+    /// The log page: open the comment's permalink (or its page) in a new tab
+    /// and have that tab re-anchor and flash the capture.
+    OpenCapture { id: String },
     /// Keyboard shortcut: open the card for the mention nearest the selection or caret.
     OpenCard,
     /// Context menu "Log selection": open the card for the selected text.
@@ -93,6 +98,7 @@ impl Message {
             Message::ImportCaptures { .. } => "importCaptures",
             Message::GetLogStatus => "getLogStatus",
             Message::LogChanged => "logChanged",
+            Message::OpenCapture { .. } => "openCapture",
             Message::OpenCard => "openCard",
             Message::LogSelection => "logSelection",
             Message::BenchScan => "benchScan",
@@ -341,6 +347,7 @@ mod tests {
         use Context::*;
         let settings = Message::SaveSettings { settings: Settings::default() };
         let hello = Message::ContentHello { url: "https://forum.example/t/1".into() };
+        let open_capture = Message::OpenCapture { id: "01900000-0000-7000-8000-000000000001".into() };
         let cases: Vec<(&str, &Message, &SenderInfo, Result<Context, ErrorCode>)> = vec![
             ("popup pings", &Message::Ping, &popup, Ok(ExtensionPage)),
             ("popup reads settings", &Message::GetSettings, &popup, Ok(ExtensionPage)),
@@ -353,6 +360,9 @@ mod tests {
             ("no extension id", &Message::Ping, &anonymous, Err(ErrorCode::UnknownSender)),
             ("id-prefix look-alike origin is a content script", &Message::GetSettings, &look_alike, Err(ErrorCode::Forbidden)),
             ("web url without a tab", &Message::Ping, &no_tab_web, Err(ErrorCode::UnknownSender)),
+            ("log page opens a capture", &open_capture, &options_in_tab, Ok(ExtensionPage)),
+            ("a page may not open tabs through us", &open_capture, &content, Err(ErrorCode::Forbidden)),
+            ("a page may not fake a log change", &Message::LogChanged, &content, Err(ErrorCode::Forbidden)),
         ];
         for (name, msg, who, want) in cases {
             let got = authorize(msg, who, ID).map_err(|e| e.code);

@@ -10,6 +10,7 @@ pub mod dom;
 pub mod pages;
 pub mod platform;
 pub mod service_worker;
+pub mod store;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -74,6 +75,7 @@ pub fn page_start(page: String) -> Promise {
         let result = match page.as_str() {
             "popup" => pages::popup::start().await,
             "options" => pages::options::start().await,
+            "log" => pages::log::start().await,
             other => Err(platform::PlatformError(format!("Unknown page '{other}'."))),
         };
         result.map(|_| JsValue::TRUE).map_err(Into::into)

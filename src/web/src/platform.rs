@@ -194,3 +194,36 @@ pub async fn set_badge(tab_id: i32, text: &str) -> Result<(), PlatformError> {
     call("action.setBadgeText", &[details.into()]).await?;
     Ok(())
 }
+
+/// Listen for messages broadcast to extension pages (e.g. `logChanged`).
+/// Pages never answer them; unparsable messages are ignored.
+pub fn on_message(f: impl Fn(Message) + 'static) -> Result<(), PlatformError> {
+    let cb = wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
+        if let Ok(m) = message_from_js(message) {
+            f(m);
+        }
+    });
+    call_sync("runtime.onMessage.addListener", &[cb.as_ref().clone()])?;
+    cb.forget(); // lives as long as the page
+    Ok(())
+}
+
+/// Open `url` in a new, focused tab; its id.
+pub async fn open_tab(url: &str) -> Result<i32, PlatformError> {
+    let props = js_sys::Object::new();
+    Reflect::set(&props, &"url".into(), &url.into())?;
+    let tab = call("tabs.create", &[props.into()]).await?;
+    Reflect::get(&tab, &"id".into())?
+        .as_f64()
+        .map(|f| f as i32)
+        .ok_or_else(|| PlatformError("The new tab has no id.".into()))
+}
+
+/// Write one string to `storage.session` (cleared when the browser closes,
+/// readable only by trusted contexts unless the access level is widened).
+pub async fn session_set(key: &str, value: &str) -> Result<(), PlatformError> {
+    let obj = js_sys::Object::new();
+    Reflect::set(&obj, &key.into(), &value.into())?;
+    call("storage.session.set", &[obj.into()]).await?;
+    Ok(())
+}

@@ -4,10 +4,14 @@
 pub mod dates;
 pub mod export;
 pub mod import;
+pub mod ingest;
+pub mod links;
+pub mod outbox;
 pub mod query;
 pub mod record;
 pub mod stats;
 pub mod stamp;
+pub mod store_error;
 
 pub use record::{Capture, CaptureContext, CaptureEdit, CommentTime, Priority, Sentiment, Status, Tags, TextPosition, TextQuote};
 pub use stamp::{Lww, Stamp};

@@ -1,5 +1,6 @@
-//! Extension pages (popup, options): each renders its UI from Rust.
+//! Extension pages (popup, options, log): each renders its UI from Rust.
 
+pub mod log;
 pub mod options;
 pub mod popup;
 

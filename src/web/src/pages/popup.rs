@@ -21,8 +21,16 @@ pub async fn start() -> Result<(), PlatformError> {
     on_click(&options, || {
         let _ = platform::call_sync("runtime.openOptionsPage", &[]);
     });
+    let log = dom::el("button", &[("id", "open-log"), ("type", "button")], &t(Key::PopupOpenLog, &[]));
+    on_click(&log, || {
+        wasm_bindgen_futures::spawn_local(async {
+            if let Ok(url) = platform::call_sync("runtime.getURL", &["log/log.html".into()]) {
+                let _ = platform::open_tab(&url.as_string().unwrap_or_default()).await;
+            }
+        });
+    });
     let engine = dom::el("p", &[("id", "engine"), ("class", "muted small")], "");
-    let actions = dom::append(dom::el("div", &[("class", "actions")], ""), &[&site, &options]);
+    let actions = dom::append(dom::el("div", &[("class", "actions")], ""), &[&site, &log, &options]);
     dom::append(&root, &[&heading(&t(Key::PopupTitle, &[])), &page, &mentions, &actions, &engine]);
 
     // The service worker answers from Rust: proof the engine runs there too.

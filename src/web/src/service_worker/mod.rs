@@ -10,6 +10,7 @@ use escucha_core::sites::SiteDecision;
 use wasm_bindgen::JsValue;
 
 use crate::platform::{self, PlatformError};
+use crate::store::{MergeSource, Store};
 
 /// Storage key of the settings document (a JSON string).
 pub const SETTINGS_KEY: &str = "settings";
@@ -18,6 +19,11 @@ thread_local! {
     /// Mentions per tab, for the badge. Lost when the worker stops, which is
     /// fine: the badge text itself is kept by the browser.
     static MENTIONS: RefCell<HashMap<(i32, i32), u32>> = RefCell::new(HashMap::new());
+    /// The last local-log write that failed, for the popup. Kept in memory
+    /// only because writing it down would fail for the same reason (a full
+    /// disk); cleared by the next successful write. Lost with the worker,
+    /// which is fine: the next attempt reports it again.
+    static STORAGE_PROBLEM: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// Called once per worker start.
@@ -140,14 +146,61 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
             save_settings(&settings).await?;
             Ok(Reply::SiteToggled { enabled: !enabled })
         }
-        Message::LogCapture { .. }
-        | Message::EditCapture { .. }
-        | Message::GetPageCaptures { .. }
-        | Message::ImportCaptures { .. }
-        | Message::GetLogStatus => Err(ProtocolError::new(
-            ErrorCode::Internal,
-            format!("'{}' is not handled by this build yet.", message.kind()),
-        )),
+        Message::LogCapture { context: captured, tags } => {
+            let (settings, _problem) = load_settings().await?;
+            let store = open_store().await?;
+            let member = settings.sync.member.trim();
+            let capture = noted(store.log_capture(captured, tags, &settings.capture_defaults, member, now_ms()).await)?;
+            announce_log_changed();
+            Ok(Reply::Logged { capture })
+        }
+        Message::EditCapture { id, edit } => {
+            let store = open_store().await?;
+            let capture = noted(store.edit(&id, &edit, now_ms()).await)?;
+            announce_log_changed();
+            Ok(Reply::Logged { capture })
+        }
+        Message::GetPageCaptures { url } => {
+            let captures = open_store().await?.page_captures(&url).await?;
+            Ok(Reply::PageCaptures { captures })
+        }
+        Message::ImportCaptures { json } => {
+            // One reader for export files: checks the format and version, then each record.
+            let parsed = escucha_core::log::import::parse_import(&json, now_ms()).map_err(|m| ProtocolError::new(ErrorCode::Invalid, m))?;
+            let store = open_store().await?;
+            let counts = noted(store.merge_records(parsed.records, MergeSource::Import).await)?;
+            announce_log_changed();
+            Ok(Reply::Imported { added: counts.added, merged: counts.merged, rejected: parsed.rejected.iter().map(ToString::to_string).collect() })
+        }
+        Message::OpenCapture { id } => {
+            let capture = open_store()
+                .await?
+                .get(&id)
+                .await?
+                .ok_or_else(|| ProtocolError::new(ErrorCode::Invalid, "That capture is no longer in the log."))?;
+            let url = escucha_core::log::links::comment_link(&capture.context.value)
+                .ok_or_else(|| ProtocolError::new(ErrorCode::Invalid, "This capture has no web link to open."))?;
+            let tab = platform::open_tab(url).await.map_err(internal)?;
+            // The tab's content script reads this when it starts, re-anchors
+            // the capture and flashes it.
+            platform::session_set(&reveal_key(tab), &id).await.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+            Ok(Reply::Ok)
+        }
+        Message::LogChanged if context == Context::ExtensionPage => {
+            // The log page wrote to the store itself (an import): tell the tabs.
+            broadcast(&Message::LogChanged).await;
+            Ok(Reply::Ok)
+        }
+        Message::GetLogStatus => {
+            let memory = STORAGE_PROBLEM.with(|p| p.borrow().clone());
+            let mut status = open_store().await?.status().await?;
+            // A failed write outranks an older sync problem: it is what the
+            // manager just ran into.
+            if memory.is_some() {
+                status.problem = memory;
+            }
+            Ok(Reply::LogStatus(status))
+        }
         Message::SettingsChanged
         | Message::LogChanged
         | Message::OpenCard
@@ -186,6 +239,43 @@ async fn broadcast(message: &Message) {
     for tab in tabs {
         let _ = platform::send_to_tab(tab, None, message).await;
     }
+}
+
+/// The local log, opened once per worker start (a handle, not state).
+async fn open_store() -> Result<Store, ProtocolError> {
+    noted(Store::shared().await)
+}
+
+/// Remember a storage failure for the popup; a success clears it.
+fn noted<T>(result: Result<T, ProtocolError>) -> Result<T, ProtocolError> {
+    match &result {
+        Ok(_) => STORAGE_PROBLEM.with(|p| *p.borrow_mut() = None),
+        Err(e) if e.code == ErrorCode::Storage => STORAGE_PROBLEM.with(|p| *p.borrow_mut() = Some(e.message.clone())),
+        Err(_) => {}
+    }
+    result
+}
+
+/// Tell extension pages (popup, log page) and content scripts that the log
+/// changed, without delaying the reply: the change is already committed.
+fn announce_log_changed() {
+    wasm_bindgen_futures::spawn_local(async {
+        // No page open is the usual case, not an error.
+        let _ = platform::send_message(&Message::LogChanged).await;
+    });
+    wasm_bindgen_futures::spawn_local(async { broadcast(&Message::LogChanged).await });
+}
+
+/// `storage.session` key naming the capture a tab opened from the log page
+/// should reveal: `revealCapture:<tabId>` → capture id.
+pub const REVEAL_KEY_PREFIX: &str = "revealCapture:";
+
+pub fn reveal_key(tab_id: i32) -> String {
+    format!("{REVEAL_KEY_PREFIX}{tab_id}")
+}
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
 }
 
 pub fn tab_closed(tab_id: i32) {

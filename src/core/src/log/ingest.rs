@@ -1,0 +1,456 @@
+//! What goes into the local log: a new capture, a re-capture of a comment
+//! already logged, or records arriving from elsewhere (an import file, the
+//! team log). The browser store asks these functions what to write; they
+//! decide, it only reads and writes.
+
+use serde::Deserialize;
+
+use super::record::{is_uuid, Capture, CaptureContext, CaptureEdit, Tags, MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
+use super::stamp::Stamp;
+
+/// The comment text we keep, in characters; longer text is cut and its full
+/// length noted, so one giant comment cannot eat the storage quota.
+pub const MAX_COMMENT_CHARS: usize = 20_000;
+
+/// Stamps further ahead of our clock than this are refused on import: a stamp
+/// from the far future would win every later edit forever.
+pub const MAX_CLOCK_SKEW_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// The record to store after a capture, and what happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingested {
+    pub record: Capture,
+    /// No record for this comment existed: a new one was made.
+    pub created: bool,
+    /// The stored record differs from what was there (so it must be written
+    /// and queued for sync). False when the same comment was captured again
+    /// with the same context and tags.
+    pub changed: bool,
+}
+
+/// The stamp for a local change: later than our clock, than the wall clock,
+/// and than anything already in the record being changed (hybrid logical clock).
+pub fn next_stamp(last_issued: &Stamp, seen: Option<&Stamp>, now_ms: i64, actor: &str) -> Stamp {
+    let floor = match seen {
+        Some(s) if s > last_issued => s,
+        _ => last_issued,
+    };
+    Stamp::next(floor, now_ms, actor)
+}
+
+/// Capture a comment. `existing` is the record already stored under the same
+/// [`dedupe_key`](super::record::dedupe_key), if any; `tags: None` means
+/// "one-click Log": the team defaults for a new record, the record's own tags
+/// for a re-capture. `stamp` must come from [`next_stamp`] (seeing `existing`).
+pub fn ingest_capture(
+    existing: Option<&Capture>,
+    context: CaptureContext,
+    tags: Option<&Tags>,
+    defaults: &Tags,
+    member: &str,
+    new_id: String,
+    stamp: Stamp,
+) -> Result<Ingested, String> {
+    let context = clean_context(context)?;
+    let Some(existing) = existing else {
+        let tags = validated_tags(tags.unwrap_or(defaults))?;
+        let record = Capture::new(new_id, context, &tags, member, stamp);
+        return Ok(Ingested { record, created: true, changed: true });
+    };
+    let mut record = existing.clone();
+    // Only what actually changed gets a new stamp: capturing the same comment
+    // twice must not make every field look freshly edited to teammates.
+    if record.context.value != context {
+        record.context.set(context, stamp.clone());
+    }
+    if let Some(wanted) = tags {
+        let wanted = validated_tags(wanted)?;
+        record.apply(&edit_between(&record.current_tags(), &wanted), &stamp)?;
+    }
+    if record.deleted.value {
+        // Logging a comment that was deleted means the manager wants it back.
+        record.deleted.set(false, stamp);
+    }
+    let changed = record != *existing;
+    Ok(Ingested { record, created: false, changed })
+}
+
+/// Which stored record a capture updates when several share its dedupe key
+/// (two teammates captured the same comment before syncing): a live one
+/// before a deleted one, then the first created, then the smallest id, so
+/// every client picks the same.
+pub fn pick_existing(candidates: &[Capture]) -> Option<&Capture> {
+    candidates.iter().min_by(|a, b| {
+        (a.deleted.value, a.created_ms, &a.id).cmp(&(b.deleted.value, b.created_ms, &b.id))
+    })
+}
+
+/// The edit that turns `current` into `wanted`, naming only fields that differ.
+pub fn edit_between(current: &Tags, wanted: &Tags) -> CaptureEdit {
+    fn diff<T: PartialEq + Clone>(a: &T, b: &T) -> Option<T> {
+        (a != b).then(|| b.clone())
+    }
+    CaptureEdit {
+        sentiment: diff(&current.sentiment, &wanted.sentiment),
+        department: diff(&current.department, &wanted.department),
+        status: diff(&current.status, &wanted.status),
+        priority: diff(&current.priority, &wanted.priority),
+        tags: diff(&current.tags, &wanted.tags),
+        note: diff(&current.note, &wanted.note),
+        deleted: None,
+    }
+}
+
+/// Tags as [`Capture::apply`] would store them, or why they are refused.
+/// `apply` is the one validator, so new and re-captured records obey the same limits.
+fn validated_tags(tags: &Tags) -> Result<Tags, String> {
+    let mut scratch = Capture::new(String::new(), CaptureContext::default(), &Tags::default(), "", Stamp::default());
+    let edit = CaptureEdit {
+        sentiment: Some(tags.sentiment),
+        department: Some(tags.department.clone()),
+        status: Some(tags.status),
+        priority: Some(tags.priority),
+        tags: Some(tags.tags.clone()),
+        note: Some(tags.note.clone()),
+        deleted: None,
+    };
+    scratch.apply(&edit, &Stamp { ms: 1, counter: 0, actor: String::new() })?;
+    Ok(scratch.current_tags())
+}
+
+/// A captured context made safe to store: the page must be a web page, links
+/// that are not http(s) are dropped (a hostile page could offer `javascript:`),
+/// and the comment text is bounded.
+pub fn clean_context(mut ctx: CaptureContext) -> Result<CaptureContext, String> {
+    if !is_web_url(&ctx.page_url) {
+        return Err("A capture needs the address (http or https) of the page it came from.".into());
+    }
+    ctx.permalink = ctx.permalink.filter(|l| is_web_url(l));
+    ctx.author_url = ctx.author_url.filter(|l| is_web_url(l));
+    let chars = ctx.comment_text.chars().count();
+    if chars > MAX_COMMENT_CHARS {
+        ctx.comment_text = ctx.comment_text.chars().take(MAX_COMMENT_CHARS).collect();
+        ctx.comment_length = Some(ctx.comment_length.unwrap_or(0).max(chars as u32));
+    }
+    Ok(ctx)
+}
+
+fn is_web_url(s: &str) -> bool {
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    (lower.starts_with("http://") && s.len() > 7) || (lower.starts_with("https://") && s.len() > 8)
+}
+
+/// The page a capture belongs to, for "captures on this page": its URL
+/// without the fragment (a comment's `#p3` anchor is the same page).
+pub fn page_key(url: &str) -> &str {
+    url.split('#').next().unwrap_or(url)
+}
+
+/// What merging one incoming record did to the local log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeOutcome {
+    /// There was no local copy.
+    Added,
+    /// The local copy took newer fields from the incoming one.
+    Updated,
+    /// The local copy already had everything.
+    Unchanged,
+}
+
+/// Merge an incoming copy of a record into the local one (same id).
+pub fn merge_incoming(local: Option<&Capture>, incoming: &Capture) -> (Capture, MergeOutcome) {
+    match local {
+        None => (incoming.clone(), MergeOutcome::Added),
+        Some(local) => {
+            let mut merged = local.clone();
+            merged.merge(incoming);
+            let outcome = if merged == *local { MergeOutcome::Unchanged } else { MergeOutcome::Updated };
+            (merged, outcome)
+        }
+    }
+}
+
+/// Counts for [`crate::protocol::Reply::Imported`]: `merged` counts records
+/// that already existed locally, whether or not they brought anything new.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MergeCounts {
+    pub added: u32,
+    pub merged: u32,
+}
+
+impl MergeCounts {
+    pub fn count(&mut self, outcome: MergeOutcome) {
+        match outcome {
+            MergeOutcome::Added => self.added += 1,
+            MergeOutcome::Updated | MergeOutcome::Unchanged => self.merged += 1,
+        }
+    }
+}
+
+/// Whether a record from outside (import file, team log) may enter the log.
+pub fn validate_record(c: &Capture, now_ms: i64) -> Result<(), String> {
+    if !is_uuid(&c.id) {
+        return Err("its id is not a UUID".into());
+    }
+    if !is_web_url(&c.context.value.page_url) {
+        return Err("it has no http(s) page address".into());
+    }
+    if c.context.value.permalink.as_deref().is_some_and(|l| !is_web_url(l)) {
+        return Err("its permalink is not an http(s) link".into());
+    }
+    if c.note.value.chars().count() > MAX_NOTE_CHARS {
+        return Err(format!("its note is longer than {MAX_NOTE_CHARS} characters"));
+    }
+    if c.tags.value.len() > MAX_TAGS || c.tags.value.iter().any(|t| t.chars().count() > MAX_TAG_CHARS) {
+        return Err(format!("it has more than {MAX_TAGS} tags or a tag longer than {MAX_TAG_CHARS} characters"));
+    }
+    if c.context.value.comment_text.chars().count() > MAX_COMMENT_CHARS {
+        return Err(format!("its comment text is longer than {MAX_COMMENT_CHARS} characters"));
+    }
+    if c.created_ms < 0 || c.last_stamp().ms > now_ms + MAX_CLOCK_SKEW_MS {
+        return Err("its edit times lie in the future (a clock was wrong)".into());
+    }
+    Ok(())
+}
+
+/// An import file read record by record: the valid ones, and for each
+/// refused one "id or position: reason".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ParsedImport {
+    pub records: Vec<Capture>,
+    pub rejected: Vec<String>,
+}
+
+/// Read a JSON export: an array of captures or `{"captures": [...]}`. One bad
+/// record is reported and skipped; it never spoils the others. Duplicate ids
+/// inside the file are merged, as they would be in the log.
+pub fn parse_import(json: &str, now_ms: i64) -> Result<ParsedImport, String> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum File {
+        List(Vec<serde_json::Value>),
+        Wrapped { captures: Vec<serde_json::Value> },
+    }
+    let items = match serde_json::from_str::<File>(json) {
+        Ok(File::List(v)) | Ok(File::Wrapped { captures: v }) => v,
+        Err(e) if serde_json::from_str::<serde_json::Value>(json).is_err() => {
+            return Err(format!("The file is not valid JSON ({e})."))
+        }
+        Err(_) => return Err("The file is JSON but not an Escucha export: expected a list of captures.".into()),
+    };
+    let mut out = ParsedImport::default();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    for (i, item) in items.into_iter().enumerate() {
+        let label = item.get("id").and_then(|v| v.as_str()).map(str::to_owned).unwrap_or_else(|| format!("record {}", i + 1));
+        let record = match serde_json::from_value::<Capture>(item) {
+            Ok(r) => r,
+            Err(e) => {
+                out.rejected.push(format!("{label}: not a capture ({e})"));
+                continue;
+            }
+        };
+        if let Err(reason) = validate_record(&record, now_ms) {
+            out.rejected.push(format!("{label}: {reason}"));
+            continue;
+        }
+        match index.get(&record.id) {
+            Some(&at) => out.records[at].merge(&record),
+            None => {
+                index.insert(record.id.clone(), out.records.len());
+                out.records.push(record);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::record::{dedupe_key, Priority, Status, TextQuote};
+
+    fn st(ms: i64, counter: u32) -> Stamp {
+        Stamp { ms, counter, actor: "dev-a".into() }
+    }
+
+    fn ctx(text: &str) -> CaptureContext {
+        CaptureContext {
+            page_url: "https://foro.example/t/1#p3".into(),
+            comment_text: text.into(),
+            permalink: Some("https://foro.example/t/1#p3".into()),
+            quote: TextQuote { exact: "Movistar".into(), ..Default::default() },
+            ..Default::default()
+        }
+    }
+
+    fn defaults() -> Tags {
+        Tags { status: Status::NeedsResponse, ..Default::default() }
+    }
+
+    #[test]
+    fn next_stamp_is_after_the_clock_the_wall_and_the_record() {
+        let cases = [
+            // (last issued, seen in record, now) -> expected
+            (st(100, 0), None, 200, st(200, 0)),
+            (st(100, 0), None, 50, st(100, 1)),
+            (st(100, 0), Some(Stamp { ms: 300, counter: 2, actor: "dev-z".into() }), 200, st(300, 3)),
+            (st(100, 0), Some(st(10, 0)), 200, st(200, 0)),
+        ];
+        for (last, seen, now, want) in cases {
+            assert_eq!(next_stamp(&last, seen.as_ref(), now, "dev-a"), want, "{last:?} {seen:?} {now}");
+        }
+    }
+
+    #[test]
+    fn a_new_capture_takes_defaults_or_given_tags() {
+        let n = ingest_capture(None, ctx("a"), None, &defaults(), "ana", "id1".into(), st(10, 0)).unwrap();
+        assert!(n.created && n.changed);
+        assert_eq!(n.record.status.value, Status::NeedsResponse);
+        assert_eq!(n.record.created_by, "ana");
+        let given = Tags { priority: Priority::Urgent, department: Some("  ".into()), tags: vec!["x".into(), " X".into()], ..Default::default() };
+        let n = ingest_capture(None, ctx("a"), Some(&given), &defaults(), "ana", "id1".into(), st(10, 0)).unwrap();
+        assert_eq!(n.record.priority.value, Priority::Urgent);
+        assert_eq!(n.record.status.value, Status::New, "given tags replace the defaults whole");
+        assert_eq!(n.record.department.value, None, "blank department is no department");
+        assert_eq!(n.record.tags.value, vec!["x".to_string()]);
+    }
+
+    #[test]
+    fn recapturing_updates_the_same_record_and_stamps_only_what_changed() {
+        let first = ingest_capture(None, ctx("old text"), None, &defaults(), "ana", "id1".into(), st(10, 0)).unwrap().record;
+        // Same comment, same everything: nothing to write.
+        let same = ingest_capture(Some(&first), ctx("old text"), None, &defaults(), "ben", "id2".into(), st(20, 0)).unwrap();
+        assert!(!same.created && !same.changed);
+        assert_eq!(same.record, first);
+        // Edited comment text, one-click Log: context refreshed, tags kept.
+        let mut edited = first.clone();
+        edited.apply(&CaptureEdit { status: Some(Status::Responded), ..Default::default() }, &st(15, 0)).unwrap();
+        let again = ingest_capture(Some(&edited), ctx("new text"), None, &defaults(), "ben", "id2".into(), st(20, 0)).unwrap();
+        assert!(!again.created && again.changed);
+        assert_eq!(again.record.id, "id1");
+        assert_eq!(again.record.created_by, "ana");
+        assert_eq!(again.record.context.value.comment_text, "new text");
+        assert_eq!(again.record.context.stamp, st(20, 0));
+        assert_eq!(again.record.status.value, Status::Responded, "one-click Log keeps the record's tags");
+        assert_eq!(again.record.sentiment.stamp, st(10, 0), "untouched fields keep their stamps");
+        // Card with tags: only the differing field is stamped.
+        let wanted = Tags { priority: Priority::High, ..edited.current_tags() };
+        let tagged = ingest_capture(Some(&edited), ctx("old text"), Some(&wanted), &defaults(), "ben", "x".into(), st(30, 0)).unwrap();
+        assert_eq!(tagged.record.priority.value, Priority::High);
+        assert_eq!(tagged.record.priority.stamp, st(30, 0));
+        assert_eq!(tagged.record.status.stamp, st(15, 0));
+        assert_eq!(tagged.record.context.stamp, st(10, 0));
+    }
+
+    #[test]
+    fn recapturing_a_deleted_comment_brings_it_back() {
+        let mut r = ingest_capture(None, ctx("a"), None, &defaults(), "ana", "id1".into(), st(10, 0)).unwrap().record;
+        r.apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &st(11, 0)).unwrap();
+        let back = ingest_capture(Some(&r), ctx("a"), None, &defaults(), "ana", "x".into(), st(12, 0)).unwrap();
+        assert!(back.changed && !back.record.deleted.value);
+    }
+
+    #[test]
+    fn bad_input_is_refused_or_cleaned() {
+        let mut no_page = ctx("a");
+        no_page.page_url = "javascript:alert(1)".into();
+        assert!(ingest_capture(None, no_page, None, &defaults(), "ana", "i".into(), st(1, 0)).unwrap_err().contains("address"));
+        let mut hostile = ctx(&"é".repeat(MAX_COMMENT_CHARS + 5));
+        hostile.permalink = Some("javascript:alert(1)".into());
+        hostile.author_url = Some("data:text/html,x".into());
+        let r = ingest_capture(None, hostile, None, &defaults(), "ana", "i".into(), st(1, 0)).unwrap().record;
+        assert_eq!(r.context.value.permalink, None);
+        assert_eq!(r.context.value.author_url, None);
+        assert_eq!(r.context.value.comment_text.chars().count(), MAX_COMMENT_CHARS);
+        assert_eq!(r.context.value.comment_length, Some(MAX_COMMENT_CHARS as u32 + 5));
+        let long_note = Tags { note: "n".repeat(MAX_NOTE_CHARS + 1), ..Default::default() };
+        let err = ingest_capture(None, ctx("a"), Some(&long_note), &defaults(), "ana", "i".into(), st(1, 0)).unwrap_err();
+        assert!(err.contains("note"), "{err}");
+    }
+
+    #[test]
+    fn dedupe_and_page_keys_ignore_the_fragment_of_the_page() {
+        let mut a = ctx("a");
+        a.permalink = None;
+        let mut b = a.clone();
+        b.page_url = "https://foro.example/t/1".into();
+        assert_eq!(dedupe_key(&a), dedupe_key(&b));
+        assert_eq!(page_key(&a.page_url), "https://foro.example/t/1");
+        assert_eq!(page_key("https://x.example/?q=1"), "https://x.example/?q=1");
+    }
+
+    #[test]
+    fn merging_incoming_records_counts_added_and_merged() {
+        let local = ingest_capture(None, ctx("a"), None, &defaults(), "ana", "id1".into(), st(10, 0)).unwrap().record;
+        let mut newer = local.clone();
+        newer.apply(&CaptureEdit { note: Some("from Ben".into()), ..Default::default() }, &Stamp { ms: 20, counter: 0, actor: "dev-b".into() }).unwrap();
+        let mut other = local.clone();
+        other.id = "id2".into();
+        let cases = [
+            (None, &local, MergeOutcome::Added),
+            (Some(&local), &local, MergeOutcome::Unchanged),
+            (Some(&local), &newer, MergeOutcome::Updated),
+            (Some(&newer), &local, MergeOutcome::Unchanged),
+        ];
+        let mut counts = MergeCounts::default();
+        for (l, inc, want) in cases {
+            let (merged, got) = merge_incoming(l, inc);
+            assert_eq!(got, want);
+            assert_eq!(merged.note.value, if l == Some(&newer) || inc == &newer { "from Ben" } else { "" });
+            counts.count(got);
+        }
+        assert_eq!(counts, MergeCounts { added: 1, merged: 3 });
+    }
+
+    #[test]
+    fn import_reads_both_shapes_and_reports_each_bad_record() {
+        let now = 1_700_000_000_000;
+        let good = Capture::new(
+            "0190a0b0-0000-7000-8000-000000000001".into(),
+            CaptureContext { page_url: "https://f.example/t/1".into(), ..Default::default() },
+            &Tags::default(),
+            "ana",
+            Stamp { ms: now - 5, counter: 0, actor: "dev-a".into() },
+        );
+        let mut future = good.clone();
+        future.id = "0190a0b0-0000-7000-8000-000000000002".into();
+        future.note.stamp.ms = now + 2 * MAX_CLOCK_SKEW_MS;
+        let mut bad_id = good.clone();
+        bad_id.id = "nope".into();
+        let mut dup = good.clone();
+        dup.note = crate::log::Lww::new("later".into(), Stamp { ms: now, counter: 0, actor: "dev-b".into() });
+        let list = serde_json::to_string(&vec![&good, &future, &bad_id, &dup]).unwrap();
+        let list = list.trim_end_matches(']').to_string() + r#",{"id":"x1","hello":1},42]"#;
+        let parsed = parse_import(&list, now).unwrap();
+        assert_eq!(parsed.records.len(), 1, "the duplicate id merged into one record");
+        assert_eq!(parsed.records[0].note.value, "later");
+        assert_eq!(parsed.rejected.len(), 4, "{:?}", parsed.rejected);
+        assert!(parsed.rejected[0].starts_with("0190a0b0-0000-7000-8000-000000000002: its edit times lie in the future"));
+        assert!(parsed.rejected[1].starts_with("nope: its id is not a UUID"));
+        assert!(parsed.rejected[2].starts_with("x1: not a capture"));
+        assert!(parsed.rejected[3].starts_with("record 6: not a capture"));
+
+        let wrapped = format!(r#"{{"version":1,"captures":[{}]}}"#, serde_json::to_string(&good).unwrap());
+        assert_eq!(parse_import(&wrapped, now).unwrap().records, vec![good]);
+        assert!(parse_import("{oops", now).unwrap_err().contains("not valid JSON"));
+        assert!(parse_import(r#"{"brands":[]}"#, now).unwrap_err().contains("not an Escucha export"));
+    }
+
+    #[test]
+    fn the_same_record_is_picked_among_duplicates() {
+        let mk = |id: &str, ms: i64, deleted: bool| {
+            let mut c = Capture::new(id.into(), ctx("a"), &Tags::default(), "ana", st(ms, 0));
+            c.deleted.value = deleted;
+            c
+        };
+        let cases: [(Vec<Capture>, Option<&str>); 4] = [
+            (vec![], None),
+            (vec![mk("b", 5, false), mk("a", 5, false)], Some("a")),
+            (vec![mk("a", 1, true), mk("b", 9, false)], Some("b")),
+            (vec![mk("b", 2, false), mk("a", 3, false)], Some("b")),
+        ];
+        for (list, want) in cases {
+            assert_eq!(pick_existing(&list).map(|c| c.id.as_str()), want);
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! The log page: every capture, searchable, filterable, sortable and
+//! editable in place, with export and import.
+//!
+//! Data: the page reads the whole log once from the IndexedDB store into a
+//! core [`LogIndex`] (fold once, query many). Edits and deletes go to the
+//! service worker as `editCapture` (it writes through the store and tells
+//! every tab), and the reply's record replaces the row in the index. An import
+//! is parsed here (`escucha_core::log::import`) and merged straight into the
+//! store — an export of 50,000 captures is larger than a runtime message may
+//! be — then `logChanged` is sent so the service worker tells the tabs.
+//!
+//! The list is virtual: rows have a fixed height, only the rows in view (plus
+//! a few) exist in the DOM, and a spacer gives the scroll bar its full length.
+//!
+//! Events are delegated: one listener per container reads the target's
+//! `data-field` / `data-action` and the row's `data-id`.
+
+mod model;
+mod view;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use escucha_core::i18n::Key;
+use escucha_core::log::dates::{day_of, format_day};
+use escucha_core::log::export::{to_csv, to_json, to_web_annotations};
+use escucha_core::log::import::parse_import;
+use escucha_core::log::query::{DateField, LogIndex, Query, QueryResult};
+use escucha_core::log::{Capture, CaptureEdit, Priority, Sentiment, Status};
+use escucha_core::protocol::{Message, Reply};
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+use crate::dom;
+use crate::platform::{self, t, PlatformError};
+use crate::store::{MergeSource, Store};
+use model::{Facet, FacetValue};
+use view::Ui;
+
+/// Search-as-you-type waits this long after the last keystroke.
+const SEARCH_DEBOUNCE_MS: u32 = 150;
+/// How long the "deleted — undo" toast stays.
+const UNDO_MS: u32 = 8_000;
+
+struct State {
+    index: LogIndex,
+    query: Query,
+    result: QueryResult,
+    /// Values behind each facet control's options.
+    facet_values: Vec<(Facet, Vec<FacetValue>)>,
+    departments: Vec<String>,
+    /// Rows currently in the DOM.
+    window: (u32, u32),
+    search_timer: Option<Timeout>,
+    toast_timer: Option<Timeout>,
+    /// `logChanged` echoes still to come for our own edits (skip reloading).
+    own_echoes: u32,
+    reload_timer: Option<Timeout>,
+    /// Queries run, for tests and the benchmark to wait on.
+    runs: u32,
+}
+
+struct App {
+    ui: Ui,
+    state: RefCell<State>,
+    date_format: js_sys::Function,
+    number_format: js_sys::Function,
+}
+
+pub async fn start() -> Result<(), PlatformError> {
+    let t0 = now();
+    let doc = dom::document();
+    if let Some(html) = doc.document_element() {
+        html.set_attribute("lang", &t(Key::OptionsLanguageCode, &[])).ok();
+    }
+    doc.set_title(&t(Key::LogTitle, &[]));
+    let ui = view::build();
+
+    let departments = match platform::send_message(&Message::GetSettings).await {
+        Ok(Reply::Settings { settings, .. }) => settings.departments,
+        _ => Vec::new(),
+    };
+    let captures = match load_all().await {
+        Ok(c) => c,
+        Err(e) => {
+            ui.count.set_text_content(Some(&t(Key::LogLoadFailed, &[&e])));
+            return Ok(());
+        }
+    };
+    let t_read = now();
+    let index = LogIndex::new(captures);
+    let t_index = now();
+
+    let app = Rc::new(App {
+        ui,
+        state: RefCell::new(State {
+            index,
+            query: Query { descending: true, ..Default::default() },
+            result: QueryResult::default(),
+            facet_values: Vec::new(),
+            departments,
+            window: (0, 0),
+            search_timer: None,
+            toast_timer: None,
+            own_echoes: 0,
+            reload_timer: None,
+            runs: 0,
+        }),
+        date_format: intl_date_format(),
+        number_format: intl_number_format(),
+    });
+    wire(&app)?;
+    app.run_query();
+    // Figures for the benchmark: read, index, first rows in the DOM.
+    let body = doc.body().expect("body");
+    for (k, v) in [("data-load-read-ms", t_read - t0), ("data-load-index-ms", t_index - t_read), ("data-load-total-ms", now() - t0)] {
+        body.set_attribute(k, &format!("{v:.1}")).ok();
+    }
+    body.set_attribute("data-ready", "true").ok();
+    Ok(())
+}
+
+async fn load_all() -> Result<Vec<Capture>, String> {
+    let store = Store::open().await.map_err(|e| e.message)?;
+    store.all().await.map_err(|e| e.message)
+}
+
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+fn intl_date_format() -> js_sys::Function {
+    let opts = js_sys::Object::new();
+    js_sys::Reflect::set(&opts, &"dateStyle".into(), &"medium".into()).ok();
+    js_sys::Reflect::set(&opts, &"timeStyle".into(), &"short".into()).ok();
+    js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &opts).format()
+}
+
+fn intl_number_format() -> js_sys::Function {
+    js_sys::Intl::NumberFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).format()
+}
+
+/// Minutes east of UTC, for the user's calendar days.
+fn tz_offset_min() -> i32 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+}
+
+impl App {
+    fn fmt_count(&self, n: u32) -> String {
+        self.number_format.call1(&JsValue::NULL, &n.into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| n.to_string())
+    }
+
+    fn fmt_date(&self, ms: i64) -> String {
+        let d = js_sys::Date::new(&(ms as f64).into());
+        self.date_format.call1(&JsValue::NULL, &d).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    }
+
+    /// Read the controls into the query, run it, redraw.
+    fn run_query(self: &Rc<Self>) {
+        let started = now();
+        {
+            let mut st = self.state.borrow_mut();
+            let ui = &self.ui;
+            let mut q = std::mem::take(&mut st.query);
+            q.text = ui.search.value();
+            for (facet, select) in &ui.facets {
+                let values = st.facet_values.iter().find(|(f, _)| f == facet).map(|(_, v)| v.as_slice()).unwrap_or(&[]);
+                let chosen = select.value().parse::<usize>().ok().and_then(|i| values.get(i));
+                model::set_facet(&mut q, *facet, chosen);
+            }
+            let field = if ui.date_field.value() == "comment" { DateField::Comment } else { DateField::Created };
+            model::set_dates(&mut q, field, &ui.date_from.value(), &ui.date_to.value(), tz_offset_min());
+            if let Some((key, _)) = ui.sort.value().parse::<usize>().ok().and_then(|i| model::SORTS.get(i)) {
+                q.sort = *key;
+            }
+            q.descending = ui.descending.checked();
+            st.result = st.index.run(&q);
+            st.query = q;
+            let selected: Vec<(Facet, Option<FacetValue>)> = Facet::ALL.iter().map(|f| (*f, model::selected(&st.query, *f))).collect();
+            st.facet_values = view::render_facets(ui, &st.result.facets, &selected, &|n| self.fmt_count(n));
+            let shown = self.fmt_count(st.result.rows.len() as u32);
+            let total = self.fmt_count(st.result.live);
+            ui.count.set_text_content(Some(&if st.result.rows.is_empty() && st.result.live > 0 {
+                t(Key::LogEmpty, &[])
+            } else {
+                t(Key::LogCount, &[&shown, &total])
+            }));
+            ui.spacer.style().set_property("height", &format!("{}px", st.result.rows.len() as f64 * model::ROW_HEIGHT)).ok();
+            st.window = (u32::MAX, u32::MAX);
+        }
+        self.render_window(true);
+        let mut st = self.state.borrow_mut();
+        st.runs += 1;
+        let body = dom::document().body().expect("body");
+        body.set_attribute("data-query-ms", &format!("{:.2}", now() - started)).ok();
+        body.set_attribute("data-query-runs", &st.runs.to_string()).ok();
+        body.set_attribute("data-rows", &st.result.rows.len().to_string()).ok();
+    }
+
+    /// Render the rows in view, if the window moved (or `force`).
+    fn render_window(&self, force: bool) {
+        let mut st = self.state.borrow_mut();
+        let total = st.result.rows.len() as u32;
+        let range = model::visible_range(self.ui.viewport.scroll_top() as f64, self.ui.viewport.client_height() as f64, total);
+        if !force && range == st.window {
+            return;
+        }
+        st.window = range;
+        let date = |ms: i64| self.fmt_date(ms);
+        let f = view::RowFormat { date: &date, departments: &st.departments };
+        let rows: Vec<HtmlElement> = (range.0..range.1)
+            .map(|i| view::row(&st.index.captures()[st.result.rows[i as usize] as usize], i, &f))
+            .collect();
+        view::render_rows(&self.ui, &rows);
+    }
+
+    fn say(&self, text: &str) {
+        self.ui.status.set_text_content(Some(text));
+        self.ui.problems.set_text_content(None);
+    }
+
+    /// Send an edit through the service worker; the stored record comes back.
+    async fn edit(self: &Rc<Self>, id: &str, edit: CaptureEdit) -> bool {
+        let reply = platform::send_message(&Message::EditCapture { id: id.to_string(), edit }).await;
+        match reply {
+            Ok(Reply::Logged { capture }) => {
+                {
+                    let mut st = self.state.borrow_mut();
+                    st.own_echoes += 1;
+                    st.index.upsert(capture);
+                }
+                self.run_query();
+                true
+            }
+            Ok(Reply::Error(e)) => {
+                self.say(&t(Key::LogSaveFailed, &[&e.message]));
+                self.run_query(); // put the control back to the stored value
+                false
+            }
+            Ok(other) => {
+                self.say(&t(Key::LogSaveFailed, &[&format!("{other:?}")]));
+                false
+            }
+            Err(e) => {
+                self.say(&t(Key::LogSaveFailed, &[&e.0]));
+                false
+            }
+        }
+    }
+
+    async fn delete(self: &Rc<Self>, id: String) {
+        if !self.edit(&id, CaptureEdit { deleted: Some(true), ..Default::default() }).await {
+            return;
+        }
+        let toast = &self.ui.toast;
+        toast.set_text_content(None);
+        let undo = dom::el("button", &[("type", "button"), ("data-action", "undo"), ("data-id", &id), ("id", "undo")], &t(Key::LogUndo, &[]));
+        dom::append(toast, &[&dom::el("span", &[], &t(Key::LogDeleted, &[])), &undo]);
+        toast.remove_attribute("hidden").ok();
+        let hide = toast.clone();
+        self.state.borrow_mut().toast_timer = Some(Timeout::new(UNDO_MS, move || {
+            hide.set_attribute("hidden", "").ok();
+        }));
+    }
+
+    async fn undo(self: &Rc<Self>, id: String) {
+        self.ui.toast.set_attribute("hidden", "").ok();
+        self.state.borrow_mut().toast_timer = None;
+        self.edit(&id, CaptureEdit { deleted: Some(false), ..Default::default() }).await;
+    }
+
+    /// A row control changed: turn it into a [`CaptureEdit`].
+    fn field_changed(self: &Rc<Self>, target: &Element) {
+        let Some(field) = target.get_attribute("data-field") else { return };
+        let Some(id) = target.closest(".row").ok().flatten().and_then(|r| r.get_attribute("data-id")) else { return };
+        let value = if let Some(s) = target.dyn_ref::<HtmlSelectElement>() {
+            s.value()
+        } else if let Some(i) = target.dyn_ref::<HtmlInputElement>() {
+            i.value()
+        } else {
+            return;
+        };
+        let edit = match field.as_str() {
+            "sentiment" => CaptureEdit { sentiment: Sentiment::ALL.into_iter().find(|s| s.as_str() == value), ..Default::default() },
+            "status" => CaptureEdit { status: Status::ALL.into_iter().find(|s| s.as_str() == value), ..Default::default() },
+            "priority" => CaptureEdit { priority: Priority::ALL.into_iter().find(|s| s.as_str() == value), ..Default::default() },
+            "department" => CaptureEdit { department: Some(Some(value).filter(|v| !v.is_empty())), ..Default::default() },
+            "tags" => CaptureEdit { tags: Some(model::parse_tags(&value)), ..Default::default() },
+            "note" => CaptureEdit { note: Some(value), ..Default::default() },
+            _ => return,
+        };
+        let app = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            app.edit(&id, edit).await;
+        });
+    }
+
+    fn visible_captures(&self) -> Vec<Capture> {
+        let st = self.state.borrow();
+        st.result.rows.iter().map(|&i| st.index.captures()[i as usize].clone()).collect()
+    }
+
+    /// Export what the filters show, as a file download.
+    fn export(&self, kind: &str) {
+        let captures = self.visible_captures();
+        let now_ms = js_sys::Date::now() as i64;
+        let today = format_day(day_of(now_ms, tz_offset_min()));
+        let (text, mime, ext) = match kind {
+            "export-csv" => (to_csv(&captures), "text/csv;charset=utf-8", "csv"),
+            "export-json" => (to_json(&captures, now_ms), "application/json", "json"),
+            _ => (to_web_annotations(&captures, now_ms), "application/ld+json", "jsonld"),
+        };
+        match download(&text, mime, &model::export_file_name(&today, ext)) {
+            Ok(()) => self.say(&t(Key::LogExported, &[&self.fmt_count(captures.len() as u32)])),
+            Err(e) => self.say(&e.0),
+        }
+    }
+
+    async fn import(self: &Rc<Self>, file: web_sys::File) {
+        let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+            Ok(v) => v.as_string().unwrap_or_default(),
+            Err(e) => return self.say(&t(Key::LogImportFailed, &[&platform::describe_js_error(&e)])),
+        };
+        let batch = match parse_import(&text, js_sys::Date::now() as i64) {
+            Ok(b) => b,
+            Err(e) => return self.say(&t(Key::LogImportFailed, &[&e])),
+        };
+        let store = match Store::open().await {
+            Ok(s) => s,
+            Err(e) => return self.say(&t(Key::LogImportFailed, &[&e.message])),
+        };
+        let counts = match store.merge_records(batch.records, MergeSource::Import).await {
+            Ok(c) => c,
+            Err(e) => return self.say(&t(Key::LogImportFailed, &[&e.message])),
+        };
+        // Tabs repaint what they show; our own copy reloads below.
+        let _ = platform::send_message(&Message::LogChanged).await;
+        self.reload().await;
+        self.say(&t(Key::LogImported, &[&self.fmt_count(counts.added), &self.fmt_count(counts.merged), &self.fmt_count(batch.rejected.len() as u32)]));
+        for r in batch.rejected.iter().take(100) {
+            self.ui.problems.append_child(&dom::el("li", &[], &r.to_string())).ok();
+        }
+    }
+
+    /// Read the whole log again (after an import or a teammate's changes).
+    async fn reload(self: &Rc<Self>) {
+        match load_all().await {
+            Ok(captures) => {
+                self.state.borrow_mut().index = LogIndex::new(captures);
+                self.run_query();
+            }
+            Err(e) => self.say(&t(Key::LogLoadFailed, &[&e])),
+        }
+    }
+
+    fn log_changed(self: &Rc<Self>) {
+        let mut st = self.state.borrow_mut();
+        if st.own_echoes > 0 {
+            // Our own edit, already applied from the reply.
+            st.own_echoes -= 1;
+            return;
+        }
+        let app = self.clone();
+        st.reload_timer = Some(Timeout::new(300, move || {
+            wasm_bindgen_futures::spawn_local(async move { app.reload().await });
+        }));
+    }
+}
+
+/// Offer `text` as a file download (Blob + object URL + a temporary link).
+fn download(text: &str, mime: &str, name: &str) -> Result<(), PlatformError> {
+    let parts = js_sys::Array::of1(&text.into());
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let a: web_sys::HtmlAnchorElement = dom::el("a", &[("href", &url), ("download", name), ("hidden", "")], "").unchecked_into();
+    dom::document().body().expect("body").append_child(&a)?;
+    a.click();
+    a.remove();
+    // Revoke later: the download has started reading the blob by then.
+    Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}
+
+fn listen(target: &web_sys::EventTarget, kind: &str, f: impl Fn(Event) + 'static) -> Result<(), PlatformError> {
+    let cb = Closure::<dyn Fn(Event)>::new(f);
+    target.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref())?;
+    cb.forget(); // lives as long as the page
+    Ok(())
+}
+
+fn target_element(e: &Event) -> Option<Element> {
+    e.target().and_then(|t| t.dyn_into::<Element>().ok())
+}
+
+fn wire(app: &Rc<App>) -> Result<(), PlatformError> {
+    let ui = &app.ui;
+    // Typing: debounced; Enter or leaving the box: at once.
+    let a = app.clone();
+    listen(&ui.search, "input", move |_| {
+        let b = a.clone();
+        a.state.borrow_mut().search_timer = Some(Timeout::new(SEARCH_DEBOUNCE_MS, move || b.run_query()));
+    })?;
+    let a = app.clone();
+    listen(&ui.search, "change", move |_| {
+        a.state.borrow_mut().search_timer = None;
+        a.run_query();
+    })?;
+    let a = app.clone();
+    listen(&ui.toolbar, "change", move |e| {
+        if target_element(&e).is_some_and(|t| t.id() != "search") {
+            a.run_query();
+        }
+    })?;
+    let a = app.clone();
+    listen(&ui.viewport, "scroll", move |_| a.render_window(false))?;
+    let a = app.clone();
+    listen(&web_sys::window().expect("window"), "resize", move |_| a.render_window(false))?;
+    let a = app.clone();
+    listen(&ui.spacer, "change", move |e| {
+        if let Some(t) = target_element(&e) {
+            a.field_changed(&t);
+        }
+    })?;
+    let a = app.clone();
+    let click = move |e: Event| {
+        let Some(button) = target_element(&e).and_then(|t| t.closest("[data-action]").ok().flatten()) else { return };
+        let action = button.get_attribute("data-action").unwrap_or_default();
+        let row_id = button.closest(".row").ok().flatten().and_then(|r| r.get_attribute("data-id"));
+        let id = row_id.or_else(|| button.get_attribute("data-id")).unwrap_or_default();
+        let app = a.clone();
+        match action.as_str() {
+            "delete" => wasm_bindgen_futures::spawn_local(async move { app.delete(id).await }),
+            "undo" => wasm_bindgen_futures::spawn_local(async move { app.undo(id).await }),
+            "open" => wasm_bindgen_futures::spawn_local(async move {
+                match platform::send_message(&Message::OpenCapture { id }).await {
+                    Ok(Reply::Ok) => {}
+                    Ok(Reply::Error(e)) => app.say(&e.message),
+                    Ok(other) => app.say(&format!("{other:?}")),
+                    Err(e) => app.say(&e.0),
+                }
+            }),
+            "import" => app.ui.import_input.click(),
+            "export-csv" | "export-json" | "export-jsonld" => app.export(&action),
+            _ => {}
+        }
+    };
+    let click = Rc::new(click);
+    for target in [ui.spacer.clone(), ui.actions.clone(), ui.toast.clone()] {
+        let c = click.clone();
+        listen(&target, "click", move |e| c(e))?;
+    }
+    let a = app.clone();
+    listen(&ui.import_input, "change", move |_| {
+        let Some(file) = a.ui.import_input.files().and_then(|f| f.get(0)) else { return };
+        a.ui.import_input.set_value("");
+        let app = a.clone();
+        wasm_bindgen_futures::spawn_local(async move { app.import(file).await });
+    })?;
+    let a = app.clone();
+    platform::on_message(move |m| {
+        if m == Message::LogChanged {
+            a.log_changed();
+        }
+    })?;
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! IndexedDB requests and transactions as futures, and the browser's error
+//! names mapped onto [`StoreFailure`].
+//!
+//! Futures here resolve from IDB event handlers through promise microtasks,
+//! which run before the transaction goes inactive; so a transaction stays
+//! usable across `.await`s on its own requests (never await anything else
+//! while one is open).
+
+use escucha_core::log::store_error::StoreFailure;
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbFactory, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+
+
+/// `indexedDB` of whatever global we run in (window or service worker).
+pub fn factory() -> Result<IdbFactory, JsValue> {
+    let f = Reflect::get(&js_sys::global(), &"indexedDB".into())?;
+    if f.is_undefined() || f.is_null() {
+        return Err(js_sys::Error::new("IndexedDB is not available here").into());
+    }
+    Ok(f.unchecked_into())
+}
+
+/// The result of one request, or its error. Call it as soon as the request
+/// is made: the handlers are attached now, and a request whose `success`
+/// already fired would never resolve.
+pub fn request(req: &IdbRequest) -> JsFuture {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let r = req.clone();
+        let ok = Closure::once_into_js(move |_e: web_sys::Event| {
+            let _ = resolve.call1(&JsValue::UNDEFINED, &r.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let r = req.clone();
+        let fail = Closure::once_into_js(move |_e: web_sys::Event| {
+            let err = r.error().ok().flatten().map(JsValue::from).unwrap_or_else(|| "request failed".into());
+            let _ = reject.call1(&JsValue::UNDEFINED, &err);
+        });
+        req.set_onsuccess(Some(ok.unchecked_ref()));
+        req.set_onerror(Some(fail.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+}
+
+/// A transaction and the promise of its end. Writes are `strict`: `complete`
+/// fires only after the data is flushed to disk, which is what makes our
+/// acknowledgement mean "durable" (Chromium's default is `relaxed`).
+pub struct Tx {
+    pub tx: IdbTransaction,
+    done: JsFuture,
+}
+
+impl Tx {
+    pub fn begin(db: &IdbDatabase, stores: &[&str], write: bool) -> Result<Tx, JsValue> {
+        let names: js_sys::Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
+        let tx = if write {
+            let options = js_sys::Object::new();
+            Reflect::set(&options, &"durability".into(), &"strict".into())?;
+            // web-sys gates the options dictionary behind `web_sys_unstable_apis`;
+            // one dynamic call does not justify that flag for the whole crate.
+            let open: js_sys::Function = Reflect::get(db, &"transaction".into())?.unchecked_into();
+            open.call3(db, &names, &"readwrite".into(), &options)?.unchecked_into()
+        } else {
+            db.transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readonly)?
+        };
+        let done = Promise::new(&mut |resolve, reject| {
+            let complete = Closure::once_into_js(move |_e: web_sys::Event| {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            });
+            let t = tx.clone();
+            let abort = Closure::once_into_js(move |_e: web_sys::Event| {
+                let err = t.error().map(JsValue::from).unwrap_or_else(|| aborted().into());
+                let _ = reject.call1(&JsValue::UNDEFINED, &err);
+            });
+            tx.set_oncomplete(Some(complete.unchecked_ref()));
+            tx.set_onabort(Some(abort.unchecked_ref()));
+        });
+        // Wrapping at once attaches the handlers, so an early return that
+        // never awaits it does not log an "unhandled rejection".
+        Ok(Tx { tx, done: JsFuture::from(done) })
+    }
+
+    pub fn store(&self, name: &str) -> Result<web_sys::IdbObjectStore, JsValue> {
+        self.tx.object_store(name)
+    }
+
+    /// Resolves on `complete` (committed), fails with why it aborted.
+    pub async fn commit(self) -> Result<(), JsValue> {
+        // Ask for the commit now rather than after the next task.
+        // `commit()` is standard (Chromium 76+, Firefox 74+); web-sys marks it deprecated.
+        if let Ok(commit) = Reflect::get(&self.tx, &"commit".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from)) {
+            let _ = commit.call0(&self.tx);
+        }
+        self.done.await.map(|_| ())
+    }
+
+    /// Undo everything this transaction did (used when our own check fails midway).
+    pub fn abort(self) {
+        let _ = self.tx.abort();
+    }
+}
+
+fn aborted() -> js_sys::Error {
+    let e = js_sys::Error::new("The transaction was aborted.");
+    e.set_name("AbortError");
+    e
+}
+
+/// The browser's error (a `DOMException` or `Error`) as a failure kind.
+pub fn failure(err: &JsValue) -> StoreFailure {
+    let get = |k: &str| Reflect::get(err, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+    let (name, message) = (get("name"), get("message"));
+    let detail = if message.is_empty() { name.clone() } else { format!("{name}: {message}") };
+    match name.as_str() {
+        "QuotaExceededError" => StoreFailure::Full,
+        // Chromium reports a failed disk write while committing as UnknownError;
+        // a closed or blocked database as InvalidStateError / VersionError.
+        "UnknownError" | "InvalidStateError" | "VersionError" | "NotFoundError" | "SecurityError" => {
+            StoreFailure::Unavailable(detail)
+        }
+        _ if name.is_empty() && message.is_empty() => {
+            StoreFailure::Unavailable(err.as_string().unwrap_or_else(|| "unknown error".into()))
+        }
+        _ => StoreFailure::Aborted(detail),
+    }
+}

@@ -1,0 +1,582 @@
+//! The local capture log in IndexedDB, shared by every trusted extension
+//! context (service worker, log page).
+//!
+//! Database `escucha`, version 1:
+//! - `captures` (keyPath `id`): each [`Capture`] as a plain object plus three
+//!   index fields: `dedupeKey` (index `dedupe`), `pageKey` (the page URL
+//!   without fragment, index `page`), `live` (1 unless deleted, index `live`),
+//!   and index `created` on `createdMs`.
+//! - `outbox` (keyPath `id`): one [`OutboxEntry`] per record with changes the
+//!   team log has not accepted, plus `waiting` (1 pending, 0 quarantined, index `waiting`).
+//! - `meta` (keyPath-less, keyed by name): this install's actor id, the last
+//!   stamp issued, and sync progress (see the `META_*` keys).
+//!
+//! Every change is one `strict` read-write transaction over the records it
+//! touches, their outbox entries and the clock, and resolves only on the
+//! transaction's `complete` event: when a call returns `Ok`, the change and
+//! its place in the outbox are on disk. Any failure aborts the transaction
+//! whole, so earlier captures are never half-overwritten. Decisions (dedupe,
+//! merge, stamps, outbox rules) come from `escucha_core::log`.
+
+mod idb;
+
+use std::cell::RefCell;
+
+use escucha_core::log::ingest::{self, MergeCounts, MergeOutcome};
+use escucha_core::log::outbox::{self, OutboxEntry};
+use escucha_core::log::record::{dedupe_key, uuid_v7};
+use escucha_core::log::store_error::{describe, StoreAction, StoreFailure};
+use escucha_core::log::{Capture, CaptureContext, CaptureEdit, Stamp, Tags};
+use escucha_core::protocol::{ErrorCode, LogStatus, ProtocolError};
+use js_sys::{Array, Reflect};
+use serde::{de::DeserializeOwned, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{IdbDatabase, IdbIndexParameters, IdbKeyRange, IdbObjectStoreParameters, IdbOpenDbRequest};
+
+use idb::Tx;
+
+pub const DB_NAME: &str = "escucha";
+const DB_VERSION: u32 = 1;
+const CAPTURES: &str = "captures";
+const OUTBOX: &str = "outbox";
+const META: &str = "meta";
+
+/// This install's actor id (a string), made once from crypto randomness.
+pub const META_ACTOR: &str = "actor";
+/// The last [`Stamp`] issued here.
+pub const META_CLOCK: &str = "clock";
+/// Sync's resume point on the team log (a string chosen by the sync code).
+pub const META_SYNC_CURSOR: &str = "syncCursor";
+/// Last successful sync, ms since the epoch.
+pub const META_LAST_SYNC_MS: &str = "lastSyncMs";
+/// The last sync or storage problem still standing, in words.
+pub const META_PROBLEM: &str = "problem";
+
+/// Where merged records come from: decides what the outbox does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeSource {
+    /// A file: whatever it adds or changes must reach the team log.
+    Import,
+    /// The team log itself: only what we hold beyond its copy is sent.
+    Server,
+}
+
+/// An open connection to the log. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: IdbDatabase,
+}
+
+thread_local! {
+    /// One connection per context, reopened after the browser closes it.
+    /// Only a handle: every fact lives in the database.
+    static SHARED: RefCell<Option<Store>> = const { RefCell::new(None) };
+}
+
+impl Store {
+    /// Open (creating or upgrading) the `escucha` database.
+    pub async fn open() -> Result<Store, ProtocolError> {
+        Store::open_named(DB_NAME).await
+    }
+
+    /// The context's shared connection to `escucha`, opened on first use.
+    pub async fn shared() -> Result<Store, ProtocolError> {
+        if let Some(s) = SHARED.with(|s| s.borrow().clone()) {
+            return Ok(s);
+        }
+        let store = Store::open().await?;
+        // The browser closes connections it must (storage cleared, upgrade
+        // elsewhere); forget ours so the next call reopens.
+        let forget = Closure::<dyn Fn()>::new(|| SHARED.with(|s| *s.borrow_mut() = None));
+        store.db.set_onclose(Some(forget.as_ref().unchecked_ref()));
+        let db = store.db.clone();
+        let on_version_change = Closure::<dyn Fn()>::new(move || {
+            db.close();
+            SHARED.with(|s| *s.borrow_mut() = None);
+        });
+        store.db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+        forget.forget();
+        on_version_change.forget();
+        SHARED.with(|s| *s.borrow_mut() = Some(store.clone()));
+        Ok(store)
+    }
+
+    /// Open a database by name (tests use their own).
+    pub async fn open_named(name: &str) -> Result<Store, ProtocolError> {
+        let err = |e: JsValue| storage_error(&e, StoreAction::Read);
+        let req: IdbOpenDbRequest = idb::factory().and_then(|f| f.open_with_u32(name, DB_VERSION)).map_err(err)?;
+        let upgrade = Closure::<dyn Fn(web_sys::IdbVersionChangeEvent)>::new({
+            let req = req.clone();
+            move |_e| {
+                if let Ok(db) = req.result() {
+                    // Failures here abort the open request, reported below.
+                    let _ = create_schema(&db.unchecked_into());
+                }
+            }
+        });
+        req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+        let db = idb::request(&req).await.map_err(err)?;
+        drop(upgrade);
+        Ok(Store { db: db.unchecked_into() })
+    }
+
+    /// Close this connection (tests reopen to prove data is on disk).
+    pub fn close(&self) {
+        self.db.close();
+    }
+
+    /// Log a captured comment: a new record, or the existing one for the same
+    /// comment updated. Resolves once committed to disk and queued for sync.
+    pub async fn log_capture(
+        &self,
+        context: CaptureContext,
+        tags: Option<Tags>,
+        defaults: &Tags,
+        member: &str,
+        now_ms: i64,
+    ) -> Result<Capture, ProtocolError> {
+        let action = StoreAction::Capture;
+        let ctx = ingest::clean_context(context).map_err(invalid)?;
+        let key = dedupe_key(&ctx);
+        let tx = self.begin(&[CAPTURES, OUTBOX, META], true, action)?;
+        let run = async {
+            let captures = tx.store(CAPTURES)?;
+            let meta = tx.store(META)?;
+            let found = idb::request(&captures.index("dedupe")?.get_all_with_key(&IdbKeyRange::only(&key.as_str().into())?.into())?);
+            let (actor, clock) = read_clock(&meta).await?;
+            let candidates: Vec<Capture> = from_js_array(&found.await?)?;
+            let existing = ingest::pick_existing(&candidates);
+            let stamp = ingest::next_stamp(&clock, existing.map(|c| c.last_stamp()), now_ms, &actor);
+            let id = uuid_v7(now_ms, random_bytes()?);
+            let ingested = ingest::ingest_capture(existing, ctx, tags.as_ref(), defaults, member, id, stamp.clone())
+                .map_err(|m| JsValue::from(Invalid(m)))?;
+            if ingested.changed {
+                put_capture(&captures, &ingested.record)?;
+                put_outbox(&tx.store(OUTBOX)?, &outbox::queue(&ingested.record))?;
+                meta.put_with_key(&to_js(&stamp)?, &META_CLOCK.into())?;
+            }
+            Ok::<_, JsValue>(ingested.record)
+        };
+        let result = run.await;
+        self.finish(tx, result, action).await
+    }
+
+    /// Apply a manager's edit to one record.
+    pub async fn edit(&self, id: &str, edit: &CaptureEdit, now_ms: i64) -> Result<Capture, ProtocolError> {
+        let action = StoreAction::Edit;
+        let tx = self.begin(&[CAPTURES, OUTBOX, META], true, action)?;
+        let run = async {
+            let captures = tx.store(CAPTURES)?;
+            let meta = tx.store(META)?;
+            let found = idb::request(&captures.get(&id.into())?);
+            let (actor, clock) = read_clock(&meta).await?;
+            let found = found.await?;
+            if found.is_undefined() {
+                return Err(Invalid("This capture is no longer in the log (it may have been removed).".into()).into());
+            }
+            let mut record: Capture = from_js(&found)?;
+            let stamp = ingest::next_stamp(&clock, Some(record.last_stamp()), now_ms, &actor);
+            let before = record.clone();
+            record.apply(edit, &stamp).map_err(|m| JsValue::from(Invalid(m)))?;
+            if record != before {
+                put_capture(&captures, &record)?;
+                put_outbox(&tx.store(OUTBOX)?, &outbox::queue(&record))?;
+                meta.put_with_key(&to_js(&stamp)?, &META_CLOCK.into())?;
+            }
+            Ok(record)
+        };
+        let result = run.await;
+        self.finish(tx, result, action).await
+    }
+
+    /// Merge copies of records (by id) in one transaction: all or nothing.
+    pub async fn merge_records(&self, records: Vec<Capture>, source: MergeSource) -> Result<MergeCounts, ProtocolError> {
+        let action = if source == MergeSource::Import { StoreAction::Import } else { StoreAction::Sync };
+        let tx = self.begin(&[CAPTURES, OUTBOX], true, action)?;
+        let run = async {
+            let captures = tx.store(CAPTURES)?;
+            let out = tx.store(OUTBOX)?;
+            // Issue every read first: IDB pipelines them within the transaction.
+            let reads = records
+                .iter()
+                .map(|r| Ok((idb::request(&captures.get(&r.id.as_str().into())?), idb::request(&out.get(&r.id.as_str().into())?))))
+                .collect::<Result<Vec<_>, JsValue>>()?;
+            let mut counts = MergeCounts::default();
+            let mut to_put = Vec::new();
+            let mut entries: Vec<(String, Option<OutboxEntry>)> = Vec::new();
+            for (incoming, (local, entry)) in records.iter().zip(reads) {
+                let local = local.await?;
+                let entry = entry.await?;
+                let local: Option<Capture> = if local.is_undefined() { None } else { Some(from_js(&local)?) };
+                let (merged, outcome) = ingest::merge_incoming(local.as_ref(), incoming);
+                counts.count(outcome);
+                let entry_before: Option<OutboxEntry> = if entry.is_undefined() { None } else { Some(from_js(&entry)?) };
+                let entry_after = match source {
+                    MergeSource::Import if outcome == MergeOutcome::Unchanged => entry_before.clone(),
+                    MergeSource::Import => Some(outbox::queue(&merged)),
+                    MergeSource::Server => outbox::after_server_merge(entry_before.clone(), &merged, incoming),
+                };
+                if entry_after != entry_before {
+                    entries.push((merged.id.clone(), entry_after));
+                }
+                if outcome != MergeOutcome::Unchanged {
+                    to_put.push(merged);
+                }
+            }
+            put_captures(&captures, &to_put)?;
+            for (id, entry) in entries {
+                match entry {
+                    Some(e) => put_outbox(&out, &e)?,
+                    None => {
+                        out.delete(&id.as_str().into())?;
+                    }
+                }
+            }
+            Ok(counts)
+        };
+        let result = run.await;
+        self.finish(tx, result, action).await
+    }
+
+    /// One record by id, tombstones included.
+    pub async fn get(&self, id: &str) -> Result<Option<Capture>, ProtocolError> {
+        let tx = self.begin(&[CAPTURES], false, StoreAction::Read)?;
+        let run = async {
+            let v = idb::request(&tx.store(CAPTURES)?.get(&id.into())?).await?;
+            if v.is_undefined() { Ok(None) } else { from_js(&v).map(Some) }
+        };
+        let result = run.await;
+        self.finish(tx, result, StoreAction::Read).await
+    }
+
+    /// Live (not deleted) captures whose page is `url`, fragment ignored.
+    pub async fn page_captures(&self, url: &str) -> Result<Vec<Capture>, ProtocolError> {
+        let tx = self.begin(&[CAPTURES], false, StoreAction::Read)?;
+        let run = async {
+            let range = IdbKeyRange::only(&ingest::page_key(url).into())?;
+            let found = idb::request(&tx.store(CAPTURES)?.index("page")?.get_all_with_key(&range.into())?).await?;
+            let mut list: Vec<Capture> = from_js_array(&found)?;
+            list.retain(|c| !c.deleted.value);
+            Ok(list)
+        };
+        let result = run.await;
+        self.finish(tx, result, StoreAction::Read).await
+    }
+
+    /// Every record, tombstones included (the log page hides them and uses
+    /// them for undo), in id order, which for UUIDv7 is creation order.
+    /// One `getAll`, then one JSON pass: `JSON.stringify` on the JS side and
+    /// serde on ours beats reading 50,000 objects field by field across the boundary.
+    pub async fn all(&self) -> Result<Vec<Capture>, ProtocolError> {
+        let tx = self.begin(&[CAPTURES], false, StoreAction::Read)?;
+        let run = async {
+            let found = idb::request(&tx.store(CAPTURES)?.get_all()?).await?;
+            from_js_array(&found)
+        };
+        let result = run.await;
+        self.finish(tx, result, StoreAction::Read).await
+    }
+
+    /// Counts, sync time and the standing problem, for the popup.
+    pub async fn status(&self) -> Result<LogStatus, ProtocolError> {
+        let tx = self.begin(&[CAPTURES, OUTBOX, META], false, StoreAction::Read)?;
+        let run = async {
+            let live = idb::request(&tx.store(CAPTURES)?.index("live")?.count_with_key(&1.into())?);
+            let waiting = tx.store(OUTBOX)?.index("waiting")?;
+            let pending = idb::request(&waiting.count_with_key(&1.into())?);
+            let quarantined = idb::request(&waiting.count_with_key(&0.into())?);
+            let meta = tx.store(META)?;
+            let last_sync = idb::request(&meta.get(&META_LAST_SYNC_MS.into())?);
+            let problem = idb::request(&meta.get(&META_PROBLEM.into())?);
+            let n = |v: JsValue| v.as_f64().unwrap_or(0.0) as u32;
+            Ok(LogStatus {
+                total: n(live.await?),
+                pending: n(pending.await?),
+                quarantined: n(quarantined.await?),
+                last_sync_ms: last_sync.await?.as_f64().map(|f| f as i64),
+                problem: problem.await?.as_string(),
+            })
+        };
+        let result = run.await;
+        self.finish(tx, result, StoreAction::Read).await
+    }
+
+    /// Up to `limit` records waiting for the team log, oldest change first
+    /// not guaranteed (id order). Quarantined ones are left out.
+    pub async fn pending(&self, limit: u32) -> Result<Vec<Capture>, ProtocolError> {
+        let tx = self.begin(&[CAPTURES, OUTBOX], false, StoreAction::Read)?;
+        let run = async {
+            let range = IdbKeyRange::only(&1.into())?;
+            let ids = tx.store(OUTBOX)?.index("waiting")?.get_all_keys_with_key_and_limit(&range, limit)?;
+            let ids: Array = idb::request(&ids).await?.unchecked_into();
+            let captures = tx.store(CAPTURES)?;
+            let reads = ids.iter().map(|id| captures.get(&id).map(|r| idb::request(&r))).collect::<Result<Vec<_>, _>>()?;
+            let mut out = Vec::with_capacity(reads.len());
+            for r in reads {
+                let v = r.await?;
+                if !v.is_undefined() {
+                    out.push(from_js(&v)?);
+                }
+            }
+            Ok(out)
+        };
+        let result = run.await;
+        self.finish(tx, result, StoreAction::Read).await
+    }
+
+    /// Outbox entries the team log refused, with their reasons.
+    pub async fn quarantined(&self) -> Result<Vec<OutboxEntry>, ProtocolError> {
+        let tx = self.begin(&[OUTBOX], false, StoreAction::Read)?;
+        let run = async {
+            let range = IdbKeyRange::only(&0.into())?;
+            let found = idb::request(&tx.store(OUTBOX)?.index("waiting")?.get_all_with_key(&range.into())?).await?;
+            from_js_array(&found)
+        };
+        let result = run.await;
+        self.finish(tx, result, StoreAction::Read).await
+    }
+
+    /// The team log stored record `id` up to `stamp`.
+    pub async fn acknowledge(&self, id: &str, stamp: &Stamp) -> Result<(), ProtocolError> {
+        self.update_outbox(id, |e| outbox::acknowledge(e, stamp)).await
+    }
+
+    /// The team log refused record `id` at `stamp`, for `reason`.
+    pub async fn quarantine(&self, id: &str, stamp: &Stamp, reason: &str, now_ms: i64) -> Result<(), ProtocolError> {
+        self.update_outbox(id, |e| Some(outbox::quarantine(e, stamp, reason, now_ms))).await
+    }
+
+    async fn update_outbox(&self, id: &str, change: impl FnOnce(OutboxEntry) -> Option<OutboxEntry>) -> Result<(), ProtocolError> {
+        let action = StoreAction::Sync;
+        let tx = self.begin(&[OUTBOX], true, action)?;
+        let run = async {
+            let out = tx.store(OUTBOX)?;
+            let v = idb::request(&out.get(&id.into())?).await?;
+            if v.is_undefined() {
+                return Ok(());
+            }
+            match change(from_js(&v)?) {
+                Some(e) => put_outbox(&out, &e)?,
+                None => {
+                    out.delete(&id.into())?;
+                }
+            }
+            Ok(())
+        };
+        let result = run.await;
+        self.finish(tx, result, action).await
+    }
+
+    /// A value from `meta` (see the `META_*` keys).
+    pub async fn meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, ProtocolError> {
+        let tx = self.begin(&[META], false, StoreAction::Read)?;
+        let run = async {
+            let v = idb::request(&tx.store(META)?.get(&key.into())?).await?;
+            if v.is_undefined() { Ok(None) } else { from_js(&v).map(Some) }
+        };
+        let result = run.await;
+        self.finish(tx, result, StoreAction::Read).await
+    }
+
+    /// Write (or with `None`, remove) a value in `meta`, durably.
+    pub async fn set_meta<T: Serialize>(&self, key: &str, value: Option<&T>) -> Result<(), ProtocolError> {
+        let action = StoreAction::Sync;
+        let tx = self.begin(&[META], true, action)?;
+        let run = (|| {
+            let meta = tx.store(META)?;
+            match value {
+                Some(v) => meta.put_with_key(&to_js(v)?, &key.into())?,
+                None => meta.delete(&key.into())?,
+            };
+            Ok(())
+        })();
+        self.finish(tx, run, action).await
+    }
+
+    /// This install's actor id, created on first use.
+    pub async fn actor(&self) -> Result<String, ProtocolError> {
+        let action = StoreAction::Read;
+        let tx = self.begin(&[META], true, action)?;
+        let run = async { read_clock(&tx.store(META)?).await.map(|(actor, _)| actor) };
+        let result = run.await;
+        self.finish(tx, result, action).await
+    }
+
+    fn begin(&self, stores: &[&str], write: bool, action: StoreAction) -> Result<Tx, ProtocolError> {
+        Tx::begin(&self.db, stores, write).map_err(|e| {
+            // A closed connection: drop the shared handle so the next call reopens.
+            SHARED.with(|s| *s.borrow_mut() = None);
+            storage_error(&e, action)
+        })
+    }
+
+    /// Commit on success (resolving only on `complete`); abort on failure.
+    async fn finish<T>(&self, tx: Tx, result: Result<T, JsValue>, action: StoreAction) -> Result<T, ProtocolError> {
+        match result {
+            Ok(v) => {
+                tx.commit().await.map_err(|e| storage_error(&e, action))?;
+                Ok(v)
+            }
+            Err(e) => {
+                tx.abort();
+                Err(match e.dyn_ref::<js_sys::Object>().and_then(|_| Invalid::from_js(&e)) {
+                    Some(m) => invalid(m),
+                    None => storage_error(&e, action),
+                })
+            }
+        }
+    }
+}
+
+fn create_schema(db: &IdbDatabase) -> Result<(), JsValue> {
+    let key_path = |k: &str| {
+        let p = IdbObjectStoreParameters::new();
+        p.set_key_path(&k.into());
+        p
+    };
+    let captures = db.create_object_store_with_optional_parameters(CAPTURES, &key_path("id"))?;
+    let plain = IdbIndexParameters::new();
+    captures.create_index_with_str_and_optional_parameters("dedupe", "dedupeKey", &plain)?;
+    captures.create_index_with_str_and_optional_parameters("page", "pageKey", &plain)?;
+    captures.create_index_with_str_and_optional_parameters("live", "live", &plain)?;
+    captures.create_index_with_str_and_optional_parameters("created", "createdMs", &plain)?;
+    let out = db.create_object_store_with_optional_parameters(OUTBOX, &key_path("id"))?;
+    out.create_index_with_str_and_optional_parameters("waiting", "waiting", &plain)?;
+    db.create_object_store(META)?;
+    Ok(())
+}
+
+/// A refusal of our own (bad input) carried through the JS error channel so
+/// the transaction is aborted like any failure, then reported as `Invalid`.
+struct Invalid(String);
+
+const INVALID_MARK: &str = "escuchaInvalid";
+
+impl From<Invalid> for JsValue {
+    fn from(i: Invalid) -> JsValue {
+        let o = js_sys::Object::new();
+        let _ = Reflect::set(&o, &INVALID_MARK.into(), &i.0.into());
+        o.into()
+    }
+}
+
+impl Invalid {
+    fn from_js(v: &JsValue) -> Option<String> {
+        Reflect::get(v, &INVALID_MARK.into()).ok().and_then(|m| m.as_string())
+    }
+}
+
+fn invalid(message: String) -> ProtocolError {
+    ProtocolError::new(ErrorCode::Invalid, message)
+}
+
+fn storage_error(e: &JsValue, action: StoreAction) -> ProtocolError {
+    let failure = idb::failure(e);
+    if let StoreFailure::Aborted(d) | StoreFailure::Unavailable(d) = &failure {
+        web_sys::console::warn_1(&format!("Escucha: local log {action:?} failed: {d}").into());
+    }
+    ProtocolError::new(ErrorCode::Storage, describe(&failure, action))
+}
+
+/// The actor id (creating it) and the last stamp issued, inside a write transaction.
+async fn read_clock(meta: &web_sys::IdbObjectStore) -> Result<(String, Stamp), JsValue> {
+    let actor = idb::request(&meta.get(&META_ACTOR.into())?);
+    let clock = idb::request(&meta.get(&META_CLOCK.into())?);
+    let actor = actor.await?.as_string();
+    let clock = clock.await?;
+    let clock: Stamp = if clock.is_undefined() { Stamp::default() } else { from_js(&clock)? };
+    let actor = match actor {
+        Some(a) => a,
+        None => {
+            // 80 random bits: unique per install without any coordination.
+            let id: String = random_bytes::<10>()?.iter().map(|b| format!("{b:02x}")).collect();
+            let id = format!("dev-{id}");
+            meta.put_with_key(&id.as_str().into(), &META_ACTOR.into())?;
+            id
+        }
+    };
+    Ok((actor, clock))
+}
+
+/// How a record is stored: the capture plus the fields our indexes read.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Stored<'a> {
+    #[serde(flatten)]
+    capture: &'a Capture,
+    dedupe_key: String,
+    page_key: &'a str,
+    live: u8,
+}
+
+impl<'a> Stored<'a> {
+    fn of(capture: &'a Capture) -> Stored<'a> {
+        Stored {
+            capture,
+            dedupe_key: capture.dedupe_key(),
+            page_key: ingest::page_key(&capture.context.value.page_url),
+            live: u8::from(!capture.deleted.value),
+        }
+    }
+}
+
+fn put_capture(store: &web_sys::IdbObjectStore, c: &Capture) -> Result<(), JsValue> {
+    store.put(&to_js(&Stored::of(c))?)?;
+    Ok(())
+}
+
+/// Many records: one JSON string across the boundary, parsed once by the engine.
+fn put_captures(store: &web_sys::IdbObjectStore, list: &[Capture]) -> Result<(), JsValue> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let stored: Vec<Stored> = list.iter().map(Stored::of).collect();
+    let array: Array = to_js(&stored)?.unchecked_into();
+    for v in array.iter() {
+        store.put(&v)?;
+    }
+    Ok(())
+}
+
+fn put_outbox(store: &web_sys::IdbObjectStore, e: &OutboxEntry) -> Result<(), JsValue> {
+    #[derive(Serialize)]
+    struct WithIndex<'a> {
+        #[serde(flatten)]
+        entry: &'a OutboxEntry,
+        waiting: u8,
+    }
+    store.put(&to_js(&WithIndex { entry: e, waiting: u8::from(e.is_pending()) })?)?;
+    Ok(())
+}
+
+fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
+    let json = serde_json::to_string(v).map_err(|e| js_sys::Error::new(&e.to_string()))?;
+    js_sys::JSON::parse(&json)
+}
+
+fn from_js<T: DeserializeOwned>(v: &JsValue) -> Result<T, JsValue> {
+    let json: String = js_sys::JSON::stringify(v)?.into();
+    serde_json::from_str(&json).map_err(|e| corrupt(&e.to_string()))
+}
+
+fn from_js_array<T: DeserializeOwned>(v: &JsValue) -> Result<Vec<T>, JsValue> {
+    from_js(v)
+}
+
+fn corrupt(detail: &str) -> JsValue {
+    let e = js_sys::Error::new(&format!("a stored record could not be read ({detail})"));
+    e.set_name("DataError");
+    e.into()
+}
+
+/// `N` bytes from `crypto.getRandomValues` of whatever global we run in.
+fn random_bytes<const N: usize>() -> Result<[u8; N], JsValue> {
+    let crypto: web_sys::Crypto = Reflect::get(&js_sys::global(), &"crypto".into())?.unchecked_into();
+    let mut bytes = [0u8; N];
+    crypto.get_random_values_with_u8_array(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests;

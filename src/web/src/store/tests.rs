@@ -1,0 +1,145 @@
+//! The store against the real IndexedDB of headless Chromium.
+
+use super::*;
+use escucha_core::log::record::{is_uuid, TextQuote};
+use escucha_core::log::{Priority, Status};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn ctx(n: u32, permalink: bool) -> CaptureContext {
+    CaptureContext {
+        page_url: format!("https://foro.example/t/{}#p{n}", n % 7),
+        page_title: "Hilo".into(),
+        site: "foro.example".into(),
+        comment_text: format!("Comentario {n}: Movistar me cobró dos veces"),
+        permalink: permalink.then(|| format!("https://foro.example/p/{n}")),
+        brand: "Telefónica".into(),
+        term: "Movistar".into(),
+        quote: TextQuote { exact: "Movistar".into(), prefix: format!("Comentario {n}: "), suffix: " me cobró".into() },
+        ..Default::default()
+    }
+}
+
+/// A fresh, uniquely named database, so tests never see each other's data.
+async fn fresh(name: &str) -> Store {
+    let name = format!("escucha-test-{name}-{}", js_sys::Math::random());
+    Store::open_named(&name).await.expect("open")
+}
+
+fn defaults() -> Tags {
+    Tags { status: Status::NeedsResponse, ..Default::default() }
+}
+
+#[wasm_bindgen_test]
+async fn logs_dedupes_edits_and_reads_back_after_reopening() {
+    let name = format!("escucha-test-reopen-{}", js_sys::Math::random());
+    let store = Store::open_named(&name).await.unwrap();
+    let first = store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_000).await.unwrap();
+    assert!(is_uuid(&first.id));
+    assert_eq!(first.status.value, Status::NeedsResponse);
+    assert!(first.context.stamp.actor.starts_with("dev-"));
+
+    // The same comment again (same permalink), with new text and a tag choice.
+    let mut again_ctx = ctx(1, true);
+    again_ctx.comment_text = "edited by its author".into();
+    let tags = Tags { priority: Priority::Urgent, ..defaults() };
+    let again = store.log_capture(again_ctx, Some(tags), &defaults(), "ana", 900).await.unwrap();
+    assert_eq!(again.id, first.id, "one record, updated");
+    assert_eq!(again.context.value.comment_text, "edited by its author");
+    assert_eq!(again.priority.value, Priority::Urgent);
+    assert!(again.last_stamp() > first.last_stamp(), "the clock moves on even when the wall clock went back");
+
+    let second = store.log_capture(ctx(2, false), None, &defaults(), "ana", 2_000).await.unwrap();
+    assert_ne!(second.id, first.id);
+
+    let edited = store
+        .edit(&first.id, &CaptureEdit { note: Some("llamar".into()), status: Some(Status::Responded), ..Default::default() }, 3_000)
+        .await
+        .unwrap();
+    assert_eq!(edited.note.value, "llamar");
+
+    let refused = store.edit(&first.id, &CaptureEdit { note: Some("x".repeat(20_000)), ..Default::default() }, 3_001).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Invalid);
+    let missing = store.edit("0190a0b0-0000-7000-8000-00000000dead", &CaptureEdit::default(), 3_002).await.unwrap_err();
+    assert_eq!(missing.code, ErrorCode::Invalid);
+
+    store.close();
+    let store = Store::open_named(&name).await.unwrap();
+    let all = store.all().await.unwrap();
+    assert_eq!(all.len(), 2);
+    let back = all.iter().find(|c| c.id == first.id).unwrap();
+    assert_eq!(back, &edited, "exactly what was acknowledged");
+    let page = store.page_captures("https://foro.example/t/1#something-else").await.unwrap();
+    assert_eq!(page.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), vec![first.id.as_str()]);
+
+    let status = store.status().await.unwrap();
+    assert_eq!((status.total, status.pending, status.quarantined), (2, 2, 0));
+}
+
+#[wasm_bindgen_test]
+async fn outbox_tracks_acknowledgements_and_quarantine() {
+    let store = fresh("outbox").await;
+    let a = store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_000).await.unwrap();
+    let b = store.log_capture(ctx(2, true), None, &defaults(), "ana", 1_001).await.unwrap();
+    assert_eq!(store.pending(10).await.unwrap().len(), 2);
+
+    // The server took `a`; meanwhile `b` was edited after the upload began.
+    store.acknowledge(&a.id, a.last_stamp()).await.unwrap();
+    let b2 = store.edit(&b.id, &CaptureEdit { note: Some("n".into()), ..Default::default() }, 1_002).await.unwrap();
+    store.acknowledge(&b.id, b.last_stamp()).await.unwrap();
+    let pending = store.pending(10).await.unwrap();
+    assert_eq!(pending, vec![b2.clone()]);
+
+    store.quarantine(&b2.id, b2.last_stamp(), "team log refused: bad department", 1_003).await.unwrap();
+    let s = store.status().await.unwrap();
+    assert_eq!((s.pending, s.quarantined), (0, 1));
+    assert_eq!(store.quarantined().await.unwrap()[0].quarantine.as_ref().unwrap().reason, "team log refused: bad department");
+
+    // Editing it again lifts the quarantine.
+    store.edit(&b2.id, &CaptureEdit { department: Some(Some("PR".into())), ..Default::default() }, 1_004).await.unwrap();
+    let s = store.status().await.unwrap();
+    assert_eq!((s.pending, s.quarantined), (1, 0));
+
+    store.set_meta(META_LAST_SYNC_MS, Some(&1_005i64)).await.unwrap();
+    assert_eq!(store.status().await.unwrap().last_sync_ms, Some(1_005));
+    assert_eq!(store.meta::<i64>(META_LAST_SYNC_MS).await.unwrap(), Some(1_005));
+}
+
+#[wasm_bindgen_test]
+async fn merges_records_by_id_and_reads_thousands() {
+    let store = fresh("merge").await;
+    let local = store.log_capture(ctx(0, true), None, &defaults(), "ana", 1_000).await.unwrap();
+    let mut theirs = local.clone();
+    theirs.apply(&CaptureEdit { note: Some("de Ben".into()), ..Default::default() }, &Stamp { ms: 2_000, counter: 0, actor: "dev-b".into() }).unwrap();
+    let mut records = vec![theirs];
+    for n in 1..3_000u32 {
+        let stamp = Stamp { ms: 5_000 + n as i64, counter: 0, actor: "dev-b".into() };
+        let id = uuid_v7(stamp.ms, [n as u8, (n >> 8) as u8, 1, 2, 3, 4, 5, 6, 7, 8]);
+        records.push(Capture::new(id, ctx(n, n % 2 == 0), &Tags::default(), "ben", stamp));
+    }
+    let counts = store.merge_records(records.clone(), MergeSource::Import).await.unwrap();
+    assert_eq!((counts.added, counts.merged), (2_999, 1));
+    let again = store.merge_records(records, MergeSource::Server).await.unwrap();
+    assert_eq!((again.added, again.merged), (0, 3_000));
+
+    let all = store.all().await.unwrap();
+    assert_eq!(all.len(), 3_000);
+    assert_eq!(all.iter().find(|c| c.id == local.id).unwrap().note.value, "de Ben");
+    // The server sent back exactly what we hold: nothing left to send.
+    let s = store.status().await.unwrap();
+    assert_eq!((s.total, s.pending), (3_000, 0));
+}
+
+#[wasm_bindgen_test]
+async fn refused_or_failed_writes_change_nothing() {
+    let store = fresh("abort").await;
+    let kept = store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_000).await.unwrap();
+    // An edit refused after its transaction began: aborted, nothing written.
+    let err = store.edit(&kept.id, &CaptureEdit { tags: Some(vec!["t".repeat(61)]), ..Default::default() }, 2_000).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid);
+    assert_eq!(store.all().await.unwrap(), vec![kept.clone()]);
+    // A closed connection reports a storage error a manager can read.
+    store.close();
+    let err = store.log_capture(ctx(2, true), None, &defaults(), "ana", 3_000).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Storage);
+    assert!(err.message.contains("this capture was NOT saved"), "{}", err.message);
+}
