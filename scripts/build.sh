@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the extension (Rust → wasm + the extension/ sources) into build/extension,
-# zip it for the stores, and build the team-log server.
+# zip it for the stores, build the team-log dashboard into build/www, and build
+# the team-log server.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -29,6 +30,22 @@ PY
 raw=$(stat -c %s "$OUT/wasm/escucha_web_bg.wasm")
 gz=$(gzip -9 -c "$OUT/wasm/escucha_web_bg.wasm" | wc -c)
 echo "[build] extension: $OUT (wasm ${raw} bytes, ${gz} gzip), zip: $BUILD/escucha-extension.zip"
+
+echo "[build] dashboard (escucha-dashboard, release)"
+# The team-log dashboard: www/ sources, its own wasm module (an ES module
+# loaded by www/main.js) and Chart.js from www/node_modules (setup.sh installs it).
+WWW=$BUILD/www
+"${WASM_CARGO[@]}" build --quiet --release -p escucha-dashboard "${WASM_FLAGS[@]}"
+CHART_JS=www/node_modules/chart.js/dist/chart.umd.js
+[ -f "$CHART_JS" ] || { echo "[build] $CHART_JS is missing: run scripts/setup.sh"; exit 1; }
+rm -rf "$WWW" && mkdir -p "$WWW"
+cp www/index.html www/main.js www/dashboard.css "$WWW/"
+cp "$CHART_JS" "$WWW/chart.umd.js"
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$WWW/wasm" --out-name escucha_dashboard \
+  "$TARGET/wasm32-unknown-unknown/release/escucha_dashboard.wasm"
+raw=$(stat -c %s "$WWW/wasm/escucha_dashboard_bg.wasm")
+gz=$(gzip -9 -c "$WWW/wasm/escucha_dashboard_bg.wasm" | wc -c)
+echo "[build] dashboard: $WWW (wasm ${raw} bytes, ${gz} gzip)"
 
 echo "[build] team-log server (release)"
 cargo build --quiet --release -p escucha-server

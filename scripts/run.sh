@@ -17,7 +17,7 @@ URL="http://$ADDR"
 EXT_ID=$(printf '%s' "$ROOT/build/extension" | sha256sum | head -c32 | tr '0-9a-f' 'a-p')
 ORIGINS="chrome-extension://$EXT_ID${ESCUCHA_CORS_ORIGINS:+,$ESCUCHA_CORS_ORIGINS}"
 TOKEN_FILE=data/demo-token.txt
-target/release/escucha-server serve --addr "$ADDR" --db data/escucha.sqlite3 --www www --demo tests/fixtures \
+target/release/escucha-server serve --addr "$ADDR" --db data/escucha.sqlite3 --www "${ESCUCHA_BUILD:-build}/www" --demo tests/fixtures \
   --demo-token "$TOKEN_FILE" --cors-origin "$ORIGINS" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT INT TERM

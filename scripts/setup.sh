@@ -83,4 +83,13 @@ if [ ! -f "$STAMP" ] || ! cmp -s "$LOCK" "$STAMP"; then
   cp "$LOCK" "$STAMP"
 fi
 
+# The dashboard's runtime dependency (Chart.js), from www/'s committed lockfile.
+LOCK=www/package-lock.json
+STAMP=www/node_modules/.escucha-lock-stamp
+if [ ! -f "$STAMP" ] || ! cmp -s "$LOCK" "$STAMP"; then
+  say "npm ci (www/)"
+  (cd www && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in www/ failed: check access to the npm registry."
+  cp "$LOCK" "$STAMP"
+fi
+
 say "tools ready (wasm: $(cat "$WASM_MODE_FILE"), wasm-bindgen $WB_VERSION, $(/usr/bin/chromium --version 2>/dev/null | head -1))"

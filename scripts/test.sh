@@ -22,7 +22,7 @@ tier() { # name log command...
 }
 
 echo "== tier 1: cargo test (native core and server)"
-tier "tier 1" "$LOG/native.txt" cargo test --workspace --exclude escucha-web
+tier "tier 1" "$LOG/native.txt" cargo test --workspace --exclude escucha-web --exclude escucha-dashboard
 
 echo "== tier 2: wasm-bindgen-test in headless Chromium"
 tier "tier 2" "$LOG/wasm.txt" bash -c 'cd src/web && "$@"' _ "${WASM_CARGO[@]}" test "${WASM_FLAGS[@]}"

@@ -20,13 +20,16 @@ export const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
-/** Start target/release/escucha-server on a free loopback port. */
+/** The built dashboard (scripts/build.sh): www/ sources plus its wasm and Chart.js. */
+export const WWW_DIR = resolve(ROOT, process.env.ESCUCHA_BUILD || 'build', 'www');
+
+/** Start target/release/escucha-server on a free loopback port, serving the built dashboard. */
 export async function startTeamLog() {
   const dir = mkdtempSync(join(tmpdir(), 'escucha-teamlog-'));
   const bin = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'escucha-server');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run scripts/build.sh first`);
   const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--db', join(dir, 'team.sqlite3'),
-    '--www', join(ROOT, 'www'), '--demo', FIXTURES], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--www', WWW_DIR, '--demo', FIXTURES], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {

@@ -6,6 +6,7 @@
 
 pub mod brands;
 pub mod card;
+pub mod dashboard;
 pub mod i18n;
 pub mod log;
 pub mod matcher_frame;

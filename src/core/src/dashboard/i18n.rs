@@ -1,0 +1,262 @@
+//! The dashboard's English and Spanish strings.
+//!
+//! The dashboard is a web page served by the team-log server, not an
+//! extension page, so `_locales` does not reach it: its strings live here,
+//! one line per key with both languages side by side, so a missing
+//! translation is a compile error. `{0}`, `{1}` are placeholders.
+
+use crate::log::{Priority, Sentiment, Status};
+
+/// The dashboard's languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    /// BCP 47 tag, also what `Intl` formats with.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    /// The language's own name, for the switch.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Es => "Español",
+        }
+    }
+
+    /// `Some` for a tag we speak ("es-AR" → Spanish).
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "es" => Some(Lang::Es),
+            _ => None,
+        }
+    }
+
+    /// The first of the browser's preferred languages we speak; English otherwise.
+    pub fn pick<S: AsRef<str>>(preferred: &[S]) -> Lang {
+        preferred.iter().find_map(|t| Lang::from_tag(t.as_ref())).unwrap_or_default()
+    }
+}
+
+macro_rules! texts {
+    ($($variant:ident => $en:literal, $es:literal;)*) => {
+        /// A dashboard string.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Text { $($variant,)* }
+        impl Text {
+            pub const ALL: &'static [Text] = &[$(Text::$variant,)*];
+            /// The key as written in `data-i18n` attributes of `www/index.html`.
+            pub fn name(self) -> &'static str {
+                match self { $(Text::$variant => stringify!($variant),)* }
+            }
+            pub fn from_name(name: &str) -> Option<Text> {
+                match name { $(stringify!($variant) => Some(Text::$variant),)* _ => None }
+            }
+            pub fn get(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Text::$variant, Lang::En) => $en, (Text::$variant, Lang::Es) => $es,)*
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    AppTitle => "Escucha · Team log", "Escucha · Registro del equipo";
+    Language => "Language", "Idioma";
+    SignOut => "Sign out", "Cerrar sesión";
+    SignedInAs => "{0} · team {1}", "{0} · equipo {1}";
+    LoginTitle => "Sign in with your team token", "Entra con el token de tu equipo";
+    LoginHelp => "Ask your team's admin for a token. It is kept only in this browser tab and sent only to this server.", "Pide un token al administrador de tu equipo. Se guarda solo en esta pestaña y solo se envía a este servidor.";
+    TokenLabel => "Token", "Token";
+    SignIn => "Sign in", "Entrar";
+    TokenEmpty => "Paste your token first.", "Pega primero tu token.";
+    TokenRejected => "The server did not accept this token. Check it, or ask your admin for a new one.", "El servidor no aceptó este token. Revísalo o pide uno nuevo a tu administrador.";
+    TokenRevoked => "This token was revoked. Ask your admin for a new one.", "Este token fue revocado. Pide uno nuevo a tu administrador.";
+    RateLimited => "The server asks to slow down; trying again in {0} s.", "El servidor pide ir más despacio; se reintentará en {0} s.";
+    ServerUnreachable => "Cannot reach the team-log server. Check your connection.", "No se puede contactar con el servidor del registro. Revisa tu conexión.";
+    ServerError => "The server answered with an error: {0}", "El servidor respondió con un error: {0}";
+    Loading => "Loading the team log…", "Cargando el registro del equipo…";
+    UpdatedAt => "Updated {0}", "Actualizado {0}";
+    Refresh => "Refresh", "Actualizar";
+    SearchLabel => "Search", "Buscar";
+    SearchPlaceholder => "Words in the comment, author, page, tags…", "Palabras del comentario, autor, página, etiquetas…";
+    Brand => "Brand", "Marca";
+    Sentiment => "Sentiment", "Sentimiento";
+    Department => "Department", "Departamento";
+    Status => "Status", "Estado";
+    Site => "Site", "Sitio";
+    Member => "Member", "Miembro";
+    Priority => "Priority", "Prioridad";
+    FromDate => "From", "Desde";
+    ToDate => "To", "Hasta";
+    Any => "All", "Todos";
+    NoDepartment => "No department", "Sin departamento";
+    NoBrand => "(no brand)", "(sin marca)";
+    NoSite => "(unknown site)", "(sitio desconocido)";
+    ClearFilters => "Clear filters", "Quitar filtros";
+    BadDate => "Dates must be written as YYYY-MM-DD.", "Las fechas deben escribirse como AAAA-MM-DD.";
+    Summary => "{0} of {1} captures", "{0} de {1} capturas";
+    NoResults => "No captures match these filters.", "Ninguna captura coincide con estos filtros.";
+    EmptyLog => "No captures yet. They appear here when your team syncs them from the extension.", "Aún no hay capturas. Aparecerán aquí cuando tu equipo las sincronice desde la extensión.";
+    ColDate => "Captured", "Capturado";
+    ColComment => "Comment", "Comentario";
+    ColAuthor => "Author", "Autor";
+    Previous => "Previous", "Anterior";
+    Next => "Next", "Siguiente";
+    PageOf => "Page {0} of {1}", "Página {0} de {1}";
+    DetailTitle => "Capture", "Captura";
+    Close => "Close", "Cerrar";
+    PageTitle => "Page", "Página";
+    CommentTime => "Comment written", "Comentario escrito";
+    CapturedBy => "Captured by", "Capturado por";
+    Term => "Matched term", "Término encontrado";
+    Tags => "Tags", "Etiquetas";
+    Note => "Note", "Nota";
+    OpenComment => "Open the comment", "Abrir el comentario";
+    OpenPage => "Open the page", "Abrir la página";
+    LinkNotSafe => "Link not shown: only http and https links open from here.", "Enlace no mostrado: desde aquí solo se abren enlaces http y https.";
+    Truncated => "The comment was cut to {0} of {1} characters when captured.", "El comentario se recortó a {0} de {1} caracteres al capturarlo.";
+    Saving => "Saving…", "Guardando…";
+    Saved => "Saved.", "Guardado.";
+    EditFailed => "The change was not saved: {0}", "El cambio no se guardó: {0}";
+    Charts => "Charts", "Gráficos";
+    ChartSentimentPerDay => "Mentions per day by sentiment", "Menciones por día según sentimiento";
+    ChartByBrand => "Mentions by brand", "Menciones por marca";
+    ChartByDepartment => "Mentions by department", "Menciones por departamento";
+    ChartBySite => "Mentions by site", "Menciones por sitio";
+    ChartStatusOverTime => "Response status over time (by the day the status was set)", "Estado de respuesta en el tiempo (por el día en que se fijó)";
+    Mentions => "Mentions", "Menciones";
+    Other => "Other", "Otros";
+    ChartsUnavailable => "Charts could not be drawn: {0}", "No se pudieron dibujar los gráficos: {0}";
+    SentimentPositive => "Positive", "Positivo";
+    SentimentNeutral => "Neutral", "Neutral";
+    SentimentNegative => "Negative", "Negativo";
+    SentimentQuestion => "Question", "Pregunta";
+    StatusNew => "New", "Nuevo";
+    StatusNeedsResponse => "Needs response", "Requiere respuesta";
+    StatusResponded => "Responded", "Respondido";
+    StatusEscalated => "Escalated", "Escalado";
+    StatusClosed => "Closed", "Cerrado";
+    PriorityLow => "Low", "Baja";
+    PriorityNormal => "Normal", "Normal";
+    PriorityHigh => "High", "Alta";
+    PriorityUrgent => "Urgent", "Urgente";
+}
+
+/// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is
+/// only ever set as text content.
+pub fn fill(template: &str, args: &[&str]) -> String {
+    let mut out = template.to_string();
+    for (i, a) in args.iter().enumerate() {
+        out = out.replace(&format!("{{{i}}}"), a);
+    }
+    out
+}
+
+/// `Text::get` then [`fill`].
+pub fn tr(lang: Lang, text: Text, args: &[&str]) -> String {
+    fill(text.get(lang), args)
+}
+
+pub fn sentiment_label(lang: Lang, s: Sentiment) -> &'static str {
+    match s {
+        Sentiment::Positive => Text::SentimentPositive,
+        Sentiment::Neutral => Text::SentimentNeutral,
+        Sentiment::Negative => Text::SentimentNegative,
+        Sentiment::Question => Text::SentimentQuestion,
+    }
+    .get(lang)
+}
+
+pub fn status_label(lang: Lang, s: Status) -> &'static str {
+    match s {
+        Status::New => Text::StatusNew,
+        Status::NeedsResponse => Text::StatusNeedsResponse,
+        Status::Responded => Text::StatusResponded,
+        Status::Escalated => Text::StatusEscalated,
+        Status::Closed => Text::StatusClosed,
+    }
+    .get(lang)
+}
+
+pub fn priority_label(lang: Lang, p: Priority) -> &'static str {
+    match p {
+        Priority::Low => Text::PriorityLow,
+        Priority::Normal => Text::PriorityNormal,
+        Priority::High => Text::PriorityHigh,
+        Priority::Urgent => Text::PriorityUrgent,
+    }
+    .get(lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(s: &str) -> Vec<String> {
+        let mut found: Vec<String> = (0..10).map(|i| format!("{{{i}}}")).filter(|p| s.contains(p.as_str())).collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn every_string_exists_in_both_languages_with_the_same_placeholders() {
+        for &t in Text::ALL {
+            let (en, es) = (t.get(Lang::En), t.get(Lang::Es));
+            assert!(!en.trim().is_empty() && !es.trim().is_empty(), "{t:?}");
+            assert_eq!(placeholders(en), placeholders(es), "{t:?}");
+            assert_eq!(Text::from_name(t.name()), Some(t));
+        }
+        assert_eq!(Text::from_name("NoSuchKey"), None);
+    }
+
+    #[test]
+    fn picks_the_first_preferred_language_we_speak() {
+        let cases: &[(&[&str], Lang)] = &[
+            (&["es-AR", "en"], Lang::Es),
+            (&["fr-FR", "es"], Lang::Es),
+            (&["en-GB", "es"], Lang::En),
+            (&["ES_es"], Lang::Es),
+            (&["de", "fr"], Lang::En),
+            (&[], Lang::En),
+        ];
+        for (tags, want) in cases {
+            assert_eq!(Lang::pick(tags), *want, "{tags:?}");
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled_with_plain_text() {
+        assert_eq!(tr(Lang::Es, Text::Summary, &["3", "10"]), "3 de 10 capturas");
+        assert_eq!(fill("{0}<{1}>", &["<b>", "{0}"]), "<b><{0}>");
+    }
+
+    #[test]
+    fn every_enum_value_has_a_label_in_each_language() {
+        for lang in Lang::ALL {
+            for s in Sentiment::ALL {
+                assert!(!sentiment_label(lang, s).is_empty());
+            }
+            for s in Status::ALL {
+                assert!(!status_label(lang, s).is_empty());
+            }
+            for p in Priority::ALL {
+                assert!(!priority_label(lang, p).is_empty());
+            }
+        }
+        assert_eq!(status_label(Lang::Es, Status::NeedsResponse), "Requiere respuesta");
+    }
+}

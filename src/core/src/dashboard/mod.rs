@@ -1,0 +1,10 @@
+//! The team-log dashboard's logic (the page itself is `src/dashboard`, a
+//! thin wasm crate): its strings in English and Spanish, its view models,
+//! its chart configurations and its use of the sync API.
+
+pub mod charts;
+pub mod client;
+pub mod i18n;
+pub mod view;
+
+pub use i18n::{Lang, Text};

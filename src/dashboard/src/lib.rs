@@ -1,0 +1,17 @@
+//! The team-log dashboard page (`www/`), compiled to wasm. Thin glue: the
+//! views, strings, charts' configs and API rules live in
+//! `escucha_core::dashboard` and `escucha_core::log`; this crate wires them
+//! to the DOM, `fetch` and Chart.js.
+
+mod api;
+mod app;
+mod chart;
+mod dom;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    app::start();
+}
