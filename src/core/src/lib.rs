@@ -5,6 +5,7 @@
 //! and `cargo test` exercises all of it natively.
 
 pub mod brands;
+pub mod capture;
 pub mod i18n;
 pub mod matching;
 pub mod page_text;
