@@ -6,15 +6,23 @@
 //! (platform adapters first, then schema.org, microformats, ARIA roles and
 //! structural repetition) and reads its text, author, time and permalink.
 
+pub mod adapters;
 pub mod css;
+pub mod detect;
+pub mod extract;
+pub mod fields;
+pub mod json_ld;
 pub mod page;
 pub mod selector;
 pub mod snapshot;
+pub mod text;
 pub mod time;
 pub mod url;
 #[cfg(test)]
 pub(crate) mod test_dom;
 
+pub use detect::Method;
+pub use extract::{extract, Extraction};
 pub use page::PageInfo;
 pub use selector::{anchor, describe, TextPositionSelector, TextQuoteSelector};
 pub use snapshot::{DomSource, SnapNode, Snapshot};

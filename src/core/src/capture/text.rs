@@ -44,7 +44,8 @@ pub fn render(s: &Snapshot, root: u32, prune: &dyn Fn(u32) -> bool) -> RenderedT
             original_len = original_len.saturating_add(node.text_len.max(utf16_len(&node.text)));
             cut |= node.text_cut();
             if raw.len() <= 2 * MAX_COMMENT_BYTES {
-                raw.push_str(&node.text);
+                // Newlines inside text are spaces to a reader; only blocks break lines.
+                raw.extend(node.text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }));
             } else {
                 cut = true;
             }
