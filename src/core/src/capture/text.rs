@@ -140,7 +140,7 @@ mod tests {
         assert_eq!(r.text, "I love Acme phones.\nLine\ntwo <b>");
         assert!(!r.truncated);
         let raw = raw_text(&s, root, &|_| false);
-        assert_eq!(raw.kept, Some((7, 11)));
-        assert_eq!(&raw.text[7..11], "Acme");
+        assert_eq!(raw.kept, Some((8, 12)));
+        assert_eq!(&raw.text[8..12], "Acme");
     }
 }
