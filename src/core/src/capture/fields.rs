@@ -106,7 +106,7 @@ pub fn is_profile_href(href: &str) -> bool {
 fn clean_name(raw: &str) -> Option<String> {
     let mut name = collapse(raw);
     for prefix in ["posted by ", "written by ", "geschrieben von ", "publicado por ", "by ", "von ", "por ", "par ", "de "] {
-        if name.len() > prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        if name.len() > prefix.len() && name.get(..prefix.len()).is_some_and(|h| h.eq_ignore_ascii_case(prefix)) {
             name = name[prefix.len()..].trim().to_string();
         }
     }
