@@ -1,9 +1,10 @@
 # The two commands: `make run` and `make test`. Both install what they need.
-.PHONY: run test build setup bench bench-quick clean
+.PHONY: run test build setup bench bench-quick bench-capture clean
 run:   ; bash scripts/run.sh
 test:  ; bash scripts/test.sh
 build: ; bash scripts/setup.sh && bash scripts/build.sh
 setup: ; bash scripts/setup.sh
 bench: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/highlight.mjs && cargo run --quiet --release -p escucha-core --example bench_matcher
 bench-quick: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/highlight.mjs --quick
+bench-capture: ; cargo run --quiet --release -p escucha-corpus --bin capture-fidelity
 clean: ; rm -rf build target/wasm32-unknown-unknown

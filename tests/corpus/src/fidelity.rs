@@ -167,7 +167,9 @@ fn score_permalink(e: &Extraction, gold: &str, base: &str) -> Option<bool> {
     let ours = e.permalink.as_ref()?;
     let want = resolve_http(base, gold).map(|u| normalize_url(&u));
     let bare = !gold.contains(['/', '#', '?', '.']);
-    Some(Some(normalize_url(ours)) == want || (bare && ours.ends_with(&format!("#{gold}"))))
+    // A gold fragment ("#post123") names the post wherever the link's path points.
+    let fragment = gold.strip_prefix('#').filter(|f| !f.is_empty()).or(bare.then_some(gold));
+    Some(Some(normalize_url(ours)) == want || fragment.is_some_and(|f| ours.ends_with(&format!("#{f}"))))
 }
 
 fn time_ok(ours: &CommentTime, gold: &CommentTime) -> bool {
@@ -193,14 +195,14 @@ fn site_of(url: &str) -> String {
 
 /// Pick the mention for a gold post: a word in the longest text node wholly
 /// inside the post's text. `None` if the post cannot be found in the page.
-fn locate(nodes: &[(ego_tree::NodeId, &str, String)], gold_text: &str) -> Option<(ego_tree::NodeId, u32, u32)> {
+pub fn locate(nodes: &[(ego_tree::NodeId, &str, String)], gold_text: &str) -> Option<(ego_tree::NodeId, u32, u32)> {
     let gfp = fingerprint(gold_text);
     if gfp.chars().count() < 4 {
         return None;
     }
     let mut best: Option<&(ego_tree::NodeId, &str, String)> = None;
     for n in nodes {
-        if n.2.chars().count() >= 6 && gfp.contains(&n.2) && best.map_or(true, |b| n.2.len() > b.2.len()) {
+        if n.2.chars().count() >= 10 && gfp.contains(&n.2) && best.map_or(true, |b| n.2.len() > b.2.len()) {
             best = Some(n);
         }
     }

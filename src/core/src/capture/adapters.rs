@@ -124,7 +124,7 @@ pub const ADAPTERS: &[Adapter] = &[
         name: "phpbb",
         hosts: &[],
         generator: &["phpbb"],
-        root: "div.post[id^=p], div.post, table.tablebg, div[id^=post]",
+        root: "div.post[id^=p], div.post, table.tablebg",
         confirm: ".postbody, dl.postprofile, .postprofile",
         body: ".postbody .content, div.content, .postbody",
         author: "dl.postprofile dt a.username, dl.postprofile dt a.username-coloured, .postprofile dt a, p.author a.username, p.author strong a, .author strong, a.username",

@@ -37,6 +37,8 @@ pub struct Detection {
     pub root: u32,
     pub method: Method,
     pub adapter: Option<&'static Adapter>,
+    /// The alternative of the adapter's root selector list that matched.
+    pub root_alt: Option<&'static str>,
 }
 
 /// Class tokens that say nothing about what an element is.
@@ -96,7 +98,7 @@ fn aria_kind(s: &Snapshot, id: u32) -> bool {
 /// replies out of a comment).
 pub fn same_kind(s: &Snapshot, det: &Detection, root_sig: &Option<String>, id: u32) -> bool {
     match det.method {
-        Method::Adapter => det.adapter.is_some_and(|a| Selector::parse(a.root).matches(s, id, None)),
+        Method::Adapter => det.root_alt.is_some_and(|alt| Selector::parse(alt).matches(s, id, None)),
         Method::Microdata => microdata_kind(s, id),
         Method::Microformats => microformat_kind(s, id),
         Method::AriaRole => aria_kind(s, id),
@@ -124,7 +126,7 @@ pub fn detect(s: &Snapshot, page: &PageInfo, now_ms: i64) -> Detection {
     for (adapter, root_sel) in ADAPTERS.iter().zip(&roots) {
         if adapter.hinted(page) {
             if let Some(&a) = chain.iter().find(|a| root_sel.matches(s, **a, None)) {
-                return Detection { root: a, method: Method::Adapter, adapter: Some(adapter) };
+                return Detection { root: a, method: Method::Adapter, adapter: Some(adapter), root_alt: matched_alt(s, adapter, a) };
             }
         }
     }
@@ -135,7 +137,7 @@ pub fn detect(s: &Snapshot, page: &PageInfo, now_ms: i64) -> Detection {
             }
             let confirm = Selector::parse(adapter.confirm);
             if s.descendants(a, |_| false).skip(1).any(|d| confirm.matches(s, d, None)) {
-                return Detection { root: a, method: Method::Adapter, adapter: Some(adapter) };
+                return Detection { root: a, method: Method::Adapter, adapter: Some(adapter), root_alt: matched_alt(s, adapter, a) };
             }
         }
     }
@@ -146,14 +148,18 @@ pub fn detect(s: &Snapshot, page: &PageInfo, now_ms: i64) -> Detection {
             (aria_kind, Method::AriaRole),
         ] {
             if kind(s, a) {
-                return Detection { root: a, method, adapter: None };
+                return Detection { root: a, method, adapter: None, root_alt: None };
             }
         }
         let tag = s.node(a).tag();
         if (repeated(s, a) || tag == "article") && has_post_signals(s, page, a, now_ms) {
-            return Detection { root: a, method: Method::Repetition, adapter: None };
+            return Detection { root: a, method: Method::Repetition, adapter: None, root_alt: None };
         }
     }
     let block = chain.iter().copied().find(|a| !INLINE_TAGS.contains(&s.node(*a).tag())).or(chain.first().copied());
-    Detection { root: block.unwrap_or(s.mention_node), method: Method::Block, adapter: None }
+    Detection { root: block.unwrap_or(s.mention_node), method: Method::Block, adapter: None, root_alt: None }
+}
+
+fn matched_alt(s: &Snapshot, adapter: &'static Adapter, root: u32) -> Option<&'static str> {
+    adapter.root.split(',').map(str::trim).find(|alt| Selector::parse(alt).matches(s, root, None))
 }

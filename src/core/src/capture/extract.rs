@@ -68,7 +68,7 @@ fn body_for(s: &Snapshot, root: u32, adapter_body: Option<&str>) -> Option<u32> 
         let n = s.node(*id);
         n.classes().chain(n.attr("id")).any(|c| {
             let c = c.to_ascii_lowercase();
-            BODY_WORDS.iter().any(|w| c == *w || c.contains(&format!("{w}-")) || c.contains(&format!("-{w}")) || c.contains(&format!("_{w}")) || c.starts_with(w))
+            BODY_WORDS.iter().any(|w| c == *w || c.ends_with(w) || c.contains(&format!("-{w}")) || c.contains(&format!("_{w}")))
                 && !c.contains("header")
                 && !c.contains("footer")
         })
@@ -97,8 +97,22 @@ pub fn extract(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> Extract
     let mut permalink = None;
     if found {
         if let Some(a) = adapter {
-            if let Some(el) = first_of(&scope, a.author) {
-                author = author_from(&scope, el);
+            // The first candidate with a name; else the first with a link
+            // (avatar links carry the profile URL but no name).
+            let candidates: Vec<Author> = a
+                .author
+                .split(',')
+                .flat_map(|alt| scope.all_matches(alt.trim()))
+                .take(16)
+                .map(|el| author_from(&scope, el))
+                .collect();
+            if let Some(named) = candidates.iter().find(|c| c.name.is_some()) {
+                author = named.clone();
+                if author.url.is_none() {
+                    author.url = candidates.iter().find_map(|c| c.url.clone());
+                }
+            } else if let Some(linked) = candidates.into_iter().find(|c| c.url.is_some()) {
+                author = linked;
             }
             if let Some(el) = first_of(&scope, a.time) {
                 if let Some(t) = time_from(&scope, el) {

@@ -40,11 +40,15 @@ impl Scope<'_> {
     }
 
     pub fn first_match(&self, selector: &str) -> Option<u32> {
+        self.all_matches(selector).into_iter().next()
+    }
+
+    pub fn all_matches(&self, selector: &str) -> Vec<u32> {
         if selector.is_empty() {
-            return None;
+            return Vec::new();
         }
         let sel = Selector::parse(selector);
-        self.field_elements().into_iter().find(|id| sel.matches(self.s, *id, Some(self.root)))
+        self.field_elements().into_iter().filter(|id| sel.matches(self.s, *id, Some(self.root))).collect()
     }
 
     pub fn resolve(&self, href: &str) -> Option<String> {
@@ -54,7 +58,15 @@ impl Scope<'_> {
 
 pub fn is_quote(s: &Snapshot, id: u32) -> bool {
     let n = s.node(id);
-    n.tag() == "blockquote" || n.classes().any(|c| c.to_ascii_lowercase().contains("quote"))
+    // Some forums (XenForo 1, vBulletin 4) hold the post body itself in a
+    // <blockquote class="messageText|postcontent">: that is not a quote.
+    let bodyish = n.classes().any(|c| {
+        let c = c.to_ascii_lowercase();
+        ["message", "post", "content", "text", "body"].iter().any(|w| c.contains(w))
+    });
+    // Inline elements named "quote" are icons and buttons, not quoted posts.
+    let block = !crate::page_text::INLINE_TAGS.contains(&n.tag());
+    !bodyish && (n.tag() == "blockquote" || (block && n.classes().any(|c| c.to_ascii_lowercase().contains("quote"))))
 }
 
 /// Text of an element, whitespace collapsed, bounded.
@@ -303,7 +315,10 @@ pub fn find_time(scope: &Scope) -> Option<(CommentTime, u32)> {
         if NOT_DATE_PHRASES.iter().any(|p| lower.contains(p)) {
             continue;
         }
-        if let Some(t) = parse_text(&n.text, scope.now_ms, scope.lang()) {
+        // The date and the clock may sit in sibling nodes: read the parent's text when short.
+        let parent_text = element_text(s, parent, 400);
+        let candidate = if parent_text.len() <= 200 { parent_text } else { n.text.clone() };
+        if let Some(t) = parse_text(&candidate, scope.now_ms, scope.lang()).or_else(|| parse_text(&n.text, scope.now_ms, scope.lang())) {
             return Some((t, parent));
         }
     }

@@ -127,6 +127,10 @@ fn re_iso() -> &'static Regex {
 fn iso_from(caps: &Captures, now_ms: i64) -> Option<CommentTime> {
     let num = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<i64>().ok());
     let (y, mo, d) = (num(1)?, num(2)?, num(3)?);
+    // Placeholder dates (epoch zero, 0001-01-01) are not comment times.
+    if !(1990..=2100).contains(&y) {
+        return None;
+    }
     let (h, mi, s) = (num(4), num(5), num(6));
     let offset = match caps.get(7).map(|m| m.as_str()) {
         Some("z" | "utc" | "gmt") => Some(0),
