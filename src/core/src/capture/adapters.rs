@@ -105,7 +105,7 @@ pub const ADAPTERS: &[Adapter] = &[
         body: ".cooked, div.post[itemprop=text], div.post[itemprop=articleBody], div.post",
         author: ".names .username a, .names a, .creator [itemprop=name], .creator a, span.creator, [itemprop=author]",
         time: ".post-date [data-time], a.post-date, .crawler-post-infos time, time[itemprop=datePublished], .relative-date",
-        permalink: "a.post-date, .post-info a.post-date, [itemprop=url]",
+        permalink: "a.post-date, .post-info a.post-date, meta[itemprop=url]",
         permalink_attr: None,
     },
     Adapter {

@@ -98,7 +98,7 @@ fn aria_kind(s: &Snapshot, id: u32) -> bool {
 /// replies out of a comment).
 pub fn same_kind(s: &Snapshot, det: &Detection, root_sig: &Option<String>, id: u32) -> bool {
     match det.method {
-        Method::Adapter => det.root_alt.is_some_and(|alt| Selector::parse(alt).matches(s, id, None)),
+        Method::Adapter => det.adapter.is_some_and(|a| Selector::parse(a.root).matches(s, id, None)),
         Method::Microdata => microdata_kind(s, id),
         Method::Microformats => microformat_kind(s, id),
         Method::AriaRole => aria_kind(s, id),

@@ -87,8 +87,6 @@ pub fn extract(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> Extract
     let body = body_for(s, root, adapter.map(|a| a.body));
     let scope = Scope { s, root, body, nested: &nested, page, now_ms: now_utc_ms };
 
-    let text_root = body.unwrap_or(root);
-    let rendered = render(s, text_root, &|id| nested(id));
 
     let found = det.method != Method::Block;
     let mut author = Author::default();
@@ -121,7 +119,7 @@ pub fn extract(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> Extract
                 }
             }
             if let Some(el) = first_of(&scope, a.permalink) {
-                permalink = s.node(el).attr("href").and_then(|h| scope.resolve(h));
+                permalink = s.node(el).attr("href").or_else(|| s.node(el).attr("content")).and_then(|h| scope.resolve(h));
             }
             if permalink.is_none() {
                 permalink = a.permalink_attr.and_then(|attr| s.node(root).attr(attr)).and_then(|h| scope.resolve(h));
@@ -140,6 +138,12 @@ pub fn extract(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> Extract
             permalink = find_permalink(&scope, time_el);
         }
     }
+    // No body marker: the body is the outermost element on the mention's path
+    // that holds neither the time nor a profile link (the post's header).
+    let body = body.or_else(|| if found { derived_body(s, root, time_el) } else { None });
+    let text_root = body.unwrap_or(root);
+    let rendered = render(s, text_root, &|id| nested(id));
+
     // Platforms that describe posts only in JSON-LD: fill what is missing.
     if let Some(post) = json_ld::matching_post(&page.json_ld, &rendered.text, now_utc_ms) {
         if author.name.is_none() {
@@ -194,4 +198,14 @@ pub fn extract(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> Extract
 /// alternatives in the order written.
 fn first_of(scope: &Scope, list: &str) -> Option<u32> {
     list.split(',').map(str::trim).filter(|a| !a.is_empty()).find_map(|alt| scope.first_match(alt))
+}
+
+fn derived_body(s: &Snapshot, root: u32, time_el: Option<u32>) -> Option<u32> {
+    let mut path: Vec<u32> = s.ancestors(s.mention_node).take_while(|a| *a != root).collect();
+    path.reverse();
+    path.into_iter().find(|id| {
+        let holds_time = time_el.is_some_and(|t| s.contains(*id, t));
+        let holds_profile = s.descendants(*id, |_| false).any(|d| s.node(d).attr("href").is_some_and(super::fields::is_profile_href));
+        !holds_time && !holds_profile && !crate::page_text::INLINE_TAGS.contains(&s.node(*id).tag())
+    })
 }
