@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::css::Selector;
 use super::detect::{detect, same_kind, signature, Method};
-use super::fields::{author_from, find_author, find_permalink, find_time, is_quote, time_from, Author, Scope};
+use super::fields::{anchor_permalink, author_from, find_author, find_permalink, find_time, is_quote, time_from, Author, Scope};
 use super::json_ld;
 use super::page::PageInfo;
 use super::selector::{describe, TextPositionSelector, TextQuoteSelector};
@@ -158,6 +158,10 @@ pub fn extract(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> Extract
         if permalink.is_none() {
             permalink = post.url.and_then(|u| resolve_http(page.base(), &u));
         }
+    }
+
+    if permalink.is_none() && found {
+        permalink = anchor_permalink(&scope);
     }
 
     let raw = raw_text(s, text_root, &|id| nested(id));

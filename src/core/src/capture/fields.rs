@@ -347,8 +347,8 @@ pub fn is_action_href(href: &str) -> bool {
     re_action().is_match(href.trim())
 }
 
-fn digits_of(s: &str) -> Option<String> {
-    s.split(|c: char| !c.is_ascii_digit()).filter(|d| d.len() >= 2).max_by_key(|d| d.len()).map(str::to_string)
+fn digits_of(s: &str, min_len: usize) -> Option<String> {
+    s.split(|c: char| !c.is_ascii_digit()).filter(|d| d.len() >= min_len).max_by_key(|d| d.len()).map(str::to_string)
 }
 
 /// The comment's own number, from its root's id or data attributes.
@@ -357,7 +357,7 @@ pub fn root_number(s: &Snapshot, root: u32) -> Option<String> {
     ["id", "data-post-id", "data-content", "data-id", "data-comment-id", "data-fullname", "thingid", "data-answerid"]
         .iter()
         .filter_map(|a| n.attr(a))
-        .find_map(digits_of)
+        .find_map(|v| digits_of(v, 2))
 }
 
 pub fn find_permalink(scope: &Scope, time_el: Option<u32>) -> Option<String> {
@@ -402,14 +402,24 @@ pub fn find_permalink(scope: &Scope, time_el: Option<u32>) -> Option<String> {
     if let Some(url) = pick.and_then(|h| scope.resolve(h)) {
         return Some(url);
     }
-    // 4. The root's own anchor: an id or a named anchor with the post number.
-    let anchor_name = std::iter::once(root)
-        .chain(elements.iter().copied().filter(|id| s.node(*id).tag() == "a"))
-        .find_map(|id| {
-            let n = s.node(id);
-            let name = if id == root { n.attr("id") } else { n.attr("name").or_else(|| n.attr("id")) }?;
-            let num = digits_of(name)?;
-            (number.as_deref().map_or(true, |want| want == num) && name.len() <= 40).then(|| name.to_string())
-        });
+    None
+}
+
+/// The comment's own anchor as a link (`page#id`): the root's id or a named
+/// anchor carrying the post's number. Last resort, after JSON-LD.
+pub fn anchor_permalink(scope: &Scope) -> Option<String> {
+    let s = scope.s;
+    let root = scope.root;
+    let elements = scope.field_elements();
+    let number = root_number(s, root);
+    // Post numbers have several digits; a one-digit root id ("message1")
+    // is a position, used only when no named anchor carries a real number.
+    let anchors = elements.iter().copied().filter(|id| s.node(*id).tag() == "a").map(|id| (id, 2));
+    let anchor_name = [(root, 2)].into_iter().chain(anchors).chain([(root, 1)]).find_map(|(id, min_digits)| {
+        let n = s.node(id);
+        let name = if id == root { n.attr("id") } else { n.attr("name").or_else(|| n.attr("id")) }?;
+        let num = digits_of(name, min_digits)?;
+        (number.as_deref().map_or(true, |want| want == num) && name.len() <= 40).then(|| name.to_string())
+    });
     anchor_name.and_then(|name| scope.resolve(&format!("{}#{name}", without_fragment(&scope.page.url))))
 }
