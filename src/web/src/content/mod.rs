@@ -4,6 +4,7 @@
 //! It is untrusted by design: it only receives the brand list for its page
 //! and can only send what `protocol::authorize` allows a content script.
 
+mod context;
 mod observer;
 mod painter;
 mod scan;
