@@ -5,6 +5,7 @@
 //! and `cargo test` exercises all of it natively.
 
 pub mod brands;
+pub mod capture;
 pub mod card;
 pub mod dashboard;
 pub mod i18n;

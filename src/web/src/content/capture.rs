@@ -2,16 +2,14 @@
 //! the comment it sits in, who wrote it and when, where it lives, and the
 //! selectors that find it again.
 
-use escucha_core::log::{CaptureContext, TextPosition, TextQuote};
+use escucha_core::capture::{extract, selector, Extraction, Zone};
+use escucha_core::log::{CaptureContext, CommentTime, TextPosition, TextQuote};
 use escucha_core::page_text;
 use wasm_bindgen::JsCast;
 use web_sys::{Node, StaticRange};
 
 use super::scan;
 use crate::dom;
-
-/// Characters of context kept on each side of the quote (W3C TextQuoteSelector).
-const QUOTE_CONTEXT: usize = 32;
 
 /// Where `range` sits in the whole page's text, and the quote around it.
 pub fn selectors(range: &StaticRange) -> (TextQuote, Option<TextPosition>) {
@@ -28,15 +26,16 @@ pub fn selectors(range: &StaticRange) -> (TextQuote, Option<TextPosition>) {
     let start = starts[index as usize] + range.start_offset();
     let end = start + exact.encode_utf16().count() as u32;
     let text = collected.text();
-    let quote = quote_at(&text, start, end, QUOTE_CONTEXT);
-    (quote, Some(TextPosition { start, end }))
+    let (quote, _) = selector::describe(&text, start, end.min(start + exact.encode_utf16().count() as u32));
+    (TextQuote { exact: quote.exact, prefix: quote.prefix, suffix: quote.suffix }, Some(TextPosition { start, end }))
 }
 
 /// The capture context of a mention: comment, author, time, permalink, page.
 pub fn context_for(range: &StaticRange, brand: &str, term: &str) -> CaptureContext {
     let node: Node = range.start_container();
     let (quote, position) = selectors(range);
-    let mut ctx = provisional_context(&node);
+    let (snapshot, page) = super::context::gather(&node, range.start_offset(), start_of_end(range, &node));
+    let mut ctx = to_context(extract(&snapshot, &page, now_ms()));
     ctx.brand = brand.to_string();
     ctx.term = term.to_string();
     ctx.quote = quote;
@@ -79,47 +78,40 @@ pub fn selection_range() -> Option<StaticRange> {
     StaticRange::new(&init).ok()
 }
 
-// PROVISIONAL until the comment extractor lands: page facts and the
-// enclosing block's text only.
-fn provisional_context(node: &Node) -> CaptureContext {
-    let doc = dom::document();
-    let mut block = node.parent_element();
-    while let Some(b) = &block {
-        if !page_text::INLINE_TAGS.contains(&b.local_name().as_str()) {
-            break;
-        }
-        block = b.parent_element();
+
+/// The mention's end offset within its start node (a mention that runs into
+/// the next node ends at the start node's end, for the snapshot's purposes).
+fn start_of_end(range: &StaticRange, node: &Node) -> u32 {
+    if range.end_container() == *node {
+        range.end_offset()
+    } else {
+        node.node_value().map(|v| v.encode_utf16().count() as u32).unwrap_or(range.start_offset())
     }
+}
+
+/// What the extractor found, as the record keeps it. Fields it could not
+/// find stay empty: the card then asks the manager, it never guesses.
+fn to_context(x: Extraction) -> CaptureContext {
+    let site = x.site_name.clone().or_else(|| escucha_core::capture::url::host(&x.page_url)).unwrap_or_default();
     CaptureContext {
-        page_url: doc.url().unwrap_or_default(),
-        page_title: doc.title(),
-        site: web_sys::window().and_then(|w| w.location().host().ok()).unwrap_or_default(),
-        comment_text: block.and_then(|b| b.text_content()).unwrap_or_default().trim().to_string(),
+        page_url: x.canonical_url.clone().unwrap_or_else(|| x.page_url.clone()),
+        page_title: x.title.unwrap_or_default(),
+        site,
+        lang: x.lang,
+        comment_length: x.truncated.then_some(x.original_length),
+        comment_text: x.comment_text,
+        author_name: x.author_name,
+        author_url: x.author_url,
+        comment_time: x.time.map(|t| CommentTime { utc: Some(t.utc), original: t.original, zone_assumed: t.zone == Zone::Assumed }),
+        permalink: x.permalink,
+        platform: x.platform,
         ..Default::default()
     }
 }
 
-fn quote_at(text: &str, start: u32, end: u32, n: usize) -> TextQuote {
-    let units: Vec<u16> = text.encode_utf16().collect();
-    let (s, e) = (start as usize, (end as usize).min(units.len()));
-    let lossy = |a: usize, b: usize| String::from_utf16_lossy(&units[a.min(units.len())..b.min(units.len())]);
-    TextQuote { exact: lossy(s, e), prefix: lossy(s.saturating_sub(n), s), suffix: lossy(e, e + n) }
-}
-
-/// Find a quote again in the page text (UTF-16 offsets). PROVISIONAL until
-/// the core anchoring module lands: the quote with its context first, then
-/// the occurrence of the exact text nearest the recorded position.
+/// Find a quote again in the page text (UTF-16 offsets), preferring the
+/// occurrence nearest the recorded position.
 pub fn anchor(text: &str, quote: &TextQuote, position: Option<TextPosition>) -> Option<(u32, u32)> {
-    if quote.exact.is_empty() {
-        return None;
-    }
-    let u16_at = |byte: usize| text[..byte].encode_utf16().count() as u32;
-    let exact_len = quote.exact.encode_utf16().count() as u32;
-    let full = format!("{}{}{}", quote.prefix, quote.exact, quote.suffix);
-    if let Some(b) = text.find(&full) {
-        let s = u16_at(b) + quote.prefix.encode_utf16().count() as u32;
-        return Some((s, s + exact_len));
-    }
-    let hint = position.map(|p| p.start).unwrap_or(0);
-    text.match_indices(&quote.exact).map(|(b, _)| u16_at(b)).min_by_key(|s| s.abs_diff(hint)).map(|s| (s, s + exact_len))
+    let q = selector::TextQuoteSelector { exact: quote.exact.clone(), prefix: quote.prefix.clone(), suffix: quote.suffix.clone() };
+    selector::anchor(text, &q, position.map(|p| p.start)).map(|r| (r.start, r.end))
 }

@@ -70,7 +70,11 @@ struct CardState {
 
 pub struct Card {
     host: HtmlElement,
+    /// Kept so tests (and future updates) reach inside the closed root.
+    #[allow(dead_code)]
     shadow: ShadowRoot,
+    /// Kept alive with the card; the handlers hold clones.
+    #[allow(dead_code)]
     state: Rc<RefCell<CardState>>,
     _listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }

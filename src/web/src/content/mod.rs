@@ -6,6 +6,7 @@
 
 mod capture;
 mod card;
+mod context;
 pub use card::status_key;
 mod hit;
 mod observer;

@@ -1,0 +1,111 @@
+//! Capture over parsed HTML: a `DomSource` for html5ever trees (via
+//! `scraper`), so the native tests and the fidelity benchmark exercise the
+//! exact gathering and extraction code the extension runs.
+
+pub mod fidelity;
+
+use ego_tree::NodeId;
+use escucha_core::capture::{extract, DomSource, Extraction, PageInfo, Snapshot};
+use scraper::{Html, Node};
+
+/// A parsed page and its address.
+pub struct Doc {
+    pub html: Html,
+    pub url: String,
+}
+
+impl Doc {
+    pub fn parse(html: &str, url: &str) -> Doc {
+        Doc { html: Html::parse_document(html), url: url.to_string() }
+    }
+
+    pub fn root(&self) -> NodeId {
+        self.html.root_element().id()
+    }
+
+    /// Text nodes in document order, outside elements whose text is never shown.
+    pub fn text_nodes(&self) -> Vec<(NodeId, &str)> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.html.tree.root().id()];
+        while let Some(id) = stack.pop() {
+            let node = self.html.tree.get(id).expect("node");
+            match node.value() {
+                Node::Text(t) => out.push((id, &**t)),
+                Node::Element(e) if escucha_core::capture::snapshot::SKIP_TAGS.contains(&e.name()) => {}
+                _ => {
+                    let children: Vec<NodeId> = node.children().map(|c| c.id()).collect();
+                    stack.extend(children.into_iter().rev());
+                }
+            }
+        }
+        out
+    }
+
+    /// The first text node containing `needle`, with the needle's UTF-16 range.
+    pub fn find(&self, needle: &str) -> Option<(NodeId, u32, u32)> {
+        self.text_nodes().into_iter().find_map(|(id, t)| {
+            let b = t.find(needle)?;
+            let start = t[..b].encode_utf16().count() as u32;
+            Some((id, start, start + needle.encode_utf16().count() as u32))
+        })
+    }
+
+    pub fn page(&self) -> PageInfo {
+        PageInfo::gather(self, &self.root(), &self.url)
+    }
+
+    pub fn snapshot(&self, node: NodeId, start: u32, end: u32) -> Snapshot {
+        Snapshot::gather(self, &node, start, end)
+    }
+
+    /// Gather and extract, as the extension does on a click.
+    pub fn capture(&self, node: NodeId, start: u32, end: u32, now_ms: i64) -> Extraction {
+        let snapshot = self.snapshot(node, start, end);
+        // Round-trip through JSON as the content script's message would.
+        let snapshot: Snapshot = serde_json::from_str(&serde_json::to_string(&snapshot).expect("serialize")).expect("deserialize");
+        extract(&snapshot, &self.page(), now_ms)
+    }
+
+    /// Capture the first occurrence of `needle`.
+    pub fn capture_text(&self, needle: &str, now_ms: i64) -> Extraction {
+        let (node, s, e) = self.find(needle).unwrap_or_else(|| panic!("{needle:?} not in page"));
+        self.capture(node, s, e, now_ms)
+    }
+}
+
+impl DomSource for Doc {
+    type Node = NodeId;
+    fn same(&self, a: &NodeId, b: &NodeId) -> bool {
+        a == b
+    }
+    fn parent(&self, node: &NodeId) -> Option<NodeId> {
+        self.html.tree.get(*node)?.parent().map(|p| p.id())
+    }
+    fn children(&self, node: &NodeId) -> Vec<NodeId> {
+        self.html.tree.get(*node).map(|n| n.children().map(|c| c.id()).collect()).unwrap_or_default()
+    }
+    fn tag(&self, node: &NodeId) -> Option<String> {
+        match self.html.tree.get(*node)?.value() {
+            Node::Element(e) => Some(e.name().to_ascii_lowercase()),
+            _ => None,
+        }
+    }
+    fn attribute_names(&self, node: &NodeId) -> Vec<String> {
+        match self.html.tree.get(*node).map(|n| n.value()) {
+            Some(Node::Element(e)) => e.attrs().map(|(k, _)| k.to_string()).collect(),
+            _ => Vec::new(),
+        }
+    }
+    fn attribute(&self, node: &NodeId, name: &str) -> Option<String> {
+        match self.html.tree.get(*node)?.value() {
+            Node::Element(e) => e.attr(name).map(str::to_string),
+            _ => None,
+        }
+    }
+    fn text(&self, node: &NodeId) -> Option<String> {
+        match self.html.tree.get(*node)?.value() {
+            Node::Text(t) => Some(t.to_string()),
+            _ => None,
+        }
+    }
+}
