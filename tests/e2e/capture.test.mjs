@@ -94,6 +94,7 @@ async function clickText(page, text, within) {
 }
 
 async function pageCaptures(url) {
+  if (url.endsWith('/forum.html')) url = 'http://127.0.0.1/demo/forum.html'; // forum.html's canonical link
   return browser.worker.evaluate((url) => wasm_bindgen.sw_handle_message({ type: 'getPageCaptures', url },
     { id: chrome.runtime.id, url: chrome.runtime.getURL('popup/popup.html') }), url);
 }
@@ -118,6 +119,13 @@ test('one click on a mention opens the card, Log stores the comment with its con
   assert.equal(c.term, 'Movistar');
   assert.equal(c.quote.exact, 'Movistar');
   assert.match(c.commentText, /Llevo dos años con Telefónica/);
+  assert.doesNotMatch(c.commentText, /jordi|Orange/, 'only this post, not the thread');
+  assert.equal(c.authorName, 'marta_g');
+  assert.equal(c.authorUrl, `${fixtures.url}/u/marta`);
+  assert.equal(c.commentTime.utc, '2026-11-20T09:12:00Z');
+  assert.equal(c.permalink, `${fixtures.url}/forum.html#post-1`);
+  assert.equal(c.pageUrl, 'http://127.0.0.1/demo/forum.html', 'the canonical link is cited');
+  assert.equal(c.lang, 'es');
   assert.ok(c.position && c.position.end - c.position.start === 8, JSON.stringify(c.position));
   // Logged comments are painted in their status style.
   const logged = await page.evaluate(() => [...(CSS.highlights.get('escucha-logged-new') ?? [])].length);
@@ -238,6 +246,7 @@ test('a 1 MB comment is stored bounded with a marker; 500-deep nesting and missi
   const big = (await pageCaptures(url)).captures[0].context.value;
   assert.ok(big.commentText.length < 200000, `bounded: ${big.commentText.length}`);
   assert.ok(big.commentLength > 1000000, `full length recorded: ${big.commentLength}`);
+  assert.equal(big.authorName, 'larga');
 
   const deepUrl = `${fixtures.url}/deep.html`;
   await page.goto(deepUrl);

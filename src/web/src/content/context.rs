@@ -50,6 +50,16 @@ impl DomSource for WebDom {
     }
 }
 
+/// The URL captures on this page cite: its canonical link when present.
+pub fn cited_url() -> String {
+    let document = crate::dom::document();
+    let url = document.url().unwrap_or_default();
+    match document.document_element() {
+        Some(root) => PageInfo::gather(&WebDom, &root.into(), &url).cite_url().to_string(),
+        None => url,
+    }
+}
+
 /// The snapshot around a mention (UTF-16 offsets `start..end` in
 /// `text_node`) and the page facts, ready for `capture::extract`.
 pub fn gather(text_node: &Node, start: u32, end: u32) -> (Snapshot, PageInfo) {

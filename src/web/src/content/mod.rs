@@ -101,11 +101,25 @@ pub async fn start() -> Result<(), PlatformError> {
 
 /// Fetch this page's captures from the log and paint them as logged.
 async fn refresh_captures() {
-    let url = page_url();
-    let (captures, reveal) = match platform::send_message(&Message::GetPageCaptures { url }).await {
-        Ok(Reply::PageCaptures { captures, reveal }) => (captures, reveal),
-        _ => return, // no log yet, or the worker is busy: the page still works
-    };
+    // Captures cite the canonical URL when the page has one; older ones (or
+    // pages without it) are filed under the address itself. Ask for both.
+    let here = page_url();
+    let cited = context::cited_url();
+    let mut captures = Vec::new();
+    let mut reveal = None;
+    for url in if cited != here { vec![here, cited] } else { vec![here] } {
+        match platform::send_message(&Message::GetPageCaptures { url }).await {
+            Ok(Reply::PageCaptures { captures: found, reveal: r }) => {
+                for c in found {
+                    if !captures.iter().any(|k: &Capture| k.id == c.id) {
+                        captures.push(c);
+                    }
+                }
+                reveal = reveal.or(r);
+            }
+            _ => return, // no log yet, or the worker is busy: the page still works
+        }
+    }
     let range = ENGINE.with(|e| {
         let mut guard = e.borrow_mut();
         let engine = guard.as_mut()?;
