@@ -9,7 +9,16 @@ source scripts/env.sh
 
 ADDR=${ESCUCHA_ADDR:-127.0.0.1:8787}
 URL="http://$ADDR"
-target/release/escucha-server serve --addr "$ADDR" --db data/escucha.sqlite3 --www www --demo tests/fixtures &
+# Chromium names an unpacked extension after its folder: the first 32 hex digits
+# of SHA-256(absolute path), written with a-p. That is the origin the
+# extension's sync calls come from, so it is the one CORS lets in. More origins
+# (a Firefox moz-extension://<uuid>, a hosted dashboard) go in ESCUCHA_CORS_ORIGINS,
+# comma-separated.
+EXT_ID=$(printf '%s' "$ROOT/build/extension" | sha256sum | head -c32 | tr '0-9a-f' 'a-p')
+ORIGINS="chrome-extension://$EXT_ID${ESCUCHA_CORS_ORIGINS:+,$ESCUCHA_CORS_ORIGINS}"
+TOKEN_FILE=data/demo-token.txt
+target/release/escucha-server serve --addr "$ADDR" --db data/escucha.sqlite3 --www www --demo tests/fixtures \
+  --demo-token "$TOKEN_FILE" --cors-origin "$ORIGINS" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT INT TERM
 for _ in $(seq 50); do curl -fsS "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -22,6 +31,13 @@ cat <<MSG
     Demo forum page:       $URL/demo/forum.html
     Unpacked extension:    $ROOT/build/extension
     Store zip:             $ROOT/build/escucha-extension.zip
+
+  Team sync (demo team "demo", member "demo"):
+    Server URL:            $URL
+    Token:                 in $ROOT/$TOKEN_FILE (paste it in the extension's options)
+    Allowed origin:        chrome-extension://$EXT_ID
+    Try it:                curl -H "Authorization: Bearer \$(cat $TOKEN_FILE)" $URL/api/v1/me
+    Admin:                 target/release/escucha-server --db data/escucha.sqlite3 --help
 
   Load the extension by hand:
     Chrome/Chromium: open chrome://extensions, turn on Developer mode,

@@ -380,6 +380,21 @@ function summarize(res) {
 
 // ---------------------------------------------------------------- formatting
 
+/** Median of each phase over the timed scans, plus the total and what the phases leave out. */
+function phaseTable(rows) {
+  const names = [];
+  for (const [, o] of rows) for (const sc of o.scans) for (const [n] of sc.phases ?? []) if (!names.includes(n)) names.push(n);
+  const body = rows.map(([label, o]) => {
+    if (!o.scans.length) return [label, o.na || 'n/a', ...names.map(() => ''), ''];
+    const med = (n) => median(o.scans.map((sc) => (sc.phases.find(([x]) => x === n) ?? [n, 0])[1]));
+    const total = median(o.scans.map((sc) => sc.ms));
+    // Frame-side phases are inside "post + frame + reply": do not count them twice.
+    const listed = names.filter((n) => !n.startsWith('frame ')).reduce((a, n) => a + med(n), 0);
+    return [label, fmt(total), ...names.map((n) => (o.scans[0].phases.some(([x]) => x === n) ? fmt(med(n)) : '—')), fmt(total - listed)];
+  });
+  return table(['path', 'total', ...names, 'rest'], body);
+}
+
 const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(d));
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×` : '—');
 const lt = (x) => (x === null || x === undefined ? '—' : x === 0 ? 'none >50' : fmt(x));
@@ -510,6 +525,11 @@ async function main() {
   out.push(`10 real brands above + 290 others (${TERMS_300.slice(10, 16).join(', ')} …); about 32 of the others occur a few times.`, '');
   out.push(`Ground truth planted: ${Object.values(forum.stats.planted).reduce((a, n) => a + n, 0)} whole-word mentions of the 300 terms.`, '');
   out.push(pageTable(fs300, { targets: true }), '');
+
+  out.push('### Where the time goes (10k thread, median ms per phase over the timed runs)', '');
+  out.push(phaseTable([['(a) content script, 10 terms', results.forum10.wasm], ['(b) strict CSP, 10 terms', results.forum10.strict],
+    ['(a) content script, 300 terms', results.forum300.wasm], ['(b) strict CSP, 300 terms', results.forum300.strict]]), '');
+  out.push('(a): collect = the JS walk; transfer = the joined text into wasm; match, ranges, paint in wasm. (b): collect = the same JS walk; encode = TextEncoder to UTF-8; "post + frame + reply" = from posting the buffers to the matcher frame until its spans are back (includes the frame\'s decode/match/locate, listed separately, and two cross-process hops); ranges = StaticRanges from the spans; paint = Highlight.add. "rest" = total minus the listed phases: the wait for the next frame (style and paint of the highlights) and scheduling.', '');
 
   // Appended post.
   const ap = results.forum10.wasm.append;

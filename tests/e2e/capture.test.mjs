@@ -32,7 +32,7 @@ after(async () => {
 async function inCard(page, selector, fn, ...args) {
   const cdp = await page.context().newCDPSession(page);
   try {
-    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const { root } = await cdp.send('DOM.getDocument', { depth: 3, pierce: true }); // the card hangs off <html>
     const find = (n) => {
       if (n.localName === 'escucha-card') return n;
       for (const c of n.children ?? []) { const r = find(c); if (r) return r; }
@@ -74,9 +74,11 @@ function rectOf(page, text, within = 'body') {
     for (let n = w.nextNode(); n; n = w.nextNode()) {
       const i = n.data.indexOf(text);
       if (i >= 0) {
-        n.parentElement.scrollIntoView({ block: 'center' });
         const r = document.createRange();
         r.setStart(n, i); r.setEnd(n, i + text.length);
+        // Bring the words themselves (not their possibly huge element) to mid-screen.
+        const first = r.getBoundingClientRect();
+        window.scrollBy(0, first.top - innerHeight / 2);
         const b = r.getBoundingClientRect();
         return { x: b.x, y: b.y, w: b.width, h: b.height };
       }

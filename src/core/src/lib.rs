@@ -8,11 +8,13 @@ pub mod brands;
 pub mod card;
 pub mod i18n;
 pub mod log;
+pub mod matcher_frame;
 pub mod matching;
 pub mod page_text;
 pub mod protocol;
 pub mod settings;
 pub mod sites;
+pub mod sync;
 
 /// The version every context reports, so a test can prove which build runs.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

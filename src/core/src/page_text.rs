@@ -72,6 +72,9 @@ fn logged_style(status: crate::log::Status) -> (&'static str, &'static str) {
 /// The flash shown when the popup jumps to a mention.
 pub const FLASH_HIGHLIGHT: &str = "escucha-flash";
 
+/// How long the flash stays, in milliseconds.
+pub const FLASH_MS: u32 = 1500;
+
 /// The stylesheet that paints each group's highlight in its colour, with a
 /// text colour that stays readable on it. Colours come from a validated
 /// brand list (`#rgb`/`#rrggbb`); anything else falls back to the default so
@@ -129,16 +132,32 @@ fn luminance(rgb: [u8; 3]) -> f64 {
 /// marked with "…" where cut. Out-of-range input gives what is in range.
 pub fn excerpt(text: &str, start: u32, end: u32, radius: u32) -> String {
     let units: Vec<u16> = text.encode_utf16().collect();
+    excerpt_units(&units, start, end, radius, false)
+}
+
+/// Like [`excerpt`], on text already in UTF-16 units (so that excerpts of many
+/// mentions in one long text cost no re-encoding). With `within_block`, the
+/// excerpt also stops at the nearest [`BLOCK_SEPARATOR`] on each side, so an
+/// excerpt of the joined page text never mixes two paragraphs or posts.
+pub fn excerpt_units(units: &[u16], start: u32, end: u32, radius: u32, within_block: bool) -> String {
     let len = units.len() as u32;
     let (start, end) = (start.min(len), end.min(len).max(start.min(len)));
-    let mut from = start.saturating_sub(radius);
-    let mut to = (end + radius).min(len);
+    // The excerpt may not reach past `lo..hi`: the whole text, or its block.
+    let (mut lo, mut hi) = (0, len);
+    if within_block {
+        let sep = BLOCK_SEPARATOR as u16;
+        if let Some(i) = units[..start as usize].iter().rposition(|&u| u == sep) { lo = i as u32 + 1; }
+        if let Some(i) = units[end as usize..].iter().position(|&u| u == sep) { hi = end + i as u32; }
+    }
+    let mut from = start.saturating_sub(radius).max(lo);
+    let mut to = (end + radius).min(hi);
     // Don't cut through a surrogate pair.
-    if from > 0 && (0xDC00..0xE000).contains(&units[from as usize]) { from -= 1; }
-    if to < len && (0xDC00..0xE000).contains(&units[to as usize]) { to += 1; }
+    if from > lo && (0xDC00..0xE000).contains(&units[from as usize]) { from -= 1; }
+    if to < hi && (0xDC00..0xE000).contains(&units[to as usize]) { to += 1; }
+    let (cut_before, cut_after) = (from > lo, to < hi);
     let body = String::from_utf16_lossy(&units[from as usize..to as usize]);
     let body: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    format!("{}{}{}", if from > 0 { "…" } else { "" }, body, if to < len { "…" } else { "" })
+    format!("{}{}{}", if cut_before { "…" } else { "" }, body, if cut_after { "…" } else { "" })
 }
 
 /// A mention located in the DOM: start and end as (node index, UTF-16 offset
@@ -275,6 +294,22 @@ mod tests {
         // A cut inside the emoji's surrogate pair widens to keep it whole.
         assert!(excerpt(text, 3, 4, 2).starts_with("😀"), "{}", excerpt(text, 3, 4, 2));
         assert_eq!(excerpt("abc", 10, 20, 5), "abc");
+    }
+
+    #[test]
+    fn block_excerpts_stop_at_block_separators() {
+        let text = format!("Primer post largo{BLOCK_SEPARATOR}Hola Movistar qué tal{BLOCK_SEPARATOR}Otro post");
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let start = 18 + 5;
+        let cases = [
+            (100, true, "Hola Movistar qué tal"),
+            (3, true, "…la Movistar qu…"),
+            (7, false, "…o\u{1e}Hola Movistar qué ta…"),
+        ];
+        for (radius, within, want) in cases {
+            let got = excerpt_units(&units, start, start + 8, radius, within);
+            assert_eq!(got, want, "radius {radius}, within {within}");
+        }
     }
 
     #[test]

@@ -70,6 +70,11 @@ pub enum Message {
     LogSelection,
     /// Benchmarks: a fresh full scan, timed from start to highlights painted.
     BenchScan,
+    /// A content script whose page forbids it WebAssembly asks for a one-time
+    /// ticket to open the matcher frame (see [`crate::matcher_frame`]).
+    OpenMatcher { url: String },
+    /// The matcher frame redeems its ticket for its page's brand list.
+    MatcherHello { ticket: String },
     /// Benchmarks: the floor, a bare TreeWalker walk reading every text node.
     BenchFloor,
 }
@@ -97,6 +102,8 @@ impl Message {
             Message::LogSelection => "logSelection",
             Message::BenchScan => "benchScan",
             Message::BenchFloor => "benchFloor",
+            Message::OpenMatcher { .. } => "openMatcher",
+            Message::MatcherHello { .. } => "matcherHello",
         }
     }
 
@@ -112,6 +119,7 @@ impl Message {
                 | Message::LogCapture { .. }
                 | Message::EditCapture { .. }
                 | Message::GetPageCaptures { .. }
+                | Message::OpenMatcher { .. }
         )
     }
 }
@@ -152,6 +160,8 @@ pub enum Reply {
     Imported { added: u32, merged: u32, rejected: Vec<String> },
     /// The log's state for the popup.
     LogStatus(LogStatus),
+    /// Answer to [`Message::OpenMatcher`]: the ticket to put in the matcher frame's URL.
+    MatcherTicket { ticket: String },
     /// Whether Escucha now runs on the toggled site.
     SiteToggled { enabled: bool },
     /// A benchmark figure measured inside the content script.
@@ -341,6 +351,9 @@ mod tests {
         use Context::*;
         let settings = Message::SaveSettings { settings: Settings::default() };
         let hello = Message::ContentHello { url: "https://forum.example/t/1".into() };
+        let open = Message::OpenMatcher { url: "https://forum.example/t/1".into() };
+        let redeem = Message::MatcherHello { ticket: "0".repeat(32) };
+        let matcher_frame = sender(Some(ID), Some(&format!("chrome-extension://{ID}/matcher/matcher.html#t")), Some(3));
         let cases: Vec<(&str, &Message, &SenderInfo, Result<Context, ErrorCode>)> = vec![
             ("popup pings", &Message::Ping, &popup, Ok(ExtensionPage)),
             ("popup reads settings", &Message::GetSettings, &popup, Ok(ExtensionPage)),
@@ -348,6 +361,9 @@ mod tests {
             ("firefox extension page", &Message::GetSettings, &firefox_page, Ok(ExtensionPage)),
             ("content says hello", &hello, &content, Ok(ContentScript { tab_id: 3, frame_id: 0 })),
             ("content may not read settings", &Message::GetSettings, &content, Err(ErrorCode::Forbidden)),
+            ("content may open a matcher frame", &open, &content, Ok(ContentScript { tab_id: 3, frame_id: 0 })),
+            ("content may not redeem a matcher ticket", &redeem, &content, Err(ErrorCode::Forbidden)),
+            ("the matcher frame (an extension page in a tab) redeems", &redeem, &matcher_frame, Ok(ExtensionPage)),
             ("content may not write settings", &settings, &content, Err(ErrorCode::Forbidden)),
             ("another extension", &Message::Ping, &other_ext, Err(ErrorCode::UnknownSender)),
             ("no extension id", &Message::Ping, &anonymous, Err(ErrorCode::UnknownSender)),

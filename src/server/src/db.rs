@@ -16,6 +16,49 @@ const MIGRATIONS: &[&str] = &[
     // 1: server identity, written once at creation.
     "CREATE TABLE server_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
      INSERT INTO server_info (key, value) VALUES ('created_at', strftime('%Y-%m-%dT%H:%M:%fZ','now'));",
+    // 2: teams, members, their tokens (SHA-256 only; the token itself is shown
+    // once and never stored), and the team log. `seq` is one server-wide change
+    // counter: every insert or change of a capture takes the next value, so
+    // "changes since cursor N" is `seq > N`. Writes are serialized (one
+    // connection), so a reader never sees seq 6 committed before seq 5.
+    "CREATE TABLE teams (
+         id INTEGER PRIMARY KEY,
+         name TEXT NOT NULL UNIQUE,
+         created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+     ) STRICT;
+     CREATE TABLE members (
+         id INTEGER PRIMARY KEY,
+         team_id INTEGER NOT NULL REFERENCES teams(id),
+         name TEXT NOT NULL,
+         created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+         UNIQUE (team_id, name)
+     ) STRICT;
+     CREATE TABLE tokens (
+         id TEXT PRIMARY KEY,
+         member_id INTEGER NOT NULL REFERENCES members(id),
+         sha256 BLOB NOT NULL UNIQUE,
+         created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+         revoked_at TEXT
+     ) STRICT;
+     CREATE TABLE change_counter (
+         only INTEGER PRIMARY KEY CHECK (only = 1),
+         seq INTEGER NOT NULL
+     ) STRICT;
+     INSERT INTO change_counter (only, seq) VALUES (1, 0);
+     CREATE TABLE captures (
+         team_id INTEGER NOT NULL REFERENCES teams(id),
+         id TEXT NOT NULL,
+         seq INTEGER NOT NULL,
+         record TEXT NOT NULL,
+         created_ms INTEGER NOT NULL,
+         deleted INTEGER NOT NULL,
+         first_pushed_by INTEGER NOT NULL REFERENCES members(id),
+         last_pushed_by INTEGER NOT NULL REFERENCES members(id),
+         updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+         PRIMARY KEY (team_id, id)
+     ) STRICT, WITHOUT ROWID;
+     CREATE UNIQUE INDEX captures_by_change ON captures (team_id, seq);
+     CREATE INDEX captures_live_by_time ON captures (team_id, created_ms, id) WHERE deleted = 0;",
 ];
 
 #[derive(Debug)]
@@ -49,12 +92,19 @@ pub struct StorageHealth {
 impl Db {
     pub fn open(path: &Path) -> Result<Db, DbError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| DbError(format!("Cannot create the data folder {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| {
+                DbError(format!(
+                    "Cannot create the data folder {}: {e}",
+                    dir.display()
+                ))
+            })?;
         }
         let conn = Connection::open(path)
             .map_err(|e| DbError(format!("Cannot open the database {}: {e}", path.display())))?;
-        let db = Db { conn: Arc::new(Mutex::new(conn)), path: path.to_owned() };
+        let db = Db {
+            conn: Arc::new(Mutex::new(conn)),
+            path: path.to_owned(),
+        };
         db.configure()?;
         db.migrate()?;
         Ok(db)
@@ -64,13 +114,34 @@ impl Db {
         &self.path
     }
 
+    /// Run `f` with the connection. Blocking: call it from
+    /// `spawn_blocking` (or the admin CLI), never on an async worker.
+    pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
+        let mut conn = self
+            .conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut conn)
+    }
+
     fn configure(&self) -> Result<(), DbError> {
-        let conn = self.conn.lock().expect("db mutex");
-        let err = |e: rusqlite::Error| DbError(format!("Cannot configure the database {}: {e}", self.path.display()));
-        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(err)?;
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let err = |e: rusqlite::Error| {
+            DbError(format!(
+                "Cannot configure the database {}: {e}",
+                self.path.display()
+            ))
+        };
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
             .map_err(err)?;
-        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).map_err(err)?;
+        conn.execute_batch(
+            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+        )
+        .map_err(err)?;
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .map_err(err)?;
         if !mode.eq_ignore_ascii_case("wal") || sync != 2 {
             return Err(DbError(format!(
                 "SQLite refused the durability settings for {} (journal_mode={mode}, synchronous={sync}); \
@@ -82,9 +153,11 @@ impl Db {
     }
 
     fn migrate(&self) -> Result<(), DbError> {
-        let mut conn = self.conn.lock().expect("db mutex");
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let err = |e: rusqlite::Error| DbError(format!("Database migration failed: {e}"));
-        let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
+        let current: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
         if current as usize > MIGRATIONS.len() {
             return Err(DbError(format!(
                 "The database {} has schema version {current}, newer than this server knows ({}). Update the server.",
@@ -95,7 +168,8 @@ impl Db {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let tx = conn.transaction().map_err(err)?;
             tx.execute_batch(sql).map_err(err)?;
-            tx.pragma_update(None, "user_version", (i + 1) as u32).map_err(err)?;
+            tx.pragma_update(None, "user_version", (i + 1) as u32)
+                .map_err(err)?;
             tx.commit().map_err(err)?;
         }
         Ok(())
@@ -103,13 +177,31 @@ impl Db {
 
     /// Read back the settings that matter, proving the database answers.
     pub fn health(&self) -> Result<StorageHealth, DbError> {
-        let conn = self.conn.lock().expect("db mutex");
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let err = |e: rusqlite::Error| DbError(format!("Database health check failed: {e}"));
-        let journal_mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(err)?;
-        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).map_err(err)?;
-        let schema_version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
-        let synchronous = match sync { 0 => "off", 1 => "normal", 2 => "full", 3 => "extra", _ => "unknown" }.to_string();
-        Ok(StorageHealth { engine: "sqlite", journal_mode: journal_mode.to_lowercase(), synchronous, schema_version })
+        let journal_mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(err)?;
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .map_err(err)?;
+        let schema_version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        let synchronous = match sync {
+            0 => "off",
+            1 => "normal",
+            2 => "full",
+            3 => "extra",
+            _ => "unknown",
+        }
+        .to_string();
+        Ok(StorageHealth {
+            engine: "sqlite",
+            journal_mode: journal_mode.to_lowercase(),
+            synchronous,
+            schema_version,
+        })
     }
 }
 
@@ -123,19 +215,28 @@ mod tests {
         let path = dir.path().join("nested/team.sqlite3");
         let db = Db::open(&path).unwrap();
         let h = db.health().unwrap();
-        assert_eq!((h.journal_mode.as_str(), h.synchronous.as_str()), ("wal", "full"));
+        assert_eq!(
+            (h.journal_mode.as_str(), h.synchronous.as_str()),
+            ("wal", "full")
+        );
         assert_eq!(h.schema_version as usize, MIGRATIONS.len());
         drop(db);
         // Re-opening does not re-run migrations (the INSERT would duplicate a key).
         let again = Db::open(&path).unwrap();
-        assert_eq!(again.health().unwrap().schema_version as usize, MIGRATIONS.len());
+        assert_eq!(
+            again.health().unwrap().schema_version as usize,
+            MIGRATIONS.len()
+        );
     }
 
     #[test]
     fn a_newer_schema_is_refused_with_a_clear_message() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("team.sqlite3");
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 999).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 999)
+            .unwrap();
         let err = Db::open(&path).err().expect("refused").0;
         assert!(err.contains("newer than this server knows"), "{err}");
     }
@@ -145,7 +246,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a-file");
         std::fs::write(&file, "x").unwrap();
-        let err = Db::open(&file.join("team.sqlite3")).err().expect("refused").0;
+        let err = Db::open(&file.join("team.sqlite3"))
+            .err()
+            .expect("refused")
+            .0;
         assert!(err.starts_with("Cannot create the data folder"), "{err}");
     }
 }

@@ -1,26 +1,104 @@
 //! The Escucha team-log server: where every teammate's captures meet.
 //!
 //! [`app`] builds the whole HTTP surface as one `Router`, so tests drive it
-//! with `tower::ServiceExt::oneshot` exactly as the binary serves it.
+//! with `tower::ServiceExt::oneshot` exactly as the binary serves it. The
+//! sync API v1 contract is `docs/sync-api.openapi.yaml`.
 
+pub mod accounts;
+pub mod auth;
 pub mod db;
+pub mod errors;
+pub mod export;
+pub mod rate_limit;
+pub mod request_log;
+pub mod routes;
+pub mod store;
 
+use std::num::NonZeroU32;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Json};
-use axum::routing::get;
+use axum::routing::{any, get, post};
 use axum::Router;
+use escucha_core::sync::api::{MAX_BODY_BYTES, MAX_PUSH_ITEMS};
 use serde_json::json;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
 pub use db::Db;
+use rate_limit::TokenRateLimit;
+
+/// Request limits; the defaults are the contract's.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub max_push_items: usize,
+    /// Sustained requests per minute per token, and the burst allowed.
+    pub rate_per_minute: NonZeroU32,
+    pub rate_burst: NonZeroU32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: MAX_BODY_BYTES,
+            max_push_items: MAX_PUSH_ITEMS,
+            rate_per_minute: NonZeroU32::new(600).expect("non-zero"),
+            rate_burst: NonZeroU32::new(120).expect("non-zero"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ServerConfig {
+    /// Origins allowed to call the API from a browser (CORS), e.g.
+    /// `chrome-extension://<id>`. Empty: no cross-origin access at all.
+    pub cors_origins: Vec<HeaderValue>,
+    pub limits: Limits,
+}
+
+/// An origin as browsers send it: `scheme://host[:port]`, nothing else.
+pub fn parse_origin(origin: &str) -> Result<HeaderValue, String> {
+    let bad = || {
+        format!("\u{201c}{origin}\u{201d} is not an origin; write it as scheme://host[:port], e.g. chrome-extension://abcdefghijklmnopabcdefghijklmnop or https://team.example")
+    };
+    let (scheme, rest) = origin.split_once("://").ok_or_else(bad)?;
+    let scheme_ok = !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let rest_ok = !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !scheme_ok || !rest_ok {
+        return Err(bad());
+    }
+    HeaderValue::from_str(origin).map_err(|_| bad())
+}
 
 /// Everything a request handler may need.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    pub config: Arc<ServerConfig>,
+    pub rate_limit: Arc<TokenRateLimit>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: ServerConfig) -> AppState {
+        let rate_limit =
+            TokenRateLimit::new(config.limits.rate_per_minute, config.limits.rate_burst);
+        AppState {
+            db,
+            config: Arc::new(config),
+            rate_limit: Arc::new(rate_limit),
+        }
+    }
 }
 
 /// Where static files come from.
@@ -32,14 +110,62 @@ pub struct StaticDirs {
     pub demo: Option<PathBuf>,
 }
 
+/// Every API route: (method, path). The OpenAPI test checks each appears in
+/// docs/sync-api.openapi.yaml.
+pub const API_ROUTES: [(&str, &str); 7] = [
+    ("get", "/api/v1/me"),
+    ("post", "/api/v1/push"),
+    ("get", "/api/v1/pull"),
+    ("post", "/api/v1/captures/{id}/edit"),
+    ("get", "/api/v1/export.csv"),
+    ("get", "/api/v1/export.json"),
+    ("get", "/healthz"),
+];
+
 pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
-    let mut router = Router::new().route("/healthz", get(healthz)).with_state(state);
+    let config = state.config.clone();
+    let mut api = Router::new()
+        .route("/api/v1/me", get(routes::me))
+        .route("/api/v1/push", post(routes::push))
+        .route("/api/v1/pull", get(routes::pull))
+        .route("/api/v1/captures/{id}/edit", post(routes::edit))
+        .route("/api/v1/export.csv", get(routes::export_csv))
+        .route("/api/v1/export.json", get(routes::export_json))
+        .route("/api", any(routes::api_fallback))
+        .route("/api/{*rest}", any(routes::api_fallback))
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
+        .with_state(state.clone());
+    if !config.cors_origins.is_empty() {
+        // Preflights are answered here, before authentication; origins not
+        // listed get no CORS headers, so browsers refuse them.
+        api = api.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(config.cors_origins.iter().cloned()))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+                .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION])
+                .max_age(Duration::from_secs(600)),
+        );
+    }
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .with_state(state)
+        .merge(api);
     if let Some(demo) = &dirs.demo {
         router = router.nest_service("/demo", ServeDir::new(demo));
     }
     router
         .fallback_service(ServeDir::new(&dirs.www).append_index_html_on_directories(true))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(request_log::log_request))
+}
+
+/// Wall-clock milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Liveness plus a real round trip to the database.
@@ -48,62 +174,24 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match tokio::task::spawn_blocking(move || db.health()).await {
         Ok(Ok(storage)) => (
             StatusCode::OK,
-            Json(json!({ "status": "ok", "version": escucha_core::VERSION, "storage": storage })),
+            Json(
+                json!({ "status": "ok", "version": escucha_core::VERSION, "protocol": escucha_core::sync::api::PROTOCOL_VERSION, "storage": storage }),
+            ),
         ),
         Ok(Err(e)) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "error", "code": "storage_unavailable", "message": e.0 })),
+            Json(
+                json!({ "status": "error", "code": "storage_unavailable", "message": e.0 }),
+            ),
         ),
         Err(e) => (
             StatusCode::INTERNAL_SERVER_ERROR,
-            Json(json!({ "status": "error", "code": "internal", "message": e.to_string() })),
+            Json(
+                json!({ "status": "error", "code": "internal", "message": e.to_string() }),
+            ),
         ),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::body::Body;
-    use axum::http::Request;
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-
-    fn test_app(dir: &tempfile::TempDir) -> Router {
-        let www = dir.path().join("www");
-        std::fs::create_dir_all(&www).unwrap();
-        std::fs::write(www.join("index.html"), "<h1>Team log</h1>").unwrap();
-        let demo = dir.path().join("demo");
-        std::fs::create_dir_all(&demo).unwrap();
-        std::fs::write(demo.join("forum.html"), "<p>Telefónica</p>").unwrap();
-        let db = Db::open(&dir.path().join("t.sqlite3")).unwrap();
-        app(AppState { db }, &StaticDirs { www, demo: Some(demo) })
-    }
-
-    async fn get_path(app: Router, path: &str) -> (StatusCode, String) {
-        let res = app.oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
-        let status = res.status();
-        let body = res.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8_lossy(&body).into_owned())
-    }
-
-    #[tokio::test]
-    async fn health_reports_durable_storage() {
-        let dir = tempfile::tempdir().unwrap();
-        let (status, body) = get_path(test_app(&dir), "/healthz").await;
-        assert_eq!(status, StatusCode::OK);
-        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(v["status"], "ok");
-        assert_eq!(v["storage"]["journalMode"], "wal");
-        assert_eq!(v["storage"]["synchronous"], "full");
-    }
-
-    #[tokio::test]
-    async fn serves_the_dashboard_and_demo_pages() {
-        let dir = tempfile::tempdir().unwrap();
-        assert_eq!(get_path(test_app(&dir), "/").await, (StatusCode::OK, "<h1>Team log</h1>".into()));
-        let (status, body) = get_path(test_app(&dir), "/demo/forum.html").await;
-        assert_eq!((status, body.as_str()), (StatusCode::OK, "<p>Telefónica</p>"));
-        assert_eq!(get_path(test_app(&dir), "/nope.html").await.0, StatusCode::NOT_FOUND);
-    }
-}
+mod tests;

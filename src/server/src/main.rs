@@ -1,14 +1,28 @@
-//! `escucha-server`: the team-log server binary.
+//! `escucha-server`: the team-log server binary and its admin commands.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
-use escucha_server::{app, AppState, Db, StaticDirs};
+use escucha_server::accounts::{self, Authentication};
+use escucha_server::{app, parse_origin, AppState, Db, Limits, ServerConfig, StaticDirs};
 
 #[derive(Parser)]
-#[command(name = "escucha-server", version, about = "Escucha's team log: receives synced captures and serves the dashboard.")]
+#[command(
+    name = "escucha-server",
+    version,
+    about = "Escucha's team log: receives synced captures and serves the dashboard."
+)]
 struct Cli {
+    /// The SQLite database file (created if missing).
+    #[arg(
+        long,
+        env = "ESCUCHA_DB",
+        default_value = "data/escucha.sqlite3",
+        global = true
+    )]
+    db: PathBuf,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -17,6 +31,47 @@ struct Cli {
 enum Command {
     /// Serve the team log over HTTP (the default).
     Serve(ServeArgs),
+    /// Manage teams.
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// Manage a team's members.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Issue, list and revoke members' bearer tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum TeamCommand {
+    /// Create a team.
+    Create { name: String },
+}
+
+#[derive(Subcommand)]
+enum MemberCommand {
+    /// Add a member to a team.
+    Add {
+        #[arg(long)]
+        team: String,
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Issue a new token for a member; it is printed once and never stored.
+    Issue {
+        #[arg(long)]
+        member: String,
+        /// Needed only when several teams have a member of that name.
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// List every token (id, team, member, created, revoked); never the secrets.
+    List,
+    /// Revoke a token by its id (from `token list`).
+    Revoke { id: String },
 }
 
 #[derive(Parser)]
@@ -24,47 +79,235 @@ struct ServeArgs {
     /// Address to listen on. Loopback by default: expose it on purpose.
     #[arg(long, env = "ESCUCHA_ADDR", default_value = "127.0.0.1:8787")]
     addr: SocketAddr,
-    /// The SQLite database file (created if missing).
-    #[arg(long, env = "ESCUCHA_DB", default_value = "data/escucha.sqlite3")]
-    db: PathBuf,
     /// The dashboard folder.
     #[arg(long, env = "ESCUCHA_WWW", default_value = "www")]
     www: PathBuf,
     /// A folder of demo pages to serve at /demo/.
     #[arg(long, env = "ESCUCHA_DEMO")]
     demo: Option<PathBuf>,
+    /// A browser origin allowed to call the API (repeatable), e.g.
+    /// chrome-extension://<extension id>. None: no cross-origin calls.
+    #[arg(
+        long = "cors-origin",
+        env = "ESCUCHA_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
+    /// Sustained API requests per minute per token.
+    #[arg(long, env = "ESCUCHA_RATE_PER_MINUTE", default_value_t = Limits::default().rate_per_minute)]
+    rate_per_minute: NonZeroU32,
+    /// Requests a token may make at once before the per-minute rate applies.
+    #[arg(long, env = "ESCUCHA_RATE_BURST", default_value_t = Limits::default().rate_burst)]
+    rate_burst: NonZeroU32,
+    /// Largest request body in bytes.
+    #[arg(long, env = "ESCUCHA_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
+    max_body_bytes: usize,
+    /// Most captures in one push.
+    #[arg(long, env = "ESCUCHA_MAX_PUSH_ITEMS", default_value_t = Limits::default().max_push_items)]
+    max_push_items: usize,
+    /// Demo set-up: make sure team "demo" has member "demo" with a working
+    /// token written to this file (kept if still valid).
+    #[arg(long)]
+    demo_token: Option<PathBuf>,
+    /// Log lines as JSON objects instead of text.
+    #[arg(long, env = "ESCUCHA_LOG_JSON")]
+    log_json: bool,
+}
+
+fn init_logs(json: bool) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    // Logs go to stderr: stdout carries the one "listening on" line scripts read.
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        logs.json().flatten_event(true).init();
+    } else {
+        logs.init();
+    }
 }
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
     let cli = Cli::parse();
-    let Command::Serve(args) = cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["serve"])));
-    if let Err(e) = serve(args).await {
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["serve"])));
+    let result = match command {
+        Command::Serve(args) => {
+            init_logs(args.log_json);
+            serve(&cli.db, args).await
+        }
+        admin => run_admin(&cli.db, admin),
+    };
+    if let Err(e) = result {
         eprintln!("escucha-server: {e}");
         std::process::exit(1);
     }
 }
 
-async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
-    if !args.www.join("index.html").is_file() {
-        return Err(format!("no dashboard at {}: pass --www with the repository's www/ folder", args.www.display()).into());
+fn run_admin(db_path: &Path, command: Command) -> Result<(), Box<dyn std::error::Error>> {
+    let db = Db::open(db_path)?;
+    db.with(|c| -> Result<(), String> {
+        match command {
+            Command::Serve(_) => unreachable!("handled in main"),
+            Command::Team(TeamCommand::Create { name }) => {
+                accounts::create_team(c, &name)?;
+                println!("Created team \u{201c}{name}\u{201d}.");
+            }
+            Command::Member(MemberCommand::Add { team, name }) => {
+                accounts::add_member(c, &team, &name)?;
+                println!("Added \u{201c}{name}\u{201d} to team \u{201c}{team}\u{201d}.");
+            }
+            Command::Token(TokenCommand::Issue { member, team }) => {
+                let t = accounts::issue_token(c, &member, team.as_deref())?;
+                println!(
+                    "Token {} for {} in team \u{201c}{}\u{201d} (shown only now; store it safely):",
+                    t.id, t.member, t.team
+                );
+                println!("{}", t.secret);
+            }
+            Command::Token(TokenCommand::List) => {
+                let tokens = accounts::list_tokens(c)?;
+                if tokens.is_empty() {
+                    println!("No tokens yet; issue one with `token issue --member <name>`.");
+                }
+                println!(
+                    "{:<16} {:<20} {:<20} {:<25} revoked",
+                    "id", "team", "member", "created"
+                );
+                for t in tokens {
+                    println!(
+                        "{:<16} {:<20} {:<20} {:<25} {}",
+                        t.id,
+                        t.team,
+                        t.member,
+                        t.created_at,
+                        t.revoked_at.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+            Command::Token(TokenCommand::Revoke { id }) => {
+                accounts::revoke_token(c, &id)?;
+                println!("Revoked token {id}; requests with it now get 403.");
+            }
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// `--demo-token FILE`: a working token for team "demo", member "demo",
+/// so `make run` gives a usable set-up without any admin step.
+fn ensure_demo_token(db: &Db, file: &Path) -> Result<(), String> {
+    if let Ok(existing) = std::fs::read_to_string(file) {
+        if matches!(
+            db.with(|c| accounts::authenticate(c, existing.trim())),
+            Ok(Authentication::Valid(_))
+        ) {
+            println!(
+                "Demo token (team demo, member demo) is in {}",
+                file.display()
+            );
+            return Ok(());
+        }
     }
-    let db = Db::open(&args.db)?;
-    let router = app(AppState { db }, &StaticDirs { www: args.www, demo: args.demo });
+    let issued = db.with(|c| -> Result<accounts::IssuedToken, String> {
+        if accounts::find_team(c, "demo")?.is_none() {
+            accounts::create_team(c, "demo")?;
+        }
+        if accounts::add_member(c, "demo", "demo").is_err() {
+            // Already a member: fine.
+        }
+        accounts::issue_token(c, "demo", Some("demo"))
+    })?;
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
+    }
+    write_private(file, &format!("{}\n", issued.secret))
+        .map_err(|e| format!("Cannot write the demo token to {}: {e}", file.display()))?;
+    println!(
+        "Demo token (team demo, member demo) written to {}",
+        file.display()
+    );
+    Ok(())
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
+}
+
+async fn serve(db_path: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    if !args.www.join("index.html").is_file() {
+        return Err(format!(
+            "no dashboard at {}: pass --www with the repository's www/ folder",
+            args.www.display()
+        )
+        .into());
+    }
+    let cors_origins = args
+        .cors_origins
+        .iter()
+        .filter(|o| !o.is_empty())
+        .map(|o| parse_origin(o))
+        .collect::<Result<Vec<_>, _>>()?;
+    let db = Db::open(db_path)?;
+    if let Some(file) = &args.demo_token {
+        ensure_demo_token(&db, file)?;
+    }
+    let config = ServerConfig {
+        cors_origins,
+        limits: Limits {
+            max_body_bytes: args.max_body_bytes,
+            max_push_items: args.max_push_items,
+            rate_per_minute: args.rate_per_minute,
+            rate_burst: args.rate_burst,
+        },
+    };
+    let origins: Vec<String> = args.cors_origins.clone();
+    let router = app(
+        AppState::new(db, config),
+        &StaticDirs {
+            www: args.www,
+            demo: args.demo,
+        },
+    );
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let addr = listener.local_addr()?;
     // One machine-readable line so scripts and tests can find the port.
     println!("escucha-server listening on http://{addr}");
-    tracing::info!(%addr, db = %args.db.display(), "listening");
+    tracing::info!(%addr, db = %db_path.display(), cors_origins = ?origins, "listening");
     axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await?;
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop taking requests, finish the ones in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }

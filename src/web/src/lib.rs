@@ -1,12 +1,13 @@
 //! Escucha's wasm glue: binds `escucha-core` to the browser.
 //!
 //! Each extension context has its own module (`service_worker`, `content`,
-//! `pages::popup`, `pages::options`); `platform` is the one place that touches
+//! `pages::popup`, `pages::options`, `matcher_frame`); `platform` is the one place that touches
 //! the WebExtension APIs, and `dom` the one place that builds our UI. The
 //! exported functions below are all the JavaScript loaders ever call.
 
 pub mod content;
 pub mod dom;
+pub mod matcher_frame;
 pub mod pages;
 pub mod platform;
 pub mod service_worker;
@@ -79,6 +80,13 @@ pub fn page_start(page: String) -> Promise {
         };
         result.map(|_| JsValue::TRUE).map_err(Into::into)
     })
+}
+
+/// Entry point of the matcher frame; `early` holds the window messages that
+/// arrived while the engine was loading.
+#[wasm_bindgen]
+pub fn matcher_frame_start(early: js_sys::Array) -> Promise {
+    future_to_promise(async move { matcher_frame::start(early).await.map(|_| JsValue::TRUE).map_err(Into::into) })
 }
 
 /// Benchmarks only (`tests/bench/store.mjs`): fill database `name` with

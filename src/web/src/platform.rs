@@ -194,3 +194,14 @@ pub async fn set_badge(tab_id: i32, text: &str) -> Result<(), PlatformError> {
     call("action.setBadgeText", &[details.into()]).await?;
     Ok(())
 }
+
+/// 16 bytes from the platform's CSPRNG (`crypto.getRandomValues`).
+pub fn random_bytes() -> Result<[u8; 16], PlatformError> {
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into())?;
+    let buf = js_sys::Uint8Array::new_with_length(16);
+    let f: js_sys::Function = Reflect::get(&crypto, &"getRandomValues".into())?.dyn_into()?;
+    f.call1(&crypto, &buf)?;
+    let mut out = [0u8; 16];
+    buf.copy_to(&mut out);
+    Ok(out)
+}

@@ -509,7 +509,7 @@ fn reveal(index: u32) -> Reply {
         return Reply::Error(ProtocolError::new(ErrorCode::Invalid, "That mention is no longer on the page."));
     }
     wasm_bindgen_futures::spawn_local(async {
-        gloo_timers::future::TimeoutFuture::new(1500).await;
+        gloo_timers::future::TimeoutFuture::new(page_text::FLASH_MS).await;
         ENGINE.with(|e| {
             if let Some(engine) = e.borrow().as_ref() {
                 engine.painter.unflash();

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use escucha_core::log::ingest;
+use escucha_core::matcher_frame::{self, TicketBook};
 use escucha_core::protocol::{authorize, Context, ErrorCode, Message, ProtocolError, Reply};
 use escucha_core::settings::Settings;
 use escucha_core::sites::SiteDecision;
@@ -25,6 +26,9 @@ thread_local! {
     /// disk); cleared by the next successful write. Lost with the worker,
     /// which is fine: the next attempt reports it again.
     static STORAGE_PROBLEM: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Matcher-frame tickets issued to content scripts and not yet redeemed.
+    /// A worker restart loses them; the content script then opens a new frame.
+    static TICKETS: RefCell<TicketBook> = RefCell::new(TicketBook::default());
 }
 
 /// Called once per worker start.
@@ -87,13 +91,14 @@ pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
         Ok(c) => c,
         Err(e) => return Reply::Error(e),
     };
-    match dispatch(message, context).await {
+    match dispatch(message, context, sender.tab_id).await {
         Ok(reply) => reply,
         Err(e) => Reply::Error(e),
     }
 }
 
-async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolError> {
+/// `sender_tab`: the tab the sender lives in, if any (a matcher frame lives in its page's tab).
+async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -> Result<Reply, ProtocolError> {
     match message {
         Message::Ping => Ok(Reply::Pong { version: escucha_core::VERSION.into(), context: "service_worker".into() }),
         Message::ContentHello { url } => {
@@ -101,18 +106,24 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
                 // A new top-level page: counts from the previous one are stale.
                 MENTIONS.with(|m| m.borrow_mut().retain(|(t, _), _| *t != tab_id));
             }
-            let (settings, _problem) = load_settings().await?;
-            let (enabled, reason) = match settings.sites.allows(&url) {
-                SiteDecision::Allowed => (true, None),
-                other => (false, Some(format!("{other:?}"))),
+            content_config(&url).await
+        }
+        Message::OpenMatcher { url } => {
+            let Context::ContentScript { tab_id, frame_id } = context else {
+                return Err(ProtocolError::new(ErrorCode::Forbidden, "Only a content script in a tab opens a matcher frame."));
             };
-            Ok(Reply::ContentConfig {
-                enabled,
-                reason,
-                brands: settings.brands,
-                departments: settings.departments,
-                defaults: settings.capture_defaults,
-            })
+            if frame_id == 0 {
+                MENTIONS.with(|m| m.borrow_mut().retain(|(t, _), _| *t != tab_id));
+            }
+            let ticket = matcher_frame::ticket_from_bytes(&platform::random_bytes().map_err(internal)?);
+            TICKETS.with(|t| t.borrow_mut().issue(ticket.clone(), tab_id, url));
+            Ok(Reply::MatcherTicket { ticket })
+        }
+        Message::MatcherHello { ticket } => {
+            let url = TICKETS.with(|t| t.borrow_mut().redeem(&ticket, sender_tab)).ok_or_else(|| {
+                ProtocolError::new(ErrorCode::Forbidden, "This matcher ticket is unknown, used, or from another tab.")
+            })?;
+            content_config(&url).await
         }
         Message::MentionsFound { count, .. } => {
             if let Context::ContentScript { tab_id, frame_id } = context {
@@ -206,6 +217,22 @@ async fn dispatch(message: Message, context: Context) -> Result<Reply, ProtocolE
     }
 }
 
+/// What a page may know: whether Escucha runs there, and the brand list.
+async fn content_config(url: &str) -> Result<Reply, ProtocolError> {
+    let (settings, _problem) = load_settings().await?;
+    let (enabled, reason) = match settings.sites.allows(url) {
+        SiteDecision::Allowed => (true, None),
+        other => (false, Some(format!("{other:?}"))),
+    };
+    Ok(Reply::ContentConfig {
+        enabled,
+        reason,
+        brands: settings.brands,
+        departments: settings.departments,
+        defaults: settings.capture_defaults,
+    })
+}
+
 /// Settings as stored, or the defaults plus what was wrong with the stored copy.
 async fn load_settings() -> Result<(Settings, Option<escucha_core::settings::SettingsProblem>), ProtocolError> {
     let stored = platform::storage_get(SETTINGS_KEY)
@@ -269,6 +296,7 @@ fn now_ms() -> i64 {
 
 pub fn tab_closed(tab_id: i32) {
     MENTIONS.with(|m| m.borrow_mut().retain(|(t, _), _| *t != tab_id));
+    TICKETS.with(|t| t.borrow_mut().forget_tab(tab_id));
 }
 
 /// Badges fit about four characters.

@@ -1,0 +1,241 @@
+//! The wire types of sync API v1. All JSON is camelCase.
+//!
+//! Captures travel as [`Capture`] records (a state-based CRDT): the server
+//! merges what it receives into what it has, so re-sending is harmless and
+//! concurrent edits converge whatever the order of arrival.
+
+use serde::{Deserialize, Serialize};
+
+use crate::log::Capture;
+
+/// The protocol version: the `/api/v1/` prefix and `Me::protocol`.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// Most items in one push; more is `413 too_many_items`.
+pub const MAX_PUSH_ITEMS: usize = 500;
+/// Largest request body; more is `413 payload_too_large`.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Pull page size when the client does not say, and the most it may ask.
+pub const DEFAULT_PULL_LIMIT: u32 = 200;
+pub const MAX_PULL_LIMIT: u32 = 1000;
+
+/// `POST /api/v1/push`. Generic so the server can read items one by one
+/// (`PushRequest<serde_json::Value>`): a malformed item is rejected alone
+/// instead of failing the whole batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PushRequest<T = Capture> {
+    pub items: Vec<T>,
+}
+
+/// What happened to one pushed item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ItemStatus {
+    /// The merged record changed and is on disk.
+    Stored,
+    /// The server already had everything in it (a re-send).
+    Unchanged,
+    /// Invalid; `error` says why. Re-sending it unchanged will not help.
+    Rejected,
+}
+
+/// One result per pushed item, in the order of the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemResult {
+    /// The item's id as sent ("" when it had none).
+    pub id: String,
+    pub status: ItemStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ApiError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushResponse {
+    /// One per pushed item, in request order. No cursor here on purpose: a
+    /// client's pull cursor must come from pull, or it would skip teammates'
+    /// changes made between its last pull and this push.
+    pub results: Vec<ItemResult>,
+}
+
+/// `GET /api/v1/pull?since=<cursor>&limit=<n>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullResponse {
+    /// Every record changed after `since`, tombstones included, in change order.
+    pub items: Vec<Capture>,
+    /// Pass as `since` next time (opaque).
+    pub cursor: String,
+    /// True when more changes wait: pull again at once with the new cursor.
+    pub more: bool,
+}
+
+/// `GET /api/v1/me`: who this token belongs to ("Test connection").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub team: String,
+    pub member: String,
+    pub protocol: u32,
+}
+
+/// Machine-readable error codes; each implies one HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No token, or one the server does not know.
+    Unauthorized,
+    /// A known token that was revoked.
+    Forbidden,
+    NotFound,
+    /// Malformed JSON or an invalid field; the message names the field.
+    BadRequest,
+    UnsupportedMediaType,
+    MethodNotAllowed,
+    /// The body is larger than the server accepts.
+    PayloadTooLarge,
+    /// More items in one push than the server accepts.
+    TooManyItems,
+    /// Too many requests for this token; wait `Retry-After` seconds.
+    RateLimited,
+    /// A path under an API version this server does not speak.
+    UnsupportedVersion,
+    Internal,
+    /// The database cannot be reached.
+    StorageUnavailable,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 12] = [
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::BadRequest,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::TooManyItems,
+        ErrorCode::RateLimited,
+        ErrorCode::UnsupportedVersion,
+        ErrorCode::Internal,
+        ErrorCode::StorageUnavailable,
+    ];
+
+    /// The HTTP status that carries this code.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound | ErrorCode::UnsupportedVersion => 404,
+            ErrorCode::BadRequest => 400,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::PayloadTooLarge | ErrorCode::TooManyItems => 413,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Internal => 500,
+            ErrorCode::StorageUnavailable => 503,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::TooManyItems => "too_many_items",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::UnsupportedVersion => "unsupported_version",
+            ErrorCode::Internal => "internal",
+            ErrorCode::StorageUnavailable => "storage_unavailable",
+        }
+    }
+}
+
+/// An error: a code for programs, a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError { code, message: message.into() }
+    }
+}
+
+/// Every non-2xx response body: `{"error": {"code", "message"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+/// Cursors are opaque to clients; the server writes its change sequence
+/// number in decimal. `None` for anything else, so the caller can name it.
+pub fn parse_cursor(cursor: &str) -> Option<u64> {
+    if cursor.is_empty() || cursor.len() > 20 || !cursor.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    cursor.parse().ok()
+}
+
+pub fn format_cursor(seq: u64) -> String {
+    seq.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn error_codes_serialize_as_their_names_and_map_to_one_status() {
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), json!(code.as_str()));
+            let status = code.http_status();
+            assert!((400..600).contains(&status), "{code:?}");
+        }
+        let body = ErrorBody { error: ApiError::new(ErrorCode::TooManyItems, "At most 500 items per push.") };
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            json!({"error": {"code": "too_many_items", "message": "At most 500 items per push."}})
+        );
+    }
+
+    #[test]
+    fn item_results_omit_absent_errors() {
+        let ok = ItemResult { id: "a".into(), status: ItemStatus::Unchanged, error: None };
+        assert_eq!(serde_json::to_value(&ok).unwrap(), json!({"id": "a", "status": "unchanged"}));
+        let bad = ItemResult {
+            id: "b".into(),
+            status: ItemStatus::Rejected,
+            error: Some(ApiError::new(ErrorCode::BadRequest, "id: not a UUID")),
+        };
+        let back: ItemResult = serde_json::from_value(serde_json::to_value(&bad).unwrap()).unwrap();
+        assert_eq!(back, bad);
+    }
+
+    #[test]
+    fn push_requests_refuse_unknown_top_level_fields() {
+        let err = serde_json::from_value::<PushRequest<serde_json::Value>>(json!({"itens": []})).unwrap_err();
+        assert!(err.to_string().contains("itens"), "{err}");
+        let ok: PushRequest<serde_json::Value> = serde_json::from_value(json!({"items": [1, {}]})).unwrap();
+        assert_eq!(ok.items.len(), 2);
+    }
+
+    #[test]
+    fn cursors_are_decimal_sequence_numbers() {
+        let cases = [("0", Some(0)), ("42", Some(42)), ("", None), ("-1", None), ("1e3", None), ("99999999999999999999999", None), ("+1", None)];
+        for (text, want) in cases {
+            assert_eq!(parse_cursor(text), want, "{text:?}");
+        }
+        assert_eq!(parse_cursor(&format_cursor(u64::MAX)), Some(u64::MAX));
+    }
+}

@@ -1,0 +1,76 @@
+//! `Authorization: Bearer <token>` → the member, then the per-token rate limit.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use escucha_core::sync::api::ErrorCode;
+
+use crate::accounts::{self, Authentication, Identity};
+use crate::errors::ApiFailure;
+use crate::request_log::MemberSlot;
+use crate::AppState;
+
+/// An authenticated, rate-limited request's member.
+pub struct Authed(pub Identity);
+
+fn bearer(parts: &Parts) -> Result<&str, ApiFailure> {
+    let missing = || {
+        ApiFailure::new(
+            ErrorCode::Unauthorized,
+            "Send the member's token in the header `Authorization: Bearer <token>`.",
+        )
+    };
+    let value = parts.headers.get(AUTHORIZATION).ok_or_else(missing)?;
+    let value = value.to_str().map_err(|_| missing())?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(missing)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(missing());
+    }
+    Ok(token)
+}
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?.to_owned();
+        let db = state.db.clone();
+        let found =
+            tokio::task::spawn_blocking(move || db.with(|c| accounts::authenticate(c, &token)))
+                .await
+                .map_err(|e| ApiFailure::internal("checking the token", e))?
+                .map_err(|e| ApiFailure::internal("checking the token", e))?;
+        let who = match found {
+            Authentication::Valid(who) => who,
+            Authentication::Unknown => {
+                return Err(ApiFailure::new(
+                    ErrorCode::Unauthorized,
+                    "This server does not know that token; check it was copied whole, or ask your team admin for one.",
+                ))
+            }
+            Authentication::Revoked { revoked_at } => {
+                return Err(ApiFailure::new(
+                    ErrorCode::Forbidden,
+                    format!("This token was revoked at {revoked_at}; ask your team admin for a new one."),
+                ))
+            }
+        };
+        if let Some(slot) = parts.extensions.get::<MemberSlot>() {
+            slot.set(&who.team, &who.member);
+        }
+        if let Err(wait) = state.rate_limit.check(&who.token_id) {
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let mut failure = ApiFailure::new(
+                ErrorCode::RateLimited,
+                format!("Too many requests with this token; try again in {secs} s."),
+            );
+            failure.retry_after_secs = Some(secs.max(1));
+            return Err(failure);
+        }
+        Ok(Authed(who))
+    }
+}

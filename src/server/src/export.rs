@@ -1,0 +1,181 @@
+//! The team log as a spreadsheet (CSV) or as JSON records.
+//!
+//! CSV is RFC 4180 (CRLF, quotes doubled) in UTF-8 with a byte-order mark,
+//! which is what makes Excel read "Telefónica" rather than "TelefÃ³nica".
+//! Cells that a spreadsheet would run as a formula (leading = + - @, tab or
+//! CR) get a leading apostrophe: comment text is written by strangers.
+
+use escucha_core::log::Capture;
+use serde_json::json;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+pub const CSV_COLUMNS: [&str; 24] = [
+    "id",
+    "createdAt",
+    "createdBy",
+    "site",
+    "pageUrl",
+    "pageTitle",
+    "permalink",
+    "authorName",
+    "authorUrl",
+    "commentTime",
+    "commentTimeOriginal",
+    "brand",
+    "term",
+    "quote",
+    "commentText",
+    "lang",
+    "sentiment",
+    "department",
+    "status",
+    "priority",
+    "tags",
+    "note",
+    "updatedAt",
+    "updatedBy",
+];
+
+/// Milliseconds since the epoch as RFC 3339 UTC (`2024-05-01T10:00:00.123Z`).
+pub fn iso_time(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+fn defuse(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+pub fn csv(captures: &[Capture]) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(CSV_COLUMNS)?;
+    for c in captures {
+        let x = &c.context.value;
+        let last = c.last_stamp();
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        let time = x.comment_time.as_ref();
+        let row = [
+            c.id.clone(),
+            iso_time(c.created_ms),
+            c.created_by.clone(),
+            x.site.clone(),
+            x.page_url.clone(),
+            x.page_title.clone(),
+            opt(&x.permalink),
+            opt(&x.author_name),
+            opt(&x.author_url),
+            time.and_then(|t| t.utc.clone()).unwrap_or_default(),
+            time.map(|t| t.original.clone()).unwrap_or_default(),
+            x.brand.clone(),
+            x.term.clone(),
+            x.quote.exact.clone(),
+            x.comment_text.clone(),
+            opt(&x.lang),
+            c.sentiment.value.as_str().to_string(),
+            opt(&c.department.value),
+            c.status.value.as_str().to_string(),
+            c.priority.value.as_str().to_string(),
+            c.tags.value.join("; "),
+            c.note.value.clone(),
+            iso_time(last.ms),
+            last.actor.clone(),
+        ];
+        out.write_record(row.iter().map(|cell| defuse(cell)))?;
+    }
+    out.into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+pub fn json(team: &str, captures: &[Capture], now_ms: i64) -> serde_json::Value {
+    json!({
+        "team": team,
+        "exportedAt": iso_time(now_ms),
+        "count": captures.len(),
+        "captures": captures,
+    })
+}
+
+/// A file name safe in any header: ASCII letters, digits and dashes.
+pub fn file_name(team: &str, now_ms: i64, ext: &str) -> String {
+    let slug: String = team
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let date = iso_time(now_ms).get(..10).unwrap_or("").to_string();
+    format!(
+        "escucha-{}-{date}.{ext}",
+        if slug.is_empty() { "team" } else { &slug }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use escucha_core::log::{CaptureContext, Stamp, Tags};
+
+    #[test]
+    fn csv_has_a_bom_crlf_quoting_and_defused_formulas() {
+        let ctx = CaptureContext {
+            page_url: "https://foro.example/t/1".into(),
+            comment_text: "=HYPERLINK(\"http://evil\")\nsegunda línea, con coma".into(),
+            brand: "Telefónica".into(),
+            ..Default::default()
+        };
+        let tags = Tags {
+            tags: vec!["factura".into(), "móvil".into()],
+            ..Default::default()
+        };
+        let c = Capture::new(
+            "id-1".into(),
+            ctx,
+            &tags,
+            "ana",
+            Stamp {
+                ms: 1_714_557_600_000,
+                counter: 0,
+                actor: "dev".into(),
+            },
+        );
+        let bytes = csv(&[c]).unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBFid,createdAt,"));
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines[0].split(',').count(), CSV_COLUMNS.len());
+        assert!(text.contains("id-1,2024-05-01T10:00:00Z,ana,"), "{text}");
+        assert!(
+            text.contains("\"'=HYPERLINK(\"\"http://evil\"\")\nsegunda línea, con coma\""),
+            "{text}"
+        );
+        assert!(text.contains(",Telefónica,"));
+        assert!(text.contains(",factura; móvil,"));
+        assert!(text.ends_with("\r\n"));
+    }
+
+    #[test]
+    fn file_names_are_ascii() {
+        assert_eq!(
+            file_name("Atención al Cliente", 1_714_557_600_000, "csv"),
+            "escucha-atenci-n-al-cliente-2024-05-01.csv"
+        );
+        assert_eq!(file_name("ñ", 0, "json"), "escucha-team-1970-01-01.json");
+    }
+}

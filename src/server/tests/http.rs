@@ -1,0 +1,411 @@
+//! The real `escucha-server` binary, a real SQLite file and real HTTP on
+//! 127.0.0.1: what a teammate's extension (or a team's own client) sees.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use escucha_core::log::{Capture, CaptureContext, CaptureEdit, Stamp, Status, Tags, TextQuote};
+use escucha_core::sync::api::{ItemStatus, PullResponse, PushResponse};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_escucha-server");
+
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("www")).unwrap();
+        std::fs::write(dir.path().join("www/index.html"), "<h1>Team log</h1>").unwrap();
+        Workspace { dir }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("data/team.sqlite3")
+    }
+
+    /// Run an admin command; its stdout, or panic with its stderr.
+    fn admin(&self, args: &[&str]) -> String {
+        let out = self.admin_raw(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn admin_raw(&self, args: &[&str]) -> std::process::Output {
+        Command::new(BIN).arg("--db").arg(self.db()).args(args).output().unwrap()
+    }
+
+    /// Add a member (and the team, if new) and return a fresh token.
+    fn member(&self, team: &str, name: &str) -> String {
+        let _ = self.admin_raw(&["team", "create", team]);
+        self.admin(&["member", "add", "--team", team, name]);
+        let out = self.admin(&["token", "issue", "--member", name, "--team", team]);
+        out.lines().last().unwrap().trim().to_string()
+    }
+
+    fn start(&self, extra: &[&str]) -> Server {
+        let log = std::fs::File::create(self.dir.path().join("server.log")).unwrap();
+        let mut child = Command::new(BIN)
+            .arg("--db")
+            .arg(self.db())
+            .args(["serve", "--addr", "127.0.0.1:0", "--www"])
+            .arg(self.dir.path().join("www"))
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        let base = loop {
+            line.clear();
+            if stdout.read_line(&mut line).unwrap() == 0 {
+                let _ = child.wait();
+                panic!("the server exited: {}", std::fs::read_to_string(self.dir.path().join("server.log")).unwrap());
+            }
+            if let Some(url) = line.trim().strip_prefix("escucha-server listening on ") {
+                break url.to_string();
+            }
+        };
+        Server { child, base, agent: agent() }
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(20))).build().into()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    agent: ureq::Agent,
+}
+
+struct Reply {
+    status: u16,
+    headers: ureq::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+    fn code(&self) -> String {
+        self.json()["error"]["code"].as_str().unwrap_or("").to_string()
+    }
+}
+
+impl Server {
+    fn send(&self, method: &str, path: &str, token: Option<&str>, headers: &[(&str, &str)], body: Option<String>) -> Reply {
+        let mut req = ureq::http::Request::builder().method(method).uri(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut res = match body {
+            Some(b) => self.agent.run(req.body(b).unwrap()),
+            None => self.agent.run(req.body(()).unwrap()),
+        }
+        .unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.body_mut().read_to_string().unwrap_or_default();
+        Reply { status, headers, body }
+    }
+
+    fn get(&self, path: &str, token: &str) -> Reply {
+        self.send("GET", path, Some(token), &[], None)
+    }
+
+    fn push(&self, token: &str, items: &[Capture]) -> PushResponse {
+        let r = self.send("POST", "/api/v1/push", Some(token), &[], Some(json!({ "items": items }).to_string()));
+        assert_eq!(r.status, 200, "{}", r.body);
+        serde_json::from_str(&r.body).unwrap()
+    }
+
+    /// Everything from the beginning, following `more`.
+    fn pull_all(&self, token: &str) -> Vec<Capture> {
+        let mut cursor = String::new();
+        let mut items = Vec::new();
+        loop {
+            let r = self.get(&format!("/api/v1/pull?since={cursor}&limit=100"), token);
+            assert_eq!(r.status, 200, "{}", r.body);
+            let page: PullResponse = serde_json::from_str(&r.body).unwrap();
+            items.extend(page.items);
+            cursor = page.cursor;
+            if !page.more {
+                return items;
+            }
+        }
+    }
+
+    fn kill_hard(mut self) {
+        self.child.kill().unwrap(); // SIGKILL: no shutdown code runs.
+        self.child.wait().unwrap();
+    }
+
+    fn stop_gracefully(mut self) {
+        let ok = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap().success();
+        assert!(ok);
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "graceful stop exits 0: {status:?}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+fn capture(n: u32, member: &str) -> Capture {
+    let ms = now_ms() - 600_000 + i64::from(n);
+    let ctx = CaptureContext {
+        page_url: format!("https://foro.example/t/{n}"),
+        comment_text: format!("Movistar me cobró dos veces ({n})"),
+        brand: "Telefónica".into(),
+        term: "Movistar".into(),
+        quote: TextQuote { exact: "Movistar".into(), ..Default::default() },
+        ..Default::default()
+    };
+    let mut random = [0u8; 10];
+    random[..4].copy_from_slice(&n.to_be_bytes());
+    let id = escucha_core::log::record::uuid_v7(ms, random);
+    Capture::new(id, ctx, &Tags::default(), member, Stamp { ms, counter: 0, actor: format!("{member}-device") })
+}
+
+fn by_id(mut items: Vec<Capture>) -> Vec<Capture> {
+    items.sort_by(|a, b| a.id.cmp(&b.id));
+    items
+}
+
+#[test]
+fn push_and_pull_round_trip_and_resending_stores_nothing_twice() {
+    let ws = Workspace::new();
+    let ana = ws.member("Atención", "ana");
+    let bo = ws.member("Atención", "bo");
+    let server = ws.start(&[]);
+    let me = server.get("/api/v1/me", &ana);
+    assert_eq!(me.json(), json!({"team": "Atención", "member": "ana", "protocol": 1}));
+
+    let items: Vec<Capture> = (1..=30).map(|n| capture(n, "ana")).collect();
+    let first = server.push(&ana, &items);
+    assert!(first.results.iter().all(|r| r.status == ItemStatus::Stored));
+    // The network dropped the reply; the client sends the same batch again.
+    let again = server.push(&ana, &items);
+    assert!(again.results.iter().all(|r| r.status == ItemStatus::Unchanged));
+    // A teammate sees every capture exactly once.
+    assert_eq!(by_id(server.pull_all(&bo)), by_id(items));
+}
+
+#[test]
+fn concurrent_edits_from_two_members_converge_whatever_the_arrival_order() {
+    let ws = Workspace::new();
+    // Two teams on one server receive the same edits in opposite orders.
+    let (ana1, bo1) = (ws.member("one", "ana"), ws.member("one", "bo"));
+    let (ana2, bo2) = (ws.member("two", "ana"), ws.member("two", "bo"));
+    let server = ws.start(&[]);
+    let base = capture(1, "ana");
+    let t = now_ms();
+    let mut by_ana = base.clone();
+    by_ana.apply(&CaptureEdit { status: Some(Status::Responded), note: Some("la llamé".into()), ..Default::default() }, &Stamp { ms: t, counter: 0, actor: "ana-device".into() }).unwrap();
+    let mut by_bo = base.clone();
+    by_bo.apply(&CaptureEdit { status: Some(Status::Escalated), tags: Some(vec!["factura".into()]), ..Default::default() }, &Stamp { ms: t, counter: 0, actor: "bo-device".into() }).unwrap();
+    let mut by_bo_later = by_bo.clone();
+    by_bo_later.apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: t + 10, counter: 0, actor: "bo-device".into() }).unwrap();
+    // Ana undoes a delete she never saw, earlier than Bo's delete: the delete wins everywhere.
+    by_ana.apply(&CaptureEdit { deleted: Some(false), ..Default::default() }, &Stamp { ms: t + 5, counter: 0, actor: "ana-device".into() }).unwrap();
+
+    server.push(&ana1, &[base.clone()]);
+    server.push(&ana1, &[by_ana.clone()]);
+    server.push(&bo1, &[by_bo.clone(), by_bo_later.clone()]);
+
+    server.push(&bo2, &[by_bo_later.clone()]);
+    server.push(&bo2, &[by_bo.clone()]);
+    server.push(&ana2, &[by_ana.clone(), base.clone()]);
+
+    let one = server.pull_all(&ana1);
+    let two = server.pull_all(&bo2);
+    assert_eq!(one.len(), 1);
+    assert_eq!(one, two, "same final state whatever the order");
+    let r = &one[0];
+    assert_eq!(r.status.value, Status::Escalated, "equal times: the actor breaks the tie (bo-device > ana-device)");
+    assert_eq!(r.note.value, "la llamé");
+    assert_eq!(r.tags.value, vec!["factura".to_string()]);
+    assert!(r.deleted.value, "the later delete wins over the earlier undo");
+    // The server's state is exactly what any client computes locally.
+    let mut local = by_bo_later.clone();
+    local.merge(&by_ana);
+    local.merge(&base);
+    assert_eq!(r, &local);
+}
+
+#[test]
+fn deletes_are_tombstones_that_sync_and_leave_the_export() {
+    let ws = Workspace::new();
+    let ana = ws.member("t", "ana");
+    let bo = ws.member("t", "bo");
+    let server = ws.start(&[]);
+    let (keep, gone) = (capture(1, "ana"), capture(2, "ana"));
+    server.push(&ana, &[keep.clone(), gone.clone()]);
+    let cursor = server.get("/api/v1/pull", &bo).json()["cursor"].as_str().unwrap().to_string();
+    let r = server.send("POST", &format!("/api/v1/captures/{}/edit", gone.id), Some(&bo), &[], Some(r#"{"deleted":true}"#.into()));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let changes: PullResponse = serde_json::from_str(&server.get(&format!("/api/v1/pull?since={cursor}"), &ana).body).unwrap();
+    assert_eq!(changes.items.len(), 1);
+    assert!(changes.items[0].deleted.value);
+    assert_eq!(changes.items[0].deleted.stamp.actor, "member:bo");
+
+    let export = server.get("/api/v1/export.json", &ana).json();
+    assert_eq!(export["count"], 1);
+    assert_eq!(export["captures"][0]["id"], keep.id.as_str());
+    let csv = server.get("/api/v1/export.csv", &ana);
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with("\u{feff}id,createdAt,"));
+    assert!(csv.body.contains(&keep.id) && !csv.body.contains(&gone.id));
+    assert!(csv.body.contains("Telefónica"));
+}
+
+#[test]
+fn errors_carry_codes_and_messages_over_http() {
+    let ws = Workspace::new();
+    let ana = ws.member("t", "ana");
+    let revoked = ws.member("t", "bo");
+    let server = ws.start(&["--max-body-bytes", "4096", "--max-push-items", "2", "--rate-per-minute", "1", "--rate-burst", "8"]);
+    let id = ws.admin(&["token", "list"]).lines().find(|l| l.contains(" bo ")).unwrap().split_whitespace().next().unwrap().to_string();
+    ws.admin(&["token", "revoke", &id]);
+
+    let cases: Vec<(Reply, u16, &str)> = vec![
+        (server.send("GET", "/api/v1/pull", None, &[], None), 401, "unauthorized"),
+        (server.send("GET", "/api/v1/pull", Some("esc_wrong"), &[], None), 401, "unauthorized"),
+        (server.send("GET", "/api/v1/pull", Some(&revoked), &[], None), 403, "forbidden"),
+        (server.send("POST", "/api/v1/push", Some(&ana), &[], Some("{\"items\": [".into())), 400, "bad_request"),
+        (server.send("POST", "/api/v1/push", Some(&ana), &[], Some(json!({"items": [1, 2, 3]}).to_string())), 413, "too_many_items"),
+        (server.send("POST", "/api/v1/push", Some(&ana), &[], Some(json!({"items": ["x".repeat(5000)]}).to_string())), 413, "payload_too_large"),
+        (server.send("GET", "/api/v1/pull?limit=5000", Some(&ana), &[], None), 400, "bad_request"),
+    ];
+    for (i, (reply, status, code)) in cases.iter().enumerate() {
+        assert_eq!((reply.status, reply.code().as_str()), (*status, *code), "case {i}: {}", reply.body);
+        assert!(!reply.json()["error"]["message"].as_str().unwrap().is_empty());
+    }
+    // The burst of 8 is spent (5 authenticated requests above): 429 with Retry-After.
+    let mut limited = None;
+    for _ in 0..10 {
+        let r = server.get("/api/v1/me", &ana);
+        if r.status == 429 {
+            limited = Some(r);
+            break;
+        }
+    }
+    let limited = limited.expect("rate limited within the burst");
+    assert_eq!(limited.code(), "rate_limited");
+    let wait: u64 = limited.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait));
+}
+
+#[test]
+fn cors_allows_the_configured_extension_origin_only() {
+    let ws = Workspace::new();
+    let ana = ws.member("t", "ana");
+    let ext = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
+    let server = ws.start(&["--cors-origin", ext, "--cors-origin", "https://team.example"]);
+    let preflight = |origin: &str| {
+        server.send("OPTIONS", "/api/v1/push", None, &[("origin", origin), ("access-control-request-method", "POST"), ("access-control-request-headers", "authorization,content-type")], None)
+    };
+    let allowed = preflight(ext);
+    assert_eq!(allowed.headers.get("access-control-allow-origin").unwrap(), ext);
+    assert!(allowed.headers["access-control-allow-methods"].to_str().unwrap().contains("POST"));
+    assert!(preflight("https://evil.example").headers.get("access-control-allow-origin").is_none());
+    let real = server.send("GET", "/api/v1/me", Some(&ana), &[("origin", "https://team.example")], None);
+    assert_eq!((real.status, real.headers.get("access-control-allow-origin").unwrap().to_str().unwrap()), (200, "https://team.example"));
+    assert!(real.headers["access-control-expose-headers"].to_str().unwrap().contains("retry-after"));
+}
+
+#[test]
+fn data_survives_a_graceful_restart() {
+    let ws = Workspace::new();
+    let ana = ws.member("t", "ana");
+    let server = ws.start(&[]);
+    let items: Vec<Capture> = (1..=5).map(|n| capture(n, "ana")).collect();
+    server.push(&ana, &items);
+    server.stop_gracefully();
+    let server = ws.start(&[]);
+    assert_eq!(by_id(server.pull_all(&ana)), by_id(items));
+}
+
+#[test]
+fn a_2xx_means_on_disk_even_after_kill_9() {
+    let ws = Workspace::new();
+    let ana = ws.member("t", "ana");
+    let mut sent = Vec::new();
+    for round in 0..4u32 {
+        let server = ws.start(&[]);
+        let batch: Vec<Capture> = (0..50).map(|i| capture(round * 100 + i, "ana")).collect();
+        // Half of it again: a client retrying a batch whose reply it lost.
+        let mut with_resends = batch.clone();
+        with_resends.extend(sent.iter().rev().take(25).cloned());
+        let reply = server.push(&ana, &with_resends);
+        assert_eq!(reply.results.len(), with_resends.len());
+        server.kill_hard(); // right after the 2xx
+        sent.extend(batch);
+    }
+    let server = ws.start(&[]);
+    let pulled = server.pull_all(&ana);
+    assert_eq!(pulled.len(), sent.len(), "every capture exactly once");
+    assert_eq!(by_id(pulled), by_id(sent));
+    let health = server.send("GET", "/healthz", None, &[], None).json();
+    assert_eq!((health["storage"]["journalMode"].as_str(), health["storage"]["synchronous"].as_str()), (Some("wal"), Some("full")));
+}
+
+#[test]
+fn the_demo_token_is_written_once_and_works() {
+    let ws = Workspace::new();
+    let file = ws.dir.path().join("data/demo-token.txt");
+    let file_arg = file.to_str().unwrap();
+    let server = ws.start(&["--demo-token", file_arg]);
+    let token = std::fs::read_to_string(&file).unwrap().trim().to_string();
+    assert_eq!(server.get("/api/v1/me", &token).json()["team"], "demo");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    server.stop_gracefully();
+    let server = ws.start(&["--demo-token", file_arg]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), token, "a valid token is kept");
+    assert_eq!(server.get("/api/v1/me", &token).status, 200);
+}
+
+#[test]
+fn admin_commands_explain_their_failures() {
+    let ws = Workspace::new();
+    ws.admin(&["team", "create", "t"]);
+    let cases = [
+        (vec!["team", "create", "t"], "already exists"),
+        (vec!["member", "add", "--team", "nope", "ana"], "No team named"),
+        (vec!["token", "issue", "--member", "ghost"], "No member named"),
+        (vec!["token", "revoke", "tok_000000000000"], "No token with id"),
+    ];
+    for (args, want) in cases {
+        let out = ws.admin_raw(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    assert!(ws.admin(&["token", "list"]).contains("No tokens yet"));
+}

@@ -1,0 +1,247 @@
+//! The matcher frame (`extension/matcher/matcher.html`): an extension page
+//! that runs the brand matcher for a content script whose page forbids it
+//! WebAssembly. See [`escucha_core::matcher_frame`] for the design, the
+//! ticket and the channel layout; this module only moves buffers.
+
+use std::cell::RefCell;
+
+use escucha_core::brands::BrandGroup;
+use escucha_core::matcher_frame::{self as channel, FrameHello};
+use escucha_core::matching::{Matcher, Mention, Scratch};
+use escucha_core::page_text;
+use escucha_core::protocol::{Message, Reply};
+use js_sys::{Array, Object, Reflect, Uint32Array, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{MessageEvent, MessagePort};
+
+use crate::platform::{self, PlatformError};
+
+struct Engine {
+    matcher: Matcher,
+    groups: Vec<BrandGroup>,
+    scratch: Scratch,
+    hello: FrameHello,
+}
+
+#[derive(Default)]
+struct State {
+    ticket: String,
+    /// The content script's end of the channel: the first port that came
+    /// with our ticket, and no other.
+    port: Option<MessagePort>,
+    engine: Option<Engine>,
+    greeted: bool,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+pub async fn start(early: Array) -> Result<(), PlatformError> {
+    let window = web_sys::window().ok_or_else(|| PlatformError("No window.".into()))?;
+    let ticket = window.location().hash()?.trim_start_matches('#').to_string();
+    if !channel::is_well_formed_ticket(&ticket) {
+        return Err(PlatformError("The matcher frame was opened without a ticket.".into()));
+    }
+    STATE.with(|s| s.borrow_mut().ticket = ticket.clone());
+    // Listen before the first await: the content script may post its port
+    // while we still wait for the brand list.
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(accept_port);
+    window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())?;
+    on_message.forget();
+    for event in early.iter() {
+        accept_port(event.unchecked_into());
+    }
+
+    let (enabled, brands) = match platform::send_message(&Message::MatcherHello { ticket }).await? {
+        Reply::ContentConfig { enabled, brands, .. } => (enabled, brands),
+        Reply::Error(e) => return Err(PlatformError(e.message)),
+        other => return Err(PlatformError(format!("Unexpected reply to matcherHello: {other:?}"))),
+    };
+    let matcher = Matcher::new(&brands).map_err(|e| PlatformError(e.to_string()))?;
+    let hello = channel::hello(enabled, &brands.groups);
+    STATE.with(|s| s.borrow_mut().engine = Some(Engine { matcher, groups: brands.groups, scratch: Scratch::default(), hello }));
+    greet();
+    Ok(())
+}
+
+/// Take the channel port from the one message that carries our ticket.
+fn accept_port(event: MessageEvent) {
+    let offered = Reflect::get(&event.data(), &"ticket".into()).ok().and_then(|t| t.as_string());
+    let ports = event.ports();
+    let accepted = STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.port.is_some() || offered.as_deref() != Some(s.ticket.as_str()) || ports.length() != 1 {
+            return false;
+        }
+        let port: MessagePort = ports.get(0).unchecked_into();
+        let on_scan = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+            if let Err(err) = handle(e.data()) {
+                web_sys::console::warn_1(&err);
+            }
+        });
+        port.set_onmessage(Some(on_scan.as_ref().unchecked_ref()));
+        on_scan.forget();
+        s.port = Some(port);
+        true
+    });
+    if accepted {
+        greet();
+    }
+}
+
+/// Send the hello once both the port and the brand list are here.
+fn greet() {
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.greeted {
+            return;
+        }
+        let (Some(port), Some(engine)) = (&s.port, &s.engine) else { return };
+        let msg = Object::new();
+        let _ = Reflect::set(&msg, &"type".into(), &"hello".into());
+        let _ = Reflect::set(&msg, &"hello".into(), &platform::to_js(&engine.hello));
+        if port.post_message(&msg).is_ok() {
+            s.greeted = true;
+        }
+    });
+}
+
+fn field(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    Reflect::get(obj, &key.into())
+}
+
+/// One `scan` request: match the text, map mentions to nodes, answer with
+/// the spans buffer (transferred) and, when asked, the popup's list.
+fn handle(data: JsValue) -> Result<(), JsValue> {
+    if field(&data, "type")?.as_string().as_deref() != Some("scan") {
+        return Err(format!("Escucha matcher: unknown request {:?}", field(&data, "type")?.as_string()).into());
+    }
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let State { port, engine, .. } = &mut *s;
+        let (Some(port), Some(engine)) = (port.as_ref(), engine.as_mut()) else { return Ok(()) };
+        let t0 = now();
+        let bytes = Uint8Array::new(&field(&data, "text")?).to_vec();
+        let starts = Uint32Array::new(&field(&data, "starts")?).to_vec();
+        let ends = Uint32Array::new(&field(&data, "ends")?).to_vec();
+        // TextEncoder output is UTF-8; anything else is a bug on the sender's side.
+        let text = String::from_utf8(bytes).map_err(|e| JsValue::from(format!("Escucha matcher: text is not UTF-8: {e}")))?;
+        let t1 = now();
+        let mut mentions: Vec<Mention> = Vec::new();
+        if engine.hello.enabled && starts.len() == ends.len() {
+            engine.matcher.find_into(&text, &mut engine.scratch, &mut mentions);
+        }
+        let t2 = now();
+        let spans = page_text::locate(&mentions, &starts, &ends);
+        let words = Uint32Array::from(&channel::encode_spans(&spans)[..]);
+        let t3 = now();
+
+        let reply = Object::new();
+        Reflect::set(&reply, &"type".into(), &"spans".into())?;
+        Reflect::set(&reply, &"id".into(), &field(&data, "id")?)?;
+        Reflect::set(&reply, &"spans".into(), &words.buffer())?;
+        if let Some(url) = field(&data, "url")?.as_string() {
+            let units: Vec<u16> = text.encode_utf16().collect();
+            let groups = channel::summarize(&units, &spans, &starts, &engine.groups);
+            let list = Reply::PageMentions { url, total: spans.len() as u32, groups, captures: Vec::new() };
+            Reflect::set(&reply, &"pageMentions".into(), &platform::to_js(&list))?;
+        }
+        let phases = platform::to_js(&[("frame decode", t1 - t0), ("frame match", t2 - t1), ("frame locate", t3 - t2)]);
+        Reflect::set(&reply, &"phases".into(), &phases)?;
+        port.post_message_with_transferable(&reply, &Array::of1(&words.buffer()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use escucha_core::brands::BrandList;
+    use wasm_bindgen_futures::JsFuture;
+    use wasm_bindgen_test::*;
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    const TICKET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn reset(with_engine: bool) {
+        let brands = BrandList::default();
+        STATE.with(|s| {
+            *s.borrow_mut() = State {
+                ticket: TICKET.into(),
+                engine: with_engine.then(|| Engine {
+                    matcher: Matcher::new(&brands).unwrap(),
+                    groups: brands.groups.clone(),
+                    scratch: Scratch::default(),
+                    hello: channel::hello(true, &brands.groups),
+                }),
+                ..State::default()
+            }
+        });
+    }
+
+    /// A window `message` event carrying `ticket` and one port.
+    fn offer(ticket: &str, port: &MessagePort) -> MessageEvent {
+        let data = Object::new();
+        Reflect::set(&data, &"ticket".into(), &ticket.into()).unwrap();
+        let init = web_sys::MessageEventInit::new();
+        init.set_data(&data);
+        init.set_ports(&Array::of1(port));
+        MessageEvent::new_with_event_init_dict("message", &init).unwrap()
+    }
+
+    fn next_message(port: &MessagePort) -> JsFuture {
+        let port = port.clone();
+        JsFuture::from(js_sys::Promise::new(&mut |resolve, _| port.set_onmessage(Some(&resolve))))
+    }
+
+    #[wasm_bindgen_test]
+    fn only_the_port_offered_with_our_ticket_is_taken() {
+        reset(false);
+        let wrong = web_sys::MessageChannel::new().unwrap();
+        accept_port(offer("fedcba9876543210fedcba9876543210", &wrong.port2()));
+        assert!(STATE.with(|s| s.borrow().port.is_none()), "a wrong ticket is ignored");
+        let right = web_sys::MessageChannel::new().unwrap();
+        accept_port(offer(TICKET, &right.port2()));
+        assert!(STATE.with(|s| s.borrow().port.is_some()));
+        let late = web_sys::MessageChannel::new().unwrap();
+        accept_port(offer(TICKET, &late.port2()));
+        assert!(STATE.with(|s| s.borrow().port.as_ref() == Some(&right.port2())), "the first port stays");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_scan_request_gets_spans_and_the_popup_list() {
+        reset(true);
+        let channel = web_sys::MessageChannel::new().unwrap();
+        let hello = next_message(&channel.port1());
+        accept_port(offer(TICKET, &channel.port2()));
+        let hello: MessageEvent = hello.await.unwrap().unchecked_into();
+        assert_eq!(Reflect::get(&hello.data(), &"type".into()).unwrap(), "hello");
+
+        // Nodes "Hola " and "Movistar" (one block), then "Orange County y Orange" (its own block).
+        let text = "Hola Movistar\u{1e}Orange County y Orange";
+        let request = Object::new();
+        Reflect::set(&request, &"type".into(), &"scan".into()).unwrap();
+        Reflect::set(&request, &"id".into(), &7.into()).unwrap();
+        Reflect::set(&request, &"text".into(), &Uint8Array::from(text.as_bytes()).buffer()).unwrap();
+        Reflect::set(&request, &"starts".into(), &Uint32Array::from(&[0u32, 5, 14][..]).buffer()).unwrap();
+        Reflect::set(&request, &"ends".into(), &Uint32Array::from(&[5u32, 13, 36][..]).buffer()).unwrap();
+        Reflect::set(&request, &"url".into(), &"https://foro.example/t/1".into()).unwrap();
+        let reply = next_message(&channel.port1());
+        handle(request.into()).unwrap();
+        let reply: MessageEvent = reply.await.unwrap().unchecked_into();
+        let data = reply.data();
+        assert_eq!(Reflect::get(&data, &"id".into()).unwrap(), 7);
+        let spans = Uint32Array::new(&Reflect::get(&data, &"spans".into()).unwrap()).to_vec();
+        assert_eq!(spans, vec![1, 0, 1, 8, 0, 2, 16, 2, 22, 1], "Movistar (group 0); Orange County is excluded");
+        let list: Reply = platform::from_js(Reflect::get(&data, &"pageMentions".into()).unwrap()).unwrap();
+        let Reply::PageMentions { total, groups, .. } = list else { panic!("{list:?}") };
+        assert_eq!(total, 2);
+        assert_eq!(groups[1].mentions[0].index, 1);
+        assert_eq!(groups[1].mentions[0].context, "Orange County y Orange");
+    }
+}
