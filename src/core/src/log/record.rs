@@ -184,6 +184,21 @@ pub struct CaptureEdit {
     pub deleted: Option<bool>,
 }
 
+impl CaptureEdit {
+    /// An edit that sets every tag field to `tags` (and leaves deletion alone).
+    pub fn set_tags(tags: &Tags) -> CaptureEdit {
+        CaptureEdit {
+            sentiment: Some(tags.sentiment),
+            department: Some(tags.department.clone()),
+            status: Some(tags.status),
+            priority: Some(tags.priority),
+            tags: Some(tags.tags.clone()),
+            note: Some(tags.note.clone()),
+            deleted: None,
+        }
+    }
+}
+
 /// Longest note and tag we keep; longer input is refused with a message.
 pub const MAX_NOTE_CHARS: usize = 10_000;
 pub const MAX_TAG_CHARS: usize = 60;

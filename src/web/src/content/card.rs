@@ -402,18 +402,7 @@ async fn submit(shadow: &ShadowRoot, state: &Rc<RefCell<CardState>>) {
     show_state(shadow, &t(Key::CardSaving, &[]), "");
     let message = match &logged_id {
         None => Message::LogCapture { context: context.clone(), tags: touched.then(|| tags.clone()) },
-        Some(id) => Message::EditCapture {
-            id: id.clone(),
-            edit: CaptureEdit {
-                sentiment: Some(tags.sentiment),
-                department: Some(tags.department.clone()),
-                status: Some(tags.status),
-                priority: Some(tags.priority),
-                tags: Some(tags.tags.clone()),
-                note: Some(tags.note.clone()),
-                deleted: None,
-            },
-        },
+        Some(id) => Message::EditCapture { id: id.clone(), edit: CaptureEdit::set_tags(&tags) },
     };
     match platform::send_message(&message).await {
         Ok(Reply::Logged { capture }) => {
