@@ -83,16 +83,16 @@ export async function startFixtures(generated = {}) {
 }
 
 /**
- * Chromium with the built extension (or the unpacked one in `dir`); returns
- * the context, its service worker and the extension id.
+ * Chromium with the built extension (or the unpacked one in `dir`, with extra
+ * command-line `args`); returns the context, its service worker and the extension id.
  */
-export async function launchWithExtension(dir = EXTENSION_DIR) {
+export async function launchWithExtension(dir = EXTENSION_DIR, { args = [] } = {}) {
   if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} is missing: run scripts/build.sh first`);
   const profile = mkdtempSync(join(tmpdir(), 'escucha-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
+    args: [...CHROMIUM_ARGS, ...args, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
   });
   let [worker] = context.serviceWorkers();
   if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 15000 });
