@@ -47,7 +47,7 @@ export async function startTeamLog() {
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
 }
@@ -106,7 +106,7 @@ export async function launchWithExtension(dir = EXTENSION_DIR, { args = [] } = {
   });
   return {
     context, worker, extensionId,
-    async close() { await context.close(); rmSync(profile, { recursive: true, force: true }); },
+    async close() { await context.close(); rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }); },
   };
 }
 

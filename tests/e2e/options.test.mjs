@@ -433,6 +433,6 @@ test('Spanish UI with --lang=es', async () => {
     await page.close();
   } finally {
     await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 });

@@ -36,8 +36,8 @@ before(async () => {
 after(async () => {
   await b?.close();
   await new Promise((r) => receiver?.close(r));
-  if (profile) rmSync(profile, { recursive: true, force: true });
-  if (ext) rmSync(ext, { recursive: true, force: true });
+  if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  if (ext) rmSync(ext, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
 test('each new capture and each edit reaches the webhook once acknowledged, retried under one key', async () => {
