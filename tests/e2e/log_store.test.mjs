@@ -124,13 +124,16 @@ test('import merges by id and reports each refused record', async () => {
   teammate.note = { value: 'de Ben', stamp: { ms: mine.createdMs + 1000, counter: 0, actor: 'dev-ben' } };
   const other = structuredClone(mine);
   other.id = '0190a0b0-0000-7000-8000-000000000001';
-  const file = JSON.stringify({ captures: [teammate, other, { id: 'broken', hello: 1 }, { ...other, id: 'not-a-uuid' }] });
+  // Files must name who captured each record; this install has no member name set.
+  teammate.createdBy = 'ana';
+  other.createdBy = 'ana';
+  const file = JSON.stringify({ format: 'escucha-log', version: 1, captures: [teammate, other, { id: 'broken', hello: 1 }, { ...other, id: 'not-a-uuid' }] });
   const r = await b.send({ type: 'importCaptures', json: file });
   assert.equal(r.type, 'imported', JSON.stringify(r));
-  assert.deepEqual([r.added, r.merged], [1, 1]);
+  assert.deepEqual([r.added, r.merged], [1, 1], JSON.stringify(r));
   assert.equal(r.rejected.length, 2);
-  assert.match(r.rejected[0], /^broken: not a capture/);
-  assert.match(r.rejected[1], /^not-a-uuid: its id is not a UUID/);
+  assert.match(r.rejected[0], /^Record 3 \(broken\): missing field/);
+  assert.match(r.rejected[1], /^Record 4 \(not-a-uuid\): its id is not a UUID/);
   const back = await b.send({ type: 'getPageCaptures', url: mine.context.value.pageUrl });
   assert.equal(back.captures.find((c) => c.id === mine.id).note.value, 'de Ben');
   const notJson = await b.send({ type: 'importCaptures', json: '{oops' });

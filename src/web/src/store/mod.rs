@@ -164,13 +164,14 @@ impl Store {
             if ingested.changed {
                 let out = tx.store(OUTBOX)?;
                 let entry_before = read_entry(&out, &ingested.record.id).await?;
+                let totals = read_totals(&tx).await?;
                 let entry = outbox::queue(&ingested.record);
                 let delta = counts::record_change(existing, Some(&ingested.record))
                     + counts::entry_change(entry_before.as_ref(), Some(&entry));
                 put_capture(&captures, &ingested.record)?;
                 put_outbox(&out, &entry)?;
                 meta.put_with_key(&to_js(&stamp)?, &META_CLOCK.into())?;
-                move_counts(&tx, delta).await?;
+                write_totals(&meta, totals, delta)?;
             }
             Ok::<_, JsValue>(ingested.record)
         };
@@ -198,12 +199,13 @@ impl Store {
             if record != before {
                 let out = tx.store(OUTBOX)?;
                 let entry_before = read_entry(&out, &record.id).await?;
+                let totals = read_totals(&tx).await?;
                 let entry = outbox::queue(&record);
                 let delta = counts::record_change(Some(&before), Some(&record)) + counts::entry_change(entry_before.as_ref(), Some(&entry));
                 put_capture(&captures, &record)?;
                 put_outbox(&out, &entry)?;
                 meta.put_with_key(&to_js(&stamp)?, &META_CLOCK.into())?;
-                move_counts(&tx, delta).await?;
+                write_totals(&meta, totals, delta)?;
             }
             Ok(record)
         };
@@ -221,6 +223,7 @@ impl Store {
             // What is stored, kept current as the batch goes: a record named
             // twice merges into the first result and is counted once.
             let (mut locals, mut entries_now) = read_for_merge(&captures, &out, &records).await?;
+            let totals = read_totals(&tx).await?;
             let mut counts = MergeCounts::default();
             let mut delta = CountDelta::default();
             let mut to_put = Vec::new();
@@ -260,7 +263,7 @@ impl Store {
                     }
                 }
             }
-            move_counts(&tx, delta).await?;
+            write_totals(&tx.store(META)?, totals, delta)?;
             Ok(counts)
         };
         let result = run.await;
@@ -451,13 +454,14 @@ impl Store {
             if after.as_ref() == Some(&before) {
                 return Ok(());
             }
+            let totals = read_totals(&tx).await?;
             match &after {
                 Some(e) => put_outbox(&out, e)?,
                 None => {
                     out.delete(&id.into())?;
                 }
             }
-            move_counts(&tx, counts::entry_change(Some(&before), after.as_ref())).await
+            write_totals(&tx.store(META)?, totals, counts::entry_change(Some(&before), after.as_ref()))
         };
         let result = run.await;
         self.finish(tx, result, action).await
@@ -575,21 +579,24 @@ async fn read_entry(out: &web_sys::IdbObjectStore, id: &str) -> Result<Option<Ou
     if v.is_undefined() { Ok(None) } else { from_js(&v).map(Some) }
 }
 
-/// Move the kept totals by `delta` inside a write transaction over
-/// `captures`, `outbox` and `meta` (counting first if there are none yet).
-async fn move_counts(tx: &Tx, delta: CountDelta) -> Result<(), JsValue> {
-    let meta = tx.store(META)?;
-    let v = idb::request(&meta.get(&META_COUNTS.into())?).await?;
-    let totals = if v.is_undefined() {
-        // Counted after this transaction's own writes: they are already in.
-        count_by_indexes(tx).await?
-    } else {
-        if delta.is_zero() {
-            return Ok(());
-        }
-        from_js::<LogCounts>(&v)?.apply(delta)
-    };
-    meta.put_with_key(&to_js(&totals)?, &META_COUNTS.into())?;
+/// The kept totals inside a write transaction over `captures`, `outbox` and
+/// `meta`, counted through the indexes if there are none yet (`false`).
+/// Read before the transaction writes: every read comes first, so a failed
+/// write surfaces at commit with the browser's own reason (say, disk full).
+async fn read_totals(tx: &Tx) -> Result<(LogCounts, bool), JsValue> {
+    let v = idb::request(&tx.store(META)?.get(&META_COUNTS.into())?).await?;
+    if v.is_undefined() {
+        return Ok((count_by_indexes(tx).await?, false));
+    }
+    Ok((from_js(&v)?, true))
+}
+
+/// Keep `totals` moved by `delta` (no write when nothing moved).
+fn write_totals(meta: &web_sys::IdbObjectStore, (totals, kept): (LogCounts, bool), delta: CountDelta) -> Result<(), JsValue> {
+    if kept && delta.is_zero() {
+        return Ok(());
+    }
+    meta.put_with_key(&to_js(&totals.apply(delta))?, &META_COUNTS.into())?;
     Ok(())
 }
 
