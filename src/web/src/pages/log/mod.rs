@@ -57,6 +57,10 @@ const FIRST_ROWS: u32 = 200;
 /// Records per read while loading the rest: each piece is one transaction
 /// plus its decoding and folding, short enough not to hold up input.
 const CHUNK: u32 = 2_500;
+/// While loading, counts and rows follow at most this often: every query
+/// run and facet redraw costs a layout, and 20 of them measurably slowed
+/// the whole load (2.1 s instead of 1.1 s at 50,000 captures).
+const REFRESH_EVERY_MS: f64 = 500.0;
 
 struct State {
     index: LogIndex,
@@ -167,11 +171,11 @@ async fn read_in_chunks(store: &Store, mut take: impl FnMut(Vec<Capture>) -> boo
         let piece = store.chunk(after.as_deref(), CHUNK).await.map_err(|e| e.message)?;
         let last = piece.len() < CHUNK as usize;
         after = piece.last().map(|c| c.id.clone()).or(after);
+        // Each read is a separate IndexedDB request: input and painting
+        // run while it is pending.
         if !take(piece) || last {
             return Ok(());
         }
-        // Let input and painting in before the next piece.
-        gloo_timers::future::TimeoutFuture::new(0).await;
     }
 }
 
@@ -408,6 +412,7 @@ impl App {
     async fn load_rest(self: &Rc<Self>, store: Store, expected: Option<u32>) {
         let generation = self.state.borrow().load_generation;
         self.show_progress(expected);
+        let mut refreshed = now();
         let result = read_in_chunks(&store, |piece| {
             if self.state.borrow().load_generation != generation {
                 return false; // a reload took over
@@ -418,8 +423,11 @@ impl App {
                     st.index.absorb(c);
                 }
             }
-            self.refresh(false);
-            self.show_progress(expected);
+            if now() - refreshed >= REFRESH_EVERY_MS {
+                self.refresh(false);
+                self.show_progress(expected);
+                refreshed = now();
+            }
             true
         })
         .await;
@@ -428,6 +436,7 @@ impl App {
             return self.say(&t(Key::LogLoadFailed, &[&e]));
         }
         if self.state.borrow().load_generation == generation {
+            self.refresh(false);
             self.finished_loading();
         }
     }
