@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both install what they need.
-.PHONY: run test build setup bench bench-quick bench-log bench-store bench-capture clean
+.PHONY: run test build setup bench bench-quick bench-log bench-store bench-startup bench-capture clean
 run:   ; bash scripts/run.sh
 test:  ; bash scripts/test.sh
 build: ; bash scripts/setup.sh && bash scripts/build.sh
@@ -8,5 +8,6 @@ bench: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/high
 bench-quick: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/highlight.mjs --quick
 bench-log: ; bash scripts/setup.sh && bash scripts/build.sh && cargo run --quiet --release -p escucha-core --example bench_log -- --emit target/bench_log_captures.json --results tests/bench/results/log-native.json && node tests/bench/log_page.mjs
 bench-store: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/store.mjs
+bench-startup: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/content_startup.mjs
 bench-capture: ; cargo run --quiet --release -p escucha-corpus --bin capture-fidelity
 clean: ; rm -rf build target/wasm32-unknown-unknown

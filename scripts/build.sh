@@ -9,16 +9,21 @@ cd "$ROOT"
 BUILD=${ESCUCHA_BUILD:-build}   # overridable so parallel work does not clobber build/
 TARGET=${CARGO_TARGET_DIR:-target}
 OUT=$BUILD/extension
-echo "[build] wasm (escucha-web, release)"
+# escucha-web is built twice: `full` for the service worker and the extension
+# pages, and `content` (its own cargo profile, hence its own output directory)
+# for what every frame of every web page loads: the content script and the
+# matcher frame. Classic no-modules loaders: the service worker uses
+# importScripts and content scripts cannot be modules.
+WASM_BINDGEN=(wasm-bindgen --target no-modules --no-typescript --remove-name-section --remove-producers-section --out-dir "$OUT/wasm")
+echo "[build] wasm (escucha-web, release: full and content)"
 "${WASM_CARGO[@]}" build --quiet --release -p escucha-web "${WASM_FLAGS[@]}"
+"${WASM_CARGO[@]}" build --quiet --profile release-content -p escucha-web --no-default-features --features content "${WASM_FLAGS[@]}"
 rm -rf "$OUT" && mkdir -p "$OUT"
 cp -R extension/. "$OUT/"
-# One wasm module and one classic-script loader serve every context: the
-# service worker (importScripts), content scripts (no modules there) and pages.
-wasm-bindgen --target no-modules --no-typescript --remove-name-section --remove-producers-section --out-dir "$OUT/wasm" --out-name escucha_web \
-  "$TARGET/wasm32-unknown-unknown/release/escucha_web.wasm"
+"${WASM_BINDGEN[@]}" --out-name escucha_web "$TARGET/wasm32-unknown-unknown/release/escucha_web.wasm"
+"${WASM_BINDGEN[@]}" --out-name escucha_content "$TARGET/wasm32-unknown-unknown/release-content/escucha_web.wasm"
 
-python3 - "$OUT" "$BUILD/escucha-extension.zip" <<'PY'
+python3 - "$OUT" "$BUILD/escucha-extension.zip" <<'PY2'
 import os, sys, zipfile
 src, dest = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
@@ -26,10 +31,11 @@ with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
         for f in sorted(files):
             p = os.path.join(base, f)
             z.write(p, os.path.relpath(p, src))
-PY
-raw=$(stat -c %s "$OUT/wasm/escucha_web_bg.wasm")
-gz=$(gzip -9 -c "$OUT/wasm/escucha_web_bg.wasm" | wc -c)
-echo "[build] extension: $OUT (wasm ${raw} bytes, ${gz} gzip), zip: $BUILD/escucha-extension.zip"
+PY2
+sizes() { echo "$(stat -c %s "$1") bytes, $(gzip -9 -c "$1" | wc -c) gzip"; }
+echo "[build] extension: $OUT, zip: $BUILD/escucha-extension.zip"
+echo "[build]   wasm/escucha_web_bg.wasm (service worker, pages): $(sizes "$OUT/wasm/escucha_web_bg.wasm")"
+echo "[build]   wasm/escucha_content_bg.wasm (content scripts, matcher frame): $(sizes "$OUT/wasm/escucha_content_bg.wasm")"
 
 echo "[build] dashboard (escucha-dashboard, release)"
 # The team-log dashboard: www/ sources, its own wasm module (an ES module

@@ -28,7 +28,7 @@ echo "== tier 2: wasm-bindgen-test in headless Chromium"
 tier "tier 2" "$LOG/wasm.txt" bash -c 'cd src/web && "$@"' _ "${WASM_CARGO[@]}" test "${WASM_FLAGS[@]}"
 
 echo "== tier 3: end-to-end, the built extension in Chromium"
-(cd tests && node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+(cd tests && node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec --test-reporter-destination=stdout \
    --test-reporter=tap --test-reporter-destination="$LOG/e2e.tap" e2e/) 2>&1 || status=1
 
 passed=0; failed=0

@@ -5,7 +5,7 @@
   const early = [];
   const keep = (e) => early.push(e);
   addEventListener('message', keep);
-  self.escuchaReady = wasm_bindgen({ module_or_path: '/wasm/escucha_web_bg.wasm' }).then(() => {
+  self.escuchaReady = wasm_bindgen({ module_or_path: '/wasm/escucha_content_bg.wasm' }).then(() => {
     removeEventListener('message', keep);
     return wasm_bindgen.matcher_frame_start(early);
   });

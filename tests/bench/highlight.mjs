@@ -449,7 +449,7 @@ function pageTable(s, { targets = false } = {}) {
 
 async function main() {
   const started = Date.now();
-  const wasmFile = join(EXTENSION_DIR, 'wasm', 'escucha_web_bg.wasm');
+  const wasmFile = join(EXTENSION_DIR, 'wasm', 'escucha_content_bg.wasm'); // what content scripts load
   if (!existsSync(wasmFile)) throw new Error(`${wasmFile} is missing: run scripts/build.sh first (with the same ESCUCHA_BUILD)`);
   for (const f of Object.values(PEERS)) if (!existsSync(f)) throw new Error(`${f} is missing: run scripts/setup.sh (npm ci in tests/)`);
   const wasmRaw = statSync(wasmFile).size;
@@ -507,7 +507,7 @@ async function main() {
   out.push(`- date: ${new Date().toISOString()}`);
   out.push(`- machine: ${cpu}, nproc ${nproc} (${cpus().length} logical CPUs visible)`);
   out.push(`- browser: headless Chromium ${chromiumVersion} (${process.env.CHROMIUM || '/usr/bin/chromium'})`);
-  out.push(`- extension: ${EXTENSION_DIR}; wasm ${wasmRaw} bytes raw, ${wasmGz} bytes gzip -9`);
+  out.push(`- extension: ${EXTENSION_DIR}; content-script wasm ${wasmRaw} bytes raw, ${wasmGz} bytes gzip -9`);
   out.push(`- command: node tests/bench/highlight.mjs${QUICK ? ' --quick' : ''} (${RUNS} runs per engine and page, median)`);
   out.push(`- peers: mark.js 8.11.1 and advanced-mark.js 2.7.1 with ${JSON.stringify(PEER_OPTIONS)}, all terms as one array on document.body, in the main world of a browser without the extension; fresh page load per run.`);
   out.push('- Escucha: `benchScan` to the content script (clear, full scan, paint, one requestAnimationFrame), repeated on one page load after its own first scan; peers are timed the same way (mark() → done → one requestAnimationFrame). Floors have no frame wait.');

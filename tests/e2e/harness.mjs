@@ -47,7 +47,7 @@ export async function startTeamLog() {
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
 }
@@ -82,14 +82,17 @@ export async function startFixtures(generated = {}) {
   return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => server.close(r)) };
 }
 
-/** Chromium with the built extension; returns the context, its service worker and the extension id. */
-export async function launchWithExtension() {
-  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`${EXTENSION_DIR} is missing: run scripts/build.sh first`);
+/**
+ * Chromium with the built extension (or the unpacked one in `dir`, with extra
+ * command-line `args`); returns the context, its service worker and the extension id.
+ */
+export async function launchWithExtension(dir = EXTENSION_DIR, { args = [] } = {}) {
+  if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} is missing: run scripts/build.sh first`);
   const profile = mkdtempSync(join(tmpdir(), 'escucha-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`],
+    args: [...CHROMIUM_ARGS, ...args, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
   });
   let [worker] = context.serviceWorkers();
   if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 15000 });
@@ -103,7 +106,7 @@ export async function launchWithExtension() {
   });
   return {
     context, worker, extensionId,
-    async close() { await context.close(); rmSync(profile, { recursive: true, force: true }); },
+    async close() { await context.close(); rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }); },
   };
 }
 

@@ -69,17 +69,18 @@ before(async () => {
       const tx = open.result.transaction('captures', 'readwrite');
       const store = tx.objectStore('captures');
       const get = store.get(hostileId);
-      // A row holds the record as one JSON string (`record`) next to its index fields.
       get.onsuccess = () => {
+        // Rows keep the record as one JSON string (see src/web/src/store).
         const row = get.result;
         const r = JSON.parse(row.record);
         r.context.value.permalink = 'javascript:window.__pwned=4';
         r.context.value.authorUrl = 'javascript:window.__pwned=5';
-        store.put({ ...row, record: JSON.stringify(r) });
+        row.record = JSON.stringify(r);
+        store.put(row);
       };
       tx.oncomplete = () => { open.result.close(); resolve(); };
       tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error ?? new Error('planting the hostile link aborted'));
+      tx.onabort = () => reject(tx.error ?? new Error('the planting transaction aborted'));
     };
     open.onerror = () => reject(open.error);
   }), id(5));

@@ -306,6 +306,30 @@ test('departments: one per line, saved trimmed', async () => {
   await page.close();
 });
 
+test('capture defaults: saved with the settings; an unknown default department is refused', async () => {
+  const page = await openOptions();
+  await page.locator('#departments').fill('Ventas\nSoporte');
+  await page.locator('#default-status').selectOption('needsResponse');
+  await page.locator('#default-sentiment').selectOption('negative');
+  await page.locator('#default-department').fill('Logística');
+  const refused = await save(page);
+  assert.ok(!refused.ok, 'a department that is not in the list is refused');
+  await page.locator('#default-department-errors li').first().waitFor();
+  await page.locator('#default-department').fill('Soporte');
+  await page.locator('#default-tags').fill(' factura, Factura , urgente');
+  const r = await save(page);
+  assert.ok(r.ok, r.text);
+  const d = JSON.parse(await stored()).captureDefaults;
+  assert.equal(d.status, 'needsResponse');
+  assert.equal(d.sentiment, 'negative');
+  assert.equal(d.department, 'Soporte');
+  assert.deepEqual(d.tags, ['factura', 'urgente']);
+  // Leave no default department behind: later tests replace the departments.
+  await page.locator('#default-department').fill('');
+  assert.ok((await save(page)).ok);
+  await page.close();
+});
+
 test('5,000 terms: pasting keeps the page responsive and the list saves', async () => {
   const page = await openOptions();
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -409,6 +433,6 @@ test('Spanish UI with --lang=es', async () => {
     await page.close();
   } finally {
     await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 });

@@ -30,8 +30,8 @@ before(async () => {
 after(async () => {
   await a?.close(); await b?.close();
   await proxy?.stop(); await server?.kill();
-  for (const p of profiles) rmSync(p, { recursive: true, force: true });
-  if (ext) rmSync(ext, { recursive: true, force: true });
+  for (const p of profiles) rmSync(p, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  if (ext) rmSync(ext, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   team?.cleanup();
 });
 

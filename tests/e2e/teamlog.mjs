@@ -25,7 +25,7 @@ export function createTeam(members, team = 'Atención') {
     admin('member', 'add', '--team', team, m);
     tokens[m] = admin('token', 'issue', '--member', m, '--team', team).trim().split('\n').pop().trim();
   }
-  return { dir, db, tokens, admin, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, db, tokens, admin, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }) };
 }
 
 /** Run `escucha-server serve` on `db` (a fixed `port` lets a restart keep the address). */

@@ -220,19 +220,6 @@ keys! {
     LogLoadingProgress => "logLoadingProgress",
     LogLoadingSoFar => "logLoadingSoFar",
     LogLoadFailed => "logLoadFailed",
-    LogSentimentPositive => "logSentimentPositive",
-    LogSentimentNeutral => "logSentimentNeutral",
-    LogSentimentNegative => "logSentimentNegative",
-    LogSentimentQuestion => "logSentimentQuestion",
-    LogStatusNew => "logStatusNew",
-    LogStatusNeedsResponse => "logStatusNeedsResponse",
-    LogStatusResponded => "logStatusResponded",
-    LogStatusEscalated => "logStatusEscalated",
-    LogStatusClosed => "logStatusClosed",
-    LogPriorityLow => "logPriorityLow",
-    LogPriorityNormal => "logPriorityNormal",
-    LogPriorityHigh => "logPriorityHigh",
-    LogPriorityUrgent => "logPriorityUrgent",
     LogTags => "logTags",
     LogNote => "logNote",
     LogDelete => "logDelete",
@@ -251,6 +238,44 @@ keys! {
     LogImportFailed => "logImportFailed",
     LogSaveFailed => "logSaveFailed",
     PopupOpenLog => "popupOpenLog",
+    OptionsCaptureDefaults => "optionsCaptureDefaults",
+    OptionsCaptureDefaultsHint => "optionsCaptureDefaultsHint",
+    ErrDefaultDepartmentUnknown => "errDefaultDepartmentUnknown",
+}
+
+impl Key {
+    /// The label of a sentiment, status or priority: one wording for the
+    /// card, the popup, the options page and the log page.
+    pub fn sentiment(s: crate::log::Sentiment) -> Key {
+        use crate::log::Sentiment::*;
+        match s {
+            Positive => Key::SentimentPositive,
+            Neutral => Key::SentimentNeutral,
+            Negative => Key::SentimentNegative,
+            Question => Key::SentimentQuestion,
+        }
+    }
+
+    pub fn status(s: crate::log::Status) -> Key {
+        use crate::log::Status::*;
+        match s {
+            New => Key::StatusNew,
+            NeedsResponse => Key::StatusNeedsResponse,
+            Responded => Key::StatusResponded,
+            Escalated => Key::StatusEscalated,
+            Closed => Key::StatusClosed,
+        }
+    }
+
+    pub fn priority(p: crate::log::Priority) -> Key {
+        use crate::log::Priority::*;
+        match p {
+            Low => Key::PriorityLow,
+            Normal => Key::PriorityNormal,
+            High => Key::PriorityHigh,
+            Urgent => Key::PriorityUrgent,
+        }
+    }
 }
 
 #[cfg(test)]

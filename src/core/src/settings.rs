@@ -110,6 +110,11 @@ impl Settings {
         if self.departments.iter().any(|d| d.trim().is_empty()) {
             return Err("A department name is empty.".into());
         }
+        if let Some(dep) = &self.capture_defaults.department {
+            if !self.departments.iter().any(|d| d.eq_ignore_ascii_case(dep)) {
+                return Err(format!("The default department \u{201c}{dep}\u{201d} is not in the list of departments."));
+            }
+        }
         Ok(())
     }
 }
@@ -166,6 +171,15 @@ mod tests {
         s.sites.deny.push("https://".into());
         let err = s.validate().unwrap_err();
         assert!(err.contains("is not understood"), "{err}");
+    }
+
+    #[test]
+    fn the_default_department_must_be_one_of_the_departments() {
+        let mut s = Settings::default();
+        s.capture_defaults.department = Some("customer service".into());
+        assert!(s.validate().is_ok(), "case-insensitive");
+        s.capture_defaults.department = Some("Ventas".into());
+        assert!(s.validate().unwrap_err().contains("Ventas"));
     }
 
     #[test]

@@ -47,6 +47,15 @@ fn upsert(
     incoming: &Capture,
 ) -> rusqlite::Result<ItemStatus> {
     let existing = load(tx, who.team_id, &incoming.id)?;
+    // A capture made before its member set a name is named after its pusher;
+    // merge prefers a named author, so every client converges on this.
+    let named;
+    let incoming = if incoming.created_by.trim().is_empty() {
+        named = Capture { created_by: who.member.clone(), ..incoming.clone() };
+        &named
+    } else {
+        incoming
+    };
     let merged = match &existing {
         Some(old) => {
             let mut m = old.clone();

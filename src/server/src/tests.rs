@@ -255,6 +255,22 @@ async fn push_then_pull_round_trips_and_resending_is_harmless() {
 }
 
 #[tokio::test]
+async fn an_unnamed_capture_is_named_after_its_pusher_and_stays_so() {
+    let h = harness();
+    let ana = h.member("t", "ana");
+    let mut unnamed = capture(1, "dev-a");
+    unnamed.created_by = String::new();
+    assert_eq!(statuses(&h.push(&ana, &[unnamed.clone()]).await), ["stored"]);
+    let pulled = h.pull(&ana, "").await.items;
+    assert_eq!(pulled[0].created_by, "ana");
+    // The client's own unnamed copy merges into the named one, whichever side merges.
+    let mut local = unnamed.clone();
+    local.merge(&pulled[0]);
+    assert_eq!(local, pulled[0]);
+    assert_eq!(statuses(&h.push(&ana, &[unnamed]).await), ["unchanged"]);
+}
+
+#[tokio::test]
 async fn pull_pages_through_changes_in_order() {
     let h = harness();
     let ana = h.member("t", "ana");

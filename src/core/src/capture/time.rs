@@ -440,7 +440,7 @@ fn civil_ms(y: i64, m: i64, d: i64, h: i64, mi: i64, s: i64, _now_ms: i64) -> Op
     if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) || !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0..61).contains(&s) {
         return None;
     }
-    Some(days_from_civil(y, m, d) * DAY_MS + h * HOUR_MS + mi * MINUTE_MS + s.min(59) * 1000)
+    Some(days_from_civil(y, m as u32, d as u32) * DAY_MS + h * HOUR_MS + mi * MINUTE_MS + s.min(59) * 1000)
 }
 
 fn days_in_month(y: i64, m: i64) -> i64 {
@@ -452,29 +452,8 @@ fn days_in_month(y: i64, m: i64) -> i64 {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day count since 1970-01-01.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
+/// One implementation of the calendar arithmetic for the whole core.
+pub use crate::log::dates::{civil_from_days, days_from_civil};
 
 /// `2015-03-03T16:12:00Z`.
 pub fn rfc3339(epoch_ms: i64) -> String {
@@ -493,7 +472,7 @@ mod tests {
     #[test]
     fn calendar_round_trips() {
         for (y, m, d) in [(1970, 1, 1), (2000, 2, 29), (2015, 3, 3), (2024, 12, 31), (1999, 12, 31)] {
-            let days = days_from_civil(y, m, d);
+            let days = days_from_civil(y, m as u32, d as u32);
             assert_eq!(civil_from_days(days), (y, m as u32, d as u32));
         }
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");

@@ -130,15 +130,13 @@ fn validate(item: Value, now_ms: i64) -> Result<Capture, String> {
 }
 
 /// One parsed record, held to the same rules as records from the team log
-/// ([`validate_record`]), plus a named author and, as everywhere a link is
-/// shown, only http(s) author links.
+/// ([`validate_record`]), plus, as everywhere a link is shown, only http(s)
+/// author links. An unnamed author is fine: captures made before the member
+/// name was set have none.
 fn check(c: Capture, now_ms: i64) -> Result<Capture, (String, String)> {
     let fail = |reason: String| Err((c.id.clone(), reason));
     if let Err(reason) = validate_record(&c, now_ms) {
         return fail(format!("{reason}."));
-    }
-    if c.created_by.trim().is_empty() {
-        return fail("no member is named as its author (createdBy).".into());
     }
     if c.context.value.author_url.as_deref().is_some_and(|l| !l.is_empty() && !is_http_url(l)) {
         return fail("its author link is not an http(s) link.".into());
@@ -218,7 +216,6 @@ mod tests {
             with(&|v| v["context"]["value"]["permalink"] = "javascript:alert(1)".into()),
             with(&|v| v["context"]["value"]["pageUrl"] = "data:text/html,<script>".into()),
             with(&|v| { v["id"] = "01900000-0000-7000-8000-000000000009".into(); v["note"]["value"] = "x".repeat(MAX_NOTE_CHARS + 1).into(); }),
-            with(&|v| v["createdBy"] = " ".into()),
             with(&|v| v["context"]["value"]["authorUrl"] = "javascript:alert(1)".into()),
             with(&|v| v["note"]["stamp"]["ms"] = (NOW + 2 * 86_400_000).into()),
             with(&|v| v["sentiment"]["value"] = "furious".into()),
@@ -233,10 +230,9 @@ mod tests {
             "Record 5 (01900000-0000-7000-8000-000000000001): its permalink is not an http(s) link.",
             "Record 6 (01900000-0000-7000-8000-000000000001): it has no http(s) page address.",
             "Record 7 (01900000-0000-7000-8000-000000000009): its note is longer",
-            "Record 8 (01900000-0000-7000-8000-000000000001): no member",
-            "Record 9 (01900000-0000-7000-8000-000000000001): its author link",
-            "Record 10 (01900000-0000-7000-8000-000000000001): its edit times lie in the future",
-            "Record 11 (01900000-0000-7000-8000-000000000001): unknown variant `furious`",
+            "Record 8 (01900000-0000-7000-8000-000000000001): its author link",
+            "Record 9 (01900000-0000-7000-8000-000000000001): its edit times lie in the future",
+            "Record 10 (01900000-0000-7000-8000-000000000001): unknown variant `furious`",
         ];
         assert_eq!(reasons.len(), want.len(), "{reasons:#?}");
         for (r, w) in reasons.iter().zip(want) {

@@ -3,7 +3,6 @@
 //! team log). The browser store asks these functions what to write; they
 //! decide, it only reads and writes.
 
-use serde::Deserialize;
 
 use super::record::{is_uuid, Capture, CaptureContext, CaptureEdit, Tags, MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
 use super::stamp::Stamp;
@@ -105,15 +104,7 @@ pub fn edit_between(current: &Tags, wanted: &Tags) -> CaptureEdit {
 /// `apply` is the one validator, so new and re-captured records obey the same limits.
 fn validated_tags(tags: &Tags) -> Result<Tags, String> {
     let mut scratch = Capture::new(String::new(), CaptureContext::default(), &Tags::default(), "", Stamp::default());
-    let edit = CaptureEdit {
-        sentiment: Some(tags.sentiment),
-        department: Some(tags.department.clone()),
-        status: Some(tags.status),
-        priority: Some(tags.priority),
-        tags: Some(tags.tags.clone()),
-        note: Some(tags.note.clone()),
-        deleted: None,
-    };
+    let edit = CaptureEdit::set_tags(tags);
     scratch.apply(&edit, &Stamp { ms: 1, counter: 0, actor: String::new() })?;
     Ok(scratch.current_tags())
 }
@@ -211,57 +202,6 @@ pub fn validate_record(c: &Capture, now_ms: i64) -> Result<(), String> {
         return Err("its edit times lie in the future (a clock was wrong)".into());
     }
     Ok(())
-}
-
-/// An import file read record by record: the valid ones, and for each
-/// refused one "id or position: reason".
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ParsedImport {
-    pub records: Vec<Capture>,
-    pub rejected: Vec<String>,
-}
-
-/// Read a JSON export: an array of captures or `{"captures": [...]}`. One bad
-/// record is reported and skipped; it never spoils the others. Duplicate ids
-/// inside the file are merged, as they would be in the log.
-pub fn parse_import(json: &str, now_ms: i64) -> Result<ParsedImport, String> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum File {
-        List(Vec<serde_json::Value>),
-        Wrapped { captures: Vec<serde_json::Value> },
-    }
-    let items = match serde_json::from_str::<File>(json) {
-        Ok(File::List(v)) | Ok(File::Wrapped { captures: v }) => v,
-        Err(e) if serde_json::from_str::<serde_json::Value>(json).is_err() => {
-            return Err(format!("The file is not valid JSON ({e})."))
-        }
-        Err(_) => return Err("The file is JSON but not an Escucha export: expected a list of captures.".into()),
-    };
-    let mut out = ParsedImport::default();
-    let mut index: std::collections::HashMap<String, usize> = Default::default();
-    for (i, item) in items.into_iter().enumerate() {
-        let label = item.get("id").and_then(|v| v.as_str()).map(str::to_owned).unwrap_or_else(|| format!("record {}", i + 1));
-        let record = match serde_json::from_value::<Capture>(item) {
-            Ok(r) => r,
-            Err(e) => {
-                out.rejected.push(format!("{label}: not a capture ({e})"));
-                continue;
-            }
-        };
-        if let Err(reason) = validate_record(&record, now_ms) {
-            out.rejected.push(format!("{label}: {reason}"));
-            continue;
-        }
-        match index.get(&record.id) {
-            Some(&at) => out.records[at].merge(&record),
-            None => {
-                index.insert(record.id.clone(), out.records.len());
-                out.records.push(record);
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -400,40 +340,6 @@ mod tests {
             counts.count(got);
         }
         assert_eq!(counts, MergeCounts { added: 1, merged: 3 });
-    }
-
-    #[test]
-    fn import_reads_both_shapes_and_reports_each_bad_record() {
-        let now = 1_700_000_000_000;
-        let good = Capture::new(
-            "0190a0b0-0000-7000-8000-000000000001".into(),
-            CaptureContext { page_url: "https://f.example/t/1".into(), ..Default::default() },
-            &Tags::default(),
-            "ana",
-            Stamp { ms: now - 5, counter: 0, actor: "dev-a".into() },
-        );
-        let mut future = good.clone();
-        future.id = "0190a0b0-0000-7000-8000-000000000002".into();
-        future.note.stamp.ms = now + 2 * MAX_CLOCK_SKEW_MS;
-        let mut bad_id = good.clone();
-        bad_id.id = "nope".into();
-        let mut dup = good.clone();
-        dup.note = crate::log::Lww::new("later".into(), Stamp { ms: now, counter: 0, actor: "dev-b".into() });
-        let list = serde_json::to_string(&vec![&good, &future, &bad_id, &dup]).unwrap();
-        let list = list.trim_end_matches(']').to_string() + r#",{"id":"x1","hello":1},42]"#;
-        let parsed = parse_import(&list, now).unwrap();
-        assert_eq!(parsed.records.len(), 1, "the duplicate id merged into one record");
-        assert_eq!(parsed.records[0].note.value, "later");
-        assert_eq!(parsed.rejected.len(), 4, "{:?}", parsed.rejected);
-        assert!(parsed.rejected[0].starts_with("0190a0b0-0000-7000-8000-000000000002: its edit times lie in the future"));
-        assert!(parsed.rejected[1].starts_with("nope: its id is not a UUID"));
-        assert!(parsed.rejected[2].starts_with("x1: not a capture"));
-        assert!(parsed.rejected[3].starts_with("record 6: not a capture"));
-
-        let wrapped = format!(r#"{{"version":1,"captures":[{}]}}"#, serde_json::to_string(&good).unwrap());
-        assert_eq!(parse_import(&wrapped, now).unwrap().records, vec![good]);
-        assert!(parse_import("{oops", now).unwrap_err().contains("not valid JSON"));
-        assert!(parse_import(r#"{"brands":[]}"#, now).unwrap_err().contains("not an Escucha export"));
     }
 
     #[test]

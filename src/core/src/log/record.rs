@@ -184,6 +184,21 @@ pub struct CaptureEdit {
     pub deleted: Option<bool>,
 }
 
+impl CaptureEdit {
+    /// An edit that sets every tag field to `tags` (and leaves deletion alone).
+    pub fn set_tags(tags: &Tags) -> CaptureEdit {
+        CaptureEdit {
+            sentiment: Some(tags.sentiment),
+            department: Some(tags.department.clone()),
+            status: Some(tags.status),
+            priority: Some(tags.priority),
+            tags: Some(tags.tags.clone()),
+            note: Some(tags.note.clone()),
+            deleted: None,
+        }
+    }
+}
+
 /// Longest note and tag we keep; longer input is refused with a message.
 pub const MAX_NOTE_CHARS: usize = 10_000;
 pub const MAX_TAG_CHARS: usize = 60;
@@ -210,9 +225,12 @@ impl Capture {
     /// Merge another copy of the same record (same id). Order-independent.
     pub fn merge(&mut self, other: &Capture) {
         debug_assert_eq!(self.id, other.id);
-        // Creation facts are immutable, but two clients can race to create the
-        // same id only by import; keep the earliest so merge stays commutative.
-        if (other.created_ms, &other.created_by) < (self.created_ms, &self.created_by) {
+        // Creation facts are immutable, but two copies can disagree (an import,
+        // or a capture made before the member name was set, which the team log
+        // names after its pusher). Keep the earliest, preferring a named author:
+        // a total order, so merge stays commutative.
+        let key = |c: &Capture| (c.created_ms, c.created_by.trim().is_empty(), c.created_by.clone());
+        if key(other) < key(self) {
             self.created_ms = other.created_ms;
             self.created_by = other.created_by.clone();
         }
@@ -417,6 +435,17 @@ mod tests {
         assert_eq!(r.department.value.as_deref(), Some("PR"));
         assert!(r.deleted.value);
         assert_eq!(r.last_stamp(), &st(20, "b"));
+    }
+
+    #[test]
+    fn a_named_author_wins_over_an_unnamed_copy_in_any_order() {
+        let unnamed = Capture::new("id".into(), ctx(None), &Tags::default(), "", st(10, "a"));
+        let mut named = unnamed.clone();
+        named.created_by = "ana".into();
+        let (mut x, mut y) = (unnamed.clone(), named.clone());
+        x.merge(&named);
+        y.merge(&unnamed);
+        assert_eq!((x.created_by.as_str(), y.created_by.as_str()), ("ana", "ana"));
     }
 
     #[test]

@@ -53,7 +53,9 @@ pub fn validate_capture(c: &Capture, now_ms: i64) -> Result<(), String> {
     if c.created_ms < MIN_TIME_MS || c.created_ms > now_ms + MAX_CLOCK_SKEW_MS {
         return Err(format!("createdMs: {} is not a plausible capture time (ms since 1970, UTC)", c.created_ms));
     }
-    label("createdBy", &c.created_by, MAX_LABEL_CHARS, true)?;
+    // May be empty: a capture made before its member set a name; the server
+    // names it after the member who pushes it.
+    label("createdBy", &c.created_by, MAX_LABEL_CHARS, false)?;
     let stamps = [
         ("context", &c.context.stamp),
         ("sentiment", &c.sentiment.stamp),
@@ -238,7 +240,7 @@ mod tests {
         let cases: Vec<(Breaker, &str)> = vec![
             (|c| c.id = "123".into(), "id:"),
             (|c| c.created_ms = 5, "createdMs:"),
-            (|c| c.created_by = " ".into(), "createdBy: must not be empty"),
+            (|c| c.created_by = "x".repeat(MAX_LABEL_CHARS + 1), "createdBy:"),
             (|c| c.status.stamp.ms = NOW + MAX_CLOCK_SKEW_MS + 1, "status.stamp.ms:"),
             (|c| c.note.stamp.actor = String::new(), "note.stamp.actor:"),
             (|c| c.context.value.page_url = "javascript:alert(1)".into(), "context.value.pageUrl:"),

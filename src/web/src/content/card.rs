@@ -153,33 +153,8 @@ fn adopt_css(shadow: &ShadowRoot) -> Result<(), JsValue> {
     Ok(())
 }
 
-fn sentiment_key(s: Sentiment) -> Key {
-    match s {
-        Sentiment::Positive => Key::SentimentPositive,
-        Sentiment::Neutral => Key::SentimentNeutral,
-        Sentiment::Negative => Key::SentimentNegative,
-        Sentiment::Question => Key::SentimentQuestion,
-    }
-}
 
-pub fn status_key(s: Status) -> Key {
-    match s {
-        Status::New => Key::StatusNew,
-        Status::NeedsResponse => Key::StatusNeedsResponse,
-        Status::Responded => Key::StatusResponded,
-        Status::Escalated => Key::StatusEscalated,
-        Status::Closed => Key::StatusClosed,
-    }
-}
 
-fn priority_key(p: Priority) -> Key {
-    match p {
-        Priority::Low => Key::PriorityLow,
-        Priority::Normal => Key::PriorityNormal,
-        Priority::High => Key::PriorityHigh,
-        Priority::Urgent => Key::PriorityUrgent,
-    }
-}
 
 fn status_from(s: &str) -> Status {
     Status::ALL.into_iter().find(|v| v.as_str() == s).unwrap_or_default()
@@ -188,7 +163,7 @@ fn status_from(s: &str) -> Status {
 /// The "Logged by … · status" line, or None when not yet logged.
 fn logged_line(model: &CardModel) -> Option<String> {
     let l = model.logged.as_ref()?;
-    let status = t(status_key(status_from(l.status)), &[]);
+    let status = t(Key::status(status_from(l.status)), &[]);
     Some(if l.by_teammate { t(Key::CardLoggedBy, &[&l.by, &status]) } else { t(Key::CardLoggedByYou, &[&status]) })
 }
 
@@ -267,7 +242,7 @@ fn render(shadow: &ShadowRoot, state: &Rc<RefCell<CardState>>) -> Result<(), JsV
     sentiments.append_child(&dom::el("legend", &[], &t(Key::CardSentiment, &[])))?;
     for s in Sentiment::ALL {
         let pressed = if s == m.tags.sentiment { "true" } else { "false" };
-        let b = dom::el("button", &[("type", "button"), ("class", "seg"), ("data-value", s.as_str()), ("aria-pressed", pressed)], &t(sentiment_key(s), &[]));
+        let b = dom::el("button", &[("type", "button"), ("class", "seg"), ("data-value", s.as_str()), ("aria-pressed", pressed)], &t(Key::sentiment(s), &[]));
         sentiments.append_child(&b)?;
     }
     card.append_child(&sentiments)?;
@@ -275,8 +250,8 @@ fn render(shadow: &ShadowRoot, state: &Rc<RefCell<CardState>>) -> Result<(), JsV
     let mut deps = vec![(String::new(), t(Key::CardNoDepartment, &[]))];
     deps.extend(m.departments.iter().map(|d| (d.clone(), d.clone())));
     let dep = select("department", &deps, m.tags.department.as_deref().unwrap_or(""));
-    let status = select("status", &Status::ALL.map(|s| (s.as_str().to_string(), t(status_key(s), &[])))[..], m.tags.status.as_str());
-    let prio = select("priority", &Priority::ALL.map(|p| (p.as_str().to_string(), t(priority_key(p), &[])))[..], m.tags.priority.as_str());
+    let status = select("status", &Status::ALL.map(|s| (s.as_str().to_string(), t(Key::status(s), &[])))[..], m.tags.status.as_str());
+    let prio = select("priority", &Priority::ALL.map(|p| (p.as_str().to_string(), t(Key::priority(p), &[])))[..], m.tags.priority.as_str());
     card.append_child(&labelled(&t(Key::CardDepartment, &[]), &dep))?;
     let row = dom::append(
         dom::el("div", &[("class", "row")], ""),
@@ -402,18 +377,7 @@ async fn submit(shadow: &ShadowRoot, state: &Rc<RefCell<CardState>>) {
     show_state(shadow, &t(Key::CardSaving, &[]), "");
     let message = match &logged_id {
         None => Message::LogCapture { context: context.clone(), tags: touched.then(|| tags.clone()) },
-        Some(id) => Message::EditCapture {
-            id: id.clone(),
-            edit: CaptureEdit {
-                sentiment: Some(tags.sentiment),
-                department: Some(tags.department.clone()),
-                status: Some(tags.status),
-                priority: Some(tags.priority),
-                tags: Some(tags.tags.clone()),
-                note: Some(tags.note.clone()),
-                deleted: None,
-            },
-        },
+        Some(id) => Message::EditCapture { id: id.clone(), edit: CaptureEdit::set_tags(&tags) },
     };
     match platform::send_message(&message).await {
         Ok(Reply::Logged { capture }) => {
@@ -427,7 +391,7 @@ async fn submit(shadow: &ShadowRoot, state: &Rc<RefCell<CardState>>) {
                 b.set_text_content(Some(&t(Key::CardUpdate, &[])));
             }
             if let Some(l) = by_id::<HtmlElement>(shadow, "logged") {
-                l.set_text_content(Some(&t(Key::CardLoggedByYou, &[&t(status_key(capture.status.value), &[])])));
+                l.set_text_content(Some(&t(Key::CardLoggedByYou, &[&t(Key::status(capture.status.value), &[])])));
                 l.remove_attribute("hidden").ok();
             }
             super::on_logged(capture);

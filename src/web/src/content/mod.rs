@@ -7,7 +7,6 @@
 mod capture;
 mod card;
 mod context;
-pub use card::status_key;
 mod hit;
 mod observer;
 mod painter;

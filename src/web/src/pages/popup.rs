@@ -153,7 +153,7 @@ fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Captu
     let list = dom::el("ul", &[], "");
     for c in captures {
         let ctx = &c.context.value;
-        let status = t(crate::content::status_key(c.status.value), &[]);
+        let status = t(Key::status(c.status.value), &[]);
         let who = ctx.author_name.clone().unwrap_or_default();
         let item = dom::el("li", &[("data-id", &c.id), ("data-status", c.status.value.as_str())], "");
         dom::append(

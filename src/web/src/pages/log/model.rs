@@ -24,33 +24,8 @@ pub fn visible_range(scroll_top: f64, viewport_height: f64, total: u32) -> (u32,
     (first, last)
 }
 
-pub fn sentiment_key(s: Sentiment) -> Key {
-    match s {
-        Sentiment::Positive => Key::LogSentimentPositive,
-        Sentiment::Neutral => Key::LogSentimentNeutral,
-        Sentiment::Negative => Key::LogSentimentNegative,
-        Sentiment::Question => Key::LogSentimentQuestion,
-    }
-}
 
-pub fn status_key(s: Status) -> Key {
-    match s {
-        Status::New => Key::LogStatusNew,
-        Status::NeedsResponse => Key::LogStatusNeedsResponse,
-        Status::Responded => Key::LogStatusResponded,
-        Status::Escalated => Key::LogStatusEscalated,
-        Status::Closed => Key::LogStatusClosed,
-    }
-}
 
-pub fn priority_key(p: Priority) -> Key {
-    match p {
-        Priority::Low => Key::LogPriorityLow,
-        Priority::Normal => Key::LogPriorityNormal,
-        Priority::High => Key::LogPriorityHigh,
-        Priority::Urgent => Key::LogPriorityUrgent,
-    }
-}
 
 /// The sort choices, in menu order.
 pub const SORTS: [(SortKey, Key); 11] = [

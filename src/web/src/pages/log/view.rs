@@ -6,7 +6,7 @@ use escucha_core::log::{Capture, Priority, Sentiment, Status};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
-use super::model::{facet_options, priority_key, sentiment_key, status_key, Facet, FacetValue, ROW_HEIGHT, SORTS};
+use super::model::{facet_options, Facet, FacetValue, ROW_HEIGHT, SORTS};
 use crate::dom::{self, append, el};
 use crate::pages::{app_root, heading};
 use crate::platform::t;
@@ -140,9 +140,9 @@ pub fn facet_label(facet: Facet, v: &FacetValue) -> String {
         FacetValue::None if facet == Facet::Department => t(Key::LogNoDepartment, &[]),
         FacetValue::None if facet == Facet::Brand => t(Key::LogNoBrand, &[]),
         FacetValue::None => "—".into(),
-        FacetValue::Sentiment(s) => t(sentiment_key(*s), &[]),
-        FacetValue::Status(s) => t(status_key(*s), &[]),
-        FacetValue::Priority(p) => t(priority_key(*p), &[]),
+        FacetValue::Sentiment(s) => t(Key::sentiment(*s), &[]),
+        FacetValue::Status(s) => t(Key::status(*s), &[]),
+        FacetValue::Priority(p) => t(Key::priority(*p), &[]),
     }
 }
 
@@ -167,9 +167,9 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
     let meta = append(el("div", &[("class", "meta")], ""), &[&when, &author, &site, &brand, &member]);
     let comment = el("p", &[("class", "comment"), ("title", &ctx.comment_text)], &ctx.comment_text);
 
-    let sentiment = enum_select("sentiment", &Sentiment::ALL.map(|s| (s.as_str(), t(sentiment_key(s), &[]))), c.sentiment.value.as_str());
-    let status = enum_select("status", &Status::ALL.map(|s| (s.as_str(), t(status_key(s), &[]))), c.status.value.as_str());
-    let priority = enum_select("priority", &Priority::ALL.map(|s| (s.as_str(), t(priority_key(s), &[]))), c.priority.value.as_str());
+    let sentiment = enum_select("sentiment", &Sentiment::ALL.map(|s| (s.as_str(), t(Key::sentiment(s), &[]))), c.sentiment.value.as_str());
+    let status = enum_select("status", &Status::ALL.map(|s| (s.as_str(), t(Key::status(s), &[]))), c.status.value.as_str());
+    let priority = enum_select("priority", &Priority::ALL.map(|s| (s.as_str(), t(Key::priority(s), &[]))), c.priority.value.as_str());
     let mut depts: Vec<(String, String)> = vec![(String::new(), t(Key::LogNoDepartment, &[]))];
     depts.extend(f.departments.iter().map(|d| (d.clone(), d.clone())));
     if let Some(d) = &c.department.value {

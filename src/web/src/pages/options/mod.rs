@@ -88,6 +88,7 @@ pub async fn start() -> Result<(), PlatformError> {
     }
     ui.deny.set_value(&settings.sites.deny.join("\n"));
     ui.departments.set_value(&settings.departments.join("\n"));
+    show_defaults(&ui.defaults, &settings.capture_defaults, &settings.departments);
     ui.json.set_value(&settings.brands.to_json_pretty());
 
     let state = State {
@@ -205,6 +206,11 @@ fn wire(app: &Rc<App>) {
     for area in [&ui.deny, &ui.departments] {
         let a = app.clone();
         listen(area, "input", move |_: Event| mark_dirty(&a));
+    }
+    let d = &ui.defaults;
+    for control in [d.sentiment.unchecked_ref::<web_sys::EventTarget>(), d.status.unchecked_ref(), d.priority.unchecked_ref(), d.department.unchecked_ref(), d.tags.unchecked_ref()] {
+        let a = app.clone();
+        listen(control, "input", move |_: Event| mark_dirty(&a));
     }
     {
         let a = app.clone();
@@ -683,6 +689,35 @@ fn brand_errors(app: &App, list: &BrandList) -> Vec<UiError> {
 }
 
 /// Everything the page edits, validated. Errors are already localized.
+/// Put the stored defaults into the widgets; the department suggestions are the team's departments.
+fn show_defaults(d: &view::DefaultsUi, tags: &escucha_core::log::Tags, departments: &[String]) {
+    d.sentiment.set_value(tags.sentiment.as_str());
+    d.status.set_value(tags.status.as_str());
+    d.priority.set_value(tags.priority.as_str());
+    d.department.set_value(tags.department.as_deref().unwrap_or(""));
+    d.tags.set_value(&tags.tags.join(", "));
+    if let Some(list) = dom::document().get_element_by_id("default-department-choices") {
+        list.set_text_content(None);
+        for dep in departments {
+            list.append_child(&dom::el("option", &[("value", dep)], "")).ok();
+        }
+    }
+}
+
+/// The defaults as the widgets hold them (checked against the departments by `Settings::validate`).
+fn read_defaults(d: &view::DefaultsUi) -> escucha_core::log::Tags {
+    use escucha_core::log::{Priority, Sentiment, Status, Tags};
+    let department = d.department.value().trim().to_string();
+    Tags {
+        sentiment: Sentiment::ALL.into_iter().find(|v| v.as_str() == d.sentiment.value()).unwrap_or_default(),
+        status: Status::ALL.into_iter().find(|v| v.as_str() == d.status.value()).unwrap_or_default(),
+        priority: Priority::ALL.into_iter().find(|v| v.as_str() == d.priority.value()).unwrap_or_default(),
+        department: (!department.is_empty()).then_some(department),
+        tags: escucha_core::log::record::normalize_tags(&d.tags.value().split(',').map(String::from).collect::<Vec<_>>()),
+        note: String::new(),
+    }
+}
+
 fn collect(app: &App) -> Result<(BrandList, Vec<String>, Vec<String>), Vec<UiError>> {
     let list = current_list(app);
     let mut errs = brand_errors(app, &list);
@@ -705,6 +740,12 @@ fn collect(app: &App) -> Result<(BrandList, Vec<String>, Vec<String>), Vec<UiErr
                 field: "departments".into(),
                 line: Some(*line),
             });
+        }
+    }
+    let defaults = read_defaults(&app.ui.defaults);
+    if let Some(dep) = &defaults.department {
+        if !departments.iter().any(|d| d.eq_ignore_ascii_case(dep)) {
+            errs.push(UiError { message: t(Key::ErrDefaultDepartmentUnknown, &[&errors::short(dep)]), field: "default-department".into(), line: None });
         }
     }
     if errs.is_empty() {
@@ -915,6 +956,7 @@ async fn save(app: &Rc<App>) {
     settings.brands = brands;
     settings.sites.deny = deny;
     settings.departments = departments;
+    settings.capture_defaults = read_defaults(&app.ui.defaults);
 
     let reply = platform::send_message(&Message::SaveSettings { settings: settings.clone() }).await;
     app.state.borrow_mut().saving = false;

@@ -39,6 +39,54 @@ pub struct Ui {
     pub deny: HtmlTextAreaElement,
     pub disabled: HtmlElement,
     pub departments: HtmlTextAreaElement,
+    /// The tags a one-click "Log" applies.
+    pub defaults: DefaultsUi,
+}
+
+/// The capture-defaults widgets.
+pub struct DefaultsUi {
+    pub sentiment: web_sys::HtmlSelectElement,
+    pub status: web_sys::HtmlSelectElement,
+    pub priority: web_sys::HtmlSelectElement,
+    pub department: HtmlInputElement,
+    pub tags: HtmlInputElement,
+}
+
+fn choice(id: &str, options: &[(&str, String)]) -> web_sys::HtmlSelectElement {
+    let s: web_sys::HtmlSelectElement = el("select", &[("id", id)], "").unchecked_into();
+    for (value, text) in options {
+        s.append_child(&el("option", &[("value", value)], text)).ok();
+    }
+    s
+}
+
+fn defaults_ui() -> (HtmlElement, DefaultsUi) {
+    use escucha_core::log::{Priority, Sentiment, Status};
+    let sec = section("defaults-section", &t(Key::OptionsCaptureDefaults, &[]));
+    let sentiment = choice("default-sentiment", &Sentiment::ALL.map(|v| (v.as_str(), t(Key::sentiment(v), &[]))));
+    let status = choice("default-status", &Status::ALL.map(|v| (v.as_str(), t(Key::status(v), &[]))));
+    let priority = choice("default-priority", &Priority::ALL.map(|v| (v.as_str(), t(Key::priority(v), &[]))));
+    let department: HtmlInputElement = el("input", &[("id", "default-department"), ("type", "text"), ("list", "default-department-choices"), ("aria-describedby", "default-department-errors")], "").unchecked_into();
+    let tags: HtmlInputElement = el("input", &[("id", "default-tags"), ("type", "text")], "").unchecked_into();
+    append(
+        &sec,
+        &[
+            &el("p", &[("class", "hint")], &t(Key::OptionsCaptureDefaultsHint, &[])),
+            &label("default-sentiment", &t(Key::CardSentiment, &[])),
+            &sentiment,
+            &label("default-status", &t(Key::CardStatus, &[])),
+            &status,
+            &label("default-priority", &t(Key::CardPriority, &[])),
+            &priority,
+            &label("default-department", &t(Key::CardDepartment, &[])),
+            &department,
+            &el("datalist", &[("id", "default-department-choices")], ""),
+            &errors_for("default-department"),
+            &label("default-tags", &t(Key::CardTags, &[])),
+            &tags,
+        ],
+    );
+    (sec, DefaultsUi { sentiment, status, priority, department, tags })
 }
 
 /// `<ul id="<id>-errors">` under a field, linked with aria-describedby.
@@ -155,7 +203,8 @@ pub fn build() -> Ui {
     let departments = textarea("departments", None, "6");
     append(&deps, &[&label("departments", &t(Key::OptionsDepartmentsLabel, &[])), &departments, &errors_for("departments")]);
 
-    append(&root, &[&heading(&t(Key::OptionsTitle, &[])), &problem, &bar, &brands, &io, &sites, &deps]);
+    let (defaults_section, defaults) = defaults_ui();
+    append(&root, &[&heading(&t(Key::OptionsTitle, &[])), &problem, &bar, &brands, &io, &sites, &deps, &defaults_section]);
     Ui {
         root,
         problem,
@@ -177,6 +226,7 @@ pub fn build() -> Ui {
         deny,
         disabled,
         departments,
+        defaults,
     }
 }
 

@@ -1,0 +1,65 @@
+//! Entry points of the extension's own contexts (the `full` build only): the
+//! service worker and the extension pages.
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::{pages, platform, service_worker, store};
+
+#[wasm_bindgen]
+pub fn sw_start() -> Promise {
+    future_to_promise(async { service_worker::start().await.map(|_| JsValue::TRUE).map_err(Into::into) })
+}
+
+#[wasm_bindgen]
+pub fn sw_handle_message(message: JsValue, sender: JsValue) -> Promise {
+    future_to_promise(async move { Ok(platform::to_js(&service_worker::handle(message, sender).await)) })
+}
+
+#[wasm_bindgen]
+pub fn sw_alarm(name: String) {
+    service_worker::sync::alarm(&name);
+}
+
+#[wasm_bindgen]
+pub fn sw_tab_closed(tab_id: i32) {
+    service_worker::tab_closed(tab_id);
+}
+
+#[wasm_bindgen]
+pub fn sw_menu_clicked(menu_id: String, tab_id: i32, frame_id: i32) -> Promise {
+    future_to_promise(async move {
+        service_worker::menu_clicked(menu_id, tab_id, frame_id).await;
+        Ok(JsValue::TRUE)
+    })
+}
+
+#[wasm_bindgen]
+pub fn sw_command(name: String, tab_id: i32) -> Promise {
+    future_to_promise(async move {
+        service_worker::command(name, tab_id).await;
+        Ok(JsValue::TRUE)
+    })
+}
+
+/// Entry point of every extension page; `page` comes from the loader's `data-page`.
+#[wasm_bindgen]
+pub fn page_start(page: String) -> Promise {
+    future_to_promise(async move {
+        let result = match page.as_str() {
+            "popup" => pages::popup::start().await,
+            "options" => pages::options::start().await,
+            "log" => pages::log::start().await,
+            other => Err(platform::PlatformError(format!("Unknown page '{other}'."))),
+        };
+        result.map(|_| JsValue::TRUE).map_err(Into::into)
+    })
+}
+
+/// Benchmarks only (`tests/bench/store.mjs`): fill database `name` with
+/// `count` captures and time the local log's bulk paths.
+#[wasm_bindgen]
+pub fn bench_store(name: String, count: u32) -> Promise {
+    future_to_promise(async move { Ok(platform::to_js(&store::bench::run(&name, count).await?)) })
+}
