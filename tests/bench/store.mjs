@@ -26,7 +26,10 @@ try {
     ['raw getAll, JS objects only (floor)', r.rawGetAllMs, '1.00×'],
     [`page_captures (one page, ${r.pageCapturesFound} found)`, r.pageCapturesMs, ''],
     ['log_capture into the full log, median of 21 (strict commit)', r.logCaptureMedianMs, ''],
-    ['status() (counts by index)', r.statusMs, ''],
+    ['newest(200): first rows for the log page (cursor on created)', r.newestMs, `${x(r.newestMs, r.allMs)} all()`],
+    ['whole log via chunk() in pieces of 2,500 (log page background read)', r.chunkedMs, `${x(r.chunkedMs, r.allMs)} all()`],
+    ['status(): kept totals (one read from meta)', r.statusMs, `${x(r.statusMs, r.statusByIndexMs)} counting`],
+    ['status by counting through indexes (before; once for an old database)', r.statusByIndexMs, '1.00×'],
   ];
   const mb = (usage.usageDetails?.indexedDB ?? usage.usage) / 1e6;
   const lines = [

@@ -217,6 +217,8 @@ keys! {
     LogCount => "logCount",
     LogEmpty => "logEmpty",
     LogLoading => "logLoading",
+    LogLoadingProgress => "logLoadingProgress",
+    LogLoadingSoFar => "logLoadingSoFar",
     LogLoadFailed => "logLoadFailed",
     LogTags => "logTags",
     LogNote => "logNote",

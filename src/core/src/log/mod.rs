@@ -1,6 +1,7 @@
 //! The capture log: records, their merge rules, and (in sibling modules)
 //! querying, import and export.
 
+pub mod counts;
 pub mod dates;
 pub mod export;
 pub mod import;

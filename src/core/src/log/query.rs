@@ -235,6 +235,21 @@ impl LogIndex {
         }
     }
 
+    /// Add a copy read from the store while this index may already hold a
+    /// newer one (a page reading the log in pieces while the manager edits):
+    /// the two copies are merged, so a stale read never undoes an edit.
+    pub fn absorb(&mut self, capture: Capture) {
+        match self.get(&capture.id) {
+            None => self.upsert(capture),
+            Some(held) if *held == capture => {}
+            Some(held) => {
+                let mut merged = held.clone();
+                merged.merge(&capture);
+                self.upsert(merged);
+            }
+        }
+    }
+
     fn entry(&mut self, c: &Capture) -> Entry {
         let ctx = &c.context.value;
         let mut text = Vec::with_capacity(ctx.comment_text.len() + 64);
@@ -497,6 +512,32 @@ mod tests {
     fn edit(c: &mut Capture, e: CaptureEdit) {
         let s = Stamp::next(c.last_stamp(), c.last_stamp().ms + 1000, "a");
         c.apply(&e, &s).unwrap();
+    }
+
+    #[test]
+    fn absorbing_a_stale_copy_keeps_the_newer_edit() {
+        let first = cap(1, "Telefónica", "foro.example", "Movistar", "José", 100);
+        let mut edited = first.clone();
+        edit(&mut edited, CaptureEdit { note: Some("llamar".into()), ..Default::default() });
+        let mut deleted_elsewhere = first.clone();
+        edit(&mut deleted_elsewhere, CaptureEdit { deleted: Some(true), ..Default::default() });
+        let other = cap(2, "Iberia", "x.example", "Iberia", "Ana", 200);
+
+        let mut index = LogIndex::new(vec![edited.clone()]);
+        // Cases: (copy absorbed, note held after, deleted after, records held).
+        let cases = [
+            (first.clone(), "llamar", false, 1),
+            (edited.clone(), "llamar", false, 1),
+            (deleted_elsewhere, "llamar", true, 1),
+            (other, "llamar", true, 2),
+        ];
+        for (copy, note, deleted, len) in cases {
+            index.absorb(copy);
+            let held = index.get(&first.id).unwrap();
+            assert_eq!((held.note.value.as_str(), held.deleted.value, index.len()), (note, deleted, len));
+        }
+        // The merged copy is what queries see.
+        assert_eq!(index.run(&Query::default()).live, 1);
     }
 
     fn sample() -> LogIndex {

@@ -22,12 +22,21 @@ pub struct StoreBench {
     pub all_ms: f64,
     /// The floor: the same `getAll` returning JS objects, not deserialized.
     pub raw_get_all_ms: f64,
+    /// `Store::newest(200)`: what the log page reads before its first paint.
+    pub newest_ms: f64,
+    /// The whole log through `Store::chunk` in pieces of 2,500 (the log page's
+    /// background read), summed; the same records as `all()`.
+    pub chunked_ms: f64,
     /// `Store::page_captures` for one page of the log.
     pub page_captures_ms: f64,
     pub page_captures_found: u32,
     /// Median of single `log_capture` calls into the full log (strict commit).
     pub log_capture_median_ms: f64,
+    /// `Store::status()`: reads the kept totals.
     pub status_ms: f64,
+    /// The same figures counted through the indexes (what `status()` did
+    /// before the totals were kept, and what a database without them pays once).
+    pub status_by_index_ms: f64,
 }
 
 /// Realistic captures: comment texts of a few hundred characters, 500 pages,
@@ -98,9 +107,26 @@ pub async fn run(name: &str, count: u32) -> Result<StoreBench, JsValue> {
     store.merge_records(records, MergeSource::Import).await.map_err(err)?;
     let merge_again_ms = now() - t;
 
-    // Alternate the two reads so neither always runs with a warm cache.
-    let (mut all, mut raw) = (Vec::new(), Vec::new());
+    // Alternate the reads so none always runs with a warm cache.
+    let (mut all, mut raw, mut newest, mut chunked) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {
+        let t = now();
+        let first = store.newest(200).await.map_err(err)?;
+        newest.push(now() - t);
+        assert_eq!(first.len(), 200.min(count as usize));
+        let t = now();
+        let mut after: Option<String> = None;
+        let mut read = 0;
+        loop {
+            let piece = store.chunk(after.as_deref(), 2_500).await.map_err(err)?;
+            read += piece.len();
+            after = piece.last().map(|c| c.id.clone()).or(after);
+            if piece.len() < 2_500 {
+                break;
+            }
+        }
+        chunked.push(now() - t);
+        assert_eq!(read, count as usize);
         let t = now();
         let list = store.all().await.map_err(err)?;
         all.push(now() - t);
@@ -122,9 +148,16 @@ pub async fn run(name: &str, count: u32) -> Result<StoreBench, JsValue> {
         store.log_capture(extra.context.value, None, &Tags::default(), "ana", 1_800_000_000_000 + i as i64).await.map_err(err)?;
         single.push(now() - t);
     }
-    let t = now();
-    store.status().await.map_err(err)?;
-    let status_ms = now() - t;
+    let (mut status, mut by_index) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let t = now();
+        let s = store.status().await.map_err(err)?;
+        status.push(now() - t);
+        let t = now();
+        let counted = store.count_by_indexes().await.map_err(err)?;
+        by_index.push(now() - t);
+        assert_eq!((s.total, s.pending, s.quarantined), (counted.live, counted.pending, counted.quarantined));
+    }
     store.close();
     Ok(StoreBench {
         records: count,
@@ -132,10 +165,13 @@ pub async fn run(name: &str, count: u32) -> Result<StoreBench, JsValue> {
         merge_again_ms,
         all_ms: median(all),
         raw_get_all_ms: median(raw),
+        newest_ms: median(newest),
+        chunked_ms: median(chunked),
         page_captures_ms,
         page_captures_found: found.len() as u32,
         log_capture_median_ms: median(single),
-        status_ms,
+        status_ms: median(status),
+        status_by_index_ms: median(by_index),
     })
 }
 

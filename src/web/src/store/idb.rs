@@ -44,6 +44,48 @@ pub fn request(req: &IdbRequest) -> JsFuture {
     JsFuture::from(promise)
 }
 
+/// The values under a cursor request, in cursor order, stopping after
+/// `limit`. Await it at once, like [`request`]: its handlers are attached
+/// on the first poll, and they must be before the first `success` fires.
+pub async fn cursor_values(req: &IdbRequest, limit: u32) -> Result<js_sys::Array, JsValue> {
+    let values = js_sys::Array::new();
+    let mut handlers = None;
+    let promise = Promise::new(&mut |resolve, reject| {
+        let (r, v, fail) = (req.clone(), values.clone(), reject.clone());
+        let step = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e| {
+            let cursor = r.result().ok().filter(|c| !c.is_null() && !c.is_undefined());
+            if let Some(cursor) = cursor {
+                let cursor: web_sys::IdbCursorWithValue = cursor.unchecked_into();
+                v.push(&cursor.value().unwrap_or(JsValue::UNDEFINED));
+                if v.length() < limit {
+                    if let Err(e) = cursor.continue_() {
+                        let _ = fail.call1(&JsValue::UNDEFINED, &e);
+                    }
+                    return;
+                }
+            }
+            let _ = resolve.call1(&JsValue::UNDEFINED, &v);
+        });
+        let r = req.clone();
+        let error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e| {
+            let err = r.error().ok().flatten().map(JsValue::from).unwrap_or_else(|| "request failed".into());
+            let _ = reject.call1(&JsValue::UNDEFINED, &err);
+        });
+        req.set_onsuccess(Some(step.as_ref().unchecked_ref()));
+        req.set_onerror(Some(error.as_ref().unchecked_ref()));
+        handlers = Some((step, error));
+    });
+    if limit == 0 {
+        return Ok(values);
+    }
+    let done = JsFuture::from(promise).await;
+    // The handlers live until here; detach them before they are dropped.
+    req.set_onsuccess(None);
+    req.set_onerror(None);
+    drop(handlers);
+    done.map(|_| values)
+}
+
 /// A transaction and the promise of its end. Writes are `strict`: `complete`
 /// fires only after the data is flushed to disk, which is what makes our
 /// acknowledgement mean "durable" (Chromium's default is `relaxed`).

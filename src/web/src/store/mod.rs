@@ -9,14 +9,19 @@
 //! - `outbox` (keyPath `id`): one [`OutboxEntry`] per record with changes the
 //!   team log has not accepted, plus `waiting` (1 pending, 0 quarantined, index `waiting`).
 //! - `meta` (keyPath-less, keyed by name): this install's actor id, the last
-//!   stamp issued, and sync progress (see the `META_*` keys).
+//!   stamp issued, sync progress, and the running totals (see the `META_*` keys).
 //!
 //! Every change is one `strict` read-write transaction over the records it
 //! touches, their outbox entries and the clock, and resolves only on the
 //! transaction's `complete` event: when a call returns `Ok`, the change and
 //! its place in the outbox are on disk. Any failure aborts the transaction
 //! whole, so earlier captures are never half-overwritten. Decisions (dedupe,
-//! merge, stamps, outbox rules) come from `escucha_core::log`.
+//! merge, stamps, outbox rules, how the totals move) come from `escucha_core::log`.
+//!
+//! The totals ([`LogCounts`] under `META_COUNTS`) are updated in the same
+//! transaction as the change they count, so [`Store::status`] is one read.
+//! A database from before the totals existed is counted once through its
+//! indexes, by the first transaction that needs them.
 
 pub mod bench;
 mod idb;
@@ -24,6 +29,7 @@ mod idb;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use escucha_core::log::counts::{self, CountDelta, LogCounts};
 use escucha_core::log::ingest::{self, MergeCounts, MergeOutcome};
 use escucha_core::log::outbox::{self, OutboxEntry};
 use escucha_core::log::record::{dedupe_key, uuid_v7};
@@ -54,6 +60,8 @@ pub const META_SYNC_CURSOR: &str = "syncCursor";
 pub const META_LAST_SYNC_MS: &str = "lastSyncMs";
 /// The last sync or storage problem still standing, in words.
 pub const META_PROBLEM: &str = "problem";
+/// The running totals, a [`LogCounts`].
+pub const META_COUNTS: &str = "counts";
 
 /// Where merged records come from: decides what the outbox does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,9 +162,16 @@ impl Store {
             let ingested = ingest::ingest_capture(existing, ctx, tags.as_ref(), defaults, member, id, stamp.clone())
                 .map_err(|m| JsValue::from(Invalid(m)))?;
             if ingested.changed {
+                let out = tx.store(OUTBOX)?;
+                let entry_before = read_entry(&out, &ingested.record.id).await?;
+                let totals = read_totals(&tx).await?;
+                let entry = outbox::queue(&ingested.record);
+                let delta = counts::record_change(existing, Some(&ingested.record))
+                    + counts::entry_change(entry_before.as_ref(), Some(&entry));
                 put_capture(&captures, &ingested.record)?;
-                put_outbox(&tx.store(OUTBOX)?, &outbox::queue(&ingested.record))?;
+                put_outbox(&out, &entry)?;
                 meta.put_with_key(&to_js(&stamp)?, &META_CLOCK.into())?;
+                write_totals(&meta, totals, delta)?;
             }
             Ok::<_, JsValue>(ingested.record)
         };
@@ -182,9 +197,15 @@ impl Store {
             let before = record.clone();
             record.apply(edit, &stamp).map_err(|m| JsValue::from(Invalid(m)))?;
             if record != before {
+                let out = tx.store(OUTBOX)?;
+                let entry_before = read_entry(&out, &record.id).await?;
+                let totals = read_totals(&tx).await?;
+                let entry = outbox::queue(&record);
+                let delta = counts::record_change(Some(&before), Some(&record)) + counts::entry_change(entry_before.as_ref(), Some(&entry));
                 put_capture(&captures, &record)?;
-                put_outbox(&tx.store(OUTBOX)?, &outbox::queue(&record))?;
+                put_outbox(&out, &entry)?;
                 meta.put_with_key(&to_js(&stamp)?, &META_CLOCK.into())?;
+                write_totals(&meta, totals, delta)?;
             }
             Ok(record)
         };
@@ -195,27 +216,39 @@ impl Store {
     /// Merge copies of records (by id) in one transaction: all or nothing.
     pub async fn merge_records(&self, records: Vec<Capture>, source: MergeSource) -> Result<MergeCounts, ProtocolError> {
         let action = if source == MergeSource::Import { StoreAction::Import } else { StoreAction::Sync };
-        let tx = self.begin(&[CAPTURES, OUTBOX], true, action)?;
+        let tx = self.begin(&[CAPTURES, OUTBOX, META], true, action)?;
         let run = async {
             let captures = tx.store(CAPTURES)?;
             let out = tx.store(OUTBOX)?;
-            let (locals, entries_before) = read_for_merge(&captures, &out, &records).await?;
+            // What is stored, kept current as the batch goes: a record named
+            // twice merges into the first result and is counted once.
+            let (mut locals, mut entries_now) = read_for_merge(&captures, &out, &records).await?;
+            let totals = read_totals(&tx).await?;
             let mut counts = MergeCounts::default();
+            let mut delta = CountDelta::default();
             let mut to_put = Vec::new();
             let mut entries: Vec<(String, Option<OutboxEntry>)> = Vec::new();
             for incoming in &records {
-                let (merged, outcome) = ingest::merge_incoming(locals.get(&incoming.id), incoming);
+                let local = locals.get(&incoming.id);
+                let (merged, outcome) = ingest::merge_incoming(local, incoming);
                 counts.count(outcome);
-                let entry_before = entries_before.get(&incoming.id).cloned();
+                let entry_before = entries_now.get(&incoming.id).cloned();
                 let entry_after = match source {
                     MergeSource::Import if outcome == MergeOutcome::Unchanged => entry_before.clone(),
                     MergeSource::Import => Some(outbox::queue(&merged)),
                     MergeSource::Server => outbox::after_server_merge(entry_before.clone(), &merged, incoming),
                 };
                 if entry_after != entry_before {
+                    delta += counts::entry_change(entry_before.as_ref(), entry_after.as_ref());
+                    match &entry_after {
+                        Some(e) => entries_now.insert(merged.id.clone(), e.clone()),
+                        None => entries_now.remove(&merged.id),
+                    };
                     entries.push((merged.id.clone(), entry_after));
                 }
                 if outcome != MergeOutcome::Unchanged {
+                    delta += counts::record_change(local, Some(&merged));
+                    locals.insert(merged.id.clone(), merged.clone());
                     to_put.push(merged);
                 }
             }
@@ -230,6 +263,7 @@ impl Store {
                     }
                 }
             }
+            write_totals(&tx.store(META)?, totals, delta)?;
             Ok(counts)
         };
         let result = run.await;
@@ -275,27 +309,93 @@ impl Store {
         self.finish(tx, result, StoreAction::Read).await
     }
 
-    /// Counts, sync time and the standing problem, for the popup.
-    pub async fn status(&self) -> Result<LogStatus, ProtocolError> {
-        let tx = self.begin(&[CAPTURES, OUTBOX, META], false, StoreAction::Read)?;
+    /// The newest `limit` records by creation time, newest first (cursor
+    /// backwards over index `created`): what the log page paints before the
+    /// rest of the log is read.
+    pub async fn newest(&self, limit: u32) -> Result<Vec<Capture>, ProtocolError> {
+        let tx = self.begin(&[CAPTURES], false, StoreAction::Read)?;
         let run = async {
-            let live = idb::request(&tx.store(CAPTURES)?.index("live")?.count_with_key(&1.into())?);
-            let waiting = tx.store(OUTBOX)?.index("waiting")?;
-            let pending = idb::request(&waiting.count_with_key(&1.into())?);
-            let quarantined = idb::request(&waiting.count_with_key(&0.into())?);
-            let meta = tx.store(META)?;
-            let last_sync = idb::request(&meta.get(&META_LAST_SYNC_MS.into())?);
-            let problem = idb::request(&meta.get(&META_PROBLEM.into())?);
-            let n = |v: JsValue| v.as_f64().unwrap_or(0.0) as u32;
-            Ok(LogStatus {
-                total: n(live.await?),
-                pending: n(pending.await?),
-                quarantined: n(quarantined.await?),
-                last_sync_ms: last_sync.await?.as_f64().map(|f| f as i64),
-                problem: problem.await?.as_string(),
-            })
+            let index = tx.store(CAPTURES)?.index("created")?;
+            let req = index.open_cursor_with_range_and_direction(&JsValue::NULL, web_sys::IdbCursorDirection::Prev)?;
+            rows_to_captures(&idb::cursor_values(&req, limit).await?.into())
         };
         let result = run.await;
+        self.finish(tx, result, StoreAction::Read).await
+    }
+
+    /// Up to `limit` records with ids after `after` (from the first with
+    /// `None`), in id order: [`Store::all`] in pieces, one short read
+    /// transaction each, so a reader can yield to the page between them.
+    /// Read until a piece comes back shorter than `limit`.
+    pub async fn chunk(&self, after: Option<&str>, limit: u32) -> Result<Vec<Capture>, ProtocolError> {
+        let tx = self.begin(&[CAPTURES], false, StoreAction::Read)?;
+        let run = async {
+            let range: JsValue = match after {
+                Some(id) => IdbKeyRange::lower_bound_with_open(&id.into(), true)?.into(),
+                None => JsValue::NULL,
+            };
+            let found = idb::request(&tx.store(CAPTURES)?.get_all_with_key_and_limit(&range, limit)?).await?;
+            rows_to_captures(&found)
+        };
+        let result = run.await;
+        self.finish(tx, result, StoreAction::Read).await
+    }
+
+    /// Counts, sync time and the standing problem, for the popup: three
+    /// reads from `meta` (the totals are kept there by every write).
+    pub async fn status(&self) -> Result<LogStatus, ProtocolError> {
+        let tx = self.begin(&[META], false, StoreAction::Read)?;
+        let run = async {
+            let meta = tx.store(META)?;
+            let totals = idb::request(&meta.get(&META_COUNTS.into())?);
+            let last_sync = idb::request(&meta.get(&META_LAST_SYNC_MS.into())?);
+            let problem = idb::request(&meta.get(&META_PROBLEM.into())?);
+            let totals = totals.await?;
+            let totals: Option<LogCounts> = if totals.is_undefined() { None } else { Some(from_js(&totals)?) };
+            Ok((totals, last_sync.await?.as_f64().map(|f| f as i64), problem.await?.as_string()))
+        };
+        let result = run.await;
+        let (totals, last_sync_ms, problem) = self.finish(tx, result, StoreAction::Read).await?;
+        let totals = match totals {
+            Some(t) => t,
+            None => self.recount().await?,
+        };
+        Ok(LogStatus { total: totals.live, pending: totals.pending, quarantined: totals.quarantined, last_sync_ms, problem })
+    }
+
+    /// The running totals; a database without them is counted now (once,
+    /// through its indexes) and the result kept.
+    pub async fn counts(&self) -> Result<LogCounts, ProtocolError> {
+        match self.meta::<LogCounts>(META_COUNTS).await? {
+            Some(totals) => Ok(totals),
+            None => self.recount().await,
+        }
+    }
+
+    /// Count through the indexes and keep the result, unless another
+    /// context got there first.
+    async fn recount(&self) -> Result<LogCounts, ProtocolError> {
+        let action = StoreAction::Read;
+        let tx = self.begin(&[CAPTURES, OUTBOX, META], true, action)?;
+        let run = async {
+            let meta = tx.store(META)?;
+            let v = idb::request(&meta.get(&META_COUNTS.into())?).await?;
+            if !v.is_undefined() {
+                return from_js(&v);
+            }
+            let totals = count_by_indexes(&tx).await?;
+            meta.put_with_key(&to_js(&totals)?, &META_COUNTS.into())?;
+            Ok(totals)
+        };
+        let result = run.await;
+        self.finish(tx, result, action).await
+    }
+
+    /// The totals counted through the indexes, ignoring the kept ones
+    /// (what [`Store::status`] did before the totals were kept; tests compare).
+    pub async fn count_by_indexes(&self) -> Result<LogCounts, ProtocolError> {
+        let tx = self.begin(&[CAPTURES, OUTBOX], false, StoreAction::Read)?;
+        let result = count_by_indexes(&tx).await;
         self.finish(tx, result, StoreAction::Read).await
     }
 
@@ -346,20 +446,22 @@ impl Store {
 
     async fn update_outbox(&self, id: &str, change: impl FnOnce(OutboxEntry) -> Option<OutboxEntry>) -> Result<(), ProtocolError> {
         let action = StoreAction::Sync;
-        let tx = self.begin(&[OUTBOX], true, action)?;
+        let tx = self.begin(&[CAPTURES, OUTBOX, META], true, action)?;
         let run = async {
             let out = tx.store(OUTBOX)?;
-            let v = idb::request(&out.get(&id.into())?).await?;
-            if v.is_undefined() {
+            let Some(before) = read_entry(&out, id).await? else { return Ok(()) };
+            let after = change(before.clone());
+            if after.as_ref() == Some(&before) {
                 return Ok(());
             }
-            match change(from_js(&v)?) {
-                Some(e) => put_outbox(&out, &e)?,
+            let totals = read_totals(&tx).await?;
+            match &after {
+                Some(e) => put_outbox(&out, e)?,
                 None => {
                     out.delete(&id.into())?;
                 }
             }
-            Ok(())
+            write_totals(&tx.store(META)?, totals, counts::entry_change(Some(&before), after.as_ref()))
         };
         let result = run.await;
         self.finish(tx, result, action).await
@@ -469,6 +571,45 @@ async fn read_for_merge(
         }
     }
     Ok((locals, entries))
+}
+
+/// The outbox entry of record `id`, if any.
+async fn read_entry(out: &web_sys::IdbObjectStore, id: &str) -> Result<Option<OutboxEntry>, JsValue> {
+    let v = idb::request(&out.get(&id.into())?).await?;
+    if v.is_undefined() { Ok(None) } else { from_js(&v).map(Some) }
+}
+
+/// The kept totals inside a write transaction over `captures`, `outbox` and
+/// `meta`, counted through the indexes if there are none yet (`false`).
+/// Read before the transaction writes: every read comes first, so a failed
+/// write surfaces at commit with the browser's own reason (say, disk full).
+async fn read_totals(tx: &Tx) -> Result<(LogCounts, bool), JsValue> {
+    let v = idb::request(&tx.store(META)?.get(&META_COUNTS.into())?).await?;
+    if v.is_undefined() {
+        return Ok((count_by_indexes(tx).await?, false));
+    }
+    Ok((from_js(&v)?, true))
+}
+
+/// Keep `totals` moved by `delta` (no write when nothing moved).
+fn write_totals(meta: &web_sys::IdbObjectStore, (totals, kept): (LogCounts, bool), delta: CountDelta) -> Result<(), JsValue> {
+    if kept && delta.is_zero() {
+        return Ok(());
+    }
+    meta.put_with_key(&to_js(&totals.apply(delta))?, &META_COUNTS.into())?;
+    Ok(())
+}
+
+/// The totals counted through the indexes (O(records): the slow path).
+async fn count_by_indexes(tx: &Tx) -> Result<LogCounts, JsValue> {
+    let captures = tx.store(CAPTURES)?;
+    let stored = idb::request(&captures.count()?);
+    let live = idb::request(&captures.index("live")?.count_with_key(&1.into())?);
+    let waiting = tx.store(OUTBOX)?.index("waiting")?;
+    let pending = idb::request(&waiting.count_with_key(&1.into())?);
+    let quarantined = idb::request(&waiting.count_with_key(&0.into())?);
+    let n = |v: JsValue| v.as_f64().unwrap_or(0.0) as u32;
+    Ok(LogCounts { stored: n(stored.await?), live: n(live.await?), pending: n(pending.await?), quarantined: n(quarantined.await?) })
 }
 
 fn create_schema(db: &IdbDatabase) -> Result<(), JsValue> {

@@ -2,6 +2,7 @@
 
 use super::*;
 use escucha_core::log::record::{is_uuid, TextQuote};
+use escucha_core::log::counts::LogCounts;
 use escucha_core::log::{Priority, Status};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -142,4 +143,121 @@ async fn refused_or_failed_writes_change_nothing() {
     let err = store.log_capture(ctx(2, true), None, &defaults(), "ana", 3_000).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Storage);
     assert!(err.message.contains("this capture was NOT saved"), "{}", err.message);
+}
+
+/// The kept totals equal a count through the indexes, and are `want`
+/// (stored, live, pending, quarantined).
+async fn assert_totals(store: &Store, want: (u32, u32, u32, u32), after: &str) {
+    let kept = store.counts().await.unwrap();
+    let counted = store.count_by_indexes().await.unwrap();
+    assert_eq!(kept, counted, "kept totals drifted after {after}");
+    assert_eq!((kept.stored, kept.live, kept.pending, kept.quarantined), want, "after {after}");
+    let s = store.status().await.unwrap();
+    assert_eq!((s.total, s.pending, s.quarantined), (want.1, want.2, want.3), "status after {after}");
+}
+
+#[wasm_bindgen_test]
+async fn kept_totals_follow_every_kind_of_write() {
+    let store = fresh("totals").await;
+    assert_totals(&store, (0, 0, 0, 0), "nothing").await;
+    let a = store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_000).await.unwrap();
+    assert_totals(&store, (1, 1, 1, 0), "a new capture").await;
+    store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_001).await.unwrap();
+    assert_totals(&store, (1, 1, 1, 0), "the same comment again (no change)").await;
+    let b = store.log_capture(ctx(2, true), None, &defaults(), "ana", 1_002).await.unwrap();
+    store.acknowledge(&a.id, a.last_stamp()).await.unwrap();
+    assert_totals(&store, (2, 2, 1, 0), "an acknowledgement").await;
+    store.acknowledge(&a.id, a.last_stamp()).await.unwrap();
+    assert_totals(&store, (2, 2, 1, 0), "a repeated acknowledgement").await;
+    store.quarantine(&b.id, b.last_stamp(), "refused", 1_003).await.unwrap();
+    assert_totals(&store, (2, 2, 0, 1), "a quarantine").await;
+    store.quarantine(&b.id, b.last_stamp(), "refused", 1_004).await.unwrap();
+    assert_totals(&store, (2, 2, 0, 1), "the same refusal again").await;
+    let a2 = store.edit(&a.id, &CaptureEdit { deleted: Some(true), ..Default::default() }, 1_005).await.unwrap();
+    assert_totals(&store, (2, 1, 1, 1), "a delete (acknowledged record queued again)").await;
+    store.edit(&b.id, &CaptureEdit { note: Some("fixed".into()), ..Default::default() }, 1_006).await.unwrap();
+    assert_totals(&store, (2, 1, 2, 0), "an edit lifting a quarantine").await;
+    store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_007).await.unwrap();
+    assert_totals(&store, (2, 2, 2, 0), "re-capturing a deleted comment").await;
+    let refused = store.edit(&a.id, &CaptureEdit { note: Some("x".repeat(20_000)), ..Default::default() }, 1_008).await;
+    assert!(refused.is_err());
+    assert_totals(&store, (2, 2, 2, 0), "a refused edit").await;
+
+    // An import: new records (one a tombstone, one named twice), a known one.
+    let mut records = Vec::new();
+    for n in 10..15u32 {
+        let stamp = Stamp { ms: 5_000 + n as i64, counter: 0, actor: "dev-b".into() };
+        let id = uuid_v7(stamp.ms, [n as u8, 9, 1, 2, 3, 4, 5, 6, 7, 8]);
+        records.push(Capture::new(id, ctx(n, true), &Tags::default(), "ben", stamp));
+    }
+    records[0].apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: 6_000, counter: 0, actor: "dev-b".into() }).unwrap();
+    let mut twice = records[1].clone();
+    twice.apply(&CaptureEdit { note: Some("second copy".into()), ..Default::default() }, &Stamp { ms: 6_001, counter: 0, actor: "dev-b".into() }).unwrap();
+    records.push(twice);
+    records.push(a2.clone());
+    store.merge_records(records.clone(), MergeSource::Import).await.unwrap();
+    assert_totals(&store, (7, 6, 7, 0), "an import").await;
+    store.merge_records(records.clone(), MergeSource::Import).await.unwrap();
+    assert_totals(&store, (7, 6, 7, 0), "the same import again").await;
+    // The team log sends back exactly what we hold: those entries settle.
+    let held = store.all().await.unwrap();
+    store.merge_records(held, MergeSource::Server).await.unwrap();
+    assert_totals(&store, (7, 6, 0, 0), "the team log's copies").await;
+    // The team log sends a record we never had.
+    let stamp = Stamp { ms: 9_000, counter: 0, actor: "dev-c".into() };
+    let theirs = Capture::new(uuid_v7(9_000, [7; 10]), ctx(30, true), &Tags::default(), "cai", stamp);
+    store.merge_records(vec![theirs], MergeSource::Server).await.unwrap();
+    assert_totals(&store, (8, 7, 0, 0), "a teammate's record").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_log_without_kept_totals_is_counted_once() {
+    let store = fresh("recount").await;
+    let a = store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_000).await.unwrap();
+    store.log_capture(ctx(2, true), None, &defaults(), "ana", 1_001).await.unwrap();
+    store.quarantine(&a.id, a.last_stamp(), "refused", 1_002).await.unwrap();
+    // As a database written before the totals existed.
+    store.set_meta::<LogCounts>(META_COUNTS, None).await.unwrap();
+    assert_eq!(store.meta::<LogCounts>(META_COUNTS).await.unwrap(), None);
+    let s = store.status().await.unwrap();
+    assert_eq!((s.total, s.pending, s.quarantined), (2, 1, 1));
+    assert_eq!(store.meta::<LogCounts>(META_COUNTS).await.unwrap(), Some(LogCounts { stored: 2, live: 2, pending: 1, quarantined: 1 }), "kept from now on");
+    // A write that finds no totals counts them, its own change included.
+    store.set_meta::<LogCounts>(META_COUNTS, None).await.unwrap();
+    store.log_capture(ctx(3, true), None, &defaults(), "ana", 1_003).await.unwrap();
+    assert_eq!(store.meta::<LogCounts>(META_COUNTS).await.unwrap(), Some(LogCounts { stored: 3, live: 3, pending: 2, quarantined: 1 }));
+    assert_totals(&store, (3, 3, 2, 1), "a write without totals").await;
+}
+
+#[wasm_bindgen_test]
+async fn newest_first_then_the_rest_in_pieces() {
+    let store = fresh("pieces").await;
+    assert!(store.newest(10).await.unwrap().is_empty());
+    assert!(store.chunk(None, 10).await.unwrap().is_empty());
+    // Creation times out of id order, as records imported from teammates are.
+    let mut records = Vec::new();
+    for n in 0..57u32 {
+        let stamp = Stamp { ms: 10_000 + ((n * 37) % 57) as i64 * 10, counter: 0, actor: "dev-b".into() };
+        let id = uuid_v7(1_000 + n as i64, [n as u8, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        records.push(Capture::new(id, ctx(n, true), &Tags::default(), "ben", stamp));
+    }
+    store.merge_records(records.clone(), MergeSource::Import).await.unwrap();
+    let newest = store.newest(5).await.unwrap();
+    let mut by_created = records.clone();
+    by_created.sort_by(|a, b| b.created_ms.cmp(&a.created_ms));
+    assert_eq!(newest, by_created[..5].to_vec(), "newest by creation time, newest first");
+
+    let mut pieces = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let piece = store.chunk(after.as_deref(), 10).await.unwrap();
+        let last = piece.len() < 10;
+        after = piece.last().map(|c| c.id.clone()).or(after);
+        pieces.push(piece);
+        if last {
+            break;
+        }
+    }
+    assert_eq!(pieces.iter().map(Vec::len).collect::<Vec<_>>(), vec![10, 10, 10, 10, 10, 7]);
+    assert_eq!(pieces.concat(), store.all().await.unwrap(), "the pieces are all() in order");
 }

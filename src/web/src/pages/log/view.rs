@@ -25,6 +25,8 @@ pub struct Ui {
     pub actions: HtmlElement,
     pub import_input: HtmlInputElement,
     pub count: HtmlElement,
+    /// "Loading N of M": shown while the log is read in pieces.
+    pub progress: HtmlElement,
     pub status: HtmlElement,
     pub problems: HtmlElement,
     pub viewport: HtmlElement,
@@ -89,14 +91,15 @@ pub fn build() -> Ui {
         ],
     );
     let count = el("p", &[("id", "count"), ("class", "muted")], &t(Key::LogLoading, &[]));
+    let progress = el("p", &[("id", "progress"), ("class", "muted"), ("hidden", "")], "");
     let status = el("p", &[("id", "status"), ("role", "status")], "");
     let problems = el("ul", &[("id", "problems"), ("class", "problems")], "");
     let viewport = el("div", &[("id", "list"), ("class", "viewport"), ("tabindex", "0")], "");
     let spacer = el("div", &[("class", "spacer"), ("id", "rows")], "");
     viewport.append_child(&spacer).ok();
     let toast = el("div", &[("id", "toast"), ("class", "toast"), ("hidden", "")], "");
-    append(&root, &[&heading(&t(Key::LogTitle, &[])), &toolbar, &actions, &count, &status, &problems, &viewport, &toast]);
-    Ui { toolbar, search, facets, date_field, date_from, date_to, sort, descending, actions, import_input, count, status, problems, viewport, spacer, toast }
+    append(&root, &[&heading(&t(Key::LogTitle, &[])), &toolbar, &actions, &count, &progress, &status, &problems, &viewport, &toast]);
+    Ui { toolbar, search, facets, date_field, date_from, date_to, sort, descending, actions, import_input, count, progress, status, problems, viewport, spacer, toast }
 }
 
 /// Refill each facet control from the counts, keeping the selection.
