@@ -28,20 +28,8 @@ export async function startTeamLog() {
   const dir = mkdtempSync(join(tmpdir(), 'escucha-teamlog-'));
   const bin = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'escucha-server');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run scripts/build.sh first`);
-  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--db', join(dir, 'team.sqlite3'),
-    '--www', WWW_DIR, '--demo', FIXTURES], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`team-log server did not start: ${stderr}`)), 15000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/[\d.:]+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`team-log server exited ${code}: ${stderr}`)); });
-  });
+  const { url, child } = await spawnTeamLog(bin, ['serve', '--addr', '127.0.0.1:0', '--db', join(dir, 'team.sqlite3'),
+    '--www', WWW_DIR, '--demo', FIXTURES]);
   return {
     url, dir, child,
     async stop() {

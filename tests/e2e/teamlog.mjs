@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, cpSync, readFileSync, writeFileSync, existsSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, EXTENSION_DIR, CHROMIUM_ARGS } from './harness.mjs';
+import { ROOT, EXTENSION_DIR, CHROMIUM_ARGS, spawnTeamLog } from './harness.mjs';
 
 export const SERVER_BIN = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'escucha-server');
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -30,20 +30,7 @@ export function createTeam(members, team = 'Atención') {
 
 /** Run `escucha-server serve` on `db` (a fixed `port` lets a restart keep the address). */
 export async function serveTeamLog(db, port = 0) {
-  const child = spawn(SERVER_BIN, ['--db', db, 'serve', '--addr', `127.0.0.1:${port}`, '--www', join(ROOT, 'www')],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`team-log server did not start: ${stderr}`)), 15000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/[\d.:]+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`team-log server exited ${code}: ${stderr}`)); });
-  });
+  const { url, child } = await spawnTeamLog(SERVER_BIN, ['--db', db, 'serve', '--addr', `127.0.0.1:${port}`, '--www', join(ROOT, 'www')]);
   const exited = new Promise((r) => child.on('exit', r));
   return {
     url, child, port: Number(new URL(url).port),

@@ -204,14 +204,8 @@ fn match_left(c: &Complex, i: usize, s: &Snapshot, node: u32, scope: Option<u32>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::snapshot::Snapshot;
-    use crate::capture::test_dom::TestDom;
+    use crate::capture::test_dom::snap;
 
-    fn snap(html: &str, needle: &str) -> Snapshot {
-        let dom = TestDom::parse(html);
-        let (node, s, e) = dom.find_text(needle);
-        Snapshot::gather(&dom, &node, s, e)
-    }
 
     #[test]
     fn matches_the_subset() {

@@ -138,3 +138,10 @@ impl DomSource for TestDom {
         n.tag.is_none().then(|| n.text.clone())
     }
 }
+
+/// The snapshot a mention of `needle` in `html` would give.
+pub fn snap(html: &str, needle: &str) -> super::snapshot::Snapshot {
+    let dom = TestDom::parse(html);
+    let (node, s, e) = dom.find_text(needle);
+    super::snapshot::Snapshot::gather(&dom, &node, s, e)
+}

@@ -124,13 +124,8 @@ pub fn raw_text(s: &Snapshot, root: u32, prune: &dyn Fn(u32) -> bool) -> RawText
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::test_dom::TestDom;
+    use crate::capture::test_dom::snap;
 
-    fn snap(html: &str, needle: &str) -> Snapshot {
-        let dom = TestDom::parse(html);
-        let (node, s, e) = dom.find_text(needle);
-        Snapshot::gather(&dom, &node, s, e)
-    }
 
     #[test]
     fn renders_blocks_and_inline() {
