@@ -35,7 +35,7 @@ export async function startTeamLog() {
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
-      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      removeDir(dir);
     },
   };
 }
@@ -71,6 +71,37 @@ export async function startFixtures(generated = {}) {
 }
 
 /**
+ * Remove a temporary directory (a browser profile, a database folder). Chromium
+ * helpers can still be writing for a moment after the browser exits; a clean-up
+ * that keeps failing is reported, not turned into a test failure.
+ */
+export function removeDir(dir) {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
+  } catch (e) {
+    console.warn(`# could not remove ${dir}: ${e.code ?? e.message}`);
+  }
+}
+
+/** Start `escucha-server` with `args`; resolves with its URL once it says it listens. */
+export async function spawnTeamLog(bin, args) {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`team-log server did not start: ${stderr}`)), 15000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[\d.:]+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`team-log server exited ${code}: ${stderr}`)); });
+  });
+  return { url, child };
+}
+
+/**
  * Chromium with the built extension (or the unpacked one in `dir`, with extra
  * command-line `args`); returns the context, its service worker and the extension id.
  */
@@ -94,7 +125,7 @@ export async function launchWithExtension(dir = EXTENSION_DIR, { args = [] } = {
   });
   return {
     context, worker, extensionId,
-    async close() { await context.close(); rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }); },
+    async close() { await context.close(); removeDir(profile); },
   };
 }
 

@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readdirSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, EXTENSION_DIR } from './harness.mjs';
+import { CHROMIUM_ARGS, EXTENSION_DIR, removeDir } from './harness.mjs';
 
 const cleanups = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -59,7 +59,7 @@ async function launch(profile) {
 
 function freshProfile() {
   const dir = mkdtempSync(join(tmpdir(), 'escucha-store-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
+  cleanups.push(() => removeDir(dir));
   return dir;
 }
 
@@ -176,7 +176,7 @@ test('a full disk gives a clear storage error and loses nothing', async (t) => {
   // A real full disk: the profile on a small tmpfs that we fill. Needs root
   // (mount); skipped, with the reason, where that is not allowed.
   const mnt = mkdtempSync(join(tmpdir(), 'escucha-fulldisk-'));
-  cleanups.push(() => rmSync(mnt, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
+  cleanups.push(() => removeDir(mnt));
   try { execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=96m', 'tmpfs', mnt], { stdio: 'pipe' }); } catch (e) {
     t.skip(`cannot mount a tmpfs here (${String(e.stderr || e.message).trim()})`);
     return;

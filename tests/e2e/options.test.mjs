@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { launchWithExtension, CHROMIUM_ARGS, EXTENSION_DIR } from './harness.mjs';
+import { launchWithExtension, CHROMIUM_ARGS, EXTENSION_DIR, removeDir } from './harness.mjs';
 
 let browser;
 
@@ -433,6 +433,6 @@ test('Spanish UI with --lang=es', async () => {
     await page.close();
   } finally {
     await context.close();
-    rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    removeDir(profile);
   }
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
-import { startFixtures, askContentScript } from './harness.mjs';
+import { startFixtures, askContentScript, removeDir } from './harness.mjs';
 import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, captureContext, pullAll, until } from './teamlog.mjs';
 import { configure, logCapture, status, pageCaptures, drained } from './sync_common.mjs';
 
@@ -27,8 +27,8 @@ before(async () => {
 after(async () => {
   await a?.close(); await b?.close();
   await server?.kill(); await fixtures?.stop();
-  for (const p of profiles) rmSync(p, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-  if (ext) rmSync(ext, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  for (const p of profiles) removeDir(p);
+  if (ext) removeDir(ext);
   team?.cleanup();
 });
 
@@ -74,7 +74,7 @@ test('without the host permission nothing is sent and the status says why', asyn
     assert.match(s.problem, /permission/i);
     const held = await pullAll(server.url, team.tokens.ana);
     assert.ok(!held.some((x) => x.context.value.pageUrl === 'https://foro.example/noperm'));
-  } finally { await c.close(); rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }); }
+  } finally { await c.close(); removeDir(profile); }
 });
 
 test('two members converge and teammates\' captures show on the page as logged by them', async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTeam, serveTeamLog, startFaultProxy, launchBrowser, extensionWithLoopbackGranted, captureContext, pullAll, until, sleep } from './teamlog.mjs';
 import { configure, logCapture, status, pageCaptures, drained } from './sync_common.mjs';
+import { removeDir } from './harness.mjs';
 
 const PAGE = 'https://foro.example/faults';
 let team, server, proxy, ext, a, b, profiles = [];
@@ -30,8 +31,8 @@ before(async () => {
 after(async () => {
   await a?.close(); await b?.close();
   await proxy?.stop(); await server?.kill();
-  for (const p of profiles) rmSync(p, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-  if (ext) rmSync(ext, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  for (const p of profiles) removeDir(p);
+  if (ext) removeDir(ext);
   team?.cleanup();
 });
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, cpSync, readFileSync, writeFileSync, existsSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, EXTENSION_DIR, CHROMIUM_ARGS, spawnTeamLog } from './harness.mjs';
+import { ROOT, EXTENSION_DIR, CHROMIUM_ARGS, spawnTeamLog, removeDir } from './harness.mjs';
 
 export const SERVER_BIN = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'escucha-server');
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -25,7 +25,7 @@ export function createTeam(members, team = 'Atención') {
     admin('member', 'add', '--team', team, m);
     tokens[m] = admin('token', 'issue', '--member', m, '--team', team).trim().split('\n').pop().trim();
   }
-  return { dir, db, tokens, admin, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }) };
+  return { dir, db, tokens, admin, cleanup: () => removeDir(dir) };
 }
 
 /** Run `escucha-server serve` on `db` (a fixed `port` lets a restart keep the address). */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { launchBrowser, extensionWithLoopbackGranted, captureContext, until } from './teamlog.mjs';
 import { configure, logCapture, drained } from './sync_common.mjs';
+import { removeDir } from './harness.mjs';
 
 let receiver, ext, profile, b;
 const deliveries = []; // { key, body } of every request that reached the receiver
@@ -36,8 +37,8 @@ before(async () => {
 after(async () => {
   await b?.close();
   await new Promise((r) => receiver?.close(r));
-  if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-  if (ext) rmSync(ext, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  if (profile) removeDir(profile);
+  if (ext) removeDir(ext);
 });
 
 test('each new capture and each edit reaches the webhook once acknowledged, retried under one key', async () => {
