@@ -213,3 +213,40 @@ fn derived_body(s: &Snapshot, root: u32, time_el: Option<u32>) -> Option<u32> {
         !holds_time && !holds_profile && !crate::page_text::INLINE_TAGS.contains(&s.node(*id).tag())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::test_dom::TestDom;
+
+    const NOW: i64 = 1_718_452_800_000; // 2024-06-15T12:00:00Z
+
+    fn run(html: &str, needle: &str) -> Extraction {
+        let dom = TestDom::parse(html);
+        let (node, s, e) = dom.find_text(needle);
+        let snapshot = Snapshot::gather(&dom, &node, s, e);
+        let page = PageInfo::gather(&dom, &dom.root(), "https://site.example/t/1");
+        extract(&snapshot, &page, NOW)
+    }
+
+    #[test]
+    fn generic_methods_table() {
+        let microdata = r#"<html><body><div itemscope itemtype="https://schema.org/Comment"><span itemprop="author" itemscope itemtype="https://schema.org/Person"><a itemprop="url" href="/u/ann"><span itemprop="name">Ann</span></a></span><meta itemprop="dateCreated" content="2020-02-02T10:00:00Z"><div itemprop="text">Acme rules</div></div><div itemscope itemtype="https://schema.org/Comment"><div itemprop="text">No</div></div></body></html>"#;
+        let repetition = r#"<html><body><div class="row"><div class="who"><a href="/members/bo.2/">bo</a> 3 hours ago</div><div class="said">Acme again</div></div><div class="row"><div class="who"><a href="/members/cy.3/">cy</a> 2 hours ago</div><div class="said">meh</div></div></body></html>"#;
+        let block = r#"<html><body><div><p>Only Acme here.</p><p>by nobody</p></div></body></html>"#;
+        for (name, html, method, author, time, text) in [
+            ("microdata", microdata, Method::Microdata, Some("Ann"), Some("2020-02-02T10:00:00Z"), "Acme rules"),
+            ("repetition", repetition, Method::Repetition, Some("bo"), Some("2024-06-15T09:00:00Z"), "Acme again"),
+            ("block", block, Method::Block, None, None, "Only Acme here."),
+        ] {
+            let ex = run(html, "Acme");
+            assert_eq!(ex.method, method, "{name}");
+            assert_eq!(ex.author_name.as_deref(), author, "{name}");
+            assert_eq!(ex.time.as_ref().map(|t| t.utc.as_str()), time, "{name}");
+            assert_eq!(ex.comment_text, text, "{name}");
+            assert_eq!(ex.quote.exact, "Acme", "{name}");
+        }
+        assert_eq!(run(microdata, "Acme").author_url.as_deref(), Some("https://site.example/u/ann"));
+        assert_eq!(run(block, "Acme").permalink, None);
+    }
+}
