@@ -99,6 +99,11 @@ impl TestDom {
         id
     }
 
+    /// The document element.
+    pub fn root(&self) -> usize {
+        self.nodes[0].children.iter().copied().find(|c| self.nodes[*c].tag.is_some()).expect("an element")
+    }
+
     /// The first text node containing `needle`, and the needle's UTF-16 range.
     pub fn find_text(&self, needle: &str) -> (usize, u32, u32) {
         for (i, n) in self.nodes.iter().enumerate() {
