@@ -1,6 +1,7 @@
 // Shared end-to-end harness: starts the real team-log server and a fixture
 // web server on 127.0.0.1, and launches Debian's Chromium with the built
 // extension loaded. Nothing here decides product behaviour; it only drives it.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -201,4 +202,28 @@ export async function saveSettings(worker, settings) {
  */
 export async function askContentScriptReply(worker, url, message, { timeout = 10000 } = {}) {
   return retryContentScript(worker, url, message, timeout, (r) => r.type !== 'error' || r.code);
+}
+
+/**
+ * The popup for `tabId` on forum.html (either highlighting path) lists its 7
+ * mentions in 3 groups, and clicking "ACME Corp" flashes it on `page`.
+ */
+export async function popupListsAndRevealsAcme(browser, page, tabId) {
+  const popup = await browser.context.newPage();
+  await popup.goto(`chrome-extension://${browser.extensionId}/popup/popup.html?tab=${tabId}`);
+  await popup.locator('#page-status[data-total="7"]').waitFor({ timeout: 10000 });
+  const groups = await popup.locator('section.group h2').allTextContents();
+  assert.equal(groups.length, 3);
+  assert.match(groups[0], /Telefónica.*4/);
+  const acme = popup.locator('section.group[data-group="2"] button.mention');
+  assert.match(await acme.textContent(), /ACME Corp.*router/);
+  await acme.click();
+  await page.waitForFunction(() => CSS.highlights.has('escucha-flash'), null, { timeout: 5000 });
+  const flashed = await page.evaluate(() => {
+    const [sr] = CSS.highlights.get('escucha-flash');
+    const r = document.createRange(); r.setStart(sr.startContainer, sr.startOffset); r.setEnd(sr.endContainer, sr.endOffset);
+    return r.toString();
+  });
+  assert.equal(flashed, 'ACME Corp');
+  await popup.close();
 }

@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startFixtures, launchWithExtension, askContentScript, highlightTexts, waitForHighlights, saveSettings,
+  popupListsAndRevealsAcme,
 } from './harness.mjs';
 
 // 10,000 posts; every 10th mentions Telefónica, every 25th "Orange County" (excluded).
@@ -53,23 +54,7 @@ test('popup lists mentions by brand and one click scrolls to and flashes one', a
   const url = `${fixtures.url}/forum.html`;
   await page.goto(url);
   const tabId = await tabIdOf(url);
-  const popup = await browser.context.newPage();
-  await popup.goto(`chrome-extension://${browser.extensionId}/popup/popup.html?tab=${tabId}`);
-  await popup.locator('#page-status[data-total="7"]').waitFor({ timeout: 10000 });
-  const groups = await popup.locator('section.group h2').allTextContents();
-  assert.equal(groups.length, 3);
-  assert.match(groups[0], /Telefónica.*4/);
-  const acme = popup.locator('section.group[data-group="2"] button.mention');
-  assert.match(await acme.textContent(), /ACME Corp.*router/);
-  await acme.click();
-  await page.waitForFunction(() => CSS.highlights.has('escucha-flash'), null, { timeout: 5000 });
-  const flashed = await page.evaluate(() => {
-    const [sr] = CSS.highlights.get('escucha-flash');
-    const r = document.createRange(); r.setStart(sr.startContainer, sr.startOffset); r.setEnd(sr.endContainer, sr.endOffset);
-    return r.toString();
-  });
-  assert.equal(flashed, 'ACME Corp');
-  await popup.close();
+  await popupListsAndRevealsAcme(browser, page, tabId);
   await page.close();
 });
 

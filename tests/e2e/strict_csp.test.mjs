@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startFixtures, launchWithExtension, askContentScript, highlightTexts, waitForHighlights,
+  popupListsAndRevealsAcme,
 } from './harness.mjs';
 
 const STRICT = "script-src 'self'";
@@ -115,23 +116,7 @@ test('strict-CSP page: the popup lists mentions and reveals one', async () => {
   const { page, url } = await openStrict();
   await waitForHighlights(page, (h) => (h['escucha-g2'] ?? []).length === 1);
   const tabId = await tabIdOf(url);
-  const popup = await browser.context.newPage();
-  await popup.goto(`chrome-extension://${browser.extensionId}/popup/popup.html?tab=${tabId}`);
-  await popup.locator('#page-status[data-total="7"]').waitFor({ timeout: 10000 });
-  const groups = await popup.locator('section.group h2').allTextContents();
-  assert.equal(groups.length, 3);
-  assert.match(groups[0], /Telefónica.*4/);
-  const acme = popup.locator('section.group[data-group="2"] button.mention');
-  assert.match(await acme.textContent(), /ACME Corp.*router/);
-  await acme.click();
-  await page.waitForFunction(() => CSS.highlights.has('escucha-flash'), null, { timeout: 5000 });
-  const flashed = await page.evaluate(() => {
-    const [sr] = CSS.highlights.get('escucha-flash');
-    const r = document.createRange(); r.setStart(sr.startContainer, sr.startOffset); r.setEnd(sr.endContainer, sr.endOffset);
-    return r.toString();
-  });
-  assert.equal(flashed, 'ACME Corp');
-  await popup.close();
+  await popupListsAndRevealsAcme(browser, page, tabId);
   await page.close();
 });
 
