@@ -5,7 +5,7 @@
 pub mod fidelity;
 
 use ego_tree::NodeId;
-use escucha_core::capture::{extract, DomSource, Extraction, PageInfo, Snapshot};
+use escucha_core::capture::{extract, extract_scored, Confidence, DomSource, Extraction, PageInfo, Snapshot};
 use scraper::{Html, Node};
 
 /// A parsed page and its address.
@@ -64,6 +64,13 @@ impl Doc {
         // Round-trip through JSON as the content script's message would.
         let snapshot: Snapshot = serde_json::from_str(&serde_json::to_string(&snapshot).expect("serialize")).expect("deserialize");
         extract(&snapshot, &self.page(), now_ms)
+    }
+
+    /// Gather and extract keeping every field found, with its confidence (the
+    /// benchmark applies thresholds itself).
+    pub fn capture_scored(&self, node: NodeId, start: u32, end: u32, now_ms: i64) -> (Extraction, Confidence) {
+        let snapshot = self.snapshot(node, start, end);
+        extract_scored(&snapshot, &self.page(), now_ms)
     }
 
     /// Capture the first occurrence of `needle`.

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::confidence::{Confidence, Thresholds};
 use super::css::Selector;
 use super::detect::{detect, same_kind, signature, Method};
 use super::fields::{anchor_permalink, author_from, find_author, find_permalink, find_time, is_quote, time_from, Author, Scope};
@@ -75,9 +76,18 @@ fn body_for(s: &Snapshot, root: u32, adapter_body: Option<&str>) -> Option<u32> 
     })
 }
 
-/// Find the comment the mention sits in and read its fields.
+/// Find the comment the mention sits in and read its fields, keeping only
+/// those that clear [`Thresholds::DEFAULT`].
 /// `now_utc_ms` resolves relative times ("3 hours ago").
 pub fn extract(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> Extraction {
+    let (mut ex, confidence) = extract_scored(snapshot, page, now_utc_ms);
+    Thresholds::DEFAULT.apply(&mut ex, &confidence);
+    ex
+}
+
+/// Everything extraction found, each field with its [`Confidence`]; nothing
+/// is dropped (the fidelity benchmark chooses thresholds from these).
+pub fn extract_scored(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> (Extraction, Confidence) {
     let s = snapshot;
     let det = detect(s, page, now_utc_ms);
     let root = det.root;
@@ -178,7 +188,14 @@ pub fn extract(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> Extract
         }
     };
 
-    Extraction {
+    let present = |b: bool| if b { 1.0 } else { 0.0 };
+    let confidence = Confidence {
+        text: present(!rendered.text.trim().is_empty()),
+        author: present(author.name.is_some() || author.url.is_some()),
+        time: present(time.is_some()),
+        permalink: present(permalink.is_some()),
+    };
+    let ex = Extraction {
         comment_text: rendered.text,
         truncated: rendered.truncated,
         original_length: rendered.original_len,
@@ -195,7 +212,8 @@ pub fn extract(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> Extract
         lang: page.lang.clone(),
         quote,
         position,
-    }
+    };
+    (ex, confidence)
 }
 
 /// The first field element matching an adapter selector list, trying its

@@ -7,6 +7,7 @@
 //! structural repetition) and reads its text, author, time and permalink.
 
 pub mod adapters;
+pub mod confidence;
 pub mod css;
 pub mod detect;
 pub mod extract;
@@ -22,7 +23,8 @@ pub mod url;
 pub(crate) mod test_dom;
 
 pub use detect::Method;
-pub use extract::{extract, Extraction};
+pub use confidence::{Confidence, Thresholds};
+pub use extract::{extract, extract_scored, Extraction};
 pub use page::PageInfo;
 pub use selector::{anchor, describe, TextPositionSelector, TextQuoteSelector};
 pub use snapshot::{DomSource, SnapNode, Snapshot};
