@@ -19,7 +19,9 @@ use escucha_core::log::dates::parse_rfc3339;
 use escucha_core::log::export::{to_csv, to_json, to_web_annotations};
 use escucha_core::log::query::{naive_text_matches, LogIndex, Query, SortKey};
 use escucha_core::log::record::uuid_v7;
-use escucha_core::log::{Capture, CaptureContext, CaptureEdit, CommentTime, Priority, Sentiment, Stamp, Status, Tags, TextPosition, TextQuote};
+use escucha_core::log::{
+    Capture, CaptureContext, CaptureEdit, CommentTime, Priority, Sentiment, Stamp, Status, Tags, TextPosition, TextQuote,
+};
 
 const N: usize = 50_000;
 const RUNS: usize = 7;
@@ -42,8 +44,14 @@ impl Rng {
 }
 
 const BRANDS: &[(&str, &str)] = &[
-    ("Telefónica", "Movistar"), ("Iberia", "Iberia"), ("Zara", "Zara"), ("BBVA", "BBVA"), ("Mercadona", "Mercadona"),
-    ("Renfe", "Renfe"), ("Acme", "Acme"), ("Vodafone", "Vodafone"),
+    ("Telefónica", "Movistar"),
+    ("Iberia", "Iberia"),
+    ("Zara", "Zara"),
+    ("BBVA", "BBVA"),
+    ("Mercadona", "Mercadona"),
+    ("Renfe", "Renfe"),
+    ("Acme", "Acme"),
+    ("Vodafone", "Vodafone"),
 ];
 const ES: &[&str] = &[
     "me cobraron dos veces la factura de este mes y nadie responde",
@@ -66,8 +74,18 @@ const EN: &[&str] = &[
     "honestly the best customer experience I have had this year",
 ];
 const AUTHORS: &[&str] = &[
-    "José Pérez", "María Núñez", "Zoë Martín", "Ana", "lucia_88", "Jörg", "Camille Dubois", "Peter Smith", "Ñandú Rojo",
-    "<img src=x onerror=alert(1)>", "Íñigo", "Ramón García",
+    "José Pérez",
+    "María Núñez",
+    "Zoë Martín",
+    "Ana",
+    "lucia_88",
+    "Jörg",
+    "Camille Dubois",
+    "Peter Smith",
+    "Ñandú Rojo",
+    "<img src=x onerror=alert(1)>",
+    "Íñigo",
+    "Ramón García",
 ];
 const SITES: &[&str] = &["forocoches.example", "x.example", "reddit.example", "tripadvisor.example", "news.example", "instagram.example"];
 const DEPTS: &[&str] = &["Atención al cliente", "Facturación", "Logística", "PR", "Legal"];
@@ -96,11 +114,19 @@ pub fn generate(n: usize) -> Vec<Capture> {
                 comment_length: None,
                 author_name: Some(r.pick(AUTHORS).into()),
                 author_url: None,
-                comment_time: Some(CommentTime { utc: Some(escucha_core::log::dates::format_rfc3339(comment_ms)), original: "hace 2 días".into(), zone_assumed: false }),
+                comment_time: Some(CommentTime {
+                    utc: Some(escucha_core::log::dates::format_rfc3339(comment_ms)),
+                    original: "hace 2 días".into(),
+                    zone_assumed: false,
+                }),
                 permalink: Some(format!("https://{site}/p/{i}")),
                 brand: brand.into(),
                 term: term.into(),
-                quote: TextQuote { exact: term.into(), prefix: String::new(), suffix: format!(" {}", &body[..body.char_indices().nth(12).map_or(body.len(), |(b, _)| b)]) },
+                quote: TextQuote {
+                    exact: term.into(),
+                    prefix: String::new(),
+                    suffix: format!(" {}", &body[..body.char_indices().nth(12).map_or(body.len(), |(b, _)| b)]),
+                },
                 position: Some(TextPosition { start: 0, end: term.encode_utf16().count() as u32 }),
                 platform: None,
             };
@@ -183,7 +209,13 @@ fn main() {
         indexed_total += ms(d);
         report(&format!("search {s:?}"), d, format!("{rows} rows; naive re-fold {:.1} ms = {:.0}x slower", ms(naive), ms(naive) / ms(d)));
     }
-    println!("{:<44} {:>9.2} ms  naive {:.1} ms, ratio {:.0}x\n", "searches, total", indexed_total, naive_total, naive_total / indexed_total);
+    println!(
+        "{:<44} {:>9.2} ms  naive {:.1} ms, ratio {:.0}x\n",
+        "searches, total",
+        indexed_total,
+        naive_total,
+        naive_total / indexed_total
+    );
 
     let typed = "cobraron";
     let d = median(|| {
@@ -196,30 +228,88 @@ fn main() {
     let filters: Vec<(&str, Query)> = vec![
         ("no filter (all rows + facets)", Query::default()),
         ("brand=Telefónica", Query { brands: vec!["Telefónica".into()], ..Default::default() }),
-        ("sentiment=negative, status=new", Query { sentiments: vec![Sentiment::Negative], statuses: vec![Status::New], ..Default::default() }),
-        ("department=Facturación + site", Query { departments: vec![Some("Facturación".into())], sites: vec!["x.example".into()], ..Default::default() }),
-        ("March (created)", Query { from_ms: parse_rfc3339("2024-03-01T00:00:00Z"), to_ms: parse_rfc3339("2024-04-01T00:00:00Z"), ..Default::default() }),
-        ("text + brand + sentiment", Query { text: "factura".into(), brands: vec!["Telefónica".into()], sentiments: vec![Sentiment::Negative], ..Default::default() }),
+        (
+            "sentiment=negative, status=new",
+            Query { sentiments: vec![Sentiment::Negative], statuses: vec![Status::New], ..Default::default() },
+        ),
+        (
+            "department=Facturación + site",
+            Query { departments: vec![Some("Facturación".into())], sites: vec!["x.example".into()], ..Default::default() },
+        ),
+        (
+            "March (created)",
+            Query { from_ms: parse_rfc3339("2024-03-01T00:00:00Z"), to_ms: parse_rfc3339("2024-04-01T00:00:00Z"), ..Default::default() },
+        ),
+        (
+            "text + brand + sentiment",
+            Query {
+                text: "factura".into(),
+                brands: vec!["Telefónica".into()],
+                sentiments: vec![Sentiment::Negative],
+                ..Default::default()
+            },
+        ),
     ];
     for (name, q) in &filters {
         let rows = index.run(q).rows.len();
-        report(&format!("filter {name}"), median(|| { black_box(index.run(q)); }), format!("{rows} rows"));
+        report(
+            &format!("filter {name}"),
+            median(|| {
+                black_box(index.run(q));
+            }),
+            format!("{rows} rows"),
+        );
     }
     println!();
-    for (name, key, desc) in [("sort created desc", SortKey::Created, true), ("sort brand", SortKey::Brand, false), ("sort author", SortKey::Author, false), ("sort status", SortKey::Status, false)] {
+    for (name, key, desc) in [
+        ("sort created desc", SortKey::Created, true),
+        ("sort brand", SortKey::Brand, false),
+        ("sort author", SortKey::Author, false),
+        ("sort status", SortKey::Status, false),
+    ] {
         let q = Query { sort: key, descending: desc, ..Default::default() };
-        report(&format!("query + {name}"), median(|| { black_box(index.run(&q)); }), String::new());
+        report(
+            &format!("query + {name}"),
+            median(|| {
+                black_box(index.run(&q));
+            }),
+            String::new(),
+        );
     }
     println!();
     let live: Vec<&Capture> = index.run(&Query::default()).rows.iter().map(|&i| &index.captures()[i as usize]).collect();
     let csv_len = to_csv(live.iter().copied()).len();
-    report("export CSV", median(|| { black_box(to_csv(live.iter().copied())); }), format!("{:.1} MB", csv_len as f64 / 1e6));
+    report(
+        "export CSV",
+        median(|| {
+            black_box(to_csv(live.iter().copied()));
+        }),
+        format!("{:.1} MB", csv_len as f64 / 1e6),
+    );
     let json_len = to_json(live.iter().copied(), 0).len();
-    report("export JSON", median(|| { black_box(to_json(live.iter().copied(), 0)); }), format!("{:.1} MB", json_len as f64 / 1e6));
+    report(
+        "export JSON",
+        median(|| {
+            black_box(to_json(live.iter().copied(), 0));
+        }),
+        format!("{:.1} MB", json_len as f64 / 1e6),
+    );
     let ld_len = to_web_annotations(live.iter().copied(), 0).len();
-    report("export JSON-LD", median(|| { black_box(to_web_annotations(live.iter().copied(), 0)); }), format!("{:.1} MB", ld_len as f64 / 1e6));
+    report(
+        "export JSON-LD",
+        median(|| {
+            black_box(to_web_annotations(live.iter().copied(), 0));
+        }),
+        format!("{:.1} MB", ld_len as f64 / 1e6),
+    );
     let json = to_json(live.iter().copied(), 0);
-    report("import (parse + validate) JSON", median(|| { black_box(escucha_core::log::import::parse_import(&json, i64::MAX / 2).unwrap()); }), String::new());
+    report(
+        "import (parse + validate) JSON",
+        median(|| {
+            black_box(escucha_core::log::import::parse_import(&json, i64::MAX / 2).unwrap());
+        }),
+        String::new(),
+    );
 
     if let Some(path) = arg("--results") {
         let obj: serde_json::Map<String, serde_json::Value> = figures.into_iter().map(|(k, v)| (k, serde_json::json!(v))).collect();

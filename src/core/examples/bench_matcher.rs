@@ -142,29 +142,15 @@ const WORDS: &[&str] = &[
     "fácil",
     "difícil",
 ];
-const PUNCT: &[&str] = &[
-    " ", " ", " ", " ", " ", " ", " ", ", ", ". ", "? ", "! ", "\n", " ¿", " ¡", " (", ") ",
-];
+const PUNCT: &[&str] = &[" ", " ", " ", " ", " ", " ", " ", ", ", ". ", "? ", "! ", "\n", " ¿", " ¡", " (", ") "];
 
 /// The 10 "real" brands the posts mention.
-const BRANDS: &[&str] = &[
-    "Telefónica",
-    "Movistar",
-    "Orange",
-    "Vodafone",
-    "Yoigo",
-    "El Corte Inglés",
-    "Zara",
-    "Mercadona",
-    "Carrefour",
-    "ACME Corp",
-];
+const BRANDS: &[&str] =
+    &["Telefónica", "Movistar", "Orange", "Vodafone", "Yoigo", "El Corte Inglés", "Zara", "Mercadona", "Carrefour", "ACME Corp"];
 
 fn synth_brands(n: usize) -> Vec<String> {
-    const SYL: &[&str] = &[
-        "ba", "ve", "lo", "mar", "ti", "sol", "na", "ca", "ri", "ex", "tel", "no", "va", "cor",
-        "za", "fi", "lu", "pe", "dro", "mu",
-    ];
+    const SYL: &[&str] =
+        &["ba", "ve", "lo", "mar", "ti", "sol", "na", "ca", "ri", "ex", "tel", "no", "va", "cor", "za", "fi", "lu", "pe", "dro", "mu"];
     let mut rng = Rng(0xC0FF_EE00_1234_5678);
     let mut out = Vec::new();
     while out.len() < n {
@@ -183,11 +169,7 @@ fn synth_brands(n: usize) -> Vec<String> {
 
 fn make_text() -> String {
     let mut rng = Rng(0x5EED_0000_DEAD_BEEF);
-    let mentions: Vec<&str> = BRANDS
-        .iter()
-        .copied()
-        .chain(["telefonica", "MOVISTAR", "Acme", "El Corte Ingles", "ZARA"])
-        .collect();
+    let mentions: Vec<&str> = BRANDS.iter().copied().chain(["telefonica", "MOVISTAR", "Acme", "El Corte Ingles", "ZARA"]).collect();
     let mut text = String::with_capacity(4_300_000);
     for p in 0..POSTS {
         if p > 0 {
@@ -253,17 +235,8 @@ fn main() {
         text.encode_utf16().count()
     );
 
-    let (floor, sum) = median(|| {
-        text.as_bytes()
-            .iter()
-            .fold(0u64, |a, &b| a.wrapping_add(b as u64)) as usize
-    });
-    println!(
-        "{:<34} {:>8.2} ms {:>9.0} MB/s   (checksum {sum})",
-        "floor (byte checksum)",
-        ms(floor),
-        mb / floor.as_secs_f64()
-    );
+    let (floor, sum) = median(|| text.as_bytes().iter().fold(0u64, |a, &b| a.wrapping_add(b as u64)) as usize);
+    println!("{:<34} {:>8.2} ms {:>9.0} MB/s   (checksum {sum})", "floor (byte checksum)", ms(floor), mb / floor.as_secs_f64());
 
     let mut synth = synth_brands(290);
     let ten: Vec<String> = BRANDS.iter().map(|s| s.to_string()).collect();
@@ -271,11 +244,8 @@ fn main() {
     three_hundred.append(&mut synth);
 
     for terms in [&ten, &three_hundred] {
-        let peer_ac = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(true)
-            .build(terms.iter())
-            .unwrap();
+        let peer_ac =
+            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).ascii_case_insensitive(true).build(terms.iter()).unwrap();
         let (peer, peer_count) = median(|| peer_ac.find_iter(&text).count());
 
         let t = Instant::now();
@@ -287,11 +257,7 @@ fn main() {
             matcher.find_into(&text, &mut scratch, &mut out);
             out.len()
         });
-        println!(
-            "--- {} terms (Matcher::new {:.2} ms)",
-            terms.len(),
-            ms(build)
-        );
+        println!("--- {} terms (Matcher::new {:.2} ms)", terms.len(), ms(build));
         println!(
             "{:<34} {:>8.2} ms {:>9.0} MB/s   {} matches",
             "peer (raw aho-corasick, ASCII-ci)",
@@ -312,13 +278,9 @@ fn main() {
 
     // For information: what one regex term adds (regex terms run a Pike VM).
     let mut with_regex = list_of(&ten);
-    with_regex.groups[0].terms.push(Term {
-        text: r"telef[oó]nica\s+espa[nñ]a|movistar\+?".into(),
-        options: TermOptions {
-            regex: true,
-            ..Default::default()
-        },
-    });
+    with_regex.groups[0]
+        .terms
+        .push(Term { text: r"telef[oó]nica\s+espa[nñ]a|movistar\+?".into(), options: TermOptions { regex: true, ..Default::default() } });
     let matcher = Matcher::new(&with_regex).unwrap();
     let mut scratch = Scratch::default();
     let mut out: Vec<Mention> = Vec::new();
@@ -327,13 +289,7 @@ fn main() {
         out.len()
     });
     println!("--- 10 terms + 1 regex term");
-    println!(
-        "{:<34} {:>8.2} ms {:>9.0} MB/s   {} mentions",
-        "Matcher::find_into",
-        ms(ours),
-        mb / ours.as_secs_f64(),
-        count
-    );
+    println!("{:<34} {:>8.2} ms {:>9.0} MB/s   {} mentions", "Matcher::find_into", ms(ours), mb / ours.as_secs_f64(), count);
 }
 
 fn ms(d: Duration) -> f64 {

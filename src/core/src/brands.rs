@@ -118,22 +118,14 @@ pub struct TermOptions {
 
 impl Default for TermOptions {
     fn default() -> Self {
-        TermOptions {
-            case_sensitive: false,
-            diacritic_sensitive: false,
-            whole_word: true,
-            regex: false,
-        }
+        TermOptions { case_sensitive: false, diacritic_sensitive: false, whole_word: true, regex: false }
     }
 }
 
 impl Term {
     /// A term with default options.
     pub fn new(text: impl Into<String>) -> Term {
-        Term {
-            text: text.into(),
-            options: TermOptions::default(),
-        }
+        Term { text: text.into(), options: TermOptions::default() }
     }
 }
 
@@ -159,10 +151,7 @@ fn default_version() -> u32 {
 
 impl From<BrandListWire> for BrandList {
     fn from(w: BrandListWire) -> Self {
-        let mut list = BrandList {
-            version: w.version,
-            groups: w.groups,
-        };
+        let mut list = BrandList { version: w.version, groups: w.groups };
         list.fill_missing_ids();
         list
     }
@@ -171,45 +160,21 @@ impl From<BrandListWire> for BrandList {
 impl Default for BrandList {
     /// The first-run demo list.
     fn default() -> Self {
-        let group =
-            |id: &str, name: &str, kind, color: &str, terms: &[&str], exclusions: &[&str]| {
-                BrandGroup {
-                    id: id.into(),
-                    name: name.into(),
-                    kind,
-                    color: color.into(),
-                    enabled: true,
-                    terms: terms.iter().map(|t| Term::new(*t)).collect(),
-                    exclusions: exclusions.iter().map(|x| x.to_string()).collect(),
-                }
-            };
+        let group = |id: &str, name: &str, kind, color: &str, terms: &[&str], exclusions: &[&str]| BrandGroup {
+            id: id.into(),
+            name: name.into(),
+            kind,
+            color: color.into(),
+            enabled: true,
+            terms: terms.iter().map(|t| Term::new(*t)).collect(),
+            exclusions: exclusions.iter().map(|x| x.to_string()).collect(),
+        };
         BrandList {
             version: BRAND_LIST_VERSION,
             groups: vec![
-                group(
-                    "telefonica",
-                    "Telefónica",
-                    BrandKind::Own,
-                    "#80d8ff",
-                    &["Telefónica", "Movistar"],
-                    &[],
-                ),
-                group(
-                    "orange",
-                    "Orange",
-                    BrandKind::Competitor,
-                    "#ffb74d",
-                    &["Orange"],
-                    &["Orange County"],
-                ),
-                group(
-                    "acme",
-                    "ACME",
-                    BrandKind::Product,
-                    "#b9f6ca",
-                    &["ACME Corp", "Acme"],
-                    &[],
-                ),
+                group("telefonica", "Telefónica", BrandKind::Own, "#80d8ff", &["Telefónica", "Movistar"], &[]),
+                group("orange", "Orange", BrandKind::Competitor, "#ffb74d", &["Orange"], &["Orange County"]),
+                group("acme", "ACME", BrandKind::Product, "#b9f6ca", &["ACME Corp", "Acme"], &[]),
             ],
         }
     }
@@ -276,13 +241,7 @@ pub struct BrandError {
 
 impl BrandError {
     pub fn new(path: String, code: BrandErrorCode, message: String) -> BrandError {
-        BrandError {
-            path,
-            code,
-            message,
-            line: None,
-            column: None,
-        }
+        BrandError { path, code, message, line: None, column: None }
     }
 }
 
@@ -413,12 +372,7 @@ impl BrandList {
 
     /// Give every group without an id one derived from its name, unique in the list.
     pub fn fill_missing_ids(&mut self) {
-        let mut taken: std::collections::HashSet<String> = self
-            .groups
-            .iter()
-            .filter(|g| !g.id.is_empty())
-            .map(|g| g.id.clone())
-            .collect();
+        let mut taken: std::collections::HashSet<String> = self.groups.iter().filter(|g| !g.id.is_empty()).map(|g| g.id.clone()).collect();
         for (i, g) in self.groups.iter_mut().enumerate() {
             if !g.id.is_empty() {
                 continue;
@@ -441,8 +395,7 @@ impl BrandList {
     /// Check every rule; never changes the list. All problems are reported.
     pub fn validate(&self) -> Result<(), BrandErrors> {
         let mut errs = Vec::new();
-        let mut push =
-            |path: String, code, message: String| errs.push(BrandError::new(path, code, message));
+        let mut push = |path: String, code, message: String| errs.push(BrandError::new(path, code, message));
 
         if self.version > BRAND_LIST_VERSION {
             push(
@@ -455,11 +408,7 @@ impl BrandList {
             );
         }
 
-        let total: usize = self
-            .groups
-            .iter()
-            .map(|g| g.terms.len() + g.exclusions.len())
-            .sum();
+        let total: usize = self.groups.iter().map(|g| g.terms.len() + g.exclusions.len()).sum();
         if total > MAX_TERMS {
             push(
                 "groups".into(),
@@ -467,12 +416,7 @@ impl BrandList {
                 format!("The brand list has {total} terms and exclusions; the limit is {MAX_TERMS}. Remove some, or split the list."),
             );
         }
-        let regexes = self
-            .groups
-            .iter()
-            .flat_map(|g| &g.terms)
-            .filter(|t| t.options.regex)
-            .count();
+        let regexes = self.groups.iter().flat_map(|g| &g.terms).filter(|t| t.options.regex).count();
         if regexes > MAX_REGEX_TERMS {
             push(
                 "groups".into(),
@@ -485,28 +429,16 @@ impl BrandList {
         // Folded term (with a kind prefix) → (group index, term index).
         let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
         for (gi, g) in self.groups.iter().enumerate() {
-            let gname = if g.name.trim().is_empty() {
-                format!("number {}", gi + 1)
-            } else {
-                quote(&g.name)
-            };
+            let gname = if g.name.trim().is_empty() { format!("number {}", gi + 1) } else { quote(&g.name) };
             if g.name.trim().is_empty() {
-                push(
-                    format!("groups[{gi}].name"),
-                    BrandErrorCode::EmptyGroupName,
-                    format!("Group {} has no name.", gi + 1),
-                );
+                push(format!("groups[{gi}].name"), BrandErrorCode::EmptyGroupName, format!("Group {} has no name.", gi + 1));
             }
             if !g.id.is_empty() {
                 if let Some(&other) = ids.get(g.id.as_str()) {
                     push(
                         format!("groups[{gi}].id"),
                         BrandErrorCode::DuplicateGroupId,
-                        format!(
-                            "Group {gname} has the id {}, already used by group {}.",
-                            quote(&g.id),
-                            quote(&self.groups[other].name)
-                        ),
+                        format!("Group {gname} has the id {}, already used by group {}.", quote(&g.id), quote(&self.groups[other].name)),
                     );
                 } else {
                     ids.insert(&g.id, gi);
@@ -516,21 +448,14 @@ impl BrandList {
                 push(
                     format!("groups[{gi}].color"),
                     BrandErrorCode::InvalidColor,
-                    format!(
-                        "Group {gname} has the colour {}; use a hex colour like #f90 or #ff9900.",
-                        quote(&g.color)
-                    ),
+                    format!("Group {gname} has the colour {}; use a hex colour like #f90 or #ff9900.", quote(&g.color)),
                 );
             }
             for (ti, t) in g.terms.iter().enumerate() {
                 let path = format!("groups[{gi}].terms[{ti}]");
                 let o = t.options;
                 let chars = t.text.chars().count();
-                let limit = if o.regex {
-                    MAX_REGEX_CHARS
-                } else {
-                    MAX_TERM_CHARS
-                };
+                let limit = if o.regex { MAX_REGEX_CHARS } else { MAX_TERM_CHARS };
                 if chars > limit {
                     push(
                         path,
@@ -542,11 +467,7 @@ impl BrandList {
                 let fold = Fold::for_options(o.case_sensitive, o.diacritic_sensitive);
                 let key = if o.regex {
                     if t.text.trim().is_empty() {
-                        push(
-                            path,
-                            BrandErrorCode::EmptyTerm,
-                            format!("A pattern in group {gname} is empty."),
-                        );
+                        push(path, BrandErrorCode::EmptyTerm, format!("A pattern in group {gname} is empty."));
                         continue;
                     }
                     match regex_term::compile(&t.text, fold) {
@@ -621,11 +542,7 @@ impl BrandList {
                         format!("The exclusion {} in group {gname} is {chars} characters long; the limit is {MAX_TERM_CHARS}.", quote(x)),
                     );
                 } else if fold_term(x, Fold::LENIENT).is_empty() {
-                    push(
-                        path,
-                        BrandErrorCode::EmptyExclusion,
-                        format!("An exclusion in group {gname} is empty."),
-                    );
+                    push(path, BrandErrorCode::EmptyExclusion, format!("An exclusion in group {gname} is empty."));
                 }
             }
         }
@@ -642,9 +559,7 @@ mod tests {
     use super::*;
 
     fn codes(r: Result<(), BrandErrors>) -> Vec<(String, BrandErrorCode)> {
-        r.err()
-            .map(|e| e.0.into_iter().map(|e| (e.path, e.code)).collect())
-            .unwrap_or_default()
+        r.err().map(|e| e.0.into_iter().map(|e| (e.path, e.code)).collect()).unwrap_or_default()
     }
 
     fn one_group(terms: Vec<Term>) -> BrandList {
@@ -663,27 +578,15 @@ mod tests {
     }
 
     fn re(text: &str) -> Term {
-        Term {
-            text: text.into(),
-            options: TermOptions {
-                regex: true,
-                ..Default::default()
-            },
-        }
+        Term { text: text.into(), options: TermOptions { regex: true, ..Default::default() } }
     }
 
     #[test]
     fn minimal_json_imports_with_defaults() {
-        let l = BrandList::from_json(
-            r##"{"groups":[{"name":"Acme","color":"#f90","terms":[{"text":"Acme"}]}]}"##,
-        )
-        .unwrap();
+        let l = BrandList::from_json(r##"{"groups":[{"name":"Acme","color":"#f90","terms":[{"text":"Acme"}]}]}"##).unwrap();
         assert_eq!(l.version, 1);
         let g = &l.groups[0];
-        assert_eq!(
-            (g.id.as_str(), g.kind, g.enabled),
-            ("acme", BrandKind::Own, true)
-        );
+        assert_eq!((g.id.as_str(), g.kind, g.enabled), ("acme", BrandKind::Own, true));
         assert!(g.exclusions.is_empty());
         assert_eq!(g.terms[0].options, TermOptions::default());
         assert!(g.terms[0].options.whole_word && !g.terms[0].options.regex);
@@ -713,124 +616,61 @@ mod tests {
         assert_eq!(d.groups.len(), 3);
         assert_eq!(d.groups[1].exclusions, ["Orange County"]);
         let json = d.to_json_pretty();
-        assert!(
-            json.contains("\"caseSensitive\": false") && json.contains("\"kind\": \"competitor\""),
-            "{json}"
-        );
+        assert!(json.contains("\"caseSensitive\": false") && json.contains("\"kind\": \"competitor\""), "{json}");
         assert_eq!(BrandList::from_json(&json).unwrap(), d);
     }
 
     #[test]
     fn malformed_json_has_line_and_column() {
-        let errs = BrandList::from_json("{\n  \"groups\": [\n    {\"name\": \"A\",, }\n  ]\n}")
-            .unwrap_err();
+        let errs = BrandList::from_json("{\n  \"groups\": [\n    {\"name\": \"A\",, }\n  ]\n}").unwrap_err();
         assert_eq!(errs.len(), 1);
         let e = &errs[0];
         assert_eq!(e.code, BrandErrorCode::MalformedJson);
         assert_eq!((e.line, e.column), (Some(3), Some(18)));
-        assert!(
-            e.message.contains("line 3, column 18") && e.message.contains("not valid JSON"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("line 3, column 18") && e.message.contains("not valid JSON"), "{}", e.message);
         let e = &BrandList::from_json("{\"groups\": [").unwrap_err()[0];
         assert!(e.message.contains("ends too early"), "{}", e.message);
-        let e = &BrandList::from_json(r#"{"groups": [{"name": "A", "enabled": "yes"}]}"#)
-            .unwrap_err()[0];
+        let e = &BrandList::from_json(r#"{"groups": [{"name": "A", "enabled": "yes"}]}"#).unwrap_err()[0];
         assert_eq!(e.code, BrandErrorCode::MalformedJson);
         assert!(e.message.contains("wrong kind"), "{}", e.message);
     }
 
     #[test]
     fn error_codes_serialize_snake_case() {
-        let e = BrandError::new(
-            "groups[0].terms[1]".into(),
-            BrandErrorCode::RegexMatchesEmpty,
-            "m".into(),
-        );
-        assert_eq!(
-            serde_json::to_string(&e).unwrap(),
-            r#"{"path":"groups[0].terms[1]","code":"regex_matches_empty","message":"m"}"#
-        );
-        for code in [
-            BrandErrorCode::EmptyTerm,
-            BrandErrorCode::TooManyTerms,
-            BrandErrorCode::MalformedJson,
-        ] {
-            assert_eq!(
-                serde_json::to_string(&code).unwrap(),
-                format!("\"{}\"", code.as_str())
-            );
+        let e = BrandError::new("groups[0].terms[1]".into(), BrandErrorCode::RegexMatchesEmpty, "m".into());
+        assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"path":"groups[0].terms[1]","code":"regex_matches_empty","message":"m"}"#);
+        for code in [BrandErrorCode::EmptyTerm, BrandErrorCode::TooManyTerms, BrandErrorCode::MalformedJson] {
+            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
         }
     }
 
     #[test]
     fn validation_table() {
         let t = Term::new;
-        let cs = |s: &str| Term {
-            text: s.into(),
-            options: TermOptions {
-                case_sensitive: true,
-                ..Default::default()
-            },
-        };
+        let cs = |s: &str| Term { text: s.into(), options: TermOptions { case_sensitive: true, ..Default::default() } };
         type Row = (Vec<Term>, Vec<(&'static str, BrandErrorCode)>);
         let cases: Vec<Row> = vec![
             (vec![t("Acme")], vec![]),
-            (
-                vec![t("  ")],
-                vec![("groups[0].terms[0]", BrandErrorCode::EmptyTerm)],
-            ),
-            (
-                vec![t("\u{AD}\u{200B}")],
-                vec![("groups[0].terms[0]", BrandErrorCode::EmptyTerm)],
-            ),
-            (
-                vec![t("Acme"), t(" ACME ")],
-                vec![("groups[0].terms[1]", BrandErrorCode::DuplicateTerm)],
-            ),
-            (
-                vec![t("Telefónica"), t("telefonica")],
-                vec![("groups[0].terms[1]", BrandErrorCode::DuplicateTerm)],
-            ),
-            (
-                vec![t("El Corte Inglés"), t("el  corte\u{A0}ingles")],
-                vec![("groups[0].terms[1]", BrandErrorCode::DuplicateTerm)],
-            ),
+            (vec![t("  ")], vec![("groups[0].terms[0]", BrandErrorCode::EmptyTerm)]),
+            (vec![t("\u{AD}\u{200B}")], vec![("groups[0].terms[0]", BrandErrorCode::EmptyTerm)]),
+            (vec![t("Acme"), t(" ACME ")], vec![("groups[0].terms[1]", BrandErrorCode::DuplicateTerm)]),
+            (vec![t("Telefónica"), t("telefonica")], vec![("groups[0].terms[1]", BrandErrorCode::DuplicateTerm)]),
+            (vec![t("El Corte Inglés"), t("el  corte\u{A0}ingles")], vec![("groups[0].terms[1]", BrandErrorCode::DuplicateTerm)]),
             // Different per-term normalizations are different terms.
             (vec![t("once"), cs("ONCE")], vec![]),
-            (
-                vec![t("once"), cs("once")],
-                vec![("groups[0].terms[1]", BrandErrorCode::DuplicateTerm)],
-            ),
-            (
-                vec![t(&"x".repeat(MAX_TERM_CHARS + 1))],
-                vec![("groups[0].terms[0]", BrandErrorCode::TermTooLong)],
-            ),
+            (vec![t("once"), cs("once")], vec![("groups[0].terms[1]", BrandErrorCode::DuplicateTerm)]),
+            (vec![t(&"x".repeat(MAX_TERM_CHARS + 1))], vec![("groups[0].terms[0]", BrandErrorCode::TermTooLong)]),
             (vec![t(&"x".repeat(MAX_TERM_CHARS))], vec![]),
-            (
-                vec![re("(a")],
-                vec![("groups[0].terms[0]", BrandErrorCode::InvalidRegex)],
-            ),
-            (
-                vec![re("a*")],
-                vec![("groups[0].terms[0]", BrandErrorCode::RegexMatchesEmpty)],
-            ),
-            (
-                vec![re(r"\w{100}{100}")],
-                vec![("groups[0].terms[0]", BrandErrorCode::RegexTooBig)],
-            ),
+            (vec![re("(a")], vec![("groups[0].terms[0]", BrandErrorCode::InvalidRegex)]),
+            (vec![re("a*")], vec![("groups[0].terms[0]", BrandErrorCode::RegexMatchesEmpty)]),
+            (vec![re(r"\w{100}{100}")], vec![("groups[0].terms[0]", BrandErrorCode::RegexTooBig)]),
             (vec![re("telef[oó]nica"), t("telefonica")], vec![]),
-            (
-                vec![re("acme"), re("acme")],
-                vec![("groups[0].terms[1]", BrandErrorCode::DuplicateTerm)],
-            ),
+            (vec![re("acme"), re("acme")], vec![("groups[0].terms[1]", BrandErrorCode::DuplicateTerm)]),
         ];
         for (terms, want) in cases {
             let l = one_group(terms.clone());
             let got = codes(l.validate());
-            let want: Vec<(String, BrandErrorCode)> =
-                want.into_iter().map(|(p, c)| (p.to_string(), c)).collect();
+            let want: Vec<(String, BrandErrorCode)> = want.into_iter().map(|(p, c)| (p.to_string(), c)).collect();
             assert_eq!(got, want, "terms {terms:?}");
         }
     }
@@ -845,10 +685,7 @@ mod tests {
         assert_eq!(errs[0].code, BrandErrorCode::DuplicateTerm);
         let m = &errs[0].message;
         assert!(
-            m.contains("\"MOVISTAR\"")
-                && m.contains("\"Movistar\"")
-                && m.contains("groups[0].terms[1]")
-                && m.contains("\"Telefónica\""),
+            m.contains("\"MOVISTAR\"") && m.contains("\"Movistar\"") && m.contains("groups[0].terms[1]") && m.contains("\"Telefónica\""),
             "{m}"
         );
     }
@@ -856,15 +693,9 @@ mod tests {
     #[test]
     fn group_level_rules() {
         let mut l = BrandList::default();
-        for (color, ok) in [
-            ("#f90", true),
-            ("#FF9900", true),
-            ("#ff990", false),
-            ("red", false),
-            ("#ggg", false),
-            ("", false),
-            ("f90", false),
-        ] {
+        for (color, ok) in
+            [("#f90", true), ("#FF9900", true), ("#ff990", false), ("red", false), ("#ggg", false), ("", false), ("f90", false)]
+        {
             l.groups[0].color = color.into();
             assert_eq!(l.validate().is_ok(), ok, "{color}");
         }
@@ -880,36 +711,19 @@ mod tests {
                 ("version".to_string(), BrandErrorCode::UnsupportedVersion),
                 ("groups[1].name".to_string(), BrandErrorCode::EmptyGroupName),
                 ("groups[2].id".to_string(), BrandErrorCode::DuplicateGroupId),
-                (
-                    "groups[2].exclusions[0]".to_string(),
-                    BrandErrorCode::EmptyExclusion
-                ),
+                ("groups[2].exclusions[0]".to_string(), BrandErrorCode::EmptyExclusion),
             ]
         );
     }
 
     #[test]
     fn term_caps() {
-        let mut l = one_group(
-            (0..MAX_TERMS)
-                .map(|i| Term::new(format!("marca{i}")))
-                .collect(),
-        );
+        let mut l = one_group((0..MAX_TERMS).map(|i| Term::new(format!("marca{i}"))).collect());
         assert!(l.validate().is_ok());
         l.groups[0].terms.push(Term::new("una más"));
-        assert_eq!(
-            codes(l.validate()),
-            vec![("groups".to_string(), BrandErrorCode::TooManyTerms)]
-        );
-        let l = one_group(
-            (0..=MAX_REGEX_TERMS)
-                .map(|i| re(&format!("marca{i}x+")))
-                .collect(),
-        );
-        assert_eq!(
-            codes(l.validate()),
-            vec![("groups".to_string(), BrandErrorCode::TooManyRegexes)]
-        );
+        assert_eq!(codes(l.validate()), vec![("groups".to_string(), BrandErrorCode::TooManyTerms)]);
+        let l = one_group((0..=MAX_REGEX_TERMS).map(|i| re(&format!("marca{i}x+"))).collect());
+        assert_eq!(codes(l.validate()), vec![("groups".to_string(), BrandErrorCode::TooManyRegexes)]);
     }
 
     #[test]

@@ -290,11 +290,8 @@ mod tests {
     }
 
     fn placeholders(entry: &serde_json::Value) -> Vec<String> {
-        let mut names: Vec<String> = entry
-            .get("placeholders")
-            .and_then(|p| p.as_object())
-            .map(|o| o.keys().cloned().collect())
-            .unwrap_or_default();
+        let mut names: Vec<String> =
+            entry.get("placeholders").and_then(|p| p.as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
         names.sort();
         names
     }

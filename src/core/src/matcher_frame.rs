@@ -143,11 +143,7 @@ pub fn hello(enabled: bool, groups: &[BrandGroup]) -> FrameHello {
 /// A selector for everything the walk never scans and typing in which must
 /// never cause a rescan.
 pub fn excluded_selector() -> String {
-    format!(
-        "{}, [contenteditable]:not([contenteditable=\"false\"]), [{}]",
-        page_text::SKIP_TAGS.join(", "),
-        page_text::OWN_UI_ATTRIBUTE
-    )
+    format!("{}, [contenteditable]:not([contenteditable=\"false\"]), [{}]", page_text::SKIP_TAGS.join(", "), page_text::OWN_UI_ATTRIBUTE)
 }
 
 /// Spans as the channel's `u32` layout ([`SPAN_WORDS`] per mention).
@@ -226,7 +222,14 @@ mod tests {
     fn tickets_are_32_lowercase_hex_digits() {
         let t = ticket_from_bytes(&[0xab; 16]);
         assert_eq!(t, "ab".repeat(16));
-        for (s, ok) in [(t.as_str(), true), (T1, true), ("AB".repeat(16).as_str(), false), ("ab", false), ("", false), ("zz".repeat(16).as_str(), false)] {
+        for (s, ok) in [
+            (t.as_str(), true),
+            (T1, true),
+            ("AB".repeat(16).as_str(), false),
+            ("ab", false),
+            ("", false),
+            ("zz".repeat(16).as_str(), false),
+        ] {
             assert_eq!(is_well_formed_ticket(s), ok, "{s}");
         }
     }

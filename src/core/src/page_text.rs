@@ -12,16 +12,15 @@ use crate::matching::{Mention, BLOCK_SEPARATOR};
 /// Elements whose text is never scanned: code, form fields, and embedded
 /// documents (iframes get their own content script).
 pub const SKIP_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "textarea", "input", "select", "option", "button",
-    "iframe", "object", "embed", "canvas", "svg", "math", "head", "title",
+    "script", "style", "noscript", "template", "textarea", "input", "select", "option", "button", "iframe", "object", "embed", "canvas",
+    "svg", "math", "head", "title",
 ];
 
 /// Elements that do not break a phrase: text on both sides joins up.
 /// Everything else starts a new block, so matches never span two blocks.
 pub const INLINE_TAGS: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins",
-    "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup",
-    "time", "tt", "u", "var", "wbr",
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd", "label", "mark", "q", "s",
+    "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
 ];
 
 /// The attribute that marks Escucha's own UI; the walk skips it.
@@ -122,7 +121,11 @@ fn hex([r, g, b]: [u8; 3]) -> String {
 fn luminance(rgb: [u8; 3]) -> f64 {
     let lin = |c: u8| {
         let c = c as f64 / 255.0;
-        if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
     };
     0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2])
 }
@@ -146,14 +149,22 @@ pub fn excerpt_units(units: &[u16], start: u32, end: u32, radius: u32, within_bl
     let (mut lo, mut hi) = (0, len);
     if within_block {
         let sep = BLOCK_SEPARATOR as u16;
-        if let Some(i) = units[..start as usize].iter().rposition(|&u| u == sep) { lo = i as u32 + 1; }
-        if let Some(i) = units[end as usize..].iter().position(|&u| u == sep) { hi = end + i as u32; }
+        if let Some(i) = units[..start as usize].iter().rposition(|&u| u == sep) {
+            lo = i as u32 + 1;
+        }
+        if let Some(i) = units[end as usize..].iter().position(|&u| u == sep) {
+            hi = end + i as u32;
+        }
     }
     let mut from = start.saturating_sub(radius).max(lo);
     let mut to = (end + radius).min(hi);
     // Don't cut through a surrogate pair.
-    if from > lo && (0xDC00..0xE000).contains(&units[from as usize]) { from -= 1; }
-    if to < hi && (0xDC00..0xE000).contains(&units[to as usize]) { to += 1; }
+    if from > lo && (0xDC00..0xE000).contains(&units[from as usize]) {
+        from -= 1;
+    }
+    if to < hi && (0xDC00..0xE000).contains(&units[to as usize]) {
+        to += 1;
+    }
     let (cut_before, cut_after) = (from > lo, to < hi);
     let body = String::from_utf16_lossy(&units[from as usize..to as usize]);
     let body: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -301,11 +312,7 @@ mod tests {
         let text = format!("Primer post largo{BLOCK_SEPARATOR}Hola Movistar qué tal{BLOCK_SEPARATOR}Otro post");
         let units: Vec<u16> = text.encode_utf16().collect();
         let start = 18 + 5;
-        let cases = [
-            (100, true, "Hola Movistar qué tal"),
-            (3, true, "…la Movistar qu…"),
-            (7, false, "…o\u{1e}Hola Movistar qué ta…"),
-        ];
+        let cases = [(100, true, "Hola Movistar qué tal"), (3, true, "…la Movistar qu…"), (7, false, "…o\u{1e}Hola Movistar qué ta…")];
         for (radius, within, want) in cases {
             let got = excerpt_units(&units, start, start + 8, radius, within);
             assert_eq!(got, want, "radius {radius}, within {within}");

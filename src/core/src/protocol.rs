@@ -152,7 +152,10 @@ impl Message {
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Reply {
     /// Answer to [`Message::Ping`]: which build runs, in which context.
-    Pong { version: String, context: String },
+    Pong {
+        version: String,
+        context: String,
+    },
     /// What a content script needs for a page, and nothing more: no settings, no tokens.
     /// `departments` and `defaults` fill the capture card's choices.
     ContentConfig {
@@ -165,7 +168,10 @@ pub enum Reply {
         defaults: Tags,
     },
     /// The settings, and what was wrong with the stored copy if it could not be used.
-    Settings { settings: Settings, problem: Option<String> },
+    Settings {
+        settings: Settings,
+        problem: Option<String>,
+    },
     /// What a content script found on its page, grouped by brand group.
     /// `captures`: what is already logged on this page (own and teammates').
     PageMentions {
@@ -176,7 +182,9 @@ pub enum Reply {
         captures: Vec<Capture>,
     },
     /// A capture as stored (after dedupe and merge).
-    Logged { capture: Capture },
+    Logged {
+        capture: Capture,
+    },
     /// Captures on one page.
     /// `reveal`: the capture the log page asked this tab to show (once).
     PageCaptures {
@@ -185,22 +193,46 @@ pub enum Reply {
         reveal: Option<String>,
     },
     /// What an import did.
-    Imported { added: u32, merged: u32, rejected: Vec<String> },
+    Imported {
+        added: u32,
+        merged: u32,
+        rejected: Vec<String>,
+    },
     /// The log's state for the popup.
     LogStatus(LogStatus),
     /// Answer to [`Message::OpenMatcher`]: the ticket to put in the matcher frame's URL.
-    MatcherTicket { ticket: String },
+    MatcherTicket {
+        ticket: String,
+    },
     /// Whether Escucha now runs on the toggled site.
-    SiteToggled { enabled: bool },
+    SiteToggled {
+        enabled: bool,
+    },
     /// What "Test connection" found: `ok`, a problem code, and plain words.
     ConnectionTested(ConnectionReport),
     /// What "Sync now" did; `problem` in plain words when it stopped early.
-    Synced { sent: u32, received: u32, problem: Option<String>, status: LogStatus },
+    Synced {
+        sent: u32,
+        received: u32,
+        problem: Option<String>,
+        status: LogStatus,
+    },
     /// The options page's view of sync. `token_saved` only: the token stays in the worker.
-    SyncState { token_saved: bool, status: LogStatus, quarantined: Vec<QuarantinedItem> },
+    SyncState {
+        token_saved: bool,
+        status: LogStatus,
+        quarantined: Vec<QuarantinedItem>,
+    },
     /// A benchmark figure measured inside the content script.
     /// `phases`: where the time went (collect, transfer, match, ranges, paint), in ms.
-    BenchResult { engine: String, ms: f64, mentions: u32, path: String, #[serde(default)] phases: Vec<(String, f64)> },
+    BenchResult {
+        engine: String,
+        ms: f64,
+        mentions: u32,
+        path: String,
+        #[serde(default)]
+        phases: Vec<(String, f64)>,
+    },
     Ok,
     Error(ProtocolError),
 }
@@ -356,16 +388,13 @@ pub fn authorize(message: &Message, sender: &SenderInfo, own_id: &str) -> Result
 /// uses a per-install UUID there, which its `runtime.getURL` reports as the host).
 fn is_own_extension_url(url: &str, own_id: &str) -> bool {
     ["chrome-extension://", "moz-extension://"].iter().any(|scheme| {
-        url.strip_prefix(scheme)
-            .and_then(|rest| rest.strip_prefix(own_id))
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        url.strip_prefix(scheme).and_then(|rest| rest.strip_prefix(own_id)).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     })
 }
 
 /// Parse a message that arrived as JSON, with an error a developer can act on.
 pub fn parse_message(json: &str) -> Result<Message, ProtocolError> {
-    serde_json::from_str(json)
-        .map_err(|e| ProtocolError::new(ErrorCode::BadMessage, format!("Unrecognized message: {e}")))
+    serde_json::from_str(json).map_err(|e| ProtocolError::new(ErrorCode::BadMessage, format!("Unrecognized message: {e}")))
 }
 
 #[cfg(test)]
@@ -375,12 +404,7 @@ mod tests {
     const ID: &str = "abcdefghijklmnop";
 
     fn sender(id: Option<&str>, url: Option<&str>, tab: Option<i32>) -> SenderInfo {
-        SenderInfo {
-            extension_id: id.map(str::to_owned),
-            url: url.map(str::to_owned),
-            tab_id: tab,
-            frame_id: tab.map(|_| 0),
-        }
+        SenderInfo { extension_id: id.map(str::to_owned), url: url.map(str::to_owned), tab_id: tab, frame_id: tab.map(|_| 0) }
     }
 
     #[test]

@@ -41,8 +41,7 @@ impl Default for Settings {
     }
 }
 
-pub const DEFAULT_DEPARTMENTS: [&str; 6] =
-    ["Product", "Marketing", "PR", "Engineering", "Logistics", "Customer Service"];
+pub const DEFAULT_DEPARTMENTS: [&str; 6] = ["Product", "Marketing", "PR", "Engineering", "Logistics", "Customer Service"];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -101,12 +100,8 @@ impl Settings {
 
     /// Check a document before it is saved; nothing invalid is ever stored.
     pub fn validate(&self) -> Result<(), String> {
-        self.brands.validate().map_err(|errs| {
-            errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n")
-        })?;
-        self.sites.validate().map_err(|errs| {
-            errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n")
-        })?;
+        self.brands.validate().map_err(|errs| errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n"))?;
+        self.sites.validate().map_err(|errs| errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n"))?;
         if self.departments.iter().any(|d| d.trim().is_empty()) {
             return Err("A department name is empty.".into());
         }
@@ -153,11 +148,9 @@ mod tests {
 
     #[test]
     fn malformed_or_future_documents_are_reported_not_used() {
-        for (stored, needle) in [
-            ("{not json", "could not be read"),
-            (r#"{"version":"one"}"#, "could not be read"),
-            (r#"{"version":99}"#, "newer Escucha"),
-        ] {
+        for (stored, needle) in
+            [("{not json", "could not be read"), (r#"{"version":"one"}"#, "could not be read"), (r#"{"version":99}"#, "newer Escucha")]
+        {
             let (s, problem) = Settings::load(Some(stored));
             assert_eq!(s, Settings::default(), "{stored}");
             let msg = problem.expect(stored).message;

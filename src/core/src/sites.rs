@@ -78,9 +78,7 @@ fn parse_url(url: &str) -> Option<Url<'_>> {
     let scheme = &url[..colon];
     if scheme.is_empty()
         || !scheme.as_bytes()[0].is_ascii_alphabetic()
-        || !scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
+        || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
     {
         return None;
     }
@@ -88,21 +86,13 @@ fn parse_url(url: &str) -> Option<Url<'_>> {
     let rest = &url[colon + 1..];
     if scheme == "file" {
         let path = rest.trim_start_matches(['/', '\\']);
-        return Some(Url {
-            scheme,
-            host: String::new(),
-            port: None,
-            path,
-        });
+        return Some(Url { scheme, host: String::new(), port: None, path });
     }
     // Web URLs treat '\' like '/' (as browsers do for http/https).
     let rest = rest
         .strip_prefix("//")
         .or_else(|| rest.strip_prefix("\\\\"))
-        .or_else(|| {
-            rest.strip_prefix("/\\")
-                .or_else(|| rest.strip_prefix("\\/"))
-        })?;
+        .or_else(|| rest.strip_prefix("/\\").or_else(|| rest.strip_prefix("\\/")))?;
     let end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
     let path = &rest[end..];
@@ -140,12 +130,7 @@ fn parse_url(url: &str) -> Option<Url<'_>> {
             }
         }
     };
-    Some(Url {
-        scheme,
-        host,
-        port,
-        path,
-    })
+    Some(Url { scheme, host, port, path })
 }
 
 fn is_web(scheme: &str) -> bool {
@@ -167,12 +152,7 @@ enum DenyRule {
     /// Host and subdomains, optionally one port.
     Domain { domain: String, port: Option<u16> },
     /// Exact host (optionally port), path prefix.
-    Prefix {
-        host: String,
-        port: Option<u16>,
-        path: String,
-        file: bool,
-    },
+    Prefix { host: String, port: Option<u16>, path: String, file: bool },
 }
 
 fn parse_rule(rule: &str) -> Option<DenyRule> {
@@ -187,17 +167,8 @@ fn parse_rule(rule: &str) -> Option<DenyRule> {
         }
         let file = u.scheme == "file";
         // file: paths are kept without their leading slashes on both sides.
-        let path = if u.path.is_empty() && !file {
-            "/".to_string()
-        } else {
-            u.path.to_string()
-        };
-        return Some(DenyRule::Prefix {
-            host: u.host,
-            port: u.port,
-            path,
-            file,
-        });
+        let path = if u.path.is_empty() && !file { "/".to_string() } else { u.path.to_string() };
+        return Some(DenyRule::Prefix { host: u.host, port: u.port, path, file });
     }
     let r = r.strip_prefix("*.").unwrap_or(r);
     if r.contains('*') {
@@ -214,23 +185,11 @@ fn parse_rule(rule: &str) -> Option<DenyRule> {
             authority.contains(':')
         }
     };
-    let port = if explicit_port {
-        u.port.or(Some(443))
-    } else {
-        None
-    };
+    let port = if explicit_port { u.port.or(Some(443)) } else { None };
     if u.path.is_empty() || u.path == "/" {
-        Some(DenyRule::Domain {
-            domain: u.host,
-            port,
-        })
+        Some(DenyRule::Domain { domain: u.host, port })
     } else {
-        Some(DenyRule::Prefix {
-            host: u.host,
-            port,
-            path: u.path.to_string(),
-            file: false,
-        })
+        Some(DenyRule::Prefix { host: u.host, port, path: u.path.to_string(), file: false })
     }
 }
 
@@ -242,16 +201,9 @@ impl DenyRule {
     fn covers(&self, u: &Url<'_>) -> bool {
         match self {
             DenyRule::Domain { domain, port } => {
-                is_web(&u.scheme)
-                    && host_within(&u.host, domain)
-                    && (port.is_none() || effective_port(u) == *port)
+                is_web(&u.scheme) && host_within(&u.host, domain) && (port.is_none() || effective_port(u) == *port)
             }
-            DenyRule::Prefix {
-                host,
-                port,
-                path,
-                file,
-            } => {
+            DenyRule::Prefix { host, port, path, file } => {
                 if *file {
                     return u.scheme == "file" && u.path.starts_with(path.as_str());
                 }
@@ -295,12 +247,7 @@ impl SiteRules {
                 return SiteDecision::Denied { rule: rule.clone() };
             }
         }
-        if is_web(&u.scheme)
-            && self
-                .disabled_sites
-                .iter()
-                .any(|s| clean_host(s.trim()) == u.host)
-        {
+        if is_web(&u.scheme) && self.disabled_sites.iter().any(|s| clean_host(s.trim()) == u.host) {
             return SiteDecision::DisabledByUser;
         }
         SiteDecision::Allowed
@@ -308,11 +255,7 @@ impl SiteRules {
 
     /// Whether the user switched off the site of `url`.
     pub fn is_disabled(&self, url: &str) -> bool {
-        site_key(url).is_some_and(|k| {
-            self.disabled_sites
-                .iter()
-                .any(|s| clean_host(s.trim()) == k)
-        })
+        site_key(url).is_some_and(|k| self.disabled_sites.iter().any(|s| clean_host(s.trim()) == k))
     }
 
     /// Switch the site of `url` off (or back on). Returns `Some(true)` when it
@@ -359,43 +302,20 @@ mod tests {
     use super::*;
 
     fn rules(deny: &[&str]) -> SiteRules {
-        SiteRules {
-            deny: deny.iter().map(|s| s.to_string()).collect(),
-            disabled_sites: vec![],
-        }
+        SiteRules { deny: deny.iter().map(|s| s.to_string()).collect(), disabled_sites: vec![] }
     }
 
     #[test]
     fn parse_table() {
         // (url, host, port, path)
         let cases: &[(&str, &str, Option<u16>, &str)] = &[
-            (
-                "https://Foro.Example.COM/t/1?x#y",
-                "foro.example.com",
-                None,
-                "/t/1?x#y",
-            ),
+            ("https://Foro.Example.COM/t/1?x#y", "foro.example.com", None, "/t/1?x#y"),
             ("https://example.com.", "example.com", None, ""),
-            (
-                "https://example.com.:8443/a",
-                "example.com",
-                Some(8443),
-                "/a",
-            ),
+            ("https://example.com.:8443/a", "example.com", Some(8443), "/a"),
             ("https://example.com:443/", "example.com", None, "/"),
             ("http://example.com:80", "example.com", None, ""),
-            (
-                "https://evil.com@intranet.acme.com/",
-                "intranet.acme.com",
-                None,
-                "/",
-            ),
-            (
-                "https://a:b@c@intranet.acme.com:99/x",
-                "intranet.acme.com",
-                Some(99),
-                "/x",
-            ),
+            ("https://evil.com@intranet.acme.com/", "intranet.acme.com", None, "/"),
+            ("https://a:b@c@intranet.acme.com:99/x", "intranet.acme.com", Some(99), "/x"),
             ("https://[::1]:8080/p", "[::1]", Some(8080), "/p"),
             ("https://[2001:DB8::1]/", "[2001:db8::1]", None, "/"),
             ("HTTPS://EXAMPLE.com?q", "example.com", None, "?q"),
@@ -403,20 +323,9 @@ mod tests {
         ];
         for (url, host, port, path) in cases {
             let u = parse_url(url).unwrap_or_else(|| panic!("{url}"));
-            assert_eq!(
-                (u.host.as_str(), u.port, u.path),
-                (*host, *port, *path),
-                "{url}"
-            );
+            assert_eq!((u.host.as_str(), u.port, u.path), (*host, *port, *path), "{url}");
         }
-        for bad in [
-            "https://",
-            "https:///x",
-            "nota url",
-            "https://[::1/",
-            "https://host:99999/",
-            "https://ho st/",
-        ] {
+        for bad in ["https://", "https:///x", "nota url", "https://[::1/", "https://host:99999/", "https://ho st/"] {
             assert!(parse_url(bad).is_none() || bad == "nota url", "{bad}");
             assert_ne!(rules(&[]).allows(bad), SiteDecision::Allowed, "{bad}");
         }
@@ -435,9 +344,7 @@ mod tests {
             ],
             disabled_sites: vec!["Foro.Example.com".into()],
         };
-        let denied = |i: usize| SiteDecision::Denied {
-            rule: r.deny[i].clone(),
-        };
+        let denied = |i: usize| SiteDecision::Denied { rule: r.deny[i].clone() };
         let cases: Vec<(&str, SiteDecision)> = vec![
             ("https://intranet.acme.com/", denied(0)),
             ("https://INTRANET.ACME.COM./x", denied(0)),
@@ -464,16 +371,10 @@ mod tests {
             ("https://docs.acme.com/eng", SiteDecision::Allowed),
             ("https://foro.example.com/t/1", SiteDecision::DisabledByUser),
             ("https://www.foro.example.com/t/1", SiteDecision::Allowed),
-            (
-                "https://foro.example.com:8080/",
-                SiteDecision::DisabledByUser,
-            ),
+            ("https://foro.example.com:8080/", SiteDecision::DisabledByUser),
             ("chrome://extensions", SiteDecision::Unsupported),
             ("about:blank", SiteDecision::Unsupported),
-            (
-                "chrome-extension://abc/options.html",
-                SiteDecision::Unsupported,
-            ),
+            ("chrome-extension://abc/options.html", SiteDecision::Unsupported),
             ("moz-extension://abc/popup.html", SiteDecision::Unsupported),
             ("data:text/html,hi", SiteDecision::Unsupported),
             ("javascript:alert(1)", SiteDecision::Unsupported),
@@ -489,25 +390,14 @@ mod tests {
     #[test]
     fn file_prefix_rules() {
         let r = rules(&["file:///home/ana/private/"]);
-        assert_eq!(
-            r.allows("file:///home/ana/private/x.html"),
-            SiteDecision::Denied {
-                rule: r.deny[0].clone()
-            }
-        );
-        assert_eq!(
-            r.allows("file:///home/ana/foro.html"),
-            SiteDecision::Allowed
-        );
+        assert_eq!(r.allows("file:///home/ana/private/x.html"), SiteDecision::Denied { rule: r.deny[0].clone() });
+        assert_eq!(r.allows("file:///home/ana/foro.html"), SiteDecision::Allowed);
         assert_eq!(r.allows("https://home/ana/private/"), SiteDecision::Allowed);
     }
 
     #[test]
     fn site_keys_and_toggles() {
-        assert_eq!(
-            site_key("https://Foro.Example.com.:8080/t?x").as_deref(),
-            Some("foro.example.com")
-        );
+        assert_eq!(site_key("https://Foro.Example.com.:8080/t?x").as_deref(), Some("foro.example.com"));
         assert_eq!(site_key("https://u:p@[::1]/").as_deref(), Some("[::1]"));
         assert_eq!(site_key("about:blank"), None);
         assert_eq!(site_key("file:///x"), None);
@@ -523,33 +413,14 @@ mod tests {
 
     #[test]
     fn rule_validation_and_serde() {
-        let r = rules(&[
-            "intranet.acme.com",
-            "intranet.*.com",
-            "ftp://x.com/",
-            "https://",
-            "",
-        ]);
+        let r = rules(&["intranet.acme.com", "intranet.*.com", "ftp://x.com/", "https://", ""]);
         let errs = r.validate().unwrap_err();
-        assert_eq!(
-            errs.iter().map(|e| e.index).collect::<Vec<_>>(),
-            [1, 2, 3, 4]
-        );
-        let json = serde_json::to_string(&SiteRules {
-            deny: vec!["a.com".into()],
-            disabled_sites: vec!["b.com".into()],
-        })
-        .unwrap();
+        assert_eq!(errs.iter().map(|e| e.index).collect::<Vec<_>>(), [1, 2, 3, 4]);
+        let json = serde_json::to_string(&SiteRules { deny: vec!["a.com".into()], disabled_sites: vec!["b.com".into()] }).unwrap();
         assert_eq!(json, r#"{"deny":["a.com"],"disabledSites":["b.com"]}"#);
+        assert_eq!(serde_json::from_str::<SiteRules>("{}").unwrap(), SiteRules::default());
         assert_eq!(
-            serde_json::from_str::<SiteRules>("{}").unwrap(),
-            SiteRules::default()
-        );
-        assert_eq!(
-            serde_json::to_string(&SiteDecision::Denied {
-                rule: "a.com".into()
-            })
-            .unwrap(),
+            serde_json::to_string(&SiteDecision::Denied { rule: "a.com".into() }).unwrap(),
             r#"{"decision":"denied","rule":"a.com"}"#
         );
     }

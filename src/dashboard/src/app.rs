@@ -414,7 +414,8 @@ fn pull(app: Shared) {
                     let mut a = app.borrow_mut();
                     a.updated_ms = Some(now_ms());
                     // Clear "Loading…" or a previous pull's error, never an edit's "Saved.".
-                    std::mem::take(&mut a.pull_error) || by_id::<Element>("status").text_content().as_deref() == Some(Text::Loading.get(a.lang))
+                    std::mem::take(&mut a.pull_error)
+                        || by_id::<Element>("status").text_content().as_deref() == Some(Text::Loading.get(a.lang))
                 };
                 show_who(&app.borrow());
                 if clear_status {
@@ -494,7 +495,13 @@ fn render(app: &Shared) {
 
     let total = result.live as usize;
     set_text("summary", &tr(lang, Text::Summary, &[&format_number(result.rows.len(), lang), &format_number(total, lang)]));
-    let empty = if total == 0 { Text::EmptyLog.get(lang) } else if result.rows.is_empty() { Text::NoResults.get(lang) } else { "" };
+    let empty = if total == 0 {
+        Text::EmptyLog.get(lang)
+    } else if result.rows.is_empty() {
+        Text::NoResults.get(lang)
+    } else {
+        ""
+    };
     set_text("empty", empty);
 
     let pv = page_view(result.rows.len(), a.page, PAGE_SIZE);
@@ -564,7 +571,8 @@ fn link(parent: &Element, view: &LinkView, label: Text, lang: Lang) {
     match view {
         LinkView::Open(url) => {
             // Only http(s) URLs from view::safe_link reach href.
-            let a = el("a", &[("href", url), ("target", "_blank"), ("rel", "noopener noreferrer"), ("class", "open-link")], label.get(lang));
+            let a =
+                el("a", &[("href", url), ("target", "_blank"), ("rel", "noopener noreferrer"), ("class", "open-link")], label.get(lang));
             append(&p, &a);
         }
         LinkView::NotSafe(url) => {

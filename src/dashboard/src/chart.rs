@@ -18,7 +18,6 @@ extern "C" {
 /// `new Chart(canvas, config)`, the config given as JSON.
 pub fn create(canvas: &HtmlCanvasElement, config: &serde_json::Value) -> Result<Chart, String> {
     let config = js_sys::JSON::parse(&config.to_string()).map_err(|e| format!("{e:?}"))?;
-    Chart::new(canvas, &config).map_err(|e| {
-        e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{e:?}"))
-    })
+    Chart::new(canvas, &config)
+        .map_err(|e| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{e:?}")))
 }

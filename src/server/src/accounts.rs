@@ -56,8 +56,7 @@ pub fn digest(token: &str) -> [u8; 32] {
 
 fn random_hex(bytes: usize) -> Result<String, String> {
     let mut buf = vec![0u8; bytes];
-    getrandom::getrandom(&mut buf)
-        .map_err(|e| format!("The system random generator failed: {e}"))?;
+    getrandom::getrandom(&mut buf).map_err(|e| format!("The system random generator failed: {e}"))?;
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -68,14 +67,10 @@ fn db_err(e: rusqlite::Error) -> String {
 /// Team and member names: short, one line, no surrounding spaces.
 pub fn check_name(kind: &str, name: &str) -> Result<(), String> {
     if name.trim().is_empty() || name.trim() != name {
-        return Err(format!(
-            "The {kind} name must not be empty or start/end with spaces."
-        ));
+        return Err(format!("The {kind} name must not be empty or start/end with spaces."));
     }
     if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(format!(
-            "The {kind} name must be one line of at most {MAX_NAME_CHARS} characters."
-        ));
+        return Err(format!("The {kind} name must be one line of at most {MAX_NAME_CHARS} characters."));
     }
     Ok(())
 }
@@ -93,29 +88,19 @@ pub fn authenticate(conn: &Connection, token: &str) -> rusqlite::Result<Authenti
                     r.get::<_, String>(0)?,
                     r.get::<_, Vec<u8>>(1)?,
                     r.get::<_, Option<String>>(2)?,
-                    Identity {
-                        token_id: String::new(),
-                        member_id: r.get(3)?,
-                        member: r.get(4)?,
-                        team_id: r.get(5)?,
-                        team: r.get(6)?,
-                    },
+                    Identity { token_id: String::new(), member_id: r.get(3)?, member: r.get(4)?, team_id: r.get(5)?, team: r.get(6)? },
                 ))
             },
         )
         .optional()?;
     Ok(match row {
-        Some((id, stored, revoked, mut identity))
-            if bool::from(stored.ct_eq(presented.as_slice())) =>
-        {
-            match revoked {
-                Some(revoked_at) => Authentication::Revoked { revoked_at },
-                None => {
-                    identity.token_id = id;
-                    Authentication::Valid(identity)
-                }
+        Some((id, stored, revoked, mut identity)) if bool::from(stored.ct_eq(presented.as_slice())) => match revoked {
+            Some(revoked_at) => Authentication::Revoked { revoked_at },
+            None => {
+                identity.token_id = id;
+                Authentication::Valid(identity)
             }
-        }
+        },
         _ => Authentication::Unknown,
     })
 }
@@ -124,28 +109,20 @@ pub fn create_team(conn: &Connection, name: &str) -> Result<i64, String> {
     check_name("team", name)?;
     match conn.execute("INSERT INTO teams (name) VALUES (?1)", [name]) {
         Ok(_) => Ok(conn.last_insert_rowid()),
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            Err(format!(
-                "A team named \u{201c}{name}\u{201d} already exists."
-            ))
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Err(format!("A team named \u{201c}{name}\u{201d} already exists."))
         }
         Err(e) => Err(db_err(e)),
     }
 }
 
 pub fn find_team(conn: &Connection, name: &str) -> Result<Option<i64>, String> {
-    conn.query_row("SELECT id FROM teams WHERE name = ?1", [name], |r| r.get(0))
-        .optional()
-        .map_err(db_err)
+    conn.query_row("SELECT id FROM teams WHERE name = ?1", [name], |r| r.get(0)).optional().map_err(db_err)
 }
 
 pub fn add_member(conn: &Connection, team: &str, name: &str) -> Result<i64, String> {
     check_name("member", name)?;
-    let team_id = find_team(conn, team)?.ok_or_else(|| {
-        format!("No team named \u{201c}{team}\u{201d}; create it with `team create`.")
-    })?;
+    let team_id = find_team(conn, team)?.ok_or_else(|| format!("No team named \u{201c}{team}\u{201d}; create it with `team create`."))?;
     match conn.execute("INSERT INTO members (team_id, name) VALUES (?1, ?2)", params![team_id, name]) {
         Ok(_) => Ok(conn.last_insert_rowid()),
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
@@ -157,29 +134,20 @@ pub fn add_member(conn: &Connection, team: &str, name: &str) -> Result<i64, Stri
 
 /// Issue a token for `member` (in `team`, needed only when several teams
 /// have a member of that name).
-pub fn issue_token(
-    conn: &Connection,
-    member: &str,
-    team: Option<&str>,
-) -> Result<IssuedToken, String> {
+pub fn issue_token(conn: &Connection, member: &str, team: Option<&str>) -> Result<IssuedToken, String> {
     let mut stmt = conn
         .prepare(
             "SELECT m.id, tm.name FROM members m JOIN teams tm ON tm.id = m.team_id
              WHERE m.name = ?1 AND (?2 IS NULL OR tm.name = ?2) ORDER BY tm.name",
         )
         .map_err(db_err)?;
-    let found: Vec<(i64, String)> = stmt
-        .query_map(params![member, team], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(db_err)?
-        .collect::<Result<_, _>>()
-        .map_err(db_err)?;
+    let found: Vec<(i64, String)> =
+        stmt.query_map(params![member, team], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db_err)?.collect::<Result<_, _>>().map_err(db_err)?;
     let (member_id, team_name) = match found.as_slice() {
         [one] => one.clone(),
         [] => {
             return Err(match team {
-                Some(t) => format!(
-                    "The team \u{201c}{t}\u{201d} has no member named \u{201c}{member}\u{201d}."
-                ),
+                Some(t) => format!("The team \u{201c}{t}\u{201d} has no member named \u{201c}{member}\u{201d}."),
                 None => {
                     format!("No member named \u{201c}{member}\u{201d}; add one with `member add`.")
                 }
@@ -192,17 +160,9 @@ pub fn issue_token(
     };
     let id = format!("tok_{}", random_hex(6)?);
     let secret = format!("{TOKEN_PREFIX}{}", random_hex(32)?);
-    conn.execute(
-        "INSERT INTO tokens (id, member_id, sha256) VALUES (?1, ?2, ?3)",
-        params![id, member_id, digest(&secret).as_slice()],
-    )
-    .map_err(db_err)?;
-    Ok(IssuedToken {
-        id,
-        secret,
-        team: team_name,
-        member: member.to_string(),
-    })
+    conn.execute("INSERT INTO tokens (id, member_id, sha256) VALUES (?1, ?2, ?3)", params![id, member_id, digest(&secret).as_slice()])
+        .map_err(db_err)?;
+    Ok(IssuedToken { id, secret, team: team_name, member: member.to_string() })
 }
 
 pub fn list_tokens(conn: &Connection) -> Result<Vec<TokenInfo>, String> {
@@ -215,13 +175,7 @@ pub fn list_tokens(conn: &Connection) -> Result<Vec<TokenInfo>, String> {
         .map_err(db_err)?;
     let rows = stmt
         .query_map([], |r| {
-            Ok(TokenInfo {
-                id: r.get(0)?,
-                team: r.get(1)?,
-                member: r.get(2)?,
-                created_at: r.get(3)?,
-                revoked_at: r.get(4)?,
-            })
+            Ok(TokenInfo { id: r.get(0)?, team: r.get(1)?, member: r.get(2)?, created_at: r.get(3)?, revoked_at: r.get(4)? })
         })
         .map_err(db_err)?;
     rows.collect::<Result<_, _>>().map_err(db_err)
@@ -230,23 +184,13 @@ pub fn list_tokens(conn: &Connection) -> Result<Vec<TokenInfo>, String> {
 /// Revoke a token by id. Revoking twice is refused with a message, so a
 /// typo'd id is never mistaken for success.
 pub fn revoke_token(conn: &Connection, id: &str) -> Result<(), String> {
-    let revoked: Option<Option<String>> = conn
-        .query_row("SELECT revoked_at FROM tokens WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .optional()
-        .map_err(db_err)?;
+    let revoked: Option<Option<String>> =
+        conn.query_row("SELECT revoked_at FROM tokens WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(db_err)?;
     match revoked {
-        None => Err(format!(
-            "No token with id \u{201c}{id}\u{201d}; `token list` shows them."
-        )),
+        None => Err(format!("No token with id \u{201c}{id}\u{201d}; `token list` shows them.")),
         Some(Some(at)) => Err(format!("The token {id} was already revoked at {at}.")),
         Some(None) => {
-            conn.execute(
-                "UPDATE tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1",
-                [id],
-            )
-            .map_err(db_err)?;
+            conn.execute("UPDATE tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1", [id]).map_err(db_err)?;
             Ok(())
         }
     }
@@ -271,34 +215,15 @@ mod tests {
             add_member(c, "Atención", "ana").unwrap();
             let t = issue_token(c, "ana", None).unwrap();
             assert!(t.secret.starts_with(TOKEN_PREFIX) && t.secret.len() == 4 + 64);
-            let Authentication::Valid(who) = authenticate(c, &t.secret).unwrap() else {
-                panic!("valid")
-            };
-            assert_eq!(
-                (
-                    who.team.as_str(),
-                    who.member.as_str(),
-                    who.token_id.as_str()
-                ),
-                ("Atención", "ana", t.id.as_str())
-            );
-            assert_eq!(
-                authenticate(c, "esc_nope").unwrap(),
-                Authentication::Unknown
-            );
+            let Authentication::Valid(who) = authenticate(c, &t.secret).unwrap() else { panic!("valid") };
+            assert_eq!((who.team.as_str(), who.member.as_str(), who.token_id.as_str()), ("Atención", "ana", t.id.as_str()));
+            assert_eq!(authenticate(c, "esc_nope").unwrap(), Authentication::Unknown);
             // The secret is not in the database, only its digest.
-            let stored: Vec<u8> = c
-                .query_row("SELECT sha256 FROM tokens", [], |r| r.get(0))
-                .unwrap();
+            let stored: Vec<u8> = c.query_row("SELECT sha256 FROM tokens", [], |r| r.get(0)).unwrap();
             assert_eq!(stored, digest(&t.secret).to_vec());
             revoke_token(c, &t.id).unwrap();
-            assert!(matches!(
-                authenticate(c, &t.secret).unwrap(),
-                Authentication::Revoked { .. }
-            ));
-            assert!(revoke_token(c, &t.id)
-                .unwrap_err()
-                .contains("already revoked"));
+            assert!(matches!(authenticate(c, &t.secret).unwrap(), Authentication::Revoked { .. }));
+            assert!(revoke_token(c, &t.id).unwrap_err().contains("already revoked"));
             assert_eq!(list_tokens(c).unwrap().len(), 1);
         });
     }
@@ -316,10 +241,7 @@ mod tests {
                 (create_team(c, " x").map(drop), "spaces"),
                 (add_member(c, "zz", "bo").map(drop), "No team named"),
                 (add_member(c, "a", "ana").map(drop), "already has a member"),
-                (
-                    issue_token(c, "ana", None).map(drop),
-                    "several teams (a, b)",
-                ),
+                (issue_token(c, "ana", None).map(drop), "several teams (a, b)"),
                 (issue_token(c, "bo", None).map(drop), "No member named"),
                 (revoke_token(c, "tok_x"), "No token with id"),
             ];

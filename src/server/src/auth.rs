@@ -14,12 +14,7 @@ use crate::AppState;
 pub struct Authed(pub Identity);
 
 fn bearer(parts: &Parts) -> Result<&str, ApiFailure> {
-    let missing = || {
-        ApiFailure::new(
-            ErrorCode::Unauthorized,
-            "Send the member's token in the header `Authorization: Bearer <token>`.",
-        )
-    };
+    let missing = || ApiFailure::new(ErrorCode::Unauthorized, "Send the member's token in the header `Authorization: Bearer <token>`.");
     let value = parts.headers.get(AUTHORIZATION).ok_or_else(missing)?;
     let value = value.to_str().map_err(|_| missing())?;
     let (scheme, token) = value.split_once(' ').ok_or_else(missing)?;
@@ -33,17 +28,13 @@ fn bearer(parts: &Parts) -> Result<&str, ApiFailure> {
 impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiFailure;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?.to_owned();
         let db = state.db.clone();
-        let found =
-            tokio::task::spawn_blocking(move || db.with(|c| accounts::authenticate(c, &token)))
-                .await
-                .map_err(|e| ApiFailure::internal("checking the token", e))?
-                .map_err(|e| ApiFailure::internal("checking the token", e))?;
+        let found = tokio::task::spawn_blocking(move || db.with(|c| accounts::authenticate(c, &token)))
+            .await
+            .map_err(|e| ApiFailure::internal("checking the token", e))?
+            .map_err(|e| ApiFailure::internal("checking the token", e))?;
         let who = match found {
             Authentication::Valid(who) => who,
             Authentication::Unknown => {
@@ -64,10 +55,7 @@ impl FromRequestParts<AppState> for Authed {
         }
         if let Err(wait) = state.rate_limit.check(&who.token_id) {
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let mut failure = ApiFailure::new(
-                ErrorCode::RateLimited,
-                format!("Too many requests with this token; try again in {secs} s."),
-            );
+            let mut failure = ApiFailure::new(ErrorCode::RateLimited, format!("Too many requests with this token; try again in {secs} s."));
             failure.retry_after_secs = Some(secs.max(1));
             return Err(failure);
         }

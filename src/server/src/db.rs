@@ -92,19 +92,10 @@ pub struct StorageHealth {
 impl Db {
     pub fn open(path: &Path) -> Result<Db, DbError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                DbError(format!(
-                    "Cannot create the data folder {}: {e}",
-                    dir.display()
-                ))
-            })?;
+            std::fs::create_dir_all(dir).map_err(|e| DbError(format!("Cannot create the data folder {}: {e}", dir.display())))?;
         }
-        let conn = Connection::open(path)
-            .map_err(|e| DbError(format!("Cannot open the database {}: {e}", path.display())))?;
-        let db = Db {
-            conn: Arc::new(Mutex::new(conn)),
-            path: path.to_owned(),
-        };
+        let conn = Connection::open(path).map_err(|e| DbError(format!("Cannot open the database {}: {e}", path.display())))?;
+        let db = Db { conn: Arc::new(Mutex::new(conn)), path: path.to_owned() };
         db.configure()?;
         db.migrate()?;
         Ok(db)
@@ -117,31 +108,16 @@ impl Db {
     /// Run `f` with the connection. Blocking: call it from
     /// `spawn_blocking` (or the admin CLI), never on an async worker.
     pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
-        let mut conn = self
-            .conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut conn)
     }
 
     fn configure(&self) -> Result<(), DbError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let err = |e: rusqlite::Error| {
-            DbError(format!(
-                "Cannot configure the database {}: {e}",
-                self.path.display()
-            ))
-        };
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(err)?;
-        conn.execute_batch(
-            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
-        )
-        .map_err(err)?;
-        let sync: i64 = conn
-            .query_row("PRAGMA synchronous", [], |r| r.get(0))
-            .map_err(err)?;
+        let err = |e: rusqlite::Error| DbError(format!("Cannot configure the database {}: {e}", self.path.display()));
+        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(err)?;
+        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;").map_err(err)?;
+        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).map_err(err)?;
         if !mode.eq_ignore_ascii_case("wal") || sync != 2 {
             return Err(DbError(format!(
                 "SQLite refused the durability settings for {} (journal_mode={mode}, synchronous={sync}); \
@@ -155,9 +131,7 @@ impl Db {
     fn migrate(&self) -> Result<(), DbError> {
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let err = |e: rusqlite::Error| DbError(format!("Database migration failed: {e}"));
-        let current: u32 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(err)?;
+        let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
         if current as usize > MIGRATIONS.len() {
             return Err(DbError(format!(
                 "The database {} has schema version {current}, newer than this server knows ({}). Update the server.",
@@ -168,8 +142,7 @@ impl Db {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let tx = conn.transaction().map_err(err)?;
             tx.execute_batch(sql).map_err(err)?;
-            tx.pragma_update(None, "user_version", (i + 1) as u32)
-                .map_err(err)?;
+            tx.pragma_update(None, "user_version", (i + 1) as u32).map_err(err)?;
             tx.commit().map_err(err)?;
         }
         Ok(())
@@ -179,15 +152,9 @@ impl Db {
     pub fn health(&self) -> Result<StorageHealth, DbError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let err = |e: rusqlite::Error| DbError(format!("Database health check failed: {e}"));
-        let journal_mode: String = conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .map_err(err)?;
-        let sync: i64 = conn
-            .query_row("PRAGMA synchronous", [], |r| r.get(0))
-            .map_err(err)?;
-        let schema_version: u32 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(err)?;
+        let journal_mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(err)?;
+        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).map_err(err)?;
+        let schema_version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
         let synchronous = match sync {
             0 => "off",
             1 => "normal",
@@ -196,12 +163,7 @@ impl Db {
             _ => "unknown",
         }
         .to_string();
-        Ok(StorageHealth {
-            engine: "sqlite",
-            journal_mode: journal_mode.to_lowercase(),
-            synchronous,
-            schema_version,
-        })
+        Ok(StorageHealth { engine: "sqlite", journal_mode: journal_mode.to_lowercase(), synchronous, schema_version })
     }
 }
 
@@ -215,28 +177,19 @@ mod tests {
         let path = dir.path().join("nested/team.sqlite3");
         let db = Db::open(&path).unwrap();
         let h = db.health().unwrap();
-        assert_eq!(
-            (h.journal_mode.as_str(), h.synchronous.as_str()),
-            ("wal", "full")
-        );
+        assert_eq!((h.journal_mode.as_str(), h.synchronous.as_str()), ("wal", "full"));
         assert_eq!(h.schema_version as usize, MIGRATIONS.len());
         drop(db);
         // Re-opening does not re-run migrations (the INSERT would duplicate a key).
         let again = Db::open(&path).unwrap();
-        assert_eq!(
-            again.health().unwrap().schema_version as usize,
-            MIGRATIONS.len()
-        );
+        assert_eq!(again.health().unwrap().schema_version as usize, MIGRATIONS.len());
     }
 
     #[test]
     fn a_newer_schema_is_refused_with_a_clear_message() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("team.sqlite3");
-        Connection::open(&path)
-            .unwrap()
-            .pragma_update(None, "user_version", 999)
-            .unwrap();
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 999).unwrap();
         let err = Db::open(&path).err().expect("refused").0;
         assert!(err.contains("newer than this server knows"), "{err}");
     }
@@ -246,10 +199,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a-file");
         std::fs::write(&file, "x").unwrap();
-        let err = Db::open(&file.join("team.sqlite3"))
-            .err()
-            .expect("refused")
-            .0;
+        let err = Db::open(&file.join("team.sqlite3")).err().expect("refused").0;
         assert!(err.starts_with("Cannot create the data folder"), "{err}");
     }
 }

@@ -14,10 +14,7 @@ pub struct ApiFailure {
 
 impl ApiFailure {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiFailure {
-        ApiFailure {
-            error: ApiError::new(code, message),
-            retry_after_secs: None,
-        }
+        ApiFailure { error: ApiError::new(code, message), retry_after_secs: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiFailure {
@@ -27,21 +24,16 @@ impl ApiFailure {
     /// A server fault: the details go to the log, the client gets a sentence.
     pub fn internal(context: &str, detail: impl std::fmt::Display) -> ApiFailure {
         tracing::error!(%detail, "{context}");
-        ApiFailure::new(
-            ErrorCode::Internal,
-            format!("The server failed while {context}; nothing was changed. Try again later."),
-        )
+        ApiFailure::new(ErrorCode::Internal, format!("The server failed while {context}; nothing was changed. Try again later."))
     }
 }
 
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.error.code.http_status())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.error.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = (status, Json(ErrorBody { error: self.error })).into_response();
         if let Some(secs) = self.retry_after_secs {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         res
     }

@@ -39,10 +39,7 @@ pub const CSV_COLUMNS: [&str; 24] = [
 
 /// Milliseconds since the epoch as RFC 3339 UTC (`2024-05-01T10:00:00.123Z`).
 pub fn iso_time(ms: i64) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
 }
 
 fn defuse(cell: &str) -> String {
@@ -53,9 +50,7 @@ fn defuse(cell: &str) -> String {
 }
 
 pub fn csv(captures: &[Capture]) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(CSV_COLUMNS)?;
     for c in captures {
         let x = &c.context.value;
@@ -90,8 +85,7 @@ pub fn csv(captures: &[Capture]) -> Result<Vec<u8>, csv::Error> {
         ];
         out.write_record(row.iter().map(|cell| defuse(cell)))?;
     }
-    out.into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))
+    out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
 pub fn json(team: &str, captures: &[Capture], now_ms: i64) -> serde_json::Value {
@@ -105,26 +99,10 @@ pub fn json(team: &str, captures: &[Capture], now_ms: i64) -> serde_json::Value 
 
 /// A file name safe in any header: ASCII letters, digits and dashes.
 pub fn file_name(team: &str, now_ms: i64, ext: &str) -> String {
-    let slug: String = team
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let slug = slug
-        .split('-')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
+    let slug: String = team.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let slug = slug.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
     let date = iso_time(now_ms).get(..10).unwrap_or("").to_string();
-    format!(
-        "escucha-{}-{date}.{ext}",
-        if slug.is_empty() { "team" } else { &slug }
-    )
+    format!("escucha-{}-{date}.{ext}", if slug.is_empty() { "team" } else { &slug })
 }
 
 #[cfg(test)]
@@ -140,31 +118,15 @@ mod tests {
             brand: "Telefónica".into(),
             ..Default::default()
         };
-        let tags = Tags {
-            tags: vec!["factura".into(), "móvil".into()],
-            ..Default::default()
-        };
-        let c = Capture::new(
-            "id-1".into(),
-            ctx,
-            &tags,
-            "ana",
-            Stamp {
-                ms: 1_714_557_600_000,
-                counter: 0,
-                actor: "dev".into(),
-            },
-        );
+        let tags = Tags { tags: vec!["factura".into(), "móvil".into()], ..Default::default() };
+        let c = Capture::new("id-1".into(), ctx, &tags, "ana", Stamp { ms: 1_714_557_600_000, counter: 0, actor: "dev".into() });
         let bytes = csv(&[c]).unwrap();
         assert!(bytes.starts_with(b"\xEF\xBB\xBFid,createdAt,"));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines[0].split(',').count(), CSV_COLUMNS.len());
         assert!(text.contains("id-1,2024-05-01T10:00:00Z,ana,"), "{text}");
-        assert!(
-            text.contains("\"'=HYPERLINK(\"\"http://evil\"\")\nsegunda línea, con coma\""),
-            "{text}"
-        );
+        assert!(text.contains("\"'=HYPERLINK(\"\"http://evil\"\")\nsegunda línea, con coma\""), "{text}");
         assert!(text.contains(",Telefónica,"));
         assert!(text.contains(",factura; móvil,"));
         assert!(text.ends_with("\r\n"));
@@ -172,10 +134,7 @@ mod tests {
 
     #[test]
     fn file_names_are_ascii() {
-        assert_eq!(
-            file_name("Atención al Cliente", 1_714_557_600_000, "csv"),
-            "escucha-atenci-n-al-cliente-2024-05-01.csv"
-        );
+        assert_eq!(file_name("Atención al Cliente", 1_714_557_600_000, "csv"), "escucha-atenci-n-al-cliente-2024-05-01.csv");
         assert_eq!(file_name("ñ", 0, "json"), "escucha-team-1970-01-01.json");
     }
 }

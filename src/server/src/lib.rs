@@ -67,14 +67,8 @@ pub fn parse_origin(origin: &str) -> Result<HeaderValue, String> {
         format!("\u{201c}{origin}\u{201d} is not an origin; write it as scheme://host[:port], e.g. chrome-extension://abcdefghijklmnopabcdefghijklmnop or https://team.example")
     };
     let (scheme, rest) = origin.split_once("://").ok_or_else(bad)?;
-    let scheme_ok = !scheme.is_empty()
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    let rest_ok = !rest.is_empty()
-        && rest
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    let scheme_ok = !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let rest_ok = !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
     if !scheme_ok || !rest_ok {
         return Err(bad());
     }
@@ -91,13 +85,8 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: ServerConfig) -> AppState {
-        let rate_limit =
-            TokenRateLimit::new(config.limits.rate_per_minute, config.limits.rate_burst);
-        AppState {
-            db,
-            config: Arc::new(config),
-            rate_limit: Arc::new(rate_limit),
-        }
+        let rate_limit = TokenRateLimit::new(config.limits.rate_per_minute, config.limits.rate_burst);
+        AppState { db, config: Arc::new(config), rate_limit: Arc::new(rate_limit) }
     }
 }
 
@@ -148,10 +137,7 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
                 .max_age(Duration::from_secs(600)),
         );
     }
-    let mut router = Router::new()
-        .route("/healthz", get(healthz))
-        .with_state(state)
-        .merge(api);
+    let mut router = Router::new().route("/healthz", get(healthz)).with_state(state).merge(api);
     if let Some(demo) = &dirs.demo {
         router = router.nest_service("/demo", ServeDir::new(demo));
     }
@@ -162,10 +148,7 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
 
 /// Wall-clock milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Liveness plus a real round trip to the database.
@@ -178,18 +161,8 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
                 json!({ "status": "ok", "version": escucha_core::VERSION, "protocol": escucha_core::sync::api::PROTOCOL_VERSION, "storage": storage }),
             ),
         ),
-        Ok(Err(e)) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(
-                json!({ "status": "error", "code": "storage_unavailable", "message": e.0 }),
-            ),
-        ),
-        Err(e) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Json(
-                json!({ "status": "error", "code": "internal", "message": e.to_string() }),
-            ),
-        ),
+        Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "error", "code": "storage_unavailable", "message": e.0 }))),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "status": "error", "code": "internal", "message": e.to_string() }))),
     }
 }
 

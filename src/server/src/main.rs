@@ -9,19 +9,10 @@ use escucha_server::accounts::{self, Authentication};
 use escucha_server::{app, parse_origin, AppState, Db, Limits, ServerConfig, StaticDirs};
 
 #[derive(Parser)]
-#[command(
-    name = "escucha-server",
-    version,
-    about = "Escucha's team log: receives synced captures and serves the dashboard."
-)]
+#[command(name = "escucha-server", version, about = "Escucha's team log: receives synced captures and serves the dashboard.")]
 struct Cli {
     /// The SQLite database file (created if missing).
-    #[arg(
-        long,
-        env = "ESCUCHA_DB",
-        default_value = "data/escucha.sqlite3",
-        global = true
-    )]
+    #[arg(long, env = "ESCUCHA_DB", default_value = "data/escucha.sqlite3", global = true)]
     db: PathBuf,
     #[command(subcommand)]
     command: Option<Command>,
@@ -87,11 +78,7 @@ struct ServeArgs {
     demo: Option<PathBuf>,
     /// A browser origin allowed to call the API (repeatable), e.g.
     /// chrome-extension://<extension id>. None: no cross-origin calls.
-    #[arg(
-        long = "cors-origin",
-        env = "ESCUCHA_CORS_ORIGINS",
-        value_delimiter = ','
-    )]
+    #[arg(long = "cors-origin", env = "ESCUCHA_CORS_ORIGINS", value_delimiter = ',')]
     cors_origins: Vec<String>,
     /// Sustained API requests per minute per token.
     #[arg(long, env = "ESCUCHA_RATE_PER_MINUTE", default_value_t = Limits::default().rate_per_minute)]
@@ -115,12 +102,9 @@ struct ServeArgs {
 }
 
 fn init_logs(json: bool) {
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     // Logs go to stderr: stdout carries the one "listening on" line scripts read.
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if json {
         logs.json().flatten_event(true).init();
     } else {
@@ -131,9 +115,7 @@ fn init_logs(json: bool) {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    let command = cli
-        .command
-        .unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["serve"])));
+    let command = cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["serve"])));
     let result = match command {
         Command::Serve(args) => {
             init_logs(args.log_json);
@@ -162,10 +144,7 @@ fn run_admin(db_path: &Path, command: Command) -> Result<(), Box<dyn std::error:
             }
             Command::Token(TokenCommand::Issue { member, team }) => {
                 let t = accounts::issue_token(c, &member, team.as_deref())?;
-                println!(
-                    "Token {} for {} in team \u{201c}{}\u{201d} (shown only now; store it safely):",
-                    t.id, t.member, t.team
-                );
+                println!("Token {} for {} in team \u{201c}{}\u{201d} (shown only now; store it safely):", t.id, t.member, t.team);
                 println!("{}", t.secret);
             }
             Command::Token(TokenCommand::List) => {
@@ -173,10 +152,7 @@ fn run_admin(db_path: &Path, command: Command) -> Result<(), Box<dyn std::error:
                 if tokens.is_empty() {
                     println!("No tokens yet; issue one with `token issue --member <name>`.");
                 }
-                println!(
-                    "{:<16} {:<20} {:<20} {:<25} revoked",
-                    "id", "team", "member", "created"
-                );
+                println!("{:<16} {:<20} {:<20} {:<25} revoked", "id", "team", "member", "created");
                 for t in tokens {
                     println!(
                         "{:<16} {:<20} {:<20} {:<25} {}",
@@ -202,14 +178,8 @@ fn run_admin(db_path: &Path, command: Command) -> Result<(), Box<dyn std::error:
 /// so `make run` gives a usable set-up without any admin step.
 fn ensure_demo_token(db: &Db, file: &Path) -> Result<(), String> {
     if let Ok(existing) = std::fs::read_to_string(file) {
-        if matches!(
-            db.with(|c| accounts::authenticate(c, existing.trim())),
-            Ok(Authentication::Valid(_))
-        ) {
-            println!(
-                "Demo token (team demo, member demo) is in {}",
-                file.display()
-            );
+        if matches!(db.with(|c| accounts::authenticate(c, existing.trim())), Ok(Authentication::Valid(_))) {
+            println!("Demo token (team demo, member demo) is in {}", file.display());
             return Ok(());
         }
     }
@@ -223,15 +193,10 @@ fn ensure_demo_token(db: &Db, file: &Path) -> Result<(), String> {
         accounts::issue_token(c, "demo", Some("demo"))
     })?;
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
     }
-    write_private(file, &format!("{}\n", issued.secret))
-        .map_err(|e| format!("Cannot write the demo token to {}: {e}", file.display()))?;
-    println!(
-        "Demo token (team demo, member demo) written to {}",
-        file.display()
-    );
+    write_private(file, &format!("{}\n", issued.secret)).map_err(|e| format!("Cannot write the demo token to {}: {e}", file.display()))?;
+    println!("Demo token (team demo, member demo) written to {}", file.display());
     Ok(())
 }
 
@@ -246,18 +211,9 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 async fn serve(db_path: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     if !args.www.join("index.html").is_file() {
-        return Err(format!(
-            "no dashboard at {}: pass --www with the repository's www/ folder",
-            args.www.display()
-        )
-        .into());
+        return Err(format!("no dashboard at {}: pass --www with the repository's www/ folder", args.www.display()).into());
     }
-    let cors_origins = args
-        .cors_origins
-        .iter()
-        .filter(|o| !o.is_empty())
-        .map(|o| parse_origin(o))
-        .collect::<Result<Vec<_>, _>>()?;
+    let cors_origins = args.cors_origins.iter().filter(|o| !o.is_empty()).map(|o| parse_origin(o)).collect::<Result<Vec<_>, _>>()?;
     let db = Db::open(db_path)?;
     if let Some(file) = &args.demo_token {
         ensure_demo_token(&db, file)?;
@@ -272,23 +228,13 @@ async fn serve(db_path: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error
         },
     };
     let origins: Vec<String> = args.cors_origins.clone();
-    let router = app(
-        AppState::new(db, config),
-        &StaticDirs {
-            www: args.www,
-            demo: args.demo,
-        },
-    );
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let router = app(AppState::new(db, config), &StaticDirs { www: args.www, demo: args.demo });
+    let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let addr = listener.local_addr()?;
     // One machine-readable line so scripts and tests can find the port.
     println!("escucha-server listening on http://{addr}");
     tracing::info!(%addr, db = %db_path.display(), cors_origins = ?origins, "listening");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

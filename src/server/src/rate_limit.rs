@@ -15,16 +15,12 @@ pub struct TokenRateLimit {
 impl TokenRateLimit {
     /// `per_minute` requests per minute sustained, bursts of up to `burst`.
     pub fn new(per_minute: NonZeroU32, burst: NonZeroU32) -> TokenRateLimit {
-        TokenRateLimit {
-            limiter: RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)),
-        }
+        TokenRateLimit { limiter: RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)) }
     }
 
     /// `Err(wait)` when this token must wait before its next request.
     pub fn check(&self, token_id: &str) -> Result<(), Duration> {
-        self.limiter
-            .check_key(&token_id.to_string())
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+        self.limiter.check_key(&token_id.to_string()).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 }
 
@@ -39,10 +35,7 @@ mod tests {
         assert!(limit.check("a").is_ok());
         assert!(limit.check("a").is_ok());
         let wait = limit.check("a").unwrap_err();
-        assert!(
-            wait > Duration::from_secs(50) && wait <= Duration::from_secs(60),
-            "{wait:?}"
-        );
+        assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60), "{wait:?}");
         assert!(limit.check("b").is_ok(), "another token is not affected");
     }
 }

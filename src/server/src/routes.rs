@@ -11,8 +11,7 @@ use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Json, Response};
 use escucha_core::log::Capture;
 use escucha_core::sync::api::{
-    self, ErrorCode, Me, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT,
-    MAX_PULL_LIMIT, PROTOCOL_VERSION,
+    self, ErrorCode, Me, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PROTOCOL_VERSION,
 };
 use escucha_core::sync::validate;
 use serde_json::Value;
@@ -36,15 +35,8 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// The body as JSON, or a 400/413/415 that says what is wrong.
-fn json_body(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-    max_bytes: usize,
-) -> Result<Value, ApiFailure> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, max_bytes: usize) -> Result<Value, ApiFailure> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case("application/json") {
         return Err(ApiFailure::new(
@@ -56,28 +48,17 @@ fn json_body(
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiFailure::new(
                 ErrorCode::PayloadTooLarge,
-                format!(
-                    "The body is larger than {} bytes; send fewer items per request.",
-                    max_bytes
-                ),
+                format!("The body is larger than {} bytes; send fewer items per request.", max_bytes),
             )
         } else {
-            ApiFailure::bad_request(format!(
-                "Could not read the request body: {}",
-                rejection.body_text()
-            ))
+            ApiFailure::bad_request(format!("Could not read the request body: {}", rejection.body_text()))
         }
     })?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| ApiFailure::bad_request(format!("The body is not valid JSON: {e}.")))
+    serde_json::from_slice(&bytes).map_err(|e| ApiFailure::bad_request(format!("The body is not valid JSON: {e}.")))
 }
 
 pub async fn me(Authed(who): Authed) -> Json<Me> {
-    Json(Me {
-        team: who.team,
-        member: who.member,
-        protocol: PROTOCOL_VERSION,
-    })
+    Json(Me { team: who.team, member: who.member, protocol: PROTOCOL_VERSION })
 }
 
 pub async fn push(
@@ -88,16 +69,11 @@ pub async fn push(
 ) -> Result<Json<PushResponse>, ApiFailure> {
     let limits = state.config.limits.clone();
     let value = json_body(&headers, body, limits.max_body_bytes)?;
-    let request: PushRequest<Value> =
-        validate::parse_strict(&value).map_err(ApiFailure::bad_request)?;
+    let request: PushRequest<Value> = validate::parse_strict(&value).map_err(ApiFailure::bad_request)?;
     if request.items.len() > limits.max_push_items {
         return Err(ApiFailure::new(
             ErrorCode::TooManyItems,
-            format!(
-                "{} items in one push; send at most {} per request.",
-                request.items.len(),
-                limits.max_push_items
-            ),
+            format!("{} items in one push; send at most {} per request.", request.items.len(), limits.max_push_items),
         ));
     }
     let now = now_ms();
@@ -107,21 +83,12 @@ pub async fn push(
         .enumerate()
         .map(|(i, item)| {
             validate::parse_capture(item, now).map_err(|message| {
-                let id = item
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .chars()
-                    .take(100)
-                    .collect();
+                let id = item.get("id").and_then(Value::as_str).unwrap_or("").chars().take(100).collect();
                 (id, format!("items[{i}]: {message}"))
             })
         })
         .collect();
-    let results = blocking(&state, "storing the pushed captures", move |c| {
-        store::push(c, &who, checked)
-    })
-    .await?;
+    let results = blocking(&state, "storing the pushed captures", move |c| store::push(c, &who, checked)).await?;
     Ok(Json(PushResponse { results }))
 }
 
@@ -130,13 +97,8 @@ pub async fn pull(
     Authed(who): Authed,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<PullResponse>, ApiFailure> {
-    if let Some(k) = query
-        .keys()
-        .find(|k| !matches!(k.as_str(), "since" | "limit"))
-    {
-        return Err(ApiFailure::bad_request(format!(
-            "{k}: unknown query parameter; pull takes since and limit."
-        )));
+    if let Some(k) = query.keys().find(|k| !matches!(k.as_str(), "since" | "limit")) {
+        return Err(ApiFailure::bad_request(format!("{k}: unknown query parameter; pull takes since and limit.")));
     }
     let since = match query.get("since").map(String::as_str) {
         None | Some("") => 0,
@@ -146,26 +108,13 @@ pub async fn pull(
     };
     let limit = match query.get("limit") {
         None => DEFAULT_PULL_LIMIT,
-        Some(s) => s
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=MAX_PULL_LIMIT).contains(n))
-            .ok_or_else(|| {
-                ApiFailure::bad_request(format!(
-                    "limit: \u{201c}{s}\u{201d} must be a whole number from 1 to {MAX_PULL_LIMIT}."
-                ))
-            })?,
+        Some(s) => s.parse::<u32>().ok().filter(|n| (1..=MAX_PULL_LIMIT).contains(n)).ok_or_else(|| {
+            ApiFailure::bad_request(format!("limit: \u{201c}{s}\u{201d} must be a whole number from 1 to {MAX_PULL_LIMIT}."))
+        })?,
     };
     let team_id = who.team_id;
-    let (items, cursor, more) = blocking(&state, "reading changes", move |c| {
-        store::pull(c, team_id, since, limit)
-    })
-    .await?;
-    Ok(Json(PullResponse {
-        items,
-        cursor: api::format_cursor(cursor),
-        more,
-    }))
+    let (items, cursor, more) = blocking(&state, "reading changes", move |c| store::pull(c, team_id, since, limit)).await?;
+    Ok(Json(PullResponse { items, cursor: api::format_cursor(cursor), more }))
 }
 
 pub async fn edit(
@@ -176,24 +125,18 @@ pub async fn edit(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Capture>, ApiFailure> {
     if !escucha_core::log::record::is_uuid(&id) {
-        return Err(ApiFailure::bad_request(format!(
-            "id: \u{201c}{id}\u{201d} in the path is not a UUID."
-        )));
+        return Err(ApiFailure::bad_request(format!("id: \u{201c}{id}\u{201d} in the path is not a UUID.")));
     }
     let value = json_body(&headers, body, state.config.limits.max_body_bytes)?;
     let change = validate::parse_edit(&value).map_err(ApiFailure::bad_request)?;
     let db = state.db.clone();
     let now = now_ms();
-    let result =
-        tokio::task::spawn_blocking(move || db.with(|c| store::edit(c, &who, &id, &change, now)))
-            .await
-            .map_err(|e| ApiFailure::internal("applying the edit", e))?;
+    let result = tokio::task::spawn_blocking(move || db.with(|c| store::edit(c, &who, &id, &change, now)))
+        .await
+        .map_err(|e| ApiFailure::internal("applying the edit", e))?;
     match result {
         Ok(record) => Ok(Json(record)),
-        Err(store::EditError::NotFound) => Err(ApiFailure::new(
-            ErrorCode::NotFound,
-            "Your team's log has no capture with that id.",
-        )),
+        Err(store::EditError::NotFound) => Err(ApiFailure::new(ErrorCode::NotFound, "Your team's log has no capture with that id.")),
         Err(store::EditError::Invalid(message)) => Err(ApiFailure::bad_request(message)),
         Err(store::EditError::Db(e)) => Err(ApiFailure::internal("applying the edit", e)),
     }
@@ -201,20 +144,14 @@ pub async fn edit(
 
 async fn live(state: &AppState, who: &Identity) -> Result<Vec<Capture>, ApiFailure> {
     let team_id = who.team_id;
-    blocking(state, "reading the team log", move |c| {
-        store::live_captures(c, team_id)
-    })
-    .await
+    blocking(state, "reading the team log", move |c| store::live_captures(c, team_id)).await
 }
 
 fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         body,
@@ -222,33 +159,17 @@ fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Respon
         .into_response()
 }
 
-pub async fn export_csv(
-    State(state): State<AppState>,
-    Authed(who): Authed,
-) -> Result<Response, ApiFailure> {
+pub async fn export_csv(State(state): State<AppState>, Authed(who): Authed) -> Result<Response, ApiFailure> {
     let captures = live(&state, &who).await?;
-    let body =
-        export::csv(&captures).map_err(|e| ApiFailure::internal("writing the CSV export", e))?;
-    Ok(attachment(
-        "text/csv; charset=utf-8",
-        export::file_name(&who.team, now_ms(), "csv"),
-        body,
-    ))
+    let body = export::csv(&captures).map_err(|e| ApiFailure::internal("writing the CSV export", e))?;
+    Ok(attachment("text/csv; charset=utf-8", export::file_name(&who.team, now_ms(), "csv"), body))
 }
 
-pub async fn export_json(
-    State(state): State<AppState>,
-    Authed(who): Authed,
-) -> Result<Response, ApiFailure> {
+pub async fn export_json(State(state): State<AppState>, Authed(who): Authed) -> Result<Response, ApiFailure> {
     let captures = live(&state, &who).await?;
     let now = now_ms();
-    let body = serde_json::to_vec_pretty(&export::json(&who.team, &captures, now))
-        .expect("JSON values serialize");
-    Ok(attachment(
-        "application/json",
-        export::file_name(&who.team, now, "json"),
-        body,
-    ))
+    let body = serde_json::to_vec_pretty(&export::json(&who.team, &captures, now)).expect("JSON values serialize");
+    Ok(attachment("application/json", export::file_name(&who.team, now, "json"), body))
 }
 
 /// Any other path under /api/: a version this server does not speak, or
@@ -256,10 +177,7 @@ pub async fn export_json(
 pub async fn api_fallback(uri: Uri) -> ApiFailure {
     let path = uri.path();
     if path == "/api/v1" || path.starts_with("/api/v1/") {
-        ApiFailure::new(
-            ErrorCode::NotFound,
-            format!("No endpoint {path}; see docs/sync-api.openapi.yaml."),
-        )
+        ApiFailure::new(ErrorCode::NotFound, format!("No endpoint {path}; see docs/sync-api.openapi.yaml."))
     } else {
         ApiFailure::new(
             ErrorCode::UnsupportedVersion,
@@ -269,8 +187,5 @@ pub async fn api_fallback(uri: Uri) -> ApiFailure {
 }
 
 pub async fn method_not_allowed() -> ApiFailure {
-    ApiFailure::new(
-        ErrorCode::MethodNotAllowed,
-        "This endpoint does not take that HTTP method; see docs/sync-api.openapi.yaml.",
-    )
+    ApiFailure::new(ErrorCode::MethodNotAllowed, "This endpoint does not take that HTTP method; see docs/sync-api.openapi.yaml.")
 }

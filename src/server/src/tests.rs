@@ -25,18 +25,8 @@ fn harness_with(config: ServerConfig) -> Harness {
     std::fs::create_dir_all(&demo).unwrap();
     std::fs::write(demo.join("forum.html"), "<p>Telefónica</p>").unwrap();
     let db = Db::open(&dir.path().join("t.sqlite3")).unwrap();
-    let router = app(
-        AppState::new(db.clone(), config),
-        &StaticDirs {
-            www,
-            demo: Some(demo),
-        },
-    );
-    Harness {
-        _dir: dir,
-        router,
-        db,
-    }
+    let router = app(AppState::new(db.clone(), config), &StaticDirs { www, demo: Some(demo) });
+    Harness { _dir: dir, router, db }
 }
 
 fn harness() -> Harness {
@@ -60,16 +50,11 @@ impl Harness {
         let status = res.status();
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.unwrap().to_bytes();
-        let value = serde_json::from_slice(&body)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+        let value = serde_json::from_slice(&body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
         (status, headers, value)
     }
 
-    async fn get(
-        &self,
-        path: &str,
-        token: Option<&str>,
-    ) -> (StatusCode, axum::http::HeaderMap, Value) {
+    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, axum::http::HeaderMap, Value) {
         let mut req = Request::get(path);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
@@ -77,12 +62,7 @@ impl Harness {
         self.call(req.body(Body::empty()).unwrap()).await
     }
 
-    async fn post(
-        &self,
-        path: &str,
-        token: &str,
-        body: impl Into<Body>,
-    ) -> (StatusCode, axum::http::HeaderMap, Value) {
+    async fn post(&self, path: &str, token: &str, body: impl Into<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
         let req = Request::post(path)
             .header("authorization", format!("Bearer {token}"))
             .header("content-type", "application/json")
@@ -92,13 +72,7 @@ impl Harness {
     }
 
     async fn push(&self, token: &str, items: &[Capture]) -> PushResponse {
-        let (status, _, body) = self
-            .post(
-                "/api/v1/push",
-                token,
-                serde_json::to_vec(&json!({ "items": items })).unwrap(),
-            )
-            .await;
+        let (status, _, body) = self.post("/api/v1/push", token, serde_json::to_vec(&json!({ "items": items })).unwrap()).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         serde_json::from_value(body).unwrap()
     }
@@ -116,25 +90,12 @@ fn capture(n: u8, actor: &str) -> Capture {
         comment_text: format!("Movistar me cobró dos veces ({n})"),
         brand: "Telefónica".into(),
         term: "Movistar".into(),
-        quote: TextQuote {
-            exact: "Movistar".into(),
-            ..Default::default()
-        },
+        quote: TextQuote { exact: "Movistar".into(), ..Default::default() },
         ..Default::default()
     };
     let ms = now_ms() - 60_000 + i64::from(n);
     let id = escucha_core::log::record::uuid_v7(ms, [n; 10]);
-    Capture::new(
-        id,
-        ctx,
-        &Tags::default(),
-        actor,
-        Stamp {
-            ms,
-            counter: 0,
-            actor: actor.into(),
-        },
-    )
+    Capture::new(id, ctx, &Tags::default(), actor, Stamp { ms, counter: 0, actor: actor.into() })
 }
 
 fn statuses(r: &PushResponse) -> Vec<&str> {
@@ -162,10 +123,7 @@ async fn health_reports_durable_storage() {
 async fn serves_the_dashboard_and_demo_pages() {
     let h = harness();
     assert_eq!(h.get("/", None).await.2, json!("<h1>Team log</h1>"));
-    assert_eq!(
-        h.get("/demo/forum.html", None).await.2,
-        json!("<p>Telefónica</p>")
-    );
+    assert_eq!(h.get("/demo/forum.html", None).await.2, json!("<p>Telefónica</p>"));
     assert_eq!(h.get("/nope.html", None).await.0, StatusCode::NOT_FOUND);
 }
 
@@ -174,13 +132,7 @@ async fn tokens_decide_who_is_asking() {
     let h = harness();
     let ana = h.member("Atención", "ana");
     let (status, _, me) = h.get("/api/v1/me", Some(&ana)).await;
-    assert_eq!(
-        (status, me),
-        (
-            StatusCode::OK,
-            json!({"team": "Atención", "member": "ana", "protocol": 1})
-        )
-    );
+    assert_eq!((status, me), (StatusCode::OK, json!({"team": "Atención", "member": "ana", "protocol": 1})));
 
     let cases = [
         (None, StatusCode::UNAUTHORIZED, "unauthorized"),
@@ -189,31 +141,17 @@ async fn tokens_decide_who_is_asking() {
     ];
     for (token, want_status, want_code) in cases {
         let (status, _, body) = h.get("/api/v1/me", token).await;
-        assert_eq!(
-            (status, body["error"]["code"].as_str()),
-            (want_status, Some(want_code)),
-            "{token:?}"
-        );
+        assert_eq!((status, body["error"]["code"].as_str()), (want_status, Some(want_code)), "{token:?}");
         assert!(body["error"]["message"].as_str().unwrap().len() > 20);
     }
-    let basic = Request::get("/api/v1/pull")
-        .header("authorization", format!("Basic {ana}"))
-        .body(Body::empty())
-        .unwrap();
+    let basic = Request::get("/api/v1/pull").header("authorization", format!("Basic {ana}")).body(Body::empty()).unwrap();
     assert_eq!(h.call(basic).await.0, StatusCode::UNAUTHORIZED);
 
-    let id =
-        h.db.with(|c| accounts::list_tokens(c).unwrap()[0].id.clone());
+    let id = h.db.with(|c| accounts::list_tokens(c).unwrap()[0].id.clone());
     h.db.with(|c| accounts::revoke_token(c, &id)).unwrap();
     let (status, _, body) = h.get("/api/v1/me", Some(&ana)).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("forbidden"))
-    );
-    assert!(body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("revoked"));
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    assert!(body["error"]["message"].as_str().unwrap().contains("revoked"));
 }
 
 #[tokio::test]
@@ -227,29 +165,17 @@ async fn push_then_pull_round_trips_and_resending_is_harmless() {
     assert!(!first.more);
 
     // Re-sending changes nothing and does not move the cursor.
-    assert_eq!(
-        statuses(&h.push(&ana, &items).await),
-        ["unchanged", "unchanged"]
-    );
+    assert_eq!(statuses(&h.push(&ana, &items).await), ["unchanged", "unchanged"]);
     let again = h.pull(&ana, &format!("?since={}", first.cursor)).await;
     assert!(again.items.is_empty());
     assert_eq!(again.cursor, first.cursor);
-    let count: i64 = h.db.with(|c| {
-        c.query_row("SELECT count(*) FROM captures", [], |r| r.get(0))
-            .unwrap()
-    });
+    let count: i64 = h.db.with(|c| c.query_row("SELECT count(*) FROM captures", [], |r| r.get(0)).unwrap());
     assert_eq!(count, 2);
 
     // An edit is a change: it comes back once, merged.
     let mut edited = items[0].clone();
-    edited.note.set(
-        "llamado".into(),
-        Stamp::next(edited.last_stamp(), now_ms(), "ana-laptop"),
-    );
-    assert_eq!(
-        statuses(&h.push(&ana, &[edited.clone(), items[1].clone()]).await),
-        ["stored", "unchanged"]
-    );
+    edited.note.set("llamado".into(), Stamp::next(edited.last_stamp(), now_ms(), "ana-laptop"));
+    assert_eq!(statuses(&h.push(&ana, &[edited.clone(), items[1].clone()]).await), ["stored", "unchanged"]);
     let changes = h.pull(&ana, &format!("?since={}", first.cursor)).await;
     assert_eq!(changes.items, vec![edited]);
 }
@@ -300,13 +226,7 @@ async fn teams_see_only_their_own_log() {
     let c = capture(1, "ana");
     h.push(&ana, std::slice::from_ref(&c)).await;
     assert!(h.pull(&bo, "").await.items.is_empty());
-    let (status, _, _) = h
-        .post(
-            &format!("/api/v1/captures/{}/edit", c.id),
-            &bo,
-            r#"{"status":"closed"}"#,
-        )
-        .await;
+    let (status, _, _) = h.post(&format!("/api/v1/captures/{}/edit", c.id), &bo, r#"{"status":"closed"}"#).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // The same id pushed by another team is that team's own record.
     assert_eq!(statuses(&h.push(&bo, &[c]).await), ["stored"]);
@@ -322,23 +242,13 @@ async fn invalid_items_are_rejected_alone_with_the_field_named() {
     let mut bad_json = serde_json::to_value(capture(3, "ana")).unwrap();
     bad_json["status"]["value"] = json!("whenever");
     let body = json!({ "items": [good, bad_url, bad_json, {"id": "nope"}] });
-    let (status, _, v) = h
-        .post("/api/v1/push", &ana, serde_json::to_vec(&body).unwrap())
-        .await;
+    let (status, _, v) = h.post("/api/v1/push", &ana, serde_json::to_vec(&body).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     let r: PushResponse = serde_json::from_value(v).unwrap();
     assert_eq!(statuses(&r), ["stored", "rejected", "rejected", "rejected"]);
     let msg = |i: usize| r.results[i].error.as_ref().unwrap().message.clone();
-    assert!(
-        msg(1).starts_with("items[1]: context.value.pageUrl:"),
-        "{}",
-        msg(1)
-    );
-    assert!(
-        msg(2).starts_with("items[2]: status.value: unknown variant `whenever`"),
-        "{}",
-        msg(2)
-    );
+    assert!(msg(1).starts_with("items[1]: context.value.pageUrl:"), "{}", msg(1));
+    assert!(msg(2).starts_with("items[2]: status.value: unknown variant `whenever`"), "{}", msg(2));
     assert_eq!(r.results[3].id, "nope");
     assert_eq!(h.pull(&ana, "").await.items.len(), 1);
 }
@@ -346,44 +256,16 @@ async fn invalid_items_are_rejected_alone_with_the_field_named() {
 #[tokio::test]
 async fn malformed_requests_get_clear_400s_413s_and_415s() {
     let h = harness_with(ServerConfig {
-        limits: Limits {
-            max_body_bytes: 4096,
-            max_push_items: 3,
-            ..Limits::default()
-        },
+        limits: Limits { max_body_bytes: 4096, max_push_items: 3, ..Limits::default() },
         ..Default::default()
     });
     let ana = h.member("t", "ana");
     let four = json!({ "items": [1, 2, 3, 4] }).to_string();
     let cases: [(&str, String, StatusCode, &str, &str); 7] = [
-        (
-            "/api/v1/push",
-            "{".into(),
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "not valid JSON",
-        ),
-        (
-            "/api/v1/push",
-            r#"{"items": 5}"#.into(),
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "items: invalid type",
-        ),
-        (
-            "/api/v1/push",
-            r#"{"itemz": []}"#.into(),
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "unknown field `itemz`",
-        ),
-        (
-            "/api/v1/push",
-            four,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_items",
-            "at most 3",
-        ),
+        ("/api/v1/push", "{".into(), StatusCode::BAD_REQUEST, "bad_request", "not valid JSON"),
+        ("/api/v1/push", r#"{"items": 5}"#.into(), StatusCode::BAD_REQUEST, "bad_request", "items: invalid type"),
+        ("/api/v1/push", r#"{"itemz": []}"#.into(), StatusCode::BAD_REQUEST, "bad_request", "unknown field `itemz`"),
+        ("/api/v1/push", four, StatusCode::PAYLOAD_TOO_LARGE, "too_many_items", "at most 3"),
         (
             "/api/v1/push",
             format!(r#"{{"items": ["{}"]}}"#, "x".repeat(5000)),
@@ -391,13 +273,7 @@ async fn malformed_requests_get_clear_400s_413s_and_415s() {
             "payload_too_large",
             "4096 bytes",
         ),
-        (
-            "/api/v1/captures/not-a-uuid/edit",
-            "{}".into(),
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "not a UUID",
-        ),
+        ("/api/v1/captures/not-a-uuid/edit", "{}".into(), StatusCode::BAD_REQUEST, "bad_request", "not a UUID"),
         (
             "/api/v1/captures/01890a5d-ac96-774b-bcce-b302099a8057/edit",
             r#"{"stauts":"closed"}"#.into(),
@@ -408,17 +284,9 @@ async fn malformed_requests_get_clear_400s_413s_and_415s() {
     ];
     for (path, body, want_status, want_code, want_msg) in cases {
         let (status, _, v) = h.post(path, &ana, body.clone()).await;
-        assert_eq!(
-            status,
-            want_status,
-            "{path} {}: {v}",
-            &body[..body.len().min(40)]
-        );
+        assert_eq!(status, want_status, "{path} {}: {v}", &body[..body.len().min(40)]);
         assert_eq!(v["error"]["code"], want_code, "{v}");
-        assert!(
-            v["error"]["message"].as_str().unwrap().contains(want_msg),
-            "{v}"
-        );
+        assert!(v["error"]["message"].as_str().unwrap().contains(want_msg), "{v}");
     }
     let form = Request::post("/api/v1/push")
         .header("authorization", format!("Bearer {ana}"))
@@ -426,27 +294,14 @@ async fn malformed_requests_get_clear_400s_413s_and_415s() {
         .body(Body::from("items=1"))
         .unwrap();
     let (status, _, v) = h.call(form).await;
-    assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Some("unsupported_media_type")
-        )
-    );
+    assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")));
 
-    let pulls = [
-        ("?since=abc", "since:"),
-        ("?limit=0", "limit:"),
-        ("?limit=1001", "limit:"),
-        ("?cursor=1", "cursor: unknown query parameter"),
-    ];
+    let pulls =
+        [("?since=abc", "since:"), ("?limit=0", "limit:"), ("?limit=1001", "limit:"), ("?cursor=1", "cursor: unknown query parameter")];
     for (query, want) in pulls {
         let (status, _, v) = h.get(&format!("/api/v1/pull{query}"), Some(&ana)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
-        assert!(
-            v["error"]["message"].as_str().unwrap().starts_with(want),
-            "{query}: {v}"
-        );
+        assert!(v["error"]["message"].as_str().unwrap().starts_with(want), "{query}: {v}");
     }
 }
 
@@ -454,34 +309,14 @@ async fn malformed_requests_get_clear_400s_413s_and_415s() {
 async fn unknown_paths_and_methods_answer_in_the_error_shape() {
     let h = harness();
     let cases = [
-        (
-            Request::get("/api/v1/nothing"),
-            StatusCode::NOT_FOUND,
-            "not_found",
-        ),
-        (
-            Request::get("/api/v2/pull"),
-            StatusCode::NOT_FOUND,
-            "unsupported_version",
-        ),
-        (
-            Request::get("/api/v1/push"),
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-        ),
-        (
-            Request::delete("/api/v1/me"),
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-        ),
+        (Request::get("/api/v1/nothing"), StatusCode::NOT_FOUND, "not_found"),
+        (Request::get("/api/v2/pull"), StatusCode::NOT_FOUND, "unsupported_version"),
+        (Request::get("/api/v1/push"), StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+        (Request::delete("/api/v1/me"), StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
     ];
     for (req, want_status, want_code) in cases {
         let (status, _, v) = h.call(req.body(Body::empty()).unwrap()).await;
-        assert_eq!(
-            (status, v["error"]["code"].as_str()),
-            (want_status, Some(want_code)),
-            "{v}"
-        );
+        assert_eq!((status, v["error"]["code"].as_str()), (want_status, Some(want_code)), "{v}");
     }
 }
 
@@ -496,11 +331,7 @@ async fn dashboard_edits_are_stamped_by_the_member_and_flow_to_pull() {
     h.push(&ana, std::slice::from_ref(&c)).await;
     let cursor = h.pull(&ana, "").await.cursor;
     let (status, _, v) = h
-        .post(
-            &format!("/api/v1/captures/{}/edit", c.id),
-            &bo,
-            r#"{"status":"escalated","tags":["factura"," Factura "],"deleted":true}"#,
-        )
+        .post(&format!("/api/v1/captures/{}/edit", c.id), &bo, r#"{"status":"escalated","tags":["factura"," Factura "],"deleted":true}"#)
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let edited: Capture = serde_json::from_value(v).unwrap();
@@ -508,34 +339,16 @@ async fn dashboard_edits_are_stamped_by_the_member_and_flow_to_pull() {
     assert_eq!(edited.tags.value, vec!["factura".to_string()]);
     assert!(edited.deleted.value, "a tombstone");
     assert_eq!(edited.status.stamp.actor, "member:bo");
-    assert_eq!(
-        edited.status.stamp.ms, c.status.stamp.ms,
-        "after the record's latest stamp"
-    );
+    assert_eq!(edited.status.stamp.ms, c.status.stamp.ms, "after the record's latest stamp");
     assert_eq!(edited.status.stamp.counter, 1);
     let changes = h.pull(&ana, &format!("?since={cursor}")).await;
     assert_eq!(changes.items, vec![edited.clone()]);
     // Tombstones leave the export but stay in pull, so deletes sync.
     let (_, _, export) = h.get("/api/v1/export.json", Some(&ana)).await;
     assert_eq!(export["count"], 0);
-    let (status, _, v) = h
-        .post(
-            &format!("/api/v1/captures/{}/edit", capture(9, "x").id),
-            &bo,
-            r#"{"note":"x"}"#,
-        )
-        .await;
-    assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (StatusCode::NOT_FOUND, Some("not_found"))
-    );
-    let (status, _, v) = h
-        .post(
-            &format!("/api/v1/captures/{}/edit", c.id),
-            &bo,
-            format!(r#"{{"note":"{}"}}"#, "n".repeat(10_001)),
-        )
-        .await;
+    let (status, _, v) = h.post(&format!("/api/v1/captures/{}/edit", capture(9, "x").id), &bo, r#"{"note":"x"}"#).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let (status, _, v) = h.post(&format!("/api/v1/captures/{}/edit", c.id), &bo, format!(r#"{{"note":"{}"}}"#, "n".repeat(10_001))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
 }
 
@@ -543,11 +356,7 @@ async fn dashboard_edits_are_stamped_by_the_member_and_flow_to_pull() {
 async fn each_token_is_rate_limited_with_retry_after() {
     let n = |v| NonZeroU32::new(v).unwrap();
     let h = harness_with(ServerConfig {
-        limits: Limits {
-            rate_per_minute: n(1),
-            rate_burst: n(2),
-            ..Limits::default()
-        },
+        limits: Limits { rate_per_minute: n(1), rate_burst: n(2), ..Limits::default() },
         ..Default::default()
     });
     let ana = h.member("t", "ana");
@@ -555,61 +364,34 @@ async fn each_token_is_rate_limited_with_retry_after() {
     assert_eq!(h.get("/api/v1/me", Some(&ana)).await.0, StatusCode::OK);
     assert_eq!(h.get("/api/v1/me", Some(&ana)).await.0, StatusCode::OK);
     let (status, headers, v) = h.get("/api/v1/me", Some(&ana)).await;
-    assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
-    );
+    assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
     let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
-    assert_eq!(
-        h.get("/api/v1/me", Some(&bo)).await.0,
-        StatusCode::OK,
-        "other tokens are not affected"
-    );
+    assert_eq!(h.get("/api/v1/me", Some(&bo)).await.0, StatusCode::OK, "other tokens are not affected");
 }
 
 #[tokio::test]
 async fn cors_answers_only_configured_origins() {
     let ext = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
-    let h = harness_with(ServerConfig {
-        cors_origins: vec![parse_origin(ext).unwrap()],
-        ..Default::default()
-    });
+    let h = harness_with(ServerConfig { cors_origins: vec![parse_origin(ext).unwrap()], ..Default::default() });
     let preflight = |origin: &str| {
         Request::options("/api/v1/push")
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header(
-                "access-control-request-headers",
-                "authorization,content-type",
-            )
+            .header("access-control-request-headers", "authorization,content-type")
             .body(Body::empty())
             .unwrap()
     };
     let (status, headers, _) = h.call(preflight(ext)).await;
     assert!(status.is_success());
     assert_eq!(headers["access-control-allow-origin"], ext);
-    assert!(headers["access-control-allow-headers"]
-        .to_str()
-        .unwrap()
-        .contains("authorization"));
+    assert!(headers["access-control-allow-headers"].to_str().unwrap().contains("authorization"));
     let (_, headers, _) = h.call(preflight("https://evil.example")).await;
     assert!(headers.get("access-control-allow-origin").is_none());
     // No origins configured: no CORS headers at all.
     let closed = harness();
-    assert!(closed
-        .call(preflight(ext))
-        .await
-        .1
-        .get("access-control-allow-origin")
-        .is_none());
-    for bad in [
-        "*",
-        "chrome-extension://",
-        "https://x.example/",
-        "x.example",
-        "https://a b",
-    ] {
+    assert!(closed.call(preflight(ext)).await.1.get("access-control-allow-origin").is_none());
+    for bad in ["*", "chrome-extension://", "https://x.example/", "x.example", "https://a b"] {
         assert!(parse_origin(bad).is_err(), "{bad}");
     }
 }
@@ -624,20 +406,12 @@ async fn exports_hold_the_live_team_log() {
     let res = h
         .router
         .clone()
-        .oneshot(
-            Request::get("/api/v1/export.csv")
-                .header("authorization", format!("Bearer {ana}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .oneshot(Request::get("/api/v1/export.csv").header("authorization", format!("Bearer {ana}")).body(Body::empty()).unwrap())
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
-    assert!(res.headers()["content-disposition"]
-        .to_str()
-        .unwrap()
-        .contains("escucha-atenci-n-al-cliente-"));
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("escucha-atenci-n-al-cliente-"));
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     assert!(bytes.starts_with(b"\xEF\xBB\xBFid,createdAt,createdBy,"));
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
@@ -648,17 +422,13 @@ async fn exports_hold_the_live_team_log() {
     assert_eq!(v["count"], 2);
     let first: Capture = serde_json::from_value(v["captures"][0].clone()).unwrap();
     assert_eq!(first, c);
-    assert_eq!(
-        h.get("/api/v1/export.csv", None).await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(h.get("/api/v1/export.csv", None).await.0, StatusCode::UNAUTHORIZED);
 }
 
 /// The contract file lists exactly the routes the router serves.
 #[test]
 fn the_openapi_contract_matches_the_router() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/sync-api.openapi.yaml");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/sync-api.openapi.yaml");
     let text = std::fs::read_to_string(&path).expect("docs/sync-api.openapi.yaml");
     let doc: Value = serde_norway::from_str(&text).expect("valid YAML");
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
@@ -671,10 +441,7 @@ fn the_openapi_contract_matches_the_router() {
             }
         }
     }
-    let mut served: Vec<(String, String)> = API_ROUTES
-        .iter()
-        .map(|(m, p)| (m.to_string(), p.to_string()))
-        .collect();
+    let mut served: Vec<(String, String)> = API_ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
     documented.sort();
     served.sort();
     assert_eq!(documented, served);
@@ -698,15 +465,8 @@ fn the_openapi_contract_matches_the_router() {
         let pointer = r.strip_prefix('#').expect("local refs only");
         assert!(doc.pointer(pointer).is_some(), "dangling {r}");
     }
-    let codes: Vec<&str> = doc["components"]["schemas"]["ErrorCode"]["enum"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    let ours: Vec<&str> = escucha_core::sync::api::ErrorCode::ALL
-        .iter()
-        .map(|c| c.as_str())
-        .collect();
+    let codes: Vec<&str> =
+        doc["components"]["schemas"]["ErrorCode"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let ours: Vec<&str> = escucha_core::sync::api::ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(codes, ours);
 }

@@ -223,13 +223,27 @@ fn concurrent_edits_from_two_members_converge_whatever_the_arrival_order() {
     let base = capture(1, "ana");
     let t = now_ms();
     let mut by_ana = base.clone();
-    by_ana.apply(&CaptureEdit { status: Some(Status::Responded), note: Some("la llamé".into()), ..Default::default() }, &Stamp { ms: t, counter: 0, actor: "ana-device".into() }).unwrap();
+    by_ana
+        .apply(
+            &CaptureEdit { status: Some(Status::Responded), note: Some("la llamé".into()), ..Default::default() },
+            &Stamp { ms: t, counter: 0, actor: "ana-device".into() },
+        )
+        .unwrap();
     let mut by_bo = base.clone();
-    by_bo.apply(&CaptureEdit { status: Some(Status::Escalated), tags: Some(vec!["factura".into()]), ..Default::default() }, &Stamp { ms: t, counter: 0, actor: "bo-device".into() }).unwrap();
+    by_bo
+        .apply(
+            &CaptureEdit { status: Some(Status::Escalated), tags: Some(vec!["factura".into()]), ..Default::default() },
+            &Stamp { ms: t, counter: 0, actor: "bo-device".into() },
+        )
+        .unwrap();
     let mut by_bo_later = by_bo.clone();
-    by_bo_later.apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: t + 10, counter: 0, actor: "bo-device".into() }).unwrap();
+    by_bo_later
+        .apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: t + 10, counter: 0, actor: "bo-device".into() })
+        .unwrap();
     // Ana undoes a delete she never saw, earlier than Bo's delete: the delete wins everywhere.
-    by_ana.apply(&CaptureEdit { deleted: Some(false), ..Default::default() }, &Stamp { ms: t + 5, counter: 0, actor: "ana-device".into() }).unwrap();
+    by_ana
+        .apply(&CaptureEdit { deleted: Some(false), ..Default::default() }, &Stamp { ms: t + 5, counter: 0, actor: "ana-device".into() })
+        .unwrap();
 
     server.push(&ana1, &[base.clone()]);
     server.push(&ana1, &[by_ana.clone()]);
@@ -296,7 +310,11 @@ fn errors_carry_codes_and_messages_over_http() {
         (server.send("GET", "/api/v1/pull", Some(&revoked), &[], None), 403, "forbidden"),
         (server.send("POST", "/api/v1/push", Some(&ana), &[], Some("{\"items\": [".into())), 400, "bad_request"),
         (server.send("POST", "/api/v1/push", Some(&ana), &[], Some(json!({"items": [1, 2, 3]}).to_string())), 413, "too_many_items"),
-        (server.send("POST", "/api/v1/push", Some(&ana), &[], Some(json!({"items": ["x".repeat(5000)]}).to_string())), 413, "payload_too_large"),
+        (
+            server.send("POST", "/api/v1/push", Some(&ana), &[], Some(json!({"items": ["x".repeat(5000)]}).to_string())),
+            413,
+            "payload_too_large",
+        ),
         (server.send("GET", "/api/v1/pull?limit=5000", Some(&ana), &[], None), 400, "bad_request"),
     ];
     for (i, (reply, status, code)) in cases.iter().enumerate() {
@@ -325,7 +343,17 @@ fn cors_allows_the_configured_extension_origin_only() {
     let ext = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
     let server = ws.start(&["--cors-origin", ext, "--cors-origin", "https://team.example"]);
     let preflight = |origin: &str| {
-        server.send("OPTIONS", "/api/v1/push", None, &[("origin", origin), ("access-control-request-method", "POST"), ("access-control-request-headers", "authorization,content-type")], None)
+        server.send(
+            "OPTIONS",
+            "/api/v1/push",
+            None,
+            &[
+                ("origin", origin),
+                ("access-control-request-method", "POST"),
+                ("access-control-request-headers", "authorization,content-type"),
+            ],
+            None,
+        )
     };
     let allowed = preflight(ext);
     assert_eq!(allowed.headers.get("access-control-allow-origin").unwrap(), ext);

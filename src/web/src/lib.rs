@@ -22,10 +22,10 @@ pub mod service_worker;
 #[cfg(feature = "full")]
 pub mod store;
 
-#[cfg(feature = "content")]
-mod page_entry;
 #[cfg(feature = "full")]
 mod extension_entry;
+#[cfg(feature = "content")]
+mod page_entry;
 
 use wasm_bindgen::prelude::*;
 

@@ -36,11 +36,7 @@ impl From<PlatformError> for JsValue {
 
 /// `err.message` when there is one, otherwise `String(err)`.
 pub fn describe_js_error(v: &JsValue) -> String {
-    Reflect::get(v, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .or_else(|| v.as_string())
-        .unwrap_or_else(|| format!("{v:?}"))
+    Reflect::get(v, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| v.as_string()).unwrap_or_else(|| format!("{v:?}"))
 }
 
 /// The extension namespace chosen by `extension/platform/extension_api.js`.
@@ -85,9 +81,7 @@ pub fn call_sync(path: &str, args: &[JsValue]) -> Result<JsValue, PlatformError>
 }
 
 pub fn runtime_id() -> Result<String, PlatformError> {
-    get_path(&api()?, &["runtime", "id"])?
-        .as_string()
-        .ok_or_else(|| PlatformError("runtime.id is missing.".into()))
+    get_path(&api()?, &["runtime", "id"])?.as_string().ok_or_else(|| PlatformError("runtime.id is missing.".into()))
 }
 
 /// A localized UI string, falling back to the key if the browser has none.
@@ -102,9 +96,7 @@ pub fn t(key: Key, substitutions: &[&str]) -> String {
 
 /// Serialize to a plain JS object (maps as objects, as JSON would).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
@@ -119,9 +111,7 @@ pub fn message_from_js(value: JsValue) -> Result<Message, ProtocolError> {
 /// Reduce `runtime.MessageSender` to what authorization needs.
 pub fn sender_info(sender: &JsValue) -> SenderInfo {
     let str_field = |obj: &JsValue, k: &str| Reflect::get(obj, &k.into()).ok().and_then(|v| v.as_string());
-    let int_field = |obj: &JsValue, k: &str| {
-        Reflect::get(obj, &k.into()).ok().and_then(|v| v.as_f64()).map(|f| f as i32)
-    };
+    let int_field = |obj: &JsValue, k: &str| Reflect::get(obj, &k.into()).ok().and_then(|v| v.as_f64()).map(|f| f as i32);
     let tab = Reflect::get(sender, &"tab".into()).unwrap_or(JsValue::UNDEFINED);
     SenderInfo {
         extension_id: str_field(sender, "id"),
@@ -181,10 +171,7 @@ pub async fn active_tab() -> Result<Option<(i32, String)>, PlatformError> {
 /// Ids of every open tab, for broadcasting changes.
 pub async fn all_tab_ids() -> Result<Vec<i32>, PlatformError> {
     let tabs: Array = call("tabs.query", &[js_sys::Object::new().into()]).await?.unchecked_into();
-    Ok(tabs
-        .iter()
-        .filter_map(|t| Reflect::get(&t, &"id".into()).ok()?.as_f64().map(|f| f as i32))
-        .collect())
+    Ok(tabs.iter().filter_map(|t| Reflect::get(&t, &"id".into()).ok()?.as_f64().map(|f| f as i32)).collect())
 }
 
 pub async fn set_badge(tab_id: i32, text: &str) -> Result<(), PlatformError> {
@@ -224,10 +211,7 @@ pub async fn open_tab(url: &str) -> Result<i32, PlatformError> {
     let props = js_sys::Object::new();
     Reflect::set(&props, &"url".into(), &url.into())?;
     let tab = call("tabs.create", &[props.into()]).await?;
-    Reflect::get(&tab, &"id".into())?
-        .as_f64()
-        .map(|f| f as i32)
-        .ok_or_else(|| PlatformError("The new tab has no id.".into()))
+    Reflect::get(&tab, &"id".into())?.as_f64().map(|f| f as i32).ok_or_else(|| PlatformError("The new tab has no id.".into()))
 }
 
 /// Read and remove one string from `storage.session` (a one-shot hand-over).
@@ -310,10 +294,7 @@ pub async fn fetch(
         .ok()
         .and_then(|f| f.dyn_into().ok())
         .ok_or_else(|| FetchFailure::Network("fetch is not available here".into()))?;
-    let promise: Promise = fetch_fn
-        .call2(&js_sys::global(), &url.into(), &init)
-        .map_err(network)?
-        .unchecked_into();
+    let promise: Promise = fetch_fn.call2(&js_sys::global(), &url.into(), &init).map_err(network)?.unchecked_into();
     let response: web_sys::Response = JsFuture::from(promise).await.map_err(network)?.unchecked_into();
     let retry_after = response.headers().get("retry-after").ok().flatten();
     let text = JsFuture::from(response.text().map_err(network)?).await.map_err(network)?;

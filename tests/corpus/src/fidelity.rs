@@ -228,11 +228,13 @@ pub fn locate(nodes: &[(ego_tree::NodeId, &str, String)], gold_text: &str) -> Op
 /// Run over every `*.json` thread in `dir`.
 pub fn run(dir: &Path) -> std::io::Result<Report> {
     let mut report = Report::default();
-    let mut paths: Vec<_> = std::fs::read_dir(dir)?.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    let mut paths: Vec<_> =
+        std::fs::read_dir(dir)?.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
     paths.sort();
     for path in paths {
         let raw = std::fs::read_to_string(&path)?;
-        let thread: Thread = serde_json::from_str(&raw).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
+        let thread: Thread = serde_json::from_str(&raw)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
         report.files += 1;
         let doc = Doc::parse(&thread.html, &thread.url);
         let page = doc.page();
@@ -269,7 +271,9 @@ pub fn run(dir: &Path) -> std::io::Result<Report> {
             if let Some(u) = &gold.user {
                 let r = score_author(&ex, &u.surface_form, &base);
                 if r != Some(true) && report.misses.len() < 4000 {
-                    report.misses.push(format!("{site}\tauthor\tgold={:?}\tname={:?}\turl={:?}", u.surface_form, ex.author_name, ex.author_url));
+                    report
+                        .misses
+                        .push(format!("{site}\tauthor\tgold={:?}\tname={:?}\turl={:?}", u.surface_form, ex.author_name, ex.author_url));
                 }
                 f.author.add(r);
             }
@@ -279,7 +283,11 @@ pub fn run(dir: &Path) -> std::io::Result<Report> {
                     Some(g) => {
                         let r = ex.time.as_ref().map(|t| time_ok(t, &g));
                         if r != Some(true) && report.misses.len() < 4000 {
-                            report.misses.push(format!("{site}\ttime\tgold={:?}\tours={:?}", d.surface_form, ex.time.as_ref().map(|t| (&t.original, &t.utc))));
+                            report.misses.push(format!(
+                                "{site}\ttime\tgold={:?}\tours={:?}",
+                                d.surface_form,
+                                ex.time.as_ref().map(|t| (&t.original, &t.utc))
+                            ));
                         }
                         f.time.add(r);
                     }
@@ -294,7 +302,12 @@ pub fn run(dir: &Path) -> std::io::Result<Report> {
             }
             if !text_ok && report.misses.len() < 4000 {
                 let head: String = ex.comment_text.chars().take(100).collect();
-                report.misses.push(format!("{site}\ttext\tgold_len={}\tours_len={}\tmethod={:?}\tours={head:?}", gfp.len(), efp.len(), ex.method));
+                report.misses.push(format!(
+                    "{site}\ttext\tgold_len={}\tours_len={}\tmethod={:?}\tours={head:?}",
+                    gfp.len(),
+                    efp.len(),
+                    ex.method
+                ));
             }
             let platform = ex.platform.clone().unwrap_or_else(|| format!("generic:{:?}", ex.method).to_lowercase());
             report.by_platform.entry(platform).or_default().merge(&f);
@@ -312,7 +325,10 @@ fn pct(s: &Score) -> String {
 
 impl Report {
     pub fn print(&self) {
-        println!("capture fidelity over {} threads, {} gold posts ({} located in the page)", self.files, self.total.posts, self.total.located);
+        println!(
+            "capture fidelity over {} threads, {} gold posts ({} located in the page)",
+            self.files, self.total.posts, self.total.located
+        );
         println!("scoring: see tests/corpus/src/fidelity.rs; in short: text = gold letters+digits contained and at most 2x+200 long;");
         println!("  author = same profile URL (or same name when gold has no link); time = same minute, or same day for date-only gold,");
         println!("  allowing a whole-quarter-hour zone shift up to 14 h when ours has an explicit zone; permalink = same URL (session ids ignored).");

@@ -16,7 +16,8 @@ fn fixtures() -> PathBuf {
 fn check(name: &str) -> Vec<String> {
     let dir = fixtures();
     let html = std::fs::read_to_string(dir.join(format!("{name}.html"))).expect("fixture html");
-    let want: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.expected.json"))).expect("sidecar")).expect("json");
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.expected.json"))).expect("sidecar")).expect("json");
     let doc = Doc::parse(&html, want["url"].as_str().expect("url"));
     let ex = doc.capture_text(want["mention"].as_str().expect("mention"), NOW);
     let got = serde_json::to_value(&ex).expect("serialize");
@@ -63,7 +64,20 @@ fn every_adapter_fixture_extracts_its_fields() {
         .filter_map(|e| e.ok()?.file_name().into_string().ok()?.strip_suffix(".expected.json").map(str::to_string))
         .collect();
     names.sort();
-    for platform in ["wordpress", "discourse", "phpbb", "vbulletin", "xenforo", "disqus", "reddit-old", "reddit-new", "hackernews", "stackexchange", "blogger", "youtube"] {
+    for platform in [
+        "wordpress",
+        "discourse",
+        "phpbb",
+        "vbulletin",
+        "xenforo",
+        "disqus",
+        "reddit-old",
+        "reddit-new",
+        "hackernews",
+        "stackexchange",
+        "blogger",
+        "youtube",
+    ] {
         assert!(names.iter().any(|n| n == platform), "missing fixture for {platform}");
     }
     let errors: Vec<String> = names.iter().flat_map(|n| check(n)).collect();

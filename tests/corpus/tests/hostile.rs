@@ -23,7 +23,11 @@ fn a_one_megabyte_comment_is_cut_with_a_marker() {
     assert!(ex.truncated);
     assert!(ex.comment_text.len() <= MAX_COMMENT_BYTES + 200);
     assert_eq!(ex.original_length as usize, body.encode_utf16().count());
-    assert!(ex.comment_text.ends_with(&format!("the comment is {} characters long]", body.encode_utf16().count())), "{}", &ex.comment_text[ex.comment_text.len() - 80..]);
+    assert!(
+        ex.comment_text.ends_with(&format!("the comment is {} characters long]", body.encode_utf16().count())),
+        "{}",
+        &ex.comment_text[ex.comment_text.len() - 80..]
+    );
     assert!(ex.comment_text.starts_with("Acme lorem ipsum"));
     assert_eq!(ex.author_name.as_deref(), Some("x"));
 }
@@ -43,7 +47,9 @@ fn a_mention_deep_in_a_huge_text_keeps_its_surroundings() {
 fn comments_nested_five_hundred_deep_stay_bounded() {
     let mut html = String::from("<html><body>");
     for i in 0..500 {
-        html.push_str(&format!("<div class=\"comment\" id=\"c{i}\"><span class=\"author\">user{i}</span><div class=\"comment-text\">reply {i}"));
+        html.push_str(&format!(
+            "<div class=\"comment\" id=\"c{i}\"><span class=\"author\">user{i}</span><div class=\"comment-text\">reply {i}"
+        ));
     }
     html.push_str(" Acme at the bottom");
     for _ in 0..500 {

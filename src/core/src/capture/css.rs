@@ -206,7 +206,6 @@ mod tests {
     use super::*;
     use crate::capture::test_dom::snap;
 
-
     #[test]
     fn matches_the_subset() {
         let s = snap(

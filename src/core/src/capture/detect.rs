@@ -30,7 +30,8 @@ pub enum Method {
 }
 
 /// schema.org types that describe one contribution to a discussion.
-pub const COMMENT_TYPES: &[&str] = &["Comment", "DiscussionForumPosting", "Answer", "Question", "SocialMediaPosting", "Review", "BlogPosting"];
+pub const COMMENT_TYPES: &[&str] =
+    &["Comment", "DiscussionForumPosting", "Answer", "Question", "SocialMediaPosting", "Review", "BlogPosting"];
 
 #[derive(Debug, Clone, Copy)]
 pub struct Detection {
@@ -46,8 +47,28 @@ fn is_noise_class(c: &str) -> bool {
     c.bytes().any(|b| b.is_ascii_digit())
         || matches!(
             c,
-            "odd" | "even" | "alt" | "alt1" | "alt2" | "first" | "last" | "new" | "old" | "unread" | "read" | "online" | "offline"
-                | "bg1" | "bg2" | "highlight" | "selected" | "active" | "hidden" | "collapsed" | "noncollapsed" | "onscreen-post"
+            "odd"
+                | "even"
+                | "alt"
+                | "alt1"
+                | "alt2"
+                | "first"
+                | "last"
+                | "new"
+                | "old"
+                | "unread"
+                | "read"
+                | "online"
+                | "offline"
+                | "bg1"
+                | "bg2"
+                | "highlight"
+                | "selected"
+                | "active"
+                | "hidden"
+                | "collapsed"
+                | "noncollapsed"
+                | "onscreen-post"
         )
 }
 

@@ -45,8 +45,10 @@ pub struct Extraction {
 }
 
 /// Body markers shared by many platforms, nearest to the mention first.
-const GENERIC_BODY: &str = "[itemprop=text], [itemprop=articleBody], [itemprop=commentText], [itemprop=reviewBody], .e-content, .entry-content";
-const BODY_WORDS: &[&str] = &["content", "message", "body", "text", "postbody", "post_body", "entry", "bbwrapper", "cooked", "commtext", "comment-copy", "md"];
+const GENERIC_BODY: &str =
+    "[itemprop=text], [itemprop=articleBody], [itemprop=commentText], [itemprop=reviewBody], .e-content, .entry-content";
+const BODY_WORDS: &[&str] =
+    &["content", "message", "body", "text", "postbody", "post_body", "entry", "bbwrapper", "cooked", "commtext", "comment-copy", "md"];
 
 fn body_for(s: &Snapshot, root: u32, adapter_body: Option<&str>) -> Option<u32> {
     // The mention's ancestors strictly inside the root, outermost first,
@@ -97,7 +99,6 @@ pub fn extract_scored(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> 
     let body = body_for(s, root, adapter.map(|a| a.body));
     let scope = Scope { s, root, body, nested: &nested, page, now_ms: now_utc_ms };
 
-
     let found = det.method != Method::Block;
     let mut author = Author::default();
     let mut time: Option<CommentTime> = None;
@@ -107,13 +108,8 @@ pub fn extract_scored(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> 
         if let Some(a) = adapter {
             // The first candidate with a name; else the first with a link
             // (avatar links carry the profile URL but no name).
-            let candidates: Vec<Author> = a
-                .author
-                .split(',')
-                .flat_map(|alt| scope.all_matches(alt.trim()))
-                .take(16)
-                .map(|el| author_from(&scope, el))
-                .collect();
+            let candidates: Vec<Author> =
+                a.author.split(',').flat_map(|alt| scope.all_matches(alt.trim())).take(16).map(|el| author_from(&scope, el)).collect();
             if let Some(named) = candidates.iter().find(|c| c.name.is_some()) {
                 author = named.clone();
                 if author.url.is_none() {

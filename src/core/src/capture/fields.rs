@@ -32,11 +32,9 @@ impl Scope<'_> {
     /// Elements outside the body, nested comments and quotes, preorder.
     pub fn field_elements(&self) -> Vec<u32> {
         let s = self.s;
-        s.descendants(self.root, |id| {
-            Some(id) == self.body.filter(|b| *b != self.root) || (self.nested)(id) || is_quote(s, id)
-        })
-        .filter(|id| s.node(*id).is_element())
-        .collect()
+        s.descendants(self.root, |id| Some(id) == self.body.filter(|b| *b != self.root) || (self.nested)(id) || is_quote(s, id))
+            .filter(|id| s.node(*id).is_element())
+            .collect()
     }
 
     pub fn first_match(&self, selector: &str) -> Option<u32> {
@@ -98,10 +96,26 @@ pub struct Author {
 }
 
 const AUTHOR_WORDS: &[&str] = &[
-    "author", "username", "user-name", "user_name", "poster", "byline", "nickname", "membername", "member-name",
-    "uname", "hnuser", "commenter", "creator", "display-name", "displayname", "message-name", "postername",
+    "author",
+    "username",
+    "user-name",
+    "user_name",
+    "poster",
+    "byline",
+    "nickname",
+    "membername",
+    "member-name",
+    "uname",
+    "hnuser",
+    "commenter",
+    "creator",
+    "display-name",
+    "displayname",
+    "message-name",
+    "postername",
 ];
-const NOT_AUTHOR_WORDS: &[&str] = &["avatar", "title", "signature", "text", "content", "date", "says", "info", "time", "badge", "rank", "stats"];
+const NOT_AUTHOR_WORDS: &[&str] =
+    &["avatar", "title", "signature", "text", "content", "date", "says", "info", "time", "badge", "rank", "stats"];
 
 fn re_profile() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
@@ -150,7 +164,8 @@ pub fn author_from(scope: &Scope, id: u32) -> Author {
     let link = if n.tag() == "a" && n.attr("href").is_some() {
         Some(id)
     } else {
-        let in_el: Vec<u32> = s.descendants(id, |_| false).filter(|d| s.node(*d).tag() == "a" && s.node(*d).attr("href").is_some()).collect();
+        let in_el: Vec<u32> =
+            s.descendants(id, |_| false).filter(|d| s.node(*d).tag() == "a" && s.node(*d).attr("href").is_some()).collect();
         in_el
             .iter()
             .copied()
@@ -183,9 +198,11 @@ pub fn find_author(scope: &Scope) -> Author {
     // Class or id naming an author, with a short text.
     for id in &elements {
         let n = s.node(*id);
-        let marks = n.classes().chain(n.attr("id")).map(|c| c.to_ascii_lowercase()).any(|c| {
-            AUTHOR_WORDS.iter().any(|w| c.contains(w)) && !NOT_AUTHOR_WORDS.iter().any(|w| c.contains(w))
-        });
+        let marks = n
+            .classes()
+            .chain(n.attr("id"))
+            .map(|c| c.to_ascii_lowercase())
+            .any(|c| AUTHOR_WORDS.iter().any(|w| c.contains(w)) && !NOT_AUTHOR_WORDS.iter().any(|w| c.contains(w)));
         if !marks {
             continue;
         }
@@ -219,20 +236,49 @@ pub fn find_author(scope: &Scope) -> Author {
 
 // ---------------------------------------------------------------- time
 
-const TIME_ATTRS: &[&str] = &["data-time", "data-timestamp", "data-utime", "data-unix", "data-datetime", "data-date", "ts", "created-timestamp", "data-created"];
+const TIME_ATTRS: &[&str] =
+    &["data-time", "data-timestamp", "data-utime", "data-unix", "data-datetime", "data-date", "ts", "created-timestamp", "data-created"];
 const DATE_WORDS: &[&str] = &["date", "time", "posted", "timestamp", "datum", "fecha", "zeit", "published", "created", "ago"];
 const NOT_DATE_PHRASES: &[&str] = &[
-    "joined", "registr", "member since", "inscri", "mitglied seit", "dabei seit", "beigetreten", "miembro desde", "last seen",
-    "zuletzt", "edited", "bearbeitet", "editado", "modifi", "last active", "membre depuis",
+    "joined",
+    "registr",
+    "member since",
+    "inscri",
+    "mitglied seit",
+    "dabei seit",
+    "beigetreten",
+    "miembro desde",
+    "last seen",
+    "zuletzt",
+    "edited",
+    "bearbeitet",
+    "editado",
+    "modifi",
+    "last active",
+    "membre depuis",
 ];
 
 fn is_profile_block(s: &Snapshot, id: u32, root: u32) -> bool {
     std::iter::once(id).chain(s.ancestors(id).take_while(|a| *a != root)).any(|a| {
         s.node(a).classes().any(|c| {
             let c = c.to_ascii_lowercase();
-            ["profile", "userinfo", "user-info", "user_info", "author-info", "signature", "userdetails", "user-details", "postdetails", "extra", "userstats", "user-stats", "edit"]
-                .iter()
-                .any(|w| c.contains(w))
+            [
+                "profile",
+                "userinfo",
+                "user-info",
+                "user_info",
+                "author-info",
+                "signature",
+                "userdetails",
+                "user-details",
+                "postdetails",
+                "extra",
+                "userstats",
+                "user-stats",
+                "edit",
+            ]
+            .iter()
+            .any(|w| c.contains(w))
         })
     })
 }
@@ -274,7 +320,10 @@ pub fn find_time(scope: &Scope) -> Option<(CommentTime, u32)> {
     let usable = |id: &u32| !is_profile_block(s, *id, scope.root);
     let try_sel = |sel: &str| -> Option<(CommentTime, u32)> {
         let sel = Selector::parse(sel);
-        elements.iter().filter(|id| usable(id) && sel.matches(s, **id, Some(scope.root))).find_map(|id| time_from(scope, *id).map(|t| (t, *id)))
+        elements
+            .iter()
+            .filter(|id| usable(id) && sel.matches(s, **id, Some(scope.root)))
+            .find_map(|id| time_from(scope, *id).map(|t| (t, *id)))
     };
     let machine = "time[datetime], [itemprop=dateCreated], [itemprop=datePublished], [itemprop=commentTime], [itemprop=uploadDate], .dt-published, .published";
     if let Some(hit) = try_sel(machine) {
@@ -381,7 +430,9 @@ pub fn find_permalink(scope: &Scope, time_el: Option<u32>) -> Option<String> {
     );
     for id in &elements {
         let n = s.node(*id);
-        if !declared.matches(s, *id, Some(root)) || s.ancestors(*id).take_while(|a| *a != root).any(|a| s.node(a).classes().any(|c| c == "h-card" || c == "p-author")) {
+        if !declared.matches(s, *id, Some(root))
+            || s.ancestors(*id).take_while(|a| *a != root).any(|a| s.node(a).classes().any(|c| c == "h-card" || c == "p-author"))
+        {
             continue;
         }
         if let Some(url) = href_of(*id).and_then(|h| scope.resolve(h)) {
@@ -395,10 +446,13 @@ pub fn find_permalink(scope: &Scope, time_el: Option<u32>) -> Option<String> {
     let number = root_number(s, root);
     let mut shaped = elements.iter().filter_map(|id| href_of(*id)).filter(|h| re_post_href().is_match(h) && !is_profile_href(h));
     let candidates: Vec<&str> = shaped.by_ref().take(32).collect();
-    let pick = number
-        .as_deref()
-        .and_then(|num| candidates.iter().find(|h| h.contains(num)))
-        .or_else(|| if number.is_none() { candidates.first() } else { None });
+    let pick = number.as_deref().and_then(|num| candidates.iter().find(|h| h.contains(num))).or_else(|| {
+        if number.is_none() {
+            candidates.first()
+        } else {
+            None
+        }
+    });
     if let Some(url) = pick.and_then(|h| scope.resolve(h)) {
         return Some(url);
     }

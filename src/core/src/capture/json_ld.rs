@@ -58,7 +58,8 @@ pub fn posts(blocks: &[String], now_ms: i64) -> Vec<LdPost> {
                             Some(a @ Value::Object(_)) => (str_field(a, &["name", "alternateName"]), str_field(a, &["url", "@id"])),
                             _ => (None, None),
                         };
-                        let time = str_field(v, &["dateCreated", "datePublished", "uploadDate"]).and_then(|d| parse_machine(&d, "", now_ms));
+                        let time =
+                            str_field(v, &["dateCreated", "datePublished", "uploadDate"]).and_then(|d| parse_machine(&d, "", now_ms));
                         out.push(LdPost {
                             text: str_field(v, &["text", "articleBody", "commentText", "description"]).unwrap_or_default(),
                             author_name,

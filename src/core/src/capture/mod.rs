@@ -16,14 +16,14 @@ pub mod json_ld;
 pub mod page;
 pub mod selector;
 pub mod snapshot;
+#[cfg(test)]
+pub(crate) mod test_dom;
 pub mod text;
 pub mod time;
 pub mod url;
-#[cfg(test)]
-pub(crate) mod test_dom;
 
-pub use detect::Method;
 pub use confidence::{Confidence, Thresholds};
+pub use detect::Method;
 pub use extract::{extract, extract_scored, Extraction};
 pub use page::PageInfo;
 pub use selector::{anchor, describe, TextPositionSelector, TextQuoteSelector};

@@ -37,15 +37,37 @@ pub const MAX_ATTRIBUTE_BYTES: usize = 1024;
 
 /// Elements whose content is never copied: code, media, form controls.
 pub const SKIP_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object", "embed", "head",
-    "select", "textarea", "input", "button", "video", "audio", "picture", "source",
+    "script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object", "embed", "head", "select", "textarea", "input",
+    "button", "video", "audio", "picture", "source",
 ];
 
 /// Attributes that detection and extraction read. `data-*` ones are kept too.
 pub const KEPT_ATTRIBUTES: &[&str] = &[
-    "class", "id", "role", "itemprop", "itemtype", "itemscope", "itemid", "href", "datetime", "title", "content",
-    "rel", "name", "lang", "aria-label", "property", "author", "permalink", "thingid", "ts", "created",
-    "created-timestamp", "indent", "slot", "dir",
+    "class",
+    "id",
+    "role",
+    "itemprop",
+    "itemtype",
+    "itemscope",
+    "itemid",
+    "href",
+    "datetime",
+    "title",
+    "content",
+    "rel",
+    "name",
+    "lang",
+    "aria-label",
+    "property",
+    "author",
+    "permalink",
+    "thingid",
+    "ts",
+    "created",
+    "created-timestamp",
+    "indent",
+    "slot",
+    "dir",
 ];
 
 /// The read-only view of a DOM that gathering needs.
@@ -473,4 +495,3 @@ impl Budget {
         true
     }
 }
-

@@ -126,7 +126,6 @@ mod tests {
     use super::*;
     use crate::capture::test_dom::snap;
 
-
     #[test]
     fn renders_blocks_and_inline() {
         let s = snap("<html><body><div id=\"c\"><p>I  love <b>Acme</b>\n phones.</p><p>Line<br>two &lt;b&gt;</p><script>x()</script></div></body></html>", "Acme");

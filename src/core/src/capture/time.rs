@@ -162,18 +162,83 @@ fn parse_offset(o: &str) -> Option<i64> {
 
 /// Month names and abbreviations in EN/ES/DE/FR, lower-case.
 const MONTHS: &[(&str, i64)] = &[
-    ("january", 1), ("janvier", 1), ("januar", 1), ("jänner", 1), ("enero", 1), ("janv", 1), ("ene", 1), ("jan", 1),
-    ("february", 2), ("febrero", 2), ("februar", 2), ("février", 2), ("fevrier", 2), ("févr", 2), ("fevr", 2), ("feb", 2), ("fév", 2),
-    ("march", 3), ("marzo", 3), ("märz", 3), ("maerz", 3), ("mars", 3), ("mär", 3), ("mrz", 3), ("mar", 3),
-    ("april", 4), ("abril", 4), ("avril", 4), ("apr", 4), ("abr", 4), ("avr", 4),
-    ("mayo", 5), ("may", 5), ("mai", 5),
-    ("june", 6), ("junio", 6), ("juni", 6), ("juin", 6), ("jun", 6),
-    ("july", 7), ("julio", 7), ("juli", 7), ("juillet", 7), ("juil", 7), ("jul", 7),
-    ("august", 8), ("agosto", 8), ("août", 8), ("aout", 8), ("aug", 8), ("ago", 8),
-    ("september", 9), ("septiembre", 9), ("setiembre", 9), ("septembre", 9), ("sept", 9), ("sep", 9), ("set", 9),
-    ("october", 10), ("octubre", 10), ("oktober", 10), ("octobre", 10), ("oct", 10), ("okt", 10),
-    ("november", 11), ("noviembre", 11), ("novembre", 11), ("nov", 11),
-    ("december", 12), ("diciembre", 12), ("dezember", 12), ("décembre", 12), ("decembre", 12), ("dic", 12), ("dez", 12), ("déc", 12), ("dec", 12),
+    ("january", 1),
+    ("janvier", 1),
+    ("januar", 1),
+    ("jänner", 1),
+    ("enero", 1),
+    ("janv", 1),
+    ("ene", 1),
+    ("jan", 1),
+    ("february", 2),
+    ("febrero", 2),
+    ("februar", 2),
+    ("février", 2),
+    ("fevrier", 2),
+    ("févr", 2),
+    ("fevr", 2),
+    ("feb", 2),
+    ("fév", 2),
+    ("march", 3),
+    ("marzo", 3),
+    ("märz", 3),
+    ("maerz", 3),
+    ("mars", 3),
+    ("mär", 3),
+    ("mrz", 3),
+    ("mar", 3),
+    ("april", 4),
+    ("abril", 4),
+    ("avril", 4),
+    ("apr", 4),
+    ("abr", 4),
+    ("avr", 4),
+    ("mayo", 5),
+    ("may", 5),
+    ("mai", 5),
+    ("june", 6),
+    ("junio", 6),
+    ("juni", 6),
+    ("juin", 6),
+    ("jun", 6),
+    ("july", 7),
+    ("julio", 7),
+    ("juli", 7),
+    ("juillet", 7),
+    ("juil", 7),
+    ("jul", 7),
+    ("august", 8),
+    ("agosto", 8),
+    ("août", 8),
+    ("aout", 8),
+    ("aug", 8),
+    ("ago", 8),
+    ("september", 9),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("septembre", 9),
+    ("sept", 9),
+    ("sep", 9),
+    ("set", 9),
+    ("october", 10),
+    ("octubre", 10),
+    ("oktober", 10),
+    ("octobre", 10),
+    ("oct", 10),
+    ("okt", 10),
+    ("november", 11),
+    ("noviembre", 11),
+    ("novembre", 11),
+    ("nov", 11),
+    ("december", 12),
+    ("diciembre", 12),
+    ("dezember", 12),
+    ("décembre", 12),
+    ("decembre", 12),
+    ("dic", 12),
+    ("dez", 12),
+    ("déc", 12),
+    ("dec", 12),
 ];
 
 fn month_alternation() -> String {
@@ -437,7 +502,13 @@ fn relative(lower: &str, now_ms: i64) -> Option<(i64, Precision)> {
 
 /// Milliseconds since the epoch for a UTC civil time, validating every field.
 fn civil_ms(y: i64, m: i64, d: i64, h: i64, mi: i64, s: i64, _now_ms: i64) -> Option<i64> {
-    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) || !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0..61).contains(&s) {
+    if !(1..=12).contains(&m)
+        || d < 1
+        || d > days_in_month(y, m)
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&mi)
+        || !(0..61).contains(&s)
+    {
         return None;
     }
     Some(days_from_civil(y, m as u32, d as u32) * DAY_MS + h * HOUR_MS + mi * MINUTE_MS + s.min(59) * 1000)

@@ -26,9 +26,7 @@ pub fn resolve_http(base: &str, href: &str) -> Option<String> {
 pub fn is_http(url: &str) -> bool {
     match split_scheme(url) {
         Some((scheme, rest)) => {
-            (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
-                && rest.starts_with("//")
-                && rest.len() > 2
+            (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) && rest.starts_with("//") && rest.len() > 2
         }
         None => false,
     }

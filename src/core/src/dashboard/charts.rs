@@ -15,8 +15,7 @@ use crate::log::{Sentiment, Status};
 /// Bars in a "by brand/department/site" chart; the rest are summed as "Other".
 pub const MAX_BARS: usize = 12;
 
-const PALETTE: [&str; 10] =
-    ["#4263eb", "#f08c00", "#2f9e44", "#e03131", "#7048e8", "#1098ad", "#d6336c", "#5c940d", "#868e96", "#ae3ec9"];
+const PALETTE: [&str; 10] = ["#4263eb", "#f08c00", "#2f9e44", "#e03131", "#7048e8", "#1098ad", "#d6336c", "#5c940d", "#868e96", "#ae3ec9"];
 
 pub fn sentiment_color(s: Sentiment) -> &'static str {
     match s {

@@ -119,20 +119,38 @@ mod tests {
             let body = edit_body(&edit);
             assert_eq!(body, want);
             let back = parse_edit(&serde_json::from_str(&body).unwrap()).unwrap();
-            let expected = if edit.department == Some(None) { CaptureEdit { department: Some(Some(String::new())), ..Default::default() } } else { edit };
+            let expected = if edit.department == Some(None) {
+                CaptureEdit { department: Some(Some(String::new())), ..Default::default() }
+            } else {
+                edit
+            };
             assert_eq!(back, expected);
         }
     }
 
     #[test]
     fn failures_become_clear_sentences() {
-        let http = |status: u16, body: &str, retry: Option<&str>| Failure::Http { status, body: body.into(), retry_after: retry.map(String::from) };
+        let http = |status: u16, body: &str, retry: Option<&str>| Failure::Http {
+            status,
+            body: body.into(),
+            retry_after: retry.map(String::from),
+        };
         let cases: Vec<(Failure, Lang, &str, bool)> = vec![
-            (http(401, r#"{"error":{"code":"unauthorized","message":"Unknown token."}}"#, None), Lang::En, "did not accept this token", true),
+            (
+                http(401, r#"{"error":{"code":"unauthorized","message":"Unknown token."}}"#, None),
+                Lang::En,
+                "did not accept this token",
+                true,
+            ),
             (http(401, "", None), Lang::Es, "no aceptó este token", true),
             (http(403, r#"{"error":{"code":"forbidden","message":"Revoked."}}"#, None), Lang::En, "revoked", true),
             (http(429, "", Some("7")), Lang::En, "in 7 s", false),
-            (http(400, r#"{"error":{"code":"bad_request","message":"status: unknown variant `done`"}}"#, None), Lang::En, "status: unknown variant", false),
+            (
+                http(400, r#"{"error":{"code":"bad_request","message":"status: unknown variant `done`"}}"#, None),
+                Lang::En,
+                "status: unknown variant",
+                false,
+            ),
             (http(502, "<html>Bad gateway</html>", None), Lang::En, "HTTP 502", false),
             (Failure::Network, Lang::Es, "No se puede contactar", false),
             (Failure::BadResponse("items missing".into()), Lang::En, "items missing", false),

@@ -335,7 +335,13 @@ mod tests {
 
     #[test]
     fn choices_round_trip_and_keep_empty_values_distinct() {
-        let cases = [("", Choice::Any), ("none", Choice::None), ("v:", Choice::Value("".into())), ("v:none", Choice::Value("none".into())), ("junk", Choice::Any)];
+        let cases = [
+            ("", Choice::Any),
+            ("none", Choice::None),
+            ("v:", Choice::Value("".into())),
+            ("v:none", Choice::Value("none".into())),
+            ("junk", Choice::Any),
+        ];
         for (raw, want) in cases {
             assert_eq!(parse_choice(raw), want, "{raw:?}");
         }
@@ -437,9 +443,14 @@ mod tests {
             ctx.permalink = Some("javascript:window.__pwned=1".into());
             ctx.comment_length = Some(500);
             ctx.page_url = "https://foro.example/t/1".into();
-            ctx.comment_time = Some(CommentTime { utc: Some("2024-05-01T10:00:00Z".into()), original: "hace 3 días".into(), zone_assumed: false });
+            ctx.comment_time =
+                Some(CommentTime { utc: Some("2024-05-01T10:00:00Z".into()), original: "hace 3 días".into(), zone_assumed: false });
         }
-        c.apply(&CaptureEdit { note: Some("llamar".into()), ..Default::default() }, &Stamp { ms: 1_700_000_000_001, counter: 0, actor: "b".into() }).unwrap();
+        c.apply(
+            &CaptureEdit { note: Some("llamar".into()), ..Default::default() },
+            &Stamp { ms: 1_700_000_000_001, counter: 0, actor: "b".into() },
+        )
+        .unwrap();
         let row = row_view(&c, Lang::En);
         assert_eq!((row.brand.as_str(), row.site.as_str()), ("(no brand)", "(unknown site)"));
         assert_eq!(row.excerpt, "<img src=x onerror=alert(1)> full text");

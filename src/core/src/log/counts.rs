@@ -78,7 +78,12 @@ fn entry_weight(e: Option<&OutboxEntry>) -> CountDelta {
 }
 
 fn minus(a: CountDelta, b: CountDelta) -> CountDelta {
-    CountDelta { stored: a.stored - b.stored, live: a.live - b.live, pending: a.pending - b.pending, quarantined: a.quarantined - b.quarantined }
+    CountDelta {
+        stored: a.stored - b.stored,
+        live: a.live - b.live,
+        pending: a.pending - b.pending,
+        quarantined: a.quarantined - b.quarantined,
+    }
 }
 
 /// A record written over `before` (`None`: it was not stored).
@@ -134,9 +139,9 @@ mod tests {
     fn record_changes_move_stored_and_live() {
         let (l, x) = (live(), deleted());
         let cases: [(Option<&Capture>, Option<&Capture>, CountDelta); 7] = [
-            (None, Some(&l), d(1, 1, 0, 0)),   // new capture
-            (None, Some(&x), d(1, 0, 0, 0)),   // imported tombstone
-            (Some(&l), Some(&l), d(0, 0, 0, 0)), // edit
+            (None, Some(&l), d(1, 1, 0, 0)),      // new capture
+            (None, Some(&x), d(1, 0, 0, 0)),      // imported tombstone
+            (Some(&l), Some(&l), d(0, 0, 0, 0)),  // edit
             (Some(&l), Some(&x), d(0, -1, 0, 0)), // delete
             (Some(&x), Some(&l), d(0, 1, 0, 0)),  // undo / re-capture
             (Some(&x), Some(&x), d(0, 0, 0, 0)),
@@ -152,8 +157,8 @@ mod tests {
         let pending = queue(&live());
         let held = outbox::quarantine(pending.clone(), &st(10), "refused", 99);
         let cases: [(Option<&OutboxEntry>, Option<&OutboxEntry>, CountDelta); 7] = [
-            (None, Some(&pending), d(0, 0, 1, 0)),          // queued
-            (Some(&pending), None, d(0, 0, -1, 0)),         // acknowledged
+            (None, Some(&pending), d(0, 0, 1, 0)),           // queued
+            (Some(&pending), None, d(0, 0, -1, 0)),          // acknowledged
             (Some(&pending), Some(&pending), d(0, 0, 0, 0)), // re-queued
             (Some(&pending), Some(&held), d(0, 0, -1, 1)),   // quarantined
             (Some(&held), Some(&pending), d(0, 0, 1, -1)),   // edited again

@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-
 use super::dates::format_rfc3339;
 use super::record::Capture;
 
@@ -14,9 +13,30 @@ pub const JSON_VERSION: u32 = 1;
 
 /// The CSV's columns, in order (English, stable: scripts read them).
 pub const CSV_COLUMNS: [&str; 24] = [
-    "id", "created", "createdBy", "modified", "brand", "term", "sentiment", "department", "status", "priority",
-    "tags", "note", "site", "pageTitle", "pageUrl", "permalink", "author", "authorUrl", "commentTime",
-    "commentTimeOriginal", "comment", "quote", "lang", "platform",
+    "id",
+    "created",
+    "createdBy",
+    "modified",
+    "brand",
+    "term",
+    "sentiment",
+    "department",
+    "status",
+    "priority",
+    "tags",
+    "note",
+    "site",
+    "pageTitle",
+    "pageUrl",
+    "permalink",
+    "author",
+    "authorUrl",
+    "commentTime",
+    "commentTimeOriginal",
+    "comment",
+    "quote",
+    "lang",
+    "platform",
 ];
 
 /// One row's cells, in [`CSV_COLUMNS`] order.
@@ -118,7 +138,8 @@ struct JsonExport<'a> {
 /// versioned wrapper, so importing it elsewhere merges exactly like sync.
 pub fn to_json<'a>(captures: impl IntoIterator<Item = &'a Capture>, now_ms: i64) -> String {
     let captures: Vec<&Capture> = captures.into_iter().collect();
-    let doc = JsonExport { format: JSON_FORMAT, version: JSON_VERSION, exported_at: format_rfc3339(now_ms), count: captures.len(), captures };
+    let doc =
+        JsonExport { format: JSON_FORMAT, version: JSON_VERSION, exported_at: format_rfc3339(now_ms), count: captures.len(), captures };
     // Compact: pretty-printing doubles a 50,000-record file (~60 → 120 MB).
     serde_json::to_string(&doc).expect("captures serialize")
 }
@@ -266,7 +287,7 @@ pub fn to_web_annotations<'a>(captures: impl IntoIterator<Item = &'a Capture>, n
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::record::{CaptureContext, CaptureEdit, TextPosition, TextQuote, Tags};
+    use crate::log::record::{CaptureContext, CaptureEdit, Tags, TextPosition, TextQuote};
     use crate::log::stamp::Stamp;
     use serde_json::{json, Value};
 
@@ -284,8 +305,18 @@ mod tests {
             position: Some(TextPosition { start: 10, end: 18 }),
             ..Default::default()
         };
-        let mut c = Capture::new("01900000-0000-7000-8000-000000000001".into(), ctx, &Tags::default(), "ana", Stamp { ms: 1_714_557_600_000, counter: 0, actor: "a".into() });
-        c.apply(&CaptureEdit { note: Some(note.into()), tags: Some(vec!["factura".into(), "urgente, ya".into()]), ..Default::default() }, &Stamp { ms: 1_714_557_601_000, counter: 0, actor: "a".into() }).unwrap();
+        let mut c = Capture::new(
+            "01900000-0000-7000-8000-000000000001".into(),
+            ctx,
+            &Tags::default(),
+            "ana",
+            Stamp { ms: 1_714_557_600_000, counter: 0, actor: "a".into() },
+        );
+        c.apply(
+            &CaptureEdit { note: Some(note.into()), tags: Some(vec!["factura".into(), "urgente, ya".into()]), ..Default::default() },
+            &Stamp { ms: 1_714_557_601_000, counter: 0, actor: "a".into() },
+        )
+        .unwrap();
         c
     }
 
@@ -298,12 +329,19 @@ mod tests {
         let mut quoted = false;
         while let Some(ch) = chars.next() {
             match (quoted, ch) {
-                (true, '"') if chars.peek() == Some(&'"') => { chars.next(); field.push('"'); }
+                (true, '"') if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
                 (true, '"') => quoted = false,
                 (true, c) => field.push(c),
                 (false, '"') => quoted = true,
                 (false, ',') => row.push(std::mem::take(&mut field)),
-                (false, '\r') => { assert_eq!(chars.next(), Some('\n'), "bare CR outside quotes"); row.push(std::mem::take(&mut field)); rows.push(std::mem::take(&mut row)); }
+                (false, '\r') => {
+                    assert_eq!(chars.next(), Some('\n'), "bare CR outside quotes");
+                    row.push(std::mem::take(&mut field));
+                    rows.push(std::mem::take(&mut row));
+                }
                 (false, '\n') => panic!("bare LF outside quotes"),
                 (false, c) => field.push(c),
             }
@@ -370,7 +408,11 @@ mod tests {
     #[test]
     fn web_annotations_have_target_selectors_and_bodies() {
         let mut c = cap("<img src=x onerror=alert(1)>", "José", "Llamar mañana");
-        c.apply(&CaptureEdit { department: Some(Some("Atención".into())), ..Default::default() }, &Stamp { ms: 1_714_557_602_000, counter: 0, actor: "a".into() }).unwrap();
+        c.apply(
+            &CaptureEdit { department: Some(Some("Atención".into())), ..Default::default() },
+            &Stamp { ms: 1_714_557_602_000, counter: 0, actor: "a".into() },
+        )
+        .unwrap();
         let doc: Value = serde_json::from_str(&to_web_annotations([&c], 0)).unwrap();
         assert_eq!(doc["@context"], "http://www.w3.org/ns/anno.jsonld");
         assert_eq!(doc["total"], 1);
@@ -378,13 +420,19 @@ mod tests {
         assert_eq!(a["type"], "Annotation");
         assert_eq!(a["id"], "urn:uuid:01900000-0000-7000-8000-000000000001");
         assert_eq!(a["target"]["source"], "https://foro.example/t/1");
-        assert_eq!(a["target"]["selector"][0], json!({"type": "TextQuoteSelector", "exact": "Movistar", "prefix": "que ", "suffix": " cobra"}));
+        assert_eq!(
+            a["target"]["selector"][0],
+            json!({"type": "TextQuoteSelector", "exact": "Movistar", "prefix": "que ", "suffix": " cobra"})
+        );
         assert_eq!(a["target"]["selector"][1], json!({"type": "TextPositionSelector", "start": 10, "end": 18}));
         let bodies = a["body"].as_array().unwrap();
         assert_eq!(bodies[0]["value"], "Llamar mañana");
         assert_eq!(bodies[0]["purpose"], "commenting");
         let tags: Vec<&str> = bodies.iter().filter(|b| b["purpose"] == "tagging").map(|b| b["value"].as_str().unwrap()).collect();
-        assert_eq!(tags, ["brand:Telefónica", "sentiment:neutral", "department:Atención", "status:new", "priority:normal", "factura", "urgente, ya"]);
+        assert_eq!(
+            tags,
+            ["brand:Telefónica", "sentiment:neutral", "department:Atención", "status:new", "priority:normal", "factura", "urgente, ya"]
+        );
         assert_eq!(bodies.last().unwrap()["source"], "https://foro.example/t/1#p3");
         // No position known: only the quote selector.
         c.context.value.position = None;

@@ -65,8 +65,7 @@ pub fn parse_import(json: &str, now_ms: i64) -> Result<ImportBatch, String> {
             return Ok(batch);
         }
     }
-    let doc: Value = serde_json::from_str(json)
-        .map_err(|e| format!("The file is not valid JSON ({e})."))?;
+    let doc: Value = serde_json::from_str(json).map_err(|e| format!("The file is not valid JSON ({e})."))?;
     let items = match doc {
         Value::Array(items) => items,
         Value::Object(mut obj) => {
@@ -77,7 +76,11 @@ pub fn parse_import(json: &str, now_ms: i64) -> Result<ImportBatch, String> {
             }
             match obj.get("version").and_then(Value::as_u64) {
                 Some(v) if v <= JSON_VERSION as u64 && v >= 1 => {}
-                Some(v) => return Err(format!("The export is version {v}; this Escucha reads up to version {JSON_VERSION}. Update Escucha first.")),
+                Some(v) => {
+                    return Err(format!(
+                        "The export is version {v}; this Escucha reads up to version {JSON_VERSION}. Update Escucha first."
+                    ))
+                }
                 None => return Err("The export has no valid \u{201c}version\u{201d}.".into()),
             }
             match obj.remove("captures") {
@@ -212,10 +215,15 @@ mod tests {
             good.clone(),
             Value::String("hello".into()),
             with(&|v| v["id"] = "nope".into()),
-            with(&|v| { v.as_object_mut().unwrap().remove("status"); }),
+            with(&|v| {
+                v.as_object_mut().unwrap().remove("status");
+            }),
             with(&|v| v["context"]["value"]["permalink"] = "javascript:alert(1)".into()),
             with(&|v| v["context"]["value"]["pageUrl"] = "data:text/html,<script>".into()),
-            with(&|v| { v["id"] = "01900000-0000-7000-8000-000000000009".into(); v["note"]["value"] = "x".repeat(MAX_NOTE_CHARS + 1).into(); }),
+            with(&|v| {
+                v["id"] = "01900000-0000-7000-8000-000000000009".into();
+                v["note"]["value"] = "x".repeat(MAX_NOTE_CHARS + 1).into();
+            }),
             with(&|v| v["context"]["value"]["authorUrl"] = "javascript:alert(1)".into()),
             with(&|v| v["note"]["stamp"]["ms"] = (NOW + 2 * 86_400_000).into()),
             with(&|v| v["sentiment"]["value"] = "furious".into()),

@@ -3,7 +3,6 @@
 //! team log). The browser store asks these functions what to write; they
 //! decide, it only reads and writes.
 
-
 use super::record::{is_uuid, Capture, CaptureContext, CaptureEdit, Tags, MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
 use super::stamp::Stamp;
 
@@ -79,9 +78,7 @@ pub fn ingest_capture(
 /// before a deleted one, then the first created, then the smallest id, so
 /// every client picks the same.
 pub fn pick_existing(candidates: &[Capture]) -> Option<&Capture> {
-    candidates.iter().min_by(|a, b| {
-        (a.deleted.value, a.created_ms, &a.id).cmp(&(b.deleted.value, b.created_ms, &b.id))
-    })
+    candidates.iter().min_by(|a, b| (a.deleted.value, a.created_ms, &a.id).cmp(&(b.deleted.value, b.created_ms, &b.id)))
 }
 
 /// The edit that turns `current` into `wanted`, naming only fields that differ.
@@ -247,7 +244,8 @@ mod tests {
         assert!(n.created && n.changed);
         assert_eq!(n.record.status.value, Status::NeedsResponse);
         assert_eq!(n.record.created_by, "ana");
-        let given = Tags { priority: Priority::Urgent, department: Some("  ".into()), tags: vec!["x".into(), " X".into()], ..Default::default() };
+        let given =
+            Tags { priority: Priority::Urgent, department: Some("  ".into()), tags: vec!["x".into(), " X".into()], ..Default::default() };
         let n = ingest_capture(None, ctx("a"), Some(&given), &defaults(), "ana", "id1".into(), st(10, 0)).unwrap();
         assert_eq!(n.record.priority.value, Priority::Urgent);
         assert_eq!(n.record.status.value, Status::New, "given tags replace the defaults whole");
@@ -323,7 +321,12 @@ mod tests {
     fn merging_incoming_records_counts_added_and_merged() {
         let local = ingest_capture(None, ctx("a"), None, &defaults(), "ana", "id1".into(), st(10, 0)).unwrap().record;
         let mut newer = local.clone();
-        newer.apply(&CaptureEdit { note: Some("from Ben".into()), ..Default::default() }, &Stamp { ms: 20, counter: 0, actor: "dev-b".into() }).unwrap();
+        newer
+            .apply(
+                &CaptureEdit { note: Some("from Ben".into()), ..Default::default() },
+                &Stamp { ms: 20, counter: 0, actor: "dev-b".into() },
+            )
+            .unwrap();
         let mut other = local.clone();
         other.id = "id2".into();
         let cases = [

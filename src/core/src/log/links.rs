@@ -46,7 +46,11 @@ mod tests {
 
     #[test]
     fn opening_prefers_a_safe_permalink_then_the_page() {
-        let ctx = |permalink: Option<&str>, page: &str| CaptureContext { permalink: permalink.map(String::from), page_url: page.into(), ..Default::default() };
+        let ctx = |permalink: Option<&str>, page: &str| CaptureContext {
+            permalink: permalink.map(String::from),
+            page_url: page.into(),
+            ..Default::default()
+        };
         assert_eq!(comment_link(&ctx(Some("https://f.example/p/1"), "https://f.example/t")), Some("https://f.example/p/1"));
         assert_eq!(comment_link(&ctx(Some("javascript:alert(1)"), "https://f.example/t")), Some("https://f.example/t"));
         assert_eq!(comment_link(&ctx(None, "https://f.example/t")), Some("https://f.example/t"));

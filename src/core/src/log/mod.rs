@@ -10,8 +10,8 @@ pub mod links;
 pub mod outbox;
 pub mod query;
 pub mod record;
-pub mod stats;
 pub mod stamp;
+pub mod stats;
 pub mod store_error;
 
 pub use record::{Capture, CaptureContext, CaptureEdit, CommentTime, Priority, Sentiment, Status, Tags, TextPosition, TextQuote};

@@ -126,7 +126,12 @@ mod tests {
         assert_eq!(after_server_merge(pending.clone(), &merged, &base), pending);
         // Server's newer edit merged into our unsent one: send the union.
         let mut theirs = base.clone();
-        theirs.apply(&CaptureEdit { status: Some(crate::log::Status::Closed), ..Default::default() }, &Stamp { ms: 25, counter: 0, actor: "dev-b".into() }).unwrap();
+        theirs
+            .apply(
+                &CaptureEdit { status: Some(crate::log::Status::Closed), ..Default::default() },
+                &Stamp { ms: 25, counter: 0, actor: "dev-b".into() },
+            )
+            .unwrap();
         let mut union = local.clone();
         union.merge(&theirs);
         let e = after_server_merge(pending, &union, &theirs).unwrap();

@@ -396,8 +396,7 @@ impl LogIndex {
         self.sort(&mut rows, q.sort, q.descending);
 
         let named = |interner: &Interner, n: &[u32]| -> Vec<(String, u32)> {
-            let mut v: Vec<(String, u32)> =
-                interner.names.iter().zip(n).filter(|(_, &k)| k > 0).map(|(s, &k)| (s.clone(), k)).collect();
+            let mut v: Vec<(String, u32)> = interner.names.iter().zip(n).filter(|(_, &k)| k > 0).map(|(s, &k)| (s.clone(), k)).collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             v
         };
@@ -429,10 +428,22 @@ impl LogIndex {
             SortKey::Created => Vec::new(),
             SortKey::CommentTime => e.iter().map(|e| e.comment_ms.unwrap_or(i64::MIN)).collect(),
             SortKey::Modified => e.iter().map(|e| e.modified_ms).collect(),
-            SortKey::Brand => { let r = ranks(&self.brands); e.iter().map(|e| r[e.brand as usize] as i64).collect() }
-            SortKey::Site => { let r = ranks(&self.sites); e.iter().map(|e| r[e.site as usize] as i64).collect() }
-            SortKey::Author => { let r = ranks(&self.authors); e.iter().map(|e| r[e.author as usize] as i64).collect() }
-            SortKey::Member => { let r = ranks(&self.members); e.iter().map(|e| r[e.member as usize] as i64).collect() }
+            SortKey::Brand => {
+                let r = ranks(&self.brands);
+                e.iter().map(|e| r[e.brand as usize] as i64).collect()
+            }
+            SortKey::Site => {
+                let r = ranks(&self.sites);
+                e.iter().map(|e| r[e.site as usize] as i64).collect()
+            }
+            SortKey::Author => {
+                let r = ranks(&self.authors);
+                e.iter().map(|e| r[e.author as usize] as i64).collect()
+            }
+            SortKey::Member => {
+                let r = ranks(&self.members);
+                e.iter().map(|e| r[e.member as usize] as i64).collect()
+            }
             SortKey::Department => {
                 // Records without a department sort last (ascending).
                 let r = ranks(&self.departments);
@@ -460,8 +471,7 @@ impl LogIndex {
 /// fold every record's fields again for each query.
 pub fn naive_text_matches(captures: &[Capture], text: &str) -> Vec<u32> {
     let table = FoldTable::new(Fold::LENIENT);
-    let words: Vec<Vec<u8>> =
-        fold(text, &table).split(|&b| b == b' ').filter(|w| !w.is_empty()).map(<[u8]>::to_vec).collect();
+    let words: Vec<Vec<u8>> = fold(text, &table).split(|&b| b == b' ').filter(|w| !w.is_empty()).map(<[u8]>::to_vec).collect();
     captures
         .iter()
         .enumerate()
@@ -548,8 +558,25 @@ mod tests {
             cap(4, "Iberia", "news.example", "<img src=x onerror=alert(1)> ¿Qué pasó con el vuelo?", "<b>evil</b>", 400),
             cap(5, "Zara", "x.example", "Zara's return policy is great", "Émile", 500),
         ];
-        edit(&mut v[0], CaptureEdit { sentiment: Some(Sentiment::Negative), status: Some(Status::NeedsResponse), department: Some(Some("Facturación".into())), note: Some("Llamar al cliente".into()), ..Default::default() });
-        edit(&mut v[2], CaptureEdit { sentiment: Some(Sentiment::Negative), status: Some(Status::Escalated), tags: Some(vec!["equipaje".into()]), ..Default::default() });
+        edit(
+            &mut v[0],
+            CaptureEdit {
+                sentiment: Some(Sentiment::Negative),
+                status: Some(Status::NeedsResponse),
+                department: Some(Some("Facturación".into())),
+                note: Some("Llamar al cliente".into()),
+                ..Default::default()
+            },
+        );
+        edit(
+            &mut v[2],
+            CaptureEdit {
+                sentiment: Some(Sentiment::Negative),
+                status: Some(Status::Escalated),
+                tags: Some(vec!["equipaje".into()]),
+                ..Default::default()
+            },
+        );
         edit(&mut v[1], CaptureEdit { sentiment: Some(Sentiment::Positive), ..Default::default() });
         let mut gone = cap(6, "Zara", "x.example", "deleted comment about Zara", "X", 600);
         edit(&mut gone, CaptureEdit { deleted: Some(true), ..Default::default() });
@@ -609,9 +636,21 @@ mod tests {
         assert_eq!(q(|q| q.statuses = vec![Status::New]), [2, 4, 5]);
         assert_eq!(q(|q| q.sites = vec!["foro.example".into()]), [1, 3]);
         assert_eq!(q(|q| q.members = vec!["ana".into()]), [2, 4]);
-        assert_eq!(q(|q| { q.sites = vec!["x.example".into()]; q.sentiments = vec![Sentiment::Positive] }), [2]);
+        assert_eq!(
+            q(|q| {
+                q.sites = vec!["x.example".into()];
+                q.sentiments = vec![Sentiment::Positive]
+            }),
+            [2]
+        );
         // Date ranges: inclusive start, exclusive end; by capture or comment time.
-        assert_eq!(q(|q| { q.from_ms = Some(200); q.to_ms = Some(400) }), [2, 3]);
+        assert_eq!(
+            q(|q| {
+                q.from_ms = Some(200);
+                q.to_ms = Some(400)
+            }),
+            [2, 3]
+        );
         let may = |d: u32| crate::log::dates::parse_rfc3339(&format!("2024-05-{d:02}T00:00:00Z"));
         let index2 = &index;
         let mut qc = Query { date_field: DateField::Comment, from_ms: may(2), to_ms: may(4), ..Default::default() };

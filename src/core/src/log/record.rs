@@ -334,7 +334,11 @@ fn strip_fragment(url: &str) -> &str {
 }
 
 fn strip_fragmentless_trailing_slash(url: &str) -> &str {
-    if url.contains('#') { url } else { url.strip_suffix('/').unwrap_or(url) }
+    if url.contains('#') {
+        url
+    } else {
+        url.strip_suffix('/').unwrap_or(url)
+    }
 }
 
 /// Trim, drop empties and duplicates (case-insensitively), keep first spelling and order.
@@ -376,8 +380,7 @@ pub fn uuid_v7(ms: i64, random: [u8; 10]) -> String {
 /// Whether `id` is a well-formed UUID (any version; imports may carry v4).
 pub fn is_uuid(id: &str) -> bool {
     let parts: Vec<&str> = id.split('-').collect();
-    parts.len() == 5
-        && [8, 4, 4, 4, 12].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.bytes().all(|c| c.is_ascii_hexdigit()))
+    parts.len() == 5 && [8, 4, 4, 4, 12].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.bytes().all(|c| c.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -416,7 +419,8 @@ mod tests {
         let mut a = base.clone();
         a.apply(&CaptureEdit { status: Some(Status::Responded), note: Some("called".into()), ..Default::default() }, &st(20, "a")).unwrap();
         let mut b = base.clone();
-        b.apply(&CaptureEdit { status: Some(Status::Escalated), department: Some(Some("PR".into())), ..Default::default() }, &st(20, "b")).unwrap();
+        b.apply(&CaptureEdit { status: Some(Status::Escalated), department: Some(Some("PR".into())), ..Default::default() }, &st(20, "b"))
+            .unwrap();
         let mut c = base.clone();
         c.apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &st(15, "c")).unwrap();
         let copies = [a, b, c];
@@ -453,7 +457,10 @@ mod tests {
         let mut c = Capture::new("id".into(), ctx(None), &Tags::default(), "ana", st(10, "a"));
         let before = c.clone();
         let err = c
-            .apply(&CaptureEdit { status: Some(Status::Closed), note: Some("x".repeat(MAX_NOTE_CHARS + 1)), ..Default::default() }, &st(11, "a"))
+            .apply(
+                &CaptureEdit { status: Some(Status::Closed), note: Some("x".repeat(MAX_NOTE_CHARS + 1)), ..Default::default() },
+                &st(11, "a"),
+            )
             .unwrap_err();
         assert!(err.contains("note"), "{err}");
         assert_eq!(c, before);

@@ -107,11 +107,7 @@ mod tests {
 
     #[test]
     fn merge_converges_in_any_order() {
-        let edits = [
-            Lww::new("a", s(5, 0, "m1")),
-            Lww::new("b", s(5, 0, "m2")),
-            Lww::new("c", s(4, 9, "m3")),
-        ];
+        let edits = [Lww::new("a", s(5, 0, "m1")), Lww::new("b", s(5, 0, "m2")), Lww::new("c", s(4, 9, "m3"))];
         let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
         for order in orders {
             let mut reg = Lww::new("", Stamp::default());

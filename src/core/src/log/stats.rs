@@ -151,9 +151,19 @@ mod tests {
             comment_time: Some(CommentTime { utc: Some("2024-04-30T12:00:00Z".into()), ..Default::default() }),
             ..Default::default()
         };
-        let mut c = Capture::new(format!("id{n}"), ctx, &Tags { sentiment, ..Default::default() }, "ana", Stamp { ms: at(created), counter: 0, actor: "a".into() });
+        let mut c = Capture::new(
+            format!("id{n}"),
+            ctx,
+            &Tags { sentiment, ..Default::default() },
+            "ana",
+            Stamp { ms: at(created), counter: 0, actor: "a".into() },
+        );
         if let Some((st, when)) = status {
-            c.apply(&CaptureEdit { status: Some(st), department: Some(Some("PR".into())), ..Default::default() }, &Stamp { ms: at(when), counter: 0, actor: "a".into() }).unwrap();
+            c.apply(
+                &CaptureEdit { status: Some(st), department: Some(Some("PR".into())), ..Default::default() },
+                &Stamp { ms: at(when), counter: 0, actor: "a".into() },
+            )
+            .unwrap();
         }
         c
     }
@@ -166,7 +176,11 @@ mod tests {
             cap(4, "2024-05-03T09:00:00Z", "Iberia", Sentiment::Question, Some((Status::Escalated, "2024-05-04T10:00:00Z"))),
         ];
         let mut gone = cap(5, "2024-05-02T10:00:00Z", "Zara", Sentiment::Negative, None);
-        gone.apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: at("2024-05-02T11:00:00Z"), counter: 0, actor: "a".into() }).unwrap();
+        gone.apply(
+            &CaptureEdit { deleted: Some(true), ..Default::default() },
+            &Stamp { ms: at("2024-05-02T11:00:00Z"), counter: 0, actor: "a".into() },
+        )
+        .unwrap();
         v.push(gone);
         v
     }

@@ -87,8 +87,16 @@ mod tests {
         let cases = [
             ("QuotaExceededError", "", StoreFailure::Full),
             ("UnknownError", no_space, StoreFailure::Full),
-            ("UnknownError", "Internal error opening backing store for indexedDB.open.", StoreFailure::Unavailable("UnknownError: Internal error opening backing store for indexedDB.open.".into())),
-            ("InvalidStateError", "The database connection is closing. because of x", StoreFailure::Unavailable("InvalidStateError: The database connection is closing.".into())),
+            (
+                "UnknownError",
+                "Internal error opening backing store for indexedDB.open.",
+                StoreFailure::Unavailable("UnknownError: Internal error opening backing store for indexedDB.open.".into()),
+            ),
+            (
+                "InvalidStateError",
+                "The database connection is closing. because of x",
+                StoreFailure::Unavailable("InvalidStateError: The database connection is closing.".into()),
+            ),
             ("AbortError", "", StoreFailure::Aborted("AbortError".into())),
             ("", "", StoreFailure::Unavailable("unknown error".into())),
         ];

@@ -39,10 +39,7 @@ pub(crate) fn char_at(bytes: &[u8], pos: usize) -> Option<char> {
     } else {
         2
     };
-    std::str::from_utf8(bytes.get(pos..pos + w)?)
-        .ok()?
-        .chars()
-        .next()
+    std::str::from_utf8(bytes.get(pos..pos + w)?).ok()?.chars().next()
 }
 
 /// The character ending at byte `pos` of valid UTF-8 `bytes`.
@@ -71,11 +68,7 @@ pub(crate) fn is_whole_word(bytes: &[u8], start: usize, end: usize) -> bool {
     // ASCII fast path for the common case.
     let first = bytes[start];
     let last = bytes[end - 1];
-    let first_word = if first < 0x80 {
-        first.is_ascii_alphanumeric()
-    } else {
-        char_at(bytes, start).is_some_and(is_word_char)
-    };
+    let first_word = if first < 0x80 { first.is_ascii_alphanumeric() } else { char_at(bytes, start).is_some_and(is_word_char) };
     if first_word {
         if let Some(p) = char_before(bytes, start) {
             if is_word_char(p) {
@@ -83,11 +76,7 @@ pub(crate) fn is_whole_word(bytes: &[u8], start: usize, end: usize) -> bool {
             }
         }
     }
-    let last_word = if last < 0x80 {
-        last.is_ascii_alphanumeric()
-    } else {
-        char_before(bytes, end).is_some_and(is_word_char)
-    };
+    let last_word = if last < 0x80 { last.is_ascii_alphanumeric() } else { char_before(bytes, end).is_some_and(is_word_char) };
     if last_word {
         if let Some(n) = char_at(bytes, end) {
             if is_word_char(n) {
@@ -128,11 +117,7 @@ mod tests {
         ];
         for (text, needle, want) in cases {
             let s = text.find(needle).unwrap();
-            assert_eq!(
-                is_whole_word(text.as_bytes(), s, s + needle.len()),
-                *want,
-                "{text:?} {needle:?}"
-            );
+            assert_eq!(is_whole_word(text.as_bytes(), s, s + needle.len()), *want, "{text:?} {needle:?}");
         }
     }
 }

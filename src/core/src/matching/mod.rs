@@ -39,9 +39,7 @@ use crate::brands::{BrandError, BrandErrorCode, BrandErrors, BrandList};
 use boundary::is_whole_word;
 use normalize::{fold_term, normalize, strict_fold, strict_folded, Fold, FoldTable, NormText};
 
-pub use regex_term::{
-    MAX_REGEX_CHARS, MAX_REGEX_MATCHES_PER_BLOCK, REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT,
-};
+pub use regex_term::{MAX_REGEX_CHARS, MAX_REGEX_MATCHES_PER_BLOCK, REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT};
 
 /// Separates two blocks of page text in the string given to [`Matcher::find`].
 /// No match ever spans it; it is a word boundary.
@@ -190,70 +188,37 @@ impl Matcher {
                             format!("The pattern \"{}\" could not be compiled.", t.text),
                         )])
                     })?;
-                    regexes.push(RegexTerm {
-                        group: gi as u32,
-                        term: ti as u32,
-                        re,
-                        fold,
-                        whole_word: o.whole_word,
-                        prio,
-                    });
+                    regexes.push(RegexTerm { group: gi as u32, term: ti as u32, re, fold, whole_word: o.whole_word, prio });
                     continue;
                 }
                 let verify = (fold != Fold::LENIENT).then(|| (fold, strict_folded(&t.text, fold)));
                 patterns.push(fold_term(&t.text, Fold::LENIENT));
-                pats.push(PatInfo {
-                    kind: PatKind::Term,
-                    group: gi as u32,
-                    term: ti as u32,
-                    whole_word: o.whole_word,
-                    prio,
-                    verify,
-                });
+                pats.push(PatInfo { kind: PatKind::Term, group: gi as u32, term: ti as u32, whole_word: o.whole_word, prio, verify });
             }
             for x in &g.exclusions {
                 patterns.push(fold_term(x, Fold::LENIENT));
-                pats.push(PatInfo {
-                    kind: PatKind::Exclusion,
-                    group: gi as u32,
-                    term: 0,
-                    whole_word: true,
-                    prio: 0,
-                    verify: None,
-                });
+                pats.push(PatInfo { kind: PatKind::Exclusion, group: gi as u32, term: 0, whole_word: true, prio: 0, verify: None });
             }
         }
         let max_pattern_len = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
         // Where aho-corasick has a SIMD "Teddy" prefilter (x86_64, aarch64) it
         // uses it for up to 16 patterns, and only for leftmost searches.
-        let spotter = if cfg!(any(target_arch = "x86_64", target_arch = "aarch64"))
-            && !patterns.is_empty()
-            && patterns.len() <= SPOTTER_MAX_PATTERNS
-        {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&patterns)
-                .ok()
-        } else {
-            None
-        };
-        let ac = if patterns.is_empty() {
-            None
-        } else {
-            let kind = if patterns.len() <= DFA_MAX_PATTERNS {
-                Some(AhoCorasickKind::DFA)
+        let spotter =
+            if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) && !patterns.is_empty() && patterns.len() <= SPOTTER_MAX_PATTERNS
+            {
+                AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&patterns).ok()
             } else {
                 None
             };
+        let ac = if patterns.is_empty() {
+            None
+        } else {
+            let kind = if patterns.len() <= DFA_MAX_PATTERNS { Some(AhoCorasickKind::DFA) } else { None };
             let ac = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
                 .kind(kind)
                 .build(&patterns)
-                .or_else(|_| {
-                    AhoCorasick::builder()
-                        .match_kind(MatchKind::Standard)
-                        .build(&patterns)
-                })
+                .or_else(|_| AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns))
                 .map_err(|e| {
                     BrandErrors(vec![BrandError::new(
                         "groups".into(),
@@ -302,14 +267,7 @@ impl Matcher {
         if self.is_empty() || text.is_empty() || text.len() >= MAX_TEXT_BYTES {
             return;
         }
-        let Scratch {
-            norm,
-            variants,
-            cands,
-            excl,
-            active,
-            fold_buf,
-        } = scratch;
+        let Scratch { norm, variants, cands, excl, active, fold_buf } = scratch;
         cands.clear();
         excl.clear();
         normalize(text, Fold::LENIENT, Some(&self.table), norm);
@@ -328,11 +286,7 @@ impl Matcher {
                 let u0 = norm.start16(m.start() as u32);
                 let u1 = norm.end16(m.end() as u32);
                 match info.kind {
-                    PatKind::Exclusion => excl.push(Excl {
-                        u0,
-                        u1,
-                        group: info.group,
-                    }),
+                    PatKind::Exclusion => excl.push(Excl { u0, u1, group: info.group }),
                     PatKind::Term => {
                         let verify = if info.verify.is_some() {
                             any_verify = true;
@@ -340,14 +294,7 @@ impl Matcher {
                         } else {
                             u32::MAX
                         };
-                        cands.push(Cand {
-                            u0,
-                            u1,
-                            group: info.group,
-                            term: info.term,
-                            prio: info.prio,
-                            verify,
-                        });
+                        cands.push(Cand { u0, u1, group: info.group, term: info.term, prio: info.prio, verify });
                     }
                 }
             };
@@ -405,11 +352,7 @@ impl Matcher {
             return;
         }
         cands.sort_unstable_by(|a, b| {
-            a.u0.cmp(&b.u0)
-                .then(b.u1.cmp(&a.u1))
-                .then(b.prio.cmp(&a.prio))
-                .then(a.group.cmp(&b.group))
-                .then(a.term.cmp(&b.term))
+            a.u0.cmp(&b.u0).then(b.u1.cmp(&a.u1)).then(b.prio.cmp(&a.prio)).then(a.group.cmp(&b.group)).then(a.term.cmp(&b.term))
         });
 
         // 3. Verify case/diacritic-sensitive terms on the original text.
@@ -448,12 +391,7 @@ impl Matcher {
         let mut last_end = 0u32;
         for c in cands.iter() {
             if c.u0 >= last_end && c.u1 > c.u0 {
-                out.push(Mention {
-                    start: c.u0,
-                    end: c.u1,
-                    group: c.group,
-                    term: c.term,
-                });
+                out.push(Mention { start: c.u0, end: c.u1, group: c.group, term: c.term });
                 last_end = c.u1;
             }
         }

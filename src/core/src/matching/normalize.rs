@@ -48,16 +48,10 @@ pub(crate) struct Fold {
 
 impl Fold {
     /// The default and most lenient fold; the automaton runs on it.
-    pub const LENIENT: Fold = Fold {
-        lower: true,
-        strip: true,
-    };
+    pub const LENIENT: Fold = Fold { lower: true, strip: true };
 
     pub fn for_options(case_sensitive: bool, diacritic_sensitive: bool) -> Fold {
-        Fold {
-            lower: !case_sensitive,
-            strip: !diacritic_sensitive,
-        }
+        Fold { lower: !case_sensitive, strip: !diacritic_sensitive }
     }
 
     /// 0 for the lenient fold, 1..=3 for the others.
@@ -100,9 +94,7 @@ pub(crate) fn is_diacritic(c: char) -> bool {
 fn punct_fold(c: char) -> Option<u8> {
     Some(match c {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => b'\'',
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{AB}' | '\u{BB}' => {
-            b'"'
-        }
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{AB}' | '\u{BB}' => b'"',
         '\u{2010}'..='\u{2015}' | '\u{2212}' => b'-',
         '\u{BF}' => b'?',
         '\u{A1}' => b'!',
@@ -143,11 +135,7 @@ fn push_char(out: &mut Vec<u8>, c: char) {
 /// diacritic mark (the caller handles those) and append the result.
 pub(crate) fn fold_char(c: char, fold: Fold, out: &mut Vec<u8>) {
     if c.is_ascii() {
-        out.push(if fold.lower {
-            c.to_ascii_lowercase() as u8
-        } else {
-            c as u8
-        });
+        out.push(if fold.lower { c.to_ascii_lowercase() as u8 } else { c as u8 });
         return;
     }
     if let Some(p) = punct_fold(c) {
@@ -283,49 +271,29 @@ impl FoldTable {
             let e = match char::from_u32(cp) {
                 Some(c) if cp >= 0x80 => {
                     if is_ignorable(c) {
-                        TwoByteEntry {
-                            len: ENTRY_IGNORE,
-                            bytes: [0; 4],
-                        }
+                        TwoByteEntry { len: ENTRY_IGNORE, bytes: [0; 4] }
                     } else if c.is_whitespace() {
-                        TwoByteEntry {
-                            len: ENTRY_SPACE,
-                            bytes: [0; 4],
-                        }
+                        TwoByteEntry { len: ENTRY_SPACE, bytes: [0; 4] }
                     } else if is_diacritic(c) {
-                        TwoByteEntry {
-                            len: ENTRY_MARK,
-                            bytes: [0; 4],
-                        }
+                        TwoByteEntry { len: ENTRY_MARK, bytes: [0; 4] }
                     } else {
                         buf.clear();
                         fold_char(c, fold, &mut buf);
                         if buf.len() <= 4 {
                             let mut bytes = [0; 4];
                             bytes[..buf.len()].copy_from_slice(&buf);
-                            TwoByteEntry {
-                                len: buf.len() as u8,
-                                bytes,
-                            }
+                            TwoByteEntry { len: buf.len() as u8, bytes }
                         } else {
                             // Never happens for this range; fall back to the slow path.
-                            TwoByteEntry {
-                                len: ENTRY_MARK - 1,
-                                bytes: [0; 4],
-                            }
+                            TwoByteEntry { len: ENTRY_MARK - 1, bytes: [0; 4] }
                         }
                     }
                 }
-                _ => TwoByteEntry {
-                    len: 0,
-                    bytes: [0; 4],
-                },
+                _ => TwoByteEntry { len: 0, bytes: [0; 4] },
             };
             entries.push(e);
         }
-        FoldTable {
-            entries: entries.into_boxed_slice(),
-        }
+        FoldTable { entries: entries.into_boxed_slice() }
     }
 }
 
@@ -446,12 +414,7 @@ pub(crate) fn normalize(text: &str, fold: Fold, table: Option<&FoldTable>, out: 
     }
 }
 
-fn normalize_impl<const LOWER: bool>(
-    text: &str,
-    fold: Fold,
-    table: Option<&FoldTable>,
-    out: &mut NormText,
-) {
+fn normalize_impl<const LOWER: bool>(text: &str, fold: Fold, table: Option<&FoldTable>, out: &mut NormText) {
     out.segs.clear();
     // Reuse the previous buffer without clearing it: only growth is zeroed.
     let mut buf = std::mem::take(&mut out.bytes);
@@ -460,12 +423,7 @@ fn normalize_impl<const LOWER: bool>(
     }
     let bytes = text.as_bytes();
     let len = bytes.len();
-    let mut b = Builder {
-        buf,
-        o: 0,
-        segs: &mut out.segs,
-        delta: 0,
-    };
+    let mut b = Builder { buf, o: 0, segs: &mut out.segs, delta: 0 };
     let mut tmp: Vec<u8> = Vec::new();
     let mut i = 0usize;
     let mut prev_ws = false;
@@ -512,8 +470,7 @@ fn normalize_impl<const LOWER: bool>(
             if let Some(t) = table {
                 let c0 = bytes[i];
                 if (0xC2..0xE0).contains(&c0) {
-                    let e =
-                        t.entries[(((c0 & 0x1F) as usize) << 6) | (bytes[i + 1] & 0x3F) as usize];
+                    let e = t.entries[(((c0 & 0x1F) as usize) << 6) | (bytes[i + 1] & 0x3F) as usize];
                     if e.len == 1 {
                         buf[o] = e.bytes[0];
                         o += 1;
@@ -587,11 +544,7 @@ fn normalize_impl<const LOWER: bool>(
                     b.put(&e.bytes[..e.len as usize]);
                     b.seg(n0, u0, u0 + 1);
                     prev_ws = false;
-                    prev = if e.len == 0 {
-                        Prev::None
-                    } else {
-                        Prev::At(n0, u0)
-                    };
+                    prev = if e.len == 0 { Prev::None } else { Prev::At(n0, u0) };
                     continue;
                 }
             }
@@ -643,17 +596,15 @@ fn normalize_impl<const LOWER: bool>(
                 Prev::At(n0, u0) => Some((n0, u0)),
             };
             if let Some((n0, u0)) = base_at {
-                let base = std::str::from_utf8(&b.buf[n0 as usize..b.o])
-                    .ok()
-                    .and_then(|s| {
-                        let mut it = s.chars();
-                        let ch = it.next();
-                        if it.next().is_none() {
-                            ch
-                        } else {
-                            None
-                        }
-                    });
+                let base = std::str::from_utf8(&b.buf[n0 as usize..b.o]).ok().and_then(|s| {
+                    let mut it = s.chars();
+                    let ch = it.next();
+                    if it.next().is_none() {
+                        ch
+                    } else {
+                        None
+                    }
+                });
                 if let Some(k) = base.and_then(|bc| compose(bc, c)) {
                     let u1 = b.u() + units;
                     if let Some(last) = b.segs.last() {
@@ -790,16 +741,7 @@ mod tests {
     fn norm(s: &str, fold: Fold) -> NormText {
         let mut nt = NormText::default();
         let t = FoldTable::new(Fold::LENIENT);
-        normalize(
-            s,
-            fold,
-            if fold == Fold::LENIENT {
-                Some(&t)
-            } else {
-                None
-            },
-            &mut nt,
-        );
+        normalize(s, fold, if fold == Fold::LENIENT { Some(&t) } else { None }, &mut nt);
         // The table is only a cache: the slow path must agree with it.
         let mut slow = NormText::default();
         normalize(s, fold, None, &mut slow);
@@ -828,19 +770,10 @@ mod tests {
             ("ΟΔΟΣ", "οδοσ"),
             ("a \u{A0}\n\t b", "a b"),
             ("a\u{3000}\u{2009}b", "a b"),
-            (
-                "L’Oréal «hola» ¿qué? ¡sí! a–b",
-                "l'oreal \"hola\" ?que? !si! a-b",
-            ),
+            ("L’Oréal «hola» ¿qué? ¡sí! a–b", "l'oreal \"hola\" ?que? !si! a-b"),
             ("a\u{1E}b", "a\u{1E}b"),
-            (
-                "Hello World, this is a longer ASCII sentence",
-                "hello world, this is a longer ascii sentence",
-            ),
-            (
-                "HELLO  WORLD  AGAIN  AND  AGAIN",
-                "hello world again and again",
-            ),
+            ("Hello World, this is a longer ASCII sentence", "hello world, this is a longer ascii sentence"),
+            ("HELLO  WORLD  AGAIN  AND  AGAIN", "hello world again and again"),
             ("ñ\u{303}", "n"),
             ("東京 한국어", "東京 한국어"),
         ];
@@ -852,21 +785,12 @@ mod tests {
     #[test]
     fn sensitive_folds_keep_what_they_should() {
         let f = |s: &str, fold: Fold| String::from_utf8(norm(s, fold).bytes).unwrap();
-        let case_sens = Fold {
-            lower: false,
-            strip: true,
-        };
-        let diac_sens = Fold {
-            lower: true,
-            strip: false,
-        };
+        let case_sens = Fold { lower: false, strip: true };
+        let diac_sens = Fold { lower: true, strip: false };
         assert_eq!(f("ONCE Telefónica", case_sens), "ONCE Telefonica");
         assert_eq!(f("ONCE Telefónica", diac_sens), "once telefónica");
         // Decomposed input is composed when diacritics are kept.
-        assert_eq!(
-            f("Telefo\u{301}nica Nin\u{303}o", diac_sens),
-            "telefónica niño"
-        );
+        assert_eq!(f("Telefo\u{301}nica Nin\u{303}o", diac_sens), "telefónica niño");
         assert_eq!(f("vie\u{323}\u{302}t", diac_sens), "việt");
     }
 
@@ -881,66 +805,36 @@ mod tests {
         let p = s.find("telefonica").unwrap() as u32;
         let u: Vec<u16> = text.encode_utf16().collect();
         let (a, b) = (nt.start16(p), nt.end16(p + "telefonica".len() as u32));
-        assert_eq!(
-            String::from_utf16(&u[a as usize..b as usize]).unwrap(),
-            "Tele\u{AD}fónica"
-        );
+        assert_eq!(String::from_utf16(&u[a as usize..b as usize]).unwrap(), "Tele\u{AD}fónica");
         let p = s.find("nino").unwrap() as u32;
         let (a, b) = (nt.start16(p), nt.end16(p + 4));
-        assert_eq!(
-            String::from_utf16(&u[a as usize..b as usize]).unwrap(),
-            "Nin\u{303}o"
-        );
+        assert_eq!(String::from_utf16(&u[a as usize..b as usize]).unwrap(), "Nin\u{303}o");
         let p = s.find("ss ss").unwrap() as u32;
         let (a, b) = (nt.start16(p), nt.end16(p + 5));
-        assert_eq!(
-            String::from_utf16(&u[a as usize..b as usize]).unwrap(),
-            "ß ẞ"
-        );
+        assert_eq!(String::from_utf16(&u[a as usize..b as usize]).unwrap(), "ß ẞ");
         // A match ending inside "ss" (from ß) still covers the whole ß.
         let (a, b) = (nt.start16(p), nt.end16(p + 1));
         assert_eq!(String::from_utf16(&u[a as usize..b as usize]).unwrap(), "ß");
         let p = s.find("x e fin").unwrap() as u32;
         let (a, b) = (nt.start16(p), nt.end16(p + 3));
-        assert_eq!(
-            String::from_utf16(&u[a as usize..b as usize]).unwrap(),
-            "x e\u{301}\u{302}"
-        );
+        assert_eq!(String::from_utf16(&u[a as usize..b as usize]).unwrap(), "x e\u{301}\u{302}");
         let p = s.find("東京").unwrap() as u32;
         let (a, b) = (nt.start16(p), nt.end16(p + 6));
-        assert_eq!(
-            String::from_utf16(&u[a as usize..b as usize]).unwrap(),
-            "東京"
-        );
+        assert_eq!(String::from_utf16(&u[a as usize..b as usize]).unwrap(), "東京");
         assert_eq!(nt.end16(nt.bytes.len() as u32) as usize, u.len());
     }
 
     #[test]
     fn strict_fold_compares_nfc_and_nfd() {
-        let d = Fold {
-            lower: true,
-            strip: false,
-        };
+        let d = Fold { lower: true, strip: false };
         assert_eq!(strict_folded("Niño", d), strict_folded("Nin\u{303}o", d));
         assert_ne!(strict_folded("Niño", d), strict_folded("Nino", d));
-        assert_eq!(
-            strict_folded("Việt", d),
-            strict_folded("Vie\u{302}\u{323}t", d)
-        );
-        assert_eq!(
-            strict_folded("Việt", d),
-            strict_folded("Vie\u{323}\u{302}t", d)
-        );
+        assert_eq!(strict_folded("Việt", d), strict_folded("Vie\u{302}\u{323}t", d));
+        assert_eq!(strict_folded("Việt", d), strict_folded("Vie\u{323}\u{302}t", d));
         assert_ne!(strict_folded("Việt", d), strict_folded("Viêt", d));
         // Two marks of the same class keep their order (they are not equivalent).
-        assert_ne!(
-            strict_folded("e\u{301}\u{300}", d),
-            strict_folded("e\u{300}\u{301}", d)
-        );
-        assert_eq!(
-            strict_folded("  El\u{A0}Corte \n Inglés ", Fold::LENIENT),
-            "el corte ingles"
-        );
+        assert_ne!(strict_folded("e\u{301}\u{300}", d), strict_folded("e\u{300}\u{301}", d));
+        assert_eq!(strict_folded("  El\u{A0}Corte \n Inglés ", Fold::LENIENT), "el corte ingles");
     }
 
     #[test]

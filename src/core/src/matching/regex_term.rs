@@ -120,10 +120,7 @@ fn compose_marks(s: &str) -> String {
     let mut out: Vec<char> = Vec::with_capacity(s.len());
     for c in s.chars() {
         if is_diacritic(c) {
-            if let Some(k) = out
-                .last()
-                .and_then(|&p| unicode_normalization::char::compose(p, c))
-            {
+            if let Some(k) = out.last().and_then(|&p| unicode_normalization::char::compose(p, c)) {
                 *out.last_mut().unwrap() = k;
                 continue;
             }
@@ -136,13 +133,8 @@ fn compose_marks(s: &str) -> String {
 /// Compile a regex term for text folded with `fold`, with every limit applied.
 pub(crate) fn compile(pattern: &str, fold: Fold) -> Result<Regex, RegexProblem> {
     let folded = fold_pattern(pattern.trim(), fold);
-    let build = |limit: usize| {
-        RegexBuilder::new(&folded)
-            .case_insensitive(fold.lower)
-            .size_limit(limit)
-            .nest_limit(REGEX_NEST_LIMIT)
-            .build()
-    };
+    let build =
+        |limit: usize| RegexBuilder::new(&folded).case_insensitive(fold.lower).size_limit(limit).nest_limit(REGEX_NEST_LIMIT).build();
     let re = match build(REGEX_SIZE_LIMIT) {
         Ok(re) => re,
         Err(e) => {
@@ -186,22 +178,14 @@ fn first_line(msg: &str) -> String {
 
 /// Run `re` over `text` (folded, blocks separated by U+001E), block by block,
 /// calling `emit(start, end)` with folded byte offsets.
-pub(crate) fn find_blocks(
-    re: &Regex,
-    text: &str,
-    whole_word: bool,
-    mut emit: impl FnMut(usize, usize),
-) {
+pub(crate) fn find_blocks(re: &Regex, text: &str, whole_word: bool, mut emit: impl FnMut(usize, usize)) {
     let bytes = text.as_bytes();
     let mut block_start = 0usize;
     for block in text.split('\u{1E}') {
         let mut at = 0usize;
         let mut found = 0usize;
         let mut attempts = 0usize;
-        while at <= block.len()
-            && found < MAX_REGEX_MATCHES_PER_BLOCK
-            && attempts < MAX_REGEX_ATTEMPTS_PER_BLOCK
-        {
+        while at <= block.len() && found < MAX_REGEX_MATCHES_PER_BLOCK && attempts < MAX_REGEX_ATTEMPTS_PER_BLOCK {
             let Some(m) = re.find_at(block, at) else {
                 break;
             };
@@ -237,14 +221,7 @@ pub(crate) fn find_blocks(
 
 /// A whole-word match of `re` starting exactly at `start` and ending before
 /// `end` (block-relative offsets), trying a few successively shorter cuts.
-fn shorter_whole_word(
-    re: &Regex,
-    block: &str,
-    bytes: &[u8],
-    block_start: usize,
-    start: usize,
-    mut end: usize,
-) -> Option<usize> {
+fn shorter_whole_word(re: &Regex, block: &str, bytes: &[u8], block_start: usize, start: usize, mut end: usize) -> Option<usize> {
     // Only worth it when the start is fine on its own.
     let first_is_word = char_at(bytes, block_start + start).is_some_and(is_word_char);
     if first_is_word && char_before(bytes, block_start + start).is_some_and(is_word_char) {
@@ -307,10 +284,7 @@ mod tests {
         assert_eq!(fold_pattern("Straße+", l), "Stra(?:ss)e+");
         assert_eq!(fold_pattern("¿Qué\\?", l), "\\?Que\\?");
         assert_eq!(fold_pattern(r"\x{E9}\p{L}é", l), r"\x{E9}\p{L}e");
-        let d = Fold {
-            lower: true,
-            strip: false,
-        };
+        let d = Fold { lower: true, strip: false };
         assert_eq!(fold_pattern("Nin\u{303}o", d), "Niño");
     }
 
@@ -323,10 +297,7 @@ mod tests {
         assert_eq!(compile("x|", l).unwrap_err(), RegexProblem::MatchesEmpty);
         assert_eq!(compile(r"\b", l).unwrap_err(), RegexProblem::MatchesEmpty);
         assert_eq!(compile("^", l).unwrap_err(), RegexProblem::MatchesEmpty);
-        assert_eq!(
-            compile(r"\w{50}{50}{50}", l).unwrap_err(),
-            RegexProblem::TooBig
-        );
+        assert_eq!(compile(r"\w{50}{50}{50}", l).unwrap_err(), RegexProblem::TooBig);
         assert!(compile("a+", l).is_ok());
     }
 }

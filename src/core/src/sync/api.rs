@@ -232,7 +232,8 @@ mod tests {
 
     #[test]
     fn cursors_are_decimal_sequence_numbers() {
-        let cases = [("0", Some(0)), ("42", Some(42)), ("", None), ("-1", None), ("1e3", None), ("99999999999999999999999", None), ("+1", None)];
+        let cases =
+            [("0", Some(0)), ("42", Some(42)), ("", None), ("-1", None), ("1e3", None), ("99999999999999999999999", None), ("+1", None)];
         for (text, want) in cases {
             assert_eq!(parse_cursor(text), want, "{text:?}");
         }

@@ -100,11 +100,7 @@ pub fn parse_endpoint(input: &str, mode: SyncMode) -> Result<Endpoint, EndpointE
         None => host.clone(),
     };
     let origin = format!("{scheme}://{host_port}");
-    let url = if mode == SyncMode::Webhook {
-        format!("{origin}{tail}")
-    } else {
-        format!("{origin}{}", tail.trim_end_matches('/'))
-    };
+    let url = if mode == SyncMode::Webhook { format!("{origin}{tail}") } else { format!("{origin}{}", tail.trim_end_matches('/')) };
     Ok(Endpoint { url, permission_pattern: format!("{origin}/*"), origin })
 }
 
@@ -123,8 +119,7 @@ fn split_host_port(authority: &str) -> Option<(String, Option<u16>)> {
         }
     };
     let host_ok = !host.is_empty()
-        && (host.starts_with('[')
-            || host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || !c.is_ascii()));
+        && (host.starts_with('[') || host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || !c.is_ascii()));
     if !host_ok {
         return None;
     }
@@ -145,7 +140,9 @@ pub fn is_loopback(host: &str) -> bool {
     let parts: Vec<&str> = host.split('.').collect();
     parts.len() == 4
         && parts[0] == "127"
-        && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n <= 255))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n <= 255))
 }
 
 impl Endpoint {
@@ -256,7 +253,11 @@ pub enum Attempt<'a> {
     NetworkError,
     /// Our own timeout aborted it.
     Timeout,
-    Response { status: u16, retry_after: Option<&'a str>, body: &'a str },
+    Response {
+        status: u16,
+        retry_after: Option<&'a str>,
+        body: &'a str,
+    },
 }
 
 /// A problem to show the manager (and to keep in the log's meta).
@@ -264,20 +265,36 @@ pub enum Attempt<'a> {
 #[serde(tag = "code", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Problem {
     /// No endpoint or a bad one.
-    Endpoint { key: String },
+    Endpoint {
+        key: String,
+    },
     NoToken,
     /// The browser has not granted access to this origin.
-    Permission { origin: String },
+    Permission {
+        origin: String,
+    },
     /// No response: DNS, refused, TLS, offline, CORS.
-    Unreachable { origin: String, https: bool },
-    Timeout { seconds: u64 },
+    Unreachable {
+        origin: String,
+        https: bool,
+    },
+    Timeout {
+        seconds: u64,
+    },
     Unauthorized,
     Forbidden,
-    NotFound { url: String },
+    NotFound {
+        url: String,
+    },
     /// 5xx, 408 or 429.
-    ServerBusy { status: u16 },
+    ServerBusy {
+        status: u16,
+    },
     /// Any other unexpected response (e.g. a page that is not an Escucha team log).
-    Unexpected { status: u16, detail: String },
+    Unexpected {
+        status: u16,
+        detail: String,
+    },
 }
 
 impl Problem {
@@ -336,9 +353,7 @@ pub fn after_attempt(attempt: Attempt<'_>, endpoint: &Endpoint, url: &str, items
     let unreachable = || Problem::Unreachable { origin: endpoint.origin.clone(), https: endpoint.origin.starts_with("https:") };
     let (status, retry_after, body) = match attempt {
         Attempt::NetworkError => return Next::Retry { server_wait_ms: None, problem: unreachable() },
-        Attempt::Timeout => {
-            return Next::Retry { server_wait_ms: None, problem: Problem::Timeout { seconds: REQUEST_TIMEOUT_MS / 1000 } }
-        }
+        Attempt::Timeout => return Next::Retry { server_wait_ms: None, problem: Problem::Timeout { seconds: REQUEST_TIMEOUT_MS / 1000 } },
         Attempt::Response { status, retry_after, body } => (status, retry_after, body),
     };
     match classify(Outcome::Response { status, retry_after }, items, now_ms) {
@@ -404,7 +419,8 @@ pub struct WebhookDelivery {
 /// drops re-sends but not edits.
 pub fn webhook_delivery(c: &Capture, member: &str) -> WebhookDelivery {
     let last = c.last_stamp();
-    let first_version = last.ms == c.created_ms && [&c.context.stamp, &c.status.stamp, &c.note.stamp, &c.tags.stamp, &c.deleted.stamp].iter().all(|s| *s == last);
+    let first_version = last.ms == c.created_ms
+        && [&c.context.stamp, &c.status.stamp, &c.note.stamp, &c.tags.stamp, &c.deleted.stamp].iter().all(|s| *s == last);
     let (event, key) = if first_version {
         ("capture.created", c.id.clone())
     } else {
@@ -419,10 +435,7 @@ pub fn webhook_delivery(c: &Capture, member: &str) -> WebhookDelivery {
         ctx.comment_text.chars().take(280).collect::<String>(),
         ctx.permalink.as_deref().unwrap_or(&ctx.page_url)
     );
-    WebhookDelivery {
-        idempotency_key: key,
-        body: serde_json::json!({ "event": event, "member": member, "text": text, "capture": c }),
-    }
+    WebhookDelivery { idempotency_key: key, body: serde_json::json!({ "event": event, "member": member, "text": text, "capture": c }) }
 }
 
 /// The test POST "Test connection" sends to a webhook.
@@ -470,7 +483,11 @@ mod tests {
             ("javascript://x", TeamLog, Err(Scheme)),
             ("https://user:pw@log.example.com", TeamLog, Err(Credentials)),
             ("https://log.example.com/?team=1", TeamLog, Err(QueryInBase)),
-            ("https://hooks.example.com/services/T0/B0/xyz?x=1", Webhook, ok("https://hooks.example.com/services/T0/B0/xyz?x=1", "https://hooks.example.com")),
+            (
+                "https://hooks.example.com/services/T0/B0/xyz?x=1",
+                Webhook,
+                ok("https://hooks.example.com/services/T0/B0/xyz?x=1", "https://hooks.example.com"),
+            ),
             ("https://log.example.com:99999", TeamLog, Err(NotAUrl)),
             ("https://:80", TeamLog, Err(NotAUrl)),
             ("https://exa mple.com", TeamLog, Err(NotAUrl)),
@@ -513,7 +530,11 @@ mod tests {
                 // Out of order on purpose: matched by id.
                 ItemResult { id: "b".into(), status: ItemStatus::Unchanged, error: None },
                 ItemResult { id: "a".into(), status: ItemStatus::Stored, error: None },
-                ItemResult { id: "c".into(), status: ItemStatus::Rejected, error: Some(ApiError::new(ErrorCode::BadRequest, "note.value: too long")) },
+                ItemResult {
+                    id: "c".into(),
+                    status: ItemStatus::Rejected,
+                    error: Some(ApiError::new(ErrorCode::BadRequest, "note.value: too long")),
+                },
             ],
         };
         let st = |ms| Stamp { ms, counter: 0, actor: "dev-a".into() };
@@ -532,7 +553,9 @@ mod tests {
     fn the_acknowledged_stamp_is_the_one_sent_so_a_later_edit_stays_pending() {
         let sent = capture("a", 10);
         let mut edited = sent.clone();
-        edited.apply(&CaptureEdit { note: Some("later".into()), ..Default::default() }, &Stamp { ms: 50, counter: 0, actor: "dev-a".into() }).unwrap();
+        edited
+            .apply(&CaptureEdit { note: Some("later".into()), ..Default::default() }, &Stamp { ms: 50, counter: 0, actor: "dev-a".into() })
+            .unwrap();
         let response = PushResponse { results: vec![ItemResult { id: "a".into(), status: ItemStatus::Stored, error: None }] };
         let actions = push_actions(&[sent], &response);
         let [ItemAction::Acknowledge { stamp, .. }] = &actions[..] else { panic!("{actions:?}") };
@@ -574,7 +597,11 @@ mod tests {
         let api_err = r#"{"error":{"code":"bad_request","message":"items[0].id: not a UUID"}}"#;
         let cases: Vec<(Attempt, usize, Next)> = vec![
             (r(200, None, "{}"), 3, Next::Go),
-            (Attempt::NetworkError, 1, Next::Retry { server_wait_ms: None, problem: Problem::Unreachable { origin: e.origin.clone(), https: true } }),
+            (
+                Attempt::NetworkError,
+                1,
+                Next::Retry { server_wait_ms: None, problem: Problem::Unreachable { origin: e.origin.clone(), https: true } },
+            ),
             (Attempt::Timeout, 1, Next::Retry { server_wait_ms: None, problem: Problem::Timeout { seconds: 20 } }),
             (r(500, None, ""), 1, Next::Retry { server_wait_ms: None, problem: Problem::ServerBusy { status: 500 } }),
             (r(503, Some("3"), ""), 1, Next::Retry { server_wait_ms: Some(3000), problem: Problem::ServerBusy { status: 503 } }),
@@ -634,7 +661,12 @@ mod tests {
         assert_eq!(first.body["capture"]["id"], "0190-a");
         assert_eq!(webhook_delivery(&c, "ana"), first, "a re-send is identical");
         let mut edited = c.clone();
-        edited.apply(&CaptureEdit { status: Some(crate::log::Status::Closed), ..Default::default() }, &Stamp { ms: 99, counter: 2, actor: "dev-b".into() }).unwrap();
+        edited
+            .apply(
+                &CaptureEdit { status: Some(crate::log::Status::Closed), ..Default::default() },
+                &Stamp { ms: 99, counter: 2, actor: "dev-b".into() },
+            )
+            .unwrap();
         let second = webhook_delivery(&edited, "ana");
         assert_eq!(second.idempotency_key, "0190-a@99.2.dev-b");
         assert_eq!(second.body["event"], "capture.updated");

@@ -31,7 +31,11 @@ pub const MIN_TIME_MS: i64 = 1_577_836_800_000;
 pub fn parse_strict<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        if path == "." { e.inner().to_string() } else { format!("{path}: {}", e.inner()) }
+        if path == "." {
+            e.inner().to_string()
+        } else {
+            format!("{path}: {}", e.inner())
+        }
     })
 }
 
@@ -204,7 +208,11 @@ fn url(field: &str, value: &str, required: bool) -> Result<(), String> {
 }
 
 fn shorten(s: &str) -> String {
-    if s.chars().count() <= 60 { s.to_string() } else { format!("{}\u{2026}", s.chars().take(60).collect::<String>()) }
+    if s.chars().count() <= 60 {
+        s.to_string()
+    } else {
+        format!("{}\u{2026}", s.chars().take(60).collect::<String>())
+    }
 }
 
 #[cfg(test)]

@@ -51,7 +51,9 @@ pub fn now_ms() -> i64 {
 pub fn rect_of(range: &StaticRange) -> (f64, f64, f64, f64) {
     let doc = dom::document();
     let Ok(live) = doc.create_range() else { return (0.0, 0.0, 0.0, 0.0) };
-    if live.set_start(&range.start_container(), range.start_offset()).is_err() || live.set_end(&range.end_container(), range.end_offset()).is_err() {
+    if live.set_start(&range.start_container(), range.start_offset()).is_err()
+        || live.set_end(&range.end_container(), range.end_offset()).is_err()
+    {
         return (0.0, 0.0, 0.0, 0.0);
     }
     let r = live.get_bounding_client_rect();
@@ -67,17 +69,14 @@ pub fn selection_range() -> Option<StaticRange> {
     }
     let r = sel.get_range_at(0).ok()?;
     let start = r.start_container().ok()?;
-    let inside_own_ui = start
-        .parent_element()
-        .and_then(|e| e.closest(&format!("[{}]", page_text::OWN_UI_ATTRIBUTE)).ok().flatten())
-        .is_some();
+    let inside_own_ui =
+        start.parent_element().and_then(|e| e.closest(&format!("[{}]", page_text::OWN_UI_ATTRIBUTE)).ok().flatten()).is_some();
     if inside_own_ui || start.dyn_ref::<web_sys::Text>().is_none() {
         return None;
     }
     let init = web_sys::StaticRangeInit::new(&r.end_container().ok()?, r.end_offset().ok()?, &start, r.start_offset().ok()?);
     StaticRange::new(&init).ok()
 }
-
 
 /// The mention's end offset within its start node (a mention that runs into
 /// the next node ends at the start node's end, for the snapshot's purposes).

@@ -14,10 +14,7 @@ use escucha_core::protocol::{Message, Reply};
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{
-    Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, ShadowRoot, ShadowRootInit,
-    ShadowRootMode,
-};
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use crate::dom;
 use crate::platform::{self, t};
@@ -50,8 +47,7 @@ textarea { min-height: 48px; resize: vertical; }
 "#;
 
 /// Events that must not reach the page's listeners while the manager types.
-const CONTAINED_EVENTS: [&str; 9] =
-    ["keydown", "keyup", "keypress", "input", "beforeinput", "mousedown", "mouseup", "click", "focusin"];
+const CONTAINED_EVENTS: [&str; 9] = ["keydown", "keyup", "keypress", "input", "beforeinput", "mousedown", "mouseup", "click", "focusin"];
 
 /// Where the card was opened from: a mention (brand + term) or a selection.
 pub struct Opening {
@@ -153,9 +149,6 @@ fn adopt_css(shadow: &ShadowRoot) -> Result<(), JsValue> {
     Ok(())
 }
 
-
-
-
 fn status_from(s: &str) -> Status {
     Status::ALL.into_iter().find(|v| v.as_str() == s).unwrap_or_default()
 }
@@ -191,7 +184,17 @@ fn field_row(dl: &Element, label: &str, view: &FieldView, input_id: &str) {
     match view {
         FieldView::Found(v) => dd.set_text_content(Some(v)),
         FieldView::Missing => {
-            let input = dom::el("input", &[("type", "text"), ("class", "missing"), ("id", input_id), ("placeholder", &t(Key::CardMissing, &[])), ("aria-label", label)], "");
+            let input = dom::el(
+                "input",
+                &[
+                    ("type", "text"),
+                    ("class", "missing"),
+                    ("id", input_id),
+                    ("placeholder", &t(Key::CardMissing, &[])),
+                    ("aria-label", label),
+                ],
+                "",
+            );
             dd.append_child(&input).ok();
         }
     }
@@ -203,12 +206,13 @@ fn time_text(model: &CardModel) -> FieldView {
     match (&model.time_utc, &model.time_original) {
         (Some(utc), FieldView::Found(original)) => {
             let date = js_sys::Date::new(&JsValue::from_str(utc));
-            let local = if date.get_time().is_nan() {
-                utc.clone()
+            let local =
+                if date.get_time().is_nan() { utc.clone() } else { String::from(date.to_locale_string("default", &JsValue::UNDEFINED)) };
+            if &local == original {
+                FieldView::Found(local)
             } else {
-                String::from(date.to_locale_string("default", &JsValue::UNDEFINED))
-            };
-            if &local == original { FieldView::Found(local) } else { FieldView::Found(format!("{local} ({original})")) }
+                FieldView::Found(format!("{local} ({original})"))
+            }
         }
         (_, v) => v.clone(),
     }
@@ -218,7 +222,8 @@ fn render(shadow: &ShadowRoot, state: &Rc<RefCell<CardState>>) -> Result<(), JsV
     let st = state.borrow();
     let m = &st.model;
     let card = dom::el("div", &[("class", "card"), ("role", "dialog"), ("aria-label", "Escucha")], "");
-    let close_btn = dom::el("button", &[("class", "close"), ("type", "button"), ("aria-label", &t(Key::CardClose, &[])), ("id", "close")], "\u{00d7}");
+    let close_btn =
+        dom::el("button", &[("class", "close"), ("type", "button"), ("aria-label", &t(Key::CardClose, &[])), ("id", "close")], "\u{00d7}");
     let brand_text = if m.brand.is_empty() { t(Key::CardSelection, &[]) } else { m.brand.clone() };
     let head = dom::append(
         dom::el("div", &[("class", "head")], ""),
@@ -242,7 +247,11 @@ fn render(shadow: &ShadowRoot, state: &Rc<RefCell<CardState>>) -> Result<(), JsV
     sentiments.append_child(&dom::el("legend", &[], &t(Key::CardSentiment, &[])))?;
     for s in Sentiment::ALL {
         let pressed = if s == m.tags.sentiment { "true" } else { "false" };
-        let b = dom::el("button", &[("type", "button"), ("class", "seg"), ("data-value", s.as_str()), ("aria-pressed", pressed)], &t(Key::sentiment(s), &[]));
+        let b = dom::el(
+            "button",
+            &[("type", "button"), ("class", "seg"), ("data-value", s.as_str()), ("aria-pressed", pressed)],
+            &t(Key::sentiment(s), &[]),
+        );
         sentiments.append_child(&b)?;
     }
     card.append_child(&sentiments)?;
@@ -292,7 +301,9 @@ fn render(shadow: &ShadowRoot, state: &Rc<RefCell<CardState>>) -> Result<(), JsV
             state.borrow_mut().touched = true;
         });
     }
-    for control in [dep.unchecked_ref::<Element>(), status.unchecked_ref(), prio.unchecked_ref(), tags.unchecked_ref(), note.unchecked_ref()] {
+    for control in
+        [dep.unchecked_ref::<Element>(), status.unchecked_ref(), prio.unchecked_ref(), tags.unchecked_ref(), note.unchecked_ref()]
+    {
         let state = state.clone();
         on(control, "input", move |_| state.borrow_mut().touched = true);
     }
@@ -448,7 +459,13 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn widgets_read_back_as_tags() {
-        open(opening("ACME Corp rocks", None), &[], &Tags { status: Status::NeedsResponse, ..Default::default() }, &["PR".into(), "Logística".into()]).unwrap();
+        open(
+            opening("ACME Corp rocks", None),
+            &[],
+            &Tags { status: Status::NeedsResponse, ..Default::default() },
+            &["PR".into(), "Logística".into()],
+        )
+        .unwrap();
         OPEN.with(|o| {
             let o = o.borrow();
             let card = o.as_ref().unwrap();

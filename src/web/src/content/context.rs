@@ -3,7 +3,6 @@
 //! page. What to copy (and how much) is decided by the core's
 //! `Snapshot::gather`; this file only answers its questions about nodes.
 
-
 use escucha_core::capture::{DomSource, PageInfo, Snapshot};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};

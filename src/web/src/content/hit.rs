@@ -74,8 +74,8 @@ pub fn nearest<'a>(ranges: impl Iterator<Item = &'a StaticRange>, node: &Node, o
 #[cfg(test)]
 mod tests {
     use super::*;
-    use web_sys::StaticRangeInit;
     use wasm_bindgen_test::*;
+    use web_sys::StaticRangeInit;
     wasm_bindgen_test_configure!(run_in_browser);
 
     fn range(start: &Node, so: u32, end: &Node, eo: u32) -> StaticRange {

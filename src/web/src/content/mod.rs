@@ -18,9 +18,9 @@ use escucha_core::brands::BrandList;
 use escucha_core::log::{Capture, Status, Tags};
 use escucha_core::matching::{Matcher, Scratch};
 use escucha_core::page_text;
-use escucha_core::protocol::{ErrorCode, GroupMentions, Message, MentionSummary, ProtocolError, Reply};
-use wasm_bindgen::{JsCast, JsValue};
+use escucha_core::protocol::{ErrorCode, GroupMentions, MentionSummary, Message, ProtocolError, Reply};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Node, ScrollIntoViewOptions, ScrollLogicalPosition, StaticRange};
 
 use crate::dom;
@@ -237,7 +237,13 @@ fn open_card(target: Option<Target>, selection: Option<StaticRange>) {
                 let hit = hit::containing(engine.painter.found.iter().map(|f| &f.range), &start, r.start_offset());
                 let (brand, term) = hit
                     .and_then(|i| engine.painter.found.get(i))
-                    .and_then(|f| engine.brands.groups.get(f.group as usize).map(|g| (g.name.clone(), g.terms.get(f.term as usize).map(|t| t.text.clone()).unwrap_or_default())))
+                    .and_then(|f| {
+                        engine
+                            .brands
+                            .groups
+                            .get(f.group as usize)
+                            .map(|g| (g.name.clone(), g.terms.get(f.term as usize).map(|t| t.text.clone()).unwrap_or_default()))
+                    })
                     .unwrap_or_default();
                 (r, brand, term)
             }
@@ -276,7 +282,8 @@ fn install_pointer_listeners() {
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
             .and_then(|el| el.closest("a[href], button, input, textarea, select, [contenteditable]").ok().flatten())
             .is_some();
-        let target = if in_link { None } else { hit::caret_at(e.client_x() as f64, e.client_y() as f64).and_then(|(n, o)| target_at(&n, o)) };
+        let target =
+            if in_link { None } else { hit::caret_at(e.client_x() as f64, e.client_y() as f64).and_then(|(n, o)| target_at(&n, o)) };
         match target {
             Some(t) => open_card(Some(t), None),
             None if card::is_open() => card::close(),
@@ -349,16 +356,17 @@ fn stop() {
 /// Scan the whole page from scratch.
 fn full_scan() -> Result<u32, JsValue> {
     let root = page_root();
-    ENGINE.with(|e| {
-        let mut guard = e.borrow_mut();
-        let Some(engine) = guard.as_mut() else { return Ok(0) };
-        engine.painter.clear();
-        engine.observer.disconnect();
-        engine.observer.observe(&root)?;
-        scan_into(engine, &root)?;
-        Ok(engine.painter.found.len() as u32)
-    })
-    .inspect(|_| after_change())
+    ENGINE
+        .with(|e| {
+            let mut guard = e.borrow_mut();
+            let Some(engine) = guard.as_mut() else { return Ok(0) };
+            engine.painter.clear();
+            engine.observer.disconnect();
+            engine.observer.observe(&root)?;
+            scan_into(engine, &root)?;
+            Ok(engine.painter.found.len() as u32)
+        })
+        .inspect(|_| after_change())
 }
 
 /// Scan one subtree and paint what it holds (the caller removed old paint).
@@ -464,10 +472,9 @@ pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
             let nodes = scan::floor_walk();
             Reply::BenchResult { engine: "floor".into(), ms: now() - t0, mentions: nodes, path: "content-world".into(), phases: vec![] }
         }
-        Ok(other) => Reply::Error(ProtocolError::new(
-            ErrorCode::Forbidden,
-            format!("The content script does not handle '{}'.", other.kind()),
-        )),
+        Ok(other) => {
+            Reply::Error(ProtocolError::new(ErrorCode::Forbidden, format!("The content script does not handle '{}'.", other.kind())))
+        }
         Err(e) => Reply::Error(e),
     }
 }
@@ -577,7 +584,8 @@ async fn bench_scan() -> Reply {
     };
     next_frame().await;
     let ms = now() - t0;
-    let phases: Vec<(String, f64)> = scan::PHASES.with(|p| p.borrow_mut().take()).unwrap_or_default().into_iter().map(|(n, t)| (n.to_string(), t)).collect();
+    let phases: Vec<(String, f64)> =
+        scan::PHASES.with(|p| p.borrow_mut().take()).unwrap_or_default().into_iter().map(|(n, t)| (n.to_string(), t)).collect();
     let path = ENGINE.with(|e| match e.borrow().as_ref() {
         Some(engine) if !engine.painter.uses_highlight_api() => "wasm+marks",
         _ => "wasm",

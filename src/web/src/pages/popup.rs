@@ -161,7 +161,11 @@ fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Captu
             &[
                 &dom::el("strong", &[], &ctx.quote.exact),
                 &dom::el("span", &[("class", "status")], &format!(" · {status} · {}", c.created_by)),
-                &dom::el("span", &[("class", "context")], &format!("{who} {}", escucha_core::card::excerpt(&ctx.comment_text, &ctx.quote.exact))),
+                &dom::el(
+                    "span",
+                    &[("class", "context")],
+                    &format!("{who} {}", escucha_core::card::excerpt(&ctx.comment_text, &ctx.quote.exact)),
+                ),
             ],
         );
         list.append_child(&item).ok();
@@ -183,7 +187,10 @@ async fn render_sync_status(before: &HtmlElement) {
         }
         None => t(Key::PopupNeverSynced, &[]),
     };
-    dom::append(&box_, &[&dom::el("p", &[("class", "small")], &counts), &dom::el("p", &[("id", "last-sync"), ("class", "muted small")], &last)]);
+    dom::append(
+        &box_,
+        &[&dom::el("p", &[("class", "small")], &counts), &dom::el("p", &[("id", "last-sync"), ("class", "muted small")], &last)],
+    );
     if s.quarantined > 0 {
         box_.append_child(&dom::el("p", &[("class", "small problem")], &t(Key::PopupQuarantined, &[&format_count(s.quarantined)]))).ok();
     }

@@ -123,9 +123,9 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
             Ok(Reply::MatcherTicket { ticket })
         }
         Message::MatcherHello { ticket } => {
-            let url = TICKETS.with(|t| t.borrow_mut().redeem(&ticket, sender_tab)).ok_or_else(|| {
-                ProtocolError::new(ErrorCode::Forbidden, "This matcher ticket is unknown, used, or from another tab.")
-            })?;
+            let url = TICKETS
+                .with(|t| t.borrow_mut().redeem(&ticket, sender_tab))
+                .ok_or_else(|| ProtocolError::new(ErrorCode::Forbidden, "This matcher ticket is unknown, used, or from another tab."))?;
             content_config(&url).await
         }
         Message::MentionsFound { count, .. } => {
@@ -157,9 +157,10 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
                 // Saving now would replace the unreadable stored copy with defaults.
                 return Err(ProtocolError::new(ErrorCode::Invalid, p.message));
             }
-            let enabled = settings.sites.toggle_site(&url).ok_or_else(|| {
-                ProtocolError::new(ErrorCode::Invalid, "This page has no site to switch Escucha on or off for.")
-            })?;
+            let enabled = settings
+                .sites
+                .toggle_site(&url)
+                .ok_or_else(|| ProtocolError::new(ErrorCode::Invalid, "This page has no site to switch Escucha on or off for."))?;
             save_settings(&settings).await?;
             Ok(Reply::SiteToggled { enabled: !enabled })
         }
@@ -195,7 +196,11 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
             let counts = noted(store.merge_records(parsed.records, MergeSource::Import).await)?;
             announce_log_changed();
             sync::changed();
-            Ok(Reply::Imported { added: counts.added, merged: counts.merged, rejected: parsed.rejected.iter().map(ToString::to_string).collect() })
+            Ok(Reply::Imported {
+                added: counts.added,
+                merged: counts.merged,
+                rejected: parsed.rejected.iter().map(ToString::to_string).collect(),
+            })
         }
         Message::OpenCapture { id } => {
             let capture = open_store()
@@ -266,10 +271,9 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
         | Message::GetPageMentions
         | Message::RevealMention { .. }
         | Message::BenchScan
-        | Message::BenchFloor => Err(ProtocolError::new(
-            ErrorCode::Forbidden,
-            format!("'{}' is for content scripts, not the service worker.", message.kind()),
-        )),
+        | Message::BenchFloor => {
+            Err(ProtocolError::new(ErrorCode::Forbidden, format!("'{}' is for content scripts, not the service worker.", message.kind())))
+        }
     }
 }
 
@@ -291,18 +295,14 @@ async fn content_config(url: &str) -> Result<Reply, ProtocolError> {
 
 /// Settings as stored, or the defaults plus what was wrong with the stored copy.
 async fn load_settings() -> Result<(Settings, Option<escucha_core::settings::SettingsProblem>), ProtocolError> {
-    let stored = platform::storage_get(SETTINGS_KEY)
-        .await
-        .map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+    let stored = platform::storage_get(SETTINGS_KEY).await.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
     Ok(Settings::load(stored.as_deref()))
 }
 
 /// Store settings, then tell open tabs so they re-highlight without a reload.
 async fn save_settings(settings: &Settings) -> Result<(), ProtocolError> {
     let json = serde_json::to_string(settings).map_err(|e| internal(PlatformError(e.to_string())))?;
-    platform::storage_set(&[(SETTINGS_KEY, &json)])
-        .await
-        .map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+    platform::storage_set(&[(SETTINGS_KEY, &json)]).await.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
     broadcast(&Message::SettingsChanged).await;
     Ok(())
 }

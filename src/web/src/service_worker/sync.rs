@@ -175,8 +175,8 @@ type Failure = (Problem, Option<Option<u64>>);
 
 /// The endpoint, the token and the browser's permission, or why not.
 async fn prepare(settings: &Settings) -> Result<(Endpoint, Option<String>), Problem> {
-    let endpoint = parse_endpoint(&settings.sync.endpoint, settings.sync.mode)
-        .map_err(|e| Problem::Endpoint { key: e.key().name().to_string() })?;
+    let endpoint =
+        parse_endpoint(&settings.sync.endpoint, settings.sync.mode).map_err(|e| Problem::Endpoint { key: e.key().name().to_string() })?;
     let token = platform::storage_get(TOKEN_KEY).await.ok().flatten().filter(|t| !t.is_empty());
     if token.is_none() && settings.sync.mode == SyncMode::TeamLog {
         return Err(Problem::NoToken);
@@ -244,7 +244,13 @@ async fn exchange(store: &Store, endpoint: &Endpoint, token: &str, summary: &mut
 }
 
 /// Webhook mode: each pending record is one POST, keyed for idempotency.
-async fn deliver_webhooks(store: &Store, endpoint: &Endpoint, token: Option<&str>, member: &str, summary: &mut Summary) -> Result<(), Failure> {
+async fn deliver_webhooks(
+    store: &Store,
+    endpoint: &Endpoint,
+    token: Option<&str>,
+    member: &str,
+    summary: &mut Summary,
+) -> Result<(), Failure> {
     let mut previous: Vec<String> = Vec::new();
     loop {
         let batch = store.pending(client::PUSH_BATCH as u32).await.map_err(storage)?;
@@ -355,11 +361,8 @@ pub async fn test_connection(mode: SyncMode, endpoint: &str, token: Option<Strin
 /// Store (or with an empty string, remove) the token.
 pub async fn save_token(token: &str) -> Result<(), ProtocolError> {
     let token = token.trim();
-    let result = if token.is_empty() {
-        platform::storage_remove(TOKEN_KEY).await
-    } else {
-        platform::storage_set(&[(TOKEN_KEY, token)]).await
-    };
+    let result =
+        if token.is_empty() { platform::storage_remove(TOKEN_KEY).await } else { platform::storage_set(&[(TOKEN_KEY, token)]).await };
     result.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
     // A new token may fix a 401: try at once rather than after the backoff.
     if let Ok(store) = Store::shared().await {
@@ -378,9 +381,7 @@ pub async fn quarantined(store: &Store) -> Result<Vec<QuarantinedItem>, Protocol
     let mut out = Vec::new();
     for entry in store.quarantined().await? {
         let record: Option<Capture> = store.get(&entry.id).await?;
-        let (quote, page_url) = record
-            .map(|r| (r.context.value.quote.exact.clone(), r.context.value.page_url.clone()))
-            .unwrap_or_default();
+        let (quote, page_url) = record.map(|r| (r.context.value.quote.exact.clone(), r.context.value.page_url.clone())).unwrap_or_default();
         let q = entry.quarantine.unwrap_or_else(|| escucha_core::log::outbox::Quarantine { reason: String::new(), at_ms: 0 });
         out.push(QuarantinedItem { id: entry.id, quote, page_url, reason: q.reason, at_ms: q.at_ms });
     }

@@ -49,8 +49,32 @@ pub fn sample(count: u32, start_ms: i64) -> Vec<Capture> {
         seed ^= seed << 17;
         seed
     };
-    let words = ["Movistar", "factura", "me", "cobraron", "dos", "veces", "el", "router", "no", "funciona", "desde", "ayer",
-        "atención", "al", "cliente", "llamé", "tres", "horas", "fibra", "precio", "subida", "nadie", "responde", "gracias"];
+    let words = [
+        "Movistar",
+        "factura",
+        "me",
+        "cobraron",
+        "dos",
+        "veces",
+        "el",
+        "router",
+        "no",
+        "funciona",
+        "desde",
+        "ayer",
+        "atención",
+        "al",
+        "cliente",
+        "llamé",
+        "tres",
+        "horas",
+        "fibra",
+        "precio",
+        "subida",
+        "nadie",
+        "responde",
+        "gracias",
+    ];
     (0..count)
         .map(|n| {
             let len = 40 + (rnd() % 80) as usize;
@@ -68,11 +92,19 @@ pub fn sample(count: u32, start_ms: i64) -> Vec<Capture> {
                 comment_text: text.clone(),
                 author_name: Some(format!("usuario{}", rnd() % 5_000)),
                 author_url: Some(format!("https://foro.example/u/{}", rnd() % 5_000)),
-                comment_time: Some(CommentTime { utc: Some("2024-05-01T10:00:00Z".into()), original: "hace 3 días".into(), zone_assumed: false }),
+                comment_time: Some(CommentTime {
+                    utc: Some("2024-05-01T10:00:00Z".into()),
+                    original: "hace 3 días".into(),
+                    zone_assumed: false,
+                }),
                 permalink: Some(format!("https://foro.example/t/{page}/p/{n}")),
                 brand: "Telefónica".into(),
                 term: "Movistar".into(),
-                quote: TextQuote { exact: "Movistar".into(), prefix: text.chars().take(32).collect(), suffix: " me cobraron dos veces el".into() },
+                quote: TextQuote {
+                    exact: "Movistar".into(),
+                    prefix: text.chars().take(32).collect(),
+                    suffix: " me cobraron dos veces el".into(),
+                },
                 ..Default::default()
             };
             let tags = Tags {

@@ -13,8 +13,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbFactory, IdbRequest, IdbTransaction, IdbTransactionMode};
 
-
-
 /// `indexedDB` of whatever global we run in (window or service worker).
 pub fn factory() -> Result<IdbFactory, JsValue> {
     let f = Reflect::get(&js_sys::global(), &"indexedDB".into())?;

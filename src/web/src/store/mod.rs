@@ -166,8 +166,8 @@ impl Store {
                 let entry_before = read_entry(&out, &ingested.record.id).await?;
                 let totals = read_totals(&tx).await?;
                 let entry = outbox::queue(&ingested.record);
-                let delta = counts::record_change(existing, Some(&ingested.record))
-                    + counts::entry_change(entry_before.as_ref(), Some(&entry));
+                let delta =
+                    counts::record_change(existing, Some(&ingested.record)) + counts::entry_change(entry_before.as_ref(), Some(&entry));
                 put_capture(&captures, &ingested.record)?;
                 put_outbox(&out, &entry)?;
                 meta.put_with_key(&to_js(&stamp)?, &META_CLOCK.into())?;
@@ -275,7 +275,11 @@ impl Store {
         let tx = self.begin(&[CAPTURES], false, StoreAction::Read)?;
         let run = async {
             let v = idb::request(&tx.store(CAPTURES)?.get(&id.into())?).await?;
-            if v.is_undefined() { Ok(None) } else { row_to_capture(&v).map(Some) }
+            if v.is_undefined() {
+                Ok(None)
+            } else {
+                row_to_capture(&v).map(Some)
+            }
         };
         let result = run.await;
         self.finish(tx, result, StoreAction::Read).await
@@ -472,7 +476,11 @@ impl Store {
         let tx = self.begin(&[META], false, StoreAction::Read)?;
         let run = async {
             let v = idb::request(&tx.store(META)?.get(&key.into())?).await?;
-            if v.is_undefined() { Ok(None) } else { from_js(&v).map(Some) }
+            if v.is_undefined() {
+                Ok(None)
+            } else {
+                from_js(&v).map(Some)
+            }
         };
         let result = run.await;
         self.finish(tx, result, StoreAction::Read).await
@@ -576,7 +584,11 @@ async fn read_for_merge(
 /// The outbox entry of record `id`, if any.
 async fn read_entry(out: &web_sys::IdbObjectStore, id: &str) -> Result<Option<OutboxEntry>, JsValue> {
     let v = idb::request(&out.get(&id.into())?).await?;
-    if v.is_undefined() { Ok(None) } else { from_js(&v).map(Some) }
+    if v.is_undefined() {
+        Ok(None)
+    } else {
+        from_js(&v).map(Some)
+    }
 }
 
 /// The kept totals inside a write transaction over `captures`, `outbox` and

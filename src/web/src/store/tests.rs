@@ -1,8 +1,8 @@
 //! The store against the real IndexedDB of headless Chromium.
 
 use super::*;
-use escucha_core::log::record::{is_uuid, TextQuote};
 use escucha_core::log::counts::LogCounts;
+use escucha_core::log::record::{is_uuid, TextQuote};
 use escucha_core::log::{Priority, Status};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -110,7 +110,9 @@ async fn merges_records_by_id_and_reads_thousands() {
     let store = fresh("merge").await;
     let local = store.log_capture(ctx(0, true), None, &defaults(), "ana", 1_000).await.unwrap();
     let mut theirs = local.clone();
-    theirs.apply(&CaptureEdit { note: Some("de Ben".into()), ..Default::default() }, &Stamp { ms: 2_000, counter: 0, actor: "dev-b".into() }).unwrap();
+    theirs
+        .apply(&CaptureEdit { note: Some("de Ben".into()), ..Default::default() }, &Stamp { ms: 2_000, counter: 0, actor: "dev-b".into() })
+        .unwrap();
     let mut records = vec![theirs];
     for n in 1..3_000u32 {
         let stamp = Stamp { ms: 5_000 + n as i64, counter: 0, actor: "dev-b".into() };
@@ -190,9 +192,16 @@ async fn kept_totals_follow_every_kind_of_write() {
         let id = uuid_v7(stamp.ms, [n as u8, 9, 1, 2, 3, 4, 5, 6, 7, 8]);
         records.push(Capture::new(id, ctx(n, true), &Tags::default(), "ben", stamp));
     }
-    records[0].apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: 6_000, counter: 0, actor: "dev-b".into() }).unwrap();
+    records[0]
+        .apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: 6_000, counter: 0, actor: "dev-b".into() })
+        .unwrap();
     let mut twice = records[1].clone();
-    twice.apply(&CaptureEdit { note: Some("second copy".into()), ..Default::default() }, &Stamp { ms: 6_001, counter: 0, actor: "dev-b".into() }).unwrap();
+    twice
+        .apply(
+            &CaptureEdit { note: Some("second copy".into()), ..Default::default() },
+            &Stamp { ms: 6_001, counter: 0, actor: "dev-b".into() },
+        )
+        .unwrap();
     records.push(twice);
     records.push(a2.clone());
     store.merge_records(records.clone(), MergeSource::Import).await.unwrap();
@@ -221,7 +230,11 @@ async fn a_log_without_kept_totals_is_counted_once() {
     assert_eq!(store.meta::<LogCounts>(META_COUNTS).await.unwrap(), None);
     let s = store.status().await.unwrap();
     assert_eq!((s.total, s.pending, s.quarantined), (2, 1, 1));
-    assert_eq!(store.meta::<LogCounts>(META_COUNTS).await.unwrap(), Some(LogCounts { stored: 2, live: 2, pending: 1, quarantined: 1 }), "kept from now on");
+    assert_eq!(
+        store.meta::<LogCounts>(META_COUNTS).await.unwrap(),
+        Some(LogCounts { stored: 2, live: 2, pending: 1, quarantined: 1 }),
+        "kept from now on"
+    );
     // A write that finds no totals counts them, its own change included.
     store.set_meta::<LogCounts>(META_COUNTS, None).await.unwrap();
     store.log_capture(ctx(3, true), None, &defaults(), "ana", 1_003).await.unwrap();

@@ -179,7 +179,6 @@ async fn read_in_chunks(store: &Store, mut take: impl FnMut(Vec<Capture>) -> boo
     }
 }
 
-
 fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
@@ -273,9 +272,8 @@ impl App {
         st.shown = shown;
         let date = |ms: i64| self.fmt_date(ms);
         let f = view::RowFormat { date: &date, departments: &st.departments };
-        let rows: Vec<HtmlElement> = (range.0..range.1)
-            .map(|i| view::row(&st.index.captures()[st.result.rows[i as usize] as usize], i, &f))
-            .collect();
+        let rows: Vec<HtmlElement> =
+            (range.0..range.1).map(|i| view::row(&st.index.captures()[st.result.rows[i as usize] as usize], i, &f)).collect();
         view::render_rows(&self.ui, &rows);
     }
 
@@ -319,7 +317,8 @@ impl App {
         }
         let toast = &self.ui.toast;
         toast.set_text_content(None);
-        let undo = dom::el("button", &[("type", "button"), ("data-action", "undo"), ("data-id", &id), ("id", "undo")], &t(Key::LogUndo, &[]));
+        let undo =
+            dom::el("button", &[("type", "button"), ("data-action", "undo"), ("data-id", &id), ("id", "undo")], &t(Key::LogUndo, &[]));
         dom::append(toast, &[&dom::el("span", &[], &t(Key::LogDeleted, &[])), &undo]);
         toast.remove_attribute("hidden").ok();
         let hide = toast.clone();
@@ -401,7 +400,10 @@ impl App {
         // Tabs repaint what they show; our own copy reloads below.
         let _ = platform::send_message(&Message::LogChanged).await;
         self.reload().await;
-        self.say(&t(Key::LogImported, &[&self.fmt_count(counts.added), &self.fmt_count(counts.merged), &self.fmt_count(batch.rejected.len() as u32)]));
+        self.say(&t(
+            Key::LogImported,
+            &[&self.fmt_count(counts.added), &self.fmt_count(counts.merged), &self.fmt_count(batch.rejected.len() as u32)],
+        ));
         for r in batch.rejected.iter().take(100) {
             self.ui.problems.append_child(&dom::el("li", &[], &r.to_string())).ok();
         }

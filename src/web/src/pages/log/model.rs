@@ -24,9 +24,6 @@ pub fn visible_range(scroll_top: f64, viewport_height: f64, total: u32) -> (u32,
     (first, last)
 }
 
-
-
-
 /// The sort choices, in menu order.
 pub const SORTS: [(SortKey, Key); 11] = [
     (SortKey::Created, Key::LogSortCreated),
@@ -55,7 +52,8 @@ pub enum Facet {
 }
 
 impl Facet {
-    pub const ALL: [Facet; 7] = [Facet::Brand, Facet::Sentiment, Facet::Department, Facet::Status, Facet::Priority, Facet::Site, Facet::Member];
+    pub const ALL: [Facet; 7] =
+        [Facet::Brand, Facet::Sentiment, Facet::Department, Facet::Status, Facet::Priority, Facet::Site, Facet::Member];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -103,11 +101,7 @@ pub fn facet_options(facets: &Facets, facet: Facet) -> Vec<(FacetValue, u32)> {
         Facet::Brand => text(&facets.brands),
         Facet::Site => text(&facets.sites),
         Facet::Member => text(&facets.members),
-        Facet::Department => facets
-            .departments
-            .iter()
-            .map(|(d, n)| (d.clone().map_or(FacetValue::None, FacetValue::Text), *n))
-            .collect(),
+        Facet::Department => facets.departments.iter().map(|(d, n)| (d.clone().map_or(FacetValue::None, FacetValue::Text), *n)).collect(),
         Facet::Sentiment => facets.sentiments.iter().map(|(s, n)| (FacetValue::Sentiment(*s), *n)).collect(),
         Facet::Status => facets.statuses.iter().map(|(s, n)| (FacetValue::Status(*s), *n)).collect(),
         Facet::Priority => facets.priorities.iter().map(|(s, n)| (FacetValue::Priority(*s), *n)).collect(),
@@ -134,9 +128,24 @@ pub fn set_facet(q: &mut Query, facet: Facet, value: Option<&FacetValue>) {
                 _ => vec![],
             }
         }
-        Facet::Sentiment => q.sentiments = match value { Some(FacetValue::Sentiment(s)) => vec![*s], _ => vec![] },
-        Facet::Status => q.statuses = match value { Some(FacetValue::Status(s)) => vec![*s], _ => vec![] },
-        Facet::Priority => q.priorities = match value { Some(FacetValue::Priority(s)) => vec![*s], _ => vec![] },
+        Facet::Sentiment => {
+            q.sentiments = match value {
+                Some(FacetValue::Sentiment(s)) => vec![*s],
+                _ => vec![],
+            }
+        }
+        Facet::Status => {
+            q.statuses = match value {
+                Some(FacetValue::Status(s)) => vec![*s],
+                _ => vec![],
+            }
+        }
+        Facet::Priority => {
+            q.priorities = match value {
+                Some(FacetValue::Priority(s)) => vec![*s],
+                _ => vec![],
+            }
+        }
     }
 }
 

@@ -49,8 +49,12 @@ fn labelled(label: Key, control: &Element) -> HtmlElement {
 
 pub fn build() -> Ui {
     let root = app_root();
-    let search: HtmlInputElement =
-        el("input", &[("type", "search"), ("id", "search"), ("placeholder", &t(Key::LogSearch, &[])), ("aria-label", &t(Key::LogSearch, &[]))], "").unchecked_into();
+    let search: HtmlInputElement = el(
+        "input",
+        &[("type", "search"), ("id", "search"), ("placeholder", &t(Key::LogSearch, &[])), ("aria-label", &t(Key::LogSearch, &[]))],
+        "",
+    )
+    .unchecked_into();
     let toolbar = el("div", &[("class", "toolbar"), ("id", "filters")], "");
     toolbar.append_child(&search).ok();
     let mut facets = Vec::new();
@@ -59,7 +63,8 @@ pub fn build() -> Ui {
         toolbar.append_child(&labelled(f.label(), &s)).ok();
         facets.push((f, s));
     }
-    let date_field = select(&[("id", "date-field")], &[("created", &t(Key::LogDateCreated, &[])), ("comment", &t(Key::LogDateComment, &[]))]);
+    let date_field =
+        select(&[("id", "date-field")], &[("created", &t(Key::LogDateCreated, &[])), ("comment", &t(Key::LogDateComment, &[]))]);
     let date_from: HtmlInputElement = el("input", &[("type", "date"), ("id", "date-from")], "").unchecked_into();
     let date_to: HtmlInputElement = el("input", &[("type", "date"), ("id", "date-to")], "").unchecked_into();
     let sort_labels: Vec<(String, String)> = SORTS.iter().enumerate().map(|(i, (_, k))| (i.to_string(), t(*k, &[]))).collect();
@@ -99,12 +104,35 @@ pub fn build() -> Ui {
     viewport.append_child(&spacer).ok();
     let toast = el("div", &[("id", "toast"), ("class", "toast"), ("hidden", "")], "");
     append(&root, &[&heading(&t(Key::LogTitle, &[])), &toolbar, &actions, &count, &progress, &status, &problems, &viewport, &toast]);
-    Ui { toolbar, search, facets, date_field, date_from, date_to, sort, descending, actions, import_input, count, progress, status, problems, viewport, spacer, toast }
+    Ui {
+        toolbar,
+        search,
+        facets,
+        date_field,
+        date_from,
+        date_to,
+        sort,
+        descending,
+        actions,
+        import_input,
+        count,
+        progress,
+        status,
+        problems,
+        viewport,
+        spacer,
+        toast,
+    }
 }
 
 /// Refill each facet control from the counts, keeping the selection.
 /// Returns, per facet, the values behind its options (option `i+1` ↔ `values[i]`).
-pub fn render_facets(ui: &Ui, facets: &Facets, selected: &[(Facet, Option<FacetValue>)], format_count: &dyn Fn(u32) -> String) -> Vec<(Facet, Vec<FacetValue>)> {
+pub fn render_facets(
+    ui: &Ui,
+    facets: &Facets,
+    selected: &[(Facet, Option<FacetValue>)],
+    format_count: &dyn Fn(u32) -> String,
+) -> Vec<(Facet, Vec<FacetValue>)> {
     let mut out = Vec::new();
     for (facet, s) in &ui.facets {
         let current = selected.iter().find(|(f, _)| f == facet).and_then(|(_, v)| v.clone());
@@ -159,9 +187,19 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
     r.style().set_property("top", &format!("{}px", position as f64 * ROW_HEIGHT)).ok();
     let comment_when = ctx.comment_time.as_ref().and_then(|t| t.utc.as_deref()).and_then(escucha_core::log::dates::parse_rfc3339);
     let when = el("time", &[("class", "when")], &(f.date)(comment_when.unwrap_or(c.created_ms)));
-    let author = el("span", &[("class", "author")], ctx.author_name.as_deref().filter(|a| !a.is_empty()).map_or_else(|| t(Key::LogUnknownAuthor, &[]), String::from).as_str());
+    let author = el(
+        "span",
+        &[("class", "author")],
+        ctx.author_name.as_deref().filter(|a| !a.is_empty()).map_or_else(|| t(Key::LogUnknownAuthor, &[]), String::from).as_str(),
+    );
     let site = el("span", &[("class", "site")], &ctx.site);
-    let brand_text = if ctx.brand.is_empty() { t(Key::LogNoBrand, &[]) } else if ctx.term.is_empty() || ctx.term == ctx.brand { ctx.brand.clone() } else { format!("{} · {}", ctx.brand, ctx.term) };
+    let brand_text = if ctx.brand.is_empty() {
+        t(Key::LogNoBrand, &[])
+    } else if ctx.term.is_empty() || ctx.term == ctx.brand {
+        ctx.brand.clone()
+    } else {
+        format!("{} · {}", ctx.brand, ctx.term)
+    };
     let brand = el("span", &[("class", "brand")], &brand_text);
     let member = el("span", &[("class", "member")], &t(Key::LogCapturedBy, &[&c.created_by]));
     let meta = append(el("div", &[("class", "meta")], ""), &[&when, &author, &site, &brand, &member]);
@@ -177,18 +215,30 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
             depts.push((d.clone(), d.clone()));
         }
     }
-    let department = select(&[("data-field", "department"), ("aria-label", &t(Key::LogFilterDepartment, &[]))], &depts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+    let department = select(
+        &[("data-field", "department"), ("aria-label", &t(Key::LogFilterDepartment, &[]))],
+        &depts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>(),
+    );
     department.set_value(c.department.value.as_deref().unwrap_or(""));
-    let tags = el("input", &[("type", "text"), ("data-field", "tags"), ("placeholder", &t(Key::LogTags, &[])), ("aria-label", &t(Key::LogTags, &[]))], "");
+    let tags = el(
+        "input",
+        &[("type", "text"), ("data-field", "tags"), ("placeholder", &t(Key::LogTags, &[])), ("aria-label", &t(Key::LogTags, &[]))],
+        "",
+    );
     tags.unchecked_ref::<HtmlInputElement>().set_value(&c.tags.value.join(", "));
-    let note = el("input", &[("type", "text"), ("data-field", "note"), ("placeholder", &t(Key::LogNote, &[])), ("aria-label", &t(Key::LogNote, &[]))], "");
+    let note = el(
+        "input",
+        &[("type", "text"), ("data-field", "note"), ("placeholder", &t(Key::LogNote, &[])), ("aria-label", &t(Key::LogNote, &[]))],
+        "",
+    );
     note.unchecked_ref::<HtmlInputElement>().set_value(&c.note.value);
     let open = el("button", &[("type", "button"), ("data-action", "open"), ("title", &t(Key::LogOpen, &[]))], "↗");
     if escucha_core::log::links::comment_link(ctx).is_none() {
         open.set_attribute("disabled", "").ok();
         open.set_attribute("title", &t(Key::LogNoLink, &[])).ok();
     }
-    let delete = el("button", &[("type", "button"), ("data-action", "delete"), ("title", &t(Key::LogDelete, &[])), ("class", "danger")], "✕");
+    let delete =
+        el("button", &[("type", "button"), ("data-action", "delete"), ("title", &t(Key::LogDelete, &[])), ("class", "danger")], "✕");
     let edit = append(el("div", &[("class", "edit")], ""), &[&sentiment, &department, &status, &priority, &tags, &note, &open, &delete]);
     append(r, &[&meta, &comment, &edit])
 }

@@ -1,7 +1,7 @@
 //! Turning the core's validation errors into localized sentences that point
 //! at the field (and line) they are about.
 
-use escucha_core::brands::{BrandError, BrandErrorCode, BrandList, MAX_TERMS, MAX_TERM_CHARS, MAX_REGEX_TERMS};
+use escucha_core::brands::{BrandError, BrandErrorCode, BrandList, MAX_REGEX_TERMS, MAX_TERMS, MAX_TERM_CHARS};
 use escucha_core::i18n::Key;
 use escucha_core::matching::regex_term::MAX_REGEX_CHARS;
 use escucha_core::sites::SiteRuleError;
@@ -61,10 +61,7 @@ pub trait Locator {
 
 /// The English message's detail inside the last "(…)" or after ": " (regex errors).
 fn detail_after(message: &str, marker: &str) -> String {
-    message
-        .find(marker)
-        .map(|i| message[i + marker.len()..].trim_end_matches('.').to_string())
-        .unwrap_or_default()
+    message.find(marker).map(|i| message[i + marker.len()..].trim_end_matches('.').to_string()).unwrap_or_default()
 }
 
 fn paren_detail(message: &str) -> String {
@@ -114,9 +111,7 @@ pub fn brand_error(e: &BrandError, list: Option<&BrandList>, at: &dyn Locator) -
             }
         }
         BrandErrorCode::UnsupportedVersion => t(Key::BrandErrUnsupportedVersion, &[]),
-        BrandErrorCode::EmptyGroupName => {
-            t(Key::BrandErrEmptyGroupName, &[&gi.map(|g| (g + 1).to_string()).unwrap_or_default()])
-        }
+        BrandErrorCode::EmptyGroupName => t(Key::BrandErrEmptyGroupName, &[&gi.map(|g| (g + 1).to_string()).unwrap_or_default()]),
         BrandErrorCode::DuplicateGroupId => {
             let id = gi.and_then(|gi| list?.groups.get(gi)).map(|g| g.id.clone()).unwrap_or_default();
             t(Key::BrandErrDuplicateGroupId, &[&g, &short(&id)])
@@ -130,10 +125,7 @@ pub fn brand_error(e: &BrandError, list: Option<&BrandList>, at: &dyn Locator) -
             t(Key::BrandErrExclusionTooLong, &[&g, &line_s, &item_text(field), &MAX_TERM_CHARS.to_string()])
         }
         BrandErrorCode::TermTooLong => {
-            let regex = gi
-                .zip(item)
-                .and_then(|(gi, i)| list?.groups.get(gi)?.terms.get(i))
-                .is_some_and(|t| t.options.regex);
+            let regex = gi.zip(item).and_then(|(gi, i)| list?.groups.get(gi)?.terms.get(i)).is_some_and(|t| t.options.regex);
             let limit = if regex { MAX_REGEX_CHARS } else { MAX_TERM_CHARS };
             t(Key::BrandErrTermTooLong, &[&g, &line_s, &item_text(field), &limit.to_string()])
         }
@@ -153,16 +145,11 @@ pub fn brand_error(e: &BrandError, list: Option<&BrandList>, at: &dyn Locator) -
                 .unwrap_or_default();
             t(Key::BrandErrDuplicateTerm, &[&g, &line_s, &item_text(field), &other, &other_line])
         }
-        BrandErrorCode::TooManyTerms => {
-            t(Key::BrandErrTooManyTerms, &[&totals().0.to_string(), &MAX_TERMS.to_string()])
+        BrandErrorCode::TooManyTerms => t(Key::BrandErrTooManyTerms, &[&totals().0.to_string(), &MAX_TERMS.to_string()]),
+        BrandErrorCode::TooManyRegexes => t(Key::BrandErrTooManyRegexes, &[&totals().1.to_string(), &MAX_REGEX_TERMS.to_string()]),
+        BrandErrorCode::InvalidRegex => {
+            t(Key::BrandErrInvalidRegex, &[&g, &line_s, &item_text(field), &detail_after(&e.message, "regular expression: ")])
         }
-        BrandErrorCode::TooManyRegexes => {
-            t(Key::BrandErrTooManyRegexes, &[&totals().1.to_string(), &MAX_REGEX_TERMS.to_string()])
-        }
-        BrandErrorCode::InvalidRegex => t(
-            Key::BrandErrInvalidRegex,
-            &[&g, &line_s, &item_text(field), &detail_after(&e.message, "regular expression: ")],
-        ),
         BrandErrorCode::RegexTooBig => t(Key::BrandErrRegexTooBig, &[&g, &line_s, &item_text(field)]),
         BrandErrorCode::RegexMatchesEmpty => t(Key::BrandErrRegexMatchesEmpty, &[&g, &line_s, &item_text(field)]),
         BrandErrorCode::EmptyExclusion => t(Key::BrandErrEmptyExclusion, &[&g, &line_s]),
@@ -180,11 +167,7 @@ pub fn site_errors(errs: &[SiteRuleError], lines: &[u32]) -> Vec<UiError> {
     errs.iter()
         .map(|e| {
             let line = lines.get(e.index).copied().unwrap_or(e.index as u32 + 1);
-            UiError {
-                message: t(Key::ErrSiteRule, &[&line.to_string(), &short(&e.rule)]),
-                field: "deny".into(),
-                line: Some(line),
-            }
+            UiError { message: t(Key::ErrSiteRule, &[&line.to_string(), &short(&e.rule)]), field: "deny".into(), line: Some(line) }
         })
         .collect()
 }

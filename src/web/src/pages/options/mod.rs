@@ -12,8 +12,8 @@
 //! group list therefore creates no closures.
 
 mod errors;
-mod sync_section;
 mod model;
+mod sync_section;
 mod view;
 
 use std::cell::RefCell;
@@ -208,7 +208,13 @@ fn wire(app: &Rc<App>) {
         listen(area, "input", move |_: Event| mark_dirty(&a));
     }
     let d = &ui.defaults;
-    for control in [d.sentiment.unchecked_ref::<web_sys::EventTarget>(), d.status.unchecked_ref(), d.priority.unchecked_ref(), d.department.unchecked_ref(), d.tags.unchecked_ref()] {
+    for control in [
+        d.sentiment.unchecked_ref::<web_sys::EventTarget>(),
+        d.status.unchecked_ref(),
+        d.priority.unchecked_ref(),
+        d.department.unchecked_ref(),
+        d.tags.unchecked_ref(),
+    ] {
         let a = app.clone();
         listen(control, "input", move |_: Event| mark_dirty(&a));
     }
@@ -745,7 +751,11 @@ fn collect(app: &App) -> Result<(BrandList, Vec<String>, Vec<String>), Vec<UiErr
     let defaults = read_defaults(&app.ui.defaults);
     if let Some(dep) = &defaults.department {
         if !departments.iter().any(|d| d.eq_ignore_ascii_case(dep)) {
-            errs.push(UiError { message: t(Key::ErrDefaultDepartmentUnknown, &[&errors::short(dep)]), field: "default-department".into(), line: None });
+            errs.push(UiError {
+                message: t(Key::ErrDefaultDepartmentUnknown, &[&errors::short(dep)]),
+                field: "default-department".into(),
+                line: None,
+            });
         }
     }
     if errs.is_empty() {
@@ -833,8 +843,7 @@ async fn import_file(app: &Rc<App>) {
         Err(errs) => {
             // The file's problems are listed under the import controls; the
             // JSON box is left as it was.
-            let errs: Vec<UiError> =
-                errs.into_iter().map(|e| UiError { field: "import-file".into(), line: None, ..e }).collect();
+            let errs: Vec<UiError> = errs.into_iter().map(|e| UiError { field: "import-file".into(), line: None, ..e }).collect();
             show_errors(app, &errs);
             set_status(app, &t(Key::OptionsImportFailed, &[first_message(&errs)]), "error");
         }
@@ -886,8 +895,7 @@ fn render_disabled_sites(app: &App) {
     let st = app.state.borrow();
     let list = &app.ui.disabled;
     list.set_text_content(None);
-    let sites: Vec<&String> =
-        st.base.sites.disabled_sites.iter().filter(|s| !st.reenabled.contains(s)).collect();
+    let sites: Vec<&String> = st.base.sites.disabled_sites.iter().filter(|s| !st.reenabled.contains(s)).collect();
     if sites.is_empty() {
         list.append_child(&dom::el("li", &[("class", "muted")], &t(Key::OptionsDisabledSitesNone, &[]))).ok();
     }
@@ -978,9 +986,7 @@ async fn save(app: &Rc<App>) {
             show_dirty(app, app.state.borrow().dirty);
             set_status(app, &t(Key::OptionsSaved, &[]), "ok");
         }
-        Ok(Reply::Error(e)) if e.code == ErrorCode::Storage => {
-            set_status(app, &t(Key::ErrorStorage, &[&e.message]), "error")
-        }
+        Ok(Reply::Error(e)) if e.code == ErrorCode::Storage => set_status(app, &t(Key::ErrorStorage, &[&e.message]), "error"),
         Ok(Reply::Error(e)) => set_status(app, &t(Key::OptionsNotSaved, &[&e.message]), "error"),
         Ok(other) => set_status(app, &t(Key::ErrorGeneric, &[&format!("{other:?}")]), "error"),
         Err(e) => set_status(app, &t(Key::ErrorGeneric, &[&e.0]), "error"),

@@ -171,8 +171,8 @@ pub fn picker_color(c: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test;
     use escucha_core::brands::BrandKind;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
     fn model(terms: &[(&str, bool)]) -> GroupModel {
         GroupModel::new(BrandGroup {

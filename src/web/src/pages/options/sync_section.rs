@@ -213,7 +213,10 @@ fn refresh(ui: &Rc<SyncUi>) {
         ui.token_state.set_attribute("data-saved", if token_saved { "true" } else { "false" }).ok();
         let heading = el("h3", &[], &t(Key::OptionsSyncQuarantined, &[]));
         if quarantined.is_empty() {
-            crate::dom::replace_children(&ui.quarantine, &[&heading, &el("p", &[("class", "muted small")], &t(Key::OptionsSyncQuarantineNone, &[]))]);
+            crate::dom::replace_children(
+                &ui.quarantine,
+                &[&heading, &el("p", &[("class", "muted small")], &t(Key::OptionsSyncQuarantineNone, &[]))],
+            );
             return;
         }
         let list = el("ul", &[("id", "sync-quarantine-list")], "");
@@ -221,7 +224,11 @@ fn refresh(ui: &Rc<SyncUi>) {
             let item = el("li", &[("data-id", &q.id)], "");
             append(
                 &item,
-                &[&el("strong", &[], &q.quote), &el("span", &[("class", "muted small")], &format!(" {} — ", q.page_url)), &el("span", &[("class", "reason")], &q.reason)],
+                &[
+                    &el("strong", &[], &q.quote),
+                    &el("span", &[("class", "muted small")], &format!(" {} — ", q.page_url)),
+                    &el("span", &[("class", "reason")], &q.reason),
+                ],
             );
             list.append_child(&item).ok();
         }

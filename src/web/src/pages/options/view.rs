@@ -66,7 +66,17 @@ fn defaults_ui() -> (HtmlElement, DefaultsUi) {
     let sentiment = choice("default-sentiment", &Sentiment::ALL.map(|v| (v.as_str(), t(Key::sentiment(v), &[]))));
     let status = choice("default-status", &Status::ALL.map(|v| (v.as_str(), t(Key::status(v), &[]))));
     let priority = choice("default-priority", &Priority::ALL.map(|v| (v.as_str(), t(Key::priority(v), &[]))));
-    let department: HtmlInputElement = el("input", &[("id", "default-department"), ("type", "text"), ("list", "default-department-choices"), ("aria-describedby", "default-department-errors")], "").unchecked_into();
+    let department: HtmlInputElement = el(
+        "input",
+        &[
+            ("id", "default-department"),
+            ("type", "text"),
+            ("list", "default-department-choices"),
+            ("aria-describedby", "default-department-errors"),
+        ],
+        "",
+    )
+    .unchecked_into();
     let tags: HtmlInputElement = el("input", &[("id", "default-tags"), ("type", "text")], "").unchecked_into();
     append(
         &sec,
@@ -146,13 +156,7 @@ pub fn build() -> Ui {
     let undo_bar = append(el("p", &[("id", "undo-bar"), ("class", "undo-bar"), ("hidden", "")], ""), &[&undo_text, &undo]);
     append(
         &brands,
-        &[
-            &el("p", &[("class", "muted small")], &t(Key::OptionsGroupsHint, &[])),
-            &errors_for("brands"),
-            &groups,
-            &undo_bar,
-            &add_group,
-        ],
+        &[&el("p", &[("class", "muted small")], &t(Key::OptionsGroupsHint, &[])), &errors_for("brands"), &groups, &undo_bar, &add_group],
     );
 
     // Import / export.
@@ -164,10 +168,8 @@ pub fn build() -> Ui {
         "",
     )
     .unchecked_into();
-    let import_row = append(
-        el("div", &[("class", "row")], ""),
-        &[&export, &label("import-file", &t(Key::OptionsImportFile, &[])), &import_file],
-    );
+    let import_row =
+        append(el("div", &[("class", "row")], ""), &[&export, &label("import-file", &t(Key::OptionsImportFile, &[])), &import_file]);
     let json_details = el("details", &[("id", "json-view")], "");
     let json = textarea("brands-json", None, "16");
     let json_apply = el("button", &[("id", "brands-json-apply"), ("type", "button")], &t(Key::OptionsJsonApply, &[]));
@@ -260,12 +262,9 @@ pub fn group(i: usize, n: usize, gm: &GroupModel) -> HtmlElement {
 
     // Name, kind, colour, enabled, actions.
     let name_id = id("name");
-    let name: HtmlInputElement = el(
-        "input",
-        &[("id", &name_id), ("type", "text"), ("data-field", "name"), ("aria-describedby", &format!("{name_id}-errors"))],
-        "",
-    )
-    .unchecked_into();
+    let name: HtmlInputElement =
+        el("input", &[("id", &name_id), ("type", "text"), ("data-field", "name"), ("aria-describedby", &format!("{name_id}-errors"))], "")
+            .unchecked_into();
     name.set_value(&g.name);
 
     let kind_id = id("kind");
@@ -354,34 +353,19 @@ pub fn group(i: usize, n: usize, gm: &GroupModel) -> HtmlElement {
     ] {
         let cid = id(&format!("opt-{opt}"));
         let cb = el("input", &[("id", &cid), ("type", "checkbox"), ("data-field", "opt"), ("data-opt", opt)], "");
-        opts.append_child(&wrap("span", "field check", &[&cb, &label(&cid, &t(key, &[]))]))
-            .expect("append");
+        opts.append_child(&wrap("span", "field check", &[&cb, &label(&cid, &t(key, &[]))])).expect("append");
     }
     let custom = el("div", &[("class", "custom-terms")], "");
     append(&custom, &[&el("span", &[("class", "muted")], &t(Key::OptionsCustomTerms, &[])), &el("ul", &[("class", "plain")], "")]);
-    let terms_col = append(
-        el("div", &[("class", "col")], ""),
-        &[&terms_label, &terms, &errors_for(&terms_id), &opts, &custom],
-    );
+    let terms_col = append(el("div", &[("class", "col")], ""), &[&terms_label, &terms, &errors_for(&terms_id), &opts, &custom]);
 
     let excl_id = id("exclusions");
     let excl = textarea(&excl_id, Some("exclusions"), "4");
     excl.set_value(&gm.exclusions_text());
-    let excl_col = append(
-        el("div", &[("class", "col")], ""),
-        &[&label(&excl_id, &t(Key::OptionsGroupExclusions, &[])), &excl, &errors_for(&excl_id)],
-    );
+    let excl_col =
+        append(el("div", &[("class", "col")], ""), &[&label(&excl_id, &t(Key::OptionsGroupExclusions, &[])), &excl, &errors_for(&excl_id)]);
 
-    append(
-        &fs,
-        &[
-            &legend,
-            &row,
-            &errors_for(&name_id),
-            &errors_for(&hex_id),
-            &wrap("div", "cols", &[&terms_col, &excl_col]),
-        ],
-    );
+    append(&fs, &[&legend, &row, &errors_for(&name_id), &errors_for(&hex_id), &wrap("div", "cols", &[&terms_col, &excl_col])]);
     update_terms_info(&fs, i, gm);
     fs
 }
@@ -426,8 +410,12 @@ pub fn update_terms_info(fs: &Element, i: usize, gm: &GroupModel) {
         list.append_child(&li).ok();
     }
     if special.len() > CUSTOM_LIMIT {
-        list.append_child(&el("li", &[("class", "muted")], &t(Key::OptionsCustomTermsMore, &[&(special.len() - CUSTOM_LIMIT).to_string()])))
-            .ok();
+        list.append_child(&el(
+            "li",
+            &[("class", "muted")],
+            &t(Key::OptionsCustomTermsMore, &[&(special.len() - CUSTOM_LIMIT).to_string()]),
+        ))
+        .ok();
     }
     if special.is_empty() {
         custom.set_attribute("hidden", "").ok();
