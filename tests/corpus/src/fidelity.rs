@@ -434,7 +434,11 @@ pub fn post_nodes<'p>(
         if c.chars().count() < 4 || !gfp.contains(c.as_str()) {
             continue;
         }
-        if c.chars().count() >= 10 && out.longest_match.map_or(true, |b| c.len() > page.fps[b].len()) {
+        let longer = match out.longest_match {
+            Some(b) => c.len() > page.fps[b].len(),
+            None => true,
+        };
+        if c.chars().count() >= 10 && longer {
             out.longest_match = Some(i);
         }
         let (in_page, in_text) = memo.entry(c.as_str()).or_insert_with(|| (occurrences(&page.all, c), occurrences(&rendering.fp, c)));
@@ -850,5 +854,78 @@ impl Bench {
         }
         s.push_str("];\n");
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cap(site: &str, field: Field, confidence: f32, found: Option<bool>) -> Capture {
+        let mut fields = [None; 4];
+        fields[Field::ALL.iter().position(|f| *f == field).expect("field")] = Some(Judged { confidence, found });
+        Capture { site: site.into(), platform: "p".into(), placement: Placement::Start, fields }
+    }
+
+    #[test]
+    fn outcomes_follow_the_threshold() {
+        let t = |confidence, found| Judged { confidence, found };
+        assert_eq!(t(0.6, Some(true)).outcome(0.5), Outcome::Correct);
+        assert_eq!(t(0.6, Some(false)).outcome(0.5), Outcome::Wrong);
+        assert_eq!(t(0.4, Some(false)).outcome(0.5), Outcome::Missing);
+        assert_eq!(t(0.5, Some(true)).outcome(0.5), Outcome::Correct);
+        // Confidence 0 is "not found", even at threshold 0.
+        assert_eq!(t(0.0, Some(true)).outcome(0.0), Outcome::Missing);
+        assert_eq!(t(1.0, None).outcome(0.0), Outcome::Missing);
+    }
+
+    #[test]
+    fn tallies_give_precision_over_returned_and_recall_over_gold() {
+        let caps = [
+            cap("a", Field::Author, 0.9, Some(true)),
+            cap("a", Field::Author, 0.9, Some(false)),
+            cap("a", Field::Author, 0.2, Some(false)),
+            cap("a", Field::Author, 0.0, None),
+        ];
+        let t = tally(&caps, &Thresholds::DEFAULT)[1];
+        assert_eq!((t.correct, t.wrong, t.missing), (1, 1, 2));
+        assert_eq!((t.precision(), t.recall()), (0.5, 0.25));
+        let all = tally(&caps, &Thresholds::KEEP_ALL)[1];
+        assert_eq!((all.correct, all.wrong, all.missing), (1, 2, 1));
+    }
+
+    #[test]
+    fn thresholds_maximize_recall_at_the_target_precision_else_precision() {
+        // Wrong values at 0.3, right ones at 0.3 and 0.8: only a bar above 0.3
+        // reaches 98 %; ties go to the value nearest DEFAULT (0.5).
+        let mut caps = vec![cap("a", Field::Time, 0.3, Some(false)), cap("a", Field::Time, 0.3, Some(true))];
+        caps.extend((0..10).map(|_| cap("a", Field::Time, 0.8, Some(true))));
+        assert_eq!(choose_thresholds(&caps).time, 0.5);
+        // Everything right: the lowest bar keeps most; 0.3 and below tie, nearest DEFAULT wins.
+        let right: Vec<Capture> = [0.3, 0.8].iter().map(|&c| cap("a", Field::Time, c, Some(true))).collect();
+        assert_eq!(choose_thresholds(&right).time, 0.3);
+        // No bar reaches 98 %: the most precise one (0.85 keeps only the 0.9 value).
+        let poor = [
+            cap("a", Field::Author, 0.9, Some(true)),
+            cap("a", Field::Author, 0.9, Some(false)),
+            cap("a", Field::Author, 0.8, Some(false)),
+        ];
+        assert_eq!(choose_thresholds(&poor).author, 0.85);
+    }
+
+    #[test]
+    fn each_site_is_scored_with_thresholds_chosen_without_it() {
+        // Site b alone has wrong values at 0.4; site a's bar must not see them.
+        let mut caps: Vec<Capture> = (0..5).map(|_| cap("a", Field::Permalink, 0.4, Some(true))).collect();
+        caps.push(cap("b", Field::Permalink, 0.4, Some(false)));
+        caps.push(cap("b", Field::Permalink, 0.9, Some(true)));
+        let loso = leave_one_site_out(&caps);
+        let (ta, a) = loso.by_site["a"];
+        let (tb, b) = loso.by_site["b"];
+        assert!(ta.permalink > 0.4, "chosen on b: {ta:?}");
+        assert_eq!(a[3].missing, 5);
+        assert!(tb.permalink <= 0.4, "chosen on a: {tb:?}");
+        assert_eq!((b[3].correct, b[3].wrong), (1, 1));
+        assert_eq!(loso.total[3].gold(), 7);
     }
 }

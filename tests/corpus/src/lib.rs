@@ -19,11 +19,14 @@ pub const REQUIRE_CORPUS: &str = "ESCUCHA_REQUIRE_CORPUS";
 /// it). A clone without it has `None`, after one line saying so, and the
 /// test needing it skips; with `ESCUCHA_REQUIRE_CORPUS=1` its absence panics.
 pub fn corpus_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    if dir.join("forums").is_dir() {
+    let required = std::env::var(REQUIRE_CORPUS).is_ok_and(|v| v == "1");
+    corpus_at(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"), required)
+}
+
+fn corpus_at(dir: PathBuf, required: bool) -> Option<PathBuf> {
+    if dir.join("forums").is_dir() && dir.join("pages").is_dir() {
         return Some(dir);
     }
-    let required = std::env::var(REQUIRE_CORPUS).is_ok_and(|v| v == "1");
     assert!(!required, "{REQUIRE_CORPUS}=1 but the corpus is missing at {}", dir.display());
     println!("skipped: needs the real-page corpus ../shared/corpus, which is missing (set {REQUIRE_CORPUS}=1 to fail instead)");
     None
@@ -135,5 +138,20 @@ impl DomSource for Doc {
             Node::Text(t) => Some(t.to_string()),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_corpus_skips_unless_required() {
+        let nowhere = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("no-such-corpus");
+        assert_eq!(corpus_at(nowhere.clone(), false), None);
+        let required = std::panic::catch_unwind(|| corpus_at(nowhere, true));
+        assert!(required.is_err(), "absence must fail when required");
+        // The crate's own folder has no forums/: also missing.
+        assert_eq!(corpus_at(PathBuf::from(env!("CARGO_MANIFEST_DIR")), false), None);
     }
 }

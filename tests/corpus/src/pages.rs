@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use escucha_core::capture::json_ld::fingerprint;
-use escucha_core::capture::{extract_scored, Extraction, Thresholds};
+use escucha_core::capture::{extract_scored, Extraction, PageInfo, Thresholds};
 use serde::Deserialize;
 
 use crate::fidelity::NOW_MS;
@@ -82,36 +82,41 @@ fn text_fingerprint(ex: &Extraction) -> String {
     fingerprint(text)
 }
 
-/// Capture the word `(start, end)` of text node `n` and count the outcome;
-/// `contained` judges the capture (given its text's fingerprint), `whole` is the
-/// fingerprint length it must stay within half of.
-fn check(
-    doc: &Doc,
-    page: &escucha_core::capture::PageInfo,
-    text: &PageText,
-    n: usize,
-    word: (u32, u32),
-    contained: impl Fn(&Extraction, &str) -> bool,
-    whole: usize,
-    out: &mut PageChecks,
-) {
-    let snapshot = doc.snapshot(text.nodes[n].0, word.0, word.1);
-    let (mut ex, conf) = extract_scored(&snapshot, page, NOW_MS);
-    let t = Thresholds::DEFAULT;
-    t.apply(&mut ex, &conf);
-    out.mentions += 1;
-    out.author_returned += (ex.author_name.is_some() || ex.author_url.is_some()) as u32;
-    out.time_returned += ex.time.is_some() as u32;
-    if ex.comment_text.trim().is_empty() || conf.text <= 0.0 || conf.text < t.text {
-        return;
+/// A parsed page ready for mentions.
+struct Mentionable<'a> {
+    doc: &'a Doc,
+    page: PageInfo,
+    text: PageText<'a>,
+}
+
+impl<'a> Mentionable<'a> {
+    fn new(doc: &'a Doc) -> Mentionable<'a> {
+        Mentionable { doc, page: doc.page(), text: PageText::new(doc) }
     }
-    out.returned += 1;
-    let efp = text_fingerprint(&ex);
-    let inside = contained(&ex, &efp);
-    let narrow = efp.len() * 2 <= whole;
-    out.contained += inside as u32;
-    out.not_whole += narrow as u32;
-    out.ok += (inside && narrow) as u32;
+
+    /// Capture the word `word` (UTF-16 range) of text node `n` and count the
+    /// outcome; `contained` judges the capture (given its text's
+    /// fingerprint), `whole` is the fingerprint length it must stay within
+    /// half of.
+    fn check(&self, n: usize, word: (u32, u32), contained: impl Fn(&Extraction, &str) -> bool, whole: usize, out: &mut PageChecks) {
+        let snapshot = self.doc.snapshot(self.text.nodes[n].0, word.0, word.1);
+        let (mut ex, conf) = extract_scored(&snapshot, &self.page, NOW_MS);
+        let t = Thresholds::DEFAULT;
+        t.apply(&mut ex, &conf);
+        out.mentions += 1;
+        out.author_returned += (ex.author_name.is_some() || ex.author_url.is_some()) as u32;
+        out.time_returned += ex.time.is_some() as u32;
+        if ex.comment_text.trim().is_empty() || conf.text <= 0.0 || conf.text < t.text {
+            return;
+        }
+        out.returned += 1;
+        let efp = text_fingerprint(&ex);
+        let inside = contained(&ex, &efp);
+        let narrow = efp.len() * 2 <= whole;
+        out.contained += inside as u32;
+        out.not_whole += narrow as u32;
+        out.ok += (inside && narrow) as u32;
+    }
 }
 
 /// The captured text lies within the thread's text: as a whole, or line by
@@ -167,8 +172,8 @@ pub fn run(dir: &Path) -> std::io::Result<PagesReport> {
         let out = &mut report.wcxb;
         out.pages += 1;
         let doc = Doc::parse(&html, &truth.url);
-        let page = doc.page();
-        let text = PageText::new(&doc);
+        let m = Mentionable::new(&doc);
+        let text = &m.text;
         let thread = fingerprint(truth.ground_truth.main_content.as_deref().unwrap_or_default());
         let in_thread: Vec<usize> = (0..text.nodes.len())
             .filter(|&i| !thread.is_empty() && text.fps[i].len() >= MIN_NODE_FINGERPRINT && thread.contains(text.fps[i].as_str()))
@@ -181,7 +186,7 @@ pub fn run(dir: &Path) -> std::io::Result<PagesReport> {
         for j in 0..k {
             let n = in_thread[j * in_thread.len() / k];
             let Some(w) = Placement::Middle.pick(&words(text.nodes[n].1)) else { continue };
-            check(&doc, &page, &text, n, w.utf16, |ex, efp| within(&thread, ex, efp), thread.len(), out);
+            m.check(n, w.utf16, |ex, efp| within(&thread, ex, efp), thread.len(), out);
         }
     }
 
@@ -197,8 +202,8 @@ pub fn run(dir: &Path) -> std::io::Result<PagesReport> {
         let out = &mut report.trafilatura;
         out.pages += 1;
         let doc = Doc::parse(&html, &entry.url);
-        let page = doc.page();
-        let text = PageText::new(&doc);
+        let m = Mentionable::new(&doc);
+        let text = &m.text;
         let mut used = false;
         for snippet in &entry.comments {
             let sfp = fingerprint(snippet);
@@ -212,7 +217,7 @@ pub fn run(dir: &Path) -> std::io::Result<PagesReport> {
                 continue;
             };
             used = true;
-            check(&doc, &page, &text, n, w.utf16, |_, efp| efp.contains(sfp.as_str()), text.all.len(), out);
+            m.check(n, w.utf16, |_, efp| efp.contains(sfp.as_str()), text.all.len(), out);
         }
         out.pages_unused += !used as u32;
     }
