@@ -674,8 +674,8 @@ impl Bench {
         let loso = &self.loso.total;
         let _ = writeln!(
             s,
-            "  {:9} {:>5} | {:^39} | {:^39} | {:^15}",
-            "", "", "in-sample, Thresholds::DEFAULT", "leave-one-site-out (new-site estimate)", "KEEP_ALL"
+            "  {:9} {:>5} | {:^35} | {:^35} | {:^13}",
+            "", "", "in-sample, Thresholds::DEFAULT", "leave-one-site-out (a new site)", "KEEP_ALL"
         );
         let _ = writeln!(
             s,
