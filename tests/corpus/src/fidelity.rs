@@ -7,9 +7,11 @@
 //! to the post when its fingerprint lies inside the post's gold text *and*
 //! its occurrence in the page (the k-th among equal ones, in document order)
 //! maps to the post's span of `text` (the k-th there too; when the counts
-//! differ, the occurrence nearest the same relative position). So a quote of
-//! the post inside a later post is never taken for it. Three mentions are
-//! captured per post: its first, middle and last word.
+//! differ, the occurrence nearest the same relative position, for nodes of
+//! 12+ letters and digits only). So a quote of the post inside a later post
+//! is never taken for it. Three mentions are captured per post: its first,
+//! middle and last word, among its sentence-long nodes (12+ letters and
+//! digits) when it has any, as a manager clicks a word in a sentence.
 //!
 //! Scoring, per field (a field is scored only where the gold has it):
 //! - text: the gold text's letters+digits occur in the extracted text's, and
@@ -445,6 +447,9 @@ pub fn post_nodes<'p>(
         let Ok(rank) = in_page.binary_search(&page.starts[i]) else { continue };
         let (at, by_position) = if in_page.len() == in_text.len() {
             (in_text[rank], false)
+        } else if c.chars().count() < SENTENCE {
+            // A short text ("Thanks!") is too common to place by position.
+            continue;
         } else {
             let target = (page.starts[i] as f64 / page.all.len().max(1) as f64 * rendering.fp.len() as f64) as i64;
             match in_text.iter().min_by_key(|&&p| (p as i64 - target).abs()) {
@@ -457,8 +462,16 @@ pub fn post_nodes<'p>(
             out.by_position |= by_position;
         }
     }
+    // A manager clicks a word in a sentence: sentence-long nodes when the post
+    // has any (a short one is likelier to be mistaken for another's).
+    if out.nodes.iter().any(|&n| page.fps[n].chars().count() >= SENTENCE) {
+        out.nodes.retain(|&n| page.fps[n].chars().count() >= SENTENCE);
+    }
     out
 }
+
+/// Letters and digits that make a text node a sentence (for placing mentions).
+const SENTENCE: usize = 12;
 
 /// The value of each field a manager would see (after DEFAULT), to compare placements.
 fn shown(ex: &Extraction, c: &Confidence) -> [Option<String>; 4] {
