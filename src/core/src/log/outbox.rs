@@ -62,6 +62,18 @@ impl QuarantineReason {
         }
     }
 
+    /// The sentence in the manager's language: its key, the field's key
+    /// when there is one (its first placeholder), and the other placeholders.
+    pub fn words(&self) -> (crate::i18n::Key, Option<crate::i18n::Key>, Vec<String>) {
+        match self {
+            QuarantineReason::Invalid { error } => {
+                let (key, field, args) = error.words();
+                (key, Some(field), args)
+            }
+            QuarantineReason::Refused { message } => (crate::i18n::Key::InvalidRefused, None, vec![message.clone()]),
+        }
+    }
+
     pub fn english(&self) -> String {
         match self {
             QuarantineReason::Invalid { error } => error.to_string(),
