@@ -285,3 +285,45 @@ async fn newest_first_then_the_rest_in_pieces() {
     assert_eq!(pieces.iter().map(Vec::len).collect::<Vec<_>>(), vec![10, 10, 10, 10, 10, 7]);
     assert_eq!(pieces.concat(), store.all().await.unwrap(), "the pieces are all() in order");
 }
+
+#[wasm_bindgen_test]
+async fn quarantined_records_are_repaired_at_start_retried_or_discarded() {
+    use escucha_core::log::outbox::Quarantine;
+    let store = fresh("recheck").await;
+    // As an older version stored them: the page text's separator in the
+    // quote (the server refused it), and a note only the manager can shorten.
+    let sep = store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_000).await.unwrap();
+    let long = store.log_capture(ctx(2, true), None, &defaults(), "ana", T + 1_001).await.unwrap();
+    let mut bad_sep = sep.clone();
+    bad_sep.context.value.quote.prefix = "hace 2 horas\u{1e}".into();
+    let mut bad_long = long.clone();
+    bad_long.note.value = "n".repeat(escucha_core::log::record::MAX_NOTE_CHARS + 1);
+    store.replace_records(&[bad_sep.clone(), bad_long.clone()]).await.unwrap();
+    for c in [&bad_sep, &bad_long] {
+        // Legacy entries: English words only, no data.
+        let legacy = OutboxEntry {
+            quarantine: Some(Quarantine { reason: "contains control characters".into(), at_ms: 5, why: None }),
+            ..outbox::queue(c)
+        };
+        store.update_outbox(&c.id, move |_| Some(legacy)).await.unwrap();
+    }
+    assert_totals(&store, (2, 2, 0, 2), "two quarantined").await;
+
+    assert_eq!(store.recheck_quarantined(T + 2_000).await.unwrap(), 1);
+    assert_totals(&store, (2, 2, 1, 1), "the separator cleaned and queued again").await;
+    let fixed = store.get(&sep.id).await.unwrap().unwrap();
+    assert_eq!(fixed.context.value.quote.prefix, "hace 2 horas ");
+    assert_eq!(fixed.last_stamp(), sep.last_stamp(), "cleaning is not an edit");
+    let held = store.quarantined().await.unwrap();
+    assert_eq!(held.len(), 1);
+    let why = held[0].quarantine.as_ref().unwrap().why.clone().unwrap();
+    assert!(matches!(&why, QuarantineReason::Invalid { error } if error.field == escucha_core::log::validate::Field::Note), "{why:?}");
+    assert_eq!(store.recheck_quarantined(T + 3_000).await.unwrap(), 0, "nothing more to do");
+
+    store.retry(&long.id).await.unwrap();
+    assert_totals(&store, (2, 2, 2, 0), "retried").await;
+    store.quarantine(&long.id, bad_long.last_stamp(), why, T + 4_000).await.unwrap();
+    store.discard(&long.id).await.unwrap();
+    assert_totals(&store, (1, 1, 1, 0), "discarded").await;
+    assert_eq!(store.get(&long.id).await.unwrap(), None);
+}
