@@ -438,6 +438,8 @@ mod tests {
         let open_capture = Message::OpenCapture { id: "01900000-0000-7000-8000-000000000001".into() };
         let save_token = Message::SaveSyncToken { token: "secret".into() };
         let test_conn = Message::TestConnection { mode: SyncMode::TeamLog, endpoint: "https://x.example".into(), token: None };
+        let discard = Message::DiscardCapture { id: "x".into() };
+        let retry = Message::RetryCapture { id: "x".into() };
         let cases: Vec<(&str, &Message, &SenderInfo, Result<Context, ErrorCode>)> = vec![
             ("popup pings", &Message::Ping, &popup, Ok(ExtensionPage)),
             ("popup reads settings", &Message::GetSettings, &popup, Ok(ExtensionPage)),
@@ -457,8 +459,9 @@ mod tests {
             ("a page may not open tabs through us", &open_capture, &content, Err(ErrorCode::Forbidden)),
             ("a page may not fake a log change", &Message::LogChanged, &content, Err(ErrorCode::Forbidden)),
             ("content may not read sync state", &Message::GetSyncState, &content, Err(ErrorCode::Forbidden)),
-            ("content may not discard captures", &Message::DiscardCapture { id: "x".into() }, &content, Err(ErrorCode::Forbidden)),
-            ("content may not retry captures", &Message::RetryCapture { id: "x".into() }, &content, Err(ErrorCode::Forbidden)),
+            ("content may not discard captures", &discard, &content, Err(ErrorCode::Forbidden)),
+            ("content may not retry captures", &retry, &content, Err(ErrorCode::Forbidden)),
+            ("the log page discards a capture", &discard, &options_in_tab, Ok(ExtensionPage)),
             ("content may not set the token", &save_token, &content, Err(ErrorCode::Forbidden)),
             ("content may not test a connection", &test_conn, &content, Err(ErrorCode::Forbidden)),
             ("content may not force a sync", &Message::SyncNow, &content, Err(ErrorCode::Forbidden)),

@@ -138,7 +138,7 @@ fn validate(item: Value, now_ms: i64) -> Result<Capture, String> {
 fn check(c: Capture, now_ms: i64) -> Result<Capture, (String, String)> {
     match repair(&c, now_ms) {
         Repair::Valid => Ok(c),
-        Repair::Repaired(fixed) => Ok(fixed),
+        Repair::Repaired(fixed) => Ok(*fixed),
         Repair::NeedsManager(e) => Err((c.id.clone(), format!("{e}."))),
     }
 }

@@ -115,9 +115,9 @@ pub fn quarantine(entry: OutboxEntry, refused: &Stamp, why: QuarantineReason, no
 #[derive(Debug, Clone, PartialEq)]
 pub enum Recheck {
     /// Send it again; with `Some`, store this cleaned record first.
-    Requeue(Option<Capture>),
+    Requeue(Option<Box<Capture>>),
     /// Still needs the manager; the entry now says why as data.
-    Update(OutboxEntry),
+    Update(Box<OutboxEntry>),
     /// Leave it as it is.
     Keep,
 }
@@ -139,10 +139,10 @@ pub fn recheck(entry: &OutboxEntry, record: &Capture, now_ms: i64) -> Recheck {
             if q.why.as_ref() == Some(&why) {
                 Recheck::Keep
             } else {
-                Recheck::Update(OutboxEntry {
+                Recheck::Update(Box::new(OutboxEntry {
                     quarantine: Some(Quarantine { reason: why.english(), at_ms: q.at_ms, why: Some(why) }),
                     ..entry.clone()
-                })
+                }))
             }
         }
     }

@@ -134,7 +134,7 @@ pub enum Repair {
     /// Nothing is wrong with it here.
     Valid,
     /// Cleaning fixed it: store this and send it again.
-    Repaired(Capture),
+    Repaired(Box<Capture>),
     /// Only the manager can fix it (edit or discard): this is why.
     NeedsManager(ValidationError),
 }
@@ -147,7 +147,7 @@ pub fn repair(c: &Capture, now_ms: i64) -> Repair {
     }
     let fixed = sanitize_capture(c);
     match validate_capture(&fixed, now_ms) {
-        Ok(()) => Repair::Repaired(fixed),
+        Ok(()) => Repair::Repaired(Box::new(fixed)),
         Err(e) => Repair::NeedsManager(e),
     }
 }

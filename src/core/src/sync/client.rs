@@ -212,7 +212,7 @@ pub fn plan_push(batch: Vec<Capture>, member: &str, now_ms: i64) -> PushPlan {
         match repair(&c, now_ms) {
             Repair::Valid => {}
             Repair::Repaired(fixed) => {
-                c = fixed;
+                c = *fixed;
                 changed = true;
             }
             Repair::NeedsManager(error) => {

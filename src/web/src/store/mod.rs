@@ -518,12 +518,12 @@ impl Store {
             let Some(record) = self.get(&entry.id).await? else { continue };
             match outbox::recheck(&entry, &record, now_ms) {
                 Recheck::Keep => {}
-                Recheck::Update(updated) => self.update_outbox(&entry.id, move |_| Some(updated)).await?,
+                Recheck::Update(updated) => self.update_outbox(&entry.id, move |_| Some(*updated)).await?,
                 Recheck::Requeue(fixed) => {
                     let record = match fixed {
                         Some(f) => {
-                            self.replace_records(std::slice::from_ref(&f)).await?;
-                            f
+                            self.replace_records(std::slice::from_ref(&*f)).await?;
+                            *f
                         }
                         None => record,
                     };
