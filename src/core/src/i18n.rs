@@ -189,7 +189,6 @@ keys! {
     OptionsSyncQuarantineNone => "optionsSyncQuarantineNone",
     PopupLastSync => "popupLastSync",
     PopupNeverSynced => "popupNeverSynced",
-    PopupQuarantined => "popupQuarantined",
     CardNotAWebLink => "cardNotAWebLink",
     LogTitle => "logTitle",
     LogSearch => "logSearch",
