@@ -241,3 +241,22 @@ fn repair_decisions_table() {
         assert_eq!(got, want, "{what}");
     }
 }
+
+#[test]
+fn a_cleaned_quote_still_picks_its_own_occurrence_on_revisit() {
+    // Two posts start with the same word; the capture of the second keeps
+    // its context (separator cleaned to a space) and finds it again.
+    let page = "Foro\u{1E}ana · hace 2 horas\u{1E}Movistar me cobró\u{1E}bo · ayer\u{1E}Movistar me cobró";
+    let second = page.rfind("Movistar").unwrap();
+    let s = page[..second].encode_utf16().count() as u32;
+    let (q, _) = selector::describe(page, s, s + 8);
+    let ctx = sanitize_context(CaptureContext {
+        page_url: "https://x.example/".into(),
+        quote: TextQuote { exact: q.exact, prefix: q.prefix, suffix: q.suffix },
+        ..Default::default()
+    });
+    assert!(!ctx.quote.prefix.contains('\u{1E}'));
+    let stored = selector::TextQuoteSelector { exact: ctx.quote.exact, prefix: ctx.quote.prefix, suffix: ctx.quote.suffix };
+    // No position hint: only the prefix can tell the two apart.
+    assert_eq!(selector::anchor(page, &stored, None).map(|r| r.start), Some(s));
+}
