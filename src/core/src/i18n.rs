@@ -226,7 +226,6 @@ keys! {
     LogUndo => "logUndo",
     LogOpen => "logOpen",
     LogNoLink => "logNoLink",
-    LogCapturedBy => "logCapturedBy",
     LogUnknownAuthor => "logUnknownAuthor",
     LogExportCsv => "logExportCsv",
     LogExportJson => "logExportJson",
