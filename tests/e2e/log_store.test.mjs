@@ -130,7 +130,7 @@ test('import merges by id and reports each refused record', async () => {
   assert.deepEqual([r.added, r.merged], [1, 1], JSON.stringify(r.rejected));
   assert.equal(r.rejected.length, 2);
   assert.match(r.rejected[0], /^Record 3 \(broken\): /);
-  assert.match(r.rejected[1], /^Record 4 \(not-a-uuid\): its id is not a UUID/);
+  assert.match(r.rejected[1], /^Record 4 \(not-a-uuid\): id: is not a UUID/);
   const back = await b.send({ type: 'getPageCaptures', url: mine.context.value.pageUrl });
   assert.equal(back.captures.find((c) => c.id === mine.id).note.value, 'de Ben');
   const notJson = await b.send({ type: 'importCaptures', json: '{oops' });

@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Key;
 use crate::log::record::{dedupe_key, Capture, CaptureContext, Tags};
 
 /// Longest excerpt of the comment the card shows (the record keeps more).
@@ -79,10 +80,52 @@ impl CardModel {
                 id: c.id.clone(),
                 by: c.created_by.clone(),
                 status: c.status.value.as_str(),
-                by_teammate: !member.is_empty() && c.created_by != member,
+                by_teammate: matches!(Attribution::of(&c.created_by, member), Attribution::Member(_)),
             }),
             tags,
             departments: departments.to_vec(),
+        }
+    }
+}
+
+/// Who logged a capture, as the card, the popup and the log page say it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attribution {
+    /// This browser's member ("In your log").
+    You,
+    /// Someone named ("Logged by ana").
+    Member(String),
+}
+
+impl Attribution {
+    /// `created_by` of a capture, seen by `member` (this browser's member
+    /// name; empty when not set). A capture without a name is ours: the team
+    /// log names every capture after the member who pushed it, so only ours
+    /// can lack one (made before the name was set). A named capture when we
+    /// have no name of our own says the name: true whoever it is.
+    pub fn of(created_by: &str, member: &str) -> Attribution {
+        let (by, me) = (created_by.trim(), member.trim());
+        if by.is_empty() || by == me {
+            Attribution::You
+        } else {
+            Attribution::Member(by.to_string())
+        }
+    }
+
+    /// The card's and popup's line: "Logged by ana · Responded" or "In your
+    /// log · Responded", given the status already in the manager's words.
+    pub fn line(&self, status_words: &str) -> (Key, Vec<String>) {
+        match self {
+            Attribution::You => (Key::CardLoggedByYou, vec![status_words.to_string()]),
+            Attribution::Member(name) => (Key::CardLoggedBy, vec![name.clone(), status_words.to_string()]),
+        }
+    }
+
+    /// The log page's row label ("Logged by ana" / "In your log").
+    pub fn label(&self) -> (Key, Vec<String>) {
+        match self {
+            Attribution::You => (Key::LogInYourLog, vec![]),
+            Attribution::Member(name) => (Key::LogLoggedBy, vec![name.clone()]),
         }
     }
 }
@@ -203,6 +246,31 @@ mod tests {
         let logged = m.logged.unwrap();
         assert_eq!((logged.id.as_str(), logged.by.as_str(), logged.status, logged.by_teammate), ("id1", "bruno", "responded", true));
         assert_eq!(m.tags.status, Status::Responded, "widgets start from the record");
+    }
+
+    #[test]
+    fn attribution_names_teammates_and_never_shows_an_empty_name() {
+        use Attribution::*;
+        let cases = [
+            // (created_by, member) -> attribution
+            ("bruno", "ana", Member("bruno".into())),
+            ("bruno", "", Member("bruno".into())), // the card used to say "In your log" here
+            (" ana ", "ana", You),
+            ("", "ana", You), // made before the name was set: ours
+            ("", "", You),
+            ("ana", "", Member("ana".into())),
+        ];
+        for (by, member, want) in cases {
+            assert_eq!(Attribution::of(by, member), want, "{by:?} seen by {member:?}");
+        }
+        assert_eq!(Member("bo".into()).line("Responded"), (Key::CardLoggedBy, vec!["bo".to_string(), "Responded".to_string()]));
+        assert_eq!(You.line("New"), (Key::CardLoggedByYou, vec!["New".to_string()]));
+        assert_eq!(Member("bo".into()).label(), (Key::LogLoggedBy, vec!["bo".to_string()]));
+        assert_eq!(You.label().0, Key::LogInYourLog);
+        // The card passes an empty member name today: a teammate's capture still reads as theirs.
+        let theirs = Capture::new("id1".into(), ctx(), &Tags::default(), "bruno", stamp(1));
+        let m = CardModel::new(&ctx(), &[theirs], &Tags::default(), &[], "");
+        assert!(m.logged.unwrap().by_teammate);
     }
 
     #[test]

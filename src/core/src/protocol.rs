@@ -86,6 +86,12 @@ pub enum Message {
     SaveSyncToken { token: String },
     /// Trusted pages: sync state for the options page (never the token itself).
     GetSyncState,
+    /// Trusted pages (the log's "Not synced" view): send a quarantined
+    /// capture again as it is.
+    RetryCapture { id: String },
+    /// Trusted pages: drop a quarantined capture from this browser (it never
+    /// reached the team log).
+    DiscardCapture { id: String },
     /// Benchmarks: a fresh full scan, timed from start to highlights painted.
     BenchScan,
     /// A content script whose page forbids it WebAssembly asks for a one-time
@@ -123,6 +129,8 @@ impl Message {
             Message::TestConnection { .. } => "testConnection",
             Message::SaveSyncToken { .. } => "saveSyncToken",
             Message::GetSyncState => "getSyncState",
+            Message::RetryCapture { .. } => "retryCapture",
+            Message::DiscardCapture { .. } => "discardCapture",
             Message::BenchScan => "benchScan",
             Message::BenchFloor => "benchFloor",
             Message::OpenMatcher { .. } => "openMatcher",
@@ -261,7 +269,10 @@ pub struct QuarantinedItem {
     /// The captured words, so the manager recognises the item.
     pub quote: String,
     pub page_url: String,
+    /// In English (for logs); shown in the manager's language from `why`.
     pub reason: String,
+    #[serde(default)]
+    pub why: Option<crate::log::outbox::QuarantineReason>,
     pub at_ms: i64,
 }
 
@@ -427,6 +438,8 @@ mod tests {
         let open_capture = Message::OpenCapture { id: "01900000-0000-7000-8000-000000000001".into() };
         let save_token = Message::SaveSyncToken { token: "secret".into() };
         let test_conn = Message::TestConnection { mode: SyncMode::TeamLog, endpoint: "https://x.example".into(), token: None };
+        let discard = Message::DiscardCapture { id: "x".into() };
+        let retry = Message::RetryCapture { id: "x".into() };
         let cases: Vec<(&str, &Message, &SenderInfo, Result<Context, ErrorCode>)> = vec![
             ("popup pings", &Message::Ping, &popup, Ok(ExtensionPage)),
             ("popup reads settings", &Message::GetSettings, &popup, Ok(ExtensionPage)),
@@ -446,6 +459,9 @@ mod tests {
             ("a page may not open tabs through us", &open_capture, &content, Err(ErrorCode::Forbidden)),
             ("a page may not fake a log change", &Message::LogChanged, &content, Err(ErrorCode::Forbidden)),
             ("content may not read sync state", &Message::GetSyncState, &content, Err(ErrorCode::Forbidden)),
+            ("content may not discard captures", &discard, &content, Err(ErrorCode::Forbidden)),
+            ("content may not retry captures", &retry, &content, Err(ErrorCode::Forbidden)),
+            ("the log page discards a capture", &discard, &options_in_tab, Ok(ExtensionPage)),
             ("content may not set the token", &save_token, &content, Err(ErrorCode::Forbidden)),
             ("content may not test a connection", &test_conn, &content, Err(ErrorCode::Forbidden)),
             ("content may not force a sync", &Message::SyncNow, &content, Err(ErrorCode::Forbidden)),

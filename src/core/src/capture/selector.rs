@@ -58,7 +58,9 @@ fn normalize(text: &str) -> Normalized {
     let mut offset = 0u32;
     for c in text.chars() {
         let width = c.len_utf16() as u32;
-        if c.is_whitespace() {
+        // The page text's block separators count as whitespace: a stored
+        // quote has them cleaned to spaces (log::sanitize).
+        if c.is_whitespace() || matches!(c, '\u{1C}'..='\u{1F}') {
             if n.chars.last() == Some(&' ') {
                 *n.ends.last_mut().expect("a char was pushed") = offset + width;
             } else {

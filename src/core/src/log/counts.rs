@@ -155,7 +155,7 @@ mod tests {
     #[test]
     fn outbox_changes_move_pending_and_quarantined() {
         let pending = queue(&live());
-        let held = outbox::quarantine(pending.clone(), &st(10), "refused", 99);
+        let held = outbox::quarantine(pending.clone(), &st(10), outbox::QuarantineReason::Refused { message: "refused".into() }, 99);
         let cases: [(Option<&OutboxEntry>, Option<&OutboxEntry>, CountDelta); 7] = [
             (None, Some(&pending), d(0, 0, 1, 0)),           // queued
             (Some(&pending), None, d(0, 0, -1, 0)),          // acknowledged

@@ -13,9 +13,8 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::export::{JSON_FORMAT, JSON_VERSION};
-use super::ingest::validate_record;
-use super::links::is_http_url;
 use super::record::Capture;
+use super::sanitize::{repair, Repair};
 
 /// More records than this in one file is refused (a log is tens of thousands).
 pub const MAX_IMPORT_RECORDS: usize = 1_000_000;
@@ -132,19 +131,16 @@ fn validate(item: Value, now_ms: i64) -> Result<Capture, String> {
     check(c, now_ms).map_err(|(_, reason)| reason)
 }
 
-/// One parsed record, held to the same rules as records from the team log
-/// ([`validate_record`]), plus, as everywhere a link is shown, only http(s)
-/// author links. An unnamed author is fine: captures made before the member
-/// name was set have none.
+/// One parsed record, held to the one validation (the team log's,
+/// [`super::validate::validate_capture`]). Page text an older version stored
+/// unclean (say, the page text's block separator in a quote) is cleaned the
+/// same way a new capture is ([`repair`]); anything else is refused with its reason.
 fn check(c: Capture, now_ms: i64) -> Result<Capture, (String, String)> {
-    let fail = |reason: String| Err((c.id.clone(), reason));
-    if let Err(reason) = validate_record(&c, now_ms) {
-        return fail(format!("{reason}."));
+    match repair(&c, now_ms) {
+        Repair::Valid => Ok(c),
+        Repair::Repaired(fixed) => Ok(*fixed),
+        Repair::NeedsManager(e) => Err((c.id.clone(), format!("{e}."))),
     }
-    if c.context.value.author_url.as_deref().is_some_and(|l| !l.is_empty() && !is_http_url(l)) {
-        return fail("its author link is not an http(s) link.".into());
-    }
-    Ok(c)
 }
 
 #[cfg(test)]
@@ -154,10 +150,12 @@ mod tests {
     use crate::log::record::{CaptureContext, CaptureEdit, Tags, MAX_NOTE_CHARS};
     use crate::log::stamp::Stamp;
 
-    const NOW: i64 = 1_000_000;
+    // Records are held to the team log's rules, times included.
+    const BASE: i64 = 1_750_000_000_000;
+    const NOW: i64 = BASE + 1_000_000;
 
     fn st(ms: i64) -> Stamp {
-        Stamp { ms, counter: 0, actor: "dev".into() }
+        Stamp { ms: BASE + ms, counter: 0, actor: "dev".into() }
     }
 
     fn cap(n: u32, text: &str) -> Capture {
@@ -184,7 +182,10 @@ mod tests {
         bad[1].context.value.permalink = Some("javascript:alert(1)".into());
         let batch = parse_import(&to_json(bad.iter(), 5), NOW).unwrap();
         assert_eq!(batch.records, caps[..1]);
-        assert_eq!(batch.rejected[0].to_string(), format!("Record 2 ({}): its permalink is not an http(s) link.", caps[1].id));
+        assert_eq!(
+            batch.rejected[0].to_string(),
+            format!("Record 2 ({}): context.value.permalink: is not an http:// or https:// URL.", caps[1].id)
+        );
     }
 
     #[test]
@@ -227,19 +228,25 @@ mod tests {
             with(&|v| v["context"]["value"]["authorUrl"] = "javascript:alert(1)".into()),
             with(&|v| v["note"]["stamp"]["ms"] = (NOW + 2 * 86_400_000).into()),
             with(&|v| v["sentiment"]["value"] = "furious".into()),
+            // An older version stored the page text's separator in a quote: cleaned, kept.
+            with(&|v| {
+                v["id"] = "01900000-0000-7000-8000-000000000010".into();
+                v["context"]["value"]["quote"]["prefix"] = "hace 2 horas\u{1e}".into();
+            }),
         ];
         let batch = parse_import(&serde_json::to_string(&items).unwrap(), NOW).unwrap();
-        assert_eq!(batch.records.len(), 1);
+        assert_eq!(batch.records.len(), 2);
+        assert_eq!(batch.records[1].context.value.quote.prefix, "hace 2 horas ");
         let reasons: Vec<String> = batch.rejected.iter().map(|r| r.to_string()).collect();
         let want = [
             "Record 2: not a capture record",
-            "Record 3 (nope): its id is not a UUID.",
+            "Record 3 (nope): id: is not a UUID",
             "Record 4 (01900000-0000-7000-8000-000000000001): missing field `status`",
-            "Record 5 (01900000-0000-7000-8000-000000000001): its permalink is not an http(s) link.",
-            "Record 6 (01900000-0000-7000-8000-000000000001): it has no http(s) page address.",
-            "Record 7 (01900000-0000-7000-8000-000000000009): its note is longer",
-            "Record 8 (01900000-0000-7000-8000-000000000001): its author link",
-            "Record 9 (01900000-0000-7000-8000-000000000001): its edit times lie in the future",
+            "Record 5 (01900000-0000-7000-8000-000000000001): context.value.permalink: is not an http:// or https:// URL.",
+            "Record 6 (01900000-0000-7000-8000-000000000001): context.value.pageUrl: is not an http:// or https:// URL.",
+            "Record 7 (01900000-0000-7000-8000-000000000009): note.value: 10001 characters; at most 10000",
+            "Record 8 (01900000-0000-7000-8000-000000000001): context.value.authorUrl: is not an http",
+            "Record 9 (01900000-0000-7000-8000-000000000001): note.stamp.ms:",
             "Record 10 (01900000-0000-7000-8000-000000000001): unknown variant `furious`",
         ];
         assert_eq!(reasons.len(), want.len(), "{reasons:#?}");

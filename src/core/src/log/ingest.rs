@@ -3,16 +3,10 @@
 //! team log). The browser store asks these functions what to write; they
 //! decide, it only reads and writes.
 
-use super::record::{is_uuid, Capture, CaptureContext, CaptureEdit, Tags, MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
+use super::record::{Capture, CaptureContext, CaptureEdit, Tags};
+use super::sanitize::{one_line, page_url_problem, sanitize_context};
 use super::stamp::Stamp;
-
-/// The comment text we keep, in characters; longer text is cut and its full
-/// length noted, so one giant comment cannot eat the storage quota.
-pub const MAX_COMMENT_CHARS: usize = 20_000;
-
-/// Stamps further ahead of our clock than this are refused on import: a stamp
-/// from the far future would win every later edit forever.
-pub const MAX_CLOCK_SKEW_MS: i64 = 24 * 60 * 60 * 1000;
+pub use super::validate::{MAX_CLOCK_SKEW_MS, MAX_COMMENT_CHARS, MAX_LABEL_CHARS};
 
 /// The record to store after a capture, and what happened.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +46,8 @@ pub fn ingest_capture(
     let context = clean_context(context)?;
     let Some(existing) = existing else {
         let tags = validated_tags(tags.unwrap_or(defaults))?;
-        let record = Capture::new(new_id, context, &tags, member, stamp);
+        // The member name comes from settings; it is held to the record's rules too.
+        let record = Capture::new(new_id, context, &tags, &one_line(member, MAX_LABEL_CHARS), stamp);
         return Ok(Ingested { record, created: true, changed: true });
     };
     let mut record = existing.clone();
@@ -106,26 +101,15 @@ fn validated_tags(tags: &Tags) -> Result<Tags, String> {
     Ok(scratch.current_tags())
 }
 
-/// A captured context made safe to store: the page must be a web page, links
-/// that are not http(s) are dropped (a hostile page could offer `javascript:`),
-/// and the comment text is bounded.
-pub fn clean_context(mut ctx: CaptureContext) -> Result<CaptureContext, String> {
-    if !is_web_url(&ctx.page_url) {
+/// A captured context made safe to store ([`sanitize_context`]: control
+/// characters, bidi controls, lengths, links that are not http(s) dropped).
+/// Refused only when the page itself is not a web page.
+pub fn clean_context(ctx: CaptureContext) -> Result<CaptureContext, String> {
+    let ctx = sanitize_context(ctx);
+    if page_url_problem(&ctx).is_some() {
         return Err("A capture needs the address (http or https) of the page it came from.".into());
     }
-    ctx.permalink = ctx.permalink.filter(|l| is_web_url(l));
-    ctx.author_url = ctx.author_url.filter(|l| is_web_url(l));
-    let chars = ctx.comment_text.chars().count();
-    if chars > MAX_COMMENT_CHARS {
-        ctx.comment_text = ctx.comment_text.chars().take(MAX_COMMENT_CHARS).collect();
-        ctx.comment_length = Some(ctx.comment_length.unwrap_or(0).max(chars as u32));
-    }
     Ok(ctx)
-}
-
-fn is_web_url(s: &str) -> bool {
-    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
-    (lower.starts_with("http://") && s.len() > 7) || (lower.starts_with("https://") && s.len() > 8)
 }
 
 /// The page a capture belongs to, for "captures on this page": its URL
@@ -175,36 +159,10 @@ impl MergeCounts {
     }
 }
 
-/// Whether a record from outside (import file, team log) may enter the log.
-pub fn validate_record(c: &Capture, now_ms: i64) -> Result<(), String> {
-    if !is_uuid(&c.id) {
-        return Err("its id is not a UUID".into());
-    }
-    if !is_web_url(&c.context.value.page_url) {
-        return Err("it has no http(s) page address".into());
-    }
-    if c.context.value.permalink.as_deref().is_some_and(|l| !is_web_url(l)) {
-        return Err("its permalink is not an http(s) link".into());
-    }
-    if c.note.value.chars().count() > MAX_NOTE_CHARS {
-        return Err(format!("its note is longer than {MAX_NOTE_CHARS} characters"));
-    }
-    if c.tags.value.len() > MAX_TAGS || c.tags.value.iter().any(|t| t.chars().count() > MAX_TAG_CHARS) {
-        return Err(format!("it has more than {MAX_TAGS} tags or a tag longer than {MAX_TAG_CHARS} characters"));
-    }
-    if c.context.value.comment_text.chars().count() > MAX_COMMENT_CHARS {
-        return Err(format!("its comment text is longer than {MAX_COMMENT_CHARS} characters"));
-    }
-    if c.created_ms < 0 || c.last_stamp().ms > now_ms + MAX_CLOCK_SKEW_MS {
-        return Err("its edit times lie in the future (a clock was wrong)".into());
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::record::{dedupe_key, Priority, Status, TextQuote};
+    use crate::log::record::{dedupe_key, Priority, Status, TextQuote, MAX_NOTE_CHARS};
 
     fn st(ms: i64, counter: u32) -> Stamp {
         Stamp { ms, counter, actor: "dev-a".into() }

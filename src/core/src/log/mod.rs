@@ -10,9 +10,11 @@ pub mod links;
 pub mod outbox;
 pub mod query;
 pub mod record;
+pub mod sanitize;
 pub mod stamp;
 pub mod stats;
 pub mod store_error;
+pub mod validate;
 
 pub use record::{Capture, CaptureContext, CaptureEdit, CommentTime, Priority, Sentiment, Status, Tags, TextPosition, TextQuote};
 pub use stamp::{Lww, Stamp};

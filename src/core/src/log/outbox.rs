@@ -12,7 +12,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::record::Capture;
+use super::sanitize::{repair, Repair};
 use super::stamp::Stamp;
+use super::validate::{validate_capture, ValidationError};
 
 /// One record with changes the team log has not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,8 +32,54 @@ pub struct OutboxEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Quarantine {
+    /// In English (the server's words, or [`ValidationError`]'s): for logs.
     pub reason: String,
     pub at_ms: i64,
+    /// The reason as data, worded in the manager's language when shown.
+    /// `None` for entries quarantined by versions before it existed.
+    #[serde(default)]
+    pub why: Option<QuarantineReason>,
+}
+
+/// Why a record is held back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum QuarantineReason {
+    /// It fails the one validation (here or at the server).
+    Invalid { error: ValidationError },
+    /// The team log refused it for a reason this version cannot reproduce
+    /// (a newer server's rule): its words are all we have.
+    Refused { message: String },
+}
+
+impl QuarantineReason {
+    /// The reason for a record the server refused with `message`: our own
+    /// check's error when it finds one (so it can be worded and repaired).
+    pub fn for_refused(record: &Capture, message: &str, now_ms: i64) -> QuarantineReason {
+        match validate_capture(record, now_ms) {
+            Err(error) => QuarantineReason::Invalid { error },
+            Ok(()) => QuarantineReason::Refused { message: message.to_string() },
+        }
+    }
+
+    /// The sentence in the manager's language: its key, the field's key
+    /// when there is one (its first placeholder), and the other placeholders.
+    pub fn words(&self) -> (crate::i18n::Key, Option<crate::i18n::Key>, Vec<String>) {
+        match self {
+            QuarantineReason::Invalid { error } => {
+                let (key, field, args) = error.words();
+                (key, Some(field), args)
+            }
+            QuarantineReason::Refused { message } => (crate::i18n::Key::InvalidRefused, None, vec![message.clone()]),
+        }
+    }
+
+    pub fn english(&self) -> String {
+        match self {
+            QuarantineReason::Invalid { error } => error.to_string(),
+            QuarantineReason::Refused { message } => message.clone(),
+        }
+    }
 }
 
 impl OutboxEntry {
@@ -55,11 +103,49 @@ pub fn acknowledge(entry: OutboxEntry, acked: &Stamp) -> Option<OutboxEntry> {
 
 /// The entry after the team log refused the version stamped `refused`. Only
 /// that version is quarantined: a newer local edit stays pending and is tried.
-pub fn quarantine(entry: OutboxEntry, refused: &Stamp, reason: &str, now_ms: i64) -> OutboxEntry {
+pub fn quarantine(entry: OutboxEntry, refused: &Stamp, why: QuarantineReason, now_ms: i64) -> OutboxEntry {
     if entry.stamp > *refused {
         return entry;
     }
-    OutboxEntry { quarantine: Some(Quarantine { reason: reason.to_string(), at_ms: now_ms }), ..entry }
+    OutboxEntry { quarantine: Some(Quarantine { reason: why.english(), at_ms: now_ms, why: Some(why) }), ..entry }
+}
+
+/// What to do with a quarantined record when the extension starts (a new
+/// version may clean what an older one sent unclean).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recheck {
+    /// Send it again; with `Some`, store this cleaned record first.
+    Requeue(Option<Box<Capture>>),
+    /// Still needs the manager; the entry now says why as data.
+    Update(Box<OutboxEntry>),
+    /// Leave it as it is.
+    Keep,
+}
+
+/// Decide [`Recheck`] for a quarantined `entry` of `record`. Cleaned when
+/// the cleaning fixes it; sent again when our check finds nothing wrong and
+/// the refusal was not a server's rule we cannot reproduce (an old entry
+/// without data, or a time that was in the future and no longer is).
+pub fn recheck(entry: &OutboxEntry, record: &Capture, now_ms: i64) -> Recheck {
+    let Some(q) = &entry.quarantine else { return Recheck::Keep };
+    match repair(record, now_ms) {
+        Repair::Repaired(fixed) => Recheck::Requeue(Some(fixed)),
+        Repair::Valid => match &q.why {
+            Some(QuarantineReason::Refused { .. }) => Recheck::Keep,
+            None | Some(QuarantineReason::Invalid { .. }) => Recheck::Requeue(None),
+        },
+        Repair::NeedsManager(error) => {
+            let why = QuarantineReason::Invalid { error };
+            if q.why.as_ref() == Some(&why) {
+                Recheck::Keep
+            } else {
+                Recheck::Update(Box::new(OutboxEntry {
+                    quarantine: Some(Quarantine { reason: why.english(), at_ms: q.at_ms, why: Some(why) }),
+                    ..entry.clone()
+                }))
+            }
+        }
+    }
 }
 
 /// The entry after merging `server`'s copy into ours, giving `merged`. When
@@ -88,6 +174,52 @@ mod tests {
         Capture::new("id".into(), CaptureContext::default(), &Tags::default(), "ana", st(ms))
     }
 
+    fn refused(m: &str) -> QuarantineReason {
+        QuarantineReason::Refused { message: m.into() }
+    }
+
+    #[test]
+    fn quarantined_records_are_rechecked_at_start() {
+        use crate::log::record::uuid_v7;
+        use crate::log::TextQuote;
+        const NOW: i64 = 1_750_000_000_000;
+        let good = || {
+            let ctx = CaptureContext {
+                page_url: "https://foro.example/t/1".into(),
+                quote: TextQuote { exact: "Movistar".into(), prefix: "hace 2 horas ".into(), suffix: "".into() },
+                ..Default::default()
+            };
+            Capture::new(uuid_v7(NOW, [3; 10]), ctx, &Tags::default(), "ana", Stamp { ms: NOW, counter: 0, actor: "dev-a".into() })
+        };
+        let legacy = |c: &Capture, reason: &str| OutboxEntry {
+            quarantine: Some(Quarantine { reason: reason.into(), at_ms: 5, why: None }),
+            ..queue(c)
+        };
+        // The demo page's case: an old version sent the separator; cleaned and sent again.
+        let mut sep = good();
+        sep.context.value.quote.prefix = "hace 2 horas\u{1e}".into();
+        let Recheck::Requeue(Some(fixed)) = recheck(&legacy(&sep, "contains control characters"), &sep, NOW) else { panic!() };
+        assert_eq!(fixed.context.value.quote.prefix, "hace 2 horas ");
+        // Nothing wrong here any more (legacy words only): try once more.
+        assert_eq!(recheck(&legacy(&good(), "?"), &good(), NOW), Recheck::Requeue(None));
+        // A newer server's rule we cannot reproduce: wait for the manager.
+        let held = quarantine(queue(&good()), &good().last_stamp().clone(), refused("rule 12"), 7);
+        assert_eq!(recheck(&held, &good(), NOW), Recheck::Keep);
+        // Only the manager can fix a long note: the entry learns why, as data; then stays.
+        let mut long = good();
+        long.note.value = "n".repeat(crate::log::record::MAX_NOTE_CHARS + 1);
+        let Recheck::Update(updated) = recheck(&legacy(&long, "note"), &long, NOW) else { panic!() };
+        let why = updated.quarantine.as_ref().unwrap().why.clone().unwrap();
+        assert!(matches!(&why, QuarantineReason::Invalid { error } if error.field == crate::log::validate::Field::Note), "{why:?}");
+        assert_eq!(recheck(&updated, &long, NOW), Recheck::Keep);
+        // Not quarantined: nothing to do.
+        assert_eq!(recheck(&queue(&good()), &good(), NOW), Recheck::Keep);
+        // Old stored entries (no `why`) still load.
+        let old: OutboxEntry =
+            serde_json::from_str(r#"{"id":"x","stamp":{"ms":1,"counter":0,"actor":"a"},"quarantine":{"reason":"r","atMs":2}}"#).unwrap();
+        assert_eq!(old.quarantine.unwrap().why, None);
+    }
+
     #[test]
     fn acknowledgement_clears_only_what_it_covers() {
         let e = queue(&record(20));
@@ -100,11 +232,11 @@ mod tests {
     #[test]
     fn quarantine_holds_the_refused_version_until_it_changes() {
         let mut r = record(20);
-        let e = quarantine(queue(&r), &st(20), "note too long", 99);
+        let e = quarantine(queue(&r), &st(20), refused("note too long"), 99);
         assert!(!e.is_pending());
         assert_eq!(e.quarantine.as_ref().unwrap().reason, "note too long");
         // Refusing an older version leaves a newer one pending.
-        assert!(quarantine(queue(&r), &st(10), "old", 99).is_pending());
+        assert!(quarantine(queue(&r), &st(10), refused("old"), 99).is_pending());
         // The manager edits it: queued again, quarantine lifted.
         r.apply(&CaptureEdit { note: Some("short".into()), ..Default::default() }, &st(30)).unwrap();
         let again = queue(&r);

@@ -246,11 +246,16 @@ impl Capture {
 
     /// Apply a manager's edit with one stamp. Refuses overlong input whole.
     pub fn apply(&mut self, edit: &CaptureEdit, stamp: &Stamp) -> Result<(), String> {
-        if let Some(note) = &edit.note {
+        use super::sanitize::{free_text, one_line};
+        // Typed or pasted text is held to the record's rules: no control
+        // characters (pasted page text carries them), one-line labels.
+        let note = edit.note.as_deref().map(|n| free_text(n, usize::MAX));
+        if let Some(note) = &note {
             if note.chars().count() > MAX_NOTE_CHARS {
                 return Err(format!("The note is longer than {MAX_NOTE_CHARS} characters."));
             }
         }
+        let department = edit.department.as_ref().map(|d| d.as_deref().map(|d| one_line(d, super::validate::MAX_LABEL_CHARS)));
         let tags = match &edit.tags {
             Some(t) => Some(validate_tags(t)?),
             None => None,
@@ -258,8 +263,8 @@ impl Capture {
         if let Some(v) = edit.sentiment {
             self.sentiment.set(v, stamp.clone());
         }
-        if let Some(v) = &edit.department {
-            self.department.set(v.clone().filter(|d| !d.trim().is_empty()), stamp.clone());
+        if let Some(v) = department {
+            self.department.set(v.filter(|d| !d.trim().is_empty()), stamp.clone());
         }
         if let Some(v) = edit.status {
             self.status.set(v, stamp.clone());
@@ -270,8 +275,8 @@ impl Capture {
         if let Some(v) = tags {
             self.tags.set(v, stamp.clone());
         }
-        if let Some(v) = &edit.note {
-            self.note.set(v.clone(), stamp.clone());
+        if let Some(v) = note {
+            self.note.set(v, stamp.clone());
         }
         if let Some(v) = edit.deleted {
             self.deleted.set(v, stamp.clone());
@@ -354,7 +359,8 @@ pub fn normalize_tags(tags: &[String]) -> Vec<String> {
 }
 
 fn validate_tags(tags: &[String]) -> Result<Vec<String>, String> {
-    let tags = normalize_tags(tags);
+    let tags: Vec<String> = tags.iter().map(|t| super::sanitize::one_line(t, usize::MAX)).collect();
+    let tags = normalize_tags(&tags);
     if tags.len() > MAX_TAGS {
         return Err(format!("At most {MAX_TAGS} tags per capture."));
     }

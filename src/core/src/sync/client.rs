@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use super::api::{ErrorBody, ItemStatus, Me, PushResponse};
 use super::retry::{classify, Outcome, RetryPolicy, Verdict};
 use crate::i18n::Key;
+use crate::log::outbox::QuarantineReason;
+use crate::log::sanitize::{one_line, repair, Repair};
+use crate::log::validate::MAX_LABEL_CHARS;
 use crate::log::{Capture, Stamp};
 use crate::settings::SyncMode;
 
@@ -180,20 +183,66 @@ impl PullCursor {
     }
 }
 
+/// What to do with a batch of pending records before it is sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PushPlan {
+    /// Records to write to the local log first (named after the member, or
+    /// cleaned): the local copy must be what the team log gets.
+    pub store: Vec<Capture>,
+    /// What to send.
+    pub send: Vec<Capture>,
+    /// Held back without sending: they fail the one validation and only the
+    /// manager can fix them. Quarantined here, with the reason as data.
+    pub hold: Vec<(Capture, QuarantineReason)>,
+}
+
+/// Before a push: a capture made before the member name was set takes the
+/// name now (the team log would name it after the pusher anyway; this way
+/// the local copy says so too, and webhooks get it); then each record gets
+/// the same check the server makes, cleaning what cleaning fixes.
+pub fn plan_push(batch: Vec<Capture>, member: &str, now_ms: i64) -> PushPlan {
+    let member = one_line(member, MAX_LABEL_CHARS);
+    let mut plan = PushPlan::default();
+    for mut c in batch {
+        let mut changed = false;
+        if c.created_by.trim().is_empty() && !member.is_empty() {
+            c.created_by = member.clone();
+            changed = true;
+        }
+        match repair(&c, now_ms) {
+            Repair::Valid => {}
+            Repair::Repaired(fixed) => {
+                c = *fixed;
+                changed = true;
+            }
+            Repair::NeedsManager(error) => {
+                plan.hold.push((c, QuarantineReason::Invalid { error }));
+                continue;
+            }
+        }
+        if changed {
+            plan.store.push(c.clone());
+        }
+        plan.send.push(c);
+    }
+    plan
+}
+
 /// What one pushed item does to the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ItemAction {
     /// Stored up to `stamp` (the version sent): a later local edit stays pending.
     Acknowledge { id: String, stamp: Stamp },
-    /// Refused: kept aside with the server's reason; the rest goes on.
-    Quarantine { id: String, stamp: Stamp, reason: String },
+    /// Refused: kept aside with the reason as data; the rest goes on.
+    Quarantine { id: String, stamp: Stamp, why: QuarantineReason },
     /// No result for it: stays pending and is sent again.
     Keep { id: String },
 }
 
 /// Pair a push response with what was sent (by id, not position, so a
 /// server that reorders or omits results cannot acknowledge the wrong item).
-pub fn push_actions(sent: &[Capture], response: &PushResponse) -> Vec<ItemAction> {
+/// A refusal's reason is our own check's, as data, when it finds one.
+pub fn push_actions(sent: &[Capture], response: &PushResponse, now_ms: i64) -> Vec<ItemAction> {
     sent.iter()
         .map(|c| {
             let result = response.results.iter().find(|r| r.id == c.id);
@@ -201,7 +250,11 @@ pub fn push_actions(sent: &[Capture], response: &PushResponse) -> Vec<ItemAction
                 Some(r) if r.status == ItemStatus::Rejected => ItemAction::Quarantine {
                     id: c.id.clone(),
                     stamp: c.last_stamp().clone(),
-                    reason: r.error.as_ref().map(|e| e.message.clone()).unwrap_or_else(|| "rejected by the team log".into()),
+                    why: QuarantineReason::for_refused(
+                        c,
+                        &r.error.as_ref().map(|e| e.message.clone()).unwrap_or_else(|| "rejected by the team log".into()),
+                        now_ms,
+                    ),
                 },
                 Some(_) => ItemAction::Acknowledge { id: c.id.clone(), stamp: c.last_stamp().clone() },
                 None => ItemAction::Keep { id: c.id.clone() },
@@ -539,11 +592,21 @@ mod tests {
         };
         let st = |ms| Stamp { ms, counter: 0, actor: "dev-a".into() };
         assert_eq!(
-            push_actions(&sent, &response),
+            push_actions(&sent, &response, NOW),
             vec![
                 ItemAction::Acknowledge { id: "a".into(), stamp: st(10) },
                 ItemAction::Acknowledge { id: "b".into(), stamp: st(20) },
-                ItemAction::Quarantine { id: "c".into(), stamp: st(30), reason: "note.value: too long".into() },
+                // Our own check finds what is wrong (here the test's tiny id), as data.
+                ItemAction::Quarantine {
+                    id: "c".into(),
+                    stamp: st(30),
+                    why: QuarantineReason::Invalid {
+                        error: crate::log::validate::ValidationError::new(
+                            crate::log::validate::Field::Id,
+                            crate::log::validate::Kind::NotUuid
+                        )
+                    }
+                },
                 ItemAction::Keep { id: "d".into() },
             ]
         );
@@ -557,10 +620,54 @@ mod tests {
             .apply(&CaptureEdit { note: Some("later".into()), ..Default::default() }, &Stamp { ms: 50, counter: 0, actor: "dev-a".into() })
             .unwrap();
         let response = PushResponse { results: vec![ItemResult { id: "a".into(), status: ItemStatus::Stored, error: None }] };
-        let actions = push_actions(&[sent], &response);
+        let actions = push_actions(&[sent], &response, NOW);
         let [ItemAction::Acknowledge { stamp, .. }] = &actions[..] else { panic!("{actions:?}") };
         let entry = crate::log::outbox::queue(&edited);
         assert!(crate::log::outbox::acknowledge(entry, stamp).is_some(), "the edit made during the upload must stay queued");
+    }
+
+    #[test]
+    fn a_refusal_we_cannot_reproduce_keeps_the_servers_words() {
+        let c = valid(1, "ana");
+        let response = PushResponse {
+            results: vec![ItemResult {
+                id: c.id.clone(),
+                status: ItemStatus::Rejected,
+                error: Some(ApiError::new(ErrorCode::BadRequest, "rule 12")),
+            }],
+        };
+        let [ItemAction::Quarantine { why, .. }] = &push_actions(&[c], &response, NOW)[..] else { panic!() };
+        assert_eq!(why, &QuarantineReason::Refused { message: "rule 12".into() });
+    }
+
+    fn valid(n: u8, by: &str) -> Capture {
+        let ctx = CaptureContext { page_url: "https://foro.example/t/1".into(), comment_text: "hola".into(), ..Default::default() };
+        let id = crate::log::record::uuid_v7(NOW, [n; 10]);
+        Capture::new(id, ctx, &Tags::default(), by, Stamp { ms: NOW - 10, counter: 0, actor: "dev-a".into() })
+    }
+
+    #[test]
+    fn before_a_push_unnamed_captures_take_the_member_name_and_bad_ones_are_cleaned_or_held() {
+        let named = valid(1, "bo");
+        let unnamed = valid(2, "");
+        let mut separator = valid(3, "ana");
+        separator.context.value.quote.prefix = "hace 2 horas\u{1e}".into();
+        let mut long_note = valid(4, "ana");
+        long_note.note.value = "n".repeat(crate::log::record::MAX_NOTE_CHARS + 1);
+        let plan = plan_push(vec![named.clone(), unnamed.clone(), separator.clone(), long_note.clone()], " ana\n", NOW);
+        let ids = |v: &[Capture]| v.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&plan.send), ids(&[named.clone(), unnamed.clone(), separator.clone()]));
+        assert_eq!(plan.send[0], named, "a named capture keeps its author");
+        assert_eq!(plan.send[1].created_by, "ana", "named after the member (cleaned), locally too:");
+        assert_eq!(ids(&plan.store), ids(&[unnamed.clone(), separator.clone()]));
+        assert_eq!(plan.store[1].context.value.quote.prefix, "hace 2 horas ");
+        assert_eq!(plan.hold.len(), 1);
+        assert_eq!(plan.hold[0].0.id, long_note.id);
+        assert!(matches!(&plan.hold[0].1, QuarantineReason::Invalid { error } if error.field == crate::log::validate::Field::Note));
+        // No member name yet: nothing to name them after; the team log will.
+        assert!(plan_push(vec![unnamed.clone()], "  ", NOW).store.is_empty());
+        // The stamp is unchanged: naming is not an edit.
+        assert_eq!(plan.store[0].last_stamp(), unnamed.last_stamp());
     }
 
     #[test]

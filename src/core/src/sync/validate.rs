@@ -1,31 +1,19 @@
-//! What the server accepts: strict checks on pushed captures and edits.
+//! What the server accepts: the JSON shape of pushed captures and edits,
+//! then the one validation of a record ([`crate::log::validate`]), which the
+//! extension runs too before storing or sending, so they cannot disagree.
 //!
-//! Every refusal is one sentence that names the field (`context.value.pageUrl`,
-//! `tags.value[2]`), so whoever wrote the client can fix it without guessing.
-//! The limits are generous for real comments and small enough that one
-//! client cannot fill the team's disk with one record.
+//! Every refusal names the field (`context.value.pageUrl`, `tags.value[2]`),
+//! so whoever wrote the client can fix it without guessing.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::log::record::{is_uuid, MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
-use crate::log::{Capture, CaptureEdit, Stamp};
+use crate::log::{Capture, CaptureEdit};
 
-/// Longest URL (page, author, permalink).
-pub const MAX_URL_CHARS: usize = 4096;
-/// Longest comment text kept (the extension bounds it well below this).
-pub const MAX_COMMENT_CHARS: usize = 20_000;
-/// Longest quoted mention and each side of context around it.
-pub const MAX_QUOTE_CHARS: usize = 2_000;
-/// Longest short label: title, site, author, brand, term, department, member.
-pub const MAX_LABEL_CHARS: usize = 500;
-/// Longest stamp actor (a device id or `member:<name>`).
-pub const MAX_ACTOR_CHARS: usize = 200;
-/// How far ahead of the server's clock a stamp may be. A stamp far in the
-/// future would win every later edit, so it is refused instead.
-pub const MAX_CLOCK_SKEW_MS: i64 = 24 * 60 * 60 * 1000;
-/// No capture predates this (2020-01-01T00:00:00Z).
-pub const MIN_TIME_MS: i64 = 1_577_836_800_000;
+pub use crate::log::validate::{
+    validate_capture, ValidationError, MAX_ACTOR_CHARS, MAX_CLOCK_SKEW_MS, MAX_COMMENT_CHARS, MAX_LABEL_CHARS, MAX_QUOTE_CHARS,
+    MAX_URL_CHARS, MIN_TIME_MS,
+};
 
 /// Deserialize one value, naming the path of the first bad field.
 pub fn parse_strict<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
@@ -45,83 +33,8 @@ pub fn parse_capture(value: &Value, now_ms: i64) -> Result<Capture, String> {
         return Err("each item must be a JSON object (a capture record)".into());
     }
     let capture: Capture = parse_strict(value)?;
-    validate_capture(&capture, now_ms)?;
+    validate_capture(&capture, now_ms).map_err(|e| e.to_string())?;
     Ok(capture)
-}
-
-/// Check every field of a capture against the limits above.
-pub fn validate_capture(c: &Capture, now_ms: i64) -> Result<(), String> {
-    if !is_uuid(&c.id) {
-        return Err(format!("id: \u{201c}{}\u{201d} is not a UUID (8-4-4-4-12 hex digits)", shorten(&c.id)));
-    }
-    if c.created_ms < MIN_TIME_MS || c.created_ms > now_ms + MAX_CLOCK_SKEW_MS {
-        return Err(format!("createdMs: {} is not a plausible capture time (ms since 1970, UTC)", c.created_ms));
-    }
-    // May be empty: a capture made before its member set a name; the server
-    // names it after the member who pushes it.
-    label("createdBy", &c.created_by, MAX_LABEL_CHARS, false)?;
-    let stamps = [
-        ("context", &c.context.stamp),
-        ("sentiment", &c.sentiment.stamp),
-        ("department", &c.department.stamp),
-        ("status", &c.status.stamp),
-        ("priority", &c.priority.stamp),
-        ("tags", &c.tags.stamp),
-        ("note", &c.note.stamp),
-        ("deleted", &c.deleted.stamp),
-    ];
-    for (field, stamp) in stamps {
-        check_stamp(field, stamp, now_ms)?;
-    }
-
-    let x = &c.context.value;
-    url("context.value.pageUrl", &x.page_url, true)?;
-    label("context.value.pageTitle", &x.page_title, MAX_LABEL_CHARS, false)?;
-    label("context.value.site", &x.site, MAX_LABEL_CHARS, false)?;
-    if let Some(lang) = &x.lang {
-        label("context.value.lang", lang, 35, false)?;
-    }
-    text("context.value.commentText", &x.comment_text, MAX_COMMENT_CHARS)?;
-    if let Some(name) = &x.author_name {
-        label("context.value.authorName", name, MAX_LABEL_CHARS, false)?;
-    }
-    if let Some(u) = &x.author_url {
-        url("context.value.authorUrl", u, false)?;
-    }
-    if let Some(t) = &x.comment_time {
-        if let Some(utc) = &t.utc {
-            label("context.value.commentTime.utc", utc, 64, false)?;
-        }
-        label("context.value.commentTime.original", &t.original, MAX_LABEL_CHARS, false)?;
-    }
-    if let Some(u) = &x.permalink {
-        url("context.value.permalink", u, false)?;
-    }
-    label("context.value.brand", &x.brand, MAX_LABEL_CHARS, false)?;
-    label("context.value.term", &x.term, MAX_LABEL_CHARS, false)?;
-    text("context.value.quote.exact", &x.quote.exact, MAX_QUOTE_CHARS)?;
-    text("context.value.quote.prefix", &x.quote.prefix, MAX_QUOTE_CHARS)?;
-    text("context.value.quote.suffix", &x.quote.suffix, MAX_QUOTE_CHARS)?;
-    if let Some(p) = &x.position {
-        if p.start > p.end {
-            return Err(format!("context.value.position: start {} is after end {}", p.start, p.end));
-        }
-    }
-    if let Some(p) = &x.platform {
-        label("context.value.platform", p, 64, false)?;
-    }
-
-    if let Some(d) = &c.department.value {
-        label("department.value", d, MAX_LABEL_CHARS, false)?;
-    }
-    if c.tags.value.len() > MAX_TAGS {
-        return Err(format!("tags.value: {} tags; at most {MAX_TAGS} per capture", c.tags.value.len()));
-    }
-    for (i, t) in c.tags.value.iter().enumerate() {
-        label(&format!("tags.value[{i}]"), t, MAX_TAG_CHARS, true)?;
-    }
-    text("note.value", &c.note.value, MAX_NOTE_CHARS)?;
-    Ok(())
 }
 
 /// Keys a [`CaptureEdit`] may carry. Unknown keys are refused rather than
@@ -141,84 +54,16 @@ pub fn parse_edit(value: &Value) -> Result<CaptureEdit, String> {
     }
     let edit: CaptureEdit = parse_strict(value)?;
     if let Some(Some(d)) = &edit.department {
-        label("department", d, MAX_LABEL_CHARS, false)?;
+        crate::log::validate::validate_department(d).map_err(|e| e.to_string().replacen("department.value", "department", 1))?;
     }
     Ok(edit)
-}
-
-fn check_stamp(field: &str, s: &Stamp, now_ms: i64) -> Result<(), String> {
-    if s.ms < 0 || s.ms > now_ms + MAX_CLOCK_SKEW_MS {
-        return Err(format!(
-            "{field}.stamp.ms: {} is more than a day ahead of the server's clock (or negative); check the device's clock",
-            s.ms
-        ));
-    }
-    label(&format!("{field}.stamp.actor"), &s.actor, MAX_ACTOR_CHARS, true)
-}
-
-fn count_over(field: &str, value: &str, max: usize) -> Result<(), String> {
-    let n = value.chars().count();
-    if n > max {
-        return Err(format!("{field}: {n} characters; at most {max}"));
-    }
-    Ok(())
-}
-
-/// Free text: bounded; line breaks and tabs allowed.
-fn text(field: &str, value: &str, max: usize) -> Result<(), String> {
-    count_over(field, value, max)?;
-    if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(format!("{field}: contains control characters"));
-    }
-    Ok(())
-}
-
-/// One-line text: bounded, no control characters, non-blank when required.
-fn label(field: &str, value: &str, max: usize, required: bool) -> Result<(), String> {
-    count_over(field, value, max)?;
-    if value.chars().any(char::is_control) {
-        return Err(format!("{field}: contains control characters or line breaks"));
-    }
-    if required && value.trim().is_empty() {
-        return Err(format!("{field}: must not be empty"));
-    }
-    Ok(())
-}
-
-/// An absolute http(s) URL with a host; anything else (javascript:, data:,
-/// relative paths) could turn into a live link in someone's dashboard.
-fn url(field: &str, value: &str, required: bool) -> Result<(), String> {
-    if value.is_empty() && !required {
-        return Ok(());
-    }
-    count_over(field, value, MAX_URL_CHARS)?;
-    let lower = value.get(..8).unwrap_or(value).to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        &value[8..]
-    } else if lower.starts_with("http://") {
-        &value[7..]
-    } else {
-        return Err(format!("{field}: \u{201c}{}\u{201d} is not an http:// or https:// URL", shorten(value)));
-    };
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    if rest[..host_end].is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("{field}: \u{201c}{}\u{201d} is not a well-formed URL", shorten(value)));
-    }
-    Ok(())
-}
-
-fn shorten(s: &str) -> String {
-    if s.chars().count() <= 60 {
-        s.to_string()
-    } else {
-        format!("{}\u{2026}", s.chars().take(60).collect::<String>())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::{CaptureContext, Tags, TextQuote};
+    use crate::log::record::{MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
+    use crate::log::{CaptureContext, Stamp, Tags, TextQuote};
     use serde_json::json;
 
     const NOW: i64 = 1_750_000_000_000;
@@ -246,7 +91,7 @@ mod tests {
     fn each_bad_field_is_named() {
         type Breaker = fn(&mut Capture);
         let cases: Vec<(Breaker, &str)> = vec![
-            (|c| c.id = "123".into(), "id:"),
+            (|c| c.id = "123".into(), "id: is not a UUID"),
             (|c| c.created_ms = 5, "createdMs:"),
             (|c| c.created_by = "x".repeat(MAX_LABEL_CHARS + 1), "createdBy:"),
             (|c| c.status.stamp.ms = NOW + MAX_CLOCK_SKEW_MS + 1, "status.stamp.ms:"),
@@ -268,7 +113,7 @@ mod tests {
         for (i, (breaker, want)) in cases.into_iter().enumerate() {
             let mut c = good();
             breaker(&mut c);
-            let err = validate_capture(&c, NOW).unwrap_err();
+            let err = validate_capture(&c, NOW).unwrap_err().to_string();
             assert!(err.contains(want), "case {i}: {err:?} lacks {want:?}");
         }
     }
@@ -280,6 +125,16 @@ mod tests {
         c.note.value = "llamado\r\nok".into();
         c.context.value.permalink = Some("HTTPS://Foro.example/p/3?x=1#c".into());
         assert_eq!(validate_capture(&c, NOW), Ok(()));
+    }
+
+    #[test]
+    fn the_page_text_separator_is_refused_by_name() {
+        // What quarantined 3 of 4 demo captures: the server still refuses it,
+        // and the extension no longer sends it (see log::sanitize).
+        let mut c = good();
+        c.context.value.quote.prefix = "hace 2 horas\u{1e}".into();
+        let err = parse_capture(&serde_json::to_value(&c).unwrap(), NOW).unwrap_err();
+        assert!(err.starts_with("context.value.quote.prefix: contains control characters"), "{err}");
     }
 
     #[test]

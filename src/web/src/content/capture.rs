@@ -2,8 +2,8 @@
 //! the comment it sits in, who wrote it and when, where it lives, and the
 //! selectors that find it again.
 
-use escucha_core::capture::{extract, selector, Extraction, Zone};
-use escucha_core::log::{CaptureContext, CommentTime, TextPosition, TextQuote};
+use escucha_core::capture::{extract, selector};
+use escucha_core::log::{CaptureContext, TextPosition, TextQuote};
 use escucha_core::page_text;
 use wasm_bindgen::JsCast;
 use web_sys::{Node, StaticRange};
@@ -35,12 +35,8 @@ pub fn context_for(range: &StaticRange, brand: &str, term: &str) -> CaptureConte
     let node: Node = range.start_container();
     let (quote, position) = selectors(range);
     let (snapshot, page) = super::context::gather(&node, range.start_offset(), start_of_end(range, &node));
-    let mut ctx = to_context(extract(&snapshot, &page, now_ms()));
-    ctx.brand = brand.to_string();
-    ctx.term = term.to_string();
-    ctx.quote = quote;
-    ctx.position = position;
-    ctx
+    // The core builds (and cleans) the context: what it returns is a capture the team log accepts.
+    escucha_core::log::sanitize::from_extraction(extract(&snapshot, &page, now_ms()), brand, term, quote, position)
 }
 
 pub fn now_ms() -> i64 {
@@ -85,26 +81,6 @@ fn start_of_end(range: &StaticRange, node: &Node) -> u32 {
         range.end_offset()
     } else {
         node.node_value().map(|v| v.encode_utf16().count() as u32).unwrap_or(range.start_offset())
-    }
-}
-
-/// What the extractor found, as the record keeps it. Fields it could not
-/// find stay empty: the card then asks the manager, it never guesses.
-fn to_context(x: Extraction) -> CaptureContext {
-    let site = x.site_name.clone().or_else(|| escucha_core::capture::url::host(&x.page_url)).unwrap_or_default();
-    CaptureContext {
-        page_url: x.canonical_url.clone().unwrap_or_else(|| x.page_url.clone()),
-        page_title: x.title.unwrap_or_default(),
-        site,
-        lang: x.lang,
-        comment_length: x.truncated.then_some(x.original_length),
-        comment_text: x.comment_text,
-        author_name: x.author_name,
-        author_url: x.author_url,
-        comment_time: x.time.map(|t| CommentTime { utc: Some(t.utc), original: t.original, zone_assumed: t.zone == Zone::Assumed }),
-        permalink: x.permalink,
-        platform: x.platform,
-        ..Default::default()
     }
 }
 

@@ -11,6 +11,7 @@ mod hit;
 mod observer;
 mod painter;
 mod scan;
+pub(crate) mod test_hook;
 
 use std::cell::{Cell, RefCell};
 

@@ -62,7 +62,11 @@ pub async fn start() -> Result<(), PlatformError> {
             }
             page.set_attribute("data-total", &total.to_string()).ok();
             render_groups(&mentions, tab, &groups);
-            render_captures(&mentions, &captures);
+            let member = match platform::send_message(&Message::GetSettings).await {
+                Ok(Reply::Settings { settings, .. }) => settings.sync.member,
+                _ => String::new(),
+            };
+            render_captures(&mentions, &captures, &member);
         }
         _ => page.set_text_content(Some(&t(Key::PopupPageNotScanned, &[]))),
     }
@@ -143,7 +147,7 @@ fn render_groups(container: &HtmlElement, tab: i32, groups: &[GroupMentions]) {
 }
 
 /// What is already logged on this page, with who logged it and its status.
-fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Capture]) {
+fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Capture], member: &str) {
     if captures.is_empty() {
         return;
     }
@@ -154,13 +158,16 @@ fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Captu
     for c in captures {
         let ctx = &c.context.value;
         let status = t(Key::status(c.status.value), &[]);
+        // "Logged by ana · Responded" / "In your log · Responded", decided in the core.
+        let (key, args) = escucha_core::card::Attribution::of(&c.created_by, member).line(&status);
+        let logged = t(key, &args.iter().map(String::as_str).collect::<Vec<_>>());
         let who = ctx.author_name.clone().unwrap_or_default();
         let item = dom::el("li", &[("data-id", &c.id), ("data-status", c.status.value.as_str())], "");
         dom::append(
             &item,
             &[
                 &dom::el("strong", &[], &ctx.quote.exact),
-                &dom::el("span", &[("class", "status")], &format!(" · {status} · {}", c.created_by)),
+                &dom::el("span", &[("class", "status")], &format!(" · {logged}")),
                 &dom::el(
                     "span",
                     &[("class", "context")],
@@ -192,7 +199,7 @@ async fn render_sync_status(before: &HtmlElement) {
         &[&dom::el("p", &[("class", "small")], &counts), &dom::el("p", &[("id", "last-sync"), ("class", "muted small")], &last)],
     );
     if s.quarantined > 0 {
-        box_.append_child(&dom::el("p", &[("class", "small problem")], &t(Key::PopupQuarantined, &[&format_count(s.quarantined)]))).ok();
+        box_.append_child(&dom::el("p", &[("class", "small problem")], &t(Key::PopupNotSynced, &[&format_count(s.quarantined)]))).ok();
     }
     if let Some(p) = &s.problem {
         box_.append_child(&dom::el("p", &[("id", "sync-problem"), ("class", "small problem"), ("role", "alert")], p)).ok();

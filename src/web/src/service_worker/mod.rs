@@ -264,6 +264,17 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
                 quarantined: sync::quarantined(&store).await?,
             })
         }
+        Message::RetryCapture { id } => {
+            noted(open_store().await?.retry(&id).await)?;
+            announce_log_changed();
+            sync::changed();
+            Ok(Reply::Ok)
+        }
+        Message::DiscardCapture { id } => {
+            noted(open_store().await?.discard(&id).await)?;
+            announce_log_changed();
+            Ok(Reply::Ok)
+        }
         Message::SettingsChanged
         | Message::LogChanged
         | Message::OpenCard

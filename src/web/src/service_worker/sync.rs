@@ -16,6 +16,7 @@
 use std::cell::Cell;
 
 use escucha_core::i18n::Key;
+use escucha_core::log::outbox::QuarantineReason;
 use escucha_core::log::Capture;
 use escucha_core::protocol::{ConnectionReport, ErrorCode, ProtocolError, QuarantinedItem};
 use escucha_core::settings::{Settings, SyncMode};
@@ -58,6 +59,13 @@ pub async fn start() {
         web_sys::console::warn_1(&format!("Escucha: sync alarm unavailable: {e}").into());
     }
     let Ok(store) = Store::shared().await else { return };
+    // A new version may clean what an older one sent unclean (and the server
+    // refused): those go back in the queue now.
+    match store.recheck_quarantined(now_ms()).await {
+        Ok(n) if n > 0 => super::announce_log_changed(),
+        Ok(_) => {}
+        Err(e) => web_sys::console::warn_1(&format!("Escucha: could not recheck refused captures: {}", e.message).into()),
+    }
     if !store.status().await.map(|s| s.pending > 0).unwrap_or(false) {
         return;
     }
@@ -135,7 +143,7 @@ async fn run_once(manual: bool) -> Result<Summary, ProtocolError> {
     let outcome = match prepare(&settings).await {
         Ok((endpoint, token)) => match settings.sync.mode {
             SyncMode::Webhook => deliver_webhooks(&store, &endpoint, token.as_deref(), &settings.sync.member, &mut summary).await,
-            _ => exchange(&store, &endpoint, token.as_deref().unwrap_or(""), &mut summary).await,
+            _ => exchange(&store, &endpoint, token.as_deref().unwrap_or(""), &settings.sync.member, &mut summary).await,
         },
         Err(problem) => Err((problem, None)),
     };
@@ -187,8 +195,20 @@ async fn prepare(settings: &Settings) -> Result<(Endpoint, Option<String>), Prob
     Ok((endpoint, token))
 }
 
+/// A pending batch as the sync client plans it ([`client::plan_push`]):
+/// named and cleaned copies written locally first, the ones only the
+/// manager can fix quarantined without sending. Returns what to send.
+async fn planned(store: &Store, batch: Vec<Capture>, member: &str) -> Result<Vec<Capture>, Failure> {
+    let plan = client::plan_push(batch, member, now_ms());
+    store.replace_records(&plan.store).await.map_err(storage)?;
+    for (c, why) in plan.hold {
+        store.quarantine(&c.id, c.last_stamp(), why, now_ms()).await.map_err(storage)?;
+    }
+    Ok(plan.send)
+}
+
 /// Push every pending record in batches, then pull until the server has no more.
-async fn exchange(store: &Store, endpoint: &Endpoint, token: &str, summary: &mut Summary) -> Result<(), Failure> {
+async fn exchange(store: &Store, endpoint: &Endpoint, token: &str, member: &str, summary: &mut Summary) -> Result<(), Failure> {
     let url = endpoint.api("push");
     let mut batch_size = client::PUSH_BATCH;
     let mut previous: Vec<String> = Vec::new();
@@ -201,6 +221,11 @@ async fn exchange(store: &Store, endpoint: &Endpoint, token: &str, summary: &mut
         if batch.is_empty() || ids == previous {
             break;
         }
+        let batch = planned(store, batch, member).await?;
+        if batch.is_empty() {
+            previous = ids;
+            continue;
+        }
         let body = serde_json::to_string(&PushRequest { items: batch.clone() }).map_err(|e| unexpected(e.to_string()))?;
         let response = request(endpoint, "POST", &url, Some(token), &[], Some(&body), batch.len()).await?;
         let Some(response) = response else {
@@ -208,14 +233,14 @@ async fn exchange(store: &Store, endpoint: &Endpoint, token: &str, summary: &mut
             continue;
         };
         let pushed: PushResponse = serde_json::from_str(&response.body).map_err(|e| unexpected(e.to_string()))?;
-        for action in push_actions(&batch, &pushed) {
+        for action in push_actions(&batch, &pushed, now_ms()) {
             match action {
                 ItemAction::Acknowledge { id, stamp } => {
                     store.acknowledge(&id, &stamp).await.map_err(storage)?;
                     summary.sent += 1;
                 }
-                ItemAction::Quarantine { id, stamp, reason } => {
-                    store.quarantine(&id, &stamp, &reason, now_ms()).await.map_err(storage)?;
+                ItemAction::Quarantine { id, stamp, why } => {
+                    store.quarantine(&id, &stamp, why, now_ms()).await.map_err(storage)?;
                 }
                 ItemAction::Keep { .. } => {}
             }
@@ -258,6 +283,7 @@ async fn deliver_webhooks(
         if batch.is_empty() || ids == previous {
             return Ok(());
         }
+        let batch = planned(store, batch, member).await?;
         for capture in &batch {
             let delivery = client::webhook_delivery(capture, member);
             let body = delivery.body.to_string();
@@ -269,8 +295,8 @@ async fn deliver_webhooks(
                 }
                 // This one item can never be delivered as it is: set it aside.
                 Err((Problem::Unexpected { detail, status }, None)) => {
-                    let reason = format!("HTTP {status}: {detail}");
-                    store.quarantine(&capture.id, capture.last_stamp(), &reason, now_ms()).await.map_err(storage)?;
+                    let why = QuarantineReason::Refused { message: format!("HTTP {status}: {detail}") };
+                    store.quarantine(&capture.id, capture.last_stamp(), why, now_ms()).await.map_err(storage)?;
                 }
                 Err(other) => return Err(other),
             }
@@ -382,8 +408,8 @@ pub async fn quarantined(store: &Store) -> Result<Vec<QuarantinedItem>, Protocol
     for entry in store.quarantined().await? {
         let record: Option<Capture> = store.get(&entry.id).await?;
         let (quote, page_url) = record.map(|r| (r.context.value.quote.exact.clone(), r.context.value.page_url.clone())).unwrap_or_default();
-        let q = entry.quarantine.unwrap_or_else(|| escucha_core::log::outbox::Quarantine { reason: String::new(), at_ms: 0 });
-        out.push(QuarantinedItem { id: entry.id, quote, page_url, reason: q.reason, at_ms: q.at_ms });
+        let q = entry.quarantine.unwrap_or_else(|| escucha_core::log::outbox::Quarantine { reason: String::new(), at_ms: 0, why: None });
+        out.push(QuarantinedItem { id: entry.id, quote, page_url, reason: q.reason, why: q.why, at_ms: q.at_ms });
     }
     Ok(out)
 }

@@ -31,9 +31,10 @@ use std::collections::HashMap;
 
 use escucha_core::log::counts::{self, CountDelta, LogCounts};
 use escucha_core::log::ingest::{self, MergeCounts, MergeOutcome};
-use escucha_core::log::outbox::{self, OutboxEntry};
+use escucha_core::log::outbox::{self, OutboxEntry, QuarantineReason, Recheck};
 use escucha_core::log::record::{dedupe_key, uuid_v7};
 use escucha_core::log::store_error::{describe, StoreAction, StoreFailure};
+use escucha_core::log::validate::validate_capture;
 use escucha_core::log::{Capture, CaptureContext, CaptureEdit, Stamp, Tags};
 use escucha_core::protocol::{ErrorCode, LogStatus, ProtocolError};
 use js_sys::{Array, Reflect};
@@ -161,6 +162,8 @@ impl Store {
             let id = uuid_v7(now_ms, random_bytes()?);
             let ingested = ingest::ingest_capture(existing, ctx, tags.as_ref(), defaults, member, id, stamp.clone())
                 .map_err(|m| JsValue::from(Invalid(m)))?;
+            // The one validation, as the team log will run it: what is stored is sendable.
+            validate_capture(&ingested.record, stamp.ms).map_err(|e| JsValue::from(Invalid(e.to_string())))?;
             if ingested.changed {
                 let out = tx.store(OUTBOX)?;
                 let entry_before = read_entry(&out, &ingested.record.id).await?;
@@ -197,6 +200,11 @@ impl Store {
             let before = record.clone();
             record.apply(edit, &stamp).map_err(|m| JsValue::from(Invalid(m)))?;
             if record != before {
+                // An edit of a record that was already unsendable (say, an id
+                // from an old import) is still allowed: it may be the fix.
+                if validate_capture(&before, stamp.ms).is_ok() {
+                    validate_capture(&record, stamp.ms).map_err(|e| JsValue::from(Invalid(e.to_string())))?;
+                }
                 let out = tx.store(OUTBOX)?;
                 let entry_before = read_entry(&out, &record.id).await?;
                 let totals = read_totals(&tx).await?;
@@ -443,9 +451,88 @@ impl Store {
         self.update_outbox(id, |e| outbox::acknowledge(e, stamp)).await
     }
 
-    /// The team log refused record `id` at `stamp`, for `reason`.
-    pub async fn quarantine(&self, id: &str, stamp: &Stamp, reason: &str, now_ms: i64) -> Result<(), ProtocolError> {
-        self.update_outbox(id, |e| Some(outbox::quarantine(e, stamp, reason, now_ms))).await
+    /// The team log refused record `id` at `stamp` (or our own check held it back), for `why`.
+    pub async fn quarantine(&self, id: &str, stamp: &Stamp, why: QuarantineReason, now_ms: i64) -> Result<(), ProtocolError> {
+        self.update_outbox(id, |e| Some(outbox::quarantine(e, stamp, why, now_ms))).await
+    }
+
+    /// Send a quarantined record again as it is (the manager's "Retry").
+    pub async fn retry(&self, id: &str) -> Result<(), ProtocolError> {
+        let Some(record) = self.get(id).await? else { return Ok(()) };
+        self.update_outbox(id, |e| Some(if e.is_pending() { e } else { outbox::queue(&record) })).await
+    }
+
+    /// Write records cleaned or named by the sync client before a push
+    /// (same ids, same stamps): their outbox entries stay as they are. A
+    /// record edited meanwhile (its last stamp moved) is left alone: the
+    /// next push plans it again.
+    pub async fn replace_records(&self, records: &[Capture]) -> Result<(), ProtocolError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let action = StoreAction::Sync;
+        let tx = self.begin(&[CAPTURES], true, action)?;
+        let run = async {
+            let captures = tx.store(CAPTURES)?;
+            let reads =
+                records.iter().map(|c| captures.get(&c.id.as_str().into()).map(|r| idb::request(&r))).collect::<Result<Vec<_>, _>>()?;
+            for (c, read) in records.iter().zip(reads) {
+                let v = read.await?;
+                if !v.is_undefined() && row_to_capture(&v)?.last_stamp() == c.last_stamp() {
+                    put_capture(&captures, c)?;
+                }
+            }
+            Ok(())
+        };
+        let result = run.await;
+        self.finish(tx, result, action).await
+    }
+
+    /// Drop a record that never reached the team log, and its outbox entry
+    /// (the manager's "Discard" of a quarantined capture).
+    pub async fn discard(&self, id: &str) -> Result<(), ProtocolError> {
+        let action = StoreAction::Edit;
+        let tx = self.begin(&[CAPTURES, OUTBOX, META], true, action)?;
+        let run = async {
+            let captures = tx.store(CAPTURES)?;
+            let out = tx.store(OUTBOX)?;
+            let found = idb::request(&captures.get(&id.into())?).await?;
+            let record = if found.is_undefined() { None } else { Some(row_to_capture(&found)?) };
+            let entry = read_entry(&out, id).await?;
+            let totals = read_totals(&tx).await?;
+            let delta = counts::record_change(record.as_ref(), None) + counts::entry_change(entry.as_ref(), None);
+            captures.delete(&id.into())?;
+            out.delete(&id.into())?;
+            write_totals(&tx.store(META)?, totals, delta)
+        };
+        let result = run.await;
+        self.finish(tx, result, action).await
+    }
+
+    /// At start: every quarantined record is checked again with this
+    /// version's rules ([`outbox::recheck`]): what cleaning fixes is cleaned
+    /// and queued again. Returns how many were queued again.
+    pub async fn recheck_quarantined(&self, now_ms: i64) -> Result<u32, ProtocolError> {
+        let mut requeued = 0;
+        for entry in self.quarantined().await? {
+            let Some(record) = self.get(&entry.id).await? else { continue };
+            match outbox::recheck(&entry, &record, now_ms) {
+                Recheck::Keep => {}
+                Recheck::Update(updated) => self.update_outbox(&entry.id, move |_| Some(*updated)).await?,
+                Recheck::Requeue(fixed) => {
+                    let record = match fixed {
+                        Some(f) => {
+                            self.replace_records(std::slice::from_ref(&*f)).await?;
+                            *f
+                        }
+                        None => record,
+                    };
+                    self.update_outbox(&entry.id, |_| Some(outbox::queue(&record))).await?;
+                    requeued += 1;
+                }
+            }
+        }
+        Ok(requeued)
     }
 
     async fn update_outbox(&self, id: &str, change: impl FnOnce(OutboxEntry) -> Option<OutboxEntry>) -> Result<(), ProtocolError> {

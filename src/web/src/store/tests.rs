@@ -26,6 +26,13 @@ async fn fresh(name: &str) -> Store {
     Store::open_named(&name).await.expect("open")
 }
 
+/// Times the team log accepts (records are held to its rules before they are stored).
+const T: i64 = 1_750_000_000_000;
+
+fn refused(m: &str) -> QuarantineReason {
+    QuarantineReason::Refused { message: m.into() }
+}
+
 fn defaults() -> Tags {
     Tags { status: Status::NeedsResponse, ..Default::default() }
 }
@@ -34,7 +41,7 @@ fn defaults() -> Tags {
 async fn logs_dedupes_edits_and_reads_back_after_reopening() {
     let name = format!("escucha-test-reopen-{}", js_sys::Math::random());
     let store = Store::open_named(&name).await.unwrap();
-    let first = store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_000).await.unwrap();
+    let first = store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_000).await.unwrap();
     assert!(is_uuid(&first.id));
     assert_eq!(first.status.value, Status::NeedsResponse);
     assert!(first.context.stamp.actor.starts_with("dev-"));
@@ -43,13 +50,13 @@ async fn logs_dedupes_edits_and_reads_back_after_reopening() {
     let mut again_ctx = ctx(1, true);
     again_ctx.comment_text = "edited by its author".into();
     let tags = Tags { priority: Priority::Urgent, ..defaults() };
-    let again = store.log_capture(again_ctx, Some(tags), &defaults(), "ana", 900).await.unwrap();
+    let again = store.log_capture(again_ctx, Some(tags), &defaults(), "ana", T + 900).await.unwrap();
     assert_eq!(again.id, first.id, "one record, updated");
     assert_eq!(again.context.value.comment_text, "edited by its author");
     assert_eq!(again.priority.value, Priority::Urgent);
     assert!(again.last_stamp() > first.last_stamp(), "the clock moves on even when the wall clock went back");
 
-    let second = store.log_capture(ctx(2, false), None, &defaults(), "ana", 2_000).await.unwrap();
+    let second = store.log_capture(ctx(2, false), None, &defaults(), "ana", T + 2_000).await.unwrap();
     assert_ne!(second.id, first.id);
 
     let edited = store
@@ -58,9 +65,10 @@ async fn logs_dedupes_edits_and_reads_back_after_reopening() {
         .unwrap();
     assert_eq!(edited.note.value, "llamar");
 
-    let refused = store.edit(&first.id, &CaptureEdit { note: Some("x".repeat(20_000)), ..Default::default() }, 3_001).await.unwrap_err();
+    let refused =
+        store.edit(&first.id, &CaptureEdit { note: Some("x".repeat(20_000)), ..Default::default() }, T + 3_001).await.unwrap_err();
     assert_eq!(refused.code, ErrorCode::Invalid);
-    let missing = store.edit("0190a0b0-0000-7000-8000-00000000dead", &CaptureEdit::default(), 3_002).await.unwrap_err();
+    let missing = store.edit("0190a0b0-0000-7000-8000-00000000dead", &CaptureEdit::default(), T + 3_002).await.unwrap_err();
     assert_eq!(missing.code, ErrorCode::Invalid);
 
     store.close();
@@ -79,24 +87,24 @@ async fn logs_dedupes_edits_and_reads_back_after_reopening() {
 #[wasm_bindgen_test]
 async fn outbox_tracks_acknowledgements_and_quarantine() {
     let store = fresh("outbox").await;
-    let a = store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_000).await.unwrap();
-    let b = store.log_capture(ctx(2, true), None, &defaults(), "ana", 1_001).await.unwrap();
+    let a = store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_000).await.unwrap();
+    let b = store.log_capture(ctx(2, true), None, &defaults(), "ana", T + 1_001).await.unwrap();
     assert_eq!(store.pending(10).await.unwrap().len(), 2);
 
     // The server took `a`; meanwhile `b` was edited after the upload began.
     store.acknowledge(&a.id, a.last_stamp()).await.unwrap();
-    let b2 = store.edit(&b.id, &CaptureEdit { note: Some("n".into()), ..Default::default() }, 1_002).await.unwrap();
+    let b2 = store.edit(&b.id, &CaptureEdit { note: Some("n".into()), ..Default::default() }, T + 1_002).await.unwrap();
     store.acknowledge(&b.id, b.last_stamp()).await.unwrap();
     let pending = store.pending(10).await.unwrap();
     assert_eq!(pending, vec![b2.clone()]);
 
-    store.quarantine(&b2.id, b2.last_stamp(), "team log refused: bad department", 1_003).await.unwrap();
+    store.quarantine(&b2.id, b2.last_stamp(), refused("team log refused: bad department"), T + 1_003).await.unwrap();
     let s = store.status().await.unwrap();
     assert_eq!((s.pending, s.quarantined), (0, 1));
     assert_eq!(store.quarantined().await.unwrap()[0].quarantine.as_ref().unwrap().reason, "team log refused: bad department");
 
     // Editing it again lifts the quarantine.
-    store.edit(&b2.id, &CaptureEdit { department: Some(Some("PR".into())), ..Default::default() }, 1_004).await.unwrap();
+    store.edit(&b2.id, &CaptureEdit { department: Some(Some("PR".into())), ..Default::default() }, T + 1_004).await.unwrap();
     let s = store.status().await.unwrap();
     assert_eq!((s.pending, s.quarantined), (1, 0));
 
@@ -108,10 +116,13 @@ async fn outbox_tracks_acknowledgements_and_quarantine() {
 #[wasm_bindgen_test]
 async fn merges_records_by_id_and_reads_thousands() {
     let store = fresh("merge").await;
-    let local = store.log_capture(ctx(0, true), None, &defaults(), "ana", 1_000).await.unwrap();
+    let local = store.log_capture(ctx(0, true), None, &defaults(), "ana", T + 1_000).await.unwrap();
     let mut theirs = local.clone();
     theirs
-        .apply(&CaptureEdit { note: Some("de Ben".into()), ..Default::default() }, &Stamp { ms: 2_000, counter: 0, actor: "dev-b".into() })
+        .apply(
+            &CaptureEdit { note: Some("de Ben".into()), ..Default::default() },
+            &Stamp { ms: T + 2_000, counter: 0, actor: "dev-b".into() },
+        )
         .unwrap();
     let mut records = vec![theirs];
     for n in 1..3_000u32 {
@@ -135,14 +146,14 @@ async fn merges_records_by_id_and_reads_thousands() {
 #[wasm_bindgen_test]
 async fn refused_or_failed_writes_change_nothing() {
     let store = fresh("abort").await;
-    let kept = store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_000).await.unwrap();
+    let kept = store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_000).await.unwrap();
     // An edit refused after its transaction began: aborted, nothing written.
-    let err = store.edit(&kept.id, &CaptureEdit { tags: Some(vec!["t".repeat(61)]), ..Default::default() }, 2_000).await.unwrap_err();
+    let err = store.edit(&kept.id, &CaptureEdit { tags: Some(vec!["t".repeat(61)]), ..Default::default() }, T + 2_000).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Invalid);
     assert_eq!(store.all().await.unwrap(), vec![kept.clone()]);
     // A closed connection reports a storage error a manager can read.
     store.close();
-    let err = store.log_capture(ctx(2, true), None, &defaults(), "ana", 3_000).await.unwrap_err();
+    let err = store.log_capture(ctx(2, true), None, &defaults(), "ana", T + 3_000).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Storage);
     assert!(err.message.contains("this capture was NOT saved"), "{}", err.message);
 }
@@ -162,26 +173,26 @@ async fn assert_totals(store: &Store, want: (u32, u32, u32, u32), after: &str) {
 async fn kept_totals_follow_every_kind_of_write() {
     let store = fresh("totals").await;
     assert_totals(&store, (0, 0, 0, 0), "nothing").await;
-    let a = store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_000).await.unwrap();
+    let a = store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_000).await.unwrap();
     assert_totals(&store, (1, 1, 1, 0), "a new capture").await;
-    store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_001).await.unwrap();
+    store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_001).await.unwrap();
     assert_totals(&store, (1, 1, 1, 0), "the same comment again (no change)").await;
-    let b = store.log_capture(ctx(2, true), None, &defaults(), "ana", 1_002).await.unwrap();
+    let b = store.log_capture(ctx(2, true), None, &defaults(), "ana", T + 1_002).await.unwrap();
     store.acknowledge(&a.id, a.last_stamp()).await.unwrap();
     assert_totals(&store, (2, 2, 1, 0), "an acknowledgement").await;
     store.acknowledge(&a.id, a.last_stamp()).await.unwrap();
     assert_totals(&store, (2, 2, 1, 0), "a repeated acknowledgement").await;
-    store.quarantine(&b.id, b.last_stamp(), "refused", 1_003).await.unwrap();
+    store.quarantine(&b.id, b.last_stamp(), refused("refused"), T + 1_003).await.unwrap();
     assert_totals(&store, (2, 2, 0, 1), "a quarantine").await;
-    store.quarantine(&b.id, b.last_stamp(), "refused", 1_004).await.unwrap();
+    store.quarantine(&b.id, b.last_stamp(), refused("refused"), T + 1_004).await.unwrap();
     assert_totals(&store, (2, 2, 0, 1), "the same refusal again").await;
-    let a2 = store.edit(&a.id, &CaptureEdit { deleted: Some(true), ..Default::default() }, 1_005).await.unwrap();
+    let a2 = store.edit(&a.id, &CaptureEdit { deleted: Some(true), ..Default::default() }, T + 1_005).await.unwrap();
     assert_totals(&store, (2, 1, 1, 1), "a delete (acknowledged record queued again)").await;
-    store.edit(&b.id, &CaptureEdit { note: Some("fixed".into()), ..Default::default() }, 1_006).await.unwrap();
+    store.edit(&b.id, &CaptureEdit { note: Some("fixed".into()), ..Default::default() }, T + 1_006).await.unwrap();
     assert_totals(&store, (2, 1, 2, 0), "an edit lifting a quarantine").await;
-    store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_007).await.unwrap();
+    store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_007).await.unwrap();
     assert_totals(&store, (2, 2, 2, 0), "re-capturing a deleted comment").await;
-    let refused = store.edit(&a.id, &CaptureEdit { note: Some("x".repeat(20_000)), ..Default::default() }, 1_008).await;
+    let refused = store.edit(&a.id, &CaptureEdit { note: Some("x".repeat(20_000)), ..Default::default() }, T + 1_008).await;
     assert!(refused.is_err());
     assert_totals(&store, (2, 2, 2, 0), "a refused edit").await;
 
@@ -222,9 +233,9 @@ async fn kept_totals_follow_every_kind_of_write() {
 #[wasm_bindgen_test]
 async fn a_log_without_kept_totals_is_counted_once() {
     let store = fresh("recount").await;
-    let a = store.log_capture(ctx(1, true), None, &defaults(), "ana", 1_000).await.unwrap();
-    store.log_capture(ctx(2, true), None, &defaults(), "ana", 1_001).await.unwrap();
-    store.quarantine(&a.id, a.last_stamp(), "refused", 1_002).await.unwrap();
+    let a = store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_000).await.unwrap();
+    store.log_capture(ctx(2, true), None, &defaults(), "ana", T + 1_001).await.unwrap();
+    store.quarantine(&a.id, a.last_stamp(), refused("refused"), T + 1_002).await.unwrap();
     // As a database written before the totals existed.
     store.set_meta::<LogCounts>(META_COUNTS, None).await.unwrap();
     assert_eq!(store.meta::<LogCounts>(META_COUNTS).await.unwrap(), None);
@@ -237,7 +248,7 @@ async fn a_log_without_kept_totals_is_counted_once() {
     );
     // A write that finds no totals counts them, its own change included.
     store.set_meta::<LogCounts>(META_COUNTS, None).await.unwrap();
-    store.log_capture(ctx(3, true), None, &defaults(), "ana", 1_003).await.unwrap();
+    store.log_capture(ctx(3, true), None, &defaults(), "ana", T + 1_003).await.unwrap();
     assert_eq!(store.meta::<LogCounts>(META_COUNTS).await.unwrap(), Some(LogCounts { stored: 3, live: 3, pending: 2, quarantined: 1 }));
     assert_totals(&store, (3, 3, 2, 1), "a write without totals").await;
 }
@@ -273,4 +284,46 @@ async fn newest_first_then_the_rest_in_pieces() {
     }
     assert_eq!(pieces.iter().map(Vec::len).collect::<Vec<_>>(), vec![10, 10, 10, 10, 10, 7]);
     assert_eq!(pieces.concat(), store.all().await.unwrap(), "the pieces are all() in order");
+}
+
+#[wasm_bindgen_test]
+async fn quarantined_records_are_repaired_at_start_retried_or_discarded() {
+    use escucha_core::log::outbox::Quarantine;
+    let store = fresh("recheck").await;
+    // As an older version stored them: the page text's separator in the
+    // quote (the server refused it), and a note only the manager can shorten.
+    let sep = store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_000).await.unwrap();
+    let long = store.log_capture(ctx(2, true), None, &defaults(), "ana", T + 1_001).await.unwrap();
+    let mut bad_sep = sep.clone();
+    bad_sep.context.value.quote.prefix = "hace 2 horas\u{1e}".into();
+    let mut bad_long = long.clone();
+    bad_long.note.value = "n".repeat(escucha_core::log::record::MAX_NOTE_CHARS + 1);
+    store.replace_records(&[bad_sep.clone(), bad_long.clone()]).await.unwrap();
+    for c in [&bad_sep, &bad_long] {
+        // Legacy entries: English words only, no data.
+        let legacy = OutboxEntry {
+            quarantine: Some(Quarantine { reason: "contains control characters".into(), at_ms: 5, why: None }),
+            ..outbox::queue(c)
+        };
+        store.update_outbox(&c.id, move |_| Some(legacy)).await.unwrap();
+    }
+    assert_totals(&store, (2, 2, 0, 2), "two quarantined").await;
+
+    assert_eq!(store.recheck_quarantined(T + 2_000).await.unwrap(), 1);
+    assert_totals(&store, (2, 2, 1, 1), "the separator cleaned and queued again").await;
+    let fixed = store.get(&sep.id).await.unwrap().unwrap();
+    assert_eq!(fixed.context.value.quote.prefix, "hace 2 horas ");
+    assert_eq!(fixed.last_stamp(), sep.last_stamp(), "cleaning is not an edit");
+    let held = store.quarantined().await.unwrap();
+    assert_eq!(held.len(), 1);
+    let why = held[0].quarantine.as_ref().unwrap().why.clone().unwrap();
+    assert!(matches!(&why, QuarantineReason::Invalid { error } if error.field == escucha_core::log::validate::Field::Note), "{why:?}");
+    assert_eq!(store.recheck_quarantined(T + 3_000).await.unwrap(), 0, "nothing more to do");
+
+    store.retry(&long.id).await.unwrap();
+    assert_totals(&store, (2, 2, 2, 0), "retried").await;
+    store.quarantine(&long.id, bad_long.last_stamp(), why, T + 4_000).await.unwrap();
+    store.discard(&long.id).await.unwrap();
+    assert_totals(&store, (1, 1, 1, 0), "discarded").await;
+    assert_eq!(store.get(&long.id).await.unwrap(), None);
 }

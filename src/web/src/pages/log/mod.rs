@@ -24,6 +24,7 @@
 //! `data-field` / `data-action` and the row's `data-id`.
 
 mod model;
+mod not_synced;
 mod view;
 
 use std::cell::RefCell;
@@ -69,6 +70,8 @@ struct State {
     /// Values behind each facet control's options.
     facet_values: Vec<(Facet, Vec<FacetValue>)>,
     departments: Vec<String>,
+    /// This browser's member name ("In your log" vs "Logged by ana").
+    member: String,
     /// Positions of the rows currently in the DOM.
     shown: Vec<u32>,
     /// Bumped by every load: a load that is no longer the latest stops.
@@ -102,9 +105,9 @@ pub async fn start() -> Result<(), PlatformError> {
     doc.set_title(&t(Key::LogTitle, &[]));
     let ui = view::build();
 
-    let departments = match platform::send_message(&Message::GetSettings).await {
-        Ok(Reply::Settings { settings, .. }) => settings.departments,
-        _ => Vec::new(),
+    let (departments, member) = match platform::send_message(&Message::GetSettings).await {
+        Ok(Reply::Settings { settings, .. }) => (settings.departments, settings.sync.member),
+        _ => (Vec::new(), String::new()),
     };
     let (store, newest) = match first_rows().await {
         Ok(c) => c,
@@ -125,6 +128,7 @@ pub async fn start() -> Result<(), PlatformError> {
             result: QueryResult::default(),
             facet_values: Vec::new(),
             departments,
+            member,
             shown: Vec::new(),
             load_generation: 0,
             loaded: false,
@@ -139,6 +143,7 @@ pub async fn start() -> Result<(), PlatformError> {
         number_format: intl_number_format(),
     });
     wire(&app)?;
+    not_synced::refresh_soon(&Rc::new(app.ui.not_synced.clone()));
     app.run_query();
     // Figures for the benchmark and tests: the first rows are in the DOM.
     let body = doc.body().expect("body");
@@ -271,7 +276,7 @@ impl App {
         }
         st.shown = shown;
         let date = |ms: i64| self.fmt_date(ms);
-        let f = view::RowFormat { date: &date, departments: &st.departments };
+        let f = view::RowFormat { date: &date, departments: &st.departments, member: &st.member };
         let rows: Vec<HtmlElement> =
             (range.0..range.1).map(|i| view::row(&st.index.captures()[st.result.rows[i as usize] as usize], i, &f)).collect();
         view::render_rows(&self.ui, &rows);
@@ -622,6 +627,7 @@ fn wire(app: &Rc<App>) -> Result<(), PlatformError> {
     platform::on_message(move |m| {
         if m == Message::LogChanged {
             a.log_changed();
+            not_synced::refresh_soon(&Rc::new(a.ui.not_synced.clone()));
         }
     })?;
     Ok(())

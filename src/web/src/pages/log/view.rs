@@ -32,6 +32,8 @@ pub struct Ui {
     pub viewport: HtmlElement,
     pub spacer: HtmlElement,
     pub toast: HtmlElement,
+    /// Captures the team log refused, with why and what to do.
+    pub not_synced: HtmlElement,
 }
 
 fn select(attrs: &[(&str, &str)], options: &[(&str, &str)]) -> HtmlSelectElement {
@@ -103,7 +105,11 @@ pub fn build() -> Ui {
     let spacer = el("div", &[("class", "spacer"), ("id", "rows")], "");
     viewport.append_child(&spacer).ok();
     let toast = el("div", &[("id", "toast"), ("class", "toast"), ("hidden", "")], "");
-    append(&root, &[&heading(&t(Key::LogTitle, &[])), &toolbar, &actions, &count, &progress, &status, &problems, &viewport, &toast]);
+    let not_synced = super::not_synced::build();
+    append(
+        &root,
+        &[&heading(&t(Key::LogTitle, &[])), &not_synced, &toolbar, &actions, &count, &progress, &status, &problems, &viewport, &toast],
+    );
     Ui {
         toolbar,
         search,
@@ -122,6 +128,7 @@ pub fn build() -> Ui {
         viewport,
         spacer,
         toast,
+        not_synced,
     }
 }
 
@@ -178,6 +185,8 @@ pub fn facet_label(facet: Facet, v: &FacetValue) -> String {
 pub struct RowFormat<'a> {
     pub date: &'a dyn Fn(i64) -> String,
     pub departments: &'a [String],
+    /// This browser's member name, for "In your log" vs "Logged by ana".
+    pub member: &'a str,
 }
 
 /// One row: page text as text nodes only; inline editors carry `data-field`.
@@ -201,7 +210,8 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
         format!("{} · {}", ctx.brand, ctx.term)
     };
     let brand = el("span", &[("class", "brand")], &brand_text);
-    let member = el("span", &[("class", "member")], &t(Key::LogCapturedBy, &[&c.created_by]));
+    let (key, args) = escucha_core::card::Attribution::of(&c.created_by, f.member).label();
+    let member = el("span", &[("class", "member")], &t(key, &args.iter().map(String::as_str).collect::<Vec<_>>()));
     let meta = append(el("div", &[("class", "meta")], ""), &[&when, &author, &site, &brand, &member]);
     let comment = el("p", &[("class", "comment"), ("title", &ctx.comment_text)], &ctx.comment_text);
 

@@ -219,19 +219,18 @@ fn refresh(ui: &Rc<SyncUi>) {
             );
             return;
         }
-        let list = el("ul", &[("id", "sync-quarantine-list")], "");
-        for q in quarantined {
-            let item = el("li", &[("data-id", &q.id)], "");
-            append(
-                &item,
-                &[
-                    &el("strong", &[], &q.quote),
-                    &el("span", &[("class", "muted small")], &format!(" {} — ", q.page_url)),
-                    &el("span", &[("class", "reason")], &q.reason),
-                ],
-            );
-            list.append_child(&item).ok();
-        }
+        // The reasons, and what to do about each, live in the log's "Not synced" view.
+        let link = el(
+            "a",
+            &[
+                ("id", "sync-quarantine-link"),
+                ("href", "../log/log.html#not-synced"),
+                ("target", "_blank"),
+                ("data-count", &quarantined.len().to_string()),
+            ],
+            &t(Key::OptionsSyncNotSyncedLink, &[&quarantined.len().to_string()]),
+        );
+        let list = append(el("p", &[], ""), &[&link]);
         crate::dom::replace_children(&ui.quarantine, &[&heading, &list]);
     });
 }

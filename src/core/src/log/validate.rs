@@ -1,0 +1,557 @@
+//! The one validation of a capture record, used by everything that makes,
+//! stores, imports, sends or receives one: the card's ingest and the store
+//! (before writing), import, the sync client (before pushing) and the team-log
+//! server. One function, so they cannot disagree about what is a capture.
+//!
+//! Errors are data ([`ValidationError`]: which field, what is wrong); the
+//! server words them in English for its JSON error's `message`
+//! (`Display`), the extension in the manager's language
+//! ([`ValidationError::words`]). The limits are generous for real comments
+//! and small enough that one client cannot fill the team's disk with one record.
+//!
+//! What Escucha builds from a page always passes: [`super::sanitize`] makes
+//! page text fit these rules (property-tested there).
+
+use serde::{Deserialize, Serialize};
+
+use super::record::{is_uuid, Capture, MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
+use super::stamp::Stamp;
+use crate::i18n::Key;
+
+/// Longest URL (page, author, permalink).
+pub const MAX_URL_CHARS: usize = 4096;
+/// Longest comment text kept (the extension bounds it well below this).
+pub const MAX_COMMENT_CHARS: usize = 20_000;
+/// Longest quoted mention and each side of context around it.
+pub const MAX_QUOTE_CHARS: usize = 2_000;
+/// Longest short label: title, site, author, brand, term, department, member.
+pub const MAX_LABEL_CHARS: usize = 500;
+/// Longest stamp actor (a device id or `member:<name>`).
+pub const MAX_ACTOR_CHARS: usize = 200;
+/// Longest language tag (BCP 47 allows 35 in practice).
+pub const MAX_LANG_CHARS: usize = 35;
+/// Longest platform name and UTC time text.
+pub const MAX_PLATFORM_CHARS: usize = 64;
+pub const MAX_UTC_CHARS: usize = 64;
+/// How far ahead of the checking clock a stamp may be. A stamp far in the
+/// future would win every later edit, so it is refused instead.
+pub const MAX_CLOCK_SKEW_MS: i64 = 24 * 60 * 60 * 1000;
+/// No capture predates this (2020-01-01T00:00:00Z).
+pub const MIN_TIME_MS: i64 = 1_577_836_800_000;
+
+/// One of a record's last-writer-wins registers (each carries a stamp).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Register {
+    Context,
+    Sentiment,
+    Department,
+    Status,
+    Priority,
+    Tags,
+    Note,
+    Deleted,
+}
+
+impl Register {
+    pub fn name(self) -> &'static str {
+        match self {
+            Register::Context => "context",
+            Register::Sentiment => "sentiment",
+            Register::Department => "department",
+            Register::Status => "status",
+            Register::Priority => "priority",
+            Register::Tags => "tags",
+            Register::Note => "note",
+            Register::Deleted => "deleted",
+        }
+    }
+}
+
+/// Which field of a record is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "at", rename_all = "camelCase")]
+pub enum Field {
+    Id,
+    CreatedMs,
+    CreatedBy,
+    StampMs(Register),
+    StampActor(Register),
+    PageUrl,
+    PageTitle,
+    Site,
+    Lang,
+    CommentText,
+    AuthorName,
+    AuthorUrl,
+    CommentTimeUtc,
+    CommentTimeOriginal,
+    Permalink,
+    Brand,
+    Term,
+    QuoteExact,
+    QuotePrefix,
+    QuoteSuffix,
+    Position,
+    Platform,
+    Department,
+    Tags,
+    Tag(usize),
+    Note,
+}
+
+impl Field {
+    /// The JSON path of the field in a record (`context.value.pageUrl`).
+    pub fn path(self) -> String {
+        let ctx = |f: &str| format!("context.value.{f}");
+        match self {
+            Field::Id => "id".into(),
+            Field::CreatedMs => "createdMs".into(),
+            Field::CreatedBy => "createdBy".into(),
+            Field::StampMs(r) => format!("{}.stamp.ms", r.name()),
+            Field::StampActor(r) => format!("{}.stamp.actor", r.name()),
+            Field::PageUrl => ctx("pageUrl"),
+            Field::PageTitle => ctx("pageTitle"),
+            Field::Site => ctx("site"),
+            Field::Lang => ctx("lang"),
+            Field::CommentText => ctx("commentText"),
+            Field::AuthorName => ctx("authorName"),
+            Field::AuthorUrl => ctx("authorUrl"),
+            Field::CommentTimeUtc => ctx("commentTime.utc"),
+            Field::CommentTimeOriginal => ctx("commentTime.original"),
+            Field::Permalink => ctx("permalink"),
+            Field::Brand => ctx("brand"),
+            Field::Term => ctx("term"),
+            Field::QuoteExact => ctx("quote.exact"),
+            Field::QuotePrefix => ctx("quote.prefix"),
+            Field::QuoteSuffix => ctx("quote.suffix"),
+            Field::Position => ctx("position"),
+            Field::Platform => ctx("platform"),
+            Field::Department => "department.value".into(),
+            Field::Tags => "tags.value".into(),
+            Field::Tag(i) => format!("tags.value[{i}]"),
+            Field::Note => "note.value".into(),
+        }
+    }
+
+    /// What a manager calls the field (grouped: a manager does not care
+    /// whether it was the quote's prefix or suffix).
+    pub fn label_key(self) -> Key {
+        match self {
+            Field::Id | Field::CreatedMs | Field::StampMs(_) | Field::StampActor(_) => Key::FieldRecord,
+            Field::CreatedBy => Key::FieldMember,
+            Field::PageUrl | Field::PageTitle | Field::Site | Field::Lang | Field::Platform => Key::FieldPage,
+            Field::CommentText => Key::FieldComment,
+            Field::AuthorName | Field::AuthorUrl => Key::FieldAuthor,
+            Field::CommentTimeUtc | Field::CommentTimeOriginal => Key::FieldTime,
+            Field::Permalink => Key::FieldPermalink,
+            Field::Brand | Field::Term | Field::QuoteExact | Field::QuotePrefix | Field::QuoteSuffix | Field::Position => Key::FieldMention,
+            Field::Department => Key::FieldDepartment,
+            Field::Tags | Field::Tag(_) => Key::FieldTags,
+            Field::Note => Key::FieldNote,
+        }
+    }
+
+    /// Fields whose text comes from the page (or from settings) and that the
+    /// sanitizer may clean or shorten; a manager's own note and tags are not
+    /// cut behind their back.
+    fn page_derived(self) -> bool {
+        !matches!(self, Field::Id | Field::CreatedMs | Field::StampMs(_) | Field::StampActor(_) | Field::Tags | Field::Tag(_) | Field::Note)
+    }
+}
+
+/// What is wrong with a field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Kind {
+    NotUuid,
+    /// A capture time before 2020 or more than a day ahead.
+    ImplausibleTime {
+        ms: i64,
+    },
+    /// A stamp more than a day ahead of the checking clock, or negative.
+    FutureStamp {
+        ms: i64,
+    },
+    Empty,
+    TooLong {
+        chars: usize,
+        max: usize,
+    },
+    TooMany {
+        count: usize,
+        max: usize,
+    },
+    /// A control character (U+0000–U+001F, U+007F–U+009F; line breaks in
+    /// one-line fields) at character index `at`.
+    ControlCharacter {
+        at: usize,
+        code: u32,
+    },
+    /// A bidirectional embedding, override or isolate control in a name or
+    /// link (it can make text read differently from what it is).
+    BidiControl {
+        at: usize,
+        code: u32,
+    },
+    /// Not an http:// or https:// URL.
+    NotWebUrl,
+    /// http(s) but no host, or whitespace in it.
+    MalformedUrl,
+    /// A text position whose start is after its end.
+    Reversed {
+        start: u32,
+        end: u32,
+    },
+}
+
+/// One refusal: the field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationError {
+    pub field: Field,
+    #[serde(flatten)]
+    pub kind: Kind,
+}
+
+impl ValidationError {
+    pub fn new(field: Field, kind: Kind) -> ValidationError {
+        ValidationError { field, kind }
+    }
+
+    /// Whether [`super::sanitize::sanitize_capture`] can fix it without the
+    /// manager: control and bidi characters, whitespace and over-long text
+    /// in what came from the page.
+    pub fn repairable(&self) -> bool {
+        match self.kind {
+            Kind::ControlCharacter { .. } | Kind::BidiControl { .. } => true,
+            Kind::TooLong { .. } | Kind::Reversed { .. } => self.field.page_derived(),
+            Kind::Empty => self.field == Field::StampActor(Register::Context) || self.field.page_derived(),
+            _ => false,
+        }
+    }
+
+    /// The sentence in the manager's language: its key, the field's key
+    /// (the sentence's first placeholder, to translate too) and the other
+    /// placeholders.
+    pub fn words(&self) -> (Key, Key, Vec<String>) {
+        let field = self.field.label_key();
+        let (key, args) = match &self.kind {
+            Kind::NotUuid => (Key::InvalidNotUuid, vec![]),
+            Kind::ImplausibleTime { .. } => (Key::InvalidTime, vec![]),
+            Kind::FutureStamp { .. } => (Key::InvalidFutureStamp, vec![]),
+            Kind::Empty => (Key::InvalidEmpty, vec![]),
+            Kind::TooLong { chars, max } => (Key::InvalidTooLong, vec![chars.to_string(), max.to_string()]),
+            Kind::TooMany { count, max } => (Key::InvalidTooMany, vec![count.to_string(), max.to_string()]),
+            Kind::ControlCharacter { code, .. } => (Key::InvalidControl, vec![format!("U+{code:04X}")]),
+            Kind::BidiControl { code, .. } => (Key::InvalidBidi, vec![format!("U+{code:04X}")]),
+            Kind::NotWebUrl => (Key::InvalidNotWebUrl, vec![]),
+            Kind::MalformedUrl => (Key::InvalidMalformedUrl, vec![]),
+            Kind::Reversed { .. } => (Key::InvalidReversed, vec![]),
+        };
+        (key, field, args)
+    }
+}
+
+/// English, for the server's `message` and logs: the field's path, then what is wrong.
+impl std::fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.field.path();
+        match &self.kind {
+            Kind::NotUuid => write!(f, "{path}: is not a UUID (8-4-4-4-12 hex digits)"),
+            Kind::ImplausibleTime { ms } => write!(f, "{path}: {ms} is not a plausible capture time (ms since 1970, UTC)"),
+            Kind::FutureStamp { ms } => {
+                write!(f, "{path}: {ms} is more than a day ahead of the server's clock (or negative); check the device's clock")
+            }
+            Kind::Empty => write!(f, "{path}: must not be empty"),
+            Kind::TooLong { chars, max } => write!(f, "{path}: {chars} characters; at most {max}"),
+            Kind::TooMany { count, max } => write!(f, "{path}: {count} tags; at most {max} per capture"),
+            Kind::ControlCharacter { at, code } => {
+                write!(f, "{path}: contains control characters or line breaks (U+{code:04X} at character {at})")
+            }
+            Kind::BidiControl { at, code } => {
+                write!(f, "{path}: contains a bidirectional control character (U+{code:04X} at character {at})")
+            }
+            Kind::NotWebUrl => write!(f, "{path}: is not an http:// or https:// URL"),
+            Kind::MalformedUrl => write!(f, "{path}: is not a well-formed URL"),
+            Kind::Reversed { start, end } => write!(f, "{path}: start {start} is after end {end}"),
+        }
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+/// Check every field of a capture. `now_ms` is the checking side's clock.
+pub fn validate_capture(c: &Capture, now_ms: i64) -> Result<(), ValidationError> {
+    let err = |field, kind| Err(ValidationError::new(field, kind));
+    if !is_uuid(&c.id) {
+        return err(Field::Id, Kind::NotUuid);
+    }
+    if c.created_ms < MIN_TIME_MS || c.created_ms > now_ms.saturating_add(MAX_CLOCK_SKEW_MS) {
+        return err(Field::CreatedMs, Kind::ImplausibleTime { ms: c.created_ms });
+    }
+    // May be empty: a capture made before its member set a name; the server
+    // names it after the member who pushes it.
+    label(Field::CreatedBy, &c.created_by, MAX_LABEL_CHARS, false)?;
+    let stamps = [
+        (Register::Context, &c.context.stamp),
+        (Register::Sentiment, &c.sentiment.stamp),
+        (Register::Department, &c.department.stamp),
+        (Register::Status, &c.status.stamp),
+        (Register::Priority, &c.priority.stamp),
+        (Register::Tags, &c.tags.stamp),
+        (Register::Note, &c.note.stamp),
+        (Register::Deleted, &c.deleted.stamp),
+    ];
+    for (register, stamp) in stamps {
+        check_stamp(register, stamp, now_ms)?;
+    }
+
+    let x = &c.context.value;
+    url(Field::PageUrl, &x.page_url, true)?;
+    label(Field::PageTitle, &x.page_title, MAX_LABEL_CHARS, false)?;
+    label(Field::Site, &x.site, MAX_LABEL_CHARS, false)?;
+    if let Some(lang) = &x.lang {
+        label(Field::Lang, lang, MAX_LANG_CHARS, false)?;
+    }
+    text(Field::CommentText, &x.comment_text, MAX_COMMENT_CHARS)?;
+    if let Some(name) = &x.author_name {
+        label(Field::AuthorName, name, MAX_LABEL_CHARS, false)?;
+    }
+    if let Some(u) = &x.author_url {
+        url(Field::AuthorUrl, u, false)?;
+    }
+    if let Some(t) = &x.comment_time {
+        if let Some(utc) = &t.utc {
+            label(Field::CommentTimeUtc, utc, MAX_UTC_CHARS, false)?;
+        }
+        label(Field::CommentTimeOriginal, &t.original, MAX_LABEL_CHARS, false)?;
+    }
+    if let Some(u) = &x.permalink {
+        url(Field::Permalink, u, false)?;
+    }
+    label(Field::Brand, &x.brand, MAX_LABEL_CHARS, false)?;
+    label(Field::Term, &x.term, MAX_LABEL_CHARS, false)?;
+    text(Field::QuoteExact, &x.quote.exact, MAX_QUOTE_CHARS)?;
+    text(Field::QuotePrefix, &x.quote.prefix, MAX_QUOTE_CHARS)?;
+    text(Field::QuoteSuffix, &x.quote.suffix, MAX_QUOTE_CHARS)?;
+    if let Some(p) = &x.position {
+        if p.start > p.end {
+            return err(Field::Position, Kind::Reversed { start: p.start, end: p.end });
+        }
+    }
+    if let Some(p) = &x.platform {
+        label(Field::Platform, p, MAX_PLATFORM_CHARS, false)?;
+    }
+
+    if let Some(d) = &c.department.value {
+        label(Field::Department, d, MAX_LABEL_CHARS, false)?;
+    }
+    if c.tags.value.len() > MAX_TAGS {
+        return err(Field::Tags, Kind::TooMany { count: c.tags.value.len(), max: MAX_TAGS });
+    }
+    for (i, t) in c.tags.value.iter().enumerate() {
+        label(Field::Tag(i), t, MAX_TAG_CHARS, true)?;
+    }
+    text(Field::Note, &c.note.value, MAX_NOTE_CHARS)?;
+    Ok(())
+}
+
+/// A department as a dashboard edit sets it.
+pub fn validate_department(d: &str) -> Result<(), ValidationError> {
+    label(Field::Department, d, MAX_LABEL_CHARS, false)
+}
+
+fn check_stamp(register: Register, s: &Stamp, now_ms: i64) -> Result<(), ValidationError> {
+    if s.ms < 0 || s.ms > now_ms.saturating_add(MAX_CLOCK_SKEW_MS) {
+        return Err(ValidationError::new(Field::StampMs(register), Kind::FutureStamp { ms: s.ms }));
+    }
+    label(Field::StampActor(register), &s.actor, MAX_ACTOR_CHARS, true)
+}
+
+/// Whether `c` is a control character a one-line field may not hold.
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control()
+}
+
+/// Bidirectional embedding, override and isolate controls (not the plain
+/// LRM/RLM marks, which names legitimately carry).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn count_over(field: Field, value: &str, max: usize) -> Result<(), ValidationError> {
+    // Counting stops early: a 1 MB value is refused without walking all of it.
+    if value.len() > max {
+        let n = value.chars().count();
+        if n > max {
+            return Err(ValidationError::new(field, Kind::TooLong { chars: n, max }));
+        }
+    }
+    Ok(())
+}
+
+/// Free text: bounded; line breaks and tabs allowed.
+fn text(field: Field, value: &str, max: usize) -> Result<(), ValidationError> {
+    count_over(field, value, max)?;
+    if let Some((at, c)) = value.chars().enumerate().find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(ValidationError::new(field, Kind::ControlCharacter { at, code: c as u32 }));
+    }
+    Ok(())
+}
+
+/// One-line text: bounded, no control characters, non-blank when required.
+fn label(field: Field, value: &str, max: usize, required: bool) -> Result<(), ValidationError> {
+    count_over(field, value, max)?;
+    for (at, c) in value.chars().enumerate() {
+        if is_forbidden_control(c) {
+            return Err(ValidationError::new(field, Kind::ControlCharacter { at, code: c as u32 }));
+        }
+        if is_bidi_control(c) {
+            return Err(ValidationError::new(field, Kind::BidiControl { at, code: c as u32 }));
+        }
+    }
+    if required && value.trim().is_empty() {
+        return Err(ValidationError::new(field, Kind::Empty));
+    }
+    Ok(())
+}
+
+/// An absolute http(s) URL with a host; anything else (javascript:, data:,
+/// relative paths) could turn into a live link in someone's dashboard.
+fn url(field: Field, value: &str, required: bool) -> Result<(), ValidationError> {
+    if value.is_empty() && !required {
+        return Ok(());
+    }
+    count_over(field, value, MAX_URL_CHARS)?;
+    let Some(rest) = strip_web_scheme(value) else {
+        return Err(ValidationError::new(field, Kind::NotWebUrl));
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    if rest[..host_end].is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ValidationError::new(field, Kind::MalformedUrl));
+    }
+    if let Some((at, c)) = value.chars().enumerate().find(|(_, c)| is_bidi_control(*c)) {
+        return Err(ValidationError::new(field, Kind::BidiControl { at, code: c as u32 }));
+    }
+    Ok(())
+}
+
+/// What follows `http://` or `https://` (any case), or `None`.
+pub fn strip_web_scheme(value: &str) -> Option<&str> {
+    ["https://", "http://"].iter().find_map(|p| value.get(..p.len()).filter(|head| head.eq_ignore_ascii_case(p)).map(|_| &value[p.len()..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::{CaptureContext, Tags, TextQuote};
+
+    const NOW: i64 = 1_750_000_000_000;
+
+    fn good() -> Capture {
+        let ctx = CaptureContext {
+            page_url: "https://foro.example/t/1".into(),
+            comment_text: "Movistar me cobró dos veces".into(),
+            brand: "Telefónica".into(),
+            term: "Movistar".into(),
+            quote: TextQuote { exact: "Movistar".into(), ..Default::default() },
+            ..Default::default()
+        };
+        let stamp = Stamp { ms: NOW - 1000, counter: 0, actor: "dev-a".into() };
+        Capture::new("01890a5d-ac96-774b-bcce-b302099a8057".into(), ctx, &Tags::default(), "ana", stamp)
+    }
+
+    #[test]
+    fn each_bad_field_is_data() {
+        type Breaker = fn(&mut Capture);
+        let cases: Vec<(Breaker, Field, Kind, bool)> = vec![
+            (|c| c.id = "123".into(), Field::Id, Kind::NotUuid, false),
+            (
+                |c| c.context.value.quote.prefix = "hola\u{1e}Movistar".into(),
+                Field::QuotePrefix,
+                Kind::ControlCharacter { at: 4, code: 0x1e },
+                true,
+            ),
+            (|c| c.context.value.author_name = Some("ana\nbo".into()), Field::AuthorName, Kind::ControlCharacter { at: 3, code: 10 }, true),
+            (
+                |c| c.context.value.author_name = Some("\u{202E}moc.evil".into()),
+                Field::AuthorName,
+                Kind::BidiControl { at: 0, code: 0x202E },
+                true,
+            ),
+            (
+                |c| c.context.value.permalink = Some("https://x.example/\u{2066}a".into()),
+                Field::Permalink,
+                Kind::BidiControl { at: 18, code: 0x2066 },
+                true,
+            ),
+            (|c| c.context.value.page_url = "javascript:alert(1)".into(), Field::PageUrl, Kind::NotWebUrl, false),
+            (|c| c.context.value.page_url = "https:///path".into(), Field::PageUrl, Kind::MalformedUrl, false),
+            (
+                |c| c.context.value.comment_text = "é".repeat(MAX_COMMENT_CHARS + 1),
+                Field::CommentText,
+                Kind::TooLong { chars: MAX_COMMENT_CHARS + 1, max: MAX_COMMENT_CHARS },
+                true,
+            ),
+            (
+                |c| c.note.value = "n".repeat(MAX_NOTE_CHARS + 1),
+                Field::Note,
+                Kind::TooLong { chars: MAX_NOTE_CHARS + 1, max: MAX_NOTE_CHARS },
+                false,
+            ),
+            (|c| c.note.stamp.actor = " ".into(), Field::StampActor(Register::Note), Kind::Empty, false),
+            (
+                |c| c.status.stamp.ms = NOW + MAX_CLOCK_SKEW_MS + 1,
+                Field::StampMs(Register::Status),
+                Kind::FutureStamp { ms: NOW + MAX_CLOCK_SKEW_MS + 1 },
+                false,
+            ),
+            (|c| c.created_ms = 5, Field::CreatedMs, Kind::ImplausibleTime { ms: 5 }, false),
+            (
+                |c| c.tags.value = (0..=MAX_TAGS).map(|i| i.to_string()).collect(),
+                Field::Tags,
+                Kind::TooMany { count: MAX_TAGS + 1, max: MAX_TAGS },
+                false,
+            ),
+            (
+                |c| c.context.value.position = Some(crate::log::TextPosition { start: 9, end: 2 }),
+                Field::Position,
+                Kind::Reversed { start: 9, end: 2 },
+                true,
+            ),
+        ];
+        for (i, (breaker, field, kind, repairable)) in cases.into_iter().enumerate() {
+            let mut c = good();
+            breaker(&mut c);
+            let e = validate_capture(&c, NOW).unwrap_err();
+            assert_eq!((e.field, &e.kind), (field, &kind), "case {i}");
+            assert_eq!(e.repairable(), repairable, "case {i}: {e}");
+            // Data survives a round trip (it is kept with a quarantined record).
+            let back: ValidationError = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+            assert_eq!(back, e);
+            // Words exist for it and name the field's label.
+            let (key, label, _) = e.words();
+            assert!(key.name().starts_with("invalid"), "{key:?}");
+            assert_eq!(label, field.label_key());
+        }
+    }
+
+    #[test]
+    fn english_names_the_path() {
+        let e = ValidationError::new(Field::Tag(2), Kind::TooLong { chars: 61, max: 60 });
+        assert_eq!(e.to_string(), "tags.value[2]: 61 characters; at most 60");
+        let e = ValidationError::new(Field::QuotePrefix, Kind::ControlCharacter { at: 4, code: 0x1e });
+        assert!(e.to_string().starts_with("context.value.quote.prefix: contains control characters"), "{e}");
+    }
+
+    #[test]
+    fn free_text_keeps_line_breaks_and_accents_and_names_keep_marks() {
+        let mut c = good();
+        c.context.value.comment_text = "Línea uno\nlínea dos\tñ 😀 \u{202E}rtl".into();
+        c.note.value = "llamado\r\nok".into();
+        c.context.value.author_name = Some("\u{200F}שלום".into());
+        c.context.value.permalink = Some("HTTPS://Foro.example/p/3?x=1#c".into());
+        assert_eq!(validate_capture(&c, NOW), Ok(()));
+    }
+}
