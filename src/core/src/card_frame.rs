@@ -37,10 +37,17 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::brands::BrandList;
 use crate::capture::page::MAX_JSON_LD_BYTES;
 use crate::capture::snapshot::{self, DomSource};
-use crate::capture::{url, Extraction, PageInfo, Snapshot, Zone};
-use crate::log::{CaptureContext, CommentTime};
+use crate::capture::{extract, selector, url, Extraction, PageInfo, Snapshot, Zone};
+use crate::log::{CaptureContext, CommentTime, TextPosition, TextQuote};
+use crate::matching::Matcher;
+
+/// Clicks on these open what they are (links, controls), never the card.
+pub const INTERACTIVE_SELECTOR: &str = "a[href], button, input, textarea, select, [contenteditable]";
+/// How long the pointer rests on a mention before the card opens by itself.
+pub const HOVER_OPEN_MS: u32 = 700;
 
 /// Tickets waiting to be claimed, and claimed sessions, kept at most; the
 /// oldest go first (a card claims its ticket within a second of opening).
@@ -204,6 +211,49 @@ pub fn place(anchor: Rect, card_h: f64, view: Viewport) -> Placement {
     };
     let left = anchor.x.min(view.width - MARGIN - width).max(MARGIN);
     Placement { left: left + view.scroll_x, top: top + view.scroll_y, width, height }
+}
+
+/// The capture context the card shows for `opening`: the one place
+/// extraction runs, whichever path the page came by. `page_url` is the
+/// address the browser reported for the content script (not what it says).
+pub fn capture_context(opening: CardOpening, page_url: &str, brands: &BrandList, now_ms: i64) -> Result<CaptureContext, DumpError> {
+    let (snapshot, mut page) = match opening.source {
+        PageSource::Snapshot { snapshot, page } => (snapshot, page),
+        PageSource::Dump { tree, node_start, node_end, page } => {
+            let tree = DumpTree::of_tree(tree)?;
+            (tree.snapshot(node_start, node_end), DumpTree::of_page(page)?.page_info(page_url))
+        }
+    };
+    page.url = page_url.to_string();
+    let mut ctx = context_from(extract(&snapshot, &page, now_ms));
+    let (brand, term) = match opening.target {
+        CardTarget::Mention { group } => name_mention(brands, group, &opening.exact),
+        CardTarget::Named { brand, term } => (brand, term),
+        CardTarget::Selection => Default::default(),
+    };
+    ctx.brand = brand;
+    ctx.term = term;
+    match (opening.text_start, opening.text_end) {
+        (Some(start), Some(end)) if start <= end => {
+            let (quote, position) = selector::describe(&opening.text, start, end);
+            ctx.quote = TextQuote { exact: quote.exact, prefix: quote.prefix, suffix: quote.suffix };
+            ctx.position = Some(TextPosition { start: position.start, end: position.end });
+        }
+        _ => ctx.quote = TextQuote { exact: opening.exact, ..Default::default() },
+    }
+    Ok(ctx)
+}
+
+/// The brand group's name and the term of it that `exact` matches.
+fn name_mention(brands: &BrandList, group: u32, exact: &str) -> (String, String) {
+    let Some(g) = brands.groups.get(group as usize) else { return Default::default() };
+    let term = Matcher::new(brands)
+        .ok()
+        .and_then(|m| m.find(exact).into_iter().find(|x| x.group == group))
+        .and_then(|x| g.terms.get(x.term as usize))
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    (g.name.clone(), term)
 }
 
 /// What the extraction found, as the record keeps it. Fields it could not
@@ -579,6 +629,42 @@ mod tests {
         assert_eq!((tree.tag(&OPAQUE), tree.text(&OPAQUE)), (None, None));
         dump.nodes[span].has_children = false;
         assert!(DumpTree::of_tree(dump).unwrap().children(&(span as u32)).is_empty());
+    }
+
+    fn opening(source: PageSource, text: &str, exact: &str) -> CardOpening {
+        let start = text.find(exact).map(|b| text[..b].encode_utf16().count() as u32);
+        CardOpening {
+            target: CardTarget::Mention { group: 2 },
+            source,
+            text: text.into(),
+            text_start: start,
+            text_end: start.map(|s| s + exact.encode_utf16().count() as u32),
+            exact: exact.into(),
+            anchor: Rect::default(),
+            viewport: Viewport::default(),
+            keyboard: false,
+        }
+    }
+
+    #[test]
+    fn both_paths_give_the_same_capture_and_name_the_mention() {
+        let dom = TestDom::parse(THREAD);
+        let (text, s, e) = dom.find_text("Acme");
+        let root = dom.root();
+        let url = "https://foro.example/t/1?x";
+        let snapshot = PageSource::Snapshot { snapshot: Snapshot::gather(&dom, &text, s, e), page: PageInfo::gather(&dom, &root, url) };
+        let dump = PageSource::Dump { tree: whole_dump(&dom, root, text), node_start: s, node_end: e, page: whole_dump(&dom, root, text) };
+        let page_text = "Hilo\u{1e}María\u{1e}The Acme One survived the drop test.";
+        let brands = BrandList::default();
+        let a = capture_context(opening(snapshot, page_text, "Acme"), url, &brands, 0).unwrap();
+        let b = capture_context(opening(dump, page_text, "Acme"), url, &brands, 0).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.author_name.as_deref(), Some("María"));
+        assert_eq!(a.page_url, "https://foro.example/t/1", "the canonical link is cited");
+        assert_eq!(a.site, "foro.example");
+        assert_eq!(a.quote.exact, "Acme");
+        assert_eq!(a.position, Some(TextPosition { start: 15, end: 19 }));
+        assert_eq!((a.brand.as_str(), a.term.as_str()), ("ACME", "Acme"));
     }
 
     #[test]
