@@ -59,7 +59,8 @@ pub const MARGIN: f64 = 8.0;
 /// The card's width, in CSS px.
 pub const CARD_WIDTH: f64 = 340.0;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Ticket {
     ticket: String,
     tab_id: i32,
@@ -68,7 +69,10 @@ struct Ticket {
 
 /// The service worker's card tickets: issued to a content script, claimed
 /// once by the card frame in the same tab, then presented with every write.
-#[derive(Debug, Default)]
+/// Serializable because a card stays open longer than an idle service
+/// worker lives: the worker keeps the book in `storage.session`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CardTickets {
     pending: Vec<Ticket>,
     claimed: Vec<Ticket>,
