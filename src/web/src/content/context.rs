@@ -224,20 +224,25 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn the_dump_gathers_the_same_where_the_budgets_run_out() {
-        // A thread too big for the budget: 3,000 posts of 200 characters
-        // around the mention's post, a post holding only a comment node,
-        // 300 levels of nesting above it and a 100 KB text node.
+        // A thread too big even for the dump's budget: 7,000 posts of 200
+        // characters around the mention's post, a post holding only a
+        // comment node, 300 levels of nesting above it with siblings on the
+        // way, and a 120 KB text node.
         let thread = dom::el("div", &[("class", "thread"), ("data-big", "1")], "");
         let mut inner = thread.clone();
         for depth in 0..300 {
             let d = dom::el("div", &[("class", &format!("lvl lvl-{depth}"))], "");
+            if depth % 50 == 0 {
+                inner.append_child(&dom::el("header", &[("class", "side")], "al lado")).unwrap();
+                inner.append_child(&dom::el("script", &[], "var x = 1;")).unwrap();
+            }
             inner.append_child(&d).unwrap();
             inner = d;
         }
-        for i in 0..3000 {
+        for i in 0..7000 {
             let post = dom::el("article", &[("class", "post"), ("id", &format!("p{i}"))], &"palabra ".repeat(25));
             inner.append_child(&post).unwrap();
-            if i == 1500 {
+            if i == 3500 {
                 let lone = dom::el("span", &[("class", "empty")], "");
                 lone.append_child(&dom::document().create_comment("only a comment")).unwrap();
                 inner.append_child(&lone).unwrap();
@@ -247,7 +252,7 @@ mod tests {
         let mention_post = dom::el("article", &[("class", "post mine")], "");
         let p = dom::el("p", &[], "Aquí se habla de Movistar, y mucho.");
         mention_post.append_child(&p).unwrap();
-        inner.insert_before(&mention_post, inner.children().item(1600).map(|e| e.unchecked_into::<Node>()).as_ref()).unwrap();
+        inner.insert_before(&mention_post, inner.children().item(3600).map(|e| e.unchecked_into::<Node>()).as_ref()).unwrap();
         dom::document().body().unwrap().append_child(&thread).unwrap();
         let text = p.first_child().unwrap();
         let (snapshot, _) = gather(&text, 17, 25);
