@@ -396,3 +396,30 @@ test('click to card painted (content-script path): measured, not asserted', asyn
   console.log(`# click to card painted, content-script path: median ${times[2].toFixed(1)} ms (min ${times[0].toFixed(1)}, max ${times[4].toFixed(1)})`);
   await page.close();
 });
+
+test('a teammate\'s capture says who logged it: the card knows the member\'s name', async () => {
+  const page = await browser.context.newPage();
+  const url = `${fixtures.url}/forum.html`;
+  const asPage = (message) => browser.worker.evaluate((m) => wasm_bindgen.sw_handle_message(m,
+    { id: chrome.runtime.id, url: chrome.runtime.getURL('options/options.html') }), message);
+  const setMember = async (member) => {
+    const { settings } = await asPage({ type: 'getSettings' });
+    const saved = await asPage({ type: 'saveSettings', settings: { ...settings, sync: { ...settings.sync, member } } });
+    assert.equal(saved.type, 'ok', JSON.stringify(saved));
+  };
+  // bo logged jordi's post (same permalink) in this browser's log, as a pull would bring it.
+  await setMember('bo');
+  const logged = await asPage({ type: 'logCapture', tags: null, context: {
+    pageUrl: 'http://127.0.0.1/demo/forum.html', commentText: 'Yo me cambié a Orange el mes pasado.', brand: 'Orange', term: 'Orange',
+    permalink: `${fixtures.url}/forum.html#post-2`, quote: { exact: 'Orange', prefix: 'Yo me cambié a ', suffix: ' el mes pasado.' } } });
+  assert.equal(logged.type, 'logged', JSON.stringify(logged));
+  await setMember('ana');
+  await page.goto(url);
+  await waitForHighlights(page, (h) => (h['escucha-g1'] ?? []).length === 2);
+  await clickText(page, 'Orange', '#post-2');
+  const line = await waitForCard(page, '#logged', (t) => !!t);
+  assert.match(line, /bo/, `the card names the teammate: ${line}`);
+  assert.doesNotMatch(line, /your log|tu registro/i);
+  await setMember('');
+  await page.close();
+});

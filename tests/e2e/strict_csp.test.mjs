@@ -245,13 +245,34 @@ test('strict-CSP page: click a mention, the card opens, Log stores the right fie
     assert.equal(c.lang, 'es');
     assert.equal(capture.note.value, 'devolver la llamada');
     assert.equal(capture.createdBy, 'ana');
-    await drained(b, 'the strict-CSP capture syncs');
-    assert.equal((await status(b)).quarantined, 0);
+    // A mention inside a link: resting the pointer on it opens the card (a click follows the link).
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0);
+    const acme = await page.evaluate(() => {
+      const a = document.querySelector('#post-3 a[href="#"]');
+      const b = a.getBoundingClientRect();
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    });
+    await page.mouse.move(acme.x, acme.y);
+    assert.equal(await waitForCardText(page, '.term'), 'ACME Corp');
+    await cardFrame(page).locator('#log').click();
+    await waitForCardText(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
+    const second = (await pageCaptures(b, 'http://127.0.0.1/demo/forum.html')).find((x) => x.context.value.term === 'ACME Corp');
+    assert.ok(second, 'the hovered mention was logged');
+    assert.equal(second.context.value.authorName, 'Lucía');
+    assert.equal(second.context.value.commentTime.utc, '2026-11-21T18:05:00Z');
+    // Both reach the real team log; none is quarantined.
+    await drained(b, 'the strict-CSP captures sync');
     const held = await pullAll(server.url, team.tokens.ana);
+    const synced2 = held.find((x) => x.id === second.id);
+    assert.ok(synced2, 'the team log holds the hovered one');
+    assert.equal(synced2.context.value.authorName, 'Lucía');
     const synced = held.find((x) => x.id === capture.id);
-    assert.ok(synced, 'the team log holds it');
+    assert.ok(synced, 'the team log holds the clicked one');
     assert.equal(synced.context.value.authorName, 'marta_g');
     assert.equal(synced.note.value, 'devolver la llamada');
+    const st = await status(b);
+    assert.equal(st.quarantined, 0, `quarantined: ${JSON.stringify((await b.send({ type: 'getSyncState' })).quarantined)}`);
     // Click to card painted, warm: measured, not asserted.
     const times = [ms];
     for (let i = 0; i < 4; i++) {

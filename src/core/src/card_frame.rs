@@ -229,23 +229,22 @@ pub fn capture_context(opening: CardOpening, page_url: &str, brands: &BrandList,
         }
     };
     page.url = page_url.to_string();
-    let mut ctx = context_from(extract(&snapshot, &page, now_ms));
     let (brand, term) = match opening.target {
         CardTarget::Mention { group } => name_mention(brands, group, &opening.exact),
         CardTarget::Named { brand, term } => (brand, term),
         CardTarget::Selection => Default::default(),
     };
-    ctx.brand = brand;
-    ctx.term = term;
-    match (opening.text_start, opening.text_end) {
+    let (quote, position) = match (opening.text_start, opening.text_end) {
         (Some(start), Some(end)) if start <= end => {
             let (quote, position) = selector::describe(&opening.text, start, end);
-            ctx.quote = TextQuote { exact: quote.exact, prefix: quote.prefix, suffix: quote.suffix };
-            ctx.position = Some(TextPosition { start: position.start, end: position.end });
+            (
+                TextQuote { exact: quote.exact, prefix: quote.prefix, suffix: quote.suffix },
+                Some(TextPosition { start: position.start, end: position.end }),
+            )
         }
-        _ => ctx.quote = TextQuote { exact: opening.exact, ..Default::default() },
-    }
-    Ok(ctx)
+        _ => (TextQuote { exact: opening.exact, ..Default::default() }, None),
+    };
+    Ok(context_from(extract(&snapshot, &page, now_ms), &brand, &term, quote, position))
 }
 
 /// The brand group's name and the term of it that `exact` matches.
@@ -262,7 +261,7 @@ fn name_mention(brands: &BrandList, group: u32, exact: &str) -> (String, String)
 
 /// What the extraction found, as the record keeps it. Fields it could not
 /// find stay empty: the card then asks the manager, it never guesses.
-pub fn context_from(x: Extraction) -> CaptureContext {
+pub fn context_from(x: Extraction, brand: &str, term: &str, quote: TextQuote, position: Option<TextPosition>) -> CaptureContext {
     let site = x.site_name.clone().or_else(|| url::host(&x.page_url)).unwrap_or_default();
     CaptureContext {
         page_url: x.canonical_url.clone().unwrap_or_else(|| x.page_url.clone()),
@@ -276,7 +275,10 @@ pub fn context_from(x: Extraction) -> CaptureContext {
         comment_time: x.time.map(|t| CommentTime { utc: Some(t.utc), original: t.original, zone_assumed: t.zone == Zone::Assumed }),
         permalink: x.permalink,
         platform: x.platform,
-        ..Default::default()
+        brand: brand.to_string(),
+        term: term.to_string(),
+        quote,
+        position,
     }
 }
 
