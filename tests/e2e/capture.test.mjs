@@ -340,7 +340,10 @@ test('the card opens from the keyboard with the focus in it, and Escape closes i
   await waitForCard(page, '#excerpt');
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0, null, { timeout: 5000 });
-  await page.close();
+  // Playwright's close() has been seen to wait forever here (after a card
+  // frame that held the focus was removed); the page is done either way.
+  const closed = await Promise.race([page.close().then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+  if (!closed) console.log('# page.close() did not return within 5 s (left to the browser\'s close)');
 });
 
 test('a page that embeds the card page itself gets no card and can log nothing', async () => {
