@@ -6,7 +6,10 @@
 // MessageChannel as transferred buffers, turns the frame's spans into ranges
 // for CSS.highlights and wires events. What to match, highlight names,
 // priorities, colours, what to skip, counts and the popup's list all come
-// from the frame.
+// from the frame. A click on a mention opens the same capture card as on
+// other pages (src/core/src/card_frame.rs): this file copies the DOM around
+// the mention with escuchaDomDump under the rules the frame sent, and the
+// card frame runs the Rust gathering and extraction over that copy.
 self.escuchaMatcherClient = (api) => {
   let s = null; // the running session, see start()
   let queue = Promise.resolve(); // scans run one at a time, in order
@@ -20,6 +23,7 @@ self.escuchaMatcherClient = (api) => {
   };
 
   const stop = () => {
+    closeCard();
     if (!s) return;
     const old = s;
     s = null;
@@ -71,7 +75,127 @@ self.escuchaMatcherClient = (api) => {
     if (!session.hello.enabled) { report(); return; }
     session.observer = new MutationObserver(onMutations);
     observe(document.body ?? document.documentElement);
+    listen();
     await serial(() => fullScan());
+  };
+
+  // --- The capture card -------------------------------------------------
+  let card = null; // { host, frame, port, previous, focused }
+  let listening = false;
+  let hoverTimer = 0;
+
+  const closeCard = () => {
+    if (!card) return;
+    const old = card;
+    card = null;
+    const hadFocus = document.activeElement === old.host;
+    old.port.close();
+    old.host.remove();
+    if (hadFocus || old.focused) { window.focus(); old.previous?.focus(); }
+  };
+
+  const liveRange = (r) => { const l = document.createRange(); l.setStart(r.startContainer, r.startOffset); l.setEnd(r.endContainer, r.endOffset); return l; };
+
+  /** The painted mention under client point (x, y), if any. */
+  const mentionAt = (x, y) => {
+    const pos = document.caretPositionFromPoint?.(x, y);
+    if (!pos || !s) return null;
+    return s.found.find((f) => f.range.startContainer.isConnected && liveRange(f.range).isPointInRange(pos.offsetNode, pos.offset)) ?? null;
+  };
+
+  /** The mention nearest the selection or caret (the keyboard command). */
+  const mentionNearSelection = () => {
+    const sel = getSelection();
+    if (!s || !s.found.length) return null;
+    if (!sel.rangeCount) return s.found[0];
+    const r = sel.getRangeAt(0);
+    let before = null;
+    for (const f of s.found) {
+      if (!f.range.startContainer.isConnected) continue;
+      if (liveRange(f.range).compareBoundaryPoints(Range.START_TO_START, r) >= 0) return f;
+      before = f;
+    }
+    return before;
+  };
+
+  const place = (data) => {
+    if (!card) return;
+    for (const k of ['left', 'top', 'width', 'height']) card.host.style.setProperty(k, `${data[k]}px`, 'important');
+    card.host.style.setProperty('visibility', 'visible', 'important');
+    if (data.keyboard && !card.focused) {
+      card.focused = true;
+      card.frame.focus();
+      card.port.postMessage({ type: 'focus' });
+    }
+  };
+
+  /** Open the card for `found` (a painted mention): same frame, same Rust as the WebAssembly path. */
+  const openCard = async (found, keyboard) => {
+    closeCard();
+    const session = s;
+    const r = found.range;
+    const node = r.startContainer;
+    const nodeEnd = r.endContainer === node ? r.endOffset : node.data.length;
+    const source = escuchaDomDump(node, r.startOffset, nodeEnd, session.hello.card.dump);
+    const c = escuchaCollectText(document.body ?? document.documentElement, session.hello.rules);
+    const live = liveRange(r);
+    const exact = live.toString();
+    const i = c.nodes.indexOf(node);
+    const textStart = i >= 0 ? c.starts[i] + r.startOffset : null;
+    const rect = live.getBoundingClientRect();
+    const opening = {
+      target: { kind: 'mention', group: found.group }, source, text: c.text, textStart,
+      textEnd: textStart === null ? null : textStart + exact.length, exact,
+      anchor: { x: rect.x, y: rect.y, w: rect.width, h: rect.height },
+      viewport: { width: innerWidth, height: innerHeight, scrollX, scrollY }, keyboard,
+    };
+    const previous = keyboard ? document.activeElement : null;
+    const reply = await api.runtime.sendMessage({ type: 'openCardFrame' });
+    if (!reply || reply.type !== 'cardTicket' || s !== session) return;
+    const host = document.createElement('escucha-card');
+    host.setAttribute('data-escucha-ui', 'card');
+    for (const [k, v] of [['all', 'initial'], ['position', 'absolute'], ['z-index', '2147483647'], ['left', '0px'], ['top', '0px'],
+      ['width', '340px'], ['height', '0px'], ['display', 'block'], ['visibility', 'hidden']]) host.style.setProperty(k, v, 'important');
+    const frame = document.createElement('iframe');
+    const src = api.runtime.getURL('card/card.html');
+    frame.src = `${src}#${reply.ticket}`;
+    frame.title = 'Escucha';
+    for (const [k, v] of [['border', '0'], ['width', '100%'], ['height', '100%'], ['display', 'block'], ['color-scheme', 'normal']]) frame.style.setProperty(k, v, 'important');
+    host.attachShadow({ mode: 'closed' }).append(frame);
+    const channel = new MessageChannel();
+    const mine = card = { host, frame, port: channel.port1, previous, focused: false };
+    channel.port1.onmessage = (e) => {
+      if (card !== mine) return;
+      if (e.data?.type === 'place') place(e.data);
+      else if (e.data?.type === 'close') closeCard();
+    };
+    frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, new URL(src).origin, [channel.port2]), { once: true });
+    channel.port1.postMessage({ type: 'open', opening });
+    document.documentElement.append(host);
+  };
+
+  /** Only the manager's own gestures count: events a page script made up (isTrusted false) never open the card. */
+  const listen = () => {
+    if (listening) return;
+    listening = true;
+    document.addEventListener('click', (e) => {
+      if (!e.isTrusted || !s?.hello?.enabled || (card && card.host.contains(e.target))) return;
+      const inLink = e.target instanceof Element && e.target.closest(s.hello.card.interactiveSelector);
+      const found = inLink ? null : mentionAt(e.clientX, e.clientY);
+      if (found) openCard(found, false).catch((err) => console.warn('Escucha card:', String(err)));
+      else closeCard();
+    });
+    document.addEventListener('mousemove', (e) => {
+      clearTimeout(hoverTimer);
+      if (!e.isTrusted || card || e.buttons !== 0 || !s?.hello?.enabled) return;
+      const { clientX: x, clientY: y } = e;
+      hoverTimer = setTimeout(() => {
+        const found = card ? null : mentionAt(x, y);
+        if (found) openCard(found, false).catch((err) => console.warn('Escucha card:', String(err)));
+      }, s.hello.card.hoverOpenMs);
+    }, { passive: true });
+    // Escape closes the card also when the pointer opened it.
+    document.addEventListener('keydown', (e) => { if (e.isTrusted && e.key === 'Escape' && card) closeCard(); }, true);
   };
 
   const observe = (root) => s.observer.observe(root, { childList: true, subtree: true, characterData: true });
@@ -218,6 +342,13 @@ self.escuchaMatcherClient = (api) => {
         return r?.pageMentions ?? { type: 'pageMentions', url: location.href, total: 0, groups: [] };
       }
       case 'revealMention': return reveal(message.index);
+      case 'openCard': {
+        if (!document.hasFocus()) return { type: 'ok' }; // another frame of this tab has the focus
+        const found = mentionNearSelection();
+        if (!found) return { type: 'error', code: 'invalid', message: 'There is no highlighted mention on this page.' };
+        await openCard(found, true);
+        return { type: 'ok' };
+      }
       case 'benchScan': {
         const t0 = performance.now();
         const r = await serial(() => fullScan());

@@ -1,6 +1,8 @@
-// Tier 3, capture: one click on a highlighted mention opens the card in a
-// closed shadow root; "Log" stores the comment with its context; the page
-// then shows it as logged; hostile pages cannot inject markup or fake captures.
+// Tier 3, capture: one click on a highlighted mention opens the card (an
+// extension frame in a closed shadow root); "Log" stores the comment with its
+// context; the page then shows it as logged; hostile pages cannot inject
+// markup, fake captures, read what is typed into the card or open it with
+// made-up events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixtures, launchWithExtension, askContentScript, waitForHighlights } from './harness.mjs';
@@ -28,39 +30,25 @@ after(async () => {
   await fixtures?.stop();
 });
 
-/** Run `fn` on the element matching `selector` inside the card's CLOSED shadow root (via CDP, which can pierce it; page scripts cannot). */
+/** The card's frame (an extension page inside the page's closed shadow root), if open. */
+function cardFrame(page) {
+  return page.frames().find((f) => f.url().includes('/card/card.html#'));
+}
+
+/** Run `fn(element, ...args)` on the element matching `selector` inside the card frame (the test drives it; page scripts cannot). */
 async function inCard(page, selector, fn, ...args) {
-  const cdp = await page.context().newCDPSession(page);
-  try {
-    const { root } = await cdp.send('DOM.getDocument', { depth: 3, pierce: true }); // the card hangs off <html>
-    const find = (n) => {
-      if (n.localName === 'escucha-card') return n;
-      for (const c of n.children ?? []) { const r = find(c); if (r) return r; }
-      return null;
-    };
-    const host = find(root);
-    if (!host) return undefined;
-    const shadow = host.shadowRoots?.[0];
-    assert.equal(shadow?.shadowRootType, 'closed');
-    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: shadow.nodeId, selector });
-    if (!nodeId) return null;
-    const { object } = await cdp.send('DOM.resolveNode', { nodeId });
-    const { result, exceptionDetails } = await cdp.send('Runtime.callFunctionOn', {
-      objectId: object.objectId, functionDeclaration: fn.toString(), arguments: args.map((value) => ({ value })),
-      returnByValue: true, awaitPromise: true,
-    });
-    if (exceptionDetails) throw new Error(JSON.stringify(exceptionDetails));
-    return result.value;
-  } finally {
-    await cdp.detach();
-  }
+  const frame = cardFrame(page);
+  if (!frame) return undefined;
+  const handle = await frame.$(selector).catch(() => null);
+  if (!handle) return frame.isDetached() ? undefined : null;
+  return handle.evaluate(fn, args.length ? args[0] : undefined);
 }
 
 async function waitForCard(page, selector, predicate = (v) => v !== undefined && v !== null, timeout = 10000) {
   const deadline = Date.now() + timeout;
   let last;
   while (Date.now() < deadline) {
-    last = await inCard(page, selector, function () { return this.textContent; });
+    last = await inCard(page, selector, (el) => el.textContent);
     if (predicate(last)) return last;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -109,7 +97,7 @@ test('one click on a mention opens the card, Log stores the comment with its con
   assert.match(quote, /soporte de Movistar tarda/);
   // The page cannot reach into the card.
   assert.equal(await page.evaluate(() => document.querySelector('escucha-card').shadowRoot), null);
-  await inCard(page, '#log', function () { this.click(); });
+  await inCard(page, '#log', (el) => el.click());
   await waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
   const reply = await pageCaptures(url);
   assert.equal(reply.type, 'pageCaptures', JSON.stringify(reply));
@@ -134,8 +122,8 @@ test('one click on a mention opens the card, Log stores the comment with its con
   await page.keyboard.press('Escape');
   await clickText(page, 'Movistar');
   await waitForCard(page, '#logged', (t) => /log|registro/i.test(t ?? ''));
-  await inCard(page, '#status', function () { this.value = 'responded'; this.dispatchEvent(new Event('input', { bubbles: true })); });
-  await inCard(page, '#log', function () { this.click(); });
+  await inCard(page, '#status', (el) => { el.value = 'responded'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  await inCard(page, '#log', (el) => el.click());
   await waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
   const again = await pageCaptures(url);
   assert.equal(again.captures.length, 1);
@@ -220,8 +208,8 @@ test('hostile page: payloads stay text, javascript: links are refused, faked mes
   await clickText(page, 'Movistar');
   const quote = await waitForCard(page, '#excerpt');
   assert.match(quote, /<img src=x onerror="window.__pwned=1"> Movistar/);
-  assert.equal(await inCard(page, 'img', function () { return 'found'; }), null, 'no element was parsed from page text');
-  await inCard(page, '#log', function () { this.click(); });
+  assert.equal(await inCard(page, 'img', () => 'found'), null, 'no element was parsed from page text');
+  await inCard(page, '#log', (el) => el.click());
   await waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
   const reply = await pageCaptures(url);
   assert.equal(reply.captures.length, 1, 'only the real capture: faked messages created none');
@@ -241,7 +229,7 @@ test('a 1 MB comment is stored bounded with a marker; 500-deep nesting and missi
   await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 1, { timeout: 20000 });
   await clickText(page, 'Movistar');
   await waitForCard(page, '#excerpt');
-  await inCard(page, '#log', function () { this.click(); });
+  await inCard(page, '#log', (el) => el.click());
   await waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
   const big = (await pageCaptures(url)).captures[0].context.value;
   assert.ok(big.commentText.length < 200000, `bounded: ${big.commentText.length}`);
@@ -254,17 +242,187 @@ test('a 1 MB comment is stored bounded with a marker; 500-deep nesting and missi
   await clickText(page, 'Movistar');
   await waitForCard(page, '#excerpt', (t) => /Muy adentro/.test(t ?? ''));
   // Nothing found for author and time: the card offers inputs, never invents.
-  assert.equal(await inCard(page, '#manual-author', function () { return this.tagName; }), 'INPUT');
-  await inCard(page, '#manual-author', function (v) { this.value = v; }, 'Cliente anónimo');
-  await inCard(page, '#manual-link', function (v) { this.value = v; }, 'javascript:alert(1)');
-  await inCard(page, '#log', function () { this.click(); });
+  assert.equal(await inCard(page, '#manual-author', (el) => el.tagName), 'INPUT');
+  await inCard(page, '#manual-author', (el, v) => { el.value = v; }, 'Cliente anónimo');
+  await inCard(page, '#manual-link', (el, v) => { el.value = v; }, 'javascript:alert(1)');
+  await inCard(page, '#log', (el) => el.click());
   await waitForCard(page, '#state', (t) => /web link|enlace|http/.test(t ?? ''));
   assert.equal((await pageCaptures(deepUrl)).captures.length, 0, 'refused input saves nothing');
-  await inCard(page, '#manual-link', function (v) { this.value = v; }, `${fixtures.url}/deep.html#p1`);
-  await inCard(page, '#log', function () { this.click(); });
+  await inCard(page, '#manual-link', (el, v) => { el.value = v; }, `${fixtures.url}/deep.html#p1`);
+  await inCard(page, '#log', (el) => el.click());
   await waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
   const deep = (await pageCaptures(deepUrl)).captures[0].context.value;
   assert.equal(deep.authorName, 'Cliente anónimo');
   assert.equal(deep.permalink, `${fixtures.url}/deep.html#p1`);
+  await page.close();
+});
+
+/** Listeners a hostile page puts on window and document, capture phase, for every key and input event. */
+function plantKeyListeners(page) {
+  return page.evaluate(() => {
+    window.__heard = [];
+    for (const target of [window, document]) {
+      for (const type of ['keydown', 'keyup', 'keypress', 'input', 'beforeinput', 'compositionstart', 'textInput']) {
+        target.addEventListener(type, (e) => window.__heard.push(`${type}:${e.key ?? e.data ?? ''}`), true);
+      }
+    }
+  });
+}
+
+/** Type `text` into the card's note with the real keyboard; returns what the page heard and what the note holds. */
+async function typeIntoCardNote(page, text) {
+  const frame = cardFrame(page);
+  await frame.locator('#note').click();
+  await page.keyboard.type(text, { delay: 5 });
+  return { heard: await page.evaluate(() => window.__heard), note: await frame.locator('#note').inputValue() };
+}
+
+test('a hostile page\'s key and input listeners hear nothing typed into the card', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${fixtures.url}/forum.html`);
+  await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 4);
+  await plantKeyListeners(page);
+  await clickText(page, 'Orange', '#post-2');
+  await waitForCard(page, '#excerpt');
+  const { heard, note } = await typeIntoCardNote(page, 'llamar mañana, cliente enfadado');
+  assert.equal(note, 'llamar mañana, cliente enfadado', 'the note got every keystroke');
+  assert.deepEqual(heard, [], 'the page heard none of them');
+  await page.close();
+});
+
+test('made-up clicks and pointer moves never open the card; only real ones do', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${fixtures.url}/forum.html`);
+  await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 4);
+  const r = await rectOf(page, 'Orange', '#post-2');
+  await page.evaluate(({ x, y }) => {
+    const target = document.elementFromPoint(x, y);
+    target.click();
+    for (const type of ['mousedown', 'mouseup', 'click', 'mousemove']) {
+      target.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, clientX: x, clientY: y, view: window }));
+    }
+  }, { x: r.x + r.w / 2, y: r.y + r.h / 2 });
+  await new Promise((res) => setTimeout(res, 1500)); // longer than the hover delay (700 ms)
+  assert.equal(await page.evaluate(() => document.querySelectorAll('escucha-card').length), 0, 'no card for synthetic events');
+  assert.equal(cardFrame(page), undefined);
+  await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
+  assert.match(await waitForCard(page, '#excerpt'), /me cambié a Orange/, 'a real click opens it');
+  await page.close();
+});
+
+test('the card opens from the keyboard with the focus in it, and Escape closes it however it opened', async () => {
+  const page = await browser.context.newPage();
+  const url = `${fixtures.url}/forum.html`;
+  await page.goto(url);
+  await waitForHighlights(page, (h) => (h['escucha-g1'] ?? []).length === 2);
+  await askContentScript(browser.worker, url, { type: 'ping' });
+  const tabId = await browser.worker.evaluate((url) => self.__escuchaTestTabs[url], url);
+  await page.bringToFront();
+  await page.evaluate(() => {
+    const p = document.querySelector('#post-2 p');
+    const sel = getSelection(); sel.removeAllRanges();
+    const r = document.createRange(); r.setStart(p.firstChild, 3); r.collapse(true); sel.addRange(r);
+  });
+  await browser.worker.evaluate((tabId) => wasm_bindgen.sw_command('open-card', tabId), tabId);
+  await waitForCard(page, '#excerpt');
+  const deadline = Date.now() + 5000;
+  let focused = false;
+  while (Date.now() < deadline && !(focused = await cardFrame(page).evaluate(() => document.hasFocus() && document.activeElement?.id === 'card'))) {
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.ok(focused, 'focus moved into the card');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0, null, { timeout: 5000 });
+  assert.ok(await page.evaluate(() => document.hasFocus() && !document.activeElement?.matches('escucha-card')), 'focus is back on the page');
+  // Opened by resting the pointer: focus stays on the page, and Escape still closes it.
+  const r = await rectOf(page, 'Orange', '#post-2');
+  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
+  await waitForCard(page, '#excerpt');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0, null, { timeout: 5000 });
+  // Playwright's close() has been seen to wait forever here (after a card
+  // frame that held the focus was removed); the page is done either way.
+  const closed = await Promise.race([page.close().then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+  if (!closed) console.log('# page.close() did not return within 5 s (left to the browser\'s close)');
+});
+
+test('a page that embeds the card page itself gets no card and can log nothing', async () => {
+  const page = await browser.context.newPage();
+  const url = `${fixtures.url}/capture/hostile.html`;
+  await page.goto(url);
+  await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 1);
+  const before = (await pageCaptures(url)).captures.length;
+  // A real card's ticket, read by the test (a page cannot): once claimed it opens nothing.
+  await clickText(page, 'Movistar');
+  await waitForCard(page, '#excerpt');
+  const leaked = new URL(cardFrame(page).url()).hash.slice(1);
+  await page.keyboard.press('Escape');
+  for (const ticket of [leaked, '0123456789abcdef0123456789abcdef', '']) {
+    await page.evaluate(async ({ src, ticket }) => {
+      const frame = document.createElement('iframe');
+      frame.id = 'planted';
+      frame.src = `${src}#${ticket}`;
+      frame.style.cssText = 'width:400px;height:400px';
+      document.body.append(frame);
+      await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+      const channel = new MessageChannel();
+      frame.contentWindow.postMessage({ ticket }, '*', [channel.port2]);
+      channel.port1.postMessage({ type: 'open', opening: { target: { kind: 'selection' }, source: { kind: 'dump', tree: { nodes: [{ text: 'fake' }], mention: 0 }, nodeStart: 0, nodeEnd: 4, page: { nodes: [{ tag: 'html' }] } }, text: 'fake', textStart: 0, textEnd: 4, exact: 'fake', anchor: { x: 0, y: 0, w: 1, h: 1 }, viewport: { width: 800, height: 600, scrollX: 0, scrollY: 0 } } });
+    }, { src: `chrome-extension://${browser.extensionId}/card/card.html`, ticket });
+    await new Promise((res) => setTimeout(res, 1500));
+    const planted = await (await page.$('#planted')).contentFrame();
+    assert.ok(planted && planted.url().includes('/card/card.html'), 'the planted frame loaded');
+    assert.equal(await planted.locator('#log').count(), 0, `no card, so no Log button (ticket ${JSON.stringify(ticket)})`);
+    await page.evaluate(() => document.getElementById('planted').remove());
+  }
+  assert.equal((await pageCaptures(url)).captures.length, before, 'nothing was logged');
+  await page.close();
+});
+
+test('click to card painted (content-script path): measured, not asserted', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${fixtures.url}/forum.html`);
+  await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 4);
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    await page.evaluate(() => document.addEventListener('click', (e) => { window.__clickAt = performance.timeOrigin + e.timeStamp; }, { capture: true, once: true }));
+    await clickText(page, 'Orange', '#post-2');
+    await waitForCard(page, '#excerpt');
+    const frame = cardFrame(page);
+    await frame.waitForFunction(() => self.escuchaPaintedAt > 0);
+    const painted = await frame.evaluate(() => self.escuchaPaintedAt);
+    times.push(painted - await page.evaluate(() => window.__clickAt));
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`# click to card painted, content-script path: median ${times[2].toFixed(1)} ms (min ${times[0].toFixed(1)}, max ${times[4].toFixed(1)})`);
+  await page.close();
+});
+
+test('a teammate\'s capture says who logged it: the card knows the member\'s name', async () => {
+  const page = await browser.context.newPage();
+  const url = `${fixtures.url}/forum.html`;
+  const asPage = (message) => browser.worker.evaluate((m) => wasm_bindgen.sw_handle_message(m,
+    { id: chrome.runtime.id, url: chrome.runtime.getURL('options/options.html') }), message);
+  const setMember = async (member) => {
+    const { settings } = await asPage({ type: 'getSettings' });
+    const saved = await asPage({ type: 'saveSettings', settings: { ...settings, sync: { ...settings.sync, member } } });
+    assert.equal(saved.type, 'ok', JSON.stringify(saved));
+  };
+  // bo logged jordi's post (same permalink) in this browser's log, as a pull would bring it.
+  await setMember('bo');
+  const logged = await asPage({ type: 'logCapture', tags: null, context: {
+    pageUrl: 'http://127.0.0.1/demo/forum.html', commentText: 'Yo me cambié a Orange el mes pasado.', brand: 'Orange', term: 'Orange',
+    permalink: `${fixtures.url}/forum.html#post-2`, quote: { exact: 'Orange', prefix: 'Yo me cambié a ', suffix: ' el mes pasado.' } } });
+  assert.equal(logged.type, 'logged', JSON.stringify(logged));
+  await setMember('ana');
+  await page.goto(url);
+  await waitForHighlights(page, (h) => (h['escucha-g1'] ?? []).length === 2);
+  await clickText(page, 'Orange', '#post-2');
+  const line = await waitForCard(page, '#logged', (t) => !!t);
+  assert.match(line, /bo/, `the card names the teammate: ${line}`);
+  assert.doesNotMatch(line, /your log|tu registro/i);
+  await setMember('');
   await page.close();
 });

@@ -2,13 +2,20 @@
 // WebAssembly in content scripts are highlighted by the same Rust matcher,
 // running in Escucha's hidden matcher frame; live updates, the badge and the
 // popup work there too, and a hostile page script cannot use a matcher frame
-// to learn the brand list.
+// to learn the brand list. A click on a mention opens the same capture card
+// (an extension frame running the same Rust extraction over a copy of the
+// DOM); its capture syncs to a real team log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   startFixtures, launchWithExtension, askContentScript, highlightTexts, waitForHighlights,
-  popupListsAndRevealsAcme,
+  popupListsAndRevealsAcme, removeDir,
 } from './harness.mjs';
+import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, pullAll } from './teamlog.mjs';
+import { configure, status, pageCaptures, drained } from './sync_common.mjs';
 
 const STRICT = "script-src 'self'";
 const EXPECTED = {
@@ -160,5 +167,150 @@ test('a hostile page script cannot get matches out of a matcher frame', async ()
   // And the real frame kept working for the content script.
   await page.evaluate(() => { const p = document.createElement('p'); p.textContent = 'Zara no, Movistar sí.'; document.body.append(p); });
   await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 5);
+  await page.close();
+});
+
+/** The card's frame, if open. */
+const cardFrame = (page) => page.frames().find((f) => f.url().includes('/card/card.html#'));
+
+async function clickMention(page, text, within = 'body') {
+  const r = await page.evaluate(({ text, within }) => {
+    const w = document.createTreeWalker(document.querySelector(within), NodeFilter.SHOW_TEXT);
+    for (let n = w.nextNode(); n; n = w.nextNode()) {
+      const i = n.data.indexOf(text);
+      if (i < 0) continue;
+      const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + text.length);
+      const b = r.getBoundingClientRect();
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    }
+    return null;
+  }, { text, within });
+  assert.ok(r, `${text} is on the page`);
+  await page.mouse.click(r.x, r.y);
+}
+
+async function waitForCardText(page, selector, predicate = (t) => !!t, timeout = 10000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    const frame = cardFrame(page);
+    last = frame ? await frame.locator(selector).textContent({ timeout: 200 }).catch(() => null) : null;
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`card ${selector} never matched; last: ${JSON.stringify(last)}`);
+}
+
+test('strict-CSP page: click a mention, the card opens, Log stores the right fields and the capture syncs to the team log', async () => {
+  const team = createTeam(['ana']);
+  const server = await serveTeamLog(team.db);
+  const ext = extensionWithLoopbackGranted();
+  const profile = mkdtempSync(join(tmpdir(), 'escucha-strict-card-'));
+  const b = await launchBrowser(profile, ext);
+  try {
+    await configure(b, { endpoint: server.url, member: 'ana', token: team.tokens.ana });
+    const page = await b.context.newPage();
+    await page.goto(`${fixtures.url}/forum.html?csp=${encodeURIComponent(STRICT)}`);
+    await waitForHighlights(page, (h) => (h['escucha-g2'] ?? []).length === 1);
+    await page.evaluate(() => document.addEventListener('click', (e) => { window.__clickAt = performance.timeOrigin + e.timeStamp; }, { capture: true, once: true }));
+    await clickMention(page, 'Movistar');
+    assert.match(await waitForCardText(page, '#excerpt'), /soporte de Movistar tarda/);
+    await cardFrame(page).waitForFunction(() => self.escuchaPaintedAt > 0);
+    const ms = (await cardFrame(page).evaluate(() => self.escuchaPaintedAt)) - await page.evaluate(() => window.__clickAt);
+    assert.equal(await page.evaluate(() => document.querySelector('escucha-card').shadowRoot), null, 'closed to the page');
+    assert.equal(await waitForCardText(page, '.brand'), 'Telefónica');
+    // What the manager types into the card: the page's listeners hear none of it.
+    await page.evaluate(() => {
+      window.__heard = [];
+      for (const t of [window, document]) for (const type of ['keydown', 'keyup', 'keypress', 'input', 'beforeinput']) t.addEventListener(type, (e) => window.__heard.push(type), true);
+    });
+    await cardFrame(page).locator('#note').click();
+    await page.keyboard.type('devolver la llamada', { delay: 5 });
+    assert.deepEqual(await page.evaluate(() => window.__heard), []);
+    await cardFrame(page).locator('#log').click();
+    await waitForCardText(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
+    const [capture] = await pageCaptures(b, 'http://127.0.0.1/demo/forum.html'); // forum.html's canonical link
+    assert.ok(capture, 'the capture is in the log');
+    const c = capture.context.value;
+    assert.equal(c.brand, 'Telefónica');
+    assert.equal(c.term, 'Movistar');
+    assert.equal(c.quote.exact, 'Movistar');
+    assert.match(c.commentText, /Llevo dos años con Telefónica/);
+    assert.doesNotMatch(c.commentText, /jordi|Orange/, 'only this post, not the thread');
+    assert.equal(c.authorName, 'marta_g');
+    assert.equal(c.authorUrl, `${fixtures.url}/u/marta`);
+    assert.equal(c.commentTime.utc, '2026-11-20T09:12:00Z');
+    assert.equal(c.permalink, new URL('#post-1', page.url()).href, 'the post\'s link, resolved against this page\'s address');
+    assert.equal(c.pageUrl, 'http://127.0.0.1/demo/forum.html');
+    assert.equal(c.lang, 'es');
+    assert.equal(capture.note.value, 'devolver la llamada');
+    assert.equal(capture.createdBy, 'ana');
+    // A mention inside a link: resting the pointer on it opens the card (a click follows the link).
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0);
+    const acme = await page.evaluate(() => {
+      const a = document.querySelector('#post-3 a[href="#"]');
+      const b = a.getBoundingClientRect();
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    });
+    await page.mouse.move(acme.x, acme.y);
+    assert.equal(await waitForCardText(page, '.term'), 'ACME Corp');
+    await cardFrame(page).locator('#log').click();
+    await waitForCardText(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
+    const second = (await pageCaptures(b, 'http://127.0.0.1/demo/forum.html')).find((x) => x.context.value.term === 'ACME Corp');
+    assert.ok(second, 'the hovered mention was logged');
+    assert.equal(second.context.value.authorName, 'Lucía');
+    assert.equal(second.context.value.commentTime.utc, '2026-11-21T18:05:00Z');
+    // Click to card painted, warm: measured, not asserted.
+    const times = [ms];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0);
+      await page.evaluate(() => document.addEventListener('click', (e) => { window.__clickAt = performance.timeOrigin + e.timeStamp; }, { capture: true, once: true }));
+      await clickMention(page, 'Orange', '#post-2');
+      await waitForCardText(page, '#excerpt', (t) => /Orange/.test(t ?? ''));
+      await cardFrame(page).waitForFunction(() => self.escuchaPaintedAt > 0);
+      times.push((await cardFrame(page).evaluate(() => self.escuchaPaintedAt)) - await page.evaluate(() => window.__clickAt));
+    }
+    const warm = times.slice(1).sort((a, b) => a - b);
+    console.log(`# click to card painted, strict-CSP path: first ${ms.toFixed(1)} ms, then median ${((warm[1] + warm[2]) / 2).toFixed(1)} ms (min ${warm[0].toFixed(1)}, max ${warm[3].toFixed(1)})`);
+    // Both reach the real team log; none is quarantined.
+    await drained(b, 'the strict-CSP captures sync');
+    const held = await pullAll(server.url, team.tokens.ana);
+    const synced2 = held.find((x) => x.id === second.id);
+    assert.ok(synced2, 'the team log holds the hovered one');
+    assert.equal(synced2.context.value.authorName, 'Lucía');
+    const synced = held.find((x) => x.id === capture.id);
+    assert.ok(synced, 'the team log holds the clicked one');
+    assert.equal(synced.context.value.authorName, 'marta_g');
+    assert.equal(synced.note.value, 'devolver la llamada');
+    const st = await status(b);
+    assert.equal(st.quarantined, 0, `quarantined: ${JSON.stringify((await b.send({ type: 'getSyncState' })).quarantined)}`);
+    await page.close();
+  } finally {
+    await b.close(); await server.kill(); removeDir(profile); removeDir(ext); team.cleanup();
+  }
+});
+
+test('strict-CSP page: made-up clicks do not open the card', async () => {
+  const { page } = await openStrict();
+  await waitForHighlights(page, (h) => (h['escucha-g2'] ?? []).length === 1);
+  await page.evaluate(() => {
+    const p = document.querySelector('#post-2 p');
+    const r = document.createRange(); r.setStart(p.firstChild, 0); r.setEnd(p.firstChild, 1);
+    const b = r.getBoundingClientRect();
+    p.click();
+    p.dispatchEvent(new MouseEvent('click', { bubbles: true, clientX: b.x + 1, clientY: b.y + b.height / 2, view: window }));
+    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = w.nextNode(); n; n = w.nextNode()) {
+      const i = n.data.indexOf('Orange');
+      if (i < 0) continue;
+      const m = document.createRange(); m.setStart(n, i); m.setEnd(n, i + 6);
+      const mb = m.getBoundingClientRect();
+      document.elementFromPoint(mb.x + 2, mb.y + 2)?.dispatchEvent(new MouseEvent('click', { bubbles: true, clientX: mb.x + 2, clientY: mb.y + 2, view: window }));
+    }
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await page.evaluate(() => document.querySelectorAll('escucha-card').length), 0);
   await page.close();
 });

@@ -30,6 +30,7 @@
 use serde::Serialize;
 
 use crate::brands::BrandGroup;
+use crate::card_frame::{self, DumpRules};
 use crate::page_text::{self, NodeSpan, WalkRules};
 use crate::protocol::{GroupMentions, MentionSummary};
 
@@ -122,6 +123,19 @@ pub struct FrameHello {
     /// Matches elements whose changes never cause a rescan (form fields,
     /// editable regions, our own UI).
     pub excluded_selector: String,
+    /// How the content script opens the capture card on this page.
+    pub card: CardRules,
+}
+
+/// What the strict-CSP content script needs to open the capture card: which
+/// clicks are not for the card, how long a hover waits, and how to copy the
+/// DOM around a mention (see [`crate::card_frame`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardRules {
+    pub interactive_selector: String,
+    pub hover_open_ms: u32,
+    pub dump: DumpRules,
 }
 
 pub fn hello(enabled: bool, groups: &[BrandGroup]) -> FrameHello {
@@ -137,6 +151,11 @@ pub fn hello(enabled: bool, groups: &[BrandGroup]) -> FrameHello {
         css: page_text::highlight_css(groups),
         rules: page_text::walk_rules(),
         excluded_selector: excluded_selector(),
+        card: CardRules {
+            interactive_selector: card_frame::INTERACTIVE_SELECTOR.into(),
+            hover_open_ms: card_frame::HOVER_OPEN_MS,
+            dump: card_frame::dump_rules(),
+        },
     }
 }
 

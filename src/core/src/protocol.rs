@@ -101,6 +101,15 @@ pub enum Message {
     MatcherHello { ticket: String },
     /// Benchmarks: the floor, a bare TreeWalker walk reading every text node.
     BenchFloor,
+    /// A content script opens the capture card: it asks for a one-time
+    /// ticket bound to its tab and page (see [`crate::card_frame`]).
+    OpenCardFrame,
+    /// The card frame claims its ticket for what the card needs.
+    CardHello { ticket: String },
+    /// The card frame logs a comment (as [`Message::LogCapture`]), presenting its ticket.
+    CardLog { ticket: String, context: CaptureContext, tags: Option<Tags> },
+    /// The card frame changes a capture it logged or showed, presenting its ticket.
+    CardEdit { ticket: String, id: String, edit: CaptureEdit },
 }
 
 impl Message {
@@ -135,6 +144,10 @@ impl Message {
             Message::BenchFloor => "benchFloor",
             Message::OpenMatcher { .. } => "openMatcher",
             Message::MatcherHello { .. } => "matcherHello",
+            Message::OpenCardFrame => "openCardFrame",
+            Message::CardHello { .. } => "cardHello",
+            Message::CardLog { .. } => "cardLog",
+            Message::CardEdit { .. } => "cardEdit",
         }
     }
 
@@ -145,12 +158,22 @@ impl Message {
             Message::Ping
                 | Message::ContentHello { .. }
                 | Message::MentionsFound { .. }
-                // The card logs and edits what the manager clicked; a page's own
-                // scripts cannot reach runtime messaging, only our isolated world.
-                | Message::LogCapture { .. }
-                | Message::EditCapture { .. }
                 | Message::GetPageCaptures { .. }
                 | Message::OpenMatcher { .. }
+                // Logging and editing happen in the card frame, not here.
+                | Message::OpenCardFrame
+        )
+    }
+
+    /// Whether the card frame (an extension page inside a web page's tab) may send this.
+    fn allowed_from_card_frame(&self) -> bool {
+        matches!(
+            self,
+            Message::Ping
+                | Message::CardHello { .. }
+                | Message::CardLog { .. }
+                | Message::CardEdit { .. }
+                | Message::GetPageCaptures { .. }
         )
     }
 }
@@ -211,6 +234,20 @@ pub enum Reply {
     /// Answer to [`Message::OpenMatcher`]: the ticket to put in the matcher frame's URL.
     MatcherTicket {
         ticket: String,
+    },
+    /// Answer to [`Message::OpenCardFrame`]: the ticket to put in the card frame's URL.
+    CardTicket {
+        ticket: String,
+    },
+    /// Answer to [`Message::CardHello`]: what the card needs. `page_url` is
+    /// the address the browser reported for the content script that opened
+    /// it; `brands` name the mention's brand and term.
+    CardConfig {
+        page_url: String,
+        member: String,
+        brands: BrandList,
+        departments: Vec<String>,
+        defaults: Tags,
     },
     /// Whether Escucha now runs on the toggled site.
     SiteToggled {
@@ -358,7 +395,12 @@ pub enum Context {
     ExtensionPage,
     /// A content script in a web page's tab.
     ContentScript { tab_id: i32, frame_id: i32 },
+    /// The capture card's frame (`card/card.html`) inside a web page's tab.
+    CardFrame { tab_id: i32 },
 }
+
+/// Path of the card frame's page within the extension.
+pub const CARD_FRAME_PATH: &str = "/card/card.html";
 
 /// Decide whether the service worker should act on `message` from `sender`.
 ///
@@ -375,6 +417,9 @@ pub fn authorize(message: &Message, sender: &SenderInfo, own_id: &str) -> Result
     let url = sender.url.as_deref().unwrap_or("");
     let on_own_origin = is_own_extension_url(url, own_id);
     let context = match (on_own_origin, sender.tab_id) {
+        // The card frame lives inside pages we do not trust: it is heard
+        // only for the card's own messages.
+        (true, Some(tab_id)) if own_path(url) == CARD_FRAME_PATH => Context::CardFrame { tab_id },
         (true, _) => Context::ExtensionPage,
         (false, Some(tab_id)) => Context::ContentScript { tab_id, frame_id: sender.frame_id.unwrap_or(0) },
         (false, None) => {
@@ -392,7 +437,19 @@ pub fn authorize(message: &Message, sender: &SenderInfo, own_id: &str) -> Result
             ));
         }
     }
+    if let Context::CardFrame { .. } = context {
+        if !message.allowed_from_card_frame() {
+            return Err(ProtocolError::new(ErrorCode::Forbidden, format!("The card frame may not send '{}'.", message.kind())));
+        }
+    }
     Ok(context)
+}
+
+/// The path of an extension URL, without query or fragment.
+fn own_path(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.find('/').map_or("", |i| &rest[i..]);
+    path.split(['#', '?']).next().unwrap_or("")
 }
 
 /// True for `chrome-extension://<id>/…` and `moz-extension://<id>/…` (Firefox
@@ -440,6 +497,14 @@ mod tests {
         let test_conn = Message::TestConnection { mode: SyncMode::TeamLog, endpoint: "https://x.example".into(), token: None };
         let discard = Message::DiscardCapture { id: "x".into() };
         let retry = Message::RetryCapture { id: "x".into() };
+        let card_frame = sender(Some(ID), Some(&format!("chrome-extension://{ID}/card/card.html#0123")), Some(3));
+        let card_no_tab = sender(Some(ID), Some(&format!("chrome-extension://{ID}/card/card.html")), None);
+        let card_lookalike = sender(Some(ID), Some(&format!("chrome-extension://{ID}/card/card.html.evil/x")), Some(3));
+        let log = Message::LogCapture { context: CaptureContext::default(), tags: None };
+        let edit = Message::EditCapture { id: "x".into(), edit: CaptureEdit::default() };
+        let card_log = Message::CardLog { ticket: "0".repeat(32), context: CaptureContext::default(), tags: None };
+        let card_hello = Message::CardHello { ticket: "0".repeat(32) };
+        let page_captures = Message::GetPageCaptures { url: "https://forum.example/t/1".into() };
         let cases: Vec<(&str, &Message, &SenderInfo, Result<Context, ErrorCode>)> = vec![
             ("popup pings", &Message::Ping, &popup, Ok(ExtensionPage)),
             ("popup reads settings", &Message::GetSettings, &popup, Ok(ExtensionPage)),
@@ -467,6 +532,19 @@ mod tests {
             ("content may not force a sync", &Message::SyncNow, &content, Err(ErrorCode::Forbidden)),
             ("options page sets the token", &save_token, &options_in_tab, Ok(ExtensionPage)),
             ("popup syncs now", &Message::SyncNow, &popup, Ok(ExtensionPage)),
+            ("content may open a card frame", &Message::OpenCardFrame, &content, Ok(ContentScript { tab_id: 3, frame_id: 0 })),
+            ("content may no longer log: the card frame does", &log, &content, Err(ErrorCode::Forbidden)),
+            ("content may no longer edit", &edit, &content, Err(ErrorCode::Forbidden)),
+            ("content may not log as the card", &card_log, &content, Err(ErrorCode::Forbidden)),
+            ("content may not claim a card ticket", &card_hello, &content, Err(ErrorCode::Forbidden)),
+            ("the card frame claims its ticket", &card_hello, &card_frame, Ok(CardFrame { tab_id: 3 })),
+            ("the card frame logs with its ticket", &card_log, &card_frame, Ok(CardFrame { tab_id: 3 })),
+            ("the card frame reads its page's captures", &page_captures, &card_frame, Ok(CardFrame { tab_id: 3 })),
+            ("the card frame may not log without a ticket", &log, &card_frame, Err(ErrorCode::Forbidden)),
+            ("the card frame may not read settings", &Message::GetSettings, &card_frame, Err(ErrorCode::Forbidden)),
+            ("the card frame may not open tabs", &open_capture, &card_frame, Err(ErrorCode::Forbidden)),
+            ("card.html outside a tab is an extension page", &Message::GetSettings, &card_no_tab, Ok(ExtensionPage)),
+            ("a look-alike path is not the card frame", &Message::GetSettings, &card_lookalike, Ok(ExtensionPage)),
         ];
         for (name, msg, who, want) in cases {
             let got = authorize(msg, who, ID).map_err(|e| e.code);

@@ -5,7 +5,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::{pages, platform, service_worker, store};
+use crate::{card_frame, pages, platform, service_worker, store};
 
 #[wasm_bindgen]
 pub fn sw_start() -> Promise {
@@ -55,6 +55,13 @@ pub fn page_start(page: String) -> Promise {
         };
         result.map(|_| JsValue::TRUE).map_err(Into::into)
     })
+}
+
+/// Entry point of the card frame; `early` holds the window messages that
+/// arrived while the engine was loading.
+#[wasm_bindgen]
+pub fn card_frame_start(early: js_sys::Array) -> Promise {
+    future_to_promise(async move { card_frame::start(early).await.map(|_| JsValue::TRUE).map_err(Into::into) })
 }
 
 /// Benchmarks only (`tests/bench/store.mjs`): fill database `name` with

@@ -1,7 +1,7 @@
 //! Escucha's wasm glue: binds `escucha-core` to the browser.
 //!
 //! Each extension context has its own module (`service_worker`, `content`,
-//! `pages::popup`, `pages::options`, `matcher_frame`); `platform` is the one place that touches
+//! `pages::popup`, `pages::options`, `matcher_frame`, `card_frame`); `platform` is the one place that touches
 //! the WebExtension APIs, and `dom` the one place that builds our UI. The
 //! exported functions below are all the JavaScript loaders ever call.
 //!
@@ -9,6 +9,8 @@
 //! build holds only what web pages load (the content script and the matcher
 //! frame); the `full` build adds the service worker and the extension pages.
 
+#[cfg(feature = "full")]
+pub mod card_frame;
 #[cfg(feature = "content")]
 pub mod content;
 pub mod dom;

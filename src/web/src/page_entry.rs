@@ -23,11 +23,3 @@ pub fn content_handle_message(message: JsValue, sender: JsValue) -> Promise {
 pub fn matcher_frame_start(early: js_sys::Array) -> Promise {
     future_to_promise(async move { matcher_frame::start(early).await.map(|_| JsValue::TRUE).map_err(Into::into) })
 }
-
-/// For end-to-end tests only: log the mention under the selection as the
-/// card's "Log" would, without the card (see `content::test_hook`). Callable
-/// only from the content script's isolated world.
-#[wasm_bindgen]
-pub fn content_test_log_selection() -> Promise {
-    future_to_promise(async { Ok(platform::to_js(&content::test_hook::log_selection().await)) })
-}

@@ -224,6 +224,12 @@ pub async fn session_take(key: &str) -> Result<Option<String>, PlatformError> {
     Ok(value)
 }
 
+/// Read one string from `storage.session`.
+pub async fn session_get(key: &str) -> Result<Option<String>, PlatformError> {
+    let got = call("storage.session.get", &[key.into()]).await?;
+    Ok(Reflect::get(&got, &key.into())?.as_string())
+}
+
 /// Write one string to `storage.session` (cleared when the browser closes,
 /// readable only by trusted contexts unless the access level is widened).
 pub async fn session_set(key: &str, value: &str) -> Result<(), PlatformError> {

@@ -1,9 +1,9 @@
-//! Turning a mention (or a selection) on the page into a capture context:
-//! the comment it sits in, who wrote it and when, where it lives, and the
-//! selectors that find it again.
+//! Turning a mention (or a selection) on the page into what the card frame
+//! needs to capture it, and finding logged captures on the page again.
 
-use escucha_core::capture::{extract, selector};
-use escucha_core::log::{CaptureContext, TextPosition, TextQuote};
+use escucha_core::capture::selector;
+use escucha_core::card_frame::{CardOpening, CardTarget, PageSource, Rect, Viewport};
+use escucha_core::log::{TextPosition, TextQuote};
 use escucha_core::page_text;
 use wasm_bindgen::JsCast;
 use web_sys::{Node, StaticRange};
@@ -11,36 +11,40 @@ use web_sys::{Node, StaticRange};
 use super::scan;
 use crate::dom;
 
-/// Where `range` sits in the whole page's text, and the quote around it.
-pub fn selectors(range: &StaticRange) -> (TextQuote, Option<TextPosition>) {
-    let exact = super::range_text(range);
-    let Ok(collected) = scan::collect_page() else {
-        return (TextQuote { exact, ..Default::default() }, None);
-    };
-    let nodes = collected.nodes();
-    let index = nodes.index_of(&range.start_container(), 0);
-    if index < 0 {
-        return (TextQuote { exact, ..Default::default() }, None);
-    }
-    let starts = collected.starts();
-    let start = starts[index as usize] + range.start_offset();
-    let end = start + exact.encode_utf16().count() as u32;
-    let text = collected.text();
-    let (quote, _) = selector::describe(&text, start, end.min(start + exact.encode_utf16().count() as u32));
-    (TextQuote { exact: quote.exact, prefix: quote.prefix, suffix: quote.suffix }, Some(TextPosition { start, end }))
-}
-
-/// The capture context of a mention: comment, author, time, permalink, page.
-pub fn context_for(range: &StaticRange, brand: &str, term: &str) -> CaptureContext {
+/// What the card frame needs for `range`: the DOM around it, the page's
+/// text with the mention's place in it, and where it is on screen. The
+/// frame runs the extraction (`escucha_core::card_frame::capture_context`).
+pub fn opening_for(range: &StaticRange, target: CardTarget, keyboard: bool) -> CardOpening {
     let node: Node = range.start_container();
-    let (quote, position) = selectors(range);
+    let exact = super::range_text(range);
     let (snapshot, page) = super::context::gather(&node, range.start_offset(), start_of_end(range, &node));
-    // The core builds (and cleans) the context: what it returns is a capture the team log accepts.
-    escucha_core::log::sanitize::from_extraction(extract(&snapshot, &page, now_ms()), brand, term, quote, position)
-}
-
-pub fn now_ms() -> i64 {
-    js_sys::Date::now() as i64
+    let (text, text_start) = match scan::collect_page() {
+        Ok(collected) => {
+            let index = collected.nodes().index_of(&range.start_container(), 0);
+            let start = (index >= 0).then(|| collected.starts()[index as usize] + range.start_offset());
+            (collected.text(), start)
+        }
+        Err(_) => (String::new(), None),
+    };
+    let (x, y, w, h) = rect_of(range);
+    let win = web_sys::window().expect("window");
+    let num = |v: Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    CardOpening {
+        target,
+        source: PageSource::Snapshot { snapshot, page },
+        text_end: text_start.map(|s| s + exact.encode_utf16().count() as u32),
+        text,
+        text_start,
+        exact,
+        anchor: Rect { x, y, w, h },
+        viewport: Viewport {
+            width: num(win.inner_width()),
+            height: num(win.inner_height()),
+            scroll_x: win.scroll_x().unwrap_or(0.0),
+            scroll_y: win.scroll_y().unwrap_or(0.0),
+        },
+        keyboard,
+    }
 }
 
 /// The page-relative rectangle of a range, for placing the card.

@@ -137,4 +137,127 @@ mod tests {
         assert_eq!(extract(&back, &back_page, 0), extract(&snapshot, &page, 0));
         list.remove();
     }
+
+    /// `extension/content/dom_dump.js`, the strict-CSP path's DOM primitive,
+    /// loaded as the content script loads it.
+    fn dom_dump(node: &Node, start: u32, end: u32) -> escucha_core::card_frame::PageSource {
+        use js_sys::{Function, Reflect};
+        let global = js_sys::global();
+        if Reflect::get(&global, &"escuchaDomDump".into()).unwrap().is_undefined() {
+            js_sys::eval(include_str!("../../../../extension/content/dom_dump.js")).unwrap();
+        }
+        let f: Function = Reflect::get(&global, &"escuchaDomDump".into()).unwrap().dyn_into().unwrap();
+        let rules = crate::platform::to_js(&escucha_core::card_frame::dump_rules());
+        let args = js_sys::Array::of4(node, &start.into(), &end.into(), &rules);
+        crate::platform::from_js(f.apply(&JsValue::NULL, &args).unwrap()).unwrap()
+    }
+
+    /// Gathering over the dump must equal gathering over the page, for the
+    /// mention in `node` (UTF-16 `start..end`).
+    fn assert_dump_gathers_the_same(node: &Node, start: u32, end: u32, what: &str) {
+        use escucha_core::card_frame::{DumpTree, PageSource};
+        let (snapshot, page) = gather(node, start, end);
+        let PageSource::Dump { tree, node_start, node_end, page: page_dump } = dom_dump(node, start, end) else { panic!("not a dump") };
+        let tree = DumpTree::of_tree(tree).unwrap();
+        assert_eq!(tree.snapshot(node_start, node_end), snapshot, "{what}");
+        assert_eq!(DumpTree::of_page(page_dump).unwrap().page_info(&page.url), page, "{what}: page facts");
+    }
+
+    use wasm_bindgen::JsValue;
+
+    fn text_nodes(root: &Node) -> Vec<Node> {
+        let mut out = Vec::new();
+        let mut stack = vec![root.clone()];
+        while let Some(n) = stack.pop() {
+            if n.node_type() == Node::TEXT_NODE && n.node_value().is_some_and(|v| v.trim().len() > 2) {
+                out.push(n.clone());
+            }
+            let kids = n.child_nodes();
+            for i in (0..kids.length()).rev() {
+                stack.push(kids.item(i).unwrap());
+            }
+        }
+        out
+    }
+
+    /// Put a fixture page's body into this document (as the browser parsed
+    /// it: DOMParser, then imported nodes — no markup is ever assigned).
+    fn mount(html: &str) -> web_sys::HtmlElement {
+        let parser = web_sys::DomParser::new().unwrap();
+        let parsed = parser.parse_from_string(html, web_sys::SupportedType::TextHtml).unwrap();
+        let holder = dom::el("div", &[("id", "mounted")], "");
+        let body = parsed.body().unwrap();
+        let kids = body.child_nodes();
+        for i in 0..kids.length() {
+            let n = dom::document().import_node_with_deep(&kids.item(i).unwrap(), true).unwrap();
+            holder.append_child(&n).unwrap();
+        }
+        dom::document().body().unwrap().append_child(&holder).unwrap();
+        holder
+    }
+
+    #[wasm_bindgen_test]
+    fn the_strict_csp_dump_gathers_the_same_snapshot_on_every_adapter_fixture() {
+        let pages = [
+            ("wordpress", include_str!("../../../../tests/fixtures/adapters/wordpress.html")),
+            ("discourse", include_str!("../../../../tests/fixtures/adapters/discourse.html")),
+            ("phpbb", include_str!("../../../../tests/fixtures/adapters/phpbb.html")),
+            ("xenforo", include_str!("../../../../tests/fixtures/adapters/xenforo.html")),
+            ("vbulletin", include_str!("../../../../tests/fixtures/adapters/vbulletin.html")),
+            ("reddit-new", include_str!("../../../../tests/fixtures/adapters/reddit-new.html")),
+            ("stackexchange", include_str!("../../../../tests/fixtures/adapters/stackexchange.html")),
+            ("generic-repetition", include_str!("../../../../tests/fixtures/adapters/generic-repetition.html")),
+            ("youtube", include_str!("../../../../tests/fixtures/adapters/youtube.html")),
+        ];
+        let mut checked = 0;
+        for (name, html) in pages {
+            let holder = mount(html);
+            for (i, node) in text_nodes(&holder).into_iter().enumerate() {
+                let len = node.node_value().unwrap().encode_utf16().count() as u32;
+                assert_dump_gathers_the_same(&node, 1, len.min(4), &format!("{name}, text node {i}"));
+                checked += 1;
+            }
+            holder.remove();
+        }
+        assert!(checked > 100, "{checked} mentions checked");
+    }
+
+    #[wasm_bindgen_test]
+    fn the_dump_gathers_the_same_where_the_budgets_run_out() {
+        // A thread too big even for the dump's budget: 7,000 posts of 200
+        // characters around the mention's post, a post holding only a
+        // comment node, 300 levels of nesting above it with siblings on the
+        // way, and a 120 KB text node.
+        let thread = dom::el("div", &[("class", "thread"), ("data-big", "1")], "");
+        let mut inner = thread.clone();
+        for depth in 0..300 {
+            let d = dom::el("div", &[("class", &format!("lvl lvl-{depth}"))], "");
+            if depth % 50 == 0 {
+                inner.append_child(&dom::el("header", &[("class", "side")], "al lado")).unwrap();
+                inner.append_child(&dom::el("script", &[], "var x = 1;")).unwrap();
+            }
+            inner.append_child(&d).unwrap();
+            inner = d;
+        }
+        for i in 0..7000 {
+            let post = dom::el("article", &[("class", "post"), ("id", &format!("p{i}"))], &"palabra ".repeat(25));
+            inner.append_child(&post).unwrap();
+            if i == 3500 {
+                let lone = dom::el("span", &[("class", "empty")], "");
+                lone.append_child(&dom::document().create_comment("only a comment")).unwrap();
+                inner.append_child(&lone).unwrap();
+                inner.append_child(&dom::el("p", &[("title", &"x".repeat(3000))], &"largo ".repeat(20000))).unwrap();
+            }
+        }
+        let mention_post = dom::el("article", &[("class", "post mine")], "");
+        let p = dom::el("p", &[], "Aquí se habla de Movistar, y mucho.");
+        mention_post.append_child(&p).unwrap();
+        inner.insert_before(&mention_post, inner.children().item(3600).map(|e| e.unchecked_into::<Node>()).as_ref()).unwrap();
+        dom::document().body().unwrap().append_child(&thread).unwrap();
+        let text = p.first_child().unwrap();
+        let (snapshot, _) = gather(&text, 17, 25);
+        assert!(snapshot.bounded, "the budgets really ran out");
+        assert_dump_gathers_the_same(&text, 17, 25, "budget overflow");
+        thread.remove();
+    }
 }

@@ -11,12 +11,11 @@ mod hit;
 mod observer;
 mod painter;
 mod scan;
-pub(crate) mod test_hook;
 
 use std::cell::{Cell, RefCell};
 
-use escucha_core::brands::BrandList;
-use escucha_core::log::{Capture, Status, Tags};
+use escucha_core::card_frame::{self, CardTarget};
+use escucha_core::log::{Capture, Status};
 use escucha_core::matching::{Matcher, Scratch};
 use escucha_core::page_text;
 use escucha_core::protocol::{ErrorCode, GroupMentions, MentionSummary, Message, ProtocolError, Reply};
@@ -31,9 +30,6 @@ use painter::Painter;
 /// Everything the content script knows about its page.
 struct Engine {
     matcher: Matcher,
-    brands: BrandList,
-    departments: Vec<String>,
-    defaults: Tags,
     /// Captures of this page (own and teammates'), and where each was re-anchored.
     captures: Vec<Capture>,
     logged: Vec<(usize, Status, StaticRange)>,
@@ -64,8 +60,8 @@ fn page_root() -> Node {
 pub async fn start() -> Result<(), PlatformError> {
     let url = page_url();
     let reply = platform::send_message(&Message::ContentHello { url: url.clone() }).await?;
-    let (enabled, brands, departments, defaults) = match reply {
-        Reply::ContentConfig { enabled, brands, departments, defaults, .. } => (enabled, brands, departments, defaults),
+    let (enabled, brands) = match reply {
+        Reply::ContentConfig { enabled, brands, .. } => (enabled, brands),
         Reply::Error(e) => return Err(PlatformError(e.message)),
         other => return Err(PlatformError(format!("Unexpected reply to contentHello: {other:?}"))),
     };
@@ -79,9 +75,6 @@ pub async fn start() -> Result<(), PlatformError> {
     painter.configure(&brands.groups).map_err(PlatformError::from)?;
     let engine = Engine {
         matcher,
-        brands: brands.clone(),
-        departments,
-        defaults,
         captures: Vec::new(),
         logged: Vec::new(),
         group_names: brands.groups.iter().map(|g| (g.name.clone(), g.color.clone())).collect(),
@@ -215,47 +208,42 @@ fn target_at(node: &Node, offset: u32) -> Option<Target> {
     })
 }
 
-/// Open the capture card for a painted mention, a logged comment, or a selection.
-fn open_card(target: Option<Target>, selection: Option<StaticRange>) {
-    let opened = ENGINE.with(|e| {
+/// Open the capture card for a painted mention, a logged comment, or a
+/// selection. `keyboard`: opened from the keyboard, so focus moves into it.
+fn open_card(target: Option<Target>, selection: Option<StaticRange>, keyboard: bool) {
+    let opening = ENGINE.with(|e| {
         let guard = e.borrow();
         let engine = guard.as_ref()?;
-        let (range, brand, term) = match (target, selection) {
+        let (range, target) = match (target, selection) {
             (Some(Target::Mention(i)), _) => {
                 let f = engine.painter.found.get(i)?;
-                let group = engine.brands.groups.get(f.group as usize)?;
-                let term = group.terms.get(f.term as usize).map(|t| t.text.clone()).unwrap_or_default();
-                (f.range.clone(), group.name.clone(), term)
+                (f.range.clone(), CardTarget::Mention { group: f.group })
             }
             (Some(Target::Logged(i)), _) => {
                 let (ci, _, r) = engine.logged.get(i)?;
                 let ctx = &engine.captures.get(*ci)?.context.value;
-                (r.clone(), ctx.brand.clone(), ctx.term.clone())
+                (r.clone(), CardTarget::Named { brand: ctx.brand.clone(), term: ctx.term.clone() })
             }
             (None, Some(r)) => {
                 // A selection that covers a painted mention keeps its brand.
                 let start = r.start_container();
                 let hit = hit::containing(engine.painter.found.iter().map(|f| &f.range), &start, r.start_offset());
-                let (brand, term) = hit
-                    .and_then(|i| engine.painter.found.get(i))
-                    .and_then(|f| {
-                        engine
-                            .brands
-                            .groups
-                            .get(f.group as usize)
-                            .map(|g| (g.name.clone(), g.terms.get(f.term as usize).map(|t| t.text.clone()).unwrap_or_default()))
-                    })
-                    .unwrap_or_default();
-                (r, brand, term)
+                let target = match hit.and_then(|i| engine.painter.found.get(i)) {
+                    Some(f) => CardTarget::Mention { group: f.group },
+                    None => CardTarget::Selection,
+                };
+                (r, target)
             }
             (None, None) => return None,
         };
-        let context = capture::context_for(&range, &brand, &term);
-        let opening = card::Opening { context, anchor_rect: capture::rect_of(&range) };
-        Some(card::open(opening, &engine.captures, &engine.defaults, &engine.departments))
+        Some(capture::opening_for(&range, target, keyboard))
     });
-    if let Some(Err(e)) = opened {
-        web_sys::console::warn_1(&e);
+    if let Some(opening) = opening {
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = card::open(opening).await {
+                web_sys::console::warn_1(&e);
+            }
+        });
     }
 }
 
@@ -264,29 +252,28 @@ thread_local! {
     static HOVER_TIMER: RefCell<Option<gloo_timers::callback::Timeout>> = const { RefCell::new(None) };
 }
 
-/// How long the pointer rests on a mention before the card opens by itself.
-const HOVER_OPEN_MS: u32 = 700;
-
 /// Click a mention to open its card; rest the pointer on one to open it too.
 /// Clicks on links keep working as links (the hover path still opens the card).
+/// Only the manager's own gestures count: events a page script made up
+/// (`isTrusted` false) never open the card.
 fn install_pointer_listeners() {
     if LISTENING.with(|l| l.replace(true)) {
         return;
     }
     let doc = dom::document();
     let click = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(|e: web_sys::MouseEvent| {
-        if e.target().is_some_and(|t| card::is_card_event(&t)) {
+        if !e.is_trusted() || e.target().is_some_and(|t| card::is_card_event(&t)) {
             return;
         }
         let in_link = e
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest("a[href], button, input, textarea, select, [contenteditable]").ok().flatten())
+            .and_then(|el| el.closest(card_frame::INTERACTIVE_SELECTOR).ok().flatten())
             .is_some();
         let target =
             if in_link { None } else { hit::caret_at(e.client_x() as f64, e.client_y() as f64).and_then(|(n, o)| target_at(&n, o)) };
         match target {
-            Some(t) => open_card(Some(t), None),
+            Some(t) => open_card(Some(t), None, false),
             None if card::is_open() => card::close(),
             None => {}
         }
@@ -295,16 +282,16 @@ fn install_pointer_listeners() {
     click.forget();
     let hover = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(|e: web_sys::MouseEvent| {
         HOVER_TIMER.with(|t| t.borrow_mut().take()); // moving cancels a pending open
-        if card::is_open() || e.buttons() != 0 {
+        if !e.is_trusted() || card::is_open() || e.buttons() != 0 {
             return;
         }
         let (x, y) = (e.client_x() as f64, e.client_y() as f64);
-        let timer = gloo_timers::callback::Timeout::new(HOVER_OPEN_MS, move || {
+        let timer = gloo_timers::callback::Timeout::new(card_frame::HOVER_OPEN_MS, move || {
             if card::is_open() {
                 return;
             }
             if let Some(target) = hit::caret_at(x, y).and_then(|(n, o)| target_at(&n, o)) {
-                open_card(Some(target), None);
+                open_card(Some(target), None, false);
             }
         });
         HOVER_TIMER.with(|t| *t.borrow_mut() = Some(timer));
@@ -313,6 +300,15 @@ fn install_pointer_listeners() {
     opts.set_passive(true);
     let _ = doc.add_event_listener_with_callback_and_add_event_listener_options("mousemove", hover.as_ref().unchecked_ref(), &opts);
     hover.forget();
+    // Escape closes the card also when the pointer opened it (focus is then
+    // still on the page, not in the card's frame).
+    let escape = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(|e: web_sys::KeyboardEvent| {
+        if e.is_trusted() && e.key() == "Escape" && card::is_open() {
+            card::close();
+        }
+    });
+    let _ = doc.add_event_listener_with_callback_and_bool("keydown", escape.as_ref().unchecked_ref(), true);
+    escape.forget();
 }
 
 /// The keyboard shortcut: the mention nearest the selection or caret.
@@ -336,7 +332,7 @@ fn open_card_near_selection() -> Reply {
     });
     match index {
         Some(i) => {
-            open_card(Some(Target::Mention(i)), None);
+            open_card(Some(Target::Mention(i)), None, true);
             Reply::Ok
         }
         None => Reply::Error(ProtocolError::new(ErrorCode::Invalid, "There is no highlighted mention on this page.")),
@@ -457,7 +453,7 @@ pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
         Ok(Message::OpenCard) => open_card_near_selection(),
         Ok(Message::LogSelection) => match capture::selection_range() {
             Some(r) => {
-                open_card(None, Some(r));
+                open_card(None, Some(r), true);
                 Reply::Ok
             }
             None => Reply::Error(ProtocolError::new(ErrorCode::Invalid, "Select some text on the page first.")),

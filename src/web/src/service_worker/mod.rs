@@ -6,6 +6,7 @@ pub mod sync;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use escucha_core::card_frame::{self, CardTickets};
 use escucha_core::matcher_frame::{self, TicketBook};
 use escucha_core::protocol::{authorize, Context, ErrorCode, Message, ProtocolError, Reply};
 use escucha_core::settings::Settings;
@@ -30,6 +31,33 @@ thread_local! {
     /// Matcher-frame tickets issued to content scripts and not yet redeemed.
     /// A worker restart loses them; the content script then opens a new frame.
     static TICKETS: RefCell<TicketBook> = RefCell::new(TicketBook::default());
+    /// Card-frame tickets: issued to content scripts, claimed by card frames.
+    /// Kept in `storage.session` too (see [`with_card_tickets`]): a manager
+    /// may type a note for longer than an idle worker lives.
+    static CARD_TICKETS: RefCell<Option<CardTickets>> = const { RefCell::new(None) };
+}
+
+/// `storage.session` key of the card tickets (trusted contexts only).
+const CARD_TICKETS_KEY: &str = "cardTickets";
+
+/// Run `f` on the card tickets, loading them after a worker restart and
+/// saving them after each change.
+async fn with_card_tickets<R>(f: impl FnOnce(&mut CardTickets) -> R) -> Result<R, ProtocolError> {
+    if CARD_TICKETS.with(|t| t.borrow().is_none()) {
+        let stored = platform::session_get(CARD_TICKETS_KEY).await.ok().flatten();
+        let book: CardTickets = stored.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+        CARD_TICKETS.with(|t| {
+            t.borrow_mut().get_or_insert(book);
+        });
+    }
+    let (result, json) = CARD_TICKETS.with(|t| {
+        let mut guard = t.borrow_mut();
+        let book = guard.get_or_insert_with(CardTickets::default);
+        let result = f(book);
+        (result, serde_json::to_string(book).unwrap_or_default())
+    });
+    platform::session_set(CARD_TICKETS_KEY, &json).await.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+    Ok(result)
 }
 
 /// Called once per worker start.
@@ -94,14 +122,15 @@ pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
         Ok(c) => c,
         Err(e) => return Reply::Error(e),
     };
-    match dispatch(message, context, sender.tab_id).await {
+    match dispatch(message, context, sender.tab_id, sender.url.unwrap_or_default()).await {
         Ok(reply) => reply,
         Err(e) => Reply::Error(e),
     }
 }
 
-/// `sender_tab`: the tab the sender lives in, if any (a matcher frame lives in its page's tab).
-async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -> Result<Reply, ProtocolError> {
+/// `sender_tab`: the tab the sender lives in, if any (a matcher frame lives
+/// in its page's tab); `sender_url`: its address as the browser reports it.
+async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>, sender_url: String) -> Result<Reply, ProtocolError> {
     match message {
         Message::Ping => Ok(Reply::Pong { version: escucha_core::VERSION.into(), context: "service_worker".into() }),
         Message::ContentHello { url } => {
@@ -127,6 +156,43 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
                 .with(|t| t.borrow_mut().redeem(&ticket, sender_tab))
                 .ok_or_else(|| ProtocolError::new(ErrorCode::Forbidden, "This matcher ticket is unknown, used, or from another tab."))?;
             content_config(&url).await
+        }
+        Message::OpenCardFrame => {
+            let Context::ContentScript { tab_id, .. } = context else {
+                return Err(ProtocolError::new(ErrorCode::Forbidden, "Only a content script in a tab opens the card."));
+            };
+            // Bound to the page the browser says the content script is on.
+            let ticket = matcher_frame::ticket_from_bytes(&platform::random_bytes().map_err(internal)?);
+            let issued = ticket.clone();
+            with_card_tickets(move |t| t.issue(issued, tab_id, sender_url)).await?;
+            Ok(Reply::CardTicket { ticket })
+        }
+        Message::CardHello { ticket } => {
+            let page_url = with_card_tickets(|t| t.claim(&ticket, sender_tab))
+                .await?
+                .ok_or_else(|| ProtocolError::new(ErrorCode::Forbidden, "This card ticket is unknown, used, or from another tab."))?;
+            let (settings, _problem) = load_settings().await?;
+            Ok(Reply::CardConfig {
+                page_url,
+                member: settings.sync.member.trim().to_string(),
+                brands: settings.brands,
+                departments: settings.departments,
+                defaults: settings.capture_defaults,
+            })
+        }
+        Message::CardLog { ticket, context: captured, tags } => {
+            let page = card_session(&ticket, sender_tab).await?;
+            if !card_frame::cited_page_allowed(&page, &captured.page_url) {
+                return Err(ProtocolError::new(
+                    ErrorCode::Forbidden,
+                    format!("A card opened on {page} may not log a capture of {}.", captured.page_url),
+                ));
+            }
+            log_capture(captured, tags).await
+        }
+        Message::CardEdit { ticket, id, edit } => {
+            card_session(&ticket, sender_tab).await?;
+            edit_capture(&id, &edit).await
         }
         Message::MentionsFound { count, .. } => {
             if let Context::ContentScript { tab_id, frame_id } = context {
@@ -164,22 +230,8 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
             save_settings(&settings).await?;
             Ok(Reply::SiteToggled { enabled: !enabled })
         }
-        Message::LogCapture { context: captured, tags } => {
-            let (settings, _problem) = load_settings().await?;
-            let store = open_store().await?;
-            let member = settings.sync.member.trim();
-            let capture = noted(store.log_capture(captured, tags, &settings.capture_defaults, member, now_ms()).await)?;
-            announce_log_changed();
-            sync::changed();
-            Ok(Reply::Logged { capture })
-        }
-        Message::EditCapture { id, edit } => {
-            let store = open_store().await?;
-            let capture = noted(store.edit(&id, &edit, now_ms()).await)?;
-            announce_log_changed();
-            sync::changed();
-            Ok(Reply::Logged { capture })
-        }
+        Message::LogCapture { context: captured, tags } => log_capture(captured, tags).await,
+        Message::EditCapture { id, edit } => edit_capture(&id, &edit).await,
         Message::GetPageCaptures { url } => {
             let captures = open_store().await?.page_captures(&url).await?;
             // A tab opened by the log page's "open comment" shows that capture.
@@ -288,6 +340,32 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>) -
     }
 }
 
+/// The page a card frame's claimed ticket was issued for, if the ticket
+/// comes from that tab.
+async fn card_session(ticket: &str, sender_tab: Option<i32>) -> Result<String, ProtocolError> {
+    with_card_tickets(|t| t.session(ticket, sender_tab).map(str::to_string))
+        .await?
+        .ok_or_else(|| ProtocolError::new(ErrorCode::Forbidden, "This card's ticket is unknown or from another tab: open the card again."))
+}
+
+async fn log_capture(captured: escucha_core::log::CaptureContext, tags: Option<escucha_core::log::Tags>) -> Result<Reply, ProtocolError> {
+    let (settings, _problem) = load_settings().await?;
+    let store = open_store().await?;
+    let member = settings.sync.member.trim();
+    let capture = noted(store.log_capture(captured, tags, &settings.capture_defaults, member, now_ms()).await)?;
+    announce_log_changed();
+    sync::changed();
+    Ok(Reply::Logged { capture })
+}
+
+async fn edit_capture(id: &str, edit: &escucha_core::log::CaptureEdit) -> Result<Reply, ProtocolError> {
+    let store = open_store().await?;
+    let capture = noted(store.edit(id, edit, now_ms()).await)?;
+    announce_log_changed();
+    sync::changed();
+    Ok(Reply::Logged { capture })
+}
+
 /// What a page may know: whether Escucha runs there, and the brand list.
 async fn content_config(url: &str) -> Result<Reply, ProtocolError> {
     let (settings, _problem) = load_settings().await?;
@@ -372,6 +450,9 @@ fn now_ms() -> i64 {
 pub fn tab_closed(tab_id: i32) {
     MENTIONS.with(|m| m.borrow_mut().retain(|(t, _), _| *t != tab_id));
     TICKETS.with(|t| t.borrow_mut().forget_tab(tab_id));
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = with_card_tickets(|t| t.forget_tab(tab_id)).await;
+    });
 }
 
 /// Badges fit about four characters.

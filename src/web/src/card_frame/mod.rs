@@ -1,0 +1,280 @@
+//! The card frame (`extension/card/card.html`): the capture card, as an
+//! extension page inside the web page. See [`escucha_core::card_frame`] for
+//! the design, the ticket and the channel; this module redeems the ticket,
+//! runs the one extraction ([`card_frame::capture_context`]) and draws the
+//! form (`form.rs`).
+
+mod form;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use escucha_core::card::CardModel;
+use escucha_core::card_frame::{self, CardOpening, Viewport};
+use escucha_core::log::Capture;
+use escucha_core::matcher_frame::is_well_formed_ticket;
+use escucha_core::protocol::{Message, Reply};
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{MessageEvent, MessagePort};
+
+use crate::dom;
+use crate::platform::{self, PlatformError};
+
+/// What the service worker told us when we claimed the ticket.
+struct Config {
+    page_url: String,
+    member: String,
+    brands: escucha_core::brands::BrandList,
+    departments: Vec<String>,
+    defaults: escucha_core::log::Tags,
+}
+
+#[derive(Default)]
+struct State {
+    ticket: String,
+    /// The content script's end of the channel: the first port that came
+    /// with our ticket, and no other.
+    port: Option<MessagePort>,
+    opening: Option<CardOpening>,
+    config: Option<Config>,
+    shown: bool,
+    anchor: card_frame::Rect,
+    viewport: Viewport,
+    keyboard: bool,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+pub async fn start(early: Array) -> Result<(), PlatformError> {
+    let window = web_sys::window().ok_or_else(|| PlatformError("No window.".into()))?;
+    let ticket = window.location().hash()?.trim_start_matches('#').to_string();
+    if !is_well_formed_ticket(&ticket) {
+        return Err(PlatformError("The card was opened without a ticket.".into()));
+    }
+    STATE.with(|s| s.borrow_mut().ticket = ticket.clone());
+    // Listen before the first await: the content script posts its port as
+    // soon as the frame has loaded.
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(accept_port);
+    window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())?;
+    on_message.forget();
+    for event in early.iter() {
+        accept_port(event.unchecked_into());
+    }
+    let config = match platform::send_message(&Message::CardHello { ticket }).await? {
+        Reply::CardConfig { page_url, member, brands, departments, defaults } => Config { page_url, member, brands, departments, defaults },
+        Reply::Error(e) => return Err(PlatformError(e.message)),
+        other => return Err(PlatformError(format!("Unexpected reply to cardHello: {other:?}"))),
+    };
+    STATE.with(|s| s.borrow_mut().config = Some(config));
+    try_show();
+    Ok(())
+}
+
+/// Take the channel port from the one message that carries our ticket.
+fn accept_port(event: MessageEvent) {
+    let offered = Reflect::get(&event.data(), &"ticket".into()).ok().and_then(|t| t.as_string());
+    let ports = event.ports();
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.port.is_some() || offered.as_deref() != Some(s.ticket.as_str()) || ports.length() != 1 {
+            return;
+        }
+        let port: MessagePort = ports.get(0).unchecked_into();
+        let on_port = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| on_port_message(e.data()));
+        port.set_onmessage(Some(on_port.as_ref().unchecked_ref()));
+        on_port.forget();
+        s.port = Some(port);
+    });
+}
+
+fn on_port_message(data: JsValue) {
+    let kind = Reflect::get(&data, &"type".into()).ok().and_then(|t| t.as_string());
+    match kind.as_deref() {
+        Some("open") => {
+            let opening = Reflect::get(&data, &"opening".into()).map_err(|e| platform::describe_js_error(&e));
+            match opening.and_then(platform::from_js::<CardOpening>) {
+                Ok(o) => {
+                    STATE.with(|s| s.borrow_mut().opening = Some(o));
+                    try_show();
+                }
+                Err(e) => web_sys::console::warn_1(&format!("Escucha card: bad opening: {e}").into()),
+            }
+        }
+        Some("focus") => focus_card(),
+        _ => {}
+    }
+}
+
+/// Draw the card once the port, the opening and our config are all here.
+fn try_show() {
+    let ready = STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let ready = !s.shown && s.port.is_some() && s.opening.is_some() && s.config.is_some();
+        s.shown |= ready;
+        ready
+    });
+    if ready {
+        wasm_bindgen_futures::spawn_local(async {
+            if let Err(e) = show().await {
+                web_sys::console::warn_1(&format!("Escucha card: {e}").into());
+            }
+        });
+    }
+}
+
+async fn show() -> Result<(), PlatformError> {
+    let (opening, page_url, brands) = STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let opening = s.opening.take().expect("checked in try_show");
+        s.anchor = opening.anchor;
+        s.viewport = opening.viewport;
+        s.keyboard = opening.keyboard;
+        let c = s.config.as_ref().expect("checked in try_show");
+        (opening, c.page_url.clone(), c.brands.clone())
+    });
+    let context = card_frame::capture_context(opening, &page_url, &brands, js_sys::Date::now() as i64)
+        .map_err(|e| PlatformError(format!("The page copy was refused: {e}")))?;
+    // Captures cite the canonical URL when the page has one; older ones (or
+    // pages without it) are filed under the address itself. Ask for both.
+    let mut captures: Vec<Capture> = Vec::new();
+    let urls = if context.page_url != page_url { vec![page_url.clone(), context.page_url.clone()] } else { vec![page_url.clone()] };
+    for url in urls {
+        if let Ok(Reply::PageCaptures { captures: found, .. }) = platform::send_message(&Message::GetPageCaptures { url }).await {
+            for c in found {
+                if !captures.iter().any(|k| k.id == c.id) {
+                    captures.push(c);
+                }
+            }
+        }
+    }
+    let state = STATE.with(|s| {
+        let s = s.borrow();
+        let c = s.config.as_ref().expect("config");
+        let model = CardModel::new(&context, &captures, &c.defaults, &c.departments, &c.member);
+        let logged_id = model.logged.as_ref().map(|l| l.id.clone());
+        Rc::new(RefCell::new(form::CardState { ticket: s.ticket.clone(), context, model, logged_id, touched: false }))
+    });
+    form::render(&dom::document(), &state)?;
+    report_place();
+    // When the first frame with the card is painted (for the benchmark).
+    let painted = Closure::once_into_js(|| {
+        let _ = Reflect::set(&js_sys::global(), &"escuchaPaintedAt".into(), &now_epoch().into());
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(painted.unchecked_ref());
+    }
+    Ok(())
+}
+
+fn now_epoch() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.time_origin() + p.now()).unwrap_or(0.0)
+}
+
+fn post(msg: &Object) {
+    STATE.with(|s| {
+        if let Some(port) = &s.borrow().port {
+            let _ = port.post_message(msg);
+        }
+    });
+}
+
+fn message(kind: &str) -> Object {
+    let msg = Object::new();
+    let _ = Reflect::set(&msg, &"type".into(), &kind.into());
+    msg
+}
+
+/// Tell the content script where to put us, sized to the card.
+pub(crate) fn report_place() {
+    let Some(card) = dom::document().get_element_by_id("card") else { return };
+    let height = card.scroll_height() as f64 + 2.0; // the border
+    let (anchor, viewport) = STATE.with(|s| (s.borrow().anchor, s.borrow().viewport));
+    let p = card_frame::place(anchor, height, viewport);
+    let msg = message("place");
+    for (k, v) in [("left", p.left), ("top", p.top), ("width", p.width), ("height", p.height)] {
+        let _ = Reflect::set(&msg, &k.into(), &v.into());
+    }
+    let _ = Reflect::set(&msg, &"keyboard".into(), &STATE.with(|s| s.borrow().keyboard).into());
+    post(&msg);
+}
+
+/// The content script focused our frame (keyboard opening): focus the card.
+fn focus_card() {
+    if let Some(card) = dom::document().get_element_by_id("card").and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = card.focus();
+    }
+}
+
+pub(crate) fn close() {
+    post(&message("close"));
+}
+
+pub(crate) fn logged(capture: &Capture) {
+    let msg = message("logged");
+    let _ = Reflect::set(&msg, &"capture".into(), &platform::to_js(capture));
+    post(&msg);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use escucha_core::log::{CaptureContext, Status, Tags};
+    use wasm_bindgen_test::*;
+    use web_sys::{HtmlInputElement, HtmlSelectElement};
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn state(text: &str, author: Option<&str>, defaults: &Tags, departments: &[String]) -> Rc<RefCell<form::CardState>> {
+        let context = CaptureContext {
+            page_url: "https://foro.example/t/1".into(),
+            comment_text: text.into(),
+            brand: "ACME".into(),
+            term: "ACME Corp".into(),
+            author_name: author.map(String::from),
+            ..Default::default()
+        };
+        let model = CardModel::new(&context, &[], defaults, departments, "ana");
+        Rc::new(RefCell::new(form::CardState { ticket: "t".into(), context, model, logged_id: None, touched: false }))
+    }
+
+    fn clear() {
+        if let Some(c) = dom::document().get_element_by_id("card") {
+            c.remove();
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn the_card_shows_page_text_as_text() {
+        let payload = r#"<img src=x onerror="window.__pwned=1">ACME Corp"#;
+        let doc = dom::document();
+        form::render(&doc, &state(payload, Some("<b>evil</b>"), &Tags::default(), &["PR".into()])).unwrap();
+        let quote = doc.get_element_by_id("excerpt").unwrap();
+        assert_eq!(quote.text_content().unwrap(), payload);
+        assert_eq!(quote.child_element_count(), 0);
+        assert!(doc.query_selector("#card img").unwrap().is_none());
+        // Author found, link and time missing: inputs offered instead.
+        assert!(doc.get_element_by_id("manual-author").is_none());
+        assert!(doc.get_element_by_id("manual-link").is_some());
+        assert!(doc.get_element_by_id("manual-time").is_some());
+        assert!(Reflect::get(&js_sys::global(), &"__pwned".into()).unwrap().is_undefined());
+        clear();
+    }
+
+    #[wasm_bindgen_test]
+    fn widgets_read_back_as_tags() {
+        let doc = dom::document();
+        let defaults = Tags { status: Status::NeedsResponse, ..Default::default() };
+        form::render(&doc, &state("ACME Corp rocks", None, &defaults, &["PR".into(), "Logística".into()])).unwrap();
+        let tags = form::read_tags(&doc);
+        assert_eq!(tags.status, Status::NeedsResponse, "defaults preselected");
+        form::by_id::<HtmlSelectElement>(&doc, "department").unwrap().set_value("Logística");
+        form::by_id::<HtmlInputElement>(&doc, "tags").unwrap().set_value(" envío, , urgente ");
+        let tags = form::read_tags(&doc);
+        assert_eq!(tags.department.as_deref(), Some("Logística"));
+        assert_eq!(tags.tags, vec!["envío".to_string(), "urgente".to_string()]);
+        clear();
+    }
+}
