@@ -11,7 +11,7 @@ use super::json_ld;
 use super::page::PageInfo;
 use super::selector::{describe, TextPositionSelector, TextQuoteSelector};
 use super::snapshot::Snapshot;
-use super::template::{path_of, read_post, PostRead, Template};
+use super::template::{path_of, read_post, split_post, PostRead, Template};
 use super::text::{raw_text, render};
 use super::time::CommentTime;
 use super::url::resolve_http;
@@ -140,14 +140,36 @@ pub fn extract_scored(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> 
         }
         siblings = template.siblings;
     }
+    // (A platform's root whose body marker sits on the mention's path is
+    // trusted: its selectors name the post.)
+    let mut run = if found && (det.method != Method::Adapter || body.is_none()) { post_run(s, root, body) } else { None };
+    // Posts split over a header block and a body block (table layouts):
+    // the fields come from the header just before the clicked body, scored
+    // against the other posts' headers.
+    let split = if !found || run.is_some() { split_post(s, None) } else { None };
+    let mut header_root = None;
+    if let Some((header, post_body, others)) = split {
+        let no_nesting = |_: u32| false;
+        let hscope = Scope { s, root: header, body: None, nested: &no_nesting, page, now_ms: now_utc_ms };
+        read = read_post(&hscope, None);
+        let template = Template::over(s, page, now_utc_ms, header, others, None, None, &no_nesting);
+        let learnt = template.apply(&hscope, &mut read);
+        // Without other headers to compare with, a split is not trusted.
+        scores = learnt.map(|l| Some(l.unwrap_or(0.0)));
+        if read.permalink.is_none() {
+            read.permalink = anchor_permalink(&hscope);
+            read.permalink_el = read.permalink.as_ref().map(|_| header);
+            scores[2] = scores[2].or(Some(0.0)).map(|c| if c > 0.0 { c } else { 0.6 });
+        }
+        header_root = Some(header);
+        run = Some(post_body);
+        siblings = Vec::new();
+    }
     let PostRead { mut author, author_el, mut time, time_el, mut permalink, permalink_el } = read;
     let [mut author_c, mut time_c, mut permalink_c] = scores.map(|c| c.unwrap_or(0.0));
     // A root holding a run of look-alike blocks around the mention is a
     // thread (or a thread-level wrapper), not one post: its author, time and
     // permalink are the thread's, and the post is the run's member.
-    // (A platform's root whose body marker sits on the mention's path is
-    // trusted: its selectors name the post.)
-    let run = if found && (det.method != Method::Adapter || body.is_none()) { post_run(s, root, body) } else { None };
 
     // No body marker: the post minus its header (the blocks holding the
     // author, time or permalink), not only the clicked paragraph.
@@ -159,7 +181,7 @@ pub fn extract_scored(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> 
     };
     let prune = |id: u32| nested(id) || header.contains(&id);
     let mut text_root = text_root;
-    let mut text_c: f32 = if found { 1.0 } else { 0.6 };
+    let mut text_c: f32 = if found || header_root.is_some() { 1.0 } else { 0.6 };
     // A text holding other posts is the thread, not the post: keep the
     // clicked block only and say so.
     if siblings.iter().any(|sib| s.contains(text_root, *sib)) {
@@ -185,18 +207,19 @@ pub fn extract_scored(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> 
         }
     }
 
-    if permalink.is_none() && found {
+    if permalink.is_none() && found && header_root.is_none() {
         permalink = anchor_permalink(&scope);
         permalink_c = prior;
     }
     // A permalink naming another number than the post's own id points elsewhere.
-    if let (Some(url), Some(num)) = (permalink.as_deref(), root_number(s, root)) {
+    // (A short number is a position on the page, not an id.)
+    if let (Some(url), Some(num)) = (permalink.as_deref(), root_number(s, root).filter(|n| n.len() >= 4)) {
         if !url.contains(&num) {
             permalink_c = permalink_c.min(0.3);
         }
     }
 
-    if run.is_some() {
+    if run.is_some() && header_root.is_none() {
         author_c = author_c.min(0.1);
         time_c = time_c.min(0.1);
         permalink_c = permalink_c.min(0.1);

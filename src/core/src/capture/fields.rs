@@ -129,6 +129,35 @@ pub fn is_profile_href(href: &str) -> bool {
     !is_action_href(href) && re_profile().is_match(href)
 }
 
+/// What member stats count ("4 replies", "2.474 Beiträge").
+const COUNTED: &[&str] = &[
+    "replies",
+    "reply",
+    "threads",
+    "thread",
+    "posts",
+    "post",
+    "comments",
+    "comment",
+    "messages",
+    "message",
+    "points",
+    "point",
+    "likes",
+    "reputation",
+    "discussions",
+    "answers",
+    "beiträge",
+    "beitrag",
+    "antworten",
+    "themen",
+    "mensajes",
+    "respuestas",
+    "temas",
+    "réponses",
+    "sujets",
+];
+
 /// Labels that introduce the author of the post being answered.
 const REPLY_LABELS: &[&str] =
     &["in reply to", "replying to", "reply to", "antwort auf", "en respuesta a", "respuesta a", "en réponse à", "répondre à"];
@@ -175,6 +204,14 @@ fn clean_name(raw: &str) -> Option<String> {
     // Post counts, reputation and revision labels glued to a name ("2,474
     // ann", "ann 0", "4 revs, 4 users 71%") are not part of it.
     let mut words: Vec<&str> = name.split_whitespace().collect();
+    // "ann 4 replies 1 threads New Member": a count followed by what it
+    // counts starts the member's stats, not the name.
+    if let Some(cut) = words.windows(2).position(|w| {
+        w[0].chars().all(|c| c.is_ascii_digit() || ",.".contains(c))
+            && COUNTED.contains(&w[1].trim_end_matches([',', ':']).to_lowercase().as_str())
+    }) {
+        words.truncate(cut);
+    }
     let numeric = |w: &str| w.chars().all(|c| c.is_ascii_digit() || ",.%+-()".contains(c)) && w.chars().any(|c| c.is_ascii_digit());
     let label = |w: &str| {
         matches!(
@@ -286,6 +323,23 @@ pub fn find_author_at(scope: &Scope) -> Option<(Author, u32)> {
     for id in &elements {
         let n = s.node(*id);
         if n.tag() == "a" && n.attr("href").is_some_and(is_profile_href) {
+            let a = author_from(scope, *id);
+            if a.name.is_some() {
+                return Some((a, *id));
+            }
+        }
+    }
+    // A link whose address carries its own text: profile addresses embed
+    // the member's name ("/flyingngel", "/u/ann-b").
+    for id in &elements {
+        let n = s.node(*id);
+        let Some(href) = n.attr("href").filter(|h| !is_action_href(h) && !h.starts_with('#')) else { continue };
+        let text = element_text(s, *id, 80);
+        let slug: String = text.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+        let path: String =
+            href.split(['?', '#']).next().unwrap_or("").to_lowercase().chars().filter(|c| c.is_alphanumeric() || *c == '/').collect();
+        let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+        if n.tag() == "a" && slug.chars().count() >= 3 && !text.contains(char::is_whitespace) && last == slug {
             let a = author_from(scope, *id);
             if a.name.is_some() {
                 return Some((a, *id));
@@ -544,11 +598,22 @@ pub fn anchor_permalink(scope: &Scope) -> Option<String> {
     let s = scope.s;
     let root = scope.root;
     let elements = scope.field_elements();
-    let number = root_number(s, root);
-    // Post numbers have several digits; a one-digit root id ("message1")
-    // is a position, used only when no named anchor carries a real number.
-    let anchors = elements.iter().copied().filter(|id| s.node(*id).tag() == "a").map(|id| (id, 2));
-    let anchor_name = [(root, 2)].into_iter().chain(anchors).chain([(root, 1)]).find_map(|(id, min_digits)| {
+    // Post numbers are database ids with several digits; a root id with a
+    // short number ("message10") is more likely the post's position on this
+    // page, used only when no named anchor carries a real id.
+    let number = root_number(s, root).filter(|n| n.len() >= 4);
+    let anchors = elements.iter().copied().filter(|id| s.node(*id).tag() == "a");
+    let order: Vec<(u32, usize)> = if number.is_some() {
+        [(root, 4)].into_iter().chain(anchors.map(|a| (a, 2))).collect()
+    } else {
+        anchors
+            .map(|a| (a, 4))
+            .chain([(root, 2)])
+            .chain(elements.iter().copied().filter(|id| s.node(*id).tag() == "a").map(|a| (a, 2)))
+            .chain([(root, 1)])
+            .collect()
+    };
+    let anchor_name = order.into_iter().find_map(|(id, min_digits)| {
         let n = s.node(id);
         let name = if id == root { n.attr("id") } else { n.attr("name").or_else(|| n.attr("id")) }?;
         let num = digits_of(name, min_digits)?;

@@ -112,6 +112,44 @@ pub fn siblings(s: &Snapshot, det: &Detection, root: u32) -> Vec<u32> {
     found
 }
 
+/// A block's shape with its first element child's: rows of a table share
+/// the tag, their cells tell header rows from body rows.
+fn row_shape(s: &Snapshot, id: u32) -> Option<String> {
+    let own = super::detect::shape(s, id)?;
+    let first = s.node(id).children.iter().copied().find(|c| s.node(*c).is_element()).and_then(|c| super::detect::shape(s, c));
+    Some(format!("{own}/{}", first.unwrap_or_default()))
+}
+
+/// Posts split over two sibling blocks, a header (author, time) and then
+/// the body, repeated down the thread (table layouts). Returns the clicked
+/// post's header and body, and the other posts' headers.
+pub fn split_post(s: &Snapshot, stop: Option<u32>) -> Option<(u32, u32, Vec<u32>)> {
+    for b in s.ancestors(s.mention_node) {
+        if Some(b) == stop || matches!(s.node(b).tag(), "body" | "html") {
+            return None;
+        }
+        let parent = s.node(b).parent?;
+        let Some(kb) = row_shape(s, b) else { continue };
+        let kids: Vec<u32> = s.node(parent).children.iter().copied().filter(|c| s.node(*c).is_element()).collect();
+        let prev = |c: u32| kids.iter().position(|k| *k == c).and_then(|i| i.checked_sub(1)).map(|i| kids[i]);
+        let bodies: Vec<u32> = kids.iter().copied().filter(|c| row_shape(s, *c).as_deref() == Some(kb.as_str())).collect();
+        if bodies.len() < 3 {
+            continue;
+        }
+        let Some(header) = prev(b) else { continue };
+        let Some(kh) = row_shape(s, header).filter(|k| *k != kb) else { continue };
+        let headers: Vec<u32> =
+            bodies.iter().filter_map(|c| prev(*c)).filter(|h| row_shape(s, *h).as_deref() == Some(kh.as_str())).collect();
+        // Nearly every body follows a header of one shape.
+        if headers.len() * 4 < bodies.len() * 3 || headers.iter().any(|h| s.node(*h).elided) {
+            continue;
+        }
+        let others: Vec<u32> = headers.into_iter().filter(|h| *h != header).take(MAX_SIBLINGS).collect();
+        return Some((header, b, others));
+    }
+    None
+}
+
 /// Read the author, time and permalink of one post (adapter selectors first,
 /// then the generic finders).
 pub fn read_post(scope: &Scope, adapter: Option<&Adapter>) -> PostRead {
@@ -222,15 +260,30 @@ impl<'a> Template<'a> {
         nested: &dyn Fn(u32) -> bool,
     ) -> Template<'a> {
         let siblings = siblings(s, det, det.root);
+        Template::over(s, page, now_ms, det.root, siblings, det.adapter, body_path, nested)
+    }
+
+    /// The template over explicit sibling roots (see [`split_post`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn over(
+        s: &'a Snapshot,
+        page: &'a PageInfo,
+        now_ms: i64,
+        root: u32,
+        siblings: Vec<u32>,
+        adapter: Option<&Adapter>,
+        body_path: Option<&Path>,
+        nested: &dyn Fn(u32) -> bool,
+    ) -> Template<'a> {
         let mut reads = Vec::with_capacity(siblings.len());
         let mut sibling_bodies = Vec::with_capacity(siblings.len());
         for &sib in &siblings {
             let body = body_path.and_then(|p| resolve(s, sib, p, &|id| nested(id) || is_quote(s, id)));
             let scope = Scope { s, root: sib, body, nested, page, now_ms };
-            reads.push(read_post(&scope, det.adapter));
+            reads.push(read_post(&scope, adapter));
             sibling_bodies.push(body);
         }
-        Template { s, page, now_ms, root: det.root, siblings, reads, sibling_bodies }
+        Template { s, page, now_ms, root, siblings, reads, sibling_bodies }
     }
 
     fn agreement<K: PartialEq>(&self, mine: Option<(&Path, K)>, theirs: impl Fn(&PostRead, u32) -> Option<(Path, K)>) -> Agreement {
