@@ -1,9 +1,19 @@
 //! The capture fidelity benchmark over `../shared/corpus/forums/`: real forum
-//! threads with per-post ground truth (text, time, author, permalink).
+//! threads with per-post ground truth (text, time, author, permalink), scored
+//! as a manager sees it.
 //!
-//! For every gold post we locate the post in the parsed page (the longest
-//! text node whose letters and digits all occur in the gold post text), take
-//! a word in it as the mention, capture, and score each field:
+//! Placement: each gold post is found in the page by its offsets. The gold
+//! spans are offsets into the thread's `text` rendering; a text node belongs
+//! to the post when its fingerprint lies inside the post's gold text *and*
+//! its occurrence in the page (the k-th among equal ones, in document order)
+//! maps to the post's span of `text` (the k-th there too; when the counts
+//! differ, the occurrence nearest the same relative position, for nodes of
+//! 12+ letters and digits only). So a quote of the post inside a later post
+//! is never taken for it. Three mentions are captured per post: its first,
+//! middle and last word, among its sentence-long nodes (12+ letters and
+//! digits) when it has any, as a manager clicks a word in a sentence.
+//!
+//! Scoring, per field (a field is scored only where the gold has it):
 //! - text: the gold text's letters+digits occur in the extracted text's, and
 //!   the extracted text is at most 2x the gold length + 200 characters (so a
 //!   whole thread or page does not count as a post);
@@ -18,26 +28,293 @@
 //!   forms that do not parse are left out of the time score and counted;
 //! - permalink (posts with one): equal once resolved and normalized as above,
 //!   or, when gold is a bare fragment name, ours ends with `#` + it.
-//! A field we leave empty (None) is never correct.
+//!
+//! A field is *returned* when extraction found it with a confidence at or
+//! above its threshold ([`Thresholds`]); otherwise it is *missing*, never
+//! correct nor wrong. For the text this is the product's contract: a text
+//! below `thresholds.text` is not claimed as the post ("clicked passage
+//! only"). Precision = correct / returned; recall = correct / gold.
+//!
+//! Confidences are computed once per capture, so any thresholds can be scored
+//! without extracting again: that makes leave-one-site-out cheap (for each
+//! site, thresholds chosen on the other sites from [`GRID`], then applied to
+//! it), which is the honest estimate for a site nobody tuned for.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use escucha_core::capture::json_ld::fingerprint;
 use escucha_core::capture::time::{parse_text, CommentTime, Precision, Zone};
 use escucha_core::capture::url::resolve_http;
-use escucha_core::capture::Extraction;
+use escucha_core::capture::{extract_scored, Confidence, Extraction, Thresholds};
 use serde::Deserialize;
 
+use crate::mention::{occurrences, words, Fingerprinted, PageText, Placement};
+use crate::pages::PagesReport;
 use crate::Doc;
 
 /// The capture time used for the whole run (yearless dates and the like
 /// resolve against it the same way for gold and ours).
 pub const NOW_MS: i64 = 1_609_459_200_000; // 2021-01-01T00:00:00Z
 
+/// The thresholds leave-one-site-out chooses from (per field).
+pub const GRID: [f32; 21] =
+    [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0];
+
+/// The precision leave-one-site-out asks of each field before maximizing recall.
+pub const TARGET_PRECISION: f64 = 0.98;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    Text,
+    Author,
+    Time,
+    Permalink,
+}
+
+impl Field {
+    pub const ALL: [Field; 4] = [Field::Text, Field::Author, Field::Time, Field::Permalink];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Text => "text",
+            Field::Author => "author",
+            Field::Time => "time",
+            Field::Permalink => "permalink",
+        }
+    }
+
+    fn threshold(self, t: &Thresholds) -> f32 {
+        match self {
+            Field::Text => t.text,
+            Field::Author => t.author,
+            Field::Time => t.time,
+            Field::Permalink => t.permalink,
+        }
+    }
+
+    fn set(self, t: &mut Thresholds, v: f32) {
+        match self {
+            Field::Text => t.text = v,
+            Field::Author => t.author = v,
+            Field::Time => t.time = v,
+            Field::Permalink => t.permalink = v,
+        }
+    }
+}
+
+/// One field of one capture: how sure extraction was, and how the value it
+/// found scores if kept (`None`: it found nothing).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Judged {
+    pub confidence: f32,
+    pub found: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Correct,
+    Wrong,
+    Missing,
+}
+
+impl Judged {
+    /// The rule [`Thresholds::apply`] follows (checked against it on every capture).
+    pub fn outcome(&self, threshold: f32) -> Outcome {
+        match self.found {
+            Some(ok) if self.confidence > 0.0 && self.confidence >= threshold => {
+                if ok {
+                    Outcome::Correct
+                } else {
+                    Outcome::Wrong
+                }
+            }
+            _ => Outcome::Missing,
+        }
+    }
+}
+
+/// One mention captured in one gold post.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub site: String,
+    /// The adapter that recognised the platform, else `generic:<method>`;
+    /// `(not located)` when the post could not be found in the page.
+    pub platform: String,
+    pub placement: Placement,
+    /// Per [`Field::ALL`]; `None` where the gold has no such field (or a time
+    /// that does not parse).
+    pub fields: [Option<Judged>; 4],
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Tally {
+    pub correct: u32,
+    pub wrong: u32,
+    pub missing: u32,
+}
+
+impl Tally {
+    pub fn gold(&self) -> u32 {
+        self.correct + self.wrong + self.missing
+    }
+    pub fn returned(&self) -> u32 {
+        self.correct + self.wrong
+    }
+    /// Correct among returned; 1 when nothing was returned (nothing wrong).
+    pub fn precision(&self) -> f64 {
+        if self.returned() == 0 {
+            1.0
+        } else {
+            self.correct as f64 / self.returned() as f64
+        }
+    }
+    /// Correct among gold.
+    pub fn recall(&self) -> f64 {
+        if self.gold() == 0 {
+            0.0
+        } else {
+            self.correct as f64 / self.gold() as f64
+        }
+    }
+    fn add(&mut self, o: Outcome) {
+        match o {
+            Outcome::Correct => self.correct += 1,
+            Outcome::Wrong => self.wrong += 1,
+            Outcome::Missing => self.missing += 1,
+        }
+    }
+    fn merge(&mut self, o: &Tally) {
+        self.correct += o.correct;
+        self.wrong += o.wrong;
+        self.missing += o.missing;
+    }
+}
+
+/// Per field, in [`Field::ALL`] order.
+pub type Tallies = [Tally; 4];
+
+/// Score `captures` under thresholds `t`.
+pub fn tally<'a>(captures: impl IntoIterator<Item = &'a Capture>, t: &Thresholds) -> Tallies {
+    let mut out = Tallies::default();
+    for c in captures {
+        for (i, f) in Field::ALL.iter().enumerate() {
+            if let Some(j) = c.fields[i] {
+                out[i].add(j.outcome(f.threshold(t)));
+            }
+        }
+    }
+    out
+}
+
+/// Per field, the threshold from [`GRID`] with the highest recall among those
+/// reaching [`TARGET_PRECISION`]; when none does, the highest precision.
+/// Thresholds that return nothing are not candidates; ties go to the value
+/// nearest [`Thresholds::DEFAULT`].
+pub fn choose_thresholds<'a>(captures: impl IntoIterator<Item = &'a Capture> + Clone) -> Thresholds {
+    let mut chosen = Thresholds::DEFAULT;
+    for (i, f) in Field::ALL.iter().enumerate() {
+        let default = f.threshold(&Thresholds::DEFAULT);
+        let mut scored: Vec<(f32, Tally)> = GRID
+            .iter()
+            .map(|&g| {
+                let mut t = Tally::default();
+                for c in captures.clone() {
+                    if let Some(j) = c.fields[i] {
+                        t.add(j.outcome(g));
+                    }
+                }
+                (g, t)
+            })
+            .filter(|(_, t)| t.returned() > 0)
+            .collect();
+        scored.sort_by(|a, b| (a.0 - default).abs().total_cmp(&(b.0 - default).abs()));
+        let reaching = scored.iter().filter(|(_, t)| t.precision() >= TARGET_PRECISION);
+        let best = reaching
+            .fold(None::<&(f32, Tally)>, |best, x| match best {
+                Some(b) if (b.1.recall(), b.1.precision()) >= (x.1.recall(), x.1.precision()) => Some(b),
+                _ => Some(x),
+            })
+            .or_else(|| {
+                scored.iter().fold(None, |best, x| match best {
+                    Some(b) if (b.1.precision(), b.1.recall()) >= (x.1.precision(), x.1.recall()) => Some(b),
+                    _ => Some(x),
+                })
+            });
+        if let Some((g, _)) = best {
+            f.set(&mut chosen, *g);
+        }
+    }
+    chosen
+}
+
+/// Leave-one-site-out: each site scored with thresholds chosen on all others.
+#[derive(Debug, Clone, Default)]
+pub struct Loso {
+    pub by_site: BTreeMap<String, (Thresholds, Tallies)>,
+    pub total: Tallies,
+}
+
+pub fn leave_one_site_out(captures: &[Capture]) -> Loso {
+    let mut loso = Loso::default();
+    let sites: std::collections::BTreeSet<&str> = captures.iter().map(|c| c.site.as_str()).collect();
+    for site in sites {
+        let t = choose_thresholds(captures.iter().filter(|c| c.site != site));
+        let scored = tally(captures.iter().filter(|c| c.site == site), &t);
+        for (a, b) in loso.total.iter_mut().zip(&scored) {
+            a.merge(b);
+        }
+        loso.by_site.insert(site.to_string(), (t, scored));
+    }
+    loso
+}
+
+/// Do the three placements in one post give the same value (after
+/// [`Thresholds::DEFAULT`])?
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Consistency {
+    /// Posts captured at all three placements.
+    pub posts: u32,
+    /// Per [`Field::ALL`]: posts whose three captures agree on the field.
+    pub agree: [u32; 4],
+    /// Posts whose three captures agree on every field.
+    pub all: u32,
+}
+
+impl Consistency {
+    pub fn rate(&self, n: u32) -> f64 {
+        if self.posts == 0 {
+            0.0
+        } else {
+            n as f64 / self.posts as f64
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub threads: u32,
+    pub posts: u32,
+    /// Posts with at least one text node found inside their own body.
+    pub located: u32,
+    /// Of those, posts placed by the nearest relative position (the counts of
+    /// equal text in page and rendering differed).
+    pub located_by_position: u32,
+    /// Posts whose longest matching text node lies outside the post (a quote
+    /// of it elsewhere, say): where the old first-match placement went wrong.
+    pub longest_match_elsewhere: u32,
+    pub time_unscorable: u32,
+    pub captures: Vec<Capture>,
+    pub consistency: Consistency,
+    /// Examples of misses (at DEFAULT thresholds), for development.
+    pub misses: Vec<String>,
+}
+
 #[derive(Deserialize)]
 struct Span {
     surface_form: String,
+    start: u32,
+    end: u32,
 }
 
 #[derive(Deserialize)]
@@ -52,74 +329,8 @@ struct GoldPost {
 struct Thread {
     url: String,
     html: String,
+    text: String,
     gold_standard_annotation: Vec<GoldPost>,
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Score {
-    pub correct: u32,
-    /// We returned None.
-    pub missing: u32,
-    /// We returned something else.
-    pub wrong: u32,
-}
-
-impl Score {
-    pub fn total(&self) -> u32 {
-        self.correct + self.missing + self.wrong
-    }
-    pub fn accuracy(&self) -> f64 {
-        if self.total() == 0 {
-            0.0
-        } else {
-            self.correct as f64 / self.total() as f64
-        }
-    }
-    fn add(&mut self, outcome: Option<bool>) {
-        match outcome {
-            Some(true) => self.correct += 1,
-            Some(false) => self.wrong += 1,
-            None => self.missing += 1,
-        }
-    }
-    fn merge(&mut self, o: &Score) {
-        self.correct += o.correct;
-        self.missing += o.missing;
-        self.wrong += o.wrong;
-    }
-}
-
-#[derive(Debug, Default, Clone)]
-pub struct Fields {
-    pub posts: u32,
-    pub located: u32,
-    pub text: Score,
-    pub author: Score,
-    pub time: Score,
-    pub time_unscorable: u32,
-    pub permalink: Score,
-}
-
-impl Fields {
-    fn merge(&mut self, o: &Fields) {
-        self.posts += o.posts;
-        self.located += o.located;
-        self.text.merge(&o.text);
-        self.author.merge(&o.author);
-        self.time.merge(&o.time);
-        self.time_unscorable += o.time_unscorable;
-        self.permalink.merge(&o.permalink);
-    }
-}
-
-#[derive(Debug, Default)]
-pub struct Report {
-    pub total: Fields,
-    pub by_site: BTreeMap<String, Fields>,
-    pub by_platform: BTreeMap<String, Fields>,
-    pub files: u32,
-    /// Examples of misses, for development.
-    pub misses: Vec<String>,
 }
 
 fn normalize_url(u: &str) -> String {
@@ -189,40 +400,109 @@ fn time_ok(ours: &CommentTime, gold: &CommentTime) -> bool {
     }
 }
 
-fn site_of(url: &str) -> String {
+pub fn site_of(url: &str) -> String {
     escucha_core::capture::url::host(url).unwrap_or_else(|| "?".into()).trim_start_matches("www.").to_string()
 }
 
-/// Pick the mention for a gold post: a word in the longest text node wholly
-/// inside the post's text. `None` if the post cannot be found in the page.
-pub fn locate(nodes: &[(ego_tree::NodeId, &str, String)], gold_text: &str) -> Option<(ego_tree::NodeId, u32, u32)> {
-    let gfp = fingerprint(gold_text);
+/// Occurrences of one fingerprint in the page and in the thread's text rendering.
+type Occurrences = (Vec<usize>, Vec<usize>);
+
+/// Where a gold post is in the page: its text nodes (indices into `page`), in
+/// document order.
+pub struct PostNodes {
+    pub nodes: Vec<usize>,
+    pub by_position: bool,
+    /// The longest node whose fingerprint lies in the gold text, wherever it is.
+    pub longest_match: Option<usize>,
+}
+
+/// Find the text nodes of the gold post spanning characters `start..end` of
+/// the thread's text rendering `rendering` (see the module comment).
+pub fn post_nodes<'p>(
+    page: &'p PageText,
+    rendering: &Fingerprinted,
+    gold: &str,
+    start: u32,
+    end: u32,
+    memo: &mut HashMap<&'p str, Occurrences>,
+) -> PostNodes {
+    let gfp = fingerprint(gold);
+    let (ts, te) = rendering.range(start, end);
+    let mut out = PostNodes { nodes: Vec::new(), by_position: false, longest_match: None };
     if gfp.chars().count() < 4 {
-        return None;
+        return out;
     }
-    let mut best: Option<&(ego_tree::NodeId, &str, String)> = None;
-    for n in nodes {
-        if n.2.chars().count() >= 10 && gfp.contains(&n.2) && best.map_or(true, |b| n.2.len() > b.2.len()) {
-            best = Some(n);
+    for (i, c) in page.fps.iter().enumerate() {
+        if c.chars().count() < 4 || !gfp.contains(c.as_str()) {
+            continue;
         }
-    }
-    let (id, text, _) = best?;
-    // The first word of 4+ letters, else the first word.
-    let mut pick = None;
-    let mut offset = 0usize;
-    for word in text.split_inclusive(|c: char| !c.is_alphanumeric()) {
-        let w = word.trim_end_matches(|c: char| !c.is_alphanumeric());
-        if w.chars().count() >= 4 || (pick.is_none() && !w.is_empty()) {
-            let start = text[..offset].encode_utf16().count() as u32;
-            pick = Some((start, start + w.encode_utf16().count() as u32));
-            if w.chars().count() >= 4 {
-                break;
+        let longer = match out.longest_match {
+            Some(b) => c.len() > page.fps[b].len(),
+            None => true,
+        };
+        if c.chars().count() >= 10 && longer {
+            out.longest_match = Some(i);
+        }
+        let (in_page, in_text) = memo.entry(c.as_str()).or_insert_with(|| (occurrences(&page.all, c), occurrences(&rendering.fp, c)));
+        let Ok(rank) = in_page.binary_search(&page.starts[i]) else { continue };
+        let (at, by_position) = if in_page.len() == in_text.len() {
+            (in_text[rank], false)
+        } else if c.chars().count() < SENTENCE {
+            // A short text ("Thanks!") is too common to place by position.
+            continue;
+        } else {
+            let target = (page.starts[i] as f64 / page.all.len().max(1) as f64 * rendering.fp.len() as f64) as i64;
+            match in_text.iter().min_by_key(|&&p| (p as i64 - target).abs()) {
+                Some(&p) => (p, true),
+                None => continue,
             }
+        };
+        if ts <= at && at + c.len() <= te {
+            out.nodes.push(i);
+            out.by_position |= by_position;
         }
-        offset += word.len();
     }
-    let (s, e) = pick?;
-    Some((*id, s, e))
+    // A manager clicks a word in a sentence: sentence-long nodes when the post
+    // has any (a short one is likelier to be mistaken for another's).
+    if out.nodes.iter().any(|&n| page.fps[n].chars().count() >= SENTENCE) {
+        out.nodes.retain(|&n| page.fps[n].chars().count() >= SENTENCE);
+    }
+    out
+}
+
+/// Letters and digits that make a text node a sentence (for placing mentions).
+const SENTENCE: usize = 12;
+
+/// The value of each field a manager would see (after DEFAULT), to compare placements.
+fn shown(ex: &Extraction, c: &Confidence) -> [Option<String>; 4] {
+    let mut ex = ex.clone();
+    Thresholds::DEFAULT.apply(&mut ex, c);
+    let text_kept = Field::Text.threshold(&Thresholds::DEFAULT);
+    [
+        (c.text > 0.0 && c.text >= text_kept && !ex.comment_text.trim().is_empty()).then(|| ex.comment_text.clone()),
+        (ex.author_name.is_some() || ex.author_url.is_some()).then(|| format!("{:?} {:?}", ex.author_name, ex.author_url)),
+        ex.time.as_ref().map(|t| t.epoch_ms.to_string()),
+        ex.permalink.clone(),
+    ]
+}
+
+struct Gold<'a> {
+    text: &'a str,
+    author: Option<&'a str>,
+    time: Option<CommentTime>,
+    permalink: Option<&'a str>,
+}
+
+/// How each field of `ex` scores against the gold, whatever its confidence.
+fn judge(ex: &Extraction, c: &Confidence, gold: &Gold, base: &str) -> [Option<Judged>; 4] {
+    let gfp = fingerprint(gold.text);
+    let efp = fingerprint(&ex.comment_text);
+    let text_ok = efp.contains(&gfp) && efp.chars().count() <= 2 * gfp.chars().count() + 200;
+    let text = Judged { confidence: c.text, found: (!ex.comment_text.trim().is_empty()).then_some(text_ok) };
+    let author = gold.author.map(|g| Judged { confidence: c.author, found: score_author(ex, g, base) });
+    let time = gold.time.as_ref().map(|g| Judged { confidence: c.time, found: ex.time.as_ref().map(|t| time_ok(t, g)) });
+    let permalink = gold.permalink.map(|g| Judged { confidence: c.permalink, found: score_permalink(ex, g, base) });
+    [Some(text), author, time, permalink]
 }
 
 /// Run over every `*.json` thread in `dir`.
@@ -235,122 +515,430 @@ pub fn run(dir: &Path) -> std::io::Result<Report> {
         let raw = std::fs::read_to_string(&path)?;
         let thread: Thread = serde_json::from_str(&raw)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
-        report.files += 1;
+        report.threads += 1;
         let doc = Doc::parse(&thread.html, &thread.url);
         let page = doc.page();
         let base = page.base().to_string();
         let lang = page.lang.clone();
-        let nodes: Vec<(ego_tree::NodeId, &str, String)> = doc.text_nodes().into_iter().map(|(id, t)| (id, t, fingerprint(t))).collect();
+        let text = PageText::new(&doc);
+        let rendering = Fingerprinted::new(&thread.text);
+        let mut memo = HashMap::new();
         let site = site_of(&thread.url);
-        let mut site_fields = Fields::default();
-        for gold in &thread.gold_standard_annotation {
-            let Some(text) = gold.post_text.as_ref() else { continue };
-            let mut f = Fields { posts: 1, ..Default::default() };
-            let Some((node, s, e)) = locate(&nodes, &text.surface_form) else {
-                // Not locatable: every field counts as missing.
-                f.text.add(None);
-                if gold.user.is_some() {
-                    f.author.add(None);
+        for g in &thread.gold_standard_annotation {
+            let Some(post) = g.post_text.as_ref() else { continue };
+            report.posts += 1;
+            let time = g.datetime.as_ref().and_then(|d| {
+                let parsed = parse_text(&d.surface_form, NOW_MS, lang.as_deref()).filter(|t| t.zone != Zone::Relative);
+                if parsed.is_none() {
+                    report.time_unscorable += 1;
                 }
-                if gold.datetime.is_some() {
-                    f.time.add(None);
-                }
-                if gold.post_link.is_some() {
-                    f.permalink.add(None);
-                }
-                site_fields.merge(&f);
-                report.by_platform.entry("(not located)".into()).or_default().merge(&f);
-                continue;
+                parsed
+            });
+            let gold = Gold {
+                text: &post.surface_form,
+                author: g.user.as_ref().map(|u| u.surface_form.as_str()),
+                time,
+                permalink: g.post_link.as_ref().map(|l| l.surface_form.as_str()),
             };
-            f.located = 1;
-            let ex = doc.capture(node, s, e, NOW_MS);
-            let gfp = fingerprint(&text.surface_form);
-            let efp = fingerprint(&ex.comment_text);
-            let text_ok = efp.contains(&gfp) && efp.chars().count() <= 2 * gfp.chars().count() + 200;
-            f.text.add(if ex.comment_text.trim().is_empty() { None } else { Some(text_ok) });
-            if let Some(u) = &gold.user {
-                let r = score_author(&ex, &u.surface_form, &base);
-                if r != Some(true) && report.misses.len() < 4000 {
-                    report
-                        .misses
-                        .push(format!("{site}\tauthor\tgold={:?}\tname={:?}\turl={:?}", u.surface_form, ex.author_name, ex.author_url));
-                }
-                f.author.add(r);
+            let found = post_nodes(&text, &rendering, &post.surface_form, post.start, post.end, &mut memo);
+            if found.longest_match.is_some_and(|l| !found.nodes.contains(&l)) {
+                report.longest_match_elsewhere += 1;
             }
-            if let Some(d) = &gold.datetime {
-                match parse_text(&d.surface_form, NOW_MS, lang.as_deref()).filter(|g| g.zone != Zone::Relative) {
-                    None => f.time_unscorable += 1,
-                    Some(g) => {
-                        let r = ex.time.as_ref().map(|t| time_ok(t, &g));
-                        if r != Some(true) && report.misses.len() < 4000 {
-                            report.misses.push(format!(
-                                "{site}\ttime\tgold={:?}\tours={:?}",
-                                d.surface_form,
-                                ex.time.as_ref().map(|t| (&t.original, &t.utc))
-                            ));
+            // Every word of the post's nodes, in reading order.
+            let post_words: Vec<(usize, (u32, u32))> =
+                found.nodes.iter().flat_map(|&n| words(text.nodes[n].1).into_iter().map(move |w| (n, w.utf16))).collect();
+            if post_words.is_empty() {
+                // Not locatable: every gold field of every placement is missing.
+                let missing = |present: bool| present.then_some(Judged { confidence: 0.0, found: None });
+                for placement in Placement::ALL {
+                    report.captures.push(Capture {
+                        site: site.clone(),
+                        platform: "(not located)".into(),
+                        placement,
+                        fields: [
+                            missing(true),
+                            missing(gold.author.is_some()),
+                            missing(gold.time.is_some()),
+                            missing(gold.permalink.is_some()),
+                        ],
+                    });
+                }
+                continue;
+            }
+            report.located += 1;
+            report.located_by_position += found.by_position as u32;
+            let mut seen: Vec<[Option<String>; 4]> = Vec::new();
+            for placement in Placement::ALL {
+                let (n, (s, e)) = placement.pick(&post_words).expect("words");
+                let snapshot = doc.snapshot(text.nodes[n].0, s, e);
+                let (ex, conf) = extract_scored(&snapshot, &page, NOW_MS);
+                let fields = judge(&ex, &conf, &gold, &base);
+                // The benchmark's keep rule must be the product's: score what
+                // `Thresholds::apply` leaves and compare.
+                let mut applied = ex.clone();
+                Thresholds::DEFAULT.apply(&mut applied, &conf);
+                let after = judge(&applied, &conf, &gold, &base);
+                for (i, f) in Field::ALL.iter().enumerate().skip(1) {
+                    let rule = fields[i].map(|j| j.outcome(f.threshold(&Thresholds::DEFAULT)));
+                    let product = after[i].map(|j| if j.found.is_some() { j.outcome(0.0) } else { Outcome::Missing });
+                    assert_eq!(rule, product, "{site}: the benchmark's keep rule differs from Thresholds::apply for {}", f.name());
+                }
+                for (i, f) in Field::ALL.iter().enumerate() {
+                    if let Some(j) = fields[i] {
+                        if j.outcome(f.threshold(&Thresholds::DEFAULT)) != Outcome::Correct && report.misses.len() < 6000 {
+                            report.misses.push(miss(&site, *f, placement, &ex, &j, g));
                         }
-                        f.time.add(r);
                     }
                 }
+                seen.push(shown(&ex, &conf));
+                let platform = ex.platform.clone().unwrap_or_else(|| format!("generic:{:?}", ex.method).to_lowercase());
+                report.captures.push(Capture { site: site.clone(), platform, placement, fields });
             }
-            if let Some(l) = &gold.post_link {
-                let r = score_permalink(&ex, &l.surface_form, &base);
-                if r != Some(true) && report.misses.len() < 4000 {
-                    report.misses.push(format!("{site}\tlink\tgold={:?}\tours={:?}", l.surface_form, ex.permalink));
-                }
-                f.permalink.add(r);
+            report.consistency.posts += 1;
+            let mut all = true;
+            for i in 0..4 {
+                let same = seen.iter().all(|v| v[i] == seen[0][i]);
+                report.consistency.agree[i] += same as u32;
+                all &= same;
             }
-            if !text_ok && report.misses.len() < 4000 {
-                let head: String = ex.comment_text.chars().take(100).collect();
-                report.misses.push(format!(
-                    "{site}\ttext\tgold_len={}\tours_len={}\tmethod={:?}\tours={head:?}",
-                    gfp.len(),
-                    efp.len(),
-                    ex.method
-                ));
-            }
-            let platform = ex.platform.clone().unwrap_or_else(|| format!("generic:{:?}", ex.method).to_lowercase());
-            report.by_platform.entry(platform).or_default().merge(&f);
-            site_fields.merge(&f);
+            report.consistency.all += all as u32;
         }
-        report.by_site.entry(site).or_default().merge(&site_fields);
-        report.total.merge(&site_fields);
     }
     Ok(report)
 }
 
-fn pct(s: &Score) -> String {
-    format!("{:5.1}% ({}/{}, {} none, {} wrong)", 100.0 * s.accuracy(), s.correct, s.total(), s.missing, s.wrong)
+fn miss(site: &str, f: Field, p: Placement, ex: &Extraction, j: &Judged, g: &GoldPost) -> String {
+    let span = |s: &Option<Span>| s.as_ref().map(|s| s.surface_form.chars().take(100).collect::<String>());
+    let (gold, ours) = match f {
+        Field::Text => (span(&g.post_text), Some(ex.comment_text.chars().take(100).collect())),
+        Field::Author => (span(&g.user), Some(format!("{:?} {:?}", ex.author_name, ex.author_url))),
+        Field::Time => (span(&g.datetime), ex.time.as_ref().map(|t| format!("{:?} {}", t.original, t.utc))),
+        Field::Permalink => (span(&g.post_link), ex.permalink.clone()),
+    };
+    format!(
+        "{site}\t{}\t{p:?}\t{}\tconf={:.2}\tmethod={:?}\tgold={:?}\tours={:?}",
+        f.name(),
+        match j.found {
+            Some(true) => "below-threshold",
+            Some(false) => "wrong",
+            None => "none",
+        },
+        j.confidence,
+        ex.method,
+        gold.unwrap_or_default(),
+        ours.unwrap_or_default()
+    )
 }
 
-impl Report {
-    pub fn print(&self) {
-        println!(
-            "capture fidelity over {} threads, {} gold posts ({} located in the page)",
-            self.files, self.total.posts, self.total.located
+/// Everything `make bench-capture` measures.
+#[derive(Debug)]
+pub struct Bench {
+    pub forums: Report,
+    pub loso: Loso,
+    pub pages: PagesReport,
+}
+
+/// Run the whole benchmark over the corpus at `corpus` (`forums/`, `pages/`).
+pub fn run_all(corpus: &Path) -> std::io::Result<Bench> {
+    let forums = run(&corpus.join("forums"))?;
+    let loso = leave_one_site_out(&forums.captures);
+    let pages = crate::pages::run(&corpus.join("pages"))?;
+    Ok(Bench { forums, loso, pages })
+}
+
+fn pct(x: f64) -> String {
+    format!("{:5.1}%", 100.0 * x)
+}
+
+impl Bench {
+    pub fn in_sample(&self, t: &Thresholds) -> Tallies {
+        tally(&self.forums.captures, t)
+    }
+
+    /// Every figure the guard holds, named `<set> <field> <measure>`; all are
+    /// rates in [0, 1] where higher is better.
+    pub fn figures(&self) -> Vec<(String, f64)> {
+        let mut out = Vec::new();
+        let default = self.in_sample(&Thresholds::DEFAULT);
+        for (set, t) in [("default", &default), ("loso", &self.loso.total)] {
+            for (i, f) in Field::ALL.iter().enumerate() {
+                out.push((format!("{set} {} precision", f.name()), t[i].precision()));
+                out.push((format!("{set} {} recall", f.name()), t[i].recall()));
+            }
+        }
+        let c = &self.forums.consistency;
+        for (i, f) in Field::ALL.iter().enumerate() {
+            out.push((format!("consistency {}", f.name()), c.rate(c.agree[i])));
+        }
+        out.push(("consistency all".into(), c.rate(c.all)));
+        for (set, p) in [("wcxb", &self.pages.wcxb), ("trafilatura", &self.pages.trafilatura)] {
+            out.push((format!("{set} text ok"), p.ok_rate()));
+            out.push((format!("{set} text ok among returned"), p.ok_among_returned()));
+        }
+        out
+    }
+
+    /// The per-field table: in-sample with DEFAULT, leave-one-site-out, KEEP_ALL.
+    pub fn table(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let default = self.in_sample(&Thresholds::DEFAULT);
+        let keep = self.in_sample(&Thresholds::KEEP_ALL);
+        let loso = &self.loso.total;
+        let _ = writeln!(
+            s,
+            "  {:9} {:>5} | {:^35} | {:^35} | {:^13}",
+            "", "", "in-sample, Thresholds::DEFAULT", "leave-one-site-out (a new site)", "KEEP_ALL"
         );
-        println!("scoring: see tests/corpus/src/fidelity.rs; in short: text = gold letters+digits contained and at most 2x+200 long;");
-        println!("  author = same profile URL (or same name when gold has no link); time = same minute, or same day for date-only gold,");
-        println!("  allowing a whole-quarter-hour zone shift up to 14 h when ours has an explicit zone; permalink = same URL (session ids ignored).");
-        println!("  None (not found) is never correct.");
-        let t = &self.total;
-        println!("  text       {}", pct(&t.text));
-        println!("  author     {}", pct(&t.author));
-        println!("  time       {}   [{} gold times unparseable, not scored]", pct(&t.time), t.time_unscorable);
-        println!("  permalink  {}", pct(&t.permalink));
-        println!("by detected platform (adapter or generic method):");
-        println!("  {:28} {:>5} {:>6} {:>6} {:>6} {:>6}", "platform", "posts", "text", "author", "time", "link");
-        for (name, f) in &self.by_platform {
-            row(name, f);
+        let _ = writeln!(
+            s,
+            "  {:9} {:>5} | {:>6} {:>6} {:>7} {:>5} {:>7} | {:>6} {:>6} {:>7} {:>5} {:>7} | {:>6} {:>6}",
+            "field",
+            "gold",
+            "prec",
+            "recall",
+            "correct",
+            "wrong",
+            "missing",
+            "prec",
+            "recall",
+            "correct",
+            "wrong",
+            "missing",
+            "prec",
+            "recall"
+        );
+        for (i, f) in Field::ALL.iter().enumerate() {
+            let (d, l, k) = (&default[i], &loso[i], &keep[i]);
+            let _ = writeln!(
+                s,
+                "  {:9} {:>5} | {} {} {:>7} {:>5} {:>7} | {} {} {:>7} {:>5} {:>7} | {} {}",
+                f.name(),
+                d.gold(),
+                pct(d.precision()),
+                pct(d.recall()),
+                d.correct,
+                d.wrong,
+                d.missing,
+                pct(l.precision()),
+                pct(l.recall()),
+                l.correct,
+                l.wrong,
+                l.missing,
+                pct(k.precision()),
+                pct(k.recall())
+            );
         }
-        println!("by site:");
-        for (name, f) in &self.by_site {
-            row(name, f);
+        let c = &self.forums.consistency;
+        let _ = writeln!(
+            s,
+            "  same value at first, middle and last word (DEFAULT), over {} posts: text {}, author {}, time {}, permalink {}, all four {}",
+            c.posts,
+            pct(c.rate(c.agree[0])),
+            pct(c.rate(c.agree[1])),
+            pct(c.rate(c.agree[2])),
+            pct(c.rate(c.agree[3])),
+            pct(c.rate(c.all))
+        );
+        for (name, p, inside, whole) in [
+            ("WCXB", &self.pages.wcxb, "within the thread text", "at most half the thread"),
+            ("trafilatura", &self.pages.trafilatura, "containing the snippet", "at most half the page"),
+        ] {
+            let _ = writeln!(
+                s,
+                "  {name}: {} pages ({} without a usable mention), {} mentions{}: text returned {}, {inside} {}, {whole} {}, both {} = {} of mentions, {} of returned; author returned {}, time returned {}",
+                p.pages,
+                p.pages_unused,
+                p.mentions,
+                if p.snippets_not_found > 0 { format!(" ({} snippets not found in the page)", p.snippets_not_found) } else { String::new() },
+                p.returned,
+                p.contained,
+                p.not_whole,
+                p.ok,
+                pct(p.ok_rate()).trim(),
+                pct(p.ok_among_returned()).trim(),
+                p.author_returned,
+                p.time_returned
+            );
         }
+        s
+    }
+
+    pub fn print(&self) {
+        let r = &self.forums;
+        let sites: std::collections::BTreeSet<&str> = r.captures.iter().map(|c| c.site.as_str()).collect();
+        println!(
+            "capture fidelity over {} threads from {} sites: {} gold posts, {} located in their own body ({} of them by relative position), {} not located",
+            r.threads,
+            sites.len(),
+            r.posts,
+            r.located,
+            r.located_by_position,
+            r.posts - r.located
+        );
+        println!(
+            "  3 mentions per post (its first, middle and last word) = {} captures; in {} posts the longest matching text node lies outside the post (a quote of it elsewhere, say)",
+            r.captures.len(),
+            r.longest_match_elsewhere
+        );
+        println!(
+            "scoring (tests/corpus/src/fidelity.rs): text = gold letters+digits contained, at most 2x+200 long; author = same profile URL"
+        );
+        println!(
+            "  (or name when gold has no link); time = same minute, or same day for date-only gold, allowing a whole-quarter-hour zone"
+        );
+        println!("  shift up to 14 h when ours has an explicit zone; permalink = same URL (session ids ignored).");
+        println!("  precision = correct / returned; recall = correct / gold. A field not found, or found below its threshold, is missing,");
+        println!("  never correct nor wrong (a text below its threshold is shown as the clicked passage only, not claimed as the post).");
+        println!("  {} gold times do not parse and are not scored.", r.time_unscorable);
+        print!("{}", self.table());
+        println!(
+            "leave-one-site-out: each site is scored with thresholds chosen on the other {} sites only (per field, from {:.2}..{:.2} step 0.05:",
+            sites.len().saturating_sub(1),
+            GRID[0],
+            GRID[GRID.len() - 1]
+        );
+        println!(
+            "  the highest recall with precision >= {:.0}%, else the highest precision). It is the honest estimate for a site nobody tuned for;",
+            100.0 * TARGET_PRECISION
+        );
+        println!("  in-sample figures are what the product's Thresholds::DEFAULT does on the sites it was developed on.");
+        let mut chosen: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for (site, (t, _)) in &self.loso.by_site {
+            chosen
+                .entry(format!("text {:.2} author {:.2} time {:.2} permalink {:.2}", t.text, t.author, t.time, t.permalink))
+                .or_default()
+                .push(site);
+        }
+        for (t, s) in &chosen {
+            println!("  thresholds {t}: chosen for {} held-out sites", s.len());
+        }
+        let cell = |t: &Tally| {
+            if t.gold() == 0 {
+                "    -    ".to_string()
+            } else if t.returned() == 0 {
+                format!("{:>4}/{:<4.0}", "-", 100.0 * t.recall())
+            } else {
+                format!("{:>4.0}/{:<4.0}", 100.0 * t.precision(), 100.0 * t.recall())
+            }
+        };
+        let header = |what: &str| {
+            println!(
+                "{what} (precision/recall %, DEFAULT{}):",
+                if what == "by site" { "; LOSO = leave-one-site-out on that site" } else { "" }
+            );
+            println!("  {:30} {:>5} {:^9} {:^9} {:^9} {:^9}", "", "caps", "text", "author", "time", "link");
+        };
+        header("by detected platform (adapter or generic method)");
+        let mut platforms: BTreeMap<&str, Vec<&Capture>> = BTreeMap::new();
+        for c in &r.captures {
+            platforms.entry(c.platform.as_str()).or_default().push(c);
+        }
+        for (name, caps) in &platforms {
+            let t = tally(caps.iter().copied(), &Thresholds::DEFAULT);
+            println!("  {:30} {:>5} {} {} {} {}", name, caps.len(), cell(&t[0]), cell(&t[1]), cell(&t[2]), cell(&t[3]));
+        }
+        header("by site");
+        for (site, (_, l)) in &self.loso.by_site {
+            let caps: Vec<&Capture> = r.captures.iter().filter(|c| &c.site == site).collect();
+            let t = tally(caps.iter().copied(), &Thresholds::DEFAULT);
+            println!(
+                "  {:30} {:>5} {} {} {} {}   LOSO {} {} {} {}",
+                site,
+                caps.len(),
+                cell(&t[0]),
+                cell(&t[1]),
+                cell(&t[2]),
+                cell(&t[3]),
+                cell(&l[0]),
+                cell(&l[1]),
+                cell(&l[2]),
+                cell(&l[3])
+            );
+        }
+    }
+
+    /// The guard's floor table as Rust, ready to paste into
+    /// `tests/corpus/tests/fidelity_guard.rs`.
+    pub fn floors_source(&self) -> String {
+        let mut s = String::from("const MEASURED: &[(&str, f64)] = &[\n");
+        for (name, v) in self.figures() {
+            s.push_str(&format!("    ({name:?}, {:.4}),\n", (v * 10_000.0).floor() / 10_000.0));
+        }
+        s.push_str("];\n");
+        s
     }
 }
 
-fn row(name: &str, f: &Fields) {
-    let p = |s: &Score| if s.total() == 0 { "   -  ".to_string() } else { format!("{:5.0}%", 100.0 * s.accuracy()) };
-    println!("  {:28} {:>5} {:>6} {:>6} {:>6} {:>6}", name, f.posts, p(&f.text), p(&f.author), p(&f.time), p(&f.permalink));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cap(site: &str, field: Field, confidence: f32, found: Option<bool>) -> Capture {
+        let mut fields = [None; 4];
+        fields[Field::ALL.iter().position(|f| *f == field).expect("field")] = Some(Judged { confidence, found });
+        Capture { site: site.into(), platform: "p".into(), placement: Placement::Start, fields }
+    }
+
+    #[test]
+    fn outcomes_follow_the_threshold() {
+        let t = |confidence, found| Judged { confidence, found };
+        assert_eq!(t(0.6, Some(true)).outcome(0.5), Outcome::Correct);
+        assert_eq!(t(0.6, Some(false)).outcome(0.5), Outcome::Wrong);
+        assert_eq!(t(0.4, Some(false)).outcome(0.5), Outcome::Missing);
+        assert_eq!(t(0.5, Some(true)).outcome(0.5), Outcome::Correct);
+        // Confidence 0 is "not found", even at threshold 0.
+        assert_eq!(t(0.0, Some(true)).outcome(0.0), Outcome::Missing);
+        assert_eq!(t(1.0, None).outcome(0.0), Outcome::Missing);
+    }
+
+    #[test]
+    fn tallies_give_precision_over_returned_and_recall_over_gold() {
+        let caps = [
+            cap("a", Field::Author, 0.9, Some(true)),
+            cap("a", Field::Author, 0.9, Some(false)),
+            cap("a", Field::Author, 0.2, Some(false)),
+            cap("a", Field::Author, 0.0, None),
+        ];
+        let t = tally(&caps, &Thresholds::DEFAULT)[1];
+        assert_eq!((t.correct, t.wrong, t.missing), (1, 1, 2));
+        assert_eq!((t.precision(), t.recall()), (0.5, 0.25));
+        let all = tally(&caps, &Thresholds::KEEP_ALL)[1];
+        assert_eq!((all.correct, all.wrong, all.missing), (1, 2, 1));
+    }
+
+    #[test]
+    fn thresholds_maximize_recall_at_the_target_precision_else_precision() {
+        // Wrong values at 0.3, right ones at 0.3 and 0.8: only a bar above 0.3
+        // reaches 98 %; ties go to the value nearest DEFAULT (0.5).
+        let mut caps = vec![cap("a", Field::Time, 0.3, Some(false)), cap("a", Field::Time, 0.3, Some(true))];
+        caps.extend((0..10).map(|_| cap("a", Field::Time, 0.8, Some(true))));
+        assert_eq!(choose_thresholds(&caps).time, 0.5);
+        // Everything right: the lowest bar keeps most; 0.3 and below tie, nearest DEFAULT wins.
+        let right: Vec<Capture> = [0.3, 0.8].iter().map(|&c| cap("a", Field::Time, c, Some(true))).collect();
+        assert_eq!(choose_thresholds(&right).time, 0.3);
+        // No bar reaches 98 %: the most precise one (0.85 keeps only the 0.9 value).
+        let poor = [
+            cap("a", Field::Author, 0.9, Some(true)),
+            cap("a", Field::Author, 0.9, Some(false)),
+            cap("a", Field::Author, 0.8, Some(false)),
+        ];
+        assert_eq!(choose_thresholds(&poor).author, 0.85);
+    }
+
+    #[test]
+    fn each_site_is_scored_with_thresholds_chosen_without_it() {
+        // Site b alone has wrong values at 0.4; site a's bar must not see them.
+        let mut caps: Vec<Capture> = (0..5).map(|_| cap("a", Field::Permalink, 0.4, Some(true))).collect();
+        caps.push(cap("b", Field::Permalink, 0.4, Some(false)));
+        caps.push(cap("b", Field::Permalink, 0.9, Some(true)));
+        let loso = leave_one_site_out(&caps);
+        let (ta, a) = loso.by_site["a"];
+        let (tb, b) = loso.by_site["b"];
+        assert!(ta.permalink > 0.4, "chosen on b: {ta:?}");
+        assert_eq!(a[3].missing, 5);
+        assert!(tb.permalink <= 0.4, "chosen on a: {tb:?}");
+        assert_eq!((b[3].correct, b[3].wrong), (1, 1));
+        assert_eq!(loso.total[3].gold(), 7);
+    }
 }

@@ -1,25 +1,35 @@
-//! `cargo run --release -p escucha-corpus --bin capture-fidelity [DIR] [--misses]`
+//! `cargo run --release -p escucha-corpus --bin capture-fidelity [CORPUS_DIR] [--misses] [--floors]`
+//!
+//! CORPUS_DIR defaults to `../shared/corpus` (with `forums/` and `pages/`).
+//! `--misses` lists every field not correct at DEFAULT thresholds;
+//! `--floors` prints the guard's table of measured figures as Rust.
 use std::path::PathBuf;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = args
-        .iter()
-        .find(|a| !a.starts_with("--"))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/forums"));
+    let dir = match args.iter().find(|a| !a.starts_with("--")) {
+        Some(d) => PathBuf::from(d),
+        None => match escucha_corpus::corpus_dir() {
+            Some(d) => d,
+            None => std::process::exit(2),
+        },
+    };
     let started = std::time::Instant::now();
-    let report = match escucha_corpus::fidelity::run(&dir) {
+    let bench = match escucha_corpus::fidelity::run_all(&dir) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("cannot read the corpus at {}: {e}", dir.display());
             std::process::exit(2);
         }
     };
-    report.print();
-    println!("({:.1} s)", started.elapsed().as_secs_f64());
+    let elapsed = started.elapsed().as_secs_f64();
+    bench.print();
+    println!("({elapsed:.1} s)");
+    if args.iter().any(|a| a == "--floors") {
+        print!("{}", bench.floors_source());
+    }
     if args.iter().any(|a| a == "--misses") {
-        for m in &report.misses {
+        for m in &bench.forums.misses {
             println!("MISS\t{m}");
         }
     }
