@@ -11,7 +11,7 @@ use super::json_ld;
 use super::page::PageInfo;
 use super::selector::{describe, TextPositionSelector, TextQuoteSelector};
 use super::snapshot::Snapshot;
-use super::template::{path_of, read_post, split_post, PostRead, Template};
+use super::template::{path_of, read_post, split_post, Agreement, PostRead, Template};
 use super::text::{raw_text, render};
 use super::time::CommentTime;
 use super::url::resolve_http;
@@ -152,14 +152,14 @@ pub fn extract_scored(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> 
         let no_nesting = |_: u32| false;
         let hscope = Scope { s, root: header, body: None, nested: &no_nesting, page, now_ms: now_utc_ms };
         read = read_post(&hscope, None);
-        let template = Template::over(s, page, now_utc_ms, header, others, None, None, &no_nesting);
+        let template = Template::over(s, page, now_utc_ms, header, others.clone(), None, None, &no_nesting);
         let learnt = template.apply(&hscope, &mut read);
         // Without other headers to compare with, a split is not trusted.
         scores = learnt.map(|l| Some(l.unwrap_or(0.0)));
         if read.permalink.is_none() {
             read.permalink = anchor_permalink(&hscope);
             read.permalink_el = read.permalink.as_ref().map(|_| header);
-            scores[2] = scores[2].or(Some(0.0)).map(|c| if c > 0.0 { c } else { 0.6 });
+            scores[2] = Some(anchor_agreement(s, page, now_utc_ms, &others, read.permalink.as_deref(), 0.6));
         }
         header_root = Some(header);
         run = Some(post_body);
@@ -181,7 +181,11 @@ pub fn extract_scored(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> 
     };
     let prune = |id: u32| nested(id) || header.contains(&id);
     let mut text_root = text_root;
-    let mut text_c: f32 = if found || header_root.is_some() { 1.0 } else { 0.6 };
+    // The nearest block holds the whole post about as often as a detected
+    // root's body does (95 % against 97 % on the development corpus), so
+    // both start at full confidence; only a text known to hold other posts
+    // is narrowed and marked a passage.
+    let mut text_c: f32 = 1.0;
     // A text holding other posts is the thread, not the post: keep the
     // clicked block only and say so.
     if siblings.iter().any(|sib| s.contains(text_root, *sib)) {
@@ -207,15 +211,18 @@ pub fn extract_scored(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> 
         }
     }
 
-    if permalink.is_none() && found && header_root.is_none() {
-        permalink = anchor_permalink(&scope);
-        permalink_c = prior;
-    }
     // A permalink naming another number than the post's own id points elsewhere.
     // (A short number is a position on the page, not an id.)
     if let (Some(url), Some(num)) = (permalink.as_deref(), root_number(s, root).filter(|n| n.len() >= 4)) {
         if !url.contains(&num) {
             permalink_c = permalink_c.min(0.3);
+        }
+    }
+    // No permalink, or one too doubtful to keep: the post's own anchor.
+    if (permalink.is_none() || permalink_c < Thresholds::DEFAULT.permalink) && found && header_root.is_none() {
+        if let Some(anchor) = anchor_permalink(&scope) {
+            permalink_c = anchor_agreement(s, page, now_utc_ms, &siblings, Some(&anchor), prior);
+            permalink = Some(anchor);
         }
     }
 
@@ -287,6 +294,30 @@ fn post_run(s: &Snapshot, root: u32, body: Option<u32>) -> Option<u32> {
             s.node(parent).children.iter().filter(|c| signature(s, **c).as_deref() == Some(sig.as_str()) && texty(**c)).take(3).count();
         alike >= 3
     })
+}
+
+/// How far a post's own anchor is trusted: like the other fields, by its
+/// siblings ([`Agreement`]): the share of posts that carry an anchor of their
+/// own; one anchor repeated in several posts is no post's. Without siblings
+/// to compare, the detection method's `prior`.
+fn anchor_agreement(s: &Snapshot, page: &PageInfo, now_ms: i64, siblings: &[u32], mine: Option<&str>, prior: f32) -> f32 {
+    let Some(mine) = mine else { return 0.0 };
+    if siblings.is_empty() {
+        return prior;
+    }
+    let none = |_: u32| false;
+    let mut seen = vec![mine.to_string()];
+    for &sib in siblings {
+        let scope = Scope { s, root: sib, body: None, nested: &none, page, now_ms };
+        if let Some(a) = anchor_permalink(&scope) {
+            if seen.contains(&a) {
+                return 0.05;
+            }
+            seen.push(a);
+        }
+    }
+    let agreement = Agreement { posts: 1 + siblings.len(), at_place: seen.len(), distinct: seen.len() };
+    agreement.confidence().unwrap_or(prior)
 }
 
 /// The nearest block around the mention inside `root`.

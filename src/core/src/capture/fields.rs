@@ -602,6 +602,21 @@ pub fn anchor_permalink(scope: &Scope) -> Option<String> {
     // short number ("message10") is more likely the post's position on this
     // page, used only when no named anchor carries a real id.
     let number = root_number(s, root).filter(|n| n.len() >= 4);
+    // An empty named anchor just before the post ("<a name=N></a><div
+    // class=post>") is the anchor the page declares for it.
+    let before = s.node(root).parent.and_then(|p| {
+        let kids = &s.node(p).children;
+        let i = kids.iter().position(|k| *k == root)?;
+        kids[..i].iter().rev().find(|k| s.node(**k).is_element() || !s.node(**k).text.trim().is_empty()).copied()
+    });
+    if let Some(a) = before.filter(|a| s.node(*a).tag() == "a" && s.node(*a).attr("href").is_none()) {
+        let n = s.node(a);
+        if let Some(name) = n.attr("name").or_else(|| n.attr("id")).filter(|v| v.len() <= 40) {
+            if digits_of(name, 4).is_some_and(|d| number.as_deref().is_none_or(|want| want == d)) {
+                return scope.resolve(&format!("{}#{name}", without_fragment(&scope.page.url)));
+            }
+        }
+    }
     let anchors = elements.iter().copied().filter(|id| s.node(*id).tag() == "a");
     let order: Vec<(u32, usize)> = if number.is_some() {
         [(root, 4)].into_iter().chain(anchors.map(|a| (a, 2))).collect()

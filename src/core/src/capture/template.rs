@@ -137,7 +137,9 @@ pub fn split_post(s: &Snapshot, stop: Option<u32>) -> Option<(u32, u32, Vec<u32>
             continue;
         }
         let Some(header) = prev(b) else { continue };
-        let Some(kh) = row_shape(s, header).filter(|k| *k != kb) else { continue };
+        // A header is a line or two (author, date, number), not a post.
+        let short = |h: u32| super::fields::element_text(s, h, 600).chars().count() <= 300;
+        let Some(kh) = row_shape(s, header).filter(|k| *k != kb && short(header)) else { continue };
         let headers: Vec<u32> =
             bodies.iter().filter_map(|c| prev(*c)).filter(|h| row_shape(s, *h).as_deref() == Some(kh.as_str())).collect();
         // Nearly every body follows a header of one shape.
