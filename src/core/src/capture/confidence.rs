@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::extract::Extraction;
+use super::extract::{Extraction, TextScope};
 
 /// Per-field confidence in `[0, 1]`; 0 for a field that was not found.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -36,10 +36,13 @@ impl Thresholds {
     pub const KEEP_ALL: Thresholds = Thresholds { text: 0.0, author: 0.0, time: 0.0, permalink: 0.0 };
 
     /// Clear the author, time and permalink of `ex` where their confidence is
-    /// below the bar. The text is never cleared here: the card always shows
-    /// what was clicked, and extraction narrows a text it is unsure of itself;
-    /// `text` confidence is what the benchmark scores text precision by.
+    /// below the bar. The text is never cleared: the card always shows what
+    /// was clicked. A text below the bar is marked [`TextScope::Passage`]
+    /// (extraction narrows a text it is unsure of to the clicked block).
     pub fn apply(&self, ex: &mut Extraction, c: &Confidence) {
+        if c.text < self.text || c.text <= 0.0 {
+            ex.text_scope = TextScope::Passage;
+        }
         if c.author < self.author || c.author <= 0.0 {
             ex.author_name = None;
             ex.author_url = None;

@@ -94,6 +94,24 @@ pub fn signature(s: &Snapshot, id: u32) -> Option<String> {
     matches!(n.tag(), "li" | "tr" | "article" | "table" | "dl" | "section").then(|| n.tag().to_string())
 }
 
+/// The signature, or the bare tag of an element without classes or id (the
+/// last resort for pages whose posts are plain `<div>`s).
+pub fn shape(s: &Snapshot, id: u32) -> Option<String> {
+    signature(s, id).or_else(|| s.node(id).is_element().then(|| s.node(id).tag().to_string()))
+}
+
+/// Look-alike siblings of `id` held whole in the snapshot (not elided).
+fn full_look_alikes(s: &Snapshot, id: u32, sig: &str, shape_of: fn(&Snapshot, u32) -> Option<String>) -> Vec<u32> {
+    let Some(parent) = s.node(id).parent else { return Vec::new() };
+    s.node(parent)
+        .children
+        .iter()
+        .copied()
+        .filter(|c| *c != id && !s.node(*c).elided && shape_of(s, *c).as_deref() == Some(sig))
+        .take(8)
+        .collect()
+}
+
 fn repeated(s: &Snapshot, id: u32) -> bool {
     let Some(sig) = signature(s, id) else { return false };
     let Some(parent) = s.node(id).parent else { return false };
@@ -173,12 +191,37 @@ pub fn detect(s: &Snapshot, page: &PageInfo, now_ms: i64) -> Detection {
             }
         }
         let tag = s.node(a).tag();
-        if (repeated(s, a) || tag == "article") && has_post_signals(s, page, a, now_ms) {
+        if (repeated(s, a) || tag == "article") && has_post_signals(s, page, a, now_ms) && signals_repeat(s, page, a, now_ms, signature) {
+            return Detection { root: a, method: Method::Repetition, adapter: None, root_alt: None };
+        }
+    }
+    // Posts as plain elements without classes: a run of same-tag siblings
+    // that carry a post's signals.
+    for &a in &chain {
+        let n = s.node(a);
+        if n.attr("class").is_some() || n.attr("id").is_some() || INLINE_TAGS.contains(&n.tag()) || matches!(n.tag(), "p" | "span") {
+            continue;
+        }
+        if !full_look_alikes(s, a, n.tag(), shape).is_empty()
+            && has_post_signals(s, page, a, now_ms)
+            && signals_repeat(s, page, a, now_ms, |s, id| {
+                (s.node(id).attr("class").is_none() && s.node(id).attr("id").is_none()).then(|| shape(s, id)).flatten()
+            })
+        {
             return Detection { root: a, method: Method::Repetition, adapter: None, root_alt: None };
         }
     }
     let block = chain.iter().copied().find(|a| !INLINE_TAGS.contains(&s.node(*a).tag())).or(chain.first().copied());
     Detection { root: block.unwrap_or(s.mention_node), method: Method::Block, adapter: None, root_alt: None }
+}
+
+/// Posts repeat: a candidate's post signals must show in a look-alike
+/// sibling too (when the snapshot holds any whole), else they belong to what
+/// the candidate holds (a link in one paragraph), not to a post template.
+fn signals_repeat(s: &Snapshot, page: &PageInfo, a: u32, now_ms: i64, shape_of: fn(&Snapshot, u32) -> Option<String>) -> bool {
+    let Some(sig) = shape_of(s, a) else { return true };
+    let others = full_look_alikes(s, a, &sig, shape_of);
+    others.is_empty() || others.iter().any(|o| has_post_signals(s, page, *o, now_ms))
 }
 
 fn matched_alt(s: &Snapshot, adapter: &'static Adapter, root: u32) -> Option<&'static str> {

@@ -129,6 +129,66 @@ pub fn is_profile_href(href: &str) -> bool {
     !is_action_href(href) && re_profile().is_match(href)
 }
 
+/// What member stats count ("4 replies", "2.474 Beiträge").
+const COUNTED: &[&str] = &[
+    "replies",
+    "reply",
+    "threads",
+    "thread",
+    "posts",
+    "post",
+    "comments",
+    "comment",
+    "messages",
+    "message",
+    "points",
+    "point",
+    "likes",
+    "reputation",
+    "discussions",
+    "answers",
+    "beiträge",
+    "beitrag",
+    "antworten",
+    "themen",
+    "mensajes",
+    "respuestas",
+    "temas",
+    "réponses",
+    "sujets",
+];
+
+/// Labels that introduce the author of the post being answered.
+const REPLY_LABELS: &[&str] =
+    &["in reply to", "replying to", "reply to", "antwort auf", "en respuesta a", "respuesta a", "en réponse à", "répondre à"];
+
+/// True if the text just before `id` (in its parent and grandparent) ends
+/// with a reply label: "in reply to <a>ann</a>" names another post's author.
+fn after_reply_label(s: &Snapshot, id: u32) -> bool {
+    let mut cur = id;
+    for _ in 0..2 {
+        let Some(parent) = s.node(cur).parent else { return false };
+        let mut before = String::new();
+        for c in &s.node(parent).children {
+            if *c == cur {
+                break;
+            }
+            before.push_str(&element_text(s, *c, 200));
+            before.push(' ');
+        }
+        let before = collapse(&before).to_lowercase();
+        let tail = before.trim_end_matches([':', ' ']);
+        if REPLY_LABELS.iter().any(|l| tail.ends_with(l)) {
+            return true;
+        }
+        if !before.trim().is_empty() {
+            return false;
+        }
+        cur = parent;
+    }
+    false
+}
+
 fn clean_name(raw: &str) -> Option<String> {
     let mut name = collapse(raw);
     for prefix in ["posted by ", "written by ", "geschrieben von ", "publicado por ", "by ", "von ", "por ", "par ", "de "] {
@@ -141,6 +201,36 @@ fn clean_name(raw: &str) -> Option<String> {
             name = stripped.trim().to_string();
         }
     }
+    // Post counts, reputation and revision labels glued to a name ("2,474
+    // ann", "ann 0", "4 revs, 4 users 71%") are not part of it.
+    let mut words: Vec<&str> = name.split_whitespace().collect();
+    // "ann 4 replies 1 threads New Member": a count followed by what it
+    // counts starts the member's stats, not the name.
+    if let Some(cut) = words.windows(2).position(|w| {
+        w[0].chars().all(|c| c.is_ascii_digit() || ",.".contains(c))
+            && COUNTED.contains(&w[1].trim_end_matches([',', ':']).to_lowercase().as_str())
+    }) {
+        words.truncate(cut);
+    }
+    let numeric = |w: &str| w.chars().all(|c| c.is_ascii_digit() || ",.%+-()".contains(c)) && w.chars().any(|c| c.is_ascii_digit());
+    let label = |w: &str| {
+        matches!(
+            w.trim_end_matches(',').to_ascii_lowercase().as_str(),
+            "rev" | "revs" | "user" | "users" | "posts" | "beiträge" | "mensajes"
+        )
+    };
+    while words.first().is_some_and(|w| numeric(w) || label(w)) {
+        words.remove(0);
+    }
+    while words.last().is_some_and(|w| numeric(w) || label(w)) {
+        words.pop();
+    }
+    let name = words.join(" ");
+    // An "in reply to X" label names the other post's author.
+    let lower = name.to_lowercase();
+    if REPLY_LABELS.iter().any(|l| lower.starts_with(l)) {
+        return None;
+    }
     let ok = !name.is_empty() && name.chars().count() <= 64 && name.chars().any(|c| c.is_alphanumeric());
     ok.then_some(name)
 }
@@ -150,6 +240,9 @@ fn clean_name(raw: &str) -> Option<String> {
 pub fn author_from(scope: &Scope, id: u32) -> Author {
     let s = scope.s;
     let n = s.node(id);
+    if after_reply_label(s, id) {
+        return Author::default();
+    }
     let name_sel = Selector::parse("[itemprop=name], .p-name, .fn, .username, .author-name, strong, b");
     let name_node = s.descendants(id, |_| false).skip(1).find(|d| name_sel.matches(s, *d, Some(id)));
     let name = n
@@ -183,6 +276,11 @@ pub fn author_from(scope: &Scope, id: u32) -> Author {
 }
 
 pub fn find_author(scope: &Scope) -> Author {
+    find_author_at(scope).map(|(a, _)| a).unwrap_or_default()
+}
+
+/// The author and the element it was read from.
+pub fn find_author_at(scope: &Scope) -> Option<(Author, u32)> {
     let s = scope.s;
     let elements = scope.field_elements();
     let by_selector = |sel: &str| {
@@ -191,8 +289,8 @@ pub fn find_author(scope: &Scope) -> Author {
     };
     let accept = |a: Author| if a.name.is_some() || a.url.is_some() { Some(a) } else { None };
     for sel in ["[itemprop=author], [itemprop=creator]", ".p-author, .h-card, .vcard", "a[rel~=author]"] {
-        if let Some(a) = by_selector(sel).map(|id| author_from(scope, id)).find_map(accept) {
-            return a;
+        if let Some(hit) = by_selector(sel).find_map(|id| accept(author_from(scope, id)).map(|a| (a, id))) {
+            return Some(hit);
         }
     }
     // Class or id naming an author, with a short text.
@@ -212,13 +310,13 @@ pub fn find_author(scope: &Scope) -> Author {
             // A whole "by X » date" line: only its profile link tells the name.
             if let Some(link) = s.descendants(*id, |_| false).find(|d| s.node(*d).attr("href").is_some_and(is_profile_href)) {
                 if let Some(a) = accept(author_from(scope, link)) {
-                    return a;
+                    return Some((a, link));
                 }
             }
             continue;
         }
         if let Some(a) = accept(a) {
-            return a;
+            return Some((a, *id));
         }
     }
     // A link shaped like a profile with a name as its text.
@@ -227,11 +325,28 @@ pub fn find_author(scope: &Scope) -> Author {
         if n.tag() == "a" && n.attr("href").is_some_and(is_profile_href) {
             let a = author_from(scope, *id);
             if a.name.is_some() {
-                return a;
+                return Some((a, *id));
             }
         }
     }
-    Author::default()
+    // A link whose address carries its own text: profile addresses embed
+    // the member's name ("/flyingngel", "/u/ann-b").
+    for id in &elements {
+        let n = s.node(*id);
+        let Some(href) = n.attr("href").filter(|h| !is_action_href(h) && !h.starts_with('#')) else { continue };
+        let text = element_text(s, *id, 80);
+        let slug: String = text.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+        let path: String =
+            href.split(['?', '#']).next().unwrap_or("").to_lowercase().chars().filter(|c| c.is_alphanumeric() || *c == '/').collect();
+        let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+        if n.tag() == "a" && slug.chars().count() >= 3 && !text.contains(char::is_whitespace) && last == slug {
+            let a = author_from(scope, *id);
+            if a.name.is_some() {
+                return Some((a, *id));
+            }
+        }
+    }
+    None
 }
 
 // ---------------------------------------------------------------- time
@@ -241,7 +356,7 @@ const TIME_ATTRS: &[&str] =
 const DATE_WORDS: &[&str] = &["date", "time", "posted", "timestamp", "datum", "fecha", "zeit", "published", "created", "ago"];
 const NOT_DATE_PHRASES: &[&str] = &[
     "joined",
-    "registr",
+    "regist",
     "member since",
     "inscri",
     "mitglied seit",
@@ -257,6 +372,16 @@ const NOT_DATE_PHRASES: &[&str] = &[
     "last active",
     "membre depuis",
 ];
+
+/// True if a "Registered"/"Joined"/"Member since" label sits with the
+/// element: in its own text, or in an enclosing line short enough to be just
+/// the label and the date (a longer block may hold the post's own date too).
+pub fn labelled_not_post_time(s: &Snapshot, id: u32, root: u32) -> bool {
+    std::iter::once(id).chain(s.ancestors(id).take_while(|a| *a != root).take(2)).enumerate().any(|(i, a)| {
+        let text = element_text(s, a, 240).to_lowercase();
+        (i == 0 || text.chars().count() <= 60) && NOT_DATE_PHRASES.iter().any(|p| text.contains(p))
+    })
+}
 
 fn is_profile_block(s: &Snapshot, id: u32, root: u32) -> bool {
     std::iter::once(id).chain(s.ancestors(id).take_while(|a| *a != root)).any(|a| {
@@ -317,7 +442,7 @@ pub fn time_from(scope: &Scope, id: u32) -> Option<CommentTime> {
 pub fn find_time(scope: &Scope) -> Option<(CommentTime, u32)> {
     let s = scope.s;
     let elements = scope.field_elements();
-    let usable = |id: &u32| !is_profile_block(s, *id, scope.root);
+    let usable = |id: &u32| !is_profile_block(s, *id, scope.root) && !labelled_not_post_time(s, *id, scope.root);
     let try_sel = |sel: &str| -> Option<(CommentTime, u32)> {
         let sel = Selector::parse(sel);
         elements
@@ -357,7 +482,7 @@ pub fn find_time(scope: &Scope) -> Option<(CommentTime, u32)> {
             continue;
         }
         let parent = n.parent.unwrap_or(id);
-        if is_profile_block(s, parent, scope.root) {
+        if is_profile_block(s, parent, scope.root) || labelled_not_post_time(s, parent, scope.root) {
             continue;
         }
         let lower = n.text.to_lowercase();
@@ -410,6 +535,11 @@ pub fn root_number(s: &Snapshot, root: u32) -> Option<String> {
 }
 
 pub fn find_permalink(scope: &Scope, time_el: Option<u32>) -> Option<String> {
+    find_permalink_at(scope, time_el).map(|(u, _)| u)
+}
+
+/// The permalink and the link element it was read from.
+pub fn find_permalink_at(scope: &Scope, time_el: Option<u32>) -> Option<(String, u32)> {
     let s = scope.s;
     let root = scope.root;
     let href_of = |id: u32| s.node(id).attr("href").filter(|h| !is_action_href(h) && !h.trim().is_empty());
@@ -417,9 +547,11 @@ pub fn find_permalink(scope: &Scope, time_el: Option<u32>) -> Option<String> {
     if let Some(t) = time_el {
         let around = std::iter::once(t).chain(s.ancestors(t).take_while(|a| *a != root)).find(|a| s.node(*a).tag() == "a");
         let inside = s.descendants(t, |_| false).find(|d| s.node(*d).tag() == "a");
-        if let Some(url) = around.or(inside).and_then(href_of).and_then(|h| scope.resolve(h)) {
-            if !is_profile_href(&url) && (without_fragment(&url) != without_fragment(scope.page.base()) || url.contains('#')) {
-                return Some(url);
+        if let Some(link) = around.or(inside) {
+            if let Some(url) = href_of(link).and_then(|h| scope.resolve(h)) {
+                if !is_profile_href(&url) && (without_fragment(&url) != without_fragment(scope.page.base()) || url.contains('#')) {
+                    return Some((url, link));
+                }
             }
         }
     }
@@ -437,26 +569,27 @@ pub fn find_permalink(scope: &Scope, time_el: Option<u32>) -> Option<String> {
         }
         if let Some(url) = href_of(*id).and_then(|h| scope.resolve(h)) {
             if !is_profile_href(&url) {
-                return Some(url);
+                return Some((url, *id));
             }
         }
         let _ = n;
     }
     // 3. Links shaped like a post link; prefer one naming this comment's number.
     let number = root_number(s, root);
-    let mut shaped = elements.iter().filter_map(|id| href_of(*id)).filter(|h| re_post_href().is_match(h) && !is_profile_href(h));
-    let candidates: Vec<&str> = shaped.by_ref().take(32).collect();
-    let pick = number.as_deref().and_then(|num| candidates.iter().find(|h| h.contains(num))).or_else(|| {
+    let candidates: Vec<(&str, u32)> = elements
+        .iter()
+        .filter_map(|id| href_of(*id).map(|h| (h, *id)))
+        .filter(|(h, _)| re_post_href().is_match(h) && !is_profile_href(h))
+        .take(32)
+        .collect();
+    let pick = number.as_deref().and_then(|num| candidates.iter().find(|(h, _)| h.contains(num))).or_else(|| {
         if number.is_none() {
             candidates.first()
         } else {
             None
         }
     });
-    if let Some(url) = pick.and_then(|h| scope.resolve(h)) {
-        return Some(url);
-    }
-    None
+    pick.and_then(|(h, id)| scope.resolve(h).map(|u| (u, *id)))
 }
 
 /// The comment's own anchor as a link (`page#id`): the root's id or a named
@@ -465,15 +598,41 @@ pub fn anchor_permalink(scope: &Scope) -> Option<String> {
     let s = scope.s;
     let root = scope.root;
     let elements = scope.field_elements();
-    let number = root_number(s, root);
-    // Post numbers have several digits; a one-digit root id ("message1")
-    // is a position, used only when no named anchor carries a real number.
-    let anchors = elements.iter().copied().filter(|id| s.node(*id).tag() == "a").map(|id| (id, 2));
-    let anchor_name = [(root, 2)].into_iter().chain(anchors).chain([(root, 1)]).find_map(|(id, min_digits)| {
+    // Post numbers are database ids with several digits; a root id with a
+    // short number ("message10") is more likely the post's position on this
+    // page, used only when no named anchor carries a real id.
+    let number = root_number(s, root).filter(|n| n.len() >= 4);
+    // An empty named anchor just before the post ("<a name=N></a><div
+    // class=post>") is the anchor the page declares for it.
+    let before = s.node(root).parent.and_then(|p| {
+        let kids = &s.node(p).children;
+        let i = kids.iter().position(|k| *k == root)?;
+        kids[..i].iter().rev().find(|k| s.node(**k).is_element() || !s.node(**k).text.trim().is_empty()).copied()
+    });
+    if let Some(a) = before.filter(|a| s.node(*a).tag() == "a" && s.node(*a).attr("href").is_none()) {
+        let n = s.node(a);
+        if let Some(name) = n.attr("name").or_else(|| n.attr("id")).filter(|v| v.len() <= 40) {
+            if digits_of(name, 4).is_some_and(|d| number.as_deref().is_none_or(|want| want == d)) {
+                return scope.resolve(&format!("{}#{name}", without_fragment(&scope.page.url)));
+            }
+        }
+    }
+    let anchors = elements.iter().copied().filter(|id| s.node(*id).tag() == "a");
+    let order: Vec<(u32, usize)> = if number.is_some() {
+        [(root, 4)].into_iter().chain(anchors.map(|a| (a, 2))).collect()
+    } else {
+        anchors
+            .map(|a| (a, 4))
+            .chain([(root, 2)])
+            .chain(elements.iter().copied().filter(|id| s.node(*id).tag() == "a").map(|a| (a, 2)))
+            .chain([(root, 1)])
+            .collect()
+    };
+    let anchor_name = order.into_iter().find_map(|(id, min_digits)| {
         let n = s.node(id);
         let name = if id == root { n.attr("id") } else { n.attr("name").or_else(|| n.attr("id")) }?;
         let num = digits_of(name, min_digits)?;
-        (number.as_deref().map_or(true, |want| want == num) && name.len() <= 40).then(|| name.to_string())
+        (number.as_deref().is_none_or(|want| want == num) && name.len() <= 40).then(|| name.to_string())
     });
     anchor_name.and_then(|name| scope.resolve(&format!("{}#{name}", without_fragment(&scope.page.url))))
 }

@@ -16,6 +16,7 @@ pub mod json_ld;
 pub mod page;
 pub mod selector;
 pub mod snapshot;
+pub mod template;
 #[cfg(test)]
 pub(crate) mod test_dom;
 pub mod text;
@@ -24,7 +25,7 @@ pub mod url;
 
 pub use confidence::{Confidence, Thresholds};
 pub use detect::Method;
-pub use extract::{extract, extract_scored, Extraction};
+pub use extract::{extract, extract_scored, Extraction, TextScope};
 pub use page::PageInfo;
 pub use selector::{anchor, describe, TextPositionSelector, TextQuoteSelector};
 pub use snapshot::{DomSource, SnapNode, Snapshot};

@@ -99,7 +99,7 @@ pub fn raw_text(s: &Snapshot, root: u32, prune: &dyn Fn(u32) -> bool) -> RawText
     let mut text = String::new();
     let (mut kept_len, mut full_len) = (0u32, 0u32);
     let mut out = RawText { text: String::new(), kept: None, full: None };
-    for id in s.descendants(root, |id| prune(id)) {
+    for id in s.descendants(root, prune) {
         let node = s.node(id);
         if node.is_element() {
             continue;

@@ -260,7 +260,7 @@ fn re_day_month() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(&R, || {
         format!(
-            r"(?:^|[^\d])(\d{{1,2}})(?:st|nd|rd|th|er|º|ª)?\.?\s*(?:de\s+|-)?({})\b\.?(?:\s*,?\s*(?:de\s+|del\s+|-)?(\d{{4}})\b)?",
+            r"(?:^|[^\w\u{{e0}}-\u{{ff}}])(\d{{1,2}})(?:st|nd|rd|th|er|º|ª)?\.?\s*(?:de\s+|-)?({})\b\.?(?:\s*,?\s*(?:de\s+|del\s+|-)?(\d{{4}})\b)?",
             month_alternation()
         )
     })
@@ -294,14 +294,14 @@ fn re_year() -> &'static Regex {
 /// An absolute date (and time if given) found in `lower`.
 fn absolute(lower: &str, now_ms: i64, lang: Option<&str>) -> Option<(i64, Zone, Precision)> {
     let (now_y, _, _) = civil_from_days(now_ms.div_euclid(DAY_MS));
-    let month_first = lang.map_or(true, |l| {
+    let month_first = lang.is_none_or(|l| {
         let l = l.to_ascii_lowercase();
         l == "en" || l.starts_with("en-us") || l.starts_with("en_us")
     });
     // The earliest date form in the text wins.
     let mut best: Option<(usize, usize, i64, i64, Option<i64>)> = None; // start, end, y/m/d
     let mut consider = |start: usize, end: usize, y: Option<i64>, m: i64, d: i64| {
-        if best.as_ref().map_or(true, |b| start < b.0) {
+        if best.as_ref().is_none_or(|b| start < b.0) {
             best = Some((start, end, m, d, y));
         }
     };
@@ -319,11 +319,11 @@ fn absolute(lower: &str, now_ms: i64, lang: Option<&str>) -> Option<(i64, Zone, 
                 }
             } else {
                 let year = expand_year(y.parse().ok()?, now_y);
+                // Day first after a dot or when the first number cannot be a
+                // month; month first when the second cannot be, or by locale.
                 let (m, d) = if s1 == "." || a > 12 {
                     (b, a)
-                } else if b > 12 {
-                    (a, b)
-                } else if month_first {
+                } else if b > 12 || month_first {
                     (a, b)
                 } else {
                     (b, a)

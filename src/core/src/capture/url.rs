@@ -74,7 +74,7 @@ pub fn resolve(base: &str, reference: &str) -> Option<String> {
     let base_scheme = base_scheme.to_ascii_lowercase();
     let reference = reference.replace('\\', "/");
     if let Some(net) = reference.strip_prefix("//") {
-        return Some(format!("{base_scheme}://{}", normalize_after_scheme(&format!("//{net}"))[2..].to_string()));
+        return Some(format!("{base_scheme}://{}", &normalize_after_scheme(&format!("//{net}"))[2..]));
     }
     let base_rest = base_rest.strip_prefix("//")?;
     let authority_end = base_rest.find(['/', '?', '#']).unwrap_or(base_rest.len());

@@ -1,0 +1,383 @@
+//! The page's own post template, learnt from the clicked post's look-alike
+//! siblings. Posts on a thread repeat: the author sits at the same place in
+//! every post and differs between them, a time parses at the same place in
+//! every post, the permalink follows one pattern. So every field is read in
+//! every sibling the snapshot holds whole, and the place (the tag/class path
+//! from the post root) that most posts agree on is the template. The clicked
+//! post is read through it, and a field's confidence is how many posts agree
+//! on that place, zero when the value is the same in every post (a thread
+//! author or date in a wrapper is not the post's).
+
+use super::adapters::Adapter;
+use super::css::Selector;
+use super::detect::{same_kind, signature, Detection, Method};
+use super::fields::{author_from, find_author_at, find_permalink_at, find_time, is_quote, time_from, Author, Scope};
+use super::page::PageInfo;
+use super::snapshot::Snapshot;
+use super::time::{CommentTime, Precision};
+
+/// Siblings read at most (nearest to the clicked post first).
+pub const MAX_SIBLINGS: usize = 12;
+
+/// One step of a path from a post root: tag and meaningful classes.
+pub type Path = Vec<String>;
+
+/// What one post gives, with the elements each field was read from.
+#[derive(Debug, Clone, Default)]
+pub struct PostRead {
+    pub author: Author,
+    pub author_el: Option<u32>,
+    pub time: Option<CommentTime>,
+    pub time_el: Option<u32>,
+    pub permalink: Option<String>,
+    pub permalink_el: Option<u32>,
+}
+
+fn step(s: &Snapshot, id: u32) -> String {
+    let n = s.node(id);
+    signature(s, id).filter(|sig| sig.contains('.')).unwrap_or_else(|| n.tag().to_string())
+}
+
+/// The path from `root` (exclusive) down to `el` (inclusive).
+pub fn path_of(s: &Snapshot, root: u32, el: u32) -> Path {
+    let mut p: Vec<String> = std::iter::once(el).chain(s.ancestors(el).take_while(|a| *a != root)).map(|id| step(s, id)).collect();
+    p.reverse();
+    p
+}
+
+/// The first element under `root` at `path`, skipping pruned subtrees.
+pub fn resolve(s: &Snapshot, root: u32, path: &Path, prune: &dyn Fn(u32) -> bool) -> Option<u32> {
+    if path.is_empty() {
+        return Some(root);
+    }
+    // Depth-first over the candidates matching each step in turn.
+    let mut stack: Vec<(u32, usize)> = vec![(root, 0)];
+    let mut visited = 0usize;
+    while let Some((id, depth)) = stack.pop() {
+        visited += 1;
+        if visited > 20_000 {
+            return None;
+        }
+        if depth == path.len() {
+            return Some(id);
+        }
+        let want = &path[depth];
+        let next: Vec<u32> =
+            s.node(id).children.iter().copied().filter(|c| s.node(*c).is_element() && !prune(*c) && step(s, *c) == *want).collect();
+        stack.extend(next.into_iter().rev().map(|c| (c, depth + 1)));
+    }
+    None
+}
+
+/// Same tag and most classes shared: posts carry state classes (original
+/// poster, moderator, alternating rows) that differ between look-alikes.
+fn alike(s: &Snapshot, a: u32, b: u32) -> bool {
+    let (na, nb) = (s.node(a), s.node(b));
+    if na.tag() != nb.tag() {
+        return false;
+    }
+    let ca: Vec<&str> = na.classes().collect();
+    let cb: Vec<&str> = nb.classes().collect();
+    let shared = ca.iter().filter(|c| cb.contains(c)).count();
+    let union = ca.len() + cb.len() - shared;
+    shared >= 1 && shared * 3 >= union * 2
+}
+
+/// The other posts of the same kind the snapshot holds whole, nearest first.
+pub fn siblings(s: &Snapshot, det: &Detection, root: u32) -> Vec<u32> {
+    if det.method == Method::Block {
+        return Vec::new();
+    }
+    let root_sig = super::detect::shape(s, root);
+    let alt = det.root_alt.map(Selector::parse);
+    let depth = s.ancestors(root).count();
+    let kind = |id: u32| match (&alt, det.method) {
+        (Some(sel), Method::Adapter) => sel.matches(s, id, None),
+        // Look-alike posts sit at the post's depth (a post's own parts may
+        // look alike too).
+        (_, Method::Repetition) => {
+            root_sig.is_some() && (super::detect::shape(s, id) == root_sig || alike(s, root, id)) && s.ancestors(id).count() == depth
+        }
+        _ => same_kind(s, det, &root_sig, id),
+    };
+    let mut found: Vec<u32> = (0..s.nodes.len() as u32)
+        .filter(|id| {
+            *id != root && s.node(*id).is_element() && !s.node(*id).elided && !s.contains(*id, root) && !s.contains(root, *id) && kind(*id)
+        })
+        .collect();
+    // A post whose subtree was cut at the shallow rim cannot be read.
+    found.retain(|id| !s.node(*id).children.is_empty());
+    found.sort_by_key(|id| (*id as i64 - root as i64).abs());
+    found.truncate(MAX_SIBLINGS);
+    found
+}
+
+/// A block's shape with its first element child's: rows of a table share
+/// the tag, their cells tell header rows from body rows.
+fn row_shape(s: &Snapshot, id: u32) -> Option<String> {
+    let own = super::detect::shape(s, id)?;
+    let first = s.node(id).children.iter().copied().find(|c| s.node(*c).is_element()).and_then(|c| super::detect::shape(s, c));
+    Some(format!("{own}/{}", first.unwrap_or_default()))
+}
+
+/// Posts split over two sibling blocks, a header (author, time) and then
+/// the body, repeated down the thread (table layouts). Returns the clicked
+/// post's header and body, and the other posts' headers.
+pub fn split_post(s: &Snapshot, stop: Option<u32>) -> Option<(u32, u32, Vec<u32>)> {
+    for b in s.ancestors(s.mention_node) {
+        if Some(b) == stop || matches!(s.node(b).tag(), "body" | "html") {
+            return None;
+        }
+        let parent = s.node(b).parent?;
+        let Some(kb) = row_shape(s, b) else { continue };
+        let kids: Vec<u32> = s.node(parent).children.iter().copied().filter(|c| s.node(*c).is_element()).collect();
+        let prev = |c: u32| kids.iter().position(|k| *k == c).and_then(|i| i.checked_sub(1)).map(|i| kids[i]);
+        let bodies: Vec<u32> = kids.iter().copied().filter(|c| row_shape(s, *c).as_deref() == Some(kb.as_str())).collect();
+        if bodies.len() < 3 {
+            continue;
+        }
+        let Some(header) = prev(b) else { continue };
+        // A header is a line or two (author, date, number), not a post.
+        let short = |h: u32| super::fields::element_text(s, h, 600).chars().count() <= 300;
+        let Some(kh) = row_shape(s, header).filter(|k| *k != kb && short(header)) else { continue };
+        let headers: Vec<u32> =
+            bodies.iter().filter_map(|c| prev(*c)).filter(|h| row_shape(s, *h).as_deref() == Some(kh.as_str())).collect();
+        // Nearly every body follows a header of one shape.
+        if headers.len() * 4 < bodies.len() * 3 || headers.iter().any(|h| s.node(*h).elided) {
+            continue;
+        }
+        let others: Vec<u32> = headers.into_iter().filter(|h| *h != header).take(MAX_SIBLINGS).collect();
+        return Some((header, b, others));
+    }
+    None
+}
+
+/// Read the author, time and permalink of one post (adapter selectors first,
+/// then the generic finders).
+pub fn read_post(scope: &Scope, adapter: Option<&Adapter>) -> PostRead {
+    let s = scope.s;
+    let mut r = PostRead::default();
+    if let Some(a) = adapter {
+        // The first candidate with a name; else the first with a link
+        // (avatar links carry the profile URL but no name).
+        let candidates: Vec<(Author, u32)> =
+            a.author.split(',').flat_map(|alt| scope.all_matches(alt.trim())).take(16).map(|el| (author_from(scope, el), el)).collect();
+        if let Some((named, el)) = candidates.iter().find(|(c, _)| c.name.is_some()) {
+            r.author = named.clone();
+            r.author_el = Some(*el);
+            if r.author.url.is_none() {
+                r.author.url = candidates.iter().find_map(|(c, _)| c.url.clone());
+            }
+        } else if let Some((linked, el)) = candidates.into_iter().find(|(c, _)| c.url.is_some()) {
+            r.author = linked;
+            r.author_el = Some(el);
+        }
+        if let Some(el) = first_of(scope, a.time) {
+            if let Some(t) = time_from(scope, el) {
+                r.time = Some(t);
+                r.time_el = Some(el);
+            }
+        }
+        if let Some(el) = first_of(scope, a.permalink) {
+            r.permalink = s.node(el).attr("href").or_else(|| s.node(el).attr("content")).and_then(|h| scope.resolve(h));
+            r.permalink_el = r.permalink.as_ref().map(|_| el);
+        }
+        if r.permalink.is_none() {
+            r.permalink = a.permalink_attr.and_then(|attr| s.node(scope.root).attr(attr)).and_then(|h| scope.resolve(h));
+            r.permalink_el = r.permalink.as_ref().map(|_| scope.root);
+        }
+    }
+    if r.author.name.is_none() && r.author.url.is_none() {
+        if let Some((a, el)) = find_author_at(scope) {
+            r.author = a;
+            r.author_el = Some(el);
+        }
+    }
+    if r.time.is_none() {
+        if let Some((t, el)) = find_time(scope) {
+            r.time = Some(t);
+            r.time_el = Some(el);
+        }
+    }
+    if r.permalink.is_none() {
+        if let Some((u, el)) = find_permalink_at(scope, r.time_el) {
+            r.permalink = Some(u);
+            r.permalink_el = Some(el);
+        }
+    }
+    r
+}
+
+/// The first field element matching an adapter selector list, trying its
+/// alternatives in the order written.
+pub fn first_of(scope: &Scope, list: &str) -> Option<u32> {
+    list.split(',').map(str::trim).filter(|a| !a.is_empty()).find_map(|alt| scope.first_match(alt))
+}
+
+/// How the clicked post's fields compare with its siblings'.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Agreement {
+    /// Posts read, the clicked one included.
+    pub posts: usize,
+    /// Posts with this field at the clicked post's place.
+    pub at_place: usize,
+    /// Distinct values among all posts with the field (0 if only this one has it).
+    pub distinct: usize,
+}
+
+impl Agreement {
+    /// Confidence from template evidence; `None` without siblings to compare.
+    pub fn confidence(&self) -> Option<f32> {
+        if self.posts <= 1 || self.at_place == 0 {
+            return None;
+        }
+        if self.distinct == 1 {
+            // The same value in every post is the thread's, not the post's.
+            return Some(0.05);
+        }
+        let share = self.at_place as f32 / self.posts as f32;
+        Some((0.3 + 0.65 * share).min(1.0))
+    }
+}
+
+/// The template context: the clicked post and the siblings read with the
+/// same rules.
+pub struct Template<'a> {
+    pub s: &'a Snapshot,
+    pub page: &'a PageInfo,
+    pub now_ms: i64,
+    pub root: u32,
+    pub siblings: Vec<u32>,
+    pub reads: Vec<PostRead>,
+    pub sibling_bodies: Vec<Option<u32>>,
+}
+
+impl<'a> Template<'a> {
+    pub fn learn(
+        s: &'a Snapshot,
+        page: &'a PageInfo,
+        now_ms: i64,
+        det: &Detection,
+        body_path: Option<&Path>,
+        nested: &dyn Fn(u32) -> bool,
+    ) -> Template<'a> {
+        let siblings = siblings(s, det, det.root);
+        Template::over(s, page, now_ms, det.root, siblings, det.adapter, body_path, nested)
+    }
+
+    /// The template over explicit sibling roots (see [`split_post`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn over(
+        s: &'a Snapshot,
+        page: &'a PageInfo,
+        now_ms: i64,
+        root: u32,
+        siblings: Vec<u32>,
+        adapter: Option<&Adapter>,
+        body_path: Option<&Path>,
+        nested: &dyn Fn(u32) -> bool,
+    ) -> Template<'a> {
+        let mut reads = Vec::with_capacity(siblings.len());
+        let mut sibling_bodies = Vec::with_capacity(siblings.len());
+        for &sib in &siblings {
+            let body = body_path.and_then(|p| resolve(s, sib, p, &|id| nested(id) || is_quote(s, id)));
+            let scope = Scope { s, root: sib, body, nested, page, now_ms };
+            reads.push(read_post(&scope, adapter));
+            sibling_bodies.push(body);
+        }
+        Template { s, page, now_ms, root, siblings, reads, sibling_bodies }
+    }
+
+    fn agreement<K: PartialEq>(&self, mine: Option<(&Path, K)>, theirs: impl Fn(&PostRead, u32) -> Option<(Path, K)>) -> Agreement {
+        let Some((path, value)) = mine else { return Agreement { posts: 1 + self.siblings.len(), ..Default::default() } };
+        let mut at_place = 1;
+        // Values compared across every post that has the field, wherever
+        // it was read: one value everywhere is the thread's.
+        let mut distinct: Vec<K> = vec![value];
+        let mut found = 1;
+        for (read, sib) in self.reads.iter().zip(&self.siblings) {
+            if let Some((p, v)) = theirs(read, *sib) {
+                found += 1;
+                if p == *path {
+                    at_place += 1;
+                }
+                if !distinct.contains(&v) {
+                    distinct.push(v);
+                }
+            }
+        }
+        let distinct = if found >= 2 { distinct.len() } else { 0 };
+        Agreement { posts: 1 + self.siblings.len(), at_place, distinct }
+    }
+
+    /// The place most siblings read a field at, with its count.
+    fn majority(&self, path_of_read: impl Fn(&PostRead, u32) -> Option<Path>) -> Option<(Path, usize)> {
+        let mut counts: Vec<(Path, usize)> = Vec::new();
+        for (read, sib) in self.reads.iter().zip(&self.siblings) {
+            if let Some(p) = path_of_read(read, *sib) {
+                match counts.iter_mut().find(|(q, _)| *q == p) {
+                    Some((_, c)) => *c += 1,
+                    None => counts.push((p, 1)),
+                }
+            }
+        }
+        counts.into_iter().max_by_key(|(_, c)| *c)
+    }
+
+    /// True if some sibling read the field at `place` too.
+    fn shared(&self, place: Option<&Path>, el: impl Fn(&PostRead) -> Option<u32>) -> bool {
+        place.is_some_and(|p| self.reads.iter().zip(&self.siblings).any(|(r, sib)| el(r).is_some_and(|e| path_of(self.s, *sib, e) == *p)))
+    }
+
+    /// Re-read the clicked post's fields at the places its siblings agree on,
+    /// when the clicked post's own reading sits elsewhere, and score each.
+    pub fn apply(&self, scope: &Scope, mine: &mut PostRead) -> [Option<f32>; 3] {
+        let s = self.s;
+        let prune = |id: u32| Some(id) == scope.body.filter(|b| *b != scope.root) || (scope.nested)(id) || is_quote(s, id);
+        let n = self.siblings.len();
+        // Author.
+        let author_key = |a: &Author| a.name.as_deref().map(str::to_lowercase).or_else(|| a.url.clone());
+        if let Some((place, count)) = self.majority(|r, sib| r.author_el.map(|e| path_of(s, sib, e))) {
+            let my_place = mine.author_el.map(|e| path_of(s, self.root, e));
+            if my_place.as_ref() != Some(&place) && count >= 2 && count * 2 > n && !self.shared(my_place.as_ref(), |r| r.author_el) {
+                if let Some(el) = resolve(s, self.root, &place, &prune) {
+                    let a = author_from(scope, el);
+                    if a.name.is_some() || a.url.is_some() {
+                        mine.author = a;
+                        mine.author_el = Some(el);
+                    }
+                }
+            }
+        }
+        // Time.
+        if let Some((place, count)) = self.majority(|r, sib| r.time_el.map(|e| path_of(s, sib, e))) {
+            let my_place = mine.time_el.map(|e| path_of(s, self.root, e));
+            if my_place.as_ref() != Some(&place) && count >= 2 && count * 2 > n && !self.shared(my_place.as_ref(), |r| r.time_el) {
+                if let Some(el) = resolve(s, self.root, &place, &prune) {
+                    if let Some(t) = time_from(scope, el) {
+                        mine.time = Some(t);
+                        mine.time_el = Some(el);
+                    }
+                }
+            }
+        }
+        let a_place = mine.author_el.map(|e| path_of(s, self.root, e));
+        let author = self.agreement(a_place.as_ref().zip(author_key(&mine.author)), |r, sib| {
+            r.author_el.map(|e| path_of(s, sib, e)).zip(author_key(&r.author))
+        });
+        let t_place = mine.time_el.map(|e| path_of(s, self.root, e));
+        let mut time = self.agreement(t_place.as_ref().zip(mine.time.as_ref().map(|t| t.utc.clone())), |r, sib| {
+            r.time_el.map(|e| path_of(s, sib, e)).zip(r.time.as_ref().map(|t| t.utc.clone()))
+        });
+        // Many posts share a day: one date everywhere only says the thread's
+        // when it names a minute.
+        if time.distinct == 1 && mine.time.as_ref().is_some_and(|t| t.precision >= Precision::Day) {
+            time.distinct = 2;
+        }
+        let p_place = mine.permalink_el.map(|e| path_of(s, self.root, e));
+        let link = self.agreement(p_place.as_ref().zip(mine.permalink.clone()), |r, sib| {
+            r.permalink_el.map(|e| path_of(s, sib, e)).zip(r.permalink.clone())
+        });
+        [author.confidence(), time.confidence(), link.confidence()]
+    }
+}
