@@ -50,6 +50,9 @@ pub struct CardModel {
     pub brand: String,
     pub term: String,
     pub excerpt: String,
+    /// The text is only the passage around the mention: extraction could not
+    /// tell the comment's bounds (`capture::TextScope::Passage`), and says so.
+    pub passage_only: bool,
     pub author: FieldView,
     pub author_url: FieldView,
     /// The comment time as the page said it; the view formats `utc` locally.
@@ -71,6 +74,7 @@ impl CardModel {
             brand: ctx.brand.clone(),
             term: ctx.term.clone(),
             excerpt: excerpt(&ctx.comment_text, &ctx.quote.exact),
+            passage_only: false,
             author: FieldView::of(&ctx.author_name),
             author_url: FieldView::of(&ctx.author_url),
             time_original: FieldView::of(&ctx.comment_time.as_ref().map(|t| t.original.clone())),

@@ -38,6 +38,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::brands::BrandList;
+use crate::capture::extract::TextScope;
 use crate::capture::page::MAX_JSON_LD_BYTES;
 use crate::capture::snapshot::{self, DomSource};
 use crate::capture::{extract, selector, url, PageInfo, Snapshot};
@@ -217,10 +218,16 @@ pub fn place(anchor: Rect, card_h: f64, view: Viewport) -> Placement {
     Placement { left: left + view.scroll_x, top: top + view.scroll_y, width, height }
 }
 
-/// The capture context the card shows for `opening`: the one place
-/// extraction runs, whichever path the page came by. `page_url` is the
-/// address the browser reported for the content script (not what it says).
-pub fn capture_context(opening: CardOpening, page_url: &str, brands: &BrandList, now_ms: i64) -> Result<CaptureContext, DumpError> {
+/// The capture context the card shows for `opening`, and how much of the
+/// post its text covers: the one place extraction runs, whichever path the
+/// page came by. `page_url` is the address the browser reported for the
+/// content script (not what it says).
+pub fn capture_context(
+    opening: CardOpening,
+    page_url: &str,
+    brands: &BrandList,
+    now_ms: i64,
+) -> Result<(CaptureContext, TextScope), DumpError> {
     let (snapshot, mut page) = match opening.source {
         PageSource::Snapshot { snapshot, page } => (snapshot, page),
         PageSource::Dump { tree, node_start, node_end, page } => {
@@ -245,7 +252,9 @@ pub fn capture_context(opening: CardOpening, page_url: &str, brands: &BrandList,
         _ => (TextQuote { exact: opening.exact, ..Default::default() }, None),
     };
     // The core builds (and cleans) the context: what it returns is a capture the team log accepts.
-    Ok(crate::log::sanitize::from_extraction(extract(&snapshot, &page, now_ms), &brand, &term, quote, position))
+    let extraction = extract(&snapshot, &page, now_ms);
+    let scope = extraction.text_scope;
+    Ok((crate::log::sanitize::from_extraction(extraction, &brand, &term, quote, position), scope))
 }
 
 /// The brand group's name and the term of it that `exact` matches.
@@ -643,6 +652,8 @@ mod tests {
         let a = capture_context(opening(snapshot, page_text, "Acme"), url, &brands, 0).unwrap();
         let b = capture_context(opening(dump, page_text, "Acme"), url, &brands, 0).unwrap();
         assert_eq!(a, b);
+        let (a, scope) = a;
+        assert_eq!(scope, TextScope::Post);
         assert_eq!(a.author_name.as_deref(), Some("María"));
         assert_eq!(a.page_url, "https://foro.example/t/1", "the canonical link is cited");
         assert_eq!(a.site, "foro.example");

@@ -121,6 +121,7 @@ keys! {
     CardTime => "cardTime",
     CardLink => "cardLink",
     CardMissing => "cardMissing",
+    CardPassageOnly => "cardPassageOnly",
     CardSentiment => "cardSentiment",
     CardDepartment => "cardDepartment",
     CardNoDepartment => "cardNoDepartment",

@@ -112,6 +112,9 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
     }
     card.append_child(&logged)?;
     card.append_child(&dom::el("blockquote", &[("id", "excerpt")], &m.excerpt))?;
+    if m.passage_only {
+        card.append_child(&dom::el("p", &[("id", "passage-only"), ("class", "hint")], &t(Key::CardPassageOnly, &[])))?;
+    }
 
     let dl = dom::el("dl", &[], "");
     field_row(&dl, &t(Key::CardAuthor, &[]), &m.author, "manual-author");

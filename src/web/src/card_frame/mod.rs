@@ -9,6 +9,7 @@ mod form;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use escucha_core::capture::extract::TextScope;
 use escucha_core::card::CardModel;
 use escucha_core::card_frame::{self, CardOpening, Viewport};
 use escucha_core::log::Capture;
@@ -136,7 +137,7 @@ async fn show() -> Result<(), PlatformError> {
         let c = s.config.as_ref().expect("checked in try_show");
         (opening, c.page_url.clone(), c.brands.clone())
     });
-    let context = card_frame::capture_context(opening, &page_url, &brands, js_sys::Date::now() as i64)
+    let (context, scope) = card_frame::capture_context(opening, &page_url, &brands, js_sys::Date::now() as i64)
         .map_err(|e| PlatformError(format!("The page copy was refused: {e}")))?;
     // Captures cite the canonical URL when the page has one; older ones (or
     // pages without it) are filed under the address itself. Ask for both.
@@ -154,7 +155,8 @@ async fn show() -> Result<(), PlatformError> {
     let state = STATE.with(|s| {
         let s = s.borrow();
         let c = s.config.as_ref().expect("config");
-        let model = CardModel::new(&context, &captures, &c.defaults, &c.departments, &c.member);
+        let mut model = CardModel::new(&context, &captures, &c.defaults, &c.departments, &c.member);
+        model.passage_only = scope == TextScope::Passage;
         let logged_id = model.logged.as_ref().map(|l| l.id.clone());
         Rc::new(RefCell::new(form::CardState { ticket: s.ticket.clone(), context, model, logged_id, touched: false }))
     });

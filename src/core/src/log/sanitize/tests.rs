@@ -1,6 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::capture::extract::TextScope;
 use crate::capture::{selector, CommentTime as FoundTime, Method, Precision};
 use crate::log::ingest::{ingest_capture, next_stamp};
 use crate::log::record::uuid_v7;
@@ -73,10 +74,11 @@ prop_compose! {
         time in prop::option::of((field_text(), field_text())), permalink in prop::option::of(url_text()),
         platform in prop::option::of(field_text()), page_url in url_text(), canonical in prop::option::of(url_text()),
         title in prop::option::of(field_text()), site in prop::option::of(field_text()), lang in prop::option::of(field_text()),
-        truncated in any::<bool>(), original_length in any::<u32>(),
+        truncated in any::<bool>(), original_length in any::<u32>(), passage in any::<bool>(),
     ) -> Extraction {
         Extraction {
             comment_text: comment,
+            text_scope: if passage { TextScope::Passage } else { TextScope::Post },
             truncated,
             original_length,
             author_name: author,
