@@ -1,7 +1,8 @@
 # The two commands: `make run` and `make test`. Both install what they need.
-.PHONY: run test build setup bench bench-quick bench-log bench-store bench-startup bench-capture clean
+.PHONY: run test check build setup bench bench-quick bench-log bench-store bench-startup bench-capture clean
 run:   ; bash scripts/run.sh
 test:  ; bash scripts/test.sh
+check: ; bash scripts/setup.sh && bash scripts/check.sh
 build: ; bash scripts/setup.sh && bash scripts/build.sh
 setup: ; bash scripts/setup.sh
 bench: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/highlight.mjs && cargo run --quiet --release -p escucha-core --example bench_matcher

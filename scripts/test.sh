@@ -21,6 +21,9 @@ tier() { # name log command...
   fi
 }
 
+echo "== checks: cargo fmt --check, clippy -D warnings (scripts/check.sh)"
+tier "checks" "$LOG/checks.txt" bash scripts/check.sh
+
 echo "== tier 1: cargo test (native core and server)"
 tier "tier 1" "$LOG/native.txt" cargo test --workspace --exclude escucha-web --exclude escucha-dashboard
 

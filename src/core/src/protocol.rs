@@ -178,7 +178,9 @@ impl Message {
     }
 }
 
-/// Every answer.
+/// Every answer. Replies are built, sent once and dropped, so the size of
+/// the largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Reply {

@@ -245,7 +245,7 @@ fn concurrent_edits_from_two_members_converge_whatever_the_arrival_order() {
         .apply(&CaptureEdit { deleted: Some(false), ..Default::default() }, &Stamp { ms: t + 5, counter: 0, actor: "ana-device".into() })
         .unwrap();
 
-    server.push(&ana1, &[base.clone()]);
+    server.push(&ana1, std::slice::from_ref(&base));
     server.push(&ana1, &[by_ana.clone()]);
     server.push(&bo1, &[by_bo.clone(), by_bo_later.clone()]);
 

@@ -330,7 +330,7 @@ impl LogIndex {
         let mut live = 0u32;
 
         fn allows<T: PartialEq>(set: &Option<Vec<T>>, v: &T) -> bool {
-            set.as_ref().map_or(true, |s| s.contains(v))
+            set.as_ref().is_none_or(|s| s.contains(v))
         }
         fn allows_list<T: PartialEq>(set: &[T], v: &T) -> bool {
             set.is_empty() || set.contains(v)
@@ -516,7 +516,13 @@ mod tests {
             ..Default::default()
         };
         let id = format!("0190{n:04x}-0000-7000-8000-000000000000");
-        Capture::new(id, ctx, &Tags::default(), if n % 2 == 0 { "ana" } else { "luis" }, Stamp { ms, counter: 0, actor: "a".into() })
+        Capture::new(
+            id,
+            ctx,
+            &Tags::default(),
+            if n.is_multiple_of(2) { "ana" } else { "luis" },
+            Stamp { ms, counter: 0, actor: "a".into() },
+        )
     }
 
     fn edit(c: &mut Capture, e: CaptureEdit) {

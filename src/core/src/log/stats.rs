@@ -146,7 +146,7 @@ mod tests {
     fn cap(n: u32, created: &str, brand: &str, sentiment: Sentiment, status: Option<(Status, &str)>) -> Capture {
         let ctx = CaptureContext {
             page_url: "https://f.example/".into(),
-            site: if n % 2 == 0 { "x.example".into() } else { "foro.example".into() },
+            site: if n.is_multiple_of(2) { "x.example".into() } else { "foro.example".into() },
             brand: brand.into(),
             comment_time: Some(CommentTime { utc: Some("2024-04-30T12:00:00Z".into()), ..Default::default() }),
             ..Default::default()

@@ -277,7 +277,7 @@ pub struct Backoff {
 impl Backoff {
     /// Whether an automatic sync may run now. "Sync now" ignores this.
     pub fn ready(&self, now_ms: i64) -> bool {
-        self.not_before_ms.map_or(true, |t| now_ms >= t)
+        self.not_before_ms.is_none_or(|t| now_ms >= t)
     }
 
     /// Record a transient failure; returns how long to wait.
@@ -516,8 +516,9 @@ mod tests {
     fn endpoints_table() {
         use EndpointError::*;
         use SyncMode::*;
-        let ok = |url: &str, origin: &str| Ok::<(String, String), EndpointError>((url.into(), origin.into()));
-        let cases: Vec<(&str, SyncMode, Result<(String, String), EndpointError>)> = vec![
+        type Expected = Result<(String, String), EndpointError>;
+        let ok = |url: &str, origin: &str| Expected::Ok((url.into(), origin.into()));
+        let cases: Vec<(&str, SyncMode, Expected)> = vec![
             ("https://log.example.com", TeamLog, ok("https://log.example.com", "https://log.example.com")),
             ("  HTTPS://Log.Example.com/escucha/ ", TeamLog, ok("https://log.example.com/escucha", "https://log.example.com")),
             ("https://log.example.com:8443/", TeamLog, ok("https://log.example.com:8443", "https://log.example.com:8443")),

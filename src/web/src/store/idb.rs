@@ -130,7 +130,7 @@ impl Tx {
     pub async fn commit(self) -> Result<(), JsValue> {
         // Ask for the commit now rather than after the next task.
         // `commit()` is standard (Chromium 76+, Firefox 74+); web-sys marks it deprecated.
-        if let Ok(commit) = Reflect::get(&self.tx, &"commit".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from)) {
+        if let Ok(commit) = Reflect::get(&self.tx, &"commit".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
             let _ = commit.call0(&self.tx);
         }
         self.done.await.map(|_| ())

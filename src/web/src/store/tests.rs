@@ -268,7 +268,7 @@ async fn newest_first_then_the_rest_in_pieces() {
     store.merge_records(records.clone(), MergeSource::Import).await.unwrap();
     let newest = store.newest(5).await.unwrap();
     let mut by_created = records.clone();
-    by_created.sort_by(|a, b| b.created_ms.cmp(&a.created_ms));
+    by_created.sort_by_key(|c| std::cmp::Reverse(c.created_ms));
     assert_eq!(newest, by_created[..5].to_vec(), "newest by creation time, newest first");
 
     let mut pieces = Vec::new();

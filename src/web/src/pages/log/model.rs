@@ -195,7 +195,7 @@ mod tests {
             (ROW_HEIGHT * 49_999.0, 560.0, 50_000, (49_993, 50_000)),
             (0.0, 560.0, 3, (0, 3)),
             (0.0, 560.0, 0, (0, 0)),
-            (-40.0, 0.0, 10, (0, 10.min(0 + 2 + 2 * OVERSCAN))),
+            (-40.0, 0.0, 10, (0, 10.min(2 + 2 * OVERSCAN))),
         ];
         for (top, h, total, want) in cases {
             assert_eq!(visible_range(top, h, total), want, "{top} {h} {total}");

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The fast checks (`make check`, and the first step of `make test`): formatting
+# and clippy with warnings as errors, on every crate — the wasm ones included,
+# in both of escucha-web's feature sets.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+echo "[check] cargo fmt --check"
+cargo fmt --all --check
+echo "[check] clippy (native crates)"
+cargo clippy --quiet --workspace --exclude escucha-web --exclude escucha-dashboard --all-targets -- -D warnings
+echo "[check] clippy (wasm: escucha-web full and content, escucha-dashboard)"
+"${WASM_CARGO[@]}" clippy --quiet -p escucha-web -p escucha-dashboard --all-targets "${WASM_FLAGS[@]}" -- -D warnings
+"${WASM_CARGO[@]}" clippy --quiet -p escucha-web --no-default-features --features content "${WASM_FLAGS[@]}" -- -D warnings
+echo "[check] fmt and clippy clean"
