@@ -254,7 +254,14 @@ pub fn capture_context(
     // The core builds (and cleans) the context: what it returns is a capture the team log accepts.
     let extraction = extract(&snapshot, &page, now_ms);
     let scope = extraction.text_scope;
-    Ok((crate::log::sanitize::from_extraction(extraction, &brand, &term, quote, position), scope))
+    let mut context = crate::log::sanitize::from_extraction(extraction, &brand, &term, quote, position);
+    // A canonical link to another host (a mobile or mirror host, a saved
+    // copy) is not this page's to cite, and Log would be refused for it:
+    // cite the address the browser reported instead.
+    if !cited_page_allowed(page_url, &context.page_url) {
+        context.page_url = page_url.to_string();
+    }
+    Ok((context, scope))
 }
 
 /// The brand group's name and the term of it that `exact` matches.
@@ -636,6 +643,27 @@ mod tests {
             anchor: Rect::default(),
             viewport: Viewport::default(),
             keyboard: false,
+        }
+    }
+
+    #[test]
+    fn a_canonical_link_to_another_host_is_not_cited() {
+        let dom = TestDom::parse(THREAD);
+        let (text, s, e) = dom.find_text("Acme");
+        let root = dom.root();
+        let brands = BrandList::default();
+        let page_text = "Hilo\u{1e}María\u{1e}The Acme One survived the drop test.";
+        for (url, cited) in [
+            // THREAD's canonical link is https://foro.example/t/1.
+            ("https://foro.example/t/1?x", "https://foro.example/t/1"),
+            ("https://www.foro.example/t/1?x", "https://foro.example/t/1"),
+            ("http://127.0.0.1:8080/copy.html", "http://127.0.0.1:8080/copy.html"),
+            ("https://m.foro.example/t/1", "https://m.foro.example/t/1"),
+        ] {
+            let source = PageSource::Snapshot { snapshot: Snapshot::gather(&dom, &text, s, e), page: PageInfo::gather(&dom, &root, url) };
+            let (ctx, _) = capture_context(opening(source, page_text, "Acme"), url, &brands, 0).unwrap();
+            assert_eq!(ctx.page_url, cited, "{url}");
+            assert!(cited_page_allowed(url, &ctx.page_url), "{url}: Log would refuse what the card cites");
         }
     }
 
