@@ -120,7 +120,7 @@ const NOT_AUTHOR_WORDS: &[&str] =
 fn re_profile() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)(/members?/|member\.php|/users?/|/u/|/profile|profile\.php|memberlist\.php\?mode=viewprofile|/people/|/author/|/by/|/@|showuser|action=profile|user\?id=|/usuarios?/|/benutzer/|/mitglied|/membre|/perfil|/member/|/user-|userid=)")
+        Regex::new(r"(?i)(/members?/|member\.php|/users?/|/u/|/profile|profile\.php|memberlist\.php\?mode=viewprofile|/people/|/author/|/by/|/@|showuser|action=profile|user\?id=|/usuarios?/|/benutzer/|/mitglied|/membre|/perfil|/member/|/user-|userid=|user_?profile|user_?info\.|userinfo\.)")
             .expect("profile regex")
     })
 }
@@ -233,6 +233,27 @@ fn clean_name(raw: &str) -> Option<String> {
     }
     let ok = !name.is_empty() && name.chars().count() <= 64 && name.chars().any(|c| c.is_alphanumeric());
     ok.then_some(name)
+}
+
+/// Member states and ranks that sit where names sit and vary between posts.
+const STATUS_WORDS: &[&str] = &["online", "offline", "abwesend", "anwesend", "conectado", "desconectado", "en ligne", "hors ligne"];
+
+/// A short text shaped like a member's name: one to four words, a letter,
+/// no sentence or label punctuation, not a date, a count or a status.
+/// (Plain-text author names, without a profile link, look like this.)
+pub fn name_like(t: &str, now_ms: i64, lang: Option<&str>) -> bool {
+    let t = t.trim();
+    let chars = t.chars().count();
+    let words: Vec<String> = t.split_whitespace().map(str::to_lowercase).collect();
+    (2..=40).contains(&chars)
+        && (1..=4).contains(&words.len())
+        && t.chars().any(char::is_alphabetic)
+        && !t.chars().any(|c| ":?!,;()[]{}|\"«»<>=+*#%/\\…".contains(c))
+        && !(t.ends_with('.') && words.len() > 1)
+        && !words.iter().any(|w| COUNTED.contains(&w.as_str()))
+        && !STATUS_WORDS.contains(&words.join(" ").as_str())
+        && !REPLY_LABELS.iter().any(|l| words.join(" ").starts_with(l))
+        && parse_text(t, now_ms, lang).is_none()
 }
 
 /// Name and profile link from an author element (the element itself, its

@@ -11,7 +11,9 @@
 use super::adapters::Adapter;
 use super::css::Selector;
 use super::detect::{same_kind, signature, Detection, Method};
-use super::fields::{author_from, find_author_at, find_permalink_at, find_time, is_quote, time_from, Author, Scope};
+use super::fields::{
+    author_from, element_text, find_author_at, find_permalink_at, find_time, is_action_href, is_quote, name_like, time_from, Author, Scope,
+};
 use super::page::PageInfo;
 use super::snapshot::Snapshot;
 use super::time::{CommentTime, Precision};
@@ -150,6 +152,63 @@ pub fn split_post(s: &Snapshot, stop: Option<u32>) -> Option<(u32, u32, Vec<u32>
         return Some((header, b, others));
     }
     None
+}
+
+/// Classes that mark a short text as something other than a name.
+const NOT_NAME_CLASSES: &[&str] =
+    &["date", "time", "title", "rank", "badge", "count", "number", "stat", "label", "btn", "button", "level", "role", "group", "location"];
+
+/// The short name-like leaf texts of a post, outside its body and before
+/// its first sentence-long text, in document order, with their places:
+/// where a plain-text author name (no profile link) sits. A leaf holds
+/// text only; paragraphs, list items and headings are content, not names.
+pub fn name_places(s: &Snapshot, root: u32, prune: &dyn Fn(u32) -> bool, now_ms: i64, lang: Option<&str>) -> Vec<(Path, u32, String)> {
+    let mut out = Vec::new();
+    for id in s.descendants(root, prune) {
+        let n = s.node(id);
+        if !n.is_element() {
+            if super::page::collapse(&n.text).chars().count() >= 40 {
+                break;
+            }
+            continue;
+        }
+        if id == root
+            || matches!(
+                n.tag(),
+                "p" | "li"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+                    | "blockquote"
+                    | "pre"
+                    | "code"
+                    | "button"
+                    | "option"
+                    | "script"
+                    | "style"
+                    | "label"
+            )
+            || n.children.iter().any(|c| s.node(*c).is_element() && s.node(*c).tag() != "br")
+            || n.attr("href").is_some_and(|h| is_action_href(h) || h.starts_with('#') || h.starts_with("javascript"))
+            || n.classes().any(|c| {
+                let c = c.to_ascii_lowercase();
+                NOT_NAME_CLASSES.iter().any(|w| c.contains(w))
+            })
+        {
+            continue;
+        }
+        let text = element_text(s, id, 128);
+        if name_like(&text, now_ms, lang) {
+            out.push((path_of(s, root, id), id, text));
+        }
+        if out.len() >= 8 {
+            break;
+        }
+    }
+    out
 }
 
 /// Read the author, time and permalink of one post (adapter selectors first,
@@ -378,6 +437,65 @@ impl<'a> Template<'a> {
         let link = self.agreement(p_place.as_ref().zip(mine.permalink.clone()), |r, sib| {
             r.permalink_el.map(|e| path_of(s, sib, e)).zip(r.permalink.clone())
         });
-        [author.confidence(), time.confidence(), link.confidence()]
+        let mut author_score = author.confidence();
+        if mine.author.name.is_none() && mine.author.url.is_none() {
+            if let Some((a, el, score)) = self.plain_name(scope, &prune) {
+                mine.author = a;
+                mine.author_el = Some(el);
+                author_score = Some(score);
+            }
+        }
+        [author_score, time.confidence(), link.confidence()]
+    }
+
+    /// A plain-text author, read at the template's name place: the place
+    /// where the most posts (at least three quarters of them) hold a short
+    /// name-like text, earliest in the post on a tie, with values that
+    /// differ between posts (one value everywhere is a label, not who wrote
+    /// each post). The clicked post is read there or not at all.
+    fn plain_name(&self, scope: &Scope, prune: &dyn Fn(u32) -> bool) -> Option<(Author, u32, f32)> {
+        let s = self.s;
+        let posts = 1 + self.siblings.len();
+        if posts < 3 {
+            return None;
+        }
+        let lang = self.page.lang.as_deref();
+        let mut all = vec![name_places(s, self.root, prune, self.now_ms, lang)];
+        if all[0].is_empty() {
+            return None;
+        }
+        for (sib, body) in self.siblings.iter().zip(&self.sibling_bodies) {
+            let prune = |id: u32| Some(id) == body.filter(|b| b != sib) || (scope.nested)(id) || is_quote(s, id);
+            all.push(name_places(s, *sib, &prune, self.now_ms, lang));
+        }
+        // Per place: posts holding it, the sum of its rank in them, values.
+        let mut places: Vec<(&Path, usize, usize, Vec<String>)> = Vec::new();
+        for list in &all {
+            let mut seen: Vec<&Path> = Vec::new();
+            for (rank, (path, _, text)) in list.iter().enumerate() {
+                if seen.contains(&path) {
+                    continue;
+                }
+                seen.push(path);
+                let value = text.to_lowercase();
+                match places.iter_mut().find(|(p, ..)| *p == path) {
+                    Some((_, count, ranks, values)) => {
+                        *count += 1;
+                        *ranks += rank;
+                        if !values.contains(&value) {
+                            values.push(value);
+                        }
+                    }
+                    None => places.push((path, 1, rank, vec![value])),
+                }
+            }
+        }
+        let (path, count, ..) = places
+            .into_iter()
+            .filter(|(_, count, _, values)| count * 4 >= posts * 3 && values.len() >= 2)
+            .min_by(|a, b| b.1.cmp(&a.1).then((a.2 * b.1).cmp(&(b.2 * a.1))))?;
+        let (_, el, text) = all[0].iter().find(|(p, ..)| p == path)?;
+        let share = count as f32 / posts as f32;
+        Some((Author { name: Some(super::page::collapse(text)), url: None }, *el, 0.3 + 0.65 * share))
     }
 }

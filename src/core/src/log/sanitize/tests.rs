@@ -79,6 +79,7 @@ prop_compose! {
             comment_text: comment,
             truncated,
             original_length,
+            text_scope: Default::default(),
             author_name: author,
             author_url,
             time: time.map(|(original, utc)| FoundTime { original, utc, epoch_ms: 0, zone: Zone::Assumed, precision: Precision::Minute }),
