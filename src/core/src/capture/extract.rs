@@ -156,10 +156,14 @@ pub fn extract_scored(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> 
         let learnt = template.apply(&hscope, &mut read);
         // Without other headers to compare with, a split is not trusted.
         scores = learnt.map(|l| Some(l.unwrap_or(0.0)));
-        if read.permalink.is_none() {
-            read.permalink = anchor_permalink(&hscope);
-            read.permalink_el = read.permalink.as_ref().map(|_| header);
-            scores[2] = Some(anchor_agreement(s, page, now_utc_ms, &others, read.permalink.as_deref(), 0.6));
+        // No permalink, or one its siblings do not back (a "back to top"
+        // link): the header's own anchor.
+        if read.permalink.is_none() || scores[2].unwrap_or(0.0) < Thresholds::DEFAULT.permalink {
+            if let Some(anchor) = anchor_permalink(&hscope) {
+                scores[2] = Some(anchor_agreement(s, page, now_utc_ms, &others, Some(&anchor), 0.6));
+                read.permalink = Some(anchor);
+                read.permalink_el = Some(header);
+            }
         }
         header_root = Some(header);
         run = Some(post_body);

@@ -533,7 +533,7 @@ fn re_post_href() -> &'static Regex {
 fn re_action() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)(mode=(quote|reply|edit|delete|report)|posting\.php|newreply|do=(quote|edit|report)|/(quote|reply|edit|report|delete|like|vote|react|bookmark|share-to|login|register)\b|action=(reply|quote|edit|login|register)|replytocom=|/report/|^mailto:|^javascript:)")
+        Regex::new(r"(?i)(mode=(quote|reply|edit|delete|report)|posting\.php|newreply|do=(quote|edit|report)|/(quote|reply|edit|report|delete|like|vote|react|bookmark|share-to|login|register)\b|action=(reply|quote|edit|login|register)|replytocom=|/report/|^mailto:|^javascript:|#(top|bottom|oben|unten|arriba|haut|content|main)$)")
             .expect("action regex")
     })
 }
