@@ -647,6 +647,9 @@ pub fn anchor_permalink(scope: &Scope) -> Option<String> {
             .chain([(root, 2)])
             .chain(elements.iter().copied().filter(|id| s.node(*id).tag() == "a").map(|a| (a, 2)))
             .chain([(root, 1)])
+            // A named anchor without a link ("<a name=7>") is a declared
+            // target even when it is only the post's position.
+            .chain(elements.iter().copied().filter(|id| s.node(*id).tag() == "a" && s.node(*id).attr("href").is_none()).map(|a| (a, 1)))
             .collect()
     };
     let anchor_name = order.into_iter().find_map(|(id, min_digits)| {
