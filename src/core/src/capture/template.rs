@@ -35,6 +35,15 @@ pub struct PostRead {
     pub permalink_el: Option<u32>,
 }
 
+/// A sibling's reading with the places of its fields, computed once (the
+/// template compares them for every field).
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    pub author: Option<Path>,
+    pub time: Option<Path>,
+    pub permalink: Option<Path>,
+}
+
 fn step(s: &Snapshot, id: u32) -> String {
     let n = s.node(id);
     signature(s, id).filter(|sig| sig.contains('.')).unwrap_or_else(|| n.tag().to_string())
@@ -309,6 +318,7 @@ pub struct Template<'a> {
     pub siblings: Vec<u32>,
     pub reads: Vec<PostRead>,
     pub sibling_bodies: Vec<Option<u32>>,
+    pub places: Vec<Places>,
 }
 
 impl<'a> Template<'a> {
@@ -344,18 +354,27 @@ impl<'a> Template<'a> {
             reads.push(read_post(&scope, adapter));
             sibling_bodies.push(body);
         }
-        Template { s, page, now_ms, root, siblings, reads, sibling_bodies }
+        let places = reads
+            .iter()
+            .zip(&siblings)
+            .map(|(r, sib)| Places {
+                author: r.author_el.map(|e| path_of(s, *sib, e)),
+                time: r.time_el.map(|e| path_of(s, *sib, e)),
+                permalink: r.permalink_el.map(|e| path_of(s, *sib, e)),
+            })
+            .collect();
+        Template { s, page, now_ms, root, siblings, reads, sibling_bodies, places }
     }
 
-    fn agreement<K: PartialEq>(&self, mine: Option<(&Path, K)>, theirs: impl Fn(&PostRead, u32) -> Option<(Path, K)>) -> Agreement {
+    fn agreement<K: PartialEq>(&self, mine: Option<(&Path, K)>, theirs: impl Fn(&PostRead, &Places) -> Option<(Path, K)>) -> Agreement {
         let Some((path, value)) = mine else { return Agreement { posts: 1 + self.siblings.len(), ..Default::default() } };
         let mut at_place = 1;
         // Values compared across every post that has the field, wherever
         // it was read: one value everywhere is the thread's.
         let mut distinct: Vec<K> = vec![value];
         let mut found = 1;
-        for (read, sib) in self.reads.iter().zip(&self.siblings) {
-            if let Some((p, v)) = theirs(read, *sib) {
+        for (read, places) in self.reads.iter().zip(&self.places) {
+            if let Some((p, v)) = theirs(read, places) {
                 found += 1;
                 if p == *path {
                     at_place += 1;
@@ -370,10 +389,10 @@ impl<'a> Template<'a> {
     }
 
     /// The place most siblings read a field at, with its count.
-    fn majority(&self, path_of_read: impl Fn(&PostRead, u32) -> Option<Path>) -> Option<(Path, usize)> {
+    fn majority(&self, place_of: impl Fn(&Places) -> Option<Path>) -> Option<(Path, usize)> {
         let mut counts: Vec<(Path, usize)> = Vec::new();
-        for (read, sib) in self.reads.iter().zip(&self.siblings) {
-            if let Some(p) = path_of_read(read, *sib) {
+        for places in &self.places {
+            if let Some(p) = place_of(places) {
                 match counts.iter_mut().find(|(q, _)| *q == p) {
                     Some((_, c)) => *c += 1,
                     None => counts.push((p, 1)),
@@ -384,8 +403,8 @@ impl<'a> Template<'a> {
     }
 
     /// True if some sibling read the field at `place` too.
-    fn shared(&self, place: Option<&Path>, el: impl Fn(&PostRead) -> Option<u32>) -> bool {
-        place.is_some_and(|p| self.reads.iter().zip(&self.siblings).any(|(r, sib)| el(r).is_some_and(|e| path_of(self.s, *sib, e) == *p)))
+    fn shared(&self, place: Option<&Path>, place_of: impl Fn(&Places) -> Option<&Path>) -> bool {
+        place.is_some_and(|p| self.places.iter().any(|q| place_of(q) == Some(p)))
     }
 
     /// Re-read the clicked post's fields at the places its siblings agree on,
@@ -396,9 +415,9 @@ impl<'a> Template<'a> {
         let n = self.siblings.len();
         // Author.
         let author_key = |a: &Author| a.name.as_deref().map(str::to_lowercase).or_else(|| a.url.clone());
-        if let Some((place, count)) = self.majority(|r, sib| r.author_el.map(|e| path_of(s, sib, e))) {
+        if let Some((place, count)) = self.majority(|q| q.author.clone()) {
             let my_place = mine.author_el.map(|e| path_of(s, self.root, e));
-            if my_place.as_ref() != Some(&place) && count >= 2 && count * 2 > n && !self.shared(my_place.as_ref(), |r| r.author_el) {
+            if my_place.as_ref() != Some(&place) && count >= 2 && count * 2 > n && !self.shared(my_place.as_ref(), |q| q.author.as_ref()) {
                 if let Some(el) = resolve(s, self.root, &place, &prune) {
                     let a = author_from(scope, el);
                     if a.name.is_some() || a.url.is_some() {
@@ -409,9 +428,9 @@ impl<'a> Template<'a> {
             }
         }
         // Time.
-        if let Some((place, count)) = self.majority(|r, sib| r.time_el.map(|e| path_of(s, sib, e))) {
+        if let Some((place, count)) = self.majority(|q| q.time.clone()) {
             let my_place = mine.time_el.map(|e| path_of(s, self.root, e));
-            if my_place.as_ref() != Some(&place) && count >= 2 && count * 2 > n && !self.shared(my_place.as_ref(), |r| r.time_el) {
+            if my_place.as_ref() != Some(&place) && count >= 2 && count * 2 > n && !self.shared(my_place.as_ref(), |q| q.time.as_ref()) {
                 if let Some(el) = resolve(s, self.root, &place, &prune) {
                     if let Some(t) = time_from(scope, el) {
                         mine.time = Some(t);
@@ -421,12 +440,12 @@ impl<'a> Template<'a> {
             }
         }
         let a_place = mine.author_el.map(|e| path_of(s, self.root, e));
-        let author = self.agreement(a_place.as_ref().zip(author_key(&mine.author)), |r, sib| {
-            r.author_el.map(|e| path_of(s, sib, e)).zip(author_key(&r.author))
+        let author = self.agreement(a_place.as_ref().zip(author_key(&mine.author)), |r, q| {
+            q.author.clone().zip(author_key(&r.author))
         });
         let t_place = mine.time_el.map(|e| path_of(s, self.root, e));
-        let mut time = self.agreement(t_place.as_ref().zip(mine.time.as_ref().map(|t| t.utc.clone())), |r, sib| {
-            r.time_el.map(|e| path_of(s, sib, e)).zip(r.time.as_ref().map(|t| t.utc.clone()))
+        let mut time = self.agreement(t_place.as_ref().zip(mine.time.as_ref().map(|t| t.utc.clone())), |r, q| {
+            q.time.clone().zip(r.time.as_ref().map(|t| t.utc.clone()))
         });
         // Many posts share a day: one date everywhere only says the thread's
         // when it names a minute.
@@ -434,8 +453,8 @@ impl<'a> Template<'a> {
             time.distinct = 2;
         }
         let p_place = mine.permalink_el.map(|e| path_of(s, self.root, e));
-        let link = self.agreement(p_place.as_ref().zip(mine.permalink.clone()), |r, sib| {
-            r.permalink_el.map(|e| path_of(s, sib, e)).zip(r.permalink.clone())
+        let link = self.agreement(p_place.as_ref().zip(mine.permalink.clone()), |r, q| {
+            q.permalink.clone().zip(r.permalink.clone())
         });
         let mut author_score = author.confidence();
         if mine.author.name.is_none() && mine.author.url.is_none() {
