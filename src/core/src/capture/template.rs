@@ -440,9 +440,7 @@ impl<'a> Template<'a> {
             }
         }
         let a_place = mine.author_el.map(|e| path_of(s, self.root, e));
-        let author = self.agreement(a_place.as_ref().zip(author_key(&mine.author)), |r, q| {
-            q.author.clone().zip(author_key(&r.author))
-        });
+        let author = self.agreement(a_place.as_ref().zip(author_key(&mine.author)), |r, q| q.author.clone().zip(author_key(&r.author)));
         let t_place = mine.time_el.map(|e| path_of(s, self.root, e));
         let mut time = self.agreement(t_place.as_ref().zip(mine.time.as_ref().map(|t| t.utc.clone())), |r, q| {
             q.time.clone().zip(r.time.as_ref().map(|t| t.utc.clone()))
@@ -453,9 +451,7 @@ impl<'a> Template<'a> {
             time.distinct = 2;
         }
         let p_place = mine.permalink_el.map(|e| path_of(s, self.root, e));
-        let link = self.agreement(p_place.as_ref().zip(mine.permalink.clone()), |r, q| {
-            q.permalink.clone().zip(r.permalink.clone())
-        });
+        let link = self.agreement(p_place.as_ref().zip(mine.permalink.clone()), |r, q| q.permalink.clone().zip(r.permalink.clone()));
         let mut author_score = author.confidence();
         if mine.author.name.is_none() && mine.author.url.is_none() {
             if let Some((a, el, score)) = self.plain_name(scope, &prune) {
