@@ -239,7 +239,8 @@ fn clean_name(raw: &str) -> Option<String> {
 const STATUS_WORDS: &[&str] = &["online", "offline", "abwesend", "anwesend", "conectado", "desconectado", "en ligne", "hors ligne"];
 
 /// A short text shaped like a member's name: one to four words, a letter,
-/// no sentence or label punctuation, not a date, a count or a status.
+/// no sentence or label punctuation, no bare number (a day, a year, a
+/// count), not a date or a status.
 /// (Plain-text author names, without a profile link, look like this.)
 pub fn name_like(t: &str, now_ms: i64, lang: Option<&str>) -> bool {
     let t = t.trim();
@@ -250,7 +251,7 @@ pub fn name_like(t: &str, now_ms: i64, lang: Option<&str>) -> bool {
         && t.chars().any(char::is_alphabetic)
         && !t.chars().any(|c| ":?!,;()[]{}|\"«»<>=+*#%/\\…".contains(c))
         && !(t.ends_with('.') && words.len() > 1)
-        && !words.iter().any(|w| COUNTED.contains(&w.as_str()))
+        && !words.iter().any(|w| COUNTED.contains(&w.as_str()) || !w.chars().any(char::is_alphabetic))
         && !STATUS_WORDS.contains(&words.join(" ").as_str())
         && !REPLY_LABELS.iter().any(|l| words.join(" ").starts_with(l))
         && parse_text(t, now_ms, lang).is_none()
