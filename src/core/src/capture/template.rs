@@ -106,8 +106,13 @@ pub fn siblings(s: &Snapshot, det: &Detection, root: u32) -> Vec<u32> {
         (Some(sel), Method::Adapter) => sel.matches(s, id, None),
         // Look-alike posts sit at the post's depth (a post's own parts may
         // look alike too).
+        // (The tag is compared first: every other element is ruled out
+        // without building its signature.)
         (_, Method::Repetition) => {
-            root_sig.is_some() && (super::detect::shape(s, id) == root_sig || alike(s, root, id)) && s.ancestors(id).count() == depth
+            root_sig.is_some()
+                && s.node(id).tag() == s.node(root).tag()
+                && (super::detect::shape(s, id) == root_sig || alike(s, root, id))
+                && s.ancestors(id).count() == depth
         }
         _ => same_kind(s, det, &root_sig, id),
     };
