@@ -156,10 +156,14 @@ pub fn extract_scored(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> 
         let learnt = template.apply(&hscope, &mut read);
         // Without other headers to compare with, a split is not trusted.
         scores = learnt.map(|l| Some(l.unwrap_or(0.0)));
-        if read.permalink.is_none() {
-            read.permalink = anchor_permalink(&hscope);
-            read.permalink_el = read.permalink.as_ref().map(|_| header);
-            scores[2] = Some(anchor_agreement(s, page, now_utc_ms, &others, read.permalink.as_deref(), 0.6));
+        // No permalink, or one its siblings do not back (a "back to top"
+        // link): the header's own anchor.
+        if read.permalink.is_none() || scores[2].unwrap_or(0.0) < Thresholds::DEFAULT.permalink {
+            if let Some(anchor) = anchor_permalink(&hscope) {
+                scores[2] = Some(anchor_agreement(s, page, now_utc_ms, &others, Some(&anchor), 0.6));
+                read.permalink = Some(anchor);
+                read.permalink_el = Some(header);
+            }
         }
         header_root = Some(header);
         run = Some(post_body);
@@ -595,5 +599,62 @@ mod failure_classes {
         let ex = run(&page(&posts), "Acme2");
         assert_eq!(ex.author_name, None);
         assert_eq!(utc(&ex), None);
+    }
+
+    #[test]
+    fn a_plain_text_name_at_the_same_place_in_every_post_is_the_author() {
+        // Header row (name in bold, a rank, the post number and date) then
+        // the body row, as old table forums lay posts out; no profile links.
+        let rows: String = [("Sober", "Inventar"), ("Django8", "Stammgast"), ("horst.b.", "Hat sich gelöscht"), ("marantz-fan", "Inventar")]
+            .iter()
+            .enumerate()
+            .map(|(i, (who, rank))| {
+                format!(
+                    "<tr><td class=\"td2\"><a name=\"{n}\"></a><div class=\"box\"><b>{who}</b><br><span>{rank}</span></div></td><td class=\"td2 actions\">#{n} erstellt: 2{n}. Apr 2004, <span class=\"time\">09:1{n}</span> <a href=\"#top\">top</a></td></tr><tr class=\"posting-row\"><td class=\"td2\"><div class=\"posting-text\">Post number {n} says Acme{n} is fine by me.</div></td></tr>",
+                    n = i + 1
+                )
+            })
+            .collect();
+        let html = format!("<html><body><table>{rows}</table></body></html>");
+        for (needle, who) in [("Acme2", "Django8"), ("Acme3", "horst.b."), ("Acme4", "marantz-fan")] {
+            let ex = run(&html, needle);
+            assert_eq!(ex.author_name.as_deref(), Some(who), "{needle}: {:?}", ex.method);
+            assert!(ex.permalink.as_deref().is_some_and(|p| !p.ends_with("#top")), "{:?}", ex.permalink);
+        }
+    }
+
+    #[test]
+    fn a_label_repeated_in_every_post_or_a_single_post_is_no_author() {
+        // "Guest" in every post is a label; a sentence-like line is not a name.
+        let same: Vec<String> =
+            (1..=3).map(|n| format!("<div class=\"msg\"><div class=\"top\"><b>Guest</b></div><div class=\"content\">Reply Acme{n} with enough words to be a sentence.</div></div>")).collect();
+        assert_eq!(run(&page(&same), "Acme2").author_name, None);
+        let sentences: Vec<String> = ["Thanks all!", "Is that so?", "Well, yes."]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("<div class=\"msg\"><div class=\"top\"><b>{t}</b></div><div class=\"content\">Reply Acme{i} with enough words to be a sentence.</div></div>"))
+            .collect();
+        assert_eq!(run(&page(&sentences), "Acme1").author_name, None);
+    }
+
+    #[test]
+    fn name_like_texts() {
+        use super::super::fields::name_like;
+        for (text, want) in [
+            ("Sober", true),
+            ("horst.b.", true),
+            ("Tanja G", true),
+            ("marantz-fan", true),
+            ("Hat sich gelöscht.", false),
+            ("2,474", false),
+            ("12 posts", false),
+            ("Re: the title", false),
+            ("Thanks!", false),
+            ("20. Apr 2004", false),
+            ("Offline", false),
+            ("one two three four five", false),
+        ] {
+            assert_eq!(name_like(text, 0, Some("de")), want, "{text}");
+        }
     }
 }

@@ -120,7 +120,7 @@ const NOT_AUTHOR_WORDS: &[&str] =
 fn re_profile() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)(/members?/|member\.php|/users?/|/u/|/profile|profile\.php|memberlist\.php\?mode=viewprofile|/people/|/author/|/by/|/@|showuser|action=profile|user\?id=|/usuarios?/|/benutzer/|/mitglied|/membre|/perfil|/member/|/user-|userid=)")
+        Regex::new(r"(?i)(/members?/|member\.php|/users?/|/u/|/profile|profile\.php|memberlist\.php\?mode=viewprofile|/people/|/author/|/by/|/@|showuser|action=profile|user\?id=|/usuarios?/|/benutzer/|/mitglied|/membre|/perfil|/member/|/user-|userid=|user_?profile|user_?info\.|userinfo\.)")
             .expect("profile regex")
     })
 }
@@ -233,6 +233,28 @@ fn clean_name(raw: &str) -> Option<String> {
     }
     let ok = !name.is_empty() && name.chars().count() <= 64 && name.chars().any(|c| c.is_alphanumeric());
     ok.then_some(name)
+}
+
+/// Member states and ranks that sit where names sit and vary between posts.
+const STATUS_WORDS: &[&str] = &["online", "offline", "abwesend", "anwesend", "conectado", "desconectado", "en ligne", "hors ligne"];
+
+/// A short text shaped like a member's name: one to four words, a letter,
+/// no sentence or label punctuation, no bare number (a day, a year, a
+/// count), not a date or a status.
+/// (Plain-text author names, without a profile link, look like this.)
+pub fn name_like(t: &str, now_ms: i64, lang: Option<&str>) -> bool {
+    let t = t.trim();
+    let chars = t.chars().count();
+    let words: Vec<String> = t.split_whitespace().map(str::to_lowercase).collect();
+    (2..=40).contains(&chars)
+        && (1..=4).contains(&words.len())
+        && t.chars().any(char::is_alphabetic)
+        && !t.chars().any(|c| ":?!,;()[]{}|\"«»<>=+*#%/\\…".contains(c))
+        && !(t.ends_with('.') && words.len() > 1)
+        && !words.iter().any(|w| COUNTED.contains(&w.as_str()) || !w.chars().any(char::is_alphabetic))
+        && !STATUS_WORDS.contains(&words.join(" ").as_str())
+        && !REPLY_LABELS.iter().any(|l| words.join(" ").starts_with(l))
+        && parse_text(t, now_ms, lang).is_none()
 }
 
 /// Name and profile link from an author element (the element itself, its
@@ -512,7 +534,7 @@ fn re_post_href() -> &'static Regex {
 fn re_action() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)(mode=(quote|reply|edit|delete|report)|posting\.php|newreply|do=(quote|edit|report)|/(quote|reply|edit|report|delete|like|vote|react|bookmark|share-to|login|register)\b|action=(reply|quote|edit|login|register)|replytocom=|/report/|^mailto:|^javascript:)")
+        Regex::new(r"(?i)(mode=(quote|reply|edit|delete|report)|posting\.php|newreply|do=(quote|edit|report)|/(quote|reply|edit|report|delete|like|vote|react|bookmark|share-to|login|register)\b|action=(reply|quote|edit|login|register)|replytocom=|/report/|^mailto:|^javascript:|#(top|bottom|oben|unten|arriba|haut|content|main)$)")
             .expect("action regex")
     })
 }
@@ -626,6 +648,9 @@ pub fn anchor_permalink(scope: &Scope) -> Option<String> {
             .chain([(root, 2)])
             .chain(elements.iter().copied().filter(|id| s.node(*id).tag() == "a").map(|a| (a, 2)))
             .chain([(root, 1)])
+            // A named anchor without a link ("<a name=7>") is a declared
+            // target even when it is only the post's position.
+            .chain(elements.iter().copied().filter(|id| s.node(*id).tag() == "a" && s.node(*id).attr("href").is_none()).map(|a| (a, 1)))
             .collect()
     };
     let anchor_name = order.into_iter().find_map(|(id, min_digits)| {

@@ -11,7 +11,9 @@
 use super::adapters::Adapter;
 use super::css::Selector;
 use super::detect::{same_kind, signature, Detection, Method};
-use super::fields::{author_from, find_author_at, find_permalink_at, find_time, is_quote, time_from, Author, Scope};
+use super::fields::{
+    author_from, element_text, find_author_at, find_permalink_at, find_time, is_action_href, is_quote, name_like, time_from, Author, Scope,
+};
 use super::page::PageInfo;
 use super::snapshot::Snapshot;
 use super::time::{CommentTime, Precision};
@@ -31,6 +33,15 @@ pub struct PostRead {
     pub time_el: Option<u32>,
     pub permalink: Option<String>,
     pub permalink_el: Option<u32>,
+}
+
+/// A sibling's reading with the places of its fields, computed once (the
+/// template compares them for every field).
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    pub author: Option<Path>,
+    pub time: Option<Path>,
+    pub permalink: Option<Path>,
 }
 
 fn step(s: &Snapshot, id: u32) -> String {
@@ -95,8 +106,13 @@ pub fn siblings(s: &Snapshot, det: &Detection, root: u32) -> Vec<u32> {
         (Some(sel), Method::Adapter) => sel.matches(s, id, None),
         // Look-alike posts sit at the post's depth (a post's own parts may
         // look alike too).
+        // (The tag is compared first: every other element is ruled out
+        // without building its signature.)
         (_, Method::Repetition) => {
-            root_sig.is_some() && (super::detect::shape(s, id) == root_sig || alike(s, root, id)) && s.ancestors(id).count() == depth
+            root_sig.is_some()
+                && s.node(id).tag() == s.node(root).tag()
+                && (super::detect::shape(s, id) == root_sig || alike(s, root, id))
+                && s.ancestors(id).count() == depth
         }
         _ => same_kind(s, det, &root_sig, id),
     };
@@ -150,6 +166,63 @@ pub fn split_post(s: &Snapshot, stop: Option<u32>) -> Option<(u32, u32, Vec<u32>
         return Some((header, b, others));
     }
     None
+}
+
+/// Classes that mark a short text as something other than a name.
+const NOT_NAME_CLASSES: &[&str] =
+    &["date", "time", "title", "rank", "badge", "count", "number", "stat", "label", "btn", "button", "level", "role", "group", "location"];
+
+/// The short name-like leaf texts of a post, outside its body and before
+/// its first sentence-long text, in document order, with their places:
+/// where a plain-text author name (no profile link) sits. A leaf holds
+/// text only; paragraphs, list items and headings are content, not names.
+pub fn name_places(s: &Snapshot, root: u32, prune: &dyn Fn(u32) -> bool, now_ms: i64, lang: Option<&str>) -> Vec<(Path, u32, String)> {
+    let mut out = Vec::new();
+    for id in s.descendants(root, prune) {
+        let n = s.node(id);
+        if !n.is_element() {
+            if super::page::collapse(&n.text).chars().count() >= 40 {
+                break;
+            }
+            continue;
+        }
+        if id == root
+            || matches!(
+                n.tag(),
+                "p" | "li"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+                    | "blockquote"
+                    | "pre"
+                    | "code"
+                    | "button"
+                    | "option"
+                    | "script"
+                    | "style"
+                    | "label"
+            )
+            || n.children.iter().any(|c| s.node(*c).is_element() && s.node(*c).tag() != "br")
+            || n.attr("href").is_some_and(|h| is_action_href(h) || h.starts_with('#') || h.starts_with("javascript"))
+            || n.classes().any(|c| {
+                let c = c.to_ascii_lowercase();
+                NOT_NAME_CLASSES.iter().any(|w| c.contains(w))
+            })
+        {
+            continue;
+        }
+        let text = element_text(s, id, 128);
+        if name_like(&text, now_ms, lang) {
+            out.push((path_of(s, root, id), id, text));
+        }
+        if out.len() >= 8 {
+            break;
+        }
+    }
+    out
 }
 
 /// Read the author, time and permalink of one post (adapter selectors first,
@@ -250,6 +323,7 @@ pub struct Template<'a> {
     pub siblings: Vec<u32>,
     pub reads: Vec<PostRead>,
     pub sibling_bodies: Vec<Option<u32>>,
+    pub places: Vec<Places>,
 }
 
 impl<'a> Template<'a> {
@@ -285,18 +359,27 @@ impl<'a> Template<'a> {
             reads.push(read_post(&scope, adapter));
             sibling_bodies.push(body);
         }
-        Template { s, page, now_ms, root, siblings, reads, sibling_bodies }
+        let places = reads
+            .iter()
+            .zip(&siblings)
+            .map(|(r, sib)| Places {
+                author: r.author_el.map(|e| path_of(s, *sib, e)),
+                time: r.time_el.map(|e| path_of(s, *sib, e)),
+                permalink: r.permalink_el.map(|e| path_of(s, *sib, e)),
+            })
+            .collect();
+        Template { s, page, now_ms, root, siblings, reads, sibling_bodies, places }
     }
 
-    fn agreement<K: PartialEq>(&self, mine: Option<(&Path, K)>, theirs: impl Fn(&PostRead, u32) -> Option<(Path, K)>) -> Agreement {
+    fn agreement<K: PartialEq>(&self, mine: Option<(&Path, K)>, theirs: impl Fn(&PostRead, &Places) -> Option<(Path, K)>) -> Agreement {
         let Some((path, value)) = mine else { return Agreement { posts: 1 + self.siblings.len(), ..Default::default() } };
         let mut at_place = 1;
         // Values compared across every post that has the field, wherever
         // it was read: one value everywhere is the thread's.
         let mut distinct: Vec<K> = vec![value];
         let mut found = 1;
-        for (read, sib) in self.reads.iter().zip(&self.siblings) {
-            if let Some((p, v)) = theirs(read, *sib) {
+        for (read, places) in self.reads.iter().zip(&self.places) {
+            if let Some((p, v)) = theirs(read, places) {
                 found += 1;
                 if p == *path {
                     at_place += 1;
@@ -311,10 +394,10 @@ impl<'a> Template<'a> {
     }
 
     /// The place most siblings read a field at, with its count.
-    fn majority(&self, path_of_read: impl Fn(&PostRead, u32) -> Option<Path>) -> Option<(Path, usize)> {
+    fn majority(&self, place_of: impl Fn(&Places) -> Option<Path>) -> Option<(Path, usize)> {
         let mut counts: Vec<(Path, usize)> = Vec::new();
-        for (read, sib) in self.reads.iter().zip(&self.siblings) {
-            if let Some(p) = path_of_read(read, *sib) {
+        for places in &self.places {
+            if let Some(p) = place_of(places) {
                 match counts.iter_mut().find(|(q, _)| *q == p) {
                     Some((_, c)) => *c += 1,
                     None => counts.push((p, 1)),
@@ -325,8 +408,8 @@ impl<'a> Template<'a> {
     }
 
     /// True if some sibling read the field at `place` too.
-    fn shared(&self, place: Option<&Path>, el: impl Fn(&PostRead) -> Option<u32>) -> bool {
-        place.is_some_and(|p| self.reads.iter().zip(&self.siblings).any(|(r, sib)| el(r).is_some_and(|e| path_of(self.s, *sib, e) == *p)))
+    fn shared(&self, place: Option<&Path>, place_of: impl Fn(&Places) -> Option<&Path>) -> bool {
+        place.is_some_and(|p| self.places.iter().any(|q| place_of(q) == Some(p)))
     }
 
     /// Re-read the clicked post's fields at the places its siblings agree on,
@@ -337,9 +420,9 @@ impl<'a> Template<'a> {
         let n = self.siblings.len();
         // Author.
         let author_key = |a: &Author| a.name.as_deref().map(str::to_lowercase).or_else(|| a.url.clone());
-        if let Some((place, count)) = self.majority(|r, sib| r.author_el.map(|e| path_of(s, sib, e))) {
+        if let Some((place, count)) = self.majority(|q| q.author.clone()) {
             let my_place = mine.author_el.map(|e| path_of(s, self.root, e));
-            if my_place.as_ref() != Some(&place) && count >= 2 && count * 2 > n && !self.shared(my_place.as_ref(), |r| r.author_el) {
+            if my_place.as_ref() != Some(&place) && count >= 2 && count * 2 > n && !self.shared(my_place.as_ref(), |q| q.author.as_ref()) {
                 if let Some(el) = resolve(s, self.root, &place, &prune) {
                     let a = author_from(scope, el);
                     if a.name.is_some() || a.url.is_some() {
@@ -350,9 +433,9 @@ impl<'a> Template<'a> {
             }
         }
         // Time.
-        if let Some((place, count)) = self.majority(|r, sib| r.time_el.map(|e| path_of(s, sib, e))) {
+        if let Some((place, count)) = self.majority(|q| q.time.clone()) {
             let my_place = mine.time_el.map(|e| path_of(s, self.root, e));
-            if my_place.as_ref() != Some(&place) && count >= 2 && count * 2 > n && !self.shared(my_place.as_ref(), |r| r.time_el) {
+            if my_place.as_ref() != Some(&place) && count >= 2 && count * 2 > n && !self.shared(my_place.as_ref(), |q| q.time.as_ref()) {
                 if let Some(el) = resolve(s, self.root, &place, &prune) {
                     if let Some(t) = time_from(scope, el) {
                         mine.time = Some(t);
@@ -362,12 +445,10 @@ impl<'a> Template<'a> {
             }
         }
         let a_place = mine.author_el.map(|e| path_of(s, self.root, e));
-        let author = self.agreement(a_place.as_ref().zip(author_key(&mine.author)), |r, sib| {
-            r.author_el.map(|e| path_of(s, sib, e)).zip(author_key(&r.author))
-        });
+        let author = self.agreement(a_place.as_ref().zip(author_key(&mine.author)), |r, q| q.author.clone().zip(author_key(&r.author)));
         let t_place = mine.time_el.map(|e| path_of(s, self.root, e));
-        let mut time = self.agreement(t_place.as_ref().zip(mine.time.as_ref().map(|t| t.utc.clone())), |r, sib| {
-            r.time_el.map(|e| path_of(s, sib, e)).zip(r.time.as_ref().map(|t| t.utc.clone()))
+        let mut time = self.agreement(t_place.as_ref().zip(mine.time.as_ref().map(|t| t.utc.clone())), |r, q| {
+            q.time.clone().zip(r.time.as_ref().map(|t| t.utc.clone()))
         });
         // Many posts share a day: one date everywhere only says the thread's
         // when it names a minute.
@@ -375,9 +456,66 @@ impl<'a> Template<'a> {
             time.distinct = 2;
         }
         let p_place = mine.permalink_el.map(|e| path_of(s, self.root, e));
-        let link = self.agreement(p_place.as_ref().zip(mine.permalink.clone()), |r, sib| {
-            r.permalink_el.map(|e| path_of(s, sib, e)).zip(r.permalink.clone())
-        });
-        [author.confidence(), time.confidence(), link.confidence()]
+        let link = self.agreement(p_place.as_ref().zip(mine.permalink.clone()), |r, q| q.permalink.clone().zip(r.permalink.clone()));
+        let mut author_score = author.confidence();
+        if mine.author.name.is_none() && mine.author.url.is_none() {
+            if let Some((a, el, score)) = self.plain_name(scope, &prune) {
+                mine.author = a;
+                mine.author_el = Some(el);
+                author_score = Some(score);
+            }
+        }
+        [author_score, time.confidence(), link.confidence()]
+    }
+
+    /// A plain-text author, read at the template's name place: the place
+    /// where the most posts (at least three quarters of them) hold a short
+    /// name-like text, earliest in the post on a tie, with values that
+    /// differ between posts (one value everywhere is a label, not who wrote
+    /// each post). The clicked post is read there or not at all.
+    fn plain_name(&self, scope: &Scope, prune: &dyn Fn(u32) -> bool) -> Option<(Author, u32, f32)> {
+        let s = self.s;
+        let posts = 1 + self.siblings.len();
+        if posts < 3 {
+            return None;
+        }
+        let lang = self.page.lang.as_deref();
+        let mut all = vec![name_places(s, self.root, prune, self.now_ms, lang)];
+        if all[0].is_empty() {
+            return None;
+        }
+        for (sib, body) in self.siblings.iter().zip(&self.sibling_bodies) {
+            let prune = |id: u32| Some(id) == body.filter(|b| b != sib) || (scope.nested)(id) || is_quote(s, id);
+            all.push(name_places(s, *sib, &prune, self.now_ms, lang));
+        }
+        // Per place: posts holding it, the sum of its rank in them, values.
+        let mut places: Vec<(&Path, usize, usize, Vec<String>)> = Vec::new();
+        for list in &all {
+            let mut seen: Vec<&Path> = Vec::new();
+            for (rank, (path, _, text)) in list.iter().enumerate() {
+                if seen.contains(&path) {
+                    continue;
+                }
+                seen.push(path);
+                let value = text.to_lowercase();
+                match places.iter_mut().find(|(p, ..)| *p == path) {
+                    Some((_, count, ranks, values)) => {
+                        *count += 1;
+                        *ranks += rank;
+                        if !values.contains(&value) {
+                            values.push(value);
+                        }
+                    }
+                    None => places.push((path, 1, rank, vec![value])),
+                }
+            }
+        }
+        let (path, count, ..) = places
+            .into_iter()
+            .filter(|(_, count, _, values)| count * 4 >= posts * 3 && values.len() >= 2)
+            .min_by(|a, b| b.1.cmp(&a.1).then((a.2 * b.1).cmp(&(b.2 * a.1))))?;
+        let (_, el, text) = all[0].iter().find(|(p, ..)| p == path)?;
+        let share = count as f32 / posts as f32;
+        Some((Author { name: Some(super::page::collapse(text)), url: None }, *el, 0.3 + 0.65 * share))
     }
 }
