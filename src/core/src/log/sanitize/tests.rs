@@ -81,7 +81,6 @@ prop_compose! {
             text_scope: if passage { TextScope::Passage } else { TextScope::Post },
             truncated,
             original_length,
-            text_scope: Default::default(),
             author_name: author,
             author_url,
             time: time.map(|(original, utc)| FoundTime { original, utc, epoch_ms: 0, zone: Zone::Assumed, precision: Precision::Minute }),
