@@ -197,17 +197,28 @@ function aimAt(i) {
 }
 
 /**
- * Main world: an empty button in a corner, clicked to close the card (a click
- * on no mention closes it; on a control it never opens one) and to rest the
- * pointer on between captures, so no hover timer reopens a card.
+ * Main world: empty buttons in two opposite corners (the card never covers
+ * both). One not under the card is clicked to close the card (a click on no
+ * mention closes it; a click on a control never opens one), and the pointer
+ * rests there between captures, so no hover timer reopens a card.
  */
-function plantPark() {
-  const park = document.createElement('button');
-  park.id = 'e2e-park';
-  park.style.cssText = 'all:initial;position:fixed;right:0;bottom:0;width:24px;height:24px;background:#fff;z-index:2147483647';
-  document.documentElement.append(park);
-  const b = park.getBoundingClientRect();
-  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+function plantParks() {
+  for (const corner of ['left:0;top:0', 'right:0;bottom:0']) {
+    const park = document.createElement('button');
+    park.className = 'e2e-park';
+    park.style.cssText = `all:initial;position:fixed;${corner};width:24px;height:24px;background:#fff;z-index:2147483647`;
+    document.documentElement.append(park);
+  }
+}
+
+/** Main world: the centre of a park the card does not cover. */
+function freePark() {
+  for (const park of document.querySelectorAll('.e2e-park')) {
+    const b = park.getBoundingClientRect();
+    const x = b.x + b.width / 2, y = b.y + b.height / 2;
+    if (document.elementFromPoint(x, y) === park) return { x, y };
+  }
+  return null;
 }
 
 const fold = (w) => w.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
@@ -251,7 +262,7 @@ async function captureAll(path, posts = null) {
     await page.waitForFunction(() => [...CSS.highlights.keys()].some((k) => k.startsWith('escucha-g')), null, { timeout: 15000 });
     const found = await page.evaluate(findTargets, posts);
     totals.pages++; totals.posts += found.postsFound; totals.unlocated += found.unlocated; totals.targets += found.count;
-    const park = await page.evaluate(plantPark);
+    await page.evaluate(plantParks);
     let logged = 0;
     for (let i = 0; i < found.count; i++) {
       const aim = await page.evaluate(aimAt, i);
@@ -268,6 +279,8 @@ async function captureAll(path, posts = null) {
       // A real click off any mention closes the card (and parks the pointer where no hover timer can reopen one).
       // Not Escape: its keydown lands in the card's out-of-process frame, which it removes, and
       // keyboard.press() was seen never to return, once leaving the card open.
+      const park = await page.evaluate(freePark);
+      assert.ok(park, `${what}: the card covers both corners`);
       await page.mouse.click(park.x, park.y);
       await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0, null, { timeout: 5000 });
     }
