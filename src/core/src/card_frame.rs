@@ -666,7 +666,8 @@ mod tests {
         let brands = BrandList::default();
         let page_text = "Hilo\u{1e}María\u{1e}The Acme One survived the drop test.";
         for url in ["http://127.0.0.1:8080/copia.html", "https://espejo.example/t/1"] {
-            let dump = PageSource::Dump { tree: whole_dump(&dom, root, text), node_start: s, node_end: e, page: whole_dump(&dom, root, text) };
+            let dump =
+                PageSource::Dump { tree: whole_dump(&dom, root, text), node_start: s, node_end: e, page: whole_dump(&dom, root, text) };
             let c = capture_context(opening(dump, page_text, "Acme"), url, &brands, 0).unwrap();
             assert_eq!(c.page_url, url);
             assert!(cited_page_allowed(url, &c.page_url));
