@@ -5,7 +5,7 @@
 // made-up events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtures, launchWithExtension, askContentScript, waitForHighlights } from './harness.mjs';
+import { startFixtures, launchWithExtension, askContentScript, waitForHighlights, cardFrame, inCard, waitForCard } from './harness.mjs';
 
 // A 1 MB comment and one nested 500 deep, both mentioning Movistar.
 function bigComment() {
@@ -29,31 +29,6 @@ after(async () => {
   await browser?.close();
   await fixtures?.stop();
 });
-
-/** The card's frame (an extension page inside the page's closed shadow root), if open. */
-function cardFrame(page) {
-  return page.frames().find((f) => f.url().includes('/card/card.html#'));
-}
-
-/** Run `fn(element, ...args)` on the element matching `selector` inside the card frame (the test drives it; page scripts cannot). */
-async function inCard(page, selector, fn, ...args) {
-  const frame = cardFrame(page);
-  if (!frame) return undefined;
-  const handle = await frame.$(selector).catch(() => null);
-  if (!handle) return frame.isDetached() ? undefined : null;
-  return handle.evaluate(fn, args.length ? args[0] : undefined);
-}
-
-async function waitForCard(page, selector, predicate = (v) => v !== undefined && v !== null, timeout = 10000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await inCard(page, selector, (el) => el.textContent);
-    if (predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`card ${selector} never matched; last: ${JSON.stringify(last)}`);
-}
 
 /** Client rectangle of the first occurrence of `text` inside `within` (main world). */
 function rectOf(page, text, within = 'body') {

@@ -2,16 +2,17 @@
 // extension in Chromium and the real escucha-server with its SQLite, a
 // mention at the start, the middle and the end of every post (every text
 // block) of every fixture page, and of real pages from ../shared/corpus
-// (forum threads with per-post gold, WCXB pages), is captured by the real
-// content-script extraction, logged by the service worker and synced; then
-// nothing may be quarantined and the server must hold every record.
-// Captures are made before the member name is set: at the first sync they
-// take it, on the server and locally.
+// (forum threads with per-post gold, WCXB pages), is captured through the
+// real card: a real mouse click on the painted word opens the card (its
+// frame runs the extraction), a real click on its Log logs it; then
+// everything syncs, nothing may be quarantined and the server must hold every
+// record. Captures are made before the member name is set: at the first sync
+// they take it, on the server and locally.
 //
-// The card's UI is not drawn (it is being rebuilt): the content script's
-// test hook `content_test_log_selection` (src/web/src/content/test_hook.rs)
-// logs the mention under the page's selection the way the card's "Log"
-// does, called in the content script's isolated world over CDP.
+// Every target word is made a brand term, so the matcher should paint it; a
+// target it did not paint cannot be clicked: those are counted, printed and
+// may be at most UNPAINTED_SHARE of a test's targets. Words inside links are
+// opened by resting the pointer on them (a click there follows the link).
 //
 // Needs ../shared/corpus for the real pages: that part is skipped with one
 // line when it is absent, unless ESCUCHA_REQUIRE_CORPUS=1.
@@ -20,15 +21,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, FIXTURES, startFixtures, removeDir } from './harness.mjs';
+import { ROOT, FIXTURES, startFixtures, removeDir, waitForCard, logInCard } from './harness.mjs';
 import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, pullAll, until } from './teamlog.mjs';
 import { configure, status, pageCaptures } from './sync_common.mjs';
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpus');
 const HAVE_CORPUS = existsSync(join(CORPUS, 'forums'));
 if (!HAVE_CORPUS && process.env.ESCUCHA_REQUIRE_CORPUS === '1') throw new Error(`${CORPUS} is missing and ESCUCHA_REQUIRE_CORPUS=1`);
-const FORUM_SAMPLE = 10;
-const WCXB_SAMPLE = 3;
+const FORUM_SAMPLE = 4;
+const WCXB_SAMPLE = 2;
+/** At most this share of a test's target words may be left unpainted by the matcher (and so not clickable). */
+const UNPAINTED_SHARE = 0.06;
 
 /** A saved real page, made safe to serve here: no scripts (they would reach other hosts), no CSP or refresh meta. */
 function inert(html) {
@@ -66,7 +69,7 @@ function corpusPages() {
 }
 
 let team, server, ext, fixtures, b, profile, corpus;
-const totals = { captures: 0, onMention: 0, refusedLocally: 0, posts: 0, unlocated: 0, pages: 0 };
+const totals = { targets: 0, captures: 0, byHover: 0, unpainted: 0, posts: 0, unlocated: 0, pages: 0 };
 const pageUrls = new Set();
 let groupIndex = 0;
 
@@ -92,7 +95,7 @@ after(async () => {
   if (profile) removeDir(profile);
   if (ext) removeDir(ext);
   team?.cleanup();
-  console.log(`# capture_sync_all: ${totals.pages} pages, ${totals.posts} posts/blocks, ${totals.captures} captures (${totals.onMention} on a painted mention), ${totals.unlocated} gold posts not located, ${totals.refusedLocally} refused by the store`);
+  console.log(`# capture_sync_all: ${totals.pages} pages, ${totals.posts} posts/blocks, ${totals.targets} target words, ${totals.captures} captured through the card (${totals.byHover} in links, opened by resting the pointer), ${totals.unpainted} not painted, ${totals.unlocated} gold posts not located`);
 });
 
 /**
@@ -158,37 +161,73 @@ function findTargets(posts) {
   return { words: [...new Set(targets.map((t) => t.word))], count: targets.length, postsFound, unlocated };
 }
 
-/** Main world: select target `i` (the page's one selection, which the content script reads too). */
-function selectTarget(i) {
+/**
+ * Main world: bring target `i` to mid-screen and say where to point at it:
+ * the middle letter's centre. `painted`: a highlight of Escucha's covers that
+ * letter; `hit`: the caret there is in the word (nothing covers it);
+ * `inLink`: a click there would follow a link or press a control.
+ */
+function aimAt(i) {
   const t = window.__e2eTargets[i];
-  document.getSelection().setBaseAndExtent(t.node, t.offset, t.node, t.offset + t.length);
-  return { word: t.word, where: t.where };
+  const mid = t.offset + Math.floor(t.length / 2);
+  let painted = false;
+  for (const [name, h] of CSS.highlights) {
+    if (!name.startsWith('escucha-g') || painted) continue;
+    for (const sr of h) {
+      if (sr.startContainer === t.node && sr.endContainer === t.node) {
+        if (sr.startOffset <= mid && mid < sr.endOffset) { painted = true; break; }
+      } else if (sr.startContainer === t.node || sr.endContainer === t.node) {
+        const r = document.createRange(); r.setStart(sr.startContainer, sr.startOffset); r.setEnd(sr.endContainer, sr.endOffset);
+        if (r.isPointInRange(t.node, mid)) { painted = true; break; }
+      }
+    }
+  }
+  const inLink = !!t.node.parentElement?.closest('a[href], button, input, textarea, select, [contenteditable]');
+  const letter = document.createRange(); letter.setStart(t.node, mid); letter.setEnd(t.node, mid + 1);
+  t.node.parentElement.scrollIntoView({ block: 'center', inline: 'center' });
+  let b = letter.getBoundingClientRect();
+  if (b.top < 0 || b.bottom > innerHeight || b.left < 0 || b.right > innerWidth) {
+    window.scrollBy(b.left - innerWidth / 2, b.top - innerHeight / 2);
+    b = letter.getBoundingClientRect();
+  }
+  const x = b.x + b.width / 2, y = b.y + b.height / 2;
+  const caret = document.caretPositionFromPoint(x, y);
+  const hit = caret?.offsetNode === t.node && caret.offset >= t.offset && caret.offset <= t.offset + t.length;
+  return { word: t.word, where: t.where, painted, inLink, hit, x, y };
 }
 
-async function isolatedWorld(page) {
-  const cdp = await page.context().newCDPSession(page);
-  const worlds = [];
-  cdp.on('Runtime.executionContextCreated', (e) => worlds.push(e.context));
-  await cdp.send('Runtime.enable');
-  const { frameTree } = await cdp.send('Page.getFrameTree');
-  const top = frameTree.frame.id;
-  const world = await until(async () => {
-    for (const c of worlds.filter((c) => c.auxData?.frameId === top && c.auxData?.type === 'isolated')) {
-      const { result } = await cdp.send('Runtime.evaluate', { contextId: c.id, returnByValue: true,
-        expression: "typeof wasm_bindgen === 'function' && typeof wasm_bindgen.content_test_log_selection === 'function'" });
-      if (result.value === true) return c;
-    }
-    return null;
-  }, { timeout: 15000, what: 'the content script\'s world' });
-  return { cdp, world };
+/**
+ * Main world: empty buttons in two opposite corners (the card never covers
+ * both). One not under the card is clicked to close the card (a click on no
+ * mention closes it; a click on a control never opens one), and the pointer
+ * rests there between captures, so no hover timer reopens a card.
+ */
+function plantParks() {
+  for (const corner of ['left:0;top:0', 'right:0;bottom:0']) {
+    const park = document.createElement('button');
+    park.className = 'e2e-park';
+    park.style.cssText = `all:initial;position:fixed;${corner};width:24px;height:24px;background:#fff;z-index:2147483647`;
+    document.documentElement.append(park);
+  }
 }
+
+/** Main world: the centre of a park the card does not cover. */
+function freePark() {
+  for (const park of document.querySelectorAll('.e2e-park')) {
+    const b = park.getBoundingClientRect();
+    const x = b.x + b.width / 2, y = b.y + b.height / 2;
+    if (document.elementFromPoint(x, y) === park) return { x, y };
+  }
+  return null;
+}
+
+const fold = (w) => w.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
 async function setTerms(words) {
   const got = await b.send({ type: 'getSettings' });
   const groups = got.settings.brands.groups.slice(0, groupIndex);
   // Terms are unique case- and accent-insensitively across groups (a word that
   // is already a brand term is painted by its own group).
-  const fold = (w) => w.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
   const seen = new Set(groups.flatMap((g) => g.terms.map((t) => fold(t.text))));
   const terms = [];
   for (const w of words) if (!seen.has(fold(w))) { seen.add(fold(w)); terms.push({ text: w }); }
@@ -197,43 +236,66 @@ async function setTerms(words) {
   assert.equal(saved.type, 'ok', JSON.stringify(saved));
 }
 
-/** Capture the start, middle and end of every post of `path`; returns how many captures were logged. */
+/**
+ * Capture the start, middle and end of every post of `path` through the card;
+ * returns the targets, how many were logged, and those the matcher did not paint.
+ */
 async function captureAll(path, posts = null) {
   const url = `${fixtures.url}${path}`;
   const page = await b.context.newPage();
+  const w = await b.worker();
+  // Test-side bookkeeping (not product code): the page URL each card logs under, for the local check after sync.
+  await w.evaluate(() => {
+    if (self.__e2eLoggedPages) return;
+    self.__e2eLoggedPages = new Set();
+    chrome.runtime.onMessage.addListener((m) => { if (m?.type === 'cardLog') self.__e2eLoggedPages.add(m.context.pageUrl); });
+  });
+  const unpainted = [];
   try {
     await page.goto(url, { waitUntil: 'load' });
     const first = await page.evaluate(findTargets, posts);
-    if (first.count === 0) return 0;
+    if (first.count === 0) return { targets: 0, logged: 0, unpainted };
     await setTerms(first.words);
     await page.reload({ waitUntil: 'load' });
-    const { cdp, world } = await isolatedWorld(page);
     // The page is painted with the new terms.
     await page.waitForFunction(() => [...CSS.highlights.keys()].some((k) => k.startsWith('escucha-g')), null, { timeout: 15000 });
     const found = await page.evaluate(findTargets, posts);
-    totals.pages++; totals.posts += found.postsFound; totals.unlocated += found.unlocated;
+    totals.pages++; totals.posts += found.postsFound; totals.unlocated += found.unlocated; totals.targets += found.count;
+    await page.evaluate(plantParks);
     let logged = 0;
     for (let i = 0; i < found.count; i++) {
-      const target = await page.evaluate(selectTarget, i);
-      const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', { contextId: world.id, awaitPromise: true, returnByValue: true,
-        expression: 'wasm_bindgen.content_test_log_selection()' });
-      assert.ok(!exceptionDetails, JSON.stringify(exceptionDetails));
-      const r = result.value;
-      if (r.reply.type !== 'logged') {
-        totals.refusedLocally++;
-        assert.fail(`${path} ${target.where} "${target.word}": ${JSON.stringify(r.reply)}`);
-      }
+      const aim = await page.evaluate(aimAt, i);
+      const what = `${path} ${aim.where} "${aim.word}"`;
+      if (!aim.painted) { unpainted.push(what); continue; }
+      assert.ok(aim.hit, `${what}: the pointer does not reach it at (${aim.x}, ${aim.y})`);
+      if (aim.inLink) { await page.mouse.move(aim.x, aim.y); totals.byHover++; } else await page.mouse.click(aim.x, aim.y);
+      await waitForCard(page, '#excerpt', (t) => t != null, aim.inLink ? 15000 : 10000).catch((e) => assert.fail(`${what}: ${e.message}`));
+      const term = await waitForCard(page, '.term');
+      assert.ok(fold(term).includes(fold(aim.word)), `${what}: the card is for "${term}"`);
+      await logInCard(page).catch((e) => assert.fail(`${what}: ${e.message}`));
       logged++;
-      if (r.onMention) totals.onMention++;
-      pageUrls.add(r.reply.capture.context.value.pageUrl);
+      // A real click off any mention closes the card (and parks the pointer where no hover timer can reopen one).
+      // Not Escape: its keydown lands in the card's out-of-process frame, which it removes, and
+      // keyboard.press() was seen never to return, once leaving the card open.
+      const park = await page.evaluate(freePark);
+      assert.ok(park, `${what}: the card covers both corners`);
+      await page.mouse.click(park.x, park.y);
+      await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0, null, { timeout: 5000 });
     }
-    totals.captures += logged;
-    console.log(`# ${path}: ${found.postsFound} posts/blocks, ${logged} captures`);
-    await cdp.detach();
-    return logged;
+    totals.captures += logged; totals.unpainted += unpainted.length;
+    for (const u of await (await b.worker()).evaluate(() => [...(self.__e2eLoggedPages ?? [])])) pageUrls.add(u);
+    console.log(`# ${path}: ${found.postsFound} posts/blocks, ${found.count} targets, ${logged} captures, ${unpainted.length} not painted`);
+    return { targets: found.count, logged, unpainted };
   } finally {
-    await page.close();
+    // Playwright's close() has been seen to hang after a card frame held the focus (see capture.test.mjs).
+    await Promise.race([page.close(), new Promise((r) => setTimeout(r, 5000))]);
   }
+}
+
+/** At most UNPAINTED_SHARE of `targets` were left unpainted; prints which. */
+function fewUnpainted(what, targets, unpainted) {
+  if (unpainted.length) console.log(`# ${what}: ${unpainted.length} of ${targets} targets not painted:\n#   ${unpainted.join('\n#   ')}`);
+  assert.ok(unpainted.length <= UNPAINTED_SHARE * targets, `${what}: ${unpainted.length} of ${targets} targets not painted (at most ${UNPAINTED_SHARE * 100} %)`);
 }
 
 function fixturePages() {
@@ -244,21 +306,32 @@ function fixturePages() {
 }
 
 test('the start, middle and end of every block of every fixture page are captured', async () => {
+  let targets = 0; const unpainted = [];
   for (const path of fixturePages()) {
-    const n = await captureAll(path);
-    assert.ok(n > 0, `${path}: nothing captured`);
+    const r = await captureAll(path);
+    assert.ok(r.logged > 0, `${path}: nothing captured`);
+    targets += r.targets; unpainted.push(...r.unpainted);
   }
+  fewUnpainted('fixture pages', targets, unpainted);
 });
 
 test('the start, middle and end of every gold post of real forum threads are captured', { skip: !HAVE_CORPUS && 'needs ../shared/corpus' }, async () => {
+  let targets = 0; const unpainted = [];
   for (const f of corpus.forums) {
-    const n = await captureAll(f.path, f.posts);
-    assert.ok(n > 0, `${f.name}: nothing captured`);
+    const r = await captureAll(f.path, f.posts);
+    assert.ok(r.logged > 0, `${f.name}: nothing captured`);
+    targets += r.targets; unpainted.push(...r.unpainted);
   }
+  fewUnpainted('forum threads', targets, unpainted);
 });
 
 test('the start, middle and end of the thread lines of WCXB pages are captured', { skip: !HAVE_CORPUS && 'needs ../shared/corpus' }, async () => {
-  for (const f of corpus.wcxb) await captureAll(f.path, f.posts);
+  let targets = 0; const unpainted = [];
+  for (const f of corpus.wcxb) {
+    const r = await captureAll(f.path, f.posts);
+    targets += r.targets; unpainted.push(...r.unpainted);
+  }
+  fewUnpainted('WCXB pages', targets, unpainted);
 });
 
 test('every capture syncs: none quarantined, the server holds them all, named after the member locally too', async () => {

@@ -227,3 +227,35 @@ export async function popupListsAndRevealsAcme(browser, page, tabId) {
   assert.equal(flashed, 'ACME Corp');
   await popup.close();
 }
+
+/** The card's frame (an extension page inside the page's closed shadow root), if open. */
+export function cardFrame(page) {
+  return page.frames().find((f) => f.url().includes('/card/card.html#'));
+}
+
+/** Run `fn(element, ...args)` on the element matching `selector` inside the card frame (the test drives it; page scripts cannot). */
+export async function inCard(page, selector, fn, ...args) {
+  const frame = cardFrame(page);
+  if (!frame) return undefined;
+  const handle = await frame.$(selector).catch(() => null);
+  if (!handle) return frame.isDetached() ? undefined : null;
+  return handle.evaluate(fn, args.length ? args[0] : undefined);
+}
+
+/** Wait until the text of the card's `selector` satisfies `predicate`; returns it. */
+export async function waitForCard(page, selector, predicate = (v) => v !== undefined && v !== null, timeout = 10000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await inCard(page, selector, (el) => el.textContent);
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`card ${selector} never matched; last: ${JSON.stringify(last)}`);
+}
+
+/** Click the open card's Log with the real mouse and wait until it says the capture is saved; returns that line. */
+export async function logInCard(page, { timeout = 10000 } = {}) {
+  await cardFrame(page).locator('#log').click({ timeout });
+  return waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''), timeout);
+}

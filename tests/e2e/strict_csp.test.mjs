@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   startFixtures, launchWithExtension, askContentScript, highlightTexts, waitForHighlights,
-  popupListsAndRevealsAcme, removeDir,
+  popupListsAndRevealsAcme, removeDir, cardFrame,
 } from './harness.mjs';
 import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, pullAll } from './teamlog.mjs';
 import { configure, status, pageCaptures, drained } from './sync_common.mjs';
@@ -169,9 +169,6 @@ test('a hostile page script cannot get matches out of a matcher frame', async ()
   await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 5);
   await page.close();
 });
-
-/** The card's frame, if open. */
-const cardFrame = (page) => page.frames().find((f) => f.url().includes('/card/card.html#'));
 
 async function clickMention(page, text, within = 'body') {
   const r = await page.evaluate(({ text, within }) => {

@@ -236,6 +236,11 @@ pub fn capture_context(
         }
     };
     page.url = page_url.to_string();
+    // A canonical link on another host would be refused when logged
+    // (`cited_page_allowed`): the page's own address is cited instead.
+    if page.canonical_url.as_deref().is_some_and(|c| !cited_page_allowed(page_url, c)) {
+        page.canonical_url = None;
+    }
     let (brand, term) = match opening.target {
         CardTarget::Mention { group } => name_mention(brands, group, &opening.exact),
         CardTarget::Named { brand, term } => (brand, term),
@@ -688,6 +693,24 @@ mod tests {
         assert_eq!(a.quote.exact, "Acme");
         assert_eq!(a.position, Some(TextPosition { start: 15, end: 19 }));
         assert_eq!((a.brand.as_str(), a.term.as_str()), ("ACME", "Acme"));
+    }
+
+    #[test]
+    fn a_canonical_link_on_another_host_is_not_cited() {
+        // A copy of the thread served elsewhere (a mirror, a saved page): citing
+        // foro.example would be refused when logged, so its own address is cited.
+        let dom = TestDom::parse(THREAD);
+        let (text, s, e) = dom.find_text("Acme");
+        let root = dom.root();
+        let brands = BrandList::default();
+        let page_text = "Hilo\u{1e}María\u{1e}The Acme One survived the drop test.";
+        for url in ["http://127.0.0.1:8080/copia.html", "https://espejo.example/t/1"] {
+            let dump =
+                PageSource::Dump { tree: whole_dump(&dom, root, text), node_start: s, node_end: e, page: whole_dump(&dom, root, text) };
+            let c = capture_context(opening(dump, page_text, "Acme"), url, &brands, 0).unwrap();
+            assert_eq!(c.page_url, url);
+            assert!(cited_page_allowed(url, &c.page_url));
+        }
     }
 
     #[test]
