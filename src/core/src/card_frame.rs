@@ -236,8 +236,9 @@ pub fn capture_context(
         }
     };
     page.url = page_url.to_string();
-    // A canonical link on another host would be refused when logged
-    // (`cited_page_allowed`): the page's own address is cited instead.
+    // A canonical link on another host (a mobile or mirror host, a saved
+    // copy) would be refused when logged (`cited_page_allowed`): the page's
+    // own address is cited instead.
     if page.canonical_url.as_deref().is_some_and(|c| !cited_page_allowed(page_url, c)) {
         page.canonical_url = None;
     }
@@ -259,14 +260,7 @@ pub fn capture_context(
     // The core builds (and cleans) the context: what it returns is a capture the team log accepts.
     let extraction = extract(&snapshot, &page, now_ms);
     let scope = extraction.text_scope;
-    let mut context = crate::log::sanitize::from_extraction(extraction, &brand, &term, quote, position);
-    // A canonical link to another host (a mobile or mirror host, a saved
-    // copy) is not this page's to cite, and Log would be refused for it:
-    // cite the address the browser reported instead.
-    if !cited_page_allowed(page_url, &context.page_url) {
-        context.page_url = page_url.to_string();
-    }
-    Ok((context, scope))
+    Ok((crate::log::sanitize::from_extraction(extraction, &brand, &term, quote, position), scope))
 }
 
 /// The brand group's name and the term of it that `exact` matches.
@@ -665,10 +659,14 @@ mod tests {
             ("http://127.0.0.1:8080/copy.html", "http://127.0.0.1:8080/copy.html"),
             ("https://m.foro.example/t/1", "https://m.foro.example/t/1"),
         ] {
-            let source = PageSource::Snapshot { snapshot: Snapshot::gather(&dom, &text, s, e), page: PageInfo::gather(&dom, &root, url) };
-            let (ctx, _) = capture_context(opening(source, page_text, "Acme"), url, &brands, 0).unwrap();
-            assert_eq!(ctx.page_url, cited, "{url}");
-            assert!(cited_page_allowed(url, &ctx.page_url), "{url}: Log would refuse what the card cites");
+            let snapshot = PageSource::Snapshot { snapshot: Snapshot::gather(&dom, &text, s, e), page: PageInfo::gather(&dom, &root, url) };
+            let dump =
+                PageSource::Dump { tree: whole_dump(&dom, root, text), node_start: s, node_end: e, page: whole_dump(&dom, root, text) };
+            for source in [snapshot, dump] {
+                let (ctx, _) = capture_context(opening(source, page_text, "Acme"), url, &brands, 0).unwrap();
+                assert_eq!(ctx.page_url, cited, "{url}");
+                assert!(cited_page_allowed(url, &ctx.page_url), "{url}: Log would refuse what the card cites");
+            }
         }
     }
 
@@ -693,24 +691,6 @@ mod tests {
         assert_eq!(a.quote.exact, "Acme");
         assert_eq!(a.position, Some(TextPosition { start: 15, end: 19 }));
         assert_eq!((a.brand.as_str(), a.term.as_str()), ("ACME", "Acme"));
-    }
-
-    #[test]
-    fn a_canonical_link_on_another_host_is_not_cited() {
-        // A copy of the thread served elsewhere (a mirror, a saved page): citing
-        // foro.example would be refused when logged, so its own address is cited.
-        let dom = TestDom::parse(THREAD);
-        let (text, s, e) = dom.find_text("Acme");
-        let root = dom.root();
-        let brands = BrandList::default();
-        let page_text = "Hilo\u{1e}María\u{1e}The Acme One survived the drop test.";
-        for url in ["http://127.0.0.1:8080/copia.html", "https://espejo.example/t/1"] {
-            let dump =
-                PageSource::Dump { tree: whole_dump(&dom, root, text), node_start: s, node_end: e, page: whole_dump(&dom, root, text) };
-            let c = capture_context(opening(dump, page_text, "Acme"), url, &brands, 0).unwrap();
-            assert_eq!(c.page_url, url);
-            assert!(cited_page_allowed(url, &c.page_url));
-        }
     }
 
     #[test]
