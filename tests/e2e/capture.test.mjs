@@ -5,7 +5,7 @@
 // made-up events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtures, launchWithExtension, askContentScript, waitForHighlights, cardFrame, inCard, waitForCard } from './harness.mjs';
+import { startFixtures, launchWithExtension, askContentScript, waitForHighlights, cardFrame, inCard, waitForCard, pressKey } from './harness.mjs';
 
 // A 1 MB comment and one nested 500 deep, both mentioning Movistar.
 function bigComment() {
@@ -94,7 +94,7 @@ test('one click on a mention opens the card, Log stores the comment with its con
   const logged = await page.evaluate(() => [...(CSS.highlights.get('escucha-logged-new') ?? [])].length);
   assert.equal(logged, 1);
   // Capturing the same comment again updates the one record.
-  await page.keyboard.press('Escape');
+  await pressKey(page, 'Escape');
   await clickText(page, 'Movistar');
   await waitForCard(page, '#logged', (t) => /log|registro/i.test(t ?? ''));
   await inCard(page, '#status', (el) => { el.value = 'responded'; el.dispatchEvent(new Event('input', { bubbles: true })); });
@@ -163,7 +163,7 @@ test('the keyboard command and "Log selection" open the card', async () => {
   assert.match(quote, /me cambié a Orange/);
   assert.equal(await waitForCard(page, '.term'), 'Orange');
   // "Log selection" for text the matcher did not find.
-  await page.keyboard.press('Escape');
+  await pressKey(page, 'Escape');
   await page.evaluate(() => {
     const p = document.querySelector('#post-3 p');
     const sel = getSelection(); sel.removeAllRanges();
@@ -306,14 +306,14 @@ test('the card opens from the keyboard with the focus in it, and Escape closes i
     await new Promise((res) => setTimeout(res, 50));
   }
   assert.ok(focused, 'focus moved into the card');
-  await page.keyboard.press('Escape');
+  await pressKey(page, 'Escape');
   await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0, null, { timeout: 5000 });
   assert.ok(await page.evaluate(() => document.hasFocus() && !document.activeElement?.matches('escucha-card')), 'focus is back on the page');
   // Opened by resting the pointer: focus stays on the page, and Escape still closes it.
   const r = await rectOf(page, 'Orange', '#post-2');
   await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
   await waitForCard(page, '#excerpt');
-  await page.keyboard.press('Escape');
+  await pressKey(page, 'Escape');
   await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0, null, { timeout: 5000 });
   // Playwright's close() has been seen to wait forever here (after a card
   // frame that held the focus was removed); the page is done either way.
@@ -331,7 +331,7 @@ test('a page that embeds the card page itself gets no card and can log nothing',
   await clickText(page, 'Movistar');
   await waitForCard(page, '#excerpt');
   const leaked = new URL(cardFrame(page).url()).hash.slice(1);
-  await page.keyboard.press('Escape');
+  await pressKey(page, 'Escape');
   for (const ticket of [leaked, '0123456789abcdef0123456789abcdef', '']) {
     await page.evaluate(async ({ src, ticket }) => {
       const frame = document.createElement('iframe');
@@ -367,7 +367,7 @@ test('click to card painted (content-script path): measured, not asserted', asyn
     await frame.waitForFunction(() => self.escuchaPaintedAt > 0);
     const painted = await frame.evaluate(() => self.escuchaPaintedAt);
     times.push(painted - await page.evaluate(() => window.__clickAt));
-    await page.keyboard.press('Escape');
+    await pressKey(page, 'Escape');
     await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0);
   }
   times.sort((a, b) => a - b);

@@ -259,3 +259,13 @@ export async function logInCard(page, { timeout = 10000 } = {}) {
   await cardFrame(page).locator('#log').click({ timeout });
   return waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''), timeout);
 }
+
+/**
+ * Press a key in the page. When the key removes the focused card frame (an
+ * out-of-process extension frame), Chromium's acknowledgement of the key
+ * event was seen never to arrive and `keyboard.press` never to return, so
+ * waiting stops after 3 s; the caller then checks what the key did.
+ */
+export async function pressKey(page, key) {
+  await Promise.race([page.keyboard.press(key), new Promise((r) => setTimeout(r, 3000))]);
+}

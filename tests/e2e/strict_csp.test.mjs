@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   startFixtures, launchWithExtension, askContentScript, highlightTexts, waitForHighlights,
-  popupListsAndRevealsAcme, removeDir, cardFrame,
-} from './harness.mjs';
+  popupListsAndRevealsAcme, removeDir, cardFrame, pressKey } from './harness.mjs';
 import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, pullAll } from './teamlog.mjs';
 import { configure, status, pageCaptures, drained } from './sync_common.mjs';
 
@@ -243,7 +242,7 @@ test('strict-CSP page: click a mention, the card opens, Log stores the right fie
     assert.equal(capture.note.value, 'devolver la llamada');
     assert.equal(capture.createdBy, 'ana');
     // A mention inside a link: resting the pointer on it opens the card (a click follows the link).
-    await page.keyboard.press('Escape');
+    await pressKey(page, 'Escape');
     await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0);
     const acme = await page.evaluate(() => {
       const a = document.querySelector('#post-3 a[href="#"]');
@@ -261,7 +260,7 @@ test('strict-CSP page: click a mention, the card opens, Log stores the right fie
     // Click to card painted, warm: measured, not asserted.
     const times = [ms];
     for (let i = 0; i < 4; i++) {
-      await page.keyboard.press('Escape');
+      await pressKey(page, 'Escape');
       await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0);
       await page.evaluate(() => document.addEventListener('click', (e) => { window.__clickAt = performance.timeOrigin + e.timeStamp; }, { capture: true, once: true }));
       await clickMention(page, 'Orange', '#post-2');
