@@ -26,11 +26,176 @@ pub const INLINE_TAGS: &[&str] = &[
 /// The attribute that marks Escucha's own UI; the walk skips it.
 pub const OWN_UI_ATTRIBUTE: &str = "data-escucha-ui";
 
-/// The walk's rules, as handed to the JavaScript collector.
+/// How an element takes part in the flow of text, judged by its tag; the
+/// walk asks the computed style only where the tag cannot tell (see
+/// [`needs_computed_style`]). The numbers are what the JavaScript walk gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Flow {
+    /// Laid out inline: text on both sides joins up (`<b>Acme</b> Corp`).
+    Inline = 0,
+    /// Laid out as a block: a phrase never runs across its edges.
+    Block = 1,
+    /// Never scanned, and separates what is on either side of it.
+    Skip = 2,
+    /// A line break or a replaced element (an image, a video): no text of
+    /// its own, but the words on either side are apart.
+    Break = 3,
+    /// The tag says nothing about layout (custom elements, unknown tags):
+    /// only the computed `display` can tell.
+    Computed = 4,
+}
+
+/// Tags that are inline by default, beyond [`INLINE_TAGS`] (which the
+/// capture code shares and which stays the phrase-joining core).
+const MORE_INLINE_TAGS: &[&str] = &["acronym", "big", "nobr", "ruby", "rb", "picture", "output", "map", "slot"];
+
+/// Elements that render as boxes without text of their own.
+pub const BREAK_TAGS: &[&str] = &["br", "img", "hr", "video", "audio", "meter", "progress", "area"];
+
+/// Tags that are blocks by default.
+const BLOCK_TAGS: &[&str] = &[
+    "html",
+    "body",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "details",
+    "dialog",
+    "dd",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "li",
+    "legend",
+    "listing",
+    "main",
+    "marquee",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "plaintext",
+    "pre",
+    "rt",
+    "search",
+    "section",
+    "summary",
+    "table",
+    "caption",
+    "colgroup",
+    "col",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "ul",
+    "xmp",
+    "frameset",
+    "frame",
+];
+
+/// The flow of an element by its tag alone.
+pub fn flow_of(tag: &str) -> Flow {
+    if SKIP_TAGS.contains(&tag) {
+        Flow::Skip
+    } else if BREAK_TAGS.contains(&tag) {
+        Flow::Break
+    } else if INLINE_TAGS.contains(&tag) || MORE_INLINE_TAGS.contains(&tag) {
+        Flow::Inline
+    } else if BLOCK_TAGS.contains(&tag) {
+        Flow::Block
+    } else {
+        // Custom elements (`x-b`, `shreddit-comment`) are inline unless a
+        // stylesheet says otherwise, and they are usually styled.
+        Flow::Computed
+    }
+}
+
+/// Attributes whose presence may change an inline tag's `display`. A class
+/// is included because utility-class sites (`<span class="block">`) rely on
+/// it.
+pub const INLINE_RESTYLED_BY: &[&str] = &["style", "class"];
+
+/// Attributes whose presence may change a block tag's `display`. Only an
+/// inline style: asking every `<div class>` would cost the computed style of
+/// nearly the whole page for the rare block made inline by a class.
+pub const BLOCK_RESTYLED_BY: &[&str] = &["style"];
+
+/// Whether the walk must ask the computed style of an element with this
+/// tag, given which attributes it carries.
+pub fn needs_computed_style(flow: Flow, has_attribute: impl Fn(&str) -> bool) -> bool {
+    match flow {
+        Flow::Computed => true,
+        Flow::Inline => INLINE_RESTYLED_BY.iter().any(|a| has_attribute(a)),
+        Flow::Block => BLOCK_RESTYLED_BY.iter().any(|a| has_attribute(a)),
+        Flow::Skip | Flow::Break => false,
+    }
+}
+
+/// Computed `display` values that keep an element in its line: its text
+/// joins its neighbours'. Everything else (block, flex, grid, list-item,
+/// table parts, none) breaks.
+pub const INLINE_DISPLAYS: &[&str] =
+    &["inline", "contents", "inline-block", "inline-flex", "inline-grid", "inline-table", "inline flow-root", "ruby", "ruby-base"];
+
+/// Whether an element separates the text before it from the text after it.
+/// `computed_display` is asked only when [`needs_computed_style`] says so.
+pub fn breaks_flow(tag: &str, has_attribute: impl Fn(&str) -> bool, computed_display: impl FnOnce() -> String) -> bool {
+    let flow = flow_of(tag);
+    if needs_computed_style(flow, has_attribute) {
+        return !INLINE_DISPLAYS.contains(&computed_display().as_str());
+    }
+    flow != Flow::Inline
+}
+
+/// The walk's rules, as handed to the JavaScript collector: data only, the
+/// collector applies [`breaks_flow`] with them.
 pub fn walk_rules() -> WalkRules {
+    let mut tag_flow = std::collections::BTreeMap::new();
+    for tags in [SKIP_TAGS, BREAK_TAGS, INLINE_TAGS, MORE_INLINE_TAGS, BLOCK_TAGS] {
+        for t in tags {
+            tag_flow.insert(t.to_string(), flow_of(t) as u8);
+        }
+    }
+    let strs = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // Elements that separate text even when they hold none of it. The walk
+    // only meets elements that hold text, so it finds these up front; empty
+    // elements may also be blocks, or open shadow roots with no light text.
+    let marker_selector = format!(
+        ":empty, {}, {}, [contenteditable]:not([contenteditable=\"false\"]), [{}]",
+        BREAK_TAGS.join(", "),
+        SKIP_TAGS.join(", "),
+        OWN_UI_ATTRIBUTE
+    );
     WalkRules {
-        skip_tags: SKIP_TAGS.iter().map(|s| s.to_string()).collect(),
-        inline_tags: INLINE_TAGS.iter().map(|s| s.to_string()).collect(),
+        skip_tags: strs(SKIP_TAGS),
+        inline_tags: strs(INLINE_TAGS),
+        tag_flow,
+        unknown_flow: Flow::Computed as u8,
+        inline_restyled_by: strs(INLINE_RESTYLED_BY),
+        block_restyled_by: strs(BLOCK_RESTYLED_BY),
+        inline_displays: strs(INLINE_DISPLAYS),
+        marker_selector,
+        editable_selector: format!("[contenteditable]:not([contenteditable=\"false\"]), [{OWN_UI_ATTRIBUTE}]"),
         own_ui_attribute: OWN_UI_ATTRIBUTE.into(),
         block_separator: BLOCK_SEPARATOR.to_string(),
     }
@@ -40,7 +205,19 @@ pub fn walk_rules() -> WalkRules {
 #[serde(rename_all = "camelCase")]
 pub struct WalkRules {
     pub skip_tags: Vec<String>,
+    /// The phrase-joining core of inline tags (kept for readers of the old
+    /// rules); the walk itself uses `tag_flow`.
     pub inline_tags: Vec<String>,
+    /// Tag → [`Flow`] as a number.
+    pub tag_flow: std::collections::BTreeMap<String, u8>,
+    /// The [`Flow`] of any tag not in `tag_flow`.
+    pub unknown_flow: u8,
+    pub inline_restyled_by: Vec<String>,
+    pub block_restyled_by: Vec<String>,
+    pub inline_displays: Vec<String>,
+    pub marker_selector: String,
+    /// Editable regions and Escucha's own UI: skipped like [`Flow::Skip`].
+    pub editable_selector: String,
     pub own_ui_attribute: String,
     pub block_separator: String,
 }
@@ -316,6 +493,70 @@ mod tests {
         for (radius, within, want) in cases {
             let got = excerpt_units(&units, start, start + 8, radius, within);
             assert_eq!(got, want, "radius {radius}, within {within}");
+        }
+    }
+
+    #[test]
+    fn breaks_follow_layout_and_ask_computed_style_only_where_ambiguous() {
+        // (tag, attributes present, computed display if asked, breaks?, asked?)
+        let cases: &[(&str, &[&str], &str, bool, bool)] = &[
+            ("b", &[], "inline", false, false),
+            ("a", &[], "inline", false, false),
+            ("span", &["style"], "block", true, true),
+            ("span", &["class"], "inline", false, true),
+            ("span", &["class"], "inline-block", false, true),
+            ("span", &["id"], "block", false, false),
+            ("div", &[], "block", true, false),
+            ("div", &["class"], "inline", true, false),
+            ("div", &["style"], "inline", false, true),
+            ("div", &["style"], "contents", false, true),
+            ("p", &["style"], "flex", true, true),
+            ("h3", &[], "block", true, false),
+            ("li", &[], "list-item", true, false),
+            ("x-b", &[], "inline", false, true),
+            ("shreddit-comment", &[], "block", true, true),
+            ("x-b", &[], "none", true, true),
+            ("blink", &[], "inline", false, true),
+            ("br", &["style"], "inline", true, false),
+            ("img", &["class"], "inline", true, false),
+            ("button", &[], "inline-block", true, false),
+            ("script", &[], "none", true, false),
+            ("wbr", &[], "inline", false, false),
+        ];
+        for &(tag, attrs, display, want, want_asked) in cases {
+            let asked = std::cell::Cell::new(false);
+            let got = breaks_flow(
+                tag,
+                |a| attrs.contains(&a),
+                || {
+                    asked.set(true);
+                    display.to_string()
+                },
+            );
+            assert_eq!((got, asked.get()), (want, want_asked), "<{tag} {attrs:?}> display {display}");
+        }
+    }
+
+    #[test]
+    fn the_walk_gets_the_same_rule_as_data() {
+        let rules = walk_rules();
+        for tag in ["b", "span", "div", "br", "img", "script", "textarea", "li", "td", "x-b", "foo"] {
+            let flow = rules.tag_flow.get(tag).copied().unwrap_or(rules.unknown_flow);
+            assert_eq!(flow, flow_of(tag) as u8, "{tag}");
+        }
+        assert_eq!(rules.inline_restyled_by, ["style", "class"]);
+        assert_eq!(rules.block_restyled_by, ["style"]);
+        assert!(rules.inline_displays.iter().any(|d| d == "inline"));
+        // Markers cover empty elements, line breaks, images and skipped tags.
+        for part in [":empty", "br", "img", "textarea", "[data-escucha-ui]"] {
+            assert!(rules.marker_selector.contains(part), "{part}");
+        }
+        // No tag has two flows.
+        let mut seen = std::collections::HashSet::new();
+        for tags in [SKIP_TAGS, BREAK_TAGS, INLINE_TAGS, MORE_INLINE_TAGS, BLOCK_TAGS] {
+            for t in tags {
+                assert!(seen.insert(*t), "{t} listed twice");
+            }
         }
     }
 

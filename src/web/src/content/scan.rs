@@ -73,6 +73,38 @@ pub fn mark_phase(name: &'static str, since: f64) -> f64 {
     now
 }
 
+/// How long the newest changes took from their mutation record to their
+/// ranges being registered and to the next frame: the observer calls this
+/// after each rescan with the time its batch's first record arrived. The
+/// figures go to `escuchaNewPostLatency` in the content script's own world
+/// (invisible to the page), where the benchmark reads them over CDP; at
+/// most the last 1000 batches are kept.
+pub fn record_latency(since: f64) {
+    const KEEP: u32 = 1000;
+    let registered = super::now() - since;
+    let global = js_sys::global();
+    let key = JsValue::from_str("escuchaNewPostLatency");
+    let log: Array = match js_sys::Reflect::get(&global, &key).ok().and_then(|v| v.dyn_into::<Array>().ok()) {
+        Some(a) => a,
+        None => {
+            let a = Array::new();
+            let _ = js_sys::Reflect::set(&global, &key, &a);
+            a
+        }
+    };
+    if log.length() >= KEEP {
+        log.shift();
+    }
+    let entry = js_sys::Float64Array::new_with_length(2);
+    entry.set_index(0, registered);
+    entry.set_index(1, f64::NAN);
+    log.push(&entry);
+    let frame = Closure::once_into_js(move || entry.set_index(1, super::now() - since));
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(frame.unchecked_ref());
+    }
+}
+
 pub fn scan(root: &Node, matcher: &Matcher, rules: &JsValue, scratch: &mut Scratch) -> Result<Scan, JsValue> {
     let t = super::now();
     let collected = collect_text(root, rules)?;
@@ -162,6 +194,79 @@ mod tests {
         assert_eq!(texts(&result.found), vec!["Movistar"]);
         assert_eq!(result.shadow_roots.len(), 1);
         host.remove();
+    }
+
+    /// The text the matcher sees for `root`, separators shown as "|".
+    fn seen(root: &web_sys::Node) -> String {
+        load_collector();
+        let c = collect_text(root, &rules_object()).unwrap();
+        c.text().replace(escucha_core::matching::BLOCK_SEPARATOR, "|")
+    }
+
+    #[wasm_bindgen_test]
+    fn word_boundaries_follow_layout_not_tags() {
+        let body = dom::document().body().unwrap();
+        let case = |build: &dyn Fn(&web_sys::Node)| {
+            let root = dom::el("div", &[], "");
+            body.append_child(&root).unwrap();
+            build(&root);
+            let got = seen(&root);
+            root.remove();
+            got
+        };
+        // Issue 15 row 1: a block's end does not glue to a following inline.
+        let got = case(&|r| {
+            let outer = child(r, "div", "");
+            child(&outer, "div", "por");
+            dom::append(&outer, &[&dom::el("a", &[("href", "#")], "Movistar")]);
+        });
+        assert_eq!(got, "por|Movistar");
+        let got = case(&|r| {
+            child(r, "div", "Me encanta Movistar");
+            child(r, "span", "3 me gusta");
+        });
+        assert_eq!(got, "Me encanta Movistar|3 me gusta");
+        let got = case(&|r| {
+            child(r, "h3", "Autor");
+            child(r, "b", "Vodafone");
+            r.append_child(&dom::document().create_text_node(" responde")).unwrap();
+        });
+        assert_eq!(got, "Autor|Vodafone responde");
+        // Row 6: a custom element is inline; a span made a block breaks.
+        let got = case(&|r| {
+            let p = child(r, "p", "");
+            child(&p, "x-b", "Movi");
+            p.append_child(&dom::document().create_text_node("star")).unwrap();
+        });
+        assert_eq!(got, "Movistar");
+        let got = case(&|r| {
+            let p = child(r, "p", "Tele");
+            dom::append(&p, &[&dom::el("span", &[("style", "display:block")], "fónica")]);
+        });
+        assert_eq!(got, "Tele|fónica");
+        // A custom element styled as a block breaks; a div made inline joins.
+        let got = case(&|r| {
+            let p = child(r, "div", "");
+            dom::append(&p, &[&dom::el("x-post", &[("style", "display:block")], "ACME")]);
+            p.append_child(&dom::document().create_text_node("Corp")).unwrap();
+            dom::append(&p, &[&dom::el("div", &[("style", "display:inline")], "Tele")]);
+            p.append_child(&dom::document().create_text_node("fónica")).unwrap();
+        });
+        assert_eq!(got, "ACME|CorpTelefónica");
+        // <br>, images and empty blocks break; empty inlines and <wbr> do not.
+        let got = case(&|r| {
+            let p = child(r, "p", "Movi");
+            child(&p, "br", "");
+            p.append_child(&dom::document().create_text_node("star")).unwrap();
+            child(&p, "img", "");
+            p.append_child(&dom::document().create_text_node("Tele")).unwrap();
+            child(&p, "span", "");
+            child(&p, "wbr", "");
+            p.append_child(&dom::document().create_text_node("fónica")).unwrap();
+            child(&p, "div", "");
+            p.append_child(&dom::document().create_text_node("fin")).unwrap();
+        });
+        assert_eq!(got, "Movi|star|Telefónica|fin");
     }
 
     #[wasm_bindgen_test]
