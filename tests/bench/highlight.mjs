@@ -256,7 +256,11 @@ async function measureEscucha(ext, base, path, { csp = false, floors = false, ap
       }
       for (let i = 0; i < FLOOR_RUNS; i++) out.floorMain.push(await mainFloor(page));
     }
-    if (append && !out.na) out.append = await appendLatency(page);
+    if (append && !out.na) {
+      out.append = await appendLatency(page);
+      out.newPost = await newPostLatency(page);
+      out.boundaries = await boundaryCost(page);
+    }
   } finally {
     await page.close();
   }
@@ -311,6 +315,85 @@ async function appendLatency(page) {
     await sleep(100);
   }
   return results;
+}
+
+const NEW_POSTS = QUICK ? 20 : 60;
+
+/**
+ * New-post latency as the content script measures it (issue 15): append
+ * NEW_POSTS posts with one mention each, one every 150 ms, and read what the
+ * content script recorded per batch (scan::record_latency: from its first
+ * mutation record to the ranges registered, and to the next animation
+ * frame). The figures live in the content script's own world, read here over
+ * CDP (Runtime.evaluate in that isolated context).
+ */
+async function newPostLatency(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const contexts = [];
+  cdp.on('Runtime.executionContextCreated', (e) => contexts.push(e.context));
+  await cdp.send('Runtime.enable');
+  await sleep(100);
+  const read = async () => {
+    for (const c of contexts.filter((c) => c.auxData?.type === 'isolated')) {
+      const r = await cdp.send('Runtime.evaluate', {
+        contextId: c.id, returnByValue: true,
+        expression: 'globalThis.escuchaNewPostLatency ? Array.from(globalThis.escuchaNewPostLatency, (e) => [e[0], e[1]]) : null',
+      }).catch(() => null);
+      if (r?.result?.value) return r.result.value;
+    }
+    return null;
+  };
+  const before = (await read())?.length ?? 0;
+  for (let i = 0; i < NEW_POSTS; i++) {
+    await page.evaluate((i) => {
+      const post = document.createElement('article');
+      post.className = 'post';
+      post.innerHTML = `<header class="meta"><a class="author" href="/u/lat">lat_${i}</a><time> ahora</time></header>` +
+        '<div class="body"><p>Otra vez sin fibra, Movistar no contesta al teléfono.</p></div>';
+      (document.querySelector('#thread') || document.body).append(post);
+    }, i);
+    await sleep(150);
+  }
+  await sleep(500);
+  const all = await read();
+  await cdp.detach().catch(() => {});
+  if (!all) return null;
+  return all.slice(before).map(([registered, frame]) => ({ registered, frame }));
+}
+
+/**
+ * The price of layout-aware boundaries: the same collector in the page's
+ * main world (no extension world overhead) with the real rules, and with
+ * rules that never ask the computed style (tags alone decide, unknown tags
+ * are blocks, as before issue 15). Counts getComputedStyle calls and the
+ * block separators each produced.
+ */
+async function boundaryCost(page) {
+  const rules = JSON.parse(execFileSync('cargo', ['run', '--quiet', '-p', 'escucha-core', '--example', 'walk_rules'], { cwd: ROOT }).toString());
+  await page.addScriptTag({ path: join(EXTENSION_DIR, 'content', 'text_collector.js') });
+  return page.evaluate(({ rules, runs }) => {
+    const tagOnly = { ...rules, inlineRestyledBy: [], blockRestyledBy: [], unknownFlow: 1 };
+    const real = window.getComputedStyle;
+    let asks = 0;
+    window.getComputedStyle = (...a) => { asks += 1; return real(...a); };
+    const time = (r) => {
+      const ms = [];
+      let c;
+      for (let i = 0; i < runs; i++) {
+        asks = 0;
+        const t0 = performance.now();
+        c = self.escuchaCollectText(document.body, r);
+        ms.push(performance.now() - t0);
+      }
+      ms.sort((a, b) => a - b);
+      let seps = 0;
+      for (let i = 0; i < c.text.length; i++) if (c.text.charCodeAt(i) === 0x1e) seps += 1;
+      return { ms: ms[ms.length >> 1], asks, seps, nodes: c.nodes.length };
+    };
+    const out = { layout: time(rules), tags: time(tagOnly) };
+    window.getComputedStyle = real;
+    return out;
+  }, { rules, runs: FLOOR_RUNS });
 }
 
 /** One peer on RUNS fresh page loads (they mutate the DOM). */
@@ -550,6 +633,29 @@ async function main() {
     }
     if (ap.control?.length) out.push(`Control on the same page: appending a post without a mention is followed by the next frame (and the task after it) at a median of ${fmt(median(ap.control))} ms (${ap.control.map((x) => fmt(x)).join(', ')}): that much is the browser's own style/layout/paint of this 6.7 MB page, not Escucha.`, '');
     if (ok.length < ap.length) out.push(`${ap.length - ok.length} append(s) were not highlighted within 5 s.`, '');
+  }
+
+  const np = results.forum10.wasm.newPost;
+  out.push('### New-post latency measured inside the content script (10k thread, 10 terms)', '');
+  if (!np || !np.length) {
+    out.push('Not measured: the content script recorded no batches.', '');
+  } else {
+    const pct = (xs, q) => { const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : null; };
+    const row = (label, xs) => [label, xs.filter(Number.isFinite).length, fmt(pct(xs, 0.5)), fmt(pct(xs, 0.95)), fmt(Math.max(...xs.filter(Number.isFinite))), pct(xs, 0.95) !== null && pct(xs, 0.95) <= 16 ? 'met' : 'missed'];
+    out.push(`${NEW_POSTS} posts with one mention each appended one every 150 ms; per observer batch, from the content script's first mutation record to the ranges registered in CSS.highlights, and to the next animation frame's callback (the frame that paints them).`, '');
+    out.push(table(['measured to', 'batches', 'p50 ms', 'p95 ms', 'max ms', 'p95 ≤ 16 ms'], [
+      row('ranges registered', np.map((x) => x.registered)), row('next frame', np.map((x) => x.frame)),
+    ]), '');
+  }
+  const bc = results.forum10.wasm.boundaries;
+  if (bc) {
+    out.push('### Cost of layout-aware boundaries (10k thread, page main world)', '');
+    out.push(`The collector (extension/content/text_collector.js) run ${FLOOR_RUNS} times in the page's main world, median, with the rules from Rust and with the computed-style questions turned off (tags alone decide; unknown and custom tags count as blocks).`, '');
+    out.push(table(['rules', 'median ms', 'getComputedStyle calls', 'block separators', 'text nodes'], [
+      ['layout-aware (computed display where the tag is ambiguous)', fmt(bc.layout.ms), bc.layout.asks, bc.layout.seps, bc.layout.nodes],
+      ['tags only', fmt(bc.tags.ms), bc.tags.asks, bc.tags.seps, bc.tags.nodes],
+    ]), '');
+    out.push(`Main-world floor on the same page: ${fmt(fs10.floorMain)} ms.`, '');
   }
 
   // Corpus.

@@ -59,6 +59,7 @@ impl Observer {
             if !p.scheduled && (!p.roots.is_empty() || p.removed) {
                 p.scheduled = true;
                 let pending = pending.clone();
+                let since = super::now(); // new-post latency, see scan::record_latency
                 gloo_timers::callback::Timeout::new(0, move || {
                     let (roots, removed) = {
                         let mut p = pending.borrow_mut();
@@ -66,6 +67,7 @@ impl Observer {
                         (std::mem::take(&mut p.roots), std::mem::replace(&mut p.removed, false))
                     };
                     super::rescan(roots, removed);
+                    super::scan::record_latency(since);
                 })
                 .forget();
             }

@@ -1,0 +1,97 @@
+// Tier 3, issue 15 rows 1 and 6: word and phrase boundaries follow layout,
+// not tag names, on both highlighting paths (the WebAssembly content script
+// on a normal page; the matcher frame on a page whose CSP forbids
+// WebAssembly). Each reproduction from the issue is on the page once, plus
+// controls that must still join.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { launchWithExtension, saveSettings, waitForHighlights, askContentScript } from './harness.mjs';
+
+const STRICT = "script-src 'self'";
+
+// One reproduction per <section>, so that sections never join each other.
+const CASES = [
+  // Row 1: minified HTML, a block's end followed by an inline.
+  '<div><div>por</div><a href="#">Movistar</a></div>',
+  '<div>Me encanta Movistar</div><span>3 me gusta</span>',
+  '<h3>Autor</h3><b>Vodafone</b> responde',
+  // Row 6: a custom element is inline; a span made a block breaks the word.
+  '<p><x-b>Movi</x-b>star</p>',
+  '<p>Tele<span style="display:block">fónica</span></p>',
+  // Controls: inline runs still join, a class that keeps a span inline too.
+  '<p>Tele<span class="hl">fó</span>nica</p>',
+  '<p><b>ACME</b> <i>Corp</i></p>',
+];
+const PAGE = `<!doctype html><html lang="es"><head><meta charset="utf-8"><title>layout</title>
+<style>.hl{color:#333}</style></head><body>${CASES.map((c) => `<section>${c}</section>`).join('')}</body></html>`;
+
+// Inline tags, custom elements and block tags as the issue lists them.
+const EXPECTED = {
+  'escucha-g0': ['Movistar', 'Movistar', 'Movistar', 'Telefónica'],
+  'escucha-g1': ['Vodafone'],
+  'escucha-g2': ['ACME Corp'],
+};
+
+const SETTINGS = {
+  version: 1,
+  brands: {
+    version: 1,
+    groups: [
+      { name: 'Telefónica', color: '#80d8ff', terms: [{ text: 'Telefónica' }, { text: 'Movistar' }] },
+      { name: 'Vodafone', color: '#ffb74d', terms: [{ text: 'Vodafone' }] },
+      { name: 'ACME', color: '#b9f6ca', terms: [{ text: 'ACME Corp' }, { text: 'ACME' }] },
+    ],
+  },
+  sites: {}, departments: ['Product'], sync: {},
+};
+
+let server, base, browser;
+before(async () => {
+  server = createServer((req, res) => {
+    const u = new URL(req.url, 'http://x');
+    const headers = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
+    if (u.searchParams.has('csp')) headers['content-security-policy'] = STRICT;
+    if (u.pathname === '/layout.html') { res.writeHead(200, headers); res.end(PAGE); return; }
+    if (u.pathname === '/empty.html') { res.writeHead(200, headers); res.end('<!doctype html><meta charset="utf-8"><title>e</title><body><main id="feed"></main></body>'); return; }
+    res.writeHead(404); res.end();
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await launchWithExtension();
+  await saveSettings(browser.worker, SETTINGS);
+});
+after(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r) ?? r());
+});
+
+const complete = (h) => (h['escucha-g0'] ?? []).length >= 4 && (h['escucha-g1'] ?? []).length >= 1 && (h['escucha-g2'] ?? []).length >= 1;
+
+for (const [label, query, path] of [['content script (wasm)', '', 'wasm'], ['strict CSP (matcher frame)', '?csp=1', 'matcher-frame']]) {
+  test(`${label}: words join within inline runs and break where layout breaks`, async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${base}/layout.html${query}`);
+    const h = await waitForHighlights(page, complete);
+    assert.deepEqual(h, EXPECTED);
+    const bench = await askContentScript(browser.worker, page.url(), { type: 'benchScan' });
+    assert.equal(bench.path, path);
+    assert.equal(bench.mentions, 6);
+    await page.close();
+  });
+
+  test(`${label}: the same holds for content appended after load`, async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${base}/empty.html${query}`);
+    await askContentScript(browser.worker, page.url(), { type: 'ping' });
+    await page.evaluate((cases) => {
+      // The fixture's own markup, parsed by the page as a framework would render it.
+      const tpl = document.createElement('template');
+      tpl.innerHTML = cases.map((c) => `<section>${c}</section>`).join('');
+      document.getElementById('feed').append(tpl.content);
+    }, CASES);
+    const h = await waitForHighlights(page, complete);
+    assert.deepEqual(h, EXPECTED);
+    await page.close();
+  });
+}
