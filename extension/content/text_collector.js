@@ -7,11 +7,10 @@
 // (walk_rules) and applies it. All matching, mapping and painting happen in
 // Rust.
 //
-// Speed: the walk visits text nodes only (no element steps) and decides each
-// element once, when it is first met as an ancestor of text; consecutive
-// text nodes whose nearest breaking ancestor is the same element are in one
-// line. Elements that break without holding text (<br>, images, empty
-// blocks, skipped tags) are found up front by one native selector query.
+// The walk visits elements and text in document order and decides each
+// element once: entering an element that breaks the line starts a new line,
+// and so does the node right after one (its end). Editable regions and our
+// own UI are found up front by one native selector query.
 self.escuchaCollectText = (root, rules) => {
   const flows = rules.flowMap ??= new Map(Object.entries(rules.tagFlow));
   const unknownFlow = rules.unknownFlow;
@@ -43,80 +42,77 @@ self.escuchaCollectText = (root, rules) => {
     starts[count] = len; len += d.length; ends[count] = len; count += 1;
   };
 
+  const byClass = new Map();
   const walk = (top) => {
-    // Editable regions and our own UI are rare: find them once, natively.
+    // Editable regions and our own UI are rare: find them once, natively,
+    // rather than asking every element for its attributes.
     const special = new Set(top.querySelectorAll(rules.editableSelector));
     // 0: stays in the line, 1: breaks it, 2: skipped (escucha_core::page_text::breaks_flow).
     const own = (el) => {
       const f = flows.get(el.localName) ?? unknownFlow;
       if (f === SKIP || (special.size !== 0 && special.has(el))) return 2;
       if (f === BREAK) return 1;
-      let ask = f === COMPUTED;
-      if (!ask) {
+      // Which attributes may restyle this tag (walk_rules); a class list is
+      // read once, as the key of the answer shared below.
+      let key = null;
+      let unstyled = false; // known to carry no inline style
+      if (f !== COMPUTED) {
         const by = f === INLINE ? inlineBy : blockBy;
-        for (let i = 0; i < by.length; i++) if (el.hasAttribute(by[i])) { ask = true; break; }
+        let ask = false;
+        for (let i = 0; i < by.length && !ask; i++) {
+          if (by[i] === 'class') { const c = el.getAttribute('class'); if (c !== null) { ask = true; key = c; } }
+          else if (el.hasAttribute(by[i])) { ask = true; key = null; break; }
+          else if (by[i] === 'style') unstyled = true;
+        }
+        if (!ask) return f === INLINE ? 0 : 1;
+      } else key = el.getAttribute('class') ?? '';
+      // Forums repeat the same few classed inline elements thousands of
+      // times (<a class="author">): without an inline style, one answer per
+      // tag and class list in this walk stands for all of them. (A stylesheet
+      // that styles the same class differently by context would be misread.)
+      if (key !== null) {
+        if (!unstyled && el.hasAttribute('style')) key = null;
+        else {
+          key = `${el.localName} ${key}`;
+          const known = byClass.get(key);
+          if (known !== undefined) return known;
+        }
       }
-      if (ask) return inlineDisplays.has(getComputedStyle(el).display) ? 0 : 1;
-      return f === INLINE ? 0 : 1;
+      const k = inlineDisplays.has(getComputedStyle(el).display) ? 0 : 1;
+      if (key !== null) byClass.set(key, k);
+      return k;
     };
-    // Element → its nearest ancestor-or-self that breaks the line (the
-    // "line owner"), or null when it is inside something skipped.
-    const owner = new Map();
-    owner.set(top, top);
-    const ownerOf = (el) => {
-      let o = owner.get(el);
-      if (o !== undefined) return o;
-      const up = ownerOf(el.parentNode);
-      if (up === null) o = null;
-      else {
-        const k = own(el);
-        o = k === 2 ? null : k === 1 ? el : up;
-        if (o !== null && el.shadowRoot !== null) hosts.add(el);
-      }
-      owner.set(el, o);
-      return o;
-    };
-    // The outermost skipped ancestor of `el`, to jump over its subtree.
-    const skipRoot = (el) => {
-      while (owner.get(el.parentNode) === null) el = el.parentNode;
-      return el;
-    };
+    // Elements of the line-breaking kind that the walk cannot see end: a
+    // node right after one (its next sibling) starts a new line.
+    const breakers = new Set();
 
-    const w = document.createTreeWalker(top, NodeFilter.SHOW_TEXT);
-    // Text nodes that follow an element which breaks the line without
-    // holding text of its own.
-    const breakBefore = new Set();
-    for (const m of top.querySelectorAll(rules.markerSelector)) {
-      if (m.shadowRoot !== null) hosts.add(m);
-      if (own(m) === 0) continue;
-      w.currentNode = m;
-      const next = w.nextSibling();
-      if (next !== null) breakBefore.add(next);
-    }
-    w.currentNode = top;
-
-    let lastParent = null;
-    let lastOwner = null;
-    let prevOwner = null;
+    const w = document.createTreeWalker(top, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
     let n = w.nextNode();
     while (n !== null) {
-      const p = n.parentNode;
-      if (p !== lastParent) { lastParent = p; lastOwner = ownerOf(p); }
-      if (lastOwner === null) {
-        pendingBreak = true;
-        lastParent = null;
-        w.currentNode = skipRoot(p);
-        n = w.nextSibling();
+      // Leaving an element that breaks the line: what follows it is on a new
+      // line even when no whitespace separates them (minified HTML).
+      const prev = n.previousSibling;
+      if (prev !== null && breakers.has(prev)) pendingBreak = true;
+      if (n.nodeType === 3) {
+        const d = n.data;
+        if (d.length !== 0) {
+          if (pendingBreak && len !== 0) { parts.push(sep); len += 1; }
+          pendingBreak = false;
+          push(n, d);
+        }
+        n = w.nextNode();
         continue;
       }
-      if (breakBefore.size !== 0 && breakBefore.has(n)) pendingBreak = true;
-      const d = n.data;
-      if (d.length !== 0) {
-        if (len !== 0 && (pendingBreak || lastOwner !== prevOwner)) { parts.push(sep); len += 1; }
-        pendingBreak = false;
-        prevOwner = lastOwner;
-        push(n, d);
+      const k = own(n);
+      if (k === 2) {
+        pendingBreak = true;
+        breakers.add(n);
+        n = w.nextSibling();
+        while (n === null && w.parentNode() !== null) n = w.nextSibling();
+        continue;
       }
+      if (k === 1) { pendingBreak = true; breakers.add(n); }
+      if (n.shadowRoot !== null) hosts.add(n);
       n = w.nextNode();
     }
   };

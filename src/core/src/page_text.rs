@@ -113,6 +113,9 @@ const BLOCK_TAGS: &[&str] = &[
     "frame",
 ];
 
+/// Editable regions and Escucha's own UI: skipped, whatever their tag.
+const EDITABLE_SELECTOR: &str = "[contenteditable]:not([contenteditable=\"false\"]), [data-escucha-ui]";
+
 /// The flow of an element by its tag alone.
 pub fn flow_of(tag: &str) -> Flow {
     if SKIP_TAGS.contains(&tag) {
@@ -177,15 +180,6 @@ pub fn walk_rules() -> WalkRules {
         }
     }
     let strs = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    // Elements that separate text even when they hold none of it. The walk
-    // only meets elements that hold text, so it finds these up front; empty
-    // elements may also be blocks, or open shadow roots with no light text.
-    let marker_selector = format!(
-        ":empty, {}, {}, [contenteditable]:not([contenteditable=\"false\"]), [{}]",
-        BREAK_TAGS.join(", "),
-        SKIP_TAGS.join(", "),
-        OWN_UI_ATTRIBUTE
-    );
     WalkRules {
         skip_tags: strs(SKIP_TAGS),
         inline_tags: strs(INLINE_TAGS),
@@ -194,8 +188,7 @@ pub fn walk_rules() -> WalkRules {
         inline_restyled_by: strs(INLINE_RESTYLED_BY),
         block_restyled_by: strs(BLOCK_RESTYLED_BY),
         inline_displays: strs(INLINE_DISPLAYS),
-        marker_selector,
-        editable_selector: format!("[contenteditable]:not([contenteditable=\"false\"]), [{OWN_UI_ATTRIBUTE}]"),
+        editable_selector: EDITABLE_SELECTOR.into(),
         own_ui_attribute: OWN_UI_ATTRIBUTE.into(),
         block_separator: BLOCK_SEPARATOR.to_string(),
     }
@@ -215,7 +208,6 @@ pub struct WalkRules {
     pub inline_restyled_by: Vec<String>,
     pub block_restyled_by: Vec<String>,
     pub inline_displays: Vec<String>,
-    pub marker_selector: String,
     /// Editable regions and Escucha's own UI: skipped like [`Flow::Skip`].
     pub editable_selector: String,
     pub own_ui_attribute: String,
@@ -547,10 +539,7 @@ mod tests {
         assert_eq!(rules.inline_restyled_by, ["style", "class"]);
         assert_eq!(rules.block_restyled_by, ["style"]);
         assert!(rules.inline_displays.iter().any(|d| d == "inline"));
-        // Markers cover empty elements, line breaks, images and skipped tags.
-        for part in [":empty", "br", "img", "textarea", "[data-escucha-ui]"] {
-            assert!(rules.marker_selector.contains(part), "{part}");
-        }
+        assert!(rules.editable_selector.contains(OWN_UI_ATTRIBUTE));
         // No tag has two flows.
         let mut seen = std::collections::HashSet::new();
         for tags in [SKIP_TAGS, BREAK_TAGS, INLINE_TAGS, MORE_INLINE_TAGS, BLOCK_TAGS] {
