@@ -47,36 +47,24 @@ self.escuchaCollectText = (root, rules) => {
     // Editable regions and our own UI are rare: find them once, natively,
     // rather than asking every element for its attributes.
     const special = new Set(top.querySelectorAll(rules.editableSelector));
+    const attrs = (by) => (by.length ? new Set(top.querySelectorAll(by.map((a) => `[${a}]`).join(', '))) : new Set());
+    const inlineStyled = attrs(inlineBy);
+    const blockStyled = inlineBy.join() === blockBy.join() ? inlineStyled : attrs(blockBy);
     // 0: stays in the line, 1: breaks it, 2: skipped (escucha_core::page_text::breaks_flow).
     const own = (el) => {
       const f = flows.get(el.localName) ?? unknownFlow;
       if (f === SKIP || (special.size !== 0 && special.has(el))) return 2;
       if (f === BREAK) return 1;
-      // Which attributes may restyle this tag (walk_rules); a class list is
-      // read once, as the key of the answer shared below.
+      // Tags that may be restyled (walk_rules) are asked only when they
+      // carry such an attribute; the elements that do were found natively.
+      if (f !== COMPUTED && !(f === INLINE ? inlineStyled : blockStyled).has(el)) return f === INLINE ? 0 : 1;
+      // Custom elements share one answer per tag and class list in this walk
+      // when they carry no inline style (the same component repeats).
       let key = null;
-      let unstyled = false; // known to carry no inline style
-      if (f !== COMPUTED) {
-        const by = f === INLINE ? inlineBy : blockBy;
-        let ask = false;
-        for (let i = 0; i < by.length && !ask; i++) {
-          if (by[i] === 'class') { const c = el.getAttribute('class'); if (c !== null) { ask = true; key = c; } }
-          else if (el.hasAttribute(by[i])) { ask = true; key = null; break; }
-          else if (by[i] === 'style') unstyled = true;
-        }
-        if (!ask) return f === INLINE ? 0 : 1;
-      } else key = el.getAttribute('class') ?? '';
-      // Forums repeat the same few classed inline elements thousands of
-      // times (<a class="author">): without an inline style, one answer per
-      // tag and class list in this walk stands for all of them. (A stylesheet
-      // that styles the same class differently by context would be misread.)
-      if (key !== null) {
-        if (!unstyled && el.hasAttribute('style')) key = null;
-        else {
-          key = `${el.localName} ${key}`;
-          const known = byClass.get(key);
-          if (known !== undefined) return known;
-        }
+      if (f === COMPUTED && !inlineStyled.has(el) && !blockStyled.has(el)) {
+        key = `${el.localName} ${el.getAttribute('class') ?? ''}`;
+        const known = byClass.get(key);
+        if (known !== undefined) return known;
       }
       const k = inlineDisplays.has(getComputedStyle(el).display) ? 0 : 1;
       if (key !== null) byClass.set(key, k);
