@@ -9,7 +9,7 @@
 //!
 //! # Tickets
 //! The content script asks the service worker for a one-time ticket
-//! ([`Message::OpenCardFrame`](crate::protocol::Message)); the worker binds
+//! ([`OpenCardFrame`](crate::protocol::requests::OpenCardFrame)); the worker binds
 //! it to the sender's tab and to the URL the browser reports for the sender
 //! ([`CardTickets::issue`]). The frame, loaded as `card.html#<ticket>`,
 //! claims it once ([`CardTickets::claim`]) and from then on every log or

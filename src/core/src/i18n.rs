@@ -272,6 +272,21 @@ keys! {
     LogInYourLog => "logInYourLog",
     OptionsSyncNotSyncedLink => "optionsSyncNotSyncedLink",
     PopupNotSynced => "popupNotSynced",
+    // proto14: protocol errors (protocol::ProtocolError::words)
+    ProtoBadMessage => "protoBadMessage",
+    ProtoUnknownSender => "protoUnknownSender",
+    ProtoForbidden => "protoForbidden",
+    ProtoStaleTicket => "protoStaleTicket",
+    ProtoCaptureGone => "protoCaptureGone",
+    ProtoNoLink => "protoNoLink",
+    ProtoNoSite => "protoNoSite",
+    ProtoNoMention => "protoNoMention",
+    ProtoNoSelection => "protoNoSelection",
+    ProtoMentionGone => "protoMentionGone",
+    ProtoOtherPage => "protoOtherPage",
+    ProtoInvalid => "protoInvalid",
+    ProtoNoAnswer => "protoNoAnswer",
+    ProtoBadReply => "protoBadReply",
 }
 
 impl Key {

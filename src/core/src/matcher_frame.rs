@@ -2,7 +2,7 @@
 //! scripts (`script-src 'self'`) still get highlighted by the same matcher.
 //!
 //! There the content script runs JavaScript only. It asks the service worker
-//! for a one-time ticket ([`Message::OpenMatcher`](crate::protocol::Message)),
+//! for a one-time ticket ([`OpenMatcher`](crate::protocol::requests::OpenMatcher)),
 //! opens `matcher/matcher.html#<ticket>` (an extension page, which may run
 //! wasm) in a closed shadow root, and hands it one end of a `MessageChannel`
 //! together with the ticket. The frame redeems the ticket with the service
@@ -24,7 +24,7 @@
 //! - frame → content script: `{type: "spans", id, spans, phases, pageMentions?}`:
 //!   `spans` is an `ArrayBuffer` of `u32`, [`SPAN_WORDS`] per mention in page
 //!   order (see [`encode_spans`]); `pageMentions` is a
-//!   [`Reply::PageMentions`](crate::protocol::Reply) whose indices are
+//!   [`PageMentions`](crate::protocol::requests::PageMentions) whose indices are
 //!   positions in `spans`.
 
 use serde::Serialize;
