@@ -10,7 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use escucha_core::i18n::Key;
-use escucha_core::protocol::{ErrorCode, Message, ProtocolError, Reply, SenderInfo};
+use escucha_core::protocol::{Answer, Channel, PageEvent, ProtocolError, Request, SenderInfo};
 
 /// A failed browser call, in words a person can read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,9 +103,45 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
     serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
 }
 
-/// Parse an incoming message, reporting what was wrong with it.
-pub fn message_from_js(value: JsValue) -> Result<Message, ProtocolError> {
-    from_js(value).map_err(|e| ProtocolError::new(ErrorCode::BadMessage, format!("Unrecognized message: {e}")))
+/// Parse an incoming message as channel `C`'s requests (see
+/// [`escucha_core::protocol::Incoming`] for the service worker's own choice).
+pub fn incoming<C: Channel>(value: JsValue) -> Result<C, ProtocolError> {
+    C::from_wire(wire_value(value)?)
+}
+
+/// An incoming message as JSON, for [`Channel::from_wire`].
+pub fn wire_value(value: JsValue) -> Result<serde_json::Value, ProtocolError> {
+    from_js(value).map_err(|detail| ProtocolError::BadMessage { detail })
+}
+
+/// A request as it travels: its fields plus `type`.
+pub fn wire<R: Request>(request: &R) -> JsValue {
+    let value = to_js(request);
+    let _ = Reflect::set(&value, &"type".into(), &R::NAME.into());
+    value
+}
+
+/// The answer to request `_request`: the compiler checks `result` is its reply type.
+pub fn answer<R: Request>(_request: &R, result: Result<R::Reply, ProtocolError>) -> JsValue {
+    to_js(&Answer::from(result))
+}
+
+/// A message refused before it was read as a request.
+pub fn refusal(error: ProtocolError) -> JsValue {
+    to_js(&Answer::<()>::Error(error))
+}
+
+/// Decode the answer to `R`.
+fn answer_of<R: Request>(reply: JsValue) -> Result<R::Reply, ProtocolError> {
+    let answer: Answer<R::Reply> = from_js(reply).map_err(|detail| ProtocolError::BadReply { request: R::NAME.into(), detail })?;
+    answer.into()
+}
+
+/// The words for an error, in the manager's language.
+pub fn error_text(error: &ProtocolError) -> String {
+    let (key, args) = error.words();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    t(key, &args)
 }
 
 /// Reduce `runtime.MessageSender` to what authorization needs.
@@ -121,20 +157,22 @@ pub fn sender_info(sender: &JsValue) -> SenderInfo {
     }
 }
 
-/// Send a message to the service worker and decode its reply.
-pub async fn send_message(message: &Message) -> Result<Reply, PlatformError> {
-    let reply = call("runtime.sendMessage", &[to_js(message)]).await?;
-    from_js(reply).map_err(|e| PlatformError(format!("Unexpected reply: {e}")))
+/// Send a request to the service worker; the answer is its reply type.
+pub async fn send<R: Request>(request: &R) -> Result<R::Reply, ProtocolError> {
+    let reply = call("runtime.sendMessage", &[wire(request)]).await.map_err(|e| ProtocolError::NoAnswer { detail: e.0 })?;
+    answer_of::<R>(reply)
 }
 
-/// Send a message to one frame of a tab (frame 0 is the top page).
-pub async fn send_to_tab(tab_id: i32, frame_id: Option<i32>, message: &Message) -> Result<Reply, PlatformError> {
+/// Send a request to one frame of a tab (frame 0 is the top page).
+pub async fn send_to_tab<R: Request>(tab_id: i32, frame_id: Option<i32>, request: &R) -> Result<R::Reply, ProtocolError> {
     let options = js_sys::Object::new();
     if let Some(f) = frame_id {
-        Reflect::set(&options, &"frameId".into(), &f.into())?;
+        Reflect::set(&options, &"frameId".into(), &f.into()).map_err(|e| ProtocolError::Internal { detail: describe_js_error(&e) })?;
     }
-    let reply = call("tabs.sendMessage", &[tab_id.into(), to_js(message), options.into()]).await?;
-    from_js(reply).map_err(|e| PlatformError(format!("Unexpected reply: {e}")))
+    let reply = call("tabs.sendMessage", &[tab_id.into(), wire(request), options.into()])
+        .await
+        .map_err(|e| ProtocolError::NoAnswer { detail: e.0 })?;
+    answer_of::<R>(reply)
 }
 
 /// Read one string value from `storage.local`.
@@ -193,12 +231,13 @@ pub fn random_bytes() -> Result<[u8; 16], PlatformError> {
     Ok(out)
 }
 
-/// Listen for messages broadcast to extension pages (e.g. `logChanged`).
-/// Pages never answer them; unparsable messages are ignored.
-pub fn on_message(f: impl Fn(Message) + 'static) -> Result<(), PlatformError> {
+/// Listen for the service worker's news to extension pages ([`PageEvent`]).
+/// Pages never answer them; other messages (requests between other
+/// contexts, which pages also hear) are ignored.
+pub fn on_event(f: impl Fn(PageEvent) + 'static) -> Result<(), PlatformError> {
     let cb = wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
-        if let Ok(m) = message_from_js(message) {
-            f(m);
+        if let Ok(e) = incoming::<PageEvent>(message) {
+            f(e);
         }
     });
     call_sync("runtime.onMessage.addListener", &[cb.as_ref().clone()])?;

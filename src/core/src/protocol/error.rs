@@ -100,9 +100,7 @@ impl ProtocolError {
     pub fn detail(&self) -> Option<&str> {
         use ProtocolError::*;
         match self {
-            BadMessage { detail } | Invalid { detail } | Storage { detail } | Internal { detail } | NoAnswer { detail } => {
-                Some(detail)
-            }
+            BadMessage { detail } | Invalid { detail } | Storage { detail } | Internal { detail } | NoAnswer { detail } => Some(detail),
             BadReply { detail, .. } => Some(detail),
             _ => None,
         }

@@ -39,14 +39,25 @@ pub fn error_codes() -> Vec<String> {
     // A new variant must be added above: this match stops compiling first.
     for e in &all {
         match e {
-            BadMessage { .. } | UnknownSender | Forbidden { .. } | StaleTicket | CaptureGone | NoLink | NoSite | NoMention
-            | NoSelection | MentionGone | OtherPage { .. } | Invalid { .. } | Storage { .. } | Internal { .. }
-            | NoAnswer { .. } | BadReply { .. } => {}
+            BadMessage { .. }
+            | UnknownSender
+            | Forbidden { .. }
+            | StaleTicket
+            | CaptureGone
+            | NoLink
+            | NoSite
+            | NoMention
+            | NoSelection
+            | MentionGone
+            | OtherPage { .. }
+            | Invalid { .. }
+            | Storage { .. }
+            | Internal { .. }
+            | NoAnswer { .. }
+            | BadReply { .. } => {}
         }
     }
-    all.iter()
-        .map(|e| serde_json::to_value(e).ok().and_then(|v| v.get("code")?.as_str().map(str::to_string)).unwrap_or_default())
-        .collect()
+    all.iter().map(|e| serde_json::to_value(e).ok().and_then(|v| v.get("code")?.as_str().map(str::to_string)).unwrap_or_default()).collect()
 }
 
 fn camel(snake: &str) -> String {

@@ -103,10 +103,7 @@ pub fn to_wire<R: Request>(request: &R) -> serde_json::Value {
 
 /// The `type` of a message, or why it has none.
 fn request_name(value: &serde_json::Value) -> Result<&str, ProtocolError> {
-    value
-        .get("type")
-        .and_then(|t| t.as_str())
-        .ok_or_else(|| ProtocolError::BadMessage { detail: "a message without a \"type\"".into() })
+    value.get("type").and_then(|t| t.as_str()).ok_or_else(|| ProtocolError::BadMessage { detail: "a message without a \"type\"".into() })
 }
 
 /// Read a request's fields (the `type` tag is ignored by the struct).
@@ -126,6 +123,9 @@ fn refused(name: &str) -> ProtocolError {
 macro_rules! channel {
     ($(#[$m:meta])* $name:ident { $($variant:ident),* $(,)? }) => {
         $(#[$m])*
+        // Requests are parsed, handled once and dropped: the size of the
+        // largest costs nothing worth boxing for.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Debug, Clone, PartialEq)]
         pub enum $name { $($variant($variant)),* }
 
@@ -203,6 +203,7 @@ pub const CHANNELS: &[(&str, &[&str])] = &[
 ];
 
 /// A message the service worker accepted, typed by who sent it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Incoming {
     Content(ContentRequest),

@@ -2,7 +2,8 @@
 //! keeps them current as the page changes.
 //!
 //! It is untrusted by design: it only receives the brand list for its page
-//! and can only send what `protocol::authorize` allows a content script.
+//! and can only send what `protocol::ContentRequest` holds. It answers
+//! `protocol::TabRequest`s (and, in a `bench` build, `BenchRequest`s).
 
 mod capture;
 mod card;
@@ -18,7 +19,8 @@ use escucha_core::card_frame::{self, CardTarget};
 use escucha_core::log::{Capture, Status};
 use escucha_core::matching::{Matcher, Scratch};
 use escucha_core::page_text;
-use escucha_core::protocol::{ErrorCode, GroupMentions, MentionSummary, Message, ProtocolError, Reply};
+use escucha_core::protocol::requests::*;
+use escucha_core::protocol::{Channel, GroupMentions, MentionSummary, ProtocolError, TabRequest};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Node, ScrollIntoViewOptions, ScrollLogicalPosition, StaticRange};
@@ -59,12 +61,8 @@ fn page_root() -> Node {
 /// Ask the service worker for this page's config and (re)start highlighting.
 pub async fn start() -> Result<(), PlatformError> {
     let url = page_url();
-    let reply = platform::send_message(&Message::ContentHello { url: url.clone() }).await?;
-    let (enabled, brands) = match reply {
-        Reply::ContentConfig { enabled, brands, .. } => (enabled, brands),
-        Reply::Error(e) => return Err(PlatformError(e.message)),
-        other => return Err(PlatformError(format!("Unexpected reply to contentHello: {other:?}"))),
-    };
+    let config = platform::send(&ContentHello { url: url.clone() }).await.map_err(|e| PlatformError(e.to_string()))?;
+    let (enabled, brands) = (config.enabled, config.brands);
     stop();
     if !enabled {
         report_count(0, &url);
@@ -101,8 +99,8 @@ async fn refresh_captures() {
     let mut captures = Vec::new();
     let mut reveal = None;
     for url in if cited != here { vec![here, cited] } else { vec![here] } {
-        match platform::send_message(&Message::GetPageCaptures { url }).await {
-            Ok(Reply::PageCaptures { captures: found, reveal: r }) => {
+        match platform::send(&GetPageCaptures { url }).await {
+            Ok(escucha_core::protocol::PageCaptures { captures: found, reveal: r }) => {
                 for c in found {
                     if !captures.iter().any(|k: &Capture| k.id == c.id) {
                         captures.push(c);
@@ -312,10 +310,10 @@ fn install_pointer_listeners() {
 }
 
 /// The keyboard shortcut: the mention nearest the selection or caret.
-fn open_card_near_selection() -> Reply {
+fn open_card_near_selection() -> Result<Done, ProtocolError> {
     let doc = dom::document();
     if !doc.has_focus().unwrap_or(false) {
-        return Reply::Ok; // another frame of this tab has the focus
+        return Ok(Done {}); // another frame of this tab has the focus
     }
     let sel = web_sys::window().and_then(|w| w.get_selection().ok().flatten());
     let point = sel
@@ -333,9 +331,9 @@ fn open_card_near_selection() -> Reply {
     match index {
         Some(i) => {
             open_card(Some(Target::Mention(i)), None, true);
-            Reply::Ok
+            Ok(Done {})
         }
-        None => Reply::Error(ProtocolError::new(ErrorCode::Invalid, "There is no highlighted mention on this page.")),
+        None => Err(ProtocolError::NoMention),
     }
 }
 
@@ -428,51 +426,54 @@ fn after_change() {
 }
 
 fn report_count(count: u32, url: &str) {
-    let msg = Message::MentionsFound { url: url.to_string(), count };
+    let msg = MentionsFound { url: url.to_string(), count };
     wasm_bindgen_futures::spawn_local(async move {
-        let _ = platform::send_message(&msg).await;
+        let _ = platform::send(&msg).await;
     });
 }
 
 /// Messages from our service worker or popup. Pages cannot reach
 /// `runtime.onMessage`; we still check the sender is this extension and not
 /// another tab's content script.
-pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
+pub async fn handle(message: JsValue, sender: JsValue) -> JsValue {
     let sender = platform::sender_info(&sender);
     let own = platform::runtime_id().ok();
     if sender.extension_id.is_none() || sender.extension_id != own || sender.tab_id.is_some() {
-        return Reply::Error(ProtocolError::new(ErrorCode::UnknownSender, "Only Escucha itself may talk to this page's script."));
+        return platform::refusal(ProtocolError::UnknownSender);
     }
-    match platform::message_from_js(message) {
-        Ok(Message::Ping) => Reply::Pong { version: escucha_core::VERSION.into(), context: "content_script".into() },
-        Ok(Message::SettingsChanged) => match start().await {
-            Ok(()) => Reply::Ok,
-            Err(e) => Reply::Error(ProtocolError::new(ErrorCode::Internal, e.0)),
-        },
-        Ok(Message::GetPageMentions) => page_mentions(),
-        Ok(Message::OpenCard) => open_card_near_selection(),
-        Ok(Message::LogSelection) => match capture::selection_range() {
-            Some(r) => {
-                open_card(None, Some(r), true);
-                Reply::Ok
-            }
-            None => Reply::Error(ProtocolError::new(ErrorCode::Invalid, "Select some text on the page first.")),
-        },
-        Ok(Message::LogChanged) => {
+    let value = match platform::wire_value(message) {
+        Ok(v) => v,
+        Err(e) => return platform::refusal(e),
+    };
+    #[cfg(feature = "bench")]
+    if let Ok(request) = escucha_core::protocol::BenchRequest::from_wire(value.clone()) {
+        return bench::handle(request).await;
+    }
+    let request = match TabRequest::from_wire(value) {
+        Ok(r) => r,
+        Err(e) => return platform::refusal(e),
+    };
+    use platform::answer;
+    match request {
+        TabRequest::Ping(r) => answer(&r, Ok(Pong { version: escucha_core::VERSION.into(), context: "content_script".into() })),
+        TabRequest::SettingsChanged(r) => answer(&r, start().await.map(|_| Done {}).map_err(|e| ProtocolError::Internal { detail: e.0 })),
+        TabRequest::GetPageMentions(r) => answer(&r, Ok(page_mentions())),
+        TabRequest::OpenCard(r) => answer(&r, open_card_near_selection()),
+        TabRequest::LogSelection(r) => {
+            let result = match capture::selection_range() {
+                Some(range) => {
+                    open_card(None, Some(range), true);
+                    Ok(Done {})
+                }
+                None => Err(ProtocolError::NoSelection),
+            };
+            answer(&r, result)
+        }
+        TabRequest::LogChanged(r) => {
             refresh_captures().await;
-            Reply::Ok
+            answer(&r, Ok(Done {}))
         }
-        Ok(Message::RevealMention { index }) => reveal(index),
-        Ok(Message::BenchScan) => bench_scan().await,
-        Ok(Message::BenchFloor) => {
-            let t0 = now();
-            let nodes = scan::floor_walk();
-            Reply::BenchResult { engine: "floor".into(), ms: now() - t0, mentions: nodes, path: "content-world".into(), phases: vec![] }
-        }
-        Ok(other) => {
-            Reply::Error(ProtocolError::new(ErrorCode::Forbidden, format!("The content script does not handle '{}'.", other.kind())))
-        }
-        Err(e) => Reply::Error(e),
+        TabRequest::RevealMention(r) => answer(&r, reveal(r.index)),
     }
 }
 
@@ -512,11 +513,11 @@ fn context_of(range: &web_sys::StaticRange, mention: &str) -> String {
     page_text::excerpt(&text, offset, offset + mention.encode_utf16().count() as u32, 40)
 }
 
-fn page_mentions() -> Reply {
+fn page_mentions() -> PageMentions {
     ENGINE.with(|e| {
         let guard = e.borrow();
         let Some(engine) = guard.as_ref() else {
-            return Reply::PageMentions { url: page_url(), total: 0, groups: Vec::new(), captures: Vec::new() };
+            return PageMentions { url: page_url(), total: 0, groups: Vec::new(), captures: Vec::new() };
         };
         let mut groups: Vec<GroupMentions> = engine
             .group_names
@@ -531,11 +532,11 @@ fn page_mentions() -> Reply {
         }
         groups.retain(|g| !g.mentions.is_empty());
         let captures = engine.captures.iter().filter(|c| !c.deleted.value).cloned().collect();
-        Reply::PageMentions { url: page_url(), total: engine.painter.found.len() as u32, groups, captures }
+        PageMentions { url: page_url(), total: engine.painter.found.len() as u32, groups, captures }
     })
 }
 
-fn reveal(index: u32) -> Reply {
+fn reveal(index: u32) -> Result<Done, ProtocolError> {
     let shown = ENGINE.with(|e| {
         let guard = e.borrow();
         let engine = guard.as_ref()?;
@@ -549,7 +550,7 @@ fn reveal(index: u32) -> Reply {
         Some(())
     });
     if shown.is_none() {
-        return Reply::Error(ProtocolError::new(ErrorCode::Invalid, "That mention is no longer on the page."));
+        return Err(ProtocolError::MentionGone);
     }
     wasm_bindgen_futures::spawn_local(async {
         gloo_timers::future::TimeoutFuture::new(page_text::FLASH_MS).await;
@@ -559,33 +560,54 @@ fn reveal(index: u32) -> Reply {
             }
         });
     });
-    Reply::Ok
+    Ok(Done {})
 }
 
-/// Resolve after the next frame is painted.
-async fn next_frame() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.request_animation_frame(&resolve);
+/// Benchmarks (`tests/bench/highlight.mjs`), in a `bench` build only.
+#[cfg(feature = "bench")]
+mod bench {
+    use escucha_core::protocol::requests::BenchResult;
+    use escucha_core::protocol::{BenchRequest, ProtocolError};
+    use wasm_bindgen::JsValue;
+
+    use super::{full_scan, now, scan, ENGINE};
+    use crate::platform::{self, answer};
+
+    pub(super) async fn handle(request: BenchRequest) -> JsValue {
+        match request {
+            BenchRequest::BenchScan(r) => answer(&r, bench_scan().await),
+            BenchRequest::BenchFloor(r) => {
+                let t0 = now();
+                let nodes = scan::floor_walk();
+                let result =
+                    BenchResult { engine: "floor".into(), ms: now() - t0, mentions: nodes, path: "content-world".into(), phases: vec![] };
+                answer(&r, Ok(result))
+            }
         }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
+    }
 
-async fn bench_scan() -> Reply {
-    scan::PHASES.with(|p| *p.borrow_mut() = Some(Vec::new()));
-    let t0 = now();
-    let count = match full_scan() {
-        Ok(n) => n,
-        Err(e) => return Reply::Error(ProtocolError::new(ErrorCode::Internal, platform::describe_js_error(&e))),
-    };
-    next_frame().await;
-    let ms = now() - t0;
-    let phases: Vec<(String, f64)> =
-        scan::PHASES.with(|p| p.borrow_mut().take()).unwrap_or_default().into_iter().map(|(n, t)| (n.to_string(), t)).collect();
-    let path = ENGINE.with(|e| match e.borrow().as_ref() {
-        Some(engine) if !engine.painter.uses_highlight_api() => "wasm+marks",
-        _ => "wasm",
-    });
-    Reply::BenchResult { engine: "escucha".into(), ms, mentions: count, path: path.into(), phases }
+    /// Resolve after the next frame is painted.
+    async fn next_frame() {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.request_animation_frame(&resolve);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    async fn bench_scan() -> Result<BenchResult, ProtocolError> {
+        scan::PHASES.with(|p| *p.borrow_mut() = Some(Vec::new()));
+        let t0 = now();
+        let count = full_scan().map_err(|e| ProtocolError::Internal { detail: platform::describe_js_error(&e) })?;
+        next_frame().await;
+        let ms = now() - t0;
+        let phases: Vec<(String, f64)> =
+            scan::PHASES.with(|p| p.borrow_mut().take()).unwrap_or_default().into_iter().map(|(n, t)| (n.to_string(), t)).collect();
+        let path = ENGINE.with(|e| match e.borrow().as_ref() {
+            Some(engine) if !engine.painter.uses_highlight_api() => "wasm+marks",
+            _ => "wasm",
+        });
+        Ok(BenchResult { engine: "escucha".into(), ms, mentions: count, path: path.into(), phases })
+    }
 }

@@ -39,6 +39,8 @@ impl Painter {
         Painter { registry, highlights: Vec::new(), sheet: None, styled_roots: Vec::new(), found: Vec::new() }
     }
 
+    /// Which path the benchmark measured (only benchmarks ask).
+    #[cfg(feature = "bench")]
     pub fn uses_highlight_api(&self) -> bool {
         self.registry.is_some()
     }

@@ -9,7 +9,8 @@ use escucha_core::brands::BrandGroup;
 use escucha_core::matcher_frame::{self as channel, FrameHello};
 use escucha_core::matching::{Matcher, Mention, Scratch};
 use escucha_core::page_text;
-use escucha_core::protocol::{Message, Reply};
+use escucha_core::protocol::requests::{MatcherHello, PageMentions};
+use escucha_core::protocol::Answer;
 use js_sys::{Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -58,11 +59,8 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
         accept_port(event.unchecked_into());
     }
 
-    let (enabled, brands) = match platform::send_message(&Message::MatcherHello { ticket }).await? {
-        Reply::ContentConfig { enabled, brands, .. } => (enabled, brands),
-        Reply::Error(e) => return Err(PlatformError(e.message)),
-        other => return Err(PlatformError(format!("Unexpected reply to matcherHello: {other:?}"))),
-    };
+    let config = platform::send(&MatcherHello { ticket }).await.map_err(|e| PlatformError(e.to_string()))?;
+    let (enabled, brands) = (config.enabled, config.brands);
     let matcher = Matcher::new(&brands).map_err(|e| PlatformError(e.to_string()))?;
     let hello = channel::hello(enabled, &brands.groups);
     STATE.with(|s| s.borrow_mut().engine = Some(Engine { matcher, groups: brands.groups, scratch: Scratch::default(), hello }));
@@ -149,7 +147,8 @@ fn handle(data: JsValue) -> Result<(), JsValue> {
         if let Some(url) = field(&data, "url")?.as_string() {
             let units: Vec<u16> = text.encode_utf16().collect();
             let groups = channel::summarize(&units, &spans, &starts, &engine.groups);
-            let list = Reply::PageMentions { url, total: spans.len() as u32, groups, captures: Vec::new() };
+            // The content script's whole answer to `getPageMentions`.
+            let list = Answer::Ok(PageMentions { url, total: spans.len() as u32, groups, captures: Vec::new() });
             Reflect::set(&reply, &"pageMentions".into(), &platform::to_js(&list))?;
         }
         let phases = platform::to_js(&[("frame decode", t1 - t0), ("frame match", t2 - t1), ("frame locate", t3 - t2)]);
@@ -238,8 +237,8 @@ mod tests {
         assert_eq!(Reflect::get(&data, &"id".into()).unwrap(), 7);
         let spans = Uint32Array::new(&Reflect::get(&data, &"spans".into()).unwrap()).to_vec();
         assert_eq!(spans, vec![1, 0, 1, 8, 0, 2, 16, 2, 22, 1], "Movistar (group 0); Orange County is excluded");
-        let list: Reply = platform::from_js(Reflect::get(&data, &"pageMentions".into()).unwrap()).unwrap();
-        let Reply::PageMentions { total, groups, .. } = list else { panic!("{list:?}") };
+        let list: Answer<PageMentions> = platform::from_js(Reflect::get(&data, &"pageMentions".into()).unwrap()).unwrap();
+        let Answer::Ok(PageMentions { total, groups, .. }) = list else { panic!("{list:?}") };
         assert_eq!(total, 2);
         assert_eq!(groups[1].mentions[0].index, 1);
         assert_eq!(groups[1].mentions[0].context, "Orange County y Orange");

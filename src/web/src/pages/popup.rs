@@ -2,7 +2,8 @@
 //! mention one click away; the per-site switch; engine status.
 
 use escucha_core::i18n::Key;
-use escucha_core::protocol::{GroupMentions, Message, Reply};
+use escucha_core::protocol::requests::{GetLogStatus, GetPageMentions, GetSettings, Ping, RevealMention, ToggleSite};
+use escucha_core::protocol::GroupMentions;
 use escucha_core::sites::site_key;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -34,12 +35,12 @@ pub async fn start() -> Result<(), PlatformError> {
     dom::append(&root, &[&heading(&t(Key::PopupTitle, &[])), &page, &mentions, &actions, &engine]);
 
     // The service worker answers from Rust: proof the engine runs there too.
-    match platform::send_message(&Message::Ping).await? {
-        Reply::Pong { version, .. } => {
-            engine.set_text_content(Some(&t(Key::PopupEngineReady, &[&version])));
+    match platform::send(&Ping {}).await {
+        Ok(pong) => {
+            engine.set_text_content(Some(&t(Key::PopupEngineReady, &[&pong.version])));
             engine.set_attribute("data-ready", "true").ok();
         }
-        other => engine.set_text_content(Some(&format!("{other:?}"))),
+        Err(e) => engine.set_text_content(Some(&platform::error_text(&e))),
     }
 
     render_sync_status(&engine).await;
@@ -48,8 +49,8 @@ pub async fn start() -> Result<(), PlatformError> {
         page.set_text_content(Some(&t(Key::PopupPageNotScanned, &[])));
         return Ok(());
     };
-    match platform::send_to_tab(tab, Some(0), &Message::GetPageMentions).await {
-        Ok(Reply::PageMentions { url, total, groups, captures }) => {
+    match platform::send_to_tab(tab, Some(0), &GetPageMentions {}).await {
+        Ok(escucha_core::protocol::requests::PageMentions { url, total, groups, captures }) => {
             show_site_toggle(&site, &url);
             page.set_text_content(Some(&if total == 0 {
                 t(Key::PopupNoMentions, &[])
@@ -62,10 +63,7 @@ pub async fn start() -> Result<(), PlatformError> {
             }
             page.set_attribute("data-total", &total.to_string()).ok();
             render_groups(&mentions, tab, &groups);
-            let member = match platform::send_message(&Message::GetSettings).await {
-                Ok(Reply::Settings { settings, .. }) => settings.sync.member,
-                _ => String::new(),
-            };
+            let member = platform::send(&GetSettings {}).await.map(|r| r.settings.sync.member).unwrap_or_default();
             render_captures(&mentions, &captures, &member);
         }
         _ => page.set_text_content(Some(&t(Key::PopupPageNotScanned, &[]))),
@@ -106,12 +104,10 @@ fn show_site_toggle(button: &HtmlElement, url: &str) {
     on_click(button, move || {
         let (url, me, site) = (url.clone(), me.clone(), site.clone());
         wasm_bindgen_futures::spawn_local(async move {
-            let text = match platform::send_message(&Message::ToggleSite { url }).await {
-                Ok(Reply::SiteToggled { enabled: true }) => t(Key::PopupSiteOn, &[&site]),
-                Ok(Reply::SiteToggled { enabled: false }) => t(Key::PopupSiteOff, &[&site]),
-                Ok(Reply::Error(e)) => e.message,
-                Ok(other) => format!("{other:?}"),
-                Err(e) => t(Key::ErrorGeneric, &[&e.0]),
+            let text = match platform::send(&ToggleSite { url }).await {
+                Ok(r) if r.enabled => t(Key::PopupSiteOn, &[&site]),
+                Ok(_) => t(Key::PopupSiteOff, &[&site]),
+                Err(e) => platform::error_text(&e),
             };
             me.set_text_content(Some(&text));
         });
@@ -135,7 +131,7 @@ fn render_groups(container: &HtmlElement, tab: i32, groups: &[GroupMentions]) {
             let index = m.index;
             on_click(&button, move || {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let _ = platform::send_to_tab(tab, Some(0), &Message::RevealMention { index }).await;
+                    let _ = platform::send_to_tab(tab, Some(0), &RevealMention { index }).await;
                 });
             });
             item.append_child(&button).ok();
@@ -184,7 +180,7 @@ fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Captu
 /// The log and its sync: total, pending, last sync (in the user's locale) and
 /// the standing problem in words, placed before the engine line.
 async fn render_sync_status(before: &HtmlElement) {
-    let Ok(Reply::LogStatus(s)) = platform::send_message(&Message::GetLogStatus).await else { return };
+    let Ok(s) = platform::send(&GetLogStatus {}).await else { return };
     let box_ = dom::el("div", &[("id", "sync-status"), ("data-pending", &s.pending.to_string())], "");
     let counts = t(Key::PopupLogStatus, &[&format_count(s.total), &format_count(s.pending)]);
     let last = match s.last_sync_ms {

@@ -36,7 +36,8 @@ use escucha_core::log::export::{to_csv, to_json, to_web_annotations};
 use escucha_core::log::import::parse_import;
 use escucha_core::log::query::{DateField, LogIndex, Query, QueryResult};
 use escucha_core::log::{Capture, CaptureEdit, Priority, Sentiment, Status};
-use escucha_core::protocol::{Message, Reply};
+use escucha_core::protocol::requests::{EditCapture, GetSettings, LogChanged, OpenCapture};
+use escucha_core::protocol::PageEvent;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -105,9 +106,9 @@ pub async fn start() -> Result<(), PlatformError> {
     doc.set_title(&t(Key::LogTitle, &[]));
     let ui = view::build();
 
-    let (departments, member) = match platform::send_message(&Message::GetSettings).await {
-        Ok(Reply::Settings { settings, .. }) => (settings.departments, settings.sync.member),
-        _ => (Vec::new(), String::new()),
+    let (departments, member) = match platform::send(&GetSettings {}).await {
+        Ok(reply) => (reply.settings.departments, reply.settings.sync.member),
+        Err(_) => (Vec::new(), String::new()),
     };
     let (store, newest) = match first_rows().await {
         Ok(c) => c,
@@ -163,8 +164,8 @@ pub async fn start() -> Result<(), PlatformError> {
 
 /// The store and its newest records.
 async fn first_rows() -> Result<(Store, Vec<Capture>), String> {
-    let store = Store::open().await.map_err(|e| e.message)?;
-    let newest = store.newest(FIRST_ROWS).await.map_err(|e| e.message)?;
+    let store = Store::open().await.map_err(|e| load_failure(&e))?;
+    let newest = store.newest(FIRST_ROWS).await.map_err(|e| load_failure(&e))?;
     Ok((store, newest))
 }
 
@@ -173,7 +174,7 @@ async fn first_rows() -> Result<(Store, Vec<Capture>), String> {
 async fn read_in_chunks(store: &Store, mut take: impl FnMut(Vec<Capture>) -> bool) -> Result<(), String> {
     let mut after: Option<String> = None;
     loop {
-        let piece = store.chunk(after.as_deref(), CHUNK).await.map_err(|e| e.message)?;
+        let piece = store.chunk(after.as_deref(), CHUNK).await.map_err(|e| load_failure(&e))?;
         let last = piece.len() < CHUNK as usize;
         after = piece.last().map(|c| c.id.clone()).or(after);
         // Each read is a separate IndexedDB request: input and painting
@@ -289,9 +290,9 @@ impl App {
 
     /// Send an edit through the service worker; the stored record comes back.
     async fn edit(self: &Rc<Self>, id: &str, edit: CaptureEdit) -> bool {
-        let reply = platform::send_message(&Message::EditCapture { id: id.to_string(), edit }).await;
+        let reply = platform::send(&EditCapture { id: id.to_string(), edit }).await;
         match reply {
-            Ok(Reply::Logged { capture }) => {
+            Ok(escucha_core::protocol::requests::Logged { capture }) => {
                 {
                     let mut st = self.state.borrow_mut();
                     st.own_echoes += 1;
@@ -300,17 +301,9 @@ impl App {
                 self.run_query();
                 true
             }
-            Ok(Reply::Error(e)) => {
-                self.say(&t(Key::LogSaveFailed, &[&e.message]));
-                self.run_query(); // put the control back to the stored value
-                false
-            }
-            Ok(other) => {
-                self.say(&t(Key::LogSaveFailed, &[&format!("{other:?}")]));
-                false
-            }
             Err(e) => {
-                self.say(&t(Key::LogSaveFailed, &[&e.0]));
+                self.say(&t(Key::LogSaveFailed, &[&platform::error_text(&e)]));
+                self.run_query(); // put the control back to the stored value
                 false
             }
         }
@@ -396,14 +389,14 @@ impl App {
         };
         let store = match Store::open().await {
             Ok(s) => s,
-            Err(e) => return self.say(&t(Key::LogImportFailed, &[&e.message])),
+            Err(e) => return self.say(&t(Key::LogImportFailed, &[&platform::error_text(&e)])),
         };
         let counts = match store.merge_records(batch.records, MergeSource::Import).await {
             Ok(c) => c,
-            Err(e) => return self.say(&t(Key::LogImportFailed, &[&e.message])),
+            Err(e) => return self.say(&t(Key::LogImportFailed, &[&platform::error_text(&e)])),
         };
         // Tabs repaint what they show; our own copy reloads below.
-        let _ = platform::send_message(&Message::LogChanged).await;
+        let _ = platform::send(&LogChanged {}).await;
         self.reload().await;
         self.say(&t(
             Key::LogImported,
@@ -483,7 +476,7 @@ impl App {
         };
         let store = match Store::open().await {
             Ok(s) => s,
-            Err(e) => return self.say(&t(Key::LogLoadFailed, &[&e.message])),
+            Err(e) => return self.say(&t(Key::LogLoadFailed, &[&load_failure(&e)])),
         };
         let mut fresh = LogIndex::new(Vec::new());
         let current = || self.state.borrow().load_generation == generation;
@@ -599,11 +592,8 @@ fn wire(app: &Rc<App>) -> Result<(), PlatformError> {
             "delete" => wasm_bindgen_futures::spawn_local(async move { app.delete(id).await }),
             "undo" => wasm_bindgen_futures::spawn_local(async move { app.undo(id).await }),
             "open" => wasm_bindgen_futures::spawn_local(async move {
-                match platform::send_message(&Message::OpenCapture { id }).await {
-                    Ok(Reply::Ok) => {}
-                    Ok(Reply::Error(e)) => app.say(&e.message),
-                    Ok(other) => app.say(&format!("{other:?}")),
-                    Err(e) => app.say(&e.0),
+                if let Err(e) = platform::send(&OpenCapture { id }).await {
+                    app.say(&platform::error_text(&e));
                 }
             }),
             "import" => app.ui.import_input.click(),
@@ -624,11 +614,17 @@ fn wire(app: &Rc<App>) -> Result<(), PlatformError> {
         wasm_bindgen_futures::spawn_local(async move { app.import(file).await });
     })?;
     let a = app.clone();
-    platform::on_message(move |m| {
-        if m == Message::LogChanged {
+    platform::on_event(move |event| match event {
+        PageEvent::LogChanged(_) => {
             a.log_changed();
             not_synced::refresh_soon(&Rc::new(a.ui.not_synced.clone()));
         }
     })?;
     Ok(())
+}
+
+/// What follows "could not load": the store's own account of a read
+/// failure, or the error's words.
+fn load_failure(e: &escucha_core::protocol::ProtocolError) -> String {
+    e.detail().map_or_else(|| platform::error_text(e), str::to_string)
 }

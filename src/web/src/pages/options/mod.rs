@@ -21,7 +21,8 @@ use std::rc::Rc;
 
 use escucha_core::brands::{BrandGroup, BrandKind, BrandList, TermOptions};
 use escucha_core::i18n::Key;
-use escucha_core::protocol::{ErrorCode, Message, Reply};
+use escucha_core::protocol::requests::{GetSettings, SaveSettings};
+use escucha_core::protocol::ProtocolError;
 use escucha_core::settings::Settings;
 use escucha_core::sites::SiteRules;
 use wasm_bindgen::closure::Closure;
@@ -77,11 +78,8 @@ pub async fn start() -> Result<(), PlatformError> {
     doc.set_title(&t(Key::OptionsTitle, &[]));
 
     let ui = view::build();
-    let (settings, problem) = match platform::send_message(&Message::GetSettings).await? {
-        Reply::Settings { settings, problem } => (settings, problem),
-        Reply::Error(e) => return Err(PlatformError(e.message)),
-        other => return Err(PlatformError(format!("Unexpected reply: {other:?}"))),
-    };
+    let reply = platform::send(&GetSettings {}).await.map_err(|e| PlatformError(platform::error_text(&e)))?;
+    let (settings, problem) = (reply.settings, reply.problem);
     if let Some(p) = &problem {
         ui.problem.set_text_content(Some(&t(Key::OptionsSettingsProblem, &[p])));
         ui.problem.remove_attribute("hidden").ok();
@@ -951,10 +949,7 @@ async fn save(app: &Rc<App>) {
 
     // Start from what is stored now, so that a site switched off from the
     // popup while this page was open is kept.
-    let fresh = match platform::send_message(&Message::GetSettings).await {
-        Ok(Reply::Settings { settings, problem: None }) => Some(settings),
-        _ => None,
-    };
+    let fresh = platform::send(&GetSettings {}).await.ok().filter(|r| r.problem.is_none()).map(|r| r.settings);
     let mut settings = {
         let st = app.state.borrow();
         let mut s = fresh.unwrap_or_else(|| st.base.clone());
@@ -966,11 +961,11 @@ async fn save(app: &Rc<App>) {
     settings.departments = departments;
     settings.capture_defaults = read_defaults(&app.ui.defaults);
 
-    let reply = platform::send_message(&Message::SaveSettings { settings: settings.clone() }).await;
+    let reply = platform::send(&SaveSettings { settings: settings.clone() }).await;
     app.state.borrow_mut().saving = false;
     app.ui.save.remove_attribute("aria-busy").ok();
     match reply {
-        Ok(Reply::Ok) => {
+        Ok(_) => {
             {
                 let mut st = app.state.borrow_mut();
                 st.base = settings;
@@ -986,9 +981,8 @@ async fn save(app: &Rc<App>) {
             show_dirty(app, app.state.borrow().dirty);
             set_status(app, &t(Key::OptionsSaved, &[]), "ok");
         }
-        Ok(Reply::Error(e)) if e.code == ErrorCode::Storage => set_status(app, &t(Key::ErrorStorage, &[&e.message]), "error"),
-        Ok(Reply::Error(e)) => set_status(app, &t(Key::OptionsNotSaved, &[&e.message]), "error"),
-        Ok(other) => set_status(app, &t(Key::ErrorGeneric, &[&format!("{other:?}")]), "error"),
-        Err(e) => set_status(app, &t(Key::ErrorGeneric, &[&e.0]), "error"),
+        // The validator's report follows "Not saved:" as before.
+        Err(ProtocolError::Invalid { detail }) => set_status(app, &t(Key::OptionsNotSaved, &[&detail]), "error"),
+        Err(e) => set_status(app, &platform::error_text(&e), "error"),
     }
 }
