@@ -11,6 +11,10 @@
 // the mention with escuchaDomDump under the rules the frame sent, and the
 // card frame runs the Rust gathering and extraction over that copy.
 self.escuchaMatcherClient = (api) => {
+  // Request names, answers and error codes are generated from the Rust types
+  // (src/core/src/protocol): C to the service worker, T from it.
+  const { ContentRequest: C, TabRequest: T, BenchRequest: B = {}, Answer: A, ErrorCode: E } = self.escuchaProtocol;
+  const NOT_IN_THIS_BUILD = Symbol('not in this build');
   let s = null; // the running session, see start()
   let queue = Promise.resolve(); // scans run one at a time, in order
   const encoder = new TextEncoder();
@@ -39,8 +43,8 @@ self.escuchaMatcherClient = (api) => {
   const start = async () => {
     stop();
     const url = location.href;
-    const reply = await api.runtime.sendMessage({ type: 'openMatcher', url });
-    if (!reply || reply.type !== 'matcherTicket') throw new Error(`Escucha: no matcher ticket: ${JSON.stringify(reply)}`);
+    const reply = await api.runtime.sendMessage({ type: C.openMatcher, url });
+    if (!reply || reply.type !== A.ok) throw new Error(`Escucha: no matcher ticket: ${JSON.stringify(reply)}`);
     const host = document.createElement('div');
     host.setAttribute('data-escucha-ui', 'matcher');
     host.hidden = true;
@@ -150,8 +154,8 @@ self.escuchaMatcherClient = (api) => {
       viewport: { width: innerWidth, height: innerHeight, scrollX, scrollY }, keyboard,
     };
     const previous = keyboard ? document.activeElement : null;
-    const reply = await api.runtime.sendMessage({ type: 'openCardFrame' });
-    if (!reply || reply.type !== 'cardTicket' || s !== session) return;
+    const reply = await api.runtime.sendMessage({ type: C.openCardFrame });
+    if (!reply || reply.type !== A.ok || s !== session) return;
     const host = document.createElement('escucha-card');
     host.setAttribute('data-escucha-ui', 'card');
     for (const [k, v] of [['all', 'initial'], ['position', 'absolute'], ['z-index', '2147483647'], ['left', '0px'], ['top', '0px'],
@@ -269,7 +273,7 @@ self.escuchaMatcherClient = (api) => {
     const count = s.found.length;
     if (s.reported === count) return;
     s.reported = count;
-    api.runtime.sendMessage({ type: 'mentionsFound', url: s.url, count }).catch(() => {});
+    api.runtime.sendMessage({ type: C.mentionsFound, url: s.url, count }).catch(() => {});
   };
 
   // Live pages: rescan what was added or edited, once per task.
@@ -317,7 +321,7 @@ self.escuchaMatcherClient = (api) => {
 
   const reveal = (index) => {
     const f = s?.found[index];
-    if (!f || !f.range.startContainer.isConnected) return { type: 'error', code: 'invalid', message: 'That mention is no longer on the page.' };
+    if (!f || !f.range.startContainer.isConnected) return { type: A.error, code: E.mentionGone };
     const node = f.range.startContainer;
     (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement)?.scrollIntoView({ block: 'center' });
     const flash = new Highlight(f.range);
@@ -325,42 +329,44 @@ self.escuchaMatcherClient = (api) => {
     CSS.highlights.set(s.hello.flash.name, flash);
     const name = s.hello.flash.name;
     setTimeout(() => { if (CSS.highlights.get(name) === flash) CSS.highlights.delete(name); }, s.hello.flashMs);
-    return { type: 'ok' };
+    return { type: A.ok };
   };
 
   const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
 
   /** Messages from our service worker or popup (never from pages: only extension contexts reach runtime.onMessage). */
   const handle = async (message, sender) => {
-    if (sender.id !== api.runtime.id || sender.tab) return { type: 'error', code: 'unknown_sender', message: 'Only Escucha itself may talk to this page\'s script.' };
+    if (sender.id !== api.runtime.id || sender.tab) return { type: A.error, code: E.unknownSender };
+    const none = { type: A.ok, url: location.href, total: 0, groups: [] };
     switch (message?.type) {
-      case 'ping': return { type: 'pong', version: s?.hello?.version ?? '', context: 'content_script' };
-      case 'settingsChanged': await start(); return { type: 'ok' };
-      case 'getPageMentions': {
-        if (!s?.hello?.enabled) return { type: 'pageMentions', url: location.href, total: 0, groups: [] };
+      case T.ping: return { type: A.ok, version: s?.hello?.version ?? '', context: 'content_script' };
+      case T.settingsChanged: await start(); return { type: A.ok };
+      case T.getPageMentions: {
+        if (!s?.hello?.enabled) return none;
         const r = await serial(() => fullScan({ url: location.href }));
-        return r?.pageMentions ?? { type: 'pageMentions', url: location.href, total: 0, groups: [] };
+        return r?.pageMentions ?? none;
       }
-      case 'revealMention': return reveal(message.index);
-      case 'openCard': {
-        if (!document.hasFocus()) return { type: 'ok' }; // another frame of this tab has the focus
+      case T.revealMention: return reveal(message.index);
+      case T.openCard: {
+        if (!document.hasFocus()) return { type: A.ok }; // another frame of this tab has the focus
         const found = mentionNearSelection();
-        if (!found) return { type: 'error', code: 'invalid', message: 'There is no highlighted mention on this page.' };
+        if (!found) return { type: A.error, code: E.noMention };
         await openCard(found, true);
-        return { type: 'ok' };
+        return { type: A.ok };
       }
-      case 'benchScan': {
+      // Benchmarks: only a bench build's protocol.js names them (scripts/build.sh).
+      case B.benchScan ?? NOT_IN_THIS_BUILD: {
         const t0 = performance.now();
         const r = await serial(() => fullScan());
         await nextFrame();
-        return { type: 'benchResult', engine: 'escucha', ms: performance.now() - t0, mentions: s?.found.length ?? 0, path: 'matcher-frame', phases: Object.entries(r?.phases ?? {}) };
+        return { type: A.ok, engine: 'escucha', ms: performance.now() - t0, mentions: s?.found.length ?? 0, path: 'matcher-frame', phases: Object.entries(r?.phases ?? {}) };
       }
-      case 'benchFloor': {
+      case B.benchFloor ?? NOT_IN_THIS_BUILD: {
         const t0 = performance.now();
         const nodes = escuchaFloorWalk();
-        return { type: 'benchResult', engine: 'floor', ms: performance.now() - t0, mentions: nodes, path: 'content-world', phases: [] };
+        return { type: A.ok, engine: 'floor', ms: performance.now() - t0, mentions: nodes, path: 'content-world', phases: [] };
       }
-      default: return { type: 'error', code: 'forbidden', message: `The content script does not handle '${message?.type}'.` };
+      default: return { type: A.error, code: E.forbidden, request: String(message?.type) };
     }
   };
 

@@ -1,6 +1,6 @@
 // Generated from the protocol's Rust types (src/core/src/protocol/generated.rs): do not edit.
 // `ESCUCHA_REGENERATE=1 cargo test -p escucha-core protocol::generated` rewrites it; a test fails when it drifts.
-// Loaded in every extension context; sets self.escuchaProtocol.
+// Loaded by the service worker and the content scripts; sets self.escuchaProtocol.
 (() => {
   const strict = (name, o) => new Proxy(Object.freeze(o), {
     get(t, k) {

@@ -1,7 +1,9 @@
 //! The JavaScript side's names for the protocol, generated from the Rust types.
 //!
-//! `extension/platform/protocol.js` (every extension context loads it:
-//! `self.escuchaProtocol`) and `tests/e2e/protocol.mjs` (the e2e tests and
+//! `extension/platform/protocol.js` (the service worker and the content
+//! scripts load it: `self.escuchaProtocol`), `tests/bench/protocol.js` (the
+//! same with the benchmark requests, which `scripts/build.sh` puts in its
+//! place in a bench build) and `tests/e2e/protocol.mjs` (the e2e tests and
 //! benchmarks import it) are written from [`super::CHANNELS`] and
 //! [`ProtocolError`]'s codes. Both are committed; a test fails when they
 //! drift from the types, and `ESCUCHA_REGENERATE=1 cargo test -p escucha-core
@@ -12,6 +14,7 @@ use super::{BenchRequest, Channel, ProtocolError, CHANNELS};
 
 /// Where the generated files live, from the repository root.
 pub const EXTENSION_FILE: &str = "extension/platform/protocol.js";
+pub const BENCH_FILE: &str = "tests/bench/protocol.js";
 pub const TESTS_FILE: &str = "tests/e2e/protocol.mjs";
 
 /// The wire `code` of every [`ProtocolError`] variant, read through serde.
@@ -104,15 +107,16 @@ if (typeof k === 'string' && !(k in t) && k !== 'then' && k !== 'toJSON') throw 
 return t[k];\n  \
 },\n});\n";
 
-/// `extension/platform/protocol.js`: the shipped names (no benchmarks).
-pub fn extension_js() -> String {
+/// `extension/platform/protocol.js`: the shipped names (no benchmarks);
+/// `with_bench`: the bench build's copy.
+pub fn extension_js(with_bench: bool) -> String {
     let mut s = String::from(HEADER);
-    s.push_str("// Loaded in every extension context; sets self.escuchaProtocol.\n(() => {\n");
+    s.push_str("// Loaded by the service worker and the content scripts; sets self.escuchaProtocol.\n(() => {\n");
     for line in STRICT.lines() {
         s.push_str(&format!("  {line}\n"));
     }
     s.push_str("  self.escuchaProtocol = Object.freeze({\n");
-    for (name, entries) in tables(false) {
+    for (name, entries) in tables(with_bench) {
         s.push_str(&format!("    {name}: strict('{name}', {}),\n", object(&entries)));
     }
     s.push_str("  });\n})();\n");
@@ -141,7 +145,7 @@ mod tests {
     #[test]
     fn committed_files_match_the_rust_types() {
         let regenerate = std::env::var("ESCUCHA_REGENERATE").is_ok_and(|v| v == "1");
-        for (file, want) in [(EXTENSION_FILE, extension_js()), (TESTS_FILE, tests_mjs())] {
+        for (file, want) in [(EXTENSION_FILE, extension_js(false)), (BENCH_FILE, extension_js(true)), (TESTS_FILE, tests_mjs())] {
             let path = root().join(file);
             if regenerate {
                 std::fs::write(&path, &want).unwrap_or_else(|e| panic!("{file}: {e}"));
