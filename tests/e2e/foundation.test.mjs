@@ -4,7 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startTeamLog, startFixtures, launchWithExtension, askContentScript } from './harness.mjs';
+import { ROOT, startTeamLog, startFixtures, launchWithExtension, askContentScript, askWorker } from './harness.mjs';
+import { PageRequest as P, TabRequest as T, Answer as A, ErrorCode as E } from './protocol.mjs';
 
 const VERSION = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/^version = "([^"]+)"/m)[1];
 let teamLog, fixtures, browser;
@@ -20,30 +21,29 @@ after(async () => {
 });
 
 test('service worker runs Rust and answers the typed protocol', async () => {
-  const reply = await browser.worker.evaluate(() =>
-    wasm_bindgen.sw_handle_message({ type: 'ping' }, { id: chrome.runtime.id, url: chrome.runtime.getURL('popup/popup.html') }));
-  assert.deepEqual(reply, { type: 'pong', version: VERSION, context: 'service_worker' });
+  const reply = await askWorker(browser.worker, { type: P.ping }, 'popup/popup.html');
+  assert.deepEqual(reply, { type: A.ok, version: VERSION, context: 'service_worker' });
   assert.equal(await browser.worker.evaluate(() => wasm_bindgen.version()), VERSION);
 });
 
 test('service worker refuses other senders and settings requests from pages', async () => {
-  const replies = await browser.worker.evaluate(async () => ({
-    foreign: await wasm_bindgen.sw_handle_message({ type: 'ping' }, { id: 'someone-else', url: 'chrome-extension://someone-else/x.html' }),
-    fromPage: await wasm_bindgen.sw_handle_message({ type: 'getSettings' }, { id: chrome.runtime.id, url: 'https://evil.example/', tab: { id: 1 }, frameId: 0 }),
+  const replies = await browser.worker.evaluate(async ({ ping, getSettings }) => ({
+    foreign: await wasm_bindgen.sw_handle_message({ type: ping }, { id: 'someone-else', url: 'chrome-extension://someone-else/x.html' }),
+    fromPage: await wasm_bindgen.sw_handle_message({ type: getSettings }, { id: chrome.runtime.id, url: 'https://evil.example/', tab: { id: 1 }, frameId: 0 }),
     malformed: await wasm_bindgen.sw_handle_message({ type: 'dropAllTables' }, { id: chrome.runtime.id, url: chrome.runtime.getURL('x.html') }),
-  }));
-  assert.equal(replies.foreign.code, 'unknown_sender');
-  assert.equal(replies.fromPage.code, 'forbidden');
-  assert.match(replies.fromPage.message, /getSettings/);
-  assert.equal(replies.malformed.code, 'bad_message');
+  }), { ping: P.ping, getSettings: P.getSettings });
+  assert.equal(replies.foreign.code, E.unknownSender);
+  assert.equal(replies.fromPage.code, E.forbidden);
+  assert.equal(replies.fromPage.request, P.getSettings, 'the refusal names the request as data');
+  assert.equal(replies.malformed.code, E.badMessage);
 });
 
 test('content script runs Rust on a normal page', async () => {
   const page = await browser.context.newPage();
   const url = `${fixtures.url}/forum.html`;
   await page.goto(url);
-  const reply = await askContentScript(browser.worker, url, { type: 'ping' });
-  assert.deepEqual(reply, { type: 'pong', version: VERSION, context: 'content_script' });
+  const reply = await askContentScript(browser.worker, url, { type: T.ping });
+  assert.deepEqual(reply, { type: A.ok, version: VERSION, context: 'content_script' });
   // The page itself cannot reach the extension's messaging.
   assert.equal(await page.evaluate(() => typeof globalThis.chrome?.runtime?.sendMessage), 'undefined');
   await page.close();

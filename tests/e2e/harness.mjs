@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, extname, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // resolve(): an absolute ESCUCHA_BUILD (as scripts/build.sh accepts) is used as is.
@@ -130,14 +131,18 @@ export async function launchWithExtension(dir = EXTENSION_DIR, { args = [] } = {
   };
 }
 
-/** One attempt at messaging the content script of the tab showing `url` (top frame), via the service worker. */
+/**
+ * One attempt at messaging the content script of the tab showing `url` (top
+ * frame), via the service worker. When nobody answered, an error answer
+ * without a `code` (the product's errors always carry one).
+ */
 function sendToContentScript(worker, url, message) {
-  return worker.evaluate(async ({ url, message }) => {
+  return worker.evaluate(async ({ url, message, error }) => {
     const tabId = self.__escuchaTestTabs[url];
-    if (tabId === undefined) return { type: 'error', message: 'no content script has said hello from ' + url };
+    if (tabId === undefined) return { type: error, detail: 'no content script has said hello from ' + url };
     try { return await chrome.tabs.sendMessage(tabId, message, { frameId: 0 }); }
-    catch (e) { return { type: 'error', message: String(e) }; }
-  }, { url, message });
+    catch (e) { return { type: error, detail: String(e) }; }
+  }, { url, message, error: A.error });
 }
 
 /** Retry until `done(reply)` or `timeout`; returns the last reply. */
@@ -154,8 +159,8 @@ async function retryContentScript(worker, url, message, timeout, done) {
 
 /** Ask the content script of the tab showing `url` (top frame); throws unless it answers without error. */
 export async function askContentScript(worker, url, message, { timeout = 10000 } = {}) {
-  const last = await retryContentScript(worker, url, message, timeout, (r) => r.type !== 'error');
-  if (!last || last.type === 'error') throw new Error(`content script did not answer: ${JSON.stringify(last)}`);
+  const last = await retryContentScript(worker, url, message, timeout, (r) => r.type !== A.error);
+  if (!last || last.type === A.error) throw new Error(`content script did not answer: ${JSON.stringify(last)}`);
   return last;
 }
 
@@ -188,11 +193,19 @@ export async function waitForHighlights(frame, predicate, { timeout = 10000 } = 
   throw new Error(`highlights never matched: ${JSON.stringify(last).slice(0, 2000)}`);
 }
 
+/**
+ * Ask the service worker as the extension page `page` would (its sender is
+ * that page); `message` is built with the generated names of ./protocol.mjs.
+ */
+export function askWorker(worker, message, page = 'options/options.html') {
+  return worker.evaluate(({ message, page }) => wasm_bindgen.sw_handle_message(message,
+    { id: chrome.runtime.id, url: chrome.runtime.getURL(page) }), { message, page });
+}
+
 /** Save settings through the service worker, as the options page does. */
 export async function saveSettings(worker, settings) {
-  const reply = await worker.evaluate((settings) => wasm_bindgen.sw_handle_message({ type: 'saveSettings', settings },
-    { id: chrome.runtime.id, url: chrome.runtime.getURL('options/options.html') }), settings);
-  if (reply.type !== 'ok') throw new Error(`saveSettings failed: ${JSON.stringify(reply)}`);
+  const reply = await askWorker(worker, { type: P.saveSettings, settings });
+  if (reply.type !== A.ok) throw new Error(`saveSettings failed: ${JSON.stringify(reply)}`);
 }
 
 /**
@@ -201,7 +214,7 @@ export async function saveSettings(worker, settings) {
  * only "no content script there yet" is retried until `timeout`.
  */
 export async function askContentScriptReply(worker, url, message, { timeout = 10000 } = {}) {
-  return retryContentScript(worker, url, message, timeout, (r) => r.type !== 'error' || r.code);
+  return retryContentScript(worker, url, message, timeout, (r) => r.type !== A.error || r.code);
 }
 
 /**

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { launchWithExtension, startFixtures } from './harness.mjs';
+import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 let browser;
 let fixtures;
@@ -57,9 +58,8 @@ before(async () => {
   const page = await browser.context.newPage();
   await page.goto(`chrome-extension://${browser.extensionId}/log/log.html`);
   await page.locator('body[data-ready="true"]').waitFor({ timeout: 20000 });
-  const reply = await page.evaluate((json) => chrome.runtime.sendMessage({ type: 'importCaptures', json }),
-    JSON.stringify({ format: 'escucha-log', version: 1, captures: seedRecords() }));
-  assert.equal(reply.type, 'imported', JSON.stringify(reply));
+  const reply = await page.evaluate((m) => chrome.runtime.sendMessage(m), { type: P.importCaptures, json: JSON.stringify({ format: 'escucha-log', version: 1, captures: seedRecords() }) });
+  assert.equal(reply.type, A.ok, JSON.stringify(reply));
   assert.equal(reply.added, 5);
   // A `javascript:` permalink cannot come in through import; plant one in the
   // database directly, as a hostile sync peer or an old bug might have.

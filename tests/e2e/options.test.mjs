@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { launchWithExtension, CHROMIUM_ARGS, EXTENSION_DIR, removeDir } from './harness.mjs';
+import { launchWithExtension, CHROMIUM_ARGS, EXTENSION_DIR, removeDir, askWorker } from './harness.mjs';
+import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 let browser;
 
@@ -279,9 +280,8 @@ test('brand names are text: <img onerror> shows literally and creates no element
 });
 
 test('site control: deny rules save, and a site switched off from the popup can be turned back on', async () => {
-  const toggle = (url) => browser.worker.evaluate((url) => wasm_bindgen.sw_handle_message({ type: 'toggleSite', url },
-    { id: chrome.runtime.id, url: chrome.runtime.getURL('popup/popup.html') }), url);
-  assert.deepEqual(await toggle('https://foro.example.com/t/1'), { type: 'siteToggled', enabled: false });
+  const toggle = (url) => askWorker(browser.worker, { type: P.toggleSite, url }, 'popup/popup.html');
+  assert.deepEqual(await toggle('https://foro.example.com/t/1'), { type: A.ok, enabled: false });
   const page = await openOptions();
   assert.match(await page.locator('#disabled-sites').textContent(), /foro\.example\.com/);
   await page.locator('#deny').fill('intranet.acme.com\n\n*.acme.internal\nhttps://wiki.acme.com/private/');

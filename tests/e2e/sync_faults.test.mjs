@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createTeam, serveTeamLog, startFaultProxy, launchBrowser, extensionWithLoopbackGranted, captureContext, pullAll, until, sleep } from './teamlog.mjs';
 import { configure, logCapture, status, pageCaptures, drained } from './sync_common.mjs';
 import { removeDir } from './harness.mjs';
+import { PageRequest as P } from './protocol.mjs';
 
 const PAGE = 'https://foro.example/faults';
 let team, server, proxy, ext, a, b, profiles = [];
@@ -52,8 +53,8 @@ async function assertConverged(label) {
   const ids = held.map((x) => x.id);
   assert.equal(new Set(ids).size, ids.length, `${label}: an id pulled twice`);
   assert.deepEqual([...ids].sort(), [...seeded].sort(), `${label}: the server holds every capture exactly once`);
-  await a.send({ type: 'syncNow' });
-  await b.send({ type: 'syncNow' });
+  await a.send({ type: P.syncNow });
+  await b.send({ type: P.syncNow });
   const [ca, cb] = [await pageCaptures(a, PAGE), await pageCaptures(b, PAGE)];
   assert.deepEqual(ca.map((c) => c.id), [...seeded].sort(), `${label}: ana has everything`);
   assert.deepEqual(ca, cb, `${label}: ana and bo hold the same merged state`);
