@@ -376,3 +376,29 @@ pub async fn ensure_alarm(name: &str, period_minutes: f64) -> Result<(), Platfor
     call("alarms.create", &[name.into(), info.into()]).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use escucha_core::protocol::requests::{OpenMatcher, SiteToggled, ToggleSite};
+    use escucha_core::protocol::ContentRequest;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn requests_and_answers_cross_js_typed() {
+        let request = OpenMatcher { url: "https://a.example/".into() };
+        let js = wire(&request);
+        assert_eq!(Reflect::get(&js, &"type".into()).unwrap(), "openMatcher");
+        assert_eq!(incoming::<ContentRequest>(js).unwrap(), ContentRequest::OpenMatcher(request));
+
+        let ok = answer(&ToggleSite { url: "u".into() }, Ok(SiteToggled { enabled: true }));
+        assert!(answer_of::<ToggleSite>(ok.clone()).unwrap().enabled);
+        // An answer of another request's shape is a typed error naming the
+        // request, never a Debug dump of whatever came back.
+        let wrong = answer_of::<OpenMatcher>(ok).unwrap_err();
+        assert!(matches!(&wrong, ProtocolError::BadReply { request, .. } if request == "openMatcher"), "{wrong:?}");
+        assert_eq!(answer_of::<ToggleSite>(refusal(ProtocolError::NoSite)).unwrap_err(), ProtocolError::NoSite);
+    }
+}

@@ -26,7 +26,7 @@
 //! assert_eq!(context, Context::ContentScript { tab_id: 7, frame_id: 0 });
 //! let refused = Incoming::parse(context, to_wire(&GetSettings {})).unwrap_err();
 //! assert_eq!(refused, ProtocolError::Forbidden { request: "getSettings".into() });
-//! assert!(matches!(Incoming::parse(context, to_wire(&Ping {})), Ok(Incoming::Content(_))));
+//! assert!(matches!(Incoming::parse(context, to_wire(&Ping {})), Ok(Incoming::Content { tab_id: 7, .. })));
 //! ```
 
 mod error;
@@ -202,13 +202,14 @@ pub const CHANNELS: &[(&str, &[&str])] = &[
     (BenchRequest::NAME, BenchRequest::REQUESTS),
 ];
 
-/// A message the service worker accepted, typed by who sent it.
+/// A message the service worker accepted, typed by who sent it (with what
+/// the browser says about that sender).
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Incoming {
-    Content(ContentRequest),
-    Card(CardRequest),
-    Matcher(MatcherRequest),
+    Content { tab_id: i32, frame_id: i32, request: ContentRequest },
+    Card { tab_id: i32, request: CardRequest },
+    Matcher { tab_id: i32, request: MatcherRequest },
     Page(PageRequest),
 }
 
@@ -217,9 +218,11 @@ impl Incoming {
     /// exactly what its enum holds.
     pub fn parse(context: Context, value: serde_json::Value) -> Result<Incoming, ProtocolError> {
         Ok(match context {
-            Context::ContentScript { .. } => Incoming::Content(ContentRequest::from_wire(value)?),
-            Context::CardFrame { .. } => Incoming::Card(CardRequest::from_wire(value)?),
-            Context::MatcherFrame { .. } => Incoming::Matcher(MatcherRequest::from_wire(value)?),
+            Context::ContentScript { tab_id, frame_id } => {
+                Incoming::Content { tab_id, frame_id, request: ContentRequest::from_wire(value)? }
+            }
+            Context::CardFrame { tab_id } => Incoming::Card { tab_id, request: CardRequest::from_wire(value)? },
+            Context::MatcherFrame { tab_id } => Incoming::Matcher { tab_id, request: MatcherRequest::from_wire(value)? },
             Context::ExtensionPage => Incoming::Page(PageRequest::from_wire(value)?),
         })
     }

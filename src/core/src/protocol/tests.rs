@@ -121,7 +121,8 @@ fn requests_travel_as_tagged_json_and_parse_back() {
     let found = MentionsFound { url: "u".into(), count: 2 };
     assert_eq!(to_wire(&found), serde_json::json!({"type": "mentionsFound", "url": "u", "count": 2}));
     let cs = Context::ContentScript { tab_id: 1, frame_id: 0 };
-    assert_eq!(Incoming::parse(cs, to_wire(&found)).unwrap(), Incoming::Content(ContentRequest::MentionsFound(found)));
+    let parsed = Incoming::parse(cs, to_wire(&found)).unwrap();
+    assert_eq!(parsed, Incoming::Content { tab_id: 1, frame_id: 0, request: ContentRequest::MentionsFound(found) });
     let page = PageRequest::from_wire(to_wire(&GetSettings {})).unwrap();
     assert_eq!(page, PageRequest::GetSettings(GetSettings {}));
     assert_eq!(page.name(), "getSettings");

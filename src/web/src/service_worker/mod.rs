@@ -12,7 +12,7 @@ use escucha_core::card_frame::{self, CardTickets};
 use escucha_core::matcher_frame::{self, TicketBook};
 use escucha_core::protocol::requests::*;
 use escucha_core::protocol::{
-    authorize_sender, CardRequest, ContentConfig, ContentRequest, Context, ErrorCode, Incoming, LogStatus, MatcherRequest, PageCaptures,
+    authorize_sender, CardRequest, ContentConfig, ContentRequest, ErrorCode, Incoming, LogStatus, MatcherRequest, PageCaptures,
     PageRequest, ProtocolError, Request,
 };
 use escucha_core::settings::Settings;
@@ -129,14 +129,11 @@ pub async fn handle(message: JsValue, sender: JsValue) -> JsValue {
         Ok(r) => r,
         Err(e) => return platform::refusal(e),
     };
-    let sender_url = sender.url.unwrap_or_default();
-    match (request, context) {
-        (Incoming::Content(r), Context::ContentScript { tab_id, frame_id }) => from_content(r, tab_id, frame_id, sender_url).await,
-        (Incoming::Card(r), Context::CardFrame { tab_id }) => from_card(r, tab_id).await,
-        (Incoming::Matcher(r), Context::MatcherFrame { tab_id }) => from_matcher(r, tab_id).await,
-        (Incoming::Page(r), Context::ExtensionPage) => from_page(r).await,
-        // Incoming::parse reads each context as its own enum only.
-        (r, _) => platform::refusal(ProtocolError::Internal { detail: format!("{context:?} sent {r:?}") }),
+    match request {
+        Incoming::Content { tab_id, frame_id, request } => from_content(request, tab_id, frame_id, sender.url.unwrap_or_default()).await,
+        Incoming::Card { tab_id, request } => from_card(request, tab_id).await,
+        Incoming::Matcher { tab_id, request } => from_matcher(request, tab_id).await,
+        Incoming::Page(request) => from_page(request).await,
     }
 }
 
