@@ -4,8 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startTeamLog, startFixtures, launchWithExtension, askContentScript, askWorker } from './harness.mjs';
-import { PageRequest as P, TabRequest as T, Answer as A, ErrorCode as E } from './protocol.mjs';
+import { ROOT, startTeamLog, startFixtures, launchWithExtension, askContentScript, askContentScriptReply, askWorker } from './harness.mjs';
+import { PageRequest as P, TabRequest as T, BenchRequest as B, Answer as A, ErrorCode as E } from './protocol.mjs';
 
 const VERSION = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/^version = "([^"]+)"/m)[1];
 let teamLog, fixtures, browser;
@@ -46,6 +46,18 @@ test('content script runs Rust on a normal page', async () => {
   assert.deepEqual(reply, { type: A.ok, version: VERSION, context: 'content_script' });
   // The page itself cannot reach the extension's messaging.
   assert.equal(await page.evaluate(() => typeof globalThis.chrome?.runtime?.sendMessage), 'undefined');
+  await page.close();
+});
+
+test('the shipped build has no benchmark code: its content script refuses benchmark requests', async () => {
+  const page = await browser.context.newPage();
+  const url = `${fixtures.url}/forum.html`;
+  await page.goto(url);
+  await askContentScript(browser.worker, url, { type: T.ping });
+  for (const type of [B.benchScan, B.benchFloor]) {
+    const reply = await askContentScriptReply(browser.worker, url, { type });
+    assert.deepEqual(reply, { type: A.error, code: E.forbidden, request: type });
+  }
   await page.close();
 });
 
