@@ -272,6 +272,61 @@ keys! {
     LogInYourLog => "logInYourLog",
     OptionsSyncNotSyncedLink => "optionsSyncNotSyncedLink",
     PopupNotSynced => "popupNotSynced",
+    // seams14: errors as data, plurals, default departments
+    RegexUnclosedGroup => "regexUnclosedGroup",
+    RegexUnopenedGroup => "regexUnopenedGroup",
+    RegexUnclosedClass => "regexUnclosedClass",
+    RegexBadRepetition => "regexBadRepetition",
+    RegexBadEscape => "regexBadEscape",
+    RegexUnsupported => "regexUnsupported",
+    RegexTooNested => "regexTooNested",
+    RegexOther => "regexOther",
+    ImportNotJson => "importNotJson",
+    ImportOtherFormat => "importOtherFormat",
+    ImportNoFormat => "importNoFormat",
+    ImportTooNew => "importTooNew",
+    ImportNoVersion => "importNoVersion",
+    ImportNoCaptures => "importNoCaptures",
+    ImportNotALog => "importNotALog",
+    ImportTooMany => "importTooMany",
+    ImportRecord => "importRecord",
+    ImportRecordNoId => "importRecordNoId",
+    ImportRecordNotObject => "importRecordNotObject",
+    ImportRecordBadShape => "importRecordBadShape",
+    LogImportedCounts => "logImportedCounts",
+    CountNewOne => "countNewOne",
+    CountNewOther => "countNewOther",
+    CountMergedOne => "countMergedOne",
+    CountMergedOther => "countMergedOther",
+    CountRefusedOne => "countRefusedOne",
+    CountRefusedOther => "countRefusedOther",
+    LogExportedOne => "logExportedOne",
+    LogExportedOther => "logExportedOther",
+    LogCountOne => "logCountOne",
+    LogCountOther => "logCountOther",
+    OptionsImportedOne => "optionsImportedOne",
+    OptionsImportedOther => "optionsImportedOther",
+    OptionsSyncDoneCounts => "optionsSyncDoneCounts",
+    CountSentOne => "countSentOne",
+    CountSentOther => "countSentOther",
+    CountReceivedOne => "countReceivedOne",
+    CountReceivedOther => "countReceivedOther",
+    OptionsSyncNotSyncedLinkOne => "optionsSyncNotSyncedLinkOne",
+    OptionsSyncNotSyncedLinkOther => "optionsSyncNotSyncedLinkOther",
+    StoreFull => "storeFull",
+    StoreUnavailable => "storeUnavailable",
+    StoreAborted => "storeAborted",
+    StoreNotSavedCapture => "storeNotSavedCapture",
+    StoreNotSavedEdit => "storeNotSavedEdit",
+    StoreNotSavedImport => "storeNotSavedImport",
+    StoreNotSavedRead => "storeNotSavedRead",
+    StoreNotSavedSync => "storeNotSavedSync",
+    DepartmentProduct => "departmentProduct",
+    DepartmentMarketing => "departmentMarketing",
+    DepartmentPr => "departmentPr",
+    DepartmentEngineering => "departmentEngineering",
+    DepartmentLogistics => "departmentLogistics",
+    DepartmentCustomerService => "departmentCustomerService",
 }
 
 impl Key {
@@ -306,6 +361,85 @@ impl Key {
             High => Key::PriorityHigh,
             Urgent => Key::PriorityUrgent,
         }
+    }
+}
+
+/// A sentence to show, as data: its key and placeholders. Errors and page
+/// models return this; the glue picks the words in the user's language when
+/// it displays them (`platform::words` in the extension).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    pub key: Key,
+    pub args: Vec<Arg>,
+}
+
+/// One placeholder: user or technical text shown as is, or words of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Words(Words),
+}
+
+impl Words {
+    pub fn new(key: Key) -> Words {
+        Words { key, args: vec![] }
+    }
+
+    /// Add a placeholder shown as is (names, numbers, quoted technical detail).
+    pub fn text(mut self, s: impl Into<String>) -> Words {
+        self.args.push(Arg::Text(s.into()));
+        self
+    }
+
+    /// Add a placeholder that is itself a phrase from the tables.
+    pub fn word(mut self, w: Words) -> Words {
+        self.args.push(Arg::Words(w));
+        self
+    }
+}
+
+impl From<Key> for Words {
+    fn from(key: Key) -> Words {
+        Words::new(key)
+    }
+}
+
+/// A language's plural category for a whole number, as CLDR names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plural {
+    One,
+    Other,
+}
+
+/// The plural category of `n` in `lang` ("en", "es-MX", …). English and
+/// Spanish both say "one" for exactly 1 and "other" otherwise (Spanish's CLDR
+/// "many" only concerns millions written as "1 millón de"; counts here are
+/// digits). Other languages fall back to the English rule.
+pub fn plural(lang: &str, n: u64) -> Plural {
+    let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    match primary.as_str() {
+        "en" | "es" | "" => {
+            if n == 1 {
+                Plural::One
+            } else {
+                Plural::Other
+            }
+        }
+        _ => {
+            if n == 1 {
+                Plural::One
+            } else {
+                Plural::Other
+            }
+        }
+    }
+}
+
+/// The key for `n` things: `one` or `other` by `lang`'s plural rule.
+pub fn count_key(lang: &str, n: u64, one: Key, other: Key) -> Key {
+    match plural(lang, n) {
+        Plural::One => one,
+        Plural::Other => other,
     }
 }
 

@@ -38,6 +38,26 @@ pub fn replace_children(parent: &Element, children: &[&Element]) {
     }
 }
 
+/// Offer `text` as a file download named `name` (Blob + object URL + a
+/// temporary link). The one download of the extension's pages.
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    let parts = js_sys::Array::of1(&text.into());
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let a: web_sys::HtmlAnchorElement = el("a", &[("href", &url), ("download", name), ("hidden", "")], "").unchecked_into();
+    document().body().ok_or("no body")?.append_child(&a)?;
+    a.click();
+    a.remove();
+    // Revoke later: the download has started reading the blob by then.
+    gloo_timers::callback::Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

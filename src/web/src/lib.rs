@@ -23,6 +23,7 @@ pub mod platform;
 pub mod service_worker;
 #[cfg(feature = "full")]
 pub mod store;
+pub mod words;
 
 #[cfg(feature = "full")]
 mod extension_entry;

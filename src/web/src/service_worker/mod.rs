@@ -211,7 +211,7 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>, s
             Ok(Reply::Settings { settings, problem: problem.map(|p| p.message) })
         }
         Message::SaveSettings { settings } => {
-            settings.validate().map_err(|m| ProtocolError::new(ErrorCode::Invalid, m))?;
+            settings.validate().map_err(|m| ProtocolError::new(ErrorCode::Invalid, m.to_string()))?;
             save_settings(&settings).await?;
             // A new endpoint or mode: sync soon, without waiting out an old backoff.
             sync::changed();
@@ -243,7 +243,8 @@ async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>, s
         }
         Message::ImportCaptures { json } => {
             // One reader for export files: checks the format and version, then each record.
-            let parsed = escucha_core::log::import::parse_import(&json, now_ms()).map_err(|m| ProtocolError::new(ErrorCode::Invalid, m))?;
+            let parsed = escucha_core::log::import::parse_import(&json, now_ms())
+                .map_err(|m| ProtocolError::new(ErrorCode::Invalid, m.to_string()))?;
             let store = open_store().await?;
             let counts = noted(store.merge_records(parsed.records, MergeSource::Import).await)?;
             announce_log_changed();

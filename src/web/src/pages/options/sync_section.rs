@@ -5,6 +5,8 @@
 //! requested inside the click handler, before any `await`, because
 //! `permissions.request` needs the user's gesture.
 
+use crate::words;
+use escucha_core::i18n::Words;
 use std::rc::Rc;
 
 use escucha_core::i18n::Key;
@@ -126,7 +128,11 @@ pub fn mount(root: &HtmlElement, sync: &SyncSettings) {
             match platform::send_message(&Message::SyncNow).await {
                 Ok(Reply::Synced { problem: Some(p), .. }) => show(&u, &p, "error"),
                 Ok(Reply::Synced { sent, received, .. }) => {
-                    show(&u, &t(Key::OptionsSyncDone, &[&sent.to_string(), &received.to_string()]), "ok")
+                    let counted = |n: u32, one, other| Words::new(words::count(n as u64, one, other)).text(n.to_string());
+                    let done = Words::new(Key::OptionsSyncDoneCounts)
+                        .word(counted(sent, Key::CountSentOne, Key::CountSentOther))
+                        .word(counted(received, Key::CountReceivedOne, Key::CountReceivedOther));
+                    show(&u, &words::say(&done), "ok")
                 }
                 Ok(Reply::Error(e)) => show(&u, &e.message, "error"),
                 Ok(other) => show(&u, &format!("{other:?}"), "error"),
@@ -228,7 +234,10 @@ fn refresh(ui: &Rc<SyncUi>) {
                 ("target", "_blank"),
                 ("data-count", &quarantined.len().to_string()),
             ],
-            &t(Key::OptionsSyncNotSyncedLink, &[&quarantined.len().to_string()]),
+            &t(
+                words::count(quarantined.len() as u64, Key::OptionsSyncNotSyncedLinkOne, Key::OptionsSyncNotSyncedLinkOther),
+                &[&quarantined.len().to_string()],
+            ),
         );
         let list = append(el("p", &[], ""), &[&link]);
         crate::dom::replace_children(&ui.quarantine, &[&heading, &list]);

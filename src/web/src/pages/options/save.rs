@@ -1,0 +1,82 @@
+//! Saving: validated edits are sent to the service worker, on top of what is
+//! stored now.
+
+use super::*;
+
+pub(super) fn spawn_save(app: &Rc<App>) {
+    let a = app.clone();
+    wasm_bindgen_futures::spawn_local(async move { save(&a).await });
+}
+
+pub(super) async fn save(app: &Rc<App>) {
+    if app.state.borrow().saving {
+        return;
+    }
+    let pending_json = app.state.borrow().json_dirty;
+    if pending_json {
+        if let Err(errs) = apply_json(app) {
+            return not_saved(app, &errs);
+        }
+    }
+    let (brands, deny, departments) = match collect(app) {
+        Ok(v) => v,
+        Err(errs) => return not_saved(app, &errs),
+    };
+    clear_errors(app);
+    {
+        let mut st = app.state.borrow_mut();
+        if st.problem.is_some() && !st.overwrite_confirmed {
+            st.overwrite_confirmed = true;
+            drop(st);
+            set_status(app, &t(Key::OptionsConfirmOverwrite, &[]), "error");
+            return;
+        }
+        st.saving = true;
+    }
+    app.ui.save.set_attribute("aria-busy", "true").ok();
+    set_status(app, &t(Key::OptionsSaving, &[]), "");
+    let edits_at_start = app.state.borrow().edits;
+
+    // Start from what is stored now, so that a site switched off from the
+    // popup while this page was open is kept.
+    let fresh = match platform::send_message(&Message::GetSettings).await {
+        Ok(Reply::Settings { settings, problem: None }) => Some(settings),
+        _ => None,
+    };
+    let mut settings = {
+        let st = app.state.borrow();
+        let mut s = fresh.unwrap_or_else(|| st.base.clone());
+        s.sites.disabled_sites.retain(|site| !st.reenabled.contains(site));
+        s
+    };
+    settings.brands = brands;
+    settings.sites.deny = deny;
+    settings.departments = departments;
+    settings.capture_defaults = read_defaults(&app.ui.defaults);
+
+    let reply = platform::send_message(&Message::SaveSettings { settings: settings.clone() }).await;
+    app.state.borrow_mut().saving = false;
+    app.ui.save.remove_attribute("aria-busy").ok();
+    match reply {
+        Ok(Reply::Ok) => {
+            {
+                let mut st = app.state.borrow_mut();
+                st.base = settings;
+                st.problem = None;
+                st.reenabled.clear();
+                st.dirty = st.edits != edits_at_start;
+            }
+            app.ui.problem.set_attribute("hidden", "").ok();
+            if !app.state.borrow().json_dirty {
+                app.ui.json.set_value(&app.state.borrow().base.brands.to_json_pretty());
+            }
+            render_disabled_sites(app);
+            show_dirty(app, app.state.borrow().dirty);
+            set_status(app, &t(Key::OptionsSaved, &[]), "ok");
+        }
+        Ok(Reply::Error(e)) if e.code == ErrorCode::Storage => set_status(app, &t(Key::ErrorStorage, &[&e.message]), "error"),
+        Ok(Reply::Error(e)) => set_status(app, &t(Key::OptionsNotSaved, &[&e.message]), "error"),
+        Ok(other) => set_status(app, &t(Key::ErrorGeneric, &[&format!("{other:?}")]), "error"),
+        Err(e) => set_status(app, &t(Key::ErrorGeneric, &[&e.0]), "error"),
+    }
+}
