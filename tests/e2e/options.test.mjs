@@ -117,7 +117,7 @@ test('each invalid edit shows a localized message next to its field, and storage
       want: /term line 3: the pattern “a\*” can match empty text/ },
     { name: 'invalid regex', field: '#group-3-terms',
       edit: async (p) => { await p.locator('#group-3-terms').fill('Alfa\nBeta\n(ga'); },
-      want: /“\(ga” is not a valid regular expression \(.+\)/ },
+      want: /“\(ga” is not a valid regular expression: a “\(” is never closed \(technical detail: “.+”\)/ },
     { name: 'regex too complex', field: '#group-3-terms',
       edit: async (p) => { await p.locator('#group-3-terms').fill('Alfa\nBeta\n\\w{100}{100}'); },
       want: /the pattern “\\w\{100\}\{100\}” is too complex/ },

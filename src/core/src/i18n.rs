@@ -327,6 +327,19 @@ keys! {
     DepartmentEngineering => "departmentEngineering",
     DepartmentLogistics => "departmentLogistics",
     DepartmentCustomerService => "departmentCustomerService",
+    ServerErrUnauthorized => "serverErrUnauthorized",
+    ServerErrForbidden => "serverErrForbidden",
+    ServerErrNotFound => "serverErrNotFound",
+    ServerErrBadRequest => "serverErrBadRequest",
+    ServerErrUnsupportedMediaType => "serverErrUnsupportedMediaType",
+    ServerErrMethodNotAllowed => "serverErrMethodNotAllowed",
+    ServerErrPayloadTooLarge => "serverErrPayloadTooLarge",
+    ServerErrTooManyItems => "serverErrTooManyItems",
+    ServerErrRateLimited => "serverErrRateLimited",
+    ServerErrUnsupportedVersion => "serverErrUnsupportedVersion",
+    ServerErrInternal => "serverErrInternal",
+    ServerErrStorageUnavailable => "serverErrStorageUnavailable",
+    InvalidRefusedCode => "invalidRefusedCode",
 }
 
 impl Key {
@@ -350,6 +363,26 @@ impl Key {
             Responded => Key::StatusResponded,
             Escalated => Key::StatusEscalated,
             Closed => Key::StatusClosed,
+        }
+    }
+
+    /// What a team-log error code means, in the manager's words (the
+    /// server's own message is English and shown only as a quoted detail).
+    pub fn server_error(code: crate::sync::api::ErrorCode) -> Key {
+        use crate::sync::api::ErrorCode::*;
+        match code {
+            Unauthorized => Key::ServerErrUnauthorized,
+            Forbidden => Key::ServerErrForbidden,
+            NotFound => Key::ServerErrNotFound,
+            BadRequest => Key::ServerErrBadRequest,
+            UnsupportedMediaType => Key::ServerErrUnsupportedMediaType,
+            MethodNotAllowed => Key::ServerErrMethodNotAllowed,
+            PayloadTooLarge => Key::ServerErrPayloadTooLarge,
+            TooManyItems => Key::ServerErrTooManyItems,
+            RateLimited => Key::ServerErrRateLimited,
+            UnsupportedVersion => Key::ServerErrUnsupportedVersion,
+            Internal => Key::ServerErrInternal,
+            StorageUnavailable => Key::ServerErrStorageUnavailable,
         }
     }
 
