@@ -516,4 +516,100 @@ mod tests {
         let es: Vec<_> = load("es").into_keys().collect();
         assert_eq!(en, es, "en and es must define the same keys");
     }
+
+    /// A user-visible string built outside the tables fails here: the glue
+    /// (src/web, src/dashboard) is scanned for literals with words handed to
+    /// the text-setting helpers (`el(…, "text")`, `set_text_content`,
+    /// `set_text`, user-facing attributes), test code excluded. Non-words
+    /// (symbols, numbers) pass; the allow-list holds names that are the same
+    /// in every language.
+    #[test]
+    fn no_user_visible_string_is_built_outside_the_tables() {
+        const ALLOWED: &[&str] = &["Escucha", "English", "Español"];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let patterns = [
+            // el(tag, attrs, "text") and el(tag, attrs, &format!("text…"))
+            r#"\bel\(\s*"[^"]*"\s*,\s*&\[[^\]]*\]\s*,\s*&?(?:format!\()?"([^"]*)""#,
+            r#"set_text_content\(Some\(&?(?:format!\()?"([^"]*)""#,
+            r#"set_text\(\s*"[^"]*"\s*,\s*&?(?:format!\()?"([^"]*)""#,
+            r#"\(\s*"(?:aria-label|title|placeholder|alt)"\s*,\s*&?(?:format!\()?"([^"]*)""#,
+            r#"set_attribute\(\s*"(?:aria-label|title|placeholder|alt)"\s*,\s*&?(?:format!\()?"([^"]*)""#,
+        ];
+        let res: Vec<regex_lite::Regex> = patterns.iter().map(|p| regex_lite::Regex::new(p).unwrap()).collect();
+        let has_word = |s: &str| {
+            let mut run = 0;
+            for c in s.chars() {
+                run = if c.is_alphabetic() { run + 1 } else { 0 };
+                if run >= 2 {
+                    return true;
+                }
+            }
+            false
+        };
+        let mut files = vec![];
+        let mut stack = vec![root.join("web/src"), root.join("dashboard/src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 20, "found the glue's sources");
+        let mut found = vec![];
+        for path in files {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name == "tests.rs" || name == "bench.rs" {
+                continue; // test and benchmark code, never shown to a manager
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for re in &res {
+                for caps in re.captures_iter(code) {
+                    let lit = &caps[1];
+                    let words: String = lit.split(['{', '}']).step_by(2).collect::<Vec<_>>().join(" ");
+                    if has_word(&words) && !ALLOWED.contains(&lit.trim()) {
+                        found.push(format!("{}: {lit:?}", path.strip_prefix(&root).unwrap_or(&path).display()));
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "user-visible text built outside the localisation tables:\n{}", found.join("\n"));
+    }
+
+    /// The scan above can fail: it finds a literal in a sample of glue code.
+    #[test]
+    fn the_scan_finds_a_literal() {
+        let re = regex_lite::Regex::new(r#"\bel\(\s*"[^"]*"\s*,\s*&\[[^\]]*\]\s*,\s*&?(?:format!\()?"([^"]*)""#).unwrap();
+        let caps = re.captures(r#"dom::el("p", &[("class", "x")], "Nothing here")"#).unwrap();
+        assert_eq!(&caps[1], "Nothing here");
+    }
+
+    #[test]
+    fn plurals_follow_the_language() {
+        for lang in ["en", "es", "es-MX", "en-GB"] {
+            assert_eq!(plural(lang, 1), Plural::One, "{lang}");
+            for n in [0, 2, 5, 21, 1000] {
+                assert_eq!(plural(lang, n), Plural::Other, "{lang} {n}");
+            }
+        }
+        assert_eq!(count_key("es", 1, Key::CountRefusedOne, Key::CountRefusedOther), Key::CountRefusedOne);
+        assert_eq!(count_key("es", 0, Key::CountRefusedOne, Key::CountRefusedOther), Key::CountRefusedOther);
+    }
+
+    /// Every one/other pair exists in both languages, and Spanish agrees in number.
+    #[test]
+    fn plural_pairs_are_complete() {
+        let es = load("es");
+        let msg = |k: &str| es[k]["message"].as_str().unwrap().to_string();
+        for key in Key::ALL {
+            let Some(stem) = key.name().strip_suffix("One") else { continue };
+            let other = format!("{stem}Other");
+            assert!(Key::ALL.iter().any(|k| k.name() == other), "{} has no {other}", key.name());
+            assert_ne!(msg(key.name()), msg(&other), "{} and {other} are the same in Spanish", key.name());
+        }
+    }
 }
