@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use escucha_core::dashboard::charts::{chart_config, ChartKind};
 use escucha_core::dashboard::client::{edit_body, edit_path, pull_path, REFRESH_SECONDS};
-use escucha_core::dashboard::i18n::{count_text, status_label, tr, Lang, Text};
+use escucha_core::dashboard::i18n::{count_text, department_label, status_label, tr, Lang, Text};
 use escucha_core::dashboard::view::{detail_view, filter_options, page_view, row_view, Filters, LinkView, OptionView};
 use escucha_core::log::query::LogIndex;
 use escucha_core::log::{stats, Capture, CaptureEdit, Status};
@@ -232,7 +232,8 @@ fn wire(app: &Shared) {
                 CaptureEdit { status: Some(s), ..Default::default() }
             }
             "department" => {
-                let v = target.unchecked_ref::<HtmlInputElement>().value().trim().to_string();
+                // Stored by id: a default department typed in either language is one department.
+                let v = escucha_core::settings::canonical_department(&target.unchecked_ref::<HtmlInputElement>().value());
                 CaptureEdit { department: Some((!v.is_empty()).then_some(v)), ..Default::default() }
             }
             _ => return,
@@ -554,7 +555,7 @@ fn table_row(c: &Capture, lang: Lang) -> Element {
         "",
     )
     .unchecked_into();
-    input.set_value(&r.department);
+    input.set_value(&department_label(lang, &r.department));
     append(&dept_cell, &input);
     append(&tr, &dept_cell);
     let status_cell = el("td", &[], "");

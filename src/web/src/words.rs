@@ -21,6 +21,15 @@ pub fn say(w: &Words) -> String {
     t(w.key, &refs)
 }
 
+/// A stored department as the manager reads it: a default department in the
+/// UI language, any other as stored.
+pub fn department(stored: &str) -> String {
+    match escucha_core::settings::DefaultDepartment::of(stored) {
+        Some(d) => t(d.key(), &[]),
+        None => stored.to_string(),
+    }
+}
+
 /// The language the shown strings are in ("en", "es"): what the plural rule follows.
 pub fn language() -> String {
     t(Key::OptionsLanguageCode, &[])

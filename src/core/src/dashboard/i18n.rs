@@ -169,6 +169,12 @@ texts! {
     ServerErrInternal => "it had an internal error", "tuvo un error interno";
     ServerErrStorageUnavailable => "its database is unavailable", "su base de datos no está disponible";
     SummaryOne => "{0} of {1} capture", "{0} de {1} captura";
+    DeptProduct => "Product", "Producto";
+    DeptMarketing => "Marketing", "Marketing";
+    DeptPr => "PR", "Relaciones públicas";
+    DeptEngineering => "Engineering", "Ingeniería";
+    DeptLogistics => "Logistics", "Logística";
+    DeptCustomerService => "Customer Service", "Atención al cliente";
     HealthUp => "Escucha {0} · {1} ({2}, synchronous={3}) — the server is up", "Escucha {0} · {1} ({2}, synchronous={3}) — el servidor funciona";
 }
 
@@ -226,6 +232,22 @@ pub fn server_error_label(lang: Lang, code: crate::sync::api::ErrorCode) -> &'st
         StorageUnavailable => Text::ServerErrStorageUnavailable,
     }
     .get(lang)
+}
+
+/// A stored department as the viewer reads it: a default department in the
+/// dashboard's language, any other as stored.
+pub fn department_label(lang: Lang, stored: &str) -> String {
+    use crate::settings::DefaultDepartment::*;
+    let text = match crate::settings::DefaultDepartment::of(stored) {
+        Some(Product) => Text::DeptProduct,
+        Some(Marketing) => Text::DeptMarketing,
+        Some(Pr) => Text::DeptPr,
+        Some(Engineering) => Text::DeptEngineering,
+        Some(Logistics) => Text::DeptLogistics,
+        Some(CustomerService) => Text::DeptCustomerService,
+        None => return stored.to_string(),
+    };
+    text.get(lang).to_string()
 }
 
 /// `one` or `other` for `n` things, by the language's plural rule (the core's one helper).

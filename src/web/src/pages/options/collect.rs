@@ -14,6 +14,8 @@ pub(super) fn collect(app: &App) -> Result<(BrandList, Vec<String>, Vec<String>)
     }
 
     let (departments, dep_lines) = model::split_trimmed(&app.ui.departments.value());
+    // Stored by id: a default department typed in any language is one department.
+    let departments: Vec<String> = departments.iter().map(|d| escucha_core::settings::canonical_department(d)).collect();
     if departments.is_empty() {
         errs.push(UiError { message: Key::ErrDepartmentsEmpty.into(), field: "departments".into(), line: None });
     }

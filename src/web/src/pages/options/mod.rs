@@ -104,7 +104,7 @@ pub async fn start() -> Result<(), PlatformError> {
         ui.problem.remove_attribute("hidden").ok();
     }
     ui.deny.set_value(&settings.sites.deny.join("\n"));
-    ui.departments.set_value(&settings.departments.join("\n"));
+    ui.departments.set_value(&settings.departments.iter().map(|d| words::department(d)).collect::<Vec<_>>().join("\n"));
     show_defaults(&ui.defaults, &settings.capture_defaults, &settings.departments);
     ui.json.set_value(&settings.brands.to_json_pretty());
 
