@@ -18,7 +18,7 @@ use web_sys::{Element, Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, 
 
 use crate::api::request;
 use crate::chart::{self, Chart};
-use crate::dom::{append, by_id, clear, document, el, set_hidden, set_text};
+use escucha_ui::dom::{append_child as append, by_id, clear, document, el, set_hidden, set_text};
 
 const TOKEN_KEY: &str = "escucha.dashboard.token";
 const LANG_KEY: &str = "escucha.dashboard.lang";

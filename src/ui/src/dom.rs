@@ -1,4 +1,4 @@
-//! Small, safe DOM builders for Escucha's own UI.
+//! Small, safe DOM builders for Escucha's own UI (extension pages and dashboard).
 //!
 //! Page text reaches our UI only through [`text`] and `set_text_content`, which
 //! the browser never parses as HTML. This module offers no way to set markup.
@@ -28,6 +28,35 @@ pub fn append<E: AsRef<Element>>(parent: E, children: &[&Element]) -> E {
         parent.as_ref().append_child(c).expect("append");
     }
     parent
+}
+
+/// Append one child (the dashboard's form of [`append`]).
+pub fn append_child(parent: &Element, child: &Element) {
+    parent.append_child(child).expect("append");
+}
+
+/// The element `#id` of the page's own markup, of type `T`.
+pub fn by_id<T: JsCast>(id: &str) -> T {
+    document()
+        .get_element_by_id(id)
+        .unwrap_or_else(|| panic!("#{id} is missing from the page"))
+        .dyn_into::<T>()
+        .unwrap_or_else(|_| panic!("#{id} has an unexpected element type"))
+}
+
+/// Remove everything inside `parent`.
+pub fn clear(parent: &Element) {
+    parent.set_text_content(None);
+}
+
+/// Set `#id`'s text.
+pub fn set_text(id: &str, text: &str) {
+    by_id::<Element>(id).set_text_content(Some(text));
+}
+
+/// Show or hide `#id`.
+pub fn set_hidden(id: &str, hidden: bool) {
+    by_id::<HtmlElement>(id).set_hidden(hidden);
 }
 
 /// Replace everything inside `parent` with `children`.
