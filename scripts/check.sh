@@ -8,9 +8,9 @@ cd "$ROOT"
 echo "[check] cargo fmt --check"
 cargo fmt --all --check
 echo "[check] clippy (native crates)"
-cargo clippy --quiet --workspace --exclude escucha-web --exclude escucha-dashboard --all-targets -- -D warnings
+cargo clippy --quiet --workspace --exclude escucha-web --exclude escucha-dashboard --exclude escucha-ui --all-targets -- -D warnings
 echo "[check] clippy (wasm: escucha-web full and content, escucha-dashboard)"
-"${WASM_CARGO[@]}" clippy --quiet -p escucha-web -p escucha-dashboard --all-targets "${WASM_FLAGS[@]}" -- -D warnings
+"${WASM_CARGO[@]}" clippy --quiet -p escucha-ui -p escucha-web -p escucha-dashboard --all-targets "${WASM_FLAGS[@]}" -- -D warnings
 "${WASM_CARGO[@]}" clippy --quiet -p escucha-web --no-default-features --features content "${WASM_FLAGS[@]}" -- -D warnings
 # The benchmarks' build (`bench` feature, see the Makefile) is linted too.
 "${WASM_CARGO[@]}" clippy --quiet -p escucha-web --features bench "${WASM_FLAGS[@]}" -- -D warnings

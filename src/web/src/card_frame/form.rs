@@ -136,7 +136,7 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
     card.append_child(&sentiments)?;
 
     let mut deps = vec![(String::new(), t(Key::CardNoDepartment, &[]))];
-    deps.extend(m.departments.iter().map(|d| (d.clone(), d.clone())));
+    deps.extend(m.departments.iter().map(|d| (d.clone(), crate::words::department(d))));
     let dep = select("department", &deps, m.tags.department.as_deref().unwrap_or(""));
     let status = select("status", &Status::ALL.map(|s| (s.as_str().to_string(), t(Key::status(s), &[])))[..], m.tags.status.as_str());
     let prio = select("priority", &Priority::ALL.map(|p| (p.as_str().to_string(), t(Key::priority(p), &[])))[..], m.tags.priority.as_str());

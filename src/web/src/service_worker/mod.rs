@@ -287,7 +287,7 @@ async fn card_log(r: &CardLog, tab_id: i32) -> Result<Logged, ProtocolError> {
 }
 
 async fn save_settings_checked(settings: &Settings) -> Result<Done, ProtocolError> {
-    settings.validate().map_err(|detail| ProtocolError::Invalid { detail })?;
+    settings.validate().map_err(|detail| ProtocolError::Invalid { detail: detail.to_string() })?;
     save_settings(settings).await?;
     // A new endpoint or mode: sync soon, without waiting out an old backoff.
     sync::changed();
@@ -307,7 +307,8 @@ async fn toggle_site(url: &str) -> Result<SiteToggled, ProtocolError> {
 
 async fn import_captures(json: &str) -> Result<Imported, ProtocolError> {
     // One reader for export files: checks the format and version, then each record.
-    let parsed = escucha_core::log::import::parse_import(json, now_ms()).map_err(|detail| ProtocolError::Invalid { detail })?;
+    let parsed =
+        escucha_core::log::import::parse_import(json, now_ms()).map_err(|detail| ProtocolError::Invalid { detail: detail.to_string() })?;
     let store = open_store().await?;
     let counts = noted(store.merge_records(parsed.records, MergeSource::Import).await)?;
     announce_log_changed();

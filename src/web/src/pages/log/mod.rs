@@ -23,7 +23,7 @@
 //! Events are delegated: one listener per container reads the target's
 //! `data-field` / `data-action` and the row's `data-id`.
 
-mod model;
+use escucha_core::pages::log as model;
 mod not_synced;
 mod view;
 
@@ -31,6 +31,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use escucha_core::i18n::Key;
+use escucha_core::i18n::Words;
 use escucha_core::log::dates::{day_of, format_day};
 use escucha_core::log::export::{to_csv, to_json, to_web_annotations};
 use escucha_core::log::import::parse_import;
@@ -46,6 +47,7 @@ use web_sys::{Element, Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
 use crate::dom;
 use crate::platform::{self, t, PlatformError};
 use crate::store::{MergeSource, Store, META_COUNTS};
+use crate::words;
 use escucha_core::log::counts::LogCounts;
 use model::{Facet, FacetValue};
 use view::Ui;
@@ -250,7 +252,7 @@ impl App {
             ui.count.set_text_content(Some(&if st.result.rows.is_empty() && st.result.live > 0 {
                 t(Key::LogEmpty, &[])
             } else {
-                t(Key::LogCount, &[&shown, &total])
+                t(words::count(st.result.live as u64, Key::LogCountOne, Key::LogCountOther), &[&shown, &total])
             }));
             ui.spacer.style().set_property("height", &format!("{}px", st.result.rows.len() as f64 * model::ROW_HEIGHT)).ok();
         }
@@ -372,9 +374,12 @@ impl App {
             "export-json" => (to_json(&captures, now_ms), "application/json", "json"),
             _ => (to_web_annotations(&captures, now_ms), "application/ld+json", "jsonld"),
         };
-        match download(&text, mime, &model::export_file_name(&today, ext)) {
-            Ok(()) => self.say(&t(Key::LogExported, &[&self.fmt_count(captures.len() as u32)])),
-            Err(e) => self.say(&e.0),
+        match dom::download(&model::export_file_name(&today, ext), mime, &text) {
+            Ok(()) => {
+                let n = captures.len() as u64;
+                self.say(&t(words::count(n, Key::LogExportedOne, Key::LogExportedOther), &[&self.fmt_count(n as u32)]))
+            }
+            Err(e) => self.say(&platform::describe_js_error(&e)),
         }
     }
 
@@ -385,7 +390,7 @@ impl App {
         };
         let batch = match parse_import(&text, js_sys::Date::now() as i64) {
             Ok(b) => b,
-            Err(e) => return self.say(&t(Key::LogImportFailed, &[&e])),
+            Err(e) => return self.say(&t(Key::LogImportFailed, &[&words::say(&e.words())])),
         };
         let store = match Store::open().await {
             Ok(s) => s,
@@ -398,12 +403,16 @@ impl App {
         // Tabs repaint what they show; our own copy reloads below.
         let _ = platform::send(&LogChanged {}).await;
         self.reload().await;
-        self.say(&t(
-            Key::LogImported,
-            &[&self.fmt_count(counts.added), &self.fmt_count(counts.merged), &self.fmt_count(batch.rejected.len() as u32)],
+        let counted = |n: u32, one, other| Words::new(words::count(n as u64, one, other)).text(self.fmt_count(n));
+        let rejected = batch.rejected.len() as u32;
+        self.say(&words::say(
+            &Words::new(Key::LogImportedCounts)
+                .word(counted(counts.added, Key::CountNewOne, Key::CountNewOther))
+                .word(counted(counts.merged, Key::CountMergedOne, Key::CountMergedOther))
+                .word(counted(rejected, Key::CountRefusedOne, Key::CountRefusedOther)),
         ));
         for r in batch.rejected.iter().take(100) {
-            self.ui.problems.append_child(&dom::el("li", &[], &r.to_string())).ok();
+            self.ui.problems.append_child(&dom::el("li", &[], &words::say(&r.words()))).ok();
         }
     }
 
@@ -520,25 +529,6 @@ impl App {
             wasm_bindgen_futures::spawn_local(async move { app.reload().await });
         }));
     }
-}
-
-/// Offer `text` as a file download (Blob + object URL + a temporary link).
-fn download(text: &str, mime: &str, name: &str) -> Result<(), PlatformError> {
-    let parts = js_sys::Array::of1(&text.into());
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let a: web_sys::HtmlAnchorElement = dom::el("a", &[("href", &url), ("download", name), ("hidden", "")], "").unchecked_into();
-    dom::document().body().expect("body").append_child(&a)?;
-    a.click();
-    a.remove();
-    // Revoke later: the download has started reading the blob by then.
-    Timeout::new(60_000, move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    })
-    .forget();
-    Ok(())
 }
 
 fn listen(target: &web_sys::EventTarget, kind: &str, f: impl Fn(Event) + 'static) -> Result<(), PlatformError> {

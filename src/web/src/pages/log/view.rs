@@ -219,10 +219,10 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
     let status = enum_select("status", &Status::ALL.map(|s| (s.as_str(), t(Key::status(s), &[]))), c.status.value.as_str());
     let priority = enum_select("priority", &Priority::ALL.map(|s| (s.as_str(), t(Key::priority(s), &[]))), c.priority.value.as_str());
     let mut depts: Vec<(String, String)> = vec![(String::new(), t(Key::LogNoDepartment, &[]))];
-    depts.extend(f.departments.iter().map(|d| (d.clone(), d.clone())));
+    depts.extend(f.departments.iter().map(|d| (d.clone(), crate::words::department(d))));
     if let Some(d) = &c.department.value {
         if !f.departments.contains(d) {
-            depts.push((d.clone(), d.clone()));
+            depts.push((d.clone(), crate::words::department(d)));
         }
     }
     let department = select(

@@ -5,6 +5,8 @@
 //! requested inside the click handler, before any `await`, because
 //! `permissions.request` needs the user's gesture.
 
+use crate::words;
+use escucha_core::i18n::Words;
 use std::rc::Rc;
 
 use escucha_core::i18n::Key;
@@ -124,7 +126,13 @@ pub fn mount(root: &HtmlElement, sync: &SyncSettings) {
             match platform::send(&SyncNow {}).await {
                 Ok(r) => match r.problem {
                     Some(p) => show(&u, &p, "error"),
-                    None => show(&u, &t(Key::OptionsSyncDone, &[&r.sent.to_string(), &r.received.to_string()]), "ok"),
+                    None => {
+                        let counted = |n: u32, one, other| Words::new(words::count(n as u64, one, other)).text(n.to_string());
+                        let done = Words::new(Key::OptionsSyncDoneCounts)
+                            .word(counted(r.sent, Key::CountSentOne, Key::CountSentOther))
+                            .word(counted(r.received, Key::CountReceivedOne, Key::CountReceivedOther));
+                        show(&u, &words::say(&done), "ok")
+                    }
                 },
                 Err(e) => show(&u, &platform::error_text(&e), "error"),
             }
@@ -217,7 +225,10 @@ fn refresh(ui: &Rc<SyncUi>) {
                 ("target", "_blank"),
                 ("data-count", &quarantined.len().to_string()),
             ],
-            &t(Key::OptionsSyncNotSyncedLink, &[&quarantined.len().to_string()]),
+            &t(
+                words::count(quarantined.len() as u64, Key::OptionsSyncNotSyncedLinkOne, Key::OptionsSyncNotSyncedLinkOther),
+                &[&quarantined.len().to_string()],
+            ),
         );
         let list = append(el("p", &[], ""), &[&link]);
         crate::dom::replace_children(&ui.quarantine, &[&heading, &list]);
