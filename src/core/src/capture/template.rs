@@ -12,7 +12,8 @@ use super::adapters::Adapter;
 use super::css::Selector;
 use super::detect::{same_kind, signature, Detection, Method};
 use super::fields::{
-    author_from, element_text, find_author_at, find_permalink_at, find_time, is_action_href, is_quote, name_like, time_from, Author, Scope,
+    author_from, element_text, find_author_at, find_permalink_at, find_time, is_action_href, is_page_href, is_quote, name_like, time_from,
+    Author, Scope,
 };
 use super::page::PageInfo;
 use super::snapshot::Snapshot;
@@ -252,7 +253,12 @@ pub fn read_post(scope: &Scope, adapter: Option<&Adapter>) -> PostRead {
             }
         }
         if let Some(el) = first_of(scope, a.permalink) {
-            r.permalink = s.node(el).attr("href").or_else(|| s.node(el).attr("content")).and_then(|h| scope.resolve(h));
+            r.permalink = s
+                .node(el)
+                .attr("href")
+                .or_else(|| s.node(el).attr("content"))
+                .filter(|h| !is_action_href(h) && !is_page_href(h))
+                .and_then(|h| scope.resolve(h));
             r.permalink_el = r.permalink.as_ref().map(|_| el);
         }
         if r.permalink.is_none() {
