@@ -4,8 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startFixtures, launchWithExtension, askContentScript, highlightTexts, waitForHighlights, saveSettings,
-  popupListsAndRevealsAcme,
-} from './harness.mjs';
+  popupListsAndRevealsAcme, useDemoBrands } from './harness.mjs';
 
 // 10,000 posts; every 10th mentions Telefónica, every 25th "Orange County" (excluded).
 function tenThousandPosts() {
@@ -22,6 +21,7 @@ let fixtures, browser;
 before(async () => {
   fixtures = await startFixtures({ '/ten-thousand.html': tenThousandPosts() });
   browser = await launchWithExtension();
+  await useDemoBrands(browser);
 });
 after(async () => {
   await browser?.close();

@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { launchWithExtension, CHROMIUM_ARGS, EXTENSION_DIR, removeDir } from './harness.mjs';
+import { launchWithExtension, CHROMIUM_ARGS, EXTENSION_DIR, removeDir, useDemoBrands } from './harness.mjs';
 
 let browser;
 
 before(async () => {
   browser = await launchWithExtension();
+  await useDemoBrands(browser);
 });
 after(async () => {
   await browser?.close();
@@ -420,6 +421,7 @@ test('Spanish UI with --lang=es', async () => {
     let [worker] = context.serviceWorkers();
     if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 15000 });
     const es = { context, worker, extensionId: new URL(worker.url()).host };
+    await useDemoBrands(es);
     const page = await openOptions(es);
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'es');
     assert.equal(await page.locator('#save').textContent(), 'Guardar');

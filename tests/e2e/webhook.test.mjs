@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { launchBrowser, extensionWithLoopbackGranted, captureContext, until } from './teamlog.mjs';
 import { configure, logCapture, drained } from './sync_common.mjs';
-import { removeDir } from './harness.mjs';
+import { removeDir, useDemoBrands } from './harness.mjs';
 
 let receiver, ext, profile, b;
 const deliveries = []; // { key, body } of every request that reached the receiver
@@ -32,6 +32,7 @@ before(async () => {
   ext = extensionWithLoopbackGranted();
   profile = mkdtempSync(join(tmpdir(), 'escucha-webhook-profile-'));
   b = await launchBrowser(profile, ext);
+  await useDemoBrands(b);
 });
 
 after(async () => {

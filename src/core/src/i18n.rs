@@ -272,6 +272,26 @@ keys! {
     LogInYourLog => "logInYourLog",
     OptionsSyncNotSyncedLink => "optionsSyncNotSyncedLink",
     PopupNotSynced => "popupNotSynced",
+    // ui14: welcome page, first run, empty states.
+    WelcomeTitle => "welcomeTitle",
+    WelcomeIntro => "welcomeIntro",
+    WelcomeBrandsTitle => "welcomeBrandsTitle",
+    WelcomeBrandsHint => "welcomeBrandsHint",
+    WelcomeImport => "welcomeImport",
+    WelcomeCreate => "welcomeCreate",
+    WelcomeDemo => "welcomeDemo",
+    WelcomeDemoDone => "welcomeDemoDone",
+    WelcomeCaptureTitle => "welcomeCaptureTitle",
+    WelcomeStepHighlight => "welcomeStepHighlight",
+    WelcomeStepCard => "welcomeStepCard",
+    WelcomeStepLog => "welcomeStepLog",
+    WelcomeStepReview => "welcomeStepReview",
+    PopupNoBrands => "popupNoBrands",
+    PopupOpenWelcome => "popupOpenWelcome",
+    LogNothingYet => "logNothingYet",
+    PopupLoggedByMember => "popupLoggedByMember",
+    WelcomeImported => "welcomeImported",
+    WelcomeImportFailed => "welcomeImportFailed",
 }
 
 impl Key {
