@@ -1,10 +1,11 @@
 # The two commands: `make run` and `make test`. Both install what they need.
-.PHONY: run test check build setup bench bench-quick bench-log bench-store bench-startup bench-capture clean
+.PHONY: run test check build setup screenshots bench bench-quick bench-log bench-store bench-startup bench-capture clean
 run:   ; bash scripts/run.sh
 test:  ; bash scripts/test.sh
 check: ; bash scripts/setup.sh && bash scripts/check.sh
 build: ; bash scripts/setup.sh && bash scripts/build.sh
 setup: ; bash scripts/setup.sh
+screenshots: ; bash scripts/setup.sh && bash scripts/build.sh && node scripts/screenshots.mjs
 bench: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/highlight.mjs && cargo run --quiet --release -p escucha-core --example bench_matcher
 bench-quick: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/highlight.mjs --quick
 bench-log: ; bash scripts/setup.sh && bash scripts/build.sh && cargo run --quiet --release -p escucha-core --example bench_log -- --emit target/bench_log_captures.json --results tests/bench/results/log-native.json && node tests/bench/log_page.mjs

@@ -21,7 +21,7 @@ const BIN = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release'
 const RESULTS = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'a11y');
 const counts = {};
 
-let fixtures, teamLog, token;
+let fixtures, teamLog, token, emptyToken;
 before(async () => {
   fixtures = await startFixtures();
   teamLog = await startTeamLog();
@@ -29,6 +29,9 @@ before(async () => {
   admin('team', 'create', 'prensa');
   admin('member', 'add', '--team', 'prensa', 'ana');
   token = admin('token', 'issue', '--member', 'ana').trim().split('\n').pop().trim();
+  admin('team', 'create', 'vacio');
+  admin('member', 'add', '--team', 'vacio', 'eva');
+  emptyToken = admin('token', 'issue', '--member', 'eva').trim().split('\n').pop().trim();
   const ms = Date.now();
   const stamp = { ms, counter: 0, actor: 'dev-ana' };
   const reg = (value) => ({ value, stamp });
@@ -89,7 +92,7 @@ function mentionRect(page) {
 
 for (const lang of ['en', 'es']) {
   test(`axe: welcome, popup, options, log page and card have no critical or serious violations (${lang})`, async () => {
-    const browser = await launchWithExtension(undefined, { args: lang === 'es' ? ['--lang=es'] : [] });
+    const browser = await launchWithExtension(undefined, lang === 'es' ? { args: ['--lang=es'], locale: 'es-ES' } : {});
     const failures = [];
     const check = async (frame, name) => {
       const bad = await audit(frame, `${name} ${lang}`);
@@ -260,6 +263,26 @@ test('keyboard only: open the card from a mention, fill it, Log, Escape, then wo
     await log.reload();
     await log.locator('body[data-ready="true"]').waitFor({ timeout: 20000 });
     assert.notEqual(await log.inputValue('#rows select[data-field=status]'), before, 'the keyboard edit was saved');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('dashboard: an empty team log says how captures get there', async () => {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    for (const [locale, want] of [['en-US', /^No captures yet\. In the extension, open “Brands and settings” → Sync/], ['es-ES', /^Aún no hay capturas\. En la extensión, abre «Marcas y ajustes» → Sincronización/]]) {
+      const context = await browser.newContext({ locale });
+      const page = await context.newPage();
+      await page.goto(`${teamLog.url}/`);
+      await page.waitForSelector('#login:not([hidden])');
+      await page.fill('#token', emptyToken);
+      await page.click('#login-form button[type=submit]');
+      await page.waitForFunction(() => document.querySelector('#empty')?.textContent.length > 0, null, { timeout: 10000 });
+      assert.match(await page.textContent('#empty'), want);
+      assert.deepEqual(await audit(page, `dashboard empty ${locale}`), []);
+      await context.close();
+    }
   } finally {
     await browser.close();
   }

@@ -69,6 +69,10 @@ test('options page renders settings from Rust and refuses invalid input without 
   await page.locator('#app[data-ready="true"]').waitFor({ timeout: 10000 });
   const original = await page.locator('#brands-json').inputValue();
   assert.match(original, /Telefónica/);
+  // What the set-up saved (the demo brands, through the welcome page).
+  const readStored = () => browser.worker.evaluate(async () => (await chrome.storage.local.get('settings')).settings ?? null);
+  const storedBefore = await readStored();
+  assert.match(storedBefore, /Telefónica/);
 
   // The JSON view is folded away under the form editor.
   await page.locator('#json-view summary').click();
@@ -77,8 +81,7 @@ test('options page renders settings from Rust and refuses invalid input without 
   await page.waitForFunction(() => document.querySelector('#save-status').textContent.length > 0);
   assert.match(await page.locator('#save-status').textContent(), /line 1, column/i);
 
-  const stored = await browser.worker.evaluate(async () => (await chrome.storage.local.get('settings')).settings ?? null);
-  assert.equal(stored, null, 'nothing was written for invalid input');
+  assert.equal(await readStored(), storedBefore, 'nothing was written for invalid input');
   await page.close();
 });
 

@@ -104,14 +104,15 @@ export async function spawnTeamLog(bin, args) {
 
 /**
  * Chromium with the built extension (or the unpacked one in `dir`, with extra
- * command-line `args`); returns the context, its service worker and the extension id.
+ * command-line `args`, and a `locale` for navigator.language); returns the context, its service worker and the extension id.
  */
-export async function launchWithExtension(dir = EXTENSION_DIR, { args = [] } = {}) {
+export async function launchWithExtension(dir = EXTENSION_DIR, { args = [], locale } = {}) {
   if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} is missing: run scripts/build.sh first`);
   const profile = mkdtempSync(join(tmpdir(), 'escucha-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
+    ...(locale ? { locale } : {}), // navigator.language and Intl; `--lang` picks chrome.i18n's tables
     args: [...CHROMIUM_ARGS, ...args, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
   });
   // A fresh install opens the welcome page (escucha_core::first_run); note
