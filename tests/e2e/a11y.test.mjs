@@ -132,6 +132,11 @@ for (const lang of ['en', 'es']) {
       await log.locator('body[data-ready="true"]').waitFor({ timeout: 20000 });
       await log.locator('#rows tr, #rows li, #rows [data-id]').first().waitFor({ timeout: 10000 });
       await check(log, 'log');
+      // Every view calls them captures; the Spanish log said "comentarios".
+      if (lang === 'es') {
+        assert.equal(await log.textContent('h1'), 'Registro de capturas');
+        assert.match(await log.textContent('#count'), /^1 de 1 capturas$/);
+      }
     } finally {
       await browser.close();
     }
@@ -268,13 +273,17 @@ test('keyboard only: open the card from a mention, fill it, Log, Escape, then wo
   }
 });
 
-test('dashboard: an empty team log says how captures get there', async () => {
+test('dashboard: it has a favicon; an empty team log says how captures get there', async () => {
+  const icon = await fetch(`${teamLog.url}/favicon.png`);
+  assert.equal(icon.status, 200);
+  assert.match(icon.headers.get('content-type') ?? '', /^image\/png/);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     for (const [locale, want] of [['en-US', /^No captures yet\. In the extension, open “Brands and settings” → Sync/], ['es-ES', /^Aún no hay capturas\. En la extensión, abre «Marcas y ajustes» → Sincronización/]]) {
       const context = await browser.newContext({ locale });
       const page = await context.newPage();
       await page.goto(`${teamLog.url}/`);
+      assert.equal(await page.getAttribute('link[rel=icon]', 'href'), 'favicon.png');
       await page.waitForSelector('#login:not([hidden])');
       await page.fill('#token', emptyToken);
       await page.click('#login-form button[type=submit]');
@@ -283,6 +292,43 @@ test('dashboard: an empty team log says how captures get there', async () => {
       assert.deepEqual(await audit(page, `dashboard empty ${locale}`), []);
       await context.close();
     }
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a card opened low on the page stays inside the viewport', async () => {
+  const browser = await launchWithExtension();
+  try {
+    await useDemoBrands(browser);
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 900, height: 420 });
+    await page.goto(`${fixtures.url}/forum.html`);
+    await waitForHighlights(page, (h) => (h['escucha-g2'] ?? []).length > 0);
+    // "ACME Corp" on the last line of the window.
+    const at = await page.evaluate(() => {
+      const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = w.nextNode(); n; n = w.nextNode()) {
+        const i = n.data.indexOf('ACME');
+        if (i < 0) continue;
+        const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 4);
+        document.body.style.paddingBottom = '2000px';
+        window.scrollBy(0, r.getBoundingClientRect().bottom - innerHeight + 6);
+        const b = r.getBoundingClientRect();
+        return { x: b.x + b.width / 2, y: b.y + b.height / 2, bottom: b.bottom };
+      }
+      return null;
+    });
+    assert.ok(at && at.bottom > 400, JSON.stringify(at));
+    await page.mouse.click(at.x, at.y);
+    await waitForCard(page, '#excerpt');
+    const box = await page.waitForFunction(() => {
+      const host = document.querySelector('escucha-card');
+      if (!host || getComputedStyle(host).visibility !== 'visible') return null;
+      const r = host.getBoundingClientRect();
+      return r.height > 50 ? { top: r.top, bottom: r.bottom, height: r.height, view: innerHeight } : null;
+    }, null, { timeout: 10000 }).then((h) => h.jsonValue());
+    assert.ok(box.top >= 0 && box.bottom <= box.view, `card ${JSON.stringify(box)} inside the ${box.view}px window`);
   } finally {
     await browser.close();
   }
