@@ -287,11 +287,8 @@ export async function pressKey(page, key) {
  * set-up. `b` is a launchWithExtension result or a teamlog.mjs browser.
  */
 export async function useDemoBrands(b) {
-  let id = b.extensionId;
-  if (!id) {
-    const w = typeof b.worker === 'function' ? await b.worker() : b.worker;
-    id = new URL(w.url()).host;
-  }
+  // launchWithExtension gives the id; teamlog.mjs's browsers a method for it.
+  const id = typeof b.extensionId === 'function' ? await b.extensionId() : b.extensionId;
   const page = await b.context.newPage();
   await page.goto(`chrome-extension://${id}/welcome/welcome.html`);
   await page.locator('#app[data-ready="true"]').waitFor({ timeout: 15000 });
