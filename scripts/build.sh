@@ -51,7 +51,7 @@ WWW=$BUILD/www
 CHART_JS=www/node_modules/chart.js/dist/chart.umd.js
 [ -f "$CHART_JS" ] || { echo "[build] $CHART_JS is missing: run scripts/setup.sh"; exit 1; }
 rm -rf "$WWW" && mkdir -p "$WWW"
-cp www/index.html www/main.js www/dashboard.css "$WWW/"
+cp www/index.html www/main.js www/dashboard.css www/favicon.png "$WWW/"
 cp "$CHART_JS" "$WWW/chart.umd.js"
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$WWW/wasm" --out-name escucha_dashboard \
   "$TARGET/wasm32-unknown-unknown/release/escucha_dashboard.wasm"

@@ -26,6 +26,7 @@ if (typeof importScripts === 'function') {
     ready.then(() => wasm_bindgen.sw_command(command, tab?.id ?? -1));
   });
   api.alarms?.onAlarm.addListener((alarm) => { ready.then(() => wasm_bindgen.sw_alarm(alarm.name)); });
+  api.runtime.onInstalled?.addListener((details) => { ready.then(() => wasm_bindgen.sw_installed(details.reason)); });
   api.tabs.onRemoved.addListener((tabId) => { ready.then(() => wasm_bindgen.sw_tab_closed(tabId)); });
   self.escuchaReady = ready; // lets end-to-end tests await start-up
 })();

@@ -5,7 +5,7 @@
 // made-up events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtures, launchWithExtension, askContentScript, askWorker, waitForHighlights, cardFrame, inCard, waitForCard, pressKey } from './harness.mjs';
+import { startFixtures, launchWithExtension, askContentScript, askWorker, waitForHighlights, cardFrame, inCard, waitForCard, pressKey, useDemoBrands } from './harness.mjs';
 import { PageRequest as P, TabRequest as T, Answer as A } from './protocol.mjs';
 
 // A 1 MB comment and one nested 500 deep, both mentioning Movistar.
@@ -25,6 +25,7 @@ let fixtures, browser;
 before(async () => {
   fixtures = await startFixtures({ '/big.html': bigComment(), '/deep.html': deepNesting() });
   browser = await launchWithExtension();
+  await useDemoBrands(browser);
 });
 after(async () => {
   await browser?.close();

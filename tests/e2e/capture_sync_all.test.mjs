@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, FIXTURES, startFixtures, removeDir, waitForCard, logInCard } from './harness.mjs';
+import { ROOT, FIXTURES, startFixtures, removeDir, waitForCard, logInCard, useDemoBrands } from './harness.mjs';
 import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, pullAll, until } from './teamlog.mjs';
 import { configure, status, pageCaptures } from './sync_common.mjs';
 import { PageRequest as P, CardRequest as C, Answer as A } from './protocol.mjs';
@@ -82,6 +82,7 @@ before(async () => {
   fixtures = await startFixtures(corpus.generated);
   profile = mkdtempSync(join(tmpdir(), 'escucha-all-profile-'));
   b = await launchBrowser(profile, ext);
+  await useDemoBrands(b);
   // Only this machine: anything a saved page still points at elsewhere is refused before it leaves.
   await b.context.route((u) => /^https?:$/.test(u.protocol) && u.hostname !== '127.0.0.1', (r) => r.abort());
   // Sync off and no member name while capturing: captures are made unnamed.

@@ -105,20 +105,30 @@ export async function spawnTeamLog(bin, args) {
 
 /**
  * Chromium with the built extension (or the unpacked one in `dir`, with extra
- * command-line `args`); returns the context, its service worker and the extension id.
+ * command-line `args`, and a `locale` for navigator.language); returns the context, its service worker and the extension id.
  */
-export async function launchWithExtension(dir = EXTENSION_DIR, { args = [] } = {}) {
+export async function launchWithExtension(dir = EXTENSION_DIR, { args = [], locale } = {}) {
   if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} is missing: run scripts/build.sh first`);
   const profile = mkdtempSync(join(tmpdir(), 'escucha-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
+    ...(locale ? { locale } : {}), // navigator.language and Intl; `--lang` picks chrome.i18n's tables
     args: [...CHROMIUM_ARGS, ...args, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
   });
+  // A fresh install opens the welcome page (escucha_core::first_run); note
+  // its URL for the first-run test and close it, so tests start with the
+  // tabs they open themselves.
   let [worker] = context.serviceWorkers();
   if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 15000 });
   const extensionId = new URL(worker.url()).host;
   await worker.evaluate(() => self.escuchaReady);
+  let welcomePage;
+  for (const deadline = Date.now() + 10000; !welcomePage && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    welcomePage = context.pages().find((p) => p.url().includes('/welcome/welcome.html'));
+  }
+  const welcomeUrl = welcomePage?.url() ?? null;
+  await welcomePage?.close();
   // Test-side bookkeeping (not product code): remember which tab each content
   // script lives in, since tab URLs are hidden without the "tabs" permission.
   await worker.evaluate(() => {
@@ -126,7 +136,7 @@ export async function launchWithExtension(dir = EXTENSION_DIR, { args = [] } = {
     chrome.runtime.onMessage.addListener((_m, s) => { if (s.tab && s.frameId === 0) self.__escuchaTestTabs[s.url] = s.tab.id; });
   });
   return {
-    context, worker, extensionId,
+    context, worker, extensionId, welcomeUrl,
     async close() { await context.close(); removeDir(profile); },
   };
 }
@@ -281,4 +291,22 @@ export async function logInCard(page, { timeout = 10000 } = {}) {
  */
 export async function pressKey(page, key) {
   await Promise.race([page.keyboard.press(key), new Promise((r) => setTimeout(r, 3000))]);
+}
+
+/**
+ * Switch on the demo brands (Telefónica, Orange, ACME) the way a manager does:
+ * the welcome page's one-click button. A fresh install has no brands
+ * (issue 14), so every test that looks for these mentions calls this in its
+ * set-up. `b` is a launchWithExtension result or a teamlog.mjs browser.
+ */
+export async function useDemoBrands(b) {
+  // launchWithExtension gives the id; teamlog.mjs's browsers a method for it.
+  const id = typeof b.extensionId === 'function' ? await b.extensionId() : b.extensionId;
+  const page = await b.context.newPage();
+  await page.goto(`chrome-extension://${id}/welcome/welcome.html`);
+  await page.locator('#app[data-ready="true"]').waitFor({ timeout: 15000 });
+  await page.click('#use-demo');
+  await page.waitForFunction(() => /Telefónica, Movistar/.test(document.querySelector('#state')?.textContent ?? ''), null, { timeout: 10000 })
+    .catch(async () => { throw new Error(`demo brands not saved: ${await page.textContent('#state')}`); });
+  await page.close();
 }

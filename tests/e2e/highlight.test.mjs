@@ -4,8 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startFixtures, launchWithExtension, askContentScript, highlightTexts, waitForHighlights, saveSettings,
-  popupListsAndRevealsAcme, askWorker,
-} from './harness.mjs';
+  popupListsAndRevealsAcme, askWorker, useDemoBrands } from './harness.mjs';
 import { PageRequest as P, TabRequest as T, Answer as A } from './protocol.mjs';
 
 // 10,000 posts; every 10th mentions Telefónica, every 25th "Orange County" (excluded).
@@ -23,6 +22,7 @@ let fixtures, browser;
 before(async () => {
   fixtures = await startFixtures({ '/ten-thousand.html': tenThousandPosts() });
   browser = await launchWithExtension();
+  await useDemoBrands(browser);
 });
 after(async () => {
   await browser?.close();

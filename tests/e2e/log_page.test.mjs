@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launchWithExtension, startFixtures } from './harness.mjs';
+import { launchWithExtension, startFixtures, useDemoBrands } from './harness.mjs';
 import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 let browser;
@@ -54,6 +54,7 @@ function seedRecords() {
 before(async () => {
   fixtures = await startFixtures();
   browser = await launchWithExtension();
+  await useDemoBrands(browser);
   // Seed through the product's own path: an extension page asks the service worker to import.
   const page = await browser.context.newPage();
   await page.goto(`chrome-extension://${browser.extensionId}/log/log.html`);

@@ -7,13 +7,14 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { launchWithExtension, CHROMIUM_ARGS, EXTENSION_DIR, removeDir, askWorker } from './harness.mjs';
+import { launchWithExtension, CHROMIUM_ARGS, EXTENSION_DIR, removeDir, askWorker, useDemoBrands } from './harness.mjs';
 import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 let browser;
 
 before(async () => {
   browser = await launchWithExtension();
+  await useDemoBrands(browser);
 });
 after(async () => {
   await browser?.close();
@@ -421,6 +422,9 @@ test('Spanish UI with --lang=es', async () => {
     let [worker] = context.serviceWorkers();
     if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 15000 });
     const es = { context, worker, extensionId: new URL(worker.url()).host };
+    await useDemoBrands(es);
+    const before = await stored(worker); // the demo brands the set-up saved
+    assert.match(before, /Telefónica/);
     const page = await openOptions(es);
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'es');
     assert.equal(await page.locator('#save').textContent(), 'Guardar');
@@ -430,7 +434,7 @@ test('Spanish UI with --lang=es', async () => {
     const r = await save(page);
     assert.equal(r.ok, false);
     assert.match(r.text, /^No se guardó nada: Grupo «Telefónica», línea 2 de términos: el término está vacío/);
-    assert.equal(await stored(worker), null, 'nothing stored');
+    assert.equal(await stored(worker), before, 'nothing stored');
     await page.close();
   } finally {
     await context.close();

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   startFixtures, launchWithExtension, askContentScript, highlightTexts, waitForHighlights,
-  popupListsAndRevealsAcme, removeDir, cardFrame, pressKey } from './harness.mjs';
+  popupListsAndRevealsAcme, removeDir, cardFrame, pressKey, useDemoBrands } from './harness.mjs';
 import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, pullAll } from './teamlog.mjs';
 import { configure, status, pageCaptures, drained } from './sync_common.mjs';
 import { PageRequest as P, TabRequest as T } from './protocol.mjs';
@@ -28,6 +28,7 @@ let fixtures, browser;
 before(async () => {
   fixtures = await startFixtures();
   browser = await launchWithExtension();
+  await useDemoBrands(browser);
 });
 after(async () => {
   await browser?.close();
@@ -204,6 +205,7 @@ test('strict-CSP page: click a mention, the card opens, Log stores the right fie
   const ext = extensionWithLoopbackGranted();
   const profile = mkdtempSync(join(tmpdir(), 'escucha-strict-card-'));
   const b = await launchBrowser(profile, ext);
+  await useDemoBrands(b);
   try {
     await configure(b, { endpoint: server.url, member: 'ana', token: team.tokens.ana });
     const page = await b.context.newPage();

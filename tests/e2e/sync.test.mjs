@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
-import { startFixtures, askContentScript, removeDir } from './harness.mjs';
+import { startFixtures, askContentScript, removeDir, useDemoBrands } from './harness.mjs';
 import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, captureContext, pullAll, until } from './teamlog.mjs';
 import { configure, logCapture, status, pageCaptures, drained } from './sync_common.mjs';
 import { PageRequest as P, TabRequest as T, Answer as A, ErrorCode as E } from './protocol.mjs';
@@ -23,6 +23,8 @@ before(async () => {
   for (let i = 0; i < 2; i++) profiles.push(mkdtempSync(join(tmpdir(), 'escucha-sync-profile-')));
   a = await launchBrowser(profiles[0], ext);
   b = await launchBrowser(profiles[1], ext);
+  await useDemoBrands(a);
+  await useDemoBrands(b);
 });
 
 after(async () => {
@@ -64,6 +66,7 @@ test('without the host permission nothing is sent and the status says why', asyn
   const { EXTENSION_DIR } = await import('./harness.mjs');
   const profile = mkdtempSync(join(tmpdir(), 'escucha-sync-noperm-'));
   const c = await launchBrowser(profile, EXTENSION_DIR);
+  await useDemoBrands(c);
   try {
     await configure(c, { endpoint: server.url, member: 'ana', token: team.tokens.ana });
     await logCapture(c, captureContext(900, 'https://foro.example/noperm'));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTeam, serveTeamLog, startFaultProxy, launchBrowser, extensionWithLoopbackGranted, captureContext, pullAll, until, sleep } from './teamlog.mjs';
 import { configure, logCapture, status, pageCaptures, drained } from './sync_common.mjs';
-import { removeDir } from './harness.mjs';
+import { removeDir, useDemoBrands } from './harness.mjs';
 import { PageRequest as P } from './protocol.mjs';
 
 const PAGE = 'https://foro.example/faults';
@@ -25,6 +25,8 @@ before(async () => {
   for (let i = 0; i < 2; i++) profiles.push(mkdtempSync(join(tmpdir(), 'escucha-fault-profile-')));
   a = await launchBrowser(profiles[0], ext);
   b = await launchBrowser(profiles[1], ext);
+  await useDemoBrands(a);
+  await useDemoBrands(b);
   await configure(a, { endpoint: proxy.url, member: 'ana', token: team.tokens.ana });
   await configure(b, { endpoint: server.url, member: 'bo', token: team.tokens.bo });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { launchBrowser, extensionWithLoopbackGranted, captureContext, until } from './teamlog.mjs';
 import { configure, logCapture, drained } from './sync_common.mjs';
-import { removeDir } from './harness.mjs';
+import { removeDir, useDemoBrands } from './harness.mjs';
 import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 let receiver, ext, profile, b;
@@ -33,6 +33,7 @@ before(async () => {
   ext = extensionWithLoopbackGranted();
   profile = mkdtempSync(join(tmpdir(), 'escucha-webhook-profile-'));
   b = await launchBrowser(profile, ext);
+  await useDemoBrands(b);
 });
 
 after(async () => {

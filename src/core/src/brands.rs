@@ -157,8 +157,20 @@ impl From<BrandListWire> for BrandList {
     }
 }
 
+impl BrandList {
+    /// No groups: what a fresh install starts with (see `first_run`).
+    pub fn empty() -> BrandList {
+        BrandList { version: BRAND_LIST_VERSION, groups: Vec::new() }
+    }
+
+    /// The demo list (Telefónica, Orange, ACME) the welcome page offers with one click.
+    pub fn demo() -> BrandList {
+        BrandList::default()
+    }
+}
+
 impl Default for BrandList {
-    /// The first-run demo list.
+    /// The demo list; settings start from [`BrandList::empty`] instead.
     fn default() -> Self {
         let group = |id: &str, name: &str, kind, color: &str, terms: &[&str], exclusions: &[&str]| BrandGroup {
             id: id.into(),

@@ -355,6 +355,26 @@ keys! {
     ServerErrInternal => "serverErrInternal",
     ServerErrStorageUnavailable => "serverErrStorageUnavailable",
     InvalidRefusedCode => "invalidRefusedCode",
+    // ui14: welcome page, first run, empty states.
+    WelcomeTitle => "welcomeTitle",
+    WelcomeIntro => "welcomeIntro",
+    WelcomeBrandsTitle => "welcomeBrandsTitle",
+    WelcomeBrandsHint => "welcomeBrandsHint",
+    WelcomeImport => "welcomeImport",
+    WelcomeCreate => "welcomeCreate",
+    WelcomeDemo => "welcomeDemo",
+    WelcomeDemoDone => "welcomeDemoDone",
+    WelcomeCaptureTitle => "welcomeCaptureTitle",
+    WelcomeStepHighlight => "welcomeStepHighlight",
+    WelcomeStepCard => "welcomeStepCard",
+    WelcomeStepLog => "welcomeStepLog",
+    WelcomeStepReview => "welcomeStepReview",
+    PopupNoBrands => "popupNoBrands",
+    PopupOpenWelcome => "popupOpenWelcome",
+    LogNothingYet => "logNothingYet",
+    PopupLoggedByMember => "popupLoggedByMember",
+    WelcomeImported => "welcomeImported",
+    WelcomeImportFailed => "welcomeImportFailed",
 }
 
 impl Key {

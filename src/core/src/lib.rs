@@ -9,6 +9,7 @@ pub mod capture;
 pub mod card;
 pub mod card_frame;
 pub mod dashboard;
+pub mod first_run;
 pub mod i18n;
 pub mod log;
 pub mod matcher_frame;

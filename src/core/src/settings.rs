@@ -32,7 +32,8 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             version: SETTINGS_VERSION,
-            brands: BrandList::default(),
+            // Nothing is preconfigured: the welcome page offers the demo list.
+            brands: BrandList::empty(),
             sites: SiteRules::default(),
             departments: DEFAULT_DEPARTMENTS.iter().map(|d| d.to_string()).collect(),
             capture_defaults: crate::log::Tags::default(),
@@ -217,7 +218,7 @@ mod tests {
         let (s, problem) = Settings::load(Some(r#"{"version":1,"departments":["Ventas"]}"#));
         assert!(problem.is_none());
         assert_eq!(s.departments, vec!["Ventas".to_string()]);
-        assert_eq!(s.brands, BrandList::default());
+        assert_eq!(s.brands, BrandList::empty());
     }
 
     #[test]

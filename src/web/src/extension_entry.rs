@@ -22,6 +22,18 @@ pub fn sw_alarm(name: String) {
     service_worker::sync::alarm(&name);
 }
 
+/// `runtime.onInstalled`: a fresh install opens the welcome page.
+#[wasm_bindgen]
+pub fn sw_installed(reason: String) -> Promise {
+    future_to_promise(async move {
+        if let Some(page) = escucha_core::first_run::page_on_installed(&reason) {
+            let url = platform::call_sync("runtime.getURL", &[page.into()])?.as_string().unwrap_or_default();
+            platform::open_tab(&url).await?;
+        }
+        Ok(JsValue::TRUE)
+    })
+}
+
 #[wasm_bindgen]
 pub fn sw_tab_closed(tab_id: i32) {
     service_worker::tab_closed(tab_id);
@@ -51,6 +63,7 @@ pub fn page_start(page: String) -> Promise {
             "popup" => pages::popup::start().await,
             "options" => pages::options::start().await,
             "log" => pages::log::start().await,
+            "welcome" => pages::welcome::start().await,
             other => Err(platform::PlatformError(format!("Unknown page '{other}'."))),
         };
         result.map(|_| JsValue::TRUE).map_err(Into::into)

@@ -110,7 +110,7 @@ texts! {
     BadDate => "Dates must be written as YYYY-MM-DD.", "Las fechas deben escribirse como AAAA-MM-DD.";
     Summary => "{0} of {1} captures", "{0} de {1} capturas";
     NoResults => "No captures match these filters.", "Ninguna captura coincide con estos filtros.";
-    EmptyLog => "No captures yet. They appear here when your team syncs them from the extension.", "Aún no hay capturas. Aparecerán aquí cuando tu equipo las sincronice desde la extensión.";
+    EmptyLog => "No captures yet. In the extension, open “Brands and settings” → Sync, enter this server's address and your token: what your team logs then appears here.", "Aún no hay capturas. En la extensión, abre «Marcas y ajustes» → Sincronización y escribe la dirección de este servidor y tu token: lo que registre tu equipo aparecerá aquí.";
     ColDate => "Captured", "Capturado";
     ColComment => "Comment", "Comentario";
     ColAuthor => "Author", "Autor";

@@ -57,6 +57,7 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
         return Err(PlatformError("The card was opened without a ticket.".into()));
     }
     STATE.with(|s| s.borrow_mut().ticket = ticket.clone());
+    crate::pages::set_document_lang();
     // Listen before the first await: the content script posts its port as
     // soon as the frame has loaded.
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(accept_port);

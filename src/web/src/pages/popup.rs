@@ -14,6 +14,7 @@ use crate::pages::{app_root, heading};
 use crate::platform::{self, t, PlatformError};
 
 pub async fn start() -> Result<(), PlatformError> {
+    crate::pages::set_document_lang();
     let root = app_root();
     let page = dom::el("p", &[("id", "page-status")], "");
     let mentions = dom::el("div", &[("id", "mentions")], "");
@@ -31,13 +32,22 @@ pub async fn start() -> Result<(), PlatformError> {
         });
     });
     let engine = dom::el("p", &[("id", "engine"), ("class", "muted small")], "");
-    let actions = dom::append(dom::el("div", &[("class", "actions")], ""), &[&site, &log, &options]);
+    let welcome = dom::el("button", &[("id", "open-welcome"), ("type", "button"), ("hidden", "")], &t(Key::PopupOpenWelcome, &[]));
+    on_click(&welcome, || {
+        wasm_bindgen_futures::spawn_local(async {
+            if let Ok(url) = platform::call_sync("runtime.getURL", &[escucha_core::first_run::WELCOME_PAGE.into()]) {
+                let _ = platform::open_tab(&url.as_string().unwrap_or_default()).await;
+            }
+        });
+    });
+    let actions = dom::append(dom::el("div", &[("class", "actions")], ""), &[&site, &log, &options, &welcome]);
     dom::append(&root, &[&heading(&t(Key::PopupTitle, &[])), &page, &mentions, &actions, &engine]);
 
     // The service worker answers from Rust: proof the engine runs there too.
+    // The version is for tests and bug reports, not words for the manager.
     match platform::send(&Ping {}).await {
         Ok(pong) => {
-            engine.set_text_content(Some(&t(Key::PopupEngineReady, &[&pong.version])));
+            engine.set_attribute("data-version", &pong.version).ok();
             engine.set_attribute("data-ready", "true").ok();
         }
         Err(e) => engine.set_text_content(Some(&platform::error_text(&e))),
@@ -52,7 +62,13 @@ pub async fn start() -> Result<(), PlatformError> {
     match platform::send_to_tab(tab, Some(0), &GetPageMentions {}).await {
         Ok(escucha_core::protocol::requests::PageMentions { url, total, groups, captures }) => {
             show_site_toggle(&site, &url);
-            page.set_text_content(Some(&if total == 0 {
+            let settings = platform::send(&GetSettings {}).await.ok().map(|r| r.settings);
+            let no_brands = settings.as_ref().is_some_and(|s| s.brands.groups.is_empty());
+            page.set_text_content(Some(&if total == 0 && no_brands {
+                // The empty state says what to do next.
+                welcome.remove_attribute("hidden").ok();
+                t(Key::PopupNoBrands, &[])
+            } else if total == 0 {
                 t(Key::PopupNoMentions, &[])
             } else {
                 t(Key::PopupMentionsOnPage, &[&format_count(total)])
@@ -63,7 +79,7 @@ pub async fn start() -> Result<(), PlatformError> {
             }
             page.set_attribute("data-total", &total.to_string()).ok();
             render_groups(&mentions, tab, &groups);
-            let member = platform::send(&GetSettings {}).await.map(|r| r.settings.sync.member).unwrap_or_default();
+            let member = settings.map(|s| s.sync.member).unwrap_or_default();
             render_captures(&mentions, &captures, &member);
         }
         _ => page.set_text_content(Some(&t(Key::PopupPageNotScanned, &[]))),
@@ -158,23 +174,22 @@ fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Captu
         let (key, args) = escucha_core::card::Attribution::of(&c.created_by, member).line(&status);
         let logged = t(key, &args.iter().map(String::as_str).collect::<Vec<_>>());
         let who = ctx.author_name.clone().unwrap_or_default();
+        let excerpt = escucha_core::card::excerpt(&ctx.comment_text, &ctx.quote.exact);
+        // Author and excerpt on their own line, apart from who logged it.
+        let context: HtmlElement = dom::append(
+            dom::el("span", &[("class", "context")], ""),
+            &[&dom::el("span", &[("class", "author")], &who), &dom::el("span", &[], &excerpt)],
+        );
         let item = dom::el("li", &[("data-id", &c.id), ("data-status", c.status.value.as_str())], "");
         dom::append(
             &item,
-            &[
-                &dom::el("strong", &[], &ctx.quote.exact),
-                &dom::el("span", &[("class", "status")], &format!(" · {logged}")),
-                &dom::el(
-                    "span",
-                    &[("class", "context")],
-                    &format!("{who} {}", escucha_core::card::excerpt(&ctx.comment_text, &ctx.quote.exact)),
-                ),
-            ],
+            &[&dom::el("strong", &[], &ctx.quote.exact), &dom::el("span", &[("class", "status")], &format!(" · {logged}")), &context],
         );
         list.append_child(&item).ok();
     }
     section.append_child(&list).ok();
-    container.append_child(&section).ok();
+    // First, above the fold: what was already logged here matters most.
+    container.prepend_with_node_1(&section).ok();
 }
 
 /// The log and its sync: total, pending, last sync (in the user's locale) and

@@ -249,7 +249,10 @@ impl App {
             st.facet_values = view::render_facets(ui, &st.result.facets, &selected, &|n| self.fmt_count(n));
             let shown = self.fmt_count(st.result.rows.len() as u32);
             let total = self.fmt_count(st.result.live);
-            ui.count.set_text_content(Some(&if st.result.rows.is_empty() && st.result.live > 0 {
+            ui.count.set_text_content(Some(&if st.result.live == 0 {
+                // Nothing logged at all: say how captures get here.
+                t(Key::LogNothingYet, &[])
+            } else if st.result.rows.is_empty() && st.result.live > 0 {
                 t(Key::LogEmpty, &[])
             } else {
                 t(words::count(st.result.live as u64, Key::LogCountOne, Key::LogCountOther), &[&shown, &total])
