@@ -272,6 +272,8 @@ keys! {
     LogInYourLog => "logInYourLog",
     OptionsSyncNotSyncedLink => "optionsSyncNotSyncedLink",
     PopupNotSynced => "popupNotSynced",
+    // hl15b: a mention's tooltip.
+    MentionTooltip => "mentionTooltip",
 }
 
 impl Key {
