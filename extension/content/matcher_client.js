@@ -342,7 +342,7 @@ self.escuchaMatcherClient = (api) => {
   const report = async () => {
     const session = s;
     const { report: count } = await ask(session, { type: 'painted', count: session.found.length });
-    if (count !== null && s === session) api.runtime.sendMessage({ type: 'mentionsFound', url: session.url, count }).catch(() => {});
+    if (typeof count === 'number' && s === session) api.runtime.sendMessage({ type: 'mentionsFound', url: session.url, count }).catch(() => {});
   };
 
   /** Whether `node` is `root` or inside it, also through shadow roots. */
@@ -403,7 +403,7 @@ self.escuchaMatcherClient = (api) => {
     if (s !== session) return;
     if (answer.restart) { await start().catch((e) => console.warn(String(e))); return; }
     const roots = [...hosts];
-    answer.units.forEach((unit, i) => {
+    (answer.units ?? []).forEach((unit, i) => {
       const b = batch[i];
       if (unit === 'node') roots.push(b.node);
       else if (unit === 'enclosingBlock') roots.push(enclosingBlock(b.node && b.change.kind === 'text' ? b.node : b.target));

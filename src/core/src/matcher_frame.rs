@@ -157,6 +157,12 @@ pub enum FrameReply {
         id: u32,
         report: Option<u32>,
     },
+    /// The request could not be read (a bug on one side): the waiting
+    /// caller gets this instead of waiting forever.
+    Refused {
+        id: u32,
+        reason: String,
+    },
 }
 
 impl FrameRequest {
@@ -353,6 +359,10 @@ mod tests {
                 "changes",
             ),
             (r#"{"type":"pointer","id":3,"mention":4,"cardOpen":false,"x":1,"y":2,"width":800,"height":600}"#, "pointer"),
+            (
+                r#"{"type":"changes","id":7,"startedAt":"","now":"","changes":[{"kind":"removed","anyJoining":true,"parent":"block","before":"text","after":null}]}"#,
+                "changes",
+            ),
             (r#"{"type":"cardClosed","id":5,"mention":4}"#, "cardClosed"),
             (r#"{"type":"painted","id":6,"count":2}"#, "painted"),
         ];

@@ -59,7 +59,7 @@ impl Flow {
 
 /// One mutation record, as the glue describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum Change {
     /// A text node's data changed.
     Text,

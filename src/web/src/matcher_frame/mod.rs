@@ -123,8 +123,15 @@ fn field(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
 /// reply kind. A `Scan` matches the text, maps mentions to nodes and answers
 /// with the spans buffer (transferred) and, when asked, the popup's list.
 fn handle(data: JsValue) -> Result<(), JsValue> {
-    let request: FrameRequest =
-        platform::from_js(field(&data, "request")?).map_err(|e| JsValue::from(format!("Escucha matcher: unknown request: {e}")))?;
+    let request: FrameRequest = match platform::from_js(field(&data, "request")?) {
+        Ok(r) => r,
+        Err(reason) => {
+            let id = field(&field(&data, "request")?, "id")?.as_f64().unwrap_or(0.0) as u32;
+            let refused = platform::to_js(&FrameReply::Refused { id, reason: reason.clone() });
+            STATE.with(|s| s.borrow().port.as_ref().map(|p| p.post_message(&refused)));
+            return Err(format!("Escucha matcher: unreadable request: {reason}").into());
+        }
+    };
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         let State { port, engine, .. } = &mut *s;
