@@ -132,7 +132,7 @@ self.escuchaMatcherClient = (api) => {
       const text = document.createElement('span');
       text.setAttribute('role', 'tooltip');
       text.textContent = p.tooltip;
-      host.attachShadow({ mode: 'closed' }).append(text);
+      host.attachShadow({ mode: 'open' }).append(text); // a fixed string in the user's language: nothing to hide
       document.documentElement.append(host);
     }
     tip = { host, sheet, roots };

@@ -216,3 +216,61 @@ for (const path of PATHS) {
     await page.close();
   });
 }
+
+/** Centre of the first painted mention whose text is `text`, in client coordinates. */
+async function mentionPoint(page, text) {
+  return page.evaluate((text) => {
+    for (const [name, h] of CSS.highlights) {
+      if (!name.startsWith('escucha-g')) continue;
+      for (const sr of h) {
+        const r = document.createRange();
+        r.setStart(sr.startContainer, sr.startOffset);
+        r.setEnd(sr.endContainer, sr.endOffset);
+        if (r.toString() !== text) continue;
+        const b = r.getBoundingClientRect();
+        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      }
+    }
+    return null;
+  }, text);
+}
+
+const cardOpen = (page) => page.frames().some((f) => f.url().includes('/card/card.html#'));
+const pointerState = (page, x, y) => page.evaluate(({ x, y }) => ({
+  cursor: getComputedStyle(document.elementFromPoint(x, y)).cursor,
+  tooltip: document.querySelector('[data-escucha-ui="tooltip"]')?.shadowRoot?.textContent ?? null,
+}), { x, y });
+
+for (const path of PATHS) {
+  test(`${path.name}: a mention shows it can be clicked; a card closed under the pointer stays closed`, async () => {
+    const { page } = await open(path);
+    const expected = await browser.worker.evaluate(() => chrome.i18n.getMessage('mentionTooltip'));
+    assert.ok(expected.length > 10, 'the tooltip string exists in the browser language');
+    const before = await pointerState(page, 5, 5);
+    const at = await mentionPoint(page, 'Orange');
+    await page.mouse.move(at.x, at.y);
+    await page.waitForFunction(() => document.querySelector('[data-escucha-ui="tooltip"]'), null, { timeout: 3000 });
+    const over = await pointerState(page, at.x, at.y);
+    assert.deepEqual(over, { cursor: 'pointer', tooltip: expected }, 'pointer cursor and the tooltip over a mention');
+    // Resting opens the card (700 ms); Escape closes it.
+    const deadline = Date.now() + 5000;
+    while (!cardOpen(page) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(cardOpen(page), 'resting on the mention opens its card');
+    const { pressKey } = await import('./harness.mjs');
+    await pressKey(page, 'Escape');
+    await page.waitForFunction(() => !document.querySelector('[data-escucha-ui="card"]'), null, { timeout: 3000 });
+    // The pointer keeps resting (and jiggling) on the same mention: no reopen.
+    for (let i = 0; i < 5; i++) { await page.mouse.move(at.x + (i % 2), at.y); await new Promise((r) => setTimeout(r, 200)); }
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(cardOpen(page), false, 'a closed card does not reopen while the pointer rests on its mention');
+    // Leaving puts the page's cursor back and removes the tooltip; coming back opens the card again.
+    await page.mouse.move(5, 5);
+    await page.waitForFunction(() => !document.querySelector('[data-escucha-ui="tooltip"]'), null, { timeout: 3000 });
+    assert.deepEqual(await pointerState(page, 5, 5), before, 'off the mention, nothing of ours remains');
+    await page.mouse.move(at.x, at.y);
+    const again = Date.now() + 5000;
+    while (!cardOpen(page) && Date.now() < again) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(cardOpen(page), 'after leaving, resting on it opens the card again');
+    await page.close();
+  });
+}

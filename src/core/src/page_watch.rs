@@ -170,7 +170,7 @@ pub const POINTER_REST_MS: u32 = 60;
 
 /// The tooltip's host: Escucha's own UI, fixed beside the pointer, never
 /// catching the pointer, reset against the page's styles. Its text is set
-/// as text, in a closed shadow root.
+/// as text, in its own shadow root.
 pub const TOOLTIP_HOST_STYLE: &[(&str, &str)] = &[
     ("all", "initial"),
     ("position", "fixed"),

@@ -2,7 +2,7 @@
 //! its card. The Custom Highlight API cannot style the cursor, so while the
 //! pointer rests on a mention a one-rule stylesheet
 //! ([`page_watch::MENTION_HOVER_CSS`]) is adopted and a tooltip (our own UI,
-//! text only, in a closed shadow root) sits beside the pointer; both go
+//! text only, in a shadow root) sits beside the pointer; both go
 //! when it leaves. The decisions are the core's ([`page_watch`]), the same
 //! the matcher frame makes for the strict-CSP path.
 
@@ -70,7 +70,8 @@ fn show(range: &StaticRange, x: f64, y: f64, with_tooltip: bool) -> Result<Shown
         }
         style.set_property_with_priority("left", &format!("{left}px"), "important")?;
         style.set_property_with_priority("top", &format!("{top}px"), "important")?;
-        let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Closed))?;
+        // Open: it holds one fixed string in the user's language, nothing to hide.
+        let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?;
         let text = dom::el("span", &[("role", "tooltip")], &platform::t(Key::MentionTooltip, &[]));
         shadow.append_child(&text)?;
         dom::document().document_element().ok_or("no root")?.append_child(&host)?;
