@@ -181,7 +181,9 @@ self.escuchaMatcherClient = (api) => {
   const mentionAt = (x, y) => {
     const pos = document.caretPositionFromPoint?.(x, y);
     if (!pos || !s) return null;
-    return s.found.find((f) => f.range.startContainer.isConnected && liveRange(f.range).isPointInRange(pos.offsetNode, pos.offset)) ?? null;
+    // The caret snaps to the nearest text: the point must be on the mention's own boxes too.
+    const on = (l) => [...l.getClientRects()].some((b) => x >= b.left && x <= b.right && y >= b.top && y <= b.bottom);
+    return s.found.find((f) => f.range.startContainer.isConnected && (() => { const l = liveRange(f.range); return l.isPointInRange(pos.offsetNode, pos.offset) && on(l); })()) ?? null;
   };
 
   /** The mention nearest the selection or caret (the keyboard command). */

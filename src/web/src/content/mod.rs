@@ -284,7 +284,13 @@ fn mention_at(x: f64, y: f64) -> Option<(u32, StaticRange)> {
         let guard = e.borrow();
         let engine = guard.as_ref()?;
         let i = hit::containing(engine.painter.found.iter().map(|f| &f.range), &node, offset)?;
-        Some((i as u32, engine.painter.found.get(i)?.range.clone()))
+        let range = engine.painter.found.get(i)?.range.clone();
+        // The caret snaps to the nearest text: the point must be on the mention's box too.
+        let live = dom::document().create_range().ok()?;
+        live.set_start(&range.start_container(), range.start_offset()).ok()?;
+        live.set_end(&range.end_container(), range.end_offset()).ok()?;
+        let b = live.get_bounding_client_rect();
+        (x >= b.left() && x <= b.right() && y >= b.top() && y <= b.bottom()).then_some((i as u32, range))
     })
 }
 
