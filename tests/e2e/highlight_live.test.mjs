@@ -265,6 +265,7 @@ for (const path of PATHS) {
     assert.equal(cardOpen(page), false, 'a closed card does not reopen while the pointer rests on its mention');
     // Leaving puts the page's cursor back and removes the tooltip; coming back opens the card again.
     await page.mouse.move(5, 5);
+    await new Promise((r) => setTimeout(r, 300)); // the pointer rests off the mention (a flick shorter than 60 ms is not leaving)
     await page.waitForFunction(() => !document.querySelector('[data-escucha-ui="tooltip"]'), null, { timeout: 3000 });
     assert.deepEqual(await pointerState(page, 5, 5), before, 'off the mention, nothing of ours remains');
     await page.mouse.move(at.x, at.y);
