@@ -134,7 +134,7 @@ pub enum FrameReply {
     Scan {
         id: u32,
         phases: Vec<(String, f64)>,
-        page_mentions: Option<Reply>,
+        page_mentions: Option<Box<Reply>>,
     },
     /// With `restart`, start over (a route change); else one unit per
     /// change, in order.

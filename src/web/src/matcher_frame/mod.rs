@@ -159,7 +159,7 @@ fn handle(data: JsValue) -> Result<(), JsValue> {
         let page_mentions = url.map(|url| {
             let units: Vec<u16> = text.encode_utf16().collect();
             let groups = channel::summarize(&units, &spans, &starts, &engine.groups);
-            Reply::PageMentions { url, total: spans.len() as u32, groups, captures: Vec::new() }
+            Box::new(Reply::PageMentions { url, total: spans.len() as u32, groups, captures: Vec::new() })
         });
         let phases = vec![("frame decode".into(), t1 - t0), ("frame match".into(), t2 - t1), ("frame locate".into(), t3 - t2)];
         let reply = platform::to_js(&FrameReply::Scan { id, phases, page_mentions });
