@@ -226,6 +226,41 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    async fn a_changes_request_is_answered_with_units_and_a_bad_one_is_refused() {
+        reset(true);
+        let channel = web_sys::MessageChannel::new().unwrap();
+        let hello = next_message(&channel.port1());
+        accept_port(offer(TICKET, &channel.port2()));
+        hello.await.unwrap();
+        let wrap = |typed: JsValue| {
+            let request = Object::new();
+            Reflect::set(&request, &"request".into(), &typed).unwrap();
+            JsValue::from(request)
+        };
+        let changes = escucha_core::matcher_frame::FrameRequest::Changes {
+            id: 3,
+            started_at: "https://a.example/".into(),
+            now: "https://a.example/".into(),
+            changes: vec![escucha_core::page_watch::Change::Text],
+        };
+        let reply = next_message(&channel.port1());
+        handle(wrap(platform::to_js(&changes))).unwrap();
+        let data = reply.await.unwrap().unchecked_into::<MessageEvent>().data();
+        assert_eq!(Reflect::get(&data, &"type".into()).unwrap(), "changes");
+        assert_eq!(Reflect::get(&data, &"id".into()).unwrap(), 3);
+        assert_eq!(Array::from(&Reflect::get(&data, &"units".into()).unwrap()).get(0), "enclosingBlock");
+
+        let bad = Object::new();
+        Reflect::set(&bad, &"type".into(), &"changes".into()).unwrap();
+        Reflect::set(&bad, &"id".into(), &4.into()).unwrap();
+        let reply = next_message(&channel.port1());
+        assert!(handle(wrap(bad.into())).is_err());
+        let data = reply.await.unwrap().unchecked_into::<MessageEvent>().data();
+        assert_eq!(Reflect::get(&data, &"type".into()).unwrap(), "refused");
+        assert_eq!(Reflect::get(&data, &"id".into()).unwrap(), 4);
+    }
+
+    #[wasm_bindgen_test]
     async fn a_scan_request_gets_spans_and_the_popup_list() {
         reset(true);
         let channel = web_sys::MessageChannel::new().unwrap();
