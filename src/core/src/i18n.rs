@@ -375,6 +375,8 @@ keys! {
     PopupLoggedByMember => "popupLoggedByMember",
     WelcomeImported => "welcomeImported",
     WelcomeImportFailed => "welcomeImportFailed",
+    // hl15b: a mention's tooltip.
+    MentionTooltip => "mentionTooltip",
 }
 
 impl Key {

@@ -15,6 +15,7 @@ pub mod log;
 pub mod matcher_frame;
 pub mod matching;
 pub mod page_text;
+pub mod page_watch;
 pub mod pages;
 pub mod protocol;
 pub mod settings;

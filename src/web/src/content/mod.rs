@@ -11,6 +11,7 @@ mod context;
 mod hit;
 mod observer;
 mod painter;
+mod pointer;
 mod scan;
 
 use std::cell::{Cell, RefCell};
@@ -52,6 +53,29 @@ fn page_url() -> String {
     web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
 }
 
+/// The address whose site rules apply here: the page's own, or for an
+/// `about:blank` / `about:srcdoc` frame, its maker's
+/// ([`escucha_core::page_watch::deciding_url`]).
+fn site_url() -> String {
+    let own = page_url();
+    if !escucha_core::page_watch::inherits_address(&own) {
+        return own;
+    }
+    let mut ancestors: Vec<Option<String>> = Vec::new();
+    let mut w = web_sys::window();
+    while let Some(current) = w {
+        let Ok(Some(parent)) = current.parent() else { break };
+        if parent == current {
+            break;
+        }
+        // Another origin's address is unreadable (an error), and says so.
+        ancestors.push(parent.location().href().ok());
+        w = Some(parent);
+    }
+    let refs: Vec<Option<&str>> = ancestors.iter().map(|a| a.as_deref()).collect();
+    escucha_core::page_watch::deciding_url(&own, &refs).to_string()
+}
+
 /// The root we scan: the whole document, including `<head>`-less pages.
 fn page_root() -> Node {
     let doc = dom::document();
@@ -61,7 +85,7 @@ fn page_root() -> Node {
 /// Ask the service worker for this page's config and (re)start highlighting.
 pub async fn start() -> Result<(), PlatformError> {
     let url = page_url();
-    let config = platform::send(&ContentHello { url: url.clone() }).await.map_err(|e| PlatformError(e.to_string()))?;
+    let config = platform::send(&ContentHello { url: site_url() }).await.map_err(|e| PlatformError(e.to_string()))?;
     let (enabled, brands) = (config.enabled, config.brands);
     stop();
     if !enabled {
@@ -237,6 +261,7 @@ fn open_card(target: Option<Target>, selection: Option<StaticRange>, keyboard: b
         Some(capture::opening_for(&range, target, keyboard))
     });
     if let Some(opening) = opening {
+        pointer::reset_display();
         wasm_bindgen_futures::spawn_local(async move {
             if let Err(e) = card::open(opening).await {
                 web_sys::console::warn_1(&e);
@@ -247,7 +272,24 @@ fn open_card(target: Option<Target>, selection: Option<StaticRange>, keyboard: b
 
 thread_local! {
     static LISTENING: Cell<bool> = const { Cell::new(false) };
-    static HOVER_TIMER: RefCell<Option<gloo_timers::callback::Timeout>> = const { RefCell::new(None) };
+    static REST_TIMER: RefCell<Option<gloo_timers::callback::Timeout>> = const { RefCell::new(None) };
+}
+
+/// The painted mention under client point (x, y), with its range.
+fn mention_at(x: f64, y: f64) -> Option<(u32, StaticRange)> {
+    let (node, offset) = hit::caret_at(x, y)?;
+    ENGINE.with(|e| {
+        let guard = e.borrow();
+        let engine = guard.as_ref()?;
+        let i = hit::containing(engine.painter.found.iter().map(|f| &f.range), &node, offset)?;
+        let range = engine.painter.found.get(i)?.range.clone();
+        // The caret snaps to the nearest text: the point must be on the mention's box too.
+        let live = dom::document().create_range().ok()?;
+        live.set_start(&range.start_container(), range.start_offset()).ok()?;
+        live.set_end(&range.end_container(), range.end_offset()).ok()?;
+        let b = live.get_bounding_client_rect();
+        (x >= b.left() && x <= b.right() && y >= b.top() && y <= b.bottom()).then_some((i as u32, range))
+    })
 }
 
 /// Click a mention to open its card; rest the pointer on one to open it too.
@@ -278,21 +320,23 @@ fn install_pointer_listeners() {
     });
     let _ = doc.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
     click.forget();
+    // Resting on a mention shows that it can be clicked, and after a while
+    // opens its card (pointer.rs; the rules are escucha_core::page_watch's).
     let hover = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(|e: web_sys::MouseEvent| {
-        HOVER_TIMER.with(|t| t.borrow_mut().take()); // moving cancels a pending open
-        if !e.is_trusted() || card::is_open() || e.buttons() != 0 {
+        REST_TIMER.with(|t| t.borrow_mut().take()); // moving cancels a pending look
+        if !e.is_trusted() || e.buttons() != 0 {
             return;
         }
         let (x, y) = (e.client_x() as f64, e.client_y() as f64);
-        let timer = gloo_timers::callback::Timeout::new(card_frame::HOVER_OPEN_MS, move || {
-            if card::is_open() {
-                return;
-            }
-            if let Some(target) = hit::caret_at(x, y).and_then(|(n, o)| target_at(&n, o)) {
-                open_card(Some(target), None, false);
-            }
+        let timer = gloo_timers::callback::Timeout::new(escucha_core::page_watch::POINTER_REST_MS, move || {
+            let open = |i: u32| {
+                if !card::is_open() {
+                    open_card(Some(Target::Mention(i as usize)), None, false);
+                }
+            };
+            pointer::rested(mention_at(x, y), x, y, card::is_open(), open);
         });
-        HOVER_TIMER.with(|t| *t.borrow_mut() = Some(timer));
+        REST_TIMER.with(|t| *t.borrow_mut() = Some(timer));
     });
     let opts = web_sys::AddEventListenerOptions::new();
     opts.set_passive(true);
@@ -340,6 +384,7 @@ fn open_card_near_selection() -> Result<Done, ProtocolError> {
 /// Remove every highlight and stop observing.
 fn stop() {
     card::close();
+    pointer::reset_display();
     ENGINE.with(|e| {
         if let Some(mut engine) = e.borrow_mut().take() {
             engine.observer.disconnect();
@@ -357,7 +402,8 @@ fn full_scan() -> Result<u32, JsValue> {
             let Some(engine) = guard.as_mut() else { return Ok(0) };
             engine.painter.clear();
             engine.observer.disconnect();
-            engine.observer.observe(&root)?;
+            // The whole document: a replaced <body> must be seen too.
+            engine.observer.observe(&dom::document())?;
             scan_into(engine, &root)?;
             Ok(engine.painter.found.len() as u32)
         })
@@ -379,7 +425,8 @@ fn scan_into(engine: &mut Engine, root: &Node) -> Result<(), JsValue> {
 
 /// Re-scan the subtrees the observer reports as changed.
 pub(crate) fn rescan(roots: Vec<Node>, removed_something: bool) {
-    if page_url() != ENGINE.with(|e| e.borrow().as_ref().map(|g| g.url.clone()).unwrap_or_default()) {
+    let started_at = ENGINE.with(|e| e.borrow().as_ref().map(|g| g.url.clone()).unwrap_or_default());
+    if escucha_core::page_watch::navigated(&started_at, &page_url()) {
         // SPA navigation: the site (and so the rules) may differ.
         wasm_bindgen_futures::spawn_local(async {
             if let Err(e) = start().await {
@@ -395,7 +442,7 @@ pub(crate) fn rescan(roots: Vec<Node>, removed_something: bool) {
             engine.painter.prune_detached();
         }
         for root in observer::outermost(roots) {
-            if observer::is_excluded(&root, &engine.rules) {
+            if observer::is_excluded(&root) {
                 continue;
             }
             engine.painter.remove_within(&root);
@@ -415,10 +462,9 @@ fn after_change() {
         let mut guard = e.borrow_mut();
         let engine = guard.as_mut()?;
         let count = engine.painter.found.len() as u32;
-        (engine.reported != Some(count)).then(|| {
-            engine.reported = Some(count);
-            (count, engine.url.clone())
-        })
+        let count = escucha_core::page_watch::count_to_report(engine.reported, count)?;
+        engine.reported = Some(count);
+        Some((count, engine.url.clone()))
     });
     if let Some((count, url)) = update {
         report_count(count, &url);
