@@ -1,14 +1,19 @@
 # The two commands: `make run` and `make test`. Both install what they need.
-.PHONY: run test check build setup bench bench-quick bench-log bench-store bench-startup bench-capture clean
+.PHONY: run test check build setup screenshots bench bench-quick bench-log bench-store bench-startup bench-capture clean
 run:   ; bash scripts/run.sh
 test:  ; bash scripts/test.sh
 check: ; bash scripts/setup.sh && bash scripts/check.sh
 build: ; bash scripts/setup.sh && bash scripts/build.sh
 setup: ; bash scripts/setup.sh
-bench: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/highlight.mjs && cargo run --quiet --release -p escucha-core --example bench_matcher
-bench-quick: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/highlight.mjs --quick
+screenshots: ; bash scripts/setup.sh && bash scripts/build.sh && node scripts/screenshots.mjs
+# The benchmarks that ask the engine itself (benchScan, benchFloor,
+# bench_store) run a build with escucha-web's `bench` feature, in build/bench;
+# the shipped build/extension has no benchmark code. The others measure it.
+BENCH_ENV = ESCUCHA_BUILD=build/bench ESCUCHA_WEB_FEATURES=bench
+bench: ; bash scripts/setup.sh && $(BENCH_ENV) bash scripts/build.sh && $(BENCH_ENV) node tests/bench/highlight.mjs && cargo run --quiet --release -p escucha-core --example bench_matcher
+bench-quick: ; bash scripts/setup.sh && $(BENCH_ENV) bash scripts/build.sh && $(BENCH_ENV) node tests/bench/highlight.mjs --quick
 bench-log: ; bash scripts/setup.sh && bash scripts/build.sh && cargo run --quiet --release -p escucha-core --example bench_log -- --emit target/bench_log_captures.json --results tests/bench/results/log-native.json && node tests/bench/log_page.mjs
-bench-store: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/store.mjs
+bench-store: ; bash scripts/setup.sh && $(BENCH_ENV) bash scripts/build.sh && $(BENCH_ENV) node tests/bench/store.mjs
 bench-startup: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/content_startup.mjs
 bench-capture: ; cargo run --quiet --release -p escucha-corpus --bin capture-fidelity
 clean: ; rm -rf build target/wasm32-unknown-unknown

@@ -7,6 +7,9 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
 BUILD=${ESCUCHA_BUILD:-build}   # overridable so parallel work does not clobber build/
+# Extra escucha-web features: `bench` for the benchmarks' build (the Makefile's
+# bench targets build it into build/bench); the shipped build has none.
+FEATURES=${ESCUCHA_WEB_FEATURES:-}
 TARGET=${CARGO_TARGET_DIR:-target}
 OUT=$BUILD/extension
 # escucha-web is built twice: `full` for the service worker and the extension
@@ -15,11 +18,14 @@ OUT=$BUILD/extension
 # matcher frame. Classic no-modules loaders: the service worker uses
 # importScripts and content scripts cannot be modules.
 WASM_BINDGEN=(wasm-bindgen --target no-modules --no-typescript --remove-name-section --remove-producers-section --out-dir "$OUT/wasm")
-echo "[build] wasm (escucha-web, release: full and content)"
-"${WASM_CARGO[@]}" build --quiet --release -p escucha-web "${WASM_FLAGS[@]}"
-"${WASM_CARGO[@]}" build --quiet --profile release-content -p escucha-web --no-default-features --features content "${WASM_FLAGS[@]}"
+echo "[build] wasm (escucha-web, release: full and content${FEATURES:+; features: $FEATURES})"
+"${WASM_CARGO[@]}" build --quiet --release -p escucha-web ${FEATURES:+--features "$FEATURES"} "${WASM_FLAGS[@]}"
+"${WASM_CARGO[@]}" build --quiet --profile release-content -p escucha-web --no-default-features --features "content${FEATURES:+,$FEATURES}" "${WASM_FLAGS[@]}"
 rm -rf "$OUT" && mkdir -p "$OUT"
 cp -R extension/. "$OUT/"
+# A bench build's JavaScript names the benchmark requests too (generated, see
+# src/core/src/protocol/generated.rs).
+case ",$FEATURES," in *,bench,*) cp tests/bench/protocol.js "$OUT/platform/protocol.js" ;; esac
 "${WASM_BINDGEN[@]}" --out-name escucha_web "$TARGET/wasm32-unknown-unknown/release/escucha_web.wasm"
 "${WASM_BINDGEN[@]}" --out-name escucha_content "$TARGET/wasm32-unknown-unknown/release-content/escucha_web.wasm"
 
@@ -45,7 +51,7 @@ WWW=$BUILD/www
 CHART_JS=www/node_modules/chart.js/dist/chart.umd.js
 [ -f "$CHART_JS" ] || { echo "[build] $CHART_JS is missing: run scripts/setup.sh"; exit 1; }
 rm -rf "$WWW" && mkdir -p "$WWW"
-cp www/index.html www/main.js www/dashboard.css "$WWW/"
+cp www/index.html www/main.js www/dashboard.css www/favicon.png "$WWW/"
 cp "$CHART_JS" "$WWW/chart.umd.js"
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$WWW/wasm" --out-name escucha_dashboard \
   "$TARGET/wasm32-unknown-unknown/release/escucha_dashboard.wasm"

@@ -25,10 +25,10 @@ echo "== checks: cargo fmt --check, clippy -D warnings (scripts/check.sh)"
 tier "checks" "$LOG/checks.txt" bash scripts/check.sh
 
 echo "== tier 1: cargo test (native core and server)"
-tier "tier 1" "$LOG/native.txt" cargo test --workspace --exclude escucha-web --exclude escucha-dashboard
+tier "tier 1" "$LOG/native.txt" cargo test --workspace --exclude escucha-web --exclude escucha-dashboard --exclude escucha-ui
 
 echo "== tier 2: wasm-bindgen-test in headless Chromium"
-tier "tier 2" "$LOG/wasm.txt" bash -c 'cd src/web && "$@"' _ "${WASM_CARGO[@]}" test "${WASM_FLAGS[@]}"
+tier "tier 2" "$LOG/wasm.txt" bash -c 'cd src/web && "$@"' _ "${WASM_CARGO[@]}" test -p escucha-web -p escucha-ui "${WASM_FLAGS[@]}"
 
 echo "== tier 3: end-to-end, the built extension in Chromium"
 # A file that hangs is stopped after 15 minutes (capture_sync_all, the

@@ -5,17 +5,18 @@
 // await fails to start, and listeners must be registered synchronously on the
 // first turn so the browser can wake the worker for them.
 if (typeof importScripts === 'function') {
-  importScripts('/platform/extension_api.js', '/wasm/escucha_web.js'); // Firefox loads these via manifest "scripts"
+  importScripts('/platform/extension_api.js', '/platform/protocol.js', '/wasm/escucha_web.js'); // Firefox loads these via manifest "scripts"
 }
 (() => {
   const api = self.escuchaExtensionApi;
+  const P = self.escuchaProtocol; // generated from the Rust types
   const ready = wasm_bindgen({ module_or_path: api.runtime.getURL('wasm/escucha_web_bg.wasm') })
     .then(() => wasm_bindgen.sw_start());
 
   api.runtime.onMessage.addListener((message, sender, sendResponse) => {
     ready
       .then(() => wasm_bindgen.sw_handle_message(message, sender))
-      .then(sendResponse, (err) => sendResponse({ type: 'error', code: 'internal', message: String(err) }));
+      .then(sendResponse, (err) => sendResponse({ type: P.Answer.error, code: P.ErrorCode.internal, detail: String(err) }));
     return true; // the reply is asynchronous
   });
   api.contextMenus?.onClicked.addListener((info, tab) => {
@@ -25,6 +26,7 @@ if (typeof importScripts === 'function') {
     ready.then(() => wasm_bindgen.sw_command(command, tab?.id ?? -1));
   });
   api.alarms?.onAlarm.addListener((alarm) => { ready.then(() => wasm_bindgen.sw_alarm(alarm.name)); });
+  api.runtime.onInstalled?.addListener((details) => { ready.then(() => wasm_bindgen.sw_installed(details.reason)); });
   api.tabs.onRemoved.addListener((tabId) => { ready.then(() => wasm_bindgen.sw_tab_closed(tabId)); });
   self.escuchaReady = ready; // lets end-to-end tests await start-up
 })();

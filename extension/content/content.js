@@ -6,6 +6,7 @@
 // (content/matcher_client.js, src/web/src/matcher_frame).
 (() => {
   const api = self.escuchaExtensionApi;
+  const P = self.escuchaProtocol; // generated from the Rust types
   const ready = wasm_bindgen({ module_or_path: api.runtime.getURL('wasm/escucha_content_bg.wasm') }).then(
     () => wasm_bindgen.content_start().then(() => wasm_bindgen.content_handle_message),
     (err) => {
@@ -18,7 +19,7 @@
   api.runtime.onMessage.addListener((message, sender, sendResponse) => {
     ready
       .then((handle) => handle(message, sender))
-      .then(sendResponse, (err) => sendResponse({ type: 'error', code: 'internal', message: String(err) }));
+      .then(sendResponse, (err) => sendResponse({ type: P.Answer.error, code: P.ErrorCode.internal, detail: String(err) }));
     return true;
   });
 })();

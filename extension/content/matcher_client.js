@@ -10,11 +10,37 @@
 // other pages (src/core/src/card_frame.rs): this file copies the DOM around
 // the mention with escuchaDomDump under the rules the frame sent, and the
 // card frame runs the Rust gathering and extraction over that copy.
+// Decisions run in the frame too (escucha_core::page_watch through the typed
+// channel, escucha_core::matcher_frame::FrameRequest/FrameReply): what to
+// rescan for a mutation, when the route changed, whether to report a count,
+// and when resting on a mention opens its card. Here: DOM reads and writes.
 self.escuchaMatcherClient = (api) => {
+  // Request names, answers and error codes are generated from the Rust types
+  // (src/core/src/protocol): C to the service worker, T from it.
+  const { ContentRequest: C, TabRequest: T, BenchRequest: B = {}, Answer: A, ErrorCode: E } = self.escuchaProtocol;
+  const NOT_IN_THIS_BUILD = Symbol('not in this build');
   let s = null; // the running session, see start()
   let queue = Promise.resolve(); // scans run one at a time, in order
   const encoder = new TextEncoder();
   const serial = (work) => (queue = queue.then(work, work));
+
+  /** Send a typed request (buffers beside it) and wait for the reply with its id. */
+  const ask = (session, request, buffers = {}, transfer = []) => {
+    request.id = ++session.seq;
+    return new Promise((resolve) => {
+      session.pending.set(request.id, resolve);
+      session.port.postMessage({ request, ...buffers }, transfer);
+    }).finally(() => session.pending.delete(request.id));
+  };
+
+  /** Whose site rules apply: about:blank / about:srcdoc frames are their maker's (escucha_core::page_watch::deciding_url). */
+  const ancestorUrls = () => {
+    const out = [];
+    for (let w = window; w.parent !== w; w = w.parent) {
+      try { out.push(w.parent.location.href); } catch { out.push(null); }
+    }
+    return out;
+  };
 
   const adopt = (root) => {
     if (!s.sheet || s.styled.includes(root)) return;
@@ -24,10 +50,12 @@ self.escuchaMatcherClient = (api) => {
 
   const stop = () => {
     closeCard();
+    pointerOff();
     if (!s) return;
     const old = s;
     s = null;
     old.observer?.disconnect();
+    if (old.hello) document.removeEventListener(old.hello.shadowAttachedEvent, onShadow);
     old.host.remove();
     old.port?.close();
     for (const spec of old.hello?.highlights ?? []) CSS.highlights.delete(spec.name);
@@ -39,8 +67,10 @@ self.escuchaMatcherClient = (api) => {
   const start = async () => {
     stop();
     const url = location.href;
-    const reply = await api.runtime.sendMessage({ type: 'openMatcher', url });
-    if (!reply || reply.type !== 'matcherTicket') throw new Error(`Escucha: no matcher ticket: ${JSON.stringify(reply)}`);
+    let site = url;
+    if (/^about:(blank|srcdoc)([?#]|$)/i.test(url)) for (const a of ancestorUrls()) { if (a === null) break; site = a; if (!/^about:/i.test(a)) break; }
+    const reply = await api.runtime.sendMessage({ type: C.openMatcher, url: site });
+    if (!reply || reply.type !== A.ok) throw new Error(`Escucha: no matcher ticket: ${JSON.stringify(reply)}`);
     const host = document.createElement('div');
     host.setAttribute('data-escucha-ui', 'matcher');
     host.hidden = true;
@@ -55,7 +85,7 @@ self.escuchaMatcherClient = (api) => {
       session.port = channel.port1;
       channel.port1.onmessage = (e) => {
         if (e.data?.type === 'hello') resolve(e.data.hello);
-        else if (e.data?.type === 'spans') session.pending.get(e.data.id)?.(e.data);
+        else session.pending.get(e.data?.id)?.(e.data);
       };
       frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, new URL(src).origin, [channel.port2]), { once: true });
       setTimeout(() => reject(new Error('Escucha: the matcher frame did not answer.')), 15000);
@@ -74,7 +104,8 @@ self.escuchaMatcherClient = (api) => {
     adopt(document);
     if (!session.hello.enabled) { report(); return; }
     session.observer = new MutationObserver(onMutations);
-    observe(document.body ?? document.documentElement);
+    observe(document); // the whole document: a replaced <body> is seen too
+    document.addEventListener(session.hello.shadowAttachedEvent, onShadow);
     listen();
     await serial(() => fullScan());
   };
@@ -82,12 +113,66 @@ self.escuchaMatcherClient = (api) => {
   // --- The capture card -------------------------------------------------
   let card = null; // { host, frame, port, previous, focused }
   let listening = false;
-  let hoverTimer = 0;
+  let restTimer = 0;
+  let openTimer = 0;
+  let under = null; // index of the mention the pointer rests on
+  let tip = null; // { host, sheet, roots }
+
+  /** Show that the mention can be clicked: the pointer cursor and a tooltip, at the place the frame chose. */
+  const pointerOn = (found, at) => {
+    pointerOff();
+    const p = s.hello.pointer;
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(p.hoverCss);
+    const roots = [...new Set([document, found.range.startContainer.getRootNode()])];
+    for (const root of roots) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    let host = null;
+    if (at && !card) {
+      host = document.createElement('div');
+      host.setAttribute('data-escucha-ui', 'tooltip');
+      for (const [k, v] of p.tooltipStyle) host.style.setProperty(k, v, 'important');
+      host.style.setProperty('left', `${at[0]}px`, 'important');
+      host.style.setProperty('top', `${at[1]}px`, 'important');
+      const text = document.createElement('span');
+      text.setAttribute('role', 'tooltip');
+      text.textContent = p.tooltip;
+      host.attachShadow({ mode: 'open' }).append(text); // a fixed string in the user's language: nothing to hide
+      document.documentElement.append(host);
+    }
+    tip = { host, sheet, roots };
+  };
+  const pointerOff = () => {
+    if (!tip) return;
+    const old = tip;
+    tip = null;
+    old.host?.remove();
+    for (const root of old.roots) root.adoptedStyleSheets = root.adoptedStyleSheets.filter((x) => x !== old.sheet);
+  };
+
+  /** The pointer rested at (x, y): tell the frame when the mention under it changed, and do what it says. */
+  const rest = async (x, y) => {
+    const session = s;
+    if (!session?.hello?.enabled) return;
+    const found = mentionAt(x, y);
+    const index = found ? session.found.indexOf(found) : null;
+    if (index === under) return;
+    under = index;
+    clearTimeout(openTimer);
+    const reply = await ask(session, { type: 'pointer', mention: index, cardOpen: card !== null, x, y, width: innerWidth, height: innerHeight });
+    if (s !== session || under !== index) return;
+    if (found) pointerOn(found, reply.tooltip); else pointerOff();
+    if (reply.action.do === 'openAfter') {
+      openTimer = setTimeout(() => {
+        if (s === session && under === index && !card) openCard(found, false).catch((err) => console.warn('Escucha card:', String(err)));
+      }, Math.max(0, reply.action.ms - session.hello.pointer.restMs));
+    }
+  };
 
   const closeCard = () => {
     if (!card) return;
     const old = card;
     card = null;
+    if (s?.port) ask(s, { type: 'cardClosed', mention: under }).catch(() => {});
     const hadFocus = document.activeElement === old.host;
     old.port.close();
     old.host.remove();
@@ -100,7 +185,9 @@ self.escuchaMatcherClient = (api) => {
   const mentionAt = (x, y) => {
     const pos = document.caretPositionFromPoint?.(x, y);
     if (!pos || !s) return null;
-    return s.found.find((f) => f.range.startContainer.isConnected && liveRange(f.range).isPointInRange(pos.offsetNode, pos.offset)) ?? null;
+    // The caret snaps to the nearest text: the point must be on the mention's own boxes too.
+    const on = (l) => [...l.getClientRects()].some((b) => x >= b.left && x <= b.right && y >= b.top && y <= b.bottom);
+    return s.found.find((f) => f.range.startContainer.isConnected && (() => { const l = liveRange(f.range); return l.isPointInRange(pos.offsetNode, pos.offset) && on(l); })()) ?? null;
   };
 
   /** The mention nearest the selection or caret (the keyboard command). */
@@ -132,6 +219,7 @@ self.escuchaMatcherClient = (api) => {
   /** Open the card for `found` (a painted mention): same frame, same Rust as the WebAssembly path. */
   const openCard = async (found, keyboard) => {
     closeCard();
+    pointerOff();
     const session = s;
     const r = found.range;
     const node = r.startContainer;
@@ -150,8 +238,8 @@ self.escuchaMatcherClient = (api) => {
       viewport: { width: innerWidth, height: innerHeight, scrollX, scrollY }, keyboard,
     };
     const previous = keyboard ? document.activeElement : null;
-    const reply = await api.runtime.sendMessage({ type: 'openCardFrame' });
-    if (!reply || reply.type !== 'cardTicket' || s !== session) return;
+    const reply = await api.runtime.sendMessage({ type: C.openCardFrame });
+    if (!reply || reply.type !== A.ok || s !== session) return;
     const host = document.createElement('escucha-card');
     host.setAttribute('data-escucha-ui', 'card');
     for (const [k, v] of [['all', 'initial'], ['position', 'absolute'], ['z-index', '2147483647'], ['left', '0px'], ['top', '0px'],
@@ -186,13 +274,10 @@ self.escuchaMatcherClient = (api) => {
       else closeCard();
     });
     document.addEventListener('mousemove', (e) => {
-      clearTimeout(hoverTimer);
-      if (!e.isTrusted || card || e.buttons !== 0 || !s?.hello?.enabled) return;
+      clearTimeout(restTimer);
+      if (!e.isTrusted || e.buttons !== 0 || !s?.hello?.enabled) return;
       const { clientX: x, clientY: y } = e;
-      hoverTimer = setTimeout(() => {
-        const found = card ? null : mentionAt(x, y);
-        if (found) openCard(found, false).catch((err) => console.warn('Escucha card:', String(err)));
-      }, s.hello.card.hoverOpenMs);
+      restTimer = setTimeout(() => rest(x, y), s.hello.pointer.restMs);
     }, { passive: true });
     // Escape closes the card also when the pointer opened it.
     document.addEventListener('keydown', (e) => { if (e.isTrusted && e.key === 'Escape' && card) closeCard(); }, true);
@@ -217,13 +302,8 @@ self.escuchaMatcherClient = (api) => {
     const bytes = new Uint8Array(room.buffer.transfer(written));
     const t2 = performance.now();
     phases.encode = t2 - t1;
-    const id = ++session.seq;
-    const reply = await new Promise((resolve) => {
-      session.pending.set(id, resolve);
-      session.port.postMessage({ type: 'scan', id, text: bytes.buffer, starts: c.starts.buffer, ends: c.ends.buffer, url },
-        [bytes.buffer, c.starts.buffer, c.ends.buffer]);
-    });
-    session.pending.delete(id);
+    const reply = await ask(session, { type: 'scan', url: url ?? null }, { text: bytes.buffer, starts: c.starts.buffer, ends: c.ends.buffer },
+      [bytes.buffer, c.starts.buffer, c.ends.buffer]);
     const t3 = performance.now();
     phases['post + frame + reply'] = t3 - t2;
     for (const [name, ms] of reply.phases) phases[name] = ms;
@@ -265,59 +345,97 @@ self.escuchaMatcherClient = (api) => {
     return result;
   };
 
-  const report = () => {
-    const count = s.found.length;
-    if (s.reported === count) return;
-    s.reported = count;
-    api.runtime.sendMessage({ type: 'mentionsFound', url: s.url, count }).catch(() => {});
+  const report = async () => {
+    const session = s;
+    const { report: count } = await ask(session, { type: 'painted', count: session.found.length });
+    if (typeof count === 'number' && s === session) api.runtime.sendMessage({ type: C.mentionsFound, url: session.url, count }).catch(() => {});
   };
 
-  // Live pages: rescan what was added or edited, once per task.
-  let roots = [];
+  /** Whether `node` is `root` or inside it, also through shadow roots. */
+  const containsDeep = (root, node) => {
+    for (let n = node; n; n = n.getRootNode().host) if (root.contains(n)) return true;
+    return false;
+  };
+  const touches = (root, f) => containsDeep(root, f.range.startContainer) || containsDeep(root, f.range.endContainer);
+
+  // Live pages: describe each mutation record (escucha_core::page_watch::Change),
+  // ask the frame what to rescan for it, and rescan once per task.
+  const inline = (el) => s.hello.rules.inlineSet?.has(el.localName) ?? s.hello.rules.inlineTags.includes(el.localName);
+  const flow = (n) => (n.nodeType === 3 ? 'text' : n.nodeType === 1 ? (inline(n) ? 'inline' : 'block') : n.nodeType === 9 || n.nodeType === 11 ? 'root' : 'other');
+  const flowOf = (n) => (n ? flow(n) : null);
+  const enclosingBlock = (node) => {
+    let n = node;
+    while (n.parentNode && (n.nodeType === 3 || (n.nodeType === 1 && inline(n)))) n = n.parentNode;
+    return n;
+  };
+  let batch = []; // { change, node, target }
+  let hosts = [];
   let removed = false;
   let scheduled = false;
-  const onMutations = (records) => {
-    for (const r of records) {
-      if (r.type === 'characterData') { if (r.target.parentNode) roots.push(r.target.parentNode); continue; }
-      for (const n of r.addedNodes) roots.push(n.nodeType === Node.TEXT_NODE ? n.parentNode : n);
-      if (r.removedNodes.length) removed = true;
-    }
+  const schedule = () => {
     if (scheduled) return;
     scheduled = true;
     setTimeout(() => {
       scheduled = false;
-      const batch = roots; const anyRemoved = removed;
-      roots = []; removed = false;
-      serial(() => rescan(batch, anyRemoved));
+      const work = { batch, hosts, removed };
+      batch = []; hosts = []; removed = false;
+      serial(() => rescan(work));
     }, 0);
   };
+  const onMutations = (records) => {
+    if (!s?.hello) return;
+    for (const r of records) {
+      const target = r.target;
+      if (r.type === 'characterData') { batch.push({ change: { kind: 'text' }, node: target, target }); continue; }
+      const parent = flow(target);
+      for (const n of r.addedNodes) {
+        batch.push({ change: { kind: 'added', node: flow(n), parent, before: flowOf(n.previousSibling), after: flowOf(n.nextSibling) }, node: n, target });
+      }
+      if (r.removedNodes.length) {
+        removed = true;
+        const anyJoining = [...r.removedNodes].some((n) => flow(n) !== 'block');
+        batch.push({ change: { kind: 'removed', anyJoining, parent, before: flowOf(r.previousSibling), after: flowOf(r.nextSibling) }, node: null, target });
+      }
+    }
+    schedule();
+  };
+  // Escucha's page-world hook (content/shadow_hook.js) announces shadow roots attached later.
+  const onShadow = (e) => { if (s?.hello) { hosts.push(e.composedPath()[0]); schedule(); } };
 
-  const rescan = async (batch, anyRemoved) => {
+  const rescan = async ({ batch, hosts, removed: anyRemoved }) => {
     if (!s) return;
-    if (location.href !== s.url) { await start().catch((e) => console.warn(String(e))); return; }
     const session = s;
+    const answer = await ask(session, { type: 'changes', startedAt: session.url, now: location.href, changes: batch.map((b) => b.change) });
+    if (s !== session) return;
+    if (answer.restart) { await start().catch((e) => console.warn(String(e))); return; }
+    const roots = [...hosts];
+    (answer.units ?? []).forEach((unit, i) => {
+      const b = batch[i];
+      if (unit === 'node') roots.push(b.node);
+      else if (unit === 'enclosingBlock') roots.push(enclosingBlock(b.node && b.change.kind === 'text' ? b.node : b.target));
+    });
     const excluded = session.hello.excludedSelector;
-    if (anyRemoved) unpaint((f) => f.range.startContainer.isConnected);
+    if (anyRemoved) unpaint((f) => f.range.startContainer.isConnected && f.range.endContainer.isConnected);
     const outer = [];
-    for (const r of batch) {
-      if (!r || !r.isConnected || outer.some((o) => o.contains(r))) continue;
+    for (const r of roots) {
+      if (!r || !r.isConnected || outer.some((o) => containsDeep(o, r))) continue;
       const el = r.nodeType === Node.ELEMENT_NODE ? r : r.parentElement;
       if (el && el.closest(excluded)) continue;
-      for (let i = outer.length - 1; i >= 0; i--) if (r.contains(outer[i])) outer.splice(i, 1);
+      for (let i = outer.length - 1; i >= 0; i--) if (containsDeep(r, outer[i])) outer.splice(i, 1);
       outer.push(r);
     }
     for (const root of outer) {
-      unpaint((f) => !root.contains(f.range.startContainer));
+      unpaint((f) => !touches(root, f));
       const result = await scan(root);
       if (s !== session) return;
       if (root.isConnected) paint(result.found, result.phases);
     }
-    report();
+    await report();
   };
 
   const reveal = (index) => {
     const f = s?.found[index];
-    if (!f || !f.range.startContainer.isConnected) return { type: 'error', code: 'invalid', message: 'That mention is no longer on the page.' };
+    if (!f || !f.range.startContainer.isConnected) return { type: A.error, code: E.mentionGone };
     const node = f.range.startContainer;
     (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement)?.scrollIntoView({ block: 'center' });
     const flash = new Highlight(f.range);
@@ -325,42 +443,44 @@ self.escuchaMatcherClient = (api) => {
     CSS.highlights.set(s.hello.flash.name, flash);
     const name = s.hello.flash.name;
     setTimeout(() => { if (CSS.highlights.get(name) === flash) CSS.highlights.delete(name); }, s.hello.flashMs);
-    return { type: 'ok' };
+    return { type: A.ok };
   };
 
   const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
 
   /** Messages from our service worker or popup (never from pages: only extension contexts reach runtime.onMessage). */
   const handle = async (message, sender) => {
-    if (sender.id !== api.runtime.id || sender.tab) return { type: 'error', code: 'unknown_sender', message: 'Only Escucha itself may talk to this page\'s script.' };
+    if (sender.id !== api.runtime.id || sender.tab) return { type: A.error, code: E.unknownSender };
+    const none = { type: A.ok, url: location.href, total: 0, groups: [] };
     switch (message?.type) {
-      case 'ping': return { type: 'pong', version: s?.hello?.version ?? '', context: 'content_script' };
-      case 'settingsChanged': await start(); return { type: 'ok' };
-      case 'getPageMentions': {
-        if (!s?.hello?.enabled) return { type: 'pageMentions', url: location.href, total: 0, groups: [] };
+      case T.ping: return { type: A.ok, version: s?.hello?.version ?? '', context: 'content_script' };
+      case T.settingsChanged: await start(); return { type: A.ok };
+      case T.getPageMentions: {
+        if (!s?.hello?.enabled) return none;
         const r = await serial(() => fullScan({ url: location.href }));
-        return r?.pageMentions ?? { type: 'pageMentions', url: location.href, total: 0, groups: [] };
+        return r?.pageMentions ?? none;
       }
-      case 'revealMention': return reveal(message.index);
-      case 'openCard': {
-        if (!document.hasFocus()) return { type: 'ok' }; // another frame of this tab has the focus
+      case T.revealMention: return reveal(message.index);
+      case T.openCard: {
+        if (!document.hasFocus()) return { type: A.ok }; // another frame of this tab has the focus
         const found = mentionNearSelection();
-        if (!found) return { type: 'error', code: 'invalid', message: 'There is no highlighted mention on this page.' };
+        if (!found) return { type: A.error, code: E.noMention };
         await openCard(found, true);
-        return { type: 'ok' };
+        return { type: A.ok };
       }
-      case 'benchScan': {
+      // Benchmarks: only a bench build's protocol.js names them (scripts/build.sh).
+      case B.benchScan ?? NOT_IN_THIS_BUILD: {
         const t0 = performance.now();
         const r = await serial(() => fullScan());
         await nextFrame();
-        return { type: 'benchResult', engine: 'escucha', ms: performance.now() - t0, mentions: s?.found.length ?? 0, path: 'matcher-frame', phases: Object.entries(r?.phases ?? {}) };
+        return { type: A.ok, engine: 'escucha', ms: performance.now() - t0, mentions: s?.found.length ?? 0, path: 'matcher-frame', phases: Object.entries(r?.phases ?? {}) };
       }
-      case 'benchFloor': {
+      case B.benchFloor ?? NOT_IN_THIS_BUILD: {
         const t0 = performance.now();
         const nodes = escuchaFloorWalk();
-        return { type: 'benchResult', engine: 'floor', ms: performance.now() - t0, mentions: nodes, path: 'content-world', phases: [] };
+        return { type: A.ok, engine: 'floor', ms: performance.now() - t0, mentions: nodes, path: 'content-world', phases: [] };
       }
-      default: return { type: 'error', code: 'forbidden', message: `The content script does not handle '${message?.type}'.` };
+      default: return { type: A.error, code: E.forbidden, request: String(message?.type) };
     }
   };
 

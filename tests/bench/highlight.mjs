@@ -15,8 +15,9 @@ import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { ROOT, EXTENSION_DIR, CHROMIUM_ARGS, launchWithExtension, askContentScriptReply } from '../e2e/harness.mjs';
+import { ROOT, EXTENSION_DIR, CHROMIUM_ARGS, launchWithExtension, askContentScriptReply, saveSettings } from '../e2e/harness.mjs';
 import { writeForum, TERMS_10, TERMS_300 } from './gen_forum.mjs';
+import { TabRequest as T, BenchRequest as B, Answer as A } from '../e2e/protocol.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const RUNS = QUICK ? 3 : 5;
@@ -203,19 +204,15 @@ const textStats = (page) => page.evaluate(() => {
 });
 
 async function setTerms(worker, terms) {
-  const reply = await worker.evaluate((terms) => wasm_bindgen.sw_handle_message({
-    type: 'saveSettings',
-    settings: {
-      version: 1,
-      brands: { version: 1, groups: [{ name: 'Bench', color: '#ffd54f', terms: terms.map((text) => ({ text })) }] },
-      sites: {}, departments: ['Product'], sync: {},
-    },
-  }, { id: chrome.runtime.id, url: chrome.runtime.getURL('options/options.html') }), terms);
-  if (!reply || reply.type !== 'ok') throw new Error(`saveSettings failed: ${JSON.stringify(reply)}`);
+  await saveSettings(worker, {
+    version: 1,
+    brands: { version: 1, groups: [{ name: 'Bench', color: '#ffd54f', terms: terms.map((text) => ({ text })) }] },
+    sites: {}, departments: ['Product'], sync: {},
+  });
 }
 
-const naReason = (reply) => `n/a (not implemented: ${reply && reply.type === 'error'
-  ? `${reply.code || 'no answer'}: ${String(reply.message).replace(/\s+/g, ' ').slice(0, 70)}`
+const naReason = (reply) => `n/a (not implemented: ${reply && reply.type === A.error
+  ? `${reply.code || 'no answer'}: ${String(reply.detail ?? reply.request ?? reply.message).replace(/\s+/g, ' ').slice(0, 70)}`
   : `unexpected reply ${JSON.stringify(reply).slice(0, 60)}`})`;
 
 /**
@@ -228,12 +225,12 @@ async function measureEscucha(ext, base, path, { csp = false, floors = false, ap
   const out = { scans: [], floorContent: [], floorMain: [], na: null, path: null, stalls: [], append: null, seenByMain: null };
   try {
     await installMonitors(page);
-    const hello = await askContentScriptReply(ext.worker, url, { type: 'ping' }, { timeout: 30000 });
-    if (!hello || hello.type !== 'pong') { out.na = naReason(hello); }
+    const hello = await askContentScriptReply(ext.worker, url, { type: T.ping }, { timeout: 30000 });
+    if (!hello || hello.type !== A.ok) { out.na = naReason(hello); }
     for (let i = 0; i < RUNS && !out.na; i++) {
       const since = await page.evaluate(() => performance.now());
-      const r = await askContentScriptReply(ext.worker, url, { type: 'benchScan' }, { timeout: 120000 });
-      if (!r || r.type !== 'benchResult') { out.na = naReason(r); break; }
+      const r = await askContentScriptReply(ext.worker, url, { type: B.benchScan }, { timeout: 120000 });
+      if (!r || r.type !== A.ok) { out.na = naReason(r); break; }
       out.scans.push(r);
       out.path = r.path;
       out.stalls.push(await stallsSince(page, since));
@@ -250,8 +247,8 @@ async function measureEscucha(ext, base, path, { csp = false, floors = false, ap
     }
     if (floors) {
       for (let i = 0; i < FLOOR_RUNS; i++) {
-        const r = await askContentScriptReply(ext.worker, url, { type: 'benchFloor' }, { timeout: 30000 });
-        if (!r || r.type !== 'benchResult') { out.floorContentNa = naReason(r); break; }
+        const r = await askContentScriptReply(ext.worker, url, { type: B.benchFloor }, { timeout: 30000 });
+        if (!r || r.type !== A.ok) { out.floorContentNa = naReason(r); break; }
         out.floorContent.push(r);
       }
       for (let i = 0; i < FLOOR_RUNS; i++) out.floorMain.push(await mainFloor(page));

@@ -15,6 +15,7 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, launchWithExtension } from '../e2e/harness.mjs';
+import { PageRequest as P } from '../e2e/protocol.mjs';
 
 const RUNS = 7;
 const CAPTURES = join(ROOT, 'target', 'bench_log_captures.json');
@@ -82,7 +83,7 @@ try {
     }));
     load.first.push(r.firstPaint); load.ready.push(r.readyPaint); load.firstRead.push(r.firstRead);
     // The popup's status, through the service worker as the popup asks.
-    const t = await page.evaluate(async () => { const t = performance.now(); await chrome.runtime.sendMessage({ type: 'getLogStatus' }); return performance.now() - t; });
+    const t = await page.evaluate(async (m) => { const t = performance.now(); await chrome.runtime.sendMessage(m); return performance.now() - t; }, { type: P.getLogStatus });
     load.status.push(t);
     shape = r;
     if (i < RUNS - 1) await page.close();

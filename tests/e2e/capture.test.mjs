@@ -5,7 +5,8 @@
 // made-up events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtures, launchWithExtension, askContentScript, waitForHighlights, cardFrame, inCard, waitForCard, pressKey } from './harness.mjs';
+import { startFixtures, launchWithExtension, askContentScript, askWorker, waitForHighlights, cardFrame, inCard, waitForCard, pressKey, useDemoBrands } from './harness.mjs';
+import { PageRequest as P, TabRequest as T, Answer as A } from './protocol.mjs';
 
 // A 1 MB comment and one nested 500 deep, both mentioning Movistar.
 function bigComment() {
@@ -24,6 +25,7 @@ let fixtures, browser;
 before(async () => {
   fixtures = await startFixtures({ '/big.html': bigComment(), '/deep.html': deepNesting() });
   browser = await launchWithExtension();
+  await useDemoBrands(browser);
 });
 after(async () => {
   await browser?.close();
@@ -58,8 +60,7 @@ async function clickText(page, text, within) {
 
 async function pageCaptures(url) {
   if (url.endsWith('/forum.html')) url = 'http://127.0.0.1/demo/forum.html'; // forum.html's canonical link
-  return browser.worker.evaluate((url) => wasm_bindgen.sw_handle_message({ type: 'getPageCaptures', url },
-    { id: chrome.runtime.id, url: chrome.runtime.getURL('popup/popup.html') }), url);
+  return askWorker(browser.worker, { type: P.getPageCaptures, url }, 'popup/popup.html');
 }
 
 test('one click on a mention opens the card, Log stores the comment with its context', async () => {
@@ -75,7 +76,7 @@ test('one click on a mention opens the card, Log stores the comment with its con
   await inCard(page, '#log', (el) => el.click());
   await waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
   const reply = await pageCaptures(url);
-  assert.equal(reply.type, 'pageCaptures', JSON.stringify(reply));
+  assert.equal(reply.type, A.ok, JSON.stringify(reply));
   assert.equal(reply.captures.length, 1);
   const c = reply.captures[0].context.value;
   assert.equal(c.brand, 'Telefónica');
@@ -117,7 +118,7 @@ test('revisiting a page re-anchors its captures and the popup lists them', async
     return r.toString();
   });
   assert.equal(text, 'Movistar');
-  await askContentScript(browser.worker, url, { type: 'ping' });
+  await askContentScript(browser.worker, url, { type: T.ping });
   const tabId = await browser.worker.evaluate((url) => self.__escuchaTestTabs[url], url);
   const popup = await browser.context.newPage();
   await popup.goto(`chrome-extension://${browser.extensionId}/popup/popup.html?tab=${tabId}`);
@@ -130,9 +131,8 @@ test('"open comment" from the log opens the page and flashes the re-anchored cap
   const url = `${fixtures.url}/forum.html`;
   const [capture] = (await pageCaptures(url)).captures;
   const opened = browser.context.waitForEvent('page');
-  const reply = await browser.worker.evaluate((id) => wasm_bindgen.sw_handle_message({ type: 'openCapture', id },
-    { id: chrome.runtime.id, url: chrome.runtime.getURL('log/log.html') }), capture.id);
-  assert.equal(reply.type, 'ok', JSON.stringify(reply));
+  const reply = await askWorker(browser.worker, { type: P.openCapture, id: capture.id }, 'log/log.html');
+  assert.equal(reply.type, A.ok, JSON.stringify(reply));
   const page = await opened;
   await page.waitForFunction(() => {
     const h = CSS.highlights.get('escucha-flash');
@@ -149,7 +149,7 @@ test('the keyboard command and "Log selection" open the card', async () => {
   const url = `${fixtures.url}/forum.html`;
   await page.goto(url);
   await waitForHighlights(page, (h) => (h['escucha-g1'] ?? []).length === 2);
-  await askContentScript(browser.worker, url, { type: 'ping' });
+  await askContentScript(browser.worker, url, { type: T.ping });
   const tabId = await browser.worker.evaluate((url) => self.__escuchaTestTabs[url], url);
   // Caret in post 2, before "Orange": the nearest mention is that Orange.
   await page.evaluate(() => {
@@ -290,7 +290,7 @@ test('the card opens from the keyboard with the focus in it, and Escape closes i
   const url = `${fixtures.url}/forum.html`;
   await page.goto(url);
   await waitForHighlights(page, (h) => (h['escucha-g1'] ?? []).length === 2);
-  await askContentScript(browser.worker, url, { type: 'ping' });
+  await askContentScript(browser.worker, url, { type: T.ping });
   const tabId = await browser.worker.evaluate((url) => self.__escuchaTestTabs[url], url);
   await page.bringToFront();
   await page.evaluate(() => {
@@ -378,19 +378,18 @@ test('click to card painted (content-script path): measured, not asserted', asyn
 test('a teammate\'s capture says who logged it: the card knows the member\'s name', async () => {
   const page = await browser.context.newPage();
   const url = `${fixtures.url}/forum.html`;
-  const asPage = (message) => browser.worker.evaluate((m) => wasm_bindgen.sw_handle_message(m,
-    { id: chrome.runtime.id, url: chrome.runtime.getURL('options/options.html') }), message);
+  const asPage = (message) => askWorker(browser.worker, message);
   const setMember = async (member) => {
-    const { settings } = await asPage({ type: 'getSettings' });
-    const saved = await asPage({ type: 'saveSettings', settings: { ...settings, sync: { ...settings.sync, member } } });
-    assert.equal(saved.type, 'ok', JSON.stringify(saved));
+    const { settings } = await asPage({ type: P.getSettings });
+    const saved = await asPage({ type: P.saveSettings, settings: { ...settings, sync: { ...settings.sync, member } } });
+    assert.equal(saved.type, A.ok, JSON.stringify(saved));
   };
   // bo logged jordi's post (same permalink) in this browser's log, as a pull would bring it.
   await setMember('bo');
-  const logged = await asPage({ type: 'logCapture', tags: null, context: {
+  const logged = await asPage({ type: P.logCapture, tags: null, context: {
     pageUrl: 'http://127.0.0.1/demo/forum.html', commentText: 'Yo me cambié a Orange el mes pasado.', brand: 'Orange', term: 'Orange',
     permalink: `${fixtures.url}/forum.html#post-2`, quote: { exact: 'Orange', prefix: 'Yo me cambié a ', suffix: ' el mes pasado.' } } });
-  assert.equal(logged.type, 'logged', JSON.stringify(logged));
+  assert.equal(logged.type, A.ok, JSON.stringify(logged));
   await setMember('ana');
   await page.goto(url);
   await waitForHighlights(page, (h) => (h['escucha-g1'] ?? []).length === 2);

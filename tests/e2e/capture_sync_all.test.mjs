@@ -21,9 +21,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, FIXTURES, startFixtures, removeDir, waitForCard, logInCard } from './harness.mjs';
+import { ROOT, FIXTURES, startFixtures, removeDir, waitForCard, logInCard, useDemoBrands } from './harness.mjs';
 import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, pullAll, until } from './teamlog.mjs';
 import { configure, status, pageCaptures } from './sync_common.mjs';
+import { PageRequest as P, CardRequest as C, Answer as A } from './protocol.mjs';
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpus');
 const HAVE_CORPUS = existsSync(join(CORPUS, 'forums'));
@@ -81,11 +82,12 @@ before(async () => {
   fixtures = await startFixtures(corpus.generated);
   profile = mkdtempSync(join(tmpdir(), 'escucha-all-profile-'));
   b = await launchBrowser(profile, ext);
+  await useDemoBrands(b);
   // Only this machine: anything a saved page still points at elsewhere is refused before it leaves.
   await b.context.route((u) => /^https?:$/.test(u.protocol) && u.hostname !== '127.0.0.1', (r) => r.abort());
   // Sync off and no member name while capturing: captures are made unnamed.
   await configure(b, { endpoint: '', member: '', mode: 'off' });
-  const got = await b.send({ type: 'getSettings' });
+  const got = await b.send({ type: P.getSettings });
   groupIndex = got.settings.brands.groups.length;
 });
 
@@ -224,7 +226,7 @@ function freePark() {
 const fold = (w) => w.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
 async function setTerms(words) {
-  const got = await b.send({ type: 'getSettings' });
+  const got = await b.send({ type: P.getSettings });
   const groups = got.settings.brands.groups.slice(0, groupIndex);
   // Terms are unique case- and accent-insensitively across groups (a word that
   // is already a brand term is painted by its own group).
@@ -232,8 +234,8 @@ async function setTerms(words) {
   const terms = [];
   for (const w of words) if (!seen.has(fold(w))) { seen.add(fold(w)); terms.push({ text: w }); }
   groups.push({ name: 'Posts E2E', kind: 'own', color: '#a5d8ff', enabled: true, terms });
-  const saved = await b.send({ type: 'saveSettings', settings: { ...got.settings, brands: { ...got.settings.brands, groups } } });
-  assert.equal(saved.type, 'ok', JSON.stringify(saved));
+  const saved = await b.send({ type: P.saveSettings, settings: { ...got.settings, brands: { ...got.settings.brands, groups } } });
+  assert.equal(saved.type, A.ok, JSON.stringify(saved));
 }
 
 /**
@@ -245,11 +247,11 @@ async function captureAll(path, posts = null) {
   const page = await b.context.newPage();
   const w = await b.worker();
   // Test-side bookkeeping (not product code): the page URL each card logs under, for the local check after sync.
-  await w.evaluate(() => {
+  await w.evaluate((cardLog) => {
     if (self.__e2eLoggedPages) return;
     self.__e2eLoggedPages = new Set();
-    chrome.runtime.onMessage.addListener((m) => { if (m?.type === 'cardLog') self.__e2eLoggedPages.add(m.context.pageUrl); });
-  });
+    chrome.runtime.onMessage.addListener((m) => { if (m?.type === cardLog) self.__e2eLoggedPages.add(m.context.pageUrl); });
+  }, C.cardLog);
   const unpainted = [];
   try {
     await page.goto(url, { waitUntil: 'load' });
@@ -340,12 +342,12 @@ test('every capture syncs: none quarantined, the server holds them all, named af
   await configure(b, { endpoint: server.url, member: 'ana', token: team.tokens.ana });
   let s = before;
   for (let i = 0; i < 5 && (i === 0 || s.pending > 0); i++) {
-    const r = await b.send({ type: 'syncNow' });
-    assert.equal(r.type, 'synced', JSON.stringify(r));
+    const r = await b.send({ type: P.syncNow });
+    assert.equal(r.type, A.ok, JSON.stringify(r));
     assert.equal(r.problem ?? null, null, JSON.stringify(r));
     s = r.status;
   }
-  const state = await b.send({ type: 'getSyncState' });
+  const state = await b.send({ type: P.getSyncState });
   const reasons = state.quarantined.map((q) => q.reason);
   console.log(`# captures made ${totals.captures}, records ${before.total}, synced ${before.total - s.pending - s.quarantined}, quarantined ${s.quarantined}`);
   assert.deepEqual(reasons, [], 'nothing quarantined');
@@ -384,7 +386,7 @@ test('a teammate\'s capture reads "Logged by bo", ours "In your log", in the log
   const pushed = await fetch(`${server.url}/api/v1/push`, { method: 'POST', headers: { authorization: `Bearer ${team.tokens.bo}`, 'content-type': 'application/json' },
     body: JSON.stringify({ items: [theirs] }) }).then((r) => r.json());
   assert.equal(pushed.results[0].status, 'stored', JSON.stringify(pushed));
-  await b.send({ type: 'syncNow' });
+  await b.send({ type: P.syncNow });
   const id = await (await b.worker()).evaluate(() => chrome.runtime.id);
 
   const log = await b.context.newPage();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, extname, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // resolve(): an absolute ESCUCHA_BUILD (as scripts/build.sh accepts) is used as is.
@@ -104,20 +105,30 @@ export async function spawnTeamLog(bin, args) {
 
 /**
  * Chromium with the built extension (or the unpacked one in `dir`, with extra
- * command-line `args`); returns the context, its service worker and the extension id.
+ * command-line `args`, and a `locale` for navigator.language); returns the context, its service worker and the extension id.
  */
-export async function launchWithExtension(dir = EXTENSION_DIR, { args = [] } = {}) {
+export async function launchWithExtension(dir = EXTENSION_DIR, { args = [], locale } = {}) {
   if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} is missing: run scripts/build.sh first`);
   const profile = mkdtempSync(join(tmpdir(), 'escucha-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
+    ...(locale ? { locale } : {}), // navigator.language and Intl; `--lang` picks chrome.i18n's tables
     args: [...CHROMIUM_ARGS, ...args, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
   });
+  // A fresh install opens the welcome page (escucha_core::first_run); note
+  // its URL for the first-run test and close it, so tests start with the
+  // tabs they open themselves.
   let [worker] = context.serviceWorkers();
   if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 15000 });
   const extensionId = new URL(worker.url()).host;
   await worker.evaluate(() => self.escuchaReady);
+  let welcomePage;
+  for (const deadline = Date.now() + 10000; !welcomePage && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    welcomePage = context.pages().find((p) => p.url().includes('/welcome/welcome.html'));
+  }
+  const welcomeUrl = welcomePage?.url() ?? null;
+  await welcomePage?.close();
   // Test-side bookkeeping (not product code): remember which tab each content
   // script lives in, since tab URLs are hidden without the "tabs" permission.
   await worker.evaluate(() => {
@@ -125,19 +136,23 @@ export async function launchWithExtension(dir = EXTENSION_DIR, { args = [] } = {
     chrome.runtime.onMessage.addListener((_m, s) => { if (s.tab && s.frameId === 0) self.__escuchaTestTabs[s.url] = s.tab.id; });
   });
   return {
-    context, worker, extensionId,
+    context, worker, extensionId, welcomeUrl,
     async close() { await context.close(); removeDir(profile); },
   };
 }
 
-/** One attempt at messaging the content script of the tab showing `url` (top frame), via the service worker. */
+/**
+ * One attempt at messaging the content script of the tab showing `url` (top
+ * frame), via the service worker. When nobody answered, an error answer
+ * without a `code` (the product's errors always carry one).
+ */
 function sendToContentScript(worker, url, message) {
-  return worker.evaluate(async ({ url, message }) => {
+  return worker.evaluate(async ({ url, message, error }) => {
     const tabId = self.__escuchaTestTabs[url];
-    if (tabId === undefined) return { type: 'error', message: 'no content script has said hello from ' + url };
+    if (tabId === undefined) return { type: error, detail: 'no content script has said hello from ' + url };
     try { return await chrome.tabs.sendMessage(tabId, message, { frameId: 0 }); }
-    catch (e) { return { type: 'error', message: String(e) }; }
-  }, { url, message });
+    catch (e) { return { type: error, detail: String(e) }; }
+  }, { url, message, error: A.error });
 }
 
 /** Retry until `done(reply)` or `timeout`; returns the last reply. */
@@ -154,8 +169,8 @@ async function retryContentScript(worker, url, message, timeout, done) {
 
 /** Ask the content script of the tab showing `url` (top frame); throws unless it answers without error. */
 export async function askContentScript(worker, url, message, { timeout = 10000 } = {}) {
-  const last = await retryContentScript(worker, url, message, timeout, (r) => r.type !== 'error');
-  if (!last || last.type === 'error') throw new Error(`content script did not answer: ${JSON.stringify(last)}`);
+  const last = await retryContentScript(worker, url, message, timeout, (r) => r.type !== A.error);
+  if (!last || last.type === A.error) throw new Error(`content script did not answer: ${JSON.stringify(last)}`);
   return last;
 }
 
@@ -188,11 +203,19 @@ export async function waitForHighlights(frame, predicate, { timeout = 10000 } = 
   throw new Error(`highlights never matched: ${JSON.stringify(last).slice(0, 2000)}`);
 }
 
+/**
+ * Ask the service worker as the extension page `page` would (its sender is
+ * that page); `message` is built with the generated names of ./protocol.mjs.
+ */
+export function askWorker(worker, message, page = 'options/options.html') {
+  return worker.evaluate(({ message, page }) => wasm_bindgen.sw_handle_message(message,
+    { id: chrome.runtime.id, url: chrome.runtime.getURL(page) }), { message, page });
+}
+
 /** Save settings through the service worker, as the options page does. */
 export async function saveSettings(worker, settings) {
-  const reply = await worker.evaluate((settings) => wasm_bindgen.sw_handle_message({ type: 'saveSettings', settings },
-    { id: chrome.runtime.id, url: chrome.runtime.getURL('options/options.html') }), settings);
-  if (reply.type !== 'ok') throw new Error(`saveSettings failed: ${JSON.stringify(reply)}`);
+  const reply = await askWorker(worker, { type: P.saveSettings, settings });
+  if (reply.type !== A.ok) throw new Error(`saveSettings failed: ${JSON.stringify(reply)}`);
 }
 
 /**
@@ -201,7 +224,7 @@ export async function saveSettings(worker, settings) {
  * only "no content script there yet" is retried until `timeout`.
  */
 export async function askContentScriptReply(worker, url, message, { timeout = 10000 } = {}) {
-  return retryContentScript(worker, url, message, timeout, (r) => r.type !== 'error' || r.code);
+  return retryContentScript(worker, url, message, timeout, (r) => r.type !== A.error || r.code);
 }
 
 /**
@@ -268,4 +291,22 @@ export async function logInCard(page, { timeout = 10000 } = {}) {
  */
 export async function pressKey(page, key) {
   await Promise.race([page.keyboard.press(key), new Promise((r) => setTimeout(r, 3000))]);
+}
+
+/**
+ * Switch on the demo brands (Telefónica, Orange, ACME) the way a manager does:
+ * the welcome page's one-click button. A fresh install has no brands
+ * (issue 14), so every test that looks for these mentions calls this in its
+ * set-up. `b` is a launchWithExtension result or a teamlog.mjs browser.
+ */
+export async function useDemoBrands(b) {
+  // launchWithExtension gives the id; teamlog.mjs's browsers a method for it.
+  const id = typeof b.extensionId === 'function' ? await b.extensionId() : b.extensionId;
+  const page = await b.context.newPage();
+  await page.goto(`chrome-extension://${id}/welcome/welcome.html`);
+  await page.locator('#app[data-ready="true"]').waitFor({ timeout: 15000 });
+  await page.click('#use-demo');
+  await page.waitForFunction(() => /Telefónica, Movistar/.test(document.querySelector('#state')?.textContent ?? ''), null, { timeout: 10000 })
+    .catch(async () => { throw new Error(`demo brands not saved: ${await page.textContent('#state')}`); });
+  await page.close();
 }

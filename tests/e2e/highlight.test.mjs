@@ -4,8 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startFixtures, launchWithExtension, askContentScript, highlightTexts, waitForHighlights, saveSettings,
-  popupListsAndRevealsAcme,
-} from './harness.mjs';
+  popupListsAndRevealsAcme, askWorker, useDemoBrands } from './harness.mjs';
+import { PageRequest as P, TabRequest as T, Answer as A } from './protocol.mjs';
 
 // 10,000 posts; every 10th mentions Telefónica, every 25th "Orange County" (excluded).
 function tenThousandPosts() {
@@ -22,6 +22,7 @@ let fixtures, browser;
 before(async () => {
   fixtures = await startFixtures({ '/ten-thousand.html': tenThousandPosts() });
   browser = await launchWithExtension();
+  await useDemoBrands(browser);
 });
 after(async () => {
   await browser?.close();
@@ -29,7 +30,7 @@ after(async () => {
 });
 
 async function tabIdOf(url) {
-  await askContentScript(browser.worker, url, { type: 'ping' });
+  await askContentScript(browser.worker, url, { type: T.ping });
   return browser.worker.evaluate((url) => self.__escuchaTestTabs[url], url);
 }
 
@@ -121,9 +122,9 @@ test('a page of 10,000 posts is fully highlighted', async () => {
   await page.goto(url);
   await page.waitForFunction(() => CSS.highlights.get('escucha-g0')?.size === 1000, null, { timeout: 20000 });
   assert.equal(await page.evaluate(() => CSS.highlights.get('escucha-g1')?.size ?? 0), 0, 'every Orange is Orange County');
-  const bench = await askContentScript(browser.worker, url, { type: 'benchScan' });
-  assert.equal(bench.mentions, 1000);
-  console.log(`# 10,000 posts: full rescan ${bench.ms.toFixed(1)} ms (${bench.path})`);
+  // The shipped build has no benchmark requests (make bench times this page); the popup's list counts them.
+  const found = await askContentScript(browser.worker, url, { type: T.getPageMentions });
+  assert.equal(found.total, 1000);
   await page.close();
 });
 
@@ -141,11 +142,10 @@ test('brand and site changes apply to open tabs without a reload', async () => {
   assert.deepEqual(h['escucha-g0'], ['marta_g'], '"Zaragoza" is not "Zara"');
 
   // Switch the site off, then deny it: no highlights either way; back on restores them.
-  const toggle = () => browser.worker.evaluate((url) => wasm_bindgen.sw_handle_message({ type: 'toggleSite', url },
-    { id: chrome.runtime.id, url: chrome.runtime.getURL('popup/popup.html') }), url);
-  assert.deepEqual(await toggle(), { type: 'siteToggled', enabled: false });
+  const toggle = () => askWorker(browser.worker, { type: P.toggleSite, url }, 'popup/popup.html');
+  assert.deepEqual(await toggle(), { type: A.ok, enabled: false });
   await waitForHighlights(page, (h) => Object.keys(h).length === 0);
-  assert.deepEqual(await toggle(), { type: 'siteToggled', enabled: true });
+  assert.deepEqual(await toggle(), { type: A.ok, enabled: true });
   await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 1);
   await saveSettings(browser.worker, { ...settings, sites: { deny: ['127.0.0.1'] } });
   await waitForHighlights(page, (h) => Object.keys(h).length === 0);

@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launchWithExtension, startFixtures } from './harness.mjs';
+import { launchWithExtension, startFixtures, useDemoBrands } from './harness.mjs';
+import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 let browser;
 let fixtures;
@@ -53,13 +54,13 @@ function seedRecords() {
 before(async () => {
   fixtures = await startFixtures();
   browser = await launchWithExtension();
+  await useDemoBrands(browser);
   // Seed through the product's own path: an extension page asks the service worker to import.
   const page = await browser.context.newPage();
   await page.goto(`chrome-extension://${browser.extensionId}/log/log.html`);
   await page.locator('body[data-ready="true"]').waitFor({ timeout: 20000 });
-  const reply = await page.evaluate((json) => chrome.runtime.sendMessage({ type: 'importCaptures', json }),
-    JSON.stringify({ format: 'escucha-log', version: 1, captures: seedRecords() }));
-  assert.equal(reply.type, 'imported', JSON.stringify(reply));
+  const reply = await page.evaluate((m) => chrome.runtime.sendMessage(m), { type: P.importCaptures, json: JSON.stringify({ format: 'escucha-log', version: 1, captures: seedRecords() }) });
+  assert.equal(reply.type, A.ok, JSON.stringify(reply));
   assert.equal(reply.added, 5);
   // A `javascript:` permalink cannot come in through import; plant one in the
   // database directly, as a hostile sync peer or an old bug might have.
@@ -264,7 +265,8 @@ test('import merges by id, lists refused records, and a broken file changes noth
   await afterQuery(page, () => page.setInputFiles('#import-file', file));
   await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('Imported'));
   assert.equal(await page.locator('#status').textContent(), 'Imported: 1 new, 1 merged, 1 refused.');
-  assert.match(await page.locator('#problems li').first().textContent(), /^Record 3 \(not-a-uuid\): id: is not a UUID/);
+  // Worded from the error's data by the tables (no longer the error's English Display).
+  assert.match(await page.locator('#problems li').first().textContent(), /^Record 3 \(not-a-uuid\): the record's id or times: not a valid identifier\.$/);
   assert.equal(await rowCount(page), 5);
   assert.equal(await page.locator(`.row[data-id="${id(1)}"] input[data-field=note]`).inputValue(), 'Nota desde otro equipo');
   assert.equal(await page.locator(`.row[data-id="${id(1)}"] select[data-field=status]`).inputValue(), 'needsResponse', 'fields the file did not change are kept');

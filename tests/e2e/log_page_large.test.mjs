@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchWithExtension } from './harness.mjs';
+import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 const COUNT = 3000;
 const NOW = Date.now();
@@ -36,9 +37,8 @@ before(async () => {
   const page = await browser.context.newPage();
   await page.goto(`chrome-extension://${browser.extensionId}/popup/popup.html`);
   const captures = Array.from({ length: COUNT }, (_, n) => capture(n));
-  const reply = await page.evaluate((json) => chrome.runtime.sendMessage({ type: 'importCaptures', json }),
-    JSON.stringify({ format: 'escucha-log', version: 1, captures }));
-  assert.equal(reply.type, 'imported', JSON.stringify(reply));
+  const reply = await page.evaluate((m) => chrome.runtime.sendMessage(m), { type: P.importCaptures, json: JSON.stringify({ format: 'escucha-log', version: 1, captures }) });
+  assert.equal(reply.type, A.ok, JSON.stringify(reply));
   assert.equal(reply.added, COUNT);
   await page.close();
 });
@@ -48,8 +48,8 @@ after(async () => { await browser?.close(); });
 test('the popup status counts an import from the kept totals', async () => {
   const page = await browser.context.newPage();
   await page.goto(`chrome-extension://${browser.extensionId}/popup/popup.html`);
-  const status = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'getLogStatus' }));
-  assert.equal(status.type, 'logStatus', JSON.stringify(status));
+  const status = await page.evaluate((m) => chrome.runtime.sendMessage(m), { type: P.getLogStatus });
+  assert.equal(status.type, A.ok, JSON.stringify(status));
   assert.equal(status.total, COUNT);
   assert.equal(status.pending, COUNT, 'an import is queued for the team log');
   assert.equal(status.quarantined, 0);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, EXTENSION_DIR, removeDir } from './harness.mjs';
+import { PageRequest as P, PageEvent, Answer as A, ErrorCode as E } from './protocol.mjs';
 
 const cleanups = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -76,8 +77,8 @@ const comment = (n, extra = {}) => ({
 });
 
 const pageIds = async (b) => {
-  const r = await b.send({ type: 'getPageCaptures', url: 'https://foro.example/t/1' });
-  assert.equal(r.type, 'pageCaptures', JSON.stringify(r));
+  const r = await b.send({ type: P.getPageCaptures, url: 'https://foro.example/t/1' });
+  assert.equal(r.type, A.ok, JSON.stringify(r));
   return r.captures.map((c) => c.id).sort();
 };
 
@@ -89,52 +90,52 @@ test('log, re-capture the same comment, edit: one record, updated; pages hear lo
   await listener.goto(`chrome-extension://${b.extensionId}/popup/popup.html`);
   await listener.evaluate(() => { self.__heard = []; chrome.runtime.onMessage.addListener((m) => { self.__heard.push(m.type); }); });
 
-  const first = await b.send({ type: 'logCapture', context: comment(1), tags: null });
-  assert.equal(first.type, 'logged', JSON.stringify(first));
+  const first = await b.send({ type: P.logCapture, context: comment(1), tags: null });
+  assert.equal(first.type, A.ok, JSON.stringify(first));
   assert.equal(first.capture.status.value, 'new');
-  const again = await b.send({ type: 'logCapture', context: comment(1, { commentText: 'edited by its author' }),
+  const again = await b.send({ type: P.logCapture, context: comment(1, { commentText: 'edited by its author' }),
     tags: { sentiment: 'negative', status: 'needsResponse', priority: 'high', tags: ['factura'], note: '' } });
   assert.equal(again.capture.id, first.capture.id, 'same permalink: same record');
   assert.equal(again.capture.context.value.commentText, 'edited by its author');
   assert.equal(again.capture.priority.value, 'high');
   // Same page and quote without a permalink is the same comment too.
-  const noLink = await b.send({ type: 'logCapture', context: comment(2, { permalink: null }), tags: null });
-  const noLinkAgain = await b.send({ type: 'logCapture', context: comment(2, { permalink: null, pageUrl: 'https://foro.example/t/1' }), tags: null });
+  const noLink = await b.send({ type: P.logCapture, context: comment(2, { permalink: null }), tags: null });
+  const noLinkAgain = await b.send({ type: P.logCapture, context: comment(2, { permalink: null, pageUrl: 'https://foro.example/t/1' }), tags: null });
   assert.equal(noLinkAgain.capture.id, noLink.capture.id);
 
-  const edited = await b.send({ type: 'editCapture', id: first.capture.id, edit: { status: 'responded', note: 'Llamamos al cliente' } });
-  assert.equal(edited.type, 'logged');
+  const edited = await b.send({ type: P.editCapture, id: first.capture.id, edit: { status: 'responded', note: 'Llamamos al cliente' } });
+  assert.equal(edited.type, A.ok);
   assert.equal(edited.capture.note.value, 'Llamamos al cliente');
-  const bad = await b.send({ type: 'editCapture', id: first.capture.id, edit: { tags: ['x'.repeat(61)] } });
-  assert.equal(bad.code, 'invalid');
-  assert.match(bad.message, /longer than 60/);
+  const bad = await b.send({ type: P.editCapture, id: first.capture.id, edit: { tags: ['x'.repeat(61)] } });
+  assert.equal(bad.code, E.invalid);
+  assert.match(bad.detail, /longer than 60/);
 
   assert.deepEqual(await pageIds(b), [first.capture.id, noLink.capture.id].sort());
-  const status = await b.send({ type: 'getLogStatus' });
+  const status = await b.send({ type: P.getLogStatus });
   assert.deepEqual({ total: status.total, pending: status.pending, problem: status.problem }, { total: 2, pending: 2, problem: null });
-  await listener.waitForFunction(() => self.__heard.filter((t) => t === 'logChanged').length >= 4, null, { timeout: 5000 });
+  await listener.waitForFunction((name) => self.__heard.filter((t) => t === name).length >= 4, PageEvent.logChanged, { timeout: 5000 });
   await b.close();
 });
 
 test('import merges by id and reports each refused record', async () => {
   const b = await launch(freshProfile());
   cleanups.push(() => b.close());
-  const mine = (await b.send({ type: 'logCapture', context: comment(1), tags: null })).capture;
+  const mine = (await b.send({ type: P.logCapture, context: comment(1), tags: null })).capture;
   const teammate = structuredClone(mine);
   teammate.note = { value: 'de Ben', stamp: { ms: mine.createdMs + 1000, counter: 0, actor: 'dev-ben' } };
   const other = structuredClone(mine);
   other.id = '0190a0b0-0000-7000-8000-000000000001';
   const file = JSON.stringify({ format: 'escucha-log', version: 1, captures: [teammate, other, { id: 'broken', hello: 1 }, { ...other, id: 'not-a-uuid' }] });
-  const r = await b.send({ type: 'importCaptures', json: file });
-  assert.equal(r.type, 'imported', JSON.stringify(r));
+  const r = await b.send({ type: P.importCaptures, json: file });
+  assert.equal(r.type, A.ok, JSON.stringify(r));
   assert.deepEqual([r.added, r.merged], [1, 1], JSON.stringify(r.rejected));
   assert.equal(r.rejected.length, 2);
   assert.match(r.rejected[0], /^Record 3 \(broken\): /);
   assert.match(r.rejected[1], /^Record 4 \(not-a-uuid\): id: is not a UUID/);
-  const back = await b.send({ type: 'getPageCaptures', url: mine.context.value.pageUrl });
+  const back = await b.send({ type: P.getPageCaptures, url: mine.context.value.pageUrl });
   assert.equal(back.captures.find((c) => c.id === mine.id).note.value, 'de Ben');
-  const notJson = await b.send({ type: 'importCaptures', json: '{oops' });
-  assert.equal(notJson.code, 'invalid');
+  const notJson = await b.send({ type: P.importCaptures, json: '{oops' });
+  assert.equal(notJson.code, E.invalid);
   await b.close();
 });
 
@@ -143,8 +144,8 @@ test('a capture survives the service worker being stopped right after the acknow
   cleanups.push(() => b.close());
   const [before] = await b.swTargets();
   await b.worker.evaluate(() => { self.__escuchaTestMarker = 'old worker'; });
-  const logged = await b.send({ type: 'logCapture', context: comment(7), tags: null });
-  assert.equal(logged.type, 'logged');
+  const logged = await b.send({ type: P.logCapture, context: comment(7), tags: null });
+  assert.equal(logged.type, A.ok);
   const { success } = await b.cdp.send('Target.closeTarget', { targetId: before.targetId });
   assert.ok(success);
   for (let i = 0; i < 50 && (await b.swTargets()).length; i++) await new Promise((r) => setTimeout(r, 100));
@@ -160,14 +161,14 @@ test('a capture survives SIGKILL of the whole browser right after the acknowledg
   const profile = freshProfile();
   const b = await launch(profile);
   cleanups.push(() => b.close());
-  const kept = await b.send({ type: 'logCapture', context: comment(3), tags: null });
-  const logged = await b.send({ type: 'logCapture', context: comment(4), tags: null });
-  assert.equal(logged.type, 'logged');
+  const kept = await b.send({ type: P.logCapture, context: comment(3), tags: null });
+  const logged = await b.send({ type: P.logCapture, context: comment(4), tags: null });
+  assert.equal(logged.type, A.ok);
   await b.kill(); // no await between the acknowledgement and the kill but the page's reply itself
   const again = await launch(profile);
   cleanups.push(() => again.close());
   assert.deepEqual(await pageIds(again), [kept.capture.id, logged.capture.id].sort());
-  const s = await again.send({ type: 'getLogStatus' });
+  const s = await again.send({ type: P.getLogStatus });
   assert.equal(s.pending, 2, 'both are still queued for the team log');
   await again.close();
 });
@@ -187,25 +188,25 @@ test('a full disk gives a clear storage error and loses nothing', async (t) => {
   const b = await launch(profile);
   cleanups.push(() => b.close());
   const earlier = [];
-  for (const n of [1, 2, 3]) earlier.push((await b.send({ type: 'logCapture', context: comment(n), tags: null })).capture.id);
+  for (const n of [1, 2, 3]) earlier.push((await b.send({ type: P.logCapture, context: comment(n), tags: null })).capture.id);
 
   let i = 0;
   try { for (;;) writeFileSync(join(mnt, `filler-${i++}`), Buffer.alloc(1 << 20)); } catch (e) { assert.equal(e.code, 'ENOSPC'); }
   try { for (;;) writeFileSync(join(mnt, `filler-${i++}`), Buffer.alloc(4096)); } catch (e) { assert.equal(e.code, 'ENOSPC'); }
 
-  const failed = await b.send({ type: 'logCapture', context: comment(4), tags: null });
-  assert.equal(failed.type, 'error', JSON.stringify(failed));
-  assert.equal(failed.code, 'storage');
-  assert.match(failed.message, /storage is full: this capture was NOT saved; your earlier captures are safe/);
-  const status = await b.send({ type: 'getLogStatus' });
-  assert.equal(status.code ?? 'storage', 'storage');
-  assert.match(status.problem ?? status.message, /storage is full/, 'the popup shows why');
+  const failed = await b.send({ type: P.logCapture, context: comment(4), tags: null });
+  assert.equal(failed.type, A.error, JSON.stringify(failed));
+  assert.equal(failed.code, E.storage);
+  assert.match(failed.detail, /storage is full: this capture was NOT saved; your earlier captures are safe/);
+  const status = await b.send({ type: P.getLogStatus });
+  assert.equal(status.code ?? E.storage, E.storage);
+  assert.match(status.problem ?? status.detail, /storage is full/, 'the popup shows why');
 
   for (const f of readdirSync(mnt)) if (f.startsWith('filler-')) rmSync(join(mnt, f));
   assert.deepEqual(await pageIds(b), earlier.sort(), 'earlier captures intact, nothing half-written');
-  const retried = await b.send({ type: 'logCapture', context: comment(4), tags: null });
-  assert.equal(retried.type, 'logged');
-  const after = await b.send({ type: 'getLogStatus' });
+  const retried = await b.send({ type: P.logCapture, context: comment(4), tags: null });
+  assert.equal(retried.type, A.ok);
+  const after = await b.send({ type: P.getLogStatus });
   assert.deepEqual([after.total, after.problem], [4, null], 'a successful write clears the problem');
   await b.close();
 });

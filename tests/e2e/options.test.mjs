@@ -7,12 +7,14 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { launchWithExtension, CHROMIUM_ARGS, EXTENSION_DIR, removeDir } from './harness.mjs';
+import { launchWithExtension, CHROMIUM_ARGS, EXTENSION_DIR, removeDir, askWorker, useDemoBrands } from './harness.mjs';
+import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 let browser;
 
 before(async () => {
   browser = await launchWithExtension();
+  await useDemoBrands(browser);
 });
 after(async () => {
   await browser?.close();
@@ -117,7 +119,7 @@ test('each invalid edit shows a localized message next to its field, and storage
       want: /term line 3: the pattern “a\*” can match empty text/ },
     { name: 'invalid regex', field: '#group-3-terms',
       edit: async (p) => { await p.locator('#group-3-terms').fill('Alfa\nBeta\n(ga'); },
-      want: /“\(ga” is not a valid regular expression \(.+\)/ },
+      want: /“\(ga” is not a valid regular expression: a “\(” is never closed \(technical detail: “.+”\)/ },
     { name: 'regex too complex', field: '#group-3-terms',
       edit: async (p) => { await p.locator('#group-3-terms').fill('Alfa\nBeta\n\\w{100}{100}'); },
       want: /the pattern “\\w\{100\}\{100\}” is too complex/ },
@@ -279,9 +281,8 @@ test('brand names are text: <img onerror> shows literally and creates no element
 });
 
 test('site control: deny rules save, and a site switched off from the popup can be turned back on', async () => {
-  const toggle = (url) => browser.worker.evaluate((url) => wasm_bindgen.sw_handle_message({ type: 'toggleSite', url },
-    { id: chrome.runtime.id, url: chrome.runtime.getURL('popup/popup.html') }), url);
-  assert.deepEqual(await toggle('https://foro.example.com/t/1'), { type: 'siteToggled', enabled: false });
+  const toggle = (url) => askWorker(browser.worker, { type: P.toggleSite, url }, 'popup/popup.html');
+  assert.deepEqual(await toggle('https://foro.example.com/t/1'), { type: A.ok, enabled: false });
   const page = await openOptions();
   assert.match(await page.locator('#disabled-sites').textContent(), /foro\.example\.com/);
   await page.locator('#deny').fill('intranet.acme.com\n\n*.acme.internal\nhttps://wiki.acme.com/private/');
@@ -302,7 +303,8 @@ test('departments: one per line, saved trimmed', async () => {
   await page.locator('#departments').fill(' Ventas \nSoporte\n\nRelaciones públicas');
   const r = await save(page);
   assert.ok(r.ok, r.text);
-  assert.deepEqual(JSON.parse(await stored()).departments, ['Ventas', 'Soporte', 'Relaciones públicas']);
+  // "Relaciones públicas" is the default department PR in Spanish: stored by its id.
+  assert.deepEqual(JSON.parse(await stored()).departments, ['Ventas', 'Soporte', 'PR']);
   await page.close();
 });
 
@@ -420,6 +422,9 @@ test('Spanish UI with --lang=es', async () => {
     let [worker] = context.serviceWorkers();
     if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 15000 });
     const es = { context, worker, extensionId: new URL(worker.url()).host };
+    await useDemoBrands(es);
+    const before = await stored(worker); // the demo brands the set-up saved
+    assert.match(before, /Telefónica/);
     const page = await openOptions(es);
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'es');
     assert.equal(await page.locator('#save').textContent(), 'Guardar');
@@ -429,7 +434,7 @@ test('Spanish UI with --lang=es', async () => {
     const r = await save(page);
     assert.equal(r.ok, false);
     assert.match(r.text, /^No se guardó nada: Grupo «Telefónica», línea 2 de términos: el término está vacío/);
-    assert.equal(await stored(worker), null, 'nothing stored');
+    assert.equal(await stored(worker), before, 'nothing stored');
     await page.close();
   } finally {
     await context.close();

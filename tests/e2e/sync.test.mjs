@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
-import { startFixtures, askContentScript, removeDir } from './harness.mjs';
+import { startFixtures, askContentScript, removeDir, useDemoBrands } from './harness.mjs';
 import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, captureContext, pullAll, until } from './teamlog.mjs';
 import { configure, logCapture, status, pageCaptures, drained } from './sync_common.mjs';
+import { PageRequest as P, TabRequest as T, Answer as A, ErrorCode as E } from './protocol.mjs';
 
 let team, server, ext, fixtures, a, b, profiles = [];
 
@@ -22,6 +23,8 @@ before(async () => {
   for (let i = 0; i < 2; i++) profiles.push(mkdtempSync(join(tmpdir(), 'escucha-sync-profile-')));
   a = await launchBrowser(profiles[0], ext);
   b = await launchBrowser(profiles[1], ext);
+  await useDemoBrands(a);
+  await useDemoBrands(b);
 });
 
 after(async () => {
@@ -33,7 +36,7 @@ after(async () => {
 });
 
 test('test connection reports success, 401, 404, unreachable and timeout in plain words', async () => {
-  const tc = (endpoint, token) => a.send({ type: 'testConnection', mode: 'teamLog', endpoint, token });
+  const tc = (endpoint, token) => a.send({ type: P.testConnection, mode: 'teamLog', endpoint, token });
   const ok = await tc(server.url, team.tokens.ana);
   assert.equal(ok.ok, true, JSON.stringify(ok));
   assert.match(ok.message, /Atención.*ana/);
@@ -63,11 +66,12 @@ test('without the host permission nothing is sent and the status says why', asyn
   const { EXTENSION_DIR } = await import('./harness.mjs');
   const profile = mkdtempSync(join(tmpdir(), 'escucha-sync-noperm-'));
   const c = await launchBrowser(profile, EXTENSION_DIR);
+  await useDemoBrands(c);
   try {
     await configure(c, { endpoint: server.url, member: 'ana', token: team.tokens.ana });
     await logCapture(c, captureContext(900, 'https://foro.example/noperm'));
-    const r = await c.send({ type: 'syncNow' });
-    assert.equal(r.type, 'synced');
+    const r = await c.send({ type: P.syncNow });
+    assert.equal(r.type, A.ok);
     assert.match(r.problem, /permission/i);
     const s = await status(c);
     assert.equal(s.pending, 1);
@@ -88,7 +92,7 @@ test('two members converge and teammates\' captures show on the page as logged b
   const ta = await drained(a, 'ana to push');
   await drained(b, 'bo to push');
   // Both pull everything (Sync now: the periodic alarm is a minute away).
-  await a.send({ type: 'syncNow' }); await b.send({ type: 'syncNow' });
+  await a.send({ type: P.syncNow }); await b.send({ type: P.syncNow });
   const [ca, cb] = [await pageCaptures(a, page), await pageCaptures(b, page)];
   assert.equal(ca.length, 4);
   assert.deepEqual(ca, cb);
@@ -98,10 +102,10 @@ test('two members converge and teammates\' captures show on the page as logged b
   console.log(`# first automatic push drained in ${ta} ms`);
 
   // An edit by bo reaches ana; on ana's page bo's capture reads "Logged by bo".
-  const edit = await b.send({ type: 'editCapture', id: mine[0].id, edit: { status: 'responded' } });
-  assert.equal(edit.type, 'logged');
+  const edit = await b.send({ type: P.editCapture, id: mine[0].id, edit: { status: 'responded' } });
+  assert.equal(edit.type, A.ok);
   await drained(b, 'bo to push the edit');
-  await a.send({ type: 'syncNow' });
+  await a.send({ type: P.syncNow });
   const after = await pageCaptures(a, page);
   assert.equal(after.find((c) => c.id === mine[0].id).status.value, 'responded');
   const tab = await a.context.newPage();
@@ -109,7 +113,7 @@ test('two members converge and teammates\' captures show on the page as logged b
   const w = await a.worker();
   await w.evaluate(() => { self.__escuchaTestTabs = {}; chrome.runtime.onMessage.addListener((_m, s) => { if (s.tab && s.frameId === 0) self.__escuchaTestTabs[s.url] = s.tab.id; }); });
   await tab.reload();
-  const mentions = await askContentScript(w, page, { type: 'getPageMentions' });
+  const mentions = await askContentScript(w, page, { type: T.getPageMentions });
   const shown = mentions.captures.find((c) => c.id === theirs.id);
   assert.ok(shown, 'the content script knows bo\'s capture');
   assert.equal(shown.createdBy, 'bo');
@@ -117,19 +121,19 @@ test('two members converge and teammates\' captures show on the page as logged b
 });
 
 test('the token never reaches a content script or the settings document', async () => {
-  const settings = await a.send({ type: 'getSettings' });
+  const settings = await a.send({ type: P.getSettings });
   assert.ok(!JSON.stringify(settings).includes(team.tokens.ana));
-  const state = await a.send({ type: 'getSyncState' });
+  const state = await a.send({ type: P.getSyncState });
   assert.equal(state.tokenSaved, true);
   assert.ok(!JSON.stringify(state).includes(team.tokens.ana));
   // A content script's sender is refused every sync message, and its storage reads fail.
   const w = await a.worker();
   const fromPage = (m) => w.evaluate((m) => wasm_bindgen.sw_handle_message(m,
     { id: chrome.runtime.id, url: 'https://foro.example/t/1', tab: { id: 1 }, frameId: 0 }), m);
-  for (const m of [{ type: 'getSyncState' }, { type: 'saveSyncToken', token: 'x' }, { type: 'syncNow' },
-    { type: 'testConnection', mode: 'teamLog', endpoint: 'http://127.0.0.1:1', token: null }]) {
+  for (const m of [{ type: P.getSyncState }, { type: P.saveSyncToken, token: 'x' }, { type: P.syncNow },
+    { type: P.testConnection, mode: 'teamLog', endpoint: 'http://127.0.0.1:1', token: null }]) {
     const r = await fromPage(m);
-    assert.equal(r.type, 'error'); assert.equal(r.code, 'forbidden', JSON.stringify(r));
+    assert.equal(r.type, A.error); assert.equal(r.code, E.forbidden, JSON.stringify(r));
   }
   const page = await a.context.newPage();
   await page.goto(`${fixtures.url}/forum.html`);

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTeam, serveTeamLog, startFaultProxy, launchBrowser, extensionWithLoopbackGranted, captureContext, pullAll, until, sleep } from './teamlog.mjs';
 import { configure, logCapture, status, pageCaptures, drained } from './sync_common.mjs';
-import { removeDir } from './harness.mjs';
+import { removeDir, useDemoBrands } from './harness.mjs';
+import { PageRequest as P } from './protocol.mjs';
 
 const PAGE = 'https://foro.example/faults';
 let team, server, proxy, ext, a, b, profiles = [];
@@ -24,6 +25,8 @@ before(async () => {
   for (let i = 0; i < 2; i++) profiles.push(mkdtempSync(join(tmpdir(), 'escucha-fault-profile-')));
   a = await launchBrowser(profiles[0], ext);
   b = await launchBrowser(profiles[1], ext);
+  await useDemoBrands(a);
+  await useDemoBrands(b);
   await configure(a, { endpoint: proxy.url, member: 'ana', token: team.tokens.ana });
   await configure(b, { endpoint: server.url, member: 'bo', token: team.tokens.bo });
 });
@@ -52,8 +55,8 @@ async function assertConverged(label) {
   const ids = held.map((x) => x.id);
   assert.equal(new Set(ids).size, ids.length, `${label}: an id pulled twice`);
   assert.deepEqual([...ids].sort(), [...seeded].sort(), `${label}: the server holds every capture exactly once`);
-  await a.send({ type: 'syncNow' });
-  await b.send({ type: 'syncNow' });
+  await a.send({ type: P.syncNow });
+  await b.send({ type: P.syncNow });
   const [ca, cb] = [await pageCaptures(a, PAGE), await pageCaptures(b, PAGE)];
   assert.deepEqual(ca.map((c) => c.id), [...seeded].sort(), `${label}: ana has everything`);
   assert.deepEqual(ca, cb, `${label}: ana and bo hold the same merged state`);

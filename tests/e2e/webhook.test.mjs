@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { launchBrowser, extensionWithLoopbackGranted, captureContext, until } from './teamlog.mjs';
 import { configure, logCapture, drained } from './sync_common.mjs';
-import { removeDir } from './harness.mjs';
+import { removeDir, useDemoBrands } from './harness.mjs';
+import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 let receiver, ext, profile, b;
 const deliveries = []; // { key, body } of every request that reached the receiver
@@ -32,6 +33,7 @@ before(async () => {
   ext = extensionWithLoopbackGranted();
   profile = mkdtempSync(join(tmpdir(), 'escucha-webhook-profile-'));
   b = await launchBrowser(profile, ext);
+  await useDemoBrands(b);
 });
 
 after(async () => {
@@ -58,8 +60,8 @@ test('each new capture and each edit reaches the webhook once acknowledged, retr
     assert.equal(typeof body.text, 'string');
   }
   // An edit is a distinct delivery: same capture, a new key.
-  const edited = await b.send({ type: 'editCapture', id: c.id, edit: { status: 'responded' } });
-  assert.equal(edited.type, 'logged', JSON.stringify(edited));
+  const edited = await b.send({ type: P.editCapture, id: c.id, edit: { status: 'responded' } });
+  assert.equal(edited.type, A.ok, JSON.stringify(edited));
   await until(() => deliveries.some((d) => d.key !== c.id && d.key.startsWith(`${c.id}@`)), { what: 'the edit delivery' });
   const edit = deliveries.find((d) => d.key.startsWith(`${c.id}@`));
   assert.equal(JSON.parse(edit.body).capture.status.value, 'responded');

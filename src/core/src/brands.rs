@@ -157,8 +157,20 @@ impl From<BrandListWire> for BrandList {
     }
 }
 
+impl BrandList {
+    /// No groups: what a fresh install starts with (see `first_run`).
+    pub fn empty() -> BrandList {
+        BrandList { version: BRAND_LIST_VERSION, groups: Vec::new() }
+    }
+
+    /// The demo list (Telefónica, Orange, ACME) the welcome page offers with one click.
+    pub fn demo() -> BrandList {
+        BrandList::default()
+    }
+}
+
 impl Default for BrandList {
-    /// The first-run demo list.
+    /// The demo list; settings start from [`BrandList::empty`] instead.
     fn default() -> Self {
         let group = |id: &str, name: &str, kind, color: &str, terms: &[&str], exclusions: &[&str]| BrandGroup {
             id: id.into(),
@@ -237,11 +249,101 @@ pub struct BrandError {
     pub line: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
+    /// What the words need beyond `path` and `code` (the UI reads this, never `message`).
+    #[serde(default, skip_serializing_if = "BrandDetail::is_none")]
+    pub detail: BrandDetail,
+}
+
+/// The data a brand error's sentence needs, so that the UI picks the words.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BrandDetail {
+    #[default]
+    None,
+    /// `malformed_json`: what kind of problem, and the parser's own words
+    /// (English, shown only as a quoted technical detail).
+    Json { problem: JsonProblem, technical: String },
+    /// `duplicate_term`: where the first occurrence is.
+    FirstAt { group: usize, term: usize },
+    /// `invalid_regex`: what is wrong, and the engine's own words (a quoted technical detail).
+    Regex { problem: RegexSyntax, technical: String },
+}
+
+impl BrandDetail {
+    fn is_none(&self) -> bool {
+        *self == BrandDetail::None
+    }
+}
+
+/// Why a brand list file did not parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JsonProblem {
+    /// The text ends in the middle of a value.
+    CutOff,
+    /// Not JSON at that point.
+    Syntax,
+    /// JSON, but a value of the wrong kind for a brand list.
+    WrongKind,
+    /// The text could not be read at all.
+    Unreadable,
+}
+
+/// What kind of mistake an invalid regular expression has, sorted from the
+/// regex engine's error (its words stay a technical detail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegexSyntax {
+    /// A "(" without its ")".
+    UnclosedGroup,
+    /// A ")" without its "(".
+    UnopenedGroup,
+    /// A "[" without its "]".
+    UnclosedClass,
+    /// A "*", "+", "?" or "{…}" with nothing to repeat, or a bad count.
+    BadRepetition,
+    /// An unknown escape like "\q".
+    BadEscape,
+    /// Look-around or backreferences, which the engine does not have.
+    Unsupported,
+    /// Too deeply nested.
+    TooNested,
+    /// Anything else.
+    Other,
+}
+
+impl RegexSyntax {
+    /// Sort regex-lite's message (its texts are constants in its parser).
+    pub fn classify(engine_message: &str) -> RegexSyntax {
+        let m = engine_message.to_ascii_lowercase();
+        if m.contains("without closing ')'") || m.contains("unclosed group") || m.contains("open group") {
+            RegexSyntax::UnclosedGroup
+        } else if m.contains("without matching '('") {
+            RegexSyntax::UnopenedGroup
+        } else if m.contains("character class") || m.contains("unclosed class") {
+            RegexSyntax::UnclosedClass
+        } else if m.contains("repetition") || m.contains("decimal") {
+            RegexSyntax::BadRepetition
+        } else if m.contains("escape") || m.contains("hexadecimal") {
+            RegexSyntax::BadEscape
+        } else if m.contains("not supported") {
+            RegexSyntax::Unsupported
+        } else if m.contains("nesting") {
+            RegexSyntax::TooNested
+        } else {
+            RegexSyntax::Other
+        }
+    }
 }
 
 impl BrandError {
     pub fn new(path: String, code: BrandErrorCode, message: String) -> BrandError {
-        BrandError { path, code, message, line: None, column: None }
+        BrandError { path, code, message, line: None, column: None, detail: BrandDetail::None }
+    }
+
+    pub fn with(mut self, detail: BrandDetail) -> BrandError {
+        self.detail = detail;
+        self
     }
 }
 
@@ -345,6 +447,12 @@ impl BrandList {
                 Some(i) => detail[..i].to_string(),
                 None => detail,
             };
+            let problem = match e.classify() {
+                Category::Eof => JsonProblem::CutOff,
+                Category::Syntax => JsonProblem::Syntax,
+                Category::Data => JsonProblem::WrongKind,
+                Category::Io => JsonProblem::Unreadable,
+            };
             let what = match e.classify() {
                 Category::Eof => "The brand list file ends too early; it looks cut off".to_string(),
                 Category::Syntax => format!("The brand list file is not valid JSON ({detail})"),
@@ -359,6 +467,7 @@ impl BrandList {
                 message: format!("{what} at line {line}, column {column}."),
                 line: Some(line),
                 column: Some(column),
+                detail: BrandDetail::Json { problem, technical: detail },
             }])
         })?;
         list.validate()?;
@@ -395,7 +504,9 @@ impl BrandList {
     /// Check every rule; never changes the list. All problems are reported.
     pub fn validate(&self) -> Result<(), BrandErrors> {
         let mut errs = Vec::new();
-        let mut push = |path: String, code, message: String| errs.push(BrandError::new(path, code, message));
+        // The data for the next error's words, if it needs more than path and code.
+        let detail = std::cell::Cell::new(BrandDetail::None);
+        let mut push = |path: String, code, message: String| errs.push(BrandError::new(path, code, message).with(detail.take()));
 
         if self.version > BRAND_LIST_VERSION {
             push(
@@ -473,6 +584,7 @@ impl BrandList {
                     match regex_term::compile(&t.text, fold) {
                         Ok(_) => {}
                         Err(RegexProblem::Invalid(why)) => {
+                            detail.set(BrandDetail::Regex { problem: RegexSyntax::classify(&why), technical: why.clone() });
                             push(
                                 path,
                                 BrandErrorCode::InvalidRegex,
@@ -518,6 +630,7 @@ impl BrandList {
                 };
                 if let Some(&(og, ot)) = seen.get(&key) {
                     let other = &self.groups[og];
+                    detail.set(BrandDetail::FirstAt { group: og, term: ot });
                     push(
                         path,
                         BrandErrorCode::DuplicateTerm,
@@ -733,5 +846,42 @@ mod tests {
         let before = l.clone();
         assert!(l.validate().is_err());
         assert_eq!(l, before);
+    }
+
+    /// The UI words errors from data: the parse problem, the first
+    /// occurrence of a duplicate and the kind of regex mistake are fields.
+    #[test]
+    fn errors_carry_the_data_their_words_need() {
+        let e = &BrandList::from_json(r#"{"version":1,"groups":["#).unwrap_err()[0];
+        assert!(matches!(&e.detail, BrandDetail::Json { problem: JsonProblem::CutOff, .. }), "{e:?}");
+        let e = &BrandList::from_json(r#"{"version":1,"groups":[{"name":3}]}"#).unwrap_err()[0];
+        assert!(matches!(&e.detail, BrandDetail::Json { problem: JsonProblem::WrongKind, .. }), "{e:?}");
+        let e = &BrandList::from_json("{oops").unwrap_err()[0];
+        assert!(matches!(&e.detail, BrandDetail::Json { problem: JsonProblem::Syntax, .. }), "{e:?}");
+
+        // Its own list: the default one may change (first-run brands).
+        let two = r#"{"version":1,"groups":[{"name":"A","terms":[{"text":"x"},{"text":"Movistar"}]},{"name":"B","terms":[{"text":"MOVISTAR"}]}]}"#;
+        let l: BrandList = serde_json::from_str(two).unwrap();
+        let errs = l.validate().unwrap_err();
+        assert_eq!(errs[0].detail, BrandDetail::FirstAt { group: 0, term: 1 });
+
+        let re = |p: &str| {
+            let mut l: BrandList = serde_json::from_str(two).unwrap();
+            l.groups.truncate(1);
+            l.groups[0].terms = vec![Term { text: p.into(), options: TermOptions { regex: true, ..Default::default() } }];
+            match l.validate().unwrap_err()[0].detail.clone() {
+                BrandDetail::Regex { problem, technical } => {
+                    assert!(!technical.is_empty());
+                    problem
+                }
+                other => panic!("{p}: {other:?}"),
+            }
+        };
+        assert_eq!(re("(acme"), RegexSyntax::UnclosedGroup);
+        assert_eq!(re("acme)"), RegexSyntax::UnopenedGroup);
+        assert_eq!(re("[acme"), RegexSyntax::UnclosedClass);
+        assert_eq!(re("*acme"), RegexSyntax::BadRepetition);
+        assert_eq!(re(r"acme\q"), RegexSyntax::BadEscape);
+        assert_eq!(re("acme(?=x)"), RegexSyntax::Unsupported);
     }
 }

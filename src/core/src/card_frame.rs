@@ -9,7 +9,7 @@
 //!
 //! # Tickets
 //! The content script asks the service worker for a one-time ticket
-//! ([`Message::OpenCardFrame`](crate::protocol::Message)); the worker binds
+//! ([`OpenCardFrame`](crate::protocol::requests::OpenCardFrame)); the worker binds
 //! it to the sender's tab and to the URL the browser reports for the sender
 //! ([`CardTickets::issue`]). The frame, loaded as `card.html#<ticket>`,
 //! claims it once ([`CardTickets::claim`]) and from then on every log or
@@ -207,12 +207,15 @@ pub fn place(anchor: Rect, card_h: f64, view: Viewport) -> Placement {
     let width = CARD_WIDTH.min((view.width - 2.0 * MARGIN).max(120.0));
     let below = anchor.y + anchor.h + GAP;
     let above = anchor.y - GAP - height;
-    let top = if below + height <= view.height - MARGIN {
+    let lowest = (view.height - MARGIN - height).max(MARGIN);
+    let top = if below >= MARGIN && below + height <= view.height - MARGIN {
         below
-    } else if above >= MARGIN {
+    } else if above >= MARGIN && above <= lowest {
         above
     } else {
-        (view.height - MARGIN - height).max(MARGIN)
+        // The mention is off screen (opened from the keyboard, or the page
+        // scrolled), or there is no room either side: as close as fits.
+        below.clamp(MARGIN, lowest)
     };
     let left = anchor.x.min(view.width - MARGIN - width).max(MARGIN);
     Placement { left: left + view.scroll_x, top: top + view.scroll_y, width, height }
@@ -559,6 +562,9 @@ mod tests {
             ("near the right edge", at(900.0, 100.0), 300.0, (652.0, 2122.0, 300.0)),
             ("no room either side: as low as fits", at(100.0, 300.0), 400.0, (100.0, 2192.0, 400.0)),
             ("taller than the viewport: cut to it", at(100.0, 300.0), 900.0, (100.0, 2008.0, 584.0)),
+            ("mention on the last line", at(100.0, 580.0), 300.0, (100.0, 2274.0, 300.0)),
+            ("mention below the visible area", at(100.0, 1500.0), 300.0, (100.0, 2292.0, 300.0)),
+            ("mention above the visible area", at(100.0, -400.0), 300.0, (100.0, 2008.0, 300.0)),
         ];
         for (name, anchor, h, (left, top, height)) in cases {
             let p = place(anchor, h, view);

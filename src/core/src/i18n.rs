@@ -272,6 +272,111 @@ keys! {
     LogInYourLog => "logInYourLog",
     OptionsSyncNotSyncedLink => "optionsSyncNotSyncedLink",
     PopupNotSynced => "popupNotSynced",
+    // proto14: protocol errors (protocol::ProtocolError::words)
+    ProtoBadMessage => "protoBadMessage",
+    ProtoUnknownSender => "protoUnknownSender",
+    ProtoForbidden => "protoForbidden",
+    ProtoStaleTicket => "protoStaleTicket",
+    ProtoCaptureGone => "protoCaptureGone",
+    ProtoNoLink => "protoNoLink",
+    ProtoNoSite => "protoNoSite",
+    ProtoNoMention => "protoNoMention",
+    ProtoNoSelection => "protoNoSelection",
+    ProtoMentionGone => "protoMentionGone",
+    ProtoOtherPage => "protoOtherPage",
+    ProtoInvalid => "protoInvalid",
+    ProtoNoAnswer => "protoNoAnswer",
+    ProtoBadReply => "protoBadReply",
+    // seams14: errors as data, plurals, default departments
+    RegexUnclosedGroup => "regexUnclosedGroup",
+    RegexUnopenedGroup => "regexUnopenedGroup",
+    RegexUnclosedClass => "regexUnclosedClass",
+    RegexBadRepetition => "regexBadRepetition",
+    RegexBadEscape => "regexBadEscape",
+    RegexUnsupported => "regexUnsupported",
+    RegexTooNested => "regexTooNested",
+    RegexOther => "regexOther",
+    ImportNotJson => "importNotJson",
+    ImportOtherFormat => "importOtherFormat",
+    ImportNoFormat => "importNoFormat",
+    ImportTooNew => "importTooNew",
+    ImportNoVersion => "importNoVersion",
+    ImportNoCaptures => "importNoCaptures",
+    ImportNotALog => "importNotALog",
+    ImportTooMany => "importTooMany",
+    ImportRecord => "importRecord",
+    ImportRecordNoId => "importRecordNoId",
+    ImportRecordNotObject => "importRecordNotObject",
+    ImportRecordBadShape => "importRecordBadShape",
+    LogImportedCounts => "logImportedCounts",
+    CountNewOne => "countNewOne",
+    CountNewOther => "countNewOther",
+    CountMergedOne => "countMergedOne",
+    CountMergedOther => "countMergedOther",
+    CountRefusedOne => "countRefusedOne",
+    CountRefusedOther => "countRefusedOther",
+    LogExportedOne => "logExportedOne",
+    LogExportedOther => "logExportedOther",
+    LogCountOne => "logCountOne",
+    LogCountOther => "logCountOther",
+    OptionsImportedOne => "optionsImportedOne",
+    OptionsImportedOther => "optionsImportedOther",
+    OptionsSyncDoneCounts => "optionsSyncDoneCounts",
+    CountSentOne => "countSentOne",
+    CountSentOther => "countSentOther",
+    CountReceivedOne => "countReceivedOne",
+    CountReceivedOther => "countReceivedOther",
+    OptionsSyncNotSyncedLinkOne => "optionsSyncNotSyncedLinkOne",
+    OptionsSyncNotSyncedLinkOther => "optionsSyncNotSyncedLinkOther",
+    StoreFull => "storeFull",
+    StoreUnavailable => "storeUnavailable",
+    StoreAborted => "storeAborted",
+    StoreNotSavedCapture => "storeNotSavedCapture",
+    StoreNotSavedEdit => "storeNotSavedEdit",
+    StoreNotSavedImport => "storeNotSavedImport",
+    StoreNotSavedRead => "storeNotSavedRead",
+    StoreNotSavedSync => "storeNotSavedSync",
+    DepartmentProduct => "departmentProduct",
+    DepartmentMarketing => "departmentMarketing",
+    DepartmentPr => "departmentPr",
+    DepartmentEngineering => "departmentEngineering",
+    DepartmentLogistics => "departmentLogistics",
+    DepartmentCustomerService => "departmentCustomerService",
+    ServerErrUnauthorized => "serverErrUnauthorized",
+    ServerErrForbidden => "serverErrForbidden",
+    ServerErrNotFound => "serverErrNotFound",
+    ServerErrBadRequest => "serverErrBadRequest",
+    ServerErrUnsupportedMediaType => "serverErrUnsupportedMediaType",
+    ServerErrMethodNotAllowed => "serverErrMethodNotAllowed",
+    ServerErrPayloadTooLarge => "serverErrPayloadTooLarge",
+    ServerErrTooManyItems => "serverErrTooManyItems",
+    ServerErrRateLimited => "serverErrRateLimited",
+    ServerErrUnsupportedVersion => "serverErrUnsupportedVersion",
+    ServerErrInternal => "serverErrInternal",
+    ServerErrStorageUnavailable => "serverErrStorageUnavailable",
+    InvalidRefusedCode => "invalidRefusedCode",
+    // ui14: welcome page, first run, empty states.
+    WelcomeTitle => "welcomeTitle",
+    WelcomeIntro => "welcomeIntro",
+    WelcomeBrandsTitle => "welcomeBrandsTitle",
+    WelcomeBrandsHint => "welcomeBrandsHint",
+    WelcomeImport => "welcomeImport",
+    WelcomeCreate => "welcomeCreate",
+    WelcomeDemo => "welcomeDemo",
+    WelcomeDemoDone => "welcomeDemoDone",
+    WelcomeCaptureTitle => "welcomeCaptureTitle",
+    WelcomeStepHighlight => "welcomeStepHighlight",
+    WelcomeStepCard => "welcomeStepCard",
+    WelcomeStepLog => "welcomeStepLog",
+    WelcomeStepReview => "welcomeStepReview",
+    PopupNoBrands => "popupNoBrands",
+    PopupOpenWelcome => "popupOpenWelcome",
+    LogNothingYet => "logNothingYet",
+    PopupLoggedByMember => "popupLoggedByMember",
+    WelcomeImported => "welcomeImported",
+    WelcomeImportFailed => "welcomeImportFailed",
+    // hl15b: a mention's tooltip.
+    MentionTooltip => "mentionTooltip",
 }
 
 impl Key {
@@ -298,6 +403,26 @@ impl Key {
         }
     }
 
+    /// What a team-log error code means, in the manager's words (the
+    /// server's own message is English and shown only as a quoted detail).
+    pub fn server_error(code: crate::sync::api::ErrorCode) -> Key {
+        use crate::sync::api::ErrorCode::*;
+        match code {
+            Unauthorized => Key::ServerErrUnauthorized,
+            Forbidden => Key::ServerErrForbidden,
+            NotFound => Key::ServerErrNotFound,
+            BadRequest => Key::ServerErrBadRequest,
+            UnsupportedMediaType => Key::ServerErrUnsupportedMediaType,
+            MethodNotAllowed => Key::ServerErrMethodNotAllowed,
+            PayloadTooLarge => Key::ServerErrPayloadTooLarge,
+            TooManyItems => Key::ServerErrTooManyItems,
+            RateLimited => Key::ServerErrRateLimited,
+            UnsupportedVersion => Key::ServerErrUnsupportedVersion,
+            Internal => Key::ServerErrInternal,
+            StorageUnavailable => Key::ServerErrStorageUnavailable,
+        }
+    }
+
     pub fn priority(p: crate::log::Priority) -> Key {
         use crate::log::Priority::*;
         match p {
@@ -306,6 +431,85 @@ impl Key {
             High => Key::PriorityHigh,
             Urgent => Key::PriorityUrgent,
         }
+    }
+}
+
+/// A sentence to show, as data: its key and placeholders. Errors and page
+/// models return this; the glue picks the words in the user's language when
+/// it displays them (`platform::words` in the extension).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    pub key: Key,
+    pub args: Vec<Arg>,
+}
+
+/// One placeholder: user or technical text shown as is, or words of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Words(Words),
+}
+
+impl Words {
+    pub fn new(key: Key) -> Words {
+        Words { key, args: vec![] }
+    }
+
+    /// Add a placeholder shown as is (names, numbers, quoted technical detail).
+    pub fn text(mut self, s: impl Into<String>) -> Words {
+        self.args.push(Arg::Text(s.into()));
+        self
+    }
+
+    /// Add a placeholder that is itself a phrase from the tables.
+    pub fn word(mut self, w: Words) -> Words {
+        self.args.push(Arg::Words(w));
+        self
+    }
+}
+
+impl From<Key> for Words {
+    fn from(key: Key) -> Words {
+        Words::new(key)
+    }
+}
+
+/// A language's plural category for a whole number, as CLDR names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plural {
+    One,
+    Other,
+}
+
+/// The plural category of `n` in `lang` ("en", "es-MX", …). English and
+/// Spanish both say "one" for exactly 1 and "other" otherwise (Spanish's CLDR
+/// "many" only concerns millions written as "1 millón de"; counts here are
+/// digits). Other languages fall back to the English rule.
+pub fn plural(lang: &str, n: u64) -> Plural {
+    let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    match primary.as_str() {
+        "en" | "es" | "" => {
+            if n == 1 {
+                Plural::One
+            } else {
+                Plural::Other
+            }
+        }
+        _ => {
+            if n == 1 {
+                Plural::One
+            } else {
+                Plural::Other
+            }
+        }
+    }
+}
+
+/// The key for `n` things: `one` or `other` by `lang`'s plural rule.
+pub fn count_key(lang: &str, n: u64, one: Key, other: Key) -> Key {
+    match plural(lang, n) {
+        Plural::One => one,
+        Plural::Other => other,
     }
 }
 
@@ -348,5 +552,101 @@ mod tests {
         let en: Vec<_> = load("en").into_keys().collect();
         let es: Vec<_> = load("es").into_keys().collect();
         assert_eq!(en, es, "en and es must define the same keys");
+    }
+
+    /// A user-visible string built outside the tables fails here: the glue
+    /// (src/web, src/dashboard) is scanned for literals with words handed to
+    /// the text-setting helpers (`el(…, "text")`, `set_text_content`,
+    /// `set_text`, user-facing attributes), test code excluded. Non-words
+    /// (symbols, numbers) pass; the allow-list holds names that are the same
+    /// in every language.
+    #[test]
+    fn no_user_visible_string_is_built_outside_the_tables() {
+        const ALLOWED: &[&str] = &["Escucha", "English", "Español"];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let patterns = [
+            // el(tag, attrs, "text") and el(tag, attrs, &format!("text…"))
+            r#"\bel\(\s*"[^"]*"\s*,\s*&\[[^\]]*\]\s*,\s*&?(?:format!\()?"([^"]*)""#,
+            r#"set_text_content\(Some\(&?(?:format!\()?"([^"]*)""#,
+            r#"set_text\(\s*"[^"]*"\s*,\s*&?(?:format!\()?"([^"]*)""#,
+            r#"\(\s*"(?:aria-label|title|placeholder|alt)"\s*,\s*&?(?:format!\()?"([^"]*)""#,
+            r#"set_attribute\(\s*"(?:aria-label|title|placeholder|alt)"\s*,\s*&?(?:format!\()?"([^"]*)""#,
+        ];
+        let res: Vec<regex_lite::Regex> = patterns.iter().map(|p| regex_lite::Regex::new(p).unwrap()).collect();
+        let has_word = |s: &str| {
+            let mut run = 0;
+            for c in s.chars() {
+                run = if c.is_alphabetic() { run + 1 } else { 0 };
+                if run >= 2 {
+                    return true;
+                }
+            }
+            false
+        };
+        let mut files = vec![];
+        let mut stack = vec![root.join("web/src"), root.join("dashboard/src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 20, "found the glue's sources");
+        let mut found = vec![];
+        for path in files {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name == "tests.rs" || name == "bench.rs" {
+                continue; // test and benchmark code, never shown to a manager
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for re in &res {
+                for caps in re.captures_iter(code) {
+                    let lit = &caps[1];
+                    let words: String = lit.split(['{', '}']).step_by(2).collect::<Vec<_>>().join(" ");
+                    if has_word(&words) && !ALLOWED.contains(&lit.trim()) {
+                        found.push(format!("{}: {lit:?}", path.strip_prefix(&root).unwrap_or(&path).display()));
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "user-visible text built outside the localisation tables:\n{}", found.join("\n"));
+    }
+
+    /// The scan above can fail: it finds a literal in a sample of glue code.
+    #[test]
+    fn the_scan_finds_a_literal() {
+        let re = regex_lite::Regex::new(r#"\bel\(\s*"[^"]*"\s*,\s*&\[[^\]]*\]\s*,\s*&?(?:format!\()?"([^"]*)""#).unwrap();
+        let caps = re.captures(r#"dom::el("p", &[("class", "x")], "Nothing here")"#).unwrap();
+        assert_eq!(&caps[1], "Nothing here");
+    }
+
+    #[test]
+    fn plurals_follow_the_language() {
+        for lang in ["en", "es", "es-MX", "en-GB"] {
+            assert_eq!(plural(lang, 1), Plural::One, "{lang}");
+            for n in [0, 2, 5, 21, 1000] {
+                assert_eq!(plural(lang, n), Plural::Other, "{lang} {n}");
+            }
+        }
+        assert_eq!(count_key("es", 1, Key::CountRefusedOne, Key::CountRefusedOther), Key::CountRefusedOne);
+        assert_eq!(count_key("es", 0, Key::CountRefusedOne, Key::CountRefusedOther), Key::CountRefusedOther);
+    }
+
+    /// Every one/other pair exists in both languages, and Spanish agrees in number.
+    #[test]
+    fn plural_pairs_are_complete() {
+        let es = load("es");
+        let msg = |k: &str| es[k]["message"].as_str().unwrap().to_string();
+        for key in Key::ALL {
+            let Some(stem) = key.name().strip_suffix("One") else { continue };
+            let other = format!("{stem}Other");
+            assert!(Key::ALL.iter().any(|k| k.name() == other), "{} has no {other}", key.name());
+            assert_ne!(msg(key.name()), msg(&other), "{} and {other} are the same in Spanish", key.name());
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! scripts (`script-src 'self'`) still get highlighted by the same matcher.
 //!
 //! There the content script runs JavaScript only. It asks the service worker
-//! for a one-time ticket ([`Message::OpenMatcher`](crate::protocol::Message)),
+//! for a one-time ticket ([`OpenMatcher`](crate::protocol::requests::OpenMatcher)),
 //! opens `matcher/matcher.html#<ticket>` (an extension page, which may run
 //! wasm) in a closed shadow root, and hands it one end of a `MessageChannel`
 //! together with the ticket. The frame redeems the ticket with the service
@@ -12,27 +12,35 @@
 //! frame it opens itself has none to redeem.
 //!
 //! # Channel layout
-//! Every message on the port is a plain object with a `type` tag:
-//! - frame → content script, once: `{type: "hello", hello: FrameHello}`.
-//! - content script → frame: `{type: "scan", id, text, starts, ends, url?}`:
-//!   `text` is an `ArrayBuffer` of the joined text of the scanned subtree
-//!   (UTF-8, from `TextEncoder`; blocks separated by
-//!   [`BLOCK_SEPARATOR`](crate::matching::BLOCK_SEPARATOR)), `starts`/`ends`
-//!   `ArrayBuffer`s of `u32` where each text node begins and ends in that
-//!   text (UTF-16 units), all transferred. With `url` the reply also carries
-//!   the popup's list.
-//! - frame → content script: `{type: "spans", id, spans, phases, pageMentions?}`:
-//!   `spans` is an `ArrayBuffer` of `u32`, [`SPAN_WORDS`] per mention in page
-//!   order (see [`encode_spans`]); `pageMentions` is a
-//!   [`Reply::PageMentions`](crate::protocol::Reply) whose indices are
-//!   positions in `spans`.
+//! Every message on the port is one of the typed enums below, serialized
+//! as a plain object with a `type` tag (a request is wrapped as
+//! `{request, ...buffers}`); bulk data travels beside the typed fields as
+//! transferred `ArrayBuffer`s under fixed names. Each request
+//! names its reply: the frame answers a [`FrameRequest`] variant only with
+//! the [`FrameReply`] variant of the same name, carrying the same `id`.
+//! - frame → content script, once: [`FrameReply::Hello`].
+//! - [`FrameRequest::Scan`], with buffers `text` (the joined text of the
+//!   scanned subtree, UTF-8 from `TextEncoder`; blocks separated by
+//!   [`BLOCK_SEPARATOR`](crate::matching::BLOCK_SEPARATOR)), `starts` and
+//!   `ends` (`u32`: where each text node begins and ends in that text, in
+//!   UTF-16 units) → [`FrameReply::Scan`], with buffer `spans` (`u32`,
+//!   [`SPAN_WORDS`] per mention in page order, see [`encode_spans`]).
+//! - [`FrameRequest::Changes`]: mutation records described as
+//!   [`Change`]s → [`FrameReply::Changes`]: what to rescan for each
+//!   ([`crate::page_watch::rescan_unit`]).
+//! - [`FrameRequest::Pointer`] / [`FrameRequest::CardClosed`]: the hover
+//!   intent ([`crate::page_watch::HoverIntent`]) → [`FrameReply::Pointer`].
+//! - [`FrameRequest::Painted`]: how many mentions are painted →
+//!   [`FrameReply::Painted`]: whether to report the count (for the badge).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::brands::BrandGroup;
 use crate::card_frame::{self, DumpRules};
 use crate::page_text::{self, NodeSpan, WalkRules};
-use crate::protocol::{GroupMentions, MentionSummary};
+use crate::page_watch::{Change, HoverAction, Unit};
+use crate::protocol::requests::PageMentions;
+use crate::protocol::{Answer, GroupMentions, MentionSummary};
 
 /// Pending tickets kept at most; the oldest go first. A content script
 /// redeems its ticket within a second, so only abandoned ones are dropped.
@@ -96,6 +104,118 @@ impl TicketBook {
     }
 }
 
+/// Content script → matcher frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum FrameRequest {
+    /// Match the text in the `text`/`starts`/`ends` buffers; with `url`, the
+    /// reply also carries the popup's list.
+    Scan { id: u32, url: Option<String> },
+    /// What to rescan for these mutation records; whether the page moved
+    /// from `started_at` (where highlighting started) to `now`.
+    Changes { id: u32, started_at: String, now: String, changes: Vec<Change> },
+    /// The pointer rests at (`x`, `y`) in a `width` × `height` viewport,
+    /// over mention `mention` (or none) since the last request.
+    Pointer { id: u32, mention: Option<u32>, card_open: bool, x: f64, y: f64, width: f64, height: f64 },
+    /// The card closed while the pointer was over `mention` (if any).
+    CardClosed { id: u32, mention: Option<u32> },
+    /// `count` mentions are painted now.
+    Painted { id: u32, count: u32 },
+}
+
+/// Matcher frame → content script; see [`FrameRequest`] for the pairing.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum FrameReply {
+    /// Sent once, when both the port and the brand list are here.
+    Hello {
+        hello: Box<FrameHello>,
+    },
+    /// The `spans` buffer travels beside; `phases` are timings for benchmarks.
+    Scan {
+        id: u32,
+        phases: Vec<(String, f64)>,
+        page_mentions: Option<Box<Answer<PageMentions>>>,
+    },
+    /// With `restart`, start over (a route change); else one unit per
+    /// change, in order.
+    Changes {
+        id: u32,
+        restart: bool,
+        units: Vec<Unit>,
+    },
+    /// `tooltip`: where the tooltip goes, when over a mention.
+    Pointer {
+        id: u32,
+        action: HoverAction,
+        tooltip: Option<(f64, f64)>,
+    },
+    CardClosed {
+        id: u32,
+    },
+    /// The count to tell the service worker, if it changed.
+    Painted {
+        id: u32,
+        report: Option<u32>,
+    },
+    /// The request could not be read (a bug on one side): the waiting
+    /// caller gets this instead of waiting forever.
+    Refused {
+        id: u32,
+        reason: String,
+    },
+}
+
+impl FrameRequest {
+    pub fn id(&self) -> u32 {
+        match self {
+            FrameRequest::Scan { id, .. }
+            | FrameRequest::Changes { id, .. }
+            | FrameRequest::Pointer { id, .. }
+            | FrameRequest::CardClosed { id, .. }
+            | FrameRequest::Painted { id, .. } => *id,
+        }
+    }
+}
+
+/// The frame's decisions that are not matching: rescan units, hover
+/// intent and count reporting, for one content script.
+#[derive(Debug, Default)]
+pub struct Brain {
+    hover: crate::page_watch::HoverIntent,
+    reported: Option<u32>,
+}
+
+impl Brain {
+    /// Answer every request but `Scan` (which needs the matcher and buffers).
+    pub fn answer(&mut self, request: &FrameRequest) -> Option<FrameReply> {
+        Some(match request {
+            FrameRequest::Scan { .. } => return None,
+            FrameRequest::Changes { id, started_at, now, changes } => {
+                let restart = crate::page_watch::navigated(started_at, now);
+                let units = if restart { Vec::new() } else { changes.iter().map(|c| crate::page_watch::rescan_unit(*c)).collect() };
+                FrameReply::Changes { id: *id, restart, units }
+            }
+            FrameRequest::Pointer { id, mention, card_open, x, y, width, height } => FrameReply::Pointer {
+                id: *id,
+                action: self.hover.moved(*mention, *card_open),
+                tooltip: mention.map(|_| crate::page_watch::tooltip_position(*x, *y, *width, *height)),
+            },
+            FrameRequest::CardClosed { id, mention } => {
+                self.hover.closed(*mention);
+                FrameReply::CardClosed { id: *id }
+            }
+            FrameRequest::Painted { id, count } => {
+                let report = crate::page_watch::count_to_report(self.reported, *count);
+                if report.is_some() {
+                    self.reported = report;
+                }
+                FrameReply::Painted { id: *id, report }
+            }
+        })
+    }
+}
+
 /// One brand group's highlight in `CSS.highlights`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -125,6 +245,21 @@ pub struct FrameHello {
     pub excluded_selector: String,
     /// How the content script opens the capture card on this page.
     pub card: CardRules,
+    /// What shows that a mention can be clicked.
+    pub pointer: PointerRules,
+    /// The event Escucha's page-world hook sends when a shadow root is attached.
+    pub shadow_attached_event: String,
+}
+
+/// The pointer cursor and tooltip over a mention ([`crate::page_watch`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PointerRules {
+    pub hover_css: String,
+    pub rest_ms: u32,
+    /// In the user's language.
+    pub tooltip: String,
+    pub tooltip_style: Vec<(String, String)>,
 }
 
 /// What the strict-CSP content script needs to open the capture card: which
@@ -138,7 +273,8 @@ pub struct CardRules {
     pub dump: DumpRules,
 }
 
-pub fn hello(enabled: bool, groups: &[BrandGroup]) -> FrameHello {
+/// `tooltip`: the mention tooltip in the user's language (`Key::MentionTooltip`).
+pub fn hello(enabled: bool, groups: &[BrandGroup], tooltip: String) -> FrameHello {
     let groups = if enabled { groups } else { &[] };
     FrameHello {
         version: crate::VERSION.into(),
@@ -156,13 +292,20 @@ pub fn hello(enabled: bool, groups: &[BrandGroup]) -> FrameHello {
             hover_open_ms: card_frame::HOVER_OPEN_MS,
             dump: card_frame::dump_rules(),
         },
+        shadow_attached_event: crate::page_watch::SHADOW_ATTACHED_EVENT.into(),
+        pointer: PointerRules {
+            hover_css: crate::page_watch::MENTION_HOVER_CSS.into(),
+            rest_ms: crate::page_watch::POINTER_REST_MS,
+            tooltip,
+            tooltip_style: crate::page_watch::TOOLTIP_HOST_STYLE.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        },
     }
 }
 
 /// A selector for everything the walk never scans and typing in which must
 /// never cause a rescan.
 pub fn excluded_selector() -> String {
-    format!("{}, [contenteditable]:not([contenteditable=\"false\"]), [{}]", page_text::SKIP_TAGS.join(", "), page_text::OWN_UI_ATTRIBUTE)
+    crate::page_watch::excluded_selector()
 }
 
 /// Spans as the channel's `u32` layout ([`SPAN_WORDS`] per mention).
@@ -206,6 +349,67 @@ mod tests {
 
     const T1: &str = "0123456789abcdef0123456789abcdef";
     const T2: &str = "fedcba9876543210fedcba9876543210";
+
+    #[test]
+    fn each_request_is_answered_by_its_own_reply_kind_and_id() {
+        use crate::page_watch::Flow;
+        let requests: Vec<(&str, &str)> = vec![
+            (r#"{"type":"scan","id":1,"url":null}"#, "scan"),
+            (
+                r#"{"type":"changes","id":2,"startedAt":"https://a.example/","now":"https://a.example/","changes":[{"kind":"text"},{"kind":"added","node":"block","parent":"block","before":"block","after":null}]}"#,
+                "changes",
+            ),
+            (r#"{"type":"pointer","id":3,"mention":4,"cardOpen":false,"x":1,"y":2,"width":800,"height":600}"#, "pointer"),
+            (
+                r#"{"type":"changes","id":7,"startedAt":"","now":"","changes":[{"kind":"removed","anyJoining":true,"parent":"block","before":"text","after":null}]}"#,
+                "changes",
+            ),
+            (r#"{"type":"cardClosed","id":5,"mention":4}"#, "cardClosed"),
+            (r#"{"type":"painted","id":6,"count":2}"#, "painted"),
+        ];
+        let mut brain = Brain::default();
+        for (json, kind) in requests {
+            let request: FrameRequest = serde_json::from_str(json).unwrap();
+            let Some(reply) = brain.answer(&request) else {
+                assert_eq!(kind, "scan", "only a scan needs the matcher");
+                continue;
+            };
+            let v = serde_json::to_value(&reply).unwrap();
+            assert_eq!(v["type"], kind, "{json}");
+            assert_eq!(v["id"], request.id(), "{json}");
+        }
+        let route = |now: &str| FrameRequest::Changes {
+            id: 8,
+            started_at: "https://a.example/t/1".into(),
+            now: now.into(),
+            changes: vec![Change::Text],
+        };
+        assert_eq!(serde_json::to_value(brain.answer(&route("https://a.example/t/2")).unwrap()).unwrap()["restart"], true);
+        assert_eq!(serde_json::to_value(brain.answer(&route("https://a.example/t/1")).unwrap()).unwrap()["restart"], false);
+        let changes = FrameRequest::Changes {
+            id: 9,
+            started_at: String::new(),
+            now: String::new(),
+            changes: vec![Change::Text, Change::Added { node: Flow::Block, parent: Flow::Block, before: Some(Flow::Block), after: None }],
+        };
+        let v = serde_json::to_value(brain.answer(&changes).unwrap()).unwrap();
+        assert_eq!(v["units"], serde_json::json!(["enclosingBlock", "node"]));
+        // Counts: reported once per change.
+        let mut painted =
+            |n| serde_json::to_value(brain.answer(&FrameRequest::Painted { id: 1, count: n }).unwrap()).unwrap()["report"].clone();
+        assert_eq!(painted(2), serde_json::json!(null), "2 was reported above");
+        assert_eq!(painted(3), serde_json::json!(3));
+        // Hover: the card closed under the pointer does not reopen there.
+        let pointer = |b: &mut Brain, m| {
+            let request = FrameRequest::Pointer { id: 1, mention: m, card_open: false, x: 10.0, y: 10.0, width: 800.0, height: 600.0 };
+            let v = serde_json::to_value(b.answer(&request).unwrap()).unwrap();
+            assert_eq!(v["tooltip"].is_null(), m.is_none(), "a tooltip over a mention only");
+            v["action"]["do"].clone()
+        };
+        assert_eq!(pointer(&mut brain, Some(4)), serde_json::json!("wait"), "closed over 4 above");
+        assert_eq!(pointer(&mut brain, None), serde_json::json!("wait"));
+        assert_eq!(pointer(&mut brain, Some(4)), serde_json::json!("openAfter"));
+    }
 
     #[test]
     fn tickets_redeem_once_in_their_own_tab_only() {
@@ -256,12 +460,12 @@ mod tests {
     #[test]
     fn hello_names_highlights_like_the_painter_and_is_empty_when_disabled() {
         let list = BrandList::default();
-        let h = hello(true, &list.groups);
+        let h = hello(true, &list.groups, "Click".into());
         assert_eq!(h.highlights.len(), list.groups.len());
         assert_eq!(h.highlights[0], HighlightSpec { name: "escucha-g0".into(), priority: list.groups.len() as u32 });
         assert_eq!(h.css, page_text::highlight_css(&list.groups));
         assert!(h.excluded_selector.contains("textarea") && h.excluded_selector.contains("[data-escucha-ui]"));
-        let off = hello(false, &list.groups);
+        let off = hello(false, &list.groups, "Click".into());
         assert!(!off.enabled && off.highlights.is_empty());
         assert!(!off.css.contains("escucha-g0"));
     }

@@ -32,7 +32,8 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             version: SETTINGS_VERSION,
-            brands: BrandList::default(),
+            // Nothing is preconfigured: the welcome page offers the demo list.
+            brands: BrandList::empty(),
             sites: SiteRules::default(),
             departments: DEFAULT_DEPARTMENTS.iter().map(|d| d.to_string()).collect(),
             capture_defaults: crate::log::Tags::default(),
@@ -41,7 +42,81 @@ impl Default for Settings {
     }
 }
 
+/// The departments a new install starts with, as stored: their English names
+/// are their stable ids (what a capture records and what syncs), whatever the
+/// language of whoever picked them. Each is shown in the viewer's language
+/// ([`DefaultDepartment::key`]; the dashboard's table for the dashboard), and a
+/// name typed in any language is stored as the id ([`canonical_department`]),
+/// so a team that mixes languages still routes to one "Engineering".
 pub const DEFAULT_DEPARTMENTS: [&str; 6] = ["Product", "Marketing", "PR", "Engineering", "Logistics", "Customer Service"];
+
+/// One of the default departments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultDepartment {
+    Product,
+    Marketing,
+    Pr,
+    Engineering,
+    Logistics,
+    CustomerService,
+}
+
+impl DefaultDepartment {
+    pub const ALL: [DefaultDepartment; 6] = [
+        DefaultDepartment::Product,
+        DefaultDepartment::Marketing,
+        DefaultDepartment::Pr,
+        DefaultDepartment::Engineering,
+        DefaultDepartment::Logistics,
+        DefaultDepartment::CustomerService,
+    ];
+
+    /// The stored id (the English name, as earlier versions stored it).
+    pub fn id(self) -> &'static str {
+        DEFAULT_DEPARTMENTS[self as usize]
+    }
+
+    /// Its name in the extension's tables.
+    pub fn key(self) -> crate::i18n::Key {
+        use crate::i18n::Key;
+        match self {
+            DefaultDepartment::Product => Key::DepartmentProduct,
+            DefaultDepartment::Marketing => Key::DepartmentMarketing,
+            DefaultDepartment::Pr => Key::DepartmentPr,
+            DefaultDepartment::Engineering => Key::DepartmentEngineering,
+            DefaultDepartment::Logistics => Key::DepartmentLogistics,
+            DefaultDepartment::CustomerService => Key::DepartmentCustomerService,
+        }
+    }
+
+    /// Every name it is known by: the id and each language's word (Spanish
+    /// also "Prensa" for PR, as Spanish teams often say).
+    fn names(self) -> &'static [&'static str] {
+        match self {
+            DefaultDepartment::Product => &["Product", "Producto"],
+            DefaultDepartment::Marketing => &["Marketing"],
+            DefaultDepartment::Pr => &["PR", "Public Relations", "Relaciones públicas", "Prensa"],
+            DefaultDepartment::Engineering => &["Engineering", "Ingeniería"],
+            DefaultDepartment::Logistics => &["Logistics", "Logística"],
+            DefaultDepartment::CustomerService => &["Customer Service", "Atención al cliente"],
+        }
+    }
+
+    /// The default department a stored or typed name stands for.
+    pub fn of(name: &str) -> Option<DefaultDepartment> {
+        let name = name.trim();
+        DefaultDepartment::ALL.into_iter().find(|d| d.names().iter().any(|n| n.to_lowercase() == name.to_lowercase()))
+    }
+}
+
+/// What to store for a department typed in any language: a default
+/// department's id, or the name as typed (trimmed).
+pub fn canonical_department(name: &str) -> String {
+    match DefaultDepartment::of(name) {
+        Some(d) => d.id().to_string(),
+        None => name.trim().to_string(),
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -143,7 +218,7 @@ mod tests {
         let (s, problem) = Settings::load(Some(r#"{"version":1,"departments":["Ventas"]}"#));
         assert!(problem.is_none());
         assert_eq!(s.departments, vec!["Ventas".to_string()]);
-        assert_eq!(s.brands, BrandList::default());
+        assert_eq!(s.brands, BrandList::empty());
     }
 
     #[test]
@@ -180,5 +255,27 @@ mod tests {
         let mut s = Settings::default();
         s.departments.push("  ".into());
         assert_eq!(s.validate().unwrap_err(), "A department name is empty.");
+    }
+
+    #[test]
+    fn default_departments_keep_one_id_in_every_language() {
+        for (typed, stored) in [
+            ("Ingeniería", "Engineering"),
+            ("ingeniería", "Engineering"),
+            ("Engineering", "Engineering"),
+            ("Atención al cliente", "Customer Service"),
+            ("Relaciones públicas", "PR"),
+            ("Prensa", "PR"),
+            ("Producto", "Product"),
+            ("Logística", "Logistics"),
+            ("  Ventas ", "Ventas"),
+        ] {
+            assert_eq!(canonical_department(typed), stored, "{typed}");
+        }
+        for d in DefaultDepartment::ALL {
+            assert_eq!(DefaultDepartment::of(d.id()), Some(d));
+            assert_eq!(canonical_department(d.id()), d.id());
+        }
+        assert_eq!(Settings::default().departments, DEFAULT_DEPARTMENTS.map(String::from));
     }
 }

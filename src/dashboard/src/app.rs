@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use escucha_core::dashboard::charts::{chart_config, ChartKind};
 use escucha_core::dashboard::client::{edit_body, edit_path, pull_path, REFRESH_SECONDS};
-use escucha_core::dashboard::i18n::{status_label, tr, Lang, Text};
+use escucha_core::dashboard::i18n::{count_text, department_label, status_label, tr, Lang, Text};
 use escucha_core::dashboard::view::{detail_view, filter_options, page_view, row_view, Filters, LinkView, OptionView};
 use escucha_core::log::query::LogIndex;
 use escucha_core::log::{stats, Capture, CaptureEdit, Status};
@@ -18,7 +18,7 @@ use web_sys::{Element, Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, 
 
 use crate::api::request;
 use crate::chart::{self, Chart};
-use crate::dom::{append, by_id, clear, document, el, set_hidden, set_text};
+use escucha_ui::dom::{append_child as append, by_id, clear, document, el, set_hidden, set_text};
 
 const TOKEN_KEY: &str = "escucha.dashboard.token";
 const LANG_KEY: &str = "escucha.dashboard.lang";
@@ -232,7 +232,8 @@ fn wire(app: &Shared) {
                 CaptureEdit { status: Some(s), ..Default::default() }
             }
             "department" => {
-                let v = target.unchecked_ref::<HtmlInputElement>().value().trim().to_string();
+                // Stored by id: a default department typed in either language is one department.
+                let v = escucha_core::settings::canonical_department(&target.unchecked_ref::<HtmlInputElement>().value());
                 CaptureEdit { department: Some((!v.is_empty()).then_some(v)), ..Default::default() }
             }
             _ => return,
@@ -292,12 +293,15 @@ fn write_filters(f: &Filters) {
 fn check_health(lang: Lang) {
     wasm_bindgen_futures::spawn_local(async move {
         let text = match request::<serde_json::Value>("GET", "/healthz", None, None).await {
-            Ok(h) if h["status"] == "ok" => format!(
-                "Escucha {} · {} ({}, synchronous={}) — server is up",
-                h["version"].as_str().unwrap_or("?"),
-                h["storage"]["engine"].as_str().unwrap_or("?"),
-                h["storage"]["journalMode"].as_str().unwrap_or("?"),
-                h["storage"]["synchronous"].as_str().unwrap_or("?"),
+            Ok(h) if h["status"] == "ok" => tr(
+                lang,
+                Text::HealthUp,
+                &[
+                    h["version"].as_str().unwrap_or("?"),
+                    h["storage"]["engine"].as_str().unwrap_or("?"),
+                    h["storage"]["journalMode"].as_str().unwrap_or("?"),
+                    h["storage"]["synchronous"].as_str().unwrap_or("?"),
+                ],
             ),
             Ok(h) => tr(lang, Text::ServerError, &[h["message"].as_str().unwrap_or("?")]),
             Err(f) => f.message(lang),
@@ -494,7 +498,8 @@ fn render(app: &Shared) {
     }
 
     let total = result.live as usize;
-    set_text("summary", &tr(lang, Text::Summary, &[&format_number(result.rows.len(), lang), &format_number(total, lang)]));
+    let summary = count_text(lang, total as u64, Text::SummaryOne, Text::Summary);
+    set_text("summary", &tr(lang, summary, &[&format_number(result.rows.len(), lang), &format_number(total, lang)]));
     let empty = if total == 0 {
         Text::EmptyLog.get(lang)
     } else if result.rows.is_empty() {
@@ -550,7 +555,7 @@ fn table_row(c: &Capture, lang: Lang) -> Element {
         "",
     )
     .unchecked_into();
-    input.set_value(&r.department);
+    input.set_value(&department_label(lang, &r.department));
     append(&dept_cell, &input);
     append(&tr, &dept_cell);
     let status_cell = el("td", &[], "");

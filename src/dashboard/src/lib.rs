@@ -6,7 +6,6 @@
 mod api;
 mod app;
 mod chart;
-mod dom;
 
 use wasm_bindgen::prelude::*;
 

@@ -5,7 +5,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::{card_frame, pages, platform, service_worker, store};
+use crate::{card_frame, pages, platform, service_worker};
 
 #[wasm_bindgen]
 pub fn sw_start() -> Promise {
@@ -14,12 +14,24 @@ pub fn sw_start() -> Promise {
 
 #[wasm_bindgen]
 pub fn sw_handle_message(message: JsValue, sender: JsValue) -> Promise {
-    future_to_promise(async move { Ok(platform::to_js(&service_worker::handle(message, sender).await)) })
+    future_to_promise(async move { Ok(service_worker::handle(message, sender).await) })
 }
 
 #[wasm_bindgen]
 pub fn sw_alarm(name: String) {
     service_worker::sync::alarm(&name);
+}
+
+/// `runtime.onInstalled`: a fresh install opens the welcome page.
+#[wasm_bindgen]
+pub fn sw_installed(reason: String) -> Promise {
+    future_to_promise(async move {
+        if let Some(page) = escucha_core::first_run::page_on_installed(&reason) {
+            let url = platform::call_sync("runtime.getURL", &[page.into()])?.as_string().unwrap_or_default();
+            platform::open_tab(&url).await?;
+        }
+        Ok(JsValue::TRUE)
+    })
 }
 
 #[wasm_bindgen]
@@ -51,6 +63,7 @@ pub fn page_start(page: String) -> Promise {
             "popup" => pages::popup::start().await,
             "options" => pages::options::start().await,
             "log" => pages::log::start().await,
+            "welcome" => pages::welcome::start().await,
             other => Err(platform::PlatformError(format!("Unknown page '{other}'."))),
         };
         result.map(|_| JsValue::TRUE).map_err(Into::into)
@@ -64,9 +77,10 @@ pub fn card_frame_start(early: js_sys::Array) -> Promise {
     future_to_promise(async move { card_frame::start(early).await.map(|_| JsValue::TRUE).map_err(Into::into) })
 }
 
-/// Benchmarks only (`tests/bench/store.mjs`): fill database `name` with
-/// `count` captures and time the local log's bulk paths.
+/// Benchmarks only (`tests/bench/store.mjs`, the `bench` feature): fill
+/// database `name` with `count` captures and time the local log's bulk paths.
+#[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn bench_store(name: String, count: u32) -> Promise {
-    future_to_promise(async move { Ok(platform::to_js(&store::bench::run(&name, count).await?)) })
+    future_to_promise(async move { Ok(platform::to_js(&crate::store::bench::run(&name, count).await?)) })
 }

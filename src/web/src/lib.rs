@@ -13,7 +13,8 @@
 pub mod card_frame;
 #[cfg(feature = "content")]
 pub mod content;
-pub mod dom;
+/// The UI kit shared with the dashboard.
+pub use escucha_ui::dom;
 #[cfg(feature = "content")]
 pub mod matcher_frame;
 #[cfg(feature = "full")]
@@ -23,6 +24,7 @@ pub mod platform;
 pub mod service_worker;
 #[cfg(feature = "full")]
 pub mod store;
+pub mod words;
 
 #[cfg(feature = "full")]
 mod extension_entry;

@@ -5,7 +5,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::{content, matcher_frame, platform};
+use crate::{content, matcher_frame};
 
 #[wasm_bindgen]
 pub fn content_start() -> Promise {
@@ -14,7 +14,7 @@ pub fn content_start() -> Promise {
 
 #[wasm_bindgen]
 pub fn content_handle_message(message: JsValue, sender: JsValue) -> Promise {
-    future_to_promise(async move { Ok(platform::to_js(&content::handle(message, sender).await)) })
+    future_to_promise(async move { Ok(content::handle(message, sender).await) })
 }
 
 /// Entry point of the matcher frame; `early` holds the window messages that

@@ -10,7 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use escucha_core::i18n::Key;
-use escucha_core::protocol::{ErrorCode, Message, ProtocolError, Reply, SenderInfo};
+use escucha_core::protocol::{Answer, Channel, PageEvent, ProtocolError, Request, SenderInfo};
 
 /// A failed browser call, in words a person can read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +35,7 @@ impl From<PlatformError> for JsValue {
 }
 
 /// `err.message` when there is one, otherwise `String(err)`.
-pub fn describe_js_error(v: &JsValue) -> String {
-    Reflect::get(v, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| v.as_string()).unwrap_or_else(|| format!("{v:?}"))
-}
+pub use escucha_ui::describe_js_error;
 
 /// The extension namespace chosen by `extension/platform/extension_api.js`.
 pub fn api() -> Result<JsValue, PlatformError> {
@@ -103,9 +101,45 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
     serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
 }
 
-/// Parse an incoming message, reporting what was wrong with it.
-pub fn message_from_js(value: JsValue) -> Result<Message, ProtocolError> {
-    from_js(value).map_err(|e| ProtocolError::new(ErrorCode::BadMessage, format!("Unrecognized message: {e}")))
+/// Parse an incoming message as channel `C`'s requests (see
+/// [`escucha_core::protocol::Incoming`] for the service worker's own choice).
+pub fn incoming<C: Channel>(value: JsValue) -> Result<C, ProtocolError> {
+    C::from_wire(wire_value(value)?)
+}
+
+/// An incoming message as JSON, for [`Channel::from_wire`].
+pub fn wire_value(value: JsValue) -> Result<serde_json::Value, ProtocolError> {
+    from_js(value).map_err(|detail| ProtocolError::BadMessage { detail })
+}
+
+/// A request as it travels: its fields plus `type`.
+pub fn wire<R: Request>(request: &R) -> JsValue {
+    let value = to_js(request);
+    let _ = Reflect::set(&value, &"type".into(), &R::NAME.into());
+    value
+}
+
+/// The answer to request `_request`: the compiler checks `result` is its reply type.
+pub fn answer<R: Request>(_request: &R, result: Result<R::Reply, ProtocolError>) -> JsValue {
+    to_js(&Answer::from(result))
+}
+
+/// A message refused before it was read as a request.
+pub fn refusal(error: ProtocolError) -> JsValue {
+    to_js(&Answer::<()>::Error(error))
+}
+
+/// Decode the answer to `R`.
+fn answer_of<R: Request>(reply: JsValue) -> Result<R::Reply, ProtocolError> {
+    let answer: Answer<R::Reply> = from_js(reply).map_err(|detail| ProtocolError::BadReply { request: R::NAME.into(), detail })?;
+    answer.into()
+}
+
+/// The words for an error, in the manager's language.
+pub fn error_text(error: &ProtocolError) -> String {
+    let (key, args) = error.words();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    t(key, &args)
 }
 
 /// Reduce `runtime.MessageSender` to what authorization needs.
@@ -121,20 +155,22 @@ pub fn sender_info(sender: &JsValue) -> SenderInfo {
     }
 }
 
-/// Send a message to the service worker and decode its reply.
-pub async fn send_message(message: &Message) -> Result<Reply, PlatformError> {
-    let reply = call("runtime.sendMessage", &[to_js(message)]).await?;
-    from_js(reply).map_err(|e| PlatformError(format!("Unexpected reply: {e}")))
+/// Send a request to the service worker; the answer is its reply type.
+pub async fn send<R: Request>(request: &R) -> Result<R::Reply, ProtocolError> {
+    let reply = call("runtime.sendMessage", &[wire(request)]).await.map_err(|e| ProtocolError::NoAnswer { detail: e.0 })?;
+    answer_of::<R>(reply)
 }
 
-/// Send a message to one frame of a tab (frame 0 is the top page).
-pub async fn send_to_tab(tab_id: i32, frame_id: Option<i32>, message: &Message) -> Result<Reply, PlatformError> {
+/// Send a request to one frame of a tab (frame 0 is the top page).
+pub async fn send_to_tab<R: Request>(tab_id: i32, frame_id: Option<i32>, request: &R) -> Result<R::Reply, ProtocolError> {
     let options = js_sys::Object::new();
     if let Some(f) = frame_id {
-        Reflect::set(&options, &"frameId".into(), &f.into())?;
+        Reflect::set(&options, &"frameId".into(), &f.into()).map_err(|e| ProtocolError::Internal { detail: describe_js_error(&e) })?;
     }
-    let reply = call("tabs.sendMessage", &[tab_id.into(), to_js(message), options.into()]).await?;
-    from_js(reply).map_err(|e| PlatformError(format!("Unexpected reply: {e}")))
+    let reply = call("tabs.sendMessage", &[tab_id.into(), wire(request), options.into()])
+        .await
+        .map_err(|e| ProtocolError::NoAnswer { detail: e.0 })?;
+    answer_of::<R>(reply)
 }
 
 /// Read one string value from `storage.local`.
@@ -193,12 +229,13 @@ pub fn random_bytes() -> Result<[u8; 16], PlatformError> {
     Ok(out)
 }
 
-/// Listen for messages broadcast to extension pages (e.g. `logChanged`).
-/// Pages never answer them; unparsable messages are ignored.
-pub fn on_message(f: impl Fn(Message) + 'static) -> Result<(), PlatformError> {
+/// Listen for the service worker's news to extension pages ([`PageEvent`]).
+/// Pages never answer them; other messages (requests between other
+/// contexts, which pages also hear) are ignored.
+pub fn on_event(f: impl Fn(PageEvent) + 'static) -> Result<(), PlatformError> {
     let cb = wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
-        if let Ok(m) = message_from_js(message) {
-            f(m);
+        if let Ok(e) = incoming::<PageEvent>(message) {
+            f(e);
         }
     });
     call_sync("runtime.onMessage.addListener", &[cb.as_ref().clone()])?;
@@ -245,67 +282,8 @@ pub async fn storage_remove(key: &str) -> Result<(), PlatformError> {
     Ok(())
 }
 
-/// An HTTP response, read whole.
-#[derive(Debug, Clone)]
-pub struct HttpResponse {
-    pub status: u16,
-    pub retry_after: Option<String>,
-    pub body: String,
-}
-
-/// Why no response came back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FetchFailure {
-    /// `fetch` rejected (DNS, refused, reset, TLS, CORS): the browser does
-    /// not say which, on purpose.
-    Network(String),
-    /// Our timeout fired, before the answer or while reading it.
-    Timeout,
-}
-
-/// `fetch` with a hard timeout covering the whole exchange (headers and
-/// body), via `AbortSignal.timeout`. `headers` are set as given; callers put
-/// the token only in `Authorization`.
-pub async fn fetch(
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: Option<&str>,
-    timeout_ms: u32,
-) -> Result<HttpResponse, FetchFailure> {
-    let network = |e: JsValue| {
-        let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
-        if name == "TimeoutError" || name == "AbortError" {
-            FetchFailure::Timeout
-        } else {
-            FetchFailure::Network(describe_js_error(&e))
-        }
-    };
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    let h = web_sys::Headers::new().map_err(network)?;
-    for (k, v) in headers {
-        h.set(k, v).map_err(network)?;
-    }
-    init.set_headers(&h);
-    if let Some(b) = body {
-        init.set_body(&JsValue::from_str(b));
-    }
-    // No cookies or cached answers: the token is the only credential.
-    init.set_credentials(web_sys::RequestCredentials::Omit);
-    init.set_cache(web_sys::RequestCache::NoStore);
-    let signal = web_sys::AbortSignal::timeout_with_u32(timeout_ms);
-    init.set_signal(Some(&signal));
-    let fetch_fn: Function = Reflect::get(&js_sys::global(), &"fetch".into())
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| FetchFailure::Network("fetch is not available here".into()))?;
-    let promise: Promise = fetch_fn.call2(&js_sys::global(), &url.into(), &init).map_err(network)?.unchecked_into();
-    let response: web_sys::Response = JsFuture::from(promise).await.map_err(network)?.unchecked_into();
-    let retry_after = response.headers().get("retry-after").ok().flatten();
-    let text = JsFuture::from(response.text().map_err(network)?).await.map_err(network)?;
-    Ok(HttpResponse { status: response.status(), retry_after, body: text.as_string().unwrap_or_default() })
-}
+// The one fetch with a timeout lives in the UI kit, shared with the dashboard.
+pub use escucha_ui::http::{fetch, FetchFailure, HttpResponse};
 
 /// `permissions.contains({origins: [pattern]})`.
 pub async fn has_origin_permission(pattern: &str) -> Result<bool, PlatformError> {
@@ -336,4 +314,30 @@ pub async fn ensure_alarm(name: &str, period_minutes: f64) -> Result<(), Platfor
     Reflect::set(&info, &"delayInMinutes".into(), &period_minutes.into())?;
     call("alarms.create", &[name.into(), info.into()]).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use escucha_core::protocol::requests::{OpenMatcher, SiteToggled, ToggleSite};
+    use escucha_core::protocol::ContentRequest;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn requests_and_answers_cross_js_typed() {
+        let request = OpenMatcher { url: "https://a.example/".into() };
+        let js = wire(&request);
+        assert_eq!(Reflect::get(&js, &"type".into()).unwrap(), "openMatcher");
+        assert_eq!(incoming::<ContentRequest>(js).unwrap(), ContentRequest::OpenMatcher(request));
+
+        let ok = answer(&ToggleSite { url: "u".into() }, Ok(SiteToggled { enabled: true }));
+        assert!(answer_of::<ToggleSite>(ok.clone()).unwrap().enabled);
+        // An answer of another request's shape is a typed error naming the
+        // request, never a Debug dump of whatever came back.
+        let wrong = answer_of::<OpenMatcher>(ok).unwrap_err();
+        assert!(matches!(&wrong, ProtocolError::BadReply { request, .. } if request == "openMatcher"), "{wrong:?}");
+        assert_eq!(answer_of::<ToggleSite>(refusal(ProtocolError::NoSite)).unwrap_err(), ProtocolError::NoSite);
+    }
 }

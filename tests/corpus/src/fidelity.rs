@@ -27,7 +27,13 @@
 //!   date only: ours falls on that day (±14 h for an explicit zone). Gold
 //!   forms that do not parse are left out of the time score and counted;
 //! - permalink (posts with one): equal once resolved and normalized as above,
-//!   or, when gold is a bare fragment name, ours ends with `#` + it.
+//!   or, when gold is a bare fragment name, ours ends with `#` + it, or ours
+//!   is the thread page with the anchor's post number as a query value
+//!   (`?do=findComment&comment=158142` for `comment-158142`). Gold links
+//!   that name no post are not scored (counted): an action link (the post's
+//!   "quote" button) and the thread page itself without a fragment. Text
+//!   scoring ignores character references shown as text (`&quot`), which
+//!   the gold rendering of pages showing escaped HTML decoded once more.
 //!
 //! A field is *returned* when extraction found it with a confidence at or
 //! above its threshold ([`Thresholds`]); otherwise it is *missing*, never
@@ -43,6 +49,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use escucha_core::capture::fields::is_action_href;
 use escucha_core::capture::json_ld::fingerprint;
 use escucha_core::capture::time::{parse_text, CommentTime, Precision, Zone};
 use escucha_core::capture::url::resolve_http;
@@ -304,6 +311,8 @@ pub struct Report {
     /// of it elsewhere, say): where the old first-match placement went wrong.
     pub longest_match_elsewhere: u32,
     pub time_unscorable: u32,
+    /// Gold permalinks that name no post (an action link, the thread page).
+    pub permalink_unscorable: u32,
     pub captures: Vec<Capture>,
     pub consistency: Consistency,
     /// Examples of misses (at DEFAULT thresholds), for development.
@@ -380,7 +389,25 @@ fn score_permalink(e: &Extraction, gold: &str, base: &str) -> Option<bool> {
     let bare = !gold.contains(['/', '#', '?', '.']);
     // A gold fragment ("#post123") names the post wherever the link's path points.
     let fragment = gold.strip_prefix('#').filter(|f| !f.is_empty()).or(bare.then_some(gold));
-    Some(Some(normalize_url(ours)) == want || fragment.is_some_and(|f| ours.ends_with(&format!("#{f}"))))
+    Some(
+        Some(normalize_url(ours)) == want || fragment.is_some_and(|f| ours.ends_with(&format!("#{f}")) || names_post_number(ours, f, base)),
+    )
+}
+
+/// Whether `ours` is a link to the thread page itself that names the post a
+/// gold anchor ("comment-158142") names, by its number as a query value
+/// ("?do=findComment&comment=158142", the link a forum offers to share a
+/// post): it opens that post as the anchor does.
+fn names_post_number(ours: &str, anchor: &str, base: &str) -> bool {
+    let number: String = anchor.chars().filter(char::is_ascii_digit).collect();
+    if number.len() < 4 || !anchor.trim_start_matches(|c: char| !c.is_ascii_digit()).chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let main = ours.split('#').next().unwrap_or(ours);
+    let (path, query) = main.split_once('?').unwrap_or((main, ""));
+    let page_path = base.split(['#', '?']).next().unwrap_or(base);
+    path.trim_end_matches('/') == page_path.trim_end_matches('/')
+        && query.split('&').any(|kv| kv.split_once('=').is_some_and(|(_, v)| v == number))
 }
 
 fn time_ok(ours: &CommentTime, gold: &CommentTime) -> bool {
@@ -493,10 +520,53 @@ struct Gold<'a> {
     permalink: Option<&'a str>,
 }
 
+/// The fingerprint a text is scored by, without character references left
+/// in the text as written ("&quot"): some pages show escaped HTML, which the
+/// gold rendering decoded once more (the page shows `jpg&quot; class`, the
+/// gold `jpg"; class`), and an entity name is not part of anyone's words.
+fn text_fingerprint(text: &str) -> String {
+    const ENTITIES: [&str; 6] = ["quot", "amp", "lt", "gt", "apos", "nbsp"];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let name_len = match after.strip_prefix('#') {
+            Some(num) => {
+                let d = num.bytes().take_while(u8::is_ascii_digit).count();
+                (d > 0).then_some(d + 1)
+            }
+            None => ENTITIES.iter().find(|e| after.starts_with(*e)).map(|e| e.len()),
+        };
+        rest = match name_len {
+            Some(n) => after[n..].strip_prefix(';').unwrap_or(&after[n..]),
+            None => after,
+        };
+    }
+    out.push_str(rest);
+    fingerprint(&out)
+}
+
+/// Whether a gold permalink names a post at all. Two gold forms do not: an
+/// action link (quote, reply, report: the gold took the post's "quote"
+/// button), and a link to the thread page itself without a fragment (the
+/// gold gave the first post the thread's URL). Those are left out of the
+/// permalink score and counted, as unparsable gold times are.
+fn permalink_scorable(gold: &str, base: &str, page_urls: &[String]) -> bool {
+    let gold = gold.trim();
+    if is_action_href(gold) {
+        return false;
+    }
+    match resolve_http(base, gold) {
+        Some(u) if !u.contains('#') => !page_urls.contains(&normalize_url(&u)),
+        _ => true,
+    }
+}
+
 /// How each field of `ex` scores against the gold, whatever its confidence.
 fn judge(ex: &Extraction, c: &Confidence, gold: &Gold, base: &str) -> [Option<Judged>; 4] {
-    let gfp = fingerprint(gold.text);
-    let efp = fingerprint(&ex.comment_text);
+    let gfp = text_fingerprint(gold.text);
+    let efp = text_fingerprint(&ex.comment_text);
     let text_ok = efp.contains(&gfp) && efp.chars().count() <= 2 * gfp.chars().count() + 200;
     let text = Judged { confidence: c.text, found: (!ex.comment_text.trim().is_empty()).then_some(text_ok) };
     let author = gold.author.map(|g| Judged { confidence: c.author, found: score_author(ex, g, base) });
@@ -520,6 +590,8 @@ pub fn run(dir: &Path) -> std::io::Result<Report> {
         let page = doc.page();
         let base = page.base().to_string();
         let lang = page.lang.clone();
+        let page_urls: Vec<String> =
+            [Some(&page.url), page.canonical_url.as_ref()].into_iter().flatten().map(|u| normalize_url(u)).collect();
         let text = PageText::new(&doc);
         let rendering = Fingerprinted::new(&thread.text);
         let mut memo = HashMap::new();
@@ -538,7 +610,11 @@ pub fn run(dir: &Path) -> std::io::Result<Report> {
                 text: &post.surface_form,
                 author: g.user.as_ref().map(|u| u.surface_form.as_str()),
                 time,
-                permalink: g.post_link.as_ref().map(|l| l.surface_form.as_str()),
+                permalink: g.post_link.as_ref().map(|l| l.surface_form.as_str()).filter(|l| {
+                    let scorable = permalink_scorable(l, &base, &page_urls);
+                    report.permalink_unscorable += u32::from(!scorable);
+                    scorable
+                }),
             };
             let found = post_nodes(&text, &rendering, &post.surface_form, post.start, post.end, &mut memo);
             if found.longest_match.is_some_and(|l| !found.nodes.contains(&l)) {
@@ -790,7 +866,11 @@ impl Bench {
         println!("  shift up to 14 h when ours has an explicit zone; permalink = same URL (session ids ignored).");
         println!("  precision = correct / returned; recall = correct / gold. A field not found, or found below its threshold, is missing,");
         println!("  never correct nor wrong (a text below its threshold is shown as the clicked passage only, not claimed as the post).");
-        println!("  {} gold times do not parse and are not scored.", r.time_unscorable);
+        println!(
+            "  {} gold times do not parse, and {} gold permalinks name no post (an action link such as \"quote\", or the thread page",
+            r.time_unscorable, r.permalink_unscorable
+        );
+        println!("  itself without a fragment): neither is scored. Character references shown as text (\"&quot\") are not letters.");
         print!("{}", self.table());
         println!(
             "leave-one-site-out: each site is scored with thresholds chosen on the other {} sites only (per field, from {:.2}..{:.2} step 0.05:",
@@ -878,6 +958,55 @@ mod tests {
         let mut fields = [None; 4];
         fields[Field::ALL.iter().position(|f| *f == field).expect("field")] = Some(Judged { confidence, found });
         Capture { site: site.into(), platform: "p".into(), placement: Placement::Start, fields }
+    }
+
+    #[test]
+    fn gold_quirks_are_neither_credited_nor_charged() {
+        // Escaped HTML shown as text: the page shows `&quot`, the gold `"`.
+        assert_eq!(text_fingerprint("a.jpg&quot; class=&#39;x&amp;y"), fingerprint("a.jpg\"; class='x&y"));
+        // A literal ampersand stays text.
+        assert_eq!(text_fingerprint("AT&T and B&Q"), "attandbq");
+        let base = "https://f.example/t/1-title/";
+        let page = [normalize_url(base)];
+        for (gold, scorable) in [
+            ("https://f.example/posting.php?mode=quote&f=2&p=10168", false),
+            ("https://f.example/t/1-title/", false),
+            ("t/1-title/", true), // resolves to /t/1-title/t/1-title/: another page, scored
+            ("https://f.example/t/1-title/#post-12", true),
+            ("#32554", true),
+            ("comment-158142", true),
+        ] {
+            assert_eq!(permalink_scorable(gold, base, &page), scorable, "{gold}");
+        }
+        // A bare anchor: the same post by its number, on this thread page only.
+        let ex = |permalink: &str| Extraction {
+            comment_text: String::new(),
+            truncated: false,
+            original_length: 0,
+            text_scope: Default::default(),
+            author_name: None,
+            author_url: None,
+            time: None,
+            permalink: Some(permalink.into()),
+            platform: None,
+            method: escucha_core::capture::Method::Block,
+            page_url: base.into(),
+            canonical_url: None,
+            title: None,
+            site_name: None,
+            lang: None,
+            quote: Default::default(),
+            position: Default::default(),
+        };
+        for (ours, right) in [
+            ("https://f.example/t/1-title/#comment-158142", true),
+            ("https://f.example/t/1-title/?do=findComment&comment=158142", true),
+            ("https://f.example/t/1-title/?do=findComment&comment=158143", false),
+            ("https://f.example/t/2-other/?comment=158142", false),
+            ("https://f.example/t/1-title/?page=1581420", false),
+        ] {
+            assert_eq!(score_permalink(&ex(ours), "comment-158142", base), Some(right), "{ours}");
+        }
     }
 
     #[test]

@@ -83,15 +83,31 @@ fn body_for(s: &Snapshot, root: u32, adapter_body: Option<&str>) -> Option<u32> 
             }
         }
     }
-    path.iter().copied().find(|id| {
-        let n = s.node(*id);
-        n.classes().chain(n.attr("id")).any(|c| {
-            let c = c.to_ascii_lowercase();
-            BODY_WORDS.iter().any(|w| c == *w || c.ends_with(w) || c.contains(&format!("-{w}")) || c.contains(&format!("_{w}")))
-                && !c.contains("header")
-                && !c.contains("footer")
+    let named: Vec<u32> = path
+        .iter()
+        .copied()
+        .filter(|id| {
+            let n = s.node(*id);
+            n.classes().chain(n.attr("id")).any(|c| {
+                let c = c.to_ascii_lowercase();
+                BODY_WORDS.iter().any(|w| c == *w || c.ends_with(w) || c.contains(&format!("-{w}")) || c.contains(&format!("_{w}")))
+                    && !c.contains("header")
+                    && !c.contains("footer")
+            })
         })
-    })
+        .collect();
+    // A "content" wrapper may hold the post's header too (its date in a
+    // `<time>`): then a body-named block inside it, without that date, is the
+    // body, so the header stays out of the text and its date is found.
+    let dates = |id: u32| -> Vec<u32> {
+        s.descendants(id, |d| is_quote(s, d)).filter(|d| s.node(*d).tag() == "time" && s.node(*d).attr("datetime").is_some()).collect()
+    };
+    let outer = *named.first()?;
+    let outer_dates = dates(outer);
+    if outer_dates.is_empty() {
+        return Some(outer);
+    }
+    Some(named[1..].iter().copied().find(|inner| outer_dates.iter().all(|d| !s.contains(*inner, *d))).unwrap_or(outer))
 }
 
 /// Find the comment the mention sits in and read its fields, keeping only
@@ -179,7 +195,7 @@ pub fn extract_scored(snapshot: &Snapshot, page: &PageInfo, now_utc_ms: i64) -> 
     // author, time or permalink), not only the clicked paragraph.
     let (text_root, header) = match (run, body) {
         (Some(member), _) => (member, Vec::new()),
-        (None, Some(b)) => (b, Vec::new()),
+        (None, Some(b)) => (with_heading(s, root, b), Vec::new()),
         (None, None) if found => without_header(s, root, &[author_el, time_el, permalink_el]),
         (None, None) => (root, Vec::new()),
     };
@@ -322,6 +338,22 @@ fn anchor_agreement(s: &Snapshot, page: &PageInfo, now_ms: i64, siblings: &[u32]
     }
     let agreement = Agreement { posts: 1 + siblings.len(), at_place: seen.len(), distinct: seen.len() };
     agreement.confidence().unwrap_or(prior)
+}
+
+/// The body with the post's own subject: a heading just before the body,
+/// alone with it in their parent inside the post ("<div><h3>Subject</h3>
+/// <p itemprop=text>…</p></div>"), is what the poster wrote first. A parent
+/// holding anything else (the author line, the footer) is left alone.
+fn with_heading(s: &Snapshot, root: u32, body: u32) -> u32 {
+    let Some(parent) = s.node(body).parent.filter(|p| *p != root && s.contains(root, *p)) else { return body };
+    let kids: Vec<u32> =
+        s.node(parent).children.iter().copied().filter(|k| s.node(*k).is_element() || !s.node(*k).text.trim().is_empty()).collect();
+    let heading = |id: u32| matches!(s.node(id).tag(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
+    if kids.len() == 2 && kids[1] == body && heading(kids[0]) {
+        parent
+    } else {
+        body
+    }
 }
 
 /// The nearest block around the mention inside `root`.
@@ -562,6 +594,43 @@ mod failure_classes {
         assert!(!ex.comment_text.contains("June"), "{:?}", ex.comment_text);
         assert_eq!(ex.author_name.as_deref(), Some("bo"), "{:?} {:?}", ex.method, ex.comment_text);
         assert_eq!(utc(&ex), Some("2024-06-02T10:00:00Z"));
+    }
+
+    #[test]
+    fn a_content_wrapper_holding_the_header_is_not_the_body() {
+        // The "content" block holds the date line too; the body sits inside it.
+        let posts: Vec<String> = ["ann", "bo", "cy"]
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                format!(
+                    "<article class=\"cPost\" id=\"elComment_{n}0000\"><aside><a href=\"/profile/{n}-{w}/\">{w}</a></aside><div class=\"ipsComment_content\"><div class=\"ipsComment_meta\"><a href=\"/t/1/?do=reportComment&amp;comment={n}0000\">Report post</a> <a href=\"/t/1/?do=findComment&amp;comment={n}0000\">Posted <time datetime=\"2024-06-0{n}T10:00:00Z\">June {n}</time></a></div><div class=\"cPost_contentWrap\"><div>Words Acme{n} here.</div></div></div></article>",
+                    n = i + 1
+                )
+            })
+            .collect();
+        let ex = run(&page(&posts), "Acme2");
+        assert_eq!(ex.comment_text, "Words Acme2 here.");
+        assert_eq!(utc(&ex), Some("2024-06-02T10:00:00Z"));
+        assert_eq!(ex.permalink.as_deref(), Some("https://site.example/t/1/?do=findComment&comment=20000"));
+    }
+
+    #[test]
+    fn a_posts_own_heading_is_part_of_its_text() {
+        let posts: Vec<String> = [("ann", "Subject one"), ("bo", "Hase"), ("cy", "Re: Subject one")]
+            .iter()
+            .enumerate()
+            .map(|(i, (w, title))| {
+                format!(
+                    "<article itemscope itemtype=\"http://schema.org/Answer\"><header><span itemprop=\"author\">{w}</span></header><div class=\"wrap\"><div><h3>{title}</h3><p itemprop=\"text\">Words Acme{n} here.</p></div><footer><time itemprop=\"dateCreated\" datetime=\"2024-06-0{n}T10:00\">0{n}.06.24</time> <a href=\"/melden?n={n}\">Melden</a></footer></div></article>",
+                    n = i + 1
+                )
+            })
+            .collect();
+        assert_eq!(run(&page(&posts), "Acme2").comment_text, "Hase\nWords Acme2 here.");
+        // A heading beside the author line is the header's, not the text's.
+        let head = "<div class=\"post\"><div class=\"postbody\"><h3>Re: Topic</h3><p class=\"author\">by ann</p><div class=\"content\">Words Acme here.</div></div></div>";
+        assert_eq!(run(&page(&[head.to_string()]), "Acme").comment_text, "Words Acme here.");
     }
 
     #[test]

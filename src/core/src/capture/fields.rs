@@ -534,13 +534,27 @@ fn re_post_href() -> &'static Regex {
 fn re_action() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)(mode=(quote|reply|edit|delete|report)|posting\.php|newreply|do=(quote|edit|report)|/(quote|reply|edit|report|delete|like|vote|react|bookmark|share-to|login|register)\b|action=(reply|quote|edit|login|register)|replytocom=|/report/|^mailto:|^javascript:|#(top|bottom|oben|unten|arriba|haut|content|main)$)")
+        Regex::new(r"(?i)(mode=(quote|reply|edit|delete|report)|posting\.php|newreply|do=(quote|edit|report|delete|like|vote)|/(quote|reply|edit|report|delete|like|vote|react|bookmark|share-to|login|register)\b|(action|act)=(reply|quote|edit|delete|report|like|vote|login|register)|replytocom=|/report/|^mailto:|^javascript:|#(top|bottom|oben|unten|arriba|haut|content|main)$|(^|/)[\w-]*(report|quote|reply|edit|delete|vote|like|flag|bookmark|subscribe|login|register)[\w-]*\.(php|aspx?|pl|cgi|jsp)\b)")
             .expect("action regex")
     })
 }
 
 pub fn is_action_href(href: &str) -> bool {
     re_action().is_match(href.trim())
+}
+
+fn re_page() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)([?&](page|pageno|pagenum|pagenumber|pg|start|offset)=\d+|/page[-/]?\d+/?)(&[^#]*)?$").expect("page regex")
+    })
+}
+
+/// A link to a page of the thread ("?pageNo=2", "/page-3") without a
+/// fragment naming a post: pagination, not any post's permalink.
+pub fn is_page_href(href: &str) -> bool {
+    let href = href.trim();
+    !href.contains('#') && re_page().is_match(href)
 }
 
 fn digits_of(s: &str, min_len: usize) -> Option<String> {
@@ -564,7 +578,7 @@ pub fn find_permalink(scope: &Scope, time_el: Option<u32>) -> Option<String> {
 pub fn find_permalink_at(scope: &Scope, time_el: Option<u32>) -> Option<(String, u32)> {
     let s = scope.s;
     let root = scope.root;
-    let href_of = |id: u32| s.node(id).attr("href").filter(|h| !is_action_href(h) && !h.trim().is_empty());
+    let href_of = |id: u32| s.node(id).attr("href").filter(|h| !is_action_href(h) && !is_page_href(h) && !h.trim().is_empty());
     // 1. The link around (or inside) the time: forums link the date to the post.
     if let Some(t) = time_el {
         let around = std::iter::once(t).chain(s.ancestors(t).take_while(|a| *a != root)).find(|a| s.node(*a).tag() == "a");
@@ -660,4 +674,31 @@ pub fn anchor_permalink(scope: &Scope) -> Option<String> {
         (number.as_deref().is_none_or(|want| want == num) && name.len() <= 40).then(|| name.to_string())
     });
     anchor_name.and_then(|name| scope.resolve(&format!("{}#{name}", without_fragment(&scope.page.url))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_that_name_no_post() {
+        // (href, an action, a page of the thread)
+        for (href, action, page) in [
+            ("post_report.asp?id=7", true, false),
+            ("/forum/editpost.php?p=7", true, false),
+            ("/t/1/?do=reportComment&comment=158142", true, false),
+            ("/index.php?act=vote&id=3", true, false),
+            ("/posts/7/like", true, false),
+            ("/t/1/?pageNo=2", false, true),
+            ("/threads/slug.123/page-3", false, true),
+            ("showthread.php?t=5&page=2", false, true),
+            ("viewtopic.php?t=5&start=20#p123", false, false),
+            ("/threads/how-to-delete-files.123/post-456", false, false),
+            ("/credit-immobilier-t2720.html#p10168", false, false),
+            ("/t/1/?do=findComment&comment=158142", false, false),
+            ("viewtopic.php?p=10168", false, false),
+        ] {
+            assert_eq!((is_action_href(href), is_page_href(href)), (action, page), "{href}");
+        }
+    }
 }

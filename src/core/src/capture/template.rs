@@ -12,7 +12,8 @@ use super::adapters::Adapter;
 use super::css::Selector;
 use super::detect::{same_kind, signature, Detection, Method};
 use super::fields::{
-    author_from, element_text, find_author_at, find_permalink_at, find_time, is_action_href, is_quote, name_like, time_from, Author, Scope,
+    author_from, element_text, find_author_at, find_permalink_at, find_time, is_action_href, is_page_href, is_quote, name_like, time_from,
+    Author, Scope,
 };
 use super::page::PageInfo;
 use super::snapshot::Snapshot;
@@ -252,7 +253,12 @@ pub fn read_post(scope: &Scope, adapter: Option<&Adapter>) -> PostRead {
             }
         }
         if let Some(el) = first_of(scope, a.permalink) {
-            r.permalink = s.node(el).attr("href").or_else(|| s.node(el).attr("content")).and_then(|h| scope.resolve(h));
+            r.permalink = s
+                .node(el)
+                .attr("href")
+                .or_else(|| s.node(el).attr("content"))
+                .filter(|h| !is_action_href(h) && !is_page_href(h))
+                .and_then(|h| scope.resolve(h));
             r.permalink_el = r.permalink.as_ref().map(|_| el);
         }
         if r.permalink.is_none() {
@@ -407,6 +413,19 @@ impl<'a> Template<'a> {
         counts.into_iter().max_by_key(|(_, c)| *c)
     }
 
+    /// The clicked post's element at the place more than half the posts
+    /// read a field at (two at least), when its own reading sits elsewhere,
+    /// at a place no sibling shares: where to read that field again.
+    fn agreed_place(&self, mine: Option<u32>, place_of: impl Fn(&Places) -> Option<&Path>, prune: &dyn Fn(u32) -> bool) -> Option<u32> {
+        let (place, count) = self.majority(|q| place_of(q).cloned())?;
+        let my_place = mine.map(|e| path_of(self.s, self.root, e));
+        let agreed = count >= 2 && count * 2 > self.siblings.len();
+        if my_place.as_ref() == Some(&place) || !agreed || self.shared(my_place.as_ref(), &place_of) {
+            return None;
+        }
+        resolve(self.s, self.root, &place, prune)
+    }
+
     /// True if some sibling read the field at `place` too.
     fn shared(&self, place: Option<&Path>, place_of: impl Fn(&Places) -> Option<&Path>) -> bool {
         place.is_some_and(|p| self.places.iter().any(|q| place_of(q) == Some(p)))
@@ -417,31 +436,18 @@ impl<'a> Template<'a> {
     pub fn apply(&self, scope: &Scope, mine: &mut PostRead) -> [Option<f32>; 3] {
         let s = self.s;
         let prune = |id: u32| Some(id) == scope.body.filter(|b| *b != scope.root) || (scope.nested)(id) || is_quote(s, id);
-        let n = self.siblings.len();
-        // Author.
         let author_key = |a: &Author| a.name.as_deref().map(str::to_lowercase).or_else(|| a.url.clone());
-        if let Some((place, count)) = self.majority(|q| q.author.clone()) {
-            let my_place = mine.author_el.map(|e| path_of(s, self.root, e));
-            if my_place.as_ref() != Some(&place) && count >= 2 && count * 2 > n && !self.shared(my_place.as_ref(), |q| q.author.as_ref()) {
-                if let Some(el) = resolve(s, self.root, &place, &prune) {
-                    let a = author_from(scope, el);
-                    if a.name.is_some() || a.url.is_some() {
-                        mine.author = a;
-                        mine.author_el = Some(el);
-                    }
-                }
+        if let Some(el) = self.agreed_place(mine.author_el, |q| q.author.as_ref(), &prune) {
+            let a = author_from(scope, el);
+            if a.name.is_some() || a.url.is_some() {
+                mine.author = a;
+                mine.author_el = Some(el);
             }
         }
-        // Time.
-        if let Some((place, count)) = self.majority(|q| q.time.clone()) {
-            let my_place = mine.time_el.map(|e| path_of(s, self.root, e));
-            if my_place.as_ref() != Some(&place) && count >= 2 && count * 2 > n && !self.shared(my_place.as_ref(), |q| q.time.as_ref()) {
-                if let Some(el) = resolve(s, self.root, &place, &prune) {
-                    if let Some(t) = time_from(scope, el) {
-                        mine.time = Some(t);
-                        mine.time_el = Some(el);
-                    }
-                }
+        if let Some(el) = self.agreed_place(mine.time_el, |q| q.time.as_ref(), &prune) {
+            if let Some(t) = time_from(scope, el) {
+                mine.time = Some(t);
+                mine.time_el = Some(el);
             }
         }
         let a_place = mine.author_el.map(|e| path_of(s, self.root, e));

@@ -1,7 +1,7 @@
 //! The dashboard's side of sync API v1: which requests it makes and what it
 //! tells the user when one fails. The page only performs the fetches.
 
-use super::i18n::{tr, Lang, Text};
+use super::i18n::{server_error_label, tr, Lang, Text};
 use crate::log::CaptureEdit;
 use crate::sync::api::{ErrorBody, ErrorCode, MAX_PULL_LIMIT};
 
@@ -84,10 +84,11 @@ impl Failure {
                         let secs = retry_after.as_deref().and_then(|s| s.trim().parse::<u32>().ok()).unwrap_or(REFRESH_SECONDS);
                         tr(lang, Text::RateLimited, &[&secs.to_string()])
                     }
-                    _ => {
-                        let detail = parsed.map(|e| e.message).unwrap_or_else(|| format!("HTTP {status}"));
-                        tr(lang, Text::ServerError, &[&detail])
-                    }
+                    // The code is worded here; the server's English only as a quoted detail.
+                    _ => match parsed {
+                        Some(e) => tr(lang, Text::ServerRefused, &[server_error_label(lang, e.code), &e.message]),
+                        None => tr(lang, Text::ServerError, &[&format!("HTTP {status}")]),
+                    },
                 }
             }
         }

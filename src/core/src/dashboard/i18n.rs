@@ -110,7 +110,7 @@ texts! {
     BadDate => "Dates must be written as YYYY-MM-DD.", "Las fechas deben escribirse como AAAA-MM-DD.";
     Summary => "{0} of {1} captures", "{0} de {1} capturas";
     NoResults => "No captures match these filters.", "Ninguna captura coincide con estos filtros.";
-    EmptyLog => "No captures yet. They appear here when your team syncs them from the extension.", "Aún no hay capturas. Aparecerán aquí cuando tu equipo las sincronice desde la extensión.";
+    EmptyLog => "No captures yet. In the extension, open “Brands and settings” → Sync, enter this server's address and your token: what your team logs then appears here.", "Aún no hay capturas. En la extensión, abre «Marcas y ajustes» → Sincronización y escribe la dirección de este servidor y tu token: lo que registre tu equipo aparecerá aquí.";
     ColDate => "Captured", "Capturado";
     ColComment => "Comment", "Comentario";
     ColAuthor => "Author", "Autor";
@@ -154,6 +154,28 @@ texts! {
     PriorityNormal => "Normal", "Normal";
     PriorityHigh => "High", "Alta";
     PriorityUrgent => "Urgent", "Urgente";
+    // seams14: server error codes worded here; plurals
+    ServerRefused => "The server refused: {0} (it said: “{1}”)", "El servidor lo rechazó: {0} (dijo: «{1}»)";
+    ServerErrUnauthorized => "the token is not accepted", "no acepta el token";
+    ServerErrForbidden => "the token was revoked", "el token fue revocado";
+    ServerErrNotFound => "there is no such address", "esa dirección no existe";
+    ServerErrBadRequest => "the request holds an invalid value", "la petición contiene un valor no válido";
+    ServerErrUnsupportedMediaType => "the request was not sent as JSON", "la petición no se envió como JSON";
+    ServerErrMethodNotAllowed => "this request is not allowed", "esta petición no está permitida";
+    ServerErrPayloadTooLarge => "the request is too large", "la petición es demasiado grande";
+    ServerErrTooManyItems => "too many items in one request", "demasiados elementos en una petición";
+    ServerErrRateLimited => "too many requests for now", "demasiadas peticiones por ahora";
+    ServerErrUnsupportedVersion => "it does not speak this version of the API", "no admite esta versión de la API";
+    ServerErrInternal => "it had an internal error", "tuvo un error interno";
+    ServerErrStorageUnavailable => "its database is unavailable", "su base de datos no está disponible";
+    SummaryOne => "{0} of {1} capture", "{0} de {1} captura";
+    DeptProduct => "Product", "Producto";
+    DeptMarketing => "Marketing", "Marketing";
+    DeptPr => "PR", "Relaciones públicas";
+    DeptEngineering => "Engineering", "Ingeniería";
+    DeptLogistics => "Logistics", "Logística";
+    DeptCustomerService => "Customer Service", "Atención al cliente";
+    HealthUp => "Escucha {0} · {1} ({2}, synchronous={3}) — the server is up", "Escucha {0} · {1} ({2}, synchronous={3}) — el servidor funciona";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is
@@ -190,6 +212,50 @@ pub fn status_label(lang: Lang, s: Status) -> &'static str {
         Status::Closed => Text::StatusClosed,
     }
     .get(lang)
+}
+
+/// What a team-log error code means (the server's own message is English).
+pub fn server_error_label(lang: Lang, code: crate::sync::api::ErrorCode) -> &'static str {
+    use crate::sync::api::ErrorCode::*;
+    match code {
+        Unauthorized => Text::ServerErrUnauthorized,
+        Forbidden => Text::ServerErrForbidden,
+        NotFound => Text::ServerErrNotFound,
+        BadRequest => Text::ServerErrBadRequest,
+        UnsupportedMediaType => Text::ServerErrUnsupportedMediaType,
+        MethodNotAllowed => Text::ServerErrMethodNotAllowed,
+        PayloadTooLarge => Text::ServerErrPayloadTooLarge,
+        TooManyItems => Text::ServerErrTooManyItems,
+        RateLimited => Text::ServerErrRateLimited,
+        UnsupportedVersion => Text::ServerErrUnsupportedVersion,
+        Internal => Text::ServerErrInternal,
+        StorageUnavailable => Text::ServerErrStorageUnavailable,
+    }
+    .get(lang)
+}
+
+/// A stored department as the viewer reads it: a default department in the
+/// dashboard's language, any other as stored.
+pub fn department_label(lang: Lang, stored: &str) -> String {
+    use crate::settings::DefaultDepartment::*;
+    let text = match crate::settings::DefaultDepartment::of(stored) {
+        Some(Product) => Text::DeptProduct,
+        Some(Marketing) => Text::DeptMarketing,
+        Some(Pr) => Text::DeptPr,
+        Some(Engineering) => Text::DeptEngineering,
+        Some(Logistics) => Text::DeptLogistics,
+        Some(CustomerService) => Text::DeptCustomerService,
+        None => return stored.to_string(),
+    };
+    text.get(lang).to_string()
+}
+
+/// `one` or `other` for `n` things, by the language's plural rule (the core's one helper).
+pub fn count_text(lang: Lang, n: u64, one: Text, other: Text) -> Text {
+    match crate::i18n::plural(lang.tag(), n) {
+        crate::i18n::Plural::One => one,
+        crate::i18n::Plural::Other => other,
+    }
 }
 
 pub fn priority_label(lang: Lang, p: Priority) -> &'static str {
@@ -258,5 +324,9 @@ mod tests {
             }
         }
         assert_eq!(status_label(Lang::Es, Status::NeedsResponse), "Requiere respuesta");
+        for code in crate::sync::api::ErrorCode::ALL {
+            assert_ne!(server_error_label(Lang::En, code), server_error_label(Lang::Es, code), "{code:?}");
+        }
+        assert_eq!(tr(Lang::Es, count_text(Lang::Es, 1, Text::SummaryOne, Text::Summary), &["1", "1"]), "1 de 1 captura");
     }
 }

@@ -133,7 +133,7 @@ pub fn filter_options(facets: &Facets, current: &Filters, lang: Lang) -> FilterO
     for (d, n) in &facets.departments {
         departments.push(match d {
             None => OptionView { value: NONE_VALUE.into(), label: Text::NoDepartment.get(lang).into(), count: Some(*n) },
-            Some(d) => OptionView { value: choice_value(d), label: d.clone(), count: Some(*n) },
+            Some(d) => OptionView { value: choice_value(d), label: super::i18n::department_label(lang, d), count: Some(*n) },
         });
     }
     if current.department == NONE_VALUE && !departments.iter().any(|o| o.value == NONE_VALUE) {

@@ -15,6 +15,8 @@ use serde_json::Value;
 use super::export::{JSON_FORMAT, JSON_VERSION};
 use super::record::Capture;
 use super::sanitize::{repair, Repair};
+use super::validate::ValidationError;
+use crate::i18n::{Key, Words};
 
 /// More records than this in one file is refused (a log is tens of thousands).
 pub const MAX_IMPORT_RECORDS: usize = 1_000_000;
@@ -25,8 +27,101 @@ pub struct Rejected {
     /// Position in the file's list, from 1 (as a person counts).
     pub number: usize,
     pub id: Option<String>,
-    pub reason: String,
+    pub reason: RejectReason,
 }
+
+/// Why one record was refused, as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RejectReason {
+    /// The list item is not a JSON object.
+    NotObject,
+    /// Its fields do not make a capture (a missing field, an unknown value);
+    /// the parser's own English words, shown only as a quoted technical detail.
+    BadShape { technical: String },
+    /// A capture, but the one validation refuses it.
+    Invalid(ValidationError),
+}
+
+impl std::fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RejectReason::NotObject => f.write_str("not a capture record (expected an object)."),
+            RejectReason::BadShape { technical } => write!(f, "{technical}."),
+            RejectReason::Invalid(e) => write!(f, "{e}."),
+        }
+    }
+}
+
+impl Rejected {
+    /// The sentence in the manager's language.
+    pub fn words(&self) -> Words {
+        let reason = match &self.reason {
+            RejectReason::NotObject => Words::new(Key::ImportRecordNotObject),
+            RejectReason::BadShape { technical } => Words::new(Key::ImportRecordBadShape).text(technical.clone()),
+            RejectReason::Invalid(e) => {
+                let (key, field, args) = e.words();
+                args.into_iter().fold(Words::new(key).word(Words::new(field)), |w, a| w.text(a))
+            }
+        };
+        match &self.id {
+            Some(id) => Words::new(Key::ImportRecord).text(self.number.to_string()).text(id.clone()).word(reason),
+            None => Words::new(Key::ImportRecordNoId).text(self.number.to_string()).word(reason),
+        }
+    }
+}
+
+/// Why a whole file was refused (nothing imported), as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportError {
+    NotJson { line: usize, column: usize },
+    OtherFormat { format: String },
+    NoFormat,
+    TooNew { version: u64 },
+    NoVersion,
+    NoCaptures,
+    NotALog,
+    TooMany { count: usize },
+}
+
+impl ImportError {
+    /// The sentence in the manager's language.
+    pub fn words(&self) -> Words {
+        match self {
+            ImportError::NotJson { line, column } => Words::new(Key::ImportNotJson).text(line.to_string()).text(column.to_string()),
+            ImportError::OtherFormat { format } => Words::new(Key::ImportOtherFormat).text(format.clone()),
+            ImportError::NoFormat => Words::new(Key::ImportNoFormat),
+            ImportError::TooNew { version } => Words::new(Key::ImportTooNew).text(version.to_string()).text(JSON_VERSION.to_string()),
+            ImportError::NoVersion => Words::new(Key::ImportNoVersion),
+            ImportError::NoCaptures => Words::new(Key::ImportNoCaptures),
+            ImportError::NotALog => Words::new(Key::ImportNotALog),
+            ImportError::TooMany { count } => Words::new(Key::ImportTooMany).text(count.to_string()).text(MAX_IMPORT_RECORDS.to_string()),
+        }
+    }
+}
+
+/// English, for logs and the service worker's protocol errors.
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::NotJson { line, column } => write!(f, "The file is not valid JSON (line {line}, column {column})."),
+            ImportError::OtherFormat { format } => {
+                write!(f, "The file is a \u{201c}{format}\u{201d} file, not an Escucha log export.")
+            }
+            ImportError::NoFormat => f.write_str("The file is not an Escucha log export (no \u{201c}format\u{201d} field)."),
+            ImportError::TooNew { version } => {
+                write!(f, "The export is version {version}; this Escucha reads up to version {JSON_VERSION}. Update Escucha first.")
+            }
+            ImportError::NoVersion => f.write_str("The export has no valid \u{201c}version\u{201d}."),
+            ImportError::NoCaptures => f.write_str("The export has no \u{201c}captures\u{201d} list."),
+            ImportError::NotALog => f.write_str("The file holds neither an Escucha log export nor a list of captures."),
+            ImportError::TooMany { count } => {
+                write!(f, "The file holds {count} records; at most {MAX_IMPORT_RECORDS} can be imported at once.")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
 
 impl std::fmt::Display for Rejected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -46,7 +141,7 @@ pub struct ImportBatch {
 }
 
 /// Parse a JSON export (the versioned wrapper or a bare array of records).
-pub fn parse_import(json: &str, now_ms: i64) -> Result<ImportBatch, String> {
+pub fn parse_import(json: &str, now_ms: i64) -> Result<ImportBatch, ImportError> {
     let json = json.trim_start_matches('\u{FEFF}');
     // Fast path: a well-formed export deserializes straight into records
     // (about 3x faster than going through `Value`); any problem falls back to
@@ -64,33 +159,29 @@ pub fn parse_import(json: &str, now_ms: i64) -> Result<ImportBatch, String> {
             return Ok(batch);
         }
     }
-    let doc: Value = serde_json::from_str(json).map_err(|e| format!("The file is not valid JSON ({e})."))?;
+    let doc: Value = serde_json::from_str(json).map_err(|e| ImportError::NotJson { line: e.line(), column: e.column() })?;
     let items = match doc {
         Value::Array(items) => items,
         Value::Object(mut obj) => {
             match obj.get("format").and_then(Value::as_str) {
                 Some(JSON_FORMAT) => {}
-                Some(other) => return Err(format!("The file is a \u{201c}{other}\u{201d} file, not an Escucha log export.")),
-                None => return Err("The file is not an Escucha log export (no \u{201c}format\u{201d} field).".into()),
+                Some(other) => return Err(ImportError::OtherFormat { format: other.chars().take(60).collect() }),
+                None => return Err(ImportError::NoFormat),
             }
             match obj.get("version").and_then(Value::as_u64) {
                 Some(v) if v <= JSON_VERSION as u64 && v >= 1 => {}
-                Some(v) => {
-                    return Err(format!(
-                        "The export is version {v}; this Escucha reads up to version {JSON_VERSION}. Update Escucha first."
-                    ))
-                }
-                None => return Err("The export has no valid \u{201c}version\u{201d}.".into()),
+                Some(v) => return Err(ImportError::TooNew { version: v }),
+                None => return Err(ImportError::NoVersion),
             }
             match obj.remove("captures") {
                 Some(Value::Array(items)) => items,
-                _ => return Err("The export has no \u{201c}captures\u{201d} list.".into()),
+                _ => return Err(ImportError::NoCaptures),
             }
         }
-        _ => return Err("The file holds neither an Escucha log export nor a list of captures.".into()),
+        _ => return Err(ImportError::NotALog),
     };
     if items.len() > MAX_IMPORT_RECORDS {
-        return Err(format!("The file holds {} records; at most {MAX_IMPORT_RECORDS} can be imported at once.", items.len()));
+        return Err(ImportError::TooMany { count: items.len() });
     }
     let mut batch = ImportBatch::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -123,11 +214,11 @@ fn add(batch: &mut ImportBatch, seen: &mut HashMap<String, usize>, c: Capture) {
 }
 
 /// One record as JSON: shape first, then [`check`].
-fn validate(item: Value, now_ms: i64) -> Result<Capture, String> {
+fn validate(item: Value, now_ms: i64) -> Result<Capture, RejectReason> {
     if !item.is_object() {
-        return Err("not a capture record (expected an object).".into());
+        return Err(RejectReason::NotObject);
     }
-    let c: Capture = serde_json::from_value(item).map_err(|e| format!("{e}."))?;
+    let c: Capture = serde_json::from_value(item).map_err(|e| RejectReason::BadShape { technical: e.to_string() })?;
     check(c, now_ms).map_err(|(_, reason)| reason)
 }
 
@@ -135,11 +226,11 @@ fn validate(item: Value, now_ms: i64) -> Result<Capture, String> {
 /// [`super::validate::validate_capture`]). Page text an older version stored
 /// unclean (say, the page text's block separator in a quote) is cleaned the
 /// same way a new capture is ([`repair`]); anything else is refused with its reason.
-fn check(c: Capture, now_ms: i64) -> Result<Capture, (String, String)> {
+fn check(c: Capture, now_ms: i64) -> Result<Capture, (String, RejectReason)> {
     match repair(&c, now_ms) {
         Repair::Valid => Ok(c),
         Repair::Repaired(fixed) => Ok(*fixed),
-        Repair::NeedsManager(e) => Err((c.id.clone(), format!("{e}."))),
+        Repair::NeedsManager(e) => Err((c.id.clone(), RejectReason::Invalid(e))),
     }
 }
 
@@ -199,7 +290,7 @@ mod tests {
             (r#"{"format":"escucha-log","version":1,"captures":{}}"#, "no \u{201c}captures\u{201d} list"),
         ];
         for (json, want) in cases {
-            let err = parse_import(json, NOW).unwrap_err();
+            let err = parse_import(json, NOW).unwrap_err().to_string();
             assert!(err.contains(want), "{json}: {err}");
         }
     }

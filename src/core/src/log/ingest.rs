@@ -142,7 +142,7 @@ pub fn merge_incoming(local: Option<&Capture>, incoming: &Capture) -> (Capture, 
     }
 }
 
-/// Counts for [`crate::protocol::Reply::Imported`]: `merged` counts records
+/// Counts for [`crate::protocol::requests::Imported`]: `merged` counts records
 /// that already existed locally, whether or not they brought anything new.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MergeCounts {

@@ -50,15 +50,19 @@ pub enum QuarantineReason {
     /// The team log refused it for a reason this version cannot reproduce
     /// (a newer server's rule): its words are all we have.
     Refused { message: String },
+    /// The team log refused it with an error code: worded from the code; the
+    /// server's own (English) message is shown only as a quoted detail.
+    RefusedCode { code: crate::sync::api::ErrorCode, message: String },
 }
 
 impl QuarantineReason {
     /// The reason for a record the server refused with `message`: our own
     /// check's error when it finds one (so it can be worded and repaired).
-    pub fn for_refused(record: &Capture, message: &str, now_ms: i64) -> QuarantineReason {
-        match validate_capture(record, now_ms) {
-            Err(error) => QuarantineReason::Invalid { error },
-            Ok(()) => QuarantineReason::Refused { message: message.to_string() },
+    pub fn for_refused(record: &Capture, code: Option<crate::sync::api::ErrorCode>, message: &str, now_ms: i64) -> QuarantineReason {
+        match (validate_capture(record, now_ms), code) {
+            (Err(error), _) => QuarantineReason::Invalid { error },
+            (Ok(()), Some(code)) => QuarantineReason::RefusedCode { code, message: message.to_string() },
+            (Ok(()), None) => QuarantineReason::Refused { message: message.to_string() },
         }
     }
 
@@ -71,6 +75,9 @@ impl QuarantineReason {
                 (key, Some(field), args)
             }
             QuarantineReason::Refused { message } => (crate::i18n::Key::InvalidRefused, None, vec![message.clone()]),
+            QuarantineReason::RefusedCode { code, message } => {
+                (crate::i18n::Key::InvalidRefusedCode, Some(crate::i18n::Key::server_error(*code)), vec![message.clone()])
+            }
         }
     }
 
@@ -78,6 +85,7 @@ impl QuarantineReason {
         match self {
             QuarantineReason::Invalid { error } => error.to_string(),
             QuarantineReason::Refused { message } => message.clone(),
+            QuarantineReason::RefusedCode { code, message } => format!("{}: {message}", code.as_str()),
         }
     }
 }
@@ -131,7 +139,7 @@ pub fn recheck(entry: &OutboxEntry, record: &Capture, now_ms: i64) -> Recheck {
     match repair(record, now_ms) {
         Repair::Repaired(fixed) => Recheck::Requeue(Some(fixed)),
         Repair::Valid => match &q.why {
-            Some(QuarantineReason::Refused { .. }) => Recheck::Keep,
+            Some(QuarantineReason::Refused { .. } | QuarantineReason::RefusedCode { .. }) => Recheck::Keep,
             None | Some(QuarantineReason::Invalid { .. }) => Recheck::Requeue(None),
         },
         Repair::NeedsManager(error) => {

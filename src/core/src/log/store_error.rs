@@ -61,7 +61,25 @@ impl StoreAction {
     }
 }
 
-/// The sentence for a failure during `action`.
+/// The sentence for a failure during `action`, in the manager's language
+/// (worded at display time). The browser's own detail is a quoted technical detail.
+pub fn words(failure: &StoreFailure, action: StoreAction) -> crate::i18n::Words {
+    use crate::i18n::{Key, Words};
+    let not_saved = Words::new(match action {
+        StoreAction::Capture => Key::StoreNotSavedCapture,
+        StoreAction::Edit => Key::StoreNotSavedEdit,
+        StoreAction::Import => Key::StoreNotSavedImport,
+        StoreAction::Read => Key::StoreNotSavedRead,
+        StoreAction::Sync => Key::StoreNotSavedSync,
+    });
+    match failure {
+        StoreFailure::Full => Words::new(Key::StoreFull).word(not_saved),
+        StoreFailure::Unavailable(detail) => Words::new(Key::StoreUnavailable).text(detail.clone()).word(not_saved),
+        StoreFailure::Aborted(detail) => Words::new(Key::StoreAborted).text(detail.clone()).word(not_saved),
+    }
+}
+
+/// The sentence for a failure during `action`, in English (logs).
 pub fn describe(failure: &StoreFailure, action: StoreAction) -> String {
     let not_saved = action.not_saved();
     match failure {

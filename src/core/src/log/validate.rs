@@ -442,14 +442,15 @@ pub fn strip_web_scheme(value: &str) -> Option<&str> {
     ["https://", "http://"].iter().find_map(|p| value.get(..p.len()).filter(|head| head.eq_ignore_ascii_case(p)).map(|_| &value[p.len()..]))
 }
 
+/// The one well-formed capture the log's and the sync client's validation
+/// tests break field by field, made a second before their clock `NOW`.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::log::{CaptureContext, Tags, TextQuote};
+pub(crate) mod fixture {
+    use crate::log::{Capture, CaptureContext, Stamp, Tags, TextQuote};
 
-    const NOW: i64 = 1_750_000_000_000;
+    pub const NOW: i64 = 1_750_000_000_000;
 
-    fn good() -> Capture {
+    pub fn good() -> Capture {
         let ctx = CaptureContext {
             page_url: "https://foro.example/t/1".into(),
             comment_text: "Movistar me cobró dos veces".into(),
@@ -461,6 +462,12 @@ mod tests {
         let stamp = Stamp { ms: NOW - 1000, counter: 0, actor: "dev-a".into() };
         Capture::new("01890a5d-ac96-774b-bcce-b302099a8057".into(), ctx, &Tags::default(), "ana", stamp)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::{good, NOW};
+    use super::*;
 
     #[test]
     fn each_bad_field_is_data() {

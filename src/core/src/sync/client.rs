@@ -252,6 +252,7 @@ pub fn push_actions(sent: &[Capture], response: &PushResponse, now_ms: i64) -> V
                     stamp: c.last_stamp().clone(),
                     why: QuarantineReason::for_refused(
                         c,
+                        r.error.as_ref().map(|e| e.code),
                         &r.error.as_ref().map(|e| e.message.clone()).unwrap_or_else(|| "rejected by the team log".into()),
                         now_ms,
                     ),
@@ -638,7 +639,8 @@ mod tests {
             }],
         };
         let [ItemAction::Quarantine { why, .. }] = &push_actions(&[c], &response, NOW)[..] else { panic!() };
-        assert_eq!(why, &QuarantineReason::Refused { message: "rule 12".into() });
+        // The code is kept as data (worded on the client), the words as a detail.
+        assert_eq!(why, &QuarantineReason::RefusedCode { code: ErrorCode::BadRequest, message: "rule 12".into() });
     }
 
     fn valid(n: u8, by: &str) -> Capture {

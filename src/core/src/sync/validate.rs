@@ -63,23 +63,8 @@ pub fn parse_edit(value: &Value) -> Result<CaptureEdit, String> {
 mod tests {
     use super::*;
     use crate::log::record::{MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
-    use crate::log::{CaptureContext, Stamp, Tags, TextQuote};
+    use crate::log::validate::fixture::{good, NOW};
     use serde_json::json;
-
-    const NOW: i64 = 1_750_000_000_000;
-
-    fn good() -> Capture {
-        let ctx = CaptureContext {
-            page_url: "https://foro.example/t/1".into(),
-            comment_text: "Movistar me cobró dos veces".into(),
-            brand: "Telefónica".into(),
-            term: "Movistar".into(),
-            quote: TextQuote { exact: "Movistar".into(), ..Default::default() },
-            ..Default::default()
-        };
-        let stamp = Stamp { ms: NOW - 1000, counter: 0, actor: "dev-a".into() };
-        Capture::new("01890a5d-ac96-774b-bcce-b302099a8057".into(), ctx, &Tags::default(), "ana", stamp)
-    }
 
     #[test]
     fn a_well_formed_capture_passes() {

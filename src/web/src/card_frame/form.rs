@@ -8,7 +8,7 @@ use std::rc::Rc;
 use escucha_core::card::{fill_in, CardModel, FieldView, FillInError, ManualFields};
 use escucha_core::i18n::Key;
 use escucha_core::log::{CaptureContext, CaptureEdit, Priority, Sentiment, Status, Tags};
-use escucha_core::protocol::{Message, Reply};
+use escucha_core::protocol::requests::{CardEdit, CardLog};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -136,7 +136,7 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
     card.append_child(&sentiments)?;
 
     let mut deps = vec![(String::new(), t(Key::CardNoDepartment, &[]))];
-    deps.extend(m.departments.iter().map(|d| (d.clone(), d.clone())));
+    deps.extend(m.departments.iter().map(|d| (d.clone(), crate::words::department(d))));
     let dep = select("department", &deps, m.tags.department.as_deref().unwrap_or(""));
     let status = select("status", &Status::ALL.map(|s| (s.as_str().to_string(), t(Key::status(s), &[])))[..], m.tags.status.as_str());
     let prio = select("priority", &Priority::ALL.map(|p| (p.as_str().to_string(), t(Key::priority(p), &[])))[..], m.tags.priority.as_str());
@@ -267,12 +267,12 @@ async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>) {
     };
     let tags = read_tags(doc);
     show_state(doc, &t(Key::CardSaving, &[]), "");
-    let message = match &logged_id {
-        None => Message::CardLog { ticket, context: context.clone(), tags: touched.then(|| tags.clone()) },
-        Some(id) => Message::CardEdit { ticket, id: id.clone(), edit: CaptureEdit::set_tags(&tags) },
+    let sent = match &logged_id {
+        None => platform::send(&CardLog { ticket, context: context.clone(), tags: touched.then(|| tags.clone()) }).await,
+        Some(id) => platform::send(&CardEdit { ticket, id: id.clone(), edit: CaptureEdit::set_tags(&tags) }).await,
     };
-    match platform::send_message(&message).await {
-        Ok(Reply::Logged { capture }) => {
+    match sent {
+        Ok(escucha_core::protocol::requests::Logged { capture }) => {
             {
                 let mut st = state.borrow_mut();
                 st.logged_id = Some(capture.id.clone());
@@ -289,8 +289,6 @@ async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>) {
                 l.remove_attribute("hidden").ok();
             }
         }
-        Ok(Reply::Error(e)) => show_state(doc, &t(Key::CardSaveFailed, &[&e.message]), "error"),
-        Ok(other) => show_state(doc, &t(Key::CardSaveFailed, &[&format!("{other:?}")]), "error"),
-        Err(e) => show_state(doc, &t(Key::CardSaveFailed, &[&e.0]), "error"),
+        Err(e) => show_state(doc, &t(Key::CardSaveFailed, &[&platform::error_text(&e)]), "error"),
     }
 }

@@ -14,7 +14,7 @@ use escucha_core::card::CardModel;
 use escucha_core::card_frame::{self, CardOpening, Viewport};
 use escucha_core::log::Capture;
 use escucha_core::matcher_frame::is_well_formed_ticket;
-use escucha_core::protocol::{Message, Reply};
+use escucha_core::protocol::requests::{CardHello, GetPageCaptures};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -57,6 +57,7 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
         return Err(PlatformError("The card was opened without a ticket.".into()));
     }
     STATE.with(|s| s.borrow_mut().ticket = ticket.clone());
+    crate::pages::set_document_lang();
     // Listen before the first await: the content script posts its port as
     // soon as the frame has loaded.
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(accept_port);
@@ -65,11 +66,8 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
     for event in early.iter() {
         accept_port(event.unchecked_into());
     }
-    let config = match platform::send_message(&Message::CardHello { ticket }).await? {
-        Reply::CardConfig { page_url, member, brands, departments, defaults } => Config { page_url, member, brands, departments, defaults },
-        Reply::Error(e) => return Err(PlatformError(e.message)),
-        other => return Err(PlatformError(format!("Unexpected reply to cardHello: {other:?}"))),
-    };
+    let c = platform::send(&CardHello { ticket }).await.map_err(|e| PlatformError(platform::error_text(&e)))?;
+    let config = Config { page_url: c.page_url, member: c.member, brands: c.brands, departments: c.departments, defaults: c.defaults };
     STATE.with(|s| s.borrow_mut().config = Some(config));
     try_show();
     Ok(())
@@ -144,7 +142,7 @@ async fn show() -> Result<(), PlatformError> {
     let mut captures: Vec<Capture> = Vec::new();
     let urls = if context.page_url != page_url { vec![page_url.clone(), context.page_url.clone()] } else { vec![page_url.clone()] };
     for url in urls {
-        if let Ok(Reply::PageCaptures { captures: found, .. }) = platform::send_message(&Message::GetPageCaptures { url }).await {
+        if let Ok(escucha_core::protocol::PageCaptures { captures: found, .. }) = platform::send(&GetPageCaptures { url }).await {
             for c in found {
                 if !captures.iter().any(|k| k.id == c.id) {
                     captures.push(c);

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use escucha_core::card_frame::CardOpening;
 use escucha_core::log::Capture;
 use escucha_core::page_text::OWN_UI_ATTRIBUTE;
-use escucha_core::protocol::{Message, Reply};
+use escucha_core::protocol::requests::OpenCardFrame;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -63,10 +63,7 @@ pub fn close() {
 /// Open (or replace) the card for `opening`.
 pub async fn open(opening: CardOpening) -> Result<(), JsValue> {
     close();
-    let ticket = match platform::send_message(&Message::OpenCardFrame).await? {
-        Reply::CardTicket { ticket } => ticket,
-        other => return Err(format!("Escucha: no card ticket: {other:?}").into()),
-    };
+    let ticket = platform::send(&OpenCardFrame {}).await.map_err(|e| JsValue::from_str(&format!("Escucha: no card ticket: {e}")))?.ticket;
     let doc = dom::document();
     let host: HtmlElement = doc.create_element("escucha-card")?.unchecked_into();
     host.set_attribute(OWN_UI_ATTRIBUTE, "card")?;

@@ -2,7 +2,8 @@
 //! keeps them current as the page changes.
 //!
 //! It is untrusted by design: it only receives the brand list for its page
-//! and can only send what `protocol::authorize` allows a content script.
+//! and can only send what `protocol::ContentRequest` holds. It answers
+//! `protocol::TabRequest`s (and, in a `bench` build, `BenchRequest`s).
 
 mod capture;
 mod card;
@@ -10,6 +11,7 @@ mod context;
 mod hit;
 mod observer;
 mod painter;
+mod pointer;
 mod scan;
 
 use std::cell::{Cell, RefCell};
@@ -18,7 +20,8 @@ use escucha_core::card_frame::{self, CardTarget};
 use escucha_core::log::{Capture, Status};
 use escucha_core::matching::{Matcher, Scratch};
 use escucha_core::page_text;
-use escucha_core::protocol::{ErrorCode, GroupMentions, MentionSummary, Message, ProtocolError, Reply};
+use escucha_core::protocol::requests::*;
+use escucha_core::protocol::{Channel, GroupMentions, MentionSummary, ProtocolError, TabRequest};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Node, ScrollIntoViewOptions, ScrollLogicalPosition, StaticRange};
@@ -50,6 +53,29 @@ fn page_url() -> String {
     web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
 }
 
+/// The address whose site rules apply here: the page's own, or for an
+/// `about:blank` / `about:srcdoc` frame, its maker's
+/// ([`escucha_core::page_watch::deciding_url`]).
+fn site_url() -> String {
+    let own = page_url();
+    if !escucha_core::page_watch::inherits_address(&own) {
+        return own;
+    }
+    let mut ancestors: Vec<Option<String>> = Vec::new();
+    let mut w = web_sys::window();
+    while let Some(current) = w {
+        let Ok(Some(parent)) = current.parent() else { break };
+        if parent == current {
+            break;
+        }
+        // Another origin's address is unreadable (an error), and says so.
+        ancestors.push(parent.location().href().ok());
+        w = Some(parent);
+    }
+    let refs: Vec<Option<&str>> = ancestors.iter().map(|a| a.as_deref()).collect();
+    escucha_core::page_watch::deciding_url(&own, &refs).to_string()
+}
+
 /// The root we scan: the whole document, including `<head>`-less pages.
 fn page_root() -> Node {
     let doc = dom::document();
@@ -59,12 +85,8 @@ fn page_root() -> Node {
 /// Ask the service worker for this page's config and (re)start highlighting.
 pub async fn start() -> Result<(), PlatformError> {
     let url = page_url();
-    let reply = platform::send_message(&Message::ContentHello { url: url.clone() }).await?;
-    let (enabled, brands) = match reply {
-        Reply::ContentConfig { enabled, brands, .. } => (enabled, brands),
-        Reply::Error(e) => return Err(PlatformError(e.message)),
-        other => return Err(PlatformError(format!("Unexpected reply to contentHello: {other:?}"))),
-    };
+    let config = platform::send(&ContentHello { url: site_url() }).await.map_err(|e| PlatformError(e.to_string()))?;
+    let (enabled, brands) = (config.enabled, config.brands);
     stop();
     if !enabled {
         report_count(0, &url);
@@ -101,8 +123,8 @@ async fn refresh_captures() {
     let mut captures = Vec::new();
     let mut reveal = None;
     for url in if cited != here { vec![here, cited] } else { vec![here] } {
-        match platform::send_message(&Message::GetPageCaptures { url }).await {
-            Ok(Reply::PageCaptures { captures: found, reveal: r }) => {
+        match platform::send(&GetPageCaptures { url }).await {
+            Ok(escucha_core::protocol::PageCaptures { captures: found, reveal: r }) => {
                 for c in found {
                     if !captures.iter().any(|k: &Capture| k.id == c.id) {
                         captures.push(c);
@@ -239,6 +261,7 @@ fn open_card(target: Option<Target>, selection: Option<StaticRange>, keyboard: b
         Some(capture::opening_for(&range, target, keyboard))
     });
     if let Some(opening) = opening {
+        pointer::reset_display();
         wasm_bindgen_futures::spawn_local(async move {
             if let Err(e) = card::open(opening).await {
                 web_sys::console::warn_1(&e);
@@ -249,7 +272,24 @@ fn open_card(target: Option<Target>, selection: Option<StaticRange>, keyboard: b
 
 thread_local! {
     static LISTENING: Cell<bool> = const { Cell::new(false) };
-    static HOVER_TIMER: RefCell<Option<gloo_timers::callback::Timeout>> = const { RefCell::new(None) };
+    static REST_TIMER: RefCell<Option<gloo_timers::callback::Timeout>> = const { RefCell::new(None) };
+}
+
+/// The painted mention under client point (x, y), with its range.
+fn mention_at(x: f64, y: f64) -> Option<(u32, StaticRange)> {
+    let (node, offset) = hit::caret_at(x, y)?;
+    ENGINE.with(|e| {
+        let guard = e.borrow();
+        let engine = guard.as_ref()?;
+        let i = hit::containing(engine.painter.found.iter().map(|f| &f.range), &node, offset)?;
+        let range = engine.painter.found.get(i)?.range.clone();
+        // The caret snaps to the nearest text: the point must be on the mention's box too.
+        let live = dom::document().create_range().ok()?;
+        live.set_start(&range.start_container(), range.start_offset()).ok()?;
+        live.set_end(&range.end_container(), range.end_offset()).ok()?;
+        let b = live.get_bounding_client_rect();
+        (x >= b.left() && x <= b.right() && y >= b.top() && y <= b.bottom()).then_some((i as u32, range))
+    })
 }
 
 /// Click a mention to open its card; rest the pointer on one to open it too.
@@ -280,21 +320,23 @@ fn install_pointer_listeners() {
     });
     let _ = doc.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
     click.forget();
+    // Resting on a mention shows that it can be clicked, and after a while
+    // opens its card (pointer.rs; the rules are escucha_core::page_watch's).
     let hover = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(|e: web_sys::MouseEvent| {
-        HOVER_TIMER.with(|t| t.borrow_mut().take()); // moving cancels a pending open
-        if !e.is_trusted() || card::is_open() || e.buttons() != 0 {
+        REST_TIMER.with(|t| t.borrow_mut().take()); // moving cancels a pending look
+        if !e.is_trusted() || e.buttons() != 0 {
             return;
         }
         let (x, y) = (e.client_x() as f64, e.client_y() as f64);
-        let timer = gloo_timers::callback::Timeout::new(card_frame::HOVER_OPEN_MS, move || {
-            if card::is_open() {
-                return;
-            }
-            if let Some(target) = hit::caret_at(x, y).and_then(|(n, o)| target_at(&n, o)) {
-                open_card(Some(target), None, false);
-            }
+        let timer = gloo_timers::callback::Timeout::new(escucha_core::page_watch::POINTER_REST_MS, move || {
+            let open = |i: u32| {
+                if !card::is_open() {
+                    open_card(Some(Target::Mention(i as usize)), None, false);
+                }
+            };
+            pointer::rested(mention_at(x, y), x, y, card::is_open(), open);
         });
-        HOVER_TIMER.with(|t| *t.borrow_mut() = Some(timer));
+        REST_TIMER.with(|t| *t.borrow_mut() = Some(timer));
     });
     let opts = web_sys::AddEventListenerOptions::new();
     opts.set_passive(true);
@@ -312,10 +354,10 @@ fn install_pointer_listeners() {
 }
 
 /// The keyboard shortcut: the mention nearest the selection or caret.
-fn open_card_near_selection() -> Reply {
+fn open_card_near_selection() -> Result<Done, ProtocolError> {
     let doc = dom::document();
     if !doc.has_focus().unwrap_or(false) {
-        return Reply::Ok; // another frame of this tab has the focus
+        return Ok(Done {}); // another frame of this tab has the focus
     }
     let sel = web_sys::window().and_then(|w| w.get_selection().ok().flatten());
     let point = sel
@@ -333,15 +375,16 @@ fn open_card_near_selection() -> Reply {
     match index {
         Some(i) => {
             open_card(Some(Target::Mention(i)), None, true);
-            Reply::Ok
+            Ok(Done {})
         }
-        None => Reply::Error(ProtocolError::new(ErrorCode::Invalid, "There is no highlighted mention on this page.")),
+        None => Err(ProtocolError::NoMention),
     }
 }
 
 /// Remove every highlight and stop observing.
 fn stop() {
     card::close();
+    pointer::reset_display();
     ENGINE.with(|e| {
         if let Some(mut engine) = e.borrow_mut().take() {
             engine.observer.disconnect();
@@ -359,7 +402,8 @@ fn full_scan() -> Result<u32, JsValue> {
             let Some(engine) = guard.as_mut() else { return Ok(0) };
             engine.painter.clear();
             engine.observer.disconnect();
-            engine.observer.observe(&root)?;
+            // The whole document: a replaced <body> must be seen too.
+            engine.observer.observe(&dom::document())?;
             scan_into(engine, &root)?;
             Ok(engine.painter.found.len() as u32)
         })
@@ -381,7 +425,8 @@ fn scan_into(engine: &mut Engine, root: &Node) -> Result<(), JsValue> {
 
 /// Re-scan the subtrees the observer reports as changed.
 pub(crate) fn rescan(roots: Vec<Node>, removed_something: bool) {
-    if page_url() != ENGINE.with(|e| e.borrow().as_ref().map(|g| g.url.clone()).unwrap_or_default()) {
+    let started_at = ENGINE.with(|e| e.borrow().as_ref().map(|g| g.url.clone()).unwrap_or_default());
+    if escucha_core::page_watch::navigated(&started_at, &page_url()) {
         // SPA navigation: the site (and so the rules) may differ.
         wasm_bindgen_futures::spawn_local(async {
             if let Err(e) = start().await {
@@ -397,7 +442,7 @@ pub(crate) fn rescan(roots: Vec<Node>, removed_something: bool) {
             engine.painter.prune_detached();
         }
         for root in observer::outermost(roots) {
-            if observer::is_excluded(&root, &engine.rules) {
+            if observer::is_excluded(&root) {
                 continue;
             }
             engine.painter.remove_within(&root);
@@ -417,10 +462,9 @@ fn after_change() {
         let mut guard = e.borrow_mut();
         let engine = guard.as_mut()?;
         let count = engine.painter.found.len() as u32;
-        (engine.reported != Some(count)).then(|| {
-            engine.reported = Some(count);
-            (count, engine.url.clone())
-        })
+        let count = escucha_core::page_watch::count_to_report(engine.reported, count)?;
+        engine.reported = Some(count);
+        Some((count, engine.url.clone()))
     });
     if let Some((count, url)) = update {
         report_count(count, &url);
@@ -428,51 +472,54 @@ fn after_change() {
 }
 
 fn report_count(count: u32, url: &str) {
-    let msg = Message::MentionsFound { url: url.to_string(), count };
+    let msg = MentionsFound { url: url.to_string(), count };
     wasm_bindgen_futures::spawn_local(async move {
-        let _ = platform::send_message(&msg).await;
+        let _ = platform::send(&msg).await;
     });
 }
 
 /// Messages from our service worker or popup. Pages cannot reach
 /// `runtime.onMessage`; we still check the sender is this extension and not
 /// another tab's content script.
-pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
+pub async fn handle(message: JsValue, sender: JsValue) -> JsValue {
     let sender = platform::sender_info(&sender);
     let own = platform::runtime_id().ok();
     if sender.extension_id.is_none() || sender.extension_id != own || sender.tab_id.is_some() {
-        return Reply::Error(ProtocolError::new(ErrorCode::UnknownSender, "Only Escucha itself may talk to this page's script."));
+        return platform::refusal(ProtocolError::UnknownSender);
     }
-    match platform::message_from_js(message) {
-        Ok(Message::Ping) => Reply::Pong { version: escucha_core::VERSION.into(), context: "content_script".into() },
-        Ok(Message::SettingsChanged) => match start().await {
-            Ok(()) => Reply::Ok,
-            Err(e) => Reply::Error(ProtocolError::new(ErrorCode::Internal, e.0)),
-        },
-        Ok(Message::GetPageMentions) => page_mentions(),
-        Ok(Message::OpenCard) => open_card_near_selection(),
-        Ok(Message::LogSelection) => match capture::selection_range() {
-            Some(r) => {
-                open_card(None, Some(r), true);
-                Reply::Ok
-            }
-            None => Reply::Error(ProtocolError::new(ErrorCode::Invalid, "Select some text on the page first.")),
-        },
-        Ok(Message::LogChanged) => {
+    let value = match platform::wire_value(message) {
+        Ok(v) => v,
+        Err(e) => return platform::refusal(e),
+    };
+    #[cfg(feature = "bench")]
+    if let Ok(request) = escucha_core::protocol::BenchRequest::from_wire(value.clone()) {
+        return bench::handle(request).await;
+    }
+    let request = match TabRequest::from_wire(value) {
+        Ok(r) => r,
+        Err(e) => return platform::refusal(e),
+    };
+    use platform::answer;
+    match request {
+        TabRequest::Ping(r) => answer(&r, Ok(Pong { version: escucha_core::VERSION.into(), context: "content_script".into() })),
+        TabRequest::SettingsChanged(r) => answer(&r, start().await.map(|_| Done {}).map_err(|e| ProtocolError::Internal { detail: e.0 })),
+        TabRequest::GetPageMentions(r) => answer(&r, Ok(page_mentions())),
+        TabRequest::OpenCard(r) => answer(&r, open_card_near_selection()),
+        TabRequest::LogSelection(r) => {
+            let result = match capture::selection_range() {
+                Some(range) => {
+                    open_card(None, Some(range), true);
+                    Ok(Done {})
+                }
+                None => Err(ProtocolError::NoSelection),
+            };
+            answer(&r, result)
+        }
+        TabRequest::LogChanged(r) => {
             refresh_captures().await;
-            Reply::Ok
+            answer(&r, Ok(Done {}))
         }
-        Ok(Message::RevealMention { index }) => reveal(index),
-        Ok(Message::BenchScan) => bench_scan().await,
-        Ok(Message::BenchFloor) => {
-            let t0 = now();
-            let nodes = scan::floor_walk();
-            Reply::BenchResult { engine: "floor".into(), ms: now() - t0, mentions: nodes, path: "content-world".into(), phases: vec![] }
-        }
-        Ok(other) => {
-            Reply::Error(ProtocolError::new(ErrorCode::Forbidden, format!("The content script does not handle '{}'.", other.kind())))
-        }
-        Err(e) => Reply::Error(e),
+        TabRequest::RevealMention(r) => answer(&r, reveal(r.index)),
     }
 }
 
@@ -512,11 +559,11 @@ fn context_of(range: &web_sys::StaticRange, mention: &str) -> String {
     page_text::excerpt(&text, offset, offset + mention.encode_utf16().count() as u32, 40)
 }
 
-fn page_mentions() -> Reply {
+fn page_mentions() -> PageMentions {
     ENGINE.with(|e| {
         let guard = e.borrow();
         let Some(engine) = guard.as_ref() else {
-            return Reply::PageMentions { url: page_url(), total: 0, groups: Vec::new(), captures: Vec::new() };
+            return PageMentions { url: page_url(), total: 0, groups: Vec::new(), captures: Vec::new() };
         };
         let mut groups: Vec<GroupMentions> = engine
             .group_names
@@ -531,11 +578,11 @@ fn page_mentions() -> Reply {
         }
         groups.retain(|g| !g.mentions.is_empty());
         let captures = engine.captures.iter().filter(|c| !c.deleted.value).cloned().collect();
-        Reply::PageMentions { url: page_url(), total: engine.painter.found.len() as u32, groups, captures }
+        PageMentions { url: page_url(), total: engine.painter.found.len() as u32, groups, captures }
     })
 }
 
-fn reveal(index: u32) -> Reply {
+fn reveal(index: u32) -> Result<Done, ProtocolError> {
     let shown = ENGINE.with(|e| {
         let guard = e.borrow();
         let engine = guard.as_ref()?;
@@ -549,7 +596,7 @@ fn reveal(index: u32) -> Reply {
         Some(())
     });
     if shown.is_none() {
-        return Reply::Error(ProtocolError::new(ErrorCode::Invalid, "That mention is no longer on the page."));
+        return Err(ProtocolError::MentionGone);
     }
     wasm_bindgen_futures::spawn_local(async {
         gloo_timers::future::TimeoutFuture::new(page_text::FLASH_MS).await;
@@ -559,33 +606,54 @@ fn reveal(index: u32) -> Reply {
             }
         });
     });
-    Reply::Ok
+    Ok(Done {})
 }
 
-/// Resolve after the next frame is painted.
-async fn next_frame() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.request_animation_frame(&resolve);
+/// Benchmarks (`tests/bench/highlight.mjs`), in a `bench` build only.
+#[cfg(feature = "bench")]
+mod bench {
+    use escucha_core::protocol::requests::BenchResult;
+    use escucha_core::protocol::{BenchRequest, ProtocolError};
+    use wasm_bindgen::JsValue;
+
+    use super::{full_scan, now, scan, ENGINE};
+    use crate::platform::{self, answer};
+
+    pub(super) async fn handle(request: BenchRequest) -> JsValue {
+        match request {
+            BenchRequest::BenchScan(r) => answer(&r, bench_scan().await),
+            BenchRequest::BenchFloor(r) => {
+                let t0 = now();
+                let nodes = scan::floor_walk();
+                let result =
+                    BenchResult { engine: "floor".into(), ms: now() - t0, mentions: nodes, path: "content-world".into(), phases: vec![] };
+                answer(&r, Ok(result))
+            }
         }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
+    }
 
-async fn bench_scan() -> Reply {
-    scan::PHASES.with(|p| *p.borrow_mut() = Some(Vec::new()));
-    let t0 = now();
-    let count = match full_scan() {
-        Ok(n) => n,
-        Err(e) => return Reply::Error(ProtocolError::new(ErrorCode::Internal, platform::describe_js_error(&e))),
-    };
-    next_frame().await;
-    let ms = now() - t0;
-    let phases: Vec<(String, f64)> =
-        scan::PHASES.with(|p| p.borrow_mut().take()).unwrap_or_default().into_iter().map(|(n, t)| (n.to_string(), t)).collect();
-    let path = ENGINE.with(|e| match e.borrow().as_ref() {
-        Some(engine) if !engine.painter.uses_highlight_api() => "wasm+marks",
-        _ => "wasm",
-    });
-    Reply::BenchResult { engine: "escucha".into(), ms, mentions: count, path: path.into(), phases }
+    /// Resolve after the next frame is painted.
+    async fn next_frame() {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.request_animation_frame(&resolve);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    async fn bench_scan() -> Result<BenchResult, ProtocolError> {
+        scan::PHASES.with(|p| *p.borrow_mut() = Some(Vec::new()));
+        let t0 = now();
+        let count = full_scan().map_err(|e| ProtocolError::Internal { detail: platform::describe_js_error(&e) })?;
+        next_frame().await;
+        let ms = now() - t0;
+        let phases: Vec<(String, f64)> =
+            scan::PHASES.with(|p| p.borrow_mut().take()).unwrap_or_default().into_iter().map(|(n, t)| (n.to_string(), t)).collect();
+        let path = ENGINE.with(|e| match e.borrow().as_ref() {
+            Some(engine) if !engine.painter.uses_highlight_api() => "wasm+marks",
+            _ => "wasm",
+        });
+        Ok(BenchResult { engine: "escucha".into(), ms, mentions: count, path: path.into(), phases })
+    }
 }

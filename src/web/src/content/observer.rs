@@ -1,19 +1,27 @@
-//! Watches the page for changes and hands the changed subtrees to a rescan.
+//! Watches the page for changes and hands the changed text runs to a rescan.
 //!
-//! Mutation records arrive in batches per microtask; we collect the roots
-//! they touch and flush once per task (a zero-delay timer), so a burst of
-//! appends becomes one rescan of just the new content. Escucha's own painting
-//! never mutates the DOM (highlights live in `CSS.highlights`), so there is
-//! nothing of ours to ignore; the `<mark>` fallback is excluded by
-//! `is_excluded` on its own-UI attribute.
+//! The whole document is observed (not just `<body>`), so a replaced body
+//! is seen and the old one's mentions are pruned. Mutation records arrive
+//! in batches per microtask; we describe each one to
+//! [`escucha_core::page_watch::rescan_unit`], which says what the reader
+//! sees as the changed run (an edit inside `<b>` is an edit of its whole
+//! block), collect those roots and flush once per task (a zero-delay timer),
+//! so a burst of appends becomes one rescan of just the new content.
+//! Shadow roots attached after their host was scanned make no mutation
+//! record; Escucha's page-world hook announces them with
+//! [`SHADOW_ATTACHED_EVENT`], and their host joins the same batch.
+//! Escucha's own painting never mutates the DOM (highlights live in
+//! `CSS.highlights`); the `<mark>` fallback is excluded by [`is_excluded`]
+//! on its own-UI attribute.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Reflect};
+use escucha_core::page_watch::{self, Change, Flow, Unit, SHADOW_ATTACHED_EVENT};
+use js_sys::Array;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{MutationObserver, MutationObserverInit, MutationRecord, Node};
+use web_sys::{Element, MutationObserver, MutationObserverInit, MutationRecord, Node};
 
 #[derive(Default)]
 struct Pending {
@@ -22,58 +30,123 @@ struct Pending {
     scheduled: bool,
 }
 
+type Shared = Rc<RefCell<Pending>>;
+
 pub struct Observer {
     inner: MutationObserver,
     _callback: Closure<dyn FnMut(Array, MutationObserver)>,
+    _shadow_listener: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+/// Flush the batch once per task.
+fn schedule(pending: &Shared) {
+    let mut p = pending.borrow_mut();
+    if p.scheduled || (p.roots.is_empty() && !p.removed) {
+        return;
+    }
+    p.scheduled = true;
+    let pending = pending.clone();
+    let since = super::now(); // new-post latency, see scan::record_latency
+    gloo_timers::callback::Timeout::new(0, move || {
+        let (roots, removed) = {
+            let mut p = pending.borrow_mut();
+            p.scheduled = false;
+            (std::mem::take(&mut p.roots), std::mem::replace(&mut p.removed, false))
+        };
+        super::rescan(roots, removed);
+        super::scan::record_latency(since);
+    })
+    .forget();
+}
+
+/// How `node` takes part in the text the reader sees.
+pub fn flow(node: &Node) -> Flow {
+    match node.node_type() {
+        Node::TEXT_NODE => Flow::Text,
+        Node::ELEMENT_NODE => page_watch::element_flow(&node.unchecked_ref::<Element>().local_name()),
+        Node::DOCUMENT_NODE | Node::DOCUMENT_FRAGMENT_NODE => Flow::Root,
+        _ => Flow::Other,
+    }
+}
+
+/// The block `node` belongs to: itself if it is one, else up through
+/// inline elements to the first block or tree top.
+pub fn enclosing_block(node: &Node) -> Node {
+    let mut n = node.clone();
+    loop {
+        if matches!(flow(&n), Flow::Block | Flow::Root) {
+            return n;
+        }
+        match n.parent_node() {
+            Some(p) => n = p,
+            None => return n,
+        }
+    }
+}
+
+fn describe(record: &MutationRecord, p: &mut Pending) {
+    let Some(target) = record.target() else { return };
+    if record.type_() == "characterData" {
+        if page_watch::rescan_unit(Change::Text) == Unit::EnclosingBlock {
+            p.roots.push(enclosing_block(&target));
+        }
+        return;
+    }
+    let parent = flow(&target);
+    let added = record.added_nodes();
+    for i in 0..added.length() {
+        let Some(node) = added.item(i) else { continue };
+        let change = Change::Added {
+            node: flow(&node),
+            parent,
+            before: node.previous_sibling().map(|s| flow(&s)),
+            after: node.next_sibling().map(|s| flow(&s)),
+        };
+        match page_watch::rescan_unit(change) {
+            Unit::Node => p.roots.push(node),
+            Unit::EnclosingBlock => p.roots.push(enclosing_block(&target)),
+            Unit::Nothing => {}
+        }
+    }
+    let removed = record.removed_nodes();
+    if removed.length() > 0 {
+        p.removed = true;
+        let any_joining = (0..removed.length()).filter_map(|i| removed.item(i)).any(|n| flow(&n) != Flow::Block);
+        let change = Change::Removed {
+            any_joining,
+            parent,
+            before: record.previous_sibling().map(|s| flow(&s)),
+            after: record.next_sibling().map(|s| flow(&s)),
+        };
+        if page_watch::rescan_unit(change) == Unit::EnclosingBlock {
+            p.roots.push(enclosing_block(&target));
+        }
+    }
 }
 
 impl Observer {
     pub fn new() -> Result<Observer, JsValue> {
-        let pending = Rc::new(RefCell::new(Pending::default()));
+        let pending: Shared = Rc::new(RefCell::new(Pending::default()));
+        let batch = pending.clone();
         let callback = Closure::<dyn FnMut(Array, MutationObserver)>::new(move |records: Array, _obs| {
-            let mut p = pending.borrow_mut();
-            for record in records.iter() {
-                let record: MutationRecord = record.unchecked_into();
-                match record.type_().as_str() {
-                    "characterData" => {
-                        if let Some(parent) = record.target().and_then(|t| t.parent_node()) {
-                            p.roots.push(parent);
-                        }
-                    }
-                    _ => {
-                        let added = record.added_nodes();
-                        for i in 0..added.length() {
-                            let Some(node) = added.item(i) else { continue };
-                            // New text joins its neighbours: rescan its parent.
-                            let root = if node.node_type() == Node::TEXT_NODE { node.parent_node() } else { Some(node) };
-                            if let Some(root) = root {
-                                p.roots.push(root);
-                            }
-                        }
-                        if record.removed_nodes().length() > 0 {
-                            p.removed = true;
-                        }
-                    }
+            {
+                let mut p = batch.borrow_mut();
+                for record in records.iter() {
+                    describe(record.unchecked_ref(), &mut p);
                 }
             }
-            if !p.scheduled && (!p.roots.is_empty() || p.removed) {
-                p.scheduled = true;
-                let pending = pending.clone();
-                let since = super::now(); // new-post latency, see scan::record_latency
-                gloo_timers::callback::Timeout::new(0, move || {
-                    let (roots, removed) = {
-                        let mut p = pending.borrow_mut();
-                        p.scheduled = false;
-                        (std::mem::take(&mut p.roots), std::mem::replace(&mut p.removed, false))
-                    };
-                    super::rescan(roots, removed);
-                    super::scan::record_latency(since);
-                })
-                .forget();
-            }
+            schedule(&batch);
         });
         let inner = MutationObserver::new(callback.as_ref().unchecked_ref())?;
-        Ok(Observer { inner, _callback: callback })
+        let batch = pending.clone();
+        let shadow_listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            // The host, even when it sits in an open shadow tree itself.
+            let Some(host) = e.composed_path().get(0).dyn_into::<Node>().ok() else { return };
+            batch.borrow_mut().roots.push(host);
+            schedule(&batch);
+        });
+        crate::dom::document().add_event_listener_with_callback(SHADOW_ATTACHED_EVENT, shadow_listener.as_ref().unchecked_ref())?;
+        Ok(Observer { inner, _callback: callback, _shadow_listener: shadow_listener })
     }
 
     pub fn observe(&self, target: &Node) -> Result<(), JsValue> {
@@ -89,43 +162,56 @@ impl Observer {
     }
 }
 
+impl Drop for Observer {
+    fn drop(&mut self) {
+        self.inner.disconnect();
+        let _ = crate::dom::document()
+            .remove_event_listener_with_callback(SHADOW_ATTACHED_EVENT, self._shadow_listener.as_ref().unchecked_ref());
+    }
+}
+
+/// Whether `node` is `root` or inside it, also through shadow roots
+/// (`Node::contains` stops at a shadow boundary).
+pub fn contains_deep(root: &Node, node: &Node) -> bool {
+    let mut n = node.clone();
+    loop {
+        if root.contains(Some(&n)) {
+            return true;
+        }
+        match n.get_root_node().dyn_into::<web_sys::ShadowRoot>() {
+            Ok(shadow) => n = shadow.host().into(),
+            Err(_) => return false,
+        }
+    }
+}
+
 /// Keep only roots that are still on the page and not inside another root.
 pub fn outermost(mut roots: Vec<Node>) -> Vec<Node> {
     roots.retain(|r| r.is_connected());
     let mut out: Vec<Node> = Vec::with_capacity(roots.len());
     for r in roots {
-        if out.iter().any(|o| o.contains(Some(&r))) {
+        if out.iter().any(|o| contains_deep(o, &r)) {
             continue;
         }
-        out.retain(|o| !r.contains(Some(o)));
+        out.retain(|o| !contains_deep(&r, o));
         out.push(r);
     }
     out
 }
 
 /// True when `root` sits inside something the walk never scans (a form
-/// field, an editable region, Escucha's own UI). Typing there must never
-/// cause a rescan, let alone a DOM change.
-pub fn is_excluded(root: &Node, rules: &JsValue) -> bool {
-    let element = match root.dyn_ref::<web_sys::Element>() {
+/// field, an editable region, Escucha's own UI; the one rule,
+/// [`page_watch::excluded_selector`]). Typing there must never cause a
+/// rescan, let alone a DOM change.
+pub fn is_excluded(root: &Node) -> bool {
+    let element = match root.dyn_ref::<Element>() {
         Some(e) => e.clone(),
         None => match root.parent_element() {
             Some(p) => p,
             None => return false,
         },
     };
-    let selector = EXCLUDED_SELECTOR.with(|s| {
-        s.borrow_mut()
-            .get_or_insert_with(|| {
-                let tags: Vec<String> = Reflect::get(rules, &"skipTags".into())
-                    .ok()
-                    .map(|v| Array::from(&v).iter().filter_map(|t| t.as_string()).collect())
-                    .unwrap_or_default();
-                let own: String = Reflect::get(rules, &"ownUiAttribute".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-                format!("{}, [contenteditable]:not([contenteditable=\"false\"]), [{own}]", tags.join(", "))
-            })
-            .clone()
-    });
+    let selector = EXCLUDED_SELECTOR.with(|s| s.borrow_mut().get_or_insert_with(page_watch::excluded_selector).clone());
     element.closest(&selector).ok().flatten().is_some()
 }
 

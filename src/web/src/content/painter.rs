@@ -39,6 +39,8 @@ impl Painter {
         Painter { registry, highlights: Vec::new(), sheet: None, styled_roots: Vec::new(), found: Vec::new() }
     }
 
+    /// Which path the benchmark measured (only benchmarks ask).
+    #[cfg(feature = "bench")]
     pub fn uses_highlight_api(&self) -> bool {
         self.registry.is_some()
     }
@@ -119,11 +121,13 @@ impl Painter {
         Ok(())
     }
 
-    /// Forget what was painted inside `root`, before it is scanned again.
+    /// Forget every mention touching `root` (it starts or ends inside it,
+    /// also through shadow roots), before `root` is scanned again.
     pub fn remove_within(&mut self, root: &Node) {
         let highlights = &self.highlights;
         self.found.retain(|f| {
-            let inside = root.contains(Some(&f.range.start_container()));
+            let inside = super::observer::contains_deep(root, &f.range.start_container())
+                || super::observer::contains_deep(root, &f.range.end_container());
             if inside {
                 if let Some(h) = highlights.get(f.group as usize) {
                     let _ = call(h, "delete", &[f.range.as_ref()]);
@@ -137,7 +141,7 @@ impl Painter {
     pub fn prune_detached(&mut self) {
         let highlights = &self.highlights;
         self.found.retain(|f| {
-            let alive = f.range.start_container().is_connected();
+            let alive = f.range.start_container().is_connected() && f.range.end_container().is_connected();
             if !alive {
                 if let Some(h) = highlights.get(f.group as usize) {
                     let _ = call(h, "delete", &[f.range.as_ref()]);

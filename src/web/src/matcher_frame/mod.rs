@@ -1,16 +1,19 @@
 //! The matcher frame (`extension/matcher/matcher.html`): an extension page
 //! that runs the brand matcher for a content script whose page forbids it
 //! WebAssembly. See [`escucha_core::matcher_frame`] for the design, the
-//! ticket and the channel layout; this module only moves buffers.
+//! ticket and the typed channel; this module moves buffers and runs the
+//! core's decisions ([`channel::Brain`]) for the content script, whose
+//! JavaScript only reads and paints the DOM.
 
 use std::cell::RefCell;
 
 use escucha_core::brands::BrandGroup;
-use escucha_core::matcher_frame::{self as channel, FrameHello};
+use escucha_core::matcher_frame::{self as channel, Brain, FrameHello, FrameReply, FrameRequest};
 use escucha_core::matching::{Matcher, Mention, Scratch};
 use escucha_core::page_text;
-use escucha_core::protocol::{Message, Reply};
-use js_sys::{Array, Object, Reflect, Uint32Array, Uint8Array};
+use escucha_core::protocol::requests::{MatcherHello, PageMentions};
+use escucha_core::protocol::Answer;
+use js_sys::{Array, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, MessagePort};
@@ -22,6 +25,7 @@ struct Engine {
     groups: Vec<BrandGroup>,
     scratch: Scratch,
     hello: FrameHello,
+    brain: Brain,
 }
 
 #[derive(Default)]
@@ -58,14 +62,13 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
         accept_port(event.unchecked_into());
     }
 
-    let (enabled, brands) = match platform::send_message(&Message::MatcherHello { ticket }).await? {
-        Reply::ContentConfig { enabled, brands, .. } => (enabled, brands),
-        Reply::Error(e) => return Err(PlatformError(e.message)),
-        other => return Err(PlatformError(format!("Unexpected reply to matcherHello: {other:?}"))),
-    };
+    let config = platform::send(&MatcherHello { ticket }).await.map_err(|e| PlatformError(e.to_string()))?;
+    let (enabled, brands) = (config.enabled, config.brands);
     let matcher = Matcher::new(&brands).map_err(|e| PlatformError(e.to_string()))?;
-    let hello = channel::hello(enabled, &brands.groups);
-    STATE.with(|s| s.borrow_mut().engine = Some(Engine { matcher, groups: brands.groups, scratch: Scratch::default(), hello }));
+    let hello = channel::hello(enabled, &brands.groups, platform::t(escucha_core::i18n::Key::MentionTooltip, &[]));
+    STATE.with(|s| {
+        s.borrow_mut().engine = Some(Engine { matcher, groups: brands.groups, scratch: Scratch::default(), hello, brain: Brain::default() })
+    });
     greet();
     Ok(())
 }
@@ -103,9 +106,7 @@ fn greet() {
             return;
         }
         let (Some(port), Some(engine)) = (&s.port, &s.engine) else { return };
-        let msg = Object::new();
-        let _ = Reflect::set(&msg, &"type".into(), &"hello".into());
-        let _ = Reflect::set(&msg, &"hello".into(), &platform::to_js(&engine.hello));
+        let msg = platform::to_js(&FrameReply::Hello { hello: Box::new(engine.hello.clone()) });
         if port.post_message(&msg).is_ok() {
             s.greeted = true;
         }
@@ -116,16 +117,27 @@ fn field(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     Reflect::get(obj, &key.into())
 }
 
-/// One `scan` request: match the text, map mentions to nodes, answer with
-/// the spans buffer (transferred) and, when asked, the popup's list.
+/// One request from the content script, answered on the port with its own
+/// reply kind. A `Scan` matches the text, maps mentions to nodes and answers
+/// with the spans buffer (transferred) and, when asked, the popup's list.
 fn handle(data: JsValue) -> Result<(), JsValue> {
-    if field(&data, "type")?.as_string().as_deref() != Some("scan") {
-        return Err(format!("Escucha matcher: unknown request {:?}", field(&data, "type")?.as_string()).into());
-    }
+    let request: FrameRequest = match platform::from_js(field(&data, "request")?) {
+        Ok(r) => r,
+        Err(reason) => {
+            let id = field(&field(&data, "request")?, "id")?.as_f64().unwrap_or(0.0) as u32;
+            let refused = platform::to_js(&FrameReply::Refused { id, reason: reason.clone() });
+            STATE.with(|s| s.borrow().port.as_ref().map(|p| p.post_message(&refused)));
+            return Err(format!("Escucha matcher: unreadable request: {reason}").into());
+        }
+    };
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         let State { port, engine, .. } = &mut *s;
         let (Some(port), Some(engine)) = (port.as_ref(), engine.as_mut()) else { return Ok(()) };
+        if let Some(reply) = engine.brain.answer(&request) {
+            return port.post_message(&platform::to_js(&reply));
+        }
+        let FrameRequest::Scan { id, url } = request else { return Ok(()) };
         let t0 = now();
         let bytes = Uint8Array::new(&field(&data, "text")?).to_vec();
         let starts = Uint32Array::new(&field(&data, "starts")?).to_vec();
@@ -142,18 +154,15 @@ fn handle(data: JsValue) -> Result<(), JsValue> {
         let words = Uint32Array::from(&channel::encode_spans(&spans)[..]);
         let t3 = now();
 
-        let reply = Object::new();
-        Reflect::set(&reply, &"type".into(), &"spans".into())?;
-        Reflect::set(&reply, &"id".into(), &field(&data, "id")?)?;
-        Reflect::set(&reply, &"spans".into(), &words.buffer())?;
-        if let Some(url) = field(&data, "url")?.as_string() {
+        let page_mentions = url.map(|url| {
             let units: Vec<u16> = text.encode_utf16().collect();
             let groups = channel::summarize(&units, &spans, &starts, &engine.groups);
-            let list = Reply::PageMentions { url, total: spans.len() as u32, groups, captures: Vec::new() };
-            Reflect::set(&reply, &"pageMentions".into(), &platform::to_js(&list))?;
-        }
-        let phases = platform::to_js(&[("frame decode", t1 - t0), ("frame match", t2 - t1), ("frame locate", t3 - t2)]);
-        Reflect::set(&reply, &"phases".into(), &phases)?;
+            // The content script's whole answer to `getPageMentions`.
+            Box::new(Answer::Ok(PageMentions { url, total: spans.len() as u32, groups, captures: Vec::new() }))
+        });
+        let phases = vec![("frame decode".into(), t1 - t0), ("frame match".into(), t2 - t1), ("frame locate".into(), t3 - t2)];
+        let reply = platform::to_js(&FrameReply::Scan { id, phases, page_mentions });
+        Reflect::set(&reply, &"spans".into(), &words.buffer())?;
         port.post_message_with_transferable(&reply, &Array::of1(&words.buffer()))
     })
 }
@@ -162,6 +171,7 @@ fn handle(data: JsValue) -> Result<(), JsValue> {
 mod tests {
     use super::*;
     use escucha_core::brands::BrandList;
+    use js_sys::Object;
     use wasm_bindgen_futures::JsFuture;
     use wasm_bindgen_test::*;
     wasm_bindgen_test_configure!(run_in_browser);
@@ -177,7 +187,8 @@ mod tests {
                     matcher: Matcher::new(&brands).unwrap(),
                     groups: brands.groups.clone(),
                     scratch: Scratch::default(),
-                    hello: channel::hello(true, &brands.groups),
+                    hello: channel::hello(true, &brands.groups, "Click".into()),
+                    brain: Brain::default(),
                 }),
                 ..State::default()
             }
@@ -214,6 +225,41 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    async fn a_changes_request_is_answered_with_units_and_a_bad_one_is_refused() {
+        reset(true);
+        let channel = web_sys::MessageChannel::new().unwrap();
+        let hello = next_message(&channel.port1());
+        accept_port(offer(TICKET, &channel.port2()));
+        hello.await.unwrap();
+        let wrap = |typed: JsValue| {
+            let request = Object::new();
+            Reflect::set(&request, &"request".into(), &typed).unwrap();
+            JsValue::from(request)
+        };
+        let changes = escucha_core::matcher_frame::FrameRequest::Changes {
+            id: 3,
+            started_at: "https://a.example/".into(),
+            now: "https://a.example/".into(),
+            changes: vec![escucha_core::page_watch::Change::Text],
+        };
+        let reply = next_message(&channel.port1());
+        handle(wrap(platform::to_js(&changes))).unwrap();
+        let data = reply.await.unwrap().unchecked_into::<MessageEvent>().data();
+        assert_eq!(Reflect::get(&data, &"type".into()).unwrap(), "changes");
+        assert_eq!(Reflect::get(&data, &"id".into()).unwrap(), 3);
+        assert_eq!(Array::from(&Reflect::get(&data, &"units".into()).unwrap()).get(0), "enclosingBlock");
+
+        let bad = Object::new();
+        Reflect::set(&bad, &"type".into(), &"changes".into()).unwrap();
+        Reflect::set(&bad, &"id".into(), &4.into()).unwrap();
+        let reply = next_message(&channel.port1());
+        assert!(handle(wrap(bad.into())).is_err());
+        let data = reply.await.unwrap().unchecked_into::<MessageEvent>().data();
+        assert_eq!(Reflect::get(&data, &"type".into()).unwrap(), "refused");
+        assert_eq!(Reflect::get(&data, &"id".into()).unwrap(), 4);
+    }
+
+    #[wasm_bindgen_test]
     async fn a_scan_request_gets_spans_and_the_popup_list() {
         reset(true);
         let channel = web_sys::MessageChannel::new().unwrap();
@@ -225,21 +271,21 @@ mod tests {
         // Nodes "Hola " and "Movistar" (one block), then "Orange County y Orange" (its own block).
         let text = "Hola Movistar\u{1e}Orange County y Orange";
         let request = Object::new();
-        Reflect::set(&request, &"type".into(), &"scan".into()).unwrap();
-        Reflect::set(&request, &"id".into(), &7.into()).unwrap();
+        let typed = platform::to_js(&FrameRequest::Scan { id: 7, url: Some("https://foro.example/t/1".into()) });
+        Reflect::set(&request, &"request".into(), &typed).unwrap();
         Reflect::set(&request, &"text".into(), &Uint8Array::from(text.as_bytes()).buffer()).unwrap();
         Reflect::set(&request, &"starts".into(), &Uint32Array::from(&[0u32, 5, 14][..]).buffer()).unwrap();
         Reflect::set(&request, &"ends".into(), &Uint32Array::from(&[5u32, 13, 36][..]).buffer()).unwrap();
-        Reflect::set(&request, &"url".into(), &"https://foro.example/t/1".into()).unwrap();
         let reply = next_message(&channel.port1());
         handle(request.into()).unwrap();
         let reply: MessageEvent = reply.await.unwrap().unchecked_into();
         let data = reply.data();
+        assert_eq!(Reflect::get(&data, &"type".into()).unwrap(), "scan");
         assert_eq!(Reflect::get(&data, &"id".into()).unwrap(), 7);
         let spans = Uint32Array::new(&Reflect::get(&data, &"spans".into()).unwrap()).to_vec();
         assert_eq!(spans, vec![1, 0, 1, 8, 0, 2, 16, 2, 22, 1], "Movistar (group 0); Orange County is excluded");
-        let list: Reply = platform::from_js(Reflect::get(&data, &"pageMentions".into()).unwrap()).unwrap();
-        let Reply::PageMentions { total, groups, .. } = list else { panic!("{list:?}") };
+        let list: Answer<PageMentions> = platform::from_js(Reflect::get(&data, &"pageMentions".into()).unwrap()).unwrap();
+        let Answer::Ok(PageMentions { total, groups, .. }) = list else { panic!("{list:?}") };
         assert_eq!(total, 2);
         assert_eq!(groups[1].mentions[0].index, 1);
         assert_eq!(groups[1].mentions[0].context, "Orange County y Orange");

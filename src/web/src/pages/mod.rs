@@ -1,8 +1,9 @@
-//! Extension pages (popup, options, log): each renders its UI from Rust.
+//! Extension pages (popup, options, log, welcome): each renders its UI from Rust.
 
 pub mod log;
 pub mod options;
 pub mod popup;
+pub mod welcome;
 
 use web_sys::HtmlElement;
 
@@ -12,6 +13,14 @@ use crate::dom;
 pub fn app_root() -> HtmlElement {
     use wasm_bindgen::JsCast;
     dom::document().get_element_by_id("app").expect("#app").unchecked_into()
+}
+
+/// Tell assistive technology (and spell-checkers) which language the page is
+/// in: the UI language the extension's tables were chosen in.
+pub fn set_document_lang() {
+    if let Some(html) = dom::document().document_element() {
+        html.set_attribute("lang", &crate::platform::t(escucha_core::i18n::Key::OptionsLanguageCode, &[])).ok();
+    }
 }
 
 /// The page heading with the extension icon.

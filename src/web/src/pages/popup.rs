@@ -2,7 +2,8 @@
 //! mention one click away; the per-site switch; engine status.
 
 use escucha_core::i18n::Key;
-use escucha_core::protocol::{GroupMentions, Message, Reply};
+use escucha_core::protocol::requests::{GetLogStatus, GetPageMentions, GetSettings, Ping, RevealMention, ToggleSite};
+use escucha_core::protocol::GroupMentions;
 use escucha_core::sites::site_key;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -13,6 +14,7 @@ use crate::pages::{app_root, heading};
 use crate::platform::{self, t, PlatformError};
 
 pub async fn start() -> Result<(), PlatformError> {
+    crate::pages::set_document_lang();
     let root = app_root();
     let page = dom::el("p", &[("id", "page-status")], "");
     let mentions = dom::el("div", &[("id", "mentions")], "");
@@ -30,16 +32,25 @@ pub async fn start() -> Result<(), PlatformError> {
         });
     });
     let engine = dom::el("p", &[("id", "engine"), ("class", "muted small")], "");
-    let actions = dom::append(dom::el("div", &[("class", "actions")], ""), &[&site, &log, &options]);
+    let welcome = dom::el("button", &[("id", "open-welcome"), ("type", "button"), ("hidden", "")], &t(Key::PopupOpenWelcome, &[]));
+    on_click(&welcome, || {
+        wasm_bindgen_futures::spawn_local(async {
+            if let Ok(url) = platform::call_sync("runtime.getURL", &[escucha_core::first_run::WELCOME_PAGE.into()]) {
+                let _ = platform::open_tab(&url.as_string().unwrap_or_default()).await;
+            }
+        });
+    });
+    let actions = dom::append(dom::el("div", &[("class", "actions")], ""), &[&site, &log, &options, &welcome]);
     dom::append(&root, &[&heading(&t(Key::PopupTitle, &[])), &page, &mentions, &actions, &engine]);
 
     // The service worker answers from Rust: proof the engine runs there too.
-    match platform::send_message(&Message::Ping).await? {
-        Reply::Pong { version, .. } => {
-            engine.set_text_content(Some(&t(Key::PopupEngineReady, &[&version])));
+    // The version is for tests and bug reports, not words for the manager.
+    match platform::send(&Ping {}).await {
+        Ok(pong) => {
+            engine.set_attribute("data-version", &pong.version).ok();
             engine.set_attribute("data-ready", "true").ok();
         }
-        other => engine.set_text_content(Some(&format!("{other:?}"))),
+        Err(e) => engine.set_text_content(Some(&platform::error_text(&e))),
     }
 
     render_sync_status(&engine).await;
@@ -48,10 +59,16 @@ pub async fn start() -> Result<(), PlatformError> {
         page.set_text_content(Some(&t(Key::PopupPageNotScanned, &[])));
         return Ok(());
     };
-    match platform::send_to_tab(tab, Some(0), &Message::GetPageMentions).await {
-        Ok(Reply::PageMentions { url, total, groups, captures }) => {
+    match platform::send_to_tab(tab, Some(0), &GetPageMentions {}).await {
+        Ok(escucha_core::protocol::requests::PageMentions { url, total, groups, captures }) => {
             show_site_toggle(&site, &url);
-            page.set_text_content(Some(&if total == 0 {
+            let settings = platform::send(&GetSettings {}).await.ok().map(|r| r.settings);
+            let no_brands = settings.as_ref().is_some_and(|s| s.brands.groups.is_empty());
+            page.set_text_content(Some(&if total == 0 && no_brands {
+                // The empty state says what to do next.
+                welcome.remove_attribute("hidden").ok();
+                t(Key::PopupNoBrands, &[])
+            } else if total == 0 {
                 t(Key::PopupNoMentions, &[])
             } else {
                 t(Key::PopupMentionsOnPage, &[&format_count(total)])
@@ -62,10 +79,7 @@ pub async fn start() -> Result<(), PlatformError> {
             }
             page.set_attribute("data-total", &total.to_string()).ok();
             render_groups(&mentions, tab, &groups);
-            let member = match platform::send_message(&Message::GetSettings).await {
-                Ok(Reply::Settings { settings, .. }) => settings.sync.member,
-                _ => String::new(),
-            };
+            let member = settings.map(|s| s.sync.member).unwrap_or_default();
             render_captures(&mentions, &captures, &member);
         }
         _ => page.set_text_content(Some(&t(Key::PopupPageNotScanned, &[]))),
@@ -106,12 +120,10 @@ fn show_site_toggle(button: &HtmlElement, url: &str) {
     on_click(button, move || {
         let (url, me, site) = (url.clone(), me.clone(), site.clone());
         wasm_bindgen_futures::spawn_local(async move {
-            let text = match platform::send_message(&Message::ToggleSite { url }).await {
-                Ok(Reply::SiteToggled { enabled: true }) => t(Key::PopupSiteOn, &[&site]),
-                Ok(Reply::SiteToggled { enabled: false }) => t(Key::PopupSiteOff, &[&site]),
-                Ok(Reply::Error(e)) => e.message,
-                Ok(other) => format!("{other:?}"),
-                Err(e) => t(Key::ErrorGeneric, &[&e.0]),
+            let text = match platform::send(&ToggleSite { url }).await {
+                Ok(r) if r.enabled => t(Key::PopupSiteOn, &[&site]),
+                Ok(_) => t(Key::PopupSiteOff, &[&site]),
+                Err(e) => platform::error_text(&e),
             };
             me.set_text_content(Some(&text));
         });
@@ -135,7 +147,7 @@ fn render_groups(container: &HtmlElement, tab: i32, groups: &[GroupMentions]) {
             let index = m.index;
             on_click(&button, move || {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let _ = platform::send_to_tab(tab, Some(0), &Message::RevealMention { index }).await;
+                    let _ = platform::send_to_tab(tab, Some(0), &RevealMention { index }).await;
                 });
             });
             item.append_child(&button).ok();
@@ -162,29 +174,28 @@ fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Captu
         let (key, args) = escucha_core::card::Attribution::of(&c.created_by, member).line(&status);
         let logged = t(key, &args.iter().map(String::as_str).collect::<Vec<_>>());
         let who = ctx.author_name.clone().unwrap_or_default();
+        let excerpt = escucha_core::card::excerpt(&ctx.comment_text, &ctx.quote.exact);
+        // Author and excerpt on their own line, apart from who logged it.
+        let context: HtmlElement = dom::append(
+            dom::el("span", &[("class", "context")], ""),
+            &[&dom::el("span", &[("class", "author")], &who), &dom::el("span", &[], &excerpt)],
+        );
         let item = dom::el("li", &[("data-id", &c.id), ("data-status", c.status.value.as_str())], "");
         dom::append(
             &item,
-            &[
-                &dom::el("strong", &[], &ctx.quote.exact),
-                &dom::el("span", &[("class", "status")], &format!(" · {logged}")),
-                &dom::el(
-                    "span",
-                    &[("class", "context")],
-                    &format!("{who} {}", escucha_core::card::excerpt(&ctx.comment_text, &ctx.quote.exact)),
-                ),
-            ],
+            &[&dom::el("strong", &[], &ctx.quote.exact), &dom::el("span", &[("class", "status")], &format!(" · {logged}")), &context],
         );
         list.append_child(&item).ok();
     }
     section.append_child(&list).ok();
-    container.append_child(&section).ok();
+    // First, above the fold: what was already logged here matters most.
+    container.prepend_with_node_1(&section).ok();
 }
 
 /// The log and its sync: total, pending, last sync (in the user's locale) and
 /// the standing problem in words, placed before the engine line.
 async fn render_sync_status(before: &HtmlElement) {
-    let Ok(Reply::LogStatus(s)) = platform::send_message(&Message::GetLogStatus).await else { return };
+    let Ok(s) = platform::send(&GetLogStatus {}).await else { return };
     let box_ = dom::el("div", &[("id", "sync-status"), ("data-pending", &s.pending.to_string())], "");
     let counts = t(Key::PopupLogStatus, &[&format_count(s.total), &format_count(s.pending)]);
     let last = match s.last_sync_ms {

@@ -1,5 +1,7 @@
 //! The service worker: the only context that holds settings and decides who
-//! may ask for what. It answers every [`Message`] after [`authorize`].
+//! may ask for what. It learns which of our contexts sent a message
+//! ([`authorize_sender`]), reads it as that context's request enum
+//! ([`Incoming::parse`]) and answers each request with its own reply type.
 
 pub mod sync;
 
@@ -8,12 +10,16 @@ use std::collections::HashMap;
 
 use escucha_core::card_frame::{self, CardTickets};
 use escucha_core::matcher_frame::{self, TicketBook};
-use escucha_core::protocol::{authorize, Context, ErrorCode, Message, ProtocolError, Reply};
+use escucha_core::protocol::requests::*;
+use escucha_core::protocol::{
+    authorize_sender, CardRequest, ContentConfig, ContentRequest, ErrorCode, Incoming, LogStatus, MatcherRequest, PageCaptures,
+    PageRequest, ProtocolError, Request,
+};
 use escucha_core::settings::Settings;
 use escucha_core::sites::SiteDecision;
 use wasm_bindgen::JsValue;
 
-use crate::platform::{self, PlatformError};
+use crate::platform::{self, answer, PlatformError};
 use crate::store::{MergeSource, Store};
 
 /// Storage key of the settings document (a JSON string).
@@ -56,7 +62,7 @@ async fn with_card_tickets<R>(f: impl FnOnce(&mut CardTickets) -> R) -> Result<R
         let result = f(book);
         (result, serde_json::to_string(book).unwrap_or_default())
     });
-    platform::session_set(CARD_TICKETS_KEY, &json).await.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+    platform::session_set(CARD_TICKETS_KEY, &json).await.map_err(storage)?;
     Ok(result)
 }
 
@@ -97,284 +103,307 @@ async fn create_menus() -> Result<(), PlatformError> {
 /// A context-menu click: the frame that holds the selection opens its card.
 pub async fn menu_clicked(menu_id: String, tab_id: i32, frame_id: i32) {
     if menu_id == MENU_LOG_SELECTION && tab_id >= 0 {
-        let _ = platform::send_to_tab(tab_id, Some(frame_id), &Message::LogSelection).await;
+        let _ = platform::send_to_tab(tab_id, Some(frame_id), &LogSelection {}).await;
     }
 }
 
 /// A keyboard command in a tab: every frame hears it, the focused one acts.
 pub async fn command(name: String, tab_id: i32) {
     if name == COMMAND_OPEN_CARD && tab_id >= 0 {
-        let _ = platform::send_to_tab(tab_id, None, &Message::OpenCard).await;
+        let _ = platform::send_to_tab(tab_id, None, &OpenCard {}).await;
     }
 }
 
-pub async fn handle(message: JsValue, sender: JsValue) -> Reply {
+/// Answer one message: who sent it decides which enum it is read as.
+pub async fn handle(message: JsValue, sender: JsValue) -> JsValue {
     let sender = platform::sender_info(&sender);
     let own_id = match platform::runtime_id() {
         Ok(id) => id,
-        Err(e) => return Reply::Error(ProtocolError::new(ErrorCode::Internal, e.0)),
+        Err(e) => return platform::refusal(ProtocolError::Internal { detail: e.0 }),
     };
-    let message = match platform::message_from_js(message) {
-        Ok(m) => m,
-        Err(e) => return Reply::Error(e),
-    };
-    let context = match authorize(&message, &sender, &own_id) {
+    let context = match authorize_sender(&sender, &own_id) {
         Ok(c) => c,
-        Err(e) => return Reply::Error(e),
+        Err(e) => return platform::refusal(e),
     };
-    match dispatch(message, context, sender.tab_id, sender.url.unwrap_or_default()).await {
-        Ok(reply) => reply,
-        Err(e) => Reply::Error(e),
+    let request = match platform::wire_value(message).and_then(|v| Incoming::parse(context, v)) {
+        Ok(r) => r,
+        Err(e) => return platform::refusal(e),
+    };
+    match request {
+        Incoming::Content { tab_id, frame_id, request } => from_content(request, tab_id, frame_id, sender.url.unwrap_or_default()).await,
+        Incoming::Card { tab_id, request } => from_card(request, tab_id).await,
+        Incoming::Matcher { tab_id, request } => from_matcher(request, tab_id).await,
+        Incoming::Page(request) => from_page(request).await,
     }
 }
 
-/// `sender_tab`: the tab the sender lives in, if any (a matcher frame lives
-/// in its page's tab); `sender_url`: its address as the browser reports it.
-async fn dispatch(message: Message, context: Context, sender_tab: Option<i32>, sender_url: String) -> Result<Reply, ProtocolError> {
-    match message {
-        Message::Ping => Ok(Reply::Pong { version: escucha_core::VERSION.into(), context: "service_worker".into() }),
-        Message::ContentHello { url } => {
-            if let Context::ContentScript { tab_id, frame_id: 0 } = context {
+fn pong() -> Result<Pong, ProtocolError> {
+    Ok(Pong { version: escucha_core::VERSION.into(), context: "service_worker".into() })
+}
+
+/// A content script: `sender_url` is its page as the browser reports it.
+async fn from_content(request: ContentRequest, tab_id: i32, frame_id: i32, sender_url: String) -> JsValue {
+    match request {
+        ContentRequest::Ping(r) => answer(&r, pong()),
+        ContentRequest::ContentHello(r) => {
+            if frame_id == 0 {
                 // A new top-level page: counts from the previous one are stale.
                 MENTIONS.with(|m| m.borrow_mut().retain(|(t, _), _| *t != tab_id));
             }
-            content_config(&url).await
+            answer(&r, content_config(&r.url).await)
         }
-        Message::OpenMatcher { url } => {
-            let Context::ContentScript { tab_id, frame_id } = context else {
-                return Err(ProtocolError::new(ErrorCode::Forbidden, "Only a content script in a tab opens a matcher frame."));
-            };
+        ContentRequest::OpenMatcher(r) => {
             if frame_id == 0 {
                 MENTIONS.with(|m| m.borrow_mut().retain(|(t, _), _| *t != tab_id));
             }
-            let ticket = matcher_frame::ticket_from_bytes(&platform::random_bytes().map_err(internal)?);
-            TICKETS.with(|t| t.borrow_mut().issue(ticket.clone(), tab_id, url));
-            Ok(Reply::MatcherTicket { ticket })
-        }
-        Message::MatcherHello { ticket } => {
-            let url = TICKETS
-                .with(|t| t.borrow_mut().redeem(&ticket, sender_tab))
-                .ok_or_else(|| ProtocolError::new(ErrorCode::Forbidden, "This matcher ticket is unknown, used, or from another tab."))?;
-            content_config(&url).await
-        }
-        Message::OpenCardFrame => {
-            let Context::ContentScript { tab_id, .. } = context else {
-                return Err(ProtocolError::new(ErrorCode::Forbidden, "Only a content script in a tab opens the card."));
-            };
-            // Bound to the page the browser says the content script is on.
-            let ticket = matcher_frame::ticket_from_bytes(&platform::random_bytes().map_err(internal)?);
-            let issued = ticket.clone();
-            with_card_tickets(move |t| t.issue(issued, tab_id, sender_url)).await?;
-            Ok(Reply::CardTicket { ticket })
-        }
-        Message::CardHello { ticket } => {
-            let page_url = with_card_tickets(|t| t.claim(&ticket, sender_tab))
-                .await?
-                .ok_or_else(|| ProtocolError::new(ErrorCode::Forbidden, "This card ticket is unknown, used, or from another tab."))?;
-            let (settings, _problem) = load_settings().await?;
-            Ok(Reply::CardConfig {
-                page_url,
-                member: settings.sync.member.trim().to_string(),
-                brands: settings.brands,
-                departments: settings.departments,
-                defaults: settings.capture_defaults,
-            })
-        }
-        Message::CardLog { ticket, context: captured, tags } => {
-            let page = card_session(&ticket, sender_tab).await?;
-            if !card_frame::cited_page_allowed(&page, &captured.page_url) {
-                return Err(ProtocolError::new(
-                    ErrorCode::Forbidden,
-                    format!("A card opened on {page} may not log a capture of {}.", captured.page_url),
-                ));
+            let ticket = platform::random_bytes().map_err(internal).map(|b| matcher_frame::ticket_from_bytes(&b));
+            if let Ok(ticket) = &ticket {
+                TICKETS.with(|t| t.borrow_mut().issue(ticket.clone(), tab_id, r.url.clone()));
             }
-            log_capture(captured, tags).await
+            answer(&r, ticket.map(|ticket| Ticket { ticket }))
         }
-        Message::CardEdit { ticket, id, edit } => {
-            card_session(&ticket, sender_tab).await?;
-            edit_capture(&id, &edit).await
-        }
-        Message::MentionsFound { count, .. } => {
-            if let Context::ContentScript { tab_id, frame_id } = context {
-                // Each frame reports its own count; the badge shows the page's sum.
-                let total: u32 = MENTIONS.with(|m| {
-                    let mut m = m.borrow_mut();
-                    m.insert((tab_id, frame_id), count);
-                    m.iter().filter(|((t, _), _)| *t == tab_id).map(|(_, c)| *c).sum()
-                });
-                platform::set_badge(tab_id, &badge_text(total)).await.map_err(internal)?;
-            }
-            Ok(Reply::Ok)
-        }
-        Message::GetSettings => {
-            let (settings, problem) = load_settings().await?;
-            Ok(Reply::Settings { settings, problem: problem.map(|p| p.message) })
-        }
-        Message::SaveSettings { settings } => {
-            settings.validate().map_err(|m| ProtocolError::new(ErrorCode::Invalid, m))?;
-            save_settings(&settings).await?;
-            // A new endpoint or mode: sync soon, without waiting out an old backoff.
-            sync::changed();
-            Ok(Reply::Ok)
-        }
-        Message::ToggleSite { url } => {
-            let (mut settings, problem) = load_settings().await?;
-            if let Some(p) = problem {
-                // Saving now would replace the unreadable stored copy with defaults.
-                return Err(ProtocolError::new(ErrorCode::Invalid, p.message));
-            }
-            let enabled = settings
-                .sites
-                .toggle_site(&url)
-                .ok_or_else(|| ProtocolError::new(ErrorCode::Invalid, "This page has no site to switch Escucha on or off for."))?;
-            save_settings(&settings).await?;
-            Ok(Reply::SiteToggled { enabled: !enabled })
-        }
-        Message::LogCapture { context: captured, tags } => log_capture(captured, tags).await,
-        Message::EditCapture { id, edit } => edit_capture(&id, &edit).await,
-        Message::GetPageCaptures { url } => {
-            let captures = open_store().await?.page_captures(&url).await?;
+        ContentRequest::OpenCardFrame(r) => answer(&r, open_card_frame(tab_id, sender_url).await),
+        ContentRequest::MentionsFound(r) => answer(&r, mentions_found(tab_id, frame_id, r.count).await),
+        ContentRequest::GetPageCaptures(r) => {
             // A tab opened by the log page's "open comment" shows that capture.
-            let reveal = match context {
-                Context::ContentScript { tab_id, frame_id: 0 } => platform::session_take(&reveal_key(tab_id)).await.ok().flatten(),
-                _ => None,
-            };
-            Ok(Reply::PageCaptures { captures, reveal })
-        }
-        Message::ImportCaptures { json } => {
-            // One reader for export files: checks the format and version, then each record.
-            let parsed = escucha_core::log::import::parse_import(&json, now_ms()).map_err(|m| ProtocolError::new(ErrorCode::Invalid, m))?;
-            let store = open_store().await?;
-            let counts = noted(store.merge_records(parsed.records, MergeSource::Import).await)?;
-            announce_log_changed();
-            sync::changed();
-            Ok(Reply::Imported {
-                added: counts.added,
-                merged: counts.merged,
-                rejected: parsed.rejected.iter().map(ToString::to_string).collect(),
-            })
-        }
-        Message::OpenCapture { id } => {
-            let capture = open_store()
-                .await?
-                .get(&id)
-                .await?
-                .ok_or_else(|| ProtocolError::new(ErrorCode::Invalid, "That capture is no longer in the log."))?;
-            let url = escucha_core::log::links::comment_link(&capture.context.value)
-                .ok_or_else(|| ProtocolError::new(ErrorCode::Invalid, "This capture has no web link to open."))?;
-            let tab = platform::open_tab(url).await.map_err(internal)?;
-            // The tab's content script reads this when it starts, re-anchors
-            // the capture and flashes it.
-            platform::session_set(&reveal_key(tab), &id).await.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
-            Ok(Reply::Ok)
-        }
-        Message::LogChanged if context == Context::ExtensionPage => {
-            // The log page wrote to the store itself (an import): tell the
-            // tabs, and queue the new records for the team log.
-            broadcast(&Message::LogChanged).await;
-            sync::changed();
-            Ok(Reply::Ok)
-        }
-        Message::GetLogStatus => {
-            let memory = STORAGE_PROBLEM.with(|p| p.borrow().clone());
-            let status = match open_store().await {
-                Ok(store) => store.status().await,
-                Err(e) => Err(e),
-            };
-            let mut status = match (status, &memory) {
-                (Ok(s), _) => s,
-                // Chromium will not reopen a database on a full disk; the write
-                // that failed first said why, which is what the manager needs.
-                (Err(e), Some(why)) if e.code == ErrorCode::Storage => return Err(ProtocolError::new(ErrorCode::Storage, why.clone())),
-                (Err(e), _) => return Err(e),
-            };
-            // A failed write outranks an older sync problem: it is what the
-            // manager just ran into.
-            if memory.is_some() {
-                status.problem = memory;
-            }
-            Ok(Reply::LogStatus(status))
-        }
-        Message::SyncNow => {
-            let summary = sync::run(true).await?;
-            let status = open_store().await?.status().await?;
-            Ok(Reply::Synced { sent: summary.sent, received: summary.received, problem: summary.problem, status })
-        }
-        Message::TestConnection { mode, endpoint, token } => {
-            let (settings, _) = load_settings().await?;
-            Ok(Reply::ConnectionTested(sync::test_connection(mode, &endpoint, token, &settings.sync.member).await))
-        }
-        Message::SaveSyncToken { token } => {
-            sync::save_token(&token).await?;
-            Ok(Reply::Ok)
-        }
-        Message::GetSyncState => {
-            let store = open_store().await?;
-            Ok(Reply::SyncState {
-                token_saved: sync::token_saved().await,
-                status: store.status().await?,
-                quarantined: sync::quarantined(&store).await?,
-            })
-        }
-        Message::RetryCapture { id } => {
-            noted(open_store().await?.retry(&id).await)?;
-            announce_log_changed();
-            sync::changed();
-            Ok(Reply::Ok)
-        }
-        Message::DiscardCapture { id } => {
-            noted(open_store().await?.discard(&id).await)?;
-            announce_log_changed();
-            Ok(Reply::Ok)
-        }
-        Message::SettingsChanged
-        | Message::LogChanged
-        | Message::OpenCard
-        | Message::LogSelection
-        | Message::GetPageMentions
-        | Message::RevealMention { .. }
-        | Message::BenchScan
-        | Message::BenchFloor => {
-            Err(ProtocolError::new(ErrorCode::Forbidden, format!("'{}' is for content scripts, not the service worker.", message.kind())))
+            let reveal = if frame_id == 0 { platform::session_take(&reveal_key(tab_id)).await.ok().flatten() } else { None };
+            answer(&r, page_captures(&r.url, reveal).await)
         }
     }
+}
+
+/// The card frame in tab `tab_id`: each write presents its ticket.
+async fn from_card(request: CardRequest, tab_id: i32) -> JsValue {
+    match request {
+        CardRequest::Ping(r) => answer(&r, pong()),
+        CardRequest::CardHello(r) => answer(&r, card_hello(&r.ticket, tab_id).await),
+        CardRequest::CardLog(r) => answer(&r, card_log(&r, tab_id).await),
+        CardRequest::CardEdit(r) => {
+            let result = match card_session(&r.ticket, Some(tab_id)).await {
+                Ok(_) => edit_capture(&r.id, &r.edit).await,
+                Err(e) => Err(e),
+            };
+            answer(&r, result)
+        }
+        CardRequest::GetPageCaptures(r) => answer(&r, page_captures(&r.url, None).await),
+    }
+}
+
+/// The matcher frame in tab `tab_id`.
+async fn from_matcher(request: MatcherRequest, tab_id: i32) -> JsValue {
+    match request {
+        MatcherRequest::Ping(r) => answer(&r, pong()),
+        MatcherRequest::MatcherHello(r) => {
+            let url = TICKETS.with(|t| t.borrow_mut().redeem(&r.ticket, Some(tab_id)));
+            let result = match url {
+                Some(url) => content_config(&url).await,
+                None => Err(ProtocolError::StaleTicket),
+            };
+            answer(&r, result)
+        }
+    }
+}
+
+/// The extension's own pages.
+async fn from_page(request: PageRequest) -> JsValue {
+    match request {
+        PageRequest::Ping(r) => answer(&r, pong()),
+        PageRequest::GetSettings(r) => {
+            let result = load_settings().await.map(|(settings, problem)| SettingsReply { settings, problem: problem.map(|p| p.message) });
+            answer(&r, result)
+        }
+        PageRequest::SaveSettings(r) => answer(&r, save_settings_checked(&r.settings).await),
+        PageRequest::ToggleSite(r) => answer(&r, toggle_site(&r.url).await),
+        PageRequest::LogCapture(r) => answer(&r, log_capture(r.context.clone(), r.tags.clone()).await),
+        PageRequest::EditCapture(r) => answer(&r, edit_capture(&r.id, &r.edit).await),
+        PageRequest::GetPageCaptures(r) => answer(&r, page_captures(&r.url, None).await),
+        PageRequest::ImportCaptures(r) => answer(&r, import_captures(&r.json).await),
+        PageRequest::OpenCapture(r) => answer(&r, open_capture(&r.id).await),
+        PageRequest::LogChanged(r) => {
+            // The log page wrote to the store itself (an import): tell the
+            // tabs, and queue the new records for the team log.
+            broadcast(&LogChanged {}).await;
+            sync::changed();
+            answer(&r, Ok(Done {}))
+        }
+        PageRequest::GetLogStatus(r) => answer(&r, log_status().await),
+        PageRequest::SyncNow(r) => answer(&r, sync_now().await),
+        PageRequest::TestConnection(r) => {
+            let result = match load_settings().await {
+                Ok((settings, _)) => Ok(sync::test_connection(r.mode, &r.endpoint, r.token.clone(), &settings.sync.member).await),
+                Err(e) => Err(e),
+            };
+            answer(&r, result)
+        }
+        PageRequest::SaveSyncToken(r) => answer(&r, sync::save_token(&r.token).await.map(|_| Done {})),
+        PageRequest::GetSyncState(r) => answer(&r, sync_state().await),
+        PageRequest::RetryCapture(r) => answer(&r, retry_capture(&r.id).await),
+        PageRequest::DiscardCapture(r) => answer(&r, discard_capture(&r.id).await),
+    }
+}
+
+async fn open_card_frame(tab_id: i32, sender_url: String) -> Result<Ticket, ProtocolError> {
+    // Bound to the page the browser says the content script is on.
+    let ticket = matcher_frame::ticket_from_bytes(&platform::random_bytes().map_err(internal)?);
+    let issued = ticket.clone();
+    with_card_tickets(move |t| t.issue(issued, tab_id, sender_url)).await?;
+    Ok(Ticket { ticket })
+}
+
+async fn mentions_found(tab_id: i32, frame_id: i32, count: u32) -> Result<Done, ProtocolError> {
+    // Each frame reports its own count; the badge shows the page's sum.
+    let total: u32 = MENTIONS.with(|m| {
+        let mut m = m.borrow_mut();
+        m.insert((tab_id, frame_id), count);
+        m.iter().filter(|((t, _), _)| *t == tab_id).map(|(_, c)| *c).sum()
+    });
+    platform::set_badge(tab_id, &badge_text(total)).await.map_err(internal)?;
+    Ok(Done {})
+}
+
+async fn page_captures(url: &str, reveal: Option<String>) -> Result<PageCaptures, ProtocolError> {
+    let captures = open_store().await?.page_captures(url).await?;
+    Ok(PageCaptures { captures, reveal })
+}
+
+async fn card_hello(ticket: &str, tab_id: i32) -> Result<CardConfig, ProtocolError> {
+    let page_url = with_card_tickets(|t| t.claim(ticket, Some(tab_id))).await?.ok_or(ProtocolError::StaleTicket)?;
+    let (settings, _problem) = load_settings().await?;
+    Ok(CardConfig {
+        page_url,
+        member: settings.sync.member.trim().to_string(),
+        brands: settings.brands,
+        departments: settings.departments,
+        defaults: settings.capture_defaults,
+    })
+}
+
+async fn card_log(r: &CardLog, tab_id: i32) -> Result<Logged, ProtocolError> {
+    let page = card_session(&r.ticket, Some(tab_id)).await?;
+    if !card_frame::cited_page_allowed(&page, &r.context.page_url) {
+        return Err(ProtocolError::OtherPage { page, cited: r.context.page_url.clone() });
+    }
+    log_capture(r.context.clone(), r.tags.clone()).await
+}
+
+async fn save_settings_checked(settings: &Settings) -> Result<Done, ProtocolError> {
+    settings.validate().map_err(|detail| ProtocolError::Invalid { detail: detail.to_string() })?;
+    save_settings(settings).await?;
+    // A new endpoint or mode: sync soon, without waiting out an old backoff.
+    sync::changed();
+    Ok(Done {})
+}
+
+async fn toggle_site(url: &str) -> Result<SiteToggled, ProtocolError> {
+    let (mut settings, problem) = load_settings().await?;
+    if let Some(p) = problem {
+        // Saving now would replace the unreadable stored copy with defaults.
+        return Err(ProtocolError::Invalid { detail: p.message });
+    }
+    let enabled = settings.sites.toggle_site(url).ok_or(ProtocolError::NoSite)?;
+    save_settings(&settings).await?;
+    Ok(SiteToggled { enabled: !enabled })
+}
+
+async fn import_captures(json: &str) -> Result<Imported, ProtocolError> {
+    // One reader for export files: checks the format and version, then each record.
+    let parsed =
+        escucha_core::log::import::parse_import(json, now_ms()).map_err(|detail| ProtocolError::Invalid { detail: detail.to_string() })?;
+    let store = open_store().await?;
+    let counts = noted(store.merge_records(parsed.records, MergeSource::Import).await)?;
+    announce_log_changed();
+    sync::changed();
+    Ok(Imported { added: counts.added, merged: counts.merged, rejected: parsed.rejected.iter().map(ToString::to_string).collect() })
+}
+
+async fn open_capture(id: &str) -> Result<Done, ProtocolError> {
+    let capture = open_store().await?.get(id).await?.ok_or(ProtocolError::CaptureGone)?;
+    let url = escucha_core::log::links::comment_link(&capture.context.value).ok_or(ProtocolError::NoLink)?;
+    let tab = platform::open_tab(url).await.map_err(internal)?;
+    // The tab's content script reads this when it starts, re-anchors the
+    // capture and flashes it.
+    platform::session_set(&reveal_key(tab), id).await.map_err(storage)?;
+    Ok(Done {})
+}
+
+async fn log_status() -> Result<LogStatus, ProtocolError> {
+    let memory = STORAGE_PROBLEM.with(|p| p.borrow().clone());
+    let status = match open_store().await {
+        Ok(store) => store.status().await,
+        Err(e) => Err(e),
+    };
+    let mut status = match (status, &memory) {
+        (Ok(s), _) => s,
+        // Chromium will not reopen a database on a full disk; the write
+        // that failed first said why, which is what the manager needs.
+        (Err(e), Some(why)) if e.code() == ErrorCode::Storage => return Err(ProtocolError::Storage { detail: why.clone() }),
+        (Err(e), _) => return Err(e),
+    };
+    // A failed write outranks an older sync problem: it is what the
+    // manager just ran into.
+    if memory.is_some() {
+        status.problem = memory;
+    }
+    Ok(status)
+}
+
+async fn sync_now() -> Result<Synced, ProtocolError> {
+    let summary = sync::run(true).await?;
+    let status = open_store().await?.status().await?;
+    Ok(Synced { sent: summary.sent, received: summary.received, problem: summary.problem, status })
+}
+
+async fn sync_state() -> Result<SyncState, ProtocolError> {
+    let store = open_store().await?;
+    Ok(SyncState { token_saved: sync::token_saved().await, status: store.status().await?, quarantined: sync::quarantined(&store).await? })
+}
+
+async fn retry_capture(id: &str) -> Result<Done, ProtocolError> {
+    noted(open_store().await?.retry(id).await)?;
+    announce_log_changed();
+    sync::changed();
+    Ok(Done {})
+}
+
+async fn discard_capture(id: &str) -> Result<Done, ProtocolError> {
+    noted(open_store().await?.discard(id).await)?;
+    announce_log_changed();
+    Ok(Done {})
 }
 
 /// The page a card frame's claimed ticket was issued for, if the ticket
 /// comes from that tab.
 async fn card_session(ticket: &str, sender_tab: Option<i32>) -> Result<String, ProtocolError> {
-    with_card_tickets(|t| t.session(ticket, sender_tab).map(str::to_string))
-        .await?
-        .ok_or_else(|| ProtocolError::new(ErrorCode::Forbidden, "This card's ticket is unknown or from another tab: open the card again."))
+    with_card_tickets(|t| t.session(ticket, sender_tab).map(str::to_string)).await?.ok_or(ProtocolError::StaleTicket)
 }
 
-async fn log_capture(captured: escucha_core::log::CaptureContext, tags: Option<escucha_core::log::Tags>) -> Result<Reply, ProtocolError> {
+async fn log_capture(captured: escucha_core::log::CaptureContext, tags: Option<escucha_core::log::Tags>) -> Result<Logged, ProtocolError> {
     let (settings, _problem) = load_settings().await?;
     let store = open_store().await?;
     let member = settings.sync.member.trim();
     let capture = noted(store.log_capture(captured, tags, &settings.capture_defaults, member, now_ms()).await)?;
     announce_log_changed();
     sync::changed();
-    Ok(Reply::Logged { capture })
+    Ok(Logged { capture })
 }
 
-async fn edit_capture(id: &str, edit: &escucha_core::log::CaptureEdit) -> Result<Reply, ProtocolError> {
+async fn edit_capture(id: &str, edit: &escucha_core::log::CaptureEdit) -> Result<Logged, ProtocolError> {
     let store = open_store().await?;
     let capture = noted(store.edit(id, edit, now_ms()).await)?;
     announce_log_changed();
     sync::changed();
-    Ok(Reply::Logged { capture })
+    Ok(Logged { capture })
 }
 
 /// What a page may know: whether Escucha runs there, and the brand list.
-async fn content_config(url: &str) -> Result<Reply, ProtocolError> {
+async fn content_config(url: &str) -> Result<ContentConfig, ProtocolError> {
     let (settings, _problem) = load_settings().await?;
-    let (enabled, reason) = match settings.sites.allows(url) {
-        SiteDecision::Allowed => (true, None),
-        other => (false, Some(format!("{other:?}"))),
+    let reason = match settings.sites.allows(url) {
+        SiteDecision::Allowed => None,
+        other => Some(other),
     };
-    Ok(Reply::ContentConfig {
-        enabled,
+    Ok(ContentConfig {
+        enabled: reason.is_none(),
         reason,
         brands: settings.brands,
         departments: settings.departments,
@@ -384,23 +413,23 @@ async fn content_config(url: &str) -> Result<Reply, ProtocolError> {
 
 /// Settings as stored, or the defaults plus what was wrong with the stored copy.
 async fn load_settings() -> Result<(Settings, Option<escucha_core::settings::SettingsProblem>), ProtocolError> {
-    let stored = platform::storage_get(SETTINGS_KEY).await.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+    let stored = platform::storage_get(SETTINGS_KEY).await.map_err(storage)?;
     Ok(Settings::load(stored.as_deref()))
 }
 
 /// Store settings, then tell open tabs so they re-highlight without a reload.
 async fn save_settings(settings: &Settings) -> Result<(), ProtocolError> {
     let json = serde_json::to_string(settings).map_err(|e| internal(PlatformError(e.to_string())))?;
-    platform::storage_set(&[(SETTINGS_KEY, &json)]).await.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
-    broadcast(&Message::SettingsChanged).await;
+    platform::storage_set(&[(SETTINGS_KEY, &json)]).await.map_err(storage)?;
+    broadcast(&SettingsChanged {}).await;
     Ok(())
 }
 
 /// Tell every tab's content scripts; tabs without one just don't answer.
-async fn broadcast(message: &Message) {
+async fn broadcast<R: Request>(request: &R) {
     let Ok(tabs) = platform::all_tab_ids().await else { return };
     for tab in tabs {
-        let _ = platform::send_to_tab(tab, None, message).await;
+        let _ = platform::send_to_tab(tab, None, request).await;
     }
 }
 
@@ -420,8 +449,10 @@ fn noted<T>(result: Result<T, ProtocolError>) -> Result<T, ProtocolError> {
 
 fn note_failure(e: &ProtocolError) {
     // An open failing after a full-disk write says less than the write did; keep the first.
-    if e.code == ErrorCode::Storage && STORAGE_PROBLEM.with(|p| p.borrow().is_none()) {
-        STORAGE_PROBLEM.with(|p| *p.borrow_mut() = Some(e.message.clone()));
+    if let ProtocolError::Storage { detail } = e {
+        if STORAGE_PROBLEM.with(|p| p.borrow().is_none()) {
+            STORAGE_PROBLEM.with(|p| *p.borrow_mut() = Some(detail.clone()));
+        }
     }
 }
 
@@ -430,9 +461,9 @@ fn note_failure(e: &ProtocolError) {
 pub(crate) fn announce_log_changed() {
     wasm_bindgen_futures::spawn_local(async {
         // No page open is the usual case, not an error.
-        let _ = platform::send_message(&Message::LogChanged).await;
+        let _ = platform::send(&LogChanged {}).await;
     });
-    wasm_bindgen_futures::spawn_local(async { broadcast(&Message::LogChanged).await });
+    wasm_bindgen_futures::spawn_local(async { broadcast(&LogChanged {}).await });
 }
 
 /// `storage.session` key naming the capture a tab opened from the log page
@@ -465,5 +496,9 @@ fn badge_text(count: u32) -> String {
 }
 
 fn internal(e: PlatformError) -> ProtocolError {
-    ProtocolError::new(ErrorCode::Internal, e.0)
+    ProtocolError::Internal { detail: e.0 }
+}
+
+fn storage(e: PlatformError) -> ProtocolError {
+    ProtocolError::Storage { detail: e.0 }
 }

@@ -18,7 +18,7 @@ use std::cell::Cell;
 use escucha_core::i18n::Key;
 use escucha_core::log::outbox::QuarantineReason;
 use escucha_core::log::Capture;
-use escucha_core::protocol::{ConnectionReport, ErrorCode, ProtocolError, QuarantinedItem};
+use escucha_core::protocol::{ConnectionReport, ProtocolError, QuarantinedItem};
 use escucha_core::settings::{Settings, SyncMode};
 use escucha_core::sync::api::{PullResponse, PushRequest, PushResponse};
 use escucha_core::sync::client::{
@@ -64,7 +64,7 @@ pub async fn start() {
     match store.recheck_quarantined(now_ms()).await {
         Ok(n) if n > 0 => super::announce_log_changed(),
         Ok(_) => {}
-        Err(e) => web_sys::console::warn_1(&format!("Escucha: could not recheck refused captures: {}", e.message).into()),
+        Err(e) => web_sys::console::warn_1(&format!("Escucha: could not recheck refused captures: {e}").into()),
     }
     if !store.status().await.map(|s| s.pending > 0).unwrap_or(false) {
         return;
@@ -389,7 +389,7 @@ pub async fn save_token(token: &str) -> Result<(), ProtocolError> {
     let token = token.trim();
     let result =
         if token.is_empty() { platform::storage_remove(TOKEN_KEY).await } else { platform::storage_set(&[(TOKEN_KEY, token)]).await };
-    result.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+    result.map_err(|e| ProtocolError::Storage { detail: e.0 })?;
     // A new token may fix a 401: try at once rather than after the backoff.
     if let Ok(store) = Store::shared().await {
         let _ = store.set_meta(META_BACKOFF, Some(&Backoff::default())).await;
@@ -423,7 +423,8 @@ fn words(problem: &Problem) -> String {
 
 fn storage(e: ProtocolError) -> Failure {
     // The local database failed: nothing was lost, try again later.
-    (Problem::Unexpected { status: 0, detail: e.message }, Some(None))
+    let detail = e.detail().map_or_else(|| e.to_string(), str::to_string);
+    (Problem::Unexpected { status: 0, detail }, Some(None))
 }
 
 fn unexpected(detail: String) -> Failure {
@@ -433,7 +434,7 @@ fn unexpected(detail: String) -> Failure {
 }
 
 async fn load_settings() -> Result<Settings, ProtocolError> {
-    let stored = platform::storage_get(super::SETTINGS_KEY).await.map_err(|e| ProtocolError::new(ErrorCode::Storage, e.0))?;
+    let stored = platform::storage_get(super::SETTINGS_KEY).await.map_err(|e| ProtocolError::Storage { detail: e.0 })?;
     Ok(Settings::load(stored.as_deref()).0)
 }
 

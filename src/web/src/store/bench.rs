@@ -127,7 +127,7 @@ fn now() -> f64 {
 
 /// Fill a fresh database `name` with `count` captures and time the bulk paths.
 pub async fn run(name: &str, count: u32) -> Result<StoreBench, JsValue> {
-    let err = |e: escucha_core::protocol::ProtocolError| JsValue::from_str(&e.message);
+    let err = |e: escucha_core::protocol::ProtocolError| JsValue::from_str(&e.to_string());
     let store = Store::open_named(name).await.map_err(err)?;
     let records = sample(count, 1_700_000_000_000);
     let probe_page = records[0].context.value.page_url.clone();

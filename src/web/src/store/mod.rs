@@ -23,6 +23,7 @@
 //! A database from before the totals existed is counted once through its
 //! indexes, by the first transaction that needs them.
 
+#[cfg(feature = "bench")]
 pub mod bench;
 mod idb;
 
@@ -36,7 +37,7 @@ use escucha_core::log::record::{dedupe_key, uuid_v7};
 use escucha_core::log::store_error::{describe, StoreAction, StoreFailure};
 use escucha_core::log::validate::validate_capture;
 use escucha_core::log::{Capture, CaptureContext, CaptureEdit, Stamp, Tags};
-use escucha_core::protocol::{ErrorCode, LogStatus, ProtocolError};
+use escucha_core::protocol::{LogStatus, ProtocolError};
 use js_sys::{Array, Reflect};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
@@ -750,7 +751,7 @@ impl Invalid {
 }
 
 fn invalid(message: String) -> ProtocolError {
-    ProtocolError::new(ErrorCode::Invalid, message)
+    ProtocolError::Invalid { detail: message }
 }
 
 fn storage_error(e: &JsValue, action: StoreAction) -> ProtocolError {
@@ -758,7 +759,7 @@ fn storage_error(e: &JsValue, action: StoreAction) -> ProtocolError {
     if let StoreFailure::Aborted(d) | StoreFailure::Unavailable(d) = &failure {
         web_sys::console::warn_1(&format!("Escucha: local log {action:?} failed: {d}").into());
     }
-    ProtocolError::new(ErrorCode::Storage, describe(&failure, action))
+    ProtocolError::Storage { detail: describe(&failure, action) }
 }
 
 /// The actor id (creating it) and the last stamp issued, inside a write transaction.

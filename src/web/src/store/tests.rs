@@ -4,6 +4,7 @@ use super::*;
 use escucha_core::log::counts::LogCounts;
 use escucha_core::log::record::{is_uuid, TextQuote};
 use escucha_core::log::{Priority, Status};
+use escucha_core::protocol::ErrorCode;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 fn ctx(n: u32, permalink: bool) -> CaptureContext {
@@ -67,9 +68,9 @@ async fn logs_dedupes_edits_and_reads_back_after_reopening() {
 
     let refused =
         store.edit(&first.id, &CaptureEdit { note: Some("x".repeat(20_000)), ..Default::default() }, T + 3_001).await.unwrap_err();
-    assert_eq!(refused.code, ErrorCode::Invalid);
+    assert_eq!(refused.code(), ErrorCode::Invalid);
     let missing = store.edit("0190a0b0-0000-7000-8000-00000000dead", &CaptureEdit::default(), T + 3_002).await.unwrap_err();
-    assert_eq!(missing.code, ErrorCode::Invalid);
+    assert_eq!(missing.code(), ErrorCode::Invalid);
 
     store.close();
     let store = Store::open_named(&name).await.unwrap();
@@ -149,13 +150,14 @@ async fn refused_or_failed_writes_change_nothing() {
     let kept = store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_000).await.unwrap();
     // An edit refused after its transaction began: aborted, nothing written.
     let err = store.edit(&kept.id, &CaptureEdit { tags: Some(vec!["t".repeat(61)]), ..Default::default() }, T + 2_000).await.unwrap_err();
-    assert_eq!(err.code, ErrorCode::Invalid);
+    assert_eq!(err.code(), ErrorCode::Invalid);
     assert_eq!(store.all().await.unwrap(), vec![kept.clone()]);
     // A closed connection reports a storage error a manager can read.
     store.close();
     let err = store.log_capture(ctx(2, true), None, &defaults(), "ana", T + 3_000).await.unwrap_err();
-    assert_eq!(err.code, ErrorCode::Storage);
-    assert!(err.message.contains("this capture was NOT saved"), "{}", err.message);
+    assert_eq!(err.code(), ErrorCode::Storage);
+    let detail = err.detail().unwrap_or_default();
+    assert!(detail.contains("this capture was NOT saved"), "{detail}");
 }
 
 /// The kept totals equal a count through the indexes, and are `want`

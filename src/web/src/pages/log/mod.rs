@@ -23,7 +23,7 @@
 //! Events are delegated: one listener per container reads the target's
 //! `data-field` / `data-action` and the row's `data-id`.
 
-mod model;
+use escucha_core::pages::log as model;
 mod not_synced;
 mod view;
 
@@ -31,12 +31,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use escucha_core::i18n::Key;
+use escucha_core::i18n::Words;
 use escucha_core::log::dates::{day_of, format_day};
 use escucha_core::log::export::{to_csv, to_json, to_web_annotations};
 use escucha_core::log::import::parse_import;
 use escucha_core::log::query::{DateField, LogIndex, Query, QueryResult};
 use escucha_core::log::{Capture, CaptureEdit, Priority, Sentiment, Status};
-use escucha_core::protocol::{Message, Reply};
+use escucha_core::protocol::requests::{EditCapture, GetSettings, LogChanged, OpenCapture};
+use escucha_core::protocol::PageEvent;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -45,6 +47,7 @@ use web_sys::{Element, Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
 use crate::dom;
 use crate::platform::{self, t, PlatformError};
 use crate::store::{MergeSource, Store, META_COUNTS};
+use crate::words;
 use escucha_core::log::counts::LogCounts;
 use model::{Facet, FacetValue};
 use view::Ui;
@@ -105,9 +108,9 @@ pub async fn start() -> Result<(), PlatformError> {
     doc.set_title(&t(Key::LogTitle, &[]));
     let ui = view::build();
 
-    let (departments, member) = match platform::send_message(&Message::GetSettings).await {
-        Ok(Reply::Settings { settings, .. }) => (settings.departments, settings.sync.member),
-        _ => (Vec::new(), String::new()),
+    let (departments, member) = match platform::send(&GetSettings {}).await {
+        Ok(reply) => (reply.settings.departments, reply.settings.sync.member),
+        Err(_) => (Vec::new(), String::new()),
     };
     let (store, newest) = match first_rows().await {
         Ok(c) => c,
@@ -163,8 +166,8 @@ pub async fn start() -> Result<(), PlatformError> {
 
 /// The store and its newest records.
 async fn first_rows() -> Result<(Store, Vec<Capture>), String> {
-    let store = Store::open().await.map_err(|e| e.message)?;
-    let newest = store.newest(FIRST_ROWS).await.map_err(|e| e.message)?;
+    let store = Store::open().await.map_err(|e| load_failure(&e))?;
+    let newest = store.newest(FIRST_ROWS).await.map_err(|e| load_failure(&e))?;
     Ok((store, newest))
 }
 
@@ -173,7 +176,7 @@ async fn first_rows() -> Result<(Store, Vec<Capture>), String> {
 async fn read_in_chunks(store: &Store, mut take: impl FnMut(Vec<Capture>) -> bool) -> Result<(), String> {
     let mut after: Option<String> = None;
     loop {
-        let piece = store.chunk(after.as_deref(), CHUNK).await.map_err(|e| e.message)?;
+        let piece = store.chunk(after.as_deref(), CHUNK).await.map_err(|e| load_failure(&e))?;
         let last = piece.len() < CHUNK as usize;
         after = piece.last().map(|c| c.id.clone()).or(after);
         // Each read is a separate IndexedDB request: input and painting
@@ -246,10 +249,13 @@ impl App {
             st.facet_values = view::render_facets(ui, &st.result.facets, &selected, &|n| self.fmt_count(n));
             let shown = self.fmt_count(st.result.rows.len() as u32);
             let total = self.fmt_count(st.result.live);
-            ui.count.set_text_content(Some(&if st.result.rows.is_empty() && st.result.live > 0 {
+            ui.count.set_text_content(Some(&if st.result.live == 0 {
+                // Nothing logged at all: say how captures get here.
+                t(Key::LogNothingYet, &[])
+            } else if st.result.rows.is_empty() && st.result.live > 0 {
                 t(Key::LogEmpty, &[])
             } else {
-                t(Key::LogCount, &[&shown, &total])
+                t(words::count(st.result.live as u64, Key::LogCountOne, Key::LogCountOther), &[&shown, &total])
             }));
             ui.spacer.style().set_property("height", &format!("{}px", st.result.rows.len() as f64 * model::ROW_HEIGHT)).ok();
         }
@@ -289,9 +295,9 @@ impl App {
 
     /// Send an edit through the service worker; the stored record comes back.
     async fn edit(self: &Rc<Self>, id: &str, edit: CaptureEdit) -> bool {
-        let reply = platform::send_message(&Message::EditCapture { id: id.to_string(), edit }).await;
+        let reply = platform::send(&EditCapture { id: id.to_string(), edit }).await;
         match reply {
-            Ok(Reply::Logged { capture }) => {
+            Ok(escucha_core::protocol::requests::Logged { capture }) => {
                 {
                     let mut st = self.state.borrow_mut();
                     st.own_echoes += 1;
@@ -300,17 +306,9 @@ impl App {
                 self.run_query();
                 true
             }
-            Ok(Reply::Error(e)) => {
-                self.say(&t(Key::LogSaveFailed, &[&e.message]));
-                self.run_query(); // put the control back to the stored value
-                false
-            }
-            Ok(other) => {
-                self.say(&t(Key::LogSaveFailed, &[&format!("{other:?}")]));
-                false
-            }
             Err(e) => {
-                self.say(&t(Key::LogSaveFailed, &[&e.0]));
+                self.say(&t(Key::LogSaveFailed, &[&platform::error_text(&e)]));
+                self.run_query(); // put the control back to the stored value
                 false
             }
         }
@@ -379,9 +377,12 @@ impl App {
             "export-json" => (to_json(&captures, now_ms), "application/json", "json"),
             _ => (to_web_annotations(&captures, now_ms), "application/ld+json", "jsonld"),
         };
-        match download(&text, mime, &model::export_file_name(&today, ext)) {
-            Ok(()) => self.say(&t(Key::LogExported, &[&self.fmt_count(captures.len() as u32)])),
-            Err(e) => self.say(&e.0),
+        match dom::download(&model::export_file_name(&today, ext), mime, &text) {
+            Ok(()) => {
+                let n = captures.len() as u64;
+                self.say(&t(words::count(n, Key::LogExportedOne, Key::LogExportedOther), &[&self.fmt_count(n as u32)]))
+            }
+            Err(e) => self.say(&platform::describe_js_error(&e)),
         }
     }
 
@@ -392,25 +393,29 @@ impl App {
         };
         let batch = match parse_import(&text, js_sys::Date::now() as i64) {
             Ok(b) => b,
-            Err(e) => return self.say(&t(Key::LogImportFailed, &[&e])),
+            Err(e) => return self.say(&t(Key::LogImportFailed, &[&words::say(&e.words())])),
         };
         let store = match Store::open().await {
             Ok(s) => s,
-            Err(e) => return self.say(&t(Key::LogImportFailed, &[&e.message])),
+            Err(e) => return self.say(&t(Key::LogImportFailed, &[&platform::error_text(&e)])),
         };
         let counts = match store.merge_records(batch.records, MergeSource::Import).await {
             Ok(c) => c,
-            Err(e) => return self.say(&t(Key::LogImportFailed, &[&e.message])),
+            Err(e) => return self.say(&t(Key::LogImportFailed, &[&platform::error_text(&e)])),
         };
         // Tabs repaint what they show; our own copy reloads below.
-        let _ = platform::send_message(&Message::LogChanged).await;
+        let _ = platform::send(&LogChanged {}).await;
         self.reload().await;
-        self.say(&t(
-            Key::LogImported,
-            &[&self.fmt_count(counts.added), &self.fmt_count(counts.merged), &self.fmt_count(batch.rejected.len() as u32)],
+        let counted = |n: u32, one, other| Words::new(words::count(n as u64, one, other)).text(self.fmt_count(n));
+        let rejected = batch.rejected.len() as u32;
+        self.say(&words::say(
+            &Words::new(Key::LogImportedCounts)
+                .word(counted(counts.added, Key::CountNewOne, Key::CountNewOther))
+                .word(counted(counts.merged, Key::CountMergedOne, Key::CountMergedOther))
+                .word(counted(rejected, Key::CountRefusedOne, Key::CountRefusedOther)),
         ));
         for r in batch.rejected.iter().take(100) {
-            self.ui.problems.append_child(&dom::el("li", &[], &r.to_string())).ok();
+            self.ui.problems.append_child(&dom::el("li", &[], &words::say(&r.words()))).ok();
         }
     }
 
@@ -483,7 +488,7 @@ impl App {
         };
         let store = match Store::open().await {
             Ok(s) => s,
-            Err(e) => return self.say(&t(Key::LogLoadFailed, &[&e.message])),
+            Err(e) => return self.say(&t(Key::LogLoadFailed, &[&load_failure(&e)])),
         };
         let mut fresh = LogIndex::new(Vec::new());
         let current = || self.state.borrow().load_generation == generation;
@@ -527,25 +532,6 @@ impl App {
             wasm_bindgen_futures::spawn_local(async move { app.reload().await });
         }));
     }
-}
-
-/// Offer `text` as a file download (Blob + object URL + a temporary link).
-fn download(text: &str, mime: &str, name: &str) -> Result<(), PlatformError> {
-    let parts = js_sys::Array::of1(&text.into());
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let a: web_sys::HtmlAnchorElement = dom::el("a", &[("href", &url), ("download", name), ("hidden", "")], "").unchecked_into();
-    dom::document().body().expect("body").append_child(&a)?;
-    a.click();
-    a.remove();
-    // Revoke later: the download has started reading the blob by then.
-    Timeout::new(60_000, move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    })
-    .forget();
-    Ok(())
 }
 
 fn listen(target: &web_sys::EventTarget, kind: &str, f: impl Fn(Event) + 'static) -> Result<(), PlatformError> {
@@ -599,11 +585,8 @@ fn wire(app: &Rc<App>) -> Result<(), PlatformError> {
             "delete" => wasm_bindgen_futures::spawn_local(async move { app.delete(id).await }),
             "undo" => wasm_bindgen_futures::spawn_local(async move { app.undo(id).await }),
             "open" => wasm_bindgen_futures::spawn_local(async move {
-                match platform::send_message(&Message::OpenCapture { id }).await {
-                    Ok(Reply::Ok) => {}
-                    Ok(Reply::Error(e)) => app.say(&e.message),
-                    Ok(other) => app.say(&format!("{other:?}")),
-                    Err(e) => app.say(&e.0),
+                if let Err(e) = platform::send(&OpenCapture { id }).await {
+                    app.say(&platform::error_text(&e));
                 }
             }),
             "import" => app.ui.import_input.click(),
@@ -624,11 +607,17 @@ fn wire(app: &Rc<App>) -> Result<(), PlatformError> {
         wasm_bindgen_futures::spawn_local(async move { app.import(file).await });
     })?;
     let a = app.clone();
-    platform::on_message(move |m| {
-        if m == Message::LogChanged {
+    platform::on_event(move |event| match event {
+        PageEvent::LogChanged(_) => {
             a.log_changed();
             not_synced::refresh_soon(&Rc::new(a.ui.not_synced.clone()));
         }
     })?;
     Ok(())
+}
+
+/// What follows "could not load": the store's own account of a read
+/// failure, or the error's words.
+fn load_failure(e: &escucha_core::protocol::ProtocolError) -> String {
+    e.detail().map_or_else(|| platform::error_text(e), str::to_string)
 }

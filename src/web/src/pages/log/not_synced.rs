@@ -11,7 +11,7 @@ use std::rc::Rc;
 use escucha_core::card::excerpt;
 use escucha_core::log::outbox::QuarantineReason;
 use escucha_core::log::{Capture, CaptureEdit};
-use escucha_core::protocol::{Message, Reply};
+use escucha_core::protocol::requests::{DiscardCapture, EditCapture, RetryCapture};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -54,9 +54,9 @@ pub fn build() -> HtmlElement {
 }
 
 async fn act(panel: &HtmlElement, item: &Element, action: &str, id: String) {
-    let message = match action {
-        "retry" => Message::RetryCapture { id },
-        "discard" => Message::DiscardCapture { id },
+    let sent = match action {
+        "retry" => platform::send(&RetryCapture { id }).await.map(drop),
+        "discard" => platform::send(&DiscardCapture { id }).await.map(drop),
         "edit" => {
             if let Some(form) = item.query_selector(".fix").ok().flatten() {
                 form.remove_attribute("hidden").ok();
@@ -67,16 +67,12 @@ async fn act(panel: &HtmlElement, item: &Element, action: &str, id: String) {
             let value =
                 |sel: &str| item.query_selector(sel).ok().flatten().and_then(|e| e.dyn_into::<HtmlInputElement>().ok()).map(|i| i.value());
             let tags = value("[data-field=tags]").map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
-            Message::EditCapture { id, edit: CaptureEdit { note: value("[data-field=note]"), tags, ..Default::default() } }
+            let edit = CaptureEdit { note: value("[data-field=note]"), tags, ..Default::default() };
+            platform::send(&EditCapture { id, edit }).await.map(drop)
         }
         _ => return,
     };
-    let said = match platform::send_message(&message).await {
-        Ok(Reply::Ok | Reply::Logged { .. }) => None,
-        Ok(Reply::Error(e)) => Some(t(Key::LogSaveFailed, &[&e.message])),
-        Ok(other) => Some(t(Key::LogSaveFailed, &[&format!("{other:?}")])),
-        Err(e) => Some(t(Key::LogSaveFailed, &[&e.0])),
-    };
+    let said = sent.err().map(|e| t(Key::LogSaveFailed, &[&platform::error_text(&e)]));
     match said {
         Some(text) => {
             if let Some(s) = item.query_selector(".state").ok().flatten() {

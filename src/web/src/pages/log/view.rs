@@ -102,7 +102,8 @@ pub fn build() -> Ui {
     let status = el("p", &[("id", "status"), ("role", "status")], "");
     let problems = el("ul", &[("id", "problems"), ("class", "problems")], "");
     let viewport = el("div", &[("id", "list"), ("class", "viewport"), ("tabindex", "0")], "");
-    let spacer = el("div", &[("class", "spacer"), ("id", "rows")], "");
+    // The rows are `role="listitem"`, so their container is the list.
+    let spacer = el("div", &[("class", "spacer"), ("id", "rows"), ("role", "list"), ("aria-label", &t(Key::LogTitle, &[]))], "");
     viewport.append_child(&spacer).ok();
     let toast = el("div", &[("id", "toast"), ("class", "toast"), ("hidden", "")], "");
     let not_synced = super::not_synced::build();
@@ -215,14 +216,25 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
     let meta = append(el("div", &[("class", "meta")], ""), &[&when, &author, &site, &brand, &member]);
     let comment = el("p", &[("class", "comment"), ("title", &ctx.comment_text)], &ctx.comment_text);
 
-    let sentiment = enum_select("sentiment", &Sentiment::ALL.map(|s| (s.as_str(), t(Key::sentiment(s), &[]))), c.sentiment.value.as_str());
-    let status = enum_select("status", &Status::ALL.map(|s| (s.as_str(), t(Key::status(s), &[]))), c.status.value.as_str());
-    let priority = enum_select("priority", &Priority::ALL.map(|s| (s.as_str(), t(Key::priority(s), &[]))), c.priority.value.as_str());
+    let sentiment = enum_select(
+        "sentiment",
+        Facet::Sentiment.label(),
+        &Sentiment::ALL.map(|s| (s.as_str(), t(Key::sentiment(s), &[]))),
+        c.sentiment.value.as_str(),
+    );
+    let status =
+        enum_select("status", Facet::Status.label(), &Status::ALL.map(|s| (s.as_str(), t(Key::status(s), &[]))), c.status.value.as_str());
+    let priority = enum_select(
+        "priority",
+        Facet::Priority.label(),
+        &Priority::ALL.map(|s| (s.as_str(), t(Key::priority(s), &[]))),
+        c.priority.value.as_str(),
+    );
     let mut depts: Vec<(String, String)> = vec![(String::new(), t(Key::LogNoDepartment, &[]))];
-    depts.extend(f.departments.iter().map(|d| (d.clone(), d.clone())));
+    depts.extend(f.departments.iter().map(|d| (d.clone(), crate::words::department(d))));
     if let Some(d) = &c.department.value {
         if !f.departments.contains(d) {
-            depts.push((d.clone(), d.clone()));
+            depts.push((d.clone(), crate::words::department(d)));
         }
     }
     let department = select(
@@ -242,19 +254,36 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
         "",
     );
     note.unchecked_ref::<HtmlInputElement>().set_value(&c.note.value);
-    let open = el("button", &[("type", "button"), ("data-action", "open"), ("title", &t(Key::LogOpen, &[]))], "↗");
+    let open = el(
+        "button",
+        &[("type", "button"), ("data-action", "open"), ("title", &t(Key::LogOpen, &[])), ("aria-label", &t(Key::LogOpen, &[]))],
+        "↗",
+    );
     if escucha_core::log::links::comment_link(ctx).is_none() {
         open.set_attribute("disabled", "").ok();
         open.set_attribute("title", &t(Key::LogNoLink, &[])).ok();
+        open.set_attribute("aria-label", &t(Key::LogNoLink, &[])).ok();
     }
-    let delete =
-        el("button", &[("type", "button"), ("data-action", "delete"), ("title", &t(Key::LogDelete, &[])), ("class", "danger")], "✕");
+    let delete = el(
+        "button",
+        &[
+            ("type", "button"),
+            ("data-action", "delete"),
+            ("title", &t(Key::LogDelete, &[])),
+            ("aria-label", &t(Key::LogDelete, &[])),
+            ("class", "danger"),
+        ],
+        "✕",
+    );
     let edit = append(el("div", &[("class", "edit")], ""), &[&sentiment, &department, &status, &priority, &tags, &note, &open, &delete]);
     append(r, &[&meta, &comment, &edit])
 }
 
-fn enum_select(field: &str, options: &[(&str, String)], value: &str) -> HtmlSelectElement {
-    let s = select(&[("data-field", field)], &options.iter().map(|(a, b)| (*a, b.as_str())).collect::<Vec<_>>());
+fn enum_select(field: &str, label: Key, options: &[(&str, String)], value: &str) -> HtmlSelectElement {
+    let s = select(
+        &[("data-field", field), ("aria-label", &t(label, &[]))],
+        &options.iter().map(|(a, b)| (*a, b.as_str())).collect::<Vec<_>>(),
+    );
     s.set_value(value);
     s
 }

@@ -5,10 +5,12 @@
 //! requested inside the click handler, before any `await`, because
 //! `permissions.request` needs the user's gesture.
 
+use crate::words;
+use escucha_core::i18n::Words;
 use std::rc::Rc;
 
 use escucha_core::i18n::Key;
-use escucha_core::protocol::{Message, Reply};
+use escucha_core::protocol::requests::{GetSettings, GetSyncState, SaveSettings, SaveSyncToken, SyncNow, TestConnection};
 use escucha_core::settings::{SyncMode, SyncSettings};
 use escucha_core::sync::client::parse_endpoint;
 use js_sys::Promise;
@@ -107,14 +109,12 @@ pub fn mount(root: &HtmlElement, sync: &SyncSettings) {
             u.status.remove_attribute("data-code").ok();
             show(&u, &t(Key::OptionsSyncTesting, &[]), "");
             let token = Some(u.token.value()).filter(|v| !v.trim().is_empty());
-            let message = Message::TestConnection { mode: mode_of(&u), endpoint: u.endpoint.value(), token };
-            match platform::send_message(&message).await {
-                Ok(Reply::ConnectionTested(r)) => {
+            match platform::send(&TestConnection { mode: mode_of(&u), endpoint: u.endpoint.value(), token }).await {
+                Ok(r) => {
                     u.status.set_attribute("data-code", &r.code).ok();
                     show(&u, &r.message, if r.ok { "ok" } else { "error" });
                 }
-                Ok(other) => show(&u, &format!("{other:?}"), "error"),
-                Err(e) => show(&u, &t(Key::ErrorGeneric, &[&e.0]), "error"),
+                Err(e) => show(&u, &platform::error_text(&e), "error"),
             }
         });
     });
@@ -123,14 +123,18 @@ pub fn mount(root: &HtmlElement, sync: &SyncSettings) {
         let u = u.clone();
         wasm_bindgen_futures::spawn_local(async move {
             show(&u, &t(Key::OptionsSyncTesting, &[]), "");
-            match platform::send_message(&Message::SyncNow).await {
-                Ok(Reply::Synced { problem: Some(p), .. }) => show(&u, &p, "error"),
-                Ok(Reply::Synced { sent, received, .. }) => {
-                    show(&u, &t(Key::OptionsSyncDone, &[&sent.to_string(), &received.to_string()]), "ok")
-                }
-                Ok(Reply::Error(e)) => show(&u, &e.message, "error"),
-                Ok(other) => show(&u, &format!("{other:?}"), "error"),
-                Err(e) => show(&u, &t(Key::ErrorGeneric, &[&e.0]), "error"),
+            match platform::send(&SyncNow {}).await {
+                Ok(r) => match r.problem {
+                    Some(p) => show(&u, &p, "error"),
+                    None => {
+                        let counted = |n: u32, one, other| Words::new(words::count(n as u64, one, other)).text(n.to_string());
+                        let done = Words::new(Key::OptionsSyncDoneCounts)
+                            .word(counted(r.sent, Key::CountSentOne, Key::CountSentOther))
+                            .word(counted(r.received, Key::CountReceivedOne, Key::CountReceivedOther));
+                        show(&u, &words::say(&done), "ok")
+                    }
+                },
+                Err(e) => show(&u, &platform::error_text(&e), "error"),
             }
             refresh(&u);
         });
@@ -172,11 +176,12 @@ async fn permission_ok(ui: &SyncUi, request: Option<(String, Promise)>) -> bool 
 /// Save the sync part of the settings (on top of what is stored now) and,
 /// when one was typed, the token.
 async fn save_all(ui: &SyncUi) -> Result<(), String> {
-    let mut settings = match platform::send_message(&Message::GetSettings).await {
-        Ok(Reply::Settings { settings, problem: None }) => settings,
-        Ok(Reply::Settings { problem: Some(p), .. }) => return Err(t(Key::OptionsSettingsProblem, &[&p])),
-        Ok(other) => return Err(format!("{other:?}")),
-        Err(e) => return Err(e.0),
+    let mut settings = match platform::send(&GetSettings {}).await {
+        Ok(r) => match r.problem {
+            None => r.settings,
+            Some(p) => return Err(t(Key::OptionsSettingsProblem, &[&p])),
+        },
+        Err(e) => return Err(platform::error_text(&e)),
     };
     let mode = mode_of(ui);
     if mode != SyncMode::Off {
@@ -187,26 +192,18 @@ async fn save_all(ui: &SyncUi) -> Result<(), String> {
     settings.sync = SyncSettings { mode, endpoint: ui.endpoint.value().trim().to_string(), member: ui.member.value().trim().to_string() };
     let token = ui.token.value();
     if !token.trim().is_empty() {
-        match platform::send_message(&Message::SaveSyncToken { token }).await {
-            Ok(Reply::Ok) => ui.token.set_value(""),
-            Ok(Reply::Error(e)) => return Err(e.message),
-            Ok(other) => return Err(format!("{other:?}")),
-            Err(e) => return Err(e.0),
-        }
+        platform::send(&SaveSyncToken { token }).await.map_err(|e| platform::error_text(&e))?;
+        ui.token.set_value("");
     }
-    match platform::send_message(&Message::SaveSettings { settings }).await {
-        Ok(Reply::Ok) => Ok(()),
-        Ok(Reply::Error(e)) => Err(e.message),
-        Ok(other) => Err(format!("{other:?}")),
-        Err(e) => Err(e.0),
-    }
+    platform::send(&SaveSettings { settings }).await.map(drop).map_err(|e| platform::error_text(&e))
 }
 
 /// Token state and refused items, from the service worker.
 fn refresh(ui: &Rc<SyncUi>) {
     let ui = ui.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let Ok(Reply::SyncState { token_saved, quarantined, .. }) = platform::send_message(&Message::GetSyncState).await else {
+        let Ok(escucha_core::protocol::requests::SyncState { token_saved, quarantined, .. }) = platform::send(&GetSyncState {}).await
+        else {
             return;
         };
         ui.token_state.set_text_content(Some(&t(if token_saved { Key::OptionsSyncTokenSet } else { Key::OptionsSyncTokenNone }, &[])));
@@ -228,7 +225,10 @@ fn refresh(ui: &Rc<SyncUi>) {
                 ("target", "_blank"),
                 ("data-count", &quarantined.len().to_string()),
             ],
-            &t(Key::OptionsSyncNotSyncedLink, &[&quarantined.len().to_string()]),
+            &t(
+                words::count(quarantined.len() as u64, Key::OptionsSyncNotSyncedLinkOne, Key::OptionsSyncNotSyncedLinkOther),
+                &[&quarantined.len().to_string()],
+            ),
         );
         let list = append(el("p", &[], ""), &[&link]);
         crate::dom::replace_children(&ui.quarantine, &[&heading, &list]);

@@ -1,17 +1,18 @@
-//! Turning the core's validation errors into localized sentences that point
-//! at the field (and line) they are about.
+//! The options page's problems: the core's validation errors turned into
+//! sentences (as [`Words`], worded at display time) that point at the field
+//! (and line) they are about. Only data is read here, never an error's English.
 
-use escucha_core::brands::{BrandError, BrandErrorCode, BrandList, MAX_REGEX_TERMS, MAX_TERMS, MAX_TERM_CHARS};
-use escucha_core::i18n::Key;
-use escucha_core::matching::regex_term::MAX_REGEX_CHARS;
-use escucha_core::sites::SiteRuleError;
-
-use crate::platform::t;
+use crate::brands::{
+    BrandDetail, BrandError, BrandErrorCode, BrandList, JsonProblem, RegexSyntax, MAX_REGEX_TERMS, MAX_TERMS, MAX_TERM_CHARS,
+};
+use crate::i18n::{Key, Words};
+use crate::matching::regex_term::MAX_REGEX_CHARS;
+use crate::sites::SiteRuleError;
 
 /// One problem as the page shows it: a sentence and where it belongs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UiError {
-    pub message: String,
+    pub message: Words,
     /// Id of the field the problem is about (its error list is `<id>-errors`).
     pub field: String,
     /// 1-based line inside that field (textareas), to select it on "go to".
@@ -59,18 +60,6 @@ pub trait Locator {
     fn line(&self, gi: usize, field: &str, i: usize) -> u32;
 }
 
-/// The English message's detail inside the last "(…)" or after ": " (regex errors).
-fn detail_after(message: &str, marker: &str) -> String {
-    message.find(marker).map(|i| message[i + marker.len()..].trim_end_matches('.').to_string()).unwrap_or_default()
-}
-
-fn paren_detail(message: &str) -> String {
-    match (message.find('('), message.rfind(')')) {
-        (Some(a), Some(b)) if b > a => message[a + 1..b].to_string(),
-        _ => String::new(),
-    }
-}
-
 /// Localize one brand error. `list` is the list that was validated (None when
 /// the JSON did not parse).
 pub fn brand_error(e: &BrandError, list: Option<&BrandList>, at: &dyn Locator) -> UiError {
@@ -102,57 +91,53 @@ pub fn brand_error(e: &BrandError, list: Option<&BrandList>, at: &dyn Locator) -
         BrandErrorCode::MalformedJson => {
             let (l, c) = (e.line.unwrap_or(1).to_string(), e.column.unwrap_or(1).to_string());
             ui_line = e.line;
-            if e.message.contains("ends too early") {
-                t(Key::BrandErrJsonCutOff, &[&l, &c])
-            } else if e.message.contains("wrong kind") {
-                t(Key::BrandErrJsonWrongKind, &[&l, &c, &paren_detail(&e.message)])
-            } else {
-                t(Key::BrandErrMalformedJson, &[&l, &c, &paren_detail(&e.message)])
+            match &e.detail {
+                BrandDetail::Json { problem: JsonProblem::CutOff, .. } => w(Key::BrandErrJsonCutOff, &[&l, &c]),
+                BrandDetail::Json { problem: JsonProblem::WrongKind, technical } => {
+                    w(Key::BrandErrJsonWrongKind, &[&l, &c, &short_technical(technical)])
+                }
+                BrandDetail::Json { technical, .. } => w(Key::BrandErrMalformedJson, &[&l, &c, &short_technical(technical)]),
+                _ => w(Key::BrandErrMalformedJson, &[&l, &c, ""]),
             }
         }
-        BrandErrorCode::UnsupportedVersion => t(Key::BrandErrUnsupportedVersion, &[]),
-        BrandErrorCode::EmptyGroupName => t(Key::BrandErrEmptyGroupName, &[&gi.map(|g| (g + 1).to_string()).unwrap_or_default()]),
+        BrandErrorCode::UnsupportedVersion => w(Key::BrandErrUnsupportedVersion, &[]),
+        BrandErrorCode::EmptyGroupName => w(Key::BrandErrEmptyGroupName, &[&gi.map(|g| (g + 1).to_string()).unwrap_or_default()]),
         BrandErrorCode::DuplicateGroupId => {
             let id = gi.and_then(|gi| list?.groups.get(gi)).map(|g| g.id.clone()).unwrap_or_default();
-            t(Key::BrandErrDuplicateGroupId, &[&g, &short(&id)])
+            w(Key::BrandErrDuplicateGroupId, &[&g, &short(&id)])
         }
         BrandErrorCode::InvalidColor => {
             let color = gi.and_then(|gi| list?.groups.get(gi)).map(|g| short(&g.color)).unwrap_or_default();
-            t(Key::BrandErrInvalidColor, &[&g, &color])
+            w(Key::BrandErrInvalidColor, &[&g, &color])
         }
-        BrandErrorCode::EmptyTerm => t(Key::BrandErrEmptyTerm, &[&g, &line_s]),
+        BrandErrorCode::EmptyTerm => w(Key::BrandErrEmptyTerm, &[&g, &line_s]),
         BrandErrorCode::TermTooLong if field == "exclusions" => {
-            t(Key::BrandErrExclusionTooLong, &[&g, &line_s, &item_text(field), &MAX_TERM_CHARS.to_string()])
+            w(Key::BrandErrExclusionTooLong, &[&g, &line_s, &item_text(field), &MAX_TERM_CHARS.to_string()])
         }
         BrandErrorCode::TermTooLong => {
             let regex = gi.zip(item).and_then(|(gi, i)| list?.groups.get(gi)?.terms.get(i)).is_some_and(|t| t.options.regex);
             let limit = if regex { MAX_REGEX_CHARS } else { MAX_TERM_CHARS };
-            t(Key::BrandErrTermTooLong, &[&g, &line_s, &item_text(field), &limit.to_string()])
+            w(Key::BrandErrTermTooLong, &[&g, &line_s, &item_text(field), &limit.to_string()])
         }
         BrandErrorCode::DuplicateTerm => {
-            // The core names the first occurrence as "(groups[og].terms[ot])".
-            let (other, other_line) = e
-                .message
-                .rfind("(groups[")
-                .map(|i| e.message[i + 1..].trim_end_matches(['.', ')']).to_string())
-                .map(|p| {
-                    let (og, f, ot) = parse_path(&p);
-                    match (og, ot) {
-                        (Some(og), Some(ot)) => (group_label(list, og), at.line(og, f, ot).to_string()),
-                        _ => (String::new(), String::new()),
-                    }
-                })
-                .unwrap_or_default();
-            t(Key::BrandErrDuplicateTerm, &[&g, &line_s, &item_text(field), &other, &other_line])
+            let (other, other_line) = match e.detail {
+                BrandDetail::FirstAt { group, term } => (group_label(list, group), at.line(group, "terms", term).to_string()),
+                _ => (String::new(), String::new()),
+            };
+            w(Key::BrandErrDuplicateTerm, &[&g, &line_s, &item_text(field), &other, &other_line])
         }
-        BrandErrorCode::TooManyTerms => t(Key::BrandErrTooManyTerms, &[&totals().0.to_string(), &MAX_TERMS.to_string()]),
-        BrandErrorCode::TooManyRegexes => t(Key::BrandErrTooManyRegexes, &[&totals().1.to_string(), &MAX_REGEX_TERMS.to_string()]),
+        BrandErrorCode::TooManyTerms => w(Key::BrandErrTooManyTerms, &[&totals().0.to_string(), &MAX_TERMS.to_string()]),
+        BrandErrorCode::TooManyRegexes => w(Key::BrandErrTooManyRegexes, &[&totals().1.to_string(), &MAX_REGEX_TERMS.to_string()]),
         BrandErrorCode::InvalidRegex => {
-            t(Key::BrandErrInvalidRegex, &[&g, &line_s, &item_text(field), &detail_after(&e.message, "regular expression: ")])
+            let (kind, technical) = match &e.detail {
+                BrandDetail::Regex { problem, technical } => (*problem, short_technical(technical)),
+                _ => (RegexSyntax::Other, String::new()),
+            };
+            w(Key::BrandErrInvalidRegex, &[&g, &line_s, &item_text(field), &technical]).word(Words::new(regex_syntax_key(kind)))
         }
-        BrandErrorCode::RegexTooBig => t(Key::BrandErrRegexTooBig, &[&g, &line_s, &item_text(field)]),
-        BrandErrorCode::RegexMatchesEmpty => t(Key::BrandErrRegexMatchesEmpty, &[&g, &line_s, &item_text(field)]),
-        BrandErrorCode::EmptyExclusion => t(Key::BrandErrEmptyExclusion, &[&g, &line_s]),
+        BrandErrorCode::RegexTooBig => w(Key::BrandErrRegexTooBig, &[&g, &line_s, &item_text(field)]),
+        BrandErrorCode::RegexMatchesEmpty => w(Key::BrandErrRegexMatchesEmpty, &[&g, &line_s, &item_text(field)]),
+        BrandErrorCode::EmptyExclusion => w(Key::BrandErrEmptyExclusion, &[&g, &line_s]),
     };
     let field_name = match (e.code, field) {
         (BrandErrorCode::MalformedJson, _) => "json",
@@ -162,12 +147,40 @@ pub fn brand_error(e: &BrandError, list: Option<&BrandList>, at: &dyn Locator) -
     UiError { message, field: at.field(gi, field_name), line: ui_line }
 }
 
+/// A sentence from a key and text placeholders.
+fn w(key: Key, args: &[&str]) -> Words {
+    args.iter().fold(Words::new(key), |w, a| w.text(*a))
+}
+
+/// A parser's or engine's own (English) words, kept short: shown only quoted, as a technical detail.
+fn short_technical(s: &str) -> String {
+    let mut q: String = s.chars().take(120).collect();
+    if s.chars().count() > 120 {
+        q.push('…');
+    }
+    q
+}
+
+/// The words for a kind of regex mistake.
+pub fn regex_syntax_key(kind: RegexSyntax) -> Key {
+    match kind {
+        RegexSyntax::UnclosedGroup => Key::RegexUnclosedGroup,
+        RegexSyntax::UnopenedGroup => Key::RegexUnopenedGroup,
+        RegexSyntax::UnclosedClass => Key::RegexUnclosedClass,
+        RegexSyntax::BadRepetition => Key::RegexBadRepetition,
+        RegexSyntax::BadEscape => Key::RegexBadEscape,
+        RegexSyntax::Unsupported => Key::RegexUnsupported,
+        RegexSyntax::TooNested => Key::RegexTooNested,
+        RegexSyntax::Other => Key::RegexOther,
+    }
+}
+
 /// Localize deny-list problems; `lines[i]` is the textarea line of rule `i`.
 pub fn site_errors(errs: &[SiteRuleError], lines: &[u32]) -> Vec<UiError> {
     errs.iter()
         .map(|e| {
             let line = lines.get(e.index).copied().unwrap_or(e.index as u32 + 1);
-            UiError { message: t(Key::ErrSiteRule, &[&line.to_string(), &short(&e.rule)]), field: "deny".into(), line: Some(line) }
+            UiError { message: w(Key::ErrSiteRule, &[&line.to_string(), &short(&e.rule)]), field: "deny".into(), line: Some(line) }
         })
         .collect()
 }
@@ -175,9 +188,8 @@ pub fn site_errors(errs: &[SiteRuleError], lines: &[u32]) -> Vec<UiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[wasm_bindgen_test]
+    #[test]
     fn paths_parse() {
         assert_eq!(parse_path("groups[2].terms[10]"), (Some(2), "terms", Some(10)));
         assert_eq!(parse_path("groups[0].color"), (Some(0), "color", None));

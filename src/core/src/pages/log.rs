@@ -1,11 +1,11 @@
-//! What the log page shows, decided without touching the DOM: labels for
+//! The log page's model: what it shows, decided without touching the DOM: labels for
 //! the record's enums, which rows a scroll position shows, what the filter
 //! controls mean as a [`Query`].
 
-use escucha_core::i18n::Key;
-use escucha_core::log::dates::{day_start_ms, parse_day};
-use escucha_core::log::query::{DateField, Facets, Query, SortKey};
-use escucha_core::log::{Priority, Sentiment, Status};
+use crate::i18n::Key;
+use crate::log::dates::{day_start_ms, parse_day};
+use crate::log::query::{DateField, Facets, Query, SortKey};
+use crate::log::{Priority, Sentiment, Status};
 
 /// Every row is this tall (CSS `.row` matches): fixed heights are what make
 /// the list virtual — the row under any scroll offset is one division away.
@@ -184,9 +184,8 @@ pub fn export_file_name(today: &str, extension: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::*;
 
-    #[wasm_bindgen_test]
+    #[test]
     fn visible_range_covers_the_viewport_plus_overscan() {
         let cases = [
             // (scroll_top, viewport, total) -> range
@@ -202,7 +201,7 @@ mod tests {
         }
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn facet_choices_round_trip_through_the_query() {
         let mut q = Query::default();
         let values = [
@@ -225,11 +224,11 @@ mod tests {
         assert_eq!(q, Query::default());
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn date_inputs_are_inclusive_local_days() {
         let mut q = Query::default();
         set_dates(&mut q, DateField::Comment, "2024-05-01", "2024-05-01", 120);
-        let start = escucha_core::log::dates::parse_rfc3339("2024-04-30T22:00:00Z");
+        let start = crate::log::dates::parse_rfc3339("2024-04-30T22:00:00Z");
         assert_eq!((q.from_ms, q.to_ms.map(|t| t - q.from_ms.unwrap())), (start, Some(86_400_000)));
         set_dates(&mut q, DateField::Created, "", "nonsense", 0);
         assert_eq!((q.from_ms, q.to_ms), (None, None));

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use escucha_core::brands::{BrandGroup, Term, TermOptions};
+use crate::brands::{BrandGroup, Term, TermOptions};
 
 /// A brand group being edited, plus which textarea line each item came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -171,8 +171,7 @@ pub fn picker_color(c: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use escucha_core::brands::BrandKind;
-    use wasm_bindgen_test::wasm_bindgen_test;
+    use crate::brands::BrandKind;
 
     fn model(terms: &[(&str, bool)]) -> GroupModel {
         GroupModel::new(BrandGroup {
@@ -189,14 +188,14 @@ mod tests {
         })
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn lines_skip_blanks_keep_whitespace_only() {
         let (items, lines) = split_lines(" Acme \r\n\n  \nZara\n");
         assert_eq!(items, ["Acme", "  ", "Zara"]);
         assert_eq!(lines, [1, 3, 4]);
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn options_follow_terms() {
         let mut m = model(&[("acme+", true), ("Zara", false)]);
         m.set_terms_text("acmee+\nZara");
@@ -208,7 +207,7 @@ mod tests {
         assert_eq!(m.term_at_line(3), None);
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn utf16_offsets() {
         let text = "ñ😀\nsegunda\ntercera";
         assert_eq!(line_of_utf16_offset(text, 0), 1);

@@ -1,0 +1,21 @@
+// Generated from the protocol's Rust types (src/core/src/protocol/generated.rs): do not edit.
+// `ESCUCHA_REGENERATE=1 cargo test -p escucha-core protocol::generated` rewrites it; a test fails when it drifts.
+// Loaded by the service worker and the content scripts; sets self.escuchaProtocol.
+(() => {
+  const strict = (name, o) => new Proxy(Object.freeze(o), {
+    get(t, k) {
+      if (typeof k === 'string' && !(k in t) && k !== 'then' && k !== 'toJSON') throw new Error(`escuchaProtocol.${name} has no '${k}'`);
+      return t[k];
+    },
+  });
+  self.escuchaProtocol = Object.freeze({
+    ContentRequest: strict('ContentRequest', { ping: 'ping', contentHello: 'contentHello', mentionsFound: 'mentionsFound', getPageCaptures: 'getPageCaptures', openMatcher: 'openMatcher', openCardFrame: 'openCardFrame' }),
+    CardRequest: strict('CardRequest', { ping: 'ping', cardHello: 'cardHello', cardLog: 'cardLog', cardEdit: 'cardEdit', getPageCaptures: 'getPageCaptures' }),
+    MatcherRequest: strict('MatcherRequest', { ping: 'ping', matcherHello: 'matcherHello' }),
+    PageRequest: strict('PageRequest', { ping: 'ping', getSettings: 'getSettings', saveSettings: 'saveSettings', toggleSite: 'toggleSite', logCapture: 'logCapture', editCapture: 'editCapture', getPageCaptures: 'getPageCaptures', importCaptures: 'importCaptures', getLogStatus: 'getLogStatus', logChanged: 'logChanged', openCapture: 'openCapture', syncNow: 'syncNow', testConnection: 'testConnection', saveSyncToken: 'saveSyncToken', getSyncState: 'getSyncState', retryCapture: 'retryCapture', discardCapture: 'discardCapture' }),
+    TabRequest: strict('TabRequest', { ping: 'ping', settingsChanged: 'settingsChanged', getPageMentions: 'getPageMentions', revealMention: 'revealMention', openCard: 'openCard', logSelection: 'logSelection', logChanged: 'logChanged' }),
+    PageEvent: strict('PageEvent', { logChanged: 'logChanged' }),
+    Answer: strict('Answer', { ok: 'ok', error: 'error' }),
+    ErrorCode: strict('ErrorCode', { badMessage: 'bad_message', unknownSender: 'unknown_sender', forbidden: 'forbidden', staleTicket: 'stale_ticket', captureGone: 'capture_gone', noLink: 'no_link', noSite: 'no_site', noMention: 'no_mention', noSelection: 'no_selection', mentionGone: 'mention_gone', otherPage: 'other_page', invalid: 'invalid', storage: 'storage', internal: 'internal', noAnswer: 'no_answer', badReply: 'bad_reply' }),
+  });
+})();
