@@ -360,7 +360,7 @@ self.escuchaMatcherClient = (api) => {
 
   // Live pages: describe each mutation record (escucha_core::page_watch::Change),
   // ask the frame what to rescan for it, and rescan once per task.
-  const inline = (el) => s.hello.rules.inlineSet?.has(el.localName) ?? s.hello.rules.inlineTags.includes(el.localName);
+  const inline = (el) => self.escuchaElementFlow(el, s.hello.rules) === 0; // the walk's layout rule (text_collector.js)
   const flow = (n) => (n.nodeType === 3 ? 'text' : n.nodeType === 1 ? (inline(n) ? 'inline' : 'block') : n.nodeType === 9 || n.nodeType === 11 ? 'root' : 'other');
   const flowOf = (n) => (n ? flow(n) : null);
   const enclosingBlock = (node) => {

@@ -7,10 +7,12 @@
 // (walk_rules) and applies it. All matching, mapping and painting happen in
 // Rust.
 //
-// The walk visits elements and text in document order and decides each
-// element once: entering an element that breaks the line starts a new line,
-// and so does the node right after one (its end). Editable regions and our
-// own UI are found up front by one native selector query.
+// The walk is depth-first by hand (firstChild / nextSibling), so it sees
+// both entering and leaving each element: entering or leaving an element
+// that breaks the line starts a new line, also when it sits inside an
+// inline one (`<a><div>x</div></a>y` is "x", break, "y"). Editable regions,
+// our own UI and the elements with an inline style are found up front by one
+// native selector query.
 self.escuchaCollectText = (root, rules) => {
   const flows = rules.flowMap ??= new Map(Object.entries(rules.tagFlow));
   const unknownFlow = rules.unknownFlow;
@@ -43,13 +45,18 @@ self.escuchaCollectText = (root, rules) => {
   };
 
   const byClass = new Map();
+  const restyle = [...new Set([...inlineBy, ...blockBy])].map((a) => `[${a}]`);
   const walk = (top) => {
-    // Editable regions and our own UI are rare: find them once, natively,
-    // rather than asking every element for its attributes.
-    const special = new Set(top.querySelectorAll(rules.editableSelector));
-    const attrs = (by) => (by.length ? new Set(top.querySelectorAll(by.map((a) => `[${a}]`).join(', '))) : new Set());
-    const inlineStyled = attrs(inlineBy);
-    const blockStyled = inlineBy.join() === blockBy.join() ? inlineStyled : attrs(blockBy);
+    // Editable regions, our own UI and restyled elements are rare: one
+    // native query finds them all, rather than asking every element.
+    const special = new Set();
+    const inlineStyled = new Set();
+    const blockStyled = new Set();
+    for (const el of top.querySelectorAll([rules.editableSelector, ...restyle].join(', '))) {
+      if (el.matches(rules.editableSelector)) special.add(el);
+      if (inlineBy.some((a) => el.hasAttribute(a))) inlineStyled.add(el);
+      if (blockBy.some((a) => el.hasAttribute(a))) blockStyled.add(el);
+    }
     // 0: stays in the line, 1: breaks it, 2: skipped (escucha_core::page_text::breaks_flow).
     const own = (el) => {
       const f = flows.get(el.localName) ?? unknownFlow;
@@ -70,38 +77,42 @@ self.escuchaCollectText = (root, rules) => {
       if (key !== null) byClass.set(key, k);
       return k;
     };
-    // Elements of the line-breaking kind that the walk cannot see end: a
-    // node right after one (its next sibling) starts a new line.
-    const breakers = new Set();
 
-    const w = document.createTreeWalker(top, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
-    let n = w.nextNode();
-    while (n !== null) {
-      // Leaving an element that breaks the line: what follows it is on a new
-      // line even when no whitespace separates them (minified HTML).
-      const prev = n.previousSibling;
-      if (prev !== null && breakers.has(prev)) pendingBreak = true;
-      if (n.nodeType === 3) {
+    // The elements we are inside and their flows, outermost first (our own
+    // stack: cheaper than asking each node for its parent on the way up).
+    const stack = [];
+    const flowStack = [];
+    let n = top.firstChild;
+    outer: while (n !== null) {
+      const t = n.nodeType;
+      if (t === 3) {
         const d = n.data;
         if (d.length !== 0) {
           if (pendingBreak && len !== 0) { parts.push(sep); len += 1; }
           pendingBreak = false;
           push(n, d);
         }
-        n = w.nextNode();
-        continue;
+      } else if (t === 1) {
+        const k = own(n);
+        if (k === 2) {
+          pendingBreak = true;
+        } else {
+          if (k === 1) pendingBreak = true;
+          if (n.shadowRoot !== null) hosts.add(n);
+          const c = n.firstChild;
+          if (c !== null) { stack.push(n); flowStack.push(k); n = c; continue; }
+        }
       }
-      const k = own(n);
-      if (k === 2) {
-        pendingBreak = true;
-        breakers.add(n);
-        n = w.nextSibling();
-        while (n === null && w.parentNode() !== null) n = w.nextSibling();
-        continue;
+      // Next: the sibling, or up until there is one; leaving an element
+      // that breaks the line puts what follows on a new line.
+      let s = n.nextSibling;
+      while (s === null) {
+        if (stack.length === 0) break outer;
+        n = stack.pop();
+        if (flowStack.pop() === 1) pendingBreak = true;
+        s = n.nextSibling;
       }
-      if (k === 1) { pendingBreak = true; breakers.add(n); }
-      if (n.shadowRoot !== null) hosts.add(n);
-      n = w.nextNode();
+      n = s;
     }
   };
 
@@ -135,4 +146,31 @@ self.escuchaFloorWalk = () => {
   let chars = 0;
   for (let n = w.nextNode(); n !== null; n = w.nextNode()) { chars += n.data.length; count += 1; }
   return count + (chars & 0); // keep the reads live
+};
+
+// One element's flow by the same rule, for the live-page glue on strict-CSP
+// pages (matcher_client.js describes mutation records with it; the wasm
+// content script applies escucha_core::page_watch::element_flow itself):
+// 0 joins the line, 1 breaks it, 2 skipped. An element off the page has no
+// layout and is taken as joining, the side that rescans more and misses
+// nothing.
+self.escuchaElementFlow = (el, rules) => {
+  const f = (rules.flowMap ??= new Map(Object.entries(rules.tagFlow))).get(el.localName) ?? rules.unknownFlow;
+  if (f === 2) return 2;
+  if (f === 3) return 1;
+  const by = f === 0 ? rules.inlineRestyledBy : f === 1 ? rules.blockRestyledBy : null;
+  if (by !== null && !by.some((a) => el.hasAttribute(a))) return f;
+  if (!el.isConnected) return 0;
+  return (rules.inlineDisplaySet ??= new Set(rules.inlineDisplays)).has(getComputedStyle(el).display) ? 0 : 1;
+};
+
+// The ranges of located mentions, made in one call (a wasm↔JS crossing per
+// range and per field cost more than the ranges): `spans` holds start node,
+// start offset, end node, end offset per mention (escucha_core::page_text::locate).
+self.escuchaMakeRanges = (nodes, spans) => {
+  const out = new Array(spans.length >> 2);
+  for (let i = 0, j = 0; j < spans.length; i += 1, j += 4) {
+    out[i] = new StaticRange({ startContainer: nodes[spans[j]], startOffset: spans[j + 1], endContainer: nodes[spans[j + 2]], endOffset: spans[j + 3] });
+  }
+  return out;
 };

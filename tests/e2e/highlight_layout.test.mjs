@@ -98,3 +98,44 @@ for (const [label, query, path] of [['content script (wasm)', '', 'wasm'], ['str
     await page.close();
   });
 }
+
+// Mentions as the popup lists them (the content script's own answer, not
+// the painter's page-visible state): group name → sorted texts.
+const mentionTexts = (list) => Object.fromEntries(list.groups.map((g) => [g.name, g.mentions.map((m) => m.text).sort()]));
+async function waitForMentions(url, want, { timeout = 10000 } = {}) {
+  const deadline = Date.now() + timeout;
+  let got;
+  while (Date.now() < deadline) {
+    got = mentionTexts(await askContentScript(browser.worker, url, { type: T.getPageMentions }));
+    if (JSON.stringify(got) === JSON.stringify(want)) return got;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return got;
+}
+
+// The hl15 follow-up: a block nested in an inline ends its line (the walk
+// sees it end), and live edits judge custom elements by layout too
+// (escucha_core::page_watch::element_flow), so an edit inside an inline
+// custom element rescans its whole block.
+for (const [label, query] of [['content script (wasm)', ''], ['strict CSP (matcher frame)', '?csp=1']]) {
+  test(`${label}: a block inside an inline breaks the word; edits inside a custom inline element rescan the block`, async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${base}/empty.html${query}`);
+    await askContentScript(browser.worker, page.url(), { type: T.ping });
+    await page.evaluate(() => {
+      const tpl = document.createElement('template');
+      tpl.innerHTML = '<section><div><a href="#"><div>Tele</div></a>fónica</div></section>' +
+        '<section><p>Movi<a href="#"><span>star</span></a></p></section>' +
+        '<section><p id="acme">ACME <x-b id="xb">Co</x-b></p></section>';
+      document.getElementById('feed').append(tpl.content);
+    });
+    // "Tele" | "fónica": no Telefónica; the inline control still joins.
+    let got = await waitForMentions(page.url(), { 'Telefónica': ['Movistar'], ACME: ['ACME'] });
+    assert.deepEqual(got, { 'Telefónica': ['Movistar'], ACME: ['ACME'] });
+    // x-b is laid out inline: its new text joins "ACME " into "ACME Corp".
+    await page.evaluate(() => { document.getElementById('xb').textContent = 'Corp'; });
+    got = await waitForMentions(page.url(), { 'Telefónica': ['Movistar'], ACME: ['ACME Corp'] });
+    assert.deepEqual(got, { 'Telefónica': ['Movistar'], ACME: ['ACME Corp'] }, 'the edit inside <x-b> rescans its <p>');
+    await page.close();
+  });
+}

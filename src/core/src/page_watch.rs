@@ -4,7 +4,7 @@
 //! content script's JavaScript only reads the DOM and executes the answer.
 //!
 //! The DOM glue describes each node by its [`Flow`] (read with the walk's
-//! own inline-tag rule) and each mutation as a [`Change`]; [`rescan_unit`]
+//! own layout rule, [`element_flow`]) and each mutation as a [`Change`]; [`rescan_unit`]
 //! says what to scan again. The unit is what the reader sees as one run of
 //! text: text joins across inline elements, so an edit inside `<b>` must
 //! rescan the enclosing block, and every range touching that block is
@@ -111,12 +111,26 @@ pub fn rescan_unit(change: Change) -> Unit {
     }
 }
 
-/// The flow of an element, by its tag (lowercase local name) and the walk's rules.
-pub fn element_flow(tag: &str) -> Flow {
-    if page_text::INLINE_TAGS.contains(&tag) {
-        Flow::Inline
-    } else {
+/// The flow of an element, by the walk's own layout rule
+/// ([`page_text::breaks_flow`]): `tag` is its lowercase local name,
+/// `has_attribute` says which attributes it carries, and
+/// `computed_display` is asked only where the tag cannot tell (custom
+/// elements, tags with an inline style). So a custom element laid out
+/// inline joins its neighbours' text, and a `<span style="display:block">`
+/// starts its own block, exactly as the walk reads them.
+///
+/// A node that left the page has no computed style (an empty `display`):
+/// it is taken as inline, the safe side, since a joining node makes the
+/// glue rescan its whole block rather than miss a run that changed.
+pub fn element_flow(tag: &str, has_attribute: impl Fn(&str) -> bool, computed_display: impl FnOnce() -> String) -> Flow {
+    let display = || match computed_display() {
+        d if d.is_empty() => "inline".to_string(),
+        d => d,
+    };
+    if page_text::breaks_flow(tag, has_attribute, display) {
         Flow::Block
+    } else {
+        Flow::Inline
     }
 }
 
@@ -265,12 +279,63 @@ mod tests {
     }
 
     #[test]
-    fn element_flows_follow_the_walk_rules() {
-        assert_eq!(element_flow("b"), Inline);
-        assert_eq!(element_flow("a"), Inline);
-        assert_eq!(element_flow("p"), Block);
-        assert_eq!(element_flow("body"), Block);
-        assert_eq!(element_flow("script"), Block);
+    fn element_flows_follow_the_layout_rule() {
+        // (tag, attributes present, computed display if asked, flow, asked?)
+        let cases: &[(&str, &[&str], &str, Flow, bool)] = &[
+            ("b", &[], "inline", Inline, false),
+            ("a", &["href"], "inline", Inline, false),
+            ("p", &[], "block", Block, false),
+            ("body", &[], "block", Block, false),
+            ("script", &[], "none", Block, false),
+            ("br", &[], "inline", Block, false),
+            ("img", &["class"], "inline", Block, false),
+            // Custom elements are asked: inline ones join (issue 15 row 6).
+            ("x-b", &[], "inline", Inline, true),
+            ("shreddit-comment", &[], "block", Block, true),
+            ("x-b", &[], "contents", Inline, true),
+            // An inline style may change a known tag's layout either way.
+            ("span", &["style"], "block", Block, true),
+            ("span", &["style"], "inline", Inline, true),
+            ("div", &["style"], "inline-block", Inline, true),
+            ("div", &["style"], "flex", Block, true),
+            // A class is not asked (a restyle of the whole page per question).
+            ("span", &["class"], "block", Inline, false),
+            ("div", &["class"], "inline", Block, false),
+            // Detached: no computed style, taken as inline (rescans more, misses nothing).
+            ("x-b", &[], "", Inline, true),
+            ("span", &["style"], "", Inline, true),
+        ];
+        for &(tag, attrs, display, want, want_asked) in cases {
+            let asked = std::cell::Cell::new(false);
+            let got = element_flow(
+                tag,
+                |a| attrs.contains(&a),
+                || {
+                    asked.set(true);
+                    display.to_string()
+                },
+            );
+            assert_eq!((got, asked.get()), (want, want_asked), "<{tag} {attrs:?}> display {display}");
+            // The same answer as the walk's rule wherever there is a layout.
+            if !display.is_empty() {
+                assert_eq!(got == Block, page_text::breaks_flow(tag, |a| attrs.contains(&a), || display.to_string()), "{tag}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_edit_inside_a_custom_inline_element_rescans_its_block() {
+        // `<p>ACME <x-b>Co</x-b></p>`, x-b's text edited to "Corp": the
+        // glue walks up from x-b while it is inline; x-b laid out inline is
+        // not a block, so the unit is <p> and "ACME Corp" is found again.
+        let x_b = element_flow("x-b", |_| false, || "inline".into());
+        assert_eq!(x_b, Inline);
+        assert_eq!(rescan_unit(Change::Text), Unit::EnclosingBlock);
+        // Appending a custom inline element after text joins the run.
+        assert_eq!(rescan_unit(Change::Added { node: x_b, parent: Block, before: Some(Text), after: None }), Unit::EnclosingBlock);
+        // A block inside an inline parent (`<a><div>x</div></a>`) is its own unit only when cut off.
+        let div = element_flow("div", |_| false, || unreachable!());
+        assert_eq!(rescan_unit(Change::Added { node: div, parent: Inline, before: None, after: None }), Unit::EnclosingBlock);
     }
 
     #[test]
