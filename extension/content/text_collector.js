@@ -167,10 +167,28 @@ self.escuchaElementFlow = (el, rules) => {
 // The ranges of located mentions, made in one call (a wasm↔JS crossing per
 // range and per field cost more than the ranges): `spans` holds start node,
 // start offset, end node, end offset per mention (escucha_core::page_text::locate).
-self.escuchaMakeRanges = (nodes, spans) => {
+// Their nodes join `painted`, so that a rescan can tell in one call whether
+// a changed subtree holds any mention (escuchaHoldsPainted).
+self.escuchaMakeRanges = (nodes, spans, painted) => {
   const out = new Array(spans.length >> 2);
   for (let i = 0, j = 0; j < spans.length; i += 1, j += 4) {
-    out[i] = new StaticRange({ startContainer: nodes[spans[j]], startOffset: spans[j + 1], endContainer: nodes[spans[j + 2]], endOffset: spans[j + 3] });
+    const start = nodes[spans[j]], end = nodes[spans[j + 2]];
+    out[i] = new StaticRange({ startContainer: start, startOffset: spans[j + 1], endContainer: end, endOffset: spans[j + 3] });
+    painted.add(start); painted.add(end);
   }
   return out;
+};
+
+// Whether `root` or anything under it (also in open shadow trees) is a node
+// of a painted mention. A new post holds none, so its rescan need not look
+// through every mention on the page for ones to drop; a node that is no
+// longer painted may still be in the set, which only costs that look.
+self.escuchaHoldsPainted = (root, painted) => {
+  if (painted.has(root)) return true;
+  const w = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  for (let n = w.nextNode(); n !== null; n = w.nextNode()) {
+    if (painted.has(n)) return true;
+    if (n.nodeType === 1 && n.shadowRoot !== null && self.escuchaHoldsPainted(n.shadowRoot, painted)) return true;
+  }
+  return false;
 };

@@ -3,7 +3,7 @@
 // floor (a bare TreeWalker walk reading every text node), in one run of
 // headless Chromium.
 //
-//   node tests/bench/highlight.mjs [--quick]
+//   node tests/bench/highlight.mjs [--quick | --latency]
 //
 // Uses the extension under $ESCUCHA_BUILD/extension (default build/extension).
 // Prints tables and writes tests/bench/results/highlight-latest.md.
@@ -527,7 +527,36 @@ function pageTable(s, { targets = false } = {}) {
 
 // ---------------------------------------------------------------- main
 
+/**
+ * `--latency`: only Escucha's content-script path on the 10k thread with 10
+ * terms (its scans, the floors and the new-post latency), for a quick look
+ * between full runs; no peers, so no ratios to them.
+ */
+async function latencyOnly() {
+  const forumDir = mkdtempSync(join(tmpdir(), 'escucha-bench-'));
+  writeForum(forumDir);
+  const server = await startServer(forumDir);
+  const ext = await launchWithExtension();
+  await offline(ext.context);
+  try {
+    await setTerms(ext.worker, TERMS_10);
+    const r = await measureEscucha(ext, server.url, '/forum/thread.html', { floors: true, append: true });
+    const pct = (xs, q) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : null; };
+    const scan = median(r.scans.map((x) => x.ms)), floor = median(r.floorContent.map((x) => x.ms));
+    console.log(`scan ${fmt(scan)} ms, content-world floor ${fmt(floor)} ms: ${ratio(scan, floor)}`);
+    for (const k of ['registered', 'frame']) {
+      const xs = (r.newPost ?? []).map((x) => x[k]);
+      console.log(`new post → ${k}: ${xs.length} batches, p50 ${fmt(pct(xs, 0.5))} p95 ${fmt(pct(xs, 0.95))} max ${fmt(Math.max(...xs.filter(Number.isFinite)))} ms`);
+    }
+  } finally {
+    await ext.close().catch(() => {});
+    await server.stop();
+    rmSync(forumDir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
+  if (process.argv.includes('--latency')) return latencyOnly();
   const started = Date.now();
   const wasmFile = join(EXTENSION_DIR, 'wasm', 'escucha_content_bg.wasm'); // what content scripts load
   if (!existsSync(wasmFile)) throw new Error(`${wasmFile} is missing: run scripts/build.sh first (with the same ESCUCHA_BUILD)`);

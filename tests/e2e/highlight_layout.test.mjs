@@ -136,6 +136,12 @@ for (const [label, query] of [['content script (wasm)', ''], ['strict CSP (match
     await page.evaluate(() => { document.getElementById('xb').textContent = 'Corp'; });
     got = await waitForMentions(page.url(), { 'Telefónica': ['Movistar'], ACME: ['ACME Corp'] });
     assert.deepEqual(got, { 'Telefónica': ['Movistar'], ACME: ['ACME Corp'] }, 'the edit inside <x-b> rescans its <p>');
+    // A post moved elsewhere keeps one mention (its old ones are dropped
+    // before it is scanned again, although it is an added node).
+    await page.evaluate(() => { const feed = document.getElementById('feed'); feed.append(feed.children[1]); });
+    await new Promise((r) => setTimeout(r, 300));
+    got = await waitForMentions(page.url(), { 'Telefónica': ['Movistar'], ACME: ['ACME Corp'] });
+    assert.deepEqual(got, { 'Telefónica': ['Movistar'], ACME: ['ACME Corp'] }, 'a moved post is not counted twice');
     await page.close();
   });
 }

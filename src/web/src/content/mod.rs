@@ -40,6 +40,8 @@ struct Engine {
     rules: JsValue,
     scratch: Scratch,
     painter: Painter,
+    /// The nodes of every range painted since the last full scan.
+    painted: js_sys::WeakSet,
     observer: observer::Observer,
     url: String,
     reported: Option<u32>,
@@ -103,6 +105,7 @@ pub async fn start() -> Result<(), PlatformError> {
         rules: scan::rules_object(),
         scratch: Scratch::default(),
         painter,
+        painted: js_sys::WeakSet::new(),
         observer: observer::Observer::new().map_err(PlatformError::from)?,
         url,
         reported: None,
@@ -401,6 +404,7 @@ fn full_scan() -> Result<u32, JsValue> {
             let mut guard = e.borrow_mut();
             let Some(engine) = guard.as_mut() else { return Ok(0) };
             engine.painter.clear();
+            engine.painted = js_sys::WeakSet::new();
             engine.observer.disconnect();
             // The whole document: a replaced <body> must be seen too.
             engine.observer.observe(&dom::document())?;
@@ -412,7 +416,7 @@ fn full_scan() -> Result<u32, JsValue> {
 
 /// Scan one subtree and paint what it holds (the caller removed old paint).
 fn scan_into(engine: &mut Engine, root: &Node) -> Result<(), JsValue> {
-    let result = scan::scan(root, &engine.matcher, &engine.rules, &mut engine.scratch)?;
+    let result = scan::scan(root, &engine.matcher, &engine.rules, &mut engine.scratch, &engine.painted)?;
     for shadow in &result.shadow_roots {
         engine.painter.adopt_styles(shadow)?;
         engine.observer.observe(shadow)?;
@@ -445,7 +449,11 @@ pub(crate) fn rescan(roots: Vec<Node>, removed_something: bool) {
             if observer::is_excluded(&root) {
                 continue;
             }
-            engine.painter.remove_within(&root);
+            // Dropping the mentions a root holds looks at every mention on
+            // the page: skip it for a root that holds none (a new post).
+            if scan::holds_painted(&root, &engine.painted) {
+                engine.painter.remove_within(&root);
+            }
             scan_into(engine, &root)?;
         }
         Ok(())

@@ -25,7 +25,10 @@ extern "C" {
     fn shadow_roots(this: &Collected) -> Array;
     /// The ranges of located spans, made in one call.
     #[wasm_bindgen(js_name = escuchaMakeRanges, catch)]
-    fn make_ranges(nodes: &Array, spans: &[u32]) -> Result<Array, JsValue>;
+    fn make_ranges(nodes: &Array, spans: &[u32], painted: &js_sys::WeakSet) -> Result<Array, JsValue>;
+    /// Whether a subtree holds a node of a painted mention.
+    #[wasm_bindgen(js_name = escuchaHoldsPainted)]
+    pub fn holds_painted(root: &Node, painted: &js_sys::WeakSet) -> bool;
     /// Benchmarks: the bare walk every highlighter pays.
     #[wasm_bindgen(js_name = escuchaFloorWalk)]
     pub fn floor_walk() -> u32;
@@ -108,7 +111,8 @@ pub fn record_latency(since: f64) {
     }
 }
 
-pub fn scan(root: &Node, matcher: &Matcher, rules: &JsValue, scratch: &mut Scratch) -> Result<Scan, JsValue> {
+/// `painted` collects the nodes of the ranges made (see [`holds_painted`]).
+pub fn scan(root: &Node, matcher: &Matcher, rules: &JsValue, scratch: &mut Scratch, painted: &js_sys::WeakSet) -> Result<Scan, JsValue> {
     let t = super::now();
     let collected = collect_text(root, rules)?;
     let t = mark_phase("collect", t);
@@ -125,7 +129,7 @@ pub fn scan(root: &Node, matcher: &Matcher, rules: &JsValue, scratch: &mut Scrat
     }
     let spans = page_text::locate(&mentions, &collected.starts(), &collected.ends());
     let flat: Vec<u32> = spans.iter().flat_map(|s| [s.start_node, s.start_offset, s.end_node, s.end_offset]).collect();
-    let ranges = make_ranges(&collected.nodes(), &flat)?;
+    let ranges = make_ranges(&collected.nodes(), &flat, painted)?;
     let found = spans
         .iter()
         .enumerate()
@@ -162,7 +166,7 @@ mod tests {
     fn scan_fixture(root: &web_sys::Node) -> Scan {
         load_collector();
         let matcher = Matcher::new(&BrandList::default()).unwrap();
-        scan(root, &matcher, &rules_object(), &mut Scratch::default()).unwrap()
+        scan(root, &matcher, &rules_object(), &mut Scratch::default(), &js_sys::WeakSet::new()).unwrap()
     }
 
     #[wasm_bindgen_test]
