@@ -213,6 +213,10 @@ async fn serve(db_spec: &str, args: ServeArgs) -> Result<(), Box<dyn std::error:
     }
     let cors_origins = args.cors_origins.iter().filter(|o| !o.is_empty()).map(|o| parse_origin(o)).collect::<Result<Vec<_>, _>>()?;
     let db = Storage::open(db_spec).await?;
+    // Fault injection for the change-feed tests only (see store.rs).
+    if let Some(ms) = std::env::var("ESCUCHA_TEST_COMMIT_DELAY_MS").ok().and_then(|v| v.parse().ok()) {
+        escucha_server::store::set_test_commit_delay(ms);
+    }
     if let Some(file) = &args.demo_token {
         ensure_demo_token(&db, file).await?;
     }

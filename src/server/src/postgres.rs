@@ -296,6 +296,7 @@ impl PgDb {
         }
         let (results, writes) = store::plan_push(&mut current, who, items);
         write(&tx, who, seq, &writes).await?;
+        tokio::time::sleep(store::test_commit_delay()).await;
         tx.commit().await.map_err(&e)?;
         Ok(results)
     }

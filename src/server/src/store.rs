@@ -21,6 +21,27 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::accounts::Identity;
 
+/// Fault injection for the change-feed tests: when set (milliseconds), each
+/// push waits a random time up to it just before committing, holding its
+/// change numbers, which is what makes a plain sequence commit out of order.
+static TEST_COMMIT_DELAY_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+#[doc(hidden)]
+pub fn set_test_commit_delay(max_ms: u64) {
+    TEST_COMMIT_DELAY_MS.store(max_ms, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The wait before this commit (zero unless a test asked for delays).
+pub fn test_commit_delay() -> std::time::Duration {
+    let max = TEST_COMMIT_DELAY_MS.load(std::sync::atomic::Ordering::Relaxed);
+    if max == 0 {
+        return std::time::Duration::ZERO;
+    }
+    let mut b = [0u8; 8];
+    let _ = getrandom::getrandom(&mut b);
+    std::time::Duration::from_millis(u64::from_le_bytes(b) % (max + 1))
+}
+
 /// One pushed item after validation: a capture, or why it was refused.
 pub type Checked = Result<Capture, (String, String)>;
 
@@ -156,6 +177,7 @@ pub fn push(conn: &mut Connection, who: &Identity, items: Vec<Checked>) -> rusql
     }
     let (results, writes) = plan_push(&mut current, who, items);
     write(&tx, who, &writes)?;
+    std::thread::sleep(test_commit_delay());
     tx.commit()?;
     Ok(results)
 }
