@@ -108,7 +108,8 @@ fn generate(n: usize, seed: u64) -> Vec<Capture> {
 }
 
 fn bin() -> String {
-    std::env::var("ESCUCHA_SERVER_BIN").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/release/escucha-server").into())
+    std::env::var("ESCUCHA_SERVER_BIN")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/release/escucha-server").into())
 }
 
 fn admin(db: &str, args: &[&str]) -> String {
@@ -140,13 +141,17 @@ fn start(db: &str, www: &std::path::Path) -> Server {
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    loop {
+    let base = loop {
         line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "the server exited");
-        if let Some(url) = line.trim().strip_prefix("escucha-server listening on ") {
-            return Server { child, base: url.to_string() };
+        if out.read_line(&mut line).unwrap() == 0 {
+            let _ = child.wait();
+            panic!("the server exited");
         }
-    }
+        if let Some(url) = line.trim().strip_prefix("escucha-server listening on ") {
+            break url.to_string();
+        }
+    };
+    Server { child, base }
 }
 
 /// kB of resident memory (VmRSS) or its peak (VmHWM) of a process.
@@ -305,7 +310,8 @@ fn run(engine: &'static str, n: usize, rt: &tokio::runtime::Runtime) -> Figures 
     let db = match engine {
         "sqlite" => dir.path().join("bench.sqlite3").to_str().unwrap().to_string(),
         _ => {
-            let admin_url = std::env::var(escucha_server::postgres::TEST_URL_VAR).expect("ESCUCHA_TEST_POSTGRES (make bench-server sets it)");
+            let admin_url =
+                std::env::var(escucha_server::postgres::TEST_URL_VAR).expect("ESCUCHA_TEST_POSTGRES (make bench-server sets it)");
             rt.block_on(escucha_server::postgres::scratch_database(&admin_url, "escucha_bench")).unwrap()
         }
     };
@@ -386,11 +392,11 @@ fn main() {
     let row = |label: &str, f: &dyn Fn(&Figures) -> String| {
         println!("| {label} | {} |", figures.iter().map(f).collect::<Vec<_>>().join(" | "));
     };
-    row("ingest via API, 1 / 4 / 16 clients (captures/s)", &|f| {
-        f.ingest.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(" / ")
-    });
+    row("ingest via API, 1 / 4 / 16 clients (captures/s)", &|f| f.ingest.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(" / "));
     row("raw batched inserts, same rows (captures/s)", &|f| format!("{:.0}", f.raw));
-    row("API ÷ raw, 1 / 4 / 16 clients", &|f| f.ingest.iter().map(|r| format!("{:.0} %", 100.0 * r / f.raw)).collect::<Vec<_>>().join(" / "));
+    row("API ÷ raw, 1 / 4 / 16 clients", &|f| {
+        f.ingest.iter().map(|r| format!("{:.0} %", 100.0 * r / f.raw)).collect::<Vec<_>>().join(" / ")
+    });
     row("bytes per capture on disk, indexes included", &|f| format!("{:.0} (record JSON {:.0})", f.bytes_per_capture, f.record_bytes));
     row("CSV export: MB, MB/s", &|f| format!("{:.1} MB at {:.1} MB/s", f.csv.0, f.csv.1));
     row("JSON export: MB, MB/s", &|f| format!("{:.1} MB at {:.1} MB/s", f.json.0, f.json.1));

@@ -60,14 +60,18 @@ fn start(db: &str, www: &std::path::Path, extra: &[&str]) -> Server {
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    loop {
+    let url = loop {
         line.clear();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "the server exited");
-        if let Some(url) = line.trim().strip_prefix("escucha-server listening on http://") {
-            let port = url.rsplit(':').next().unwrap().parse().unwrap();
-            return Server { child, port };
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            let _ = child.wait();
+            panic!("the server exited");
         }
-    }
+        if let Some(url) = line.trim().strip_prefix("escucha-server listening on http://") {
+            break url.to_string();
+        }
+    };
+    let port = url.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    Server { child, port }
 }
 
 /// Round robin over `backends`, one per connection; a backend that refuses
@@ -205,7 +209,9 @@ fn two_servers_behind_a_proxy_survive_a_kill_9_of_one() {
             }));
         }
     }
-    let seen_by: Arc<Mutex<Vec<(usize, Vec<String>, usize)>>> = Arc::default();
+    // (team, captures seen in order, pulls) per puller.
+    type Seen = Vec<(usize, Vec<String>, usize)>;
+    let seen_by: Arc<Mutex<Seen>> = Arc::default();
     let mut pullers = Vec::new();
     for (t, tokens) in puller_tokens.iter().enumerate() {
         for tok in tokens {
