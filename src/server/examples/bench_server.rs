@@ -238,12 +238,14 @@ fn export(server: &Server, token: &str, path: &str) -> (f64, f64, f64, f64) {
 struct Figures {
     engine: &'static str,
     ingest: Vec<f64>,
+    many_teams: f64,
     raw: f64,
     bytes_per_capture: f64,
     record_bytes: f64,
     csv: (f64, f64, f64, f64),
     json: (f64, f64, f64, f64),
     idle_rss_mb: f64,
+    before_export_mb: f64,
 }
 
 /// The engine's own batched insert of the same rows (same schema, another
@@ -331,9 +333,22 @@ fn run(engine: &'static str, n: usize, rt: &tokio::runtime::Runtime) -> Figures 
     let mut ingest_rates = Vec::new();
     for (i, clients) in LEVELS.iter().enumerate() {
         let rate = ingest(&server.base, &tokens, &all[i * n..(i + 1) * n], *clients);
-        println!("  {engine}: {clients:>2} client(s): {rate:>7.0} captures/s through the API");
+        println!("  {engine}: {clients:>2} client(s), one team: {rate:>7.0} captures/s through the API");
         ingest_rates.push(rate);
     }
+    // 16 clients of 16 teams: a team's pushes are serialized by its change
+    // counter, other teams' are not.
+    let team_tokens: Vec<String> = (0..16)
+        .map(|i| {
+            let team = format!("other{i}");
+            admin(&db, &["team", "create", &team]);
+            admin(&db, &["member", "add", "--team", &team, "m"]);
+            admin(&db, &["token", "issue", "--member", "m", "--team", &team]).lines().last().unwrap().trim().to_string()
+        })
+        .collect();
+    let spread = generate(n, 0x1234_5678_9ABC_DEF1);
+    let many_teams = ingest(&server.base, &team_tokens, &spread, 16);
+    println!("  {engine}: 16 clients of 16 teams: {many_teams:>7.0} captures/s through the API");
     // Raw: the same rows as the 1-client level, into team "raw".
     let raw_rows = &all[..n];
     let raw = match engine {
@@ -353,7 +368,7 @@ fn run(engine: &'static str, n: usize, rt: &tokio::runtime::Runtime) -> Figures 
     };
     println!("  {engine}: raw batched inserts of the same rows: {raw:.0} captures/s");
     let record_bytes = raw_rows.iter().map(|c| serde_json::to_string(c).unwrap().len()).sum::<usize>() as f64 / n as f64;
-    let rows = (n * (LEVELS.len() + 1)) as f64;
+    let rows = (n * (LEVELS.len() + 2)) as f64;
     let bytes_per_capture = match engine {
         "sqlite" => {
             let c = rusqlite::Connection::open(&db).unwrap();
@@ -370,9 +385,10 @@ fn run(engine: &'static str, n: usize, rt: &tokio::runtime::Runtime) -> Figures 
             total as f64 / rows
         }),
     };
+    let before_export_mb = memory_kb(server.child.id(), "VmRSS:") as f64 / 1024.0;
     let csv = export(&server, &tokens[0], "/api/v1/export.csv");
     let json = export(&server, &tokens[0], "/api/v1/export.json");
-    Figures { engine, ingest: ingest_rates, raw, bytes_per_capture, record_bytes, csv, json, idle_rss_mb }
+    Figures { engine, ingest: ingest_rates, many_teams, raw, bytes_per_capture, record_bytes, csv, json, idle_rss_mb, before_export_mb }
 }
 
 fn main() {
@@ -392,7 +408,12 @@ fn main() {
     let row = |label: &str, f: &dyn Fn(&Figures) -> String| {
         println!("| {label} | {} |", figures.iter().map(f).collect::<Vec<_>>().join(" | "));
     };
-    row("ingest via API, 1 / 4 / 16 clients (captures/s)", &|f| f.ingest.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(" / "));
+    row("ingest via API, 1 / 4 / 16 clients of one team (captures/s)", &|f| {
+        f.ingest.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(" / ")
+    });
+    row("ingest via API, 16 clients of 16 teams (captures/s)", &|f| {
+        format!("{:.0} ({:.0} % of raw)", f.many_teams, 100.0 * f.many_teams / f.raw)
+    });
     row("raw batched inserts, same rows (captures/s)", &|f| format!("{:.0}", f.raw));
     row("API ÷ raw, 1 / 4 / 16 clients", &|f| {
         f.ingest.iter().map(|r| format!("{:.0} %", 100.0 * r / f.raw)).collect::<Vec<_>>().join(" / ")
@@ -400,6 +421,8 @@ fn main() {
     row("bytes per capture on disk, indexes included", &|f| format!("{:.0} (record JSON {:.0})", f.bytes_per_capture, f.record_bytes));
     row("CSV export: MB, MB/s", &|f| format!("{:.1} MB at {:.1} MB/s", f.csv.0, f.csv.1));
     row("JSON export: MB, MB/s", &|f| format!("{:.1} MB at {:.1} MB/s", f.json.0, f.json.1));
-    row("server RSS idle → peak during exports (MB)", &|f| format!("{:.0} → {:.0}", f.idle_rss_mb, f.csv.2.max(f.json.2)));
+    row("server RSS: at start, after ingest, peak during exports (MB)", &|f| {
+        format!("{:.0}, {:.0}, {:.0}", f.idle_rss_mb, f.before_export_mb, f.csv.2.max(f.json.2))
+    });
     row("worst /healthz during exports (ms)", &|f| format!("{:.0}", f.csv.3.max(f.json.3)));
 }

@@ -492,20 +492,24 @@ async fn write(tx: &deadpool_postgres::Transaction<'_>, who: &Identity, seq: i64
         created.push(c.created_ms);
         deleted.push(c.deleted.value);
     }
+    // One round trip while the team's row is locked: the rows and the
+    // counter (a data-modifying WITH runs whether or not it is read).
     let upsert = tx
         .prepare_cached(
-            "INSERT INTO captures (team_id, id, seq, record, created_ms, deleted, first_pushed_by, last_pushed_by)
-             SELECT $1, u.id, u.seq, u.record, u.created_ms, u.deleted, $2, $2
-             FROM unnest($3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::boolean[]) AS u(id, seq, record, created_ms, deleted)
-             ON CONFLICT (team_id, id) DO UPDATE SET
-                 seq = excluded.seq, record = excluded.record, created_ms = excluded.created_ms,
-                 deleted = excluded.deleted, last_pushed_by = excluded.last_pushed_by, updated_at = now()",
+            "WITH written AS (
+                 INSERT INTO captures (team_id, id, seq, record, created_ms, deleted, first_pushed_by, last_pushed_by)
+                 SELECT $1, u.id, u.seq, u.record, u.created_ms, u.deleted, $2, $2
+                 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::boolean[]) AS u(id, seq, record, created_ms, deleted)
+                 ON CONFLICT (team_id, id) DO UPDATE SET
+                     seq = excluded.seq, record = excluded.record, created_ms = excluded.created_ms,
+                     deleted = excluded.deleted, last_pushed_by = excluded.last_pushed_by, updated_at = now()
+             )
+             UPDATE team_changes SET seq = $8 WHERE team_id = $1",
         )
         .await
         .map_err(&e)?;
-    tx.execute(&upsert, &[&who.team_id, &who.member_id, &ids, &seqs, &records, &created, &deleted]).await.map_err(&e)?;
-    let advance = tx.prepare_cached("UPDATE team_changes SET seq = $2 WHERE team_id = $1").await.map_err(&e)?;
-    tx.execute(&advance, &[&who.team_id, &(seq + writes.len() as i64)]).await.map_err(&e)?;
+    let last = seq + writes.len() as i64;
+    tx.execute(&upsert, &[&who.team_id, &who.member_id, &ids, &seqs, &records, &created, &deleted, &last]).await.map_err(&e)?;
     Ok(())
 }
 
