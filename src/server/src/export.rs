@@ -10,6 +10,7 @@
 //! the next is read, so memory stays bounded whatever the team's size, and
 //! a long export never holds the database from health checks or other teams.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -52,10 +53,10 @@ pub fn iso_time(ms: i64) -> String {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
 }
 
-fn defuse(cell: &str) -> String {
+fn defuse(cell: &str) -> Cow<'_, str> {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_string(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
     }
 }
 
@@ -83,35 +84,43 @@ pub fn csv_rows(captures: &[Capture]) -> Result<Vec<u8>, csv::Error> {
     for c in captures {
         let x = &c.context.value;
         let last = c.last_stamp();
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        // Borrowed where the record has the text: a page of rows is written
+        // without copying every cell.
+        fn opt(v: &Option<String>) -> &str {
+            v.as_deref().unwrap_or("")
+        }
         let time = x.comment_time.as_ref();
-        let row = [
-            c.id.clone(),
-            iso_time(c.created_ms),
-            c.created_by.clone(),
-            x.site.clone(),
-            x.page_url.clone(),
-            x.page_title.clone(),
+        let (created, updated, tags) = (iso_time(c.created_ms), iso_time(last.ms), c.tags.value.join("; "));
+        let row: [&str; 24] = [
+            &c.id,
+            &created,
+            &c.created_by,
+            &x.site,
+            &x.page_url,
+            &x.page_title,
             opt(&x.permalink),
             opt(&x.author_name),
             opt(&x.author_url),
-            time.and_then(|t| t.utc.clone()).unwrap_or_default(),
-            time.map(|t| t.original.clone()).unwrap_or_default(),
-            x.brand.clone(),
-            x.term.clone(),
-            x.quote.exact.clone(),
-            x.comment_text.clone(),
+            time.and_then(|t| t.utc.as_deref()).unwrap_or(""),
+            time.map(|t| t.original.as_str()).unwrap_or(""),
+            &x.brand,
+            &x.term,
+            &x.quote.exact,
+            &x.comment_text,
             opt(&x.lang),
-            c.sentiment.value.as_str().to_string(),
+            c.sentiment.value.as_str(),
             opt(&c.department.value),
-            c.status.value.as_str().to_string(),
-            c.priority.value.as_str().to_string(),
-            c.tags.value.join("; "),
-            c.note.value.clone(),
-            iso_time(last.ms),
-            last.actor.clone(),
+            c.status.value.as_str(),
+            c.priority.value.as_str(),
+            &tags,
+            &c.note.value,
+            &updated,
+            &last.actor,
         ];
-        out.write_record(row.iter().map(|cell| defuse(cell)))?;
+        out.write_record(row.iter().map(|cell| match defuse(cell) {
+            Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+            Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+        }))?;
     }
     out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

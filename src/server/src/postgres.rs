@@ -544,7 +544,10 @@ pub fn test_postgres_url() -> Option<String> {
             // Straight to the process's stderr: the test harness captures
             // eprintln!, and a skip must be seen.
             use std::io::Write;
-            let _ = writeln!(std::io::stderr(), "skipped on PostgreSQL: {TEST_URL_VAR} is not set (scripts/test.sh starts a cluster with scripts/pg.sh)");
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped on PostgreSQL: {TEST_URL_VAR} is not set (scripts/test.sh starts a cluster with scripts/pg.sh)"
+            );
             None
         }
     }
