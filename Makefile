@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both install what they need.
-.PHONY: run test check build setup screenshots bench bench-quick bench-log bench-store bench-startup bench-capture clean
+.PHONY: run test check build setup screenshots bench bench-quick bench-log bench-store bench-startup bench-capture bench-server clean
 run:   ; bash scripts/run.sh
 test:  ; bash scripts/test.sh
 check: ; bash scripts/setup.sh && bash scripts/check.sh
@@ -16,4 +16,8 @@ bench-log: ; bash scripts/setup.sh && bash scripts/build.sh && cargo run --quiet
 bench-store: ; bash scripts/setup.sh && $(BENCH_ENV) bash scripts/build.sh && $(BENCH_ENV) node tests/bench/store.mjs
 bench-startup: ; bash scripts/setup.sh && bash scripts/build.sh && node tests/bench/content_startup.mjs
 bench-capture: ; cargo run --quiet --release -p escucha-corpus --bin capture-fidelity
+# The team-log server on SQLite and on a throw-away PostgreSQL (scripts/pg.sh), through its API vs raw inserts.
+bench-server: ; bash scripts/setup.sh && cargo build --release -p escucha-server && \
+	U=$$(bash scripts/pg.sh start) && ESCUCHA_TEST_POSTGRES=$$U cargo run --quiet --release -p escucha-server --example bench_server -- $(ARGS); \
+	rc=$$?; bash scripts/pg.sh stop; exit $$rc
 clean: ; rm -rf build target/wasm32-unknown-unknown

@@ -73,6 +73,9 @@ need_cmd curl || missing+=(curl)
 need_cmd gzip || missing+=(gzip)
 if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 
+# --- PostgreSQL: the server's second engine (tests start a throw-away cluster, scripts/pg.sh)
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt_install postgresql postgresql-contrib; fi
+
 # --- npm test dependencies, from the committed lockfile ------------------------
 need_cmd npm || apt_install nodejs npm
 LOCK=tests/package-lock.json

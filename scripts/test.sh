@@ -8,6 +8,12 @@ source scripts/env.sh
 LOG=$(mktemp -d)
 status=0
 
+# A throw-away PostgreSQL cluster (scripts/pg.sh) for the server tests and
+# the sync e2e suites' second engine; stopped whatever happens.
+export ESCUCHA_TEST_POSTGRES
+ESCUCHA_TEST_POSTGRES=$(bash scripts/pg.sh start) || { echo "!! could not start PostgreSQL (scripts/pg.sh)"; exit 1; }
+trap 'bash scripts/pg.sh stop' EXIT
+
 broken=0 # tiers that failed without reporting a failed test (e.g. a compile error)
 tier() { # name log command...
   local name=$1 log=$2; shift 2

@@ -13,11 +13,35 @@ import { ROOT, EXTENSION_DIR, CHROMIUM_ARGS, spawnTeamLog, removeDir } from './h
 export const SERVER_BIN = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'escucha-server');
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** A team-log database with one team and the named members; returns their tokens. */
-export function createTeam(members, team = 'Atención') {
+/**
+ * The engines the team-log suites run on: SQLite always, PostgreSQL when
+ * ESCUCHA_TEST_POSTGRES names a cluster (scripts/pg.sh; scripts/test.sh
+ * sets it). Without it the PostgreSQL half is skipped with one line, except
+ * under CI, where that is a failure.
+ */
+export function teamLogEngines() {
+  if (process.env.ESCUCHA_TEST_POSTGRES) return ['sqlite', 'postgres'];
+  if (process.env.CI) throw new Error('ESCUCHA_TEST_POSTGRES is not set and CI is: the PostgreSQL half must run');
+  console.log('# skipped on PostgreSQL: ESCUCHA_TEST_POSTGRES is not set (scripts/test.sh starts a cluster with scripts/pg.sh)');
+  return ['sqlite'];
+}
+
+/** A fresh database on the test PostgreSQL cluster; its URL. */
+function scratchPostgres() {
+  const admin = process.env.ESCUCHA_TEST_POSTGRES;
+  const name = `escucha_e2e_${process.pid}_${Math.random().toString(16).slice(2, 10)}`;
+  execFileSync('psql', [admin, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+  return admin.replace(/\/[^/?]*(\?.*)?$/, `/${name}`);
+}
+
+/**
+ * A team-log database (a SQLite file, or a scratch PostgreSQL database when
+ * `engine` is 'postgres') with one team and the named members; returns their tokens.
+ */
+export function createTeam(members, team = 'Atención', engine = 'sqlite') {
   if (!existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: run scripts/build.sh first`);
   const dir = mkdtempSync(join(tmpdir(), 'escucha-teamdb-'));
-  const db = join(dir, 'team.sqlite3');
+  const db = engine === 'postgres' ? scratchPostgres() : join(dir, 'team.sqlite3');
   const admin = (...args) => execFileSync(SERVER_BIN, ['--db', db, ...args], { encoding: 'utf8' });
   admin('team', 'create', team);
   const tokens = {};
@@ -28,7 +52,7 @@ export function createTeam(members, team = 'Atención') {
   return { dir, db, tokens, admin, cleanup: () => removeDir(dir) };
 }
 
-/** Run `escucha-server serve` on `db` (a fixed `port` lets a restart keep the address). */
+/** Run `escucha-server serve` on `db`, a file or a URL (a fixed `port` lets a restart keep the address). */
 export async function serveTeamLog(db, port = 0) {
   const { url, child } = await spawnTeamLog(SERVER_BIN, ['--db', db, 'serve', '--addr', `127.0.0.1:${port}`, '--www', join(ROOT, 'www')]);
   const exited = new Promise((r) => child.on('exit', r));

@@ -1,4 +1,5 @@
-//! Teams, members and their bearer tokens.
+//! Teams, members and their bearer tokens (the SQLite engine's SQL; the
+//! PostgreSQL engine's is in `postgres.rs`, the rules here serve both).
 //!
 //! A token is shown once, when issued, and only its SHA-256 digest is kept:
 //! a stolen database file grants nothing. Tokens carry 256 random bits, so
@@ -54,7 +55,7 @@ pub fn digest(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-fn random_hex(bytes: usize) -> Result<String, String> {
+pub(crate) fn random_hex(bytes: usize) -> Result<String, String> {
     let mut buf = vec![0u8; bytes];
     getrandom::getrandom(&mut buf).map_err(|e| format!("The system random generator failed: {e}"))?;
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
@@ -93,7 +94,13 @@ pub fn authenticate(conn: &Connection, token: &str) -> rusqlite::Result<Authenti
             },
         )
         .optional()?;
-    Ok(match row {
+    Ok(judge(row, &presented))
+}
+
+/// A token row found by digest (id, stored digest, revoked at, its member)
+/// → the answer, comparing the digest in constant time.
+pub(crate) fn judge(row: Option<(String, Vec<u8>, Option<String>, Identity)>, presented: &[u8; 32]) -> Authentication {
+    match row {
         Some((id, stored, revoked, mut identity)) if bool::from(stored.ct_eq(presented.as_slice())) => match revoked {
             Some(revoked_at) => Authentication::Revoked { revoked_at },
             None => {
@@ -102,13 +109,17 @@ pub fn authenticate(conn: &Connection, token: &str) -> rusqlite::Result<Authenti
             }
         },
         _ => Authentication::Unknown,
-    })
+    }
 }
 
 pub fn create_team(conn: &Connection, name: &str) -> Result<i64, String> {
     check_name("team", name)?;
     match conn.execute("INSERT INTO teams (name) VALUES (?1)", [name]) {
-        Ok(_) => Ok(conn.last_insert_rowid()),
+        Ok(_) => {
+            let id = conn.last_insert_rowid();
+            conn.execute("INSERT INTO team_changes (team_id, seq) VALUES (?1, 0)", [id]).map_err(db_err)?;
+            Ok(id)
+        }
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
             Err(format!("A team named \u{201c}{name}\u{201d} already exists."))
         }
@@ -132,6 +143,27 @@ pub fn add_member(conn: &Connection, team: &str, name: &str) -> Result<i64, Stri
     }
 }
 
+/// The one member a `token issue` means, from the (member id, team name)
+/// rows matching its name (and team, if given).
+pub(crate) fn choose_member(found: &[(i64, String)], member: &str, team: Option<&str>) -> Result<(i64, String), String> {
+    match found {
+        [one] => Ok(one.clone()),
+        [] => Err(match team {
+            Some(t) => format!("The team \u{201c}{t}\u{201d} has no member named \u{201c}{member}\u{201d}."),
+            None => format!("No member named \u{201c}{member}\u{201d}; add one with `member add`."),
+        }),
+        many => {
+            let teams: Vec<&str> = many.iter().map(|(_, t)| t.as_str()).collect();
+            Err(format!("\u{201c}{member}\u{201d} is a member of several teams ({}); say which with --team.", teams.join(", ")))
+        }
+    }
+}
+
+/// A new token: its public id and its secret (shown once, stored as a digest).
+pub(crate) fn new_token() -> Result<(String, String), String> {
+    Ok((format!("tok_{}", random_hex(6)?), format!("{TOKEN_PREFIX}{}", random_hex(32)?)))
+}
+
 /// Issue a token for `member` (in `team`, needed only when several teams
 /// have a member of that name).
 pub fn issue_token(conn: &Connection, member: &str, team: Option<&str>) -> Result<IssuedToken, String> {
@@ -143,23 +175,8 @@ pub fn issue_token(conn: &Connection, member: &str, team: Option<&str>) -> Resul
         .map_err(db_err)?;
     let found: Vec<(i64, String)> =
         stmt.query_map(params![member, team], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db_err)?.collect::<Result<_, _>>().map_err(db_err)?;
-    let (member_id, team_name) = match found.as_slice() {
-        [one] => one.clone(),
-        [] => {
-            return Err(match team {
-                Some(t) => format!("The team \u{201c}{t}\u{201d} has no member named \u{201c}{member}\u{201d}."),
-                None => {
-                    format!("No member named \u{201c}{member}\u{201d}; add one with `member add`.")
-                }
-            })
-        }
-        many => {
-            let teams: Vec<&str> = many.iter().map(|(_, t)| t.as_str()).collect();
-            return Err(format!("\u{201c}{member}\u{201d} is a member of several teams ({}); say which with --team.", teams.join(", ")));
-        }
-    };
-    let id = format!("tok_{}", random_hex(6)?);
-    let secret = format!("{TOKEN_PREFIX}{}", random_hex(32)?);
+    let (member_id, team_name) = choose_member(&found, member, team)?;
+    let (id, secret) = new_token()?;
     conn.execute("INSERT INTO tokens (id, member_id, sha256) VALUES (?1, ?2, ?3)", params![id, member_id, digest(&secret).as_slice()])
         .map_err(db_err)?;
     Ok(IssuedToken { id, secret, team: team_name, member: member.to_string() })

@@ -5,7 +5,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use escucha_core::sync::api::ErrorCode;
 
-use crate::accounts::{self, Authentication, Identity};
+use crate::accounts::{Authentication, Identity};
 use crate::errors::ApiFailure;
 use crate::request_log::MemberSlot;
 use crate::AppState;
@@ -30,11 +30,7 @@ impl FromRequestParts<AppState> for Authed {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?.to_owned();
-        let db = state.db.clone();
-        let found = tokio::task::spawn_blocking(move || db.with(|c| accounts::authenticate(c, &token)))
-            .await
-            .map_err(|e| ApiFailure::internal("checking the token", e))?
-            .map_err(|e| ApiFailure::internal("checking the token", e))?;
+        let found = state.storage.authenticate(&token).await.map_err(|e| ApiFailure::internal("checking the token", e))?;
         let who = match found {
             Authentication::Valid(who) => who,
             Authentication::Unknown => {
@@ -53,7 +49,7 @@ impl FromRequestParts<AppState> for Authed {
         if let Some(slot) = parts.extensions.get::<MemberSlot>() {
             slot.set(&who.team, &who.member);
         }
-        if let Err(wait) = state.rate_limit.check(&who.token_id) {
+        if let Err(wait) = state.check_rate(&who).await.map_err(|e| ApiFailure::internal("checking the rate limit", e))? {
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             let mut failure = ApiFailure::new(ErrorCode::RateLimited, format!("Too many requests with this token; try again in {secs} s."));
             failure.retry_after_secs = Some(secs.max(1));

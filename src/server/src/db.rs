@@ -1,4 +1,6 @@
-//! The team log's embedded storage: one SQLite file.
+//! The SQLite engine's file: one SQLite file, its durability settings and
+//! its migrations (the zero-setup default; `postgres.rs` is the other engine,
+//! `storage.rs` the one interface over both).
 //!
 //! Durability is checked, not assumed: [`Db::open`] sets `journal_mode=WAL`
 //! and `synchronous=FULL`, reads both back and refuses to start if SQLite did
@@ -59,6 +61,16 @@ const MIGRATIONS: &[&str] = &[
      ) STRICT, WITHOUT ROWID;
      CREATE UNIQUE INDEX captures_by_change ON captures (team_id, seq);
      CREATE INDEX captures_live_by_time ON captures (team_id, created_ms, id) WHERE deleted = 0;",
+    // 3: one change counter per team, advanced inside the push transaction
+    // (the same design as PostgreSQL's, where a server-wide counter would be
+    // a hot row shared by every team). Each team starts past the old global
+    // counter, so every cursor a client already holds stays valid.
+    "CREATE TABLE team_changes (
+         team_id INTEGER PRIMARY KEY REFERENCES teams(id),
+         seq INTEGER NOT NULL
+     ) STRICT;
+     INSERT INTO team_changes (team_id, seq) SELECT id, (SELECT seq FROM change_counter) FROM teams;
+     DROP TABLE change_counter;",
 ];
 
 #[derive(Debug)]
@@ -84,7 +96,10 @@ pub struct Db {
 #[serde(rename_all = "camelCase")]
 pub struct StorageHealth {
     pub engine: &'static str,
-    pub journal_mode: String,
+    /// SQLite's journal mode (`wal`); PostgreSQL has none to report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journal_mode: Option<String>,
+    /// SQLite's `synchronous` pragma or PostgreSQL's `synchronous_commit`.
     pub synchronous: String,
     pub schema_version: u32,
 }
@@ -163,7 +178,7 @@ impl Db {
             _ => "unknown",
         }
         .to_string();
-        Ok(StorageHealth { engine: "sqlite", journal_mode: journal_mode.to_lowercase(), synchronous, schema_version })
+        Ok(StorageHealth { engine: "sqlite", journal_mode: Some(journal_mode.to_lowercase()), synchronous, schema_version })
     }
 }
 
@@ -177,7 +192,7 @@ mod tests {
         let path = dir.path().join("nested/team.sqlite3");
         let db = Db::open(&path).unwrap();
         let h = db.health().unwrap();
-        assert_eq!((h.journal_mode.as_str(), h.synchronous.as_str()), ("wal", "full"));
+        assert_eq!((h.journal_mode.as_deref(), h.synchronous.as_str()), (Some("wal"), "full"));
         assert_eq!(h.schema_version as usize, MIGRATIONS.len());
         drop(db);
         // Re-opening does not re-run migrations (the INSERT would duplicate a key).

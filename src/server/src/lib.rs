@@ -9,9 +9,11 @@ pub mod auth;
 pub mod db;
 pub mod errors;
 pub mod export;
+pub mod postgres;
 pub mod rate_limit;
 pub mod request_log;
 pub mod routes;
+pub mod storage;
 pub mod store;
 
 use std::num::NonZeroU32;
@@ -31,6 +33,7 @@ use tower_http::services::ServeDir;
 
 pub use db::Db;
 use rate_limit::TokenRateLimit;
+pub use storage::Storage;
 
 /// Request limits; the defaults are the contract's.
 #[derive(Clone, Debug)]
@@ -78,15 +81,27 @@ pub fn parse_origin(origin: &str) -> Result<HeaderValue, String> {
 /// Everything a request handler may need.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
+    pub storage: Storage,
     pub config: Arc<ServerConfig>,
     pub rate_limit: Arc<TokenRateLimit>,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: ServerConfig) -> AppState {
+    pub fn new(storage: Storage, config: ServerConfig) -> AppState {
         let rate_limit = TokenRateLimit::new(config.limits.rate_per_minute, config.limits.rate_burst);
-        AppState { db, config: Arc::new(config), rate_limit: Arc::new(rate_limit) }
+        AppState { storage, config: Arc::new(config), rate_limit: Arc::new(rate_limit) }
+    }
+
+    /// The per-token rate limit. On PostgreSQL the buckets are in the
+    /// database, so every server behind a load balancer counts the same
+    /// requests; on SQLite (one process per file) they are this process's.
+    /// `Ok(Err(wait))`: the token must wait.
+    pub async fn check_rate(&self, who: &accounts::Identity) -> Result<Result<(), Duration>, db::DbError> {
+        let limits = &self.config.limits;
+        match self.storage.shared_rate_check(who, limits.rate_per_minute.get(), limits.rate_burst.get()).await {
+            Some(shared) => shared,
+            None => Ok(self.rate_limit.check(&who.token_id)),
+        }
     }
 }
 
@@ -153,16 +168,14 @@ pub fn now_ms() -> i64 {
 
 /// Liveness plus a real round trip to the database.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    let db = state.db.clone();
-    match tokio::task::spawn_blocking(move || db.health()).await {
-        Ok(Ok(storage)) => (
+    match state.storage.health().await {
+        Ok(storage) => (
             StatusCode::OK,
             Json(
                 json!({ "status": "ok", "version": escucha_core::VERSION, "protocol": escucha_core::sync::api::PROTOCOL_VERSION, "storage": storage }),
             ),
         ),
-        Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "error", "code": "storage_unavailable", "message": e.0 }))),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "status": "error", "code": "internal", "message": e.to_string() }))),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "error", "code": "storage_unavailable", "message": e.0 }))),
     }
 }
 

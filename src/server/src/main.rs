@@ -5,15 +5,16 @@ use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
-use escucha_server::accounts::{self, Authentication};
-use escucha_server::{app, parse_origin, AppState, Db, Limits, ServerConfig, StaticDirs};
+use escucha_server::accounts::Authentication;
+use escucha_server::{app, parse_origin, AppState, Limits, ServerConfig, StaticDirs, Storage};
 
 #[derive(Parser)]
 #[command(name = "escucha-server", version, about = "Escucha's team log: receives synced captures and serves the dashboard.")]
 struct Cli {
-    /// The SQLite database file (created if missing).
+    /// The database: a SQLite file (created if missing), or a PostgreSQL
+    /// URL (postgres://user@host:port/database).
     #[arg(long, env = "ESCUCHA_DB", default_value = "data/escucha.sqlite3", global = true)]
-    db: PathBuf,
+    db: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -121,7 +122,7 @@ async fn main() {
             init_logs(args.log_json);
             serve(&cli.db, args).await
         }
-        admin => run_admin(&cli.db, admin),
+        admin => run_admin(&cli.db, admin).await,
     };
     if let Err(e) = result {
         eprintln!("escucha-server: {e}");
@@ -129,26 +130,26 @@ async fn main() {
     }
 }
 
-fn run_admin(db_path: &Path, command: Command) -> Result<(), Box<dyn std::error::Error>> {
-    let db = Db::open(db_path)?;
-    db.with(|c| -> Result<(), String> {
+async fn run_admin(db: &str, command: Command) -> Result<(), Box<dyn std::error::Error>> {
+    let c = Storage::open(db).await?;
+    {
         match command {
             Command::Serve(_) => unreachable!("handled in main"),
             Command::Team(TeamCommand::Create { name }) => {
-                accounts::create_team(c, &name)?;
+                c.create_team(&name).await?;
                 println!("Created team \u{201c}{name}\u{201d}.");
             }
             Command::Member(MemberCommand::Add { team, name }) => {
-                accounts::add_member(c, &team, &name)?;
+                c.add_member(&team, &name).await?;
                 println!("Added \u{201c}{name}\u{201d} to team \u{201c}{team}\u{201d}.");
             }
             Command::Token(TokenCommand::Issue { member, team }) => {
-                let t = accounts::issue_token(c, &member, team.as_deref())?;
+                let t = c.issue_token(&member, team.as_deref()).await?;
                 println!("Token {} for {} in team \u{201c}{}\u{201d} (shown only now; store it safely):", t.id, t.member, t.team);
                 println!("{}", t.secret);
             }
             Command::Token(TokenCommand::List) => {
-                let tokens = accounts::list_tokens(c)?;
+                let tokens = c.list_tokens().await?;
                 if tokens.is_empty() {
                     println!("No tokens yet; issue one with `token issue --member <name>`.");
                 }
@@ -165,33 +166,30 @@ fn run_admin(db_path: &Path, command: Command) -> Result<(), Box<dyn std::error:
                 }
             }
             Command::Token(TokenCommand::Revoke { id }) => {
-                accounts::revoke_token(c, &id)?;
+                c.revoke_token(&id).await?;
                 println!("Revoked token {id}; requests with it now get 403.");
             }
         }
-        Ok(())
-    })?;
+    }
     Ok(())
 }
 
 /// `--demo-token FILE`: a working token for team "demo", member "demo",
 /// so `make run` gives a usable set-up without any admin step.
-fn ensure_demo_token(db: &Db, file: &Path) -> Result<(), String> {
+async fn ensure_demo_token(db: &Storage, file: &Path) -> Result<(), String> {
     if let Ok(existing) = std::fs::read_to_string(file) {
-        if matches!(db.with(|c| accounts::authenticate(c, existing.trim())), Ok(Authentication::Valid(_))) {
+        if matches!(db.authenticate(existing.trim()).await, Ok(Authentication::Valid(_))) {
             println!("Demo token (team demo, member demo) is in {}", file.display());
             return Ok(());
         }
     }
-    let issued = db.with(|c| -> Result<accounts::IssuedToken, String> {
-        if accounts::find_team(c, "demo")?.is_none() {
-            accounts::create_team(c, "demo")?;
-        }
-        if accounts::add_member(c, "demo", "demo").is_err() {
-            // Already a member: fine.
-        }
-        accounts::issue_token(c, "demo", Some("demo"))
-    })?;
+    if db.find_team("demo").await?.is_none() {
+        db.create_team("demo").await?;
+    }
+    if db.add_member("demo", "demo").await.is_err() {
+        // Already a member: fine.
+    }
+    let issued = db.issue_token("demo", Some("demo")).await?;
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
     }
@@ -209,14 +207,18 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     options.open(path)?.write_all(text.as_bytes())
 }
 
-async fn serve(db_path: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(db_spec: &str, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     if !args.www.join("index.html").is_file() {
         return Err(format!("no dashboard at {}: pass --www with the repository's www/ folder", args.www.display()).into());
     }
     let cors_origins = args.cors_origins.iter().filter(|o| !o.is_empty()).map(|o| parse_origin(o)).collect::<Result<Vec<_>, _>>()?;
-    let db = Db::open(db_path)?;
+    let db = Storage::open(db_spec).await?;
+    // Fault injection for the change-feed tests only (see store.rs).
+    if let Some(ms) = std::env::var("ESCUCHA_TEST_COMMIT_DELAY_MS").ok().and_then(|v| v.parse().ok()) {
+        escucha_server::store::set_test_commit_delay(ms);
+    }
     if let Some(file) = &args.demo_token {
-        ensure_demo_token(&db, file)?;
+        ensure_demo_token(&db, file).await?;
     }
     let config = ServerConfig {
         cors_origins,
@@ -228,12 +230,19 @@ async fn serve(db_path: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error
         },
     };
     let origins: Vec<String> = args.cors_origins.clone();
+    // The log names the database, never a password in its URL.
+    let db_engine = db.engine();
+    let db_label = if escucha_server::postgres::is_postgres_url(db_spec) {
+        db_spec.split_once('@').map(|(_, rest)| rest.to_string()).unwrap_or_else(|| db_spec.to_string())
+    } else {
+        db_spec.to_string()
+    };
     let router = app(AppState::new(db, config), &StaticDirs { www: args.www, demo: args.demo });
     let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let addr = listener.local_addr()?;
     // One machine-readable line so scripts and tests can find the port.
     println!("escucha-server listening on http://{addr}");
-    tracing::info!(%addr, db = %db_path.display(), cors_origins = ?origins, "listening");
+    tracing::info!(%addr, engine = db_engine, db = %db_label, cors_origins = ?origins, "listening");
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

@@ -1,10 +1,10 @@
 //! The sync API v1 handlers. Each one authenticates through [`Authed`],
-//! does its database work on a blocking thread, and answers only after
-//! SQLite has committed.
+//! does its database work through [`crate::Storage`] (either engine), and
+//! answers only after the database has committed.
 
 use std::collections::HashMap;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
@@ -16,23 +16,9 @@ use escucha_core::sync::api::{
 use escucha_core::sync::validate;
 use serde_json::Value;
 
-use crate::accounts::Identity;
 use crate::auth::Authed;
 use crate::errors::ApiFailure;
 use crate::{export, now_ms, store, AppState};
-
-/// Run blocking database work off the async workers.
-async fn blocking<T: Send + 'static>(
-    state: &AppState,
-    doing: &'static str,
-    f: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
-) -> Result<T, ApiFailure> {
-    let db = state.db.clone();
-    tokio::task::spawn_blocking(move || db.with(f))
-        .await
-        .map_err(|e| ApiFailure::internal(doing, e))?
-        .map_err(|e| ApiFailure::internal(doing, e))
-}
 
 /// The body as JSON, or a 400/413/415 that says what is wrong.
 fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, max_bytes: usize) -> Result<Value, ApiFailure> {
@@ -88,7 +74,7 @@ pub async fn push(
             })
         })
         .collect();
-    let results = blocking(&state, "storing the pushed captures", move |c| store::push(c, &who, checked)).await?;
+    let results = state.storage.push(&who, checked).await.map_err(|e| ApiFailure::internal("storing the pushed captures", e))?;
     Ok(Json(PushResponse { results }))
 }
 
@@ -113,7 +99,7 @@ pub async fn pull(
         })?,
     };
     let team_id = who.team_id;
-    let (items, cursor, more) = blocking(&state, "reading changes", move |c| store::pull(c, team_id, since, limit)).await?;
+    let (items, cursor, more) = state.storage.pull(team_id, since, limit).await.map_err(|e| ApiFailure::internal("reading changes", e))?;
     Ok(Json(PullResponse { items, cursor: api::format_cursor(cursor), more }))
 }
 
@@ -129,12 +115,7 @@ pub async fn edit(
     }
     let value = json_body(&headers, body, state.config.limits.max_body_bytes)?;
     let change = validate::parse_edit(&value).map_err(ApiFailure::bad_request)?;
-    let db = state.db.clone();
-    let now = now_ms();
-    let result = tokio::task::spawn_blocking(move || db.with(|c| store::edit(c, &who, &id, &change, now)))
-        .await
-        .map_err(|e| ApiFailure::internal("applying the edit", e))?;
-    match result {
+    match state.storage.edit(&who, &id, &change, now_ms()).await {
         Ok(record) => Ok(Json(record)),
         Err(store::EditError::NotFound) => Err(ApiFailure::new(ErrorCode::NotFound, "Your team's log has no capture with that id.")),
         Err(store::EditError::Invalid(message)) => Err(ApiFailure::bad_request(message)),
@@ -142,12 +123,8 @@ pub async fn edit(
     }
 }
 
-async fn live(state: &AppState, who: &Identity) -> Result<Vec<Capture>, ApiFailure> {
-    let team_id = who.team_id;
-    blocking(state, "reading the team log", move |c| store::live_captures(c, team_id)).await
-}
-
-fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
+/// Export headers; the body streams.
+fn attachment(content_type: &'static str, name: String, body: Body) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
@@ -160,16 +137,15 @@ fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Respon
 }
 
 pub async fn export_csv(State(state): State<AppState>, Authed(who): Authed) -> Result<Response, ApiFailure> {
-    let captures = live(&state, &who).await?;
-    let body = export::csv(&captures).map_err(|e| ApiFailure::internal("writing the CSV export", e))?;
-    Ok(attachment("text/csv; charset=utf-8", export::file_name(&who.team, now_ms(), "csv"), body))
+    let name = export::file_name(&who.team, now_ms(), "csv");
+    Ok(attachment("text/csv; charset=utf-8", name, Body::from_stream(export::csv_stream(state.storage.clone(), who.team_id))))
 }
 
 pub async fn export_json(State(state): State<AppState>, Authed(who): Authed) -> Result<Response, ApiFailure> {
-    let captures = live(&state, &who).await?;
     let now = now_ms();
-    let body = serde_json::to_vec_pretty(&export::json(&who.team, &captures, now)).expect("JSON values serialize");
-    Ok(attachment("application/json", export::file_name(&who.team, now, "json"), body))
+    let name = export::file_name(&who.team, now, "json");
+    let body = Body::from_stream(export::json_stream(state.storage.clone(), who.team_id, who.team.clone(), now));
+    Ok(attachment("application/json", name, body))
 }
 
 /// Any other path under /api/: a version this server does not speak, or

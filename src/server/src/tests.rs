@@ -1,7 +1,6 @@
 //! The whole router driven with `oneshot`, over a real SQLite file.
 
 use super::*;
-use crate::accounts;
 use axum::body::Body;
 use axum::http::Request;
 use escucha_core::log::{Capture, CaptureContext, Stamp, Tags, TextQuote};
@@ -13,10 +12,37 @@ use tower::ServiceExt;
 struct Harness {
     _dir: tempfile::TempDir,
     router: Router,
-    db: Db,
+    storage: Storage,
 }
 
-fn harness_with(config: ServerConfig) -> Harness {
+/// Which engine a test runs on; every router test runs on both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Each test body as two tests, `<name>::sqlite` and `<name>::postgres`.
+macro_rules! both_engines {
+    ($(async fn $name:ident($e:ident) $body:block)*) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                body(Engine::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                body(Engine::Postgres).await
+            }
+            async fn body($e: Engine) $body
+        }
+    )*};
+}
+
+/// A router on a fresh database; `None` (the test is skipped, said in one
+/// line) when PostgreSQL is asked for and none is configured.
+async fn harness_with(engine: Engine, config: ServerConfig) -> Option<Harness> {
     let dir = tempfile::tempdir().unwrap();
     let www = dir.path().join("www");
     std::fs::create_dir_all(&www).unwrap();
@@ -24,25 +50,30 @@ fn harness_with(config: ServerConfig) -> Harness {
     let demo = dir.path().join("demo");
     std::fs::create_dir_all(&demo).unwrap();
     std::fs::write(demo.join("forum.html"), "<p>Telefónica</p>").unwrap();
-    let db = Db::open(&dir.path().join("t.sqlite3")).unwrap();
-    let router = app(AppState::new(db.clone(), config), &StaticDirs { www, demo: Some(demo) });
-    Harness { _dir: dir, router, db }
+    let storage = match engine {
+        Engine::Sqlite => Storage::Sqlite(Db::open(&dir.path().join("t.sqlite3")).unwrap()),
+        Engine::Postgres => {
+            let admin = postgres::test_postgres_url()?;
+            let url = postgres::scratch_database(&admin, "escucha_unit").await.unwrap();
+            Storage::open(&url).await.unwrap()
+        }
+    };
+    let router = app(AppState::new(storage.clone(), config), &StaticDirs { www, demo: Some(demo) });
+    Some(Harness { _dir: dir, router, storage })
 }
 
-fn harness() -> Harness {
-    harness_with(ServerConfig::default())
+async fn harness(engine: Engine) -> Option<Harness> {
+    harness_with(engine, ServerConfig::default()).await
 }
 
 impl Harness {
     /// A member with a fresh token (creating the team if needed).
-    fn member(&self, team: &str, name: &str) -> String {
-        self.db.with(|c| {
-            if accounts::find_team(c, team).unwrap().is_none() {
-                accounts::create_team(c, team).unwrap();
-            }
-            accounts::add_member(c, team, name).unwrap();
-            accounts::issue_token(c, name, Some(team)).unwrap().secret
-        })
+    async fn member(&self, team: &str, name: &str) -> String {
+        if self.storage.find_team(team).await.unwrap().is_none() {
+            self.storage.create_team(team).await.unwrap();
+        }
+        self.storage.add_member(team, name).await.unwrap();
+        self.storage.issue_token(name, Some(team)).await.unwrap().secret
     }
 
     async fn call(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
@@ -109,28 +140,40 @@ fn statuses(r: &PushResponse) -> Vec<&str> {
         .collect()
 }
 
-#[tokio::test]
-async fn health_reports_durable_storage() {
-    let h = harness();
+both_engines! {
+async fn health_reports_durable_storage(e) {
+    let Some(h) = harness(e).await else { return };
     let (status, _, v) = h.get("/healthz", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v["status"], "ok");
-    assert_eq!(v["storage"]["journalMode"], "wal");
-    assert_eq!(v["storage"]["synchronous"], "full");
+    match e {
+        Engine::Sqlite => {
+            assert_eq!(v["storage"]["engine"], "sqlite");
+            assert_eq!(v["storage"]["journalMode"], "wal");
+            assert_eq!(v["storage"]["synchronous"], "full");
+        }
+        Engine::Postgres => {
+            assert_eq!(v["storage"]["engine"], "postgres");
+            assert_eq!(v["storage"]["synchronous"], "on");
+        }
+    }
+    assert!(v["storage"]["schemaVersion"].as_u64().unwrap() >= 1);
+}
 }
 
-#[tokio::test]
-async fn serves_the_dashboard_and_demo_pages() {
-    let h = harness();
+both_engines! {
+async fn serves_the_dashboard_and_demo_pages(e) {
+    let Some(h) = harness(e).await else { return };
     assert_eq!(h.get("/", None).await.2, json!("<h1>Team log</h1>"));
     assert_eq!(h.get("/demo/forum.html", None).await.2, json!("<p>Telefónica</p>"));
     assert_eq!(h.get("/nope.html", None).await.0, StatusCode::NOT_FOUND);
 }
+}
 
-#[tokio::test]
-async fn tokens_decide_who_is_asking() {
-    let h = harness();
-    let ana = h.member("Atención", "ana");
+both_engines! {
+async fn tokens_decide_who_is_asking(e) {
+    let Some(h) = harness(e).await else { return };
+    let ana = h.member("Atención", "ana").await;
     let (status, _, me) = h.get("/api/v1/me", Some(&ana)).await;
     assert_eq!((status, me), (StatusCode::OK, json!({"team": "Atención", "member": "ana", "protocol": 1})));
 
@@ -147,17 +190,18 @@ async fn tokens_decide_who_is_asking() {
     let basic = Request::get("/api/v1/pull").header("authorization", format!("Basic {ana}")).body(Body::empty()).unwrap();
     assert_eq!(h.call(basic).await.0, StatusCode::UNAUTHORIZED);
 
-    let id = h.db.with(|c| accounts::list_tokens(c).unwrap()[0].id.clone());
-    h.db.with(|c| accounts::revoke_token(c, &id)).unwrap();
+    let id = h.storage.list_tokens().await.unwrap()[0].id.clone();
+    h.storage.revoke_token(&id).await.unwrap();
     let (status, _, body) = h.get("/api/v1/me", Some(&ana)).await;
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
     assert!(body["error"]["message"].as_str().unwrap().contains("revoked"));
 }
+}
 
-#[tokio::test]
-async fn push_then_pull_round_trips_and_resending_is_harmless() {
-    let h = harness();
-    let ana = h.member("t", "ana");
+both_engines! {
+async fn push_then_pull_round_trips_and_resending_is_harmless(e) {
+    let Some(h) = harness(e).await else { return };
+    let ana = h.member("t", "ana").await;
     let items = [capture(1, "ana"), capture(2, "ana")];
     assert_eq!(statuses(&h.push(&ana, &items).await), ["stored", "stored"]);
     let first = h.pull(&ana, "").await;
@@ -169,7 +213,7 @@ async fn push_then_pull_round_trips_and_resending_is_harmless() {
     let again = h.pull(&ana, &format!("?since={}", first.cursor)).await;
     assert!(again.items.is_empty());
     assert_eq!(again.cursor, first.cursor);
-    let count: i64 = h.db.with(|c| c.query_row("SELECT count(*) FROM captures", [], |r| r.get(0)).unwrap());
+    let count = h.storage.capture_rows().await.unwrap();
     assert_eq!(count, 2);
 
     // An edit is a change: it comes back once, merged.
@@ -179,11 +223,12 @@ async fn push_then_pull_round_trips_and_resending_is_harmless() {
     let changes = h.pull(&ana, &format!("?since={}", first.cursor)).await;
     assert_eq!(changes.items, vec![edited]);
 }
+}
 
-#[tokio::test]
-async fn an_unnamed_capture_is_named_after_its_pusher_and_stays_so() {
-    let h = harness();
-    let ana = h.member("t", "ana");
+both_engines! {
+async fn an_unnamed_capture_is_named_after_its_pusher_and_stays_so(e) {
+    let Some(h) = harness(e).await else { return };
+    let ana = h.member("t", "ana").await;
     let mut unnamed = capture(1, "dev-a");
     unnamed.created_by = String::new();
     assert_eq!(statuses(&h.push(&ana, &[unnamed.clone()]).await), ["stored"]);
@@ -195,11 +240,12 @@ async fn an_unnamed_capture_is_named_after_its_pusher_and_stays_so() {
     assert_eq!(local, pulled[0]);
     assert_eq!(statuses(&h.push(&ana, &[unnamed]).await), ["unchanged"]);
 }
+}
 
-#[tokio::test]
-async fn pull_pages_through_changes_in_order() {
-    let h = harness();
-    let ana = h.member("t", "ana");
+both_engines! {
+async fn pull_pages_through_changes_in_order(e) {
+    let Some(h) = harness(e).await else { return };
+    let ana = h.member("t", "ana").await;
     let items: Vec<Capture> = (1..=5).map(|n| capture(n, "ana")).collect();
     h.push(&ana, &items).await;
     let mut seen = Vec::new();
@@ -217,12 +263,13 @@ async fn pull_pages_through_changes_in_order() {
     assert_eq!(pages, 3);
     assert_eq!(seen, items.iter().map(|c| c.id.clone()).collect::<Vec<_>>());
 }
+}
 
-#[tokio::test]
-async fn teams_see_only_their_own_log() {
-    let h = harness();
-    let ana = h.member("a", "ana");
-    let bo = h.member("b", "bo");
+both_engines! {
+async fn teams_see_only_their_own_log(e) {
+    let Some(h) = harness(e).await else { return };
+    let ana = h.member("a", "ana").await;
+    let bo = h.member("b", "bo").await;
     let c = capture(1, "ana");
     h.push(&ana, std::slice::from_ref(&c)).await;
     assert!(h.pull(&bo, "").await.items.is_empty());
@@ -231,11 +278,12 @@ async fn teams_see_only_their_own_log() {
     // The same id pushed by another team is that team's own record.
     assert_eq!(statuses(&h.push(&bo, &[c]).await), ["stored"]);
 }
+}
 
-#[tokio::test]
-async fn invalid_items_are_rejected_alone_with_the_field_named() {
-    let h = harness();
-    let ana = h.member("t", "ana");
+both_engines! {
+async fn invalid_items_are_rejected_alone_with_the_field_named(e) {
+    let Some(h) = harness(e).await else { return };
+    let ana = h.member("t", "ana").await;
     let good = capture(1, "ana");
     let mut bad_url = capture(2, "ana");
     bad_url.context.value.page_url = "javascript:alert(1)".into();
@@ -252,14 +300,16 @@ async fn invalid_items_are_rejected_alone_with_the_field_named() {
     assert_eq!(r.results[3].id, "nope");
     assert_eq!(h.pull(&ana, "").await.items.len(), 1);
 }
+}
 
-#[tokio::test]
-async fn malformed_requests_get_clear_400s_413s_and_415s() {
-    let h = harness_with(ServerConfig {
+both_engines! {
+async fn malformed_requests_get_clear_400s_413s_and_415s(e) {
+    let Some(h) = harness_with(e, ServerConfig {
         limits: Limits { max_body_bytes: 4096, max_push_items: 3, ..Limits::default() },
         ..Default::default()
-    });
-    let ana = h.member("t", "ana");
+    })
+    .await else { return };
+    let ana = h.member("t", "ana").await;
     let four = json!({ "items": [1, 2, 3, 4] }).to_string();
     let cases: [(&str, String, StatusCode, &str, &str); 7] = [
         ("/api/v1/push", "{".into(), StatusCode::BAD_REQUEST, "bad_request", "not valid JSON"),
@@ -304,10 +354,11 @@ async fn malformed_requests_get_clear_400s_413s_and_415s() {
         assert!(v["error"]["message"].as_str().unwrap().starts_with(want), "{query}: {v}");
     }
 }
+}
 
-#[tokio::test]
-async fn unknown_paths_and_methods_answer_in_the_error_shape() {
-    let h = harness();
+both_engines! {
+async fn unknown_paths_and_methods_answer_in_the_error_shape(e) {
+    let Some(h) = harness(e).await else { return };
     let cases = [
         (Request::get("/api/v1/nothing"), StatusCode::NOT_FOUND, "not_found"),
         (Request::get("/api/v2/pull"), StatusCode::NOT_FOUND, "unsupported_version"),
@@ -319,12 +370,13 @@ async fn unknown_paths_and_methods_answer_in_the_error_shape() {
         assert_eq!((status, v["error"]["code"].as_str()), (want_status, Some(want_code)), "{v}");
     }
 }
+}
 
-#[tokio::test]
-async fn dashboard_edits_are_stamped_by_the_member_and_flow_to_pull() {
-    let h = harness();
-    let ana = h.member("t", "ana");
-    let bo = h.member("t", "bo");
+both_engines! {
+async fn dashboard_edits_are_stamped_by_the_member_and_flow_to_pull(e) {
+    let Some(h) = harness(e).await else { return };
+    let ana = h.member("t", "ana").await;
+    let bo = h.member("t", "bo").await;
     let mut c = capture(1, "ana");
     // A device whose clock runs ahead: the server's edit must still win.
     c.status.stamp.ms = now_ms() + 3_600_000;
@@ -351,16 +403,18 @@ async fn dashboard_edits_are_stamped_by_the_member_and_flow_to_pull() {
     let (status, _, v) = h.post(&format!("/api/v1/captures/{}/edit", c.id), &bo, format!(r#"{{"note":"{}"}}"#, "n".repeat(10_001))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
 }
+}
 
-#[tokio::test]
-async fn each_token_is_rate_limited_with_retry_after() {
+both_engines! {
+async fn each_token_is_rate_limited_with_retry_after(e) {
     let n = |v| NonZeroU32::new(v).unwrap();
-    let h = harness_with(ServerConfig {
+    let Some(h) = harness_with(e, ServerConfig {
         limits: Limits { rate_per_minute: n(1), rate_burst: n(2), ..Limits::default() },
         ..Default::default()
-    });
-    let ana = h.member("t", "ana");
-    let bo = h.member("t", "bo");
+    })
+    .await else { return };
+    let ana = h.member("t", "ana").await;
+    let bo = h.member("t", "bo").await;
     assert_eq!(h.get("/api/v1/me", Some(&ana)).await.0, StatusCode::OK);
     assert_eq!(h.get("/api/v1/me", Some(&ana)).await.0, StatusCode::OK);
     let (status, headers, v) = h.get("/api/v1/me", Some(&ana)).await;
@@ -369,11 +423,12 @@ async fn each_token_is_rate_limited_with_retry_after() {
     assert!((1..=60).contains(&wait), "{wait}");
     assert_eq!(h.get("/api/v1/me", Some(&bo)).await.0, StatusCode::OK, "other tokens are not affected");
 }
+}
 
-#[tokio::test]
-async fn cors_answers_only_configured_origins() {
+both_engines! {
+async fn cors_answers_only_configured_origins(e) {
     let ext = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
-    let h = harness_with(ServerConfig { cors_origins: vec![parse_origin(ext).unwrap()], ..Default::default() });
+    let Some(h) = harness_with(e, ServerConfig { cors_origins: vec![parse_origin(ext).unwrap()], ..Default::default() }).await else { return };
     let preflight = |origin: &str| {
         Request::options("/api/v1/push")
             .header("origin", origin)
@@ -389,17 +444,18 @@ async fn cors_answers_only_configured_origins() {
     let (_, headers, _) = h.call(preflight("https://evil.example")).await;
     assert!(headers.get("access-control-allow-origin").is_none());
     // No origins configured: no CORS headers at all.
-    let closed = harness();
+    let closed = harness(e).await.unwrap();
     assert!(closed.call(preflight(ext)).await.1.get("access-control-allow-origin").is_none());
     for bad in ["*", "chrome-extension://", "https://x.example/", "x.example", "https://a b"] {
         assert!(parse_origin(bad).is_err(), "{bad}");
     }
 }
+}
 
-#[tokio::test]
-async fn exports_hold_the_live_team_log() {
-    let h = harness();
-    let ana = h.member("Atención al Cliente", "ana");
+both_engines! {
+async fn exports_hold_the_live_team_log(e) {
+    let Some(h) = harness(e).await else { return };
+    let ana = h.member("Atención al Cliente", "ana").await;
     let mut c = capture(1, "ana");
     c.context.value.comment_text = "Pésimo servicio, ¿alguien más?".into();
     h.push(&ana, &[c.clone(), capture(2, "ana")]).await;
@@ -423,6 +479,7 @@ async fn exports_hold_the_live_team_log() {
     let first: Capture = serde_json::from_value(v["captures"][0].clone()).unwrap();
     assert_eq!(first, c);
     assert_eq!(h.get("/api/v1/export.csv", None).await.0, StatusCode::UNAUTHORIZED);
+}
 }
 
 /// The contract file lists exactly the routes the router serves.

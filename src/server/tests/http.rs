@@ -1,8 +1,9 @@
-//! The real `escucha-server` binary, a real SQLite file and real HTTP on
-//! 127.0.0.1: what a teammate's extension (or a team's own client) sees.
+//! The real `escucha-server` binary, a real database (a SQLite file, and a
+//! scratch PostgreSQL database when `ESCUCHA_TEST_POSTGRES` names a cluster)
+//! and real HTTP on 127.0.0.1: what a teammate's extension (or a team's own
+//! client) sees.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -14,18 +15,56 @@ const BIN: &str = env!("CARGO_BIN_EXE_escucha-server");
 
 struct Workspace {
     dir: tempfile::TempDir,
+    /// `--db`: a SQLite file or a scratch PostgreSQL database's URL.
+    db: String,
+    engine: Engine,
+}
+
+/// Which engine a test runs on; every test here runs on both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Each test body as two tests, `<name>::sqlite` and `<name>::postgres`.
+macro_rules! both_engines {
+    ($(fn $name:ident($e:ident) $body:block)*) => {$(
+        mod $name {
+            use super::*;
+            #[test]
+            fn sqlite() {
+                body(Engine::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                body(Engine::Postgres)
+            }
+            fn body($e: Engine) $body
+        }
+    )*};
 }
 
 impl Workspace {
-    fn new() -> Workspace {
+    /// `None` (skipped, said in one line) when PostgreSQL is asked for and
+    /// no test cluster is configured.
+    fn new(engine: Engine) -> Option<Workspace> {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("www")).unwrap();
         std::fs::write(dir.path().join("www/index.html"), "<h1>Team log</h1>").unwrap();
-        Workspace { dir }
+        let db = match engine {
+            Engine::Sqlite => dir.path().join("data/team.sqlite3").to_str().unwrap().to_string(),
+            Engine::Postgres => {
+                let admin = escucha_server::postgres::test_postgres_url()?;
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(escucha_server::postgres::scratch_database(&admin, "escucha_http")).unwrap()
+            }
+        };
+        Some(Workspace { dir, db, engine })
     }
 
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("data/team.sqlite3")
+    fn db(&self) -> &str {
+        &self.db
     }
 
     /// Run an admin command; its stdout, or panic with its stderr.
@@ -194,9 +233,9 @@ fn by_id(mut items: Vec<Capture>) -> Vec<Capture> {
     items
 }
 
-#[test]
-fn push_and_pull_round_trip_and_resending_stores_nothing_twice() {
-    let ws = Workspace::new();
+both_engines! {
+fn push_and_pull_round_trip_and_resending_stores_nothing_twice(e) {
+    let Some(ws) = Workspace::new(e) else { return };
     let ana = ws.member("Atención", "ana");
     let bo = ws.member("Atención", "bo");
     let server = ws.start(&[]);
@@ -212,10 +251,11 @@ fn push_and_pull_round_trip_and_resending_stores_nothing_twice() {
     // A teammate sees every capture exactly once.
     assert_eq!(by_id(server.pull_all(&bo)), by_id(items));
 }
+}
 
-#[test]
-fn concurrent_edits_from_two_members_converge_whatever_the_arrival_order() {
-    let ws = Workspace::new();
+both_engines! {
+fn concurrent_edits_from_two_members_converge_whatever_the_arrival_order(e) {
+    let Some(ws) = Workspace::new(e) else { return };
     // Two teams on one server receive the same edits in opposite orders.
     let (ana1, bo1) = (ws.member("one", "ana"), ws.member("one", "bo"));
     let (ana2, bo2) = (ws.member("two", "ana"), ws.member("two", "bo"));
@@ -254,8 +294,12 @@ fn concurrent_edits_from_two_members_converge_whatever_the_arrival_order() {
     server.push(&ana2, &[by_ana.clone(), base.clone()]);
 
     let one = server.pull_all(&ana1);
-    let two = server.pull_all(&bo2);
+    let mut two = server.pull_all(&bo2);
     assert_eq!(one.len(), 1);
+    // The server credits a capture to the member who first pushed it (issue
+    // 11): ana in team one, bo in team two, whatever the client wrote.
+    assert_eq!((one[0].created_by.as_str(), two[0].created_by.as_str()), ("ana", "bo"));
+    two[0].created_by = "ana".into();
     assert_eq!(one, two, "same final state whatever the order");
     let r = &one[0];
     assert_eq!(r.status.value, Status::Escalated, "equal times: the actor breaks the tie (bo-device > ana-device)");
@@ -268,10 +312,11 @@ fn concurrent_edits_from_two_members_converge_whatever_the_arrival_order() {
     local.merge(&base);
     assert_eq!(r, &local);
 }
+}
 
-#[test]
-fn deletes_are_tombstones_that_sync_and_leave_the_export() {
-    let ws = Workspace::new();
+both_engines! {
+fn deletes_are_tombstones_that_sync_and_leave_the_export(e) {
+    let Some(ws) = Workspace::new(e) else { return };
     let ana = ws.member("t", "ana");
     let bo = ws.member("t", "bo");
     let server = ws.start(&[]);
@@ -294,10 +339,11 @@ fn deletes_are_tombstones_that_sync_and_leave_the_export() {
     assert!(csv.body.contains(&keep.id) && !csv.body.contains(&gone.id));
     assert!(csv.body.contains("Telefónica"));
 }
+}
 
-#[test]
-fn errors_carry_codes_and_messages_over_http() {
-    let ws = Workspace::new();
+both_engines! {
+fn errors_carry_codes_and_messages_over_http(e) {
+    let Some(ws) = Workspace::new(e) else { return };
     let ana = ws.member("t", "ana");
     let revoked = ws.member("t", "bo");
     let server = ws.start(&["--max-body-bytes", "4096", "--max-push-items", "2", "--rate-per-minute", "1", "--rate-burst", "8"]);
@@ -335,10 +381,11 @@ fn errors_carry_codes_and_messages_over_http() {
     let wait: u64 = limited.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait));
 }
+}
 
-#[test]
-fn cors_allows_the_configured_extension_origin_only() {
-    let ws = Workspace::new();
+both_engines! {
+fn cors_allows_the_configured_extension_origin_only(e) {
+    let Some(ws) = Workspace::new(e) else { return };
     let ana = ws.member("t", "ana");
     let ext = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
     let server = ws.start(&["--cors-origin", ext, "--cors-origin", "https://team.example"]);
@@ -363,10 +410,11 @@ fn cors_allows_the_configured_extension_origin_only() {
     assert_eq!((real.status, real.headers.get("access-control-allow-origin").unwrap().to_str().unwrap()), (200, "https://team.example"));
     assert!(real.headers["access-control-expose-headers"].to_str().unwrap().contains("retry-after"));
 }
+}
 
-#[test]
-fn data_survives_a_graceful_restart() {
-    let ws = Workspace::new();
+both_engines! {
+fn data_survives_a_graceful_restart(e) {
+    let Some(ws) = Workspace::new(e) else { return };
     let ana = ws.member("t", "ana");
     let server = ws.start(&[]);
     let items: Vec<Capture> = (1..=5).map(|n| capture(n, "ana")).collect();
@@ -375,10 +423,11 @@ fn data_survives_a_graceful_restart() {
     let server = ws.start(&[]);
     assert_eq!(by_id(server.pull_all(&ana)), by_id(items));
 }
+}
 
-#[test]
-fn a_2xx_means_on_disk_even_after_kill_9() {
-    let ws = Workspace::new();
+both_engines! {
+fn a_2xx_means_on_disk_even_after_kill_9(e) {
+    let Some(ws) = Workspace::new(e) else { return };
     let ana = ws.member("t", "ana");
     let mut sent = Vec::new();
     for round in 0..4u32 {
@@ -397,12 +446,17 @@ fn a_2xx_means_on_disk_even_after_kill_9() {
     assert_eq!(pulled.len(), sent.len(), "every capture exactly once");
     assert_eq!(by_id(pulled), by_id(sent));
     let health = server.send("GET", "/healthz", None, &[], None).json();
-    assert_eq!((health["storage"]["journalMode"].as_str(), health["storage"]["synchronous"].as_str()), (Some("wal"), Some("full")));
+    let want = match ws.engine {
+        Engine::Sqlite => (Some("wal"), Some("full")),
+        Engine::Postgres => (None, Some("on")),
+    };
+    assert_eq!((health["storage"]["journalMode"].as_str(), health["storage"]["synchronous"].as_str()), want);
+}
 }
 
-#[test]
-fn the_demo_token_is_written_once_and_works() {
-    let ws = Workspace::new();
+both_engines! {
+fn the_demo_token_is_written_once_and_works(e) {
+    let Some(ws) = Workspace::new(e) else { return };
     let file = ws.dir.path().join("data/demo-token.txt");
     let file_arg = file.to_str().unwrap();
     let server = ws.start(&["--demo-token", file_arg]);
@@ -418,10 +472,11 @@ fn the_demo_token_is_written_once_and_works() {
     assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), token, "a valid token is kept");
     assert_eq!(server.get("/api/v1/me", &token).status, 200);
 }
+}
 
-#[test]
-fn admin_commands_explain_their_failures() {
-    let ws = Workspace::new();
+both_engines! {
+fn admin_commands_explain_their_failures(e) {
+    let Some(ws) = Workspace::new(e) else { return };
     ws.admin(&["team", "create", "t"]);
     let cases = [
         (vec!["team", "create", "t"], "already exists"),
@@ -436,4 +491,5 @@ fn admin_commands_explain_their_failures() {
         assert!(err.contains(want), "{args:?}: {err}");
     }
     assert!(ws.admin(&["token", "list"]).contains("No tokens yet"));
+}
 }

@@ -1,0 +1,186 @@
+//! Storage behind one interface: the team log and its directory on SQLite
+//! (one file, the zero-setup default) or PostgreSQL (larger deployments,
+//! several servers on one database). `--db` picks: a `postgres://` URL, or a
+//! file path.
+//!
+//! An enum rather than a trait object: every operation is one `match` with
+//! an arm per engine, so adding a query means one method here and one
+//! function per engine (SQLite's in `store.rs`/`accounts.rs`, run on a
+//! blocking thread; PostgreSQL's in `postgres.rs`, async).
+
+use std::time::Duration;
+
+use escucha_core::log::{Capture, CaptureEdit};
+use escucha_core::sync::api::ItemResult;
+
+use crate::accounts::{self, Authentication, Identity, IssuedToken, TokenInfo};
+use crate::db::{Db, DbError, StorageHealth};
+use crate::postgres::{self, PgDb};
+use crate::store::{self, Checked, EditError, ExportCursor, ExportRow};
+
+#[derive(Clone)]
+pub enum Storage {
+    Sqlite(Db),
+    Postgres(PgDb),
+}
+
+/// Run SQLite work off the async workers.
+async fn blocking<T: Send + 'static>(db: &Db, f: impl FnOnce(&mut rusqlite::Connection) -> T + Send + 'static) -> Result<T, DbError> {
+    let db = db.clone();
+    tokio::task::spawn_blocking(move || db.with(f)).await.map_err(|e| DbError(format!("The database task failed: {e}")))
+}
+
+fn sql(e: rusqlite::Error) -> DbError {
+    DbError(format!("SQLite: {e}"))
+}
+
+impl Storage {
+    /// `spec` is a `postgres://` URL or a SQLite file path.
+    pub async fn open(spec: &str) -> Result<Storage, DbError> {
+        if postgres::is_postgres_url(spec) {
+            Ok(Storage::Postgres(PgDb::open(spec).await?))
+        } else {
+            let path = std::path::PathBuf::from(spec);
+            Ok(Storage::Sqlite(tokio::task::spawn_blocking(move || Db::open(&path)).await.map_err(|e| DbError(e.to_string()))??))
+        }
+    }
+
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Storage::Sqlite(_) => "sqlite",
+            Storage::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn health(&self) -> Result<StorageHealth, DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let db = db.clone();
+                tokio::task::spawn_blocking(move || db.health()).await.map_err(|e| DbError(format!("The database task failed: {e}")))?
+            }
+            Storage::Postgres(pg) => pg.health().await,
+        }
+    }
+
+    pub async fn authenticate(&self, token: &str) -> Result<Authentication, DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let token = token.to_owned();
+                blocking(db, move |c| accounts::authenticate(c, &token)).await?.map_err(sql)
+            }
+            Storage::Postgres(pg) => pg.authenticate(token).await,
+        }
+    }
+
+    /// The shared rate limit, for engines that several servers share (see
+    /// `AppState::check_rate`). `None`: this engine has none (SQLite is one
+    /// process's file, and the process keeps the buckets).
+    pub async fn shared_rate_check(&self, who: &Identity, per_minute: u32, burst: u32) -> Option<Result<Result<(), Duration>, DbError>> {
+        match self {
+            Storage::Sqlite(_) => None,
+            Storage::Postgres(pg) => Some(pg.rate_check(who, per_minute, burst).await),
+        }
+    }
+
+    pub async fn push(&self, who: &Identity, items: Vec<Checked>) -> Result<Vec<ItemResult>, DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let who = who.clone();
+                blocking(db, move |c| store::push(c, &who, items)).await?.map_err(sql)
+            }
+            Storage::Postgres(pg) => pg.push(who, items).await,
+        }
+    }
+
+    pub async fn pull(&self, team_id: i64, since: u64, limit: u32) -> Result<(Vec<Capture>, u64, bool), DbError> {
+        match self {
+            Storage::Sqlite(db) => blocking(db, move |c| store::pull(c, team_id, since, limit)).await?.map_err(sql),
+            Storage::Postgres(pg) => pg.pull(team_id, since, limit).await,
+        }
+    }
+
+    pub async fn edit(&self, who: &Identity, id: &str, change: &CaptureEdit, now_ms: i64) -> Result<Capture, EditError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let (who, id, change) = (who.clone(), id.to_owned(), change.clone());
+                blocking(db, move |c| store::edit(c, &who, &id, &change, now_ms)).await.map_err(|e| EditError::Db(e.0))?
+            }
+            Storage::Postgres(pg) => pg.edit(who, id, change, now_ms).await,
+        }
+    }
+
+    pub async fn export_page(&self, team_id: i64, after: ExportCursor, limit: u32) -> Result<Vec<ExportRow>, DbError> {
+        match self {
+            Storage::Sqlite(db) => blocking(db, move |c| store::export_page(c, team_id, &after, limit)).await?.map_err(sql),
+            Storage::Postgres(pg) => pg.export_page(team_id, &after, limit).await,
+        }
+    }
+
+    // --- the directory ------------------------------------------------------
+
+    pub async fn create_team(&self, name: &str) -> Result<i64, String> {
+        match self {
+            Storage::Sqlite(db) => {
+                let name = name.to_owned();
+                blocking(db, move |c| accounts::create_team(c, &name)).await.map_err(|e| e.0)?
+            }
+            Storage::Postgres(pg) => pg.create_team(name).await,
+        }
+    }
+
+    pub async fn find_team(&self, name: &str) -> Result<Option<i64>, String> {
+        match self {
+            Storage::Sqlite(db) => {
+                let name = name.to_owned();
+                blocking(db, move |c| accounts::find_team(c, &name)).await.map_err(|e| e.0)?
+            }
+            Storage::Postgres(pg) => pg.find_team(name).await,
+        }
+    }
+
+    pub async fn add_member(&self, team: &str, name: &str) -> Result<i64, String> {
+        match self {
+            Storage::Sqlite(db) => {
+                let (team, name) = (team.to_owned(), name.to_owned());
+                blocking(db, move |c| accounts::add_member(c, &team, &name)).await.map_err(|e| e.0)?
+            }
+            Storage::Postgres(pg) => pg.add_member(team, name).await,
+        }
+    }
+
+    pub async fn issue_token(&self, member: &str, team: Option<&str>) -> Result<IssuedToken, String> {
+        match self {
+            Storage::Sqlite(db) => {
+                let (member, team) = (member.to_owned(), team.map(str::to_owned));
+                blocking(db, move |c| accounts::issue_token(c, &member, team.as_deref())).await.map_err(|e| e.0)?
+            }
+            Storage::Postgres(pg) => pg.issue_token(member, team).await,
+        }
+    }
+
+    pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>, String> {
+        match self {
+            Storage::Sqlite(db) => blocking(db, |c| accounts::list_tokens(c)).await.map_err(|e| e.0)?,
+            Storage::Postgres(pg) => pg.list_tokens().await,
+        }
+    }
+
+    pub async fn revoke_token(&self, id: &str) -> Result<(), String> {
+        match self {
+            Storage::Sqlite(db) => {
+                let id = id.to_owned();
+                blocking(db, move |c| accounts::revoke_token(c, &id)).await.map_err(|e| e.0)?
+            }
+            Storage::Postgres(pg) => pg.revoke_token(id).await,
+        }
+    }
+
+    /// How many capture rows the database holds, tombstones included (tests
+    /// and benchmarks).
+    pub async fn capture_rows(&self) -> Result<i64, DbError> {
+        match self {
+            Storage::Sqlite(db) => blocking(db, |c| c.query_row("SELECT count(*) FROM captures", [], |r| r.get(0))).await?.map_err(sql),
+            Storage::Postgres(pg) => pg.capture_rows().await,
+        }
+    }
+}
