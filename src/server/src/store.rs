@@ -6,6 +6,7 @@
 //! pushes arrive in, and a re-sent item merges to the same bytes
 //! ("unchanged") without taking a new change number.
 
+use escucha_core::log::validate::Register;
 use escucha_core::log::{Capture, CaptureEdit, Stamp};
 use escucha_core::sync::api::{ApiError, ErrorCode, ItemResult, ItemStatus};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -29,8 +30,9 @@ fn decode(json: &str) -> rusqlite::Result<Capture> {
     serde_json::from_str(json).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
-/// Insert or merge one capture inside `tx`; whether anything changed.
-fn upsert(tx: &Transaction<'_>, who: &Identity, incoming: &Capture) -> rusqlite::Result<ItemStatus> {
+/// Insert or merge one capture inside `tx`; whether anything changed, and
+/// which of its fields lost to newer edits already stored.
+fn upsert(tx: &Transaction<'_>, who: &Identity, incoming: &Capture) -> rusqlite::Result<(ItemStatus, Vec<Register>)> {
     let existing = load(tx, who.team_id, &incoming.id)?;
     // A capture made before its member set a name is named after its pusher;
     // merge prefers a named author, so every client converges on this.
@@ -41,16 +43,16 @@ fn upsert(tx: &Transaction<'_>, who: &Identity, incoming: &Capture) -> rusqlite:
     } else {
         incoming
     };
-    let merged = match &existing {
+    let (merged, lost) = match &existing {
         Some(old) => {
             let mut m = old.clone();
-            m.merge(incoming);
+            let lost = m.merge(incoming);
             if &m == old {
-                return Ok(ItemStatus::Unchanged);
+                return Ok((ItemStatus::Unchanged, lost));
             }
-            m
+            (m, lost)
         }
-        None => incoming.clone(),
+        None => (incoming.clone(), vec![]),
     };
     let seq = next_seq(tx)?;
     let json = serde_json::to_string(&merged).expect("a capture always serializes");
@@ -63,7 +65,7 @@ fn upsert(tx: &Transaction<'_>, who: &Identity, incoming: &Capture) -> rusqlite:
              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
         params![who.team_id, merged.id, seq, json, merged.created_ms, merged.deleted.value, who.member_id],
     )?;
-    Ok(ItemStatus::Stored)
+    Ok((ItemStatus::Stored, lost))
 }
 
 /// Merge a batch in ONE transaction and commit before returning, so the
@@ -74,10 +76,16 @@ pub fn push(conn: &mut Connection, who: &Identity, items: Vec<Checked>) -> rusql
     let mut results = Vec::with_capacity(items.len());
     for item in items {
         results.push(match item {
-            Ok(capture) => ItemResult { status: upsert(&tx, who, &capture)?, id: capture.id, error: None },
-            Err((id, message)) => {
-                ItemResult { id, status: ItemStatus::Rejected, error: Some(ApiError::new(ErrorCode::BadRequest, message)) }
+            Ok(capture) => {
+                let (status, superseded) = upsert(&tx, who, &capture)?;
+                ItemResult { status, id: capture.id, error: None, superseded }
             }
+            Err((id, message)) => ItemResult {
+                id,
+                status: ItemStatus::Rejected,
+                error: Some(ApiError::new(ErrorCode::BadRequest, message)),
+                superseded: vec![],
+            },
         });
     }
     tx.commit()?;
