@@ -147,7 +147,7 @@ async fn serve_one(
 ) {
     let _ = stream.set_nodelay(true);
     let activity = Arc::new(Activity::new());
-    let io = TokioIo::new(Watched { inner: stream, activity: activity.clone() });
+    let io = TokioIo::new(Watched { inner: stream, activity: activity.clone(), replacement: None });
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(ClientAddr(remote.ip()));
         router.clone().oneshot(req.map(axum::body::Body::new))
@@ -202,10 +202,72 @@ impl Activity {
     }
 }
 
-/// A socket that records activity on every byte read or written.
+/// A socket that records activity on every byte read or written, and puts
+/// a JSON body on the few errors hyper answers by itself (a request line or
+/// headers it cannot parse or hold: 400, 414, 431), which never reach the
+/// router and would otherwise go out with an empty body.
 struct Watched {
     inner: TcpStream,
     activity: Arc<Activity>,
+    /// The JSON error being written in place of hyper's, and how much is out.
+    replacement: Option<(Vec<u8>, usize)>,
+}
+
+impl Watched {
+    /// Write what is left of a replacement; `Ready(Ok)` once it is all out.
+    fn drive_replacement(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while let Some((bytes, sent)) = &mut self.replacement {
+            if *sent == bytes.len() {
+                self.replacement = None;
+                break;
+            }
+            match Pin::new(&mut self.inner).poll_write(cx, &bytes[*sent..]) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => {
+                    *sent += n;
+                    self.activity.touch();
+                }
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// The JSON response to send instead of `head`, when `head` is an error
+/// hyper wrote by itself: every response the router makes carries
+/// `x-content-type-options` (see [`crate::guard`]); hyper's own do not.
+pub fn replace_bare_error(head: &[u8]) -> Option<Vec<u8>> {
+    let status: u16 = std::str::from_utf8(head.get(..12)?.strip_prefix(b"HTTP/1.1 ")?).ok()?.parse().ok()?;
+    let end = head.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = head[..end].to_ascii_lowercase();
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    if status < 400 || has(b"x-content-type-options") || !has(b"content-length: 0") {
+        return None;
+    }
+    let status = axum::http::StatusCode::from_u16(status).ok()?;
+    let message = match status.as_u16() {
+        400 => "The request is not well-formed HTTP/1.1.",
+        414 => "The request target (path and query) is far too long.",
+        431 => "The request headers are far too large, or too many.",
+        _ => "The request could not be read.",
+    };
+    let body = serde_json::to_vec(&escucha_core::sync::api::ErrorBody {
+        error: escucha_core::sync::api::ApiError::new(crate::guard::code_for(status), message),
+    })
+    .ok()?;
+    let mut out = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\nx-content-type-options: nosniff\r\n\
+         content-security-policy: {}\r\n\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("Error"),
+        body.len(),
+        crate::guard::CONTENT_SECURITY_POLICY
+    )
+    .into_bytes();
+    out.extend_from_slice(&body);
+    Some(out)
 }
 
 impl AsyncRead for Watched {
@@ -221,6 +283,16 @@ impl AsyncRead for Watched {
 
 impl AsyncWrite for Watched {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if self.replacement.is_some() {
+            // After a replaced error hyper only closes; drop anything else.
+            return self.drive_replacement(cx).map_ok(|()| buf.len());
+        }
+        if buf.starts_with(b"HTTP/1.1 4") || buf.starts_with(b"HTTP/1.1 5") {
+            if let Some(json) = replace_bare_error(buf) {
+                self.replacement = Some((json, 0));
+                return self.drive_replacement(cx).map_ok(|()| buf.len());
+            }
+        }
         let res = Pin::new(&mut self.inner).poll_write(cx, buf);
         if matches!(res, Poll::Ready(Ok(n)) if n > 0) {
             self.activity.touch();
@@ -229,6 +301,11 @@ impl AsyncWrite for Watched {
     }
 
     fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        let first = bufs.iter().find(|b| !b.is_empty()).map(|b| &b[..]).unwrap_or(&[]);
+        if self.replacement.is_some() || replace_bare_error(first).is_some() {
+            // Rare (an error hyper wrote itself): take the plain path above.
+            return self.poll_write(cx, first);
+        }
         let res = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         if matches!(res, Poll::Ready(Ok(n)) if n > 0) {
             self.activity.touch();
@@ -241,10 +318,12 @@ impl AsyncWrite for Watched {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        std::task::ready!(self.drive_replacement(cx))?;
         Pin::new(&mut self.inner).poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        std::task::ready!(self.drive_replacement(cx))?;
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
@@ -267,6 +346,21 @@ mod tests {
         ];
         for (asked, files, want) in cases {
             assert_eq!(connection_cap(asked, files), want, "{asked} asked, {files} files");
+        }
+    }
+
+    #[test]
+    fn only_errors_hyper_wrote_itself_are_replaced() {
+        let bare = b"HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\ndate: x\r\n\r\n";
+        let json = String::from_utf8(replace_bare_error(bare).unwrap()).unwrap();
+        assert!(json.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n"), "{json}");
+        let body: serde_json::Value = serde_json::from_str(json.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+        assert_eq!(body["error"]["code"], "headers_too_large");
+        let ours = b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nx-content-type-options: nosniff\r\n\r\n";
+        let fine = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
+        let with_body = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 12\r\n\r\n";
+        for head in [&ours[..], &fine[..], &with_body[..], b"HTTP/1.1 4", b"{\"items\":[]}"] {
+            assert_eq!(replace_bare_error(head), None, "{}", String::from_utf8_lossy(head));
         }
     }
 

@@ -230,3 +230,35 @@ fn names_with_bidirectional_controls_are_refused_by_the_admin_commands() {
         }
     }
 }
+
+/// Send raw bytes, read until the server closes; the whole answer.
+fn raw(addr: &str, request: &[u8]) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let _ = s.write_all(request);
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn errors_hyper_answers_itself_carry_the_json_error_shape_too() {
+    let (server, _) = start(&[]);
+    let huge_uri = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(70_000));
+    let huge_header = format!("GET / HTTP/1.1\r\nHost: x\r\nX: {}\r\n\r\n", "a".repeat(500_000));
+    let cases = [
+        (huge_uri.as_str(), "414", "uri_too_long"),
+        (huge_header.as_str(), "431", "headers_too_large"),
+        ("GARBAGE\r\n\r\n", "400", "bad_request"),
+        ("GET /api/v1/captures/%ff/edit HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "405", "method_not_allowed"),
+        ("POST /api/v1/captures/%ff/edit HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", "401", "unauthorized"),
+    ];
+    for (request, status, code) in cases {
+        let answer = raw(&server.addr, request.as_bytes());
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{:.60}: {head}", request);
+        assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+        let v: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{:.60}: {e}: {body:?}", request));
+        assert_eq!(v["error"]["code"], code, "{:.60}", request);
+    }
+}
