@@ -63,6 +63,8 @@ pub fn raise_open_file_limit() -> io::Result<(u64, u64)> {
                 lim.rlim_cur = lim.rlim_max;
             }
         }
+        // rlim_t is u64 on Linux but not on every Unix.
+        #[allow(clippy::unnecessary_cast)]
         Ok((lim.rlim_cur as u64, lim.rlim_max as u64))
     }
     #[cfg(not(unix))]
