@@ -1,10 +1,13 @@
 # The two commands: `make run` and `make test`. Both install what they need.
-.PHONY: run test check build setup screenshots bench bench-quick bench-log bench-store bench-startup bench-capture bench-server clean
+.PHONY: run test check build setup fuzz screenshots bench bench-quick bench-log bench-store bench-startup bench-capture bench-server clean
 run:   ; bash scripts/run.sh
 test:  ; bash scripts/test.sh
 check: ; bash scripts/setup.sh && bash scripts/check.sh
 build: ; bash scripts/setup.sh && bash scripts/build.sh
 setup: ; bash scripts/setup.sh
+# The parsers' property tests (src/core/tests/fuzz_parsers.rs) with many more
+# cases than `make test` runs; ESCUCHA_FUZZ_CASES=<n> to choose.
+fuzz: ; ESCUCHA_FUZZ_CASES=$${ESCUCHA_FUZZ_CASES:-50000} cargo test --release -p escucha-core --test fuzz_parsers
 screenshots: ; bash scripts/setup.sh && bash scripts/build.sh && node scripts/screenshots.mjs
 # The benchmarks that ask the engine itself (benchScan, benchFloor,
 # bench_store) run a build with escucha-web's `bench` feature, in build/bench;

@@ -377,6 +377,8 @@ keys! {
     WelcomeImportFailed => "welcomeImportFailed",
     // hl15b: a mention's tooltip.
     MentionTooltip => "mentionTooltip",
+    // srv11: the server's request deadline.
+    ServerErrRequestTimeout => "serverErrRequestTimeout",
 }
 
 impl Key {
@@ -420,6 +422,9 @@ impl Key {
             UnsupportedVersion => Key::ServerErrUnsupportedVersion,
             Internal => Key::ServerErrInternal,
             StorageUnavailable => Key::ServerErrStorageUnavailable,
+            RequestTimeout => Key::ServerErrRequestTimeout,
+            // Too long a path or too many headers: "the request is too large".
+            UriTooLong | HeadersTooLarge => Key::ServerErrPayloadTooLarge,
         }
     }
 

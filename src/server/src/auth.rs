@@ -1,4 +1,7 @@
-//! `Authorization: Bearer <token>` → the member, then the per-token rate limit.
+//! `Authorization: Bearer <token>` → the member, then the per-token rate
+//! limit. Unknown and revoked tokens count against their client's address.
+
+use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -7,6 +10,7 @@ use escucha_core::sync::api::ErrorCode;
 
 use crate::accounts::{Authentication, Identity};
 use crate::errors::ApiFailure;
+use crate::guard::client_ip;
 use crate::request_log::MemberSlot;
 use crate::AppState;
 
@@ -30,31 +34,44 @@ impl FromRequestParts<AppState> for Authed {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?.to_owned();
+        // An address that keeps sending unknown or revoked tokens is guessing:
+        // it waits before any token from it is looked up again.
+        let ip = client_ip(&parts.extensions);
+        if let Some(wait) = state.auth_failures.blocked(ip, Instant::now()) {
+            return Err(wait_failure(wait, "Too many requests with unknown or revoked tokens from your address"));
+        }
         let found = state.storage.authenticate(&token).await.map_err(|e| ApiFailure::internal("checking the token", e))?;
         let who = match found {
             Authentication::Valid(who) => who,
             Authentication::Unknown => {
+                state.auth_failures.record(ip, Instant::now());
                 return Err(ApiFailure::new(
                     ErrorCode::Unauthorized,
                     "This server does not know that token; check it was copied whole, or ask your team admin for one.",
-                ))
+                ));
             }
             Authentication::Revoked { revoked_at } => {
+                state.auth_failures.record(ip, Instant::now());
                 return Err(ApiFailure::new(
                     ErrorCode::Forbidden,
                     format!("This token was revoked at {revoked_at}; ask your team admin for a new one."),
-                ))
+                ));
             }
         };
         if let Some(slot) = parts.extensions.get::<MemberSlot>() {
             slot.set(&who.team, &who.member);
         }
         if let Err(wait) = state.check_rate(&who).await.map_err(|e| ApiFailure::internal("checking the rate limit", e))? {
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let mut failure = ApiFailure::new(ErrorCode::RateLimited, format!("Too many requests with this token; try again in {secs} s."));
-            failure.retry_after_secs = Some(secs.max(1));
-            return Err(failure);
+            return Err(wait_failure(wait, "Too many requests with this token"));
         }
         Ok(Authed(who))
     }
+}
+
+/// A 429 that says how long to wait, in the message and in `Retry-After`.
+fn wait_failure(wait: Duration, what: &str) -> ApiFailure {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut failure = ApiFailure::new(ErrorCode::RateLimited, format!("{what}; try again in {secs} s."));
+    failure.retry_after_secs = Some(secs.max(1));
+    failure
 }

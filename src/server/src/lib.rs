@@ -6,10 +6,12 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod connections;
 pub mod db;
 pub mod errors;
 pub mod export;
 pub mod postgres;
+pub mod guard;
 pub mod rate_limit;
 pub mod request_log;
 pub mod routes;
@@ -32,7 +34,8 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
 pub use db::Db;
-use rate_limit::TokenRateLimit;
+use guard::Guards;
+use rate_limit::{AddressRateLimit, AuthFailures, TokenRateLimit};
 pub use storage::Storage;
 
 /// Request limits; the defaults are the contract's.
@@ -62,6 +65,8 @@ pub struct ServerConfig {
     /// `chrome-extension://<id>`. Empty: no cross-origin access at all.
     pub cors_origins: Vec<HeaderValue>,
     pub limits: Limits,
+    /// Bounds checked before authentication (see [`guard`]).
+    pub guards: Guards,
 }
 
 /// An origin as browsers send it: `scheme://host[:port]`, nothing else.
@@ -84,12 +89,24 @@ pub struct AppState {
     pub storage: Storage,
     pub config: Arc<ServerConfig>,
     pub rate_limit: Arc<TokenRateLimit>,
+    pub address_limit: Arc<AddressRateLimit>,
+    pub auth_failures: Arc<AuthFailures>,
 }
 
 impl AppState {
     pub fn new(storage: Storage, config: ServerConfig) -> AppState {
         let rate_limit = TokenRateLimit::new(config.limits.rate_per_minute, config.limits.rate_burst);
-        AppState { storage, config: Arc::new(config), rate_limit: Arc::new(rate_limit) }
+        let g = &config.guards;
+        let n = |v: u32| NonZeroU32::new(v.max(1)).expect("non-zero");
+        let address_limit = AddressRateLimit::new(n(g.address_rate_per_minute), n(g.address_burst));
+        let auth_failures = AuthFailures::new(g.auth_failures_per_minute);
+        AppState {
+            storage,
+            config: Arc::new(config),
+            rate_limit: Arc::new(rate_limit),
+            address_limit: Arc::new(address_limit),
+            auth_failures: Arc::new(auth_failures),
+        }
     }
 
     /// The per-token rate limit. On PostgreSQL the buckets are in the
@@ -152,12 +169,14 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
                 .max_age(Duration::from_secs(600)),
         );
     }
+    let guard_state = state.clone();
     let mut router = Router::new().route("/healthz", get(healthz)).with_state(state).merge(api);
     if let Some(demo) = &dirs.demo {
         router = router.nest_service("/demo", ServeDir::new(demo));
     }
     router
         .fallback_service(ServeDir::new(&dirs.www).append_index_html_on_directories(true))
+        .layer(axum::middleware::from_fn_with_state(guard_state, guard::guard))
         .layer(axum::middleware::from_fn(request_log::log_request))
 }
 

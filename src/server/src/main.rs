@@ -3,9 +3,14 @@
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use escucha_server::accounts::Authentication;
+use escucha_server::connections::{self, ConnectionCounts, ConnectionLimits};
+use escucha_server::guard::Guards;
 use escucha_server::{app, parse_origin, AppState, Limits, ServerConfig, StaticDirs, Storage};
 
 #[derive(Parser)]
@@ -93,6 +98,27 @@ struct ServeArgs {
     /// Most captures in one push.
     #[arg(long, env = "ESCUCHA_MAX_PUSH_ITEMS", default_value_t = Limits::default().max_push_items)]
     max_push_items: usize,
+    /// Most client connections open at once (kept below the open-file limit).
+    #[arg(long, env = "ESCUCHA_MAX_CONNECTIONS", default_value_t = ConnectionLimits::default().max_connections)]
+    max_connections: usize,
+    /// Seconds a request's head (and a kept-alive connection's next one) may take.
+    #[arg(long, env = "ESCUCHA_HEADER_TIMEOUT_SECS", default_value_t = ConnectionLimits::default().header_timeout.as_secs())]
+    header_timeout_secs: u64,
+    /// Seconds a request's body may take to arrive.
+    #[arg(long, env = "ESCUCHA_BODY_TIMEOUT_SECS", default_value_t = Guards::default().body_timeout.as_secs())]
+    body_timeout_secs: u64,
+    /// Seconds a connection may stay with no byte read or written.
+    #[arg(long, env = "ESCUCHA_IDLE_TIMEOUT_SECS", default_value_t = ConnectionLimits::default().idle_timeout.as_secs())]
+    idle_timeout_secs: u64,
+    /// Requests per minute from one client address (before authentication).
+    #[arg(long, env = "ESCUCHA_ADDRESS_RATE_PER_MINUTE", default_value_t = Guards::default().address_rate_per_minute)]
+    address_rate_per_minute: u32,
+    /// Requests one address may make at once before its per-minute rate applies.
+    #[arg(long, env = "ESCUCHA_ADDRESS_BURST", default_value_t = Guards::default().address_burst)]
+    address_burst: u32,
+    /// Unknown or revoked tokens per minute from one address before it must wait.
+    #[arg(long, env = "ESCUCHA_AUTH_FAILURES_PER_MINUTE", default_value_t = Guards::default().auth_failures_per_minute)]
+    auth_failures_per_minute: u32,
     /// Demo set-up: make sure team "demo" has member "demo" with a working
     /// token written to this file (kept if still valid).
     #[arg(long)]
@@ -130,7 +156,30 @@ async fn main() {
     }
 }
 
+/// A team or member name as the admin typed it, held to the record's rules
+/// for names (they end up in every capture's `createdBy` and the dashboard).
+fn check_name(what: &str, name: &str) -> Result<(), String> {
+    use escucha_core::log::validate::{validate_name, Kind};
+    validate_name(name).map_err(|kind| {
+        let why = match kind {
+            Kind::Empty => "is empty".to_string(),
+            Kind::TooLong { chars, max } => format!("has {chars} characters; at most {max}"),
+            Kind::ControlCharacter { code, .. } => format!("contains a control character or line break (U+{code:04X})"),
+            Kind::BidiControl { code, .. } => {
+                format!("contains a bidirectional control character (U+{code:04X}) that would make it read as something else")
+            }
+            other => format!("{other:?}"),
+        };
+        format!("The {what} name \u{201c}{}\u{201d} {why}.", name.escape_debug())
+    })
+}
+
 async fn run_admin(db: &str, command: Command) -> Result<(), Box<dyn std::error::Error>> {
+    match &command {
+        Command::Team(TeamCommand::Create { name }) => check_name("team", name)?,
+        Command::Member(MemberCommand::Add { name, .. }) => check_name("member", name)?,
+        _ => {}
+    }
     let c = Storage::open(db).await?;
     {
         match command {
@@ -228,6 +277,25 @@ async fn serve(db_spec: &str, args: ServeArgs) -> Result<(), Box<dyn std::error:
             rate_per_minute: args.rate_per_minute,
             rate_burst: args.rate_burst,
         },
+        guards: Guards {
+            body_timeout: Duration::from_secs(args.body_timeout_secs),
+            address_rate_per_minute: args.address_rate_per_minute,
+            address_burst: args.address_burst,
+            auth_failures_per_minute: args.auth_failures_per_minute,
+            ..Guards::default()
+        },
+    };
+    // Each connection is an open file: use all the process may have, and
+    // keep the cap below it so the database can always open its files.
+    let (open_files, hard) = connections::raise_open_file_limit().map_err(|e| format!("cannot read the open-file limit: {e}"))?;
+    let max_connections = connections::connection_cap(args.max_connections, open_files);
+    if max_connections < args.max_connections {
+        tracing::warn!(asked = args.max_connections, max_connections, open_files, "connection cap lowered to fit the open-file limit");
+    }
+    let limits = ConnectionLimits {
+        max_connections,
+        header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+        idle_timeout: Duration::from_secs(args.idle_timeout_secs.max(1)),
     };
     let origins: Vec<String> = args.cors_origins.clone();
     // The log names the database, never a password in its URL.
@@ -242,9 +310,15 @@ async fn serve(db_spec: &str, args: ServeArgs) -> Result<(), Box<dyn std::error:
     let addr = listener.local_addr()?;
     // One machine-readable line so scripts and tests can find the port.
     println!("escucha-server listening on http://{addr}");
-    tracing::info!(%addr, engine = db_engine, db = %db_label, cors_origins = ?origins, "listening");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
-    tracing::info!("stopped");
+    tracing::info!(%addr, engine = db_engine, db = %db_label, cors_origins = ?origins, max_connections, open_files, hard, "listening");
+    let counts = Arc::new(ConnectionCounts::default());
+    connections::serve(listener, router, limits, counts.clone(), shutdown_signal()).await?;
+    tracing::info!(
+        accepted = counts.accepted.load(Ordering::Relaxed),
+        refused = counts.refused.load(Ordering::Relaxed),
+        idle_closed = counts.idle_closed.load(Ordering::Relaxed),
+        "stopped"
+    );
     Ok(())
 }
 

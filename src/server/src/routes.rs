@@ -36,6 +36,8 @@ fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, max_bytes
                 ErrorCode::PayloadTooLarge,
                 format!("The body is larger than {} bytes; send fewer items per request.", max_bytes),
             )
+        } else if rejection.body_text().contains(crate::guard::BODY_TIMED_OUT) {
+            ApiFailure::new(ErrorCode::RequestTimeout, "The request body did not arrive in time; send it again.")
         } else {
             ApiFailure::bad_request(format!("Could not read the request body: {}", rejection.body_text()))
         }
@@ -110,9 +112,7 @@ pub async fn edit(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Capture>, ApiFailure> {
-    if !escucha_core::log::record::is_uuid(&id) {
-        return Err(ApiFailure::bad_request(format!("id: \u{201c}{id}\u{201d} in the path is not a UUID.")));
-    }
+    validate::parse_id(&id).map_err(ApiFailure::bad_request)?;
     let value = json_body(&headers, body, state.config.limits.max_body_bytes)?;
     let change = validate::parse_edit(&value).map_err(ApiFailure::bad_request)?;
     match state.storage.edit(&who, &id, &change, now_ms()).await {

@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 
+use escucha_core::log::validate::Register;
 use escucha_core::log::{Capture, CaptureEdit, Stamp};
 use escucha_core::sync::api::{ApiError, ErrorCode, ItemResult, ItemStatus};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -76,14 +77,21 @@ pub fn plan_push(current: &mut HashMap<String, Capture>, who: &Identity, items: 
         let incoming = match item {
             Ok(c) => c,
             Err((id, message)) => {
-                results.push(ItemResult { id, status: ItemStatus::Rejected, error: Some(ApiError::new(ErrorCode::BadRequest, message)) });
+                results.push(ItemResult {
+                    id,
+                    status: ItemStatus::Rejected,
+                    error: Some(ApiError::new(ErrorCode::BadRequest, message)),
+                    superseded: vec![],
+                });
                 continue;
             }
         };
+        // The fields whose pushed value lost to a newer edit already stored.
+        let mut superseded: Vec<Register> = Vec::new();
         let status = match current.get(&incoming.id) {
             Some(old) => {
                 let mut merged = old.clone();
-                merged.merge(&incoming);
+                superseded = merged.merge(&incoming);
                 merged.created_by = old.created_by.clone();
                 merged.created_ms = old.created_ms;
                 if &merged == old {
@@ -103,7 +111,7 @@ pub fn plan_push(current: &mut HashMap<String, Capture>, who: &Identity, items: 
                 ItemStatus::Stored
             }
         };
-        results.push(ItemResult { id: incoming.id, status, error: None });
+        results.push(ItemResult { id: incoming.id, status, error: None, superseded });
     }
     let writes = changed.iter().map(|id| current[id].clone()).collect();
     (results, writes)

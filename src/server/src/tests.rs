@@ -379,7 +379,7 @@ async fn dashboard_edits_are_stamped_by_the_member_and_flow_to_pull(e) {
     let bo = h.member("t", "bo").await;
     let mut c = capture(1, "ana");
     // A device whose clock runs ahead: the server's edit must still win.
-    c.status.stamp.ms = now_ms() + 3_600_000;
+    c.status.stamp.ms = now_ms() + 300_000;
     h.push(&ana, std::slice::from_ref(&c)).await;
     let cursor = h.pull(&ana, "").await.cursor;
     let (status, _, v) = h
@@ -527,3 +527,6 @@ fn the_openapi_contract_matches_the_router() {
     let ours: Vec<&str> = escucha_core::sync::api::ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(codes, ours);
 }
+
+/// Issue 11: what hostile clients tried (tests/security.rs).
+mod security;

@@ -176,6 +176,8 @@ texts! {
     DeptLogistics => "Logistics", "Logística";
     DeptCustomerService => "Customer Service", "Atención al cliente";
     HealthUp => "Escucha {0} · {1} ({2}, synchronous={3}) — the server is up", "Escucha {0} · {1} ({2}, synchronous={3}) — el servidor funciona";
+    // srv11: the server's request deadline.
+    ServerErrRequestTimeout => "the request did not arrive in time", "la petición no llegó a tiempo";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is
@@ -230,6 +232,8 @@ pub fn server_error_label(lang: Lang, code: crate::sync::api::ErrorCode) -> &'st
         UnsupportedVersion => Text::ServerErrUnsupportedVersion,
         Internal => Text::ServerErrInternal,
         StorageUnavailable => Text::ServerErrStorageUnavailable,
+        RequestTimeout => Text::ServerErrRequestTimeout,
+        UriTooLong | HeadersTooLarge => Text::ServerErrPayloadTooLarge,
     }
     .get(lang)
 }

@@ -205,7 +205,9 @@ struct TypedExport {
 /// Keep a valid record; a second copy of an id in the same file merges into the first.
 fn add(batch: &mut ImportBatch, seen: &mut HashMap<String, usize>, c: Capture) {
     match seen.get(&c.id) {
-        Some(&at) => batch.records[at].merge(&c),
+        Some(&at) => {
+            batch.records[at].merge(&c);
+        }
         None => {
             seen.insert(c.id.clone(), batch.records.len());
             batch.records.push(c);
@@ -226,7 +228,12 @@ fn validate(item: Value, now_ms: i64) -> Result<Capture, RejectReason> {
 /// [`super::validate::validate_capture`]). Page text an older version stored
 /// unclean (say, the page text's block separator in a quote) is cleaned the
 /// same way a new capture is ([`repair`]); anything else is refused with its reason.
-fn check(c: Capture, now_ms: i64) -> Result<Capture, (String, RejectReason)> {
+fn check(mut c: Capture, now_ms: i64) -> Result<Capture, (String, RejectReason)> {
+    // Ids are canonical lower-case; a file written by another tool with
+    // upper-case UUIDs names the same records.
+    if super::record::is_uuid(&c.id) {
+        c.id.make_ascii_lowercase();
+    }
     match repair(&c, now_ms) {
         Repair::Valid => Ok(c),
         Repair::Repaired(fixed) => Ok(*fixed),

@@ -17,4 +17,4 @@ pub mod store_error;
 pub mod validate;
 
 pub use record::{Capture, CaptureContext, CaptureEdit, CommentTime, Priority, Sentiment, Status, Tags, TextPosition, TextQuote};
-pub use stamp::{Lww, Stamp};
+pub use stamp::{Lww, Merge, Stamp, MAX_STAMP_COUNTER};

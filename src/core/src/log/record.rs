@@ -11,7 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stamp::{Lww, Stamp};
+use super::stamp::{Lww, Merge, Stamp};
+use super::validate::Register;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "camelCase")]
@@ -223,7 +224,9 @@ impl Capture {
     }
 
     /// Merge another copy of the same record (same id). Order-independent.
-    pub fn merge(&mut self, other: &Capture) {
+    /// Returns the registers where `other` held a different value that lost
+    /// to a newer edit in this copy (what a pusher is told was superseded).
+    pub fn merge(&mut self, other: &Capture) -> Vec<Register> {
         debug_assert_eq!(self.id, other.id);
         // Creation facts are immutable, but two copies can disagree (an import,
         // or a capture made before the member name was set, which the team log
@@ -234,14 +237,17 @@ impl Capture {
             self.created_ms = other.created_ms;
             self.created_by = other.created_by.clone();
         }
-        self.context.merge(&other.context);
-        self.sentiment.merge(&other.sentiment);
-        self.department.merge(&other.department);
-        self.status.merge(&other.status);
-        self.priority.merge(&other.priority);
-        self.tags.merge(&other.tags);
-        self.note.merge(&other.note);
-        self.deleted.merge(&other.deleted);
+        let outcomes = [
+            (Register::Context, self.context.merge(&other.context)),
+            (Register::Sentiment, self.sentiment.merge(&other.sentiment)),
+            (Register::Department, self.department.merge(&other.department)),
+            (Register::Status, self.status.merge(&other.status)),
+            (Register::Priority, self.priority.merge(&other.priority)),
+            (Register::Tags, self.tags.merge(&other.tags)),
+            (Register::Note, self.note.merge(&other.note)),
+            (Register::Deleted, self.deleted.merge(&other.deleted)),
+        ];
+        outcomes.into_iter().filter(|(_, m)| *m == Merge::Lost).map(|(r, _)| r).collect()
     }
 
     /// Apply a manager's edit with one stamp. Refuses overlong input whole.
@@ -445,6 +451,36 @@ mod tests {
         assert_eq!(r.department.value.as_deref(), Some("PR"));
         assert!(r.deleted.value);
         assert_eq!(r.last_stamp(), &st(20, "b"));
+    }
+
+    #[test]
+    fn merge_names_the_registers_whose_incoming_value_lost() {
+        let base = Capture::new("id".into(), ctx(None), &Tags::default(), "ana", st(10, "a"));
+        let mut server = base.clone();
+        server.apply(&CaptureEdit { status: Some(Status::Closed), ..Default::default() }, &st(30, "b")).unwrap();
+        let mut offline = base.clone();
+        offline
+            .apply(&CaptureEdit { status: Some(Status::Escalated), note: Some("llamar".into()), ..Default::default() }, &st(20, "a"))
+            .unwrap();
+        let lost = server.merge(&offline);
+        assert_eq!(lost, vec![Register::Status], "the note was taken; the status lost to a newer edit");
+        assert_eq!((server.status.value, server.note.value.as_str()), (Status::Closed, "llamar"));
+        assert_eq!(server.merge(&offline), vec![Register::Status], "re-sending says so again");
+        assert_eq!(server.clone().merge(&server), vec![], "a copy of itself loses nothing");
+    }
+
+    #[test]
+    fn same_id_and_stamps_with_different_content_converge() {
+        // Issue 11: a client re-sent a record with the stamps it had seen but
+        // other content; the server kept its own and answered "unchanged".
+        let a = Capture::new("id".into(), ctx(None), &Tags::default(), "ana", st(10, "a"));
+        let mut b = a.clone();
+        b.note.value = "otra cosa".into();
+        b.context.value.comment_text = "otro texto".into();
+        let (mut ab, mut ba) = (a.clone(), b.clone());
+        ab.merge(&b);
+        ba.merge(&a);
+        assert_eq!(ab, ba);
     }
 
     #[test]

@@ -16,8 +16,8 @@
 
 use super::record::{normalize_tags, Capture, CaptureContext, CommentTime, TextPosition, TextQuote};
 use super::validate::{
-    is_bidi_control, strip_web_scheme, validate_capture, Field, Kind, ValidationError, MAX_ACTOR_CHARS, MAX_COMMENT_CHARS, MAX_LABEL_CHARS,
-    MAX_LANG_CHARS, MAX_PLATFORM_CHARS, MAX_QUOTE_CHARS, MAX_URL_CHARS, MAX_UTC_CHARS,
+    is_bidi_control, is_bidi_format, strip_web_scheme, validate_capture, Field, Kind, ValidationError, MAX_ACTOR_CHARS, MAX_COMMENT_CHARS,
+    MAX_LABEL_CHARS, MAX_LANG_CHARS, MAX_PLATFORM_CHARS, MAX_QUOTE_CHARS, MAX_URL_CHARS, MAX_UTC_CHARS,
 };
 use crate::capture::{Extraction, Zone};
 
@@ -249,7 +249,7 @@ fn web_url_unbounded(s: &str) -> Option<String> {
     let trimmed = s.trim();
     let mut out = String::with_capacity(trimmed.len());
     for c in trimmed.chars() {
-        if c.is_control() || is_bidi_control(c) {
+        if c.is_control() || is_bidi_format(c) {
             continue;
         }
         if c.is_whitespace() {

@@ -14,8 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::record::{is_uuid, Capture, MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
-use super::stamp::Stamp;
+use super::record::{is_uuid, Capture, CaptureEdit, MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
+use super::stamp::{Stamp, MAX_STAMP_COUNTER};
 use crate::i18n::Key;
 
 /// Longest URL (page, author, permalink).
@@ -33,9 +33,13 @@ pub const MAX_LANG_CHARS: usize = 35;
 /// Longest platform name and UTC time text.
 pub const MAX_PLATFORM_CHARS: usize = 64;
 pub const MAX_UTC_CHARS: usize = 64;
-/// How far ahead of the checking clock a stamp may be. A stamp far in the
-/// future would win every later edit, so it is refused instead.
+/// How far ahead of the checking clock a stamp may be on a device (which
+/// also holds teammates' stamps, made by other clocks, so it is loose).
 pub const MAX_CLOCK_SKEW_MS: i64 = 24 * 60 * 60 * 1000;
+/// How far ahead of the team log's clock a pushed stamp may be. A stamp in
+/// the future wins every edit made before that time, so the team log refuses
+/// one further ahead than a badly set device clock plausibly is.
+pub const MAX_PUSHED_STAMP_AHEAD_MS: i64 = 10 * 60 * 1000;
 /// No capture predates this (2020-01-01T00:00:00Z).
 pub const MIN_TIME_MS: i64 = 1_577_836_800_000;
 
@@ -76,6 +80,7 @@ pub enum Field {
     CreatedMs,
     CreatedBy,
     StampMs(Register),
+    StampCounter(Register),
     StampActor(Register),
     PageUrl,
     PageTitle,
@@ -109,6 +114,7 @@ impl Field {
             Field::CreatedMs => "createdMs".into(),
             Field::CreatedBy => "createdBy".into(),
             Field::StampMs(r) => format!("{}.stamp.ms", r.name()),
+            Field::StampCounter(r) => format!("{}.stamp.counter", r.name()),
             Field::StampActor(r) => format!("{}.stamp.actor", r.name()),
             Field::PageUrl => ctx("pageUrl"),
             Field::PageTitle => ctx("pageTitle"),
@@ -138,7 +144,7 @@ impl Field {
     /// whether it was the quote's prefix or suffix).
     pub fn label_key(self) -> Key {
         match self {
-            Field::Id | Field::CreatedMs | Field::StampMs(_) | Field::StampActor(_) => Key::FieldRecord,
+            Field::Id | Field::CreatedMs | Field::StampMs(_) | Field::StampCounter(_) | Field::StampActor(_) => Key::FieldRecord,
             Field::CreatedBy => Key::FieldMember,
             Field::PageUrl | Field::PageTitle | Field::Site | Field::Lang | Field::Platform => Key::FieldPage,
             Field::CommentText => Key::FieldComment,
@@ -156,7 +162,17 @@ impl Field {
     /// sanitizer may clean or shorten; a manager's own note and tags are not
     /// cut behind their back.
     fn page_derived(self) -> bool {
-        !matches!(self, Field::Id | Field::CreatedMs | Field::StampMs(_) | Field::StampActor(_) | Field::Tags | Field::Tag(_) | Field::Note)
+        !matches!(
+            self,
+            Field::Id
+                | Field::CreatedMs
+                | Field::StampMs(_)
+                | Field::StampCounter(_)
+                | Field::StampActor(_)
+                | Field::Tags
+                | Field::Tag(_)
+                | Field::Note
+        )
     }
 }
 
@@ -165,6 +181,9 @@ impl Field {
 #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Kind {
     NotUuid,
+    /// A UUID with upper-case hex digits: ids are canonical lower-case, so
+    /// the same id in two cases cannot become two records.
+    NotLowerCase,
     /// A capture time before 2020 or more than a day ahead.
     ImplausibleTime {
         ms: i64,
@@ -172,6 +191,17 @@ pub enum Kind {
     /// A stamp more than a day ahead of the checking clock, or negative.
     FutureStamp {
         ms: i64,
+    },
+    /// A pushed stamp further ahead of the team log's clock than
+    /// [`MAX_PUSHED_STAMP_AHEAD_MS`].
+    AheadOfServer {
+        ms: i64,
+        limit_ms: i64,
+    },
+    /// A stamp counter above [`MAX_STAMP_COUNTER`].
+    CounterTooLarge {
+        counter: u32,
+        max: u32,
     },
     Empty,
     TooLong {
@@ -237,9 +267,9 @@ impl ValidationError {
     pub fn words(&self) -> (Key, Key, Vec<String>) {
         let field = self.field.label_key();
         let (key, args) = match &self.kind {
-            Kind::NotUuid => (Key::InvalidNotUuid, vec![]),
+            Kind::NotUuid | Kind::NotLowerCase => (Key::InvalidNotUuid, vec![]),
             Kind::ImplausibleTime { .. } => (Key::InvalidTime, vec![]),
-            Kind::FutureStamp { .. } => (Key::InvalidFutureStamp, vec![]),
+            Kind::FutureStamp { .. } | Kind::AheadOfServer { .. } | Kind::CounterTooLarge { .. } => (Key::InvalidFutureStamp, vec![]),
             Kind::Empty => (Key::InvalidEmpty, vec![]),
             Kind::TooLong { chars, max } => (Key::InvalidTooLong, vec![chars.to_string(), max.to_string()]),
             Kind::TooMany { count, max } => (Key::InvalidTooMany, vec![count.to_string(), max.to_string()]),
@@ -259,6 +289,11 @@ impl std::fmt::Display for ValidationError {
         let path = self.field.path();
         match &self.kind {
             Kind::NotUuid => write!(f, "{path}: is not a UUID (8-4-4-4-12 hex digits)"),
+            Kind::NotLowerCase => write!(f, "{path}: write the UUID in lower case (ids are canonical lower-case)"),
+            Kind::AheadOfServer { ms, limit_ms } => {
+                write!(f, "{path}: {ms} is more than {} minutes ahead of the team log's clock; check the device's clock", limit_ms / 60_000)
+            }
+            Kind::CounterTooLarge { counter, max } => write!(f, "{path}: counter {counter} is above {max}"),
             Kind::ImplausibleTime { ms } => write!(f, "{path}: {ms} is not a plausible capture time (ms since 1970, UTC)"),
             Kind::FutureStamp { ms } => {
                 write!(f, "{path}: {ms} is more than a day ahead of the server's clock (or negative); check the device's clock")
@@ -287,23 +322,16 @@ pub fn validate_capture(c: &Capture, now_ms: i64) -> Result<(), ValidationError>
     if !is_uuid(&c.id) {
         return err(Field::Id, Kind::NotUuid);
     }
+    if c.id.bytes().any(|b| b.is_ascii_uppercase()) {
+        return err(Field::Id, Kind::NotLowerCase);
+    }
     if c.created_ms < MIN_TIME_MS || c.created_ms > now_ms.saturating_add(MAX_CLOCK_SKEW_MS) {
         return err(Field::CreatedMs, Kind::ImplausibleTime { ms: c.created_ms });
     }
     // May be empty: a capture made before its member set a name; the server
     // names it after the member who pushes it.
     label(Field::CreatedBy, &c.created_by, MAX_LABEL_CHARS, false)?;
-    let stamps = [
-        (Register::Context, &c.context.stamp),
-        (Register::Sentiment, &c.sentiment.stamp),
-        (Register::Department, &c.department.stamp),
-        (Register::Status, &c.status.stamp),
-        (Register::Priority, &c.priority.stamp),
-        (Register::Tags, &c.tags.stamp),
-        (Register::Note, &c.note.stamp),
-        (Register::Deleted, &c.deleted.stamp),
-    ];
-    for (register, stamp) in stamps {
+    for (register, stamp) in stamps(c) {
         check_stamp(register, stamp, now_ms)?;
     }
 
@@ -357,14 +385,74 @@ pub fn validate_capture(c: &Capture, now_ms: i64) -> Result<(), ValidationError>
     Ok(())
 }
 
+/// What the team log accepts from a push: [`validate_capture`], and no stamp
+/// more than [`MAX_PUSHED_STAMP_AHEAD_MS`] ahead of its clock.
+pub fn validate_pushed(c: &Capture, now_ms: i64) -> Result<(), ValidationError> {
+    validate_capture(c, now_ms)?;
+    let limit = now_ms.saturating_add(MAX_PUSHED_STAMP_AHEAD_MS);
+    match stamps(c).into_iter().find(|(_, s)| s.ms > limit) {
+        Some((register, s)) => {
+            Err(ValidationError::new(Field::StampMs(register), Kind::AheadOfServer { ms: s.ms, limit_ms: MAX_PUSHED_STAMP_AHEAD_MS }))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Every register's stamp.
+fn stamps(c: &Capture) -> [(Register, &Stamp); 8] {
+    [
+        (Register::Context, &c.context.stamp),
+        (Register::Sentiment, &c.sentiment.stamp),
+        (Register::Department, &c.department.stamp),
+        (Register::Status, &c.status.stamp),
+        (Register::Priority, &c.priority.stamp),
+        (Register::Tags, &c.tags.stamp),
+        (Register::Note, &c.note.stamp),
+        (Register::Deleted, &c.deleted.stamp),
+    ]
+}
+
 /// A department as a dashboard edit sets it.
 pub fn validate_department(d: &str) -> Result<(), ValidationError> {
     label(Field::Department, d, MAX_LABEL_CHARS, false)
 }
 
+/// An edit's values, held to the same rules as the record's fields they
+/// set (so an edit cannot store what a push would refuse).
+pub fn validate_edit(edit: &CaptureEdit) -> Result<(), ValidationError> {
+    if let Some(Some(d)) = &edit.department {
+        validate_department(d)?;
+    }
+    if let Some(tags) = &edit.tags {
+        if tags.len() > MAX_TAGS {
+            return Err(ValidationError::new(Field::Tags, Kind::TooMany { count: tags.len(), max: MAX_TAGS }));
+        }
+        for (i, t) in tags.iter().enumerate() {
+            // Blank tags are dropped when the edit is applied.
+            label(Field::Tag(i), t, MAX_TAG_CHARS, false)?;
+        }
+    }
+    if let Some(note) = &edit.note {
+        text(Field::Note, note, MAX_NOTE_CHARS)?;
+    }
+    Ok(())
+}
+
+/// A team or member name (the admin commands): one line, no control or
+/// bidirectional characters, not blank, at most [`MAX_LABEL_CHARS`].
+pub fn validate_name(name: &str) -> Result<(), Kind> {
+    label(Field::CreatedBy, name, MAX_LABEL_CHARS, true).map_err(|e| e.kind)
+}
+
 fn check_stamp(register: Register, s: &Stamp, now_ms: i64) -> Result<(), ValidationError> {
     if s.ms < 0 || s.ms > now_ms.saturating_add(MAX_CLOCK_SKEW_MS) {
         return Err(ValidationError::new(Field::StampMs(register), Kind::FutureStamp { ms: s.ms }));
+    }
+    if s.counter > MAX_STAMP_COUNTER {
+        return Err(ValidationError::new(
+            Field::StampCounter(register),
+            Kind::CounterTooLarge { counter: s.counter, max: MAX_STAMP_COUNTER },
+        ));
     }
     label(Field::StampActor(register), &s.actor, MAX_ACTOR_CHARS, true)
 }
@@ -378,6 +466,12 @@ pub fn is_forbidden_control(c: char) -> bool {
 /// LRM/RLM marks, which names legitimately carry).
 pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Any bidirectional formatting character, marks included: none belongs
+/// unescaped in a URL, where one can make a link read as another host.
+pub fn is_bidi_format(c: char) -> bool {
+    is_bidi_control(c) || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 fn count_over(field: Field, value: &str, max: usize) -> Result<(), ValidationError> {
@@ -431,7 +525,7 @@ fn url(field: Field, value: &str, required: bool) -> Result<(), ValidationError>
     if rest[..host_end].is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(ValidationError::new(field, Kind::MalformedUrl));
     }
-    if let Some((at, c)) = value.chars().enumerate().find(|(_, c)| is_bidi_control(*c)) {
+    if let Some((at, c)) = value.chars().enumerate().find(|(_, c)| is_bidi_format(*c)) {
         return Err(ValidationError::new(field, Kind::BidiControl { at, code: c as u32 }));
     }
     Ok(())

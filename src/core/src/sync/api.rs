@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::log::validate::Register;
 use crate::log::Capture;
 
 /// The protocol version: the `/api/v1/` prefix and `Me::protocol`.
@@ -48,6 +49,10 @@ pub struct ItemResult {
     pub status: ItemStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ApiError>,
+    /// Fields whose pushed value lost to a newer edit already in the team
+    /// log (a teammate's, say): the push was taken, but not that part of it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub superseded: Vec<Register>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,10 +109,16 @@ pub enum ErrorCode {
     Internal,
     /// The database cannot be reached.
     StorageUnavailable,
+    /// The request body did not arrive within the server's deadline.
+    RequestTimeout,
+    /// The request target (path and query) is longer than the server accepts.
+    UriTooLong,
+    /// The request headers are larger than the server accepts.
+    HeadersTooLarge,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -120,6 +131,9 @@ impl ErrorCode {
         ErrorCode::UnsupportedVersion,
         ErrorCode::Internal,
         ErrorCode::StorageUnavailable,
+        ErrorCode::RequestTimeout,
+        ErrorCode::UriTooLong,
+        ErrorCode::HeadersTooLarge,
     ];
 
     /// The HTTP status that carries this code.
@@ -135,6 +149,9 @@ impl ErrorCode {
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
             ErrorCode::StorageUnavailable => 503,
+            ErrorCode::RequestTimeout => 408,
+            ErrorCode::UriTooLong => 414,
+            ErrorCode::HeadersTooLarge => 431,
         }
     }
 
@@ -152,6 +169,9 @@ impl ErrorCode {
             ErrorCode::UnsupportedVersion => "unsupported_version",
             ErrorCode::Internal => "internal",
             ErrorCode::StorageUnavailable => "storage_unavailable",
+            ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
         }
     }
 }
@@ -211,15 +231,18 @@ mod tests {
 
     #[test]
     fn item_results_omit_absent_errors() {
-        let ok = ItemResult { id: "a".into(), status: ItemStatus::Unchanged, error: None };
+        let ok = ItemResult { id: "a".into(), status: ItemStatus::Unchanged, error: None, superseded: vec![] };
         assert_eq!(serde_json::to_value(&ok).unwrap(), json!({"id": "a", "status": "unchanged"}));
         let bad = ItemResult {
             id: "b".into(),
             status: ItemStatus::Rejected,
             error: Some(ApiError::new(ErrorCode::BadRequest, "id: not a UUID")),
+            superseded: vec![],
         };
         let back: ItemResult = serde_json::from_value(serde_json::to_value(&bad).unwrap()).unwrap();
         assert_eq!(back, bad);
+        let lost = ItemResult { id: "c".into(), status: ItemStatus::Stored, error: None, superseded: vec![Register::Status] };
+        assert_eq!(serde_json::to_value(&lost).unwrap(), json!({"id": "c", "status": "stored", "superseded": ["status"]}));
     }
 
     #[test]

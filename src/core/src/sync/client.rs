@@ -583,12 +583,13 @@ mod tests {
         let response = PushResponse {
             results: vec![
                 // Out of order on purpose: matched by id.
-                ItemResult { id: "b".into(), status: ItemStatus::Unchanged, error: None },
-                ItemResult { id: "a".into(), status: ItemStatus::Stored, error: None },
+                ItemResult { id: "b".into(), status: ItemStatus::Unchanged, error: None, superseded: vec![] },
+                ItemResult { id: "a".into(), status: ItemStatus::Stored, error: None, superseded: vec![] },
                 ItemResult {
                     id: "c".into(),
                     status: ItemStatus::Rejected,
                     error: Some(ApiError::new(ErrorCode::BadRequest, "note.value: too long")),
+                    superseded: vec![],
                 },
             ],
         };
@@ -621,7 +622,8 @@ mod tests {
         edited
             .apply(&CaptureEdit { note: Some("later".into()), ..Default::default() }, &Stamp { ms: 50, counter: 0, actor: "dev-a".into() })
             .unwrap();
-        let response = PushResponse { results: vec![ItemResult { id: "a".into(), status: ItemStatus::Stored, error: None }] };
+        let response =
+            PushResponse { results: vec![ItemResult { id: "a".into(), status: ItemStatus::Stored, error: None, superseded: vec![] }] };
         let actions = push_actions(&[sent], &response, NOW);
         let [ItemAction::Acknowledge { stamp, .. }] = &actions[..] else { panic!("{actions:?}") };
         let entry = crate::log::outbox::queue(&edited);
@@ -636,6 +638,7 @@ mod tests {
                 id: c.id.clone(),
                 status: ItemStatus::Rejected,
                 error: Some(ApiError::new(ErrorCode::BadRequest, "rule 12")),
+                superseded: vec![],
             }],
         };
         let [ItemAction::Quarantine { why, .. }] = &push_actions(&[c], &response, NOW)[..] else { panic!() };

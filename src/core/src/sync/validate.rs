@@ -11,8 +11,8 @@ use serde_json::Value;
 use crate::log::{Capture, CaptureEdit};
 
 pub use crate::log::validate::{
-    validate_capture, ValidationError, MAX_ACTOR_CHARS, MAX_CLOCK_SKEW_MS, MAX_COMMENT_CHARS, MAX_LABEL_CHARS, MAX_QUOTE_CHARS,
-    MAX_URL_CHARS, MIN_TIME_MS,
+    validate_capture, validate_pushed, ValidationError, MAX_ACTOR_CHARS, MAX_CLOCK_SKEW_MS, MAX_COMMENT_CHARS, MAX_LABEL_CHARS,
+    MAX_PUSHED_STAMP_AHEAD_MS, MAX_QUOTE_CHARS, MAX_URL_CHARS, MIN_TIME_MS,
 };
 
 /// Deserialize one value, naming the path of the first bad field.
@@ -27,14 +27,28 @@ pub fn parse_strict<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
     })
 }
 
-/// A pushed capture: well-formed JSON for [`Capture`], then [`validate_capture`].
+/// A pushed capture: well-formed JSON for [`Capture`], then [`validate_pushed`].
 pub fn parse_capture(value: &Value, now_ms: i64) -> Result<Capture, String> {
     if !value.is_object() {
         return Err("each item must be a JSON object (a capture record)".into());
     }
     let capture: Capture = parse_strict(value)?;
-    validate_capture(&capture, now_ms).map_err(|e| e.to_string())?;
+    validate_pushed(&capture, now_ms).map_err(|e| e.to_string())?;
     Ok(capture)
+}
+
+/// A capture id as a path names it: a UUID in its canonical lower case.
+pub fn parse_id(id: &str) -> Result<(), String> {
+    if !crate::log::record::is_uuid(id) {
+        return Err(format!("id: \u{201c}{id}\u{201d} in the path is not a UUID."));
+    }
+    if id.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(format!(
+            "id: \u{201c}{id}\u{201d} has upper-case digits; ids are canonical lower-case (\u{201c}{}\u{201d}).",
+            id.to_ascii_lowercase()
+        ));
+    }
+    Ok(())
 }
 
 /// Keys a [`CaptureEdit`] may carry. Unknown keys are refused rather than
@@ -52,10 +66,13 @@ pub fn parse_edit(value: &Value) -> Result<CaptureEdit, String> {
     if obj.is_empty() {
         return Err(format!("the edit changes nothing; set at least one of {}", EDIT_KEYS.join(", ")));
     }
-    let edit: CaptureEdit = parse_strict(value)?;
-    if let Some(Some(d)) = &edit.department {
-        crate::log::validate::validate_department(d).map_err(|e| e.to_string().replacen("department.value", "department", 1))?;
+    // `null` would read as "absent" and make the edit a silent no-op; only
+    // the department can be cleared, and null is how.
+    if let Some((k, _)) = obj.iter().find(|(k, v)| v.is_null() && k.as_str() != "department") {
+        return Err(format!("{k}: null is not a value for {k}; leave the field out to keep it as it is"));
     }
+    let edit: CaptureEdit = parse_strict(value)?;
+    crate::log::validate::validate_edit(&edit).map_err(|e| e.to_string().replacen(".value", "", 1))?;
     Ok(edit)
 }
 
@@ -123,6 +140,46 @@ mod tests {
     }
 
     #[test]
+    fn pushed_stamps_may_be_only_minutes_ahead_and_counters_small() {
+        use crate::log::MAX_STAMP_COUNTER;
+        type Breaker = fn(&mut Capture);
+        let cases: Vec<(Breaker, Result<(), &str>)> = vec![
+            (|c| c.status.stamp.ms = NOW + MAX_PUSHED_STAMP_AHEAD_MS, Ok(())),
+            (|c| c.status.stamp.ms = NOW + MAX_PUSHED_STAMP_AHEAD_MS + 1, Err("status.stamp.ms: ")),
+            // The issue's attack: a day ahead with a saturated counter.
+            (
+                |c| {
+                    c.note.stamp.ms = NOW + 24 * 60 * 60 * 1000;
+                    c.note.stamp.counter = u32::MAX;
+                },
+                Err("note.stamp."),
+            ),
+            (|c| c.note.stamp.counter = MAX_STAMP_COUNTER, Ok(())),
+            (|c| c.note.stamp.counter = u32::MAX, Err("note.stamp.counter: counter 4294967295 is above 65535")),
+            (|c| c.id = c.id.to_uppercase(), Err("id: write the UUID in lower case")),
+        ];
+        for (i, (breaker, want)) in cases.into_iter().enumerate() {
+            let mut c = good();
+            breaker(&mut c);
+            let got = parse_capture(&serde_json::to_value(&c).unwrap(), NOW).map(|_| ());
+            match (got, want) {
+                (Ok(()), Ok(())) => {}
+                (Err(e), Err(w)) => assert!(e.starts_with(w), "case {i}: {e:?} lacks {w:?}"),
+                (got, want) => panic!("case {i}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn path_ids_are_canonical_lower_case() {
+        let id = good().id;
+        assert_eq!(parse_id(&id), Ok(()));
+        let upper = parse_id(&id.to_uppercase()).unwrap_err();
+        assert!(upper.contains("canonical lower-case") && upper.contains(&id), "{upper}");
+        assert!(parse_id("not-a-uuid").unwrap_err().contains("is not a UUID"));
+    }
+
+    #[test]
     fn json_errors_name_the_path() {
         let mut v = serde_json::to_value(good()).unwrap();
         v["status"]["value"] = json!("urgentísimo");
@@ -144,6 +201,16 @@ mod tests {
             (json!({"status": "done"}), Err("status: unknown variant")),
             (json!({"note": 5}), Err("note: invalid type")),
             (json!("closed"), Err("JSON object")),
+            // Issue 11: what push refuses, an edit refuses the same way.
+            (json!({"status": null}), Err("status: null is not a value")),
+            (json!({"note": null}), Err("note: null is not a value")),
+            (json!({"tags": ["ok", "a\u{0}b"]}), Err("tags[1]: contains control characters")),
+            (json!({"tags": ["line\nbreak"]}), Err("tags[0]: contains control characters")),
+            (json!({"tags": ["\u{202e}gnp.exe"]}), Err("tags[0]: contains a bidirectional control")),
+            (json!({"note": "nul\u{0}"}), Err("note: contains control characters")),
+            (json!({"note": "two\nlines"}), Ok(())),
+            (json!({"tags": [""]}), Ok(())),
+            (json!({"department": "a\nb"}), Err("department: contains control characters")),
         ];
         for (value, want) in cases {
             match (parse_edit(&value), want) {
