@@ -377,6 +377,9 @@ keys! {
     WelcomeImportFailed => "welcomeImportFailed",
     // hl15b: a mention's tooltip.
     MentionTooltip => "mentionTooltip",
+    // paint11: Log refused while the card is hidden or covered (card::log_allowed).
+    CardNotVisible => "cardNotVisible",
+    CardNotDeliberate => "cardNotDeliberate",
 }
 
 impl Key {

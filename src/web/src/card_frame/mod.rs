@@ -5,6 +5,7 @@
 //! form (`form.rs`).
 
 mod form;
+mod visibility;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -159,6 +160,10 @@ async fn show() -> Result<(), PlatformError> {
         Rc::new(RefCell::new(form::CardState { ticket: s.ticket.clone(), context, model, logged_id, touched: false }))
     });
     form::render(&dom::document(), &state)?;
+    // paint11: "Log" asks whether the card is visibly on top (visibility.rs).
+    if let Some(card) = dom::document().get_element_by_id("card") {
+        visibility::watch(&card)?;
+    }
     report_place();
     // When the first frame with the card is painted (for the benchmark).
     let painted = Closure::once_into_js(|| {

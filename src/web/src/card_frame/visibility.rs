@@ -1,0 +1,49 @@
+//! Whether the card is visibly on top, as the browser itself sees it: an
+//! IntersectionObserver with `trackVisibility` (v2) on the card, whose
+//! `isVisible` is false when the card, its frame or any ancestor (in the
+//! page too) is faded, filtered, transformed or drawn over. The page can
+//! restyle our host and put a decoy where the manager will click; this is
+//! how "Log" knows (the decision: `escucha_core::card::log_allowed`).
+
+use std::cell::{Cell, RefCell};
+
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+thread_local! {
+    static VISIBLE: Cell<Option<bool>> = const { Cell::new(None) };
+    static OBSERVER: RefCell<Option<(JsValue, Closure<dyn FnMut(Array)>)>> = const { RefCell::new(None) };
+}
+
+/// Start watching `target` (the card).
+pub fn watch(target: &web_sys::Element) -> Result<(), JsValue> {
+    let ctor: Function = Reflect::get(&js_sys::global(), &"IntersectionObserver".into())?.dyn_into()?;
+    let on_entries = Closure::<dyn FnMut(Array)>::new(|entries: Array| {
+        // The newest entry is the browser's current verdict.
+        if let Some(last) = entries.iter().last() {
+            let visible = Reflect::get(&last, &"isVisible".into()).ok().and_then(|v| v.as_bool());
+            VISIBLE.with(|v| v.set(visible));
+        }
+    });
+    let init = Object::new();
+    Reflect::set(&init, &"trackVisibility".into(), &true.into())?;
+    Reflect::set(&init, &"delay".into(), &100.into())?; // the smallest the browser accepts
+    Reflect::set(&init, &"threshold".into(), &Array::of1(&1.0.into()))?;
+    let observer = Reflect::construct(&ctor, &Array::of2(on_entries.as_ref(), &init))?;
+    let observe: Function = Reflect::get(&observer, &"observe".into())?.dyn_into()?;
+    observe.call1(&observer, target)?;
+    OBSERVER.with(|o| *o.borrow_mut() = Some((observer, on_entries)));
+    Ok(())
+}
+
+/// The latest verdict; waits briefly for the first one (None if none came).
+pub async fn current() -> Option<bool> {
+    for _ in 0..20 {
+        if let Some(v) = VISIBLE.with(Cell::get) {
+            return Some(v);
+        }
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    }
+    VISIBLE.with(Cell::get)
+}
