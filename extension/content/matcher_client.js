@@ -23,6 +23,10 @@ self.escuchaMatcherClient = (api) => {
   let queue = Promise.resolve(); // scans run one at a time, in order
   const encoder = new TextEncoder();
   const serial = (work) => (queue = queue.then(work, work));
+  // Our frames are loaded from a dynamic address (manifest: use_dynamic_url,
+  // so a page cannot probe for them) but their documents have the
+  // extension's own origin: post to that (a resource outside the dynamic list names it).
+  const frameOrigin = () => new URL(api.runtime.getURL('manifest.json')).origin;
 
   /** Send a typed request (buffers beside it) and wait for the reply with its id. */
   const ask = (session, request, buffers = {}, transfer = []) => {
@@ -86,7 +90,7 @@ self.escuchaMatcherClient = (api) => {
         if (e.data?.type === 'hello') resolve(e.data.hello);
         else session.pending.get(e.data?.id)?.(e.data);
       };
-      frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, new URL(src).origin, [channel.port2]), { once: true });
+      frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, frameOrigin(), [channel.port2]), { once: true });
       setTimeout(() => reject(new Error('Escucha: the matcher frame did not answer.')), 15000);
     });
     document.documentElement.append(host);
@@ -244,12 +248,13 @@ self.escuchaMatcherClient = (api) => {
     host.attachShadow({ mode: 'closed' }).append(frame);
     const channel = new MessageChannel();
     const mine = card = { host, frame, port: channel.port1, previous, focused: false };
+    pointerOff(); // a tooltip shown while the card was on its way would cover it (and Log refuses a covered card)
     channel.port1.onmessage = (e) => {
       if (card !== mine) return;
       if (e.data?.type === 'place') place(e.data);
       else if (e.data?.type === 'close') closeCard();
     };
-    frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, new URL(src).origin, [channel.port2]), { once: true });
+    frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, frameOrigin(), [channel.port2]), { once: true });
     channel.port1.postMessage({ type: 'open', opening });
     document.documentElement.append(host);
   };

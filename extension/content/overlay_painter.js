@@ -7,11 +7,14 @@
 // wasm↔JS crossing per range and per rect would cost more than the work.
 //
 // Nothing here is page-readable: one 0×0 host whose shadow root is closed,
-// boxes only for ranges near the viewport (an IntersectionObserver watches
-// each range's element), placed in document coordinates so the page's own
-// scrolling carries them. They are redrawn when something may have moved
-// them: a change of what is painted, the observer, a resize, a scroll of any
-// scroller, a loaded image or font.
+// boxes only for ranges near the viewport, placed in document coordinates.
+// Which ranges are near is found by a binary search in an index of their
+// elements' vertical extents (an IntersectionObserver over thousands of
+// elements was measured: it costs every scrolled frame, ~65 ms a frame on
+// the 10k-post thread). The index is rebuilt when layout may have moved
+// things: a change of what is painted, a resize of the document, a loaded
+// image or font, a scroll inside an element; a scroll of the document only
+// redraws the boxes near the new view.
 self.escuchaOverlayPainter = (css, layerNames, ownUiAttribute) => {
   const host = document.createElement('escucha-overlay');
   host.setAttribute(ownUiAttribute, 'overlay'); // our scan skips it
@@ -28,29 +31,24 @@ self.escuchaOverlayPainter = (css, layerNames, ownUiAttribute) => {
   }
   const layers = new Map(); // name → Map(range → entry)
   const byElement = new Map(); // Element → Set(entry)
-  const near = new Set(); // elements the observer says are near the viewport
-  const unreported = new Set(); // observed, not yet reported by the observer
-  let waiters = []; // drawn() promises: resolved by the first draw with every element reported
+  let index = null; // [{ top, bottom, el }] by top, document coordinates; null: to rebuild
+  let tallest = 0;
+  let waiters = []; // drawn() promises: resolved by the next draw
   let boxes = 0;
+  const cost = { draws: 0, rebuilds: 0, ms: 0 }; // for the benchmark (tests/bench/paint.mjs)
   let scheduled = 0;
   let disposed = false;
   const live = document.createRange();
 
   const schedule = () => { if (!scheduled && !disposed) scheduled = requestAnimationFrame(draw); };
-  const io = new IntersectionObserver((entries) => {
-    for (const e of entries) {
-      unreported.delete(e.target);
-      if (e.isIntersecting) near.add(e.target); else near.delete(e.target);
-    }
-    schedule();
-  }, { rootMargin: '50% 0px 50% 0px' });
-  const ro = new ResizeObserver(schedule);
-  const onScroll = () => schedule();
-  const onLoad = (e) => { if (e.target instanceof HTMLImageElement || e.target instanceof HTMLIFrameElement) schedule(); };
-  addEventListener('resize', schedule, { passive: true });
+  const moved = () => { index = null; schedule(); };
+  const ro = new ResizeObserver(moved);
+  const onScroll = (e) => { if (e.target !== document) index = null; schedule(); };
+  const onLoad = (e) => { if (e.target instanceof HTMLImageElement || e.target instanceof HTMLIFrameElement) moved(); };
+  addEventListener('resize', moved, { passive: true });
   document.addEventListener('scroll', onScroll, { capture: true, passive: true });
   document.addEventListener('load', onLoad, true);
-  document.fonts?.addEventListener?.('loadingdone', schedule);
+  document.fonts?.addEventListener?.('loadingdone', moved);
 
   const elementOf = (range) => {
     const n = range.startContainer;
@@ -74,7 +72,7 @@ self.escuchaOverlayPainter = (css, layerNames, ownUiAttribute) => {
       layer.set(range, entry);
       if (!el) continue;
       let set = byElement.get(el);
-      if (!set) { byElement.set(el, (set = new Set())); io.observe(el); unreported.add(el); }
+      if (!set) { byElement.set(el, (set = new Set())); index = null; }
       set.add(entry);
     }
     attach();
@@ -84,7 +82,7 @@ self.escuchaOverlayPainter = (css, layerNames, ownUiAttribute) => {
     const set = entry.el && byElement.get(entry.el);
     if (!set) return;
     set.delete(entry);
-    if (set.size === 0) { byElement.delete(entry.el); near.delete(entry.el); unreported.delete(entry.el); io.unobserve(entry.el); }
+    if (set.size === 0) { byElement.delete(entry.el); index = null; }
   };
   const remove = (name, ranges) => {
     const layer = layers.get(name);
@@ -110,13 +108,24 @@ self.escuchaOverlayPainter = (css, layerNames, ownUiAttribute) => {
   function draw() {
     scheduled = 0;
     if (disposed) return;
+    const t0 = performance.now();
+    cost.draws++;
     attach();
     const origin = host.getBoundingClientRect();
+    if (!index) { cost.rebuilds++; rebuild(origin); }
     const html = new Map();
     for (const name of containers.keys()) html.set(name, []);
     let count = 0;
-    for (const el of near) {
-      for (const entry of byElement.get(el) ?? []) {
+    const margin = innerHeight / 2;
+    const viewTop = -origin.top - margin;
+    const viewBottom = -origin.top + innerHeight + margin;
+    // First element whose top could reach the view: top >= viewTop - tallest.
+    let lo = 0;
+    let hi = index.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (index[mid].top < viewTop - tallest) lo = mid + 1; else hi = mid; }
+    for (let i = lo; i < index.length && index[i].top <= viewBottom; i++) {
+      if (index[i].bottom < viewTop) continue;
+      for (const entry of byElement.get(index[i].el) ?? []) {
         const r = entry.range;
         if (!r.startContainer.isConnected || !r.endContainer.isConnected) continue;
         try { live.setStart(r.startContainer, r.startOffset); live.setEnd(r.endContainer, r.endOffset); } catch { continue; }
@@ -146,7 +155,28 @@ self.escuchaOverlayPainter = (css, layerNames, ownUiAttribute) => {
       }
     }
     boxes = count;
-    if (unreported.size === 0 && waiters.length) { const w = waiters; waiters = []; for (const resolve of w) resolve(boxes); }
+    cost.ms += performance.now() - t0;
+    if (waiters.length) { const w = waiters; waiters = []; for (const resolve of w) resolve(boxes); }
+  }
+
+  /** Each painted element's vertical extent in document coordinates, by top. */
+  function rebuild(origin) {
+    index = [];
+    tallest = 0;
+    for (const el of byElement.keys()) {
+      if (!el.isConnected) continue;
+      let b = el.getBoundingClientRect();
+      if (b.width === 0 && b.height === 0) {
+        // No box of its own (display: contents): its text's.
+        const [entry] = byElement.get(el);
+        try { live.setStart(entry.range.startContainer, entry.range.startOffset); live.setEnd(entry.range.endContainer, entry.range.endOffset); b = live.getBoundingClientRect(); } catch { continue; }
+      }
+      const top = b.top - origin.top;
+      const bottom = b.bottom - origin.top;
+      tallest = Math.max(tallest, bottom - top);
+      index.push({ top, bottom, el });
+    }
+    index.sort((a, b) => a.top - b.top);
   }
 
   /** What is painted, layer by layer, as text (the GetPainted answer; never page-visible). */
@@ -161,23 +191,22 @@ self.escuchaOverlayPainter = (css, layerNames, ownUiAttribute) => {
     }
     return { layers: out, boxes };
   };
+  const costs = () => ({ ...cost });
 
   const dispose = () => {
     disposed = true;
     if (scheduled) cancelAnimationFrame(scheduled);
-    io.disconnect();
     ro.disconnect();
-    removeEventListener('resize', schedule);
+    removeEventListener('resize', moved);
     document.removeEventListener('scroll', onScroll, true);
     document.removeEventListener('load', onLoad, true);
-    document.fonts?.removeEventListener?.('loadingdone', schedule);
+    document.fonts?.removeEventListener?.('loadingdone', moved);
     host.remove();
     for (const resolve of waiters) resolve(0);
     waiters = [];
-    unreported.clear();
     layers.clear();
     byElement.clear();
-    near.clear();
+    index = [];
   };
 
   /** Resolves once the boxes for what is painted now are drawn (benchmarks). */
@@ -186,5 +215,5 @@ self.escuchaOverlayPainter = (css, layerNames, ownUiAttribute) => {
   // There from the start, painted or not: a host that appeared only with a
   // first mention would tell the page that it holds one.
   attach();
-  return { add, remove, set, clear, debug, dispose, drawn, redraw: schedule };
+  return { add, remove, set, clear, debug, dispose, drawn, costs, redraw: schedule };
 };

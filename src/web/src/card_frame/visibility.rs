@@ -14,6 +14,7 @@ use wasm_bindgen::{JsCast, JsValue};
 thread_local! {
     static VISIBLE: Cell<Option<bool>> = const { Cell::new(None) };
     static OBSERVER: RefCell<Option<(JsValue, Closure<dyn FnMut(Array)>)>> = const { RefCell::new(None) };
+    static TARGET: RefCell<Option<web_sys::Element>> = const { RefCell::new(None) };
 }
 
 /// Start watching `target` (the card).
@@ -34,11 +35,31 @@ pub fn watch(target: &web_sys::Element) -> Result<(), JsValue> {
     let observe: Function = Reflect::get(&observer, &"observe".into())?.dyn_into()?;
     observe.call1(&observer, target)?;
     OBSERVER.with(|o| *o.borrow_mut() = Some((observer, on_entries)));
+    TARGET.with(|t| *t.borrow_mut() = Some(target.clone()));
     Ok(())
 }
 
-/// The latest verdict; waits briefly for the first one (None if none came).
+/// The browser's verdict for now. A "visible" verdict is taken as it is; a
+/// missing or "not visible" one may be stale (the page scrolled the card
+/// into view a moment ago: verdicts come at most every 100 ms), so the card
+/// is observed afresh and that verdict, the state after the click, decides.
+/// A page that hid the card for the click would have to show it again
+/// within that moment, in front of the manager, for a Log to pass.
 pub async fn current() -> Option<bool> {
+    if VISIBLE.with(Cell::get) == Some(true) {
+        return Some(true);
+    }
+    VISIBLE.with(|v| v.set(None));
+    OBSERVER.with(|o| {
+        if let Some((observer, _)) = o.borrow().as_ref() {
+            let target = TARGET.with(|t| t.borrow().clone());
+            for (method, arg) in [("unobserve", &target), ("observe", &target)] {
+                if let (Ok(f), Some(t)) = (Reflect::get(observer, &method.into()).and_then(|f| f.dyn_into::<Function>()), arg) {
+                    let _ = f.call1(observer, t);
+                }
+            }
+        }
+    });
     for _ in 0..20 {
         if let Some(v) = VISIBLE.with(Cell::get) {
             return Some(v);
