@@ -337,8 +337,11 @@ test('a page that embeds the card page itself gets no card and can log nothing',
     }, { src: `chrome-extension://${browser.extensionId}/card/card.html`, ticket });
     await new Promise((res) => setTimeout(res, 1500));
     const planted = await (await page.$('#planted')).contentFrame();
-    assert.ok(planted && planted.url().includes('/card/card.html'), 'the planted frame loaded');
-    assert.equal(await planted.locator('#log').count(), 0, `no card, so no Log button (ticket ${JSON.stringify(ticket)})`);
+    // card.html is web-accessible only at Chromium's dynamic address now
+    // (use_dynamic_url, issue 11): framed by its static address it is refused
+    // before any ticket is looked at. Either way, no card and no Log button.
+    const logButtons = planted ? await planted.locator('#log').count().catch(() => 0) : 0;
+    assert.equal(logButtons, 0, `no card, so no Log button (ticket ${JSON.stringify(ticket)}, frame at ${planted?.url()})`);
     await page.evaluate(() => document.getElementById('planted').remove());
   }
   assert.equal((await pageCaptures(url)).captures.length, before, 'nothing was logged');
