@@ -75,8 +75,11 @@ async function firstPaint({ kind, css, overlayJs }) {
     const layers = Array.from({ length: 10 }, (_, i) => `escucha-g${i}`);
     const p = self.escuchaOverlayPainter(css, [...layers, 'escucha-flash'], 'data-escucha-ui');
     for (let i = 0; i < 10; i++) p.add(`escucha-g${i}`, mentions.filter((m) => m.group === i).map((m) => m.range));
-    window.__paint = { add: (m) => p.add(`escucha-g${m.group}`, [m.range]), drawn: () => p.drawn(), painter: p };
-    await p.drawn();
+    // drawn() resolves in the animation frame that draws the boxes; one more
+    // frame means that one was produced (as the two frames above).
+    const drawn = async () => { await p.drawn(); await new Promise((r) => requestAnimationFrame(r)); };
+    window.__paint = { add: (m) => p.add(`escucha-g${m.group}`, [m.range]), drawn, painter: p };
+    await drawn();
   } else {
     window.__paint = { add: () => {}, drawn: frames };
     await frames();
