@@ -11,9 +11,12 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
+/// The observer and its callback (kept alive as long as the card).
+type Watch = (JsValue, Closure<dyn FnMut(Array)>);
+
 thread_local! {
     static VISIBLE: Cell<Option<bool>> = const { Cell::new(None) };
-    static OBSERVER: RefCell<Option<(JsValue, Closure<dyn FnMut(Array)>)>> = const { RefCell::new(None) };
+    static OBSERVER: RefCell<Option<Watch>> = const { RefCell::new(None) };
     static TARGET: RefCell<Option<web_sys::Element>> = const { RefCell::new(None) };
 }
 
