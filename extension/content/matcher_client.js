@@ -4,7 +4,7 @@
 // ticket and channel layout in src/core/src/matcher_frame.rs). This file is
 // glue only: it walks the page with escuchaCollectText, moves the text over a
 // MessageChannel as transferred buffers, turns the frame's spans into ranges
-// for CSS.highlights and wires events. What to match, highlight names,
+// for the overlay painter (overlay_painter.js) and wires events. What to match, highlight names,
 // priorities, colours, what to skip, counts and the popup's list all come
 // from the frame. A click on a mention opens the same capture card as on
 // other pages (src/core/src/card_frame.rs): this file copies the DOM around
@@ -23,6 +23,10 @@ self.escuchaMatcherClient = (api) => {
   let queue = Promise.resolve(); // scans run one at a time, in order
   const encoder = new TextEncoder();
   const serial = (work) => (queue = queue.then(work, work));
+  // Our frames are loaded from a dynamic address (manifest: use_dynamic_url,
+  // so a page cannot probe for them) but their documents have the
+  // extension's own origin: post to that (a resource outside the dynamic list names it).
+  const frameOrigin = () => new URL(api.runtime.getURL('manifest.json')).origin;
 
   /** Send a typed request (buffers beside it) and wait for the reply with its id. */
   const ask = (session, request, buffers = {}, transfer = []) => {
@@ -58,8 +62,7 @@ self.escuchaMatcherClient = (api) => {
     if (old.hello) document.removeEventListener(old.hello.shadowAttachedEvent, onShadow);
     old.host.remove();
     old.port?.close();
-    for (const spec of old.hello?.highlights ?? []) CSS.highlights.delete(spec.name);
-    if (old.hello) CSS.highlights.delete(old.hello.flash.name);
+    old.painter?.dispose();
     for (const root of old.styled) root.adoptedStyleSheets = root.adoptedStyleSheets.filter((x) => x !== old.sheet);
   };
 
@@ -87,22 +90,15 @@ self.escuchaMatcherClient = (api) => {
         if (e.data?.type === 'hello') resolve(e.data.hello);
         else session.pending.get(e.data?.id)?.(e.data);
       };
-      frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, new URL(src).origin, [channel.port2]), { once: true });
+      frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, frameOrigin(), [channel.port2]), { once: true });
       setTimeout(() => reject(new Error('Escucha: the matcher frame did not answer.')), 15000);
     });
     document.documentElement.append(host);
     session.hello = await hello;
     if (s !== session) return;
-    for (const spec of session.hello.highlights) {
-      const h = new Highlight();
-      h.priority = spec.priority;
-      CSS.highlights.set(spec.name, h);
-      session.highlights.push(h);
-    }
-    session.sheet = new CSSStyleSheet();
-    session.sheet.replaceSync(session.hello.css);
-    adopt(document);
     if (!session.hello.enabled) { report(); return; }
+    // Painted in a closed overlay, not CSS.highlights (escucha_core::paint; content/overlay_painter.js).
+    session.painter = self.escuchaOverlayPainter(session.hello.css, [...session.hello.highlights.map((h) => h.name), session.hello.flash.name], session.hello.rules.ownUiAttribute);
     session.observer = new MutationObserver(onMutations);
     observe(document); // the whole document: a replaced <body> is seen too
     document.addEventListener(session.hello.shadowAttachedEvent, onShadow);
@@ -252,12 +248,13 @@ self.escuchaMatcherClient = (api) => {
     host.attachShadow({ mode: 'closed' }).append(frame);
     const channel = new MessageChannel();
     const mine = card = { host, frame, port: channel.port1, previous, focused: false };
+    pointerOff(); // a tooltip shown while the card was on its way would cover it (and Log refuses a covered card)
     channel.port1.onmessage = (e) => {
       if (card !== mine) return;
       if (e.data?.type === 'place') place(e.data);
       else if (e.data?.type === 'close') closeCard();
     };
-    frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, new URL(src).origin, [channel.port2]), { once: true });
+    frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, frameOrigin(), [channel.port2]), { once: true });
     channel.port1.postMessage({ type: 'open', opening });
     document.documentElement.append(host);
   };
@@ -318,18 +315,19 @@ self.escuchaMatcherClient = (api) => {
 
   const paint = (found, phases) => {
     const t = performance.now();
-    for (const f of found) s.highlights[f.group]?.add(f.range);
+    byLayer(found, (name, ranges) => s.painter.add(name, ranges));
     s.found.push(...found);
     phases.paint = performance.now() - t;
   };
 
+  const byLayer = (found, fn) => s.hello.highlights.forEach((spec, i) => { const r = found.filter((f) => f.group === i).map((f) => f.range); if (r.length) fn(spec.name, r); });
+
   /** Keep the mentions `keep` accepts; take the others off the page. */
   const unpaint = (keep) => {
     const kept = [];
-    for (const f of s.found) {
-      if (keep(f)) kept.push(f);
-      else s.highlights[f.group]?.delete(f.range);
-    }
+    const gone = [];
+    for (const f of s.found) (keep(f) ? kept : gone).push(f);
+    byLayer(gone, (name, ranges) => s.painter.remove(name, ranges));
     s.found = kept;
   };
 
@@ -338,7 +336,7 @@ self.escuchaMatcherClient = (api) => {
     const session = s;
     const result = await scan(document.body ?? document.documentElement, opts);
     if (s !== session) return null;
-    for (const h of session.highlights) h.clear();
+    for (const spec of session.hello.highlights) session.painter.clear(spec.name);
     session.found = [];
     paint(result.found, result.phases);
     report();
@@ -438,11 +436,10 @@ self.escuchaMatcherClient = (api) => {
     if (!f || !f.range.startContainer.isConnected) return { type: A.error, code: E.mentionGone };
     const node = f.range.startContainer;
     (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement)?.scrollIntoView({ block: 'center' });
-    const flash = new Highlight(f.range);
-    flash.priority = s.hello.flash.priority;
-    CSS.highlights.set(s.hello.flash.name, flash);
+    const { painter } = s;
+    painter.set(s.hello.flash.name, [f.range]);
     const name = s.hello.flash.name;
-    setTimeout(() => { if (CSS.highlights.get(name) === flash) CSS.highlights.delete(name); }, s.hello.flashMs);
+    setTimeout(() => painter.remove(name, [f.range]), s.hello.flashMs);
     return { type: A.ok };
   };
 
@@ -461,6 +458,7 @@ self.escuchaMatcherClient = (api) => {
         return r?.pageMentions ?? none;
       }
       case T.revealMention: return reveal(message.index);
+      case T.getPainted: return { type: A.ok, ...(s?.painter?.debug() ?? { layers: [], boxes: 0 }), url: location.href };
       case T.openCard: {
         if (!document.hasFocus()) return { type: A.ok }; // another frame of this tab has the focus
         const found = mentionNearSelection();
@@ -473,6 +471,7 @@ self.escuchaMatcherClient = (api) => {
         const t0 = performance.now();
         const r = await serial(() => fullScan());
         await nextFrame();
+        await s?.painter?.drawn();
         return { type: A.ok, engine: 'escucha', ms: performance.now() - t0, mentions: s?.found.length ?? 0, path: 'matcher-frame', phases: Object.entries(r?.phases ?? {}) };
       }
       case B.benchFloor ?? NOT_IN_THIS_BUILD: {

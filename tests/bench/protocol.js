@@ -13,7 +13,7 @@
     CardRequest: strict('CardRequest', { ping: 'ping', cardHello: 'cardHello', cardLog: 'cardLog', cardEdit: 'cardEdit', getPageCaptures: 'getPageCaptures' }),
     MatcherRequest: strict('MatcherRequest', { ping: 'ping', matcherHello: 'matcherHello' }),
     PageRequest: strict('PageRequest', { ping: 'ping', getSettings: 'getSettings', saveSettings: 'saveSettings', toggleSite: 'toggleSite', logCapture: 'logCapture', editCapture: 'editCapture', getPageCaptures: 'getPageCaptures', importCaptures: 'importCaptures', getLogStatus: 'getLogStatus', logChanged: 'logChanged', openCapture: 'openCapture', syncNow: 'syncNow', testConnection: 'testConnection', saveSyncToken: 'saveSyncToken', getSyncState: 'getSyncState', retryCapture: 'retryCapture', discardCapture: 'discardCapture' }),
-    TabRequest: strict('TabRequest', { ping: 'ping', settingsChanged: 'settingsChanged', getPageMentions: 'getPageMentions', revealMention: 'revealMention', openCard: 'openCard', logSelection: 'logSelection', logChanged: 'logChanged' }),
+    TabRequest: strict('TabRequest', { ping: 'ping', settingsChanged: 'settingsChanged', getPageMentions: 'getPageMentions', revealMention: 'revealMention', openCard: 'openCard', logSelection: 'logSelection', logChanged: 'logChanged', getPainted: 'getPainted' }),
     PageEvent: strict('PageEvent', { logChanged: 'logChanged' }),
     BenchRequest: strict('BenchRequest', { benchScan: 'benchScan', benchFloor: 'benchFloor' }),
     Answer: strict('Answer', { ok: 'ok', error: 'error' }),

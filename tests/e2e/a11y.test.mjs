@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
   ROOT, CHROMIUM_ARGS, launchWithExtension, startFixtures, startTeamLog, useDemoBrands,
-  waitForHighlights, cardFrame, waitForCard, pressKey,
+  waitForHighlights, highlightTexts, cardFrame, waitForCard, pressKey,
 } from './harness.mjs';
 
 const AXE = readFileSync(join(ROOT, 'tests', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -198,7 +198,7 @@ test('first run: the welcome page opens on install, nothing is highlighted, empt
     await popup.locator('#page-status[data-total="0"]').waitFor({ timeout: 10000 });
     assert.match(await popup.textContent('#page-status'), /No brands yet.*import a brand list or create a brand group/);
     assert.ok(await popup.locator('#open-welcome').isVisible(), 'the popup points to getting started');
-    assert.deepEqual(await page.evaluate(() => [...CSS.highlights.keys()].filter((k) => k.startsWith('escucha-g'))), []);
+    assert.deepEqual(await highlightTexts(page), {});
 
     const log = await browser.context.newPage();
     await log.goto(`chrome-extension://${browser.extensionId}/log/log.html`);

@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, FIXTURES, startFixtures, removeDir, waitForCard, logInCard, useDemoBrands } from './harness.mjs';
+import { ROOT, FIXTURES, startFixtures, removeDir, waitForCard, logInCard, useDemoBrands, highlightTexts, waitForHighlights } from './harness.mjs';
 import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, pullAll, until } from './teamlog.mjs';
 import { configure, status, pageCaptures } from './sync_common.mjs';
 import { PageRequest as P, CardRequest as C, Answer as A } from './protocol.mjs';
@@ -165,25 +165,16 @@ function findTargets(posts) {
 
 /**
  * Main world: bring target `i` to mid-screen and say where to point at it:
- * the middle letter's centre. `painted`: a highlight of Escucha's covers that
- * letter; `hit`: the caret there is in the word (nothing covers it);
+ * the middle letter's centre. `painted`: Escucha painted a mention with
+ * that text (`paintedTexts`: what the content script says it painted); `hit`: the caret there is in the word (nothing covers it);
  * `inLink`: a click there would follow a link or press a control.
  */
-function aimAt(i) {
+function aimAt({ i, paintedTexts }) {
   const t = window.__e2eTargets[i];
   const mid = t.offset + Math.floor(t.length / 2);
-  let painted = false;
-  for (const [name, h] of CSS.highlights) {
-    if (!name.startsWith('escucha-g') || painted) continue;
-    for (const sr of h) {
-      if (sr.startContainer === t.node && sr.endContainer === t.node) {
-        if (sr.startOffset <= mid && mid < sr.endOffset) { painted = true; break; }
-      } else if (sr.startContainer === t.node || sr.endContainer === t.node) {
-        const r = document.createRange(); r.setStart(sr.startContainer, sr.startOffset); r.setEnd(sr.endContainer, sr.endOffset);
-        if (r.isPointInRange(t.node, mid)) { painted = true; break; }
-      }
-    }
-  }
+  // What is painted is asked of the content script (the painter is invisible
+  // to page scripts): a painted mention with this word's text.
+  const painted = paintedTexts.includes(t.node.data.slice(t.offset, t.offset + t.length));
   const inLink = !!t.node.parentElement?.closest('a[href], button, input, textarea, select, [contenteditable]');
   const letter = document.createRange(); letter.setStart(t.node, mid); letter.setEnd(t.node, mid + 1);
   t.node.parentElement.scrollIntoView({ block: 'center', inline: 'center' });
@@ -260,13 +251,14 @@ async function captureAll(path, posts = null) {
     await setTerms(first.words);
     await page.reload({ waitUntil: 'load' });
     // The page is painted with the new terms.
-    await page.waitForFunction(() => [...CSS.highlights.keys()].some((k) => k.startsWith('escucha-g')), null, { timeout: 15000 });
+    await waitForHighlights(page, (h) => Object.keys(h).length > 0, { timeout: 15000 });
     const found = await page.evaluate(findTargets, posts);
     totals.pages++; totals.posts += found.postsFound; totals.unlocated += found.unlocated; totals.targets += found.count;
     await page.evaluate(plantParks);
     let logged = 0;
     for (let i = 0; i < found.count; i++) {
-      const aim = await page.evaluate(aimAt, i);
+      const paintedTexts = Object.values(await highlightTexts(page)).flat();
+      const aim = await page.evaluate(aimAt, { i, paintedTexts });
       const what = `${path} ${aim.where} "${aim.word}"`;
       if (!aim.painted) { unpainted.push(what); continue; }
       assert.ok(aim.hit, `${what}: the pointer does not reach it at (${aim.x}, ${aim.y})`);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, extname, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { PageRequest as P, Answer as A } from './protocol.mjs';
+import { PageRequest as P, TabRequest as T, Answer as A } from './protocol.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // resolve(): an absolute ESCUCHA_BUILD (as scripts/build.sh accepts) is used as is.
@@ -133,7 +133,11 @@ export async function launchWithExtension(dir = EXTENSION_DIR, { args = [], loca
   // script lives in, since tab URLs are hidden without the "tabs" permission.
   await worker.evaluate(() => {
     self.__escuchaTestTabs = {};
-    chrome.runtime.onMessage.addListener((_m, s) => { if (s.tab && s.frameId === 0) self.__escuchaTestTabs[s.url] = s.tab.id; });
+    self.__escuchaTestFrames = {}; // any frame's address → [tab, frame] (the latest content script there)
+    chrome.runtime.onMessage.addListener((_m, s) => {
+      if (s.tab && s.frameId === 0) self.__escuchaTestTabs[s.url] = s.tab.id;
+      if (s.tab && s.frameId !== undefined) self.__escuchaTestFrames[s.url] = [s.tab.id, s.frameId];
+    });
   });
   return {
     context, worker, extensionId, welcomeUrl,
@@ -174,21 +178,46 @@ export async function askContentScript(worker, url, message, { timeout = 10000 }
   return last;
 }
 
-/** Texts of every range in each of Escucha's highlights, read from the page's main world. */
-export async function highlightTexts(frame) {
-  return frame.evaluate(() => {
-    const out = {};
-    for (const [name, h] of CSS.highlights) {
-      if (!name.startsWith('escucha-g')) continue;
-      out[name] = [...h].map((sr) => {
-        const r = document.createRange();
-        r.setStart(sr.startContainer, sr.startOffset);
-        r.setEnd(sr.endContainer, sr.endOffset);
-        return r.toString();
-      }).sort();
+/**
+ * What Escucha painted in `frame` (a Page or a Frame), layer by layer:
+ * { 'escucha-g0': [texts, sorted], 'escucha-logged-new': [...], 'escucha-flash': [...] },
+ * non-empty layers only. Asked of that frame's content script through the
+ * service worker (TabRequest getPainted, answered from the painter's state,
+ * never by rescanning): the painter is invisible to page scripts, so tests
+ * cannot read it from the page. {} while no content script answers there.
+ */
+export async function paintedLayers(frame) {
+  const page = typeof frame.page === 'function' ? frame.page() : frame;
+  const worker = page.context().serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
+  const top = typeof frame.page !== 'function' || frame === page.mainFrame();
+  const reply = await worker.evaluate(async ({ url, top, message }) => {
+    let where = top ? [self.__escuchaTestTabs?.[url], 0] : self.__escuchaTestFrames?.[url];
+    if (top && where[0] === undefined) {
+      // A browser launched without launchWithExtension's bookkeeping: tab
+      // addresses are visible where the host permission is granted.
+      const tab = (await chrome.tabs.query({})).find((t) => t.url === url);
+      where = [tab?.id, 0];
     }
-    return out;
-  });
+    const ask = async (tab, frameId) => { try { return await chrome.tabs.sendMessage(tab, message, { frameId }); } catch { return null; } };
+    if (top && where[0] === undefined) {
+      // The tab's address changed since its content script last wrote (an
+      // SPA route): ask every known tab, keep the one that says it is there.
+      for (const tab of new Set(Object.values(self.__escuchaTestTabs ?? {}))) {
+        const r = await ask(tab, 0);
+        if (r?.url === url) return r;
+      }
+    }
+    if (!where || where[0] === undefined) return null;
+    return ask(where[0], where[1]);
+  }, { url: frame.url(), top, message: { type: T.getPainted } });
+  if (!reply || reply.type !== A.ok) return {};
+  return Object.fromEntries(reply.layers.map((l) => [l.name, l.texts]));
+}
+
+/** Texts of every range in each of Escucha's brand-group layers (see paintedLayers). */
+export async function highlightTexts(frame) {
+  const layers = await paintedLayers(frame);
+  return Object.fromEntries(Object.entries(layers).filter(([name]) => name.startsWith('escucha-g')));
 }
 
 /** Wait until `predicate(highlightTexts)` holds; returns the last texts. */
@@ -241,13 +270,11 @@ export async function popupListsAndRevealsAcme(browser, page, tabId) {
   const acme = popup.locator('section.group[data-group="2"] button.mention');
   assert.match(await acme.textContent(), /ACME Corp.*router/);
   await acme.click();
-  await page.waitForFunction(() => CSS.highlights.has('escucha-flash'), null, { timeout: 5000 });
-  const flashed = await page.evaluate(() => {
-    const [sr] = CSS.highlights.get('escucha-flash');
-    const r = document.createRange(); r.setStart(sr.startContainer, sr.startOffset); r.setEnd(sr.endContainer, sr.endOffset);
-    return r.toString();
-  });
-  assert.equal(flashed, 'ACME Corp');
+  let flashed;
+  for (const deadline = Date.now() + 5000; !flashed && Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    flashed = (await paintedLayers(page))['escucha-flash'];
+  }
+  assert.deepEqual(flashed, ['ACME Corp']);
   await popup.close();
 }
 

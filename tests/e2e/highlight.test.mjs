@@ -45,8 +45,13 @@ test('forum page: accents both ways, exclusions, longest match across inline ele
   const tabId = await tabIdOf(url);
   const badge = await browser.worker.evaluate((tabId) => chrome.action.getBadgeText({ tabId }), tabId);
   assert.equal(badge, '7');
-  // The page's DOM is untouched: no elements were added around mentions.
-  assert.equal(await page.evaluate(() => document.querySelectorAll('mark, [data-escucha-ui]').length), 0);
+  // The page's DOM is untouched: no elements were added around mentions; the
+  // one overlay host (escucha_core::paint) is closed, 0×0 and inert.
+  assert.deepEqual(await page.evaluate(() => {
+    const hosts = [...document.querySelectorAll('mark, [data-escucha-ui]')];
+    const b = hosts[0]?.getBoundingClientRect();
+    return hosts.map((h) => [h.localName, h.getAttribute('data-escucha-ui'), h.shadowRoot === null, b.width, b.height, getComputedStyle(h).pointerEvents]);
+  }), [['escucha-overlay', 'overlay', true, 0, 0, 'none']]);
   await page.close();
 });
 
@@ -120,8 +125,8 @@ test('a page of 10,000 posts is fully highlighted', async () => {
   const page = await browser.context.newPage();
   const url = `${fixtures.url}/ten-thousand.html`;
   await page.goto(url);
-  await page.waitForFunction(() => CSS.highlights.get('escucha-g0')?.size === 1000, null, { timeout: 20000 });
-  assert.equal(await page.evaluate(() => CSS.highlights.get('escucha-g1')?.size ?? 0), 0, 'every Orange is Orange County');
+  const h = await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 1000, { timeout: 20000 });
+  assert.equal((h['escucha-g1'] ?? []).length, 0, 'every Orange is Orange County');
   // The shipped build has no benchmark requests (make bench times this page); the popup's list counts them.
   const found = await askContentScript(browser.worker, url, { type: T.getPageMentions });
   assert.equal(found.total, 1000);
@@ -149,11 +154,12 @@ test('brand and site changes apply to open tabs without a reload', async () => {
   await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 1);
   await saveSettings(browser.worker, { ...settings, sites: { deny: ['127.0.0.1'] } });
   await waitForHighlights(page, (h) => Object.keys(h).length === 0);
-  // Each restart above disposed of its stylesheet: none is left behind.
-  assert.equal(await page.evaluate(() => document.adoptedStyleSheets.length), 0);
+  // Each restart above disposed of its overlay: none is left behind.
+  assert.equal(await page.evaluate(() => document.querySelectorAll('[data-escucha-ui="overlay"]').length), 0);
   await saveSettings(browser.worker, settings);
   await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 1);
-  assert.equal(await page.evaluate(() => document.adoptedStyleSheets.length), 1, 'exactly one sheet after four restarts');
+  assert.equal(await page.evaluate(() => document.querySelectorAll('[data-escucha-ui="overlay"]').length), 1, 'exactly one overlay after four restarts');
+  assert.equal(await page.evaluate(() => document.adoptedStyleSheets.length), 0, 'no stylesheet in the page: the overlay\'s is inside its closed root');
   await saveSettings(browser.worker, { version: 1 }); // back to the defaults for other tests
   await page.close();
 });

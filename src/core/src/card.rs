@@ -208,6 +208,57 @@ pub fn excerpt(text: &str, mention: &str) -> String {
     format!("{lead}{}{tail}", body.trim())
 }
 
+/// Why the card refuses a "Log" or "Update" click.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogRefusal {
+    /// The click was not the manager's (`isTrusted` false).
+    NotDeliberate,
+    /// The card was not visibly on top: hidden, faded, transformed or
+    /// covered (the page made it invisible and put a decoy where the
+    /// manager would click), or the browser has not said yet.
+    NotVisible,
+}
+
+impl LogRefusal {
+    pub fn key(self) -> Key {
+        match self {
+            LogRefusal::NotDeliberate => Key::CardNotDeliberate,
+            LogRefusal::NotVisible => Key::CardNotVisible,
+        }
+    }
+}
+
+/// Whether a click on "Log" may log. `trusted`: the click's `isTrusted`;
+/// `visible`: the browser's latest verdict on the card frame being visible
+/// and unoccluded (IntersectionObserver v2 `isVisible`, which accounts for
+/// opacity, filters, transforms and anything drawn over it, in every
+/// ancestor frame), None while it has given none. Unknown is refused: a
+/// wrong capture is worse than asking the manager to click again.
+pub fn log_allowed(trusted: bool, visible: Option<bool>) -> Result<(), LogRefusal> {
+    if !trusted {
+        return Err(LogRefusal::NotDeliberate);
+    }
+    match visible {
+        Some(true) => Ok(()),
+        _ => Err(LogRefusal::NotVisible),
+    }
+}
+
+/// Whether a request sent from a tab whose page is `sender_page` (as the
+/// browser reports the sender, never as the request says) may reach the
+/// captures filed under `requested`: read them (a content script), edit or
+/// delete one (the card frame, with its ticket's page). The page itself, or
+/// its canonical link, which the service worker cannot check against the
+/// page's DOM and so allows on the same host only, the rule logging follows
+/// ([`crate::card_frame::cited_page_allowed`]). A sender without an address
+/// reaches nothing.
+pub fn page_reachable(sender_page: &str, requested: &str) -> Result<(), crate::protocol::ProtocolError> {
+    if !sender_page.is_empty() && crate::card_frame::cited_page_allowed(sender_page, requested) {
+        return Ok(());
+    }
+    Err(crate::protocol::ProtocolError::OtherPage { page: sender_page.to_string(), cited: requested.to_string() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,5 +349,42 @@ mod tests {
         assert!(e.contains("Movistar") && e.starts_with('\u{2026}') && e.ends_with('\u{2026}'), "{e}");
         assert!(e.chars().count() <= EXCERPT_CHARS + 2);
         assert_eq!(excerpt(" short ", "x"), "short");
+    }
+
+    #[test]
+    fn a_tab_reaches_only_its_own_page() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("https://foro.example/t/1", "https://foro.example/t/1", true),
+            ("https://foro.example/t/1?page=2", "https://foro.example/t/1", true), // its canonical link, same host
+            ("https://www.foro.example/t/1", "https://foro.example/t/1", true),
+            ("https://foro.example/t/1", "https://banco.example/cuenta", false),
+            ("https://foro.example.evil/t/1", "https://foro.example/t/1", false),
+            ("https://evil.example/#https://foro.example/t/1", "https://foro.example/t/1", false),
+            ("", "https://foro.example/t/1", false),
+            ("about:blank", "https://foro.example/t/1", false),
+            ("about:srcdoc", "about:srcdoc", true),
+        ];
+        for (page, requested, ok) in cases {
+            assert_eq!(page_reachable(page, requested).is_ok(), *ok, "{page} → {requested}");
+        }
+        assert_eq!(
+            page_reachable("https://a.example/", "https://b.example/"),
+            Err(crate::protocol::ProtocolError::OtherPage { page: "https://a.example/".into(), cited: "https://b.example/".into() })
+        );
+    }
+
+    #[test]
+    fn only_a_deliberate_click_on_a_visible_card_logs() {
+        let cases = [
+            (true, Some(true), Ok(())),
+            (true, Some(false), Err(LogRefusal::NotVisible)),
+            (true, None, Err(LogRefusal::NotVisible)),
+            (false, Some(true), Err(LogRefusal::NotDeliberate)),
+            (false, None, Err(LogRefusal::NotDeliberate)),
+        ];
+        for (trusted, visible, want) in cases {
+            assert_eq!(log_allowed(trusted, visible), want, "trusted {trusted}, visible {visible:?}");
+        }
+        assert_eq!(LogRefusal::NotVisible.key(), Key::CardNotVisible);
     }
 }

@@ -379,6 +379,9 @@ keys! {
     MentionTooltip => "mentionTooltip",
     // srv11: the server's request deadline.
     ServerErrRequestTimeout => "serverErrRequestTimeout",
+    // paint11: Log refused while the card is hidden or covered (card::log_allowed).
+    CardNotVisible => "cardNotVisible",
+    CardNotDeliberate => "cardNotDeliberate",
 }
 
 impl Key {

@@ -17,6 +17,7 @@ pub mod matching;
 pub mod page_text;
 pub mod page_watch;
 pub mod pages;
+pub mod paint;
 pub mod protocol;
 pub mod settings;
 pub mod sites;

@@ -284,7 +284,7 @@ pub fn hello(enabled: bool, groups: &[BrandGroup], tooltip: String) -> FrameHell
             .collect(),
         flash: HighlightSpec { name: page_text::FLASH_HIGHLIGHT.into(), priority: 1000 },
         flash_ms: page_text::FLASH_MS,
-        css: page_text::highlight_css(groups),
+        css: crate::paint::overlay_css(groups),
         rules: page_text::walk_rules(),
         excluded_selector: excluded_selector(),
         card: CardRules {
@@ -463,7 +463,7 @@ mod tests {
         let h = hello(true, &list.groups, "Click".into());
         assert_eq!(h.highlights.len(), list.groups.len());
         assert_eq!(h.highlights[0], HighlightSpec { name: "escucha-g0".into(), priority: list.groups.len() as u32 });
-        assert_eq!(h.css, page_text::highlight_css(&list.groups));
+        assert_eq!(h.css, crate::paint::overlay_css(&list.groups));
         assert!(h.excluded_selector.contains("textarea") && h.excluded_selector.contains("[data-escucha-ui]"));
         let off = hello(false, &list.groups, "Click".into());
         assert!(!off.enabled && off.highlights.is_empty());

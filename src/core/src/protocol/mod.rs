@@ -175,7 +175,7 @@ channel! {
 
 channel! {
     /// The service worker or the popup to a tab's content script.
-    TabRequest { Ping, SettingsChanged, GetPageMentions, RevealMention, OpenCard, LogSelection, LogChanged }
+    TabRequest { Ping, SettingsChanged, GetPageMentions, RevealMention, OpenCard, LogSelection, LogChanged, GetPainted }
 }
 
 channel! {

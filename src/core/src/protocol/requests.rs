@@ -100,6 +100,12 @@ requests! {
     OpenCard "openCard" {} -> Done;
     /// Context menu "Log selection": open the card for the selected text.
     LogSelection "logSelection" {} -> Done;
+    /// The service worker (tests, diagnostics) asks a content script what it
+    /// has painted, layer by layer: the observation channel that replaces
+    /// reading `CSS.highlights` from the page (paint11: the painter is no
+    /// longer page-readable, see `crate::paint`). Answered from the painter's
+    /// state, never by rescanning.
+    GetPainted "getPainted" {} -> Painted;
     /// Benchmarks: a fresh full scan, timed from start to highlights painted.
     BenchScan "benchScan" {} -> BenchResult;
     /// Benchmarks: the floor, a bare TreeWalker walk reading every text node.
@@ -198,6 +204,27 @@ pub struct PageMentions {
     pub groups: Vec<GroupMentions>,
     #[serde(default)]
     pub captures: Vec<Capture>,
+}
+
+/// Answer to [`GetPainted`]: the frame's address, each non-empty paint layer (`crate::paint`'s
+/// names: `escucha-g0`…, `escucha-logged-<status>`, `escucha-flash`) with the
+/// page text of every range in it, sorted; `boxes`: how many boxes the
+/// overlay draws now (only mentions near the viewport are drawn).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Painted {
+    #[serde(default)]
+    pub url: String,
+    pub layers: Vec<PaintedLayer>,
+    pub boxes: u32,
+}
+
+/// One paint layer's ranges, as text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaintedLayer {
+    pub name: String,
+    pub texts: Vec<String>,
 }
 
 /// A benchmark figure measured inside the content script.

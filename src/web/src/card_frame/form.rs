@@ -190,9 +190,9 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
     {
         let state = state.clone();
         let doc2 = doc.clone();
-        on(&log_btn, "click", move |_| {
-            let (state, doc) = (state.clone(), doc2.clone());
-            wasm_bindgen_futures::spawn_local(async move { submit(&doc, &state).await });
+        on(&log_btn, "click", move |e| {
+            let (state, doc, trusted) = (state.clone(), doc2.clone(), e.is_trusted());
+            wasm_bindgen_futures::spawn_local(async move { submit(&doc, &state, trusted).await });
         });
     }
     {
@@ -251,7 +251,11 @@ fn show_state(doc: &Document, text: &str, class: &str) {
 
 /// "Log" (first time) or "Update": acknowledged only once the service worker
 /// replies that the record is durably stored.
-async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>) {
+async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>, trusted: bool) {
+    // paint11: only a deliberate click on a card visibly on top logs.
+    if let Err(refusal) = escucha_core::card::log_allowed(trusted, super::visibility::current().await) {
+        return show_state(doc, &t(refusal.key(), &[]), "error");
+    }
     let manual = ManualFields {
         author_name: input_value(doc, "manual-author"),
         permalink: input_value(doc, "manual-link"),

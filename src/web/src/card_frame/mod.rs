@@ -5,6 +5,7 @@
 //! form (`form.rs`).
 
 mod form;
+mod visibility;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -159,6 +160,11 @@ async fn show() -> Result<(), PlatformError> {
         Rc::new(RefCell::new(form::CardState { ticket: s.ticket.clone(), context, model, logged_id, touched: false }))
     });
     form::render(&dom::document(), &state)?;
+    // paint11: "Log" asks whether it is visibly on top (visibility.rs): the
+    // button itself, so a card partly scrolled out of view still logs.
+    if let Some(log) = dom::document().get_element_by_id("log") {
+        visibility::watch(&log)?;
+    }
     report_place();
     // When the first frame with the card is painted (for the benchmark).
     let painted = Closure::once_into_js(|| {

@@ -98,7 +98,12 @@ pub async fn open(opening: CardOpening) -> Result<(), JsValue> {
     let port = channel.port1();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| on_frame_message(e.data()));
     port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    let target_origin = src.split('/').take(3).collect::<Vec<_>>().join("/");
+    // The frame is loaded from a dynamic address (manifest: use_dynamic_url,
+    // so a page cannot probe for card.html) but its document has the
+    // extension's own origin: post to that (a resource outside the dynamic
+    // list names it).
+    let own = platform::call_sync("runtime.getURL", &["manifest.json".into()])?.as_string().unwrap_or_default();
+    let target_origin = own.split('/').take(3).collect::<Vec<_>>().join("/");
     let (frame2, ticket2, port2) = (frame.clone(), ticket.clone(), channel.port2());
     let load = Closure::<dyn FnMut()>::new(move || {
         let Some(win) = frame2.content_window() else { return };

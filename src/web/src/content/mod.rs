@@ -418,7 +418,6 @@ fn full_scan() -> Result<u32, JsValue> {
 fn scan_into(engine: &mut Engine, root: &Node) -> Result<(), JsValue> {
     let result = scan::scan(root, &engine.matcher, &engine.rules, &mut engine.scratch, &engine.painted)?;
     for shadow in &result.shadow_roots {
-        engine.painter.adopt_styles(shadow)?;
         engine.observer.observe(shadow)?;
     }
     let t = now();
@@ -528,6 +527,10 @@ pub async fn handle(message: JsValue, sender: JsValue) -> JsValue {
             answer(&r, Ok(Done {}))
         }
         TabRequest::RevealMention(r) => answer(&r, reveal(r.index)),
+        TabRequest::GetPainted(r) => {
+            let painted = ENGINE.with(|e| e.borrow().as_ref().map(|engine| engine.painter.painted()).unwrap_or_default());
+            answer(&r, Ok(escucha_core::protocol::requests::Painted { url: page_url(), ..painted }))
+        }
     }
 }
 
@@ -655,13 +658,13 @@ mod bench {
         let t0 = now();
         let count = full_scan().map_err(|e| ProtocolError::Internal { detail: platform::describe_js_error(&e) })?;
         next_frame().await;
+        // Painted means drawn: the overlay's boxes for what is in view.
+        if let Some(drawn) = ENGINE.with(|e| e.borrow().as_ref().and_then(|engine| engine.painter.drawn())) {
+            let _ = wasm_bindgen_futures::JsFuture::from(drawn).await;
+        }
         let ms = now() - t0;
         let phases: Vec<(String, f64)> =
             scan::PHASES.with(|p| p.borrow_mut().take()).unwrap_or_default().into_iter().map(|(n, t)| (n.to_string(), t)).collect();
-        let path = ENGINE.with(|e| match e.borrow().as_ref() {
-            Some(engine) if !engine.painter.uses_highlight_api() => "wasm+marks",
-            _ => "wasm",
-        });
-        Ok(BenchResult { engine: "escucha".into(), ms, mentions: count, path: path.into(), phases })
+        Ok(BenchResult { engine: "escucha".into(), ms, mentions: count, path: "wasm".into(), phases })
     }
 }

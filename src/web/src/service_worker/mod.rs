@@ -165,6 +165,10 @@ async fn from_content(request: ContentRequest, tab_id: i32, frame_id: i32, sende
         ContentRequest::OpenCardFrame(r) => answer(&r, open_card_frame(tab_id, sender_url).await),
         ContentRequest::MentionsFound(r) => answer(&r, mentions_found(tab_id, frame_id, r.count).await),
         ContentRequest::GetPageCaptures(r) => {
+            // Only its own tab's page (escucha_core::card::page_reachable).
+            if let Err(e) = escucha_core::card::page_reachable(&sender_url, &r.url) {
+                return answer(&r, Err(e));
+            }
             // A tab opened by the log page's "open comment" shows that capture.
             let reveal = if frame_id == 0 { platform::session_take(&reveal_key(tab_id)).await.ok().flatten() } else { None };
             answer(&r, page_captures(&r.url, reveal).await)
@@ -180,7 +184,7 @@ async fn from_card(request: CardRequest, tab_id: i32) -> JsValue {
         CardRequest::CardLog(r) => answer(&r, card_log(&r, tab_id).await),
         CardRequest::CardEdit(r) => {
             let result = match card_session(&r.ticket, Some(tab_id)).await {
-                Ok(_) => edit_capture(&r.id, &r.edit).await,
+                Ok(page) => card_edit(&page, &r.id, &r.edit).await,
                 Err(e) => Err(e),
             };
             answer(&r, result)
@@ -284,6 +288,13 @@ async fn card_log(r: &CardLog, tab_id: i32) -> Result<Logged, ProtocolError> {
         return Err(ProtocolError::OtherPage { page, cited: r.context.page_url.clone() });
     }
     log_capture(r.context.clone(), r.tags.clone()).await
+}
+
+/// An edit (or deletion) from the card: only a capture of the card's own page.
+async fn card_edit(page: &str, id: &str, edit: &escucha_core::log::CaptureEdit) -> Result<Logged, ProtocolError> {
+    let capture = open_store().await?.get(id).await?.ok_or(ProtocolError::CaptureGone)?;
+    escucha_core::card::page_reachable(page, &capture.context.value.page_url)?;
+    edit_capture(id, edit).await
 }
 
 async fn save_settings_checked(settings: &Settings) -> Result<Done, ProtocolError> {
