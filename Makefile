@@ -8,7 +8,7 @@ setup: ; bash scripts/setup.sh
 screenshots: ; bash scripts/setup.sh && bash scripts/build.sh && node scripts/screenshots.mjs
 # The benchmarks that ask the engine itself (benchScan, benchFloor,
 # bench_store) run a build with escucha-web's `bench` feature, in build/bench;
-# the shipped build/extension has no benchmark code. The others measure it.
+# the shipped build/chrome has no benchmark code. The others measure it.
 BENCH_ENV = ESCUCHA_BUILD=build/bench ESCUCHA_WEB_FEATURES=bench
 bench: ; bash scripts/setup.sh && $(BENCH_ENV) bash scripts/build.sh && $(BENCH_ENV) node tests/bench/highlight.mjs && cargo run --quiet --release -p escucha-core --example bench_matcher
 bench-quick: ; bash scripts/setup.sh && $(BENCH_ENV) bash scripts/build.sh && $(BENCH_ENV) node tests/bench/highlight.mjs --quick

@@ -73,6 +73,34 @@ need_cmd curl || missing+=(curl)
 need_cmd gzip || missing+=(gzip)
 if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 
+# --- Firefox (tier 4) ---------------------------------------------------------
+# Debian's firefox-esr: 153 esr comes from the security suite (bookworm itself
+# has 140, the oldest version the Firefox package admits). geckodriver from
+# crates.io, built into .tools/ like wasm-bindgen-cli; its version is pinned
+# here and nowhere else.
+GECKODRIVER_VERSION=0.37.1
+if [ ! -x /usr/bin/firefox-esr ]; then
+  if [ "$( (. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-}") )" = bookworm ] \
+     && ! grep -rqsE '(^|[[:space:]])bookworm-security([[:space:]]|$)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    say "adding the bookworm-security suite to apt's sources (firefox-esr updates come from it)"
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian-security\nSuites: bookworm-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      | as_root tee /etc/apt/sources.list.d/escucha-debian-security.sources >/dev/null
+    APT_UPDATED=0 # the new suite's lists are needed now
+  fi
+  apt_install firefox-esr
+fi
+if [ -x "$TOOLS/bin/geckodriver" ] && "$TOOLS/bin/geckodriver" --version 2>/dev/null | head -1 | grep -qF " $GECKODRIVER_VERSION"; then
+  :
+else
+  say "cargo install geckodriver $GECKODRIVER_VERSION (about 10 minutes on 2 cores, once)"
+  # Built into a scratch root and moved in whole: an interrupted build never looks installed.
+  GD_ROOT=$(mktemp -d)
+  cargo install --quiet --locked --root "$GD_ROOT" geckodriver --version "$GECKODRIVER_VERSION" \
+    || die "cargo install geckodriver $GECKODRIVER_VERSION failed: check access to crates.io."
+  mkdir -p "$TOOLS/bin" && cp "$GD_ROOT/bin/geckodriver" "$TOOLS/bin/geckodriver.part" && mv "$TOOLS/bin/geckodriver.part" "$TOOLS/bin/geckodriver"
+  rm -rf "$GD_ROOT"
+fi
+
 # --- npm test dependencies, from the committed lockfile ------------------------
 need_cmd npm || apt_install nodejs npm
 LOCK=tests/package-lock.json
@@ -92,4 +120,4 @@ if [ ! -f "$STAMP" ] || ! cmp -s "$LOCK" "$STAMP"; then
   cp "$LOCK" "$STAMP"
 fi
 
-say "tools ready (wasm: $(cat "$WASM_MODE_FILE"), wasm-bindgen $WB_VERSION, $(/usr/bin/chromium --version 2>/dev/null | head -1))"
+say "tools ready (wasm: $(cat "$WASM_MODE_FILE"), wasm-bindgen $WB_VERSION, $(/usr/bin/chromium --version 2>/dev/null | head -1), $(/usr/bin/firefox-esr --version 2>/dev/null | head -1), geckodriver $GECKODRIVER_VERSION)"

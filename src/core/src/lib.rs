@@ -18,6 +18,7 @@ pub mod page_text;
 pub mod page_watch;
 pub mod pages;
 pub mod protocol;
+pub mod sender;
 pub mod settings;
 pub mod sites;
 pub mod sync;
