@@ -143,7 +143,9 @@ export async function launchFirefox(pkg, { uuid = '5c0ffee0-1111-4222-8333-44445
     },
     /** The WebExtension tab id of the web page at `url` (extension pages may list tab URLs for granted hosts). */
     async tabIdOf(url) {
-      return until(() => f.inPage('return (await browser.tabs.query({})).find((t) => t.url === arg)?.id;', url), { what: `tab of ${url}` });
+      // Compared decoded: Firefox reports a quote in a query as %27.
+      return until(() => f.inPage('const want = decodeURIComponent(arg); return (await browser.tabs.query({})).find((t) => t.url && decodeURIComponent(t.url) === want)?.id;', url),
+        { what: `tab of ${url}` });
     },
     /** Quit Firefox and start it again on the same profile (the add-on stays installed). */
     async restart() {

@@ -73,6 +73,21 @@ pub fn authorize_sender(sender: &SenderInfo, own: &OwnExtension) -> Result<Conte
     })
 }
 
+/// Whether a content script hears a message (a `TabRequest`): only from our
+/// own extension, and then from our background or a page of ours. A sender
+/// in a tab must be on our pages' origin: Firefox reports the tab of our own
+/// pages opened in a tab (the popup as a page), while a web page's content
+/// script, also in a tab, has the page's URL.
+pub fn authorize_tab_message(sender: &SenderInfo, own: &OwnExtension) -> Result<(), ProtocolError> {
+    let ours = sender.extension_id.as_deref() == Some(own.id.as_str());
+    let in_own_page = sender.url.as_deref().is_some_and(|u| own.owns(u));
+    if ours && (sender.tab_id.is_none() || in_own_page) {
+        Ok(())
+    } else {
+        Err(ProtocolError::UnknownSender)
+    }
+}
+
 /// `scheme://host` of an absolute URL, or `None` when it has none.
 fn origin_of(url: &str) -> Option<&str> {
     let (scheme, rest) = url.split_once("://")?;
@@ -233,6 +248,59 @@ mod tests {
                 ("no id", sender(None, Some(&ours("/popup/popup.html")), None, None), Err(ProtocolError::UnknownSender)),
             ],
         );
+    }
+
+    /// What a content script hears, on both browsers' URL shapes.
+    #[test]
+    fn tab_messages() {
+        let chrome = OwnExtension::new(CHROME_ID, &format!("chrome-extension://{CHROME_ID}/")).unwrap();
+        let firefox = OwnExtension::new(GECKO_ID, &format!("moz-extension://{UUID}/")).unwrap();
+        let c = |p: &str| format!("chrome-extension://{CHROME_ID}{p}");
+        let f = |p: &str| format!("moz-extension://{UUID}{p}");
+        let rows: Vec<(&str, &OwnExtension, SenderInfo, bool)> = vec![
+            ("chromium service worker", &chrome, sender(Some(CHROME_ID), Some(&c("/background/service_worker.js")), None, None), true),
+            ("chromium popup", &chrome, sender(Some(CHROME_ID), Some(&c("/popup/popup.html")), None, Some(0)), true),
+            (
+                "chromium popup opened as a page in a tab",
+                &chrome,
+                sender(Some(CHROME_ID), Some(&c("/popup/popup.html?tab=3")), Some(4), Some(0)),
+                true,
+            ),
+            ("chromium sender without a URL, outside tabs", &chrome, sender(Some(CHROME_ID), None, None, None), true),
+            (
+                "chromium content script of another tab",
+                &chrome,
+                sender(Some(CHROME_ID), Some("https://forum.example/"), Some(4), Some(0)),
+                false,
+            ),
+            ("chromium other extension", &chrome, sender(Some("zzzz"), Some("chrome-extension://zzzz/x.html"), None, None), false),
+            ("firefox background page", &firefox, sender(Some(GECKO_ID), Some(&f("/_generated_background_page.html")), None, None), true),
+            ("firefox popup panel", &firefox, sender(Some(GECKO_ID), Some(&f("/popup/popup.html")), None, Some(0)), true),
+            // Issue 10: Firefox gives our own pages in a tab a `tab`.
+            (
+                "firefox popup opened as a page in a tab",
+                &firefox,
+                sender(Some(GECKO_ID), Some(&f("/popup/popup.html?tab=3")), Some(2), Some(0)),
+                true,
+            ),
+            (
+                "firefox content script of another tab",
+                &firefox,
+                sender(Some(GECKO_ID), Some("https://forum.example/"), Some(2), Some(0)),
+                false,
+            ),
+            (
+                "firefox page on the add-on id as host, in a tab",
+                &firefox,
+                sender(Some(GECKO_ID), Some(&format!("moz-extension://{GECKO_ID}/popup/popup.html")), Some(2), Some(0)),
+                false,
+            ),
+            ("firefox other add-on", &firefox, sender(Some("other@example.org"), Some(&f("/popup/popup.html")), None, None), false),
+            ("no id", &firefox, sender(None, None, None, None), false),
+        ];
+        for (what, own, who, heard) in rows {
+            assert_eq!(authorize_tab_message(&who, own).is_ok(), heard, "{what}");
+        }
     }
 
     #[test]
