@@ -89,7 +89,10 @@ if [ ! -x /usr/bin/firefox-esr ]; then
   fi
   apt_install firefox-esr
 fi
-if [ -x "$TOOLS/bin/geckodriver" ] && "$TOOLS/bin/geckodriver" --version 2>/dev/null | head -1 | grep -qF " $GECKODRIVER_VERSION"; then
+# Read whole, not piped into head: under pipefail a closed pipe would fail the check.
+GD_SAYS=$([ -x "$TOOLS/bin/geckodriver" ] && "$TOOLS/bin/geckodriver" --version 2>/dev/null || true)
+GD_SAYS=${GD_SAYS%%$'\n'*} # its first line: "geckodriver X.Y.Z", maybe followed by " (build)"
+if [ "$GD_SAYS" = "geckodriver $GECKODRIVER_VERSION" ] || [[ "$GD_SAYS" == "geckodriver $GECKODRIVER_VERSION "* ]]; then
   :
 else
   say "cargo install geckodriver $GECKODRIVER_VERSION (about 10 minutes on 2 cores, once)"
