@@ -132,8 +132,16 @@ export async function launchFirefox(pkg, { uuid = '5c0ffee0-1111-4222-8333-44445
     },
     /** Run `body` (an async function's source, `arguments[0]` its argument) in the current extension page. */
     async inPage(body, arg) {
-      const r = await f.driver.executeAsyncScript(`const done = arguments[arguments.length - 1];
+      // A tab that just navigated (after a restart: the transit page) may still unload once.
+      const run = () => f.driver.executeAsyncScript(`const done = arguments[arguments.length - 1];
         (async (arg) => { ${body} })(arguments[0]).then((v) => done({ ok: v }), (e) => done({ err: String(e) }));`, arg);
+      let r;
+      for (let i = 0; ; i++) {
+        try { r = await run(); break; } catch (e) {
+          if (i >= 3 || !/unloaded/i.test(e.message)) throw e;
+          await sleep(300);
+        }
+      }
       if (r.err) throw new Error(r.err);
       return r.ok;
     },
