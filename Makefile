@@ -11,7 +11,7 @@ fuzz: ; ESCUCHA_FUZZ_CASES=$${ESCUCHA_FUZZ_CASES:-50000} cargo test --release -p
 screenshots: ; bash scripts/setup.sh && bash scripts/build.sh && node scripts/screenshots.mjs
 # The benchmarks that ask the engine itself (benchScan, benchFloor,
 # bench_store) run a build with escucha-web's `bench` feature, in build/bench;
-# the shipped build/extension has no benchmark code. The others measure it.
+# the shipped build/chrome has no benchmark code. The others measure it.
 BENCH_ENV = ESCUCHA_BUILD=build/bench ESCUCHA_WEB_FEATURES=bench
 bench: ; bash scripts/setup.sh && $(BENCH_ENV) bash scripts/build.sh && $(BENCH_ENV) node tests/bench/highlight.mjs && cargo run --quiet --release -p escucha-core --example bench_matcher && node tests/bench/paint.mjs
 bench-quick: ; bash scripts/setup.sh && $(BENCH_ENV) bash scripts/build.sh && $(BENCH_ENV) node tests/bench/highlight.mjs --quick

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Build the extension (Rust → wasm + the extension/ sources) into build/extension,
-# zip it for the stores, build the team-log dashboard into build/www, and build
-# the team-log server.
+# Build the extension (Rust → wasm + the extension/ sources) and package it twice
+# from one source: build/chrome + build/escucha-chrome.zip and build/firefox +
+# build/escucha-firefox.zip (the manifests differ only as
+# extension/platform/manifest.browsers.json says); build the team-log dashboard
+# into build/www, and build the team-log server.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -11,7 +13,7 @@ BUILD=${ESCUCHA_BUILD:-build}   # overridable so parallel work does not clobber 
 # bench targets build it into build/bench); the shipped build has none.
 FEATURES=${ESCUCHA_WEB_FEATURES:-}
 TARGET=${CARGO_TARGET_DIR:-target}
-OUT=$BUILD/extension
+OUT=$BUILD/staged   # the common tree; scripts/package_extension.py writes each browser's package from it
 # escucha-web is built twice: `full` for the service worker and the extension
 # pages, and `content` (its own cargo profile, hence its own output directory)
 # for what every frame of every web page loads: the content script and the
@@ -29,19 +31,14 @@ case ",$FEATURES," in *,bench,*) cp tests/bench/protocol.js "$OUT/platform/proto
 "${WASM_BINDGEN[@]}" --out-name escucha_web "$TARGET/wasm32-unknown-unknown/release/escucha_web.wasm"
 "${WASM_BINDGEN[@]}" --out-name escucha_content "$TARGET/wasm32-unknown-unknown/release-content/escucha_web.wasm"
 
-python3 - "$OUT" "$BUILD/escucha-extension.zip" <<'PY2'
-import os, sys, zipfile
-src, dest = sys.argv[1], sys.argv[2]
-with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
-    for base, _, files in sorted(os.walk(src)):
-        for f in sorted(files):
-            p = os.path.join(base, f)
-            z.write(p, os.path.relpath(p, src))
-PY2
+for browser in chrome firefox; do
+  python3 scripts/package_extension.py "$browser" "$OUT" "$BUILD/$browser" "$BUILD/escucha-$browser.zip"
+done
+rm -rf "$OUT" "$BUILD/extension" "$BUILD/escucha-extension.zip" # the staged tree; names from before the two packages
 sizes() { echo "$(stat -c %s "$1") bytes, $(gzip -9 -c "$1" | wc -c) gzip"; }
-echo "[build] extension: $OUT, zip: $BUILD/escucha-extension.zip"
-echo "[build]   wasm/escucha_web_bg.wasm (service worker, pages): $(sizes "$OUT/wasm/escucha_web_bg.wasm")"
-echo "[build]   wasm/escucha_content_bg.wasm (content scripts, matcher frame): $(sizes "$OUT/wasm/escucha_content_bg.wasm")"
+echo "[build] extension: $BUILD/chrome + $BUILD/escucha-chrome.zip, $BUILD/firefox + $BUILD/escucha-firefox.zip"
+echo "[build]   wasm/escucha_web_bg.wasm (service worker, pages): $(sizes "$BUILD/chrome/wasm/escucha_web_bg.wasm")"
+echo "[build]   wasm/escucha_content_bg.wasm (content scripts, matcher frame): $(sizes "$BUILD/chrome/wasm/escucha_content_bg.wasm")"
 
 echo "[build] dashboard (escucha-dashboard, release)"
 # The team-log dashboard: www/ sources, its own wasm module (an ES module

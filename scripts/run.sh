@@ -14,7 +14,7 @@ URL="http://$ADDR"
 # extension's sync calls come from, so it is the one CORS lets in. More origins
 # (a Firefox moz-extension://<uuid>, a hosted dashboard) go in ESCUCHA_CORS_ORIGINS,
 # comma-separated.
-EXT_ID=$(printf '%s' "$ROOT/build/extension" | sha256sum | head -c32 | tr '0-9a-f' 'a-p')
+EXT_ID=$(printf '%s' "$ROOT/build/chrome" | sha256sum | head -c32 | tr '0-9a-f' 'a-p')
 ORIGINS="chrome-extension://$EXT_ID${ESCUCHA_CORS_ORIGINS:+,$ESCUCHA_CORS_ORIGINS}"
 TOKEN_FILE=data/demo-token.txt
 target/release/escucha-server serve --addr "$ADDR" --db data/escucha.sqlite3 --www "${ESCUCHA_BUILD:-build}/www" --demo tests/fixtures \
@@ -29,8 +29,8 @@ cat <<MSG
   Escucha is running.
     Team log (dashboard):  $URL/
     Demo forum page:       $URL/demo/forum.html
-    Unpacked extension:    $ROOT/build/extension
-    Store zip:             $ROOT/build/escucha-extension.zip
+    Unpacked extension:    $ROOT/build/chrome (Chrome), $ROOT/build/firefox (Firefox)
+    Store zips:            $ROOT/build/escucha-chrome.zip, $ROOT/build/escucha-firefox.zip
 
   Team sync (demo team "demo", member "demo"):
     Server URL:            $URL
@@ -41,16 +41,17 @@ cat <<MSG
 
   Load the extension by hand:
     Chrome/Chromium: open chrome://extensions, turn on Developer mode,
-                     click "Load unpacked" and choose $ROOT/build/extension
-    Firefox (128+):  open about:debugging#/runtime/this-firefox, click
-                     "Load Temporary Add-on…" and choose build/extension/manifest.json
+                     click "Load unpacked" and choose $ROOT/build/chrome
+    Firefox (140+):  open about:debugging#/runtime/this-firefox, click
+                     "Load Temporary Add-on…" and choose build/firefox/manifest.json
+                     (its origin moz-extension://<UUID>, shown there, goes in ESCUCHA_CORS_ORIGINS)
 
 MSG
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${CI:-}" ]; then
   PROFILE=$(mktemp -d /tmp/escucha-profile.XXXXXX)
   echo "  Launching Chromium with the extension (profile $PROFILE)…"
   "$CHROMIUM" --user-data-dir="$PROFILE" --no-first-run --disable-sync \
-    --disable-extensions-except="$ROOT/build/extension" --load-extension="$ROOT/build/extension" \
+    --disable-extensions-except="$ROOT/build/chrome" --load-extension="$ROOT/build/chrome" \
     "$URL/demo/forum.html" >/dev/null 2>&1 &
 else
   echo "  No display here: open the URLs above in a browser with the extension loaded."

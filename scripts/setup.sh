@@ -75,6 +75,36 @@ if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 
 # --- PostgreSQL: the server's second engine (tests start a throw-away cluster, scripts/pg.sh)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt_install postgresql postgresql-contrib; fi
+# --- Firefox (tier 4) ---------------------------------------------------------
+# Debian's firefox-esr: 153 esr comes from the security suite (bookworm itself
+# has 140, the oldest version the Firefox package admits). geckodriver from
+# crates.io, built into .tools/ like wasm-bindgen-cli; its version is pinned
+# here and nowhere else.
+GECKODRIVER_VERSION=0.37.1
+if [ ! -x /usr/bin/firefox-esr ]; then
+  if [ "$( (. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-}") )" = bookworm ] \
+     && ! grep -rqsE '(^|[[:space:]])bookworm-security([[:space:]]|$)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    say "adding the bookworm-security suite to apt's sources (firefox-esr updates come from it)"
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian-security\nSuites: bookworm-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      | as_root tee /etc/apt/sources.list.d/escucha-debian-security.sources >/dev/null
+    APT_UPDATED=0 # the new suite's lists are needed now
+  fi
+  apt_install firefox-esr
+fi
+# Read whole, not piped into head: under pipefail a closed pipe would fail the check.
+GD_SAYS=$([ -x "$TOOLS/bin/geckodriver" ] && "$TOOLS/bin/geckodriver" --version 2>/dev/null || true)
+GD_SAYS=${GD_SAYS%%$'\n'*} # its first line: "geckodriver X.Y.Z", maybe followed by " (build)"
+if [ "$GD_SAYS" = "geckodriver $GECKODRIVER_VERSION" ] || [[ "$GD_SAYS" == "geckodriver $GECKODRIVER_VERSION "* ]]; then
+  :
+else
+  say "cargo install geckodriver $GECKODRIVER_VERSION (about 10 minutes on 2 cores, once)"
+  # Built into a scratch root and moved in whole: an interrupted build never looks installed.
+  GD_ROOT=$(mktemp -d)
+  cargo install --quiet --locked --root "$GD_ROOT" geckodriver --version "$GECKODRIVER_VERSION" \
+    || die "cargo install geckodriver $GECKODRIVER_VERSION failed: check access to crates.io."
+  mkdir -p "$TOOLS/bin" && cp "$GD_ROOT/bin/geckodriver" "$TOOLS/bin/geckodriver.part" && mv "$TOOLS/bin/geckodriver.part" "$TOOLS/bin/geckodriver"
+  rm -rf "$GD_ROOT"
+fi
 
 # --- npm test dependencies, from the committed lockfile ------------------------
 need_cmd npm || apt_install nodejs npm
@@ -95,4 +125,4 @@ if [ ! -f "$STAMP" ] || ! cmp -s "$LOCK" "$STAMP"; then
   cp "$LOCK" "$STAMP"
 fi
 
-say "tools ready (wasm: $(cat "$WASM_MODE_FILE"), wasm-bindgen $WB_VERSION, $(/usr/bin/chromium --version 2>/dev/null | head -1))"
+say "tools ready (wasm: $(cat "$WASM_MODE_FILE"), wasm-bindgen $WB_VERSION, $(/usr/bin/chromium --version 2>/dev/null | head -1), $(/usr/bin/firefox-esr --version 2>/dev/null | head -1), geckodriver $GECKODRIVER_VERSION)"

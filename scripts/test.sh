@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up, build, and run all three test tiers; ends with one countable line.
+# Set up, build, and run all four test tiers; ends with one countable line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
@@ -42,6 +42,10 @@ echo "== tier 3: end-to-end, the built extension in Chromium"
 (cd tests && node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec --test-reporter-destination=stdout \
    --test-reporter=tap --test-reporter-destination="$LOG/e2e.tap" e2e/) 2>&1 || status=1
 
+echo "== tier 4: end-to-end, the Firefox package in Firefox ESR (geckodriver)"
+(cd tests && node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec --test-reporter-destination=stdout \
+   --test-reporter=tap --test-reporter-destination="$LOG/firefox.tap" e2e-firefox/) 2>&1 || status=1
+
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
   grep -hE '^test result: ' "$LOG/native.txt" "$LOG/wasm.txt" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
@@ -50,6 +54,11 @@ e2e_pass=$(grep -E '^# pass ' "$LOG/e2e.tap" | awk '{print $3}'); e2e_fail=$(gre
 e2e_cancelled=$(grep -E '^# cancelled ' "$LOG/e2e.tap" | awk '{print $3}')
 passed=$((passed + ${e2e_pass:-0})); failed=$((failed + ${e2e_fail:-0} + ${e2e_cancelled:-0} + broken))
 [ -n "$e2e_pass" ] || { echo "end-to-end tests did not report"; status=1; }
+# Tier 4 counts the same way.
+ff_pass=$(grep -E '^# pass ' "$LOG/firefox.tap" 2>/dev/null | awk '{print $3}'); ff_fail=$(grep -E '^# fail ' "$LOG/firefox.tap" 2>/dev/null | awk '{print $3}')
+ff_cancelled=$(grep -E '^# cancelled ' "$LOG/firefox.tap" 2>/dev/null | awk '{print $3}')
+passed=$((passed + ${ff_pass:-0})); failed=$((failed + ${ff_fail:-0} + ${ff_cancelled:-0}))
+[ -n "$ff_pass" ] || { echo "Firefox end-to-end tests did not report"; status=1; failed=$((failed + 1)); }
 [ "$failed" -eq 0 ] || status=1
 echo "total: $passed passed, $failed failed"
 exit $status

@@ -447,7 +447,10 @@ self.escuchaMatcherClient = (api) => {
 
   /** Messages from our service worker or popup (never from pages: only extension contexts reach runtime.onMessage). */
   const handle = async (message, sender) => {
-    if (sender.id !== api.runtime.id || sender.tab) return { type: A.error, code: E.unknownSender };
+    // The rule of escucha_core::sender::authorize_tab_message (no wasm here):
+    // a sender in a tab must be one of our pages (Firefox gives those a tab).
+    const ownPage = typeof sender.url === 'string' && sender.url.startsWith(api.runtime.getURL(''));
+    if (sender.id !== api.runtime.id || (sender.tab && !ownPage)) return { type: A.error, code: E.unknownSender };
     const none = { type: A.ok, url: location.href, total: 0, groups: [] };
     switch (message?.type) {
       case T.ping: return { type: A.ok, version: s?.hello?.version ?? '', context: 'content_script' };

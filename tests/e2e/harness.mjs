@@ -13,7 +13,7 @@ import { PageRequest as P, TabRequest as T, Answer as A } from './protocol.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // resolve(): an absolute ESCUCHA_BUILD (as scripts/build.sh accepts) is used as is.
-export const EXTENSION_DIR = process.env.ESCUCHA_EXTENSION_DIR || resolve(ROOT, process.env.ESCUCHA_BUILD || 'build', 'extension');
+export const EXTENSION_DIR = process.env.ESCUCHA_EXTENSION_DIR || resolve(ROOT, process.env.ESCUCHA_BUILD || 'build', 'chrome');
 export const FIXTURES = join(ROOT, 'tests', 'fixtures');
 
 export const CHROMIUM_ARGS = [

@@ -19,6 +19,7 @@ pub mod page_watch;
 pub mod pages;
 pub mod paint;
 pub mod protocol;
+pub mod sender;
 pub mod settings;
 pub mod sites;
 pub mod sync;

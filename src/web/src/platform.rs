@@ -82,6 +82,17 @@ pub fn runtime_id() -> Result<String, PlatformError> {
     get_path(&api()?, &["runtime", "id"])?.as_string().ok_or_else(|| PlatformError("runtime.id is missing.".into()))
 }
 
+/// Our extension as its senders are checked against: `runtime.id` plus the
+/// origin of `runtime.getURL("")`. They differ per browser (Firefox serves
+/// pages from a per-install UUID while `runtime.id` is the add-on id), so the
+/// core compares origins, and both facts come from here.
+pub fn own_extension() -> Result<escucha_core::sender::OwnExtension, ProtocolError> {
+    let internal = |e: PlatformError| ProtocolError::Internal { detail: e.0 };
+    let id = runtime_id().map_err(internal)?;
+    let base = call_sync("runtime.getURL", &["".into()]).map_err(internal)?.as_string().unwrap_or_default();
+    escucha_core::sender::OwnExtension::new(&id, &base)
+}
+
 /// A localized UI string, falling back to the key if the browser has none.
 pub fn t(key: Key, substitutions: &[&str]) -> String {
     let subs: Array = substitutions.iter().map(|s| JsValue::from_str(s)).collect();
@@ -274,6 +285,18 @@ pub async fn session_set(key: &str, value: &str) -> Result<(), PlatformError> {
     Reflect::set(&obj, &key.into(), &value.into())?;
     call("storage.session.set", &[obj.into()]).await?;
     Ok(())
+}
+
+/// Keep content scripts out of `storage.local` where the browser can
+/// (`setAccessLevel`, Chromium). Firefox has no access levels there: its
+/// content scripts can read `storage.local`, which is why secrets (the sync
+/// token) live in the extension origin's IndexedDB instead, on every browser.
+pub async fn close_local_storage_to_content_scripts() {
+    let level = js_sys::Object::new();
+    let _ = Reflect::set(&level, &"accessLevel".into(), &"TRUSTED_CONTEXTS".into());
+    if let Err(e) = call("storage.local.setAccessLevel", &[level.into()]).await {
+        web_sys::console::debug_1(&format!("Escucha: storage.local.setAccessLevel unavailable: {e}").into());
+    }
 }
 
 /// Remove keys from `storage.local`.

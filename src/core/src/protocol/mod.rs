@@ -11,18 +11,19 @@
 //! request is `{"type": <name>, ...fields}` and its answer
 //! `{"type": "ok", ...reply fields}` or `{"type": "error", "code": ..., ...data}`
 //! ([`Answer`]). The service worker first decides which of our contexts sent a
-//! message ([`authorize_sender`]), then parses it as that context's enum
+//! message ([`crate::sender::authorize_sender`]), then parses it as that context's enum
 //! ([`Incoming::parse`]): what a context may send is what its enum holds.
 //!
 //! ```
-//! use escucha_core::protocol::{authorize_sender, requests::*, to_wire, Context, Incoming, ProtocolError, SenderInfo};
+//! use escucha_core::protocol::{requests::*, to_wire, Context, Incoming, ProtocolError, SenderInfo};
+//! use escucha_core::sender::{authorize_sender, OwnExtension};
 //! let from_page = SenderInfo {
 //!     extension_id: Some("abc".into()),
 //!     url: Some("https://forum.example/t/1".into()),
 //!     tab_id: Some(7),
 //!     frame_id: Some(0),
 //! };
-//! let context = authorize_sender(&from_page, "abc").unwrap();
+//! let context = authorize_sender(&from_page, &OwnExtension::new("abc", "chrome-extension://abc/").unwrap()).unwrap();
 //! assert_eq!(context, Context::ContentScript { tab_id: 7, frame_id: 0 });
 //! let refused = Incoming::parse(context, to_wire(&GetSettings {})).unwrap_err();
 //! assert_eq!(refused, ProtocolError::Forbidden { request: "getSettings".into() });
@@ -260,42 +261,6 @@ pub enum Context {
 pub const CARD_FRAME_PATH: &str = "/card/card.html";
 /// Path of the matcher frame's page within the extension.
 pub const MATCHER_FRAME_PATH: &str = "/matcher/matcher.html";
-
-/// Which of our contexts sent a message, or why it is not heard at all.
-///
-/// `own_id` is `runtime.id`. A sender is an extension page only when its URL is
-/// on our own extension origin; anything in a tab with another URL is a content
-/// script, whatever it claims. Our frames inside a tab (card, matcher) are
-/// their own contexts: they live inside pages we do not trust.
-pub fn authorize_sender(sender: &SenderInfo, own_id: &str) -> Result<Context, ProtocolError> {
-    if sender.extension_id.as_deref() != Some(own_id) {
-        return Err(ProtocolError::UnknownSender);
-    }
-    let url = sender.url.as_deref().unwrap_or("");
-    let on_own_origin = is_own_extension_url(url, own_id);
-    Ok(match (on_own_origin, sender.tab_id) {
-        (true, Some(tab_id)) if own_path(url) == CARD_FRAME_PATH => Context::CardFrame { tab_id },
-        (true, Some(tab_id)) if own_path(url) == MATCHER_FRAME_PATH => Context::MatcherFrame { tab_id },
-        (true, _) => Context::ExtensionPage,
-        (false, Some(tab_id)) => Context::ContentScript { tab_id, frame_id: sender.frame_id.unwrap_or(0) },
-        (false, None) => return Err(ProtocolError::UnknownSender),
-    })
-}
-
-/// The path of an extension URL, without query or fragment.
-fn own_path(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let path = rest.find('/').map_or("", |i| &rest[i..]);
-    path.split(['#', '?']).next().unwrap_or("")
-}
-
-/// True for `chrome-extension://<id>/…` and `moz-extension://<id>/…` (Firefox
-/// uses a per-install UUID there, which its `runtime.getURL` reports as the host).
-fn is_own_extension_url(url: &str, own_id: &str) -> bool {
-    ["chrome-extension://", "moz-extension://"].iter().any(|scheme| {
-        url.strip_prefix(scheme).and_then(|rest| rest.strip_prefix(own_id)).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    })
-}
 
 /// What a content script or the matcher frame needs for a page, and nothing
 /// more: no settings, no tokens. `departments` and `defaults` fill the card.

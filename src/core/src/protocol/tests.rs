@@ -12,7 +12,8 @@ fn sender(id: Option<&str>, url: Option<&str>, tab: Option<i32>) -> SenderInfo {
 /// The service worker's whole decision: who sent it, then whether that
 /// context's enum holds it.
 fn authorize(message: &serde_json::Value, who: &SenderInfo) -> Result<Context, ProtocolError> {
-    let context = authorize_sender(who, ID)?;
+    let own = crate::sender::OwnExtension::new(ID, &format!("chrome-extension://{ID}/")).expect("a valid base URL");
+    let context = crate::sender::authorize_sender(who, &own)?;
     Incoming::parse(context, message.clone())?;
     Ok(context)
 }
@@ -65,7 +66,10 @@ fn authorization_table() {
         ("popup pings", &ping, &popup, Want::Ok(ExtensionPage)),
         ("popup reads settings", &get_settings, &popup, Want::Ok(ExtensionPage)),
         ("options page opened in a tab is still ours", &settings, &options_in_tab, Want::Ok(ExtensionPage)),
-        ("firefox extension page", &get_settings, &firefox_page, Want::Ok(ExtensionPage)),
+        // Firefox serves pages from a per-install UUID, never from runtime.id: a
+        // moz-extension URL whose host is the id is nobody's page (sender.rs has
+        // the Firefox table with the real shape).
+        ("moz-extension on the id is not ours", &get_settings, &firefox_page, Want::Err(ErrorCode::UnknownSender)),
         ("content says hello", &hello, &content, Want::Ok(cs)),
         ("content may not read settings", &get_settings, &content, Want::Err(ErrorCode::Forbidden)),
         ("content may open a matcher frame", &open, &content, Want::Ok(cs)),

@@ -487,12 +487,11 @@ fn report_count(count: u32, url: &str) {
 
 /// Messages from our service worker or popup. Pages cannot reach
 /// `runtime.onMessage`; we still check the sender is this extension and not
-/// another tab's content script.
+/// another tab's content script (`escucha_core::sender::authorize_tab_message`).
 pub async fn handle(message: JsValue, sender: JsValue) -> JsValue {
     let sender = platform::sender_info(&sender);
-    let own = platform::runtime_id().ok();
-    if sender.extension_id.is_none() || sender.extension_id != own || sender.tab_id.is_some() {
-        return platform::refusal(ProtocolError::UnknownSender);
+    if let Err(e) = platform::own_extension().and_then(|own| escucha_core::sender::authorize_tab_message(&sender, &own)) {
+        return platform::refusal(e);
     }
     let value = match platform::wire_value(message) {
         Ok(v) => v,

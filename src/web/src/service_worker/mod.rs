@@ -12,9 +12,10 @@ use escucha_core::card_frame::{self, CardTickets};
 use escucha_core::matcher_frame::{self, TicketBook};
 use escucha_core::protocol::requests::*;
 use escucha_core::protocol::{
-    authorize_sender, CardRequest, ContentConfig, ContentRequest, ErrorCode, Incoming, LogStatus, MatcherRequest, PageCaptures,
-    PageRequest, ProtocolError, Request,
+    CardRequest, ContentConfig, ContentRequest, ErrorCode, Incoming, LogStatus, MatcherRequest, PageCaptures, PageRequest, ProtocolError,
+    Request,
 };
+use escucha_core::sender::authorize_sender;
 use escucha_core::settings::Settings;
 use escucha_core::sites::SiteDecision;
 use wasm_bindgen::JsValue;
@@ -68,14 +69,7 @@ async fn with_card_tickets<R>(f: impl FnOnce(&mut CardTickets) -> R) -> Result<R
 
 /// Called once per worker start.
 pub async fn start() -> Result<(), PlatformError> {
-    // Content scripts must never read our storage (it will hold the sync token).
-    let level = js_sys::Object::new();
-    js_sys::Reflect::set(&level, &"accessLevel".into(), &"TRUSTED_CONTEXTS".into())?;
-    if let Err(e) = platform::call("storage.local.setAccessLevel", &[level.into()]).await {
-        // Firefox has no setAccessLevel: its content scripts cannot read
-        // extension storage.local of their own accord anyway.
-        web_sys::console::debug_1(&format!("Escucha: storage.local.setAccessLevel unavailable: {e}").into());
-    }
+    platform::close_local_storage_to_content_scripts().await;
     if let Err(e) = create_menus().await {
         web_sys::console::warn_1(&format!("Escucha: context menu unavailable: {e}").into());
     }
@@ -117,11 +111,11 @@ pub async fn command(name: String, tab_id: i32) {
 /// Answer one message: who sent it decides which enum it is read as.
 pub async fn handle(message: JsValue, sender: JsValue) -> JsValue {
     let sender = platform::sender_info(&sender);
-    let own_id = match platform::runtime_id() {
-        Ok(id) => id,
-        Err(e) => return platform::refusal(ProtocolError::Internal { detail: e.0 }),
+    let own = match platform::own_extension() {
+        Ok(own) => own,
+        Err(e) => return platform::refusal(e),
     };
-    let context = match authorize_sender(&sender, &own_id) {
+    let context = match authorize_sender(&sender, &own) {
         Ok(c) => c,
         Err(e) => return platform::refusal(e),
     };

@@ -26,11 +26,11 @@ use escucha_core::sync::client::{
 };
 
 use crate::platform::{self, t, FetchFailure, HttpResponse};
-use crate::store::{MergeSource, Store, META_LAST_SYNC_MS, META_PROBLEM, META_SYNC_CURSOR};
+use crate::store::{MergeSource, Store, META_LAST_SYNC_MS, META_PROBLEM, META_SYNC_CURSOR, META_SYNC_TOKEN};
 
-/// The token's own `storage.local` key: never inside the settings document,
-/// readable by trusted contexts only (`setAccessLevel` at worker start).
-pub const TOKEN_KEY: &str = "syncToken";
+/// Where versions before issue 10 kept the token, in `storage.local`: moved
+/// into the log's meta ([`META_SYNC_TOKEN`]) at worker start.
+const LEGACY_TOKEN_KEY: &str = "syncToken";
 /// The periodic sync alarm.
 pub const ALARM: &str = "escucha-sync";
 /// Meta keys owned by sync (besides the store's cursor/last-sync/problem).
@@ -59,6 +59,9 @@ pub async fn start() {
         web_sys::console::warn_1(&format!("Escucha: sync alarm unavailable: {e}").into());
     }
     let Ok(store) = Store::shared().await else { return };
+    if let Err(e) = move_legacy_token(&store).await {
+        web_sys::console::warn_1(&format!("Escucha: could not move the sync token out of storage.local: {e}").into());
+    }
     // A new version may clean what an older one sent unclean (and the server
     // refused): those go back in the queue now.
     match store.recheck_quarantined(now_ms()).await {
@@ -185,7 +188,7 @@ type Failure = (Problem, Option<Option<u64>>);
 async fn prepare(settings: &Settings) -> Result<(Endpoint, Option<String>), Problem> {
     let endpoint =
         parse_endpoint(&settings.sync.endpoint, settings.sync.mode).map_err(|e| Problem::Endpoint { key: e.key().name().to_string() })?;
-    let token = platform::storage_get(TOKEN_KEY).await.ok().flatten().filter(|t| !t.is_empty());
+    let token = saved_token().await;
     if token.is_none() && settings.sync.mode == SyncMode::TeamLog {
         return Err(Problem::NoToken);
     }
@@ -348,7 +351,7 @@ pub async fn test_connection(mode: SyncMode, endpoint: &str, token: Option<Strin
     };
     let token = match token.filter(|t| !t.trim().is_empty()) {
         Some(t) => Some(t.trim().to_string()),
-        None => platform::storage_get(TOKEN_KEY).await.ok().flatten().filter(|t| !t.is_empty()),
+        None => saved_token().await,
     };
     if token.is_none() && mode == SyncMode::TeamLog {
         return report(Problem::NoToken);
@@ -387,19 +390,33 @@ pub async fn test_connection(mode: SyncMode, endpoint: &str, token: Option<Strin
 /// Store (or with an empty string, remove) the token.
 pub async fn save_token(token: &str) -> Result<(), ProtocolError> {
     let token = token.trim();
-    let result =
-        if token.is_empty() { platform::storage_remove(TOKEN_KEY).await } else { platform::storage_set(&[(TOKEN_KEY, token)]).await };
-    result.map_err(|e| ProtocolError::Storage { detail: e.0 })?;
+    let store = Store::shared().await?;
+    store.set_meta(META_SYNC_TOKEN, (!token.is_empty()).then_some(&token)).await?;
     // A new token may fix a 401: try at once rather than after the backoff.
-    if let Ok(store) = Store::shared().await {
-        let _ = store.set_meta(META_BACKOFF, Some(&Backoff::default())).await;
-    }
+    let _ = store.set_meta(META_BACKOFF, Some(&Backoff::default())).await;
     changed();
     Ok(())
 }
 
 pub async fn token_saved() -> bool {
-    platform::storage_get(TOKEN_KEY).await.ok().flatten().is_some_and(|t| !t.is_empty())
+    saved_token().await.is_some()
+}
+
+/// The saved token, if any (see [`META_SYNC_TOKEN`] for why it lives there).
+async fn saved_token() -> Option<String> {
+    let store = Store::shared().await.ok()?;
+    store.meta::<String>(META_SYNC_TOKEN).await.ok().flatten().filter(|t| !t.is_empty())
+}
+
+/// A token saved by an older version in `storage.local` moves into the log's
+/// meta: written there first, then removed, so a failure loses nothing.
+async fn move_legacy_token(store: &Store) -> Result<(), ProtocolError> {
+    let storage = |e: platform::PlatformError| ProtocolError::Storage { detail: e.0 };
+    let Some(old) = platform::storage_get(LEGACY_TOKEN_KEY).await.map_err(storage)? else { return Ok(()) };
+    if !old.is_empty() && store.meta::<String>(META_SYNC_TOKEN).await?.is_none() {
+        store.set_meta(META_SYNC_TOKEN, Some(&old)).await?;
+    }
+    platform::storage_remove(LEGACY_TOKEN_KEY).await.map_err(storage)
 }
 
 /// Refused items with what the manager needs to recognise them.

@@ -9,7 +9,8 @@
 //! - `outbox` (keyPath `id`): one [`OutboxEntry`] per record with changes the
 //!   team log has not accepted, plus `waiting` (1 pending, 0 quarantined, index `waiting`).
 //! - `meta` (keyPath-less, keyed by name): this install's actor id, the last
-//!   stamp issued, sync progress, and the running totals (see the `META_*` keys).
+//!   stamp issued, sync progress, the running totals and the team-log token
+//!   (see the `META_*` keys).
 //!
 //! Every change is one `strict` read-write transaction over the records it
 //! touches, their outbox entries and the clock, and resolves only on the
@@ -64,6 +65,10 @@ pub const META_LAST_SYNC_MS: &str = "lastSyncMs";
 pub const META_PROBLEM: &str = "problem";
 /// The running totals, a [`LogCounts`].
 pub const META_COUNTS: &str = "counts";
+/// The team-log token (a string). Kept in this database, on the extension's
+/// own origin, because no content script can open it in any browser; where
+/// `storage.local` has no access levels (Firefox), content scripts can read it.
+pub const META_SYNC_TOKEN: &str = "syncToken";
 
 /// Where merged records come from: decides what the outbox does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
