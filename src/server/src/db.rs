@@ -59,6 +59,8 @@ const MIGRATIONS: &[&str] = &[
      ) STRICT, WITHOUT ROWID;
      CREATE UNIQUE INDEX captures_by_change ON captures (team_id, seq);
      CREATE INDEX captures_live_by_time ON captures (team_id, created_ms, id) WHERE deleted = 0;",
+    // 3: derived query columns (folded search text, sort keys, facets) and their indexes.
+    crate::query::SQLITE_MIGRATION,
 ];
 
 #[derive(Debug)]
@@ -98,6 +100,7 @@ impl Db {
         let db = Db { conn: Arc::new(Mutex::new(conn)), path: path.to_owned() };
         db.configure()?;
         db.migrate()?;
+        db.with(crate::query::backfill).map_err(|e| DbError(format!("Deriving the query columns failed: {e}")))?;
         Ok(db)
     }
 

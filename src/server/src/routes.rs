@@ -22,7 +22,7 @@ use crate::errors::ApiFailure;
 use crate::{export, now_ms, store, AppState};
 
 /// Run blocking database work off the async workers.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     state: &AppState,
     doing: &'static str,
     f: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,

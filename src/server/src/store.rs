@@ -63,6 +63,7 @@ fn upsert(tx: &Transaction<'_>, who: &Identity, incoming: &Capture) -> rusqlite:
              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
         params![who.team_id, merged.id, seq, json, merged.created_ms, merged.deleted.value, who.member_id],
     )?;
+    crate::query::write_index(tx, who.team_id, &merged)?;
     Ok(ItemStatus::Stored)
 }
 

@@ -154,11 +154,9 @@ impl IndexFields {
             SortKey::Site => vec![Text(self.site_fold.clone()), Text(self.site.clone())],
             SortKey::Author => vec![Text(self.author_fold.clone()), Text(self.author.clone())],
             SortKey::Member => vec![Text(self.member_fold.clone()), Text(self.member.clone())],
-            SortKey::Department => vec![
-                Int(self.department_none as i64),
-                Text(self.department_fold.clone()),
-                Text(self.department.clone()),
-            ],
+            SortKey::Department => {
+                vec![Int(self.department_none as i64), Text(self.department_fold.clone()), Text(self.department.clone())]
+            }
             SortKey::Sentiment => vec![Int(self.sentiment)],
             SortKey::Status => vec![Int(self.status)],
             SortKey::Priority => vec![Int(self.priority)],
@@ -282,10 +280,21 @@ impl Facet {
 /// Why a query string was refused; words are chosen at display time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueryError {
-    UnknownParameter { name: String },
-    BadValue { name: &'static str, value: String, expected: &'static str },
-    Repeated { name: &'static str },
-    LimitOutOfRange { value: u32, max: u32 },
+    UnknownParameter {
+        name: String,
+    },
+    BadValue {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    Repeated {
+        name: &'static str,
+    },
+    LimitOutOfRange {
+        value: u32,
+        max: u32,
+    },
     BadCursor,
     /// The cursor came from a query sorted differently.
     CursorForOtherSort,
@@ -347,8 +356,10 @@ impl CaptureQuery {
                     once("q")?;
                     q.text = v.to_string()
                 }
-                "status" => q.statuses.push(Status::ALL.into_iter().find(|s| s.as_str() == v).ok_or_else(|| {
-                    QueryError::BadValue { name: "status", value: v.into(), expected: "a status (new, needsResponse, …)" }
+                "status" => q.statuses.push(Status::ALL.into_iter().find(|s| s.as_str() == v).ok_or_else(|| QueryError::BadValue {
+                    name: "status",
+                    value: v.into(),
+                    expected: "a status (new, needsResponse, …)",
                 })?),
                 "sentiment" => q.sentiments.push(Sentiment::ALL.into_iter().find(|s| s.as_str() == v).ok_or_else(|| {
                     QueryError::BadValue { name: "sentiment", value: v.into(), expected: "a sentiment (positive, neutral, …)" }
@@ -631,8 +642,7 @@ impl<'a> Evaluated<'a> {
         let sites = named(count(Facet::Site, &|_, f| f.site.clone()));
         let members = named(count(Facet::Member, &|_, f| f.member.clone()));
         let depts = count(Facet::Department, &|_, f| if f.department_none { "\0".into() } else { format!("v{}", f.department) });
-        let departments =
-            sorted_departments(depts.into_iter().map(|(k, n)| (k.strip_prefix('v').map(str::to_string), n)).collect());
+        let departments = sorted_departments(depts.into_iter().map(|(k, n)| (k.strip_prefix('v').map(str::to_string), n)).collect());
         let sent = count(Facet::Sentiment, &|c, _| c.sentiment.value.as_str().into());
         let stat = count(Facet::Status, &|c, _| c.status.value.as_str().into());
         let prio = count(Facet::Priority, &|c, _| c.priority.value.as_str().into());
@@ -697,8 +707,7 @@ pub fn sorted_departments(mut v: Vec<(Option<String>, u32)>) -> Vec<(Option<Stri
 /// The captures of one page (URL without fragment), newest first.
 pub fn page_captures<'a>(captures: &'a [Capture], url: &str) -> Vec<&'a Capture> {
     let key = page_key(url);
-    let mut v: Vec<&Capture> =
-        captures.iter().filter(|c| !c.deleted.value && page_key(&c.context.value.page_url) == key).collect();
+    let mut v: Vec<&Capture> = captures.iter().filter(|c| !c.deleted.value && page_key(&c.context.value.page_url) == key).collect();
     v.sort_by(|a, b| (b.created_ms, &b.id).cmp(&(a.created_ms, &a.id)));
     v.truncate(MAX_PAGE_LOOKUP as usize);
     v
@@ -719,8 +728,7 @@ mod tests {
             author_name: Some(author.into()),
             brand: brand.into(),
             term: brand.into(),
-            comment_time: (n % 4 != 0)
-                .then(|| CommentTime { utc: Some(format!("2024-05-{:02}T10:00:00Z", n)), ..Default::default() }),
+            comment_time: (n % 4 != 0).then(|| CommentTime { utc: Some(format!("2024-05-{:02}T10:00:00Z", n)), ..Default::default() }),
             ..Default::default()
         };
         let id = format!("0190{n:04x}-0000-7000-8000-000000000000");
