@@ -134,7 +134,8 @@ test('dashboard: sign-in, search, every filter, detail, charts, inline edits tha
   await page.waitForFunction(() => document.querySelector('#summary').textContent === '1 of 4 captures');
   assert.deepEqual(await rowIds(page), [ids.billing]);
   await page.fill('#q', 'cadiz');
-  await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 1);
+  // The previous search also showed one row: wait for this search's row (filters are debounced).
+  await page.waitForFunction((id) => [...document.querySelectorAll('#rows tr')].map((t) => t.dataset.id).join() === id, ids.question);
   assert.deepEqual(await rowIds(page), [ids.question]);
   await page.fill('#q', 'zzz-nothing');
   await page.waitForFunction(() => /No captures match/.test(document.querySelector('#empty').textContent));

@@ -49,6 +49,9 @@ struct App {
     tz_offset_min: i32,
     /// Requests of the current load still out.
     loading: u32,
+    /// Which of the current load's list page (1) and counts (2) arrived:
+    /// they are drawn together, so the summary always describes the rows shown.
+    arrived: u8,
     /// Bumped by every load; answers of an older one are dropped.
     generation: u64,
     /// The status line shows a failed load (cleared by the next good one).
@@ -133,6 +136,7 @@ pub fn start() {
         charts: Vec::new(),
         tz_offset_min: -(js_sys::Date::new_0().get_timezone_offset() as i32),
         loading: 0,
+        arrived: 0,
         generation: 0,
         pull_error: false,
         updated_ms: None,
@@ -458,6 +462,7 @@ fn load(app: &Shared, keep_page: bool) {
                 q.after = a.cursors.last().cloned().flatten().and_then(|c| Cursor::decode(&c)).map(|c| c.key);
                 a.generation += 1;
                 a.loading = 3;
+                a.arrived = 0;
                 Ok((token, q, a.tz_offset_min, a.generation))
             }
         }
@@ -496,29 +501,40 @@ fn arrived(app: &Shared, generation: u64, answer: Result<Answer, escucha_core::d
     };
     match answer {
         Ok(answer) => {
-            let draw: fn(&Shared) = match &answer {
-                Answer::Page(_) => render_rows,
-                Answer::Counts(_) => render_counts,
-                Answer::Charts(_) => render_charts,
-            };
-            let clear_status = {
+            let (clear_status, draw_list, draw_charts) = {
                 let mut a = app.borrow_mut();
+                let charts = matches!(answer, Answer::Charts(_));
                 match answer {
-                    Answer::Page(p) => a.page = Some(p),
-                    Answer::Counts(c) => a.counts = Some(c),
+                    Answer::Page(p) => {
+                        a.page = Some(p);
+                        a.arrived |= 1;
+                    }
+                    Answer::Counts(c) => {
+                        a.counts = Some(c);
+                        a.arrived |= 2;
+                    }
                     Answer::Charts(c) => a.aggregates = Some(c),
                 }
+                let list = !charts && a.arrived == 3;
                 if a.loading == 0 {
                     a.updated_ms = Some(now_ms());
                 }
                 // Clear "Loading…" or a previous load's error, never an edit's "Saved.".
-                std::mem::take(&mut a.pull_error)
-            } || by_id::<Element>("status").text_content().as_deref() == Some(Text::Loading.get(lang));
+                (std::mem::take(&mut a.pull_error), list, charts)
+            };
+            let clear_status =
+                clear_status || by_id::<Element>("status").text_content().as_deref() == Some(Text::Loading.get(lang));
             if clear_status {
                 set_text("status", "");
             }
             show_who(app);
-            draw(app);
+            if draw_list {
+                render_counts(app);
+                render_rows(app);
+            }
+            if draw_charts {
+                render_charts(app);
+            }
         }
         Err(f) if f.is_auth() => sign_out(app, Some(f.message(lang))),
         Err(f) => {
