@@ -522,8 +522,7 @@ fn arrived(app: &Shared, generation: u64, answer: Result<Answer, escucha_core::d
                 // Clear "Loading…" or a previous load's error, never an edit's "Saved.".
                 (std::mem::take(&mut a.pull_error), list, charts)
             };
-            let clear_status =
-                clear_status || by_id::<Element>("status").text_content().as_deref() == Some(Text::Loading.get(lang));
+            let clear_status = clear_status || by_id::<Element>("status").text_content().as_deref() == Some(Text::Loading.get(lang));
             if clear_status {
                 set_text("status", "");
             }

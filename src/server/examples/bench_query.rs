@@ -3,7 +3,7 @@
 //! change counter, derived query columns), then the dashboard's and the
 //! extension's queries timed against the file.
 //!
-//!     cargo run --release -p escucha-server --example bench_query -- [--size 1000000] [--teams 100] [--per-team 1000] [--db PATH]
+//!     cargo run --release -p escucha-server --example bench_query -- [--size 1000000] [--teams 100] [--per-team 1000] [--rounds 3] [--db PATH]
 //!
 //! `--size 10000000` is the 10 M run (about 10× the disk and time). Prints
 //! p50/p95/p99 per kind of query; no assertions (figures, not tests).
@@ -163,6 +163,7 @@ fn main() {
     let size = arg("--size", 1_000_000);
     let teams = arg("--teams", 100);
     let per_team = arg("--per-team", 1_000);
+    let rounds = arg("--rounds", 3);
     let dir = tempfile_dir();
     let path =
         args.iter().position(|a| a == "--db").and_then(|i| args.get(i + 1)).map_or(dir.join("bench.sqlite3"), std::path::PathBuf::from);
@@ -207,7 +208,7 @@ fn main() {
     let mut search_pages = Vec::new();
     let mut search_facets = Vec::new();
     let mut aggregate_times = Vec::new();
-    for round in 0..3 {
+    for round in 0..rounds {
         for qs in filters {
             let q = parse(qs);
             first_page.push(time(|| db.with(|c| query::list(c, team, &q).unwrap())).0);

@@ -92,10 +92,15 @@ const WORDS: [&str; 10] = ["Movistar", "cobró", "COBRO", "maleta", "Barajas", "
 const QUERY_WORDS: [&str; 12] =
     ["movistar", "cobro", "COBRÓ", "male", "oreal", "l'or", "50%", "a_b", "strasse", "jose", "facturacion", "zzz"];
 
+/// Which pool entries a capture uses: (brand, site, author, department, words, hour, comment day).
+type Shape = (usize, usize, usize, usize, Vec<usize>, i64, Option<u32>);
+/// Its tags: (sentiment, status, priority, tags, deleted).
+type Marks = (usize, usize, usize, Vec<usize>, bool);
+
 fn capture(
     n: usize,
-    (brand, site, author, dept, words, when, comment_day): (usize, usize, usize, usize, Vec<usize>, i64, Option<u32>),
-    (sentiment, status, priority, tags, deleted): (usize, usize, usize, Vec<usize>, bool),
+    (brand, site, author, dept, words, when, comment_day): Shape,
+    (sentiment, status, priority, tags, deleted): Marks,
 ) -> Capture {
     let base = 1_700_000_000_000 + when * 3_600_000;
     let ctx = CaptureContext {
@@ -125,8 +130,7 @@ fn capture(
     c
 }
 
-fn arb_capture(
-) -> impl Strategy<Value = ((usize, usize, usize, usize, Vec<usize>, i64, Option<u32>), (usize, usize, usize, Vec<usize>, bool))> {
+fn arb_capture() -> impl Strategy<Value = (Shape, Marks)> {
     (
         (0..4usize, 0..3usize, 0..4usize, 0..4usize, prop::collection::vec(0..10usize, 0..4), 0..200i64, prop::option::of(1..30u32)),
         (0..4usize, 0..5usize, 0..4usize, prop::collection::vec(0..3usize, 0..3), prop::bool::weighted(0.15)),
