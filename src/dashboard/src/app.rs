@@ -1,17 +1,27 @@
 //! The dashboard's state and its drawing. Every decision (what a filter
 //! means, which links open, chart configs, error sentences) is made in
 //! `escucha_core::dashboard`; here we read controls, call it, and build DOM.
+//!
+//! The log stays on the server: the page asks for one page of rows, the
+//! facet counts and the chart aggregates of the current filters
+//! (`/api/v1/captures`, `/facets`, `/aggregates`), never the whole log.
+//! The shared state is borrowed only for short, DOM-free moments, so a
+//! failure while drawing can never leave it borrowed (a trap inside a
+//! `borrow_mut` used to make every later refresh panic).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use escucha_core::dashboard::charts::{chart_config, ChartKind};
-use escucha_core::dashboard::client::{edit_body, edit_path, pull_path, REFRESH_SECONDS};
+use escucha_core::dashboard::client::{
+    aggregates_path, captures_path, edit_body, edit_path, facets_path, FILTER_DEBOUNCE_MS, REFRESH_SECONDS,
+};
 use escucha_core::dashboard::i18n::{count_text, department_label, status_label, tr, Lang, Text};
 use escucha_core::dashboard::view::{detail_view, filter_options, page_view, row_view, Filters, LinkView, OptionView};
-use escucha_core::log::query::LogIndex;
-use escucha_core::log::{stats, Capture, CaptureEdit, Status};
-use escucha_core::sync::api::{Me, PullResponse};
+use escucha_core::log::query_api::{Aggregates, CapturePage, Cursor, FacetCounts};
+use escucha_core::log::{Capture, CaptureEdit, Status};
+use escucha_core::sync::api::Me;
+use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
@@ -22,25 +32,37 @@ use escucha_ui::dom::{append_child as append, by_id, clear, document, el, set_hi
 
 const TOKEN_KEY: &str = "escucha.dashboard.token";
 const LANG_KEY: &str = "escucha.dashboard.lang";
-const PAGE_SIZE: usize = 50;
+const PAGE_SIZE: u32 = 50;
 
 struct App {
     lang: Lang,
     token: Option<String>,
-    index: LogIndex,
-    cursor: Option<String>,
     filters: Filters,
-    page: usize,
-    rows: Vec<u32>,
+    /// The `after` cursor of every page up to the current one (`None`: the first).
+    cursors: Vec<Option<String>>,
+    page: Option<CapturePage>,
+    counts: Option<FacetCounts>,
+    aggregates: Option<Aggregates>,
     selected: Option<String>,
     charts: Vec<Chart>,
     /// Minutes east of UTC, so days in filters and charts are the user's days.
     tz_offset_min: i32,
-    pulling: bool,
-    /// The status line shows a failed pull (cleared by the next good one).
+    /// Requests of the current load still out.
+    loading: u32,
+    /// Which of the current load's list page (1) and counts (2) arrived:
+    /// they are drawn together, so the summary always describes the rows shown.
+    arrived: u8,
+    /// Bumped by every load; answers of an older one are dropped.
+    generation: u64,
+    /// The status line shows a failed load (cleared by the next good one).
     pull_error: bool,
     updated_ms: Option<f64>,
     me: Option<Me>,
+    /// The pending filter change (dropping it cancels it).
+    debounce: Option<Timeout>,
+    /// One `Intl.DateTimeFormat` per language for chart days (creating one
+    /// per label cost about a third of a keystroke).
+    day_format: Option<(Lang, js_sys::Function)>,
 }
 
 type Shared = Rc<RefCell<App>>;
@@ -74,14 +96,27 @@ fn format_number(n: usize, lang: Lang) -> String {
     String::from(js_sys::Number::from(n as f64).to_locale_string(lang.tag()))
 }
 
-/// A `YYYY-MM-DD` chart day as a short local date ("3 may").
-fn format_day(day: &str, lang: Lang) -> String {
-    let d = js_sys::Date::new(&JsValue::from_str(&format!("{day}T12:00:00Z")));
+/// The cached `format` of an `Intl.DateTimeFormat` for chart days ("3 may").
+fn day_formatter(app: &Shared, lang: Lang) -> js_sys::Function {
+    if let Some((l, f)) = &app.borrow().day_format {
+        if *l == lang {
+            return f.clone();
+        }
+    }
     let opts = js_sys::Object::new();
     for (k, v) in [("month", "short"), ("day", "numeric"), ("timeZone", "UTC")] {
         let _ = js_sys::Reflect::set(&opts, &k.into(), &v.into());
     }
-    String::from(d.to_locale_date_string(lang.tag(), &opts))
+    let locales = js_sys::Array::of1(&JsValue::from_str(lang.tag()));
+    let f = js_sys::Intl::DateTimeFormat::new(&locales, &opts).format();
+    app.borrow_mut().day_format = Some((lang, f.clone()));
+    f
+}
+
+/// A `YYYY-MM-DD` chart day through the cached formatter.
+fn format_day(format: &js_sys::Function, day: &str) -> String {
+    let d = js_sys::Date::new(&JsValue::from_str(&format!("{day}T12:00:00Z")));
+    format.call1(&JsValue::NULL, &d).ok().and_then(|v| v.as_string()).unwrap_or_else(|| day.to_string())
 }
 
 pub fn start() {
@@ -92,18 +127,22 @@ pub fn start() {
     let app: Shared = Rc::new(RefCell::new(App {
         lang,
         token: None,
-        index: LogIndex::new(Vec::new()),
-        cursor: None,
         filters: Filters::default(),
-        page: 0,
-        rows: Vec::new(),
+        cursors: vec![None],
+        page: None,
+        counts: None,
+        aggregates: None,
         selected: None,
         charts: Vec::new(),
         tz_offset_min: -(js_sys::Date::new_0().get_timezone_offset() as i32),
-        pulling: false,
+        loading: 0,
+        arrived: 0,
+        generation: 0,
         pull_error: false,
         updated_ms: None,
         me: None,
+        debounce: None,
+        day_format: None,
     }));
     fill_language_switch(lang);
     apply_language(lang);
@@ -115,9 +154,10 @@ pub fn start() {
     }
     let tick = app.clone();
     let refresh = Closure::<dyn FnMut()>::new(move || {
-        let ready = tick.borrow().token.is_some() && !tick.borrow().pulling;
+        // try_borrow: a tick never panics, whatever else is going on.
+        let ready = tick.try_borrow().is_ok_and(|a| a.token.is_some() && a.loading == 0);
         if ready {
-            pull(tick.clone());
+            load(&tick, true);
         }
     });
     window
@@ -174,11 +214,7 @@ fn wire(app: &Shared) {
     let a = app.clone();
     on("signout", "click", move |_| sign_out(&a, None));
     let a = app.clone();
-    on("refresh", "click", move |_| {
-        if !a.borrow().pulling {
-            pull(a.clone());
-        }
-    });
+    on("refresh", "click", move |_| load(&a, true));
     let a = app.clone();
     on("lang", "change", move |_| {
         let Some(lang) = Lang::from_tag(&by_id::<HtmlSelectElement>("lang").value()) else { return };
@@ -187,17 +223,17 @@ fn wire(app: &Shared) {
         }
         a.borrow_mut().lang = lang;
         apply_language(lang);
-        show_who(&a.borrow());
+        show_who(&a);
         render(&a);
     });
     let a = app.clone();
     on("filters", "input", move |_| {
-        {
-            let mut app = a.borrow_mut();
-            app.filters = read_filters();
-            app.page = 0;
-        }
-        render(&a);
+        let filters = read_filters();
+        let later = a.clone();
+        let timer = Timeout::new(FILTER_DEBOUNCE_MS, move || load(&later, false));
+        let mut app = a.borrow_mut();
+        app.filters = filters;
+        app.debounce = Some(timer); // replaces (cancels) the previous keystroke's
     });
     on("filters", "submit", |e| e.prevent_default());
     let a = app.clone();
@@ -206,20 +242,29 @@ fn wire(app: &Shared) {
         {
             let mut app = a.borrow_mut();
             app.filters = Filters::default();
-            app.page = 0;
+            app.debounce = None;
         }
-        render(&a);
+        load(&a, false);
     });
-    for (id, step) in [("prev", -1isize), ("next", 1)] {
-        let a = app.clone();
-        on(id, "click", move |_| {
-            {
-                let mut app = a.borrow_mut();
-                app.page = app.page.saturating_add_signed(step);
+    let a = app.clone();
+    on("prev", "click", move |_| {
+        {
+            let mut app = a.borrow_mut();
+            if app.cursors.len() > 1 {
+                app.cursors.pop();
             }
-            render(&a);
-        });
-    }
+        }
+        load(&a, true);
+    });
+    let a = app.clone();
+    on("next", "click", move |_| {
+        {
+            let mut app = a.borrow_mut();
+            let Some(next) = app.page.as_ref().and_then(|p| p.next.clone()) else { return };
+            app.cursors.push(Some(next));
+        }
+        load(&a, true);
+    });
     let a = app.clone();
     on("rows", "change", move |e| {
         let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
@@ -248,7 +293,7 @@ fn wire(app: &Shared) {
         }
         let Some(id) = target.closest("tr[data-id]").ok().flatten().and_then(|tr| tr.get_attribute("data-id")) else { return };
         a.borrow_mut().selected = Some(id);
-        render_detail(&a.borrow());
+        render_detail(&a);
     });
     let a = app.clone();
     on("detail-close", "click", move |_| {
@@ -320,10 +365,14 @@ fn show_login(message: Option<String>, lang: Lang) {
     let _ = lang;
 }
 
-fn show_who(app: &App) {
-    let text = app.me.as_ref().map(|m| tr(app.lang, Text::SignedInAs, &[&m.member, &m.team])).unwrap_or_default();
+fn show_who(app: &Shared) {
+    let (lang, me, updated_ms) = {
+        let a = app.borrow();
+        (a.lang, a.me.clone(), a.updated_ms)
+    };
+    let text = me.map(|m| tr(lang, Text::SignedInAs, &[&m.member, &m.team])).unwrap_or_default();
     set_text("who", &text);
-    let updated = app.updated_ms.map(|ms| tr(app.lang, Text::UpdatedAt, &[&format_time(ms, app.lang, true)])).unwrap_or_default();
+    let updated = updated_ms.map(|ms| tr(lang, Text::UpdatedAt, &[&format_time(ms, lang, true)])).unwrap_or_default();
     set_text("updated", &updated);
 }
 
@@ -341,16 +390,17 @@ fn sign_in(app: Shared, token: String) {
                     let mut a = app.borrow_mut();
                     a.token = Some(token);
                     a.me = Some(me);
-                    a.index = LogIndex::new(Vec::new());
-                    a.cursor = None;
-                    show_who(&a);
+                    a.page = None;
+                    a.counts = None;
+                    a.aggregates = None;
                 }
+                show_who(&app);
                 set_hidden("login", true);
                 set_hidden("log", false);
                 set_hidden("signout", false);
                 set_hidden("refresh", false);
                 set_text("status", Text::Loading.get(lang));
-                pull(app.clone());
+                load(&app, false);
             }
             Err(f) => {
                 if f.is_auth() {
@@ -368,76 +418,129 @@ fn sign_out(app: &Shared, message: Option<String>) {
     if let Some(s) = session() {
         let _ = s.remove_item(TOKEN_KEY);
     }
-    let lang = {
+    let (lang, charts) = {
         let mut a = app.borrow_mut();
         a.token = None;
         a.me = None;
-        a.index = LogIndex::new(Vec::new());
-        a.cursor = None;
+        a.page = None;
+        a.counts = None;
+        a.aggregates = None;
+        a.cursors = vec![None];
         a.selected = None;
-        for c in a.charts.drain(..) {
-            c.destroy();
-        }
-        a.lang
+        a.generation += 1;
+        a.debounce = None;
+        (a.lang, std::mem::take(&mut a.charts))
     };
+    for c in charts {
+        c.destroy();
+    }
     show_login(message, lang);
 }
 
-/// Pull every change since the last cursor (the whole log the first time),
-/// page by page, then redraw.
-fn pull(app: Shared) {
-    app.borrow_mut().pulling = true;
-    wasm_bindgen_futures::spawn_local(async move {
-        let result = loop {
-            let (token, cursor) = {
-                let a = app.borrow();
-                (a.token.clone(), a.cursor.clone())
-            };
-            let Some(token) = token else { break Ok(()) };
-            match request::<PullResponse>("GET", &pull_path(cursor.as_deref()), Some(&token), None).await {
-                Ok(page) => {
-                    let mut a = app.borrow_mut();
-                    if a.token.as_deref() != Some(token.as_str()) {
-                        break Ok(()); // signed out meanwhile
-                    }
-                    for c in page.items {
-                        a.index.upsert(c);
-                    }
-                    a.cursor = Some(page.cursor);
-                    if !page.more {
-                        break Ok(());
-                    }
-                }
-                Err(f) => break Err(f),
-            }
-        };
-        app.borrow_mut().pulling = false;
-        match result {
-            Ok(()) => {
-                let clear_status = {
-                    let mut a = app.borrow_mut();
-                    a.updated_ms = Some(now_ms());
-                    // Clear "Loading…" or a previous pull's error, never an edit's "Saved.".
-                    std::mem::take(&mut a.pull_error)
-                        || by_id::<Element>("status").text_content().as_deref() == Some(Text::Loading.get(a.lang))
-                };
-                show_who(&app.borrow());
-                if clear_status {
-                    set_text("status", "");
-                }
-                render(&app);
-            }
-            Err(f) => {
-                let lang = app.borrow().lang;
-                if f.is_auth() {
-                    sign_out(&app, Some(f.message(lang)));
-                } else {
-                    app.borrow_mut().pull_error = true;
-                    set_text("status", &f.message(lang));
-                }
+/// What one request of a load brings back.
+enum Answer {
+    Page(CapturePage),
+    Counts(FacetCounts),
+    Charts(Aggregates),
+}
+
+/// Ask the server for the current filters' page, facet counts and charts
+/// (three requests at once; each part is drawn when it arrives).
+/// `keep_page`: stay on the current page (refresh, edit, paging) instead
+/// of going back to the first (a filter change).
+fn load(app: &Shared, keep_page: bool) {
+    let prepared = {
+        let mut a = app.borrow_mut();
+        if !keep_page {
+            a.cursors = vec![None];
+        }
+        let query = a.filters.to_capture_query(a.tz_offset_min, PAGE_SIZE);
+        match (a.token.clone(), query) {
+            (None, _) => return,
+            (Some(_), Err(t)) => Err((t, a.lang)),
+            (Some(token), Ok(mut q)) => {
+                q.after = a.cursors.last().cloned().flatten().and_then(|c| Cursor::decode(&c)).map(|c| c.key);
+                a.generation += 1;
+                a.loading = 3;
+                a.arrived = 0;
+                Ok((token, q, a.tz_offset_min, a.generation))
             }
         }
-    });
+    };
+    let (token, query, tz, generation) = match prepared {
+        Ok(p) => p,
+        Err((t, lang)) => {
+            set_text("filter-error", t.get(lang));
+            return;
+        }
+    };
+    set_text("filter-error", "");
+    let requests = [captures_path(&query), facets_path(&query), aggregates_path(&query, tz)];
+    for (i, path) in requests.into_iter().enumerate() {
+        let app = app.clone();
+        let token = token.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let answer = match i {
+                0 => request::<CapturePage>("GET", &path, Some(&token), None).await.map(Answer::Page),
+                1 => request::<FacetCounts>("GET", &path, Some(&token), None).await.map(Answer::Counts),
+                _ => request::<Aggregates>("GET", &path, Some(&token), None).await.map(Answer::Charts),
+            };
+            arrived(&app, generation, answer);
+        });
+    }
+}
+
+fn arrived(app: &Shared, generation: u64, answer: Result<Answer, escucha_core::dashboard::client::Failure>) {
+    let lang = {
+        let mut a = app.borrow_mut();
+        if a.generation != generation {
+            return; // a newer load (or sign-out) took over
+        }
+        a.loading = a.loading.saturating_sub(1);
+        a.lang
+    };
+    match answer {
+        Ok(answer) => {
+            let (clear_status, draw_list, draw_charts) = {
+                let mut a = app.borrow_mut();
+                let charts = matches!(answer, Answer::Charts(_));
+                match answer {
+                    Answer::Page(p) => {
+                        a.page = Some(p);
+                        a.arrived |= 1;
+                    }
+                    Answer::Counts(c) => {
+                        a.counts = Some(c);
+                        a.arrived |= 2;
+                    }
+                    Answer::Charts(c) => a.aggregates = Some(c),
+                }
+                let list = !charts && a.arrived == 3;
+                if a.loading == 0 {
+                    a.updated_ms = Some(now_ms());
+                }
+                // Clear "Loading…" or a previous load's error, never an edit's "Saved.".
+                (std::mem::take(&mut a.pull_error), list, charts)
+            };
+            let clear_status = clear_status || by_id::<Element>("status").text_content().as_deref() == Some(Text::Loading.get(lang));
+            if clear_status {
+                set_text("status", "");
+            }
+            show_who(app);
+            if draw_list {
+                render_counts(app);
+                render_rows(app);
+            }
+            if draw_charts {
+                render_charts(app);
+            }
+        }
+        Err(f) if f.is_auth() => sign_out(app, Some(f.message(lang))),
+        Err(f) => {
+            app.borrow_mut().pull_error = true;
+            set_text("status", &f.message(lang));
+        }
+    }
 }
 
 fn save_edit(app: Shared, id: String, edit: CaptureEdit) {
@@ -451,12 +554,14 @@ fn save_edit(app: Shared, id: String, edit: CaptureEdit) {
     wasm_bindgen_futures::spawn_local(async move {
         match request::<Capture>("POST", &edit_path(&id), Some(&token), Some(body)).await {
             Ok(merged) => {
-                app.borrow_mut().index.upsert(merged);
+                if let Some(page) = app.borrow_mut().page.as_mut() {
+                    for c in page.items.iter_mut().filter(|c| c.id == merged.id) {
+                        *c = merged.clone();
+                    }
+                }
                 set_text("status", Text::Saved.get(lang));
                 render(&app);
-                if !app.borrow().pulling {
-                    pull(app.clone());
-                }
+                load(&app, true); // counts and charts follow the edit
             }
             Err(f) => {
                 set_text("status", &tr(lang, Text::EditFailed, &[&f.message(lang)]));
@@ -470,60 +575,75 @@ fn save_edit(app: Shared, id: String, edit: CaptureEdit) {
     });
 }
 
-/// Run the query and redraw filters, summary, table, pager, detail and charts.
+/// Redraw everything from what the server last answered (language switch, edits).
 fn render(app: &Shared) {
-    let mut a = app.borrow_mut();
-    let lang = a.lang;
-    let query = match a.filters.to_query(a.tz_offset_min) {
-        Ok(q) => q,
-        Err(t) => {
-            set_text("filter-error", t.get(lang));
-            return;
-        }
+    render_counts(app);
+    render_rows(app);
+    render_charts(app);
+}
+
+/// The filter bar's choices with their counts, the summary and the empty-state line.
+fn render_counts(app: &Shared) {
+    let (lang, filters, counts) = {
+        let a = app.borrow();
+        (a.lang, a.filters.clone(), a.counts.clone())
     };
-    set_text("filter-error", "");
-    let result = a.index.run(&query);
-    let options = filter_options(&result.facets, &a.filters, lang);
-    let f = a.filters.clone();
-    fill_select("f-brand", &options.brands, &f.brand, lang);
-    fill_select("f-sentiment", &options.sentiments, &f.sentiment, lang);
-    fill_select("f-department", &options.departments, &f.department, lang);
-    fill_select("f-status", &options.statuses, &f.status, lang);
-    fill_select("f-site", &options.sites, &f.site, lang);
-    fill_select("f-member", &options.members, &f.member, lang);
+    let Some(counts) = counts else { return };
+    let options = filter_options(&counts.facets, &filters, lang);
+    fill_select("f-brand", &options.brands, &filters.brand, lang);
+    fill_select("f-sentiment", &options.sentiments, &filters.sentiment, lang);
+    fill_select("f-department", &options.departments, &filters.department, lang);
+    fill_select("f-status", &options.statuses, &filters.status, lang);
+    fill_select("f-site", &options.sites, &filters.site, lang);
+    fill_select("f-member", &options.members, &filters.member, lang);
     let datalist: Element = by_id("departments");
     clear(&datalist);
     for o in options.departments.iter().filter(|o| o.value.starts_with("v:")) {
         append(&datalist, &el("option", &[("value", &o.label)], ""));
     }
-
-    let total = result.live as usize;
-    let summary = count_text(lang, total as u64, Text::SummaryOne, Text::Summary);
-    set_text("summary", &tr(lang, summary, &[&format_number(result.rows.len(), lang), &format_number(total, lang)]));
-    let empty = if total == 0 {
+    let live = counts.live as usize;
+    let summary = count_text(lang, live as u64, Text::SummaryOne, Text::Summary);
+    set_text("summary", &tr(lang, summary, &[&format_number(counts.total as usize, lang), &format_number(live, lang)]));
+    let empty = if live == 0 {
         Text::EmptyLog.get(lang)
-    } else if result.rows.is_empty() {
+    } else if counts.total == 0 {
         Text::NoResults.get(lang)
     } else {
         ""
     };
     set_text("empty", empty);
+    render_pager(app);
+}
 
-    let pv = page_view(result.rows.len(), a.page, PAGE_SIZE);
-    a.page = pv.page;
+/// The page of rows, the pager and the detail panel.
+fn render_rows(app: &Shared) {
+    let (lang, page) = {
+        let a = app.borrow();
+        (a.lang, a.page.clone())
+    };
+    let Some(page) = page else { return };
     let tbody: Element = by_id("rows");
     clear(&tbody);
-    for &i in &result.rows[pv.start..pv.end] {
-        append(&tbody, &table_row(&a.index.captures()[i as usize], lang));
+    for c in &page.items {
+        append(&tbody, &table_row(c, lang));
     }
-    set_text("page", &tr(lang, Text::PageOf, &[&format_number(pv.page + 1, lang), &format_number(pv.pages, lang)]));
-    by_id::<web_sys::HtmlButtonElement>("prev").set_disabled(pv.page == 0);
-    by_id::<web_sys::HtmlButtonElement>("next").set_disabled(pv.page + 1 >= pv.pages);
-    a.rows = result.rows;
-    render_charts(&mut a);
-    if a.selected.is_some() {
-        render_detail(&a);
-    }
+    render_pager(app);
+    render_detail(app);
+}
+
+/// "Page n of m" (m from the facet count) and which way one can go.
+fn render_pager(app: &Shared) {
+    let (lang, total, page_no, rows, has_next) = {
+        let a = app.borrow();
+        let Some(page) = &a.page else { return };
+        (a.lang, a.counts.as_ref().map(|c| c.total as usize), a.cursors.len() - 1, page.items.len(), page.next.is_some())
+    };
+    let total = total.unwrap_or(rows);
+    let pv = page_view(total, page_no, PAGE_SIZE as usize);
+    let pages = pv.pages.max(page_no + 1);
+    set_text("page", &tr(lang, Text::PageOf, &[&format_number(page_no + 1, lang), &format_number(pages, lang)]));
+    by_id::<web_sys::HtmlButtonElement>("prev").set_disabled(page_no == 0);
+    by_id::<web_sys::HtmlButtonElement>("next").set_disabled(!has_next);
 }
 
 fn fill_select(id: &str, options: &[OptionView], selected: &str, lang: Lang) {
@@ -588,12 +708,16 @@ fn link(parent: &Element, view: &LinkView, label: Text, lang: Lang) {
     append(parent, &p);
 }
 
-fn render_detail(a: &App) {
-    let Some(c) = a.selected.as_deref().and_then(|id| a.index.get(id)) else {
+fn render_detail(app: &Shared) {
+    let (selected, lang) = {
+        let a = app.borrow();
+        let held = a.selected.as_deref().and_then(|id| a.page.as_ref()?.items.iter().find(|c| c.id == id)).cloned();
+        (held, a.lang)
+    };
+    let Some(c) = selected.as_ref() else {
         set_hidden("detail", true);
         return;
     };
-    let lang = a.lang;
     let d = detail_view(c, lang);
     let body: Element = by_id("detail-body");
     clear(&body);
@@ -634,31 +758,33 @@ fn render_detail(a: &App) {
     panel.set_hidden(false);
 }
 
-fn render_charts(a: &mut App) {
-    for c in a.charts.drain(..) {
+fn render_charts(app: &Shared) {
+    let (lang, aggregates, old) = {
+        let mut a = app.borrow_mut();
+        let Some(aggregates) = a.aggregates.clone() else { return };
+        (a.lang, aggregates, std::mem::take(&mut a.charts))
+    };
+    for c in old {
         c.destroy();
     }
-    let lang = a.lang;
-    let caps = a.index.captures();
-    let rows = || a.rows.iter().map(|&i| &caps[i as usize]);
-    let tz = a.tz_offset_min;
+    let format = day_formatter(app, lang);
     let mut made = Vec::new();
     let mut error = None;
     for kind in ChartKind::ALL {
         let series = match kind {
-            ChartKind::SentimentPerDay => stats::by_sentiment(rows(), tz),
-            ChartKind::ByBrand => stats::by_brand(rows(), tz),
-            ChartKind::ByDepartment => stats::by_department(rows(), tz),
-            ChartKind::BySite => stats::by_site(rows(), tz),
-            ChartKind::StatusOverTime => stats::status_over_time(rows(), tz),
+            ChartKind::SentimentPerDay => &aggregates.sentiment_per_day,
+            ChartKind::ByBrand => &aggregates.by_brand,
+            ChartKind::ByDepartment => &aggregates.by_department,
+            ChartKind::BySite => &aggregates.by_site,
+            ChartKind::StatusOverTime => &aggregates.status_over_time,
         };
-        let days: Vec<String> = series.days.iter().map(|d| format_day(d, lang)).collect();
-        let config = chart_config(kind, &series, &days, lang);
+        let days: Vec<String> = series.days.iter().map(|d| format_day(&format, d)).collect();
+        let config = chart_config(kind, series, &days, lang);
         match chart::create(&by_id::<HtmlCanvasElement>(kind.canvas_id()), &config) {
             Ok(c) => made.push(c),
             Err(e) => error = Some(e),
         }
     }
-    a.charts = made;
+    app.borrow_mut().charts = made;
     set_text("chart-error", &error.map(|e| tr(lang, Text::ChartsUnavailable, &[&e])).unwrap_or_default());
 }

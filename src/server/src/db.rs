@@ -71,6 +71,8 @@ const MIGRATIONS: &[&str] = &[
      ) STRICT;
      INSERT INTO team_changes (team_id, seq) SELECT id, (SELECT seq FROM change_counter) FROM teams;
      DROP TABLE change_counter;",
+    // 4: derived query columns (folded search text, sort keys, facets) and their indexes.
+    crate::query::SQLITE_MIGRATION,
 ];
 
 #[derive(Debug)]
@@ -113,6 +115,7 @@ impl Db {
         let db = Db { conn: Arc::new(Mutex::new(conn)), path: path.to_owned() };
         db.configure()?;
         db.migrate()?;
+        db.with(crate::query::backfill).map_err(|e| DbError(format!("Deriving the query columns failed: {e}")))?;
         Ok(db)
     }
 

@@ -12,6 +12,8 @@ pub mod errors;
 pub mod export;
 pub mod guard;
 pub mod postgres;
+pub mod query;
+pub mod query_routes;
 pub mod rate_limit;
 pub mod request_log;
 pub mod routes;
@@ -133,7 +135,7 @@ pub struct StaticDirs {
 
 /// Every API route: (method, path). The OpenAPI test checks each appears in
 /// docs/sync-api.openapi.yaml.
-pub const API_ROUTES: [(&str, &str); 7] = [
+pub const API_ROUTES: [(&str, &str); 11] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/push"),
     ("get", "/api/v1/pull"),
@@ -141,6 +143,10 @@ pub const API_ROUTES: [(&str, &str); 7] = [
     ("get", "/api/v1/export.csv"),
     ("get", "/api/v1/export.json"),
     ("get", "/healthz"),
+    ("get", "/api/v1/captures"),
+    ("get", "/api/v1/facets"),
+    ("get", "/api/v1/aggregates"),
+    ("get", "/api/v1/page-captures"),
 ];
 
 pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
@@ -152,6 +158,10 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         .route("/api/v1/captures/{id}/edit", post(routes::edit))
         .route("/api/v1/export.csv", get(routes::export_csv))
         .route("/api/v1/export.json", get(routes::export_json))
+        .route("/api/v1/captures", get(query_routes::captures))
+        .route("/api/v1/facets", get(query_routes::facets))
+        .route("/api/v1/aggregates", get(query_routes::aggregates))
+        .route("/api/v1/page-captures", get(query_routes::page_captures))
         .route("/api", any(routes::api_fallback))
         .route("/api/{*rest}", any(routes::api_fallback))
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -198,5 +208,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+#[cfg(test)]
+mod query_tests;
 #[cfg(test)]
 mod tests;

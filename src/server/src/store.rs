@@ -166,6 +166,7 @@ fn write(tx: &Transaction<'_>, who: &Identity, writes: &[Capture]) -> rusqlite::
     for (i, merged) in writes.iter().enumerate() {
         let json = serde_json::to_string(merged).expect("a capture always serializes");
         stmt.execute(params![who.team_id, merged.id, first + i as i64, json, merged.created_ms, merged.deleted.value, who.member_id])?;
+        crate::query::write_index(tx, who.team_id, merged)?;
     }
     Ok(())
 }

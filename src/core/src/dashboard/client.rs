@@ -2,6 +2,7 @@
 //! tells the user when one fails. The page only performs the fetches.
 
 use super::i18n::{server_error_label, tr, Lang, Text};
+use crate::log::query_api::CaptureQuery;
 use crate::log::CaptureEdit;
 use crate::sync::api::{ErrorBody, ErrorCode, MAX_PULL_LIMIT};
 
@@ -19,6 +20,27 @@ pub fn pull_path(cursor: Option<&str>) -> String {
         Some(c) => format!("/api/v1/pull?since={}&limit={PULL_LIMIT}", percent_encode(c)),
         None => format!("/api/v1/pull?limit={PULL_LIMIT}"),
     }
+}
+
+/// How long the filter bar waits after the last keystroke before asking
+/// the server, so typing a word costs one query, not one per letter.
+pub const FILTER_DEBOUNCE_MS: u32 = 250;
+
+/// `GET /api/v1/captures`: one page of the query's rows.
+pub fn captures_path(q: &CaptureQuery) -> String {
+    format!("/api/v1/captures?{}", q.to_query_string())
+}
+
+/// `GET /api/v1/facets`: counts for the filter bar (paging does not apply).
+pub fn facets_path(q: &CaptureQuery) -> String {
+    let q = CaptureQuery { after: None, ..q.clone() };
+    format!("/api/v1/facets?{}", q.to_query_string())
+}
+
+/// `GET /api/v1/aggregates`: the charts, on the user's days.
+pub fn aggregates_path(q: &CaptureQuery, tz_offset_min: i32) -> String {
+    let q = CaptureQuery { after: None, ..q.clone() };
+    format!("/api/v1/aggregates?{}&tz={tz_offset_min}", q.to_query_string())
 }
 
 /// `POST /api/v1/captures/{id}/edit`.
@@ -107,6 +129,25 @@ mod tests {
         assert_eq!(pull_path(Some("42")), "/api/v1/pull?since=42&limit=1000");
         assert_eq!(pull_path(Some("a&b=c")), "/api/v1/pull?since=a%26b%3Dc&limit=1000");
         assert_eq!(edit_path("0190-ab/../x"), "/api/v1/captures/0190-ab%2F..%2Fx/edit");
+    }
+
+    #[test]
+    fn query_paths_carry_the_filters_and_only_the_list_pages() {
+        let f = crate::dashboard::view::Filters {
+            text: "a&b=c cobró".into(),
+            brand: "v:Telefónica".into(),
+            department: "none".into(),
+            ..Default::default()
+        };
+        let mut q = f.to_capture_query(60, 50).unwrap();
+        assert_eq!(
+            captures_path(&q),
+            "/api/v1/captures?q=a%26b%3Dc%20cobr%C3%B3&department=&brand=Telef%C3%B3nica&sort=created&order=desc&limit=50"
+        );
+        q.after = Some(vec![crate::log::query_api::SortValue::Int(5), crate::log::query_api::SortValue::Text("x".into())]);
+        assert!(captures_path(&q).contains("&after="));
+        assert!(!facets_path(&q).contains("after="));
+        assert!(aggregates_path(&q, -300).ends_with("&limit=50&tz=-300"));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use super::i18n::{priority_label, sentiment_label, status_label, Lang, Text};
 use crate::log::dates::{day_start_ms, parse_day};
 use crate::log::query::{Facets, Query, SortKey};
+use crate::log::query_api::CaptureQuery;
 use crate::log::{Capture, Sentiment, Status};
 
 /// `<select>` values: "" is "any", [`NONE_VALUE`] is "no department", and a
@@ -84,6 +85,29 @@ impl Filters {
             sort: SortKey::Created,
             descending: true,
             ..Query::default()
+        })
+    }
+}
+
+impl Filters {
+    /// The server-side query for these filters, newest first, `limit` rows a page.
+    pub fn to_capture_query(&self, tz_offset_min: i32, limit: u32) -> Result<CaptureQuery, Text> {
+        let q = self.to_query(tz_offset_min)?;
+        Ok(CaptureQuery {
+            text: q.text,
+            brands: q.brands,
+            sentiments: q.sentiments,
+            departments: q.departments,
+            statuses: q.statuses,
+            sites: q.sites,
+            members: q.members,
+            date_field: q.date_field,
+            from_ms: q.from_ms,
+            to_ms: q.to_ms,
+            sort: q.sort,
+            descending: q.descending,
+            limit,
+            ..CaptureQuery::default()
         })
     }
 }

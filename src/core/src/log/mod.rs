@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod links;
 pub mod outbox;
 pub mod query;
+pub mod query_api;
 pub mod record;
 pub mod sanitize;
 pub mod stamp;

@@ -57,7 +57,6 @@ pub fn daily<'a>(
     key: impl Fn(&Capture) -> String,
 ) -> DailySeries {
     let mut cells: BTreeMap<String, BTreeMap<i64, u32>> = BTreeMap::new();
-    let (mut first, mut last) = (i64::MAX, i64::MIN);
     for c in captures {
         if c.deleted.value {
             continue;
@@ -69,13 +68,17 @@ pub fn daily<'a>(
         };
         let Some(ms) = ms else { continue };
         let day = day_of(ms, tz_offset_min);
-        first = first.min(day);
-        last = last.max(day);
         *cells.entry(key(c)).or_default().entry(day).or_default() += 1;
     }
-    if first > last {
-        return DailySeries::default();
-    }
+    series_from_cells(cells)
+}
+
+/// Per value, per day number, a count: what a database's `GROUP BY key, day`
+/// gives, turned into contiguous series exactly as [`daily`] does.
+pub fn series_from_cells(cells: BTreeMap<String, BTreeMap<i64, u32>>) -> DailySeries {
+    let first = cells.values().filter_map(|d| d.keys().next()).min().copied();
+    let last = cells.values().filter_map(|d| d.keys().next_back()).max().copied();
+    let (Some(first), Some(last)) = (first, last) else { return DailySeries::default() };
     let first = first.max(last - MAX_DAYS + 1);
     let n = (last - first + 1) as usize;
     let mut series: Vec<Series> = cells
@@ -124,7 +127,7 @@ pub fn status_over_time<'a>(captures: impl IntoIterator<Item = &'a Capture>, tz_
 }
 
 /// Add zero lines for values with no data, so every chart has the same legend.
-fn with_all_keys<'k>(s: &mut DailySeries, keys: impl Iterator<Item = &'k str>) {
+pub fn with_all_keys<'k>(s: &mut DailySeries, keys: impl Iterator<Item = &'k str>) {
     for k in keys {
         if !s.series.iter().any(|x| x.key == k) {
             s.series.push(Series { key: k.to_string(), total: 0, counts: vec![0; s.days.len()] });

@@ -1,0 +1,345 @@
+//! The query routes against the core's reference evaluator: random captures
+//! pushed through the real API into a real SQLite file, random queries
+//! through the real routes, and every answer (pages with their cursors,
+//! facet counts, chart aggregates, page look-ups) equal to what
+//! `escucha_core::log::query_api::Evaluated` gives over the same records.
+
+use super::*;
+use crate::accounts;
+use axum::body::Body;
+use axum::http::Request;
+use escucha_core::log::query_api::{Aggregates, CapturePage, CaptureQuery, Cursor, Evaluated, FacetCounts};
+use escucha_core::log::record::uuid_v7;
+use escucha_core::log::{Capture, CaptureContext, CaptureEdit, CommentTime, Priority, Sentiment, Stamp, Status, Tags};
+use escucha_core::sync::api::PullResponse;
+use http_body_util::BodyExt;
+use proptest::prelude::*;
+use serde_json::Value;
+use tower::ServiceExt;
+
+struct Server {
+    _dir: tempfile::TempDir,
+    router: Router,
+    db: Db,
+}
+
+impl Server {
+    fn new() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let www = dir.path().join("www");
+        std::fs::create_dir_all(&www).unwrap();
+        let db = Db::open(&dir.path().join("q.sqlite3")).unwrap();
+        let router = app(AppState::new(crate::Storage::Sqlite(db.clone()), ServerConfig::default()), &StaticDirs { www, demo: None });
+        Server { _dir: dir, router, db }
+    }
+
+    fn member(&self, team: &str, name: &str) -> String {
+        self.db.with(|c| {
+            if accounts::find_team(c, team).unwrap().is_none() {
+                accounts::create_team(c, team).unwrap();
+            }
+            accounts::add_member(c, team, name).unwrap();
+            accounts::issue_token(c, name, Some(team)).unwrap().secret
+        })
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        let req = Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    async fn ok<T: serde::de::DeserializeOwned>(&self, path: &str, token: &str) -> T {
+        let (status, body) = self.get(path, token).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        serde_json::from_value(body).unwrap()
+    }
+
+    async fn push(&self, token: &str, items: &[Capture]) {
+        for chunk in items.chunks(100) {
+            let req = Request::post("/api/v1/push")
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(Body::from(serde_json::to_vec(&json!({ "items": chunk })).unwrap()))
+                .unwrap();
+            let res = self.router.clone().oneshot(req).await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+    }
+
+    /// What the server stored (validated, merged): the records both sides query.
+    async fn stored(&self, token: &str) -> Vec<Capture> {
+        let mut out = Vec::new();
+        let mut since = String::new();
+        loop {
+            let page: PullResponse = self.ok(&format!("/api/v1/pull?limit=1000{since}"), token).await;
+            out.extend(page.items);
+            since = format!("&since={}", page.cursor);
+            if !page.more {
+                return out;
+            }
+        }
+    }
+}
+
+const BRANDS: [&str; 4] = ["Telefónica", "telefonica", "Iberia", ""];
+const SITES: [&str; 3] = ["foro.example", "x.example", "news.example"];
+const AUTHORS: [&str; 4] = ["José Pérez", "jose perez", "Ana", "Ñoño"];
+const DEPTS: [Option<&str>; 4] = [None, Some("Facturación"), Some("facturacion"), Some("Atención")];
+const WORDS: [&str; 10] = ["Movistar", "cobró", "COBRO", "maleta", "Barajas", "L’Oréal", "l'oreal", "50%", "a_b", "Straße"];
+const QUERY_WORDS: [&str; 12] =
+    ["movistar", "cobro", "COBRÓ", "male", "oreal", "l'or", "50%", "a_b", "strasse", "jose", "facturacion", "zzz"];
+
+/// Which pool entries a capture uses: (brand, site, author, department, words, hour, comment day).
+type Shape = (usize, usize, usize, usize, Vec<usize>, i64, Option<u32>);
+/// Its tags: (sentiment, status, priority, tags, deleted).
+type Marks = (usize, usize, usize, Vec<usize>, bool);
+
+fn capture(
+    n: usize,
+    (brand, site, author, dept, words, when, comment_day): Shape,
+    (sentiment, status, priority, tags, deleted): Marks,
+) -> Capture {
+    let base = 1_700_000_000_000 + when * 3_600_000;
+    let ctx = CaptureContext {
+        page_url: format!("https://{}/t/{}#c{n}", SITES[site], n % 4),
+        site: SITES[site].into(),
+        comment_text: words.iter().map(|&w| WORDS[w]).collect::<Vec<_>>().join(" "),
+        author_name: Some(AUTHORS[author].into()),
+        brand: BRANDS[brand].into(),
+        term: "term".into(),
+        comment_time: comment_day.map(|d| CommentTime { utc: Some(format!("2023-11-{d:02}T10:00:00Z")), ..Default::default() }),
+        ..Default::default()
+    };
+    let member = ["ana", "luis"][n % 2];
+    let mut c =
+        Capture::new(uuid_v7(base, [n as u8; 10]), ctx, &Tags::default(), member, Stamp { ms: base, counter: 0, actor: "t".into() });
+    let edit = CaptureEdit {
+        sentiment: Some(Sentiment::ALL[sentiment]),
+        status: Some(Status::ALL[status]),
+        priority: Some(Priority::ALL[priority]),
+        department: Some(DEPTS[dept].map(str::to_string)),
+        tags: Some(tags.iter().map(|&t| ["urgente", "factura", "Factura"][t].to_string()).collect()),
+        deleted: Some(deleted),
+        ..Default::default()
+    };
+    let stamp = Stamp::next(c.last_stamp(), base + (n as i64 % 5) * 86_400_000, "t");
+    c.apply(&edit, &stamp).unwrap();
+    c
+}
+
+fn arb_capture() -> impl Strategy<Value = (Shape, Marks)> {
+    (
+        (0..4usize, 0..3usize, 0..4usize, 0..4usize, prop::collection::vec(0..10usize, 0..4), 0..200i64, prop::option::of(1..30u32)),
+        (0..4usize, 0..5usize, 0..4usize, prop::collection::vec(0..3usize, 0..3), prop::bool::weighted(0.15)),
+    )
+}
+
+const SORTS: [&str; 11] =
+    ["created", "commentTime", "modified", "brand", "site", "author", "member", "sentiment", "department", "status", "priority"];
+
+/// A random query string (without paging) and a page size.
+fn arb_query() -> impl Strategy<Value = (String, u32)> {
+    (
+        prop::collection::vec(0..QUERY_WORDS.len(), 0..3),
+        prop::option::of(0..4usize),
+        prop::option::of(0..4usize),
+        prop::option::of(0..3usize),
+        prop::option::of(0..5usize),
+        prop::option::of((0..3usize, 0..2usize)),
+        (0..SORTS.len(), proptest::arbitrary::any::<bool>(), 1..9u32),
+        prop::option::of((proptest::arbitrary::any::<bool>(), 0..100i64, 0..150i64)),
+    )
+        .prop_map(|(words, brand, dept, site, status, tag_or_author, (sort, asc, limit), range)| {
+            let mut p: Vec<(String, String)> = Vec::new();
+            if !words.is_empty() {
+                p.push(("q".into(), words.iter().map(|&w| QUERY_WORDS[w]).collect::<Vec<_>>().join(" ")));
+            }
+            if let Some(b) = brand {
+                p.push(("brand".into(), BRANDS[b].into()));
+            }
+            if let Some(d) = dept {
+                p.push(("department".into(), DEPTS[d].unwrap_or("").into()));
+            }
+            if let Some(s) = site {
+                p.push(("site".into(), SITES[s].into()));
+            }
+            if let Some(s) = status {
+                p.push(("status".into(), Status::ALL[s].as_str().into()));
+                p.push(("status".into(), Status::ALL[(s + 2) % 5].as_str().into()));
+            }
+            match tag_or_author {
+                Some((t, 0)) => p.push(("tag".into(), ["urgente", "factura", "Factura"][t].into())),
+                Some((a, _)) => p.push(("author".into(), AUTHORS[a].into())),
+                None => {}
+            }
+            if let Some((comment, from, len)) = range {
+                if comment {
+                    p.push(("dateField".into(), "comment".into()));
+                    p.push(("from".into(), (1_698_796_800_000 + from * 6 * 3_600_000).to_string()));
+                } else {
+                    p.push(("from".into(), (1_700_000_000_000 + from * 3_600_000).to_string()));
+                    p.push(("to".into(), (1_700_000_000_000 + (from + len) * 3_600_000).to_string()));
+                }
+            }
+            p.push(("sort".into(), SORTS[sort].into()));
+            p.push(("order".into(), if asc { "asc" } else { "desc" }.into()));
+            let qs = p.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
+            (qs, limit)
+        })
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+fn parse(qs: &str) -> CaptureQuery {
+    let pairs: Vec<(String, String)> = qs
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap();
+            let bytes: Vec<u8> = {
+                let b = v.as_bytes();
+                let mut out = Vec::new();
+                let mut i = 0;
+                while i < b.len() {
+                    if b[i] == b'%' {
+                        out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).unwrap());
+                        i += 3;
+                    } else {
+                        out.push(b[i]);
+                        i += 1;
+                    }
+                }
+                out
+            };
+            (k.to_string(), String::from_utf8(bytes).unwrap())
+        })
+        .collect();
+    CaptureQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap()
+}
+
+fn ids(p: &CapturePage) -> Vec<String> {
+    p.items.iter().map(|c| c.id.clone()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_server_answers_what_the_core_reference_answers(
+        team_a in prop::collection::vec(arb_capture(), 0..40),
+        team_b in prop::collection::vec(arb_capture(), 0..10),
+        queries in prop::collection::vec(arb_query(), 1..6),
+        tz in -720..840i32,
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let server = Server::new();
+            let a = server.member("A", "ana");
+            let b = server.member("B", "bea");
+            let caps_a: Vec<Capture> = team_a.into_iter().enumerate().map(|(n, (x, y))| capture(n, x, y)).collect();
+            // Team B holds copies of A's ids too: nothing may leak across teams.
+            let caps_b: Vec<Capture> = team_b.into_iter().enumerate().map(|(n, (x, y))| capture(n, x, y)).collect();
+            server.push(&a, &caps_a).await;
+            server.push(&b, &caps_b).await;
+            let stored = server.stored(&a).await;
+            prop_assert_eq!(stored.len(), caps_a.len());
+            let reference = Evaluated::new(&stored);
+            for (qs, limit) in &queries {
+                let q = parse(qs);
+                // Every page, following the server's cursors.
+                let mut after: Option<String> = None;
+                let mut pages = 0;
+                loop {
+                    let mut qp = CaptureQuery { limit: *limit, ..q.clone() };
+                    let mut path = format!("/api/v1/captures?{qs}&limit={limit}");
+                    if let Some(c) = &after {
+                        qp.after = Some(Cursor::decode(c).unwrap().key);
+                        path.push_str(&format!("&after={c}"));
+                    }
+                    let got: CapturePage = server.ok(&path, &a).await;
+                    let want = reference.page(&qp);
+                    prop_assert_eq!(ids(&got), ids(&want), "{}", path);
+                    prop_assert_eq!(&got.next, &want.next, "{}", path);
+                    prop_assert_eq!(&got.items, &want.items);
+                    pages += 1;
+                    match got.next {
+                        Some(n) => after = Some(n),
+                        None => break,
+                    }
+                    prop_assert!(pages < 100);
+                }
+                let facets: FacetCounts = server.ok(&format!("/api/v1/facets?{qs}"), &a).await;
+                prop_assert_eq!(facets, reference.facets(&q), "{}", qs);
+                let charts: Aggregates = server.ok(&format!("/api/v1/aggregates?{qs}&tz={tz}"), &a).await;
+                prop_assert_eq!(charts, reference.aggregates(&q, tz), "{}", qs);
+            }
+            for c in stored.iter().take(3) {
+                let url = format!("{}#elsewhere", c.context.value.page_url);
+                let got: Value = server.ok(&format!("/api/v1/page-captures?url={}", encode(&url)), &a).await;
+                let want: Vec<&Capture> = escucha_core::log::query_api::page_captures(&stored, &url);
+                let got: Vec<Capture> = serde_json::from_value(got["items"].clone()).unwrap();
+                prop_assert_eq!(got.iter().collect::<Vec<_>>(), want);
+            }
+            Ok(())
+        })?;
+    }
+}
+
+#[tokio::test]
+async fn bad_queries_are_400_with_a_sentence_and_need_a_token() {
+    let server = Server::new();
+    let a = server.member("A", "ana");
+    let cases = [
+        ("/api/v1/captures?nope=1", "nope: unknown query parameter."),
+        ("/api/v1/captures?limit=0", "limit: 0 must be from 1 to 500."),
+        ("/api/v1/captures?after=xyz", "after: not a cursor from this server; omit it to start from the first page."),
+        ("/api/v1/facets?status=open", "status: \u{201c}open\u{201d} is not a status (new, needsResponse, …)."),
+        ("/api/v1/aggregates?tz=9999", "tz: \u{201c}9999\u{201d} must be minutes east of UTC, from -840 to 840."),
+        ("/api/v1/captures?q=%ZZ", "The query string has a bad escape near \u{201c}%ZZ\u{201d}."),
+        ("/api/v1/page-captures?url=javascript:alert(1)", "url: \u{201c}javascript:alert(1)\u{201d} is not an http(s) address."),
+        ("/api/v1/page-captures", "url: give the page's address once."),
+    ];
+    for (path, message) in cases {
+        let (status, body) = server.get(path, &a).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str(), body["error"]["message"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("bad_request"), Some(message)),
+            "{path}"
+        );
+    }
+    let (status, _) = server.get("/api/v1/captures", "esc_wrong").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn rows_stored_before_the_query_columns_are_backfilled_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    let c = capture(1, (0, 0, 0, 1, vec![0, 1], 3, Some(2)), (2, 1, 2, vec![0], false));
+    {
+        let db = Db::open(&path).unwrap();
+        let who = db.with(|conn| {
+            accounts::create_team(conn, "A").unwrap();
+            accounts::add_member(conn, "A", "ana").unwrap();
+            let token = accounts::issue_token(conn, "ana", Some("A")).unwrap().secret;
+            match accounts::authenticate(conn, &token).unwrap() {
+                accounts::Authentication::Valid(who) => who,
+                other => panic!("{other:?}"),
+            }
+        });
+        db.with(|conn| crate::store::push(conn, &who, vec![Ok(c.clone())])).unwrap();
+        // As a server before migration 3 would have left it.
+        db.with(|conn| conn.execute("UPDATE captures SET ix_version = 0, search = '', brand = ''", [])).unwrap();
+    }
+    let db = Db::open(&path).unwrap();
+    let q = CaptureQuery::from_pairs([("q", "movistar cobro"), ("brand", "Telefónica"), ("sort", "brand")]).unwrap();
+    let page = db.with(|conn| crate::query::list(conn, 1, &q)).unwrap();
+    assert_eq!(page.items.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), [c.id.as_str()]);
+}
