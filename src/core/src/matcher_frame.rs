@@ -30,8 +30,15 @@
 //!   ([`crate::page_watch::rescan_unit`]).
 //! - [`FrameRequest::Pointer`] / [`FrameRequest::CardClosed`]: the hover
 //!   intent ([`crate::page_watch::HoverIntent`]) → [`FrameReply::Pointer`].
+//!   The content script sends the mentions whose range holds the caret at
+//!   the point, with their boxes; the frame decides which one the point is
+//!   on ([`hit`]), also for a click ([`FrameRequest::Hit`]).
 //! - [`FrameRequest::Painted`]: how many mentions are painted →
 //!   [`FrameReply::Painted`]: whether to report the count (for the badge).
+//! - [`FrameRequest::Incoming`]: a message that reached the content script's
+//!   `runtime.onMessage`, relayed whole with its sender → [`FrameReply::Incoming`]
+//!   with the [`Act`] to carry out and the answers to give: the sender check
+//!   and the request's meaning are decided here, never in JavaScript.
 
 use serde::{Deserialize, Serialize};
 
@@ -39,8 +46,8 @@ use crate::brands::BrandGroup;
 use crate::card_frame::{self, DumpRules};
 use crate::page_text::{self, NodeSpan, WalkRules};
 use crate::page_watch::{Change, HoverAction, Unit};
-use crate::protocol::requests::PageMentions;
-use crate::protocol::{Answer, GroupMentions, MentionSummary};
+use crate::protocol::requests::{Done, PageMentions, Pong};
+use crate::protocol::{Answer, BenchRequest, Channel, GroupMentions, MentionSummary, ProtocolError, TabRequest};
 
 /// Pending tickets kept at most; the oldest go first. A content script
 /// redeems its ticket within a second, so only abandoned ones are dropped.
@@ -107,6 +114,8 @@ impl TicketBook {
 /// Content script → matcher frame.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+// Every variant, for the generated JavaScript names (protocol::generated).
+#[cfg_attr(test, derive(strum::EnumIter))]
 pub enum FrameRequest {
     /// Match the text in the `text`/`starts`/`ends` buffers; with `url`, the
     /// reply also carries the popup's list.
@@ -114,9 +123,15 @@ pub enum FrameRequest {
     /// What to rescan for these mutation records; whether the page moved
     /// from `started_at` (where highlighting started) to `now`.
     Changes { id: u32, started_at: String, now: String, changes: Vec<Change> },
-    /// The pointer rests at (`x`, `y`) in a `width` × `height` viewport,
-    /// over mention `mention` (or none) since the last request.
-    Pointer { id: u32, mention: Option<u32>, card_open: bool, x: f64, y: f64, width: f64, height: f64 },
+    /// The pointer rests at (`x`, `y`) in a `width` × `height` viewport;
+    /// `candidates` are the painted mentions whose range holds the caret there.
+    Pointer { id: u32, candidates: Vec<Candidate>, card_open: bool, x: f64, y: f64, width: f64, height: f64 },
+    /// A click at (`x`, `y`): which of `candidates`, if any, it was on.
+    Hit { id: u32, x: f64, y: f64, candidates: Vec<Candidate> },
+    /// A message from `runtime.onMessage`, relayed whole: who sent it
+    /// (`sender_id`, and whether from a tab) and this extension's own id;
+    /// `url` is the page's address now.
+    Incoming { id: u32, message: serde_json::Value, sender_id: Option<String>, own_id: String, from_tab: bool, url: String },
     /// The card closed while the pointer was over `mention` (if any).
     CardClosed { id: u32, mention: Option<u32> },
     /// `count` mentions are painted now.
@@ -126,6 +141,7 @@ pub enum FrameRequest {
 /// Matcher frame → content script; see [`FrameRequest`] for the pairing.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[cfg_attr(test, derive(strum::VariantNames), strum(serialize_all = "camelCase"))]
 pub enum FrameReply {
     /// Sent once, when both the port and the brand list are here.
     Hello {
@@ -144,11 +160,23 @@ pub enum FrameReply {
         restart: bool,
         units: Vec<Unit>,
     },
-    /// `tooltip`: where the tooltip goes, when over a mention.
+    /// `changed`: the mention under the pointer is not the one before (else
+    /// do nothing); `mention`: the one it is on now; `tooltip`: where the
+    /// tooltip goes, when over a mention.
     Pointer {
         id: u32,
+        changed: bool,
+        mention: Option<u32>,
         action: HoverAction,
         tooltip: Option<(f64, f64)>,
+    },
+    Hit {
+        id: u32,
+        mention: Option<u32>,
+    },
+    Incoming {
+        id: u32,
+        act: Act,
     },
     CardClosed {
         id: u32,
@@ -172,21 +200,132 @@ impl FrameRequest {
             FrameRequest::Scan { id, .. }
             | FrameRequest::Changes { id, .. }
             | FrameRequest::Pointer { id, .. }
+            | FrameRequest::Hit { id, .. }
+            | FrameRequest::Incoming { id, .. }
             | FrameRequest::CardClosed { id, .. }
             | FrameRequest::Painted { id, .. } => *id,
         }
     }
 }
 
+/// A painted mention whose range holds the caret at a point, with its
+/// boxes (the range's client rects).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub index: u32,
+    pub boxes: Vec<Edges>,
+}
+
+/// A client rect's edges, in CSS pixels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Edges {
+    pub left: f64,
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+}
+
+/// The mention the point (`x`, `y`) is on: the caret snaps to the nearest
+/// text, so a candidate counts only when the point is on one of its own
+/// boxes too (edges included). The first such candidate, in page order.
+pub fn hit(x: f64, y: f64, candidates: &[Candidate]) -> Option<u32> {
+    let on = |b: &Edges| x >= b.left && x <= b.right && y >= b.top && y <= b.bottom;
+    candidates.iter().find(|c| c.boxes.iter().any(on)).map(|c| c.index)
+}
+
+/// What the content script does with a message it relayed, and the answers
+/// it gives (built here, so the JavaScript only returns them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "do", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[cfg_attr(test, derive(strum::VariantNames), strum(serialize_all = "camelCase"))]
+pub enum Act {
+    /// Reply with `answer` as it is (a pong, a refusal).
+    Answer { answer: serde_json::Value },
+    /// The settings changed: start over, then reply with `answer`.
+    Restart { answer: serde_json::Value },
+    /// Scan the whole page for the popup's list and reply with it;
+    /// `otherwise` when the scan was cut short (the page moved on).
+    PageMentions { otherwise: serde_json::Value },
+    /// Scroll to mention `index` and flash it: `done`, or `gone` when it
+    /// is no longer on the page.
+    Reveal { index: u32, done: serde_json::Value, gone: serde_json::Value },
+    /// Open the card for the mention nearest the selection: `done` (also
+    /// when another frame of the tab has the focus), or `none`.
+    OpenCard { done: serde_json::Value, none: serde_json::Value },
+    /// Benchmarks (a `bench` build only): a timed full scan, the floor walk.
+    BenchScan,
+    BenchFloor,
+}
+
+fn answer<T: Serialize>(result: Result<T, ProtocolError>) -> serde_json::Value {
+    serde_json::to_value(Answer::from(result)).unwrap_or_default()
+}
+
 /// The frame's decisions that are not matching: rescan units, hover
-/// intent and count reporting, for one content script.
+/// intent, hit tests, count reporting and what a relayed message means,
+/// for one content script.
 #[derive(Debug, Default)]
 pub struct Brain {
     hover: crate::page_watch::HoverIntent,
     reported: Option<u32>,
+    /// The mention under the pointer at the last rest.
+    under: Option<u32>,
+    /// Escucha runs on this page (the hello's `enabled`).
+    enabled: bool,
+    /// A `bench` build: benchmark requests are answered.
+    bench: bool,
 }
 
 impl Brain {
+    pub fn new(enabled: bool, bench: bool) -> Brain {
+        Brain { enabled, bench, ..Brain::default() }
+    }
+
+    /// What to do with a message relayed from `runtime.onMessage`. Only this
+    /// extension's own contexts outside tabs (its service worker, its popup)
+    /// may ask; pages cannot reach `runtime.onMessage`, another tab's content
+    /// script could.
+    pub fn act(&self, message: serde_json::Value, sender_id: Option<&str>, own_id: &str, from_tab: bool, url: &str) -> Act {
+        let refuse = |e: ProtocolError| Act::Answer { answer: answer::<()>(Err(e)) };
+        if sender_id.is_none() || sender_id != Some(own_id) || from_tab {
+            return refuse(ProtocolError::UnknownSender);
+        }
+        if self.bench {
+            if let Ok(b) = BenchRequest::from_wire(message.clone()) {
+                return match b {
+                    BenchRequest::BenchScan(_) => Act::BenchScan,
+                    BenchRequest::BenchFloor(_) => Act::BenchFloor,
+                };
+            }
+        }
+        let request = match TabRequest::from_wire(message) {
+            Ok(r) => r,
+            Err(e) => return refuse(e),
+        };
+        let done = || answer(Ok(Done {}));
+        match request {
+            TabRequest::Ping(_) => {
+                Act::Answer { answer: answer(Ok(Pong { version: crate::VERSION.into(), context: "content_script".into() })) }
+            }
+            TabRequest::SettingsChanged(_) => Act::Restart { answer: done() },
+            TabRequest::GetPageMentions(_) => {
+                let none = answer(Ok(PageMentions { url: url.to_string(), total: 0, groups: vec![], captures: vec![] }));
+                if self.enabled {
+                    Act::PageMentions { otherwise: none }
+                } else {
+                    Act::Answer { answer: none }
+                }
+            }
+            TabRequest::RevealMention(r) => Act::Reveal { index: r.index, done: done(), gone: answer::<()>(Err(ProtocolError::MentionGone)) },
+            TabRequest::OpenCard(_) => Act::OpenCard { done: done(), none: answer::<()>(Err(ProtocolError::NoMention)) },
+            // Selections are captured by the WebAssembly path only; the
+            // strict-CSP page's card opens from mentions.
+            other @ (TabRequest::LogSelection(_) | TabRequest::LogChanged(_)) => {
+                refuse(ProtocolError::Forbidden { request: other.name().into() })
+            }
+        }
+    }
+
     /// Answer every request but `Scan` (which needs the matcher and buffers).
     pub fn answer(&mut self, request: &FrameRequest) -> Option<FrameReply> {
         Some(match request {
@@ -196,11 +335,22 @@ impl Brain {
                 let units = if restart { Vec::new() } else { changes.iter().map(|c| crate::page_watch::rescan_unit(*c)).collect() };
                 FrameReply::Changes { id: *id, restart, units }
             }
-            FrameRequest::Pointer { id, mention, card_open, x, y, width, height } => FrameReply::Pointer {
-                id: *id,
-                action: self.hover.moved(*mention, *card_open),
-                tooltip: mention.map(|_| crate::page_watch::tooltip_position(*x, *y, *width, *height)),
-            },
+            FrameRequest::Pointer { id, candidates, card_open, x, y, width, height } => {
+                let mention = hit(*x, *y, candidates);
+                let changed = mention != self.under;
+                self.under = mention;
+                FrameReply::Pointer {
+                    id: *id,
+                    changed,
+                    mention,
+                    action: if changed { self.hover.moved(mention, *card_open) } else { HoverAction::Wait },
+                    tooltip: mention.map(|_| crate::page_watch::tooltip_position(*x, *y, *width, *height)),
+                }
+            }
+            FrameRequest::Hit { id, x, y, candidates } => FrameReply::Hit { id: *id, mention: hit(*x, *y, candidates) },
+            FrameRequest::Incoming { id, message, sender_id, own_id, from_tab, url } => {
+                FrameReply::Incoming { id: *id, act: self.act(message.clone(), sender_id.as_deref(), own_id, *from_tab, url) }
+            }
             FrameRequest::CardClosed { id, mention } => {
                 self.hover.closed(*mention);
                 FrameReply::CardClosed { id: *id }
@@ -359,7 +509,15 @@ mod tests {
                 r#"{"type":"changes","id":2,"startedAt":"https://a.example/","now":"https://a.example/","changes":[{"kind":"text"},{"kind":"added","node":"block","parent":"block","before":"block","after":null}]}"#,
                 "changes",
             ),
-            (r#"{"type":"pointer","id":3,"mention":4,"cardOpen":false,"x":1,"y":2,"width":800,"height":600}"#, "pointer"),
+            (
+                r#"{"type":"pointer","id":3,"candidates":[{"index":4,"boxes":[{"left":0,"top":0,"right":20,"bottom":20}]}],"cardOpen":false,"x":1,"y":2,"width":800,"height":600}"#,
+                "pointer",
+            ),
+            (r#"{"type":"hit","id":10,"x":1,"y":2,"candidates":[]}"#, "hit"),
+            (
+                r#"{"type":"incoming","id":11,"message":{"type":"ping"},"senderId":"me","ownId":"me","fromTab":false,"url":"https://a.example/"}"#,
+                "incoming",
+            ),
             (
                 r#"{"type":"changes","id":7,"startedAt":"","now":"","changes":[{"kind":"removed","anyJoining":true,"parent":"block","before":"text","after":null}]}"#,
                 "changes",
@@ -400,15 +558,97 @@ mod tests {
         assert_eq!(painted(2), serde_json::json!(null), "2 was reported above");
         assert_eq!(painted(3), serde_json::json!(3));
         // Hover: the card closed under the pointer does not reopen there.
-        let pointer = |b: &mut Brain, m| {
-            let request = FrameRequest::Pointer { id: 1, mention: m, card_open: false, x: 10.0, y: 10.0, width: 800.0, height: 600.0 };
+        let pointer = |b: &mut Brain, m: Option<u32>| {
+            let candidates = m.map(|index| vec![Candidate { index, boxes: vec![BOX] }]).unwrap_or_default();
+            let request = FrameRequest::Pointer { id: 1, candidates, card_open: false, x: 10.0, y: 10.0, width: 800.0, height: 600.0 };
             let v = serde_json::to_value(b.answer(&request).unwrap()).unwrap();
             assert_eq!(v["tooltip"].is_null(), m.is_none(), "a tooltip over a mention only");
             v["action"]["do"].clone()
         };
-        assert_eq!(pointer(&mut brain, Some(4)), serde_json::json!("wait"), "closed over 4 above");
+        assert_eq!(pointer(&mut brain, Some(4)), serde_json::json!("wait"), "still over 4, and closed over 4 above");
         assert_eq!(pointer(&mut brain, None), serde_json::json!("wait"));
         assert_eq!(pointer(&mut brain, Some(4)), serde_json::json!("openAfter"));
+    }
+
+    const BOX: Edges = Edges { left: 0.0, top: 0.0, right: 20.0, bottom: 20.0 };
+
+    #[test]
+    fn a_point_is_on_a_mention_only_on_its_own_boxes() {
+        let two = |index, left| Candidate { index, boxes: vec![Edges { left, top: 0.0, right: left + 10.0, bottom: 10.0 }] };
+        let cases: Vec<(&str, f64, f64, Vec<Candidate>, Option<u32>)> = vec![
+            ("no candidate", 5.0, 5.0, vec![], None),
+            ("inside", 5.0, 5.0, vec![two(3, 0.0)], Some(3)),
+            ("on the edge", 10.0, 10.0, vec![two(3, 0.0)], Some(3)),
+            ("caret snapped, point beside the box", 15.0, 5.0, vec![two(3, 0.0)], None),
+            ("below the box", 5.0, 11.0, vec![two(3, 0.0)], None),
+            ("the second candidate's box", 25.0, 5.0, vec![two(3, 0.0), two(4, 20.0)], Some(4)),
+            ("a wrapped mention's second line", 5.0, 15.0, vec![Candidate { index: 7, boxes: vec![two(0, 50.0).boxes[0], Edges { left: 0.0, top: 12.0, right: 30.0, bottom: 20.0 }] }], Some(7)),
+        ];
+        for (name, x, y, candidates, want) in cases {
+            assert_eq!(hit(x, y, &candidates), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn relayed_messages_are_checked_and_read_here() {
+        use serde_json::json;
+        let brain = Brain::new(true, false);
+        let act = |b: &Brain, message: serde_json::Value, sender: Option<&str>, from_tab: bool| {
+            serde_json::to_value(b.act(message, sender, "me", from_tab, "https://a.example/t")).unwrap()
+        };
+        let ping = json!({"type": "ping"});
+        let cases: Vec<(&str, serde_json::Value, Option<&str>, bool, serde_json::Value)> = vec![
+            ("another extension", ping.clone(), Some("other"), false, json!({"do": "answer", "answer": {"type": "error", "code": "unknown_sender"}})),
+            ("no sender id", ping.clone(), None, false, json!({"do": "answer", "answer": {"type": "error", "code": "unknown_sender"}})),
+            ("another tab's content script", ping.clone(), Some("me"), true, json!({"do": "answer", "answer": {"type": "error", "code": "unknown_sender"}})),
+            (
+                "ping",
+                ping.clone(),
+                Some("me"),
+                false,
+                json!({"do": "answer", "answer": {"type": "ok", "version": crate::VERSION, "context": "content_script"}}),
+            ),
+            ("settings changed", json!({"type": "settingsChanged"}), Some("me"), false, json!({"do": "restart", "answer": {"type": "ok"}})),
+            (
+                "reveal",
+                json!({"type": "revealMention", "index": 2}),
+                Some("me"),
+                false,
+                json!({"do": "reveal", "index": 2, "done": {"type": "ok"}, "gone": {"type": "error", "code": "mention_gone"}}),
+            ),
+            (
+                "open card",
+                json!({"type": "openCard"}),
+                Some("me"),
+                false,
+                json!({"do": "openCard", "done": {"type": "ok"}, "none": {"type": "error", "code": "no_mention"}}),
+            ),
+            (
+                "not for this path",
+                json!({"type": "logSelection"}),
+                Some("me"),
+                false,
+                json!({"do": "answer", "answer": {"type": "error", "code": "forbidden", "request": "logSelection"}}),
+            ),
+            (
+                "a benchmark in a shipped build",
+                json!({"type": "benchScan"}),
+                Some("me"),
+                false,
+                json!({"do": "answer", "answer": {"type": "error", "code": "forbidden", "request": "benchScan"}}),
+            ),
+        ];
+        for (name, message, sender, from_tab, want) in cases {
+            assert_eq!(act(&brain, message, sender, from_tab), want, "{name}");
+        }
+        let mentions = act(&brain, json!({"type": "getPageMentions"}), Some("me"), false);
+        assert_eq!(mentions["do"], "pageMentions");
+        assert_eq!(mentions["otherwise"], json!({"type": "ok", "url": "https://a.example/t", "total": 0, "groups": [], "captures": []}));
+        let off = Brain::new(false, false);
+        assert_eq!(act(&off, json!({"type": "getPageMentions"}), Some("me"), false)["do"], "answer", "off: nothing to scan");
+        let bench = Brain::new(true, true);
+        assert_eq!(act(&bench, json!({"type": "benchScan"}), Some("me"), false), json!({"do": "benchScan"}));
+        assert_eq!(act(&bench, json!({"type": "benchFloor"}), Some("me"), false), json!({"do": "benchFloor"}));
     }
 
     #[test]

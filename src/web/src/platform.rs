@@ -137,9 +137,7 @@ fn answer_of<R: Request>(reply: JsValue) -> Result<R::Reply, ProtocolError> {
 
 /// The words for an error, in the manager's language.
 pub fn error_text(error: &ProtocolError) -> String {
-    let (key, args) = error.words();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    t(key, &args)
+    crate::words::say(&error.words())
 }
 
 /// Reduce `runtime.MessageSender` to what authorization needs.

@@ -150,7 +150,7 @@ pub struct Logged {
 #[serde(rename_all = "camelCase")]
 pub struct SettingsReply {
     pub settings: Settings,
-    pub problem: Option<String>,
+    pub problem: Option<crate::settings::SettingsProblem>,
 }
 
 /// Whether Escucha now runs on the toggled site.
@@ -169,13 +169,13 @@ pub struct Imported {
     pub rejected: Vec<String>,
 }
 
-/// What "Sync now" did; `problem` in plain words when it stopped early.
+/// What "Sync now" did; `problem` (data, worded where shown) when it stopped early.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Synced {
     pub sent: u32,
     pub received: u32,
-    pub problem: Option<String>,
+    pub problem: Option<crate::sync::client::Problem>,
     pub status: LogStatus,
 }
 

@@ -166,6 +166,8 @@ fn answers_travel_as_ok_or_error_with_data() {
 
 #[test]
 fn every_error_has_words_in_the_tables() {
+    use crate::i18n::Arg;
+    use crate::log::store_error::{StoreAction, StoreFailure};
     use ProtocolError::*;
     let s = || "x".to_string();
     for e in [
@@ -174,14 +176,30 @@ fn every_error_has_words_in_the_tables() {
         Forbidden { request: s() },
         StaleTicket,
         OtherPage { page: s(), cited: s() },
-        Storage { detail: s() },
         NoAnswer { detail: s() },
         BadReply { request: s(), detail: s() },
     ] {
-        let (key, args) = e.words();
-        assert!(crate::i18n::Key::ALL.contains(&key), "{e:?}");
-        assert!(args.iter().all(|a| a == "x"), "{e:?} {args:?}");
+        let w = e.words();
+        assert!(crate::i18n::Key::ALL.contains(&w.key), "{e:?}");
+        assert!(w.args.iter().all(|a| *a == Arg::Text("x".into())), "{e:?} {w:?}");
     }
+    // Every variant, including ones added later, has words.
+    use strum::IntoEnumIterator;
+    for e in ProtocolError::iter() {
+        assert!(crate::i18n::Key::ALL.contains(&e.words().key), "{e:?}");
+    }
+    // A storage failure travels as data and is worded where it is shown.
+    let full = Storage { failure: StoreFailure::Full, action: StoreAction::Capture };
+    let json = serde_json::to_value(Answer::<Done>::Error(full.clone())).unwrap();
+    assert_eq!(json, serde_json::json!({"type": "error", "code": "storage", "failure": {"kind": "full"}, "action": "capture"}));
+    assert_eq!(serde_json::from_value::<Answer<Done>>(json).unwrap(), Answer::Error(full.clone()));
+    let w = full.words();
+    assert_eq!(w.key, crate::i18n::Key::StoreFull);
+    assert!(matches!(&w.args[0], Arg::Words(n) if n.key == crate::i18n::Key::StoreNotSavedCapture), "{w:?}");
+    let busy = Storage { failure: StoreFailure::Unavailable("UnknownError".into()), action: StoreAction::Edit };
+    let json = serde_json::to_value(&busy).unwrap();
+    assert_eq!(json["failure"], serde_json::json!({"kind": "unavailable", "detail": "UnknownError"}));
+    assert_eq!(busy.detail(), Some("UnknownError"));
 }
 
 #[test]

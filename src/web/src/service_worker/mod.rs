@@ -15,7 +15,9 @@ use escucha_core::protocol::{
     authorize_sender, CardRequest, ContentConfig, ContentRequest, ErrorCode, Incoming, LogStatus, MatcherRequest, PageCaptures,
     PageRequest, ProtocolError, Request,
 };
+use escucha_core::log::store_error::{StoreAction, StoreFailure};
 use escucha_core::settings::Settings;
+use escucha_core::sync::client::Problem;
 use escucha_core::sites::SiteDecision;
 use wasm_bindgen::JsValue;
 
@@ -33,7 +35,7 @@ thread_local! {
     /// only because writing it down would fail for the same reason (a full
     /// disk); cleared by the next successful write. Lost with the worker,
     /// which is fine: the next attempt reports it again.
-    static STORAGE_PROBLEM: RefCell<Option<String>> = const { RefCell::new(None) };
+    static STORAGE_PROBLEM: RefCell<Option<(StoreFailure, StoreAction)>> = const { RefCell::new(None) };
     /// Matcher-frame tickets issued to content scripts and not yet redeemed.
     /// A worker restart loses them; the content script then opens a new frame.
     static TICKETS: RefCell<TicketBook> = RefCell::new(TicketBook::default());
@@ -209,7 +211,7 @@ async fn from_page(request: PageRequest) -> JsValue {
     match request {
         PageRequest::Ping(r) => answer(&r, pong()),
         PageRequest::GetSettings(r) => {
-            let result = load_settings().await.map(|(settings, problem)| SettingsReply { settings, problem: problem.map(|p| p.message) });
+            let result = load_settings().await.map(|(settings, problem)| SettingsReply { settings, problem });
             answer(&r, result)
         }
         PageRequest::SaveSettings(r) => answer(&r, save_settings_checked(&r.settings).await),
@@ -336,13 +338,15 @@ async fn log_status() -> Result<LogStatus, ProtocolError> {
         (Ok(s), _) => s,
         // Chromium will not reopen a database on a full disk; the write
         // that failed first said why, which is what the manager needs.
-        (Err(e), Some(why)) if e.code() == ErrorCode::Storage => return Err(ProtocolError::Storage { detail: why.clone() }),
+        (Err(e), Some((failure, action))) if e.code() == ErrorCode::Storage => {
+            return Err(ProtocolError::Storage { failure: failure.clone(), action: *action })
+        }
         (Err(e), _) => return Err(e),
     };
     // A failed write outranks an older sync problem: it is what the
     // manager just ran into.
-    if memory.is_some() {
-        status.problem = memory;
+    if let Some((failure, action)) = memory {
+        status.problem = Some(Problem::LocalStore { failure, action });
     }
     Ok(status)
 }
@@ -449,9 +453,9 @@ fn noted<T>(result: Result<T, ProtocolError>) -> Result<T, ProtocolError> {
 
 fn note_failure(e: &ProtocolError) {
     // An open failing after a full-disk write says less than the write did; keep the first.
-    if let ProtocolError::Storage { detail } = e {
+    if let ProtocolError::Storage { failure, action } = e {
         if STORAGE_PROBLEM.with(|p| p.borrow().is_none()) {
-            STORAGE_PROBLEM.with(|p| *p.borrow_mut() = Some(detail.clone()));
+            STORAGE_PROBLEM.with(|p| *p.borrow_mut() = Some((failure.clone(), *action)));
         }
     }
 }
@@ -499,6 +503,7 @@ fn internal(e: PlatformError) -> ProtocolError {
     ProtocolError::Internal { detail: e.0 }
 }
 
+/// `storage.local`/`storage.session` failed: the browser's words are the detail.
 fn storage(e: PlatformError) -> ProtocolError {
-    ProtocolError::Storage { detail: e.0 }
+    ProtocolError::Storage { failure: StoreFailure::Unavailable(e.0), action: StoreAction::Edit }
 }
