@@ -64,29 +64,39 @@ self.escuchaMatcherClient = (api) => {
     for (const root of old.styled) root.adoptedStyleSheets = root.adoptedStyleSheets.filter((x) => x !== old.sheet);
   };
 
+  /**
+   * An extension frame (`page`, with `ticket` in its fragment) inside a closed
+   * shadow root, handed one end of a channel and the ticket once it loaded
+   * (src/web/src/frame_port.rs takes it there). Styles come from the frame's hello.
+   */
+  const openFrame = (tag, ui, page, ticket, hostStyle, frameStyle = []) => {
+    const host = document.createElement(tag);
+    host.setAttribute('data-escucha-ui', ui);
+    for (const [k, v] of hostStyle) host.style.setProperty(k, v, 'important');
+    const frame = document.createElement('iframe');
+    const src = api.runtime.getURL(page);
+    frame.src = `${src}#${ticket}`;
+    for (const [k, v] of frameStyle) frame.style.setProperty(k, v, 'important');
+    host.attachShadow({ mode: 'closed' }).append(frame);
+    const channel = new MessageChannel();
+    frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket }, new URL(src).origin, [channel.port2]), { once: true });
+    return { host, frame, port: channel.port1 };
+  };
+
   /** Open the matcher frame inside a closed shadow root and wait for its hello. */
   const start = async () => {
     stop();
     const url = location.href;
     const reply = await api.runtime.sendMessage({ type: C.openMatcher, url, ancestors: ancestorUrls() });
     if (!reply || reply.type !== A.ok) throw new Error(`Escucha: no matcher ticket: ${JSON.stringify(reply)}`);
-    const host = document.createElement('div');
-    host.setAttribute('data-escucha-ui', 'matcher');
+    const { host, port } = openFrame('div', 'matcher', 'matcher/matcher.html', reply.ticket, [['display', 'none']]);
     host.hidden = true;
-    host.style.setProperty('display', 'none', 'important');
-    const frame = document.createElement('iframe');
-    const src = api.runtime.getURL('matcher/matcher.html');
-    frame.src = `${src}#${reply.ticket}`;
-    host.attachShadow({ mode: 'closed' }).append(frame);
-    const session = s = { url, host, port: null, hello: null, ready: null, sheet: null, styled: [], highlights: [], found: [], pending: new Map(), seq: 0, observer: null };
+    const session = s = { url, host, port, hello: null, ready: null, sheet: null, styled: [], highlights: [], found: [], pending: new Map(), seq: 0, observer: null };
     session.ready = new Promise((resolve, reject) => {
-      const channel = new MessageChannel();
-      session.port = channel.port1;
-      channel.port1.onmessage = (e) => {
+      port.onmessage = (e) => {
         if (e.data?.type === R.hello) resolve(e.data.hello);
         else session.pending.get(e.data?.id)?.(e.data);
       };
-      frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, new URL(src).origin, [channel.port2]), { once: true });
       setTimeout(() => reject(new Error('Escucha: the matcher frame did not answer.')), 15000);
     });
     document.documentElement.append(host);
@@ -241,25 +251,16 @@ self.escuchaMatcherClient = (api) => {
     const previous = keyboard ? document.activeElement : null;
     const reply = await api.runtime.sendMessage({ type: C.openCardFrame });
     if (!reply || reply.type !== A.ok || s !== session) return;
-    const host = document.createElement('escucha-card');
-    host.setAttribute('data-escucha-ui', 'card');
-    for (const [k, v] of [['all', 'initial'], ['position', 'absolute'], ['z-index', '2147483647'], ['left', '0px'], ['top', '0px'],
-      ['width', '340px'], ['height', '0px'], ['display', 'block'], ['visibility', 'hidden']]) host.style.setProperty(k, v, 'important');
-    const frame = document.createElement('iframe');
-    const src = api.runtime.getURL('card/card.html');
-    frame.src = `${src}#${reply.ticket}`;
+    const rules = session.hello.card;
+    const { host, frame, port } = openFrame('escucha-card', 'card', 'card/card.html', reply.ticket, rules.hostStyle, rules.frameStyle);
     frame.title = 'Escucha';
-    for (const [k, v] of [['border', '0'], ['width', '100%'], ['height', '100%'], ['display', 'block'], ['color-scheme', 'normal']]) frame.style.setProperty(k, v, 'important');
-    host.attachShadow({ mode: 'closed' }).append(frame);
-    const channel = new MessageChannel();
-    const mine = card = { host, frame, port: channel.port1, previous, focused: false };
-    channel.port1.onmessage = (e) => {
+    const mine = card = { host, frame, port, previous, focused: false };
+    port.onmessage = (e) => {
       if (card !== mine) return;
       if (e.data?.type === 'place') place(e.data);
       else if (e.data?.type === 'close') closeCard();
     };
-    frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, new URL(src).origin, [channel.port2]), { once: true });
-    channel.port1.postMessage({ type: 'open', opening });
+    port.postMessage({ type: 'open', opening });
     document.documentElement.append(host);
   };
 

@@ -15,3 +15,6 @@ export const PageEvent = strict('PageEvent', { logChanged: 'logChanged' });
 export const BenchRequest = strict('BenchRequest', { benchScan: 'benchScan', benchFloor: 'benchFloor' });
 export const Answer = strict('Answer', { ok: 'ok', error: 'error' });
 export const ErrorCode = strict('ErrorCode', { badMessage: 'bad_message', unknownSender: 'unknown_sender', forbidden: 'forbidden', staleTicket: 'stale_ticket', captureGone: 'capture_gone', noLink: 'no_link', noSite: 'no_site', noMention: 'no_mention', noSelection: 'no_selection', mentionGone: 'mention_gone', otherPage: 'other_page', invalid: 'invalid', storage: 'storage', internal: 'internal', noAnswer: 'no_answer', badReply: 'bad_reply' });
+export const FrameRequest = strict('FrameRequest', { scan: 'scan', changes: 'changes', pointer: 'pointer', hit: 'hit', incoming: 'incoming', cardClosed: 'cardClosed', painted: 'painted' });
+export const FrameReply = strict('FrameReply', { hello: 'hello', scan: 'scan', changes: 'changes', pointer: 'pointer', hit: 'hit', incoming: 'incoming', cardClosed: 'cardClosed', painted: 'painted', refused: 'refused' });
+export const FrameAct = strict('FrameAct', { answer: 'answer', restart: 'restart', pageMentions: 'pageMentions', reveal: 'reveal', openCard: 'openCard', benchScan: 'benchScan', benchFloor: 'benchFloor' });

@@ -35,13 +35,11 @@ keys! {
     PopupOpenOptions => "popupOpenOptions",
     PopupSiteOn => "popupSiteOn",
     PopupSiteOff => "popupSiteOff",
-    PopupSiteDenied => "popupSiteDenied",
     PopupRescanHint => "popupRescanHint",
     OptionsTitle => "optionsTitle",
     OptionsBrands => "optionsBrands",
     OptionsSaved => "optionsSaved",
     OptionsSettingsProblem => "optionsSettingsProblem",
-    ErrorStorage => "errorStorage",
     ErrorGeneric => "errorGeneric",
     OptionsSave => "optionsSave",
     OptionsUnsaved => "optionsUnsaved",
@@ -377,7 +375,6 @@ keys! {
     PopupNoBrands => "popupNoBrands",
     PopupOpenWelcome => "popupOpenWelcome",
     LogNothingYet => "logNothingYet",
-    PopupLoggedByMember => "popupLoggedByMember",
     WelcomeImported => "welcomeImported",
     WelcomeImportFailed => "welcomeImportFailed",
     // hl15b: a mention's tooltip.
@@ -608,7 +605,11 @@ mod tests {
         }
         let unused: Vec<&str> = Key::ALL
             .iter()
-            .filter(|k| !texts.contains(&format!("Key::{}", k.variant())) && !texts.contains(&format!("__MSG_{}__", k.name())) && !texts.contains(&format!("\"{}\"", k.name())))
+            .filter(|k| {
+                !texts.contains(&format!("Key::{}", k.variant()))
+                    && !texts.contains(&format!("__MSG_{}__", k.name()))
+                    && !texts.contains(&format!("\"{}\"", k.name()))
+            })
             .map(|k| k.name())
             .collect();
         assert!(unused.is_empty(), "keys no code uses (remove them or use them): {unused:?}");

@@ -49,12 +49,7 @@ use crate::page_watch::{Change, HoverAction, Unit};
 use crate::protocol::requests::{Done, PageMentions, Pong};
 use crate::protocol::{Answer, BenchRequest, Channel, GroupMentions, MentionSummary, ProtocolError, TabRequest};
 
-/// Pending tickets kept at most; the oldest go first. A content script
-/// redeems its ticket within a second, so only abandoned ones are dropped.
-pub const MAX_PENDING_TICKETS: usize = 64;
-
-/// A ticket is 128 random bits as 32 lowercase hex digits.
-pub const TICKET_HEX_LEN: usize = 32;
+pub use crate::frame_ticket::{is_well_formed_ticket, ticket_from_bytes, MAX_TICKETS as MAX_PENDING_TICKETS, TICKET_HEX_LEN};
 
 /// `u32` words per mention in a `spans` buffer: start node, start offset,
 /// end node, end offset (exclusive), group.
@@ -63,53 +58,10 @@ pub const SPAN_WORDS: usize = 5;
 /// Excerpt radius for the popup's list, in UTF-16 units each side.
 pub const EXCERPT_RADIUS: u32 = 40;
 
-/// A ticket from 16 random bytes.
-pub fn ticket_from_bytes(bytes: &[u8; 16]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn is_well_formed_ticket(ticket: &str) -> bool {
-    ticket.len() == TICKET_HEX_LEN && ticket.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Pending {
-    ticket: String,
-    tab_id: i32,
-    url: String,
-}
-
-/// The service worker's pending tickets: issued to a content script for its
-/// page, redeemed once by the matcher frame in the same tab.
-#[derive(Debug, Default)]
-pub struct TicketBook {
-    pending: Vec<Pending>,
-}
-
-impl TicketBook {
-    /// Remember `ticket` for the page `url` in `tab_id`.
-    pub fn issue(&mut self, ticket: String, tab_id: i32, url: String) {
-        if self.pending.len() >= MAX_PENDING_TICKETS {
-            self.pending.remove(0);
-        }
-        self.pending.push(Pending { ticket, tab_id, url });
-    }
-
-    /// The page URL the ticket was issued for, if it is pending and the
-    /// redeeming frame is in the same tab. A ticket redeems once: a second
-    /// frame holding a copy gets nothing.
-    pub fn redeem(&mut self, ticket: &str, tab_id: Option<i32>) -> Option<String> {
-        let i = self.pending.iter().position(|p| p.ticket == ticket)?;
-        if Some(self.pending[i].tab_id) != tab_id {
-            return None;
-        }
-        Some(self.pending.remove(i).url)
-    }
-
-    pub fn forget_tab(&mut self, tab_id: i32) {
-        self.pending.retain(|p| p.tab_id != tab_id);
-    }
-}
+/// The service worker's pending matcher tickets: issued to a content script
+/// for its page, redeemed once by the matcher frame in the same tab
+/// ([`crate::frame_ticket`], shared with the card frame).
+pub type TicketBook = crate::frame_ticket::Tickets;
 
 /// Content script → matcher frame.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -240,18 +192,31 @@ pub fn hit(x: f64, y: f64, candidates: &[Candidate]) -> Option<u32> {
 #[cfg_attr(test, derive(strum::VariantNames), strum(serialize_all = "camelCase"))]
 pub enum Act {
     /// Reply with `answer` as it is (a pong, a refusal).
-    Answer { answer: serde_json::Value },
+    Answer {
+        answer: serde_json::Value,
+    },
     /// The settings changed: start over, then reply with `answer`.
-    Restart { answer: serde_json::Value },
+    Restart {
+        answer: serde_json::Value,
+    },
     /// Scan the whole page for the popup's list and reply with it;
     /// `otherwise` when the scan was cut short (the page moved on).
-    PageMentions { otherwise: serde_json::Value },
+    PageMentions {
+        otherwise: serde_json::Value,
+    },
     /// Scroll to mention `index` and flash it: `done`, or `gone` when it
     /// is no longer on the page.
-    Reveal { index: u32, done: serde_json::Value, gone: serde_json::Value },
+    Reveal {
+        index: u32,
+        done: serde_json::Value,
+        gone: serde_json::Value,
+    },
     /// Open the card for the mention nearest the selection: `done` (also
     /// when another frame of the tab has the focus), or `none`.
-    OpenCard { done: serde_json::Value, none: serde_json::Value },
+    OpenCard {
+        done: serde_json::Value,
+        none: serde_json::Value,
+    },
     /// Benchmarks (a `bench` build only): a timed full scan, the floor walk.
     BenchScan,
     BenchFloor,
@@ -316,7 +281,9 @@ impl Brain {
                     Act::Answer { answer: none }
                 }
             }
-            TabRequest::RevealMention(r) => Act::Reveal { index: r.index, done: done(), gone: answer::<()>(Err(ProtocolError::MentionGone)) },
+            TabRequest::RevealMention(r) => {
+                Act::Reveal { index: r.index, done: done(), gone: answer::<()>(Err(ProtocolError::MentionGone)) }
+            }
             TabRequest::OpenCard(_) => Act::OpenCard { done: done(), none: answer::<()>(Err(ProtocolError::NoMention)) },
             // Selections are captured by the WebAssembly path only; the
             // strict-CSP page's card opens from mentions.
@@ -393,6 +360,10 @@ pub struct FrameHello {
     /// Matches elements whose changes never cause a rescan (form fields,
     /// editable regions, our own UI).
     pub excluded_selector: String,
+    /// Matches the elements that are blocks for the walk (not one of its
+    /// inline tags): how a mutation is described, and the enclosing block
+    /// that is rescanned ([`crate::page_watch::element_flow`]).
+    pub block_selector: String,
     /// How the content script opens the capture card on this page.
     pub card: CardRules,
     /// What shows that a mention can be clicked.
@@ -421,6 +392,13 @@ pub struct CardRules {
     pub interactive_selector: String,
     pub hover_open_ms: u32,
     pub dump: DumpRules,
+    /// The card host's and its iframe's inline styles ([`card_frame::HOST_STYLE`]).
+    pub host_style: Vec<(String, String)>,
+    pub frame_style: Vec<(String, String)>,
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 /// `tooltip`: the mention tooltip in the user's language (`Key::MentionTooltip`).
@@ -437,17 +415,20 @@ pub fn hello(enabled: bool, groups: &[BrandGroup], tooltip: String) -> FrameHell
         css: page_text::highlight_css(groups),
         rules: page_text::walk_rules(),
         excluded_selector: excluded_selector(),
+        block_selector: block_selector(),
         card: CardRules {
             interactive_selector: card_frame::INTERACTIVE_SELECTOR.into(),
             hover_open_ms: card_frame::HOVER_OPEN_MS,
             dump: card_frame::dump_rules(),
+            host_style: pairs(card_frame::HOST_STYLE),
+            frame_style: pairs(card_frame::FRAME_STYLE),
         },
         shadow_attached_event: crate::page_watch::SHADOW_ATTACHED_EVENT.into(),
         pointer: PointerRules {
             hover_css: crate::page_watch::MENTION_HOVER_CSS.into(),
             rest_ms: crate::page_watch::POINTER_REST_MS,
             tooltip,
-            tooltip_style: crate::page_watch::TOOLTIP_HOST_STYLE.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            tooltip_style: pairs(crate::page_watch::TOOLTIP_HOST_STYLE),
         },
     }
 }
@@ -456,6 +437,12 @@ pub fn hello(enabled: bool, groups: &[BrandGroup], tooltip: String) -> FrameHell
 /// never cause a rescan.
 pub fn excluded_selector() -> String {
     crate::page_watch::excluded_selector()
+}
+
+/// `:not(a, b, …)` over the walk's inline tags: an element matches when
+/// [`crate::page_watch::element_flow`] calls it a block.
+pub fn block_selector() -> String {
+    format!(":not({})", page_text::INLINE_TAGS.join(", "))
 }
 
 /// Spans as the channel's `u32` layout ([`SPAN_WORDS`] per mention).
@@ -496,9 +483,6 @@ mod tests {
     use super::*;
     use crate::brands::BrandList;
     use crate::matching::{Matcher, BLOCK_SEPARATOR};
-
-    const T1: &str = "0123456789abcdef0123456789abcdef";
-    const T2: &str = "fedcba9876543210fedcba9876543210";
 
     #[test]
     fn each_request_is_answered_by_its_own_reply_kind_and_id() {
@@ -582,7 +566,13 @@ mod tests {
             ("caret snapped, point beside the box", 15.0, 5.0, vec![two(3, 0.0)], None),
             ("below the box", 5.0, 11.0, vec![two(3, 0.0)], None),
             ("the second candidate's box", 25.0, 5.0, vec![two(3, 0.0), two(4, 20.0)], Some(4)),
-            ("a wrapped mention's second line", 5.0, 15.0, vec![Candidate { index: 7, boxes: vec![two(0, 50.0).boxes[0], Edges { left: 0.0, top: 12.0, right: 30.0, bottom: 20.0 }] }], Some(7)),
+            (
+                "a wrapped mention's second line",
+                5.0,
+                15.0,
+                vec![Candidate { index: 7, boxes: vec![two(0, 50.0).boxes[0], Edges { left: 0.0, top: 12.0, right: 30.0, bottom: 20.0 }] }],
+                Some(7),
+            ),
         ];
         for (name, x, y, candidates, want) in cases {
             assert_eq!(hit(x, y, &candidates), want, "{name}");
@@ -598,9 +588,21 @@ mod tests {
         };
         let ping = json!({"type": "ping"});
         let cases: Vec<(&str, serde_json::Value, Option<&str>, bool, serde_json::Value)> = vec![
-            ("another extension", ping.clone(), Some("other"), false, json!({"do": "answer", "answer": {"type": "error", "code": "unknown_sender"}})),
+            (
+                "another extension",
+                ping.clone(),
+                Some("other"),
+                false,
+                json!({"do": "answer", "answer": {"type": "error", "code": "unknown_sender"}}),
+            ),
             ("no sender id", ping.clone(), None, false, json!({"do": "answer", "answer": {"type": "error", "code": "unknown_sender"}})),
-            ("another tab's content script", ping.clone(), Some("me"), true, json!({"do": "answer", "answer": {"type": "error", "code": "unknown_sender"}})),
+            (
+                "another tab's content script",
+                ping.clone(),
+                Some("me"),
+                true,
+                json!({"do": "answer", "answer": {"type": "error", "code": "unknown_sender"}}),
+            ),
             (
                 "ping",
                 ping.clone(),
@@ -652,52 +654,6 @@ mod tests {
     }
 
     #[test]
-    fn tickets_redeem_once_in_their_own_tab_only() {
-        let mut book = TicketBook::default();
-        book.issue(T1.into(), 7, "https://a.example/".into());
-        book.issue(T2.into(), 8, "https://b.example/".into());
-        let cases: Vec<(&str, &str, Option<i32>, Option<&str>)> = vec![
-            ("another tab cannot redeem", T1, Some(9), None),
-            ("no tab cannot redeem", T1, None, None),
-            ("unknown ticket", "00000000000000000000000000000000", Some(7), None),
-            ("own tab redeems", T1, Some(7), Some("https://a.example/")),
-            ("second redemption fails", T1, Some(7), None),
-            ("other ticket untouched", T2, Some(8), Some("https://b.example/")),
-        ];
-        for (name, ticket, tab, want) in cases {
-            assert_eq!(book.redeem(ticket, tab).as_deref(), want, "{name}");
-        }
-    }
-
-    #[test]
-    fn ticket_book_is_bounded_and_forgets_closed_tabs() {
-        let mut book = TicketBook::default();
-        for i in 0..MAX_PENDING_TICKETS + 1 {
-            book.issue(format!("{i:032x}"), 1, String::new());
-        }
-        assert_eq!(book.redeem(&format!("{:032x}", 0), Some(1)), None, "oldest dropped");
-        assert!(book.redeem(&format!("{:032x}", 1), Some(1)).is_some());
-        book.forget_tab(1);
-        assert_eq!(book.redeem(&format!("{:032x}", 2), Some(1)), None);
-    }
-
-    #[test]
-    fn tickets_are_32_lowercase_hex_digits() {
-        let t = ticket_from_bytes(&[0xab; 16]);
-        assert_eq!(t, "ab".repeat(16));
-        for (s, ok) in [
-            (t.as_str(), true),
-            (T1, true),
-            ("AB".repeat(16).as_str(), false),
-            ("ab", false),
-            ("", false),
-            ("zz".repeat(16).as_str(), false),
-        ] {
-            assert_eq!(is_well_formed_ticket(s), ok, "{s}");
-        }
-    }
-
-    #[test]
     fn hello_names_highlights_like_the_painter_and_is_empty_when_disabled() {
         let list = BrandList::default();
         let h = hello(true, &list.groups, "Click".into());
@@ -705,6 +661,11 @@ mod tests {
         assert_eq!(h.highlights[0], HighlightSpec { name: "escucha-g0".into(), priority: list.groups.len() as u32 });
         assert_eq!(h.css, page_text::highlight_css(&list.groups));
         assert!(h.excluded_selector.contains("textarea") && h.excluded_selector.contains("[data-escucha-ui]"));
+        // The selector says block exactly where element_flow does.
+        for tag in page_text::INLINE_TAGS.iter().copied().chain(["p", "div", "li", "body", "my-widget"]) {
+            let listed = h.block_selector.trim_start_matches(":not(").trim_end_matches(')').split(", ").any(|t| t == tag);
+            assert_eq!(!listed, crate::page_watch::element_flow(tag) == crate::page_watch::Flow::Block, "{tag}");
+        }
         let off = hello(false, &list.groups, "Click".into());
         assert!(!off.enabled && off.highlights.is_empty());
         assert!(!off.css.contains("escucha-g0"));

@@ -152,7 +152,9 @@ impl SettingsProblem {
     pub fn words(&self) -> crate::i18n::Words {
         use crate::i18n::{Key, Words};
         match self {
-            SettingsProblem::Newer { found, reads } => Words::new(Key::SettingsProblemNewer).text(found.to_string()).text(reads.to_string()),
+            SettingsProblem::Newer { found, reads } => {
+                Words::new(Key::SettingsProblemNewer).text(found.to_string()).text(reads.to_string())
+            }
             SettingsProblem::Unreadable { detail } => Words::new(Key::SettingsProblemUnreadable).text(detail),
         }
     }

@@ -325,7 +325,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn requests_and_answers_cross_js_typed() {
-        let request = OpenMatcher { url: "https://a.example/".into() };
+        let request = OpenMatcher { url: "https://a.example/".into(), ancestors: vec![] };
         let js = wire(&request);
         assert_eq!(Reflect::get(&js, &"type".into()).unwrap(), "openMatcher");
         assert_eq!(incoming::<ContentRequest>(js).unwrap(), ContentRequest::OpenMatcher(request));

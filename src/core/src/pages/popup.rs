@@ -129,9 +129,25 @@ mod tests {
             ("no content script", "en", PageScan::NotScanned, Key::PopupPageNotScanned, None, false, false),
             ("no brands: offer welcome", "es", PageScan::Scanned { total: 0, no_brands: true }, Key::PopupNoBrands, None, true, false),
             ("brands, nothing found", "es", PageScan::Scanned { total: 0, no_brands: false }, Key::PopupNoMentions, None, false, false),
-            ("one mention, singular", "es", PageScan::Scanned { total: 1, no_brands: false }, Key::PopupMentionsOnPageOne, Some("1"), false, true),
+            (
+                "one mention, singular",
+                "es",
+                PageScan::Scanned { total: 1, no_brands: false },
+                Key::PopupMentionsOnPageOne,
+                Some("1"),
+                false,
+                true,
+            ),
             ("two, plural", "en", PageScan::Scanned { total: 2, no_brands: false }, Key::PopupMentionsOnPageOther, Some("2"), false, true),
-            ("found though the list is empty now", "en", PageScan::Scanned { total: 3, no_brands: true }, Key::PopupMentionsOnPageOther, Some("3"), false, true),
+            (
+                "found though the list is empty now",
+                "en",
+                PageScan::Scanned { total: 3, no_brands: true },
+                Key::PopupMentionsOnPageOther,
+                Some("3"),
+                false,
+                true,
+            ),
         ];
         for (name, lang, scan, key, arg, welcome, hint) in cases {
             let line = page_line(lang, scan, plain);

@@ -34,6 +34,12 @@ fn frame_names() -> (Vec<String>, Vec<String>) {
     (requests, replies)
 }
 
+/// What the content script is told to do with a relayed message, by its `do` tag.
+fn frame_acts() -> Vec<String> {
+    use strum::VariantNames;
+    crate::matcher_frame::Act::VARIANTS.iter().map(|v| v.to_string()).collect()
+}
+
 /// The serde tag `key` of `value` (`""` if it has none, which a test catches).
 fn wire_tag<T: serde::Serialize>(value: &T, key: &str) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.get(key)?.as_str().map(str::to_string)).unwrap_or_default()
@@ -67,6 +73,7 @@ fn tables(with_bench: bool) -> Vec<(String, Vec<(String, String)>)> {
     let (frame_requests, frame_replies) = frame_names();
     out.push(("FrameRequest".into(), frame_requests.into_iter().map(|n| (n.clone(), n)).collect()));
     out.push(("FrameReply".into(), frame_replies.into_iter().map(|n| (n.clone(), n)).collect()));
+    out.push(("FrameAct".into(), frame_acts().into_iter().map(|n| (n.clone(), n)).collect()));
     out
 }
 

@@ -40,7 +40,14 @@ requests! {
     GetPageCaptures "getPageCaptures" { url: String } -> PageCaptures;
     /// A content script whose page forbids it WebAssembly asks for a one-time
     /// ticket to open the matcher frame (see [`crate::matcher_frame`]).
-    OpenMatcher "openMatcher" { url: String } -> Ticket;
+    OpenMatcher "openMatcher" {
+        url: String,
+        /// The parent's, grandparent's, … addresses (`None` where the frame
+        /// cannot read one): an `about:` frame's site rules are its maker's
+        /// ([`crate::page_watch::deciding_url`]).
+        #[serde(default)]
+        ancestors: Vec<Option<String>>,
+    } -> Ticket;
     /// A content script opens the capture card: it asks for a one-time
     /// ticket bound to its tab and page (see [`crate::card_frame`]).
     OpenCardFrame "openCardFrame" {} -> Ticket;

@@ -39,7 +39,8 @@ fn authorization_table() {
     let get_settings = to_wire(&GetSettings {});
     let settings = to_wire(&SaveSettings { settings: Settings::default() });
     let hello = to_wire(&ContentHello { url: "https://forum.example/t/1".into() });
-    let open = to_wire(&OpenMatcher { url: "https://forum.example/t/1".into() });
+    let open =
+        to_wire(&OpenMatcher { url: "https://forum.example/t/1".into(), ancestors: vec![Some("https://forum.example/".into()), None] });
     let redeem = to_wire(&MatcherHello { ticket: "0".repeat(32) });
     let matcher_frame = sender(Some(ID), Some(&format!("chrome-extension://{ID}/matcher/matcher.html#t")), Some(3));
     let open_capture = to_wire(&OpenCapture { id: "01900000-0000-7000-8000-000000000001".into() });

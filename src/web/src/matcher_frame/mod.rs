@@ -18,6 +18,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, MessagePort};
 
+use crate::frame_port;
 use crate::platform::{self, PlatformError};
 
 struct Engine {
@@ -47,27 +48,23 @@ fn now() -> f64 {
 }
 
 pub async fn start(early: Array) -> Result<(), PlatformError> {
-    let window = web_sys::window().ok_or_else(|| PlatformError("No window.".into()))?;
-    let ticket = window.location().hash()?.trim_start_matches('#').to_string();
-    if !channel::is_well_formed_ticket(&ticket) {
-        return Err(PlatformError("The matcher frame was opened without a ticket.".into()));
-    }
+    let ticket = frame_port::ticket()?;
     STATE.with(|s| s.borrow_mut().ticket = ticket.clone());
-    // Listen before the first await: the content script may post its port
-    // while we still wait for the brand list.
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(accept_port);
-    window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())?;
-    on_message.forget();
-    for event in early.iter() {
-        accept_port(event.unchecked_into());
-    }
+    // The content script may post its port while we still wait for the brand list.
+    frame_port::listen(early, accept_port)?;
 
     let config = platform::send(&MatcherHello { ticket }).await.map_err(|e| PlatformError(e.to_string()))?;
     let (enabled, brands) = (config.enabled, config.brands);
     let matcher = Matcher::new(&brands).map_err(|e| PlatformError(e.to_string()))?;
     let hello = channel::hello(enabled, &brands.groups, platform::t(escucha_core::i18n::Key::MentionTooltip, &[]));
     STATE.with(|s| {
-        s.borrow_mut().engine = Some(Engine { matcher, groups: brands.groups, scratch: Scratch::default(), hello, brain: Brain::default() })
+        s.borrow_mut().engine = Some(Engine {
+            matcher,
+            groups: brands.groups,
+            scratch: Scratch::default(),
+            hello,
+            brain: Brain::new(enabled, cfg!(feature = "bench")),
+        })
     });
     greet();
     Ok(())
@@ -75,21 +72,17 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
 
 /// Take the channel port from the one message that carries our ticket.
 fn accept_port(event: MessageEvent) {
-    let offered = Reflect::get(&event.data(), &"ticket".into()).ok().and_then(|t| t.as_string());
-    let ports = event.ports();
     let accepted = STATE.with(|s| {
         let mut s = s.borrow_mut();
-        if s.port.is_some() || offered.as_deref() != Some(s.ticket.as_str()) || ports.length() != 1 {
+        if s.port.is_some() {
             return false;
         }
-        let port: MessagePort = ports.get(0).unchecked_into();
-        let on_scan = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+        let Some(port) = frame_port::offered(&event, &s.ticket) else { return false };
+        frame_port::on_message(&port, |e: MessageEvent| {
             if let Err(err) = handle(e.data()) {
                 web_sys::console::warn_1(&err);
             }
         });
-        port.set_onmessage(Some(on_scan.as_ref().unchecked_ref()));
-        on_scan.forget();
         s.port = Some(port);
         true
     });
@@ -188,7 +181,7 @@ mod tests {
                     groups: brands.groups.clone(),
                     scratch: Scratch::default(),
                     hello: channel::hello(true, &brands.groups, "Click".into()),
-                    brain: Brain::default(),
+                    brain: Brain::new(true, false),
                 }),
                 ..State::default()
             }

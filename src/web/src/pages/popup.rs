@@ -186,7 +186,8 @@ fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Captu
 async fn render_sync_status(before: &HtmlElement) {
     let Ok(s) = platform::send(&GetLogStatus {}).await else { return };
     let box_ = dom::el("div", &[("id", "sync-status"), ("data-pending", &s.pending.to_string())], "");
-    let when = s.last_sync_ms.map(|ms| String::from(js_sys::Date::new(&(ms as f64).into()).to_locale_string("default", &js_sys::Object::new())));
+    let when =
+        s.last_sync_ms.map(|ms| String::from(js_sys::Date::new(&(ms as f64).into()).to_locale_string("default", &js_sys::Object::new())));
     let lines = model::log_lines(&language(), &s, when, format_count);
     dom::append(
         &box_,

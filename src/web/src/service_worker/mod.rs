@@ -9,16 +9,16 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use escucha_core::card_frame::{self, CardTickets};
+use escucha_core::log::store_error::{StoreAction, StoreFailure};
 use escucha_core::matcher_frame::{self, TicketBook};
 use escucha_core::protocol::requests::*;
 use escucha_core::protocol::{
     authorize_sender, CardRequest, ContentConfig, ContentRequest, ErrorCode, Incoming, LogStatus, MatcherRequest, PageCaptures,
     PageRequest, ProtocolError, Request,
 };
-use escucha_core::log::store_error::{StoreAction, StoreFailure};
 use escucha_core::settings::Settings;
-use escucha_core::sync::client::Problem;
 use escucha_core::sites::SiteDecision;
+use escucha_core::sync::client::Problem;
 use wasm_bindgen::JsValue;
 
 use crate::platform::{self, answer, PlatformError};
@@ -160,7 +160,9 @@ async fn from_content(request: ContentRequest, tab_id: i32, frame_id: i32, sende
             }
             let ticket = platform::random_bytes().map_err(internal).map(|b| matcher_frame::ticket_from_bytes(&b));
             if let Ok(ticket) = &ticket {
-                TICKETS.with(|t| t.borrow_mut().issue(ticket.clone(), tab_id, r.url.clone()));
+                let ancestors: Vec<Option<&str>> = r.ancestors.iter().map(Option::as_deref).collect();
+                let site = escucha_core::page_watch::deciding_url(&r.url, &ancestors).to_string();
+                TICKETS.with(|t| t.borrow_mut().issue(ticket.clone(), tab_id, site));
             }
             answer(&r, ticket.map(|ticket| Ticket { ticket }))
         }
@@ -196,7 +198,7 @@ async fn from_matcher(request: MatcherRequest, tab_id: i32) -> JsValue {
     match request {
         MatcherRequest::Ping(r) => answer(&r, pong()),
         MatcherRequest::MatcherHello(r) => {
-            let url = TICKETS.with(|t| t.borrow_mut().redeem(&r.ticket, Some(tab_id)));
+            let url = TICKETS.with(|t| t.borrow_mut().claim(&r.ticket, Some(tab_id)));
             let result = match url {
                 Some(url) => content_config(&url).await,
                 None => Err(ProtocolError::StaleTicket),
