@@ -148,6 +148,13 @@ pub enum SettingsProblem {
     Unreadable { detail: String },
 }
 
+/// Only so that every protocol error can be listed with empty fields.
+impl Default for SettingsProblem {
+    fn default() -> Self {
+        SettingsProblem::Unreadable { detail: String::new() }
+    }
+}
+
 impl SettingsProblem {
     pub fn words(&self) -> crate::i18n::Words {
         use crate::i18n::{Key, Words};

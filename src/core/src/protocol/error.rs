@@ -37,6 +37,9 @@ pub enum ProtocolError {
     OtherPage { page: String, cited: String },
     /// The content was refused by its validator; `detail` is the validator's report.
     Invalid { detail: String },
+    /// The stored settings cannot be used (unreadable, or from a newer
+    /// Escucha), so nothing that would overwrite them is done.
+    SettingsUnusable { problem: crate::settings::SettingsProblem },
     /// Browser storage failed (quota, disk) during `action`; nothing was
     /// changed. Data, so the status line words it in the manager's language.
     Storage { failure: StoreFailure, action: StoreAction },
@@ -68,7 +71,9 @@ impl ProtocolError {
             BadMessage { .. } | BadReply { .. } => ErrorCode::BadMessage,
             UnknownSender => ErrorCode::UnknownSender,
             Forbidden { .. } | StaleTicket | OtherPage { .. } => ErrorCode::Forbidden,
-            CaptureGone | NoLink | NoSite | NoMention | NoSelection | MentionGone | Invalid { .. } => ErrorCode::Invalid,
+            CaptureGone | NoLink | NoSite | NoMention | NoSelection | MentionGone | Invalid { .. } | SettingsUnusable { .. } => {
+                ErrorCode::Invalid
+            }
             Storage { .. } => ErrorCode::Storage,
             Internal { .. } => ErrorCode::Internal,
             NoAnswer { .. } => ErrorCode::Unreachable,
@@ -93,6 +98,7 @@ impl ProtocolError {
             MentionGone => with(Key::ProtoMentionGone, &[]),
             OtherPage { page, cited } => with(Key::ProtoOtherPage, &[page, cited]),
             Invalid { detail } => with(Key::ProtoInvalid, &[detail]),
+            SettingsUnusable { problem } => Words::new(Key::OptionsSettingsProblem).word(problem.words()),
             Storage { failure, action } => store_error::words(failure, *action),
             Internal { detail } => with(Key::ErrorGeneric, &[detail]),
             NoAnswer { detail } => with(Key::ProtoNoAnswer, &[detail]),

@@ -15,7 +15,6 @@ use escucha_core::protocol::requests::{MatcherHello, PageMentions};
 use escucha_core::protocol::Answer;
 use js_sys::{Array, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, MessagePort};
 
 use crate::frame_port;
@@ -165,6 +164,7 @@ mod tests {
     use super::*;
     use escucha_core::brands::BrandList;
     use js_sys::Object;
+    use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     use wasm_bindgen_test::*;
     wasm_bindgen_test_configure!(run_in_browser);

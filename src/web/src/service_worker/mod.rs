@@ -302,7 +302,7 @@ async fn toggle_site(url: &str) -> Result<SiteToggled, ProtocolError> {
     let (mut settings, problem) = load_settings().await?;
     if let Some(p) = problem {
         // Saving now would replace the unreadable stored copy with defaults.
-        return Err(ProtocolError::Invalid { detail: p.message });
+        return Err(ProtocolError::SettingsUnusable { problem: p });
     }
     let enabled = settings.sites.toggle_site(url).ok_or(ProtocolError::NoSite)?;
     save_settings(&settings).await?;
