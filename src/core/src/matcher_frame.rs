@@ -193,37 +193,52 @@ pub fn hit(x: f64, y: f64, candidates: &[Candidate]) -> Option<u32> {
 pub enum Act {
     /// Reply with `answer` as it is (a pong, a refusal).
     Answer {
-        answer: serde_json::Value,
+        answer: Reply,
     },
     /// The settings changed: start over, then reply with `answer`.
     Restart {
-        answer: serde_json::Value,
+        answer: Reply,
     },
     /// Scan the whole page for the popup's list and reply with it;
     /// `otherwise` when the scan was cut short (the page moved on).
     PageMentions {
-        otherwise: serde_json::Value,
+        otherwise: Box<Reply>,
     },
     /// Scroll to mention `index` and flash it: `done`, or `gone` when it
     /// is no longer on the page.
     Reveal {
         index: u32,
-        done: serde_json::Value,
-        gone: serde_json::Value,
+        done: Reply,
+        gone: Reply,
     },
     /// Open the card for the mention nearest the selection: `done` (also
     /// when another frame of the tab has the focus), or `none`.
     OpenCard {
-        done: serde_json::Value,
-        none: serde_json::Value,
+        done: Reply,
+        none: Reply,
     },
     /// Benchmarks (a `bench` build only): a timed full scan, the floor walk.
     BenchScan,
     BenchFloor,
 }
 
-fn answer<T: Serialize>(result: Result<T, ProtocolError>) -> serde_json::Value {
-    serde_json::to_value(Answer::from(result)).unwrap_or_default()
+/// What the content script answers a relayed request with, as it travels
+/// (`{"type": "ok", …}` or `{"type": "error", "code": …}`). Typed, not JSON
+/// built here: the frame's one serializer writes it (a `serde_json` copy of
+/// the capture types cost the content module about 100 KB).
+pub type Reply = Answer<TabReply>;
+
+/// The reply types of the tab requests the strict-CSP path answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum TabReply {
+    Pong(Pong),
+    Mentions(PageMentions),
+    Done(Done),
+}
+
+fn refusal(e: ProtocolError) -> Reply {
+    Answer::Error(e)
 }
 
 /// The frame's decisions that are not matching: rescan units, hover
@@ -251,7 +266,7 @@ impl Brain {
     /// may ask; pages cannot reach `runtime.onMessage`, another tab's content
     /// script could.
     pub fn act(&self, message: serde_json::Value, sender_id: Option<&str>, own_id: &str, from_tab: bool, url: &str) -> Act {
-        let refuse = |e: ProtocolError| Act::Answer { answer: answer::<()>(Err(e)) };
+        let refuse = |e: ProtocolError| Act::Answer { answer: refusal(e) };
         if sender_id.is_none() || sender_id != Some(own_id) || from_tab {
             return refuse(ProtocolError::UnknownSender);
         }
@@ -267,24 +282,23 @@ impl Brain {
             Ok(r) => r,
             Err(e) => return refuse(e),
         };
-        let done = || answer(Ok(Done {}));
+        let done = || Answer::Ok(TabReply::Done(Done {}));
         match request {
-            TabRequest::Ping(_) => {
-                Act::Answer { answer: answer(Ok(Pong { version: crate::VERSION.into(), context: "content_script".into() })) }
-            }
+            TabRequest::Ping(_) => Act::Answer {
+                answer: Answer::Ok(TabReply::Pong(Pong { version: crate::VERSION.into(), context: "content_script".into() })),
+            },
             TabRequest::SettingsChanged(_) => Act::Restart { answer: done() },
             TabRequest::GetPageMentions(_) => {
-                let none = answer(Ok(PageMentions { url: url.to_string(), total: 0, groups: vec![], captures: vec![] }));
+                let none =
+                    Answer::Ok(TabReply::Mentions(PageMentions { url: url.to_string(), total: 0, groups: vec![], captures: vec![] }));
                 if self.enabled {
-                    Act::PageMentions { otherwise: none }
+                    Act::PageMentions { otherwise: Box::new(none) }
                 } else {
                     Act::Answer { answer: none }
                 }
             }
-            TabRequest::RevealMention(r) => {
-                Act::Reveal { index: r.index, done: done(), gone: answer::<()>(Err(ProtocolError::MentionGone)) }
-            }
-            TabRequest::OpenCard(_) => Act::OpenCard { done: done(), none: answer::<()>(Err(ProtocolError::NoMention)) },
+            TabRequest::RevealMention(r) => Act::Reveal { index: r.index, done: done(), gone: refusal(ProtocolError::MentionGone) },
+            TabRequest::OpenCard(_) => Act::OpenCard { done: done(), none: refusal(ProtocolError::NoMention) },
             // Selections are captured by the WebAssembly path only; the
             // strict-CSP page's card opens from mentions.
             other @ (TabRequest::LogSelection(_) | TabRequest::LogChanged(_)) => {
