@@ -456,7 +456,7 @@ self.escuchaMatcherClient = (api) => {
     const session = s;
     await session?.ready.catch(() => {});
     const reply = session?.hello && s === session
-      ? await ask(session, { type: F.incoming, message, senderId: sender.id ?? null, ownId: api.runtime.id, fromTab: sender.tab !== undefined, url: location.href })
+      ? await ask(session, { type: F.incoming, senderId: sender.id ?? null, ownId: api.runtime.id, fromTab: sender.tab !== undefined, url: location.href }, { message })
       : null;
     const act = reply?.act;
     if (!act) return { type: A.error, code: E.noAnswer, detail: 'matcher frame' };

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 
 use escucha_core::brands::BrandGroup;
-use escucha_core::matcher_frame::{self as channel, Brain, FrameHello, FrameReply, FrameRequest};
+use escucha_core::matcher_frame::{self as channel, Act, Brain, FrameHello, FrameReply, FrameRequest};
 use escucha_core::matching::{Matcher, Mention, Scratch};
 use escucha_core::page_text;
 use escucha_core::protocol::requests::{MatcherHello, PageMentions};
@@ -128,6 +128,14 @@ fn handle(data: JsValue) -> Result<(), JsValue> {
         let (Some(port), Some(engine)) = (port.as_ref(), engine.as_mut()) else { return Ok(()) };
         if let Some(reply) = engine.brain.answer(&request) {
             return port.post_message(&platform::to_js(&reply));
+        }
+        if let FrameRequest::Incoming { id, sender_id, own_id, from_tab, url } = &request {
+            // The relayed message travels beside the request, read as the service worker reads one.
+            let act = match platform::wire_value(field(&data, "message")?) {
+                Ok(message) => engine.brain.act(message, sender_id.as_deref(), own_id, *from_tab, url),
+                Err(e) => Act::Answer { answer: Answer::Error(e) },
+            };
+            return port.post_message(&platform::to_js(&FrameReply::Incoming { id: *id, act }));
         }
         let FrameRequest::Scan { id, url } = request else { return Ok(()) };
         let t0 = now();
