@@ -576,7 +576,8 @@ mod tests {
     #[test]
     fn a_point_is_on_a_mention_only_on_its_own_boxes() {
         let two = |index, left| Candidate { index, boxes: vec![Edges { left, top: 0.0, right: left + 10.0, bottom: 10.0 }] };
-        let cases: Vec<(&str, f64, f64, Vec<Candidate>, Option<u32>)> = vec![
+        type Case = (&'static str, f64, f64, Vec<Candidate>, Option<u32>);
+        let cases: Vec<Case> = vec![
             ("no candidate", 5.0, 5.0, vec![], None),
             ("inside", 5.0, 5.0, vec![two(3, 0.0)], Some(3)),
             ("on the edge", 10.0, 10.0, vec![two(3, 0.0)], Some(3)),

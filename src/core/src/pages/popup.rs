@@ -125,7 +125,9 @@ mod tests {
 
     #[test]
     fn the_page_line_says_what_was_found_or_what_to_do_next() {
-        let cases: Vec<(&str, &str, PageScan, Key, Option<&str>, bool, bool)> = vec![
+        // name, language, what was found, key, its count, offer welcome, rescan hint
+        type Case = (&'static str, &'static str, PageScan, Key, Option<&'static str>, bool, bool);
+        let cases: Vec<Case> = vec![
             ("no content script", "en", PageScan::NotScanned, Key::PopupPageNotScanned, None, false, false),
             ("no brands: offer welcome", "es", PageScan::Scanned { total: 0, no_brands: true }, Key::PopupNoBrands, None, true, false),
             ("brands, nothing found", "es", PageScan::Scanned { total: 0, no_brands: false }, Key::PopupNoMentions, None, false, false),
