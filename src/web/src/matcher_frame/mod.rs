@@ -261,6 +261,41 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    async fn a_relayed_message_travels_beside_its_request_and_is_decided_here() {
+        reset(true);
+        let channel = web_sys::MessageChannel::new().unwrap();
+        let hello = next_message(&channel.port1());
+        accept_port(offer(TICKET, &channel.port2()));
+        hello.await.unwrap();
+        let ask = |sender: &str| {
+            let request = Object::new();
+            let typed = FrameRequest::Incoming {
+                id: 9,
+                sender_id: Some(sender.into()),
+                own_id: "me".into(),
+                from_tab: false,
+                url: "https://a.example/".into(),
+            };
+            Reflect::set(&request, &"request".into(), &platform::to_js(&typed)).unwrap();
+            let message = Object::new();
+            Reflect::set(&message, &"type".into(), &"ping".into()).unwrap();
+            Reflect::set(&request, &"message".into(), &message).unwrap();
+            JsValue::from(request)
+        };
+        for (sender, want) in [("me", "ok"), ("someone-else", "error")] {
+            let reply = next_message(&channel.port1());
+            handle(ask(sender)).unwrap();
+            let data = reply.await.unwrap().unchecked_into::<MessageEvent>().data();
+            assert_eq!(Reflect::get(&data, &"type".into()).unwrap(), "incoming");
+            assert_eq!(Reflect::get(&data, &"id".into()).unwrap(), 9);
+            let act = Reflect::get(&data, &"act".into()).unwrap();
+            assert_eq!(Reflect::get(&act, &"do".into()).unwrap(), "answer");
+            let answer = Reflect::get(&act, &"answer".into()).unwrap();
+            assert_eq!(Reflect::get(&answer, &"type".into()).unwrap(), want, "{sender}");
+        }
+    }
+
+    #[wasm_bindgen_test]
     async fn a_scan_request_gets_spans_and_the_popup_list() {
         reset(true);
         let channel = web_sys::MessageChannel::new().unwrap();
