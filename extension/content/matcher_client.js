@@ -10,15 +10,15 @@
 // other pages (src/core/src/card_frame.rs): this file copies the DOM around
 // the mention with escuchaDomDump under the rules the frame sent, and the
 // card frame runs the Rust gathering and extraction over that copy.
-// Decisions run in the frame too (escucha_core::page_watch through the typed
-// channel, escucha_core::matcher_frame::FrameRequest/FrameReply): what to
-// rescan for a mutation, when the route changed, whether to report a count,
-// and when resting on a mention opens its card. Here: DOM reads and writes.
+// Decisions run in the frame too (escucha_core::matcher_frame::Brain through
+// the typed channel FrameRequest/FrameReply): whether a message's sender may
+// ask and what it means, which mention a point is on, what to rescan for a
+// mutation, when the route changed, whether to report a count, and when
+// resting on a mention opens its card. Here: DOM reads and writes.
 self.escuchaMatcherClient = (api) => {
-  // Request names, answers and error codes are generated from the Rust types
-  // (src/core/src/protocol): C to the service worker, T from it.
-  const { ContentRequest: C, TabRequest: T, BenchRequest: B = {}, Answer: A, ErrorCode: E } = self.escuchaProtocol;
-  const NOT_IN_THIS_BUILD = Symbol('not in this build');
+  // Names generated from the Rust types (src/core/src/protocol/generated.rs):
+  // C to the service worker, F/R the frame's requests and replies, D its acts.
+  const { ContentRequest: C, Answer: A, ErrorCode: E, FrameRequest: F, FrameReply: R, FrameAct: D } = self.escuchaProtocol;
   let s = null; // the running session, see start()
   let queue = Promise.resolve(); // scans run one at a time, in order
   const encoder = new TextEncoder();
@@ -28,7 +28,7 @@ self.escuchaMatcherClient = (api) => {
   // extension's own origin: post to that (a resource outside the dynamic list names it).
   const frameOrigin = () => new URL(api.runtime.getURL('manifest.json')).origin;
 
-  /** Send a typed request (buffers beside it) and wait for the reply with its id. */
+  /** Send a typed request (buffers beside it) and wait for the reply with its id (null if the frame went away). */
   const ask = (session, request, buffers = {}, transfer = []) => {
     request.id = ++session.seq;
     return new Promise((resolve) => {
@@ -37,7 +37,7 @@ self.escuchaMatcherClient = (api) => {
     }).finally(() => session.pending.delete(request.id));
   };
 
-  /** Whose site rules apply: about:blank / about:srcdoc frames are their maker's (escucha_core::page_watch::deciding_url). */
+  /** The ancestors' addresses (null where unreadable): the service worker decides whose site rules apply (escucha_core::page_watch::deciding_url). */
   const ancestorUrls = () => {
     const out = [];
     for (let w = window; w.parent !== w; w = w.parent) {
@@ -62,39 +62,48 @@ self.escuchaMatcherClient = (api) => {
     if (old.hello) document.removeEventListener(old.hello.shadowAttachedEvent, onShadow);
     old.host.remove();
     old.port?.close();
+    for (const resolve of old.pending.values()) resolve(null);
     old.painter?.dispose();
     for (const root of old.styled) root.adoptedStyleSheets = root.adoptedStyleSheets.filter((x) => x !== old.sheet);
+  };
+
+  /**
+   * An extension frame (`page`, with `ticket` in its fragment) inside a closed
+   * shadow root, handed one end of a channel and the ticket once it loaded
+   * (src/web/src/frame_port.rs takes it there). Styles come from the frame's hello.
+   */
+  const openFrame = (tag, ui, page, ticket, hostStyle, frameStyle = []) => {
+    const host = document.createElement(tag);
+    host.setAttribute('data-escucha-ui', ui);
+    for (const [k, v] of hostStyle) host.style.setProperty(k, v, 'important');
+    const frame = document.createElement('iframe');
+    const src = api.runtime.getURL(page);
+    frame.src = `${src}#${ticket}`;
+    for (const [k, v] of frameStyle) frame.style.setProperty(k, v, 'important');
+    host.attachShadow({ mode: 'closed' }).append(frame);
+    const channel = new MessageChannel();
+    frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket }, frameOrigin(), [channel.port2]), { once: true });
+    return { host, frame, port: channel.port1 };
   };
 
   /** Open the matcher frame inside a closed shadow root and wait for its hello. */
   const start = async () => {
     stop();
     const url = location.href;
-    let site = url;
-    if (/^about:(blank|srcdoc)([?#]|$)/i.test(url)) for (const a of ancestorUrls()) { if (a === null) break; site = a; if (!/^about:/i.test(a)) break; }
-    const reply = await api.runtime.sendMessage({ type: C.openMatcher, url: site });
+    const reply = await api.runtime.sendMessage({ type: C.openMatcher, url, ancestors: ancestorUrls() });
     if (!reply || reply.type !== A.ok) throw new Error(`Escucha: no matcher ticket: ${JSON.stringify(reply)}`);
-    const host = document.createElement('div');
-    host.setAttribute('data-escucha-ui', 'matcher');
+    const { host, port } = openFrame('div', 'matcher', 'matcher/matcher.html', reply.ticket, [['display', 'none']]);
     host.hidden = true;
-    host.style.setProperty('display', 'none', 'important');
-    const frame = document.createElement('iframe');
-    const src = api.runtime.getURL('matcher/matcher.html');
-    frame.src = `${src}#${reply.ticket}`;
-    host.attachShadow({ mode: 'closed' }).append(frame);
-    const session = s = { url, host, port: null, hello: null, sheet: null, styled: [], highlights: [], found: [], pending: new Map(), seq: 0, reported: null, observer: null };
-    const hello = new Promise((resolve, reject) => {
-      const channel = new MessageChannel();
-      session.port = channel.port1;
-      channel.port1.onmessage = (e) => {
-        if (e.data?.type === 'hello') resolve(e.data.hello);
+    const session = s = { url, host, port, hello: null, ready: null, sheet: null, styled: [], highlights: [], found: [], pending: new Map(), seq: 0, observer: null };
+    session.ready = new Promise((resolve, reject) => {
+      port.onmessage = (e) => {
+        if (e.data?.type === R.hello) resolve(e.data.hello);
         else session.pending.get(e.data?.id)?.(e.data);
       };
-      frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, frameOrigin(), [channel.port2]), { once: true });
       setTimeout(() => reject(new Error('Escucha: the matcher frame did not answer.')), 15000);
     });
     document.documentElement.append(host);
-    session.hello = await hello;
+    session.hello = await session.ready;
     if (s !== session) return;
     if (!session.hello.enabled) { report(); return; }
     // Painted in a closed overlay, not CSS.highlights (escucha_core::paint; content/overlay_painter.js).
@@ -111,7 +120,7 @@ self.escuchaMatcherClient = (api) => {
   let listening = false;
   let restTimer = 0;
   let openTimer = 0;
-  let under = null; // index of the mention the pointer rests on
+  let under = null; // index of the mention the pointer rests on (the frame's answer)
   let tip = null; // { host, sheet, roots }
 
   /** Show that the mention can be clicked: the pointer cursor and a tooltip, at the place the frame chose. */
@@ -145,19 +154,17 @@ self.escuchaMatcherClient = (api) => {
     for (const root of old.roots) root.adoptedStyleSheets = root.adoptedStyleSheets.filter((x) => x !== old.sheet);
   };
 
-  /** The pointer rested at (x, y): tell the frame when the mention under it changed, and do what it says. */
+  /** The pointer rested at (x, y): the frame says which mention it is on, whether that changed, and what to do. */
   const rest = async (x, y) => {
     const session = s;
     if (!session?.hello?.enabled) return;
-    const found = mentionAt(x, y);
-    const index = found ? session.found.indexOf(found) : null;
-    if (index === under) return;
-    under = index;
+    const reply = await ask(session, { type: F.pointer, candidates: candidates(x, y), cardOpen: card !== null, x, y, width: innerWidth, height: innerHeight });
+    if (s !== session || !reply?.changed) return;
+    const index = under = reply.mention;
     clearTimeout(openTimer);
-    const reply = await ask(session, { type: 'pointer', mention: index, cardOpen: card !== null, x, y, width: innerWidth, height: innerHeight });
-    if (s !== session || under !== index) return;
+    const found = index === null ? null : session.found[index];
     if (found) pointerOn(found, reply.tooltip); else pointerOff();
-    if (reply.action.do === 'openAfter') {
+    if (found && reply.action.do === 'openAfter') {
       openTimer = setTimeout(() => {
         if (s === session && under === index && !card) openCard(found, false).catch((err) => console.warn('Escucha card:', String(err)));
       }, Math.max(0, reply.action.ms - session.hello.pointer.restMs));
@@ -168,7 +175,7 @@ self.escuchaMatcherClient = (api) => {
     if (!card) return;
     const old = card;
     card = null;
-    if (s?.port) ask(s, { type: 'cardClosed', mention: under }).catch(() => {});
+    if (s?.port) ask(s, { type: F.cardClosed, mention: under }).catch(() => {});
     const hadFocus = document.activeElement === old.host;
     old.port.close();
     old.host.remove();
@@ -177,13 +184,17 @@ self.escuchaMatcherClient = (api) => {
 
   const liveRange = (r) => { const l = document.createRange(); l.setStart(r.startContainer, r.startOffset); l.setEnd(r.endContainer, r.endOffset); return l; };
 
-  /** The painted mention under client point (x, y), if any. */
-  const mentionAt = (x, y) => {
+  /** The painted mentions whose range holds the caret at client point (x, y), with their boxes: the frame picks the one the point is on. */
+  const candidates = (x, y) => {
     const pos = document.caretPositionFromPoint?.(x, y);
-    if (!pos || !s) return null;
-    // The caret snaps to the nearest text: the point must be on the mention's own boxes too.
-    const on = (l) => [...l.getClientRects()].some((b) => x >= b.left && x <= b.right && y >= b.top && y <= b.bottom);
-    return s.found.find((f) => f.range.startContainer.isConnected && (() => { const l = liveRange(f.range); return l.isPointInRange(pos.offsetNode, pos.offset) && on(l); })()) ?? null;
+    const out = [];
+    if (!pos || !s) return out;
+    s.found.forEach((f, index) => {
+      if (!f.range.startContainer.isConnected) return;
+      const l = liveRange(f.range);
+      if (l.isPointInRange(pos.offsetNode, pos.offset)) out.push({ index, boxes: [...l.getClientRects()].map(({ left, top, right, bottom }) => ({ left, top, right, bottom })) });
+    });
+    return out;
   };
 
   /** The mention nearest the selection or caret (the keyboard command). */
@@ -236,26 +247,17 @@ self.escuchaMatcherClient = (api) => {
     const previous = keyboard ? document.activeElement : null;
     const reply = await api.runtime.sendMessage({ type: C.openCardFrame });
     if (!reply || reply.type !== A.ok || s !== session) return;
-    const host = document.createElement('escucha-card');
-    host.setAttribute('data-escucha-ui', 'card');
-    for (const [k, v] of [['all', 'initial'], ['position', 'absolute'], ['z-index', '2147483647'], ['left', '0px'], ['top', '0px'],
-      ['width', '340px'], ['height', '0px'], ['display', 'block'], ['visibility', 'hidden']]) host.style.setProperty(k, v, 'important');
-    const frame = document.createElement('iframe');
-    const src = api.runtime.getURL('card/card.html');
-    frame.src = `${src}#${reply.ticket}`;
+    const rules = session.hello.card;
+    const { host, frame, port } = openFrame('escucha-card', 'card', 'card/card.html', reply.ticket, rules.hostStyle, rules.frameStyle);
     frame.title = 'Escucha';
-    for (const [k, v] of [['border', '0'], ['width', '100%'], ['height', '100%'], ['display', 'block'], ['color-scheme', 'normal']]) frame.style.setProperty(k, v, 'important');
-    host.attachShadow({ mode: 'closed' }).append(frame);
-    const channel = new MessageChannel();
-    const mine = card = { host, frame, port: channel.port1, previous, focused: false };
+    const mine = card = { host, frame, port, previous, focused: false };
     pointerOff(); // a tooltip shown while the card was on its way would cover it (and Log refuses a covered card)
-    channel.port1.onmessage = (e) => {
+    port.onmessage = (e) => {
       if (card !== mine) return;
       if (e.data?.type === 'place') place(e.data);
       else if (e.data?.type === 'close') closeCard();
     };
-    frame.addEventListener('load', () => frame.contentWindow.postMessage({ ticket: reply.ticket }, frameOrigin(), [channel.port2]), { once: true });
-    channel.port1.postMessage({ type: 'open', opening });
+    port.postMessage({ type: 'open', opening });
     document.documentElement.append(host);
   };
 
@@ -263,10 +265,12 @@ self.escuchaMatcherClient = (api) => {
   const listen = () => {
     if (listening) return;
     listening = true;
-    document.addEventListener('click', (e) => {
+    document.addEventListener('click', async (e) => {
       if (!e.isTrusted || !s?.hello?.enabled || (card && card.host.contains(e.target))) return;
-      const inLink = e.target instanceof Element && e.target.closest(s.hello.card.interactiveSelector);
-      const found = inLink ? null : mentionAt(e.clientX, e.clientY);
+      const session = s;
+      const inLink = e.target instanceof Element && e.target.closest(session.hello.card.interactiveSelector);
+      const reply = inLink ? null : await ask(session, { type: F.hit, x: e.clientX, y: e.clientY, candidates: candidates(e.clientX, e.clientY) });
+      const found = reply?.mention == null || s !== session ? null : session.found[reply.mention];
       if (found) openCard(found, false).catch((err) => console.warn('Escucha card:', String(err)));
       else closeCard();
     });
@@ -299,8 +303,9 @@ self.escuchaMatcherClient = (api) => {
     const bytes = new Uint8Array(room.buffer.transfer(written));
     const t2 = performance.now();
     phases.encode = t2 - t1;
-    const reply = await ask(session, { type: 'scan', url: url ?? null }, { text: bytes.buffer, starts: c.starts.buffer, ends: c.ends.buffer },
+    const reply = await ask(session, { type: F.scan, url: url ?? null }, { text: bytes.buffer, starts: c.starts.buffer, ends: c.ends.buffer },
       [bytes.buffer, c.starts.buffer, c.ends.buffer]);
+    if (!reply) return { found: [], phases };
     const t3 = performance.now();
     phases['post + frame + reply'] = t3 - t2;
     for (const [name, ms] of reply.phases) phases[name] = ms;
@@ -345,7 +350,7 @@ self.escuchaMatcherClient = (api) => {
 
   const report = async () => {
     const session = s;
-    const { report: count } = await ask(session, { type: 'painted', count: session.found.length });
+    const count = (await ask(session, { type: F.painted, count: session.found.length }))?.report;
     if (typeof count === 'number' && s === session) api.runtime.sendMessage({ type: C.mentionsFound, url: session.url, count }).catch(() => {});
   };
 
@@ -360,12 +365,12 @@ self.escuchaMatcherClient = (api) => {
   // ask the frame what to rescan for it, and rescan once per task.
   const inline = (el) => self.escuchaElementFlow(el, s.hello.rules) === 0; // the walk's layout rule (text_collector.js)
   const flow = (n) => (n.nodeType === 3 ? 'text' : n.nodeType === 1 ? (inline(n) ? 'inline' : 'block') : n.nodeType === 9 || n.nodeType === 11 ? 'root' : 'other');
-  const flowOf = (n) => (n ? flow(n) : null);
   const enclosingBlock = (node) => {
     let n = node;
     while (n.parentNode && (n.nodeType === 3 || (n.nodeType === 1 && inline(n)))) n = n.parentNode;
     return n;
   };
+  const flowOf = (n) => (n ? flow(n) : null);
   let batch = []; // { change, node, target }
   let hosts = [];
   let removed = false;
@@ -403,8 +408,8 @@ self.escuchaMatcherClient = (api) => {
   const rescan = async ({ batch, hosts, removed: anyRemoved }) => {
     if (!s) return;
     const session = s;
-    const answer = await ask(session, { type: 'changes', startedAt: session.url, now: location.href, changes: batch.map((b) => b.change) });
-    if (s !== session) return;
+    const answer = await ask(session, { type: F.changes, startedAt: session.url, now: location.href, changes: batch.map((b) => b.change) });
+    if (s !== session || !answer) return;
     if (answer.restart) { await start().catch((e) => console.warn(String(e))); return; }
     const roots = [...hosts];
     (answer.units ?? []).forEach((unit, i) => {
@@ -431,59 +436,58 @@ self.escuchaMatcherClient = (api) => {
     await report();
   };
 
+  /** Scroll to mention `index` and flash it; false when it is gone. */
   const reveal = (index) => {
     const f = s?.found[index];
-    if (!f || !f.range.startContainer.isConnected) return { type: A.error, code: E.mentionGone };
+    if (!f || !f.range.startContainer.isConnected) return false;
     const node = f.range.startContainer;
     (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement)?.scrollIntoView({ block: 'center' });
     const { painter } = s;
     painter.set(s.hello.flash.name, [f.range]);
     const name = s.hello.flash.name;
     setTimeout(() => painter.remove(name, [f.range]), s.hello.flashMs);
-    return { type: A.ok };
+    return true;
   };
 
   const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
 
-  /** Messages from our service worker or popup (never from pages: only extension contexts reach runtime.onMessage). */
+  /** Messages from runtime.onMessage, relayed whole with their sender: the frame decides who may ask and what it means. */
   const handle = async (message, sender) => {
-    // The rule of escucha_core::sender::authorize_tab_message (no wasm here):
-    // a sender in a tab must be one of our pages (Firefox gives those a tab).
-    const ownPage = typeof sender.url === 'string' && sender.url.startsWith(api.runtime.getURL(''));
-    if (sender.id !== api.runtime.id || (sender.tab && !ownPage)) return { type: A.error, code: E.unknownSender };
-    const none = { type: A.ok, url: location.href, total: 0, groups: [] };
-    switch (message?.type) {
-      case T.ping: return { type: A.ok, version: s?.hello?.version ?? '', context: 'content_script' };
-      case T.settingsChanged: await start(); return { type: A.ok };
-      case T.getPageMentions: {
-        if (!s?.hello?.enabled) return none;
-        const r = await serial(() => fullScan({ url: location.href }));
-        return r?.pageMentions ?? none;
-      }
-      case T.revealMention: return reveal(message.index);
-      case T.getPainted: return { type: A.ok, ...(s?.painter?.debug() ?? { layers: [], boxes: 0 }), url: location.href };
-      case T.openCard: {
-        if (!document.hasFocus()) return { type: A.ok }; // another frame of this tab has the focus
+    const session = s;
+    await session?.ready.catch(() => {});
+    const reply = session?.hello && s === session
+      ? await ask(session, { type: F.incoming, senderId: sender.id ?? null, senderUrl: sender.url ?? null, ownId: api.runtime.id, ownBase: api.runtime.getURL(''), fromTab: sender.tab !== undefined, url: location.href }, { message })
+      : null;
+    const act = reply?.act;
+    if (!act) return { type: A.error, code: E.noAnswer, detail: 'matcher frame' };
+    switch (act.do) {
+      case D.answer: return act.answer;
+      case D.restart: await start(); return act.answer;
+      case D.pageMentions: return (await serial(() => fullScan({ url: location.href })))?.pageMentions ?? act.otherwise;
+      case D.reveal: return reveal(act.index) ? act.done : act.gone;
+      case D.painted: return { type: A.ok, ...(s?.painter?.debug() ?? { layers: [], boxes: 0 }), url: location.href };
+      case D.openCard: {
+        if (!document.hasFocus()) return act.done; // another frame of this tab has the focus
         const found = mentionNearSelection();
-        if (!found) return { type: A.error, code: E.noMention };
+        if (!found) return act.none;
         await openCard(found, true);
-        return { type: A.ok };
+        return act.done;
       }
-      // Benchmarks: only a bench build's protocol.js names them (scripts/build.sh).
-      case B.benchScan ?? NOT_IN_THIS_BUILD: {
+      // Benchmarks: only a bench build's frame asks for these.
+      case D.benchScan: {
         const t0 = performance.now();
         const r = await serial(() => fullScan());
         await nextFrame();
         await s?.painter?.drawn();
         return { type: A.ok, engine: 'escucha', ms: performance.now() - t0, mentions: s?.found.length ?? 0, path: 'matcher-frame', phases: Object.entries(r?.phases ?? {}) };
       }
-      case B.benchFloor ?? NOT_IN_THIS_BUILD: {
+      case D.benchFloor: {
         const t0 = performance.now();
         const nodes = escuchaFloorWalk();
         return { type: A.ok, engine: 'floor', ms: performance.now() - t0, mentions: nodes, path: 'content-world', phases: [] };
       }
-      default: return { type: A.error, code: E.forbidden, request: String(message?.type) };
     }
+    return { type: A.error, code: E.internal, detail: `matcher frame act ${act.do}` };
   };
 
   return { start, handle };

@@ -5,7 +5,7 @@
 // made-up events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtures, launchWithExtension, askContentScript, askWorker, waitForHighlights, paintedLayers, cardFrame, inCard, waitForCard, pressKey, useDemoBrands } from './harness.mjs';
+import { startFixtures, launchWithExtension, askContentScript, askWorker, waitForHighlights, paintedLayers, cardFrame, inCard, waitForCard, logInCard, pressKey, useDemoBrands } from './harness.mjs';
 import { PageRequest as P, TabRequest as T, Answer as A } from './protocol.mjs';
 
 // A 1 MB comment and one nested 500 deep, both mentioning Movistar.
@@ -73,8 +73,7 @@ test('one click on a mention opens the card, Log stores the comment with its con
   assert.match(quote, /soporte de Movistar tarda/);
   // The page cannot reach into the card.
   assert.equal(await page.evaluate(() => document.querySelector('escucha-card').shadowRoot), null);
-  await cardFrame(page).locator('#log').click(); // a real click: Log refuses untrusted ones (card::log_allowed)
-  await waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
+  await logInCard(page); // a real click: Log refuses untrusted ones (card::log_allowed)
   const reply = await pageCaptures(url);
   assert.equal(reply.type, A.ok, JSON.stringify(reply));
   assert.equal(reply.captures.length, 1);
@@ -100,8 +99,7 @@ test('one click on a mention opens the card, Log stores the comment with its con
   await clickText(page, 'Movistar');
   await waitForCard(page, '#logged', (t) => /log|registro/i.test(t ?? ''));
   await inCard(page, '#status', (el) => { el.value = 'responded'; el.dispatchEvent(new Event('input', { bubbles: true })); });
-  await cardFrame(page).locator('#log').click(); // a real click: Log refuses untrusted ones (card::log_allowed)
-  await waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
+  await logInCard(page); // a real click: Log refuses untrusted ones (card::log_allowed)
   const again = await pageCaptures(url);
   assert.equal(again.captures.length, 1);
   assert.equal(again.captures[0].status.value, 'responded');
@@ -175,8 +173,7 @@ test('hostile page: payloads stay text, javascript: links are refused, faked mes
   const quote = await waitForCard(page, '#excerpt');
   assert.match(quote, /<img src=x onerror="window.__pwned=1"> Movistar/);
   assert.equal(await inCard(page, 'img', () => 'found'), null, 'no element was parsed from page text');
-  await cardFrame(page).locator('#log').click(); // a real click: Log refuses untrusted ones (card::log_allowed)
-  await waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
+  await logInCard(page); // a real click: Log refuses untrusted ones (card::log_allowed)
   const reply = await pageCaptures(url);
   assert.equal(reply.captures.length, 1, 'only the real capture: faked messages created none');
   const c = reply.captures[0].context.value;
@@ -195,8 +192,7 @@ test('a 1 MB comment is stored bounded with a marker; 500-deep nesting and missi
   await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length === 1, { timeout: 20000 });
   await clickText(page, 'Movistar');
   await waitForCard(page, '#excerpt');
-  await cardFrame(page).locator('#log').click(); // a real click: Log refuses untrusted ones (card::log_allowed)
-  await waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
+  await logInCard(page); // a real click: Log refuses untrusted ones (card::log_allowed)
   const big = (await pageCaptures(url)).captures[0].context.value;
   assert.ok(big.commentText.length < 200000, `bounded: ${big.commentText.length}`);
   assert.ok(big.commentLength > 1000000, `full length recorded: ${big.commentLength}`);
@@ -215,8 +211,7 @@ test('a 1 MB comment is stored bounded with a marker; 500-deep nesting and missi
   await waitForCard(page, '#state', (t) => /web link|enlace|http/.test(t ?? ''));
   assert.equal((await pageCaptures(deepUrl)).captures.length, 0, 'refused input saves nothing');
   await inCard(page, '#manual-link', (el, v) => { el.value = v; }, `${fixtures.url}/deep.html#p1`);
-  await cardFrame(page).locator('#log').click(); // a real click: Log refuses untrusted ones (card::log_allowed)
-  await waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
+  await logInCard(page); // a real click: Log refuses untrusted ones (card::log_allowed)
   const deep = (await pageCaptures(deepUrl)).captures[0].context.value;
   assert.equal(deep.authorName, 'Cliente anónimo');
   assert.equal(deep.permalink, `${fixtures.url}/deep.html#p1`);

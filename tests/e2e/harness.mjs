@@ -337,3 +337,23 @@ export async function useDemoBrands(b) {
     .catch(async () => { throw new Error(`demo brands not saved: ${await page.textContent('#state')}`); });
   await page.close();
 }
+
+// --- Strict-CSP pages (seam14) ----------------------------------------------
+
+/** The policy that forbids WebAssembly in content scripts: the matcher frame's path. */
+export const STRICT_CSP = "script-src 'self'";
+
+/** `url` served with `csp` (the fixtures server sets the header from `?csp=`). */
+export function withCsp(url, csp = STRICT_CSP) {
+  return `${url}${url.includes('?') ? '&' : '?'}csp=${encodeURIComponent(csp)}`;
+}
+
+/**
+ * Which highlighting path runs in `page`: 'matcher-frame' when the matcher
+ * frame's hidden host is there (strict-CSP pages), else 'wasm'. The shipped
+ * build has no benchmark requests to ask, so the host tells.
+ */
+export async function highlightingPath(page) {
+  const hosts = await page.evaluate(() => document.querySelectorAll('[data-escucha-ui="matcher"]').length);
+  return hosts > 0 ? 'matcher-frame' : 'wasm';
+}

@@ -5,13 +5,12 @@
 // srcdoc / about:blank frames, and live edits inside inline elements.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtures, launchWithExtension, askContentScript, highlightTexts, useDemoBrands } from './harness.mjs';
+import { startFixtures, launchWithExtension, askContentScript, highlightTexts, useDemoBrands, STRICT_CSP, withCsp, highlightingPath } from './harness.mjs';
 import { TabRequest as T } from './protocol.mjs';
 
-const STRICT = "script-src 'self'";
 const PATHS = [
   { name: 'wasm content script', csp: null },
-  { name: 'strict-CSP matcher frame', csp: STRICT },
+  { name: 'strict-CSP matcher frame', csp: STRICT_CSP },
 ];
 
 let fixtures, browser;
@@ -46,13 +45,11 @@ async function expectPainted(frame, want, what, timeout = 10000) {
 /** Open plain.html on `path`; checks the path is the one intended (wasm refused or not, matcher frame or not). */
 async function open(path) {
   const page = await browser.context.newPage();
-  const query = path.csp ? `?csp=${encodeURIComponent(path.csp)}` : '';
-  await page.goto(`${fixtures.url}/plain.html${query}`);
+  const plain = `${fixtures.url}/plain.html`;
+  await page.goto(path.csp ? withCsp(plain, path.csp) : plain);
   const url = page.url();
   await expectPainted(page, { 'escucha-g1': ['Orange'] }, 'the initial mention');
-  // The shipped build has no benchmark requests: the matcher frame's hidden host tells the path.
-  const hosts = await page.evaluate(() => document.querySelectorAll('[data-escucha-ui="matcher"]').length);
-  assert.equal(hosts > 0, Boolean(path.csp), 'the intended highlighting path');
+  assert.equal(await highlightingPath(page), path.csp ? 'matcher-frame' : 'wasm', 'the intended highlighting path');
   return { page, url };
 }
 

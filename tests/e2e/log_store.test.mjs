@@ -197,10 +197,11 @@ test('a full disk gives a clear storage error and loses nothing', async (t) => {
   const failed = await b.send({ type: P.logCapture, context: comment(4), tags: null });
   assert.equal(failed.type, A.error, JSON.stringify(failed));
   assert.equal(failed.code, E.storage);
-  assert.match(failed.detail, /storage is full: this capture was NOT saved; your earlier captures are safe/);
+  // Data, worded where it is shown (escucha_core::log::store_error::words, tested natively).
+  assert.deepEqual([failed.failure, failed.action], [{ kind: 'full' }, 'capture'], JSON.stringify(failed));
   const status = await b.send({ type: P.getLogStatus });
   assert.equal(status.code ?? E.storage, E.storage);
-  assert.match(status.problem ?? status.detail, /storage is full/, 'the popup shows why');
+  assert.deepEqual(status.problem?.failure ?? status.failure, { kind: 'full' }, 'the popup shows why');
 
   for (const f of readdirSync(mnt)) if (f.startsWith('filler-')) rmSync(join(mnt, f));
   assert.deepEqual(await pageIds(b), earlier.sort(), 'earlier captures intact, nothing half-written');

@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   startFixtures, launchWithExtension, askContentScript, highlightTexts, waitForHighlights,
-  popupListsAndRevealsAcme, removeDir, cardFrame, pressKey, useDemoBrands } from './harness.mjs';
+  popupListsAndRevealsAcme, removeDir, cardFrame, waitForCard, logInCard, pressKey, useDemoBrands, STRICT_CSP, withCsp } from './harness.mjs';
 import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, pullAll } from './teamlog.mjs';
 import { configure, status, pageCaptures, drained } from './sync_common.mjs';
-import { PageRequest as P, TabRequest as T } from './protocol.mjs';
+import { PageRequest as P, TabRequest as T, FrameRequest as F } from './protocol.mjs';
 
-const STRICT = "script-src 'self'";
+const STRICT = STRICT_CSP;
 const EXPECTED = {
   'escucha-g0': ['Movistar', 'Telefonica', 'Telefónica', 'Telefónica'],
   'escucha-g1': ['Orange', 'Orange'],
@@ -38,7 +38,7 @@ after(async () => {
 /** Open the forum fixture served with `csp`; returns the page and its URL as the browser reports it. */
 async function openStrict(csp = STRICT) {
   const page = await browser.context.newPage();
-  await page.goto(`${fixtures.url}/forum.html?csp=${encodeURIComponent(csp)}`);
+  await page.goto(withCsp(`${fixtures.url}/forum.html`, csp));
   return { page, url: page.url() };
 }
 
@@ -144,7 +144,8 @@ test('a hostile page script cannot get matches out of a matcher frame', async ()
   // leaked ticket is worthless once redeemed.
   const ours = page.frames().find((f) => f.url().includes('/matcher/matcher.html#')).url();
   const leaked = new URL(ours).hash.slice(1);
-  const attempt = (ticket) => page.evaluate(async ({ src, ticket }) => {
+  // The request has the real shape (FrameRequest scan): only the missing port keeps the frame silent.
+  const attempt = (ticket) => page.evaluate(async ({ src, ticket, scan }) => {
     const frame = document.createElement('iframe');
     frame.src = `${src}#${ticket}`;
     document.body.append(frame);
@@ -155,11 +156,11 @@ test('a hostile page script cannot get matches out of a matcher frame', async ()
     frame.contentWindow.postMessage({ ticket }, '*', [channel.port2]);
     const text = new TextEncoder().encode('Movistar Telefónica Orange ACME Corp').buffer;
     const starts = Uint32Array.of(0).buffer; const ends = Uint32Array.of(34).buffer;
-    channel.port1.postMessage({ type: 'scan', id: 1, text, starts, ends, url: location.href }, [text, starts, ends]);
+    channel.port1.postMessage({ request: { type: scan, id: 1, url: location.href }, text, starts, ends }, [text, starts, ends]);
     await new Promise((r) => setTimeout(r, 2000));
     frame.remove();
     return got;
-  }, { src: ours.split('#')[0], ticket });
+  }, { src: ours.split('#')[0], ticket, scan: F.scan });
   assert.deepEqual(await attempt(leaked), [], 'a redeemed ticket opens nothing');
   assert.deepEqual(await attempt('0123456789abcdef0123456789abcdef'), [], 'a made-up ticket opens nothing');
   assert.deepEqual(await attempt(''), [], 'no ticket opens nothing');
@@ -187,18 +188,6 @@ async function clickMention(page, text, within = 'body') {
   await page.mouse.click(r.x, r.y);
 }
 
-async function waitForCardText(page, selector, predicate = (t) => !!t, timeout = 10000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    const frame = cardFrame(page);
-    last = frame ? await frame.locator(selector).textContent({ timeout: 200 }).catch(() => null) : null;
-    if (predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`card ${selector} never matched; last: ${JSON.stringify(last)}`);
-}
-
 test('strict-CSP page: click a mention, the card opens, Log stores the right fields and the capture syncs to the team log', async () => {
   const team = createTeam(['ana']);
   const server = await serveTeamLog(team.db);
@@ -209,15 +198,15 @@ test('strict-CSP page: click a mention, the card opens, Log stores the right fie
   try {
     await configure(b, { endpoint: server.url, member: 'ana', token: team.tokens.ana });
     const page = await b.context.newPage();
-    await page.goto(`${fixtures.url}/forum.html?csp=${encodeURIComponent(STRICT)}`);
+    await page.goto(withCsp(`${fixtures.url}/forum.html`));
     await waitForHighlights(page, (h) => (h['escucha-g2'] ?? []).length === 1);
     await page.evaluate(() => document.addEventListener('click', (e) => { window.__clickAt = performance.timeOrigin + e.timeStamp; }, { capture: true, once: true }));
     await clickMention(page, 'Movistar');
-    assert.match(await waitForCardText(page, '#excerpt'), /soporte de Movistar tarda/);
+    assert.match(await waitForCard(page, '#excerpt', (t) => !!t), /soporte de Movistar tarda/);
     await cardFrame(page).waitForFunction(() => self.escuchaPaintedAt > 0);
     const ms = (await cardFrame(page).evaluate(() => self.escuchaPaintedAt)) - await page.evaluate(() => window.__clickAt);
     assert.equal(await page.evaluate(() => document.querySelector('escucha-card').shadowRoot), null, 'closed to the page');
-    assert.equal(await waitForCardText(page, '.brand'), 'Telefónica');
+    assert.equal(await waitForCard(page, '.brand', (t) => !!t), 'Telefónica');
     // What the manager types into the card: the page's listeners hear none of it.
     await page.evaluate(() => {
       window.__heard = [];
@@ -226,8 +215,7 @@ test('strict-CSP page: click a mention, the card opens, Log stores the right fie
     await cardFrame(page).locator('#note').click();
     await page.keyboard.type('devolver la llamada', { delay: 5 });
     assert.deepEqual(await page.evaluate(() => window.__heard), []);
-    await cardFrame(page).locator('#log').click();
-    await waitForCardText(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
+    await logInCard(page);
     const [capture] = await pageCaptures(b, 'http://127.0.0.1/demo/forum.html'); // forum.html's canonical link
     assert.ok(capture, 'the capture is in the log');
     const c = capture.context.value;
@@ -253,9 +241,8 @@ test('strict-CSP page: click a mention, the card opens, Log stores the right fie
       return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
     });
     await page.mouse.move(acme.x, acme.y);
-    assert.equal(await waitForCardText(page, '.term'), 'ACME Corp');
-    await cardFrame(page).locator('#log').click();
-    await waitForCardText(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
+    assert.equal(await waitForCard(page, '.term', (t) => !!t), 'ACME Corp');
+    await logInCard(page);
     const second = (await pageCaptures(b, 'http://127.0.0.1/demo/forum.html')).find((x) => x.context.value.term === 'ACME Corp');
     assert.ok(second, 'the hovered mention was logged');
     assert.equal(second.context.value.authorName, 'Lucía');
@@ -267,7 +254,7 @@ test('strict-CSP page: click a mention, the card opens, Log stores the right fie
       await page.waitForFunction(() => document.querySelectorAll('escucha-card').length === 0);
       await page.evaluate(() => document.addEventListener('click', (e) => { window.__clickAt = performance.timeOrigin + e.timeStamp; }, { capture: true, once: true }));
       await clickMention(page, 'Orange', '#post-2');
-      await waitForCardText(page, '#excerpt', (t) => /Orange/.test(t ?? ''));
+      await waitForCard(page, '#excerpt', (t) => /Orange/.test(t ?? ''));
       await cardFrame(page).waitForFunction(() => self.escuchaPaintedAt > 0);
       times.push((await cardFrame(page).evaluate(() => self.escuchaPaintedAt)) - await page.evaluate(() => window.__clickAt));
     }

@@ -81,7 +81,7 @@ for (const engine of teamLogEngines()) describe(`team log on ${engine}`, () => {
     await until(async () => (await status(a)).problem, { what: 'a problem to be reported', timeout: 20000 });
     const s = await status(a);
     assert.equal(s.pending, 3);
-    assert.match(s.problem, /Could not reach/);
+    assert.equal(s.problem.code, 'unreachable', JSON.stringify(s.problem)); // data, worded where shown
     const t0 = Date.now();
     proxy.state.down = false;
     await drained(a, 'retry after the server is back');
@@ -115,7 +115,7 @@ for (const engine of teamLogEngines()) describe(`team log on ${engine}`, () => {
     proxy.state.faults.push({ kind: 'slow', ms: 25000, path: '/api/v1/push' });
     const t0 = Date.now();
     await seed(a, 2);
-    await until(async () => (await status(a)).problem?.match(/20 seconds/), { what: 'the timeout to be reported', timeout: 40000 });
+    await until(async () => { const p = (await status(a)).problem; return p?.code === 'timeout' && p.seconds === 20; }, { what: 'the timeout to be reported', timeout: 40000 });
     timings['slow: logged → timeout reported'] = Date.now() - t0;
     await drained(a, 'push after the timeout');
     timings['slow: logged → drained'] = Date.now() - t0;

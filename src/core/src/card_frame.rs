@@ -50,9 +50,25 @@ pub const INTERACTIVE_SELECTOR: &str = "a[href], button, input, textarea, select
 /// How long the pointer rests on a mention before the card opens by itself.
 pub const HOVER_OPEN_MS: u32 = 700;
 
-/// Tickets waiting to be claimed, and claimed sessions, kept at most; the
-/// oldest go first (a card claims its ticket within a second of opening).
-pub const MAX_TICKETS: usize = 64;
+/// The card's host element's inline styles, each `!important` so no page
+/// rule reaches it; hidden until the frame says where it goes.
+pub const HOST_STYLE: &[(&str, &str)] = &[
+    ("all", "initial"),
+    ("position", "absolute"),
+    ("z-index", "2147483647"),
+    ("left", "0px"),
+    ("top", "0px"),
+    ("width", "340px"),
+    ("height", "0px"),
+    ("display", "block"),
+    ("visibility", "hidden"),
+];
+
+/// The card's iframe's inline styles (`!important`).
+pub const FRAME_STYLE: &[(&str, &str)] =
+    &[("border", "0"), ("width", "100%"), ("height", "100%"), ("display", "block"), ("color-scheme", "normal")];
+
+pub use crate::frame_ticket::MAX_TICKETS;
 
 /// Gap between the mention and the card, and the card's margin from the viewport's edges, in CSS px.
 pub const GAP: f64 = 6.0;
@@ -60,61 +76,10 @@ pub const MARGIN: f64 = 8.0;
 /// The card's width, in CSS px.
 pub const CARD_WIDTH: f64 = 340.0;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Ticket {
-    ticket: String,
-    tab_id: i32,
-    url: String,
-}
-
 /// The service worker's card tickets: issued to a content script, claimed
-/// once by the card frame in the same tab, then presented with every write.
-/// Serializable because a card stays open longer than an idle service
-/// worker lives: the worker keeps the book in `storage.session`.
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CardTickets {
-    pending: Vec<Ticket>,
-    claimed: Vec<Ticket>,
-}
-
-fn push_bounded(list: &mut Vec<Ticket>, t: Ticket) {
-    if list.len() >= MAX_TICKETS {
-        list.remove(0);
-    }
-    list.push(t);
-}
-
-impl CardTickets {
-    /// Remember `ticket` for the page `url` (as the browser reported the sender's) in `tab_id`.
-    pub fn issue(&mut self, ticket: String, tab_id: i32, url: String) {
-        push_bounded(&mut self.pending, Ticket { ticket, tab_id, url });
-    }
-
-    /// The frame in `tab_id` claims `ticket`: the page URL it was issued
-    /// for, once. Another tab, a second claim or an unknown ticket get None.
-    pub fn claim(&mut self, ticket: &str, tab_id: Option<i32>) -> Option<String> {
-        let i = self.pending.iter().position(|p| p.ticket == ticket)?;
-        if Some(self.pending[i].tab_id) != tab_id {
-            return None;
-        }
-        let t = self.pending.remove(i);
-        let url = t.url.clone();
-        push_bounded(&mut self.claimed, t);
-        Some(url)
-    }
-
-    /// The page URL of a claimed ticket, when presented from its own tab.
-    pub fn session(&self, ticket: &str, tab_id: Option<i32>) -> Option<&str> {
-        self.claimed.iter().find(|c| c.ticket == ticket && Some(c.tab_id) == tab_id).map(|c| c.url.as_str())
-    }
-
-    pub fn forget_tab(&mut self, tab_id: i32) {
-        self.pending.retain(|p| p.tab_id != tab_id);
-        self.claimed.retain(|p| p.tab_id != tab_id);
-    }
-}
+/// once by the card frame in the same tab, then presented with every write
+/// ([`crate::frame_ticket`], shared with the matcher frame).
+pub type CardTickets = crate::frame_ticket::Tickets;
 
 /// Whether a capture citing `cited` may be logged from a card opened on
 /// `page`: the page itself, or a canonical link on the same host (`www.`
@@ -493,48 +458,6 @@ impl DomSource for DumpTree {
 mod tests {
     use super::*;
     use crate::capture::test_dom::TestDom;
-
-    const T1: &str = "0123456789abcdef0123456789abcdef";
-    const T2: &str = "fedcba9876543210fedcba9876543210";
-
-    #[test]
-    fn tickets_are_claimed_once_in_their_own_tab_and_then_open_a_session() {
-        let mut book = CardTickets::default();
-        book.issue(T1.into(), 7, "https://a.example/t".into());
-        book.issue(T2.into(), 8, "https://b.example/".into());
-        assert_eq!(book.session(T1, Some(7)), None, "not claimed yet: no session");
-        let cases: Vec<(&str, &str, Option<i32>, Option<&str>)> = vec![
-            ("another tab cannot claim", T1, Some(9), None),
-            ("no tab cannot claim", T1, None, None),
-            ("unknown ticket", "00000000000000000000000000000000", Some(7), None),
-            ("own tab claims", T1, Some(7), Some("https://a.example/t")),
-            ("second claim fails", T1, Some(7), None),
-        ];
-        for (name, ticket, tab, want) in cases {
-            assert_eq!(book.claim(ticket, tab).as_deref(), want, "{name}");
-        }
-        assert_eq!(book.session(T1, Some(7)), Some("https://a.example/t"));
-        assert_eq!(book.session(T1, Some(8)), None, "a session is bound to its tab");
-        assert_eq!(book.session(T2, Some(8)), None, "unclaimed");
-        book.forget_tab(7);
-        assert_eq!(book.session(T1, Some(7)), None);
-    }
-
-    #[test]
-    fn ticket_lists_are_bounded() {
-        let mut book = CardTickets::default();
-        for i in 0..MAX_TICKETS + 1 {
-            book.issue(format!("{i:032x}"), 1, String::new());
-        }
-        assert_eq!(book.claim(&format!("{:032x}", 0), Some(1)), None, "oldest dropped");
-        for i in 1..MAX_TICKETS + 1 {
-            assert!(book.claim(&format!("{i:032x}"), Some(1)).is_some());
-        }
-        assert_eq!(book.session(&format!("{:032x}", 1), Some(1)), Some(""));
-        book.issue(T1.into(), 1, String::new());
-        book.claim(T1, Some(1));
-        assert_eq!(book.session(&format!("{:032x}", 1), Some(1)), None, "oldest session dropped");
-    }
 
     #[test]
     fn captures_may_cite_their_page_or_a_canonical_link_on_the_same_host() {

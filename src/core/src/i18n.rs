@@ -15,6 +15,11 @@ macro_rules! keys {
             pub fn name(self) -> &'static str {
                 match self { $(Key::$variant => $name,)* }
             }
+            /// The variant's Rust name (the usage test looks for `Key::<it>`).
+            #[cfg(test)]
+            fn variant(self) -> &'static str {
+                match self { $(Key::$variant => stringify!($variant),)* }
+            }
         }
     };
 }
@@ -23,20 +28,18 @@ keys! {
     ExtName => "extName",
     ExtDescription => "extDescription",
     PopupTitle => "popupTitle",
-    PopupMentionsOnPage => "popupMentionsOnPage",
+    PopupMentionsOnPageOne => "popupMentionsOnPageOne",
+    PopupMentionsOnPageOther => "popupMentionsOnPageOther",
     PopupNoMentions => "popupNoMentions",
     PopupPageNotScanned => "popupPageNotScanned",
     PopupOpenOptions => "popupOpenOptions",
-    PopupEngineReady => "popupEngineReady",
     PopupSiteOn => "popupSiteOn",
     PopupSiteOff => "popupSiteOff",
-    PopupSiteDenied => "popupSiteDenied",
     PopupRescanHint => "popupRescanHint",
     OptionsTitle => "optionsTitle",
     OptionsBrands => "optionsBrands",
     OptionsSaved => "optionsSaved",
     OptionsSettingsProblem => "optionsSettingsProblem",
-    ErrorStorage => "errorStorage",
     ErrorGeneric => "errorGeneric",
     OptionsSave => "optionsSave",
     OptionsUnsaved => "optionsUnsaved",
@@ -81,7 +84,6 @@ keys! {
     OptionsJsonShow => "optionsJsonShow",
     OptionsJsonLabel => "optionsJsonLabel",
     OptionsJsonApply => "optionsJsonApply",
-    OptionsImported => "optionsImported",
     OptionsImportFailed => "optionsImportFailed",
     OptionsSites => "optionsSites",
     OptionsDenyLabel => "optionsDenyLabel",
@@ -149,7 +151,8 @@ keys! {
     MenuLogSelection => "menuLogSelection",
     CommandOpenCard => "commandOpenCard",
     PopupCapturesOnPage => "popupCapturesOnPage",
-    PopupLogStatus => "popupLogStatus",
+    PopupLogStatusOne => "popupLogStatusOne",
+    PopupLogStatusOther => "popupLogStatusOther",
     SyncErrEndpointEmpty => "syncErrEndpointEmpty",
     SyncErrEndpointNotUrl => "syncErrEndpointNotUrl",
     SyncErrEndpointScheme => "syncErrEndpointScheme",
@@ -166,6 +169,10 @@ keys! {
     SyncProblemNotFound => "syncProblemNotFound",
     SyncProblemServer => "syncProblemServer",
     SyncProblemUnexpected => "syncProblemUnexpected",
+    SyncProblemRefused => "syncProblemRefused",
+    SyncProblemNotTeamLog => "syncProblemNotTeamLog",
+    SettingsProblemNewer => "settingsProblemNewer",
+    SettingsProblemUnreadable => "settingsProblemUnreadable",
     OptionsSync => "optionsSync",
     OptionsSyncHint => "optionsSyncHint",
     OptionsSyncMode => "optionsSyncMode",
@@ -185,7 +192,6 @@ keys! {
     OptionsSyncWebhookOk => "optionsSyncWebhookOk",
     OptionsSyncPermissionDenied => "optionsSyncPermissionDenied",
     OptionsSyncNow => "optionsSyncNow",
-    OptionsSyncDone => "optionsSyncDone",
     OptionsSyncQuarantined => "optionsSyncQuarantined",
     OptionsSyncQuarantineNone => "optionsSyncQuarantineNone",
     PopupLastSync => "popupLastSync",
@@ -214,10 +220,10 @@ keys! {
     LogSortModified => "logSortModified",
     LogSortAuthor => "logSortAuthor",
     LogDescending => "logDescending",
-    LogCount => "logCount",
     LogEmpty => "logEmpty",
     LogLoading => "logLoading",
-    LogLoadingProgress => "logLoadingProgress",
+    LogLoadingProgressOne => "logLoadingProgressOne",
+    LogLoadingProgressOther => "logLoadingProgressOther",
     LogLoadingSoFar => "logLoadingSoFar",
     LogLoadFailed => "logLoadFailed",
     LogTags => "logTags",
@@ -231,9 +237,7 @@ keys! {
     LogExportCsv => "logExportCsv",
     LogExportJson => "logExportJson",
     LogExportJsonLd => "logExportJsonLd",
-    LogExported => "logExported",
     LogImport => "logImport",
-    LogImported => "logImported",
     LogImportFailed => "logImportFailed",
     LogSaveFailed => "logSaveFailed",
     PopupOpenLog => "popupOpenLog",
@@ -270,7 +274,6 @@ keys! {
     LogDiscard => "logDiscard",
     LogLoggedBy => "logLoggedBy",
     LogInYourLog => "logInYourLog",
-    OptionsSyncNotSyncedLink => "optionsSyncNotSyncedLink",
     PopupNotSynced => "popupNotSynced",
     // proto14: protocol errors (protocol::ProtocolError::words)
     ProtoBadMessage => "protoBadMessage",
@@ -372,7 +375,6 @@ keys! {
     PopupNoBrands => "popupNoBrands",
     PopupOpenWelcome => "popupOpenWelcome",
     LogNothingYet => "logNothingYet",
-    PopupLoggedByMember => "popupLoggedByMember",
     WelcomeImported => "welcomeImported",
     WelcomeImportFailed => "welcomeImportFailed",
     // hl15b: a mention's tooltip.
@@ -476,6 +478,26 @@ impl Words {
     }
 }
 
+impl Words {
+    /// `key: arg / arg` with nested words outlined the same way: for the
+    /// console and developer logs, never for people.
+    pub fn english_outline(&self) -> String {
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| match a {
+                Arg::Text(s) => s.clone(),
+                Arg::Words(w) => w.english_outline(),
+            })
+            .collect();
+        if args.is_empty() {
+            self.key.name().to_string()
+        } else {
+            format!("{}: {}", self.key.name(), args.join(" / "))
+        }
+    }
+}
+
 impl From<Key> for Words {
     fn from(key: Key) -> Words {
         Words::new(key)
@@ -560,6 +582,55 @@ mod tests {
         let en: Vec<_> = load("en").into_keys().collect();
         let es: Vec<_> = load("es").into_keys().collect();
         assert_eq!(en, es, "en and es must define the same keys");
+    }
+
+    /// Every key in the tables is used somewhere (Rust names it as
+    /// `Key::<Variant>`; the manifest and HTML as its message name), and every
+    /// message in the locale files is a key: no dead words, no orphans.
+    #[test]
+    fn every_key_is_used_and_every_message_is_a_key() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut texts = String::new();
+        let mut stack = vec![root.join("src"), root.join("extension")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                if path.is_dir() {
+                    if name != "_locales" && name != "target" {
+                        stack.push(path);
+                    }
+                } else if path.ends_with("src/core/src/i18n.rs") {
+                    // The table itself does not count; the mappings below it do.
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let after_table = text.split("\nkeys! {").nth(1).and_then(|t| t.split_once("\n}\n")).map_or("", |(_, rest)| rest);
+                    texts.push_str(after_table.split("#[cfg(test)]").next().unwrap_or(""));
+                } else if [".rs", ".html", ".js", ".json"].iter().any(|e| name.ends_with(e)) {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    texts.push_str(text.split("#[cfg(test)]").next().unwrap_or(""));
+                }
+            }
+        }
+        let unused: Vec<&str> = Key::ALL
+            .iter()
+            .filter(|k| {
+                !texts.contains(&format!("Key::{}", k.variant()))
+                    && !texts.contains(&format!("__MSG_{}__", k.name()))
+                    && !texts.contains(&format!("\"{}\"", k.name()))
+            })
+            .map(|k| k.name())
+            .collect();
+        assert!(unused.is_empty(), "keys no code uses (remove them or use them): {unused:?}");
+        for locale in ["en", "es"] {
+            let orphans: Vec<String> = load(locale).into_keys().filter(|n| !Key::ALL.iter().any(|k| k.name() == n)).collect();
+            assert!(orphans.is_empty(), "{locale} messages that are no Key: {orphans:?}");
+        }
+    }
+
+    /// The usage test can fail: a key named nowhere but its table is found.
+    #[test]
+    fn the_usage_test_sees_a_variant_name() {
+        assert_eq!(Key::PopupTitle.variant(), "PopupTitle");
     }
 
     /// A user-visible string built outside the tables fails here: the glue

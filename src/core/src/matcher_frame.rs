@@ -30,8 +30,15 @@
 //!   ([`crate::page_watch::rescan_unit`]).
 //! - [`FrameRequest::Pointer`] / [`FrameRequest::CardClosed`]: the hover
 //!   intent ([`crate::page_watch::HoverIntent`]) → [`FrameReply::Pointer`].
+//!   The content script sends the mentions whose range holds the caret at
+//!   the point, with their boxes; the frame decides which one the point is
+//!   on ([`hit`]), also for a click ([`FrameRequest::Hit`]).
 //! - [`FrameRequest::Painted`]: how many mentions are painted →
 //!   [`FrameReply::Painted`]: whether to report the count (for the badge).
+//! - [`FrameRequest::Incoming`]: a message that reached the content script's
+//!   `runtime.onMessage`, relayed whole with its sender → [`FrameReply::Incoming`]
+//!   with the [`Act`] to carry out and the answers to give: the sender check
+//!   and the request's meaning are decided here, never in JavaScript.
 
 use serde::{Deserialize, Serialize};
 
@@ -39,15 +46,11 @@ use crate::brands::BrandGroup;
 use crate::card_frame::{self, DumpRules};
 use crate::page_text::{self, NodeSpan, WalkRules};
 use crate::page_watch::{Change, HoverAction, Unit};
-use crate::protocol::requests::PageMentions;
-use crate::protocol::{Answer, GroupMentions, MentionSummary};
+use crate::protocol::requests::{Done, PageMentions, Pong};
+use crate::protocol::{Answer, BenchRequest, Channel, GroupMentions, MentionSummary, ProtocolError, SenderInfo, TabRequest};
+use crate::sender::OwnExtension;
 
-/// Pending tickets kept at most; the oldest go first. A content script
-/// redeems its ticket within a second, so only abandoned ones are dropped.
-pub const MAX_PENDING_TICKETS: usize = 64;
-
-/// A ticket is 128 random bits as 32 lowercase hex digits.
-pub const TICKET_HEX_LEN: usize = 32;
+pub use crate::frame_ticket::{is_well_formed_ticket, ticket_from_bytes, MAX_TICKETS as MAX_PENDING_TICKETS, TICKET_HEX_LEN};
 
 /// `u32` words per mention in a `spans` buffer: start node, start offset,
 /// end node, end offset (exclusive), group.
@@ -56,57 +59,16 @@ pub const SPAN_WORDS: usize = 5;
 /// Excerpt radius for the popup's list, in UTF-16 units each side.
 pub const EXCERPT_RADIUS: u32 = 40;
 
-/// A ticket from 16 random bytes.
-pub fn ticket_from_bytes(bytes: &[u8; 16]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn is_well_formed_ticket(ticket: &str) -> bool {
-    ticket.len() == TICKET_HEX_LEN && ticket.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Pending {
-    ticket: String,
-    tab_id: i32,
-    url: String,
-}
-
-/// The service worker's pending tickets: issued to a content script for its
-/// page, redeemed once by the matcher frame in the same tab.
-#[derive(Debug, Default)]
-pub struct TicketBook {
-    pending: Vec<Pending>,
-}
-
-impl TicketBook {
-    /// Remember `ticket` for the page `url` in `tab_id`.
-    pub fn issue(&mut self, ticket: String, tab_id: i32, url: String) {
-        if self.pending.len() >= MAX_PENDING_TICKETS {
-            self.pending.remove(0);
-        }
-        self.pending.push(Pending { ticket, tab_id, url });
-    }
-
-    /// The page URL the ticket was issued for, if it is pending and the
-    /// redeeming frame is in the same tab. A ticket redeems once: a second
-    /// frame holding a copy gets nothing.
-    pub fn redeem(&mut self, ticket: &str, tab_id: Option<i32>) -> Option<String> {
-        let i = self.pending.iter().position(|p| p.ticket == ticket)?;
-        if Some(self.pending[i].tab_id) != tab_id {
-            return None;
-        }
-        Some(self.pending.remove(i).url)
-    }
-
-    pub fn forget_tab(&mut self, tab_id: i32) {
-        self.pending.retain(|p| p.tab_id != tab_id);
-    }
-}
+/// The service worker's pending matcher tickets: issued to a content script
+/// for its page, redeemed once by the matcher frame in the same tab
+/// ([`crate::frame_ticket`], shared with the card frame).
+pub type TicketBook = crate::frame_ticket::Tickets;
 
 /// Content script → matcher frame.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+// Every variant, for the generated JavaScript names (protocol::generated).
+#[cfg_attr(test, derive(strum::EnumIter))]
 pub enum FrameRequest {
     /// Match the text in the `text`/`starts`/`ends` buffers; with `url`, the
     /// reply also carries the popup's list.
@@ -114,9 +76,29 @@ pub enum FrameRequest {
     /// What to rescan for these mutation records; whether the page moved
     /// from `started_at` (where highlighting started) to `now`.
     Changes { id: u32, started_at: String, now: String, changes: Vec<Change> },
-    /// The pointer rests at (`x`, `y`) in a `width` × `height` viewport,
-    /// over mention `mention` (or none) since the last request.
-    Pointer { id: u32, mention: Option<u32>, card_open: bool, x: f64, y: f64, width: f64, height: f64 },
+    /// The pointer rests at (`x`, `y`) in a `width` × `height` viewport;
+    /// `candidates` are the painted mentions whose range holds the caret there.
+    Pointer { id: u32, candidates: Vec<Candidate>, card_open: bool, x: f64, y: f64, width: f64, height: f64 },
+    /// A click at (`x`, `y`): which of `candidates`, if any, it was on.
+    Hit { id: u32, x: f64, y: f64, candidates: Vec<Candidate> },
+    /// A message from `runtime.onMessage`, relayed whole beside the request
+    /// (as `message`, read like the service worker reads one: a second
+    /// deserializer for JSON values here would cost the content module
+    /// ~30 KB): who sent it (`sender_id`, `sender_url`, and whether from a
+    /// tab), this extension's own id and pages' base URL
+    /// (`runtime.getURL("")`), and `url`, the page's address now. Answered by
+    /// [`Brain::act`].
+    Incoming {
+        id: u32,
+        sender_id: Option<String>,
+        #[serde(default)]
+        sender_url: Option<String>,
+        own_id: String,
+        #[serde(default)]
+        own_base: String,
+        from_tab: bool,
+        url: String,
+    },
     /// The card closed while the pointer was over `mention` (if any).
     CardClosed { id: u32, mention: Option<u32> },
     /// `count` mentions are painted now.
@@ -126,6 +108,7 @@ pub enum FrameRequest {
 /// Matcher frame → content script; see [`FrameRequest`] for the pairing.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[cfg_attr(test, derive(strum::VariantNames), strum(serialize_all = "camelCase"))]
 pub enum FrameReply {
     /// Sent once, when both the port and the brand list are here.
     Hello {
@@ -144,11 +127,23 @@ pub enum FrameReply {
         restart: bool,
         units: Vec<Unit>,
     },
-    /// `tooltip`: where the tooltip goes, when over a mention.
+    /// `changed`: the mention under the pointer is not the one before (else
+    /// do nothing); `mention`: the one it is on now; `tooltip`: where the
+    /// tooltip goes, when over a mention.
     Pointer {
         id: u32,
+        changed: bool,
+        mention: Option<u32>,
         action: HoverAction,
         tooltip: Option<(f64, f64)>,
+    },
+    Hit {
+        id: u32,
+        mention: Option<u32>,
+    },
+    Incoming {
+        id: u32,
+        act: Act,
     },
     CardClosed {
         id: u32,
@@ -172,22 +167,168 @@ impl FrameRequest {
             FrameRequest::Scan { id, .. }
             | FrameRequest::Changes { id, .. }
             | FrameRequest::Pointer { id, .. }
+            | FrameRequest::Hit { id, .. }
+            | FrameRequest::Incoming { id, .. }
             | FrameRequest::CardClosed { id, .. }
             | FrameRequest::Painted { id, .. } => *id,
         }
     }
 }
 
+/// A painted mention whose range holds the caret at a point, with its
+/// boxes (the range's client rects).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub index: u32,
+    pub boxes: Vec<Edges>,
+}
+
+/// A client rect's edges, in CSS pixels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Edges {
+    pub left: f64,
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+}
+
+/// The mention the point (`x`, `y`) is on: the caret snaps to the nearest
+/// text, so a candidate counts only when the point is on one of its own
+/// boxes too (edges included). The first such candidate, in page order.
+pub fn hit(x: f64, y: f64, candidates: &[Candidate]) -> Option<u32> {
+    let on = |b: &Edges| x >= b.left && x <= b.right && y >= b.top && y <= b.bottom;
+    candidates.iter().find(|c| c.boxes.iter().any(on)).map(|c| c.index)
+}
+
+/// What the content script does with a message it relayed, and the answers
+/// it gives (built here, so the JavaScript only returns them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "do", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[cfg_attr(test, derive(strum::VariantNames), strum(serialize_all = "camelCase"))]
+pub enum Act {
+    /// Reply with `answer` as it is (a pong, a refusal).
+    Answer {
+        answer: Reply,
+    },
+    /// The settings changed: start over, then reply with `answer`.
+    Restart {
+        answer: Reply,
+    },
+    /// Scan the whole page for the popup's list and reply with it;
+    /// `otherwise` when the scan was cut short (the page moved on).
+    PageMentions {
+        otherwise: Box<Reply>,
+    },
+    /// Answer with what the overlay painter holds (the JavaScript painter's
+    /// own state: tests observe painting through this, never the page).
+    Painted,
+    /// Scroll to mention `index` and flash it: `done`, or `gone` when it
+    /// is no longer on the page.
+    Reveal {
+        index: u32,
+        done: Reply,
+        gone: Reply,
+    },
+    /// Open the card for the mention nearest the selection: `done` (also
+    /// when another frame of the tab has the focus), or `none`.
+    OpenCard {
+        done: Reply,
+        none: Reply,
+    },
+    /// Benchmarks (a `bench` build only): a timed full scan, the floor walk.
+    BenchScan,
+    BenchFloor,
+}
+
+/// What the content script answers a relayed request with, as it travels
+/// (`{"type": "ok", …}` or `{"type": "error", "code": …}`). Typed, not JSON
+/// built here: the frame's one serializer writes it (a `serde_json` copy of
+/// the capture types cost the content module about 100 KB).
+pub type Reply = Answer<TabReply>;
+
+/// The reply types of the tab requests the strict-CSP path answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum TabReply {
+    Pong(Pong),
+    Mentions(PageMentions),
+    Done(Done),
+}
+
+fn refusal(e: ProtocolError) -> Reply {
+    Answer::Error(e)
+}
+
 /// The frame's decisions that are not matching: rescan units, hover
-/// intent and count reporting, for one content script.
+/// intent, hit tests, count reporting and what a relayed message means,
+/// for one content script.
 #[derive(Debug, Default)]
 pub struct Brain {
     hover: crate::page_watch::HoverIntent,
     reported: Option<u32>,
+    /// The mention under the pointer at the last rest.
+    under: Option<u32>,
+    /// Escucha runs on this page (the hello's `enabled`).
+    enabled: bool,
+    /// A `bench` build: benchmark requests are answered.
+    bench: bool,
 }
 
 impl Brain {
-    /// Answer every request but `Scan` (which needs the matcher and buffers).
+    pub fn new(enabled: bool, bench: bool) -> Brain {
+        Brain { enabled, bench, ..Brain::default() }
+    }
+
+    /// What to do with a message relayed from `runtime.onMessage`. Who may
+    /// ask is [`crate::sender::authorize_tab_message`]'s rule, the same as
+    /// the WebAssembly path's: this extension's own contexts (its service
+    /// worker, its pages, also when a browser reports them in a tab); pages
+    /// cannot reach `runtime.onMessage`, another tab's content script could.
+    pub fn act(&self, message: serde_json::Value, sender: &SenderInfo, own: &OwnExtension, url: &str) -> Act {
+        let refuse = |e: ProtocolError| Act::Answer { answer: refusal(e) };
+        if let Err(e) = crate::sender::authorize_tab_message(sender, own) {
+            return refuse(e);
+        }
+        if self.bench {
+            if let Ok(b) = BenchRequest::from_wire(message.clone()) {
+                return match b {
+                    BenchRequest::BenchScan(_) => Act::BenchScan,
+                    BenchRequest::BenchFloor(_) => Act::BenchFloor,
+                };
+            }
+        }
+        let request = match TabRequest::from_wire(message) {
+            Ok(r) => r,
+            Err(e) => return refuse(e),
+        };
+        let done = || Answer::Ok(TabReply::Done(Done {}));
+        match request {
+            TabRequest::Ping(_) => Act::Answer {
+                answer: Answer::Ok(TabReply::Pong(Pong { version: crate::VERSION.into(), context: "content_script".into() })),
+            },
+            TabRequest::SettingsChanged(_) => Act::Restart { answer: done() },
+            TabRequest::GetPageMentions(_) => {
+                let none =
+                    Answer::Ok(TabReply::Mentions(PageMentions { url: url.to_string(), total: 0, groups: vec![], captures: vec![] }));
+                if self.enabled {
+                    Act::PageMentions { otherwise: Box::new(none) }
+                } else {
+                    Act::Answer { answer: none }
+                }
+            }
+            TabRequest::RevealMention(r) => Act::Reveal { index: r.index, done: done(), gone: refusal(ProtocolError::MentionGone) },
+            TabRequest::GetPainted(_) => Act::Painted,
+            TabRequest::OpenCard(_) => Act::OpenCard { done: done(), none: refusal(ProtocolError::NoMention) },
+            // Selections are captured by the WebAssembly path only; the
+            // strict-CSP page's card opens from mentions.
+            other @ (TabRequest::LogSelection(_) | TabRequest::LogChanged(_)) => {
+                refuse(ProtocolError::Forbidden { request: other.name().into() })
+            }
+        }
+    }
+
+    /// Answer every request but `Scan` (which needs the matcher and buffers)
+    /// and `Incoming` (which needs the message beside it: [`Brain::act`]).
     pub fn answer(&mut self, request: &FrameRequest) -> Option<FrameReply> {
         Some(match request {
             FrameRequest::Scan { .. } => return None,
@@ -196,11 +337,21 @@ impl Brain {
                 let units = if restart { Vec::new() } else { changes.iter().map(|c| crate::page_watch::rescan_unit(*c)).collect() };
                 FrameReply::Changes { id: *id, restart, units }
             }
-            FrameRequest::Pointer { id, mention, card_open, x, y, width, height } => FrameReply::Pointer {
-                id: *id,
-                action: self.hover.moved(*mention, *card_open),
-                tooltip: mention.map(|_| crate::page_watch::tooltip_position(*x, *y, *width, *height)),
-            },
+            FrameRequest::Pointer { id, candidates, card_open, x, y, width, height } => {
+                let mention = hit(*x, *y, candidates);
+                let changed = mention != self.under;
+                self.under = mention;
+                FrameReply::Pointer {
+                    id: *id,
+                    changed,
+                    mention,
+                    action: if changed { self.hover.moved(mention, *card_open) } else { HoverAction::Wait },
+                    tooltip: mention.map(|_| crate::page_watch::tooltip_position(*x, *y, *width, *height)),
+                }
+            }
+            FrameRequest::Hit { id, x, y, candidates } => FrameReply::Hit { id: *id, mention: hit(*x, *y, candidates) },
+            // Needs the message beside the request: see `act`.
+            FrameRequest::Incoming { .. } => return None,
             FrameRequest::CardClosed { id, mention } => {
                 self.hover.closed(*mention);
                 FrameReply::CardClosed { id: *id }
@@ -271,6 +422,13 @@ pub struct CardRules {
     pub interactive_selector: String,
     pub hover_open_ms: u32,
     pub dump: DumpRules,
+    /// The card host's and its iframe's inline styles ([`card_frame::HOST_STYLE`]).
+    pub host_style: Vec<(String, String)>,
+    pub frame_style: Vec<(String, String)>,
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 /// `tooltip`: the mention tooltip in the user's language (`Key::MentionTooltip`).
@@ -291,13 +449,15 @@ pub fn hello(enabled: bool, groups: &[BrandGroup], tooltip: String) -> FrameHell
             interactive_selector: card_frame::INTERACTIVE_SELECTOR.into(),
             hover_open_ms: card_frame::HOVER_OPEN_MS,
             dump: card_frame::dump_rules(),
+            host_style: pairs(card_frame::HOST_STYLE),
+            frame_style: pairs(card_frame::FRAME_STYLE),
         },
         shadow_attached_event: crate::page_watch::SHADOW_ATTACHED_EVENT.into(),
         pointer: PointerRules {
             hover_css: crate::page_watch::MENTION_HOVER_CSS.into(),
             rest_ms: crate::page_watch::POINTER_REST_MS,
             tooltip,
-            tooltip_style: crate::page_watch::TOOLTIP_HOST_STYLE.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            tooltip_style: pairs(crate::page_watch::TOOLTIP_HOST_STYLE),
         },
     }
 }
@@ -347,9 +507,6 @@ mod tests {
     use crate::brands::BrandList;
     use crate::matching::{Matcher, BLOCK_SEPARATOR};
 
-    const T1: &str = "0123456789abcdef0123456789abcdef";
-    const T2: &str = "fedcba9876543210fedcba9876543210";
-
     #[test]
     fn each_request_is_answered_by_its_own_reply_kind_and_id() {
         use crate::page_watch::Flow;
@@ -359,7 +516,12 @@ mod tests {
                 r#"{"type":"changes","id":2,"startedAt":"https://a.example/","now":"https://a.example/","changes":[{"kind":"text"},{"kind":"added","node":"block","parent":"block","before":"block","after":null}]}"#,
                 "changes",
             ),
-            (r#"{"type":"pointer","id":3,"mention":4,"cardOpen":false,"x":1,"y":2,"width":800,"height":600}"#, "pointer"),
+            (
+                r#"{"type":"pointer","id":3,"candidates":[{"index":4,"boxes":[{"left":0,"top":0,"right":20,"bottom":20}]}],"cardOpen":false,"x":1,"y":2,"width":800,"height":600}"#,
+                "pointer",
+            ),
+            (r#"{"type":"hit","id":10,"x":1,"y":2,"candidates":[]}"#, "hit"),
+            (r#"{"type":"incoming","id":11,"senderId":"me","ownId":"me","fromTab":false,"url":"https://a.example/"}"#, "incoming"),
             (
                 r#"{"type":"changes","id":7,"startedAt":"","now":"","changes":[{"kind":"removed","anyJoining":true,"parent":"block","before":"text","after":null}]}"#,
                 "changes",
@@ -371,7 +533,10 @@ mod tests {
         for (json, kind) in requests {
             let request: FrameRequest = serde_json::from_str(json).unwrap();
             let Some(reply) = brain.answer(&request) else {
-                assert_eq!(kind, "scan", "only a scan needs the matcher");
+                assert!(
+                    kind == "scan" || kind == "incoming",
+                    "only a scan (the matcher) and a relayed message (act) are answered elsewhere"
+                );
                 continue;
             };
             let v = serde_json::to_value(&reply).unwrap();
@@ -400,61 +565,141 @@ mod tests {
         assert_eq!(painted(2), serde_json::json!(null), "2 was reported above");
         assert_eq!(painted(3), serde_json::json!(3));
         // Hover: the card closed under the pointer does not reopen there.
-        let pointer = |b: &mut Brain, m| {
-            let request = FrameRequest::Pointer { id: 1, mention: m, card_open: false, x: 10.0, y: 10.0, width: 800.0, height: 600.0 };
+        let pointer = |b: &mut Brain, m: Option<u32>| {
+            let candidates = m.map(|index| vec![Candidate { index, boxes: vec![BOX] }]).unwrap_or_default();
+            let request = FrameRequest::Pointer { id: 1, candidates, card_open: false, x: 10.0, y: 10.0, width: 800.0, height: 600.0 };
             let v = serde_json::to_value(b.answer(&request).unwrap()).unwrap();
             assert_eq!(v["tooltip"].is_null(), m.is_none(), "a tooltip over a mention only");
             v["action"]["do"].clone()
         };
-        assert_eq!(pointer(&mut brain, Some(4)), serde_json::json!("wait"), "closed over 4 above");
+        assert_eq!(pointer(&mut brain, Some(4)), serde_json::json!("wait"), "still over 4, and closed over 4 above");
         assert_eq!(pointer(&mut brain, None), serde_json::json!("wait"));
         assert_eq!(pointer(&mut brain, Some(4)), serde_json::json!("openAfter"));
     }
 
+    const BOX: Edges = Edges { left: 0.0, top: 0.0, right: 20.0, bottom: 20.0 };
+
     #[test]
-    fn tickets_redeem_once_in_their_own_tab_only() {
-        let mut book = TicketBook::default();
-        book.issue(T1.into(), 7, "https://a.example/".into());
-        book.issue(T2.into(), 8, "https://b.example/".into());
-        let cases: Vec<(&str, &str, Option<i32>, Option<&str>)> = vec![
-            ("another tab cannot redeem", T1, Some(9), None),
-            ("no tab cannot redeem", T1, None, None),
-            ("unknown ticket", "00000000000000000000000000000000", Some(7), None),
-            ("own tab redeems", T1, Some(7), Some("https://a.example/")),
-            ("second redemption fails", T1, Some(7), None),
-            ("other ticket untouched", T2, Some(8), Some("https://b.example/")),
+    fn a_point_is_on_a_mention_only_on_its_own_boxes() {
+        let two = |index, left| Candidate { index, boxes: vec![Edges { left, top: 0.0, right: left + 10.0, bottom: 10.0 }] };
+        type Case = (&'static str, f64, f64, Vec<Candidate>, Option<u32>);
+        let cases: Vec<Case> = vec![
+            ("no candidate", 5.0, 5.0, vec![], None),
+            ("inside", 5.0, 5.0, vec![two(3, 0.0)], Some(3)),
+            ("on the edge", 10.0, 10.0, vec![two(3, 0.0)], Some(3)),
+            ("caret snapped, point beside the box", 15.0, 5.0, vec![two(3, 0.0)], None),
+            ("below the box", 5.0, 11.0, vec![two(3, 0.0)], None),
+            ("the second candidate's box", 25.0, 5.0, vec![two(3, 0.0), two(4, 20.0)], Some(4)),
+            (
+                "a wrapped mention's second line",
+                5.0,
+                15.0,
+                vec![Candidate { index: 7, boxes: vec![two(0, 50.0).boxes[0], Edges { left: 0.0, top: 12.0, right: 30.0, bottom: 20.0 }] }],
+                Some(7),
+            ),
         ];
-        for (name, ticket, tab, want) in cases {
-            assert_eq!(book.redeem(ticket, tab).as_deref(), want, "{name}");
+        for (name, x, y, candidates, want) in cases {
+            assert_eq!(hit(x, y, &candidates), want, "{name}");
         }
     }
 
     #[test]
-    fn ticket_book_is_bounded_and_forgets_closed_tabs() {
-        let mut book = TicketBook::default();
-        for i in 0..MAX_PENDING_TICKETS + 1 {
-            book.issue(format!("{i:032x}"), 1, String::new());
+    fn relayed_messages_are_checked_and_read_here() {
+        use serde_json::json;
+        let brain = Brain::new(true, false);
+        let own = OwnExtension::new("me", "moz-extension://1b2c3d4e-aaaa-4bbb-8ccc-0123456789ab/").unwrap();
+        let act = |b: &Brain, message: serde_json::Value, sender: Option<&str>, from_tab: bool| {
+            let sender = SenderInfo {
+                extension_id: sender.map(str::to_string),
+                url: Some(
+                    if from_tab {
+                        "https://b.example/other-tab"
+                    } else {
+                        "moz-extension://1b2c3d4e-aaaa-4bbb-8ccc-0123456789ab/_generated_background_page.html"
+                    }
+                    .into(),
+                ),
+                tab_id: from_tab.then_some(4),
+                frame_id: Some(0),
+            };
+            serde_json::to_value(b.act(message, &sender, &own, "https://a.example/t")).unwrap()
+        };
+        // Firefox reports our own pages opened in a tab (the popup as a page) with a tab: they may ask.
+        let own_page_in_tab = SenderInfo {
+            extension_id: Some("me".into()),
+            url: Some("moz-extension://1b2c3d4e-aaaa-4bbb-8ccc-0123456789ab/popup/popup.html".into()),
+            tab_id: Some(7),
+            frame_id: Some(0),
+        };
+        assert_eq!(
+            serde_json::to_value(brain.act(json!({"type": "getPainted"}), &own_page_in_tab, &own, "https://a.example/t")).unwrap(),
+            json!({"do": "painted"})
+        );
+        let ping = json!({"type": "ping"});
+        let cases: Vec<(&str, serde_json::Value, Option<&str>, bool, serde_json::Value)> = vec![
+            (
+                "another extension",
+                ping.clone(),
+                Some("other"),
+                false,
+                json!({"do": "answer", "answer": {"type": "error", "code": "unknown_sender"}}),
+            ),
+            ("no sender id", ping.clone(), None, false, json!({"do": "answer", "answer": {"type": "error", "code": "unknown_sender"}})),
+            (
+                "another tab's content script",
+                ping.clone(),
+                Some("me"),
+                true,
+                json!({"do": "answer", "answer": {"type": "error", "code": "unknown_sender"}}),
+            ),
+            (
+                "ping",
+                ping.clone(),
+                Some("me"),
+                false,
+                json!({"do": "answer", "answer": {"type": "ok", "version": crate::VERSION, "context": "content_script"}}),
+            ),
+            ("settings changed", json!({"type": "settingsChanged"}), Some("me"), false, json!({"do": "restart", "answer": {"type": "ok"}})),
+            (
+                "reveal",
+                json!({"type": "revealMention", "index": 2}),
+                Some("me"),
+                false,
+                json!({"do": "reveal", "index": 2, "done": {"type": "ok"}, "gone": {"type": "error", "code": "mention_gone"}}),
+            ),
+            (
+                "open card",
+                json!({"type": "openCard"}),
+                Some("me"),
+                false,
+                json!({"do": "openCard", "done": {"type": "ok"}, "none": {"type": "error", "code": "no_mention"}}),
+            ),
+            (
+                "not for this path",
+                json!({"type": "logSelection"}),
+                Some("me"),
+                false,
+                json!({"do": "answer", "answer": {"type": "error", "code": "forbidden", "request": "logSelection"}}),
+            ),
+            (
+                "a benchmark in a shipped build",
+                json!({"type": "benchScan"}),
+                Some("me"),
+                false,
+                json!({"do": "answer", "answer": {"type": "error", "code": "forbidden", "request": "benchScan"}}),
+            ),
+        ];
+        for (name, message, sender, from_tab, want) in cases {
+            assert_eq!(act(&brain, message, sender, from_tab), want, "{name}");
         }
-        assert_eq!(book.redeem(&format!("{:032x}", 0), Some(1)), None, "oldest dropped");
-        assert!(book.redeem(&format!("{:032x}", 1), Some(1)).is_some());
-        book.forget_tab(1);
-        assert_eq!(book.redeem(&format!("{:032x}", 2), Some(1)), None);
-    }
-
-    #[test]
-    fn tickets_are_32_lowercase_hex_digits() {
-        let t = ticket_from_bytes(&[0xab; 16]);
-        assert_eq!(t, "ab".repeat(16));
-        for (s, ok) in [
-            (t.as_str(), true),
-            (T1, true),
-            ("AB".repeat(16).as_str(), false),
-            ("ab", false),
-            ("", false),
-            ("zz".repeat(16).as_str(), false),
-        ] {
-            assert_eq!(is_well_formed_ticket(s), ok, "{s}");
-        }
+        let mentions = act(&brain, json!({"type": "getPageMentions"}), Some("me"), false);
+        assert_eq!(mentions["do"], "pageMentions");
+        assert_eq!(mentions["otherwise"], json!({"type": "ok", "url": "https://a.example/t", "total": 0, "groups": [], "captures": []}));
+        let off = Brain::new(false, false);
+        assert_eq!(act(&off, json!({"type": "getPageMentions"}), Some("me"), false)["do"], "answer", "off: nothing to scan");
+        let bench = Brain::new(true, true);
+        assert_eq!(act(&bench, json!({"type": "benchScan"}), Some("me"), false), json!({"do": "benchScan"}));
+        assert_eq!(act(&bench, json!({"type": "benchFloor"}), Some("me"), false), json!({"do": "benchFloor"}));
     }
 
     #[test]

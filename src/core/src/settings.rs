@@ -138,10 +138,33 @@ pub enum SyncMode {
 }
 
 /// Why stored settings could not be used as they are.
+/// Data; the words are chosen where it is shown ([`SettingsProblem::words`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SettingsProblem {
-    pub message: String,
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum SettingsProblem {
+    /// Saved by a newer Escucha in format `found`; this one reads `reads`.
+    Newer { found: u32, reads: u32 },
+    /// Not a settings document; `detail` is the parser's (technical) report.
+    Unreadable { detail: String },
+}
+
+/// Only so that every protocol error can be listed with empty fields.
+impl Default for SettingsProblem {
+    fn default() -> Self {
+        SettingsProblem::Unreadable { detail: String::new() }
+    }
+}
+
+impl SettingsProblem {
+    pub fn words(&self) -> crate::i18n::Words {
+        use crate::i18n::{Key, Words};
+        match self {
+            SettingsProblem::Newer { found, reads } => {
+                Words::new(Key::SettingsProblemNewer).text(found.to_string()).text(reads.to_string())
+            }
+            SettingsProblem::Unreadable { detail } => Words::new(Key::SettingsProblemUnreadable).text(detail),
+        }
+    }
 }
 
 impl Settings {
@@ -152,24 +175,11 @@ impl Settings {
     pub fn load(stored: Option<&str>) -> (Settings, Option<SettingsProblem>) {
         let Some(text) = stored else { return (Settings::default(), None) };
         match serde_json::from_str::<Settings>(text) {
-            Ok(s) if s.version > SETTINGS_VERSION => (
-                Settings::default(),
-                Some(SettingsProblem {
-                    message: format!(
-                        "Your settings were saved by a newer Escucha (format {}); this version reads format {}. They were kept untouched; defaults are in use until you update.",
-                        s.version, SETTINGS_VERSION
-                    ),
-                }),
-            ),
+            Ok(s) if s.version > SETTINGS_VERSION => {
+                (Settings::default(), Some(SettingsProblem::Newer { found: s.version, reads: SETTINGS_VERSION }))
+            }
             Ok(s) => (s, None),
-            Err(e) => (
-                Settings::default(),
-                Some(SettingsProblem {
-                    message: format!(
-                        "Your saved settings could not be read ({e}). They were kept untouched; defaults are in use until you save or import a fixed copy."
-                    ),
-                }),
-            ),
+            Err(e) => (Settings::default(), Some(SettingsProblem::Unreadable { detail: e.to_string() })),
         }
     }
 
@@ -223,14 +233,20 @@ mod tests {
 
     #[test]
     fn malformed_or_future_documents_are_reported_not_used() {
-        for (stored, needle) in
-            [("{not json", "could not be read"), (r#"{"version":"one"}"#, "could not be read"), (r#"{"version":99}"#, "newer Escucha")]
-        {
+        use crate::i18n::Key;
+        for (stored, needle) in [
+            ("{not json", Key::SettingsProblemUnreadable),
+            (r#"{"version":"one"}"#, Key::SettingsProblemUnreadable),
+            (r#"{"version":99}"#, Key::SettingsProblemNewer),
+        ] {
             let (s, problem) = Settings::load(Some(stored));
             assert_eq!(s, Settings::default(), "{stored}");
-            let msg = problem.expect(stored).message;
-            assert!(msg.contains(needle) && msg.contains("kept untouched"), "{msg}");
+            let problem = problem.expect(stored);
+            assert_eq!(problem.words().key, needle, "{stored}");
+            // Data on the wire, worded at display time.
+            assert_eq!(serde_json::from_str::<SettingsProblem>(&serde_json::to_string(&problem).unwrap()).unwrap(), problem);
         }
+        assert_eq!(Settings::load(Some(r#"{"version":99}"#)).1, Some(SettingsProblem::Newer { found: 99, reads: SETTINGS_VERSION }));
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub mod content;
 /// The UI kit shared with the dashboard.
 pub use escucha_ui::dom;
 #[cfg(feature = "content")]
+pub mod frame_port;
+#[cfg(feature = "content")]
 pub mod matcher_frame;
 #[cfg(feature = "full")]
 pub mod pages;

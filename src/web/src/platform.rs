@@ -148,9 +148,7 @@ fn answer_of<R: Request>(reply: JsValue) -> Result<R::Reply, ProtocolError> {
 
 /// The words for an error, in the manager's language.
 pub fn error_text(error: &ProtocolError) -> String {
-    let (key, args) = error.words();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    t(key, &args)
+    crate::words::say(&error.words())
 }
 
 /// Reduce `runtime.MessageSender` to what authorization needs.
@@ -350,7 +348,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn requests_and_answers_cross_js_typed() {
-        let request = OpenMatcher { url: "https://a.example/".into() };
+        let request = OpenMatcher { url: "https://a.example/".into(), ancestors: vec![] };
         let js = wire(&request);
         assert_eq!(Reflect::get(&js, &"type".into()).unwrap(), "openMatcher");
         assert_eq!(incoming::<ContentRequest>(js).unwrap(), ContentRequest::OpenMatcher(request));

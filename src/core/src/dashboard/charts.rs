@@ -93,12 +93,12 @@ fn per_day(series: &DailySeries, day_labels: &[String], lang: Lang, title: Text,
 }
 
 /// Horizontal bars of totals, largest first, capped at [`MAX_BARS`].
-fn totals(series: &DailySeries, lang: Lang, title: Text, empty: Text) -> Value {
+fn totals(series: &DailySeries, lang: Lang, title: Text, empty: Text, name: impl Fn(&str) -> String) -> Value {
     let mut rows: Vec<(String, u32)> = series
         .series
         .iter()
         .filter(|s| s.total > 0)
-        .map(|s| (if s.key.is_empty() { empty.get(lang).to_string() } else { s.key.clone() }, s.total))
+        .map(|s| (if s.key.is_empty() { empty.get(lang).to_string() } else { name(&s.key) }, s.total))
         .collect();
     if rows.len() > MAX_BARS {
         let rest: u32 = rows[MAX_BARS - 1..].iter().map(|r| r.1).sum();
@@ -149,9 +149,10 @@ pub fn chart_config(kind: ChartKind, series: &DailySeries, day_labels: &[String]
             Some(s) => (status_label(lang, s).to_string(), status_color(s).to_string()),
             None => (k.to_string(), PALETTE[8].to_string()),
         }),
-        ChartKind::ByBrand => totals(series, lang, kind.title(), Text::NoBrand),
-        ChartKind::ByDepartment => totals(series, lang, kind.title(), Text::NoDepartment),
-        ChartKind::BySite => totals(series, lang, kind.title(), Text::NoSite),
+        ChartKind::ByBrand => totals(series, lang, kind.title(), Text::NoBrand, str::to_string),
+        // A default department in the viewer's language, any other as stored.
+        ChartKind::ByDepartment => totals(series, lang, kind.title(), Text::NoDepartment, |k| super::i18n::department_label(lang, k)),
+        ChartKind::BySite => totals(series, lang, kind.title(), Text::NoSite, str::to_string),
     }
 }
 
@@ -191,6 +192,15 @@ mod tests {
         let st = chart_config(ChartKind::StatusOverTime, &series(1, &[("responded", 2)]), &["x".into()], Lang::En);
         assert_eq!(st["data"]["datasets"][0]["label"], "Responded");
         assert_eq!(st["data"]["datasets"][0]["backgroundColor"], status_color(Status::Responded));
+    }
+
+    #[test]
+    fn default_departments_are_named_in_the_viewers_language() {
+        let s = series(1, &[("Customer Service", 2), ("Prensa local", 1)]);
+        let c = chart_config(ChartKind::ByDepartment, &s, &["x".into()], Lang::Es);
+        let want = super::super::i18n::department_label(Lang::Es, "Customer Service");
+        assert_ne!(want, "Customer Service", "the table has a Spanish name");
+        assert_eq!(c["data"]["labels"], json!([want, "Prensa local"]), "a typed department stays as stored");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! filter bar's state and choices, the page of rows, the detail view and
 //! which links may be opened. The wasm crate only turns these into DOM.
 
-use super::i18n::{priority_label, sentiment_label, status_label, Lang, Text};
+use super::i18n::{department_label, priority_label, sentiment_label, status_label, Lang, Text};
 use crate::log::dates::{day_start_ms, parse_day};
 use crate::log::query::{Facets, Query, SortKey};
 use crate::log::query_api::CaptureQuery;
@@ -315,7 +315,7 @@ pub fn detail_view(c: &Capture, lang: Lang) -> DetailView {
         (Text::ColAuthor, ctx.author_name.clone().unwrap_or_default()),
         (Text::Sentiment, sentiment_label(lang, t.sentiment).into()),
         (Text::Status, status_label(lang, t.status).into()),
-        (Text::Department, t.department.clone().unwrap_or_default()),
+        (Text::Department, t.department.as_deref().map(|d| department_label(lang, d)).unwrap_or_default()),
         (Text::Priority, priority_label(lang, t.priority).into()),
         (Text::Tags, t.tags.join(", ")),
         (Text::Note, t.note.clone()),

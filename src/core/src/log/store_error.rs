@@ -5,10 +5,14 @@
 //! whether the thing just attempted was saved and that earlier captures are
 //! safe, because a failed write transaction changes nothing.
 
-/// Why the local log could not be read or written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why the local log could not be read or written. Travels as data
+/// (`{"kind": "full"}`, `{"kind": "unavailable", "detail": …}`); the words
+/// are chosen where it is shown ([`words`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "camelCase")]
 pub enum StoreFailure {
     /// The disk (or the browser's quota) is full.
+    #[default]
     Full,
     /// The browser could not open or use its database (disk error, profile
     /// damage, private-mode limits, another version holding it open).
@@ -40,8 +44,10 @@ pub fn classify(name: &str, message: &str) -> StoreFailure {
 }
 
 /// What was being attempted when storage failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum StoreAction {
+    #[default]
     Capture,
     Edit,
     Import,

@@ -4,3 +4,4 @@
 
 pub mod log;
 pub mod options;
+pub mod popup;

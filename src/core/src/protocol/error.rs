@@ -4,11 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Words};
+use crate::log::store_error::{self, StoreAction, StoreFailure};
 
 /// Why a request failed. On the wire: `{"type":"error","code":<code>, ...fields}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case", rename_all_fields = "camelCase")]
+// Every variant, for the generated JavaScript codes (protocol::generated).
+#[cfg_attr(test, derive(strum::EnumIter))]
 pub enum ProtocolError {
     /// The message did not parse as any request of the sender's channel.
     BadMessage { detail: String },
@@ -34,8 +37,12 @@ pub enum ProtocolError {
     OtherPage { page: String, cited: String },
     /// The content was refused by its validator; `detail` is the validator's report.
     Invalid { detail: String },
-    /// Browser storage failed (quota, disk); nothing was changed.
-    Storage { detail: String },
+    /// The stored settings cannot be used (unreadable, or from a newer
+    /// Escucha), so nothing that would overwrite them is done.
+    SettingsUnusable { problem: crate::settings::SettingsProblem },
+    /// Browser storage failed (quota, disk) during `action`; nothing was
+    /// changed. Data, so the status line words it in the manager's language.
+    Storage { failure: StoreFailure, action: StoreAction },
     /// Something that should not happen; `detail` for the developer.
     Internal { detail: String },
     /// Nobody answered (no content script in the tab, the worker stopped).
@@ -64,33 +71,38 @@ impl ProtocolError {
             BadMessage { .. } | BadReply { .. } => ErrorCode::BadMessage,
             UnknownSender => ErrorCode::UnknownSender,
             Forbidden { .. } | StaleTicket | OtherPage { .. } => ErrorCode::Forbidden,
-            CaptureGone | NoLink | NoSite | NoMention | NoSelection | MentionGone | Invalid { .. } => ErrorCode::Invalid,
+            CaptureGone | NoLink | NoSite | NoMention | NoSelection | MentionGone | Invalid { .. } | SettingsUnusable { .. } => {
+                ErrorCode::Invalid
+            }
             Storage { .. } => ErrorCode::Storage,
             Internal { .. } => ErrorCode::Internal,
             NoAnswer { .. } => ErrorCode::Unreachable,
         }
     }
 
-    /// The UI string and its substitutions that say this to a person.
-    pub fn words(&self) -> (Key, Vec<String>) {
+    /// What says this to a person: a key and its placeholders, worded at
+    /// display time in the manager's language.
+    pub fn words(&self) -> Words {
         use ProtocolError::*;
+        let with = |key: Key, args: &[&String]| args.iter().fold(Words::new(key), |w, a| w.text(a.as_str()));
         match self {
-            BadMessage { detail } => (Key::ProtoBadMessage, vec![detail.clone()]),
-            UnknownSender => (Key::ProtoUnknownSender, vec![]),
-            Forbidden { request } => (Key::ProtoForbidden, vec![request.clone()]),
-            StaleTicket => (Key::ProtoStaleTicket, vec![]),
-            CaptureGone => (Key::ProtoCaptureGone, vec![]),
-            NoLink => (Key::ProtoNoLink, vec![]),
-            NoSite => (Key::ProtoNoSite, vec![]),
-            NoMention => (Key::ProtoNoMention, vec![]),
-            NoSelection => (Key::ProtoNoSelection, vec![]),
-            MentionGone => (Key::ProtoMentionGone, vec![]),
-            OtherPage { page, cited } => (Key::ProtoOtherPage, vec![page.clone(), cited.clone()]),
-            Invalid { detail } => (Key::ProtoInvalid, vec![detail.clone()]),
-            Storage { detail } => (Key::ErrorStorage, vec![detail.clone()]),
-            Internal { detail } => (Key::ErrorGeneric, vec![detail.clone()]),
-            NoAnswer { detail } => (Key::ProtoNoAnswer, vec![detail.clone()]),
-            BadReply { request, detail } => (Key::ProtoBadReply, vec![request.clone(), detail.clone()]),
+            BadMessage { detail } => with(Key::ProtoBadMessage, &[detail]),
+            UnknownSender => with(Key::ProtoUnknownSender, &[]),
+            Forbidden { request } => with(Key::ProtoForbidden, &[request]),
+            StaleTicket => with(Key::ProtoStaleTicket, &[]),
+            CaptureGone => with(Key::ProtoCaptureGone, &[]),
+            NoLink => with(Key::ProtoNoLink, &[]),
+            NoSite => with(Key::ProtoNoSite, &[]),
+            NoMention => with(Key::ProtoNoMention, &[]),
+            NoSelection => with(Key::ProtoNoSelection, &[]),
+            MentionGone => with(Key::ProtoMentionGone, &[]),
+            OtherPage { page, cited } => with(Key::ProtoOtherPage, &[page, cited]),
+            Invalid { detail } => with(Key::ProtoInvalid, &[detail]),
+            SettingsUnusable { problem } => Words::new(Key::OptionsSettingsProblem).word(problem.words()),
+            Storage { failure, action } => store_error::words(failure, *action),
+            Internal { detail } => with(Key::ErrorGeneric, &[detail]),
+            NoAnswer { detail } => with(Key::ProtoNoAnswer, &[detail]),
+            BadReply { request, detail } => with(Key::ProtoBadReply, &[request, detail]),
         }
     }
 
@@ -100,7 +112,8 @@ impl ProtocolError {
     pub fn detail(&self) -> Option<&str> {
         use ProtocolError::*;
         match self {
-            BadMessage { detail } | Invalid { detail } | Storage { detail } | Internal { detail } | NoAnswer { detail } => Some(detail),
+            BadMessage { detail } | Invalid { detail } | Internal { detail } | NoAnswer { detail } => Some(detail),
+            Storage { failure: StoreFailure::Unavailable(detail) | StoreFailure::Aborted(detail), .. } => Some(detail),
             BadReply { detail, .. } => Some(detail),
             _ => None,
         }
@@ -110,12 +123,10 @@ impl ProtocolError {
 impl std::fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // English, for the console: people see `words()`.
-        let (key, args) = self.words();
-        write!(f, "{}", key.name())?;
-        if !args.is_empty() {
-            write!(f, ": {}", args.join(" / "))?;
+        if let ProtocolError::Storage { failure, action } = self {
+            return write!(f, "{}", store_error::describe(failure, *action));
         }
-        Ok(())
+        write!(f, "{}", self.words().english_outline())
     }
 }
 

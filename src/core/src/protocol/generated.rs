@@ -11,56 +11,38 @@
 //! hand-types a request name instead of using these.
 
 use super::{BenchRequest, Channel, ProtocolError, CHANNELS};
+use crate::matcher_frame::{FrameReply, FrameRequest};
 
 /// Where the generated files live, from the repository root.
 pub const EXTENSION_FILE: &str = "extension/platform/protocol.js";
 pub const BENCH_FILE: &str = "tests/bench/protocol.js";
 pub const TESTS_FILE: &str = "tests/e2e/protocol.mjs";
 
-/// The wire `code` of every [`ProtocolError`] variant, read through serde.
+/// The wire `code` of every [`ProtocolError`] variant, read through serde
+/// from every variant the derive lists (fields empty): a new variant is in.
 pub fn error_codes() -> Vec<String> {
-    use ProtocolError::*;
-    let s = String::new;
-    let all = [
-        BadMessage { detail: s() },
-        UnknownSender,
-        Forbidden { request: s() },
-        StaleTicket,
-        CaptureGone,
-        NoLink,
-        NoSite,
-        NoMention,
-        NoSelection,
-        MentionGone,
-        OtherPage { page: s(), cited: s() },
-        Invalid { detail: s() },
-        Storage { detail: s() },
-        Internal { detail: s() },
-        NoAnswer { detail: s() },
-        BadReply { request: s(), detail: s() },
-    ];
-    // A new variant must be added above: this match stops compiling first.
-    for e in &all {
-        match e {
-            BadMessage { .. }
-            | UnknownSender
-            | Forbidden { .. }
-            | StaleTicket
-            | CaptureGone
-            | NoLink
-            | NoSite
-            | NoMention
-            | NoSelection
-            | MentionGone
-            | OtherPage { .. }
-            | Invalid { .. }
-            | Storage { .. }
-            | Internal { .. }
-            | NoAnswer { .. }
-            | BadReply { .. } => {}
-        }
-    }
-    all.iter().map(|e| serde_json::to_value(e).ok().and_then(|v| v.get("code")?.as_str().map(str::to_string)).unwrap_or_default()).collect()
+    use strum::IntoEnumIterator;
+    ProtocolError::iter().map(|e| wire_tag(&e, "code")).collect()
+}
+
+/// The content script's requests to the matcher frame and the frame's
+/// replies, by their wire `type`, from every variant.
+fn frame_names() -> (Vec<String>, Vec<String>) {
+    use strum::{IntoEnumIterator, VariantNames};
+    let requests = FrameRequest::iter().map(|r| wire_tag(&r, "type")).collect();
+    let replies = FrameReply::VARIANTS.iter().map(|v| v.to_string()).collect();
+    (requests, replies)
+}
+
+/// What the content script is told to do with a relayed message, by its `do` tag.
+fn frame_acts() -> Vec<String> {
+    use strum::VariantNames;
+    crate::matcher_frame::Act::VARIANTS.iter().map(|v| v.to_string()).collect()
+}
+
+/// The serde tag `key` of `value` (`""` if it has none, which a test catches).
+fn wire_tag<T: serde::Serialize>(value: &T, key: &str) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.get(key)?.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 fn camel(snake: &str) -> String {
@@ -88,6 +70,10 @@ fn tables(with_bench: bool) -> Vec<(String, Vec<(String, String)>)> {
         .collect();
     out.push(("Answer".into(), vec![("ok".into(), "ok".into()), ("error".into(), "error".into())]));
     out.push(("ErrorCode".into(), error_codes().into_iter().map(|c| (camel(&c), c)).collect()));
+    let (frame_requests, frame_replies) = frame_names();
+    out.push(("FrameRequest".into(), frame_requests.into_iter().map(|n| (n.clone(), n)).collect()));
+    out.push(("FrameReply".into(), frame_replies.into_iter().map(|n| (n.clone(), n)).collect()));
+    out.push(("FrameAct".into(), frame_acts().into_iter().map(|n| (n.clone(), n)).collect()));
     out
 }
 
@@ -170,13 +156,22 @@ mod tests {
         }
         let codes = error_codes();
         assert!(codes.iter().all(|c| !c.is_empty()), "{codes:?}");
+        assert!(codes.contains(&"bad_message".to_string()) && codes.contains(&"bad_reply".to_string()), "{codes:?}");
+        // Each frame request is answered by the reply of its own name; the
+        // frame also says hello and refuses what it cannot read.
+        let (requests, mut replies) = frame_names();
+        assert!(requests.iter().all(|r| !r.is_empty()), "{requests:?}");
+        replies.retain(|r| r != "hello" && r != "refused");
+        assert_eq!(requests, replies);
         assert_eq!(camel("bad_message"), "badMessage");
     }
 
     /// `type: 'getSettings'`, `=== 'pong'`, `case 'ping'`: a request name typed by hand.
     fn hand_typed(text: &str) -> Vec<String> {
         let mut found = Vec::new();
-        for name in requests::ALL {
+        let (frame_requests, frame_replies) = frame_names();
+        let frame: Vec<&str> = frame_requests.iter().chain(&frame_replies).map(String::as_str).collect();
+        for name in requests::ALL.iter().copied().chain(frame) {
             let quoted = [format!("'{name}'"), format!("\"{name}\"")];
             for q in &quoted {
                 for (i, _) in text.match_indices(q.as_str()) {

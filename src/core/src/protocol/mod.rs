@@ -31,6 +31,8 @@
 //! ```
 
 mod error;
+// The JavaScript names are written and checked by tests only.
+#[cfg(test)]
 pub mod generated;
 pub mod requests;
 #[cfg(test)]
@@ -290,8 +292,9 @@ pub struct LogStatus {
     pub quarantined: u32,
     /// Last successful sync (ms since the epoch).
     pub last_sync_ms: Option<i64>,
-    /// The last sync or storage problem, in words, if it still stands.
-    pub problem: Option<String>,
+    /// The last sync or storage problem, if it still stands: data, worded
+    /// where it is shown ([`Problem::words`](crate::sync::client::Problem::words)).
+    pub problem: Option<crate::sync::client::Problem>,
 }
 
 /// A change the team log refused, as the options page lists it.

@@ -40,7 +40,14 @@ requests! {
     GetPageCaptures "getPageCaptures" { url: String } -> PageCaptures;
     /// A content script whose page forbids it WebAssembly asks for a one-time
     /// ticket to open the matcher frame (see [`crate::matcher_frame`]).
-    OpenMatcher "openMatcher" { url: String } -> Ticket;
+    OpenMatcher "openMatcher" {
+        url: String,
+        /// The parent's, grandparent's, … addresses (`None` where the frame
+        /// cannot read one): an `about:` frame's site rules are its maker's
+        /// ([`crate::page_watch::deciding_url`]).
+        #[serde(default)]
+        ancestors: Vec<Option<String>>,
+    } -> Ticket;
     /// A content script opens the capture card: it asks for a one-time
     /// ticket bound to its tab and page (see [`crate::card_frame`]).
     OpenCardFrame "openCardFrame" {} -> Ticket;
@@ -156,7 +163,7 @@ pub struct Logged {
 #[serde(rename_all = "camelCase")]
 pub struct SettingsReply {
     pub settings: Settings,
-    pub problem: Option<String>,
+    pub problem: Option<crate::settings::SettingsProblem>,
 }
 
 /// Whether Escucha now runs on the toggled site.
@@ -175,13 +182,13 @@ pub struct Imported {
     pub rejected: Vec<String>,
 }
 
-/// What "Sync now" did; `problem` in plain words when it stopped early.
+/// What "Sync now" did; `problem` (data, worded where shown) when it stopped early.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Synced {
     pub sent: u32,
     pub received: u32,
-    pub problem: Option<String>,
+    pub problem: Option<crate::sync::client::Problem>,
     pub status: LogStatus,
 }
 

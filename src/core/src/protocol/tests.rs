@@ -40,7 +40,8 @@ fn authorization_table() {
     let get_settings = to_wire(&GetSettings {});
     let settings = to_wire(&SaveSettings { settings: Settings::default() });
     let hello = to_wire(&ContentHello { url: "https://forum.example/t/1".into() });
-    let open = to_wire(&OpenMatcher { url: "https://forum.example/t/1".into() });
+    let open =
+        to_wire(&OpenMatcher { url: "https://forum.example/t/1".into(), ancestors: vec![Some("https://forum.example/".into()), None] });
     let redeem = to_wire(&MatcherHello { ticket: "0".repeat(32) });
     let matcher_frame = sender(Some(ID), Some(&format!("chrome-extension://{ID}/matcher/matcher.html#t")), Some(3));
     let open_capture = to_wire(&OpenCapture { id: "01900000-0000-7000-8000-000000000001".into() });
@@ -170,6 +171,8 @@ fn answers_travel_as_ok_or_error_with_data() {
 
 #[test]
 fn every_error_has_words_in_the_tables() {
+    use crate::i18n::Arg;
+    use crate::log::store_error::{StoreAction, StoreFailure};
     use ProtocolError::*;
     let s = || "x".to_string();
     for e in [
@@ -178,14 +181,30 @@ fn every_error_has_words_in_the_tables() {
         Forbidden { request: s() },
         StaleTicket,
         OtherPage { page: s(), cited: s() },
-        Storage { detail: s() },
         NoAnswer { detail: s() },
         BadReply { request: s(), detail: s() },
     ] {
-        let (key, args) = e.words();
-        assert!(crate::i18n::Key::ALL.contains(&key), "{e:?}");
-        assert!(args.iter().all(|a| a == "x"), "{e:?} {args:?}");
+        let w = e.words();
+        assert!(crate::i18n::Key::ALL.contains(&w.key), "{e:?}");
+        assert!(w.args.iter().all(|a| *a == Arg::Text("x".into())), "{e:?} {w:?}");
     }
+    // Every variant, including ones added later, has words.
+    use strum::IntoEnumIterator;
+    for e in ProtocolError::iter() {
+        assert!(crate::i18n::Key::ALL.contains(&e.words().key), "{e:?}");
+    }
+    // A storage failure travels as data and is worded where it is shown.
+    let full = Storage { failure: StoreFailure::Full, action: StoreAction::Capture };
+    let json = serde_json::to_value(Answer::<Done>::Error(full.clone())).unwrap();
+    assert_eq!(json, serde_json::json!({"type": "error", "code": "storage", "failure": {"kind": "full"}, "action": "capture"}));
+    assert_eq!(serde_json::from_value::<Answer<Done>>(json).unwrap(), Answer::Error(full.clone()));
+    let w = full.words();
+    assert_eq!(w.key, crate::i18n::Key::StoreFull);
+    assert!(matches!(&w.args[0], Arg::Words(n) if n.key == crate::i18n::Key::StoreNotSavedCapture), "{w:?}");
+    let busy = Storage { failure: StoreFailure::Unavailable("UnknownError".into()), action: StoreAction::Edit };
+    let json = serde_json::to_value(&busy).unwrap();
+    assert_eq!(json["failure"], serde_json::json!({"kind": "unavailable", "detail": "UnknownError"}));
+    assert_eq!(busy.detail(), Some("UnknownError"));
 }
 
 #[test]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::api::{ErrorBody, ItemStatus, Me, PushResponse};
 use super::retry::{classify, Outcome, RetryPolicy, Verdict};
-use crate::i18n::Key;
+use crate::i18n::{Key, Words};
 use crate::log::outbox::QuarantineReason;
 use crate::log::sanitize::{one_line, repair, Repair};
 use crate::log::validate::MAX_LABEL_CHARS;
@@ -344,7 +344,26 @@ pub enum Problem {
     ServerBusy {
         status: u16,
     },
-    /// Any other unexpected response (e.g. a page that is not an Escucha team log).
+    /// The team log refused the request with its API error `error`; `detail`
+    /// is the server's own (English) message, shown only as a quoted detail.
+    Refused {
+        status: u16,
+        error: crate::sync::api::ErrorCode,
+        detail: String,
+    },
+    /// A success whose body is not the team log API's: a website, a proxy
+    /// page or a truncated answer at that address.
+    NotTeamLog {
+        status: u16,
+    },
+    /// The local log failed during `action` (the sync's own progress, or a
+    /// capture or edit the popup reports as the standing problem).
+    LocalStore {
+        failure: crate::log::store_error::StoreFailure,
+        action: crate::log::store_error::StoreAction,
+    },
+    /// Any other unexpected response; `detail` is the first line of what
+    /// came back (not ours to translate).
     Unexpected {
         status: u16,
         detail: String,
@@ -364,27 +383,33 @@ impl Problem {
             Problem::Forbidden => "forbidden",
             Problem::NotFound { .. } => "notFound",
             Problem::ServerBusy { .. } => "serverError",
+            Problem::Refused { .. } => "refused",
+            Problem::NotTeamLog { .. } => "notTeamLog",
+            Problem::LocalStore { .. } => "localStore",
             Problem::Unexpected { .. } => "unexpected",
         }
     }
 
-    /// The UI string and its substitutions: plain words for the manager.
-    pub fn message(&self) -> (Key, Vec<String>) {
+    /// Plain words for the manager, chosen where they are shown.
+    pub fn words(&self) -> Words {
+        let w = Words::new;
         match self {
-            Problem::Endpoint { key } => {
-                let k = Key::ALL.iter().copied().find(|k| k.name() == key).unwrap_or(Key::SyncErrEndpointNotUrl);
-                (k, vec![])
+            Problem::Endpoint { key } => w(Key::ALL.iter().copied().find(|k| k.name() == key).unwrap_or(Key::SyncErrEndpointNotUrl)),
+            Problem::NoToken => w(Key::SyncProblemNoToken),
+            Problem::Permission { origin } => w(Key::SyncProblemPermission).text(origin),
+            Problem::Unreachable { origin, https: true } => w(Key::SyncProblemUnreachableTls).text(origin),
+            Problem::Unreachable { origin, https: false } => w(Key::SyncProblemUnreachable).text(origin),
+            Problem::Timeout { seconds } => w(Key::SyncProblemTimeout).text(seconds.to_string()),
+            Problem::Unauthorized => w(Key::SyncProblemUnauthorized),
+            Problem::Forbidden => w(Key::SyncProblemForbidden),
+            Problem::NotFound { url } => w(Key::SyncProblemNotFound).text(url),
+            Problem::ServerBusy { status } => w(Key::SyncProblemServer).text(status.to_string()),
+            Problem::Refused { status, error, detail } => {
+                w(Key::SyncProblemRefused).text(status.to_string()).word(w(Key::server_error(*error))).text(detail)
             }
-            Problem::NoToken => (Key::SyncProblemNoToken, vec![]),
-            Problem::Permission { origin } => (Key::SyncProblemPermission, vec![origin.clone()]),
-            Problem::Unreachable { origin, https: true } => (Key::SyncProblemUnreachableTls, vec![origin.clone()]),
-            Problem::Unreachable { origin, https: false } => (Key::SyncProblemUnreachable, vec![origin.clone()]),
-            Problem::Timeout { seconds } => (Key::SyncProblemTimeout, vec![seconds.to_string()]),
-            Problem::Unauthorized => (Key::SyncProblemUnauthorized, vec![]),
-            Problem::Forbidden => (Key::SyncProblemForbidden, vec![]),
-            Problem::NotFound { url } => (Key::SyncProblemNotFound, vec![url.clone()]),
-            Problem::ServerBusy { status } => (Key::SyncProblemServer, vec![status.to_string()]),
-            Problem::Unexpected { status, detail } => (Key::SyncProblemUnexpected, vec![status.to_string(), detail.clone()]),
+            Problem::NotTeamLog { status } => w(Key::SyncProblemNotTeamLog).text(status.to_string()),
+            Problem::LocalStore { failure, action } => crate::log::store_error::words(failure, *action),
+            Problem::Unexpected { status, detail } => w(Key::SyncProblemUnexpected).text(status.to_string()).text(detail),
         }
     }
 }
@@ -417,17 +442,17 @@ pub fn after_attempt(attempt: Attempt<'_>, endpoint: &Endpoint, url: &str, items
         Verdict::Reauthorize => Next::Stop(Problem::Forbidden),
         Verdict::SplitBatch => Next::Split,
         Verdict::Quarantine if status == 404 => Next::Stop(Problem::NotFound { url: url.to_string() }),
-        Verdict::Quarantine => Next::Stop(Problem::Unexpected { status, detail: error_detail(body) }),
+        Verdict::Quarantine => Next::Stop(refusal(status, body)),
     }
 }
 
-/// The server's own sentence when it sent the API's error body, else the
+/// The API's error as data when the server sent its error body, else the
 /// first line of whatever came back (bounded: it is shown to the manager).
-fn error_detail(body: &str) -> String {
+fn refusal(status: u16, body: &str) -> Problem {
     if let Ok(e) = serde_json::from_str::<ErrorBody>(body) {
-        return e.error.message;
+        return Problem::Refused { status, error: e.error.code, detail: e.error.message };
     }
-    body.lines().next().unwrap_or("").chars().take(120).collect()
+    Problem::Unexpected { status, detail: body.lines().next().unwrap_or("").chars().take(120).collect() }
 }
 
 /// The outcome of "Test connection".
@@ -450,7 +475,7 @@ pub fn test_connection(attempt: Attempt<'_>, endpoint: &Endpoint, url: &str, mod
             match serde_json::from_str::<Me>(body) {
                 Ok(me) => Ok(Some(me)),
                 // A 2xx that is not our API: probably a website at that address.
-                Err(_) => Err(Problem::Unexpected { status, detail: "not an Escucha team log (no team and member in the answer)".into() }),
+                Err(_) => Err(Problem::NotTeamLog { status }),
             }
         }
         Next::Retry { problem, .. } | Next::Stop(problem) => Err(problem),
@@ -724,7 +749,15 @@ mod tests {
             (r(403, None, ""), 1, Next::Stop(Problem::Forbidden)),
             (r(404, None, "<html>"), 1, Next::Stop(Problem::NotFound { url: url.clone() })),
             (r(413, None, ""), 5, Next::Split),
-            (r(400, None, api_err), 5, Next::Stop(Problem::Unexpected { status: 400, detail: "items[0].id: not a UUID".into() })),
+            (
+                r(400, None, api_err),
+                5,
+                Next::Stop(Problem::Refused {
+                    status: 400,
+                    error: crate::sync::api::ErrorCode::BadRequest,
+                    detail: "items[0].id: not a UUID".into(),
+                }),
+            ),
             (r(418, None, "I'm a teapot\nmore"), 1, Next::Stop(Problem::Unexpected { status: 418, detail: "I'm a teapot".into() })),
         ];
         for (attempt, items, want) in cases {
@@ -746,15 +779,15 @@ mod tests {
             (r(403, ""), "forbidden", Key::SyncProblemForbidden),
             (r(404, ""), "notFound", Key::SyncProblemNotFound),
             (r(502, ""), "serverError", Key::SyncProblemServer),
-            (r(200, "<html>hello</html>"), "unexpected", Key::SyncProblemUnexpected),
+            (r(200, "<html>hello</html>"), "notTeamLog", Key::SyncProblemNotTeamLog),
         ];
         for (attempt, code, key) in cases {
             let p = test_connection(attempt, &e, &url, SyncMode::TeamLog, NOW).unwrap_err();
-            assert_eq!((p.code(), p.message().0), (code, key), "{attempt:?}");
+            assert_eq!((p.code(), p.words().key), (code, key), "{attempt:?}");
         }
         let tls = parse_endpoint("https://log.example.com", SyncMode::TeamLog).unwrap();
         let p = test_connection(Attempt::NetworkError, &tls, &url, SyncMode::TeamLog, NOW).unwrap_err();
-        assert_eq!(p.message(), (Key::SyncProblemUnreachableTls, vec!["https://log.example.com".to_string()]));
+        assert_eq!(p.words(), Words::new(Key::SyncProblemUnreachableTls).text("https://log.example.com"));
         // A webhook only has to accept the POST.
         let hook = parse_endpoint("https://hooks.example.com/x", SyncMode::Webhook).unwrap();
         assert_eq!(test_connection(r(204, ""), &hook, &hook.url, SyncMode::Webhook, NOW), Ok(None));
@@ -762,7 +795,23 @@ mod tests {
         let p = Problem::Permission { origin: "https://log.example.com".into() };
         assert_eq!(serde_json::from_str::<Problem>(&serde_json::to_string(&p).unwrap()).unwrap(), p);
         let bad = Problem::Endpoint { key: EndpointError::InsecureHttp.key().name().into() };
-        assert_eq!(bad.message().0, Key::SyncErrEndpointInsecure);
+        assert_eq!(bad.words().key, Key::SyncErrEndpointInsecure);
+        // A refusal is worded from its code; the server's English is only a quoted detail.
+        let refused = Problem::Refused { status: 400, error: crate::sync::api::ErrorCode::BadRequest, detail: "items[0]".into() };
+        assert_eq!(
+            refused.words(),
+            Words::new(Key::SyncProblemRefused)
+                .text("400")
+                .word(Words::new(Key::server_error(crate::sync::api::ErrorCode::BadRequest)))
+                .text("items[0]")
+        );
+        assert_eq!(serde_json::from_str::<Problem>(&serde_json::to_string(&refused).unwrap()).unwrap(), refused);
+        let local = Problem::LocalStore {
+            failure: crate::log::store_error::StoreFailure::Full,
+            action: crate::log::store_error::StoreAction::Sync,
+        };
+        assert_eq!(local.words().key, Key::StoreFull);
+        assert_eq!(serde_json::from_str::<Problem>(&serde_json::to_string(&local).unwrap()).unwrap(), local);
     }
 
     #[test]

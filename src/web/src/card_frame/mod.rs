@@ -14,7 +14,6 @@ use escucha_core::capture::extract::TextScope;
 use escucha_core::card::CardModel;
 use escucha_core::card_frame::{self, CardOpening, Viewport};
 use escucha_core::log::Capture;
-use escucha_core::matcher_frame::is_well_formed_ticket;
 use escucha_core::protocol::requests::{CardHello, GetPageCaptures};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -22,6 +21,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, MessagePort};
 
 use crate::dom;
+use crate::frame_port;
 use crate::platform::{self, PlatformError};
 
 /// What the service worker told us when we claimed the ticket.
@@ -52,21 +52,10 @@ thread_local! {
 }
 
 pub async fn start(early: Array) -> Result<(), PlatformError> {
-    let window = web_sys::window().ok_or_else(|| PlatformError("No window.".into()))?;
-    let ticket = window.location().hash()?.trim_start_matches('#').to_string();
-    if !is_well_formed_ticket(&ticket) {
-        return Err(PlatformError("The card was opened without a ticket.".into()));
-    }
+    let ticket = frame_port::ticket()?;
     STATE.with(|s| s.borrow_mut().ticket = ticket.clone());
     crate::pages::set_document_lang();
-    // Listen before the first await: the content script posts its port as
-    // soon as the frame has loaded.
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(accept_port);
-    window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())?;
-    on_message.forget();
-    for event in early.iter() {
-        accept_port(event.unchecked_into());
-    }
+    frame_port::listen(early, accept_port)?;
     let c = platform::send(&CardHello { ticket }).await.map_err(|e| PlatformError(platform::error_text(&e)))?;
     let config = Config { page_url: c.page_url, member: c.member, brands: c.brands, departments: c.departments, defaults: c.defaults };
     STATE.with(|s| s.borrow_mut().config = Some(config));
@@ -76,17 +65,13 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
 
 /// Take the channel port from the one message that carries our ticket.
 fn accept_port(event: MessageEvent) {
-    let offered = Reflect::get(&event.data(), &"ticket".into()).ok().and_then(|t| t.as_string());
-    let ports = event.ports();
     STATE.with(|s| {
         let mut s = s.borrow_mut();
-        if s.port.is_some() || offered.as_deref() != Some(s.ticket.as_str()) || ports.length() != 1 {
+        if s.port.is_some() {
             return;
         }
-        let port: MessagePort = ports.get(0).unchecked_into();
-        let on_port = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| on_port_message(e.data()));
-        port.set_onmessage(Some(on_port.as_ref().unchecked_ref()));
-        on_port.forget();
+        let Some(port) = frame_port::offered(&event, &s.ticket) else { return };
+        frame_port::on_message(&port, |e: MessageEvent| on_port_message(e.data()));
         s.port = Some(port);
     });
 }

@@ -70,17 +70,7 @@ pub async fn open(opening: CardOpening) -> Result<(), JsValue> {
     // Inline !important beats any page rule aimed at our host element. Hidden
     // until the frame says where it goes and how tall it is.
     let style = host.style();
-    for (k, v) in [
-        ("all", "initial"),
-        ("position", "absolute"),
-        ("z-index", "2147483647"),
-        ("left", "0px"),
-        ("top", "0px"),
-        ("width", "340px"),
-        ("height", "0px"),
-        ("display", "block"),
-        ("visibility", "hidden"),
-    ] {
+    for (k, v) in escucha_core::card_frame::HOST_STYLE {
         style.set_property_with_priority(k, v, "important")?;
     }
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Closed))?;
@@ -89,7 +79,7 @@ pub async fn open(opening: CardOpening) -> Result<(), JsValue> {
     frame.set_src(&format!("{src}#{ticket}"));
     frame.set_title("Escucha");
     let fs = frame.style();
-    for (k, v) in [("border", "0"), ("width", "100%"), ("height", "100%"), ("display", "block"), ("color-scheme", "normal")] {
+    for (k, v) in escucha_core::card_frame::FRAME_STYLE {
         fs.set_property_with_priority(k, v, "important")?;
     }
     shadow.append_child(&frame)?;

@@ -8,16 +8,17 @@
 use std::cell::RefCell;
 
 use escucha_core::brands::BrandGroup;
-use escucha_core::matcher_frame::{self as channel, Brain, FrameHello, FrameReply, FrameRequest};
+use escucha_core::matcher_frame::{self as channel, Act, Brain, FrameHello, FrameReply, FrameRequest};
 use escucha_core::matching::{Matcher, Mention, Scratch};
 use escucha_core::page_text;
 use escucha_core::protocol::requests::{MatcherHello, PageMentions};
-use escucha_core::protocol::Answer;
+use escucha_core::protocol::{Answer, SenderInfo};
+use escucha_core::sender::OwnExtension;
 use js_sys::{Array, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, MessagePort};
 
+use crate::frame_port;
 use crate::platform::{self, PlatformError};
 
 struct Engine {
@@ -47,27 +48,23 @@ fn now() -> f64 {
 }
 
 pub async fn start(early: Array) -> Result<(), PlatformError> {
-    let window = web_sys::window().ok_or_else(|| PlatformError("No window.".into()))?;
-    let ticket = window.location().hash()?.trim_start_matches('#').to_string();
-    if !channel::is_well_formed_ticket(&ticket) {
-        return Err(PlatformError("The matcher frame was opened without a ticket.".into()));
-    }
+    let ticket = frame_port::ticket()?;
     STATE.with(|s| s.borrow_mut().ticket = ticket.clone());
-    // Listen before the first await: the content script may post its port
-    // while we still wait for the brand list.
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(accept_port);
-    window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())?;
-    on_message.forget();
-    for event in early.iter() {
-        accept_port(event.unchecked_into());
-    }
+    // The content script may post its port while we still wait for the brand list.
+    frame_port::listen(early, accept_port)?;
 
     let config = platform::send(&MatcherHello { ticket }).await.map_err(|e| PlatformError(e.to_string()))?;
     let (enabled, brands) = (config.enabled, config.brands);
     let matcher = Matcher::new(&brands).map_err(|e| PlatformError(e.to_string()))?;
     let hello = channel::hello(enabled, &brands.groups, platform::t(escucha_core::i18n::Key::MentionTooltip, &[]));
     STATE.with(|s| {
-        s.borrow_mut().engine = Some(Engine { matcher, groups: brands.groups, scratch: Scratch::default(), hello, brain: Brain::default() })
+        s.borrow_mut().engine = Some(Engine {
+            matcher,
+            groups: brands.groups,
+            scratch: Scratch::default(),
+            hello,
+            brain: Brain::new(enabled, cfg!(feature = "bench")),
+        })
     });
     greet();
     Ok(())
@@ -75,21 +72,17 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
 
 /// Take the channel port from the one message that carries our ticket.
 fn accept_port(event: MessageEvent) {
-    let offered = Reflect::get(&event.data(), &"ticket".into()).ok().and_then(|t| t.as_string());
-    let ports = event.ports();
     let accepted = STATE.with(|s| {
         let mut s = s.borrow_mut();
-        if s.port.is_some() || offered.as_deref() != Some(s.ticket.as_str()) || ports.length() != 1 {
+        if s.port.is_some() {
             return false;
         }
-        let port: MessagePort = ports.get(0).unchecked_into();
-        let on_scan = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+        let Some(port) = frame_port::offered(&event, &s.ticket) else { return false };
+        frame_port::on_message(&port, |e: MessageEvent| {
             if let Err(err) = handle(e.data()) {
                 web_sys::console::warn_1(&err);
             }
         });
-        port.set_onmessage(Some(on_scan.as_ref().unchecked_ref()));
-        on_scan.forget();
         s.port = Some(port);
         true
     });
@@ -137,6 +130,21 @@ fn handle(data: JsValue) -> Result<(), JsValue> {
         if let Some(reply) = engine.brain.answer(&request) {
             return port.post_message(&platform::to_js(&reply));
         }
+        if let FrameRequest::Incoming { id, sender_id, sender_url, own_id, own_base, from_tab, url } = &request {
+            // The relayed message travels beside the request, read as the service worker reads one.
+            let sender = SenderInfo {
+                extension_id: sender_id.clone(),
+                url: sender_url.clone(),
+                // Only whether it is in a tab matters to the rule; the id is not relayed.
+                tab_id: from_tab.then_some(-1),
+                frame_id: None,
+            };
+            let act = match (platform::wire_value(field(&data, "message")?), OwnExtension::new(own_id, own_base)) {
+                (Ok(message), Ok(own)) => engine.brain.act(message, &sender, &own, url),
+                (Err(e), _) | (_, Err(e)) => Act::Answer { answer: Answer::Error(e) },
+            };
+            return port.post_message(&platform::to_js(&FrameReply::Incoming { id: *id, act }));
+        }
         let FrameRequest::Scan { id, url } = request else { return Ok(()) };
         let t0 = now();
         let bytes = Uint8Array::new(&field(&data, "text")?).to_vec();
@@ -172,6 +180,7 @@ mod tests {
     use super::*;
     use escucha_core::brands::BrandList;
     use js_sys::Object;
+    use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     use wasm_bindgen_test::*;
     wasm_bindgen_test_configure!(run_in_browser);
@@ -188,7 +197,7 @@ mod tests {
                     groups: brands.groups.clone(),
                     scratch: Scratch::default(),
                     hello: channel::hello(true, &brands.groups, "Click".into()),
-                    brain: Brain::default(),
+                    brain: Brain::new(true, false),
                 }),
                 ..State::default()
             }
@@ -257,6 +266,43 @@ mod tests {
         let data = reply.await.unwrap().unchecked_into::<MessageEvent>().data();
         assert_eq!(Reflect::get(&data, &"type".into()).unwrap(), "refused");
         assert_eq!(Reflect::get(&data, &"id".into()).unwrap(), 4);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_relayed_message_travels_beside_its_request_and_is_decided_here() {
+        reset(true);
+        let channel = web_sys::MessageChannel::new().unwrap();
+        let hello = next_message(&channel.port1());
+        accept_port(offer(TICKET, &channel.port2()));
+        hello.await.unwrap();
+        let ask = |sender: &str| {
+            let request = Object::new();
+            let typed = FrameRequest::Incoming {
+                id: 9,
+                sender_id: Some(sender.into()),
+                sender_url: Some("chrome-extension://me/background/service_worker.js".into()),
+                own_id: "me".into(),
+                own_base: "chrome-extension://me/".into(),
+                from_tab: false,
+                url: "https://a.example/".into(),
+            };
+            Reflect::set(&request, &"request".into(), &platform::to_js(&typed)).unwrap();
+            let message = Object::new();
+            Reflect::set(&message, &"type".into(), &"ping".into()).unwrap();
+            Reflect::set(&request, &"message".into(), &message).unwrap();
+            JsValue::from(request)
+        };
+        for (sender, want) in [("me", "ok"), ("someone-else", "error")] {
+            let reply = next_message(&channel.port1());
+            handle(ask(sender)).unwrap();
+            let data = reply.await.unwrap().unchecked_into::<MessageEvent>().data();
+            assert_eq!(Reflect::get(&data, &"type".into()).unwrap(), "incoming");
+            assert_eq!(Reflect::get(&data, &"id".into()).unwrap(), 9);
+            let act = Reflect::get(&data, &"act".into()).unwrap();
+            assert_eq!(Reflect::get(&act, &"do".into()).unwrap(), "answer");
+            let answer = Reflect::get(&act, &"answer".into()).unwrap();
+            assert_eq!(Reflect::get(&answer, &"type".into()).unwrap(), want, "{sender}");
+        }
     }
 
     #[wasm_bindgen_test]

@@ -1,7 +1,9 @@
 //! The toolbar popup: what Escucha found on this page, grouped by brand, each
-//! mention one click away; the per-site switch; engine status.
+//! mention one click away; the per-site switch; engine status. What it says
+//! is decided in [`escucha_core::pages::popup`]; this module draws it.
 
 use escucha_core::i18n::Key;
+use escucha_core::pages::popup::{self as model, PageScan};
 use escucha_core::protocol::requests::{GetLogStatus, GetPageMentions, GetSettings, Ping, RevealMention, ToggleSite};
 use escucha_core::protocol::GroupMentions;
 use escucha_core::sites::site_key;
@@ -12,6 +14,7 @@ use web_sys::HtmlElement;
 use crate::dom;
 use crate::pages::{app_root, heading};
 use crate::platform::{self, t, PlatformError};
+use crate::words::{language, say};
 
 pub async fn start() -> Result<(), PlatformError> {
     crate::pages::set_document_lang();
@@ -56,34 +59,31 @@ pub async fn start() -> Result<(), PlatformError> {
     render_sync_status(&engine).await;
 
     let Some(tab) = target_tab().await? else {
-        page.set_text_content(Some(&t(Key::PopupPageNotScanned, &[])));
+        page.set_text_content(Some(&say(&model::page_line(&language(), PageScan::NotScanned, format_count).words)));
         return Ok(());
     };
-    match platform::send_to_tab(tab, Some(0), &GetPageMentions {}).await {
-        Ok(escucha_core::protocol::requests::PageMentions { url, total, groups, captures }) => {
-            show_site_toggle(&site, &url);
-            let settings = platform::send(&GetSettings {}).await.ok().map(|r| r.settings);
-            let no_brands = settings.as_ref().is_some_and(|s| s.brands.groups.is_empty());
-            page.set_text_content(Some(&if total == 0 && no_brands {
-                // The empty state says what to do next.
-                welcome.remove_attribute("hidden").ok();
-                t(Key::PopupNoBrands, &[])
-            } else if total == 0 {
-                t(Key::PopupNoMentions, &[])
-            } else {
-                t(Key::PopupMentionsOnPage, &[&format_count(total)])
-            }));
-            if total > 0 {
-                let hint = dom::el("p", &[("class", "muted small")], &t(Key::PopupRescanHint, &[]));
-                page.after_with_node_1(&hint).ok();
-            }
-            page.set_attribute("data-total", &total.to_string()).ok();
-            render_groups(&mentions, tab, &groups);
-            let member = settings.map(|s| s.sync.member).unwrap_or_default();
-            render_captures(&mentions, &captures, &member);
-        }
-        _ => page.set_text_content(Some(&t(Key::PopupPageNotScanned, &[]))),
+    let Ok(escucha_core::protocol::requests::PageMentions { url, total, groups, captures }) =
+        platform::send_to_tab(tab, Some(0), &GetPageMentions {}).await
+    else {
+        page.set_text_content(Some(&say(&model::page_line(&language(), PageScan::NotScanned, format_count).words)));
+        return Ok(());
+    };
+    show_site_toggle(&site, &url);
+    let settings = platform::send(&GetSettings {}).await.ok().map(|r| r.settings);
+    let no_brands = settings.as_ref().is_some_and(|s| s.brands.groups.is_empty());
+    let line = model::page_line(&language(), PageScan::Scanned { total, no_brands }, format_count);
+    page.set_text_content(Some(&say(&line.words)));
+    if line.offer_welcome {
+        welcome.remove_attribute("hidden").ok();
     }
+    if line.rescan_hint {
+        let hint = dom::el("p", &[("class", "muted small")], &t(Key::PopupRescanHint, &[]));
+        page.after_with_node_1(&hint).ok();
+    }
+    page.set_attribute("data-total", &total.to_string()).ok();
+    render_groups(&mentions, tab, &groups);
+    let member = settings.map(|s| s.sync.member).unwrap_or_default();
+    render_captures(&mentions, &captures, &member);
     Ok(())
 }
 
@@ -113,7 +113,7 @@ fn on_click(el: &HtmlElement, f: impl Fn() + 'static) {
 /// Only the active tab's URL is known to us here (activeTab), never others'.
 fn show_site_toggle(button: &HtmlElement, url: &str) {
     let Some(site) = site_key(url) else { return };
-    button.set_text_content(Some(&t(Key::PopupSiteOn, &[&site])));
+    button.set_text_content(Some(&say(&model::site_line(true, &site))));
     button.remove_attribute("hidden").ok();
     let url = url.to_string();
     let me = button.clone();
@@ -121,8 +121,7 @@ fn show_site_toggle(button: &HtmlElement, url: &str) {
         let (url, me, site) = (url.clone(), me.clone(), site.clone());
         wasm_bindgen_futures::spawn_local(async move {
             let text = match platform::send(&ToggleSite { url }).await {
-                Ok(r) if r.enabled => t(Key::PopupSiteOn, &[&site]),
-                Ok(_) => t(Key::PopupSiteOff, &[&site]),
+                Ok(r) => say(&model::site_line(r.enabled, &site)),
                 Err(e) => platform::error_text(&e),
             };
             me.set_text_content(Some(&text));
@@ -164,27 +163,17 @@ fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Captu
         return;
     }
     let section = dom::el("section", &[("id", "page-captures")], "");
-    let count = format_count(captures.len() as u32);
-    section.append_child(&dom::el("h2", &[], &t(Key::PopupCapturesOnPage, &[&count]))).ok();
+    section.append_child(&dom::el("h2", &[], &say(&model::captures_heading(captures.len(), format_count)))).ok();
     let list = dom::el("ul", &[], "");
-    for c in captures {
-        let ctx = &c.context.value;
-        let status = t(Key::status(c.status.value), &[]);
-        // "Logged by ana · Responded" / "In your log · Responded", decided in the core.
-        let (key, args) = escucha_core::card::Attribution::of(&c.created_by, member).line(&status);
-        let logged = t(key, &args.iter().map(String::as_str).collect::<Vec<_>>());
-        let who = ctx.author_name.clone().unwrap_or_default();
-        let excerpt = escucha_core::card::excerpt(&ctx.comment_text, &ctx.quote.exact);
+    for line in model::capture_lines(captures, member) {
         // Author and excerpt on their own line, apart from who logged it.
         let context: HtmlElement = dom::append(
             dom::el("span", &[("class", "context")], ""),
-            &[&dom::el("span", &[("class", "author")], &who), &dom::el("span", &[], &excerpt)],
+            &[&dom::el("span", &[("class", "author")], &line.author), &dom::el("span", &[], &line.excerpt)],
         );
-        let item = dom::el("li", &[("data-id", &c.id), ("data-status", c.status.value.as_str())], "");
-        dom::append(
-            &item,
-            &[&dom::el("strong", &[], &ctx.quote.exact), &dom::el("span", &[("class", "status")], &format!(" · {logged}")), &context],
-        );
+        let item = dom::el("li", &[("data-id", &line.id), ("data-status", line.status)], "");
+        let logged = format!(" · {}", say(&line.logged));
+        dom::append(&item, &[&dom::el("strong", &[], &line.quote), &dom::el("span", &[("class", "status")], &logged), &context]);
         list.append_child(&item).ok();
     }
     section.append_child(&list).ok();
@@ -197,23 +186,21 @@ fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Captu
 async fn render_sync_status(before: &HtmlElement) {
     let Ok(s) = platform::send(&GetLogStatus {}).await else { return };
     let box_ = dom::el("div", &[("id", "sync-status"), ("data-pending", &s.pending.to_string())], "");
-    let counts = t(Key::PopupLogStatus, &[&format_count(s.total), &format_count(s.pending)]);
-    let last = match s.last_sync_ms {
-        Some(ms) => {
-            let when = js_sys::Date::new(&(ms as f64).into()).to_locale_string("default", &js_sys::Object::new());
-            t(Key::PopupLastSync, &[&String::from(when)])
-        }
-        None => t(Key::PopupNeverSynced, &[]),
-    };
+    let when =
+        s.last_sync_ms.map(|ms| String::from(js_sys::Date::new(&(ms as f64).into()).to_locale_string("default", &js_sys::Object::new())));
+    let lines = model::log_lines(&language(), &s, when, format_count);
     dom::append(
         &box_,
-        &[&dom::el("p", &[("class", "small")], &counts), &dom::el("p", &[("id", "last-sync"), ("class", "muted small")], &last)],
+        &[
+            &dom::el("p", &[("class", "small")], &say(&lines.counts)),
+            &dom::el("p", &[("id", "last-sync"), ("class", "muted small")], &say(&lines.last_sync)),
+        ],
     );
-    if s.quarantined > 0 {
-        box_.append_child(&dom::el("p", &[("class", "small problem")], &t(Key::PopupNotSynced, &[&format_count(s.quarantined)]))).ok();
+    if let Some(refused) = &lines.not_synced {
+        box_.append_child(&dom::el("p", &[("class", "small problem")], &say(refused))).ok();
     }
     if let Some(p) = &s.problem {
-        box_.append_child(&dom::el("p", &[("id", "sync-problem"), ("class", "small problem"), ("role", "alert")], p)).ok();
+        box_.append_child(&dom::el("p", &[("id", "sync-problem"), ("class", "small problem"), ("role", "alert")], &say(&p.words()))).ok();
     }
     before.before_with_node_1(&box_).ok();
 }

@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use escucha_core::card_frame::{self, CardTickets};
+use escucha_core::log::store_error::{StoreAction, StoreFailure};
 use escucha_core::matcher_frame::{self, TicketBook};
 use escucha_core::protocol::requests::*;
 use escucha_core::protocol::{
@@ -18,6 +19,7 @@ use escucha_core::protocol::{
 use escucha_core::sender::authorize_sender;
 use escucha_core::settings::Settings;
 use escucha_core::sites::SiteDecision;
+use escucha_core::sync::client::Problem;
 use wasm_bindgen::JsValue;
 
 use crate::platform::{self, answer, PlatformError};
@@ -34,7 +36,7 @@ thread_local! {
     /// only because writing it down would fail for the same reason (a full
     /// disk); cleared by the next successful write. Lost with the worker,
     /// which is fine: the next attempt reports it again.
-    static STORAGE_PROBLEM: RefCell<Option<String>> = const { RefCell::new(None) };
+    static STORAGE_PROBLEM: RefCell<Option<(StoreFailure, StoreAction)>> = const { RefCell::new(None) };
     /// Matcher-frame tickets issued to content scripts and not yet redeemed.
     /// A worker restart loses them; the content script then opens a new frame.
     static TICKETS: RefCell<TicketBook> = RefCell::new(TicketBook::default());
@@ -152,7 +154,9 @@ async fn from_content(request: ContentRequest, tab_id: i32, frame_id: i32, sende
             }
             let ticket = platform::random_bytes().map_err(internal).map(|b| matcher_frame::ticket_from_bytes(&b));
             if let Ok(ticket) = &ticket {
-                TICKETS.with(|t| t.borrow_mut().issue(ticket.clone(), tab_id, r.url.clone()));
+                let ancestors: Vec<Option<&str>> = r.ancestors.iter().map(Option::as_deref).collect();
+                let site = escucha_core::page_watch::deciding_url(&r.url, &ancestors).to_string();
+                TICKETS.with(|t| t.borrow_mut().issue(ticket.clone(), tab_id, site));
             }
             answer(&r, ticket.map(|ticket| Ticket { ticket }))
         }
@@ -192,7 +196,7 @@ async fn from_matcher(request: MatcherRequest, tab_id: i32) -> JsValue {
     match request {
         MatcherRequest::Ping(r) => answer(&r, pong()),
         MatcherRequest::MatcherHello(r) => {
-            let url = TICKETS.with(|t| t.borrow_mut().redeem(&r.ticket, Some(tab_id)));
+            let url = TICKETS.with(|t| t.borrow_mut().claim(&r.ticket, Some(tab_id)));
             let result = match url {
                 Some(url) => content_config(&url).await,
                 None => Err(ProtocolError::StaleTicket),
@@ -207,7 +211,7 @@ async fn from_page(request: PageRequest) -> JsValue {
     match request {
         PageRequest::Ping(r) => answer(&r, pong()),
         PageRequest::GetSettings(r) => {
-            let result = load_settings().await.map(|(settings, problem)| SettingsReply { settings, problem: problem.map(|p| p.message) });
+            let result = load_settings().await.map(|(settings, problem)| SettingsReply { settings, problem });
             answer(&r, result)
         }
         PageRequest::SaveSettings(r) => answer(&r, save_settings_checked(&r.settings).await),
@@ -303,7 +307,7 @@ async fn toggle_site(url: &str) -> Result<SiteToggled, ProtocolError> {
     let (mut settings, problem) = load_settings().await?;
     if let Some(p) = problem {
         // Saving now would replace the unreadable stored copy with defaults.
-        return Err(ProtocolError::Invalid { detail: p.message });
+        return Err(ProtocolError::SettingsUnusable { problem: p });
     }
     let enabled = settings.sites.toggle_site(url).ok_or(ProtocolError::NoSite)?;
     save_settings(&settings).await?;
@@ -341,13 +345,15 @@ async fn log_status() -> Result<LogStatus, ProtocolError> {
         (Ok(s), _) => s,
         // Chromium will not reopen a database on a full disk; the write
         // that failed first said why, which is what the manager needs.
-        (Err(e), Some(why)) if e.code() == ErrorCode::Storage => return Err(ProtocolError::Storage { detail: why.clone() }),
+        (Err(e), Some((failure, action))) if e.code() == ErrorCode::Storage => {
+            return Err(ProtocolError::Storage { failure: failure.clone(), action: *action })
+        }
         (Err(e), _) => return Err(e),
     };
     // A failed write outranks an older sync problem: it is what the
     // manager just ran into.
-    if memory.is_some() {
-        status.problem = memory;
+    if let Some((failure, action)) = memory {
+        status.problem = Some(Problem::LocalStore { failure, action });
     }
     Ok(status)
 }
@@ -454,9 +460,9 @@ fn noted<T>(result: Result<T, ProtocolError>) -> Result<T, ProtocolError> {
 
 fn note_failure(e: &ProtocolError) {
     // An open failing after a full-disk write says less than the write did; keep the first.
-    if let ProtocolError::Storage { detail } = e {
+    if let ProtocolError::Storage { failure, action } = e {
         if STORAGE_PROBLEM.with(|p| p.borrow().is_none()) {
-            STORAGE_PROBLEM.with(|p| *p.borrow_mut() = Some(detail.clone()));
+            STORAGE_PROBLEM.with(|p| *p.borrow_mut() = Some((failure.clone(), *action)));
         }
     }
 }
@@ -504,6 +510,7 @@ fn internal(e: PlatformError) -> ProtocolError {
     ProtocolError::Internal { detail: e.0 }
 }
 
+/// `storage.local`/`storage.session` failed: the browser's words are the detail.
 fn storage(e: PlatformError) -> ProtocolError {
-    ProtocolError::Storage { detail: e.0 }
+    ProtocolError::Storage { failure: StoreFailure::Unavailable(e.0), action: StoreAction::Edit }
 }

@@ -17,6 +17,7 @@ use std::cell::Cell;
 
 use escucha_core::i18n::Key;
 use escucha_core::log::outbox::QuarantineReason;
+use escucha_core::log::store_error::{StoreAction, StoreFailure};
 use escucha_core::log::Capture;
 use escucha_core::protocol::{ConnectionReport, ProtocolError, QuarantinedItem};
 use escucha_core::settings::{Settings, SyncMode};
@@ -50,7 +51,7 @@ thread_local! {
 pub struct Summary {
     pub sent: u32,
     pub received: u32,
-    pub problem: Option<String>,
+    pub problem: Option<Problem>,
 }
 
 /// Worker start: make sure the alarm exists; resume if changes wait.
@@ -155,11 +156,10 @@ async fn run_once(manual: bool) -> Result<Summary, ProtocolError> {
             backoff.succeeded();
             store.set_meta(META_BACKOFF, Some(&backoff)).await?;
             store.set_meta(META_LAST_SYNC_MS, Some(&now_ms())).await?;
-            store.set_meta::<String>(META_PROBLEM, None).await?;
+            store.set_meta::<Problem>(META_PROBLEM, None).await?;
             store.set_meta::<String>(META_PROBLEM_CODE, None).await?;
         }
         Err((problem, retry)) => {
-            let words = words(&problem);
             if let Some(server_wait_ms) = retry {
                 let delay = backoff.failed(&client::policy(), server_wait_ms, now_ms(), js_sys::Math::random());
                 store.set_meta(META_BACKOFF, Some(&backoff)).await?;
@@ -170,9 +170,10 @@ async fn run_once(manual: bool) -> Result<Summary, ProtocolError> {
                     spawn_run(false);
                 });
             }
-            store.set_meta(META_PROBLEM, Some(&words)).await?;
+            // Data: the popup and the options page word it in their language.
+            store.set_meta(META_PROBLEM, Some(&problem)).await?;
             store.set_meta(META_PROBLEM_CODE, Some(&problem.code().to_string())).await?;
-            summary.problem = Some(words);
+            summary.problem = Some(problem);
         }
     }
     if summary.sent > 0 || summary.received > 0 || summary.problem.is_some() {
@@ -297,6 +298,10 @@ async fn deliver_webhooks(
                     summary.sent += 1;
                 }
                 // This one item can never be delivered as it is: set it aside.
+                Err((Problem::Refused { error, detail, .. }, None)) => {
+                    let why = QuarantineReason::RefusedCode { code: error, message: detail };
+                    store.quarantine(&capture.id, capture.last_stamp(), why, now_ms()).await.map_err(storage)?;
+                }
                 Err((Problem::Unexpected { detail, status }, None)) => {
                     let why = QuarantineReason::Refused { message: format!("HTTP {status}: {detail}") };
                     store.quarantine(&capture.id, capture.last_stamp(), why, now_ms()).await.map_err(storage)?;
@@ -411,7 +416,8 @@ async fn saved_token() -> Option<String> {
 /// A token saved by an older version in `storage.local` moves into the log's
 /// meta: written there first, then removed, so a failure loses nothing.
 async fn move_legacy_token(store: &Store) -> Result<(), ProtocolError> {
-    let storage = |e: platform::PlatformError| ProtocolError::Storage { detail: e.0 };
+    let storage =
+        |e: platform::PlatformError| ProtocolError::Storage { failure: StoreFailure::Unavailable(e.0), action: StoreAction::Sync };
     let Some(old) = platform::storage_get(LEGACY_TOKEN_KEY).await.map_err(storage)? else { return Ok(()) };
     if !old.is_empty() && store.meta::<String>(META_SYNC_TOKEN).await?.is_none() {
         store.set_meta(META_SYNC_TOKEN, Some(&old)).await?;
@@ -433,25 +439,30 @@ pub async fn quarantined(store: &Store) -> Result<Vec<QuarantinedItem>, Protocol
 
 /// A problem in the manager's language.
 fn words(problem: &Problem) -> String {
-    let (key, args) = problem.message();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    t(key, &args)
+    crate::words::say(&problem.words())
 }
 
 fn storage(e: ProtocolError) -> Failure {
     // The local database failed: nothing was lost, try again later.
-    let detail = e.detail().map_or_else(|| e.to_string(), str::to_string);
-    (Problem::Unexpected { status: 0, detail }, Some(None))
+    let problem = match e {
+        ProtocolError::Storage { failure, .. } => Problem::LocalStore { failure, action: StoreAction::Sync },
+        other => Problem::LocalStore { failure: StoreFailure::Aborted(other.to_string()), action: StoreAction::Sync },
+    };
+    (problem, Some(None))
 }
 
 fn unexpected(detail: String) -> Failure {
     // A 2xx whose body is not the API's: a proxy page, a truncated answer.
-    // Retried, since a half-delivered answer is what a dropped connection looks like.
-    (Problem::Unexpected { status: 200, detail }, Some(None))
+    // Retried, since a half-delivered answer is what a dropped connection
+    // looks like. The parser's (English) report goes to the console only.
+    web_sys::console::warn_1(&format!("Escucha sync: the answer is not the team log API's: {detail}").into());
+    (Problem::NotTeamLog { status: 200 }, Some(None))
 }
 
 async fn load_settings() -> Result<Settings, ProtocolError> {
-    let stored = platform::storage_get(super::SETTINGS_KEY).await.map_err(|e| ProtocolError::Storage { detail: e.0 })?;
+    let stored = platform::storage_get(super::SETTINGS_KEY)
+        .await
+        .map_err(|e| ProtocolError::Storage { failure: StoreFailure::Unavailable(e.0), action: StoreAction::Read })?;
     Ok(Settings::load(stored.as_deref()).0)
 }
 

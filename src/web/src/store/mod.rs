@@ -35,7 +35,7 @@ use escucha_core::log::counts::{self, CountDelta, LogCounts};
 use escucha_core::log::ingest::{self, MergeCounts, MergeOutcome};
 use escucha_core::log::outbox::{self, OutboxEntry, QuarantineReason, Recheck};
 use escucha_core::log::record::{dedupe_key, uuid_v7};
-use escucha_core::log::store_error::{describe, StoreAction, StoreFailure};
+use escucha_core::log::store_error::{StoreAction, StoreFailure};
 use escucha_core::log::validate::validate_capture;
 use escucha_core::log::{Capture, CaptureContext, CaptureEdit, Stamp, Tags};
 use escucha_core::protocol::{LogStatus, ProtocolError};
@@ -370,7 +370,10 @@ impl Store {
             let problem = idb::request(&meta.get(&META_PROBLEM.into())?);
             let totals = totals.await?;
             let totals: Option<LogCounts> = if totals.is_undefined() { None } else { Some(from_js(&totals)?) };
-            Ok((totals, last_sync.await?.as_f64().map(|f| f as i64), problem.await?.as_string()))
+            // Data since issue 14; an older build's English sentence reads as none.
+            let problem = problem.await?;
+            let problem = if problem.is_undefined() || problem.is_null() { None } else { from_js(&problem).ok() };
+            Ok((totals, last_sync.await?.as_f64().map(|f| f as i64), problem))
         };
         let result = run.await;
         let (totals, last_sync_ms, problem) = self.finish(tx, result, StoreAction::Read).await?;
@@ -764,7 +767,7 @@ fn storage_error(e: &JsValue, action: StoreAction) -> ProtocolError {
     if let StoreFailure::Aborted(d) | StoreFailure::Unavailable(d) = &failure {
         web_sys::console::warn_1(&format!("Escucha: local log {action:?} failed: {d}").into());
     }
-    ProtocolError::Storage { detail: describe(&failure, action) }
+    ProtocolError::Storage { failure, action }
 }
 
 /// The actor id (creating it) and the last stamp issued, inside a write transaction.

@@ -456,7 +456,10 @@ impl App {
     fn show_progress(&self, expected: Option<u32>) {
         let loaded = self.fmt_count(self.state.borrow().index.len() as u32);
         let text = match expected {
-            Some(m) => t(Key::LogLoadingProgress, &[&loaded, &self.fmt_count(m.max(self.state.borrow().index.len() as u32))]),
+            Some(m) => {
+                let total = m.max(self.state.borrow().index.len() as u32);
+                t(words::count(total as u64, Key::LogLoadingProgressOne, Key::LogLoadingProgressOther), &[&loaded, &self.fmt_count(total)])
+            }
             None => t(Key::LogLoadingSoFar, &[&loaded]),
         };
         self.ui.progress.set_text_content(Some(&text));

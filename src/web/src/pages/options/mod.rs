@@ -61,7 +61,7 @@ struct State {
     /// Settings as loaded or last saved.
     base: Settings,
     /// What was wrong with the stored copy (never silently overwritten).
-    problem: Option<String>,
+    problem: Option<escucha_core::settings::SettingsProblem>,
     overwrite_confirmed: bool,
     version: u32,
     groups: Vec<GroupModel>,
@@ -97,7 +97,7 @@ pub async fn start() -> Result<(), PlatformError> {
     let reply = platform::send(&GetSettings {}).await.map_err(|e| PlatformError(platform::error_text(&e)))?;
     let (settings, problem) = (reply.settings, reply.problem);
     if let Some(p) = &problem {
-        ui.problem.set_text_content(Some(&t(Key::OptionsSettingsProblem, &[p])));
+        ui.problem.set_text_content(Some(&crate::words::say(&escucha_core::i18n::Words::new(Key::OptionsSettingsProblem).word(p.words()))));
         ui.problem.remove_attribute("hidden").ok();
     }
     ui.deny.set_value(&settings.sites.deny.join("\n"));

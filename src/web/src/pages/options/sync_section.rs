@@ -125,7 +125,7 @@ pub fn mount(root: &HtmlElement, sync: &SyncSettings) {
             show(&u, &t(Key::OptionsSyncTesting, &[]), "");
             match platform::send(&SyncNow {}).await {
                 Ok(r) => match r.problem {
-                    Some(p) => show(&u, &p, "error"),
+                    Some(p) => show(&u, &words::say(&p.words()), "error"),
                     None => {
                         let counted = |n: u32, one, other| Words::new(words::count(n as u64, one, other)).text(n.to_string());
                         let done = Words::new(Key::OptionsSyncDoneCounts)
@@ -179,7 +179,7 @@ async fn save_all(ui: &SyncUi) -> Result<(), String> {
     let mut settings = match platform::send(&GetSettings {}).await {
         Ok(r) => match r.problem {
             None => r.settings,
-            Some(p) => return Err(t(Key::OptionsSettingsProblem, &[&p])),
+            Some(p) => return Err(words::say(&Words::new(Key::OptionsSettingsProblem).word(p.words()))),
         },
         Err(e) => return Err(platform::error_text(&e)),
     };
