@@ -316,28 +316,30 @@ proptest! {
 
 #[tokio::test]
 async fn bad_queries_are_400_with_a_sentence_and_need_a_token() {
-    let server = Server::new(Engine::Sqlite).await.unwrap();
-    let a = server.member("A", "ana").await;
-    let cases = [
-        ("/api/v1/captures?nope=1", "nope: unknown query parameter."),
-        ("/api/v1/captures?limit=0", "limit: 0 must be from 1 to 500."),
-        ("/api/v1/captures?after=xyz", "after: not a cursor from this server; omit it to start from the first page."),
-        ("/api/v1/facets?status=open", "status: \u{201c}open\u{201d} is not a status (new, needsResponse, …)."),
-        ("/api/v1/aggregates?tz=9999", "tz: \u{201c}9999\u{201d} must be minutes east of UTC, from -840 to 840."),
-        ("/api/v1/captures?q=%ZZ", "The query string has a bad escape near \u{201c}%ZZ\u{201d}."),
-        ("/api/v1/page-captures?url=javascript:alert(1)", "url: \u{201c}javascript:alert(1)\u{201d} is not an http(s) address."),
-        ("/api/v1/page-captures", "url: give the page's address once."),
-    ];
-    for (path, message) in cases {
-        let (status, body) = server.get(path, &a).await;
-        assert_eq!(
-            (status, body["error"]["code"].as_str(), body["error"]["message"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("bad_request"), Some(message)),
-            "{path}"
-        );
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        let Some(server) = Server::new(engine).await else { continue };
+        let a = server.member("A", "ana").await;
+        let cases = [
+            ("/api/v1/captures?nope=1", "nope: unknown query parameter."),
+            ("/api/v1/captures?limit=0", "limit: 0 must be from 1 to 500."),
+            ("/api/v1/captures?after=xyz", "after: not a cursor from this server; omit it to start from the first page."),
+            ("/api/v1/facets?status=open", "status: \u{201c}open\u{201d} is not a status (new, needsResponse, …)."),
+            ("/api/v1/aggregates?tz=9999", "tz: \u{201c}9999\u{201d} must be minutes east of UTC, from -840 to 840."),
+            ("/api/v1/captures?q=%ZZ", "The query string has a bad escape near \u{201c}%ZZ\u{201d}."),
+            ("/api/v1/page-captures?url=javascript:alert(1)", "url: \u{201c}javascript:alert(1)\u{201d} is not an http(s) address."),
+            ("/api/v1/page-captures", "url: give the page's address once."),
+        ];
+        for (path, message) in cases {
+            let (status, body) = server.get(path, &a).await;
+            assert_eq!(
+                (status, body["error"]["code"].as_str(), body["error"]["message"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("bad_request"), Some(message)),
+                "{engine:?} {path}"
+            );
+        }
+        let (status, _) = server.get("/api/v1/captures", "esc_wrong").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let (status, _) = server.get("/api/v1/captures", "esc_wrong").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -363,5 +365,33 @@ async fn rows_stored_before_the_query_columns_are_backfilled_at_start() {
     let db = Db::open(&path).unwrap();
     let q = CaptureQuery::from_pairs([("q", "movistar cobro"), ("brand", "Telefónica"), ("sort", "brand")]).unwrap();
     let page = db.with(|conn| crate::query::list(conn, 1, &q)).unwrap();
+    assert_eq!(page.items.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), [c.id.as_str()]);
+}
+
+#[tokio::test]
+async fn postgres_rows_stored_before_the_query_columns_are_backfilled_at_start() {
+    let Some(admin) = postgres::test_postgres_url() else { return };
+    let url = postgres::scratch_database(&admin, "escucha_query").await.unwrap();
+    let c = capture(1, (0, 0, 0, 1, vec![0, 1], 3, Some(2)), (2, 1, 2, vec![0], false));
+    let q = CaptureQuery::from_pairs([("q", "movistar cobro"), ("brand", "Telefónica"), ("sort", "brand")]).unwrap();
+    let team = {
+        let storage = Storage::open(&url).await.unwrap();
+        let team = storage.create_team("A").await.unwrap();
+        storage.add_member("A", "ana").await.unwrap();
+        let token = storage.issue_token("ana", Some("A")).await.unwrap().secret;
+        let who = match storage.authenticate(&token).await.unwrap() {
+            accounts::Authentication::Valid(who) => who,
+            other => panic!("{other:?}"),
+        };
+        storage.push(&who, vec![Ok(c.clone())]).await.unwrap();
+        assert_eq!(storage.list(team, &q).await.unwrap().items.len(), 1);
+        // As a server before migration 2 would have left it.
+        let Storage::Postgres(pg) = &storage else { unreachable!() };
+        pg.texts("UPDATE captures SET ix_version = 0, search = '', brand = ''").await.unwrap();
+        assert!(storage.list(team, &q).await.unwrap().items.is_empty());
+        team
+    };
+    let storage = Storage::open(&url).await.unwrap();
+    let page = storage.list(team, &q).await.unwrap();
     assert_eq!(page.items.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), [c.id.as_str()]);
 }
