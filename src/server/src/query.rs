@@ -355,7 +355,7 @@ pub fn page_sql(dialect: Dialect, team_id: i64, page: &str) -> Sql {
     }
 }
 
-// ---- SQLite: writing the derived columns and running the queries ----
+// ---- SQLite: writing the derived columns ----
 
 /// Derive and store the query columns of a just-written record.
 pub fn write_index(conn: &Connection, team_id: i64, c: &Capture) -> rusqlite::Result<()> {
