@@ -31,7 +31,10 @@ use tokio_postgres::NoTls;
 
 use crate::accounts::{self, Authentication, Identity, IssuedToken, TokenInfo};
 use crate::db::{DbError, StorageHealth};
+use crate::query::{Cell, Param, Plan, Rows, INDEX_VERSION};
 use crate::store::{self, Checked, EditError, ExportCursor, ExportRow};
+use escucha_core::log::query_api::IndexFields;
+use tokio_postgres::types::{ToSql, Type};
 
 /// Tables distributed by `team_id` in a sharded deployment.
 pub const DISTRIBUTED_TABLES: [&str; 3] = ["captures", "team_changes", "rate_limits"];
@@ -90,6 +93,8 @@ pub const MIGRATIONS: &[&str] = &[
          tat_ms bigint NOT NULL,
          PRIMARY KEY (team_id, token_id)
      );"#,
+    // 2: the query columns and their indexes (see `crate::query`).
+    crate::query::POSTGRES_MIGRATION,
 ];
 
 /// `pg_advisory_lock` key held while migrating ("escucha" in ASCII).
@@ -154,6 +159,7 @@ impl PgDb {
         let db = PgDb { pool, label };
         db.check_durability().await?;
         db.migrate().await?;
+        db.backfill().await?;
         Ok(db)
     }
 
@@ -448,6 +454,91 @@ impl PgDb {
         }
     }
 
+    /// Run a query plan (see [`crate::query::Plan`]) in one read-only
+    /// snapshot, so counts and pages agree with each other.
+    pub async fn run<T>(&self, plan: Plan<T>) -> Result<T, DbError> {
+        let mut c = self.client().await?;
+        let e = err("Querying the team log");
+        let tx = c
+            .build_transaction()
+            .read_only(true)
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .start()
+            .await
+            .map_err(&e)?;
+        let mut results = Vec::with_capacity(plan.statements.len());
+        for sql in &plan.statements {
+            let stmt = tx.prepare_cached(&sql.text).await.map_err(&e)?;
+            let params: Vec<&(dyn ToSql + Sync)> = sql
+                .params
+                .iter()
+                .map(|p| match p {
+                    Param::Int(i) => i as &(dyn ToSql + Sync),
+                    Param::Text(t) => t as &(dyn ToSql + Sync),
+                })
+                .collect();
+            let rows = tx.query(&stmt, &params).await.map_err(&e)?;
+            results.push(rows.iter().map(cells).collect::<Result<Rows, _>>().map_err(&e)?);
+        }
+        tx.commit().await.map_err(&e)?;
+        (plan.answer)(results).map_err(|x| DbError(format!("A stored capture is not readable: {x}")))
+    }
+
+    /// Derive the query columns of rows stored before them (or by an older
+    /// [`INDEX_VERSION`]), a team and a thousand rows at a time.
+    async fn backfill(&self) -> Result<u64, DbError> {
+        let mut c = self.client().await?;
+        let e = err("Deriving the query columns failed");
+        let teams: Vec<i64> = c.query("SELECT id FROM teams ORDER BY id", &[]).await.map_err(&e)?.iter().map(|r| r.get(0)).collect();
+        let mut done = 0u64;
+        for team_id in teams {
+            loop {
+                let tx = c.transaction().await.map_err(&e)?;
+                let load = tx
+                    .prepare_cached(
+                        "SELECT id, record FROM captures WHERE team_id = $1 AND ix_version < $2 ORDER BY id LIMIT 1000 FOR UPDATE",
+                    )
+                    .await
+                    .map_err(&e)?;
+                let rows = tx.query(&load, &[&team_id, &INDEX_VERSION]).await.map_err(&e)?;
+                if rows.is_empty() {
+                    break;
+                }
+                let mut ids = Vec::with_capacity(rows.len());
+                let mut index = IndexColumns::default();
+                for row in &rows {
+                    let capture = store::decode(row.get(1)).map_err(|x| DbError(format!("A stored capture is not readable: {x}")))?;
+                    ids.push(row.get::<_, String>(0));
+                    index.push(&IndexFields::of(&capture));
+                }
+                let update = tx
+                    .prepare_cached(
+                        "UPDATE captures AS c SET ix_version = $3, search = u.search, tags = u.tags, brand = u.brand,
+                             brand_fold = u.brand_fold, site = u.site, site_fold = u.site_fold, author = u.author,
+                             author_fold = u.author_fold, member = u.member, member_fold = u.member_fold, department = u.department,
+                             department_fold = u.department_fold, department_none = u.department_none, sentiment = u.sentiment,
+                             status = u.status, priority = u.priority, comment_ms = u.comment_ms, comment_sort = u.comment_sort,
+                             modified_ms = u.modified_ms, status_ms = u.status_ms, page = u.page
+                         FROM unnest($2::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                                     $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[], $17::bigint[],
+                                     $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], $23::bigint[], $24::text[])
+                             AS u(id, search, tags, brand, brand_fold, site, site_fold, author, author_fold, member, member_fold,
+                                  department, department_fold, department_none, sentiment, status, priority, comment_ms,
+                                  comment_sort, modified_ms, status_ms, page)
+                         WHERE c.team_id = $1 AND c.id = u.id",
+                    )
+                    .await
+                    .map_err(&e)?;
+                let mut params: Vec<&(dyn ToSql + Sync)> = vec![&team_id, &ids, &INDEX_VERSION];
+                params.extend(index.params());
+                tx.execute(&update, &params).await.map_err(&e)?;
+                tx.commit().await.map_err(&e)?;
+                done += rows.len() as u64;
+            }
+        }
+        Ok(done)
+    }
+
     /// How many capture rows the database holds (tests and benchmarks).
     pub async fn capture_rows(&self) -> Result<i64, DbError> {
         let c = self.client().await?;
@@ -485,7 +576,9 @@ async fn write(tx: &deadpool_postgres::Transaction<'_>, who: &Identity, seq: i64
     let mut records = Vec::with_capacity(writes.len());
     let mut created = Vec::with_capacity(writes.len());
     let mut deleted = Vec::with_capacity(writes.len());
+    let mut index = IndexColumns::default();
     for (i, c) in writes.iter().enumerate() {
+        index.push(&IndexFields::of(c));
         ids.push(c.id.clone());
         seqs.push(seq + 1 + i as i64);
         records.push(serde_json::to_string(c).expect("a capture always serializes"));
@@ -497,20 +590,110 @@ async fn write(tx: &deadpool_postgres::Transaction<'_>, who: &Identity, seq: i64
     let upsert = tx
         .prepare_cached(
             "WITH written AS (
-                 INSERT INTO captures (team_id, id, seq, record, created_ms, deleted, first_pushed_by, last_pushed_by)
-                 SELECT $1, u.id, u.seq, u.record, u.created_ms, u.deleted, $2, $2
-                 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::boolean[]) AS u(id, seq, record, created_ms, deleted)
+                 INSERT INTO captures (team_id, id, seq, record, created_ms, deleted, first_pushed_by, last_pushed_by,
+                     ix_version, search, tags, brand, brand_fold, site, site_fold, author, author_fold, member, member_fold,
+                     department, department_fold, department_none, sentiment, status, priority, comment_ms, comment_sort,
+                     modified_ms, status_ms, page)
+                 SELECT $1, u.id, u.seq, u.record, u.created_ms, u.deleted, $2, $2,
+                     $9, u.search, u.tags, u.brand, u.brand_fold, u.site, u.site_fold, u.author, u.author_fold, u.member, u.member_fold,
+                     u.department, u.department_fold, u.department_none, u.sentiment, u.status, u.priority, u.comment_ms,
+                     u.comment_sort, u.modified_ms, u.status_ms, u.page
+                 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::boolean[],
+                             $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
+                             $18::text[], $19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[], $24::bigint[],
+                             $25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[], $30::text[])
+                     AS u(id, seq, record, created_ms, deleted, search, tags, brand, brand_fold, site, site_fold, author, author_fold,
+                          member, member_fold, department, department_fold, department_none, sentiment, status, priority,
+                          comment_ms, comment_sort, modified_ms, status_ms, page)
                  ON CONFLICT (team_id, id) DO UPDATE SET
                      seq = excluded.seq, record = excluded.record, created_ms = excluded.created_ms,
-                     deleted = excluded.deleted, last_pushed_by = excluded.last_pushed_by, updated_at = now()
+                     deleted = excluded.deleted, last_pushed_by = excluded.last_pushed_by, updated_at = now(),
+                     ix_version = excluded.ix_version, search = excluded.search, tags = excluded.tags, brand = excluded.brand,
+                     brand_fold = excluded.brand_fold, site = excluded.site, site_fold = excluded.site_fold,
+                     author = excluded.author, author_fold = excluded.author_fold, member = excluded.member,
+                     member_fold = excluded.member_fold, department = excluded.department,
+                     department_fold = excluded.department_fold, department_none = excluded.department_none,
+                     sentiment = excluded.sentiment, status = excluded.status, priority = excluded.priority,
+                     comment_ms = excluded.comment_ms, comment_sort = excluded.comment_sort,
+                     modified_ms = excluded.modified_ms, status_ms = excluded.status_ms, page = excluded.page
              )
              UPDATE team_changes SET seq = $8 WHERE team_id = $1",
         )
         .await
         .map_err(&e)?;
     let last = seq + writes.len() as i64;
-    tx.execute(&upsert, &[&who.team_id, &who.member_id, &ids, &seqs, &records, &created, &deleted, &last]).await.map_err(&e)?;
+    let mut params: Vec<&(dyn ToSql + Sync)> =
+        vec![&who.team_id, &who.member_id, &ids, &seqs, &records, &created, &deleted, &last, &INDEX_VERSION];
+    params.extend(index.params());
+    tx.execute(&upsert, &params).await.map_err(&e)?;
     Ok(())
+}
+
+/// The derived query columns of a batch, one array per column (bound in
+/// this order after the statement's own parameters).
+#[derive(Default)]
+struct IndexColumns {
+    texts: [Vec<String>; 12],
+    ints: [Vec<i64>; 4],
+    comment_ms: Vec<Option<i64>>,
+    times: [Vec<i64>; 3],
+    page: Vec<String>,
+}
+
+impl IndexColumns {
+    fn push(&mut self, f: &IndexFields) {
+        let texts = [
+            &f.search,
+            &f.tags,
+            &f.brand,
+            &f.brand_fold,
+            &f.site,
+            &f.site_fold,
+            &f.author,
+            &f.author_fold,
+            &f.member,
+            &f.member_fold,
+            &f.department,
+            &f.department_fold,
+        ];
+        for (col, v) in self.texts.iter_mut().zip(texts) {
+            col.push(v.clone());
+        }
+        for (col, v) in self.ints.iter_mut().zip([i64::from(f.department_none), f.sentiment, f.status, f.priority]) {
+            col.push(v);
+        }
+        self.comment_ms.push(f.comment_ms);
+        for (col, v) in self.times.iter_mut().zip([f.comment_sort, f.modified_ms, f.status_ms]) {
+            col.push(v);
+        }
+        self.page.push(f.page.clone());
+    }
+
+    /// search … department_fold (text), department_none … priority,
+    /// comment_ms, comment_sort, modified_ms, status_ms (bigint), page (text).
+    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        let mut out: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(21);
+        out.extend(self.texts.iter().map(|c| c as &(dyn ToSql + Sync)));
+        out.extend(self.ints.iter().map(|c| c as &(dyn ToSql + Sync)));
+        out.push(&self.comment_ms);
+        out.extend(self.times.iter().map(|c| c as &(dyn ToSql + Sync)));
+        out.push(&self.page);
+        out
+    }
+}
+
+/// A result row as engine-neutral cells.
+fn cells(row: &tokio_postgres::Row) -> Result<Vec<Cell>, tokio_postgres::Error> {
+    (0..row.len())
+        .map(|i| {
+            Ok(match *row.columns()[i].type_() {
+                Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map_or(Cell::Null, Cell::Int),
+                Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map_or(Cell::Null, |v| Cell::Int(v.into())),
+                Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map_or(Cell::Null, |v| Cell::Int(v.into())),
+                _ => row.try_get::<_, Option<String>>(i)?.map_or(Cell::Null, Cell::Text),
+            })
+        })
+        .collect()
 }
 
 /// A fresh, empty database on the cluster `admin_url` points at; its URL.

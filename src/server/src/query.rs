@@ -89,10 +89,10 @@ pub const POSTGRES_MIGRATION: &str = r#"
         ADD COLUMN page TEXT COLLATE "C" NOT NULL DEFAULT '';
     CREATE INDEX captures_search_trgm ON captures USING gin (team_id, search gin_trgm_ops);
     CREATE INDEX captures_by_page ON captures (team_id, page, created_ms);
-    CREATE INDEX captures_live_by_status ON captures (team_id, status, created_ms) WHERE deleted = 0;
-    CREATE INDEX captures_live_by_brand ON captures (team_id, brand, created_ms) WHERE deleted = 0;
-    CREATE INDEX captures_live_by_site ON captures (team_id, site, created_ms) WHERE deleted = 0;
-    CREATE INDEX captures_live_by_department ON captures (team_id, department_none, department, created_ms) WHERE deleted = 0;"#;
+    CREATE INDEX captures_live_by_status ON captures (team_id, status, created_ms) WHERE NOT deleted;
+    CREATE INDEX captures_live_by_brand ON captures (team_id, brand, created_ms) WHERE NOT deleted;
+    CREATE INDEX captures_live_by_site ON captures (team_id, site, created_ms) WHERE NOT deleted;
+    CREATE INDEX captures_live_by_department ON captures (team_id, department_none, department, created_ms) WHERE NOT deleted;"#;
 // btree_gin lets the trigram GIN index lead with team_id like every other.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +151,16 @@ impl Builder {
         self.bind(Param::Text(s.to_string()))
     }
 
+    /// `team_id = …` and not a tombstone (`deleted` is an integer on
+    /// SQLite, a boolean on PostgreSQL).
+    fn live(&mut self, team_id: i64) -> String {
+        let t = self.int(team_id);
+        match self.dialect {
+            Dialect::Sqlite => format!("team_id = {t} AND deleted = 0"),
+            Dialect::Postgres => format!("team_id = {t} AND NOT deleted"),
+        }
+    }
+
     /// `col IN (…)` over text values.
     fn in_texts(&mut self, col: &str, values: &[String]) -> String {
         let ph: Vec<String> = values.iter().map(|v| self.text(v)).collect();
@@ -181,8 +191,7 @@ impl Builder {
 
     /// The WHERE clause of `q` for one team, leaving out `skip`'s filter.
     fn filters(&mut self, team_id: i64, q: &CaptureQuery, skip: Option<Facet>) -> String {
-        let t = self.int(team_id);
-        let mut w = vec![format!("team_id = {t}"), "deleted = 0".to_string()];
+        let mut w = vec![self.live(team_id)];
         let time = match q.date_field {
             escucha_core::log::query::DateField::Created => "created_ms",
             escucha_core::log::query::DateField::Comment => "comment_ms",
@@ -312,8 +321,8 @@ pub fn count_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Sql {
 /// Live captures in the team's log.
 pub fn live_sql(dialect: Dialect, team_id: i64) -> Sql {
     let mut b = Builder::new(dialect);
-    let t = b.int(team_id);
-    Sql { text: format!("SELECT count(*) FROM captures WHERE team_id = {t} AND deleted = 0"), params: b.params }
+    let live = b.live(team_id);
+    Sql { text: format!("SELECT count(*) FROM captures WHERE {live}"), params: b.params }
 }
 
 /// Per value and local day, a count, for one chart. The day is a floor
@@ -337,18 +346,16 @@ pub fn aggregate_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery, chart: Ag
 /// The live captures of one page (URL without fragment), newest first.
 pub fn page_sql(dialect: Dialect, team_id: i64, page: &str) -> Sql {
     let mut b = Builder::new(dialect);
-    let t = b.int(team_id);
+    let live = b.live(team_id);
     let p = b.text(page);
     let limit = b.int(i64::from(MAX_PAGE_LOOKUP));
     Sql {
-        text: format!(
-            "SELECT record FROM captures WHERE team_id = {t} AND page = {p} AND deleted = 0 ORDER BY created_ms DESC, id DESC LIMIT {limit}"
-        ),
+        text: format!("SELECT record FROM captures WHERE {live} AND page = {p} ORDER BY created_ms DESC, id DESC LIMIT {limit}"),
         params: b.params,
     }
 }
 
-// ---- SQLite: writing the derived columns and running the queries ----
+// ---- SQLite: writing the derived columns ----
 
 /// Derive and store the query columns of a just-written record.
 pub fn write_index(conn: &Connection, team_id: i64, c: &Capture) -> rusqlite::Result<()> {
@@ -418,131 +425,205 @@ fn decode(json: &str) -> rusqlite::Result<Capture> {
     serde_json::from_str(json).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
-fn sort_value(v: SqlValue) -> SortValue {
-    match v {
-        SqlValue::Integer(i) => SortValue::Int(i),
-        SqlValue::Text(s) => SortValue::Text(s),
-        other => SortValue::Text(format!("{other:?}")),
+// ---- Either engine: statements to run, and their rows into an answer ----
+
+/// One cell of a result row, whichever engine read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl Cell {
+    fn int(&self) -> i64 {
+        match self {
+            Cell::Int(i) => *i,
+            _ => 0,
+        }
     }
+
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Null => String::new(),
+        }
+    }
+
+    fn sort_value(self) -> SortValue {
+        match self {
+            Cell::Int(i) => SortValue::Int(i),
+            Cell::Text(s) => SortValue::Text(s),
+            Cell::Null => SortValue::Text(String::new()),
+        }
+    }
+}
+
+/// The rows of one statement.
+pub type Rows = Vec<Vec<Cell>>;
+
+/// The statements one answer needs (run in order, in one snapshot) and how
+/// their rows become it. Built per dialect; each engine only runs SQL and
+/// reads cells, so the mapping from rows to answers exists once.
+pub struct Plan<T> {
+    pub statements: Vec<Sql>,
+    pub answer: Box<dyn FnOnce(Vec<Rows>) -> Result<T, serde_json::Error> + Send>,
+}
+
+fn decode_record(cell: &Cell) -> Result<Capture, serde_json::Error> {
+    serde_json::from_str(&cell.text())
 }
 
 /// One page of the query's rows.
-pub fn list(conn: &Connection, team_id: i64, q: &CaptureQuery) -> rusqlite::Result<CapturePage> {
-    let sql = list_sql(Dialect::Sqlite, team_id, q);
-    let n = sort_columns(q.sort).len();
-    let mut stmt = conn.prepare_cached(&sql.text)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(&sql.params), |r| {
-        let json: String = r.get(0)?;
-        let key: Vec<SortValue> = (1..=n).map(|i| r.get::<_, SqlValue>(i).map(sort_value)).collect::<rusqlite::Result<_>>()?;
-        Ok((json, key))
-    })?;
-    let mut items = Vec::new();
-    let mut last_key = None;
-    let mut more = false;
-    for row in rows {
-        let (json, key) = row?;
-        if items.len() == q.limit as usize {
-            more = true;
-            break;
-        }
-        items.push(decode(&json)?);
-        last_key = Some(key);
+pub fn list_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<CapturePage> {
+    let q = q.clone();
+    Plan {
+        statements: vec![list_sql(dialect, team_id, &q)],
+        answer: Box::new(move |mut results| {
+            let mut items = Vec::new();
+            let mut last_key = None;
+            let mut more = false;
+            for mut row in results.pop().unwrap_or_default() {
+                if items.len() == q.limit as usize {
+                    more = true;
+                    break;
+                }
+                items.push(decode_record(&row[0])?);
+                last_key = Some(row.drain(1..).map(Cell::sort_value).collect::<Vec<_>>());
+            }
+            let next = if more { last_key.map(|k| q.cursor_for(k).encode()) } else { None };
+            Ok(CapturePage { items, next })
+        }),
     }
-    let next = if more { last_key.map(|k| q.cursor_for(k).encode()) } else { None };
-    Ok(CapturePage { items, next })
-}
-
-fn count(conn: &Connection, sql: &Sql) -> rusqlite::Result<u32> {
-    conn.prepare_cached(&sql.text)?.query_row(rusqlite::params_from_iter(&sql.params), |r| r.get::<_, i64>(0)).map(|n| n as u32)
 }
 
 /// Facet counts, how many match, how many are live.
-pub fn facets(conn: &Connection, team_id: i64, q: &CaptureQuery) -> rusqlite::Result<FacetCounts> {
-    let mut out = FacetCounts {
-        total: count(conn, &count_sql(Dialect::Sqlite, team_id, q))?,
-        live: count(conn, &live_sql(Dialect::Sqlite, team_id))?,
-        facets: Facets::default(),
-    };
-    for facet in Facet::ALL {
-        let sql = facet_sql(Dialect::Sqlite, team_id, q, facet);
-        let mut stmt = conn.prepare_cached(&sql.text)?;
-        let params = rusqlite::params_from_iter(&sql.params);
-        let f = &mut out.facets;
-        if facet == Facet::Department {
-            let rows = stmt.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
-            let mut v = Vec::new();
-            for row in rows {
-                let (none, name, n) = row?;
-                v.push(((none == 0).then_some(name), n as u32));
+pub fn facets_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<FacetCounts> {
+    let mut statements = vec![count_sql(dialect, team_id, q), live_sql(dialect, team_id)];
+    statements.extend(Facet::ALL.iter().map(|&f| facet_sql(dialect, team_id, q, f)));
+    Plan {
+        statements,
+        answer: Box::new(|results| {
+            let first = |rows: &Rows| rows.first().and_then(|r| r.first()).map_or(0, Cell::int) as u32;
+            let mut out = FacetCounts { total: first(&results[0]), live: first(&results[1]), facets: Facets::default() };
+            let f = &mut out.facets;
+            for (facet, rows) in Facet::ALL.iter().zip(&results[2..]) {
+                if *facet == Facet::Department {
+                    let v = rows.iter().map(|r| ((r[0].int() == 0).then(|| r[1].text()), r[2].int() as u32)).collect();
+                    f.departments = sorted_departments(v);
+                    continue;
+                }
+                let ints: BTreeMap<i64, u32> =
+                    rows.iter().filter_map(|r| if let Cell::Int(i) = r[0] { Some((i, r[1].int() as u32)) } else { None }).collect();
+                let texts = || {
+                    sorted_named(
+                        rows.iter()
+                            .filter_map(|r| if let Cell::Text(s) = &r[0] { Some((s.clone(), r[1].int() as u32)) } else { None })
+                            .collect(),
+                    )
+                };
+                let get = |i: i64| ints.get(&i).copied().unwrap_or(0);
+                match facet {
+                    Facet::Brand => f.brands = texts(),
+                    Facet::Site => f.sites = texts(),
+                    Facet::Member => f.members = texts(),
+                    Facet::Sentiment => f.sentiments = Sentiment::ALL.iter().map(|&s| (s, get(s as i64))).collect(),
+                    Facet::Status => f.statuses = Status::ALL.iter().map(|&s| (s, get(s as i64))).collect(),
+                    Facet::Priority => f.priorities = Priority::ALL.iter().map(|&s| (s, get(s as i64))).collect(),
+                    Facet::Department => unreachable!("handled above"),
+                }
             }
-            f.departments = sorted_departments(v);
-            continue;
-        }
-        let rows = stmt.query_map(params, |r| Ok((r.get::<_, SqlValue>(0)?, r.get::<_, i64>(1)? as u32)))?;
-        let rows: Vec<(SqlValue, u32)> = rows.collect::<rusqlite::Result<_>>()?;
-        let ints: BTreeMap<i64, u32> =
-            rows.iter().filter_map(|(v, n)| if let SqlValue::Integer(i) = v { Some((*i, *n)) } else { None }).collect();
-        let texts = || {
-            sorted_named(rows.iter().filter_map(|(v, n)| if let SqlValue::Text(s) = v { Some((s.clone(), *n)) } else { None }).collect())
-        };
-        let get = |i: i64| ints.get(&i).copied().unwrap_or(0);
-        match facet {
-            Facet::Brand => f.brands = texts(),
-            Facet::Site => f.sites = texts(),
-            Facet::Member => f.members = texts(),
-            Facet::Sentiment => f.sentiments = Sentiment::ALL.iter().map(|&s| (s, get(s as i64))).collect(),
-            Facet::Status => f.statuses = Status::ALL.iter().map(|&s| (s, get(s as i64))).collect(),
-            Facet::Priority => f.priorities = Priority::ALL.iter().map(|&s| (s, get(s as i64))).collect(),
-            Facet::Department => unreachable!("handled above"),
-        }
+            Ok(out)
+        }),
     }
-    Ok(out)
 }
 
 /// What the dashboard's charts show, under the query's filters.
-pub fn aggregates(conn: &Connection, team_id: i64, q: &CaptureQuery, tz_offset_min: i32) -> rusqlite::Result<Aggregates> {
-    let mut failure = None;
-    let result = Aggregates::from_cells(|chart| {
-        let run = || -> rusqlite::Result<Cells> {
-            let sql = aggregate_sql(Dialect::Sqlite, team_id, q, chart, tz_offset_min);
-            let mut stmt = conn.prepare_cached(&sql.text)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(&sql.params), |r| {
-                Ok((r.get::<_, SqlValue>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)? as u32))
-            })?;
-            let mut cells = Cells::new();
-            for row in rows {
-                let (key, day, n) = row?;
-                let key = match (chart, key) {
-                    (AggregateChart::SentimentPerDay, SqlValue::Integer(i)) => {
-                        Sentiment::ALL.get(i as usize).map(|s| s.as_str().to_string()).unwrap_or_default()
+pub fn aggregates_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery, tz_offset_min: i32) -> Plan<Aggregates> {
+    Plan {
+        statements: AggregateChart::ALL.iter().map(|&c| aggregate_sql(dialect, team_id, q, c, tz_offset_min)).collect(),
+        answer: Box::new(|results| {
+            let mut per_chart: Vec<(AggregateChart, Cells)> = AggregateChart::ALL
+                .iter()
+                .zip(results)
+                .map(|(&chart, rows)| {
+                    let mut cells = Cells::new();
+                    for r in rows {
+                        let key = match (chart, &r[0]) {
+                            (AggregateChart::SentimentPerDay, Cell::Int(i)) => {
+                                Sentiment::ALL.get(*i as usize).map(|s| s.as_str().to_string()).unwrap_or_default()
+                            }
+                            (AggregateChart::StatusOverTime, Cell::Int(i)) => {
+                                Status::ALL.get(*i as usize).map(|s| s.as_str().to_string()).unwrap_or_default()
+                            }
+                            (_, other) => other.text(),
+                        };
+                        *cells.entry(key).or_default().entry(r[1].int()).or_default() += r[2].int() as u32;
                     }
-                    (AggregateChart::StatusOverTime, SqlValue::Integer(i)) => {
-                        Status::ALL.get(i as usize).map(|s| s.as_str().to_string()).unwrap_or_default()
-                    }
-                    (_, SqlValue::Text(s)) => s,
-                    (_, other) => format!("{other:?}"),
-                };
-                *cells.entry(key).or_default().entry(day).or_default() += n;
-            }
-            Ok(cells)
-        };
-        run().unwrap_or_else(|e| {
-            failure = Some(e);
-            Cells::new()
-        })
-    });
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(result),
+                    (chart, cells)
+                })
+                .collect();
+            Ok(Aggregates::from_cells(|chart| {
+                per_chart.iter_mut().find(|(c, _)| *c == chart).map(|(_, cells)| std::mem::take(cells)).unwrap_or_default()
+            }))
+        }),
     }
 }
 
 /// The live captures of one page, newest first (at most [`MAX_PAGE_LOOKUP`]).
-pub fn page_captures(conn: &Connection, team_id: i64, page: &str) -> rusqlite::Result<Vec<Capture>> {
-    let sql = page_sql(Dialect::Sqlite, team_id, page);
-    let mut stmt = conn.prepare_cached(&sql.text)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(&sql.params), |r| r.get::<_, String>(0))?;
-    rows.map(|j| decode(&j?)).collect()
+pub fn page_plan(dialect: Dialect, team_id: i64, page: &str) -> Plan<Vec<Capture>> {
+    Plan {
+        statements: vec![page_sql(dialect, team_id, page)],
+        answer: Box::new(|mut results| results.pop().unwrap_or_default().iter().map(|r| decode_record(&r[0])).collect()),
+    }
+}
+
+// ---- SQLite: running a plan ----
+
+fn cell(v: SqlValue) -> Cell {
+    match v {
+        SqlValue::Null => Cell::Null,
+        SqlValue::Integer(i) => Cell::Int(i),
+        SqlValue::Text(s) => Cell::Text(s),
+        other => Cell::Text(format!("{other:?}")),
+    }
+}
+
+/// Run a plan on SQLite, in one read transaction (one snapshot).
+pub fn run<T>(conn: &mut Connection, plan: Plan<T>) -> rusqlite::Result<T> {
+    let tx = conn.transaction()?;
+    let mut results = Vec::with_capacity(plan.statements.len());
+    for sql in &plan.statements {
+        let mut stmt = tx.prepare_cached(&sql.text)?;
+        let n = stmt.column_count();
+        let rows = stmt.query_map(rusqlite::params_from_iter(&sql.params), |r| {
+            (0..n).map(|i| r.get::<_, SqlValue>(i).map(cell)).collect::<rusqlite::Result<Vec<Cell>>>()
+        })?;
+        results.push(rows.collect::<rusqlite::Result<Rows>>()?);
+    }
+    drop(tx);
+    (plan.answer)(results).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// One page of the query's rows.
+pub fn list(conn: &mut Connection, team_id: i64, q: &CaptureQuery) -> rusqlite::Result<CapturePage> {
+    run(conn, list_plan(Dialect::Sqlite, team_id, q))
+}
+
+/// Facet counts, how many match, how many are live.
+pub fn facets(conn: &mut Connection, team_id: i64, q: &CaptureQuery) -> rusqlite::Result<FacetCounts> {
+    run(conn, facets_plan(Dialect::Sqlite, team_id, q))
+}
+
+/// What the dashboard's charts show, under the query's filters.
+pub fn aggregates(conn: &mut Connection, team_id: i64, q: &CaptureQuery, tz_offset_min: i32) -> rusqlite::Result<Aggregates> {
+    run(conn, aggregates_plan(Dialect::Sqlite, team_id, q, tz_offset_min))
+}
+
+/// The live captures of one page, newest first (at most [`MAX_PAGE_LOOKUP`]).
+pub fn page_captures(conn: &mut Connection, team_id: i64, page: &str) -> rusqlite::Result<Vec<Capture>> {
+    run(conn, page_plan(Dialect::Sqlite, team_id, page))
 }
 
 #[cfg(test)]
@@ -555,7 +636,7 @@ mod tests {
         let lite = list_sql(Dialect::Sqlite, 7, &q);
         let pg = list_sql(Dialect::Postgres, 7, &q);
         assert!(lite.text.contains("WHERE team_id = ?1 AND deleted = 0"), "{}", lite.text);
-        assert!(pg.text.contains("WHERE team_id = $1 AND deleted = 0"), "{}", pg.text);
+        assert!(pg.text.contains("WHERE team_id = $1 AND NOT deleted"), "{}", pg.text);
         assert!(lite.text.contains("instr(search, ?2) > 0"), "{}", lite.text);
         // PostgreSQL: LIKE with the wildcards of the word escaped (the trigram index answers it).
         assert!(pg.text.contains("search LIKE $2"), "{}", pg.text);

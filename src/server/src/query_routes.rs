@@ -9,8 +9,7 @@ use serde::Serialize;
 
 use crate::auth::Authed;
 use crate::errors::ApiFailure;
-use crate::routes::blocking;
-use crate::{query, AppState};
+use crate::AppState;
 
 /// Decoded `key=value` pairs of the URL query.
 fn pairs(raw: Option<String>) -> Result<Vec<(String, String)>, ApiFailure> {
@@ -63,14 +62,12 @@ pub async fn captures(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<CapturePage>, ApiFailure> {
     let (q, _) = parse(raw, &[])?;
-    let team = who.team_id;
-    Ok(Json(blocking(&state, "searching the team log", move |c| query::list(c, team, &q)).await?))
+    Ok(Json(state.storage.list(who.team_id, &q).await.map_err(|e| ApiFailure::internal("searching the team log", e))?))
 }
 
 pub async fn facets(State(state): State<AppState>, Authed(who): Authed, RawQuery(raw): RawQuery) -> Result<Json<FacetCounts>, ApiFailure> {
     let (q, _) = parse(raw, &[])?;
-    let team = who.team_id;
-    Ok(Json(blocking(&state, "counting the team log", move |c| query::facets(c, team, &q)).await?))
+    Ok(Json(state.storage.facets(who.team_id, &q).await.map_err(|e| ApiFailure::internal("counting the team log", e))?))
 }
 
 /// Most minutes a time zone is east or west of UTC.
@@ -89,8 +86,7 @@ pub async fn aggregates(
         })?,
         _ => return Err(ApiFailure::bad_request("tz: give it at most once.")),
     };
-    let team = who.team_id;
-    Ok(Json(blocking(&state, "charting the team log", move |c| query::aggregates(c, team, &q, tz)).await?))
+    Ok(Json(state.storage.aggregates(who.team_id, &q, tz).await.map_err(|e| ApiFailure::internal("charting the team log", e))?))
 }
 
 #[derive(Serialize)]
@@ -118,7 +114,6 @@ pub async fn page_captures(
         _ => return Err(ApiFailure::bad_request("url: give the page's address once.")),
     };
     let page = escucha_core::log::ingest::page_key(&url).to_string();
-    let team = who.team_id;
-    let items = blocking(&state, "looking up the page", move |c| query::page_captures(c, team, &page)).await?;
+    let items = state.storage.page_captures(who.team_id, &page).await.map_err(|e| ApiFailure::internal("looking up the page", e))?;
     Ok(Json(PageCaptures { items }))
 }

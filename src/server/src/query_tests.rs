@@ -1,11 +1,12 @@
 //! The query routes against the core's reference evaluator: random captures
-//! pushed through the real API into a real SQLite file, random queries
+//! pushed through the real API into a real database (each engine), random queries
 //! through the real routes, and every answer (pages with their cursors,
 //! facet counts, chart aggregates, page look-ups) equal to what
 //! `escucha_core::log::query_api::Evaluated` gives over the same records.
 
 use super::*;
 use crate::accounts;
+use crate::tests::Engine;
 use axum::body::Body;
 use axum::http::Request;
 use escucha_core::log::query_api::{Aggregates, CapturePage, CaptureQuery, Cursor, Evaluated, FacetCounts};
@@ -20,27 +21,33 @@ use tower::ServiceExt;
 struct Server {
     _dir: tempfile::TempDir,
     router: Router,
-    db: Db,
+    storage: Storage,
 }
 
 impl Server {
-    fn new() -> Server {
+    /// A router on a fresh database of `engine`; `None` when PostgreSQL is
+    /// asked for and none is configured (said in one line).
+    async fn new(engine: Engine) -> Option<Server> {
         let dir = tempfile::tempdir().unwrap();
         let www = dir.path().join("www");
         std::fs::create_dir_all(&www).unwrap();
-        let db = Db::open(&dir.path().join("q.sqlite3")).unwrap();
-        let router = app(AppState::new(crate::Storage::Sqlite(db.clone()), ServerConfig::default()), &StaticDirs { www, demo: None });
-        Server { _dir: dir, router, db }
+        let storage = match engine {
+            Engine::Sqlite => Storage::Sqlite(Db::open(&dir.path().join("q.sqlite3")).unwrap()),
+            Engine::Postgres => {
+                let admin = postgres::test_postgres_url()?;
+                Storage::open(&postgres::scratch_database(&admin, "escucha_query").await.unwrap()).await.unwrap()
+            }
+        };
+        let router = app(AppState::new(storage.clone(), ServerConfig::default()), &StaticDirs { www, demo: None });
+        Some(Server { _dir: dir, router, storage })
     }
 
-    fn member(&self, team: &str, name: &str) -> String {
-        self.db.with(|c| {
-            if accounts::find_team(c, team).unwrap().is_none() {
-                accounts::create_team(c, team).unwrap();
-            }
-            accounts::add_member(c, team, name).unwrap();
-            accounts::issue_token(c, name, Some(team)).unwrap().secret
-        })
+    async fn member(&self, team: &str, name: &str) -> String {
+        if self.storage.find_team(team).await.unwrap().is_none() {
+            self.storage.create_team(team).await.unwrap();
+        }
+        self.storage.add_member(team, name).await.unwrap();
+        self.storage.issue_token(name, Some(team)).await.unwrap().secret
     }
 
     async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
@@ -228,94 +235,111 @@ fn ids(p: &CapturePage) -> Vec<String> {
     p.items.iter().map(|c| c.id.clone()).collect()
 }
 
+type Case = (Vec<(Shape, Marks)>, Vec<(Shape, Marks)>, Vec<(String, u32)>, i32);
+
+fn the_server_answers_what_the_core_reference_answers(engine: Engine, (team_a, team_b, queries, tz): Case) -> Result<(), TestCaseError> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let Some(server) = Server::new(engine).await else { return Ok(()) };
+        let a = server.member("A", "ana").await;
+        let b = server.member("B", "bea").await;
+        let caps_a: Vec<Capture> = team_a.into_iter().enumerate().map(|(n, (x, y))| capture(n, x, y)).collect();
+        // Team B holds copies of A's ids too: nothing may leak across teams.
+        let caps_b: Vec<Capture> = team_b.into_iter().enumerate().map(|(n, (x, y))| capture(n, x, y)).collect();
+        server.push(&a, &caps_a).await;
+        server.push(&b, &caps_b).await;
+        let stored = server.stored(&a).await;
+        prop_assert_eq!(stored.len(), caps_a.len());
+        let reference = Evaluated::new(&stored);
+        for (qs, limit) in &queries {
+            let q = parse(qs);
+            // Every page, following the server's cursors.
+            let mut after: Option<String> = None;
+            let mut pages = 0;
+            loop {
+                let mut qp = CaptureQuery { limit: *limit, ..q.clone() };
+                let mut path = format!("/api/v1/captures?{qs}&limit={limit}");
+                if let Some(c) = &after {
+                    qp.after = Some(Cursor::decode(c).unwrap().key);
+                    path.push_str(&format!("&after={c}"));
+                }
+                let got: CapturePage = server.ok(&path, &a).await;
+                let want = reference.page(&qp);
+                prop_assert_eq!(ids(&got), ids(&want), "{}", path);
+                prop_assert_eq!(&got.next, &want.next, "{}", path);
+                prop_assert_eq!(&got.items, &want.items);
+                pages += 1;
+                match got.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+                prop_assert!(pages < 100);
+            }
+            let facets: FacetCounts = server.ok(&format!("/api/v1/facets?{qs}"), &a).await;
+            prop_assert_eq!(facets, reference.facets(&q), "{}", qs);
+            let charts: Aggregates = server.ok(&format!("/api/v1/aggregates?{qs}&tz={tz}"), &a).await;
+            prop_assert_eq!(charts, reference.aggregates(&q, tz), "{}", qs);
+        }
+        for c in stored.iter().take(3) {
+            let url = format!("{}#elsewhere", c.context.value.page_url);
+            let got: Value = server.ok(&format!("/api/v1/page-captures?url={}", encode(&url)), &a).await;
+            let want: Vec<&Capture> = escucha_core::log::query_api::page_captures(&stored, &url);
+            let got: Vec<Capture> = serde_json::from_value(got["items"].clone()).unwrap();
+            prop_assert_eq!(got.iter().collect::<Vec<_>>(), want);
+        }
+        Ok(())
+    })
+}
+
+fn arb_case() -> impl Strategy<Value = Case> {
+    (
+        prop::collection::vec(arb_capture(), 0..40),
+        prop::collection::vec(arb_capture(), 0..10),
+        prop::collection::vec(arb_query(), 1..6),
+        -720..840i32,
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_server_answers_what_the_core_reference_answers(
-        team_a in prop::collection::vec(arb_capture(), 0..40),
-        team_b in prop::collection::vec(arb_capture(), 0..10),
-        queries in prop::collection::vec(arb_query(), 1..6),
-        tz in -720..840i32,
-    ) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async {
-            let server = Server::new();
-            let a = server.member("A", "ana");
-            let b = server.member("B", "bea");
-            let caps_a: Vec<Capture> = team_a.into_iter().enumerate().map(|(n, (x, y))| capture(n, x, y)).collect();
-            // Team B holds copies of A's ids too: nothing may leak across teams.
-            let caps_b: Vec<Capture> = team_b.into_iter().enumerate().map(|(n, (x, y))| capture(n, x, y)).collect();
-            server.push(&a, &caps_a).await;
-            server.push(&b, &caps_b).await;
-            let stored = server.stored(&a).await;
-            prop_assert_eq!(stored.len(), caps_a.len());
-            let reference = Evaluated::new(&stored);
-            for (qs, limit) in &queries {
-                let q = parse(qs);
-                // Every page, following the server's cursors.
-                let mut after: Option<String> = None;
-                let mut pages = 0;
-                loop {
-                    let mut qp = CaptureQuery { limit: *limit, ..q.clone() };
-                    let mut path = format!("/api/v1/captures?{qs}&limit={limit}");
-                    if let Some(c) = &after {
-                        qp.after = Some(Cursor::decode(c).unwrap().key);
-                        path.push_str(&format!("&after={c}"));
-                    }
-                    let got: CapturePage = server.ok(&path, &a).await;
-                    let want = reference.page(&qp);
-                    prop_assert_eq!(ids(&got), ids(&want), "{}", path);
-                    prop_assert_eq!(&got.next, &want.next, "{}", path);
-                    prop_assert_eq!(&got.items, &want.items);
-                    pages += 1;
-                    match got.next {
-                        Some(n) => after = Some(n),
-                        None => break,
-                    }
-                    prop_assert!(pages < 100);
-                }
-                let facets: FacetCounts = server.ok(&format!("/api/v1/facets?{qs}"), &a).await;
-                prop_assert_eq!(facets, reference.facets(&q), "{}", qs);
-                let charts: Aggregates = server.ok(&format!("/api/v1/aggregates?{qs}&tz={tz}"), &a).await;
-                prop_assert_eq!(charts, reference.aggregates(&q, tz), "{}", qs);
-            }
-            for c in stored.iter().take(3) {
-                let url = format!("{}#elsewhere", c.context.value.page_url);
-                let got: Value = server.ok(&format!("/api/v1/page-captures?url={}", encode(&url)), &a).await;
-                let want: Vec<&Capture> = escucha_core::log::query_api::page_captures(&stored, &url);
-                let got: Vec<Capture> = serde_json::from_value(got["items"].clone()).unwrap();
-                prop_assert_eq!(got.iter().collect::<Vec<_>>(), want);
-            }
-            Ok(())
-        })?;
+    fn sqlite_answers_what_the_core_reference_answers(case in arb_case()) {
+        the_server_answers_what_the_core_reference_answers(Engine::Sqlite, case)?;
+    }
+
+    #[test]
+    fn postgres_answers_what_the_core_reference_answers(case in arb_case()) {
+        the_server_answers_what_the_core_reference_answers(Engine::Postgres, case)?;
     }
 }
 
 #[tokio::test]
 async fn bad_queries_are_400_with_a_sentence_and_need_a_token() {
-    let server = Server::new();
-    let a = server.member("A", "ana");
-    let cases = [
-        ("/api/v1/captures?nope=1", "nope: unknown query parameter."),
-        ("/api/v1/captures?limit=0", "limit: 0 must be from 1 to 500."),
-        ("/api/v1/captures?after=xyz", "after: not a cursor from this server; omit it to start from the first page."),
-        ("/api/v1/facets?status=open", "status: \u{201c}open\u{201d} is not a status (new, needsResponse, …)."),
-        ("/api/v1/aggregates?tz=9999", "tz: \u{201c}9999\u{201d} must be minutes east of UTC, from -840 to 840."),
-        ("/api/v1/captures?q=%ZZ", "The query string has a bad escape near \u{201c}%ZZ\u{201d}."),
-        ("/api/v1/page-captures?url=javascript:alert(1)", "url: \u{201c}javascript:alert(1)\u{201d} is not an http(s) address."),
-        ("/api/v1/page-captures", "url: give the page's address once."),
-    ];
-    for (path, message) in cases {
-        let (status, body) = server.get(path, &a).await;
-        assert_eq!(
-            (status, body["error"]["code"].as_str(), body["error"]["message"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("bad_request"), Some(message)),
-            "{path}"
-        );
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        let Some(server) = Server::new(engine).await else { continue };
+        let a = server.member("A", "ana").await;
+        let cases = [
+            ("/api/v1/captures?nope=1", "nope: unknown query parameter."),
+            ("/api/v1/captures?limit=0", "limit: 0 must be from 1 to 500."),
+            ("/api/v1/captures?after=xyz", "after: not a cursor from this server; omit it to start from the first page."),
+            ("/api/v1/facets?status=open", "status: \u{201c}open\u{201d} is not a status (new, needsResponse, …)."),
+            ("/api/v1/aggregates?tz=9999", "tz: \u{201c}9999\u{201d} must be minutes east of UTC, from -840 to 840."),
+            ("/api/v1/captures?q=%ZZ", "The query string has a bad escape near \u{201c}%ZZ\u{201d}."),
+            ("/api/v1/page-captures?url=javascript:alert(1)", "url: \u{201c}javascript:alert(1)\u{201d} is not an http(s) address."),
+            ("/api/v1/page-captures", "url: give the page's address once."),
+        ];
+        for (path, message) in cases {
+            let (status, body) = server.get(path, &a).await;
+            assert_eq!(
+                (status, body["error"]["code"].as_str(), body["error"]["message"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("bad_request"), Some(message)),
+                "{engine:?} {path}"
+            );
+        }
+        let (status, _) = server.get("/api/v1/captures", "esc_wrong").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let (status, _) = server.get("/api/v1/captures", "esc_wrong").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -341,5 +365,33 @@ async fn rows_stored_before_the_query_columns_are_backfilled_at_start() {
     let db = Db::open(&path).unwrap();
     let q = CaptureQuery::from_pairs([("q", "movistar cobro"), ("brand", "Telefónica"), ("sort", "brand")]).unwrap();
     let page = db.with(|conn| crate::query::list(conn, 1, &q)).unwrap();
+    assert_eq!(page.items.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), [c.id.as_str()]);
+}
+
+#[tokio::test]
+async fn postgres_rows_stored_before_the_query_columns_are_backfilled_at_start() {
+    let Some(admin) = postgres::test_postgres_url() else { return };
+    let url = postgres::scratch_database(&admin, "escucha_query").await.unwrap();
+    let c = capture(1, (0, 0, 0, 1, vec![0, 1], 3, Some(2)), (2, 1, 2, vec![0], false));
+    let q = CaptureQuery::from_pairs([("q", "movistar cobro"), ("brand", "Telefónica"), ("sort", "brand")]).unwrap();
+    let team = {
+        let storage = Storage::open(&url).await.unwrap();
+        let team = storage.create_team("A").await.unwrap();
+        storage.add_member("A", "ana").await.unwrap();
+        let token = storage.issue_token("ana", Some("A")).await.unwrap().secret;
+        let who = match storage.authenticate(&token).await.unwrap() {
+            accounts::Authentication::Valid(who) => who,
+            other => panic!("{other:?}"),
+        };
+        storage.push(&who, vec![Ok(c.clone())]).await.unwrap();
+        assert_eq!(storage.list(team, &q).await.unwrap().items.len(), 1);
+        // As a server before migration 2 would have left it.
+        let Storage::Postgres(pg) = &storage else { unreachable!() };
+        pg.texts("UPDATE captures SET ix_version = 0, search = '', brand = ''").await.unwrap();
+        assert!(storage.list(team, &q).await.unwrap().items.is_empty());
+        team
+    };
+    let storage = Storage::open(&url).await.unwrap();
+    let page = storage.list(team, &q).await.unwrap();
     assert_eq!(page.items.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), [c.id.as_str()]);
 }

@@ -20,28 +20,6 @@ use crate::auth::Authed;
 use crate::errors::ApiFailure;
 use crate::{export, now_ms, store, AppState};
 
-/// Run blocking SQLite work off the async workers. The query routes'
-/// PostgreSQL side is not wired yet: they answer 503 with a message saying so.
-pub(crate) async fn blocking<T: Send + 'static>(
-    state: &AppState,
-    doing: &'static str,
-    f: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
-) -> Result<T, ApiFailure> {
-    let db = match &state.storage {
-        crate::Storage::Sqlite(db) => db.clone(),
-        crate::Storage::Postgres(_) => {
-            return Err(ApiFailure::new(
-                escucha_core::sync::api::ErrorCode::StorageUnavailable,
-                format!("{doing}: this route runs on SQLite only for now; this server uses PostgreSQL."),
-            ))
-        }
-    };
-    tokio::task::spawn_blocking(move || db.with(f))
-        .await
-        .map_err(|e| ApiFailure::internal(doing, e))?
-        .map_err(|e| ApiFailure::internal(doing, e))
-}
-
 /// The body as JSON, or a 400/413/415 that says what is wrong.
 fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, max_bytes: usize) -> Result<Value, ApiFailure> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");

@@ -10,12 +10,14 @@
 
 use std::time::Duration;
 
+use escucha_core::log::query_api::{Aggregates, CapturePage, CaptureQuery, FacetCounts};
 use escucha_core::log::{Capture, CaptureEdit};
 use escucha_core::sync::api::ItemResult;
 
 use crate::accounts::{self, Authentication, Identity, IssuedToken, TokenInfo};
 use crate::db::{Db, DbError, StorageHealth};
 use crate::postgres::{self, PgDb};
+use crate::query::{self, Dialect, Plan};
 use crate::store::{self, Checked, EditError, ExportCursor, ExportRow};
 
 #[derive(Clone)]
@@ -114,6 +116,38 @@ impl Storage {
             Storage::Sqlite(db) => blocking(db, move |c| store::export_page(c, team_id, &after, limit)).await?.map_err(sql),
             Storage::Postgres(pg) => pg.export_page(team_id, &after, limit).await,
         }
+    }
+
+    // --- queries over the team log (crate::query) ---------------------------
+
+    /// Build the plan in the engine's dialect and run it there: the rows
+    /// become the answer by the same code on either engine.
+    async fn query<T: Send + 'static>(&self, plan: impl FnOnce(Dialect) -> Plan<T>) -> Result<T, DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let plan = plan(Dialect::Sqlite);
+                blocking(db, move |c| query::run(c, plan)).await?.map_err(sql)
+            }
+            Storage::Postgres(pg) => pg.run(plan(Dialect::Postgres)).await,
+        }
+    }
+
+    /// One page of the team's captures matching `q`.
+    pub async fn list(&self, team_id: i64, q: &CaptureQuery) -> Result<CapturePage, DbError> {
+        self.query(|d| query::list_plan(d, team_id, q)).await
+    }
+
+    pub async fn facets(&self, team_id: i64, q: &CaptureQuery) -> Result<FacetCounts, DbError> {
+        self.query(|d| query::facets_plan(d, team_id, q)).await
+    }
+
+    pub async fn aggregates(&self, team_id: i64, q: &CaptureQuery, tz_offset_min: i32) -> Result<Aggregates, DbError> {
+        self.query(|d| query::aggregates_plan(d, team_id, q, tz_offset_min)).await
+    }
+
+    /// The live captures of one page (URL without fragment), newest first.
+    pub async fn page_captures(&self, team_id: i64, page: &str) -> Result<Vec<Capture>, DbError> {
+        self.query(|d| query::page_plan(d, team_id, page)).await
     }
 
     // --- the directory ------------------------------------------------------

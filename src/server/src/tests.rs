@@ -17,7 +17,7 @@ struct Harness {
 
 /// Which engine a test runs on; every router test runs on both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Engine {
+pub(crate) enum Engine {
     Sqlite,
     Postgres,
 }
