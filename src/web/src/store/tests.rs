@@ -156,8 +156,19 @@ async fn refused_or_failed_writes_change_nothing() {
     store.close();
     let err = store.log_capture(ctx(2, true), None, &defaults(), "ana", T + 3_000).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::Storage);
-    let detail = err.detail().unwrap_or_default();
-    assert!(detail.contains("this capture was NOT saved"), "{detail}");
+    // The failure travels as data (which failure, during what); words come at display time.
+    use escucha_core::log::store_error::{StoreAction, StoreFailure};
+    assert!(
+        matches!(
+            &err,
+            escucha_core::protocol::ProtocolError::Storage {
+                action: StoreAction::Capture,
+                failure: StoreFailure::Unavailable(_) | StoreFailure::Aborted(_)
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("this capture was NOT saved"), "{err}");
 }
 
 /// The kept totals equal a count through the indexes, and are `want`
