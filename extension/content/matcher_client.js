@@ -247,6 +247,7 @@ self.escuchaMatcherClient = (api) => {
     const previous = keyboard ? document.activeElement : null;
     const reply = await api.runtime.sendMessage({ type: C.openCardFrame });
     if (!reply || reply.type !== A.ok || s !== session) return;
+    closeCard(); // another opening (a hover, a second click) may have finished while this one waited
     const rules = session.hello.card;
     const { host, frame, port } = openFrame('escucha-card', 'card', 'card/card.html', reply.ticket, rules.hostStyle, rules.frameStyle);
     frame.title = 'Escucha';

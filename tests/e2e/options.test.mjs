@@ -373,7 +373,7 @@ test('5,000 terms: pasting keeps the page responsive and the list saves', async 
   await again.close();
 });
 
-test('storage failure: errorStorage is shown and nothing changes', async () => {
+test('storage failure: the storage words are shown and nothing changes', async () => {
   const before = await stored();
   await browser.worker.evaluate(() => {
     self.__realSet = chrome.storage.local.set;
@@ -384,7 +384,8 @@ test('storage failure: errorStorage is shown and nothing changes', async () => {
     await page.locator('#departments').fill('Solo uno');
     const r = await save(page);
     assert.equal(r.ok, false);
-    assert.match(r.text, /The browser could not save: .*quota exceeded.*Nothing was changed/);
+    // The failure travels as data (ProtocolError::Storage) and is worded here (store_error::words).
+    assert.match(r.text, /could not use Escucha's local log.*quota exceeded.*NOT saved/);
     assert.equal(await page.locator('#dirty').isVisible(), true, 'still unsaved');
     await page.close();
   } finally {

@@ -64,6 +64,8 @@ pub fn close() {
 pub async fn open(opening: CardOpening) -> Result<(), JsValue> {
     close();
     let ticket = platform::send(&OpenCardFrame {}).await.map_err(|e| JsValue::from_str(&format!("Escucha: no card ticket: {e}")))?.ticket;
+    // Another opening (a hover, a second click) may have finished while this one waited.
+    close();
     let doc = dom::document();
     let host: HtmlElement = doc.create_element("escucha-card")?.unchecked_into();
     host.set_attribute(OWN_UI_ATTRIBUTE, "card")?;
