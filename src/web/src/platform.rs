@@ -166,8 +166,43 @@ pub fn sender_info(sender: &JsValue) -> SenderInfo {
 
 /// Send a request to the service worker; the answer is its reply type.
 pub async fn send<R: Request>(request: &R) -> Result<R::Reply, ProtocolError> {
-    let reply = call("runtime.sendMessage", &[wire(request)]).await.map_err(|e| ProtocolError::NoAnswer { detail: e.0 })?;
+    let reply = send_message(wire(request)).await.map_err(|e| ProtocolError::NoAnswer { detail: e.0 })?;
     answer_of::<R>(reply)
+}
+
+/// `runtime.sendMessage(message)` in its callback form, on the `chrome`
+/// namespace both browsers have. Firefox hands the promise form's answer to
+/// an extension page framed in a web page (the card) as an opaque object
+/// (`{}`, no keys); the callback receives a readable copy.
+async fn send_message(message: JsValue) -> Result<JsValue, PlatformError> {
+    let chrome = Reflect::get(&js_sys::global(), &"chrome".into()).unwrap_or(JsValue::UNDEFINED);
+    if !chrome.is_object() {
+        return call("runtime.sendMessage", &[message]).await;
+    }
+    let runtime = get_path(&chrome, &["runtime"])?;
+    let f: Function = Reflect::get(&runtime, &"sendMessage".into())?
+        .dyn_into()
+        .map_err(|_| PlatformError("This browser has no extension API 'runtime.sendMessage'.".into()))?;
+    let mut failed: Option<PlatformError> = None;
+    let answered = Promise::new(&mut |resolve, reject| {
+        let runtime_for_cb = runtime.clone();
+        let cb = wasm_bindgen::closure::Closure::once_into_js(move |reply: JsValue| {
+            // `lastError` must be read inside the callback, or the browser logs it as unchecked.
+            let error = Reflect::get(&runtime_for_cb, &"lastError".into()).unwrap_or(JsValue::UNDEFINED);
+            if error.is_object() {
+                let _ = reject.call1(&JsValue::NULL, &error);
+            } else {
+                let _ = resolve.call1(&JsValue::NULL, &reply);
+            }
+        });
+        if let Err(e) = f.call2(&runtime, &message, &cb) {
+            failed = Some(e.into());
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    Ok(JsFuture::from(answered).await?)
 }
 
 /// Send a request to one frame of a tab (frame 0 is the top page).
