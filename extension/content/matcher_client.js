@@ -171,6 +171,7 @@ self.escuchaMatcherClient = (api) => {
     }
   };
 
+  let openings = 0; // card openings started: only the latest shows a card
   const closeCard = () => {
     if (!card) return;
     const old = card;
@@ -245,9 +246,10 @@ self.escuchaMatcherClient = (api) => {
       viewport: { width: innerWidth, height: innerHeight, scrollX, scrollY }, keyboard,
     };
     const previous = keyboard ? document.activeElement : null;
+    const mine = ++openings;
     const reply = await api.runtime.sendMessage({ type: C.openCardFrame });
-    if (!reply || reply.type !== A.ok || s !== session) return;
-    closeCard(); // another opening (a hover, a second click) may have finished while this one waited
+    // A later opening (a hover and a click, one after the other) started while this one waited: that one shows.
+    if (!reply || reply.type !== A.ok || s !== session || mine !== openings) return;
     const rules = session.hello.card;
     const { host, frame, port } = openFrame('escucha-card', 'card', 'card/card.html', reply.ticket, rules.hostStyle, rules.frameStyle);
     frame.title = 'Escucha';

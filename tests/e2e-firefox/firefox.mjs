@@ -137,11 +137,17 @@ export async function launchFirefox(pkg, { uuid = '5c0ffee0-1111-4222-8333-44445
         (async (arg) => { ${body} })(arguments[0]).then((v) => done({ ok: v }), (e) => done({ err: String(e) }));`, arg);
       let r;
       for (let i = 0; ; i++) {
-        try { r = await run(); break; } catch (e) {
+        try {
+          r = await run();
+          // null: the page went away before the script called back (it navigated): run it again.
+          if (r != null || i >= 3) break;
+          await sleep(300);
+        } catch (e) {
           if (i >= 3 || !/unloaded/i.test(e.message)) throw e;
           await sleep(300);
         }
       }
+      if (r == null) throw new Error('the extension page never answered the script');
       if (r.err) throw new Error(r.err);
       return r.ok;
     },

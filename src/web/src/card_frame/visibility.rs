@@ -26,7 +26,13 @@ pub fn watch(target: &web_sys::Element) -> Result<(), JsValue> {
     let on_entries = Closure::<dyn FnMut(Array)>::new(|entries: Array| {
         // The newest entry is the browser's current verdict.
         if let Some(last) = entries.iter().last() {
-            let visible = Reflect::get(&last, &"isVisible".into()).ok().and_then(|v| v.as_bool());
+            // Firefox has no IntersectionObserver v2 (`isVisible` is absent):
+            // there the verdict is only "in view" (`isIntersecting`), with no
+            // occlusion check; the README's Firefox differences say so.
+            let visible = Reflect::get(&last, &"isVisible".into())
+                .ok()
+                .and_then(|v| v.as_bool())
+                .or_else(|| Reflect::get(&last, &"isIntersecting".into()).ok().and_then(|v| v.as_bool()));
             VISIBLE.with(|v| v.set(visible));
         }
     });

@@ -60,12 +60,24 @@ pub fn close() {
     }
 }
 
+thread_local! {
+    // Openings started so far: only the latest one shows a card.
+    static OPENINGS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 /// Open (or replace) the card for `opening`.
 pub async fn open(opening: CardOpening) -> Result<(), JsValue> {
     close();
+    let mine = OPENINGS.with(|n| {
+        n.set(n.get().wrapping_add(1));
+        n.get()
+    });
     let ticket = platform::send(&OpenCardFrame {}).await.map_err(|e| JsValue::from_str(&format!("Escucha: no card ticket: {e}")))?.ticket;
-    // Another opening (a hover, a second click) may have finished while this one waited.
-    close();
+    // A later opening (a hover and a click, one after the other) started
+    // while this one waited for its ticket: that one is the card to show.
+    if OPENINGS.with(|n| n.get()) != mine {
+        return Ok(());
+    }
     let doc = dom::document();
     let host: HtmlElement = doc.create_element("escucha-card")?.unchecked_into();
     host.set_attribute(OWN_UI_ATTRIBUTE, "card")?;
