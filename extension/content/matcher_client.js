@@ -246,10 +246,10 @@ self.escuchaMatcherClient = (api) => {
       viewport: { width: innerWidth, height: innerHeight, scrollX, scrollY }, keyboard,
     };
     const previous = keyboard ? document.activeElement : null;
-    const mine = ++openings;
+    const attempt = ++openings;
     const reply = await api.runtime.sendMessage({ type: C.openCardFrame });
     // A later opening (a hover and a click, one after the other) started while this one waited: that one shows.
-    if (!reply || reply.type !== A.ok || s !== session || mine !== openings) return;
+    if (!reply || reply.type !== A.ok || s !== session || attempt !== openings) return;
     const rules = session.hello.card;
     const { host, frame, port } = openFrame('escucha-card', 'card', 'card/card.html', reply.ticket, rules.hostStyle, rules.frameStyle);
     frame.title = 'Escucha';
