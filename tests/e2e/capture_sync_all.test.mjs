@@ -174,7 +174,11 @@ function aimAt({ i, paintedTexts }) {
   const mid = t.offset + Math.floor(t.length / 2);
   // What is painted is asked of the content script (the painter is invisible
   // to page scripts): a painted mention with this word's text.
-  const painted = paintedTexts.includes(t.node.data.slice(t.offset, t.offset + t.length));
+  // The answer names texts, not places: a word inside an element the walk
+  // skips (escucha_core::page_text::SKIP_TAGS: controls, scripts…) is
+  // never painted, even when the same text is painted elsewhere on the page.
+  const skipped = t.node.parentElement?.closest('script, style, noscript, template, textarea, input, select, option, button, iframe, object, embed, canvas, svg, math, head, title');
+  const painted = !skipped && paintedTexts.includes(t.node.data.slice(t.offset, t.offset + t.length));
   const inLink = !!t.node.parentElement?.closest('a[href], button, input, textarea, select, [contenteditable]');
   const letter = document.createRange(); letter.setStart(t.node, mid); letter.setEnd(t.node, mid + 1);
   t.node.parentElement.scrollIntoView({ block: 'center', inline: 'center' });
