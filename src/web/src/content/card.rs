@@ -78,6 +78,9 @@ pub async fn open(opening: CardOpening) -> Result<(), JsValue> {
     if OPENINGS.with(|n| n.get()) != mine {
         return Ok(());
     }
+    // A tooltip shown while the ticket was on its way would cover the card
+    // (and Log refuses a covered card).
+    super::pointer::reset_display();
     let doc = dom::document();
     let host: HtmlElement = doc.create_element("escucha-card")?.unchecked_into();
     host.set_attribute(OWN_UI_ATTRIBUTE, "card")?;
