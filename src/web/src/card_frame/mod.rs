@@ -4,6 +4,7 @@
 //! runs the one extraction ([`card_frame::capture_context`]) and draws the
 //! form (`form.rs`).
 
+mod fit;
 mod form;
 mod visibility;
 
@@ -151,6 +152,9 @@ async fn show() -> Result<(), PlatformError> {
         visibility::watch(&log)?;
     }
     report_place();
+    if let Some(card) = dom::document().get_element_by_id("card") {
+        fit::watch(&card, report_place)?;
+    }
     // When the first frame with the card is painted (for the benchmark).
     let painted = Closure::once_into_js(|| {
         let _ = Reflect::set(&js_sys::global(), &"escuchaPaintedAt".into(), &now_epoch().into());
