@@ -121,6 +121,22 @@ async function enterCard(f) {
   return true;
 }
 
+/**
+ * Click `sel` in the open card with WebDriver's pointer, once the card can
+ * take it: its host is shown only when the frame has said where it goes (a
+ * moment after the quote is filled in), which a person waits for by eye and
+ * Playwright's click by its actionability wait; Selenium clicks at once.
+ * Leaves the driver in the card frame.
+ */
+async function clickInCard(f, sel) {
+  await f.driver.switchTo().defaultContent();
+  await until(() => f.driver.executeScript(`const h = document.querySelector('escucha-card'); if (!h) return false;
+    const r = h.getBoundingClientRect(); return getComputedStyle(h).visibility === 'visible' && r.width > 0 && r.height > 0;`),
+  { what: 'the card placed and shown' });
+  await until(() => enterCard(f), { what: 'the card frame' });
+  await f.driver.findElement(By.css(sel)).click();
+}
+
 test('install: the background script starts, the welcome page switches on the demo brands, the options page starts and shows them', async () => {
   const [welcome] = await a.tabsAt(`${a.base}/welcome/welcome.html`);
   await a.driver.switchTo().window(welcome);
@@ -238,7 +254,7 @@ test('a click on a mention opens the card; Log stores the comment with its conte
   await until(() => enterCard(a), { what: 'the card frame' });
   await until(async () => /soporte de Movistar tarda/.test(await a.driver.executeScript('return document.querySelector("#excerpt")?.textContent ?? ""')),
     { what: 'the card shows the quote' });
-  await a.driver.findElement(By.css('#log')).click();
+  await clickInCard(a, '#log');
   await until(async () => /Saved|Guardado/.test(await a.driver.executeScript('return document.querySelector("#state")?.textContent ?? ""')),
     { what: 'the card says saved' }).catch(async (e) => {
     throw new Error(`${e.message}; the card says: ${await a.driver.executeScript('return document.querySelector("#state")?.textContent ?? ""')}`);
