@@ -91,7 +91,9 @@ export async function launchFirefox(pkg, { uuid = '5c0ffee0-1111-4222-8333-44445
     opts.setPreference('extensions.autoDisableScopes', 0);
     opts.setPreference('browser.shell.checkDefaultBrowser', false);
     opts.setPreference('datareporting.policy.dataSubmissionEnabled', false);
-    const service = new firefox.ServiceBuilder(GECKODRIVER);
+    // --allow-system-access lets a test switch to Firefox's own window
+    // (`inChrome`): the context menu and the keyboard shortcuts live there.
+    const service = new firefox.ServiceBuilder(GECKODRIVER).addArguments('--allow-system-access');
     return new Builder().forBrowser('firefox').setFirefoxOptions(opts).setFirefoxService(service).build();
   };
   const f = {
@@ -160,6 +162,11 @@ export async function launchFirefox(pkg, { uuid = '5c0ffee0-1111-4222-8333-44445
       // Compared decoded: Firefox reports a quote in a query as %27.
       return until(() => f.inPage('const want = decodeURIComponent(arg); return (await browser.tabs.query({})).find((t) => t.url && decodeURIComponent(t.url) === want)?.id;', url),
         { what: `tab of ${url}` });
+    },
+    /** Run `body` (a function body, `arguments[0]` its argument) in Firefox's own browser window (chrome://browser), then come back to the page. */
+    async inChrome(body, arg) {
+      await f.driver.setContext('chrome');
+      try { return await f.driver.executeScript(body, arg); } finally { await f.driver.setContext('content'); }
     },
     /** Quit Firefox and start it again on the same profile (the add-on stays installed). */
     async restart() {

@@ -11,7 +11,10 @@ import assert from 'node:assert/strict';
 import { startFixtures } from '../e2e/harness.mjs';
 import { createTeam, serveTeamLog, pullAll } from '../e2e/teamlog.mjs';
 import { PageRequest as P } from '../e2e/protocol.mjs';
-import { launchFirefox, testPackage, firefoxVersion, until, ok, configureSync, By, sleep } from './firefox.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Key } from 'selenium-webdriver';
+import { launchFirefox, testPackage, firefoxVersion, until, ok, configureSync, By, sleep, FIREFOX_DIR } from './firefox.mjs';
 
 const FORUM_CANONICAL = 'http://127.0.0.1/demo/forum.html'; // forum.html's canonical link
 let fixtures, team, server, pkg, a, b;
@@ -52,6 +55,44 @@ async function expectCount(f, url, n) {
   return last;
 }
 
+/** The toolbar badge of tab `tabId`, read through the add-on's own API from an extension page. */
+async function badgeOf(f, tabId) {
+  await f.openPage('welcome/welcome.html');
+  return f.inPage('return browser.action.getBadgeText({ tabId: arg });', tabId);
+}
+
+/** Wait until the badge of tab `tabId` reads `want`; the last reading when it never does. */
+async function expectBadge(f, tabId, want) {
+  let last;
+  await until(async () => (last = await badgeOf(f, tabId)) === want, { timeout: 10000, what: `badge ${want}` }).catch(() => {});
+  assert.equal(last, want, 'badge');
+}
+
+/** Put the page's selection on post `post`'s text from `start` to `end` (a caret when `end` is absent). */
+async function select(f, post, start, end = start) {
+  await f.driver.executeScript(`const p = document.querySelector('#' + arguments[0] + ' p');
+    const sel = getSelection(); sel.removeAllRanges();
+    const r = document.createRange(); r.setStart(p.firstChild, arguments[1]); r.setEnd(p.firstChild, arguments[2]); sel.addRange(r);`, post, start, end);
+}
+
+/** The card's text at `sel` once `ok` accepts it (the card frame entered, then left). */
+async function cardText(f, sel, accept = (t) => t) {
+  try {
+    await until(() => enterCard(f), { what: 'the card frame' });
+    return await until(async () => {
+      const t = await f.driver.executeScript('return document.querySelector(arguments[0])?.textContent ?? null', sel);
+      return accept(t) ? t : null;
+    }, { what: `the card's ${sel}` });
+  } finally {
+    await f.driver.switchTo().defaultContent();
+  }
+}
+
+/** The message `key` of the Firefox package's locale `lang` (what the browser shows in that UI language). */
+function message(lang, key) {
+  return JSON.parse(readFileSync(join(FIREFOX_DIR, '_locales', lang, 'messages.json'), 'utf8'))[key].message;
+}
+
 /** Click the visible text `text` in the current web page with WebDriver's pointer. */
 async function clickText(f, text) {
   const r = await f.driver.executeScript(`
@@ -80,6 +121,22 @@ async function enterCard(f) {
   return true;
 }
 
+/**
+ * Click `sel` in the open card with WebDriver's pointer, once the card can
+ * take it: its host is shown only when the frame has said where it goes (a
+ * moment after the quote is filled in), which a person waits for by eye and
+ * Playwright's click by its actionability wait; Selenium clicks at once.
+ * Leaves the driver in the card frame.
+ */
+async function clickInCard(f, sel) {
+  await f.driver.switchTo().defaultContent();
+  await until(() => f.driver.executeScript(`const h = document.querySelector('escucha-card'); if (!h) return false;
+    const r = h.getBoundingClientRect(); return getComputedStyle(h).visibility === 'visible' && r.width > 0 && r.height > 0;`),
+  { what: 'the card placed and shown' });
+  await until(() => enterCard(f), { what: 'the card frame' });
+  await f.driver.findElement(By.css(sel)).click();
+}
+
 test('install: the background script starts, the welcome page switches on the demo brands, the options page starts and shows them', async () => {
   const [welcome] = await a.tabsAt(`${a.base}/welcome/welcome.html`);
   await a.driver.switchTo().window(welcome);
@@ -104,16 +161,19 @@ test('highlighting: the demo page has its 7 mentions in 3 groups, and the popup 
   const popup = await expectCount(a, url, 7);
   assert.equal(popup.groups.length, 3, JSON.stringify(popup.groups));
   assert.match(popup.groups[0], /Telefónica.*4/);
+  await expectBadge(a, popup.tabId, '7');
 });
 
 test('highlighting on a live page: a post added after the scan is counted', async () => {
   const url = `${fixtures.url}/forum.html?live`;
   const tab = await a.openTab(url);
-  await expectCount(a, url, 7);
+  const { tabId } = await expectCount(a, url, 7);
+  await expectBadge(a, tabId, '7');
   await a.driver.switchTo().window(tab);
   await a.driver.executeScript(`const p = document.createElement('article'); p.className = 'post';
     p.textContent = 'Me pasé a Orange la semana pasada y ACME Corp no me devolvió el router.'; document.querySelector('main, body').append(p);`);
   await expectCount(a, url, 9);
+  await expectBadge(a, tabId, '9');
 });
 
 test('highlighting on a strict-CSP page (no WebAssembly in content scripts): the matcher frame finds the same 7', async () => {
@@ -121,6 +181,64 @@ test('highlighting on a strict-CSP page (no WebAssembly in content scripts): the
   await a.openTab(url);
   const popup = await expectCount(a, url, 7);
   assert.equal(popup.groups.length, 3);
+  await expectBadge(a, popup.tabId, '7');
+});
+
+// Firefox's own context menu, opened by a real (WebDriver) right-click on a
+// selection and read in Firefox's browser window (chrome context): our item
+// is there with its localized title, and choosing it fires the add-on's real
+// menus.onClicked, which opens the card for the selection.
+test('context menu: "Log selection" is in Firefox\'s menu with its localized title, and choosing it opens the card for the selection', async () => {
+  const url = `${fixtures.url}/forum.html?menu`;
+  const tab = await a.openTab(url);
+  await expectCount(a, url, 7);
+  const lang = (await a.inPage('return browser.i18n.getUILanguage();')).split('-')[0];
+  await a.driver.switchTo().window(tab);
+  // Text the matcher did not find: "Zaragoza" in post 3.
+  await select(a, 'post-3', 3, 11);
+  const at = await a.driver.executeScript(`const r = getSelection().getRangeAt(0).getBoundingClientRect();
+    return { x: Math.round(r.x + r.width / 2), y: Math.round(r.y + r.height / 2) };`);
+  await a.driver.actions().move({ x: at.x, y: at.y, origin: 'viewport' }).contextClick().perform();
+  const items = await until(() => a.inChrome(`const m = document.getElementById('contentAreaContextMenu');
+    if (m.state !== 'open') return null;
+    return [...m.querySelectorAll('menuitem')].filter((i) => !i.hidden && i.id.endsWith('-menuitem-_log-selection')).map((i) => ({ id: i.id, label: i.label }));`),
+  { what: "Firefox's context menu open" });
+  assert.equal(items.length, 1, JSON.stringify(items));
+  assert.equal(items[0].label, message(lang === 'es' ? 'es' : 'en', 'menuLogSelection'));
+  await a.inChrome(`const m = document.getElementById('contentAreaContextMenu');
+    m.activateItem(document.getElementById(arguments[0]));`, items[0].id);
+  const quote = await cardText(a, '#excerpt', (t) => /Zaragoza/.test(t ?? ''));
+  assert.match(quote, /cobertura/);
+  await a.driver.actions().sendKeys(Key.ESCAPE).perform();
+});
+
+// The add-on's command is registered with its shortcut, and the shortcut,
+// pressed in Firefox's browser window (where the OS delivers real key presses;
+// keys WebDriver synthesizes inside the page never reach Firefox's shortcut
+// handling), fires the add-on's real commands.onCommand.
+test('keyboard command: Alt+Shift+L is registered and, pressed, opens the card for the mention nearest the caret', async () => {
+  const url = `${fixtures.url}/forum.html?command`;
+  const tab = await a.openTab(url);
+  await expectCount(a, url, 7);
+  const lang = (await a.inPage('return browser.i18n.getUILanguage();')).split('-')[0];
+  const commands = await a.inPage('return browser.commands.getAll();');
+  const open = commands.find((c) => c.name === 'open-card');
+  assert.ok(open, JSON.stringify(commands));
+  assert.equal(open.shortcut, 'Alt+Shift+L');
+  assert.equal(open.description, message(lang === 'es' ? 'es' : 'en', 'commandOpenCard'));
+  await a.driver.switchTo().window(tab);
+  // Caret in post 2, before "Orange": the nearest mention is that Orange.
+  await select(a, 'post-2', 3);
+  await a.driver.setContext('chrome');
+  try {
+    await a.driver.actions().keyDown(Key.ALT).keyDown(Key.SHIFT).sendKeys('L').keyUp(Key.SHIFT).keyUp(Key.ALT).perform();
+  } finally {
+    await a.driver.setContext('content');
+  }
+  const quote = await cardText(a, '#excerpt');
+  assert.match(quote, /me cambié a Orange/);
+  assert.equal(await cardText(a, '.term'), 'Orange');
+  await a.driver.actions().sendKeys(Key.ESCAPE).perform();
 });
 
 // The card used to stay empty here (Firefox handed the framed card the promise
@@ -136,7 +254,7 @@ test('a click on a mention opens the card; Log stores the comment with its conte
   await until(() => enterCard(a), { what: 'the card frame' });
   await until(async () => /soporte de Movistar tarda/.test(await a.driver.executeScript('return document.querySelector("#excerpt")?.textContent ?? ""')),
     { what: 'the card shows the quote' });
-  await a.driver.findElement(By.css('#log')).click();
+  await clickInCard(a, '#log');
   await until(async () => /Saved|Guardado/.test(await a.driver.executeScript('return document.querySelector("#state")?.textContent ?? ""')),
     { what: 'the card says saved' }).catch(async (e) => {
     throw new Error(`${e.message}; the card says: ${await a.driver.executeScript('return document.querySelector("#state")?.textContent ?? ""')}`);

@@ -39,7 +39,7 @@ test('one source, two manifests: each browser gets its own keys and nothing of t
   assert.equal(ff.background.service_worker, undefined);
   assert.equal(ff.minimum_chrome_version, undefined);
   assert.ok(ff.web_accessible_resources.every((r) => !('use_dynamic_url' in r)));
-  assert.equal(ff.browser_specific_settings.gecko.strict_min_version, '140.0', 'CSS.highlights exists from Firefox 140');
+  assert.equal(ff.browser_specific_settings.gecko.strict_min_version, '140.0', 'data_collection_permissions exists from Firefox 140 (web-ext lint warns on a lower minimum)');
   assert.ok(ff.browser_specific_settings.gecko.data_collection_permissions.required.length > 0);
   // Chromium: a service worker, no Firefox keys.
   assert.equal(chrome.background.service_worker, 'background/service_worker.js');
