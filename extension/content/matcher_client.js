@@ -252,6 +252,8 @@ self.escuchaMatcherClient = (api) => {
     if (!reply || reply.type !== A.ok || s !== session || attempt == null) return;
     // A later opening (a hover and a click, one after the other) started while this one waited: that one shows.
     if (!(await ask(session, { type: F.cardTicket, attempt }))?.show || s !== session) return;
+    // An earlier opening may have shown its card while this one asked for its number: the latest replaces it.
+    closeCard();
     const rules = session.hello.card;
     const { host, frame, port } = openFrame('escucha-card', 'card', 'card/card.html', reply.ticket, rules.hostStyle, rules.frameStyle);
     frame.title = 'Escucha';
@@ -399,9 +401,12 @@ self.escuchaMatcherClient = (api) => {
       for (const n of r.addedNodes) {
         batch.push({ change: { kind: 'added', node: flow(n), parent, before: flowOf(n.previousSibling), after: flowOf(n.nextSibling) }, node: n, target });
       }
-      if (r.removedNodes.length) {
+      // Our own hosts (the card, the tooltip) held no page text: taking them away rescans nothing
+      // (a whole-page rescan there left a click right after closing the card without its mention).
+      const gone = [...r.removedNodes].filter((n) => !(n.nodeType === 1 && n.hasAttribute(s.hello.rules.ownUiAttribute)));
+      if (gone.length) {
         removed = true;
-        const anyJoining = [...r.removedNodes].some((n) => flow(n) !== 'block');
+        const anyJoining = gone.some((n) => flow(n) !== 'block');
         batch.push({ change: { kind: 'removed', anyJoining, parent, before: flowOf(r.previousSibling), after: flowOf(r.nextSibling) }, node: null, target });
       }
     }
