@@ -17,8 +17,9 @@
 // resting on a mention opens its card. Here: DOM reads and writes.
 self.escuchaMatcherClient = (api) => {
   // Names generated from the Rust types (src/core/src/protocol/generated.rs):
-  // C to the service worker, F/R the frame's requests and replies, D its acts.
-  const { ContentRequest: C, Answer: A, ErrorCode: E, FrameRequest: F, FrameReply: R, FrameAct: D } = self.escuchaProtocol;
+  // C to the service worker, F/R the frame's requests and replies, D its acts,
+  // K/O the card frame's port messages (to it / from it: escucha_core::card_frame).
+  const { ContentRequest: C, Answer: A, ErrorCode: E, FrameRequest: F, FrameReply: R, FrameAct: D, ToCardFrame: K, FromCardFrame: O } = self.escuchaProtocol;
   let s = null; // the running session, see start()
   let queue = Promise.resolve(); // scans run one at a time, in order
   const encoder = new TextEncoder();
@@ -171,7 +172,6 @@ self.escuchaMatcherClient = (api) => {
     }
   };
 
-  let openings = 0; // card openings started: only the latest shows a card
   const closeCard = () => {
     if (!card) return;
     const old = card;
@@ -215,12 +215,12 @@ self.escuchaMatcherClient = (api) => {
 
   const place = (data) => {
     if (!card) return;
-    for (const k of ['left', 'top', 'width', 'height']) card.host.style.setProperty(k, `${data[k]}px`, 'important');
+    for (const k of ['left', 'top', 'width', 'height']) card.host.style.setProperty(k, `${data.at[k]}px`, 'important');
     card.host.style.setProperty('visibility', 'visible', 'important');
     if (data.keyboard && !card.focused) {
       card.focused = true;
       card.frame.focus();
-      card.port.postMessage({ type: 'focus' });
+      card.port.postMessage({ type: K.focus });
     }
   };
 
@@ -246,10 +246,14 @@ self.escuchaMatcherClient = (api) => {
       viewport: { width: innerWidth, height: innerHeight, scrollX, scrollY }, keyboard,
     };
     const previous = keyboard ? document.activeElement : null;
-    const attempt = ++openings;
+    // Only the latest opening shows a card (escucha_core::card_frame::Openings, kept by the frame).
+    const attempt = (await ask(session, { type: F.cardOpening }))?.attempt;
     const reply = await api.runtime.sendMessage({ type: C.openCardFrame });
+    if (!reply || reply.type !== A.ok || s !== session || attempt == null) return;
     // A later opening (a hover and a click, one after the other) started while this one waited: that one shows.
-    if (!reply || reply.type !== A.ok || s !== session || attempt !== openings) return;
+    if (!(await ask(session, { type: F.cardTicket, attempt }))?.show || s !== session) return;
+    // An earlier opening may have shown its card while this one asked for its number: the latest replaces it.
+    closeCard();
     const rules = session.hello.card;
     const { host, frame, port } = openFrame('escucha-card', 'card', 'card/card.html', reply.ticket, rules.hostStyle, rules.frameStyle);
     frame.title = 'Escucha';
@@ -257,10 +261,10 @@ self.escuchaMatcherClient = (api) => {
     pointerOff(); // a tooltip shown while the card was on its way would cover it (and Log refuses a covered card)
     port.onmessage = (e) => {
       if (card !== mine) return;
-      if (e.data?.type === 'place') place(e.data);
-      else if (e.data?.type === 'close') closeCard();
+      if (e.data?.type === O.place) place(e.data);
+      else if (e.data?.type === O.close) closeCard();
     };
-    port.postMessage({ type: 'open', opening });
+    port.postMessage({ type: K.open, opening });
     document.documentElement.append(host);
   };
 
@@ -397,9 +401,12 @@ self.escuchaMatcherClient = (api) => {
       for (const n of r.addedNodes) {
         batch.push({ change: { kind: 'added', node: flow(n), parent, before: flowOf(n.previousSibling), after: flowOf(n.nextSibling) }, node: n, target });
       }
-      if (r.removedNodes.length) {
+      // Our own hosts (the card, the tooltip) held no page text: taking them away rescans nothing
+      // (a whole-page rescan there left a click right after closing the card without its mention).
+      const gone = [...r.removedNodes].filter((n) => !(n.nodeType === 1 && n.hasAttribute(s.hello.rules.ownUiAttribute)));
+      if (gone.length) {
         removed = true;
-        const anyJoining = [...r.removedNodes].some((n) => flow(n) !== 'block');
+        const anyJoining = gone.some((n) => flow(n) !== 'block');
         batch.push({ change: { kind: 'removed', anyJoining, parent, before: flowOf(r.previousSibling), after: flowOf(r.nextSibling) }, node: null, target });
       }
     }

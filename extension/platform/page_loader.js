@@ -6,6 +6,8 @@
     .then(() => wasm_bindgen.page_start(page));
   self.escuchaReady.catch((err) => {
     document.body.dataset.escuchaError = String(err);
-    document.body.textContent = 'Escucha could not start: ' + String(err);
+    // Worded from the locale tables (the engine that words everything else did not start).
+    const i18n = (self.browser ?? self.chrome).i18n;
+    document.body.textContent = i18n.getMessage("pageStartFailed", [String(err)]) || String(err);
   });
 })();

@@ -18,8 +18,10 @@
     BenchRequest: strict('BenchRequest', { benchScan: 'benchScan', benchFloor: 'benchFloor' }),
     Answer: strict('Answer', { ok: 'ok', error: 'error' }),
     ErrorCode: strict('ErrorCode', { badMessage: 'bad_message', unknownSender: 'unknown_sender', forbidden: 'forbidden', staleTicket: 'stale_ticket', captureGone: 'capture_gone', noLink: 'no_link', noSite: 'no_site', noMention: 'no_mention', noSelection: 'no_selection', mentionGone: 'mention_gone', otherPage: 'other_page', invalid: 'invalid', settingsUnusable: 'settings_unusable', storage: 'storage', internal: 'internal', noAnswer: 'no_answer', badReply: 'bad_reply' }),
-    FrameRequest: strict('FrameRequest', { scan: 'scan', changes: 'changes', pointer: 'pointer', hit: 'hit', incoming: 'incoming', cardClosed: 'cardClosed', painted: 'painted' }),
-    FrameReply: strict('FrameReply', { hello: 'hello', scan: 'scan', changes: 'changes', pointer: 'pointer', hit: 'hit', incoming: 'incoming', cardClosed: 'cardClosed', painted: 'painted', refused: 'refused' }),
+    FrameRequest: strict('FrameRequest', { scan: 'scan', changes: 'changes', pointer: 'pointer', hit: 'hit', incoming: 'incoming', cardClosed: 'cardClosed', painted: 'painted', cardOpening: 'cardOpening', cardTicket: 'cardTicket' }),
+    FrameReply: strict('FrameReply', { hello: 'hello', scan: 'scan', changes: 'changes', pointer: 'pointer', hit: 'hit', incoming: 'incoming', cardClosed: 'cardClosed', painted: 'painted', cardOpening: 'cardOpening', cardTicket: 'cardTicket', refused: 'refused' }),
     FrameAct: strict('FrameAct', { answer: 'answer', restart: 'restart', pageMentions: 'pageMentions', painted: 'painted', reveal: 'reveal', openCard: 'openCard', benchScan: 'benchScan', benchFloor: 'benchFloor' }),
+    ToCardFrame: strict('ToCardFrame', { open: 'open', focus: 'focus' }),
+    FromCardFrame: strict('FromCardFrame', { place: 'place', logged: 'logged', close: 'close' }),
   });
 })();

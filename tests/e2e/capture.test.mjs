@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixtures, launchWithExtension, askContentScript, askWorker, waitForHighlights, paintedLayers, cardFrame, inCard, waitForCard, logInCard, pressKey, useDemoBrands } from './harness.mjs';
-import { PageRequest as P, TabRequest as T, Answer as A } from './protocol.mjs';
+import { PageRequest as P, TabRequest as T, Answer as A, ToCardFrame as K } from './protocol.mjs';
 
 // A 1 MB comment and one nested 500 deep, both mentioning Movistar.
 function bigComment() {
@@ -319,7 +319,7 @@ test('a page that embeds the card page itself gets no card and can log nothing',
   const leaked = new URL(cardFrame(page).url()).hash.slice(1);
   await pressKey(page, 'Escape');
   for (const ticket of [leaked, '0123456789abcdef0123456789abcdef', '']) {
-    await page.evaluate(async ({ src, ticket }) => {
+    await page.evaluate(async ({ src, ticket, open }) => {
       const frame = document.createElement('iframe');
       frame.id = 'planted';
       frame.src = `${src}#${ticket}`;
@@ -328,8 +328,8 @@ test('a page that embeds the card page itself gets no card and can log nothing',
       await new Promise((r) => frame.addEventListener('load', r, { once: true }));
       const channel = new MessageChannel();
       frame.contentWindow.postMessage({ ticket }, '*', [channel.port2]);
-      channel.port1.postMessage({ type: 'open', opening: { target: { kind: 'selection' }, source: { kind: 'dump', tree: { nodes: [{ text: 'fake' }], mention: 0 }, nodeStart: 0, nodeEnd: 4, page: { nodes: [{ tag: 'html' }] } }, text: 'fake', textStart: 0, textEnd: 4, exact: 'fake', anchor: { x: 0, y: 0, w: 1, h: 1 }, viewport: { width: 800, height: 600, scrollX: 0, scrollY: 0 } } });
-    }, { src: `chrome-extension://${browser.extensionId}/card/card.html`, ticket });
+      channel.port1.postMessage({ type: open, opening: { target: { kind: 'selection' }, source: { kind: 'dump', tree: { nodes: [{ text: 'fake' }], mention: 0 }, nodeStart: 0, nodeEnd: 4, page: { nodes: [{ tag: 'html' }] } }, text: 'fake', textStart: 0, textEnd: 4, exact: 'fake', anchor: { x: 0, y: 0, w: 1, h: 1 }, viewport: { width: 800, height: 600, scrollX: 0, scrollY: 0 } } });
+    }, { src: `chrome-extension://${browser.extensionId}/card/card.html`, ticket, open: K.open });
     await new Promise((res) => setTimeout(res, 1500));
     const planted = await (await page.$('#planted')).contentFrame();
     // card.html is web-accessible only at Chromium's dynamic address now

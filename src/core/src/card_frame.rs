@@ -19,12 +19,17 @@
 //!
 //! # Channel layout
 //! The content script hands the frame one end of a `MessageChannel` in a
-//! window message `{ticket}`; then every message on the port is a plain
-//! object with a `type` tag:
-//! - content script → frame: `{type: "open", opening: CardOpening}`.
-//! - frame → content script: `{type: "place", left, top, width, height}`
-//!   (page coordinates, from [`place`]), `{type: "logged", capture}`,
-//!   `{type: "close"}`.
+//! window message `{ticket}`; then every message on the port is one of two
+//! typed enums, a plain object with a `type` tag (the JavaScript glue uses
+//! the generated names `ToCardFrame` / `FromCardFrame`, see
+//! `protocol::generated`):
+//! - content script → frame: [`ToCardFrame`] (`open`, `focus`);
+//! - frame → content script: [`FromCardFrame`] (`place`, `logged`, `close`).
+//!
+//! Port messages are one-way: a `MessageChannel` has no replies, so no
+//! message waits for an answer (the frame's response to `open` is its first
+//! `place`; each variant's doc says what the other side does). Which opening
+//! shows a card is decided by [`Openings`], on both highlighting paths.
 //!
 //! # What the frame is given
 //! Extraction runs in the frame only, over one of two page sources
@@ -42,7 +47,7 @@ use crate::capture::extract::TextScope;
 use crate::capture::page::MAX_JSON_LD_BYTES;
 use crate::capture::snapshot::{self, DomSource};
 use crate::capture::{extract, selector, url, PageInfo, Snapshot};
-use crate::log::{CaptureContext, TextPosition, TextQuote};
+use crate::log::{Capture, CaptureContext, TextPosition, TextQuote};
 use crate::matching::Matcher;
 
 /// Clicks on these open what they are (links, controls), never the card.
@@ -152,6 +157,61 @@ pub struct Viewport {
     pub height: f64,
     pub scroll_x: f64,
     pub scroll_y: f64,
+}
+
+/// Content script → card frame, on the channel's port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+// Every variant, for the generated JavaScript names (protocol::generated).
+#[cfg_attr(test, derive(strum::VariantNames), strum(serialize_all = "camelCase"))]
+pub enum ToCardFrame {
+    /// Show the card for this opening (sent once, right after the port).
+    Open { opening: Box<CardOpening> },
+    /// The content script focused the frame (a keyboard opening): move the
+    /// focus into the card's form.
+    Focus,
+}
+
+/// Card frame → content script, on the channel's port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[cfg_attr(test, derive(strum::VariantNames), strum(serialize_all = "camelCase"))]
+pub enum FromCardFrame {
+    /// Put the host here (page coordinates, from [`place`]) and show it;
+    /// `keyboard`: the card was opened from the keyboard, focus it.
+    Place { at: Placement, keyboard: bool },
+    /// The card logged `capture` (the content script repaints the mention).
+    Logged { capture: Box<Capture> },
+    /// The manager closed the card.
+    Close,
+}
+
+/// Card openings in one page. A hover and a click can start two openings
+/// before the first one's ticket has arrived; only the latest one shows a
+/// card. One decision for both paths: the WebAssembly content script keeps
+/// one, and on strict-CSP pages the matcher frame keeps it for the
+/// JavaScript (`FrameRequest::CardOpening` / `CardTicket`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Openings {
+    started: u32,
+}
+
+impl Openings {
+    pub const fn new() -> Openings {
+        Openings { started: 0 }
+    }
+
+    /// An opening starts: its number, to present when its ticket is here.
+    pub fn start(&mut self) -> u32 {
+        self.started = self.started.wrapping_add(1);
+        self.started
+    }
+
+    /// Whether opening `attempt` (its ticket now here) is the one to show:
+    /// no later opening started meanwhile.
+    pub fn shows(&self, attempt: u32) -> bool {
+        attempt == self.started
+    }
 }
 
 /// Where the card goes, in page coordinates, and its height.
@@ -473,6 +533,33 @@ mod tests {
         for (page, cited, want) in cases {
             assert_eq!(cited_page_allowed(page, cited), want, "{page} → {cited}");
         }
+    }
+
+    #[test]
+    fn only_the_latest_opening_shows_a_card() {
+        // (openings started before each ticket arrives, which attempt's ticket arrives, shows)
+        let mut o = Openings::default();
+        let hover = o.start();
+        let click = o.start();
+        assert!(!o.shows(hover), "a later opening started while the hover's ticket was on its way");
+        assert!(o.shows(click));
+        let again = o.start();
+        assert!(!o.shows(click) && o.shows(again), "each new opening supersedes the one before");
+        let mut wrap = Openings { started: u32::MAX };
+        let next = wrap.start();
+        assert!(wrap.shows(next) && !wrap.shows(u32::MAX), "the count wraps without confusing two openings");
+    }
+
+    #[test]
+    fn the_card_channel_travels_as_tagged_objects() {
+        let place = FromCardFrame::Place { at: Placement { left: 1.0, top: 2.0, width: 3.0, height: 4.0 }, keyboard: true };
+        let v = serde_json::to_value(&place).unwrap();
+        assert_eq!(v, serde_json::json!({"type": "place", "at": {"left": 1.0, "top": 2.0, "width": 3.0, "height": 4.0}, "keyboard": true}));
+        assert_eq!(serde_json::from_value::<FromCardFrame>(v).unwrap(), place);
+        assert_eq!(serde_json::to_value(FromCardFrame::Close).unwrap(), serde_json::json!({"type": "close"}));
+        assert_eq!(serde_json::to_value(ToCardFrame::Focus).unwrap(), serde_json::json!({"type": "focus"}));
+        assert!(serde_json::from_value::<ToCardFrame>(serde_json::json!({"type": "open"})).is_err(), "an opening is required");
+        assert!(serde_json::from_value::<ToCardFrame>(serde_json::json!({"type": "place"})).is_err(), "each direction has its own names");
     }
 
     #[test]

@@ -384,6 +384,8 @@ keys! {
     // paint11: Log refused while the card is hidden or covered (card::log_allowed).
     CardNotVisible => "cardNotVisible",
     CardNotDeliberate => "cardNotDeliberate",
+    // seam14b: an extension page whose engine failed to start (page_loader.js).
+    PageStartFailed => "pageStartFailed",
 }
 
 impl Key {
@@ -702,6 +704,53 @@ mod tests {
         let re = regex_lite::Regex::new(r#"\bel\(\s*"[^"]*"\s*,\s*&\[[^\]]*\]\s*,\s*&?(?:format!\()?"([^"]*)""#).unwrap();
         let caps = re.captures(r#"dom::el("p", &[("class", "x")], "Nothing here")"#).unwrap();
         assert_eq!(&caps[1], "Nothing here");
+    }
+
+    /// seam14b: the extension's JavaScript glue too: a literal with words
+    /// assigned to what a page shows (`textContent`, `title`, `placeholder`,
+    /// `ariaLabel`, or set as such an attribute) fails here; the glue words
+    /// things with `i18n.getMessage` or shows text Rust chose.
+    #[test]
+    fn no_user_visible_string_is_built_in_the_javascript_glue() {
+        let patterns = [
+            r#"\.(?:textContent|innerText|title|placeholder|ariaLabel|alt)\s*=\s*(?:[^;'"`]*\+\s*)?['"`]([^'"`]*)['"`]"#,
+            r#"setAttribute\(\s*['"](?:aria-label|title|placeholder|alt)['"]\s*,\s*['"`]([^'"`]*)['"`]"#,
+        ];
+        let res: Vec<regex_lite::Regex> = patterns.iter().map(|p| regex_lite::Regex::new(p).unwrap()).collect();
+        let scan = |code: &str| -> Vec<String> {
+            let mut found = vec![];
+            for re in &res {
+                for caps in re.captures_iter(code) {
+                    let lit = caps[1].trim();
+                    if lit.chars().filter(|c| c.is_alphabetic()).count() >= 2 && lit != "Escucha" {
+                        found.push(lit.to_string());
+                    }
+                }
+            }
+            found
+        };
+        assert_eq!(scan("document.body.textContent = 'Escucha could not start: ' + e;"), ["Escucha could not start:"]);
+        assert_eq!(scan("el.setAttribute('aria-label', 'Close');"), ["Close"]);
+        assert!(scan("frame.title = 'Escucha'; t.textContent = p.tooltip;").is_empty());
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../extension");
+        let mut stack = vec![root.clone()];
+        let mut found = vec![];
+        let mut files = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "js") {
+                    files += 1;
+                    for lit in scan(&std::fs::read_to_string(&path).unwrap()) {
+                        found.push(format!("{}: {lit:?}", path.strip_prefix(&root).unwrap_or(&path).display()));
+                    }
+                }
+            }
+        }
+        assert!(files > 5, "found the extension's scripts");
+        assert!(found.is_empty(), "user-visible text built in the JavaScript glue:\n{}", found.join("\n"));
     }
 
     #[test]

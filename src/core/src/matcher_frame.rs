@@ -35,6 +35,9 @@
 //!   on ([`hit`]), also for a click ([`FrameRequest::Hit`]).
 //! - [`FrameRequest::Painted`]: how many mentions are painted →
 //!   [`FrameReply::Painted`]: whether to report the count (for the badge).
+//! - [`FrameRequest::CardOpening`] / [`FrameRequest::CardTicket`]: a card
+//!   opening starts, and its ticket arrived → whether it is still the latest
+//!   ([`card_frame::Openings`], the WebAssembly path's rule too).
 //! - [`FrameRequest::Incoming`]: a message that reached the content script's
 //!   `runtime.onMessage`, relayed whole with its sender → [`FrameReply::Incoming`]
 //!   with the [`Act`] to carry out and the answers to give: the sender check
@@ -103,6 +106,10 @@ pub enum FrameRequest {
     CardClosed { id: u32, mention: Option<u32> },
     /// `count` mentions are painted now.
     Painted { id: u32, count: u32 },
+    /// A card opening starts (before its ticket is asked for).
+    CardOpening { id: u32 },
+    /// Opening `attempt`'s ticket arrived: show its card?
+    CardTicket { id: u32, attempt: u32 },
 }
 
 /// Matcher frame → content script; see [`FrameRequest`] for the pairing.
@@ -153,6 +160,16 @@ pub enum FrameReply {
         id: u32,
         report: Option<u32>,
     },
+    /// The opening's number ([`card_frame::Openings::start`]).
+    CardOpening {
+        id: u32,
+        attempt: u32,
+    },
+    /// `show`: no later opening started meanwhile ([`card_frame::Openings::shows`]).
+    CardTicket {
+        id: u32,
+        show: bool,
+    },
     /// The request could not be read (a bug on one side): the waiting
     /// caller gets this instead of waiting forever.
     Refused {
@@ -170,7 +187,9 @@ impl FrameRequest {
             | FrameRequest::Hit { id, .. }
             | FrameRequest::Incoming { id, .. }
             | FrameRequest::CardClosed { id, .. }
-            | FrameRequest::Painted { id, .. } => *id,
+            | FrameRequest::Painted { id, .. }
+            | FrameRequest::CardOpening { id }
+            | FrameRequest::CardTicket { id, .. } => *id,
         }
     }
 }
@@ -272,6 +291,8 @@ pub struct Brain {
     enabled: bool,
     /// A `bench` build: benchmark requests are answered.
     bench: bool,
+    /// Which card opening shows a card (the same rule as the WebAssembly path's).
+    openings: card_frame::Openings,
 }
 
 impl Brain {
@@ -363,6 +384,8 @@ impl Brain {
                 }
                 FrameReply::Painted { id: *id, report }
             }
+            FrameRequest::CardOpening { id } => FrameReply::CardOpening { id: *id, attempt: self.openings.start() },
+            FrameRequest::CardTicket { id, attempt } => FrameReply::CardTicket { id: *id, show: self.openings.shows(*attempt) },
         })
     }
 }
@@ -528,6 +551,8 @@ mod tests {
             ),
             (r#"{"type":"cardClosed","id":5,"mention":4}"#, "cardClosed"),
             (r#"{"type":"painted","id":6,"count":2}"#, "painted"),
+            (r#"{"type":"cardOpening","id":12}"#, "cardOpening"),
+            (r#"{"type":"cardTicket","id":13,"attempt":1}"#, "cardTicket"),
         ];
         let mut brain = Brain::default();
         for (json, kind) in requests {
@@ -575,6 +600,12 @@ mod tests {
         assert_eq!(pointer(&mut brain, Some(4)), serde_json::json!("wait"), "still over 4, and closed over 4 above");
         assert_eq!(pointer(&mut brain, None), serde_json::json!("wait"));
         assert_eq!(pointer(&mut brain, Some(4)), serde_json::json!("openAfter"));
+        // Card openings: a hover's, then a click's before the hover's ticket came.
+        let mut ask = |r: FrameRequest| serde_json::to_value(brain.answer(&r).unwrap()).unwrap();
+        let hover = ask(FrameRequest::CardOpening { id: 1 })["attempt"].as_u64().unwrap() as u32;
+        let click = ask(FrameRequest::CardOpening { id: 2 })["attempt"].as_u64().unwrap() as u32;
+        assert_eq!(ask(FrameRequest::CardTicket { id: 3, attempt: hover })["show"], false, "superseded by the click");
+        assert_eq!(ask(FrameRequest::CardTicket { id: 4, attempt: click })["show"], true);
     }
 
     const BOX: Edges = Edges { left: 0.0, top: 0.0, right: 20.0, bottom: 20.0 };

@@ -18,6 +18,15 @@ pub const EXTENSION_FILE: &str = "extension/platform/protocol.js";
 pub const BENCH_FILE: &str = "tests/bench/protocol.js";
 pub const TESTS_FILE: &str = "tests/e2e/protocol.mjs";
 
+/// The card frame's port messages, each direction by its wire `type`
+/// (`crate::card_frame`'s channel).
+fn card_names() -> (Vec<String>, Vec<String>) {
+    use crate::card_frame::{FromCardFrame, ToCardFrame};
+    use strum::VariantNames;
+    let names = |v: &[&str]| v.iter().map(|n| n.to_string()).collect();
+    (names(ToCardFrame::VARIANTS), names(FromCardFrame::VARIANTS))
+}
+
 /// The wire `code` of every [`ProtocolError`] variant, read through serde
 /// from every variant the derive lists (fields empty): a new variant is in.
 pub fn error_codes() -> Vec<String> {
@@ -74,6 +83,9 @@ fn tables(with_bench: bool) -> Vec<(String, Vec<(String, String)>)> {
     out.push(("FrameRequest".into(), frame_requests.into_iter().map(|n| (n.clone(), n)).collect()));
     out.push(("FrameReply".into(), frame_replies.into_iter().map(|n| (n.clone(), n)).collect()));
     out.push(("FrameAct".into(), frame_acts().into_iter().map(|n| (n.clone(), n)).collect()));
+    let (to_card, from_card) = card_names();
+    out.push(("ToCardFrame".into(), to_card.into_iter().map(|n| (n.clone(), n)).collect()));
+    out.push(("FromCardFrame".into(), from_card.into_iter().map(|n| (n.clone(), n)).collect()));
     out
 }
 
@@ -164,6 +176,9 @@ mod tests {
         replies.retain(|r| r != "hello" && r != "refused");
         assert_eq!(requests, replies);
         assert_eq!(camel("bad_message"), "badMessage");
+        let (to_card, from_card) = card_names();
+        assert_eq!(to_card, ["open", "focus"]);
+        assert_eq!(from_card, ["place", "logged", "close"]);
     }
 
     /// `type: 'getSettings'`, `=== 'pong'`, `case 'ping'`: a request name typed by hand.
@@ -178,6 +193,20 @@ mod tests {
                     let before = text[..i].trim_end();
                     if before.ends_with("type:") || before.ends_with("===") || before.ends_with("!==") || before.ends_with("case") {
                         found.push(format!("{name} at byte {i}"));
+                    }
+                }
+            }
+        }
+        // The card frame's names are common words ('open', 'close'): only
+        // where they are a message's `type`.
+        let (to_card, from_card) = card_names();
+        for name in to_card.iter().chain(&from_card) {
+            for q in [format!("'{name}'"), format!("\"{name}\"")] {
+                for (i, _) in text.match_indices(q.as_str()) {
+                    let before = text[..i].trim_end();
+                    let compared = before.strip_suffix("===").or_else(|| before.strip_suffix("!==")).map(str::trim_end);
+                    if before.ends_with("type:") || compared.is_some_and(|b| b.ends_with("type")) {
+                        found.push(format!("card frame's {name} at byte {i}"));
                     }
                 }
             }
@@ -209,5 +238,8 @@ mod tests {
         }
         assert!(bad.is_empty(), "hand-typed request names (use escuchaProtocol / tests/e2e/protocol.mjs):\n{}", bad.join("\n"));
         assert_eq!(hand_typed("x({ type: 'ping' })").len(), 1, "the check finds what it looks for");
+        assert_eq!(hand_typed("port.postMessage({ type: 'open', opening })").len(), 1, "card frame names too");
+        assert_eq!(hand_typed("if (e.data?.type === 'close') x();").len(), 1);
+        assert_eq!(hand_typed("if (root.mode === 'open') x();").len(), 0, "a card name that is not a message type");
     }
 }

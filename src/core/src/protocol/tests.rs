@@ -221,3 +221,46 @@ fn content_config_never_carries_settings() {
     let json = serde_json::to_string(&reply).unwrap();
     assert!(!json.contains("token") && !json.contains("endpoint"), "{json}");
 }
+
+/// "Test connection" answers with data; the options page words it in the
+/// manager's language (both tables hold the keys: `i18n`'s tests).
+#[test]
+fn connection_reports_travel_as_data_and_are_worded_where_shown() {
+    use crate::i18n::{Arg, Key};
+    use crate::sync::client::Problem;
+    let cases: Vec<(ConnectionReport, serde_json::Value, bool, &str, Key)> = vec![
+        (
+            ConnectionReport::TeamLog { team: "Atención".into(), member: "ana".into() },
+            serde_json::json!({"result": "teamLog", "team": "Atención", "member": "ana"}),
+            true,
+            "ok",
+            Key::OptionsSyncTestOk,
+        ),
+        (ConnectionReport::Webhook, serde_json::json!({"result": "webhook"}), true, "ok", Key::OptionsSyncWebhookOk),
+        (
+            ConnectionReport::Failed(Problem::Unauthorized),
+            serde_json::json!({"result": "failed", "code": "unauthorized"}),
+            false,
+            "unauthorized",
+            Key::SyncProblemUnauthorized,
+        ),
+        (
+            ConnectionReport::Failed(Problem::Timeout { seconds: 20 }),
+            serde_json::json!({"result": "failed", "code": "timeout", "seconds": 20}),
+            false,
+            "timeout",
+            Key::SyncProblemTimeout,
+        ),
+    ];
+    for (report, wire, ok, code, key) in cases {
+        let answer = serde_json::to_value(Answer::Ok(report.clone())).unwrap();
+        let mut want = wire.clone();
+        want.as_object_mut().unwrap().insert("type".into(), "ok".into());
+        assert_eq!(answer, want, "{report:?}");
+        let back: Answer<ConnectionReport> = serde_json::from_value(answer).unwrap();
+        assert_eq!(back, Answer::Ok(report.clone()));
+        assert_eq!((report.ok(), report.code(), report.words().key), (ok, code, key), "{report:?}");
+    }
+    let team = ConnectionReport::TeamLog { team: "Atención".into(), member: "ana".into() }.words();
+    assert_eq!(team.args, vec![Arg::Text("Atención".into()), Arg::Text("ana".into())], "names shown as they are");
+}

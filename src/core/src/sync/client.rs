@@ -455,15 +455,41 @@ fn refusal(status: u16, body: &str) -> Problem {
     Problem::Unexpected { status, detail: body.lines().next().unwrap_or("").chars().take(120).collect() }
 }
 
-/// The outcome of "Test connection".
+/// The outcome of "Test connection", as data: the options page words it in
+/// the manager's language ([`ConnectionReport::words`]). On the wire
+/// `{"result": "teamLog", team, member}`, `{"result": "webhook"}` or
+/// `{"result": "failed", "code": …, …the problem's fields}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionReport {
-    pub ok: bool,
-    /// `ok`, or the [`Problem::code`].
-    pub code: String,
-    /// Plain words, in the manager's language (filled in by the caller).
-    pub message: String,
+#[serde(tag = "result", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ConnectionReport {
+    /// The team log answered `GET /api/v1/me`: whose token it is.
+    TeamLog { team: String, member: String },
+    /// The webhook accepted the test delivery.
+    Webhook,
+    /// Nothing got through, and why.
+    Failed(Problem),
+}
+
+impl ConnectionReport {
+    pub fn ok(&self) -> bool {
+        !matches!(self, ConnectionReport::Failed(_))
+    }
+
+    /// `ok`, or the [`Problem::code`] (the options page's `data-code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConnectionReport::Failed(p) => p.code(),
+            _ => "ok",
+        }
+    }
+
+    pub fn words(&self) -> Words {
+        match self {
+            ConnectionReport::TeamLog { team, member } => Words::new(Key::OptionsSyncTestOk).text(team).text(member),
+            ConnectionReport::Webhook => Words::new(Key::OptionsSyncWebhookOk),
+            ConnectionReport::Failed(p) => p.words(),
+        }
+    }
 }
 
 /// Judge the answer to `GET /api/v1/me` (team log) or the test POST (webhook).

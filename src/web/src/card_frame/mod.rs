@@ -13,10 +13,10 @@ use std::rc::Rc;
 
 use escucha_core::capture::extract::TextScope;
 use escucha_core::card::CardModel;
-use escucha_core::card_frame::{self, CardOpening, Viewport};
+use escucha_core::card_frame::{self, CardOpening, FromCardFrame, ToCardFrame, Viewport};
 use escucha_core::log::Capture;
 use escucha_core::protocol::requests::{CardHello, GetPageCaptures};
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, MessagePort};
@@ -78,20 +78,13 @@ fn accept_port(event: MessageEvent) {
 }
 
 fn on_port_message(data: JsValue) {
-    let kind = Reflect::get(&data, &"type".into()).ok().and_then(|t| t.as_string());
-    match kind.as_deref() {
-        Some("open") => {
-            let opening = Reflect::get(&data, &"opening".into()).map_err(|e| platform::describe_js_error(&e));
-            match opening.and_then(platform::from_js::<CardOpening>) {
-                Ok(o) => {
-                    STATE.with(|s| s.borrow_mut().opening = Some(o));
-                    try_show();
-                }
-                Err(e) => web_sys::console::warn_1(&format!("Escucha card: bad opening: {e}").into()),
-            }
+    match platform::from_js::<ToCardFrame>(data) {
+        Ok(ToCardFrame::Open { opening }) => {
+            STATE.with(|s| s.borrow_mut().opening = Some(*opening));
+            try_show();
         }
-        Some("focus") => focus_card(),
-        _ => {}
+        Ok(ToCardFrame::Focus) => focus_card(),
+        Err(e) => web_sys::console::warn_1(&format!("Escucha card: bad message: {e}").into()),
     }
 }
 
@@ -169,18 +162,12 @@ fn now_epoch() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.time_origin() + p.now()).unwrap_or(0.0)
 }
 
-fn post(msg: &Object) {
+fn post(message: &FromCardFrame) {
     STATE.with(|s| {
         if let Some(port) = &s.borrow().port {
-            let _ = port.post_message(msg);
+            let _ = port.post_message(&platform::to_js(message));
         }
     });
-}
-
-fn message(kind: &str) -> Object {
-    let msg = Object::new();
-    let _ = Reflect::set(&msg, &"type".into(), &kind.into());
-    msg
 }
 
 /// Tell the content script where to put us, sized to the card.
@@ -188,13 +175,8 @@ pub(crate) fn report_place() {
     let Some(card) = dom::document().get_element_by_id("card") else { return };
     let height = card.scroll_height() as f64 + 2.0; // the border
     let (anchor, viewport) = STATE.with(|s| (s.borrow().anchor, s.borrow().viewport));
-    let p = card_frame::place(anchor, height, viewport);
-    let msg = message("place");
-    for (k, v) in [("left", p.left), ("top", p.top), ("width", p.width), ("height", p.height)] {
-        let _ = Reflect::set(&msg, &k.into(), &v.into());
-    }
-    let _ = Reflect::set(&msg, &"keyboard".into(), &STATE.with(|s| s.borrow().keyboard).into());
-    post(&msg);
+    let at = card_frame::place(anchor, height, viewport);
+    post(&FromCardFrame::Place { at, keyboard: STATE.with(|s| s.borrow().keyboard) });
 }
 
 /// The content script focused our frame (keyboard opening): focus the card.
@@ -205,13 +187,11 @@ fn focus_card() {
 }
 
 pub(crate) fn close() {
-    post(&message("close"));
+    post(&FromCardFrame::Close);
 }
 
 pub(crate) fn logged(capture: &Capture) {
-    let msg = message("logged");
-    let _ = Reflect::set(&msg, &"capture".into(), &platform::to_js(capture));
-    post(&msg);
+    post(&FromCardFrame::Logged { capture: Box::new(capture.clone()) });
 }
 
 #[cfg(test)]

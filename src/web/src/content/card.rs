@@ -6,8 +6,7 @@
 
 use std::cell::RefCell;
 
-use escucha_core::card_frame::CardOpening;
-use escucha_core::log::Capture;
+use escucha_core::card_frame::{CardOpening, FromCardFrame, Openings, ToCardFrame};
 use escucha_core::page_text::OWN_UI_ATTRIBUTE;
 use escucha_core::protocol::requests::OpenCardFrame;
 use js_sys::{Array, Object, Reflect};
@@ -61,21 +60,23 @@ pub fn close() {
 }
 
 thread_local! {
-    // Openings started so far: only the latest one shows a card.
-    static OPENINGS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    // Only the latest opening shows a card (the core's rule, both paths).
+    static OPENINGS: std::cell::Cell<Openings> = const { std::cell::Cell::new(Openings::new()) };
 }
 
 /// Open (or replace) the card for `opening`.
 pub async fn open(opening: CardOpening) -> Result<(), JsValue> {
     close();
     let mine = OPENINGS.with(|n| {
-        n.set(n.get().wrapping_add(1));
-        n.get()
+        let mut o = n.get();
+        let mine = o.start();
+        n.set(o);
+        mine
     });
     let ticket = platform::send(&OpenCardFrame {}).await.map_err(|e| JsValue::from_str(&format!("Escucha: no card ticket: {e}")))?.ticket;
     // A later opening (a hover and a click, one after the other) started
     // while this one waited for its ticket: that one is the card to show.
-    if OPENINGS.with(|n| n.get()) != mine {
+    if !OPENINGS.with(|n| n.get().shows(mine)) {
         return Ok(());
     }
     // A tooltip shown while the ticket was on its way would cover the card
@@ -119,11 +120,9 @@ pub async fn open(opening: CardOpening) -> Result<(), JsValue> {
         let _ = win.post_message_with_transfer(&hello, &target_origin, &Array::of1(&port2));
     });
     frame.set_onload(Some(load.as_ref().unchecked_ref()));
-    let msg = Object::new();
-    Reflect::set(&msg, &"type".into(), &"open".into())?;
-    Reflect::set(&msg, &"opening".into(), &platform::to_js(&opening))?;
-    port.post_message(&msg)?;
-    let previous = opening.keyboard.then(|| doc.active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok())).flatten();
+    let keyboard = opening.keyboard;
+    port.post_message(&platform::to_js(&ToCardFrame::Open { opening: Box::new(opening) }))?;
+    let previous = keyboard.then(|| doc.active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok())).flatten();
     doc.document_element().ok_or("no html element")?.append_child(&host)?;
     OPEN.with(|o| *o.borrow_mut() = Some(Card { host, frame, port, previous, focused: false, _listeners: vec![on_message], _load: load }));
     Ok(())
@@ -131,33 +130,24 @@ pub async fn open(opening: CardOpening) -> Result<(), JsValue> {
 
 /// What the card frame tells us: where to go, that it logged, to close.
 fn on_frame_message(data: JsValue) {
-    let field = |k: &str| Reflect::get(&data, &k.into()).unwrap_or(JsValue::UNDEFINED);
-    match field("type").as_string().as_deref() {
-        Some("place") => OPEN.with(|o| {
+    let Ok(message) = platform::from_js::<FromCardFrame>(data) else { return };
+    match message {
+        FromCardFrame::Place { at, keyboard } => OPEN.with(|o| {
             let mut o = o.borrow_mut();
             let Some(card) = o.as_mut() else { return };
             let style = card.host.style();
-            for k in ["left", "top", "width", "height"] {
-                if let Some(v) = field(k).as_f64() {
-                    let _ = style.set_property_with_priority(k, &format!("{v}px"), "important");
-                }
+            for (k, v) in [("left", at.left), ("top", at.top), ("width", at.width), ("height", at.height)] {
+                let _ = style.set_property_with_priority(k, &format!("{v}px"), "important");
             }
             let _ = style.set_property_with_priority("visibility", "visible", "important");
-            if field("keyboard").is_truthy() && !card.focused {
+            if keyboard && !card.focused {
                 // Keyboard users land in the card; its frame then focuses the form.
                 card.focused = true;
                 let _ = card.frame.focus();
-                let focus = Object::new();
-                let _ = Reflect::set(&focus, &"type".into(), &"focus".into());
-                let _ = card.port.post_message(&focus);
+                let _ = card.port.post_message(&platform::to_js(&ToCardFrame::Focus));
             }
         }),
-        Some("logged") => {
-            if let Ok(capture) = platform::from_js::<Capture>(field("capture")) {
-                super::on_logged(capture);
-            }
-        }
-        Some("close") => close(),
-        _ => {}
+        FromCardFrame::Logged { capture } => super::on_logged(*capture),
+        FromCardFrame::Close => close(),
     }
 }

@@ -15,7 +15,6 @@
 
 use std::cell::Cell;
 
-use escucha_core::i18n::Key;
 use escucha_core::log::outbox::QuarantineReason;
 use escucha_core::log::store_error::{StoreAction, StoreFailure};
 use escucha_core::log::Capture;
@@ -26,7 +25,7 @@ use escucha_core::sync::client::{
     self, after_attempt, parse_endpoint, push_actions, Attempt, Backoff, Endpoint, ItemAction, Next, Problem, PullCursor,
 };
 
-use crate::platform::{self, t, FetchFailure, HttpResponse};
+use crate::platform::{self, FetchFailure, HttpResponse};
 use crate::store::{MergeSource, Store, META_LAST_SYNC_MS, META_PROBLEM, META_SYNC_CURSOR, META_SYNC_TOKEN};
 
 /// Where versions before issue 10 kept the token, in `storage.local`: moved
@@ -349,7 +348,8 @@ async fn request(
 /// "Test connection": `GET /api/v1/me` (or a test POST to a webhook) with
 /// the given token, or the saved one when `token` is `None`.
 pub async fn test_connection(mode: SyncMode, endpoint: &str, token: Option<String>, member: &str) -> ConnectionReport {
-    let report = |p: Problem| ConnectionReport { ok: false, code: p.code().to_string(), message: words(&p) };
+    // Data: the options page words it in the manager's language.
+    let report = ConnectionReport::Failed;
     let endpoint = match parse_endpoint(endpoint, mode) {
         Ok(e) => e,
         Err(e) => return report(Problem::Endpoint { key: e.key().name().to_string() }),
@@ -386,8 +386,8 @@ pub async fn test_connection(mode: SyncMode, endpoint: &str, token: Option<Strin
         Err(FetchFailure::Network(_)) => Attempt::NetworkError,
     };
     match client::test_connection(attempt, &endpoint, &url, mode, now_ms()) {
-        Ok(Some(me)) => ConnectionReport { ok: true, code: "ok".into(), message: t(Key::OptionsSyncTestOk, &[&me.team, &me.member]) },
-        Ok(None) => ConnectionReport { ok: true, code: "ok".into(), message: t(Key::OptionsSyncWebhookOk, &[]) },
+        Ok(Some(me)) => ConnectionReport::TeamLog { team: me.team, member: me.member },
+        Ok(None) => ConnectionReport::Webhook,
         Err(p) => report(p),
     }
 }
@@ -435,11 +435,6 @@ pub async fn quarantined(store: &Store) -> Result<Vec<QuarantinedItem>, Protocol
         out.push(QuarantinedItem { id: entry.id, quote, page_url, reason: q.reason, why: q.why, at_ms: q.at_ms });
     }
     Ok(out)
-}
-
-/// A problem in the manager's language.
-fn words(problem: &Problem) -> String {
-    crate::words::say(&problem.words())
 }
 
 fn storage(e: ProtocolError) -> Failure {

@@ -111,8 +111,8 @@ pub fn mount(root: &HtmlElement, sync: &SyncSettings) {
             let token = Some(u.token.value()).filter(|v| !v.trim().is_empty());
             match platform::send(&TestConnection { mode: mode_of(&u), endpoint: u.endpoint.value(), token }).await {
                 Ok(r) => {
-                    u.status.set_attribute("data-code", &r.code).ok();
-                    show(&u, &r.message, if r.ok { "ok" } else { "error" });
+                    u.status.set_attribute("data-code", r.code()).ok();
+                    show(&u, &words::say(&r.words()), if r.ok() { "ok" } else { "error" });
                 }
                 Err(e) => show(&u, &platform::error_text(&e), "error"),
             }
