@@ -192,3 +192,12 @@ self.escuchaHoldsPainted = (root, painted) => {
   }
   return false;
 };
+
+// The collected text into wasm memory, UTF-8 encoded by the browser
+// (escucha-web's content/scan.rs owns the buffer): from UTF-16 unit `from`
+// into the view `into`; returns [units read, bytes written].
+const escuchaEncoder = new TextEncoder();
+self.escuchaEncodeText = (text, from, into) => {
+  const r = escuchaEncoder.encodeInto(from === 0 ? text : text.slice(from), into);
+  return [r.read, r.written];
+};

@@ -544,6 +544,7 @@ async function latencyOnly() {
     const pct = (xs, q) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : null; };
     const scan = median(r.scans.map((x) => x.ms)), floor = median(r.floorContent.map((x) => x.ms));
     console.log(`scan ${fmt(scan)} ms, content-world floor ${fmt(floor)} ms: ${ratio(scan, floor)}`);
+    console.log(phaseTable([['(a) content script, 10 terms', r]]));
     for (const k of ['registered', 'frame']) {
       const xs = (r.newPost ?? []).map((x) => x[k]);
       console.log(`new post → ${k}: ${xs.length} batches, p50 ${fmt(pct(xs, 0.5))} p95 ${fmt(pct(xs, 0.95))} max ${fmt(Math.max(...xs.filter(Number.isFinite)))} ms`);

@@ -395,6 +395,42 @@ pub fn locate(mentions: &[Mention], node_starts: &[u32], node_ends: &[u32]) -> V
     out
 }
 
+/// The layout rule's cases, shared by this module's tests and
+/// `page_watch`'s (whose `element_flow` must give the same answers):
+/// (tag, attributes present, computed display if asked, breaks?, asked?).
+#[cfg(test)]
+pub(crate) const LAYOUT_CASES: &[(&str, &[&str], &str, bool, bool)] = &[
+    ("b", &[], "inline", false, false),
+    ("a", &[], "inline", false, false),
+    ("span", &["style"], "block", true, true),
+    ("span", &["class"], "block", false, false),
+    ("span", &["style", "class"], "inline-block", false, true),
+    ("span", &["id"], "block", false, false),
+    ("div", &[], "block", true, false),
+    ("div", &["class"], "inline", true, false),
+    ("div", &["style"], "inline", false, true),
+    ("div", &["style"], "contents", false, true),
+    ("p", &["style"], "flex", true, true),
+    ("h3", &[], "block", true, false),
+    ("li", &[], "list-item", true, false),
+    ("x-b", &[], "inline", false, true),
+    ("shreddit-comment", &[], "block", true, true),
+    ("x-b", &[], "none", true, true),
+    ("blink", &[], "inline", false, true),
+    ("br", &["style"], "inline", true, false),
+    ("img", &["class"], "inline", true, false),
+    ("button", &[], "inline-block", true, false),
+    ("script", &[], "none", true, false),
+    ("wbr", &[], "inline", false, false),
+    ("a", &["href"], "inline", false, false),
+    ("p", &[], "block", true, false),
+    ("body", &[], "block", true, false),
+    ("x-b", &[], "contents", false, true),
+    ("span", &["style"], "inline", false, true),
+    ("div", &["style"], "inline-block", false, true),
+    ("div", &["style"], "flex", true, true),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,31 +529,7 @@ mod tests {
 
     #[test]
     fn breaks_follow_layout_and_ask_computed_style_only_where_ambiguous() {
-        // (tag, attributes present, computed display if asked, breaks?, asked?)
-        let cases: &[(&str, &[&str], &str, bool, bool)] = &[
-            ("b", &[], "inline", false, false),
-            ("a", &[], "inline", false, false),
-            ("span", &["style"], "block", true, true),
-            ("span", &["class"], "block", false, false),
-            ("span", &["style", "class"], "inline-block", false, true),
-            ("span", &["id"], "block", false, false),
-            ("div", &[], "block", true, false),
-            ("div", &["class"], "inline", true, false),
-            ("div", &["style"], "inline", false, true),
-            ("div", &["style"], "contents", false, true),
-            ("p", &["style"], "flex", true, true),
-            ("h3", &[], "block", true, false),
-            ("li", &[], "list-item", true, false),
-            ("x-b", &[], "inline", false, true),
-            ("shreddit-comment", &[], "block", true, true),
-            ("x-b", &[], "none", true, true),
-            ("blink", &[], "inline", false, true),
-            ("br", &["style"], "inline", true, false),
-            ("img", &["class"], "inline", true, false),
-            ("button", &[], "inline-block", true, false),
-            ("script", &[], "none", true, false),
-            ("wbr", &[], "inline", false, false),
-        ];
+        let cases = LAYOUT_CASES;
         for &(tag, attrs, display, want, want_asked) in cases {
             let asked = std::cell::Cell::new(false);
             let got = breaks_flow(

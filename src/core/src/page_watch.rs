@@ -280,32 +280,14 @@ mod tests {
 
     #[test]
     fn element_flows_follow_the_layout_rule() {
-        // (tag, attributes present, computed display if asked, flow, asked?)
-        let cases: &[(&str, &[&str], &str, Flow, bool)] = &[
-            ("b", &[], "inline", Inline, false),
-            ("a", &["href"], "inline", Inline, false),
-            ("p", &[], "block", Block, false),
-            ("body", &[], "block", Block, false),
-            ("script", &[], "none", Block, false),
-            ("br", &[], "inline", Block, false),
-            ("img", &["class"], "inline", Block, false),
-            // Custom elements are asked: inline ones join (issue 15 row 6).
-            ("x-b", &[], "inline", Inline, true),
-            ("shreddit-comment", &[], "block", Block, true),
-            ("x-b", &[], "contents", Inline, true),
-            // An inline style may change a known tag's layout either way.
-            ("span", &["style"], "block", Block, true),
-            ("span", &["style"], "inline", Inline, true),
-            ("div", &["style"], "inline-block", Inline, true),
-            ("div", &["style"], "flex", Block, true),
-            // A class is not asked (a restyle of the whole page per question).
-            ("span", &["class"], "block", Inline, false),
-            ("div", &["class"], "inline", Block, false),
-            // Detached: no computed style, taken as inline (rescans more, misses nothing).
-            ("x-b", &[], "", Inline, true),
-            ("span", &["style"], "", Inline, true),
-        ];
-        for &(tag, attrs, display, want, want_asked) in cases {
+        // The walk's own cases (page_text::LAYOUT_CASES): the same answers
+        // wherever there is a layout.
+        let walk = page_text::LAYOUT_CASES
+            .iter()
+            .map(|&(tag, attrs, display, breaks, asked)| (tag, attrs, display, if breaks { Block } else { Inline }, asked));
+        // Detached: no computed style, taken as inline (rescans more, misses nothing).
+        let detached: &[(&str, &[&str], &str, Flow, bool)] = &[("x-b", &[], "", Inline, true), ("span", &["style"], "", Inline, true)];
+        for (tag, attrs, display, want, want_asked) in walk.chain(detached.iter().copied()) {
             let asked = std::cell::Cell::new(false);
             let got = element_flow(
                 tag,
@@ -316,10 +298,6 @@ mod tests {
                 },
             );
             assert_eq!((got, asked.get()), (want, want_asked), "<{tag} {attrs:?}> display {display}");
-            // The same answer as the walk's rule wherever there is a layout.
-            if !display.is_empty() {
-                assert_eq!(got == Block, page_text::breaks_flow(tag, |a| attrs.contains(&a), || display.to_string()), "{tag}");
-            }
         }
     }
 

@@ -17,6 +17,13 @@ extern "C" {
     pub fn nodes(this: &Collected) -> Array;
     #[wasm_bindgen(method, getter)]
     pub fn text(this: &Collected) -> String;
+    /// The same text, left in JavaScript (see [`text_into`]).
+    #[wasm_bindgen(method, getter, js_name = text)]
+    fn text_js(this: &Collected) -> js_sys::JsString;
+    /// `TextEncoder.encodeInto` of `text` from UTF-16 unit `from` into
+    /// `into`: [units read, bytes written].
+    #[wasm_bindgen(js_name = escuchaEncodeText)]
+    fn encode_text(text: &js_sys::JsString, from: u32, into: &js_sys::Uint8Array) -> Array;
     #[wasm_bindgen(method, getter)]
     pub fn starts(this: &Collected) -> Vec<u32>;
     #[wasm_bindgen(method, getter)]
@@ -59,6 +66,47 @@ pub fn collect_page() -> Result<Collected, JsValue> {
 /// its lookup sets on it.
 pub fn rules_object() -> JsValue {
     crate::platform::to_js(&page_text::walk_rules())
+}
+
+thread_local! {
+    /// The page text's UTF-8 bytes, kept from one scan to the next (see [`text_into`]).
+    static TEXT_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The collected text, encoded by the browser straight into `buf`'s spare
+/// room in wasm memory. wasm-bindgen's own string passing allocates the
+/// text's length, grows that to three bytes a unit at the first non-ASCII
+/// character and shrinks it again, for every scan of a 4 M-unit page;
+/// mostly-ASCII text needs about one byte a unit, and a buffer kept from
+/// the last scan already has the room.
+fn text_into(collected: &Collected, mut buf: Vec<u8>) -> String {
+    let text = collected.text_js();
+    let units = text.length() as usize;
+    buf.clear();
+    let mut read = 0usize;
+    let mut room = units + units / 8 + 16;
+    while read < units {
+        buf.reserve(room);
+        let spare = buf.capacity() - buf.len();
+        // SAFETY: the view covers only the vector's spare capacity, and
+        // nothing allocates in wasm memory (which would move it) while the
+        // view is alive.
+        let view = unsafe { js_sys::Uint8Array::view_mut_raw(buf.as_mut_ptr().add(buf.len()), spare) };
+        let r = encode_text(&text, read as u32, &view);
+        let (r_read, written) = (r.get(0).as_f64().unwrap_or(0.0) as usize, r.get(1).as_f64().unwrap_or(0.0) as usize);
+        // SAFETY: the encoder wrote `written` bytes into that spare room.
+        unsafe { buf.set_len(buf.len() + written.min(spare)) };
+        read += r_read;
+        if r_read == 0 && spare >= 4 {
+            break; // no progress with room for any character: never loop forever
+        }
+        // What is left needs at most three bytes a unit.
+        room = (units - read.min(units)) * 3;
+    }
+    // TextEncoder writes UTF-8 and stops only between characters; checked
+    // anyway (a few ms on 4 MB): should it ever fail, nothing is scanned
+    // rather than offsets that no longer fit the page.
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 thread_local! {
@@ -117,12 +165,13 @@ pub fn scan(root: &Node, matcher: &Matcher, rules: &JsValue, scratch: &mut Scrat
     let collected = collect_text(root, rules)?;
     let t = mark_phase("collect", t);
     let shadow_roots = collected.shadow_roots().iter().map(|n| n.unchecked_into()).collect();
-    let text = collected.text();
+    let text = text_into(&collected, TEXT_BUFFER.take());
     let t = mark_phase("transfer", t);
     let mut mentions: Vec<Mention> = Vec::new();
     if !text.is_empty() {
         matcher.find_into(&text, scratch, &mut mentions);
     }
+    TEXT_BUFFER.set(text.into_bytes());
     let t = mark_phase("match", t);
     if mentions.is_empty() {
         return Ok(Scan { found: Vec::new(), shadow_roots });
@@ -188,6 +237,25 @@ mod tests {
         // "ACME Corp" spans the <b> and the following text node.
         assert_ne!(result.found[0].range.start_container(), result.found[0].range.end_container());
         root.remove();
+    }
+
+    /// The text goes into wasm memory in passes when a first guess of one
+    /// byte a unit is short (CJK is three bytes a unit; an emoji, four for
+    /// two), and the buffer kept from a bigger scan is reused: the offsets
+    /// must come out right either way.
+    #[wasm_bindgen_test]
+    fn text_needing_more_bytes_than_units_keeps_its_offsets() {
+        let root = dom::el("div", &[], "");
+        dom::document().body().unwrap().append_child(&root).unwrap();
+        child(&root, "p", &format!("{} Movistar {} ACME Corp", "日本語".repeat(400), "😀".repeat(300)));
+        let big = scan_fixture(&root);
+        assert_eq!(texts(&big.found), vec!["Movistar", "ACME Corp"]);
+        root.remove();
+        let small = dom::el("div", &[], "");
+        dom::document().body().unwrap().append_child(&small).unwrap();
+        child(&small, "p", "ñ Orange");
+        assert_eq!(texts(&scan_fixture(&small).found), vec!["Orange"]);
+        small.remove();
     }
 
     #[wasm_bindgen_test]
