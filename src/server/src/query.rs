@@ -102,6 +102,11 @@ pub const POSTGRES_MIGRATION: &str = r#"
 /// SQLite migration 5: the narrow query table, its covering indexes and the
 /// trigram index of the folded text; `captures` rebuilt as a rowid table.
 ///
+/// The facet and chart indexes carry `deleted` as a key column, not as a
+/// partial-index condition: SQLite still checks a query's `deleted = 0` on
+/// the row, so a partial index was not covering and every entry cost a
+/// look-up in the table (measured: 4× slower per facet).
+///
 /// Why: the derived columns shared rows with the record's JSON (about 5 KB
 /// of page per capture), so every facet count read the whole team's
 /// records; and `captures` was `WITHOUT ROWID`, which SQLite advises only
@@ -163,16 +168,16 @@ pub const SQLITE_NARROW_MIGRATION: &str = "
         PRIMARY KEY (team_id, id)
     ) STRICT, WITHOUT ROWID;
     CREATE VIRTUAL TABLE capture_text USING fts5(search, tokenize = 'trigram case_sensitive 1', detail = none);
-    CREATE INDEX capture_query_live_by_time ON capture_query (team_id, created_ms) WHERE deleted = 0;
+    CREATE INDEX capture_query_by_time ON capture_query (team_id, deleted, created_ms);
     CREATE INDEX capture_query_by_page ON capture_query (team_id, page, created_ms) WHERE deleted = 0;
     CREATE INDEX capture_query_by_text ON capture_query (team_id, text_id);
-    CREATE INDEX capture_query_live_by_brand ON capture_query (team_id, brand, created_ms) WHERE deleted = 0;
-    CREATE INDEX capture_query_live_by_site ON capture_query (team_id, site, created_ms) WHERE deleted = 0;
-    CREATE INDEX capture_query_live_by_member ON capture_query (team_id, member) WHERE deleted = 0;
-    CREATE INDEX capture_query_live_by_department ON capture_query (team_id, department_none, department, created_ms) WHERE deleted = 0;
-    CREATE INDEX capture_query_live_by_sentiment ON capture_query (team_id, sentiment, created_ms) WHERE deleted = 0;
-    CREATE INDEX capture_query_live_by_status ON capture_query (team_id, status, status_ms) WHERE deleted = 0;
-    CREATE INDEX capture_query_live_by_priority ON capture_query (team_id, priority) WHERE deleted = 0;";
+    CREATE INDEX capture_query_by_brand ON capture_query (team_id, deleted, brand, created_ms);
+    CREATE INDEX capture_query_by_site ON capture_query (team_id, deleted, site, created_ms);
+    CREATE INDEX capture_query_by_member ON capture_query (team_id, deleted, member);
+    CREATE INDEX capture_query_by_department ON capture_query (team_id, deleted, department_none, department, created_ms);
+    CREATE INDEX capture_query_by_sentiment ON capture_query (team_id, deleted, sentiment, created_ms);
+    CREATE INDEX capture_query_by_status ON capture_query (team_id, deleted, status, status_ms);
+    CREATE INDEX capture_query_by_priority ON capture_query (team_id, deleted, priority);";
 
 /// SQLite's full-text index: the FTS5 table and its shadow tables. Not
 /// keyed by team (FTS5 keys by its own rowid), and never distributed: a
@@ -891,7 +896,10 @@ mod tests {
         // PostgreSQL: LIKE with the wildcards of the word escaped (the trigram index answers it).
         assert!(pg.text.contains("search LIKE $2"), "{}", pg.text);
         assert_eq!(pg.params[1..3], [Param::Text("%50\\%%".into()), Param::Text("%off\\_%".into())]);
-        assert_eq!(lite.params[1..4], [Param::Text(r#""50%" AND "off" AND "ff_""#.into()), Param::Text("50%".into()), Param::Text("off_".into())]);
+        assert_eq!(
+            lite.params[1..4],
+            [Param::Text(r#""50%" AND "off" AND "ff_""#.into()), Param::Text("50%".into()), Param::Text("off_".into())]
+        );
         assert_eq!(lite.params.len(), pg.params.len() + 1);
         assert!(pg.text.ends_with("ORDER BY created_ms DESC, id DESC LIMIT $7) AS k ORDER BY created_ms DESC, id DESC"), "{}", pg.text);
         for sql in [facet_sql(Dialect::Postgres, 7, &q, Facet::Brand), aggregate_sql(Dialect::Postgres, 7, &q, AggregateChart::BySite, 60)]

@@ -373,10 +373,9 @@ async fn rows_stored_before_the_query_table_are_backfilled_at_start() {
     let (items, cursor, more) = db.with(|conn| crate::store::pull(conn, 1, 0, 10)).unwrap();
     assert_eq!((items, cursor, more), (vec![c.clone()], 1, false));
     // The rebuilt table is a rowid table with its key as a unique index.
-    let without_rowid: i64 = db.with(|conn| {
-        conn.query_row("SELECT count(*) FROM pragma_table_list WHERE name = 'captures' AND wr = 1", [], |r| r.get(0))
-    })
-    .unwrap();
+    let without_rowid: i64 = db
+        .with(|conn| conn.query_row("SELECT count(*) FROM pragma_table_list WHERE name = 'captures' AND wr = 1", [], |r| r.get(0)))
+        .unwrap();
     assert_eq!(without_rowid, 0);
 }
 
