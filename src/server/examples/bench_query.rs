@@ -1,20 +1,23 @@
-//! Server-side queries at scale, on SQLite: one big team plus many small
-//! ones, captures stored through the server's own `store::push` (merge,
-//! change counter, derived query columns), then the dashboard's and the
-//! extension's queries timed against the file.
+//! Server-side queries at scale, on SQLite or PostgreSQL: one big team plus
+//! many small ones, captures stored through the server's own push
+//! (`Storage::push`: merge, change counter, query row), then the
+//! dashboard's and the extension's queries timed through `Storage`, as the
+//! routes call them.
 //!
-//!     cargo run --release -p escucha-server --example bench_query -- [--size 1000000] [--teams 100] [--per-team 1000] [--rounds 3] [--db PATH]
+//!     cargo run --release -p escucha-server --example bench_query -- [--size 1000000] [--teams 100] [--per-team 1000] [--rounds 3] [--engine sqlite|postgres] [--db PATH]
 //!
-//! `--size 10000000` is the 10 M run (about 10× the disk and time). Prints
-//! p50/p95/p99 per kind of query; no assertions (figures, not tests).
+//! PostgreSQL needs `ESCUCHA_TEST_POSTGRES` (a scratch database is made on
+//! that cluster). `--size 10000000` is the 10 M run (about 10× the disk and
+//! time). Prints p50/p95/p99 per kind of query and bytes per capture; no
+//! assertions (figures, not tests).
 
 use std::time::{Duration, Instant};
 
 use escucha_core::log::query_api::{CaptureQuery, Cursor};
 use escucha_core::log::record::uuid_v7;
 use escucha_core::log::{Capture, CaptureContext, CaptureEdit, Priority, Sentiment, Stamp, Status, Tags, TextQuote};
-use escucha_server::accounts::{self, Authentication, Identity};
-use escucha_server::{query, store, Db};
+use escucha_server::accounts::{Authentication, Identity};
+use escucha_server::{postgres, store, Storage};
 
 const WORDS: &[&str] = &[
     "movistar",
@@ -115,19 +118,17 @@ fn capture(rng: &mut Rng, n: u64, t0: i64) -> Capture {
     c
 }
 
-fn identity(db: &Db, team: &str) -> Identity {
-    db.with(|c| {
-        accounts::create_team(c, team).unwrap();
-        accounts::add_member(c, team, "bench").unwrap();
-        let token = accounts::issue_token(c, "bench", Some(team)).unwrap().secret;
-        match accounts::authenticate(c, &token).unwrap() {
-            Authentication::Valid(who) => who,
-            other => panic!("{other:?}"),
-        }
-    })
+async fn identity(db: &Storage, team: &str) -> Identity {
+    db.create_team(team).await.unwrap();
+    db.add_member(team, "bench").await.unwrap();
+    let token = db.issue_token("bench", Some(team)).await.unwrap().secret;
+    match db.authenticate(&token).await.unwrap() {
+        Authentication::Valid(who) => who,
+        other => panic!("{other:?}"),
+    }
 }
 
-fn fill(db: &Db, who: &Identity, count: u64, seed: u64) -> Duration {
+async fn fill(db: &Storage, who: &Identity, count: u64, seed: u64) -> Duration {
     let mut rng = Rng(seed | 1);
     let t0 = 1_672_531_200_000; // 2023-01-01
     let start = Instant::now();
@@ -135,7 +136,7 @@ fn fill(db: &Db, who: &Identity, count: u64, seed: u64) -> Duration {
     while n < count {
         let batch: Vec<store::Checked> = (n..(n + 1000).min(count)).map(|i| Ok(capture(&mut rng, i, t0))).collect();
         n += batch.len() as u64;
-        db.with(|c| store::push(c, who, batch)).unwrap();
+        db.push(who, batch).await.unwrap();
         if n % 100_000 == 0 {
             eprintln!("  {n} captures stored ({:.0}/s)", n as f64 / start.elapsed().as_secs_f64());
         }
@@ -149,42 +150,89 @@ fn percentiles(mut v: Vec<Duration>) -> String {
     format!("p50 {:8.1} ms  p95 {:8.1} ms  p99 {:8.1} ms  (n={})", p(0.5), p(0.95), p(0.99), v.len())
 }
 
-fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
+async fn time<T>(f: impl std::future::Future<Output = T>) -> (Duration, T) {
     let s = Instant::now();
-    let r = f();
+    let r = f.await;
     (s.elapsed(), r)
 }
 
-fn main() {
+/// Bytes on disk per capture, every table and index included, and where
+/// they go (name → bytes).
+async fn footprint(db: &Storage, path: &std::path::Path, rows: u64) -> (f64, Vec<(String, i64)>) {
+    match db {
+        Storage::Sqlite(d) => d.with(|c| {
+            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;").unwrap();
+            let mut parts: Vec<(String, i64)> = c
+                .prepare("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            parts.truncate(16);
+            let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            (bytes as f64 / rows as f64, parts)
+        }),
+        Storage::Postgres(pg) => {
+            pg.texts("VACUUM ANALYZE").await.unwrap();
+            let parts: Vec<(String, i64)> = pg
+                .texts(
+                    "SELECT c.relname || '|' || pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 't') ORDER BY pg_relation_size(c.oid) DESC LIMIT 16",
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|l| {
+                    let (n, b) = l.split_once('|').unwrap();
+                    (n.to_string(), b.parse().unwrap())
+                })
+                .collect();
+            let total: i64 =
+                pg.texts("SELECT (pg_total_relation_size('captures') + pg_total_relation_size('capture_query'))::text").await.unwrap()[0]
+                    .parse()
+                    .unwrap();
+            (total as f64 / rows as f64, parts)
+        }
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str, default: u64| -> u64 {
         args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map_or(default, |v| v.replace('_', "").parse().expect(name))
     };
+    let text = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let size = arg("--size", 1_000_000);
     let teams = arg("--teams", 100);
     let per_team = arg("--per-team", 1_000);
     let rounds = arg("--rounds", 3);
+    let engine = text("--engine").unwrap_or_else(|| "sqlite".into());
     let dir = tempfile_dir();
-    let path =
-        args.iter().position(|a| a == "--db").and_then(|i| args.get(i + 1)).map_or(dir.join("bench.sqlite3"), std::path::PathBuf::from);
-    let _ = std::fs::remove_file(&path);
-    println!("bench_query: SQLite at {}, {size} captures in one team + {teams} teams × {per_team}", path.display());
-    let db = Db::open(&path).unwrap();
-    let big = identity(&db, "big");
+    let path = text("--db").map_or(dir.join("bench.sqlite3"), std::path::PathBuf::from);
+    let spec = if engine == "postgres" {
+        let admin = std::env::var(postgres::TEST_URL_VAR).expect("ESCUCHA_TEST_POSTGRES for --engine postgres");
+        postgres::scratch_database(&admin, "escucha_bench_query").await.unwrap()
+    } else {
+        let _ = std::fs::remove_file(&path);
+        path.display().to_string()
+    };
+    println!("bench_query: {engine} at {spec}, {size} captures in one team + {teams} teams × {per_team}");
+    let db = Storage::open(&spec).await.unwrap();
+    let big = identity(&db, "big").await;
     for t in 0..teams {
-        let who = identity(&db, &format!("team{t}"));
-        fill(&db, &who, per_team, 1000 + t);
+        let who = identity(&db, &format!("team{t}")).await;
+        fill(&db, &who, per_team, 1000 + t).await;
     }
-    let took = fill(&db, &big, size, 7);
-    println!("ingest (store::push, batches of 1000, one connection): {:.0} captures/s", size as f64 / took.as_secs_f64());
-    db.with(|c| c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;")).unwrap();
-    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let took = fill(&db, &big, size, 7).await;
+    println!("ingest (Storage::push, batches of 1000, one client): {:.0} captures/s", size as f64 / took.as_secs_f64());
     let total = size + teams * per_team;
-    println!(
-        "database: {:.1} MB, {:.0} bytes per capture (records, derived columns, all indexes)",
-        bytes as f64 / 1e6,
-        bytes as f64 / total as f64
-    );
+    let (per_capture, parts) = footprint(&db, &path, total).await;
+    println!("database: {per_capture:.0} bytes per capture (records, query rows, search index, every index); largest parts:");
+    for (name, bytes) in parts {
+        println!("  {name:<40} {:>10.1} MB  {:>6.0} B/capture", bytes as f64 / 1e6, bytes as f64 / total as f64);
+    }
 
     let team = big.team_id;
     let parse = |qs: &str| {
@@ -203,26 +251,31 @@ fn main() {
         "brand=Iberia&department=Legal&sentiment=question",
     ];
     let mut rng = Rng(99);
+    let mut first_render = Vec::new();
     let mut first_page = Vec::new();
     let mut facet_times = Vec::new();
     let mut search_pages = Vec::new();
     let mut search_facets = Vec::new();
     let mut aggregate_times = Vec::new();
-    for round in 0..rounds {
+    for _ in 0..rounds {
+        // The dashboard's first render: page, facets and charts of the
+        // unfiltered log, asked at once (as the dashboard does).
+        let q = parse("");
+        let (d, _) = time(async { tokio::join!(db.list(team, &q), db.facets(team, &q), db.aggregates(team, &q, 60)) }).await;
+        first_render.push(d);
         for qs in filters {
             let q = parse(qs);
-            first_page.push(time(|| db.with(|c| query::list(c, team, &q).unwrap())).0);
-            facet_times.push(time(|| db.with(|c| query::facets(c, team, &q).unwrap())).0);
-            if round == 0 {
-                aggregate_times.push(time(|| db.with(|c| query::aggregates(c, team, &q, 60).unwrap())).0);
-            }
+            first_page.push(time(db.list(team, &q)).await.0);
+            facet_times.push(time(db.facets(team, &q)).await.0);
+            aggregate_times.push(time(db.aggregates(team, &q, 60)).await.0);
         }
         for qs in searches {
             let q = parse(qs);
-            search_pages.push(time(|| db.with(|c| query::list(c, team, &q).unwrap())).0);
-            search_facets.push(time(|| db.with(|c| query::facets(c, team, &q).unwrap())).0);
+            search_pages.push(time(db.list(team, &q)).await.0);
+            search_facets.push(time(db.facets(team, &q)).await.0);
         }
     }
+    println!("first render (page + facets + charts at once, no filter): {}", percentiles(first_render));
     println!("filter, first page of 50 : {}", percentiles(first_page));
     println!("filter, facet counts     : {}", percentiles(facet_times));
     println!("search, first page of 50 : {}", percentiles(search_pages));
@@ -233,9 +286,9 @@ fn main() {
     let mut deep = Vec::new();
     let mut q = parse("brand=Vodafone&sort=site&order=asc");
     for _ in 0..20 {
-        let (d, page) = time(|| db.with(|c| query::list(c, team, &q).unwrap()));
+        let (d, page) = time(db.list(team, &q)).await;
         deep.push(d);
-        q.after = page.next.and_then(|n| Cursor::decode(&n)).map(|c| c.key);
+        q.after = page.unwrap().next.and_then(|n| Cursor::decode(&n)).map(|c| c.key);
     }
     println!("keyset paging, 20 pages  : {}", percentiles(deep));
 
@@ -243,19 +296,19 @@ fn main() {
     for _ in 0..200 {
         let n = rng.below(size as usize) as u64;
         let url = format!("https://site{}.example/thread/{}", rng.below(200), n / 5);
-        lookups.push(time(|| db.with(|c| query::page_captures(c, team, &url).unwrap())).0);
+        lookups.push(time(db.page_captures(team, &url)).await.0);
     }
     println!("page look-up             : {}", percentiles(lookups));
 
-    let max_seq: i64 = db.with(|c| c.query_row("SELECT max(seq) FROM captures", [], |r| r.get(0))).unwrap();
+    // The team's counter is past every change it made: cursors spread over it.
+    let max_seq = size as usize;
     let mut pulls = Vec::new();
     for _ in 0..200 {
-        let at = rng.below(max_seq as usize) as u64;
-        pulls.push(time(|| db.with(|c| store::pull(c, team, at, 200).unwrap())).0);
+        let at = rng.below(max_seq) as u64;
+        pulls.push(time(db.pull(team, at, 200)).await.0);
     }
     println!("pull 200 at random cursor: {}", percentiles(pulls));
 }
-
 fn tempfile_dir() -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("escucha-bench-query-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();

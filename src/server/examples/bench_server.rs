@@ -381,7 +381,12 @@ fn run(engine: &'static str, n: usize, rt: &tokio::runtime::Runtime) -> Figures 
             let (c, conn) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.unwrap();
             tokio::spawn(conn);
             c.batch_execute("VACUUM ANALYZE captures").await.unwrap();
-            let total: i64 = c.query_one("SELECT pg_total_relation_size('captures')", &[]).await.unwrap().get(0);
+            c.batch_execute("VACUUM ANALYZE capture_query").await.unwrap();
+            let total: i64 = c
+                .query_one("SELECT pg_total_relation_size('captures') + pg_total_relation_size('capture_query')", &[])
+                .await
+                .unwrap()
+                .get(0);
             total as f64 / rows
         }),
     };

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how
 /// many have run. Append only: never edit a migration that has shipped.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: server identity, written once at creation.
     "CREATE TABLE server_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
      INSERT INTO server_info (key, value) VALUES ('created_at', strftime('%Y-%m-%dT%H:%M:%fZ','now'));",
@@ -73,6 +73,9 @@ const MIGRATIONS: &[&str] = &[
      DROP TABLE change_counter;",
     // 4: derived query columns (folded search text, sort keys, facets) and their indexes.
     crate::query::SQLITE_MIGRATION,
+    // 5: the narrow query table and the folded text's trigram index;
+    // `captures` as a rowid table (see `crate::query`).
+    crate::query::SQLITE_NARROW_MIGRATION,
 ];
 
 #[derive(Debug)]

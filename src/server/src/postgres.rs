@@ -37,7 +37,7 @@ use escucha_core::log::query_api::IndexFields;
 use tokio_postgres::types::{ToSql, Type};
 
 /// Tables distributed by `team_id` in a sharded deployment.
-pub const DISTRIBUTED_TABLES: [&str; 3] = ["captures", "team_changes", "rate_limits"];
+pub const DISTRIBUTED_TABLES: [&str; 4] = ["captures", "capture_query", "team_changes", "rate_limits"];
 /// Small tables every node keeps whole (Citus reference tables).
 pub const REFERENCE_TABLES: [&str; 4] = ["schema_migrations", "teams", "members", "tokens"];
 
@@ -95,6 +95,8 @@ pub const MIGRATIONS: &[&str] = &[
      );"#,
     // 2: the query columns and their indexes (see `crate::query`).
     crate::query::POSTGRES_MIGRATION,
+    // 3: the query columns move to a narrow table of their own.
+    crate::query::POSTGRES_NARROW_MIGRATION,
 ];
 
 /// `pg_advisory_lock` key held while migrating ("escucha" in ASCII).
@@ -484,19 +486,36 @@ impl PgDb {
         (plan.answer)(results).map_err(|x| DbError(format!("A stored capture is not readable: {x}")))
     }
 
-    /// Derive the query columns of rows stored before them (or by an older
-    /// [`INDEX_VERSION`]), a team and a thousand rows at a time.
+    /// Derive the query rows of records without a current one (an older
+    /// [`INDEX_VERSION`]), a team and a thousand rows at a time. The records
+    /// are locked while their rows are written, so a push cannot slip a
+    /// newer row in between.
     async fn backfill(&self) -> Result<u64, DbError> {
         let mut c = self.client().await?;
         let e = err("Deriving the query columns failed");
         let teams: Vec<i64> = c.query("SELECT id FROM teams ORDER BY id", &[]).await.map_err(&e)?.iter().map(|r| r.get(0)).collect();
         let mut done = 0u64;
         for team_id in teams {
+            // Most starts have nothing to do: two counts instead of a walk.
+            let counts = c
+                .prepare_cached(
+                    "SELECT (SELECT count(*) FROM captures WHERE team_id = $1),
+                            (SELECT count(*) FROM capture_query WHERE team_id = $1 AND ix_version >= $2)",
+                )
+                .await
+                .map_err(&e)?;
+            let row = c.query_one(&counts, &[&team_id, &INDEX_VERSION]).await.map_err(&e)?;
+            if row.get::<_, i64>(0) == row.get::<_, i64>(1) {
+                continue;
+            }
             loop {
                 let tx = c.transaction().await.map_err(&e)?;
                 let load = tx
                     .prepare_cached(
-                        "SELECT id, record FROM captures WHERE team_id = $1 AND ix_version < $2 ORDER BY id LIMIT 1000 FOR UPDATE",
+                        "SELECT c.id, c.record FROM captures c
+                         WHERE c.team_id = $1 AND NOT EXISTS (
+                             SELECT 1 FROM capture_query q WHERE q.team_id = $1 AND q.id = c.id AND q.ix_version >= $2)
+                         ORDER BY c.id LIMIT 1000 FOR UPDATE OF c",
                     )
                     .await
                     .map_err(&e)?;
@@ -505,33 +524,38 @@ impl PgDb {
                     break;
                 }
                 let mut ids = Vec::with_capacity(rows.len());
+                let mut created = Vec::with_capacity(rows.len());
+                let mut deleted = Vec::with_capacity(rows.len());
                 let mut index = IndexColumns::default();
                 for row in &rows {
                     let capture = store::decode(row.get(1)).map_err(|x| DbError(format!("A stored capture is not readable: {x}")))?;
                     ids.push(row.get::<_, String>(0));
+                    created.push(capture.created_ms);
+                    deleted.push(capture.deleted.value);
                     index.push(&IndexFields::of(&capture));
                 }
-                let update = tx
-                    .prepare_cached(
-                        "UPDATE captures AS c SET ix_version = $3, search = u.search, tags = u.tags, brand = u.brand,
-                             brand_fold = u.brand_fold, site = u.site, site_fold = u.site_fold, author = u.author,
-                             author_fold = u.author_fold, member = u.member, member_fold = u.member_fold, department = u.department,
-                             department_fold = u.department_fold, department_none = u.department_none, sentiment = u.sentiment,
-                             status = u.status, priority = u.priority, comment_ms = u.comment_ms, comment_sort = u.comment_sort,
-                             modified_ms = u.modified_ms, status_ms = u.status_ms, page = u.page
-                         FROM unnest($2::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                                     $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[], $17::bigint[],
-                                     $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], $23::bigint[], $24::text[])
-                             AS u(id, search, tags, brand, brand_fold, site, site_fold, author, author_fold, member, member_fold,
-                                  department, department_fold, department_none, sentiment, status, priority, comment_ms,
-                                  comment_sort, modified_ms, status_ms, page)
-                         WHERE c.team_id = $1 AND c.id = u.id",
-                    )
+                let upsert = tx
+                    .prepare_cached(&format!(
+                        "INSERT INTO capture_query (team_id, id, ix_version, created_ms, deleted, search, tags, brand, brand_fold, site,
+                             site_fold, author, author_fold, member, member_fold, department, department_fold, department_none, sentiment,
+                             status, priority, comment_ms, comment_sort, modified_ms, status_ms, page)
+                         SELECT $1, u.id, $2, u.created_ms, u.deleted, u.search, u.tags, u.brand, u.brand_fold, u.site, u.site_fold,
+                             u.author, u.author_fold, u.member, u.member_fold, u.department, u.department_fold, u.department_none,
+                             u.sentiment, u.status, u.priority, u.comment_ms, u.comment_sort, u.modified_ms, u.status_ms, u.page
+                         FROM unnest($3::text[], $4::bigint[], $5::boolean[],
+                                     $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+                                     $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[],
+                                     $21::bigint[], $22::bigint[], $23::bigint[], $24::bigint[], $25::bigint[], $26::text[])
+                             AS u(id, created_ms, deleted, search, tags, brand, brand_fold, site, site_fold, author, author_fold,
+                                  member, member_fold, department, department_fold, department_none, sentiment, status, priority,
+                                  comment_ms, comment_sort, modified_ms, status_ms, page)
+                         ON CONFLICT (team_id, id) DO UPDATE SET {QUERY_ROW_UPDATE}"
+                    ))
                     .await
                     .map_err(&e)?;
-                let mut params: Vec<&(dyn ToSql + Sync)> = vec![&team_id, &ids, &INDEX_VERSION];
+                let mut params: Vec<&(dyn ToSql + Sync)> = vec![&team_id, &INDEX_VERSION, &ids, &created, &deleted];
                 params.extend(index.params());
-                tx.execute(&update, &params).await.map_err(&e)?;
+                tx.execute(&upsert, &params).await.map_err(&e)?;
                 tx.commit().await.map_err(&e)?;
                 done += rows.len() as u64;
             }
@@ -554,6 +578,15 @@ impl PgDb {
         Ok(rows.iter().map(|r| r.get::<_, Option<String>>(0).unwrap_or_default()).collect())
     }
 }
+
+/// A query row's upsert: every derived column takes the new value.
+const QUERY_ROW_UPDATE: &str = "ix_version = excluded.ix_version, created_ms = excluded.created_ms, deleted = excluded.deleted,
+    search = excluded.search, tags = excluded.tags, brand = excluded.brand, brand_fold = excluded.brand_fold, site = excluded.site,
+    site_fold = excluded.site_fold, author = excluded.author, author_fold = excluded.author_fold, member = excluded.member,
+    member_fold = excluded.member_fold, department = excluded.department, department_fold = excluded.department_fold,
+    department_none = excluded.department_none, sentiment = excluded.sentiment, status = excluded.status,
+    priority = excluded.priority, comment_ms = excluded.comment_ms, comment_sort = excluded.comment_sort,
+    modified_ms = excluded.modified_ms, status_ms = excluded.status_ms, page = excluded.page";
 
 /// Lock the team's counter row for this transaction; its current value.
 async fn lock_team(tx: &deadpool_postgres::Transaction<'_>, team_id: i64) -> Result<i64, DbError> {
@@ -588,37 +621,32 @@ async fn write(tx: &deadpool_postgres::Transaction<'_>, who: &Identity, seq: i64
     // One round trip while the team's row is locked: the rows and the
     // counter (a data-modifying WITH runs whether or not it is read).
     let upsert = tx
-        .prepare_cached(
+        .prepare_cached(&format!(
             "WITH written AS (
-                 INSERT INTO captures (team_id, id, seq, record, created_ms, deleted, first_pushed_by, last_pushed_by,
-                     ix_version, search, tags, brand, brand_fold, site, site_fold, author, author_fold, member, member_fold,
-                     department, department_fold, department_none, sentiment, status, priority, comment_ms, comment_sort,
-                     modified_ms, status_ms, page)
-                 SELECT $1, u.id, u.seq, u.record, u.created_ms, u.deleted, $2, $2,
-                     $9, u.search, u.tags, u.brand, u.brand_fold, u.site, u.site_fold, u.author, u.author_fold, u.member, u.member_fold,
-                     u.department, u.department_fold, u.department_none, u.sentiment, u.status, u.priority, u.comment_ms,
-                     u.comment_sort, u.modified_ms, u.status_ms, u.page
-                 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::boolean[],
+                 INSERT INTO captures (team_id, id, seq, record, created_ms, deleted, first_pushed_by, last_pushed_by)
+                 SELECT $1, u.id, u.seq, u.record, u.created_ms, u.deleted, $2, $2
+                 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::boolean[]) AS u(id, seq, record, created_ms, deleted)
+                 ON CONFLICT (team_id, id) DO UPDATE SET
+                     seq = excluded.seq, record = excluded.record, created_ms = excluded.created_ms,
+                     deleted = excluded.deleted, last_pushed_by = excluded.last_pushed_by, updated_at = now()
+             ), indexed AS (
+                 INSERT INTO capture_query (team_id, id, ix_version, created_ms, deleted, search, tags, brand, brand_fold, site,
+                     site_fold, author, author_fold, member, member_fold, department, department_fold, department_none, sentiment,
+                     status, priority, comment_ms, comment_sort, modified_ms, status_ms, page)
+                 SELECT $1, u.id, $9, u.created_ms, u.deleted, u.search, u.tags, u.brand, u.brand_fold, u.site, u.site_fold,
+                     u.author, u.author_fold, u.member, u.member_fold, u.department, u.department_fold, u.department_none,
+                     u.sentiment, u.status, u.priority, u.comment_ms, u.comment_sort, u.modified_ms, u.status_ms, u.page
+                 FROM unnest($3::text[], $6::bigint[], $7::boolean[],
                              $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
                              $18::text[], $19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[], $24::bigint[],
                              $25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[], $30::text[])
-                     AS u(id, seq, record, created_ms, deleted, search, tags, brand, brand_fold, site, site_fold, author, author_fold,
+                     AS u(id, created_ms, deleted, search, tags, brand, brand_fold, site, site_fold, author, author_fold,
                           member, member_fold, department, department_fold, department_none, sentiment, status, priority,
                           comment_ms, comment_sort, modified_ms, status_ms, page)
-                 ON CONFLICT (team_id, id) DO UPDATE SET
-                     seq = excluded.seq, record = excluded.record, created_ms = excluded.created_ms,
-                     deleted = excluded.deleted, last_pushed_by = excluded.last_pushed_by, updated_at = now(),
-                     ix_version = excluded.ix_version, search = excluded.search, tags = excluded.tags, brand = excluded.brand,
-                     brand_fold = excluded.brand_fold, site = excluded.site, site_fold = excluded.site_fold,
-                     author = excluded.author, author_fold = excluded.author_fold, member = excluded.member,
-                     member_fold = excluded.member_fold, department = excluded.department,
-                     department_fold = excluded.department_fold, department_none = excluded.department_none,
-                     sentiment = excluded.sentiment, status = excluded.status, priority = excluded.priority,
-                     comment_ms = excluded.comment_ms, comment_sort = excluded.comment_sort,
-                     modified_ms = excluded.modified_ms, status_ms = excluded.status_ms, page = excluded.page
+                 ON CONFLICT (team_id, id) DO UPDATE SET {QUERY_ROW_UPDATE}
              )
-             UPDATE team_changes SET seq = $8 WHERE team_id = $1",
-        )
+             UPDATE team_changes SET seq = $8 WHERE team_id = $1"
+        ))
         .await
         .map_err(&e)?;
     let last = seq + writes.len() as i64;

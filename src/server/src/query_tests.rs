@@ -343,29 +343,40 @@ async fn bad_queries_are_400_with_a_sentence_and_need_a_token() {
 }
 
 #[tokio::test]
-async fn rows_stored_before_the_query_columns_are_backfilled_at_start() {
+async fn rows_stored_before_the_query_table_are_backfilled_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.sqlite3");
     let c = capture(1, (0, 0, 0, 1, vec![0, 1], 3, Some(2)), (2, 1, 2, vec![0], false));
     {
-        let db = Db::open(&path).unwrap();
-        let who = db.with(|conn| {
-            accounts::create_team(conn, "A").unwrap();
-            accounts::add_member(conn, "A", "ana").unwrap();
-            let token = accounts::issue_token(conn, "ana", Some("A")).unwrap().secret;
-            match accounts::authenticate(conn, &token).unwrap() {
-                accounts::Authentication::Valid(who) => who,
-                other => panic!("{other:?}"),
-            }
-        });
-        db.with(|conn| crate::store::push(conn, &who, vec![Ok(c.clone())])).unwrap();
-        // As a server before migration 3 would have left it.
-        db.with(|conn| conn.execute("UPDATE captures SET ix_version = 0, search = '', brand = ''", [])).unwrap();
+        // A database as schema 4 left it: `captures` WITHOUT ROWID with the
+        // derived columns not yet filled (ix_version 0), no query table.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (i, sql) in crate::db::MIGRATIONS[..4].iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", (i + 1) as u32).unwrap();
+        }
+        accounts::create_team(&conn, "A").unwrap();
+        accounts::add_member(&conn, "A", "ana").unwrap();
+        conn.execute(
+            "INSERT INTO captures (team_id, id, seq, record, created_ms, deleted, first_pushed_by, last_pushed_by)
+             VALUES (1, ?1, 1, ?2, ?3, 0, 1, 1)",
+            rusqlite::params![c.id, serde_json::to_string(&c).unwrap(), c.created_ms],
+        )
+        .unwrap();
     }
     let db = Db::open(&path).unwrap();
     let q = CaptureQuery::from_pairs([("q", "movistar cobro"), ("brand", "Telefónica"), ("sort", "brand")]).unwrap();
     let page = db.with(|conn| crate::query::list(conn, 1, &q)).unwrap();
     assert_eq!(page.items.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), [c.id.as_str()]);
+    assert_eq!(db.with(|conn| crate::query::facets(conn, 1, &q)).unwrap().total, 1);
+    // The record survived the table's rebuild, change number and all.
+    let (items, cursor, more) = db.with(|conn| crate::store::pull(conn, 1, 0, 10)).unwrap();
+    assert_eq!((items, cursor, more), (vec![c.clone()], 1, false));
+    // The rebuilt table is a rowid table with its key as a unique index.
+    let without_rowid: i64 = db
+        .with(|conn| conn.query_row("SELECT count(*) FROM pragma_table_list WHERE name = 'captures' AND wr = 1", [], |r| r.get(0)))
+        .unwrap();
+    assert_eq!(without_rowid, 0);
 }
 
 #[tokio::test]
@@ -385,9 +396,9 @@ async fn postgres_rows_stored_before_the_query_columns_are_backfilled_at_start()
         };
         storage.push(&who, vec![Ok(c.clone())]).await.unwrap();
         assert_eq!(storage.list(team, &q).await.unwrap().items.len(), 1);
-        // As a server before migration 2 would have left it.
+        // As a server with an older index version would have left it.
         let Storage::Postgres(pg) = &storage else { unreachable!() };
-        pg.texts("UPDATE captures SET ix_version = 0, search = '', brand = ''").await.unwrap();
+        pg.texts("UPDATE capture_query SET ix_version = 0, search = '', brand = ''").await.unwrap();
         assert!(storage.list(team, &q).await.unwrap().items.is_empty());
         team
     };

@@ -39,22 +39,11 @@ pub const SORTS: [(SortKey, Key); 11] = [
     (SortKey::Priority, Key::LogFilterPriority),
 ];
 
-/// A facet filter control: which facet, and what its options stand for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Facet {
-    Brand,
-    Sentiment,
-    Department,
-    Status,
-    Priority,
-    Site,
-    Member,
-}
+/// A facet filter control: which facet (the server query's own type), and
+/// what its options stand for.
+pub use crate::log::query_api::Facet;
 
 impl Facet {
-    pub const ALL: [Facet; 7] =
-        [Facet::Brand, Facet::Sentiment, Facet::Department, Facet::Status, Facet::Priority, Facet::Site, Facet::Member];
-
     pub fn name(self) -> &'static str {
         match self {
             Facet::Brand => "brand",
