@@ -60,7 +60,10 @@ pub const HOST_STYLE: &[(&str, &str)] = &[
     ("top", "0px"),
     ("width", "340px"),
     ("height", "0px"),
-    ("display", "block"),
+    // top11: the user agent's, so a closed popover (the page called
+    // hidePopover or took the attribute away) is not drawn at all; shown,
+    // the absolute position makes it a block.
+    ("display", "revert"),
     ("visibility", "hidden"),
 ];
 

@@ -4,6 +4,7 @@
 //! runs the one extraction ([`card_frame::capture_context`]) and draws the
 //! form (`form.rs`).
 
+mod cover; // top11
 mod fit;
 mod form;
 mod visibility;
@@ -91,6 +92,7 @@ fn on_port_message(data: JsValue) {
             }
         }
         Some("focus") => focus_card(),
+        Some("cover") => cover::on_answer(&data), // top11
         _ => {}
     }
 }
