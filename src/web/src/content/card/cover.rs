@@ -18,9 +18,12 @@ use web_sys::{Element, MutationObserver, MutationObserverInit};
 
 use crate::dom;
 
+/// The observer on our host and its callback (kept alive with the card).
+type Watch = (MutationObserver, Closure<dyn FnMut(Array)>);
+
 thread_local! {
     static TAMPERED: Cell<bool> = const { Cell::new(false) };
-    static WATCH: RefCell<Option<(MutationObserver, Closure<dyn FnMut(Array)>)>> = const { RefCell::new(None) };
+    static WATCH: RefCell<Option<Watch>> = const { RefCell::new(None) };
 }
 
 /// Before the host is in the document: make it a manual popover (no light
