@@ -132,6 +132,12 @@ for (const [path, url] of [['WebAssembly', () => `${fixtures.url}/forum.html?cov
     }
     // A decoy of any z-index is drawn under the card: Log logs.
     await openCard();
+    // In the top layer, placed exactly where the frame said, none of the user agent's popover box styles.
+    const placed = await a.driver.executeScript(`const h = document.querySelector('escucha-card'); const r = h.getBoundingClientRect(); const cs = getComputedStyle(h);
+      const px = (k) => parseFloat(h.style.getPropertyValue(k));
+      return { off: [r.left + scrollX - px('left'), r.top + scrollY - px('top'), r.width - px('width'), r.height - px('height')].map((d) => Math.round(d)),
+        box: [cs.marginTop, cs.borderTopWidth, cs.paddingTop, cs.backgroundColor, cs.overflow, h.matches(':popover-open')] };`);
+    assert.deepEqual(placed, { off: [0, 0, 0, 0], box: ['0px', '0px', '0px', 'rgba(0, 0, 0, 0)', 'visible', true] }, JSON.stringify(placed));
     const order = await a.driver.executeScript(`const box = document.querySelector('escucha-card').getBoundingClientRect();
       const d = document.createElement('div'); d.id = 'decoy'; d.textContent = '¡Gana un premio!';
       d.style.cssText = 'position:fixed;left:' + (box.x - 20) + 'px;top:' + (box.y - 20) + 'px;width:' + (box.width + 40) + 'px;height:' + (box.height + 40) + 'px;background:gold;z-index:2147483647';

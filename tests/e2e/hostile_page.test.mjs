@@ -229,6 +229,12 @@ test('a synthetic click never opens the card; Log is refused while the card is h
   await clickMention(page);
   await waitForCard(page, '#excerpt', (t) => /router falla/.test(t ?? ''));
   const box = await cardFrame(page).locator('#log').boundingBox();
+  // In the top layer, placed exactly where the frame said, none of the user agent's popover box styles.
+  const placed = await page.evaluate(() => { const h = document.querySelector('escucha-card'); const r = h.getBoundingClientRect(); const cs = getComputedStyle(h);
+      const px = (k) => parseFloat(h.style.getPropertyValue(k));
+      return { off: [r.left + scrollX - px('left'), r.top + scrollY - px('top'), r.width - px('width'), r.height - px('height')].map((d) => Math.round(d)),
+        box: [cs.marginTop, cs.borderTopWidth, cs.paddingTop, cs.backgroundColor, cs.overflow, h.matches(':popover-open')] }; });
+  assert.deepEqual(placed, { off: [0, 0, 0, 0], box: ['0px', '0px', '0px', 'rgba(0, 0, 0, 0)', 'visible', true] }, JSON.stringify(placed));
   const order = await page.evaluate((box) => {
     const d = document.createElement('div');
     d.id = 'decoy';
