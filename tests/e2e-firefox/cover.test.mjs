@@ -115,10 +115,14 @@ const ATTACKS = {
     document.body.append(d); d.showPopover();`,
   // The card's host faded until it can hardly be seen.
   faded: `document.querySelector('escucha-card').style.setProperty('opacity', '0.05', 'important');`,
+  // A page rule drawing a pseudo-element over the card, inside the top layer with it, letting clicks through.
+  pseudo: `const st = document.createElement('style'); st.id = 'decoy';
+    st.textContent = 'escucha-card::after { content: "¡Gana un premio!"; position: absolute; inset: 0; background: gold; pointer-events: none; }';
+    document.head.append(st);`,
 };
 
 for (const [path, url] of [['WebAssembly', () => `${fixtures.url}/forum.html?cover`], ['strict-CSP', () => `${fixtures.url}/forum.html?cover&csp=${encodeURIComponent("script-src 'self'")}`]]) {
-  test(`${path} path: Log is refused under a page popover or on a faded card, and logs above a z-index decoy and in plain sight`, async () => {
+  test(`${path} path: Log is refused under a page popover, on a faded card or under a pseudo-element, and logs above a z-index decoy and in plain sight`, async () => {
     const tab = await a.openTab(url());
     const before = await count(tab);
     for (const [attack, script] of Object.entries(ATTACKS)) {
