@@ -179,6 +179,7 @@ self.escuchaMatcherClient = (api) => {
     if (s?.port) ask(s, { type: F.cardClosed, mention: under }).catch(() => {});
     const hadFocus = document.activeElement === old.host;
     old.port.close();
+    old.watch?.disconnect(); // top11
     old.host.remove();
     if (hadFocus || old.focused) { window.focus(); old.previous?.focus(); }
   };
@@ -215,13 +216,38 @@ self.escuchaMatcherClient = (api) => {
 
   const place = (data) => {
     if (!card) return;
-    for (const k of ['left', 'top', 'width', 'height']) card.host.style.setProperty(k, `${data.at[k]}px`, 'important');
-    card.host.style.setProperty('visibility', 'visible', 'important');
+    ours(card, () => {
+      for (const k of ['left', 'top', 'width', 'height']) card.host.style.setProperty(k, `${data.at[k]}px`, 'important');
+      card.host.style.setProperty('visibility', 'visible', 'important');
+    });
     if (data.keyboard && !card.focused) {
       card.focused = true;
       card.frame.focus();
       card.port.postMessage({ type: K.focus });
     }
+  };
+
+  // top11: the card's host in the top layer (a manual popover, above any z-index), watched for the page
+  // changing its attributes; our own changes go through `ours`. Log asks for the facts ('cover'), the
+  // frame decides (escucha_core::card_cover); src/web/src/content/card/cover.rs is the same in Rust.
+  const ours = (c, f) => {
+    if (c.watch?.takeRecords().length) c.tampered = true;
+    f();
+    c.watch?.takeRecords();
+  };
+  const coverFacts = (c, ask) => {
+    if (c.watch?.takeRecords().length) c.tampered = true;
+    const host = c.host;
+    const others = [];
+    for (const [selector, kind] of ask.selectors) for (const el of document.querySelectorAll(selector)) if (el !== host) others.push(kind);
+    const cs = getComputedStyle(host);
+    return {
+      onTopLayer: host.matches(':popover-open'), tampered: c.tampered, others,
+      style: ask.properties.map((p) => [p, cs.getPropertyValue(p)]),
+      pseudo: ask.pseudo.map((p) => [p, getComputedStyle(host, p).getPropertyValue('content')]),
+      checkVisibility: typeof host.checkVisibility === 'function'
+        ? host.checkVisibility({ contentVisibilityAuto: true, opacityProperty: true, visibilityProperty: true }) : null,
+    };
   };
 
   /** Open the card for `found` (a painted mention): same frame, same Rust as the WebAssembly path. */
@@ -257,15 +283,20 @@ self.escuchaMatcherClient = (api) => {
     const rules = session.hello.card;
     const { host, frame, port } = openFrame('escucha-card', 'card', 'card/card.html', reply.ticket, rules.hostStyle, rules.frameStyle);
     frame.title = 'Escucha';
-    const mine = card = { host, frame, port, previous, focused: false };
+    host.setAttribute('popover', 'manual'); // top11
+    const mine = card = { host, frame, port, previous, focused: false, tampered: false, watch: null };
     pointerOff(); // a tooltip shown while the card was on its way would cover it (and Log refuses a covered card)
     port.onmessage = (e) => {
       if (card !== mine) return;
       if (e.data?.type === O.place) place(e.data);
       else if (e.data?.type === O.close) closeCard();
+      else if (e.data?.type === O.cover) port.postMessage({ type: K.cover, seq: e.data.seq, facts: coverFacts(mine, e.data) }); // top11
     };
     port.postMessage({ type: K.open, opening });
     document.documentElement.append(host);
+    host.showPopover(); // top11
+    mine.watch = new MutationObserver(() => { mine.tampered = true; });
+    mine.watch.observe(host, { attributes: true });
   };
 
   /** Only the manager's own gestures count: events a page script made up (isTrusted false) never open the card. */

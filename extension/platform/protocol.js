@@ -20,7 +20,7 @@
     FrameRequest: strict('FrameRequest', { scan: 'scan', changes: 'changes', pointer: 'pointer', hit: 'hit', incoming: 'incoming', cardClosed: 'cardClosed', painted: 'painted', cardOpening: 'cardOpening', cardTicket: 'cardTicket' }),
     FrameReply: strict('FrameReply', { hello: 'hello', scan: 'scan', changes: 'changes', pointer: 'pointer', hit: 'hit', incoming: 'incoming', cardClosed: 'cardClosed', painted: 'painted', cardOpening: 'cardOpening', cardTicket: 'cardTicket', refused: 'refused' }),
     FrameAct: strict('FrameAct', { answer: 'answer', restart: 'restart', pageMentions: 'pageMentions', painted: 'painted', reveal: 'reveal', openCard: 'openCard', benchScan: 'benchScan', benchFloor: 'benchFloor' }),
-    ToCardFrame: strict('ToCardFrame', { open: 'open', focus: 'focus' }),
-    FromCardFrame: strict('FromCardFrame', { place: 'place', logged: 'logged', close: 'close' }),
+    ToCardFrame: strict('ToCardFrame', { open: 'open', focus: 'focus', cover: 'cover' }),
+    FromCardFrame: strict('FromCardFrame', { place: 'place', logged: 'logged', close: 'close', cover: 'cover' }),
   });
 })();

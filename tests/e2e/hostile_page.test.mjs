@@ -193,20 +193,25 @@ test('a synthetic click never opens the card; Log is refused while the card is h
   });
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(cardFrame(page), undefined, 'no card after synthetic events');
-  for (const attack of ['invisible', 'covered']) {
+  // The card is in the top layer (a manual popover): what can still hide it
+  // is the page fading its host, or a popover of the page's opened after it.
+  for (const attack of ['invisible', 'faded', 'popover']) {
     await clickMention(page);
     await waitForCard(page, '#excerpt', (t) => /router falla/.test(t ?? ''));
     const box = await cardFrame(page).locator('#log').boundingBox();
     await page.evaluate(({ attack, box }) => {
       const host = document.querySelector('escucha-card');
       if (attack === 'invisible') host.style.setProperty('opacity', '0', 'important');
+      else if (attack === 'faded') host.style.setProperty('opacity', '0.05', 'important');
       else {
-        // A decoy drawn over the card, letting clicks through to it.
+        // A decoy in the top layer, above the card, letting clicks through to it.
         const d = document.createElement('div');
         d.id = 'decoy';
+        d.popover = 'manual';
         d.textContent = '¡Gana un premio!';
-        d.style.cssText = `position:fixed;left:${box.x - 50}px;top:${box.y - 50}px;width:${box.width + 100}px;height:${box.height + 100}px;background:gold;z-index:2147483647;pointer-events:none`;
-        document.documentElement.append(d);
+        d.style.cssText = `position:fixed;inset:auto;margin:0;left:${box.x - 50}px;top:${box.y - 50}px;width:${box.width + 100}px;height:${box.height + 100}px;background:gold;pointer-events:none`;
+        document.body.append(d);
+        d.showPopover();
       }
     }, { attack, box });
     await new Promise((r) => setTimeout(r, 400));
@@ -219,7 +224,37 @@ test('a synthetic click never opens the card; Log is refused while the card is h
     await pressKey(page, 'Escape');
     await page.waitForFunction(() => !document.querySelector('escucha-card'), null, { timeout: 3000 });
   }
-  // The same card, in plain sight: a real click logs.
+  // An ordinary decoy, however high its z-index, is drawn under the card
+  // (which used to be refused as covered): Log logs what the manager sees.
+  await clickMention(page);
+  await waitForCard(page, '#excerpt', (t) => /router falla/.test(t ?? ''));
+  const box = await cardFrame(page).locator('#log').boundingBox();
+  // In the top layer, placed exactly where the frame said, none of the user agent's popover box styles.
+  const placed = await page.evaluate(() => { const h = document.querySelector('escucha-card'); const r = h.getBoundingClientRect(); const cs = getComputedStyle(h);
+      const px = (k) => parseFloat(h.style.getPropertyValue(k));
+      return { off: [r.left + scrollX - px('left'), r.top + scrollY - px('top'), r.width - px('width'), r.height - px('height')].map((d) => Math.round(d)),
+        box: [cs.marginTop, cs.borderTopWidth, cs.paddingTop, cs.backgroundColor, cs.overflow, h.matches(':popover-open')] }; });
+  assert.deepEqual(placed, { off: [0, 0, 0, 0], box: ['0px', '0px', '0px', 'rgba(0, 0, 0, 0)', 'visible', true] }, JSON.stringify(placed));
+  const order = await page.evaluate((box) => {
+    const d = document.createElement('div');
+    d.id = 'decoy';
+    d.textContent = '¡Gana un premio!';
+    d.style.cssText = `position:fixed;left:${box.x - 50}px;top:${box.y - 50}px;width:${box.width + 100}px;height:${box.height + 100}px;background:gold;z-index:2147483647`;
+    document.documentElement.append(d);
+    // Hit testing follows paint order: with pointer events on, the decoy shows where it is drawn.
+    const order = document.elementsFromPoint(box.x + box.width / 2, box.y + box.height / 2).slice(0, 2).map((e) => e.localName + (e.id ? `#${e.id}` : ''));
+    d.style.pointerEvents = 'none';
+    return order;
+  }, box);
+  assert.deepEqual(order, ['escucha-card', 'div#decoy'], 'the card is drawn above the decoy');
+  await new Promise((r) => setTimeout(r, 400));
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
+  assert.equal((await captures(url)).captures.length, 1);
+  await page.evaluate(() => document.getElementById('decoy')?.remove());
+  await pressKey(page, 'Escape');
+  await page.waitForFunction(() => !document.querySelector('escucha-card'), null, { timeout: 3000 });
+  // The same card, in plain sight: a real click logs (an update now).
   await clickMention(page);
   await waitForCard(page, '#excerpt', (t) => /router falla/.test(t ?? ''));
   await new Promise((r) => setTimeout(r, 300));

@@ -18,5 +18,5 @@ export const ErrorCode = strict('ErrorCode', { badMessage: 'bad_message', unknow
 export const FrameRequest = strict('FrameRequest', { scan: 'scan', changes: 'changes', pointer: 'pointer', hit: 'hit', incoming: 'incoming', cardClosed: 'cardClosed', painted: 'painted', cardOpening: 'cardOpening', cardTicket: 'cardTicket' });
 export const FrameReply = strict('FrameReply', { hello: 'hello', scan: 'scan', changes: 'changes', pointer: 'pointer', hit: 'hit', incoming: 'incoming', cardClosed: 'cardClosed', painted: 'painted', cardOpening: 'cardOpening', cardTicket: 'cardTicket', refused: 'refused' });
 export const FrameAct = strict('FrameAct', { answer: 'answer', restart: 'restart', pageMentions: 'pageMentions', painted: 'painted', reveal: 'reveal', openCard: 'openCard', benchScan: 'benchScan', benchFloor: 'benchFloor' });
-export const ToCardFrame = strict('ToCardFrame', { open: 'open', focus: 'focus' });
-export const FromCardFrame = strict('FromCardFrame', { place: 'place', logged: 'logged', close: 'close' });
+export const ToCardFrame = strict('ToCardFrame', { open: 'open', focus: 'focus', cover: 'cover' });
+export const FromCardFrame = strict('FromCardFrame', { place: 'place', logged: 'logged', close: 'close', cover: 'cover' });

@@ -65,7 +65,10 @@ pub const HOST_STYLE: &[(&str, &str)] = &[
     ("top", "0px"),
     ("width", "340px"),
     ("height", "0px"),
-    ("display", "block"),
+    // top11: the user agent's, so a closed popover (the page called
+    // hidePopover or took the attribute away) is not drawn at all; shown,
+    // the absolute position makes it a block.
+    ("display", "revert"),
     ("visibility", "hidden"),
 ];
 
@@ -170,6 +173,9 @@ pub enum ToCardFrame {
     /// The content script focused the frame (a keyboard opening): move the
     /// focus into the card's form.
     Focus,
+    /// The answer to [`FromCardFrame::Cover`]: what the page shows of and
+    /// around the card now (the decision: `card_cover::covered`).
+    Cover { seq: u32, facts: crate::card_cover::CoverFacts },
 }
 
 /// Card frame → content script, on the channel's port.
@@ -184,6 +190,24 @@ pub enum FromCardFrame {
     Logged { capture: Box<Capture> },
     /// The manager closed the card.
     Close,
+    /// Log asks what the page shows of and around the card: the host's
+    /// computed `properties`, its `pseudo` elements' content, and which
+    /// top-layer `selectors` match another element (the lists are
+    /// `card_cover`'s, sent so the strict-CSP JavaScript reads what Rust says).
+    Cover { seq: u32, properties: Vec<String>, pseudo: Vec<String>, selectors: Vec<(String, crate::card_cover::TopLayerKind)> },
+}
+
+impl FromCardFrame {
+    /// Log's question to the content script, with `card_cover`'s lists.
+    pub fn cover(seq: u32) -> FromCardFrame {
+        use crate::card_cover::{TopLayerKind, PSEUDO_ELEMENTS, STYLE_EXPECTED};
+        FromCardFrame::Cover {
+            seq,
+            properties: STYLE_EXPECTED.iter().map(|(p, _)| p.to_string()).collect(),
+            pseudo: PSEUDO_ELEMENTS.iter().map(|p| p.to_string()).collect(),
+            selectors: TopLayerKind::SELECTORS.iter().map(|(s, k)| (s.to_string(), *k)).collect(),
+        }
+    }
 }
 
 /// Card openings in one page. A hover and a click can start two openings

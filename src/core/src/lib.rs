@@ -7,6 +7,7 @@
 pub mod brands;
 pub mod capture;
 pub mod card;
+pub mod card_cover;
 pub mod card_frame;
 pub mod dashboard;
 pub mod first_run;

@@ -177,8 +177,8 @@ mod tests {
         assert_eq!(requests, replies);
         assert_eq!(camel("bad_message"), "badMessage");
         let (to_card, from_card) = card_names();
-        assert_eq!(to_card, ["open", "focus"]);
-        assert_eq!(from_card, ["place", "logged", "close"]);
+        assert_eq!(to_card, ["open", "focus", "cover"]);
+        assert_eq!(from_card, ["place", "logged", "close", "cover"]);
     }
 
     /// `type: 'getSettings'`, `=== 'pong'`, `case 'ping'`: a request name typed by hand.

@@ -256,6 +256,11 @@ async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>, trusted: bool) {
     if let Err(refusal) = escucha_core::card::log_allowed(trusted, super::visibility::current().await) {
         return show_state(doc, &t(refusal.key(), &[]), "error");
     }
+    // top11: and nothing the page put in the top layer or did to our host
+    // draws over it (the occlusion check Firefox has).
+    if super::cover::check().await.is_some() {
+        return show_state(doc, &t(escucha_core::card::LogRefusal::NotVisible.key(), &[]), "error");
+    }
     let manual = ManualFields {
         author_name: input_value(doc, "manual-author"),
         permalink: input_value(doc, "manual-link"),

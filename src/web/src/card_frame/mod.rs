@@ -4,6 +4,7 @@
 //! runs the one extraction ([`card_frame::capture_context`]) and draws the
 //! form (`form.rs`).
 
+mod cover; // top11
 mod fit;
 mod form;
 mod visibility;
@@ -84,6 +85,7 @@ fn on_port_message(data: JsValue) {
             try_show();
         }
         Ok(ToCardFrame::Focus) => focus_card(),
+        Ok(ToCardFrame::Cover { seq, facts }) => cover::on_answer(seq, facts),
         Err(e) => web_sys::console::warn_1(&format!("Escucha card: bad message: {e}").into()),
     }
 }

@@ -27,8 +27,8 @@ pub fn watch(target: &web_sys::Element) -> Result<(), JsValue> {
         // The newest entry is the browser's current verdict.
         if let Some(last) = entries.iter().last() {
             // Firefox has no IntersectionObserver v2 (`isVisible` is absent):
-            // there the verdict is only "in view" (`isIntersecting`), with no
-            // occlusion check; the README's Firefox differences say so.
+            // there this verdict is only "in view" (`isIntersecting`); the
+            // occlusion check both browsers share is cover.rs (top layer).
             let visible = Reflect::get(&last, &"isVisible".into())
                 .ok()
                 .and_then(|v| v.as_bool())

@@ -17,6 +17,9 @@ use web_sys::{HtmlElement, HtmlIFrameElement, MessageChannel, MessageEvent, Mess
 use crate::dom;
 use crate::platform;
 
+// top11: the host in the top layer, and what Log asks about it.
+mod cover;
+
 struct Card {
     host: HtmlElement,
     frame: HtmlIFrameElement,
@@ -46,6 +49,7 @@ pub fn close() {
     let Some(card) = OPEN.with(|o| o.borrow_mut().take()) else { return };
     let had_focus = dom::document().active_element().is_some_and(|a| &a == card.host.unchecked_ref::<web_sys::Element>());
     card.port.close();
+    cover::forget();
     card.host.remove();
     if had_focus || card.focused {
         // The focus was in the frame we removed: back to the page, and to
@@ -91,6 +95,7 @@ pub async fn open(opening: CardOpening) -> Result<(), JsValue> {
     for (k, v) in escucha_core::card_frame::HOST_STYLE {
         style.set_property_with_priority(k, v, "important")?;
     }
+    cover::prepare(&host)?;
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Closed))?;
     let frame: HtmlIFrameElement = doc.create_element("iframe")?.unchecked_into();
     let src = platform::call_sync("runtime.getURL", &["card/card.html".into()])?.as_string().unwrap_or_default();
@@ -124,6 +129,7 @@ pub async fn open(opening: CardOpening) -> Result<(), JsValue> {
     port.post_message(&platform::to_js(&ToCardFrame::Open { opening: Box::new(opening) }))?;
     let previous = keyboard.then(|| doc.active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok())).flatten();
     doc.document_element().ok_or("no html element")?.append_child(&host)?;
+    cover::show(&host)?;
     OPEN.with(|o| *o.borrow_mut() = Some(Card { host, frame, port, previous, focused: false, _listeners: vec![on_message], _load: load }));
     Ok(())
 }
@@ -136,10 +142,12 @@ fn on_frame_message(data: JsValue) {
             let mut o = o.borrow_mut();
             let Some(card) = o.as_mut() else { return };
             let style = card.host.style();
-            for (k, v) in [("left", at.left), ("top", at.top), ("width", at.width), ("height", at.height)] {
-                let _ = style.set_property_with_priority(k, &format!("{v}px"), "important");
-            }
-            let _ = style.set_property_with_priority("visibility", "visible", "important");
+            cover::ours(|| {
+                for (k, v) in [("left", at.left), ("top", at.top), ("width", at.width), ("height", at.height)] {
+                    let _ = style.set_property_with_priority(k, &format!("{v}px"), "important");
+                }
+                let _ = style.set_property_with_priority("visibility", "visible", "important");
+            });
             if keyboard && !card.focused {
                 // Keyboard users land in the card; its frame then focuses the form.
                 card.focused = true;
@@ -149,5 +157,12 @@ fn on_frame_message(data: JsValue) {
         }),
         FromCardFrame::Logged { capture } => super::on_logged(*capture),
         FromCardFrame::Close => close(),
+        // top11: Log asks what the page shows of and around the card.
+        FromCardFrame::Cover { seq, .. } => OPEN.with(|o| {
+            if let Some(card) = o.borrow().as_ref() {
+                let facts = cover::facts(&card.host);
+                let _ = card.port.post_message(&platform::to_js(&ToCardFrame::Cover { seq, facts }));
+            }
+        }),
     }
 }
