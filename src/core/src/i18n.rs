@@ -384,6 +384,8 @@ keys! {
     // paint11: Log refused while the card is hidden or covered (card::log_allowed).
     CardNotVisible => "cardNotVisible",
     CardNotDeliberate => "cardNotDeliberate",
+    // ext16 (issue 16): import progress.
+    LogImportProgress => "logImportProgress",
 }
 
 impl Key {
