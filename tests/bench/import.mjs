@@ -91,7 +91,12 @@ try {
   let peakRss = 0;
   const sampler = setInterval(() => { for (const p of pids) peakRss = Math.max(peakRss, kb(p, 'VmRSS')); }, 250);
   const t0 = Date.now();
-  await page.setInputFiles('#import-file', file);
+  // Playwright refuses files over 50 MB over a CDP connection; the browser
+  // is on this machine, so CDP gives it the path itself.
+  const pageCdp = await b.context.newCDPSession(page);
+  const { root } = await pageCdp.send('DOM.getDocument');
+  const { nodeId } = await pageCdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: '#import-file' });
+  await pageCdp.send('DOM.setFileInputFiles', { nodeId, files: [file] });
   let firstProgress = null;
   let tWritten = null;
   const deadline = Date.now() + 3_600_000;

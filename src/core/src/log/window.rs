@@ -56,14 +56,15 @@ pub enum Pin {
 /// Why `c` is held whatever its age, if it is. `unsynced`: it has an outbox entry.
 pub fn pin(c: &Capture, holder: &Holder, unsynced: bool) -> Option<Pin> {
     let (by, me) = (c.created_by.trim(), holder.member.trim());
-    if unsynced {
-        Some(Pin::Unsynced)
-    } else if by.is_empty() || (!me.is_empty() && by == me) {
+    // Unsynced last: a record held only for that leaves once synced (see `sweep_due`).
+    if by.is_empty() || (!me.is_empty() && by == me) {
         Some(Pin::Own)
     } else if changed_by(c, holder.actor) {
         Some(Pin::ChangedHere)
     } else if holder.department.is_some_and(|d| !d.trim().is_empty() && c.department.value.as_deref().map(str::trim) == Some(d.trim())) {
         Some(Pin::Assigned)
+    } else if unsynced {
+        Some(Pin::Unsynced)
     } else {
         None
     }
@@ -105,13 +106,43 @@ pub struct Held {
     pub id: String,
     pub created_ms: i64,
     pub pinned: bool,
+    /// Held only until the team log accepts its change.
+    pub until_synced: bool,
 }
 
 impl Held {
     pub fn of(c: &Capture, holder: &Holder, unsynced: bool) -> Held {
-        Held { id: c.id.clone(), created_ms: c.created_ms, pinned: pin(c, holder, unsynced).is_some() }
+        let pin = pin(c, holder, unsynced);
+        Held { id: c.id.clone(), created_ms: c.created_ms, pinned: pin.is_some(), until_synced: pin == Some(Pin::Unsynced) }
     }
 }
+
+/// What the last sweep saw (kept by the glue between runs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastSweep {
+    pub at_ms: i64,
+    /// Records held after it.
+    pub kept: u32,
+    /// Of those, held only until synced (say, an import of old teammates' captures).
+    pub until_synced: u32,
+}
+
+/// A sweep reads every record, so not after every sync run: once an hour
+/// (records age out), when [`SWEEP_SLACK`] more records are held than the
+/// last sweep kept, or when a run sent changes while records were held only
+/// until synced (they may leave now).
+pub fn sweep_due(last: &LastSweep, stored: u32, sent: u32, now_ms: i64) -> bool {
+    now_ms - last.at_ms >= SWEEP_EVERY_MS
+        || now_ms < last.at_ms
+        || stored > last.kept.saturating_add(SWEEP_SLACK)
+        || (last.until_synced > 0 && sent > 0)
+}
+
+/// See [`sweep_due`].
+pub const SWEEP_EVERY_MS: i64 = 3_600_000;
+/// See [`sweep_due`].
+pub const SWEEP_SLACK: u32 = 500;
 
 /// The ids to drop: unpinned records older than the window, and unpinned
 /// recent ones beyond the newest `recent_max` (ties by id, newest first).
@@ -177,6 +208,7 @@ mod tests {
             (capture("b", "bo", "dev-bo", 90), None, false, None),
             (capture("b", "Ana", "dev-bo", 90), None, false, None),
             (capture("b", "bo", "dev-bo", 90), None, true, Some(Pin::Unsynced)),
+            (capture("a", "ana", "dev-x", 90), None, true, Some(Pin::Own)),
             // Made here under an earlier member name: still ours.
             (capture("c", "ana-old", "dev-ana", 90), None, false, Some(Pin::ChangedHere)),
             (edited_here, None, false, Some(Pin::ChangedHere)),
@@ -218,7 +250,33 @@ mod tests {
     }
 
     fn held(id: &str, age_days: i64, pinned: bool) -> Held {
-        Held { id: id.into(), created_ms: NOW - age_days * DAY_MS, pinned }
+        Held { id: id.into(), created_ms: NOW - age_days * DAY_MS, pinned, until_synced: false }
+    }
+
+    #[test]
+    fn sweeps_when_due() {
+        let last = LastSweep { at_ms: NOW, kept: 1_000, until_synced: 0 };
+        let waiting = LastSweep { until_synced: 3, ..last };
+        // (last sweep, stored now, sent this run, now) -> due
+        let table = [
+            (LastSweep::default(), 0, 0, NOW, true),
+            (last, 1_000, 0, NOW + 1, false),
+            (last, 1_000, 50, NOW + 1, false),
+            (last, 1_000, 0, NOW + SWEEP_EVERY_MS, true),
+            (last, 1_000, 0, NOW - 1, true),
+            (last, 1_500, 0, NOW + 1, false),
+            (last, 1_501, 0, NOW + 1, true),
+            (waiting, 1_000, 0, NOW + 1, false),
+            (waiting, 1_000, 1, NOW + 1, true),
+        ];
+        for (i, (l, stored, sent, now, want)) in table.into_iter().enumerate() {
+            assert_eq!(sweep_due(&l, stored, sent, now), want, "row {i}");
+        }
+        let h = holder(None);
+        let held_for_sync = Held::of(&capture("b", "bo", "dev-bo", 90), &h, true);
+        assert!(held_for_sync.pinned && held_for_sync.until_synced);
+        let own_unsynced = Held::of(&capture("a", "ana", "dev-ana", 90), &h, true);
+        assert!(own_unsynced.pinned && !own_unsynced.until_synced, "own: held whatever happens to the change");
     }
 
     #[test]

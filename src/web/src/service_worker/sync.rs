@@ -291,7 +291,7 @@ async fn exchange(store: &Store, endpoint: &Endpoint, token: &str, member: &str,
         }
         cursor = Some(page.cursor);
     }
-    super::window::sweep_if_due(store, member, &actor, summary.received > 0).await.map_err(storage)?;
+    super::window::sweep_if_due(store, member, &actor, summary.sent).await.map_err(storage)?;
     Ok(())
 }
 

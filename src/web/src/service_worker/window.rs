@@ -3,38 +3,37 @@
 //! are dropped from this browser. They stay on the team log, and the page
 //! look-up still shows them on their page.
 
-use escucha_core::log::window::{self, Held, Holder, WINDOW};
+use escucha_core::log::window::{self, Held, Holder, LastSweep, WINDOW};
 use escucha_core::protocol::ProtocolError;
 
 use crate::store::Store;
 
-/// Last sweep, ms since the epoch.
-const META_SWEPT_MS: &str = "windowSweptMs";
-/// A sweep reads every record; without news from the team log, once an hour
-/// is enough to age records out.
-const SWEEP_EVERY_MS: i64 = 3_600_000;
+/// The last sweep, a [`LastSweep`].
+const META_LAST_SWEEP: &str = "windowLastSweep";
 /// Records read per transaction while sweeping.
 const CHUNK: u32 = 2_000;
 /// Records dropped per transaction.
 const EVICT_BATCH: usize = 500;
 
-/// Sweep when the pull brought something (`news`) or an hour has passed.
-pub async fn sweep_if_due(store: &Store, member: &str, actor: &str, news: bool) -> Result<u32, ProtocolError> {
+/// Sweep if due ([`window::sweep_due`]); `sent`: changes this run pushed.
+pub async fn sweep_if_due(store: &Store, member: &str, actor: &str, sent: u32) -> Result<u32, ProtocolError> {
     let now = now_ms();
-    let last: i64 = store.meta(META_SWEPT_MS).await?.unwrap_or(0);
-    if !news && now - last < SWEEP_EVERY_MS && now >= last {
+    let last: LastSweep = store.meta(META_LAST_SWEEP).await?.unwrap_or_default();
+    if !window::sweep_due(&last, store.counts().await?.stored, sent, now) {
         return Ok(0);
     }
-    let gone = sweep(store, member, actor, now).await?;
-    store.set_meta(META_SWEPT_MS, Some(&now)).await?;
+    let (gone, until_synced) = sweep(store, member, actor, now).await?;
+    let kept = store.counts().await?.stored;
+    store.set_meta(META_LAST_SWEEP, Some(&LastSweep { at_ms: now, kept, until_synced })).await?;
     if gone > 0 {
         super::announce_log_changed();
     }
     Ok(gone)
 }
 
-/// Drop what left the window; returns how many records went.
-pub async fn sweep(store: &Store, member: &str, actor: &str, now: i64) -> Result<u32, ProtocolError> {
+/// Drop what left the window; returns how many records went, and how many
+/// stay only until synced.
+pub async fn sweep(store: &Store, member: &str, actor: &str, now: i64) -> Result<(u32, u32), ProtocolError> {
     let holder = Holder { member, department: None, actor };
     let unsynced = store.outbox_ids().await?;
     let mut held = Vec::new();
@@ -48,6 +47,7 @@ pub async fn sweep(store: &Store, member: &str, actor: &str, now: i64) -> Result
             break;
         }
     }
+    let until_synced = held.iter().filter(|h| h.until_synced).count() as u32;
     let evict = window::evictions(held, &WINDOW, now);
     let mut gone = 0;
     for ids in evict.chunks(EVICT_BATCH) {
@@ -55,7 +55,7 @@ pub async fn sweep(store: &Store, member: &str, actor: &str, now: i64) -> Result
         // since (an edit, a capture) pins it.
         gone += store.evict(ids, |c, has_entry| window::pin(c, &holder, has_entry).is_none()).await?;
     }
-    Ok(gone)
+    Ok((gone, until_synced))
 }
 
 fn now_ms() -> i64 {

@@ -246,6 +246,9 @@ impl Store {
         mut progress: impl FnMut(usize, usize),
     ) -> Result<MergeCounts, ProtocolError> {
         let total = records.len();
+        let mut records = records;
+        // In id order, each batch is one narrow key range to read (see read_for_merge).
+        records.sort_by(|a, b| a.id.cmp(&b.id));
         let mut done = 0;
         let mut counts = MergeCounts::default();
         let mut rest = records.into_iter();
@@ -731,8 +734,10 @@ impl Store {
     }
 }
 
-/// Batches at least this big read the whole log with one `getAll` instead of
-/// one `get` per record: per-request cost dominates large imports.
+/// Batches at least this big read the stored records in the batch's id
+/// range with one `getAll` instead of one `get` per record: per-request cost
+/// dominates large imports. (It read the whole log: an import in batches then
+/// read it again per batch, quadratic in time.)
 const BULK_READ_FROM: usize = 500;
 
 /// The local copies and outbox entries of `records`, by id.
@@ -744,8 +749,10 @@ async fn read_for_merge(
     let mut locals = HashMap::new();
     let mut entries = HashMap::new();
     if records.len() >= BULK_READ_FROM {
-        let all = idb::request(&captures.get_all()?);
-        let all_entries = idb::request(&out.get_all()?);
+        let (lo, hi) = records.iter().fold((&records[0].id, &records[0].id), |(lo, hi), r| (lo.min(&r.id), hi.max(&r.id)));
+        let range: JsValue = IdbKeyRange::bound(&lo.as_str().into(), &hi.as_str().into())?.into();
+        let all = idb::request(&captures.get_all_with_key(&range)?);
+        let all_entries = idb::request(&out.get_all_with_key(&range)?);
         let wanted: std::collections::HashSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
         for c in rows_to_captures(&all.await?)? {
             if wanted.contains(c.id.as_str()) {
