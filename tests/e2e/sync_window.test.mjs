@@ -1,8 +1,7 @@
 // Tier 3, the extension's window on the team log (issue 16), with the REAL
 // escucha-server on each engine: a pull stores the member's own captures,
 // what was changed here and the team's recent ones, not a teammate's
-// capture from months ago; records that leave the window are dropped after
-// they synced; and the page look-up (GET /api/v1/page-captures) still shows a
+// capture from months ago; and the page look-up (GET /api/v1/page-captures) still shows a
 // teammate's old capture on its page ("Logged by bo"), lets the manager edit
 // it, and, when the server fails, answers from the local window without
 // asking again for every page.
@@ -94,9 +93,9 @@ for (const engine of teamLogEngines()) describe(`the window on the team log, on 
     team?.cleanup();
   });
 
-  test('a pull holds own, recent and imported-until-synced records; old teammates\' ones stay on the server', async () => {
+  test('a pull holds own and recent records and an unsynced import; an old teammate\'s capture stays on the server', async () => {
     // A file with two of bo's captures (one 45 days old): imported here, so
-    // queued for the team log, and held until the team log has them.
+    // queued for the team log, and held while unsynced whatever their age.
     imported = { old: capture(4, 'bo', 45, oldPage), recent: capture(5, 'bo', 2, 'https://foro.example/reciente') };
     const json = JSON.stringify({ format: 'escucha-log', version: 1, captures: [imported.old, imported.recent] });
     const r = await a.send({ type: P.importCaptures, json });
@@ -110,13 +109,16 @@ for (const engine of teamLogEngines()) describe(`the window on the team log, on 
     assert.equal(run.type, A.ok, JSON.stringify(run));
     assert.equal(run.problem ?? null, null, JSON.stringify(run.problem));
 
-    const onServer = (await pullAll(server.url, team.tokens.ana)).map((c) => c.id).sort();
-    assert.deepEqual(onServer, [bo.old.id, bo.recent.id, mine.id, imported.old.id, imported.recent.id].sort());
-    // Held: ana's own (90 days old), bo's recent ones. Not: bo's capture of
-    // 60 days ago (never stored) and the 45-day-old import once synced (dropped).
-    assert.deepEqual(await heldIds(a), [mine.id, bo.recent.id, imported.recent.id].sort());
+    const all = await pullAll(server.url, team.tokens.ana);
+    assert.deepEqual(all.map((c) => c.id).sort(), [bo.old.id, bo.recent.id, mine.id, imported.old.id, imported.recent.id].sort());
+    // The team log names a pushed capture after the member who pushed it, so
+    // the imported ones come back as ana's: her own, held whatever their age.
+    assert.equal(all.find((c) => c.id === imported.old.id).createdBy, 'ana');
+    // Held: ana's own (90 days old, and the imports), bo's recent one. Not:
+    // bo's capture of 60 days ago, on the team log but never stored here.
+    assert.deepEqual(await heldIds(a), [mine.id, bo.recent.id, imported.old.id, imported.recent.id].sort());
     const s = await status(a);
-    assert.equal(s.total, 3, JSON.stringify(s));
+    assert.equal(s.total, 4, JSON.stringify(s));
     assert.equal(s.pending, 0);
   });
 
