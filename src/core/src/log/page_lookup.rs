@@ -199,7 +199,8 @@ mod tests {
         let mine_edited = edited(mine.clone(), CaptureEdit { status: Some(Status::Responded), ..Default::default() }, NOW);
         let deleted_here = edited(gone.clone(), CaptureEdit { deleted: Some(true), ..Default::default() }, NOW);
         // (local, remote) -> ids and statuses shown
-        let table: Vec<(Vec<Capture>, Vec<Capture>, Vec<(&str, Status)>)> = vec![
+        type Row = (Vec<Capture>, Vec<Capture>, Vec<(&'static str, Status)>);
+        let table: Vec<Row> = vec![
             (vec![], vec![], vec![]),
             (vec![mine.clone()], vec![], vec![("01", Status::New)]),
             (vec![], vec![theirs.clone()], vec![("02", Status::New)]),
