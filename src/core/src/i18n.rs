@@ -386,6 +386,8 @@ keys! {
     CardNotDeliberate => "cardNotDeliberate",
     // seam14b: an extension page whose engine failed to start (page_loader.js).
     PageStartFailed => "pageStartFailed",
+    // ext16 (issue 16): import progress.
+    LogImportProgress => "logImportProgress",
 }
 
 impl Key {

@@ -3,7 +3,9 @@
 //! ([`authorize_sender`]), reads it as that context's request enum
 //! ([`Incoming::parse`]) and answers each request with its own reply type.
 
+mod page_lookup;
 pub mod sync;
+mod window;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -24,6 +26,9 @@ use wasm_bindgen::JsValue;
 
 use crate::platform::{self, answer, PlatformError};
 use crate::store::{MergeSource, Store};
+
+/// Records written per transaction by an import (see `Store::merge_in_batches`).
+const IMPORT_BATCH: usize = 2_000;
 
 /// Storage key of the settings document (a JSON string).
 pub const SETTINGS_KEY: &str = "settings";
@@ -264,8 +269,23 @@ async fn mentions_found(tab_id: i32, frame_id: i32, count: u32) -> Result<Done, 
 }
 
 async fn page_captures(url: &str, reveal: Option<String>) -> Result<PageCaptures, ProtocolError> {
-    let captures = open_store().await?.page_captures(url).await?;
+    let local = open_store().await?.page_captures(url).await?;
+    // The local log is a window on the team log: the server says what else
+    // exists for this page (a teammate's capture from last year).
+    let captures = page_lookup::combined(url, local).await;
     Ok(PageCaptures { captures, reveal })
+}
+
+/// A capture by id: from the local log, or else from a recent page look-up,
+/// stored first (as the team log's copy) so it can be edited here.
+async fn held_or_looked_up(id: &str) -> Result<Option<escucha_core::log::Capture>, ProtocolError> {
+    let store = open_store().await?;
+    if let Some(c) = store.get(id).await? {
+        return Ok(Some(c));
+    }
+    let Some(remote) = page_lookup::remembered(id) else { return Ok(None) };
+    noted(store.merge_records(vec![remote], MergeSource::Server).await)?;
+    store.get(id).await
 }
 
 async fn card_hello(ticket: &str, tab_id: i32) -> Result<CardConfig, ProtocolError> {
@@ -290,7 +310,7 @@ async fn card_log(r: &CardLog, tab_id: i32) -> Result<Logged, ProtocolError> {
 
 /// An edit (or deletion) from the card: only a capture of the card's own page.
 async fn card_edit(page: &str, id: &str, edit: &escucha_core::log::CaptureEdit) -> Result<Logged, ProtocolError> {
-    let capture = open_store().await?.get(id).await?.ok_or(ProtocolError::CaptureGone)?;
+    let capture = held_or_looked_up(id).await?.ok_or(ProtocolError::CaptureGone)?;
     escucha_core::card::page_reachable(page, &capture.context.value.page_url)?;
     edit_capture(id, edit).await
 }
@@ -319,7 +339,7 @@ async fn import_captures(json: &str) -> Result<Imported, ProtocolError> {
     let parsed =
         escucha_core::log::import::parse_import(json, now_ms()).map_err(|detail| ProtocolError::Invalid { detail: detail.to_string() })?;
     let store = open_store().await?;
-    let counts = noted(store.merge_records(parsed.records, MergeSource::Import).await)?;
+    let counts = noted(store.merge_in_batches(parsed.records, MergeSource::Import, IMPORT_BATCH, |_, _| {}).await)?;
     announce_log_changed();
     sync::changed();
     Ok(Imported { added: counts.added, merged: counts.merged, rejected: parsed.rejected.iter().map(ToString::to_string).collect() })
@@ -399,6 +419,8 @@ async fn log_capture(captured: escucha_core::log::CaptureContext, tags: Option<e
 }
 
 async fn edit_capture(id: &str, edit: &escucha_core::log::CaptureEdit) -> Result<Logged, ProtocolError> {
+    // A teammate's capture shown from the page look-up is stored on its first edit.
+    held_or_looked_up(id).await?;
     let store = open_store().await?;
     let capture = noted(store.edit(id, edit, now_ms()).await)?;
     announce_log_changed();
@@ -432,6 +454,8 @@ async fn load_settings() -> Result<(Settings, Option<escucha_core::settings::Set
 async fn save_settings(settings: &Settings) -> Result<(), ProtocolError> {
     let json = serde_json::to_string(settings).map_err(|e| internal(PlatformError(e.to_string())))?;
     platform::storage_set(&[(SETTINGS_KEY, &json)]).await.map_err(storage)?;
+    // Another endpoint may be another team: its page answers do not carry over.
+    page_lookup::forget();
     broadcast(&SettingsChanged {}).await;
     Ok(())
 }

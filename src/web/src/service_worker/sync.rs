@@ -17,6 +17,7 @@ use std::cell::Cell;
 
 use escucha_core::log::outbox::QuarantineReason;
 use escucha_core::log::store_error::{StoreAction, StoreFailure};
+use escucha_core::log::window::{self, Holder, WINDOW};
 use escucha_core::log::Capture;
 use escucha_core::protocol::{ConnectionReport, ProtocolError, QuarantinedItem};
 use escucha_core::settings::{Settings, SyncMode};
@@ -198,6 +199,19 @@ async fn prepare(settings: &Settings) -> Result<(Endpoint, Option<String>), Prob
     Ok((endpoint, token))
 }
 
+/// The team log's endpoint and token when syncing with one in `mode` is
+/// set up and allowed (the page look-up asks only then).
+pub async fn team_log_access(mode: SyncMode) -> Option<(Endpoint, String)> {
+    let settings = load_settings().await.ok()?;
+    if settings.sync.mode != mode {
+        return None;
+    }
+    match prepare(&settings).await {
+        Ok((endpoint, Some(token))) => Some((endpoint, token)),
+        _ => None,
+    }
+}
+
 /// A pending batch as the sync client plans it ([`client::plan_push`]):
 /// named and cleaned copies written locally first, the ones only the
 /// manager can fix quarantined without sending. Returns what to send.
@@ -250,6 +264,7 @@ async fn exchange(store: &Store, endpoint: &Endpoint, token: &str, member: &str,
         }
         previous = ids;
     }
+    let actor = store.actor().await.map_err(storage)?;
     let stored: Option<PullCursor> = store.meta(META_SYNC_CURSOR).await.map_err(storage)?;
     let mut cursor = PullCursor::for_endpoint(stored.as_ref(), endpoint).map(str::to_string);
     loop {
@@ -258,7 +273,14 @@ async fn exchange(store: &Store, endpoint: &Endpoint, token: &str, member: &str,
         let page: PullResponse = serde_json::from_str(&response.body).map_err(|e| unexpected(e.to_string()))?;
         summary.received += page.items.len() as u32;
         if !page.items.is_empty() {
-            store.merge_records(page.items, MergeSource::Server).await.map_err(storage)?;
+            // Teammates' captures outside the window are not stored: the
+            // server answers for them page by page (`super::page_lookup`).
+            let holder = Holder { member, department: None, actor: &actor };
+            let now = now_ms();
+            store
+                .merge_records_where(page.items, MergeSource::Server, |c| window::admit(c, &holder, &WINDOW, now))
+                .await
+                .map_err(storage)?;
         }
         // Only after the merge is on disk: a crash in between re-pulls the page.
         let next = PullCursor { endpoint: endpoint.url.clone(), cursor: page.cursor.clone() };
@@ -268,6 +290,7 @@ async fn exchange(store: &Store, endpoint: &Endpoint, token: &str, member: &str,
         }
         cursor = Some(page.cursor);
     }
+    super::window::sweep_if_due(store, member, &actor, summary.sent).await.map_err(storage)?;
     Ok(())
 }
 
@@ -397,6 +420,7 @@ pub async fn save_token(token: &str) -> Result<(), ProtocolError> {
     let token = token.trim();
     let store = Store::shared().await?;
     store.set_meta(META_SYNC_TOKEN, (!token.is_empty()).then_some(&token)).await?;
+    super::page_lookup::forget();
     // A new token may fix a 401: try at once rather than after the backoff.
     let _ = store.set_meta(META_BACKOFF, Some(&Backoff::default())).await;
     changed();

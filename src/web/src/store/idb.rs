@@ -28,16 +28,20 @@ pub fn factory() -> Result<IdbFactory, JsValue> {
 pub fn request(req: &IdbRequest) -> JsFuture {
     let promise = Promise::new(&mut |resolve, reject| {
         let r = req.clone();
-        let ok = Closure::once_into_js(move |_e: web_sys::Event| {
-            let _ = resolve.call1(&JsValue::UNDEFINED, &r.result().unwrap_or(JsValue::UNDEFINED));
+        // One handler for both events: a request fires exactly one, so the
+        // closure always runs and is freed. (Two `once_into_js` closures
+        // leaked the one never called, and with it the request and its
+        // result: every read's rows stayed in memory, gigabytes in an import.)
+        let settle = Closure::once_into_js(move |e: web_sys::Event| {
+            if e.type_() == "success" {
+                let _ = resolve.call1(&JsValue::UNDEFINED, &r.result().unwrap_or(JsValue::UNDEFINED));
+            } else {
+                let err = r.error().ok().flatten().map(JsValue::from).unwrap_or_else(|| "request failed".into());
+                let _ = reject.call1(&JsValue::UNDEFINED, &err);
+            }
         });
-        let r = req.clone();
-        let fail = Closure::once_into_js(move |_e: web_sys::Event| {
-            let err = r.error().ok().flatten().map(JsValue::from).unwrap_or_else(|| "request failed".into());
-            let _ = reject.call1(&JsValue::UNDEFINED, &err);
-        });
-        req.set_onsuccess(Some(ok.unchecked_ref()));
-        req.set_onerror(Some(fail.unchecked_ref()));
+        req.set_onsuccess(Some(settle.unchecked_ref()));
+        req.set_onerror(Some(settle.unchecked_ref()));
     });
     JsFuture::from(promise)
 }
@@ -106,16 +110,19 @@ impl Tx {
             db.transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readonly)?
         };
         let done = Promise::new(&mut |resolve, reject| {
-            let complete = Closure::once_into_js(move |_e: web_sys::Event| {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-            });
             let t = tx.clone();
-            let abort = Closure::once_into_js(move |_e: web_sys::Event| {
-                let err = t.error().map(JsValue::from).unwrap_or_else(|| aborted().into());
-                let _ = reject.call1(&JsValue::UNDEFINED, &err);
+            // One handler for `complete` and `abort` (exactly one fires), so
+            // it is always called and freed; see `request`.
+            let settle = Closure::once_into_js(move |e: web_sys::Event| {
+                if e.type_() == "complete" {
+                    let _ = resolve.call0(&JsValue::UNDEFINED);
+                } else {
+                    let err = t.error().map(JsValue::from).unwrap_or_else(|| aborted().into());
+                    let _ = reject.call1(&JsValue::UNDEFINED, &err);
+                }
             });
-            tx.set_oncomplete(Some(complete.unchecked_ref()));
-            tx.set_onabort(Some(abort.unchecked_ref()));
+            tx.set_oncomplete(Some(settle.unchecked_ref()));
+            tx.set_onabort(Some(settle.unchecked_ref()));
         });
         // Wrapping at once attaches the handlers, so an early return that
         // never awaits it does not log an "unhandled rejection".

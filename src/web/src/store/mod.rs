@@ -29,7 +29,7 @@ pub mod bench;
 mod idb;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use escucha_core::log::counts::{self, CountDelta, LogCounts};
 use escucha_core::log::ingest::{self, MergeCounts, MergeOutcome};
@@ -229,6 +229,53 @@ impl Store {
 
     /// Merge copies of records (by id) in one transaction: all or nothing.
     pub async fn merge_records(&self, records: Vec<Capture>, source: MergeSource) -> Result<MergeCounts, ProtocolError> {
+        self.merge_records_where(records, source, |_| true).await
+    }
+
+    /// Merge a large set (an import of 200,000 records) in transactions of
+    /// `batch` records, calling `progress(done, total)` after each commit.
+    /// Each batch is all or nothing; a failure stops with the earlier batches
+    /// kept (merging is idempotent: importing the file again finishes the job).
+    /// One transaction for everything held every record's clone until the
+    /// commit (the tab grew past 10 GB at 200,000 and crashed).
+    pub async fn merge_in_batches(
+        &self,
+        records: Vec<Capture>,
+        source: MergeSource,
+        batch: usize,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<MergeCounts, ProtocolError> {
+        let total = records.len();
+        let mut records = records;
+        // In id order, each batch is one narrow key range to read (see read_for_merge).
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut done = 0;
+        let mut counts = MergeCounts::default();
+        let mut rest = records.into_iter();
+        loop {
+            let piece: Vec<Capture> = rest.by_ref().take(batch.max(1)).collect();
+            if piece.is_empty() {
+                break;
+            }
+            done += piece.len();
+            let c = self.merge_records(piece, source).await?;
+            counts.added += c.added;
+            counts.merged += c.merged;
+            progress(done, total);
+            // Let the page paint the progress and the browser collect.
+            gloo_timers::future::TimeoutFuture::new(0).await;
+        }
+        Ok(counts)
+    }
+
+    /// Like [`Store::merge_records`], but an incoming record this store does
+    /// not hold is stored only if `admit` says so (the window, on pull).
+    pub async fn merge_records_where(
+        &self,
+        records: Vec<Capture>,
+        source: MergeSource,
+        admit: impl Fn(&Capture) -> bool,
+    ) -> Result<MergeCounts, ProtocolError> {
         let action = if source == MergeSource::Import { StoreAction::Import } else { StoreAction::Sync };
         let tx = self.begin(&[CAPTURES, OUTBOX, META], true, action)?;
         let run = async {
@@ -244,6 +291,9 @@ impl Store {
             let mut entries: Vec<(String, Option<OutboxEntry>)> = Vec::new();
             for incoming in &records {
                 let local = locals.get(&incoming.id);
+                if local.is_none() && !admit(incoming) {
+                    continue;
+                }
                 let (merged, outcome) = ingest::merge_incoming(local, incoming);
                 counts.count(outcome);
                 let entry_before = entries_now.get(&incoming.id).cloned();
@@ -497,6 +547,58 @@ impl Store {
         self.finish(tx, result, action).await
     }
 
+    /// Ids of the records with an outbox entry (pending or quarantined).
+    pub async fn outbox_ids(&self) -> Result<HashSet<String>, ProtocolError> {
+        let tx = self.begin(&[OUTBOX], false, StoreAction::Read)?;
+        let run = async {
+            let keys: Array = idb::request(&tx.store(OUTBOX)?.get_all_keys()?).await?.unchecked_into();
+            Ok(keys.iter().filter_map(|k| k.as_string()).collect())
+        };
+        let result = run.await;
+        self.finish(tx, result, StoreAction::Read).await
+    }
+
+    /// Drop records that left the window, in one transaction. Each is read
+    /// again inside it and dropped only if `still_evictable(record,
+    /// has_outbox_entry)`: an edit committed since the caller decided
+    /// (it queues an outbox entry) keeps the record. Returns how many went.
+    pub async fn evict(&self, ids: &[String], still_evictable: impl Fn(&Capture, bool) -> bool) -> Result<u32, ProtocolError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let action = StoreAction::Sync;
+        let tx = self.begin(&[CAPTURES, OUTBOX, META], true, action)?;
+        let run = async {
+            let captures = tx.store(CAPTURES)?;
+            let out = tx.store(OUTBOX)?;
+            let reads = ids
+                .iter()
+                .map(|id| Ok((idb::request(&captures.get(&id.as_str().into())?), idb::request(&out.get(&id.as_str().into())?))))
+                .collect::<Result<Vec<_>, JsValue>>()?;
+            let mut gone = Vec::new();
+            let mut delta = CountDelta::default();
+            for (read, entry) in reads {
+                let (v, e) = (read.await?, entry.await?);
+                if v.is_undefined() {
+                    continue;
+                }
+                let record = row_to_capture(&v)?;
+                if still_evictable(&record, !e.is_undefined()) {
+                    delta += counts::record_change(Some(&record), None);
+                    gone.push(record.id);
+                }
+            }
+            let totals = read_totals(&tx).await?;
+            for id in &gone {
+                captures.delete(&id.as_str().into())?;
+            }
+            write_totals(&tx.store(META)?, totals, delta)?;
+            Ok(gone.len() as u32)
+        };
+        let result = run.await;
+        self.finish(tx, result, action).await
+    }
+
     /// Drop a record that never reached the team log, and its outbox entry
     /// (the manager's "Discard" of a quarantined capture).
     pub async fn discard(&self, id: &str) -> Result<(), ProtocolError> {
@@ -632,8 +734,10 @@ impl Store {
     }
 }
 
-/// Batches at least this big read the whole log with one `getAll` instead of
-/// one `get` per record: per-request cost dominates large imports.
+/// Batches at least this big read the stored records in the batch's id
+/// range with one `getAll` instead of one `get` per record: per-request cost
+/// dominates large imports. (It read the whole log: an import in batches then
+/// read it again per batch, quadratic in time.)
 const BULK_READ_FROM: usize = 500;
 
 /// The local copies and outbox entries of `records`, by id.
@@ -645,8 +749,10 @@ async fn read_for_merge(
     let mut locals = HashMap::new();
     let mut entries = HashMap::new();
     if records.len() >= BULK_READ_FROM {
-        let all = idb::request(&captures.get_all()?);
-        let all_entries = idb::request(&out.get_all()?);
+        let (lo, hi) = records.iter().fold((&records[0].id, &records[0].id), |(lo, hi), r| (lo.min(&r.id), hi.max(&r.id)));
+        let range: JsValue = IdbKeyRange::bound(&lo.as_str().into(), &hi.as_str().into())?.into();
+        let all = idb::request(&captures.get_all_with_key(&range)?);
+        let all_entries = idb::request(&out.get_all_with_key(&range)?);
         let wanted: std::collections::HashSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
         for c in rows_to_captures(&all.await?)? {
             if wanted.contains(c.id.as_str()) {

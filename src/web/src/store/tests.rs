@@ -340,3 +340,69 @@ async fn quarantined_records_are_repaired_at_start_retried_or_discarded() {
     assert_totals(&store, (1, 1, 1, 0), "discarded").await;
     assert_eq!(store.get(&long.id).await.unwrap(), None);
 }
+
+/// A teammate's synced capture (as the team log sends it back).
+fn teammate(n: u32, by: &str, ms: i64) -> Capture {
+    let id = uuid_v7(ms, [n as u8; 10]);
+    Capture::new(id, ctx(n, true), &defaults(), by, Stamp { ms, counter: 0, actor: format!("dev-{by}") })
+}
+
+#[wasm_bindgen_test]
+async fn a_batched_merge_lands_every_record_and_reports_progress() {
+    let store = fresh("batched").await;
+    let records: Vec<Capture> = (0..2_050).map(|n| teammate(n % 250 + 1, "bo", T + n as i64)).collect();
+    let distinct: std::collections::HashSet<&str> = records.iter().map(|c| c.id.as_str()).collect();
+    let distinct = distinct.len() as u32;
+    let mut steps = Vec::new();
+    let counts = store.merge_in_batches(records, MergeSource::Import, 500, |done, total| steps.push((done, total))).await.unwrap();
+    assert_eq!(steps, vec![(500, 2_050), (1_000, 2_050), (1_500, 2_050), (2_000, 2_050), (2_050, 2_050)]);
+    assert_eq!(counts.added, distinct);
+    assert_eq!(counts.added + counts.merged, 2_050);
+    let totals = store.counts().await.unwrap();
+    assert_eq!(totals, store.count_by_indexes().await.unwrap(), "the kept totals moved with every batch");
+    assert_eq!(totals.stored, distinct);
+    assert_eq!(totals.pending, distinct, "an import is queued for the team log");
+}
+
+#[wasm_bindgen_test]
+async fn eviction_never_drops_a_record_with_a_change_waiting() {
+    let store = fresh("evict").await;
+    let synced = teammate(1, "bo", T);
+    let edited = teammate(2, "bo", T);
+    let absent = "0190a0b0-0000-7000-8000-00000000dead".to_string();
+    store.merge_records(vec![synced.clone(), edited.clone()], MergeSource::Server).await.unwrap();
+    // Edited here after the caller decided to evict it: an outbox entry now.
+    store.edit(&edited.id, &CaptureEdit { note: Some("llamar".into()), ..Default::default() }, T + 10).await.unwrap();
+    let ids = vec![synced.id.clone(), edited.id.clone(), absent];
+    let gone = store.evict(&ids, |_, has_entry| !has_entry).await.unwrap();
+    assert_eq!(gone, 1);
+    assert!(store.get(&synced.id).await.unwrap().is_none());
+    assert_eq!(store.get(&edited.id).await.unwrap().unwrap().note.value, "llamar");
+    let totals = store.counts().await.unwrap();
+    assert_eq!(totals, store.count_by_indexes().await.unwrap());
+    assert_eq!((totals.stored, totals.pending), (1, 1));
+    assert_eq!(store.outbox_ids().await.unwrap(), std::iter::once(edited.id.clone()).collect());
+}
+
+#[wasm_bindgen_test]
+async fn a_pull_stores_only_what_the_window_admits() {
+    let store = fresh("admit").await;
+    let held = teammate(1, "bo", T);
+    let new_in = teammate(2, "bo", T);
+    let new_out = teammate(3, "bo", T);
+    store.merge_records(vec![held.clone()], MergeSource::Server).await.unwrap();
+    let mut later = held.clone();
+    later
+        .apply(
+            &CaptureEdit { status: Some(Status::Responded), ..Default::default() },
+            &Stamp { ms: T + 5, counter: 0, actor: "dev-bo".into() },
+        )
+        .unwrap();
+    // Refuse everything new: a held record still takes the team's edit.
+    let out_id = new_out.id.clone();
+    store.merge_records_where(vec![later, new_in.clone(), new_out], MergeSource::Server, |c| c.id != out_id).await.unwrap();
+    assert_eq!(store.get(&held.id).await.unwrap().unwrap().status.value, Status::Responded);
+    assert!(store.get(&new_in.id).await.unwrap().is_some());
+    assert!(store.get(&out_id).await.unwrap().is_none());
+    assert_eq!(store.counts().await.unwrap().stored, 2);
+}
