@@ -384,6 +384,10 @@ keys! {
     // paint11: Log refused while the card is hidden or covered (card::log_allowed).
     CardNotVisible => "cardNotVisible",
     CardNotDeliberate => "cardNotDeliberate",
+    // srv11b: the team log's per-team quotas (409 quota_exceeded).
+    ServerErrQuotaExceeded => "serverErrQuotaExceeded",
+    SyncProblemQuotaCaptures => "syncProblemQuotaCaptures",
+    SyncProblemQuotaBytes => "syncProblemQuotaBytes",
 }
 
 impl Key {
@@ -430,6 +434,7 @@ impl Key {
             RequestTimeout => Key::ServerErrRequestTimeout,
             // Too long a path or too many headers: "the request is too large".
             UriTooLong | HeadersTooLarge => Key::ServerErrPayloadTooLarge,
+            QuotaExceeded => Key::ServerErrQuotaExceeded,
         }
     }
 

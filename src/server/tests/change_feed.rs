@@ -9,9 +9,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use escucha_core::log::{Capture, CaptureContext, Stamp, Tags, TextQuote};
-use escucha_server::accounts::{Authentication, Identity};
+use escucha_core::log::Capture;
 use escucha_server::{postgres, store, Db, Storage};
+
+mod common;
 
 const TEAMS: usize = 2;
 const PUSHERS_PER_TEAM: usize = 4;
@@ -21,31 +22,7 @@ const PER_BATCH: usize = 4;
 const DELAY_MS: u64 = 15;
 
 fn capture(n: u32) -> Capture {
-    let ms = 1_760_000_000_000 + i64::from(n);
-    let ctx = CaptureContext {
-        page_url: format!("https://foro.example/t/{n}"),
-        comment_text: format!("Movistar ({n})"),
-        brand: "Telefónica".into(),
-        term: "Movistar".into(),
-        quote: TextQuote { exact: "Movistar".into(), ..Default::default() },
-        ..Default::default()
-    };
-    let mut random = [0u8; 10];
-    random[..4].copy_from_slice(&n.to_be_bytes());
-    let id = escucha_core::log::record::uuid_v7(ms, random);
-    Capture::new(id, ctx, &Tags::default(), "m", Stamp { ms, counter: 0, actor: "dev".into() })
-}
-
-async fn member(storage: &Storage, team: &str, name: &str) -> Identity {
-    if storage.find_team(team).await.unwrap().is_none() {
-        storage.create_team(team).await.unwrap();
-    }
-    storage.add_member(team, name).await.unwrap();
-    let token = storage.issue_token(name, Some(team)).await.unwrap().secret;
-    match storage.authenticate(&token).await.unwrap() {
-        Authentication::Valid(who) => who,
-        other => panic!("{other:?}"),
-    }
+    common::capture_at(n, "m", 1_760_000_000_000 + i64::from(n))
 }
 
 async fn run(storage: Storage) {
@@ -53,7 +30,7 @@ async fn run(storage: Storage) {
     let mut pushers = Vec::new();
     for t in 0..TEAMS {
         for p in 0..PUSHERS_PER_TEAM {
-            pushers.push((t, member(&storage, &format!("team{t}"), &format!("pusher{p}")).await));
+            pushers.push((t, common::storage_member(&storage, &format!("team{t}"), &format!("pusher{p}")).await));
         }
     }
     let team_ids: Vec<i64> = {
