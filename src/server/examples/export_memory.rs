@@ -11,8 +11,9 @@
 //! only through HTTP.
 //!
 //! Run: `cargo build --release -p escucha-server && cargo run --release -p
-//! escucha-server --example export_memory -- [--mb 1024] [--db <file or postgres URL>]`
-//! (default: a SQLite file in a temporary directory).
+//! escucha-server --example export_memory -- [--mb 1024] [--db <file, postgres URL or `postgres`>]`
+//! (default: a SQLite file in a temporary directory; `postgres`: a scratch
+//! database on `ESCUCHA_TEST_POSTGRES`, see scripts/pg.sh).
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -126,7 +127,15 @@ async fn main() {
     let mb: u64 = arg("--mb").and_then(|v| v.parse().ok()).unwrap_or(1024);
     let bin = arg("--bin").unwrap_or_else(|| "target/release/escucha-server".into());
     let dir = tempfile::tempdir().unwrap();
-    let db = arg("--db").unwrap_or_else(|| dir.path().join("export.sqlite3").to_string_lossy().into_owned());
+    let db = match arg("--db").as_deref() {
+        // A scratch database on the test cluster (ESCUCHA_TEST_POSTGRES, scripts/pg.sh).
+        Some("postgres") => {
+            let admin = escucha_server::postgres::test_postgres_url().expect("--db postgres needs ESCUCHA_TEST_POSTGRES");
+            escucha_server::postgres::scratch_database(&admin, "escucha_export").await.expect("scratch database")
+        }
+        Some(spec) => spec.to_string(),
+        None => dir.path().join("export.sqlite3").to_string_lossy().into_owned(),
+    };
     let www = dir.path().join("www");
     std::fs::create_dir_all(&www).unwrap();
     std::fs::write(www.join("index.html"), "<h1>Team log</h1>").unwrap();

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use escucha_core::log::Capture;
+use escucha_server::accounts::{Authentication, Identity};
 use escucha_server::{postgres, store, Db, Storage};
 
 mod common;
@@ -25,12 +26,25 @@ fn capture(n: u32) -> Capture {
     common::capture_at(n, "m", 1_760_000_000_000 + i64::from(n))
 }
 
+/// A member of `team` (created if new) as the storage layer knows them.
+async fn member(storage: &Storage, team: &str, name: &str) -> Identity {
+    if storage.find_team(team).await.unwrap().is_none() {
+        storage.create_team(team).await.unwrap();
+    }
+    storage.add_member(team, name).await.unwrap();
+    let token = storage.issue_token(name, Some(team)).await.unwrap().secret;
+    match storage.authenticate(&token).await.unwrap() {
+        Authentication::Valid(who) => who,
+        other => panic!("{other:?}"),
+    }
+}
+
 async fn run(storage: Storage) {
     store::set_test_commit_delay(DELAY_MS);
     let mut pushers = Vec::new();
     for t in 0..TEAMS {
         for p in 0..PUSHERS_PER_TEAM {
-            pushers.push((t, common::storage_member(&storage, &format!("team{t}"), &format!("pusher{p}")).await));
+            pushers.push((t, member(&storage, &format!("team{t}"), &format!("pusher{p}")).await));
         }
     }
     let team_ids: Vec<i64> = {

@@ -12,8 +12,6 @@ use std::time::Duration;
 
 use escucha_core::log::{Capture, CaptureContext, Stamp, Tags, TextQuote};
 use escucha_core::sync::api::{PullResponse, PushResponse};
-use escucha_server::accounts::{Authentication, Identity};
-use escucha_server::Storage;
 use serde_json::{json, Value};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_escucha-server");
@@ -273,17 +271,4 @@ pub fn capture(n: u32, member: &str) -> Capture {
 pub fn by_id(mut items: Vec<Capture>) -> Vec<Capture> {
     items.sort_by(|a, b| a.id.cmp(&b.id));
     items
-}
-
-/// A member of `team` (created if new) as the storage layer knows them.
-pub async fn storage_member(storage: &Storage, team: &str, name: &str) -> Identity {
-    if storage.find_team(team).await.unwrap().is_none() {
-        storage.create_team(team).await.unwrap();
-    }
-    storage.add_member(team, name).await.unwrap();
-    let token = storage.issue_token(name, Some(team)).await.unwrap().secret;
-    match storage.authenticate(&token).await.unwrap() {
-        Authentication::Valid(who) => who,
-        other => panic!("{other:?}"),
-    }
 }
