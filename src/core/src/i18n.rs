@@ -388,6 +388,10 @@ keys! {
     PageStartFailed => "pageStartFailed",
     // ext16 (issue 16): import progress.
     LogImportProgress => "logImportProgress",
+    // srv11b: the team log's per-team quotas (409 quota_exceeded).
+    ServerErrQuotaExceeded => "serverErrQuotaExceeded",
+    SyncProblemQuotaCaptures => "syncProblemQuotaCaptures",
+    SyncProblemQuotaBytes => "syncProblemQuotaBytes",
 }
 
 impl Key {
@@ -434,6 +438,7 @@ impl Key {
             RequestTimeout => Key::ServerErrRequestTimeout,
             // Too long a path or too many headers: "the request is too large".
             UriTooLong | HeadersTooLarge => Key::ServerErrPayloadTooLarge,
+            QuotaExceeded => Key::ServerErrQuotaExceeded,
         }
     }
 

@@ -17,6 +17,11 @@ impl ApiFailure {
         ApiFailure { error: ApiError::new(code, message), retry_after_secs: None }
     }
 
+    /// A write that would pass a per-team quota (`409 quota_exceeded`).
+    pub fn quota(usage: escucha_core::sync::api::QuotaUsage) -> ApiFailure {
+        ApiFailure { error: ApiError::quota_exceeded(usage, crate::quota::message(&usage)), retry_after_secs: None }
+    }
+
     pub fn bad_request(message: impl Into<String>) -> ApiFailure {
         ApiFailure::new(ErrorCode::BadRequest, message)
     }

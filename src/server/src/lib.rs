@@ -14,6 +14,7 @@ pub mod guard;
 pub mod postgres;
 pub mod query;
 pub mod query_routes;
+pub mod quota;
 pub mod rate_limit;
 pub mod request_log;
 pub mod routes;
@@ -69,6 +70,8 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// Bounds checked before authentication (see [`guard`]).
     pub guards: Guards,
+    /// Per-team quotas (see [`quota`]); off by default.
+    pub quotas: quota::Quotas,
 }
 
 /// An origin as browsers send it: `scheme://host[:port]`, nothing else.

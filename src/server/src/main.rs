@@ -119,6 +119,16 @@ struct ServeArgs {
     /// Unknown or revoked tokens per minute from one address before it must wait.
     #[arg(long, env = "ESCUCHA_AUTH_FAILURES_PER_MINUTE", default_value_t = Guards::default().auth_failures_per_minute)]
     auth_failures_per_minute: u32,
+    /// Per-team quota: the most capture records one team's log may hold
+    /// (tombstones included). A push or edit that would add more is refused
+    /// with 409 `quota_exceeded`; unset: no limit.
+    #[arg(long, env = "ESCUCHA_TEAM_MAX_CAPTURES")]
+    team_max_captures: Option<u64>,
+    /// Per-team quota: the most bytes of stored capture JSON one team's log
+    /// may hold; growth past it is refused with 409 `quota_exceeded`; unset:
+    /// no limit.
+    #[arg(long, env = "ESCUCHA_TEAM_MAX_BYTES")]
+    team_max_bytes: Option<u64>,
     /// Demo set-up: make sure team "demo" has member "demo" with a working
     /// token written to this file (kept if still valid).
     #[arg(long)]
@@ -284,6 +294,7 @@ async fn serve(db_spec: &str, args: ServeArgs) -> Result<(), Box<dyn std::error:
             auth_failures_per_minute: args.auth_failures_per_minute,
             ..Guards::default()
         },
+        quotas: escucha_server::quota::Quotas { max_captures: args.team_max_captures, max_bytes: args.team_max_bytes },
     };
     // Each connection is an open file: use all the process may have, and
     // keep the cap below it so the database can always open its files.

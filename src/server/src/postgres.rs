@@ -32,8 +32,10 @@ use tokio_postgres::NoTls;
 use crate::accounts::{self, Authentication, Identity, IssuedToken, TokenInfo};
 use crate::db::{DbError, StorageHealth};
 use crate::query::{Cell, Param, Plan, Rows, INDEX_VERSION};
+use crate::quota::{Quotas, Usage};
 use crate::store::{self, Checked, EditError, ExportCursor, ExportRow};
 use escucha_core::log::query_api::IndexFields;
+use escucha_core::sync::api::QuotaUsage;
 use tokio_postgres::types::{ToSql, Type};
 
 /// Tables distributed by `team_id` in a sharded deployment.
@@ -287,11 +289,11 @@ impl PgDb {
     /// after another (other teams' in parallel), so the records read here
     /// cannot change before they are written, and change numbers commit in
     /// order.
-    pub async fn push(&self, who: &Identity, items: Vec<Checked>) -> Result<Vec<ItemResult>, DbError> {
+    pub async fn push(&self, who: &Identity, items: Vec<Checked>, quotas: &Quotas) -> Result<Result<Vec<ItemResult>, QuotaUsage>, DbError> {
         let ids = store::ids_of(&items);
         let mut current = HashMap::new();
         if ids.is_empty() {
-            return Ok(store::plan_push(&mut current, who, items).0);
+            return Ok(Ok(store::plan_push(&mut current, who, items).0));
         }
         let mut c = self.client().await?;
         let e = err("Storing the pushed captures");
@@ -302,11 +304,16 @@ impl PgDb {
             let capture = store::decode(row.get(0)).map_err(|x| DbError(format!("A stored capture is not readable: {x}")))?;
             current.insert(capture.id.clone(), capture);
         }
+        // srv11b: quotas, counted after the team's row is locked.
+        let before = if quotas.is_off() { HashMap::new() } else { current.clone() };
         let (results, writes) = store::plan_push(&mut current, who, items);
+        if let Some(over) = quota_refusal(&tx, who.team_id, quotas, &before, &writes).await? {
+            return Ok(Err(over));
+        }
         write(&tx, who, seq, &writes).await?;
         tokio::time::sleep(store::test_commit_delay()).await;
         tx.commit().await.map_err(&e)?;
-        Ok(results)
+        Ok(Ok(results))
     }
 
     pub async fn pull(&self, team_id: i64, since: u64, limit: u32) -> Result<(Vec<Capture>, u64, bool), DbError> {
@@ -326,7 +333,7 @@ impl PgDb {
         Ok((items, cursor, more))
     }
 
-    pub async fn edit(&self, who: &Identity, id: &str, change: &CaptureEdit, now_ms: i64) -> Result<Capture, EditError> {
+    pub async fn edit(&self, who: &Identity, id: &str, change: &CaptureEdit, now_ms: i64, quotas: &Quotas) -> Result<Capture, EditError> {
         let db = |e: DbError| EditError::Db(e.0);
         let mut c = self.client().await.map_err(db)?;
         let e = |x: tokio_postgres::Error| EditError::Db(describe(&x));
@@ -337,6 +344,10 @@ impl PgDb {
         let record = store::decode(row.get(0)).map_err(|x| EditError::Db(x.to_string()))?;
         let record = match store::apply_edit(&record, who, change, now_ms)? {
             Some(edited) => {
+                let before = HashMap::from([(record.id.clone(), record.clone())]);
+                if let Some(over) = quota_refusal(&tx, who.team_id, quotas, &before, std::slice::from_ref(&edited)).await.map_err(db)? {
+                    return Err(EditError::OverQuota(over));
+                }
                 write(&tx, who, seq, std::slice::from_ref(&edited)).await.map_err(db)?;
                 edited
             }
@@ -344,6 +355,17 @@ impl PgDb {
         };
         tx.commit().await.map_err(e)?;
         Ok(record)
+    }
+
+    /// srv11b: one team's use (rows, stored JSON bytes), for its quotas.
+    pub async fn team_usage(&self, team_id: i64) -> Result<Usage, DbError> {
+        let c = self.client().await?;
+        let e = err("Counting the team's use");
+        let row = c
+            .query_one("SELECT count(*), coalesce(sum(octet_length(record)), 0)::bigint FROM captures WHERE team_id = $1", &[&team_id])
+            .await
+            .map_err(&e)?;
+        Ok(Usage { captures: row.get::<_, i64>(0) as u64, bytes: row.get::<_, i64>(1) as u64 })
     }
 
     /// One page of the team's live captures after `after` (one statement:
@@ -587,6 +609,28 @@ const QUERY_ROW_UPDATE: &str = "ix_version = excluded.ix_version, created_ms = e
     department_none = excluded.department_none, sentiment = excluded.sentiment, status = excluded.status,
     priority = excluded.priority, comment_ms = excluded.comment_ms, comment_sort = excluded.comment_sort,
     modified_ms = excluded.modified_ms, status_ms = excluded.status_ms, page = excluded.page";
+/// srv11b: whether writing `writes` would pass a quota; the team's use is
+/// read in `tx`, after its row is locked, and only when the write grows.
+async fn quota_refusal(
+    tx: &deadpool_postgres::Transaction<'_>,
+    team_id: i64,
+    quotas: &Quotas,
+    before: &HashMap<String, Capture>,
+    writes: &[Capture],
+) -> Result<Option<QuotaUsage>, DbError> {
+    let usage = if quotas.is_off() || writes.is_empty() {
+        None
+    } else {
+        let e = err("Counting the team's use");
+        let stmt = tx
+            .prepare_cached("SELECT count(*), coalesce(sum(octet_length(record)), 0)::bigint FROM captures WHERE team_id = $1")
+            .await
+            .map_err(&e)?;
+        let row = tx.query_one(&stmt, &[&team_id]).await.map_err(&e)?;
+        Some(Usage { captures: row.get::<_, i64>(0) as u64, bytes: row.get::<_, i64>(1) as u64 })
+    };
+    crate::quota::refusal(quotas, before, writes, || Ok(usage.unwrap_or_default()))
+}
 
 /// Lock the team's counter row for this transaction; its current value.
 async fn lock_team(tx: &deadpool_postgres::Transaction<'_>, team_id: i64) -> Result<i64, DbError> {

@@ -76,7 +76,12 @@ pub async fn push(
             })
         })
         .collect();
-    let results = state.storage.push(&who, checked).await.map_err(|e| ApiFailure::internal("storing the pushed captures", e))?;
+    let results = state
+        .storage
+        .push_within(&who, checked, &state.config.quotas)
+        .await
+        .map_err(|e| ApiFailure::internal("storing the pushed captures", e))?
+        .map_err(ApiFailure::quota)?;
     Ok(Json(PushResponse { results }))
 }
 
@@ -115,10 +120,11 @@ pub async fn edit(
     validate::parse_id(&id).map_err(ApiFailure::bad_request)?;
     let value = json_body(&headers, body, state.config.limits.max_body_bytes)?;
     let change = validate::parse_edit(&value).map_err(ApiFailure::bad_request)?;
-    match state.storage.edit(&who, &id, &change, now_ms()).await {
+    match state.storage.edit(&who, &id, &change, now_ms(), &state.config.quotas).await {
         Ok(record) => Ok(Json(record)),
         Err(store::EditError::NotFound) => Err(ApiFailure::new(ErrorCode::NotFound, "Your team's log has no capture with that id.")),
         Err(store::EditError::Invalid(message)) => Err(ApiFailure::bad_request(message)),
+        Err(store::EditError::OverQuota(usage)) => Err(ApiFailure::quota(usage)),
         Err(store::EditError::Db(e)) => Err(ApiFailure::internal("applying the edit", e)),
     }
 }

@@ -18,7 +18,9 @@ use crate::accounts::{self, Authentication, Identity, IssuedToken, TokenInfo};
 use crate::db::{Db, DbError, StorageHealth};
 use crate::postgres::{self, PgDb};
 use crate::query::{self, Dialect, Plan};
+use crate::quota::{Quotas, Usage};
 use crate::store::{self, Checked, EditError, ExportCursor, ExportRow};
+use escucha_core::sync::api::QuotaUsage;
 
 #[derive(Clone)]
 pub enum Storage {
@@ -85,12 +87,23 @@ impl Storage {
     }
 
     pub async fn push(&self, who: &Identity, items: Vec<Checked>) -> Result<Vec<ItemResult>, DbError> {
+        Ok(self.push_within(who, items, &Quotas::OFF).await?.expect("no quota, no refusal"))
+    }
+
+    /// srv11b: [`Storage::push`] within the team's quotas; `Ok(Err(_))`: the
+    /// batch would pass one and nothing was written.
+    pub async fn push_within(
+        &self,
+        who: &Identity,
+        items: Vec<Checked>,
+        quotas: &Quotas,
+    ) -> Result<Result<Vec<ItemResult>, QuotaUsage>, DbError> {
         match self {
             Storage::Sqlite(db) => {
-                let who = who.clone();
-                blocking(db, move |c| store::push(c, &who, items)).await?.map_err(sql)
+                let (who, quotas) = (who.clone(), *quotas);
+                blocking(db, move |c| store::push_within(c, &who, items, &quotas)).await?.map_err(sql)
             }
-            Storage::Postgres(pg) => pg.push(who, items).await,
+            Storage::Postgres(pg) => pg.push(who, items, quotas).await,
         }
     }
 
@@ -101,13 +114,21 @@ impl Storage {
         }
     }
 
-    pub async fn edit(&self, who: &Identity, id: &str, change: &CaptureEdit, now_ms: i64) -> Result<Capture, EditError> {
+    pub async fn edit(&self, who: &Identity, id: &str, change: &CaptureEdit, now_ms: i64, quotas: &Quotas) -> Result<Capture, EditError> {
         match self {
             Storage::Sqlite(db) => {
-                let (who, id, change) = (who.clone(), id.to_owned(), change.clone());
-                blocking(db, move |c| store::edit(c, &who, &id, &change, now_ms)).await.map_err(|e| EditError::Db(e.0))?
+                let (who, id, change, quotas) = (who.clone(), id.to_owned(), change.clone(), *quotas);
+                blocking(db, move |c| store::edit(c, &who, &id, &change, now_ms, &quotas)).await.map_err(|e| EditError::Db(e.0))?
             }
-            Storage::Postgres(pg) => pg.edit(who, id, change, now_ms).await,
+            Storage::Postgres(pg) => pg.edit(who, id, change, now_ms, quotas).await,
+        }
+    }
+
+    /// srv11b: one team's use, as its quotas count it.
+    pub async fn team_usage(&self, team_id: i64) -> Result<Usage, DbError> {
+        match self {
+            Storage::Sqlite(db) => blocking(db, move |c| store::team_usage(c, team_id)).await?.map_err(sql),
+            Storage::Postgres(pg) => pg.team_usage(team_id).await,
         }
     }
 

@@ -21,6 +21,8 @@ use escucha_core::sync::api::{ApiError, ErrorCode, ItemResult, ItemStatus};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::accounts::Identity;
+use crate::quota::{Quotas, Usage};
+use escucha_core::sync::api::QuotaUsage;
 
 /// Fault injection for the change-feed tests: when set (milliseconds), each
 /// push waits a random time up to it just before committing, holding its
@@ -175,6 +177,17 @@ fn write(tx: &Transaction<'_>, who: &Identity, writes: &[Capture]) -> rusqlite::
 /// caller's 2xx means every "stored" item is on disk (WAL, synchronous=FULL).
 /// Rejected items are reported and skipped; they never block the others.
 pub fn push(conn: &mut Connection, who: &Identity, items: Vec<Checked>) -> rusqlite::Result<Vec<ItemResult>> {
+    Ok(push_within(conn, who, items, &Quotas::OFF)?.expect("no quota, no refusal"))
+}
+
+/// [`push`] within the team's quotas: `Ok(Err(_))` when the batch would
+/// pass one, and then nothing is written (see `crate::quota`).
+pub fn push_within(
+    conn: &mut Connection,
+    who: &Identity,
+    items: Vec<Checked>,
+    quotas: &Quotas,
+) -> rusqlite::Result<Result<Vec<ItemResult>, QuotaUsage>> {
     // IMMEDIATE: the write lock from the start, so the records read below
     // cannot change before they are written back.
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -184,11 +197,23 @@ pub fn push(conn: &mut Connection, who: &Identity, items: Vec<Checked>) -> rusql
             current.insert(id, c);
         }
     }
+    // srv11b: quotas, counted under the write lock.
+    let before = if quotas.is_off() { HashMap::new() } else { current.clone() };
     let (results, writes) = plan_push(&mut current, who, items);
+    if let Some(over) = crate::quota::refusal(quotas, &before, &writes, || team_usage(&tx, who.team_id))? {
+        return Ok(Err(over));
+    }
     write(&tx, who, &writes)?;
     std::thread::sleep(test_commit_delay());
     tx.commit()?;
-    Ok(results)
+    Ok(Ok(results))
+}
+
+/// srv11b: one team's use, for its quotas: capture rows (tombstones
+/// included) and bytes of stored JSON.
+pub fn team_usage(conn: &Connection, team_id: i64) -> rusqlite::Result<Usage> {
+    conn.prepare_cached("SELECT count(*), coalesce(sum(length(CAST(record AS BLOB))), 0) FROM captures WHERE team_id = ?1")?
+        .query_row(params![team_id], |r| Ok(Usage { captures: r.get::<_, i64>(0)? as u64, bytes: r.get::<_, i64>(1)? as u64 }))
 }
 
 /// Records changed after `since`, in change order, at most `limit`; the new
@@ -218,6 +243,8 @@ pub fn page_of(rows: Vec<(i64, String)>, since: i64, limit: u32) -> (Vec<String>
 pub enum EditError {
     NotFound,
     Invalid(String),
+    /// srv11b: the edit would grow the team log past a quota.
+    OverQuota(QuotaUsage),
     Db(String),
 }
 
@@ -238,11 +265,22 @@ pub fn apply_edit(record: &Capture, who: &Identity, change: &CaptureEdit, now_ms
     Ok((&edited != record).then_some(edited))
 }
 
-pub fn edit(conn: &mut Connection, who: &Identity, id: &str, change: &CaptureEdit, now_ms: i64) -> Result<Capture, EditError> {
+pub fn edit(
+    conn: &mut Connection,
+    who: &Identity,
+    id: &str,
+    change: &CaptureEdit,
+    now_ms: i64,
+    quotas: &Quotas,
+) -> Result<Capture, EditError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let record = load(&tx, who.team_id, id)?.ok_or(EditError::NotFound)?;
     let record = match apply_edit(&record, who, change, now_ms)? {
         Some(edited) => {
+            let before = HashMap::from([(record.id.clone(), record.clone())]);
+            if let Some(over) = crate::quota::refusal(quotas, &before, std::slice::from_ref(&edited), || team_usage(&tx, who.team_id))? {
+                return Err(EditError::OverQuota(over));
+            }
             write(&tx, who, std::slice::from_ref(&edited))?;
             edited
         }

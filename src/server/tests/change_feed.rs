@@ -9,9 +9,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use escucha_core::log::{Capture, CaptureContext, Stamp, Tags, TextQuote};
+use escucha_core::log::Capture;
 use escucha_server::accounts::{Authentication, Identity};
 use escucha_server::{postgres, store, Db, Storage};
+
+mod common;
 
 const TEAMS: usize = 2;
 const PUSHERS_PER_TEAM: usize = 4;
@@ -21,21 +23,10 @@ const PER_BATCH: usize = 4;
 const DELAY_MS: u64 = 15;
 
 fn capture(n: u32) -> Capture {
-    let ms = 1_760_000_000_000 + i64::from(n);
-    let ctx = CaptureContext {
-        page_url: format!("https://foro.example/t/{n}"),
-        comment_text: format!("Movistar ({n})"),
-        brand: "Telefónica".into(),
-        term: "Movistar".into(),
-        quote: TextQuote { exact: "Movistar".into(), ..Default::default() },
-        ..Default::default()
-    };
-    let mut random = [0u8; 10];
-    random[..4].copy_from_slice(&n.to_be_bytes());
-    let id = escucha_core::log::record::uuid_v7(ms, random);
-    Capture::new(id, ctx, &Tags::default(), "m", Stamp { ms, counter: 0, actor: "dev".into() })
+    common::capture_at(n, "m", 1_760_000_000_000 + i64::from(n))
 }
 
+/// A member of `team` (created if new) as the storage layer knows them.
 async fn member(storage: &Storage, team: &str, name: &str) -> Identity {
     if storage.find_team(team).await.unwrap().is_none() {
         storage.create_team(team).await.unwrap();

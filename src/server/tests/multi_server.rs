@@ -6,35 +6,22 @@
 //! PostgreSQL (`ESCUCHA_TEST_POSTGRES`; skipped with one line without it).
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use escucha_core::log::{Capture, CaptureContext, Stamp, Tags, TextQuote};
+use escucha_core::log::Capture;
 use escucha_core::sync::api::{ItemStatus, PullResponse, PushResponse};
 use serde_json::json;
 
-const BIN: &str = env!("CARGO_BIN_EXE_escucha-server");
+mod common;
+use common::issue_token as token;
 
 fn scratch() -> Option<String> {
-    let admin = escucha_server::postgres::test_postgres_url()?;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    Some(rt.block_on(escucha_server::postgres::scratch_database(&admin, "escucha_multi")).unwrap())
-}
-
-fn admin(db: &str, args: &[&str]) -> String {
-    let out = Command::new(BIN).args(["--db", db]).args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn token(db: &str, team: &str, name: &str) -> String {
-    let _ = Command::new(BIN).args(["--db", db, "team", "create", team]).output();
-    admin(db, &["member", "add", "--team", team, name]);
-    admin(db, &["token", "issue", "--member", name, "--team", team]).lines().last().unwrap().trim().to_string()
+    common::scratch_postgres("escucha_multi")
 }
 
 struct Server {
@@ -50,27 +37,8 @@ impl Drop for Server {
 }
 
 fn start(db: &str, www: &std::path::Path, extra: &[&str]) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["--db", db, "serve", "--addr", "127.0.0.1:0", "--www"])
-        .arg(www)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    let url = loop {
-        line.clear();
-        if stdout.read_line(&mut line).unwrap() == 0 {
-            let _ = child.wait();
-            panic!("the server exited");
-        }
-        if let Some(url) = line.trim().strip_prefix("escucha-server listening on http://") {
-            break url.to_string();
-        }
-    };
-    let port = url.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let (child, base) = common::spawn_server(db, www, extra, Stdio::null(), String::new);
+    let port = base.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
     Server { child, port }
 }
 
@@ -124,19 +92,7 @@ fn agent() -> ureq::Agent {
 }
 
 fn capture(n: u32) -> Capture {
-    let ms = 1_760_000_000_000 + i64::from(n);
-    let ctx = CaptureContext {
-        page_url: format!("https://foro.example/t/{n}"),
-        comment_text: format!("Movistar ({n})"),
-        brand: "Telefónica".into(),
-        term: "Movistar".into(),
-        quote: TextQuote { exact: "Movistar".into(), ..Default::default() },
-        ..Default::default()
-    };
-    let mut random = [0u8; 10];
-    random[..4].copy_from_slice(&n.to_be_bytes());
-    let id = escucha_core::log::record::uuid_v7(ms, random);
-    Capture::new(id, ctx, &Tags::default(), "x", Stamp { ms, counter: 0, actor: "dev".into() })
+    common::capture_at(n, "x", 1_760_000_000_000 + i64::from(n))
 }
 
 /// POST or GET until the server answers 200 (a killed server's connection

@@ -178,6 +178,8 @@ texts! {
     HealthUp => "Escucha {0} · {1} ({2}, synchronous={3}) — the server is up", "Escucha {0} · {1} ({2}, synchronous={3}) — el servidor funciona";
     // srv11: the server's request deadline.
     ServerErrRequestTimeout => "the request did not arrive in time", "la petición no llegó a tiempo";
+    // srv11b: a per-team quota (409 quota_exceeded).
+    ServerErrQuotaExceeded => "the team log is full", "el registro del equipo está lleno";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is
@@ -234,6 +236,7 @@ pub fn server_error_label(lang: Lang, code: crate::sync::api::ErrorCode) -> &'st
         StorageUnavailable => Text::ServerErrStorageUnavailable,
         RequestTimeout => Text::ServerErrRequestTimeout,
         UriTooLong | HeadersTooLarge => Text::ServerErrPayloadTooLarge,
+        QuotaExceeded => Text::ServerErrQuotaExceeded,
     }
     .get(lang)
 }

@@ -115,10 +115,13 @@ pub enum ErrorCode {
     UriTooLong,
     /// The request headers are larger than the server accepts.
     HeadersTooLarge,
+    /// The team's log is at its quota (captures or bytes); `ApiError::quota`
+    /// says which, the limit and the use. Nothing in the request was written.
+    QuotaExceeded,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -134,6 +137,7 @@ impl ErrorCode {
         ErrorCode::RequestTimeout,
         ErrorCode::UriTooLong,
         ErrorCode::HeadersTooLarge,
+        ErrorCode::QuotaExceeded,
     ];
 
     /// The HTTP status that carries this code.
@@ -152,6 +156,12 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => 408,
             ErrorCode::UriTooLong => 414,
             ErrorCode::HeadersTooLarge => 431,
+            // 409 Conflict: the request is fine but the team log's state (full)
+            // refuses it until someone changes that state. Not 403 (clients
+            // read it as a revoked token), not 413 (clients split the batch and
+            // a single capture would then look too large), not 429 (it does
+            // not pass with time), not 507 (a 5xx is retried as a fault).
+            ErrorCode::QuotaExceeded => 409,
         }
     }
 
@@ -172,6 +182,7 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::UriTooLong => "uri_too_long",
             ErrorCode::HeadersTooLarge => "headers_too_large",
+            ErrorCode::QuotaExceeded => "quota_exceeded",
         }
     }
 }
@@ -182,12 +193,38 @@ impl ErrorCode {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// With `quota_exceeded`: which quota, its limit and the team's use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<QuotaUsage>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError { code, message: message.into() }
+        ApiError { code, message: message.into(), quota: None }
     }
+
+    pub fn quota_exceeded(usage: QuotaUsage, message: impl Into<String>) -> ApiError {
+        ApiError { code: ErrorCode::QuotaExceeded, message: message.into(), quota: Some(usage) }
+    }
+}
+
+/// What a per-team quota counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum QuotaKind {
+    /// Capture records (tombstones included: they stay in the log).
+    Captures,
+    /// Bytes of stored capture JSON.
+    Bytes,
+}
+
+/// A quota the request would pass: its limit and the team's use before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuotaUsage {
+    pub kind: QuotaKind,
+    pub limit: u64,
+    pub used: u64,
 }
 
 /// Every non-2xx response body: `{"error": {"code", "message"}}`.
@@ -227,6 +264,21 @@ mod tests {
             serde_json::to_value(&body).unwrap(),
             json!({"error": {"code": "too_many_items", "message": "At most 500 items per push."}})
         );
+    }
+
+    #[test]
+    fn a_quota_error_carries_its_numbers() {
+        let usage = QuotaUsage { kind: QuotaKind::Bytes, limit: 1_000, used: 990 };
+        let body = ErrorBody { error: ApiError::quota_exceeded(usage, "full") };
+        let wire = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            wire,
+            json!({"error": {"code": "quota_exceeded", "message": "full", "quota": {"kind": "bytes", "limit": 1000, "used": 990}}})
+        );
+        assert_eq!(serde_json::from_value::<ErrorBody>(wire).unwrap(), body);
+        assert_eq!(ErrorCode::QuotaExceeded.http_status(), 409);
+        // Other errors keep the two-field shape.
+        assert!(serde_json::to_value(ApiError::new(ErrorCode::NotFound, "x")).unwrap().get("quota").is_none());
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::api::{ErrorBody, ItemStatus, Me, PushResponse};
+use super::api::{ErrorBody, ErrorCode, ItemStatus, Me, PushResponse, QuotaKind};
 use super::retry::{classify, Outcome, RetryPolicy, Verdict};
 use crate::i18n::{Key, Words};
 use crate::log::outbox::QuarantineReason;
@@ -351,6 +351,14 @@ pub enum Problem {
         error: crate::sync::api::ErrorCode,
         detail: String,
     },
+    /// The team log is at its quota (`409 quota_exceeded`): nothing in the
+    /// push was written and every capture stays queued here; sync tries again
+    /// at its next run, so they go once the team's admin makes room.
+    QuotaExceeded {
+        kind: QuotaKind,
+        limit: u64,
+        used: u64,
+    },
     /// A success whose body is not the team log API's: a website, a proxy
     /// page or a truncated answer at that address.
     NotTeamLog {
@@ -384,6 +392,7 @@ impl Problem {
             Problem::NotFound { .. } => "notFound",
             Problem::ServerBusy { .. } => "serverError",
             Problem::Refused { .. } => "refused",
+            Problem::QuotaExceeded { .. } => "quotaExceeded",
             Problem::NotTeamLog { .. } => "notTeamLog",
             Problem::LocalStore { .. } => "localStore",
             Problem::Unexpected { .. } => "unexpected",
@@ -407,10 +416,26 @@ impl Problem {
             Problem::Refused { status, error, detail } => {
                 w(Key::SyncProblemRefused).text(status.to_string()).word(w(Key::server_error(*error))).text(detail)
             }
+            Problem::QuotaExceeded { kind: QuotaKind::Captures, limit, used } => {
+                w(Key::SyncProblemQuotaCaptures).text(used.to_string()).text(limit.to_string())
+            }
+            Problem::QuotaExceeded { kind: QuotaKind::Bytes, limit, used } => {
+                w(Key::SyncProblemQuotaBytes).text(byte_size(*used)).text(byte_size(*limit))
+            }
             Problem::NotTeamLog { status } => w(Key::SyncProblemNotTeamLog).text(status.to_string()),
             Problem::LocalStore { failure, action } => crate::log::store_error::words(failure, *action),
             Problem::Unexpected { status, detail } => w(Key::SyncProblemUnexpected).text(status.to_string()).text(detail),
         }
+    }
+}
+
+/// A size in the units both languages write the same way, never rounded
+/// down to a smaller figure than the truth would read (MB above 10 MB).
+fn byte_size(bytes: u64) -> String {
+    match bytes {
+        0..10_000 => format!("{bytes} B"),
+        10_000..10_000_000 => format!("{} KB", bytes.div_ceil(1_000)),
+        _ => format!("{} MB", bytes.div_ceil(1_000_000)),
     }
 }
 
@@ -450,6 +475,9 @@ pub fn after_attempt(attempt: Attempt<'_>, endpoint: &Endpoint, url: &str, items
 /// first line of whatever came back (bounded: it is shown to the manager).
 fn refusal(status: u16, body: &str) -> Problem {
     if let Ok(e) = serde_json::from_str::<ErrorBody>(body) {
+        if let (ErrorCode::QuotaExceeded, Some(q)) = (e.error.code, e.error.quota) {
+            return Problem::QuotaExceeded { kind: q.kind, limit: q.limit, used: q.used };
+        }
         return Problem::Refused { status, error: e.error.code, detail: e.error.message };
     }
     Problem::Unexpected { status, detail: body.lines().next().unwrap_or("").chars().take(120).collect() }
@@ -789,6 +817,81 @@ mod tests {
         for (attempt, items, want) in cases {
             assert_eq!(after_attempt(attempt, &e, &url, items, NOW), want, "{attempt:?}");
         }
+    }
+
+    /// `409 quota_exceeded` stops the push with the numbers as data (the
+    /// batch stays queued: `Stop` neither splits nor quarantines), and is
+    /// worded in both languages from those numbers.
+    #[test]
+    fn a_full_team_log_stops_the_push_and_keeps_the_numbers() {
+        let e = parse_endpoint("https://log.example.com", SyncMode::TeamLog).unwrap();
+        let url = e.api("push");
+        let full = |kind: &str, limit: u64, used: u64| {
+            format!(r#"{{"error":{{"code":"quota_exceeded","message":"full","quota":{{"kind":"{kind}","limit":{limit},"used":{used}}}}}}}"#)
+        };
+        let captures = full("captures", 1000, 998);
+        let bytes = full("bytes", 50_000_000, 49_999_001);
+        for items in [1, 5, 100] {
+            let attempt = Attempt::Response { status: 409, retry_after: None, body: &captures };
+            let want = Problem::QuotaExceeded { kind: QuotaKind::Captures, limit: 1000, used: 998 };
+            assert_eq!(after_attempt(attempt, &e, &url, items, NOW), Next::Stop(want), "{items} items");
+        }
+        let attempt = Attempt::Response { status: 409, retry_after: None, body: &bytes };
+        let Next::Stop(problem) = after_attempt(attempt, &e, &url, 3, NOW) else { panic!("stops") };
+        assert_eq!(problem.code(), "quotaExceeded");
+        // Kept as data in the log's meta: it round-trips.
+        let back: Problem = serde_json::from_value(serde_json::to_value(&problem).unwrap()).unwrap();
+        assert_eq!(back, problem);
+        assert_eq!(
+            render("en", &problem.words()),
+            "The team log is full: it holds 50 MB and its limit is 50 MB. Your captures stay here, queued, and are sent once the team's admin makes room."
+        );
+        assert!(render("es", &problem.words()).starts_with("El registro del equipo está lleno: ocupa 50 MB y su límite es 50 MB."));
+        let Next::Stop(p) = after_attempt(Attempt::Response { status: 409, retry_after: None, body: &captures }, &e, &url, 1, NOW) else {
+            panic!("stops")
+        };
+        assert!(render("es", &p.words()).starts_with("El registro del equipo está lleno: guarda 998 capturas y su límite es 1000."));
+        // Without the numbers it is still the team log's refusal, worded by code.
+        let bare = r#"{"error":{"code":"quota_exceeded","message":"full"}}"#;
+        let Next::Stop(p) = after_attempt(Attempt::Response { status: 409, retry_after: None, body: bare }, &e, &url, 1, NOW) else {
+            panic!("stops")
+        };
+        assert!(render("es", &p.words()).contains("el registro del equipo está lleno"), "{}", render("es", &p.words()));
+    }
+
+    #[test]
+    fn byte_sizes_never_read_smaller_than_they_are() {
+        let cases = [
+            (0, "0 B"),
+            (9_999, "9999 B"),
+            (10_000, "10 KB"),
+            (10_001, "11 KB"),
+            (9_999_999, "10000 KB"),
+            (10_000_000, "10 MB"),
+            (10_000_001, "11 MB"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(byte_size(n), want, "{n}");
+        }
+    }
+
+    /// The words as the browser would fill them from `_locales/<lang>`.
+    fn render(lang: &str, w: &Words) -> String {
+        let path = format!("{}/../../extension/_locales/{lang}/messages.json", env!("CARGO_MANIFEST_DIR"));
+        let table: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let entry = &table[w.key.name()];
+        let mut text = entry["message"].as_str().unwrap_or_else(|| panic!("{} missing in {lang}", w.key.name())).to_string();
+        if let Some(ph) = entry.get("placeholders").and_then(|p| p.as_object()) {
+            for (name, spec) in ph {
+                let n: usize = spec["content"].as_str().unwrap().trim_start_matches('$').parse().unwrap();
+                let arg = match &w.args[n - 1] {
+                    crate::i18n::Arg::Text(s) => s.clone(),
+                    crate::i18n::Arg::Words(inner) => render(lang, inner),
+                };
+                text = text.replace(&format!("${}$", name.to_uppercase()), &arg);
+            }
+        }
+        text
     }
 
     #[test]
