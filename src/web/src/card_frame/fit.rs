@@ -10,9 +10,11 @@ use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
+/// The observer and its callback, alive as long as the card.
+type Watch = (web_sys::ResizeObserver, Closure<dyn FnMut()>);
+
 thread_local! {
-    /// The observer and its callback, alive as long as the card.
-    static WATCH: RefCell<Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>> = const { RefCell::new(None) };
+    static WATCH: RefCell<Option<Watch>> = const { RefCell::new(None) };
 }
 
 /// Watch `card` and call `place` whenever its box changes size.
