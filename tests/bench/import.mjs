@@ -15,6 +15,7 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, EXTENSION_DIR, removeDir } from '../e2e/harness.mjs';
 import { launchBrowser, sleep } from '../e2e/teamlog.mjs';
+import { PageRequest as P } from '../e2e/protocol.mjs';
 
 const COUNT = Number(process.argv[2] || 200000);
 const NOW = Date.now();
@@ -115,7 +116,7 @@ try {
   clearInterval(sampler);
   const hwm = Math.max(...pids.map((p) => kb(p, 'VmHWM')));
   const heap = await page.evaluate(() => performance.memory ? performance.memory.usedJSHeapSize : null);
-  const status = await page.evaluate((m) => chrome.runtime.sendMessage(m), { type: 'getLogStatus' });
+  const status = await page.evaluate((m) => chrome.runtime.sendMessage(m), { type: P.getLogStatus });
   if (status.total !== COUNT) throw new Error(`expected ${COUNT} records, the log holds ${status.total}`);
   const lines = [
     `# Import benchmark (${COUNT.toLocaleString('en')} captures, ${fileMb.toFixed(0)} MB export)`, '',
