@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixtures } from '../e2e/harness.mjs';
 import { PageRequest as P } from '../e2e/protocol.mjs';
-import { launchFirefox, testPackage, firefoxVersion, until, ok, By, sleep } from './firefox.mjs';
+import { launchFirefox, useDemoBrands, testPackage, firefoxVersion, until, ok, By, sleep } from './firefox.mjs';
 
 const FORUM_CANONICAL = 'http://127.0.0.1/demo/forum.html'; // forum.html's canonical link
 let fixtures, a;
@@ -18,12 +18,7 @@ before(async () => {
   fixtures = await startFixtures();
   a = await launchFirefox(testPackage());
   // The demo brands, switched on from the welcome page as a manager does.
-  const [welcome] = await a.tabsAt(`${a.base}/welcome/welcome.html`);
-  await a.driver.switchTo().window(welcome);
-  await until(() => a.driver.executeScript('return document.querySelector("#app")?.dataset.ready === "true"'), { what: 'welcome page ready' });
-  await a.driver.findElement(By.css('#use-demo')).click();
-  await until(async () => /Telefónica, Movistar/.test(await a.driver.executeScript('return document.querySelector("#state")?.textContent ?? ""')),
-    { what: 'demo brands saved' });
+  await useDemoBrands(a);
 });
 after(async () => {
   await a?.quit();

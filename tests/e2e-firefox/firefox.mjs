@@ -185,6 +185,19 @@ export async function launchFirefox(pkg, { uuid = '5c0ffee0-1111-4222-8333-44445
 }
 
 /** Check a reply is `ok`; returns it. */
+/**
+ * Switch on the demo brands from the welcome page a fresh install opened, as
+ * a manager does (Firefox's twin of harness.mjs's useDemoBrands).
+ */
+export async function useDemoBrands(a) {
+  const [welcome] = await a.tabsAt(`${a.base}/welcome/welcome.html`);
+  await a.driver.switchTo().window(welcome);
+  await until(() => a.driver.executeScript('return document.querySelector("#app")?.dataset.ready === "true"'), { what: 'welcome page ready' });
+  await a.driver.findElement(By.css('#use-demo')).click();
+  await until(async () => /Telefónica, Movistar/.test(await a.driver.executeScript('return document.querySelector("#state")?.textContent ?? ""')),
+    { what: 'demo brands saved' });
+}
+
 export function ok(reply) {
   if (!reply || reply.type !== A.ok) throw new Error(`expected ok: ${JSON.stringify(reply)}`);
   return reply;

@@ -14,7 +14,7 @@ import { PageRequest as P } from '../e2e/protocol.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Key } from 'selenium-webdriver';
-import { launchFirefox, testPackage, firefoxVersion, until, ok, configureSync, By, sleep, FIREFOX_DIR } from './firefox.mjs';
+import { launchFirefox, useDemoBrands, testPackage, firefoxVersion, until, ok, configureSync, By, sleep, FIREFOX_DIR } from './firefox.mjs';
 
 const FORUM_CANONICAL = 'http://127.0.0.1/demo/forum.html'; // forum.html's canonical link
 let fixtures, team, server, pkg, a, b;
@@ -138,12 +138,7 @@ async function clickInCard(f, sel) {
 }
 
 test('install: the background script starts, the welcome page switches on the demo brands, the options page starts and shows them', async () => {
-  const [welcome] = await a.tabsAt(`${a.base}/welcome/welcome.html`);
-  await a.driver.switchTo().window(welcome);
-  await until(() => a.driver.executeScript('return document.querySelector("#app")?.dataset.ready === "true"'), { what: 'welcome page ready' });
-  await a.driver.findElement(By.css('#use-demo')).click();
-  await until(async () => /Telefónica, Movistar/.test(await a.driver.executeScript('return document.querySelector("#state")?.textContent ?? ""')),
-    { what: 'demo brands saved' });
+  await useDemoBrands(a);
   // Issue 10: this page used to show only "Escucha could not start: … may not send 'getSettings'".
   await a.openPage('options/options.html');
   await until(() => a.driver.executeScript('return document.querySelector("#app")?.dataset.ready === "true" || document.body.dataset.escuchaError'),
