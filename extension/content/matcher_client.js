@@ -168,7 +168,7 @@ self.escuchaMatcherClient = (api) => {
     if (found && reply.action.do === 'openAfter') {
       openTimer = setTimeout(() => {
         if (s === session && under === index && !card) openCard(found, false).catch((err) => console.warn('Escucha card:', String(err)));
-      }, Math.max(0, reply.action.ms - session.hello.pointer.restMs));
+      }, reply.action.ms); // counted from this rest (escucha_core::page_watch::HoverAction)
     }
   };
 
@@ -199,19 +199,19 @@ self.escuchaMatcherClient = (api) => {
     return out;
   };
 
-  /** The mention nearest the selection or caret (the keyboard command). */
-  const mentionNearSelection = () => {
+  /**
+   * The keyboard command: where the selection's start lies against each painted mention
+   * (comparePoint: -1, 0, 1; null where it cannot tell), for the frame to pick the card to open
+   * (escucha_core::page_watch::near_selection, the WebAssembly path's rule too).
+   */
+  const selectionSides = () => {
     const sel = getSelection();
-    if (!s || !s.found.length) return null;
-    if (!sel.rangeCount) return s.found[0];
-    const r = sel.getRangeAt(0);
-    let before = null;
-    for (const f of s.found) {
-      if (!f.range.startContainer.isConnected) continue;
-      if (liveRange(f.range).compareBoundaryPoints(Range.START_TO_START, r) >= 0) return f;
-      before = f;
-    }
-    return before;
+    if (!sel?.rangeCount) return null;
+    const { startContainer: node, startOffset: offset } = sel.getRangeAt(0);
+    return s.found.map((f) => {
+      if (!f.range.startContainer.isConnected) return null;
+      try { return liveRange(f.range).comparePoint(node, offset); } catch { return null; }
+    });
   };
 
   const place = (data) => {
@@ -306,8 +306,8 @@ self.escuchaMatcherClient = (api) => {
     document.addEventListener('click', async (e) => {
       if (!e.isTrusted || !s?.hello?.enabled || (card && card.host.contains(e.target))) return;
       const session = s;
-      const inLink = e.target instanceof Element && e.target.closest(session.hello.card.interactiveSelector);
-      const reply = inLink ? null : await ask(session, { type: F.hit, x: e.clientX, y: e.clientY, candidates: candidates(e.clientX, e.clientY) });
+      const interactive = e.target instanceof Element && !!e.target.closest(session.hello.card.interactiveSelector);
+      const reply = await ask(session, { type: F.hit, x: e.clientX, y: e.clientY, candidates: interactive ? [] : candidates(e.clientX, e.clientY), interactive });
       const found = reply?.mention == null || s !== session ? null : session.found[reply.mention];
       if (found) openCard(found, false).catch((err) => console.warn('Escucha card:', String(err)));
       else closeCard();
@@ -403,23 +403,23 @@ self.escuchaMatcherClient = (api) => {
   // ask the frame what to rescan for it, and rescan once per task.
   const inline = (el) => self.escuchaElementFlow(el, s.hello.rules) === 0; // the walk's layout rule (text_collector.js)
   const flow = (n) => (n.nodeType === 3 ? 'text' : n.nodeType === 1 ? (inline(n) ? 'inline' : 'block') : n.nodeType === 9 || n.nodeType === 11 ? 'root' : 'other');
+  // escucha_core::page_watch::Unit::EnclosingBlock: up to the first block or tree top.
   const enclosingBlock = (node) => {
     let n = node;
-    while (n.parentNode && (n.nodeType === 3 || (n.nodeType === 1 && inline(n)))) n = n.parentNode;
+    while (n.parentNode && flow(n) !== 'block' && flow(n) !== 'root') n = n.parentNode;
     return n;
   };
   const flowOf = (n) => (n ? flow(n) : null);
   let batch = []; // { change, node, target }
   let hosts = [];
-  let removed = false;
   let scheduled = false;
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
     setTimeout(() => {
       scheduled = false;
-      const work = { batch, hosts, removed };
-      batch = []; hosts = []; removed = false;
+      const work = { batch, hosts };
+      batch = []; hosts = [];
       serial(() => rescan(work));
     }, 0);
   };
@@ -432,13 +432,11 @@ self.escuchaMatcherClient = (api) => {
       for (const n of r.addedNodes) {
         batch.push({ change: { kind: 'added', node: flow(n), parent, before: flowOf(n.previousSibling), after: flowOf(n.nextSibling) }, node: n, target });
       }
-      // Our own hosts (the card, the tooltip) held no page text: taking them away rescans nothing
-      // (a whole-page rescan there left a click right after closing the card without its mention).
-      const gone = [...r.removedNodes].filter((n) => !(n.nodeType === 1 && n.hasAttribute(s.hello.rules.ownUiAttribute)));
-      if (gone.length) {
-        removed = true;
-        const anyJoining = gone.some((n) => flow(n) !== 'block');
-        batch.push({ change: { kind: 'removed', anyJoining, parent, before: flowOf(r.previousSibling), after: flowOf(r.nextSibling) }, node: null, target });
+      if (r.removedNodes.length) {
+        // Described without our own hosts (the card, the tooltip): the frame decides what their removal means.
+        const page = [...r.removedNodes].filter((n) => !(n.nodeType === 1 && n.hasAttribute(s.hello.rules.ownUiAttribute)));
+        const change = { kind: 'removed', anyJoining: page.some((n) => flow(n) !== 'block'), onlyOurs: page.length === 0, parent, before: flowOf(r.previousSibling), after: flowOf(r.nextSibling) };
+        batch.push({ change, node: null, target });
       }
     }
     schedule();
@@ -446,7 +444,26 @@ self.escuchaMatcherClient = (api) => {
   // Escucha's page-world hook (content/shadow_hook.js) announces shadow roots attached later.
   const onShadow = (e) => { if (s?.hello) { hosts.push(e.composedPath()[0]); schedule(); } };
 
-  const rescan = async ({ batch, hosts, removed: anyRemoved }) => {
+  /**
+   * What each changed root is, for the frame to pick the ones to scan again
+   * (escucha_core::page_watch::outermost): on the page? in a region the walk skips
+   * (the hello's excludedSelector)? which other roots of the batch are it or hold it?
+   */
+  const rootFacts = (roots, excluded) => {
+    const at = new Map();
+    roots.forEach((r, i) => { if (r) at.set(r, [...(at.get(r) ?? []), i]); });
+    return roots.map((r, i) => {
+      if (!r) return { connected: false, excluded: false, within: [] };
+      const within = [];
+      for (let n = r; n; n = n.parentNode ?? (n instanceof ShadowRoot ? n.host : null)) {
+        for (const j of at.get(n) ?? []) if (j !== i) within.push(j);
+      }
+      const el = r.nodeType === Node.ELEMENT_NODE ? r : r.parentElement;
+      return { connected: r.isConnected, excluded: !!el?.closest(excluded), within };
+    });
+  };
+
+  const rescan = async ({ batch, hosts }) => {
     if (!s) return;
     const session = s;
     const answer = await ask(session, { type: F.changes, startedAt: session.url, now: location.href, changes: batch.map((b) => b.change) });
@@ -458,17 +475,10 @@ self.escuchaMatcherClient = (api) => {
       if (unit === 'node') roots.push(b.node);
       else if (unit === 'enclosingBlock') roots.push(enclosingBlock(b.node && b.change.kind === 'text' ? b.node : b.target));
     });
-    const excluded = session.hello.excludedSelector;
-    if (anyRemoved) unpaint((f) => f.range.startContainer.isConnected && f.range.endContainer.isConnected);
-    const outer = [];
-    for (const r of roots) {
-      if (!r || !r.isConnected || outer.some((o) => containsDeep(o, r))) continue;
-      const el = r.nodeType === Node.ELEMENT_NODE ? r : r.parentElement;
-      if (el && el.closest(excluded)) continue;
-      for (let i = outer.length - 1; i >= 0; i--) if (containsDeep(r, outer[i])) outer.splice(i, 1);
-      outer.push(r);
-    }
-    for (const root of outer) {
+    if (answer.prune) unpaint((f) => f.range.startContainer.isConnected && f.range.endContainer.isConnected);
+    const picked = roots.length ? await ask(session, { type: F.roots, roots: rootFacts(roots, session.hello.excludedSelector) }) : null;
+    if (s !== session) return;
+    for (const root of (picked?.rescan ?? []).map((i) => roots[i])) {
       unpaint((f) => !touches(root, f));
       const result = await scan(root);
       if (s !== session) return;
@@ -508,11 +518,12 @@ self.escuchaMatcherClient = (api) => {
       case D.reveal: return reveal(act.index) ? act.done : act.gone;
       case D.painted: return { type: A.ok, ...(s?.painter?.debug() ?? { layers: [], boxes: 0 }), url: location.href };
       case D.openCard: {
-        if (!document.hasFocus()) return act.done; // another frame of this tab has the focus
-        const found = mentionNearSelection();
-        if (!found) return act.none;
-        await openCard(found, true);
-        return act.done;
+        const sides = s ? selectionSides() : null;
+        const near = s && await ask(s, { type: F.nearSelection, hasFocus: document.hasFocus(), count: s.found.length, sides });
+        if (!near) return { type: A.error, code: E.noAnswer, detail: 'matcher frame' };
+        const found = near.mention == null ? null : s?.found[near.mention];
+        if (found) await openCard(found, true);
+        return near.answer;
       }
       // Benchmarks: only a bench build's frame asks for these.
       case D.benchScan: {

@@ -27,7 +27,16 @@
 //!   [`SPAN_WORDS`] per mention in page order, see [`encode_spans`]).
 //! - [`FrameRequest::Changes`]: mutation records described as
 //!   [`Change`]s → [`FrameReply::Changes`]: what to rescan for each
-//!   ([`crate::page_watch::rescan_unit`]).
+//!   ([`crate::page_watch::rescan_unit`]) and whether mentions on nodes
+//!   that left must be dropped ([`crate::page_watch::prunes`]).
+//! - [`FrameRequest::Roots`]: the roots those units named, described as
+//!   [`RootFacts`] (on the page? in a field? which others hold it?) →
+//!   [`FrameReply::Roots`]: which of them to scan again
+//!   ([`crate::page_watch::outermost`], the WebAssembly path's rule too).
+//! - [`FrameRequest::NearSelection`]: for the keyboard command, where the
+//!   selection's start lies against each painted mention →
+//!   [`FrameReply::NearSelection`]: which one's card to open and the
+//!   answer to give ([`crate::page_watch::near_selection`]).
 //! - [`FrameRequest::Pointer`] / [`FrameRequest::CardClosed`]: the hover
 //!   intent ([`crate::page_watch::HoverIntent`]) → [`FrameReply::Pointer`].
 //!   The content script sends the mentions whose range holds the caret at
@@ -48,7 +57,7 @@ use serde::{Deserialize, Serialize};
 use crate::brands::BrandGroup;
 use crate::card_frame::{self, DumpRules};
 use crate::page_text::{self, NodeSpan, WalkRules};
-use crate::page_watch::{Change, HoverAction, Unit};
+use crate::page_watch::{Change, HoverAction, RootFacts, Side, Unit};
 use crate::protocol::requests::{Done, PageMentions, Pong};
 use crate::protocol::{Answer, BenchRequest, Channel, GroupMentions, MentionSummary, ProtocolError, SenderInfo, TabRequest};
 use crate::sender::OwnExtension;
@@ -82,8 +91,17 @@ pub enum FrameRequest {
     /// The pointer rests at (`x`, `y`) in a `width` × `height` viewport;
     /// `candidates` are the painted mentions whose range holds the caret there.
     Pointer { id: u32, candidates: Vec<Candidate>, card_open: bool, x: f64, y: f64, width: f64, height: f64 },
-    /// A click at (`x`, `y`): which of `candidates`, if any, it was on.
-    Hit { id: u32, x: f64, y: f64, candidates: Vec<Candidate> },
+    /// A click at (`x`, `y`): which of `candidates`, if any, it was on;
+    /// `interactive`: the click was inside a link, button or field (the
+    /// hello's `card.interactiveSelector`), which keeps working as such.
+    Hit {
+        id: u32,
+        x: f64,
+        y: f64,
+        candidates: Vec<Candidate>,
+        #[serde(default)]
+        interactive: bool,
+    },
     /// A message from `runtime.onMessage`, relayed whole beside the request
     /// (as `message`, read like the service worker reads one: a second
     /// deserializer for JSON values here would cost the content module
@@ -110,6 +128,13 @@ pub enum FrameRequest {
     CardOpening { id: u32 },
     /// Opening `attempt`'s ticket arrived: show its card?
     CardTicket { id: u32, attempt: u32 },
+    /// The roots the units of a `Changes` answer named, in order.
+    Roots { id: u32, roots: Vec<RootFacts> },
+    /// The keyboard command: whether this frame has the focus, how many
+    /// mentions are painted, and where the selection's start lies against
+    /// each, as `Range.comparePoint` answered (-1 before, 0 inside, 1 after;
+    /// null where it could not; no list: nothing selected).
+    NearSelection { id: u32, has_focus: bool, count: u32, sides: Option<Vec<Option<i8>>> },
 }
 
 /// Matcher frame → content script; see [`FrameRequest`] for the pairing.
@@ -128,11 +153,13 @@ pub enum FrameReply {
         page_mentions: Option<Box<Answer<PageMentions>>>,
     },
     /// With `restart`, start over (a route change); else one unit per
-    /// change, in order.
+    /// change, in order, and with `prune`, drop the mentions on nodes that
+    /// left the page first.
     Changes {
         id: u32,
         restart: bool,
         units: Vec<Unit>,
+        prune: bool,
     },
     /// `changed`: the mention under the pointer is not the one before (else
     /// do nothing); `mention`: the one it is on now; `tooltip`: where the
@@ -144,6 +171,8 @@ pub enum FrameReply {
         action: HoverAction,
         tooltip: Option<(f64, f64)>,
     },
+    /// The mention whose card the click opens; none: the click closes a
+    /// card that is open.
     Hit {
         id: u32,
         mention: Option<u32>,
@@ -170,6 +199,17 @@ pub enum FrameReply {
         id: u32,
         show: bool,
     },
+    /// The roots to scan again (indices into the request's), in order.
+    Roots {
+        id: u32,
+        rescan: Vec<u32>,
+    },
+    /// Open the card of `mention` (if any), then give `answer`.
+    NearSelection {
+        id: u32,
+        mention: Option<u32>,
+        answer: Reply,
+    },
     /// The request could not be read (a bug on one side): the waiting
     /// caller gets this instead of waiting forever.
     Refused {
@@ -189,7 +229,9 @@ impl FrameRequest {
             | FrameRequest::CardClosed { id, .. }
             | FrameRequest::Painted { id, .. }
             | FrameRequest::CardOpening { id }
-            | FrameRequest::CardTicket { id, .. } => *id,
+            | FrameRequest::CardTicket { id, .. }
+            | FrameRequest::Roots { id, .. }
+            | FrameRequest::NearSelection { id, .. } => *id,
         }
     }
 }
@@ -248,12 +290,9 @@ pub enum Act {
         done: Reply,
         gone: Reply,
     },
-    /// Open the card for the mention nearest the selection: `done` (also
-    /// when another frame of the tab has the focus), or `none`.
-    OpenCard {
-        done: Reply,
-        none: Reply,
-    },
+    /// Open the card for the mention nearest the selection: ask
+    /// [`FrameRequest::NearSelection`] which one, and answer with its reply.
+    OpenCard,
     /// Benchmarks (a `bench` build only): a timed full scan, the floor walk.
     BenchScan,
     BenchFloor,
@@ -339,7 +378,7 @@ impl Brain {
             }
             TabRequest::RevealMention(r) => Act::Reveal { index: r.index, done: done(), gone: refusal(ProtocolError::MentionGone) },
             TabRequest::GetPainted(_) => Act::Painted,
-            TabRequest::OpenCard(_) => Act::OpenCard { done: done(), none: refusal(ProtocolError::NoMention) },
+            TabRequest::OpenCard(_) => Act::OpenCard,
             // Selections are captured by the WebAssembly path only; the
             // strict-CSP page's card opens from mentions.
             other @ (TabRequest::LogSelection(_) | TabRequest::LogChanged(_)) => {
@@ -356,7 +395,22 @@ impl Brain {
             FrameRequest::Changes { id, started_at, now, changes } => {
                 let restart = crate::page_watch::navigated(started_at, now);
                 let units = if restart { Vec::new() } else { changes.iter().map(|c| crate::page_watch::rescan_unit(*c)).collect() };
-                FrameReply::Changes { id: *id, restart, units }
+                let prune = !restart && changes.iter().any(|c| crate::page_watch::prunes(*c));
+                FrameReply::Changes { id: *id, restart, units, prune }
+            }
+            FrameRequest::Roots { id, roots } => {
+                FrameReply::Roots { id: *id, rescan: crate::page_watch::outermost_of(roots).into_iter().map(|i| i as u32).collect() }
+            }
+            FrameRequest::NearSelection { id, has_focus, count, sides } => {
+                let sides = sides.as_ref().map(|v| v.iter().map(|c| c.map(|c| Side::from_compare(c.into()))));
+                match crate::page_watch::near_selection(*has_focus, *count as usize, sides) {
+                    Ok(mention) => FrameReply::NearSelection {
+                        id: *id,
+                        mention: mention.map(|i| i as u32),
+                        answer: Answer::Ok(TabReply::Done(Done {})),
+                    },
+                    Err(e) => FrameReply::NearSelection { id: *id, mention: None, answer: refusal(e) },
+                }
             }
             FrameRequest::Pointer { id, candidates, card_open, x, y, width, height } => {
                 let mention = hit(*x, *y, candidates);
@@ -370,7 +424,9 @@ impl Brain {
                     tooltip: mention.map(|_| crate::page_watch::tooltip_position(*x, *y, *width, *height)),
                 }
             }
-            FrameRequest::Hit { id, x, y, candidates } => FrameReply::Hit { id: *id, mention: hit(*x, *y, candidates) },
+            FrameRequest::Hit { id, x, y, candidates, interactive } => {
+                FrameReply::Hit { id: *id, mention: if *interactive { None } else { hit(*x, *y, candidates) } }
+            }
             // Needs the message beside the request: see `act`.
             FrameRequest::Incoming { .. } => return None,
             FrameRequest::CardClosed { id, mention } => {
@@ -553,6 +609,8 @@ mod tests {
             (r#"{"type":"painted","id":6,"count":2}"#, "painted"),
             (r#"{"type":"cardOpening","id":12}"#, "cardOpening"),
             (r#"{"type":"cardTicket","id":13,"attempt":1}"#, "cardTicket"),
+            (r#"{"type":"roots","id":14,"roots":[{"connected":true,"excluded":false,"within":[]}]}"#, "roots"),
+            (r#"{"type":"nearSelection","id":15,"hasFocus":true,"count":2,"sides":[null,-1]}"#, "nearSelection"),
         ];
         let mut brain = Brain::default();
         for (json, kind) in requests {
@@ -584,6 +642,46 @@ mod tests {
         };
         let v = serde_json::to_value(brain.answer(&changes).unwrap()).unwrap();
         assert_eq!(v["units"], serde_json::json!(["enclosingBlock", "node"]));
+        assert_eq!(v["prune"], false, "nothing left the page");
+        let removal = |only_ours| FrameRequest::Changes {
+            id: 10,
+            started_at: String::new(),
+            now: String::new(),
+            changes: vec![Change::Removed { any_joining: true, only_ours, parent: Flow::Block, before: None, after: None }],
+        };
+        let v = serde_json::to_value(brain.answer(&removal(false)).unwrap()).unwrap();
+        assert_eq!((v["units"].clone(), v["prune"].clone()), (serde_json::json!(["enclosingBlock"]), serde_json::json!(true)));
+        let v = serde_json::to_value(brain.answer(&removal(true)).unwrap()).unwrap();
+        assert_eq!((v["units"].clone(), v["prune"].clone()), (serde_json::json!(["nothing"]), serde_json::json!(false)), "our card closed");
+        // Roots: the outermost, on the page, outside fields (page_watch::outermost).
+        let roots: FrameRequest = serde_json::from_value(serde_json::json!({"type": "roots", "id": 11, "roots": [
+            {"connected": true, "excluded": false, "within": [1]},
+            {"connected": true, "excluded": false, "within": []},
+            {"connected": false, "excluded": false, "within": []},
+            {"connected": true, "excluded": true, "within": []},
+            {"connected": true, "excluded": false, "within": []},
+        ]}))
+        .unwrap();
+        assert_eq!(serde_json::to_value(brain.answer(&roots).unwrap()).unwrap()["rescan"], serde_json::json!([1, 4]));
+        // The keyboard command: which card, and the answer.
+        let near = |b: &mut Brain, has_focus, sides| {
+            let r = FrameRequest::NearSelection { id: 12, has_focus, count: 2, sides };
+            let v = serde_json::to_value(b.answer(&r).unwrap()).unwrap();
+            (v["mention"].clone(), v["answer"].clone())
+        };
+        use serde_json::json;
+        assert_eq!(near(&mut brain, true, None), (json!(0), json!({"type": "ok"})));
+        // A click in a link stays the link's, even on a mention.
+        let click = |b: &mut Brain, interactive| {
+            let r = FrameRequest::Hit { id: 13, x: 10.0, y: 10.0, candidates: vec![Candidate { index: 2, boxes: vec![BOX] }], interactive };
+            serde_json::to_value(b.answer(&r).unwrap()).unwrap()["mention"].clone()
+        };
+        assert_eq!((click(&mut brain, false), click(&mut brain, true)), (json!(2), json!(null)));
+        assert_eq!(near(&mut brain, true, Some(vec![Some(1), Some(0)])), (json!(1), json!({"type": "ok"})), "inside the second");
+        assert_eq!(near(&mut brain, true, Some(vec![Some(1), Some(-1)])), (json!(1), json!({"type": "ok"})), "before the second");
+        assert_eq!(near(&mut brain, true, Some(vec![Some(1), Some(1)])), (json!(1), json!({"type": "ok"})), "after the last");
+        assert_eq!(near(&mut brain, false, None), (json!(null), json!({"type": "ok"})), "another frame has the focus");
+        assert_eq!(near(&mut brain, true, Some(vec![None, None])), (json!(null), json!({"type": "error", "code": "no_mention"})));
         // Counts: reported once per change.
         let mut painted =
             |n| serde_json::to_value(brain.answer(&FrameRequest::Painted { id: 1, count: n }).unwrap()).unwrap()["report"].clone();
@@ -698,13 +796,8 @@ mod tests {
                 false,
                 json!({"do": "reveal", "index": 2, "done": {"type": "ok"}, "gone": {"type": "error", "code": "mention_gone"}}),
             ),
-            (
-                "open card",
-                json!({"type": "openCard"}),
-                Some("me"),
-                false,
-                json!({"do": "openCard", "done": {"type": "ok"}, "none": {"type": "error", "code": "no_mention"}}),
-            ),
+            // Which mention, and the answer, come from `NearSelection` (tested above).
+            ("open card", json!({"type": "openCard"}), Some("me"), false, json!({"do": "openCard"})),
             (
                 "not for this path",
                 json!({"type": "logSelection"}),

@@ -65,10 +65,20 @@ pub enum Change {
     Text,
     /// `node` was inserted into `parent`, between `before` and `after`.
     Added { node: Flow, parent: Flow, before: Option<Flow>, after: Option<Flow> },
-    /// Nodes left `parent`; `any_joining` is true when one of them was text,
-    /// inline or other (not a block); `before`/`after` are the record's
-    /// siblings around the gap.
-    Removed { any_joining: bool, parent: Flow, before: Option<Flow>, after: Option<Flow> },
+    /// Nodes left `parent`; `any_joining` is true when one of the page's
+    /// nodes among them was text, inline or other (not a block);
+    /// `only_ours`: every node that left was Escucha's own UI (the card's
+    /// or the tooltip's host, marked with
+    /// [`page_text::OWN_UI_ATTRIBUTE`]), which held no page text;
+    /// `before`/`after` are the record's siblings around the gap.
+    Removed {
+        any_joining: bool,
+        #[serde(default)]
+        only_ours: bool,
+        parent: Flow,
+        before: Option<Flow>,
+        after: Option<Flow>,
+    },
 }
 
 /// What to scan again for a [`Change`].
@@ -98,7 +108,11 @@ pub fn rescan_unit(change: Change) -> Unit {
                 Flow::Root | Flow::Other => Unit::Nothing,
             }
         }
-        Change::Removed { any_joining, parent, before, after } => {
+        // Closing the card or hiding the tooltip changes no text (a whole-page
+        // rescan there once left a click right after closing the card without
+        // its mention).
+        Change::Removed { only_ours: true, .. } => Unit::Nothing,
+        Change::Removed { any_joining, parent, before, after, .. } => {
             // Removing a block between two runs lets them join; removing text
             // or an inline element changes the run it was in.
             let rejoins = Flow::joins_across(before, parent) && Flow::joins_across(after, parent);
@@ -109,6 +123,113 @@ pub fn rescan_unit(change: Change) -> Unit {
             }
         }
     }
+}
+
+/// Whether a change took page nodes away, so that mentions on nodes that
+/// left the page must be dropped (pruned) before the rescan.
+pub fn prunes(change: Change) -> bool {
+    matches!(change, Change::Removed { only_ours: false, .. })
+}
+
+/// Which of a batch's changed roots to scan again, by index: those still
+/// on the page (`connected`), not inside another one kept (`contains(a, b)`:
+/// `a` is `b` or holds it, also through shadow roots; the first of equal
+/// roots is kept), and not in a region the walk never scans (`excluded`,
+/// [`excluded_selector`]: typing in a form field never causes a rescan).
+/// Both paths call this: the WebAssembly content script with the DOM's own
+/// answers, the matcher frame with the facts the strict-CSP glue read
+/// ([`RootFacts`]).
+pub fn outermost(
+    count: usize,
+    connected: impl Fn(usize) -> bool,
+    contains: impl Fn(usize, usize) -> bool,
+    excluded: impl Fn(usize) -> bool,
+) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::with_capacity(count);
+    for r in (0..count).filter(|&r| connected(r)) {
+        if out.iter().any(|&o| contains(o, r)) {
+            continue;
+        }
+        out.retain(|&o| !contains(r, o));
+        out.push(r);
+    }
+    out.retain(|&r| !excluded(r));
+    out
+}
+
+/// What the strict-CSP glue reads about one changed root, for
+/// [`outermost`] in the matcher frame.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RootFacts {
+    /// Still on the page.
+    pub connected: bool,
+    /// Inside a region matching [`excluded_selector`].
+    pub excluded: bool,
+    /// The other roots of the batch (by index) that are this same node or
+    /// hold it, also through shadow roots.
+    pub within: Vec<u32>,
+}
+
+/// [`outermost`] over facts read by the glue.
+pub fn outermost_of(roots: &[RootFacts]) -> Vec<usize> {
+    outermost(roots.len(), |r| roots[r].connected, |a, b| a == b || roots[b].within.contains(&(a as u32)), |r| roots[r].excluded)
+}
+
+/// Where a point lies against a mention's range (`Range.comparePoint`:
+/// -1, 0, 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Before,
+    Inside,
+    After,
+}
+
+impl Side {
+    pub fn from_compare(c: i16) -> Side {
+        match c {
+            ..0 => Side::Before,
+            0 => Side::Inside,
+            _ => Side::After,
+        }
+    }
+}
+
+/// The mention the keyboard command opens a card for. `has_focus`: this
+/// frame has the focus (else another frame of the tab answers, and this one
+/// says it is done); `count`: mentions painted, in page order; `sides`:
+/// where the selection's start lies against each of them (`None` for one
+/// that cannot be compared, e.g. it left the page), or no `sides` at all
+/// when nothing is selected. The first mention holding the point or after
+/// it, else the last one before it; with no selection the first one.
+/// `Ok(None)`: not this frame's to open.
+pub fn near_selection(
+    has_focus: bool,
+    count: usize,
+    sides: Option<impl IntoIterator<Item = Option<Side>>>,
+) -> Result<Option<usize>, crate::protocol::ProtocolError> {
+    if !has_focus {
+        return Ok(None);
+    }
+    let found = match sides {
+        None => (count > 0).then_some(0),
+        Some(sides) => {
+            let mut last_before = None;
+            let mut at = None;
+            for (i, side) in sides.into_iter().enumerate() {
+                match side {
+                    Some(Side::Before | Side::Inside) => {
+                        at = Some(i);
+                        break;
+                    }
+                    Some(Side::After) => last_before = Some(i),
+                    None => {}
+                }
+            }
+            at.or(last_before)
+        }
+    };
+    found.map(Some).ok_or(crate::protocol::ProtocolError::NoMention)
 }
 
 /// The flow of an element, by the walk's own layout rule
@@ -224,7 +345,9 @@ pub struct HoverIntent {
 pub enum HoverAction {
     /// Cancel any pending open; nothing else.
     Wait,
-    /// Open the card of `mention` if the pointer still rests there after `ms`.
+    /// Open the card of `mention` if the pointer still rests there after
+    /// `ms`, counted from the rest that found it (the pointer already rested
+    /// [`POINTER_REST_MS`] of [`HOVER_OPEN_MS`](crate::card_frame::HOVER_OPEN_MS)).
     OpenAfter { mention: u32, ms: u32 },
 }
 
@@ -236,7 +359,7 @@ impl HoverIntent {
         }
         match mention {
             Some(m) if !card_open && self.dismissed != Some(m) => {
-                HoverAction::OpenAfter { mention: m, ms: crate::card_frame::HOVER_OPEN_MS }
+                HoverAction::OpenAfter { mention: m, ms: crate::card_frame::HOVER_OPEN_MS.saturating_sub(POINTER_REST_MS) }
             }
             _ => HoverAction::Wait,
         }
@@ -256,7 +379,7 @@ mod tests {
     #[test]
     fn rescan_units() {
         let added = |node, parent, before, after| Change::Added { node, parent, before, after };
-        let removed = |any_joining, parent, before, after| Change::Removed { any_joining, parent, before, after };
+        let removed = |any_joining, parent, before, after| Change::Removed { any_joining, only_ours: false, parent, before, after };
         let cases: Vec<(&str, Change, Unit)> = vec![
             ("edited text: its whole block", Change::Text, Unit::EnclosingBlock),
             ("<b>Corp</b> appended after \"ACME \"", added(Inline, Block, Some(Text), None), Unit::EnclosingBlock),
@@ -272,10 +395,112 @@ mod tests {
             ("the last post removed", removed(false, Block, Some(Block), None), Unit::Nothing),
             ("<b>Corp</b> removed", removed(true, Block, Some(Text), None), Unit::EnclosingBlock),
             ("a block between two runs removed: they join", removed(false, Block, Some(Text), Some(Inline)), Unit::EnclosingBlock),
+            (
+                "our card's host removed from <html>",
+                Change::Removed { any_joining: false, only_ours: true, parent: Block, before: Some(Block), after: None },
+                Unit::Nothing,
+            ),
+            (
+                "our inline-laid-out host removed between two runs",
+                Change::Removed { any_joining: false, only_ours: true, parent: Block, before: Some(Text), after: Some(Text) },
+                Unit::Nothing,
+            ),
         ];
         for (name, change, want) in cases {
             assert_eq!(rescan_unit(change), want, "{name}");
         }
+    }
+
+    #[test]
+    fn only_page_nodes_that_left_prune() {
+        let removed = |only_ours| Change::Removed { any_joining: true, only_ours, parent: Block, before: None, after: None };
+        assert!(prunes(removed(false)));
+        assert!(!prunes(removed(true)), "closing the card drops no mention");
+        assert!(!prunes(Change::Text));
+        assert!(!prunes(Change::Added { node: Block, parent: Block, before: None, after: None }));
+        // A description from before `only_ours` existed reads as the page's.
+        let old: Change =
+            serde_json::from_str(r#"{"kind":"removed","anyJoining":false,"parent":"block","before":null,"after":null}"#).unwrap();
+        assert!(prunes(old));
+    }
+
+    /// A batch of roots in a toy tree: each root names its node, and a node
+    /// its parent (`None`: the top; `Some(h)` across a shadow boundary too).
+    #[test]
+    fn the_outermost_roots_still_on_the_page_and_outside_fields_are_rescanned() {
+        // Nodes: 0 body, 1 post A (in 0), 2 <b> in A, 3 post B (in 0),
+        // 4 shadow host in B, 5 a node inside 4's shadow root, 6 textarea
+        // (in 0), 7 text in the textarea, 8 a detached post.
+        let parent = [None, Some(0), Some(1), Some(0), Some(3), Some(4), Some(0), Some(6), None];
+        let excluded_nodes = [6, 7];
+        let detached = [8];
+        let holds = |a: usize, b: usize| {
+            let mut n = Some(b);
+            while let Some(x) = n {
+                if x == a {
+                    return true;
+                }
+                n = parent[x];
+            }
+            false
+        };
+        type Case = (&'static str, Vec<usize>, Vec<usize>);
+        let cases: Vec<Case> = vec![
+            ("nothing changed", vec![], vec![]),
+            ("one post", vec![1], vec![0]),
+            ("an inline edit inside a new post: the post", vec![2, 1], vec![1]),
+            ("the post, then an edit inside it", vec![1, 2], vec![0]),
+            ("two posts side by side", vec![1, 3], vec![0, 1]),
+            ("the same post twice: the first", vec![3, 3], vec![0]),
+            ("inside a shadow root: its host's post holds it", vec![5, 3], vec![1]),
+            ("the body swallows everything", vec![2, 5, 0, 3], vec![2]),
+            ("typing in a field rescans nothing", vec![7], vec![]),
+            ("a field and a post", vec![7, 1], vec![1]),
+            ("a post that left the page", vec![8, 1], vec![1]),
+        ];
+        for (name, roots, want) in cases {
+            let got = outermost(
+                roots.len(),
+                |r| !detached.contains(&roots[r]),
+                |a, b| holds(roots[a], roots[b]),
+                |r| roots[r] != 0 && excluded_nodes.iter().any(|&e| holds(e, roots[r])),
+            );
+            assert_eq!(got, want, "{name}");
+            // The same batch described as facts, as the strict-CSP glue sends it.
+            let facts: Vec<RootFacts> = roots
+                .iter()
+                .enumerate()
+                .map(|(i, &node)| RootFacts {
+                    connected: !detached.contains(&node),
+                    excluded: node != 0 && excluded_nodes.iter().any(|&e| holds(e, node)),
+                    within: (0..roots.len()).filter(|&j| j != i && holds(roots[j], node)).map(|j| j as u32).collect(),
+                })
+                .collect();
+            assert_eq!(outermost_of(&facts), want, "{name}, from facts");
+        }
+    }
+
+    #[test]
+    fn the_keyboard_opens_the_mention_at_or_after_the_selection() {
+        use Side::*;
+        type Case = (&'static str, bool, usize, Option<Vec<Option<Side>>>, Result<Option<usize>, crate::protocol::ProtocolError>);
+        let none = Err(crate::protocol::ProtocolError::NoMention);
+        let cases: Vec<Case> = vec![
+            ("another frame has the focus", false, 3, None, Ok(None)),
+            ("nothing selected: the first", true, 3, None, Ok(Some(0))),
+            ("nothing selected, nothing painted", true, 0, None, none.clone()),
+            ("a selection, nothing painted", true, 0, Some(vec![]), none.clone()),
+            ("the caret inside the second", true, 3, Some(vec![Some(After), Some(Inside), Some(Before)]), Ok(Some(1))),
+            ("the caret between the first and second", true, 3, Some(vec![Some(After), Some(Before), Some(Before)]), Ok(Some(1))),
+            ("the caret before all", true, 2, Some(vec![Some(Before), Some(Before)]), Ok(Some(0))),
+            ("after the last: the last", true, 2, Some(vec![Some(After), Some(After)]), Ok(Some(1))),
+            ("one that left the page is skipped", true, 3, Some(vec![Some(After), None, Some(Before)]), Ok(Some(2))),
+            ("none comparable", true, 2, Some(vec![None, None]), none.clone()),
+        ];
+        for (name, focus, count, sides, want) in cases {
+            assert_eq!(near_selection(focus, count, sides), want, "{name}");
+        }
+        assert_eq!([-1, 0, 1].map(Side::from_compare), [Before, Inside, After]);
     }
 
     #[test]
@@ -374,7 +599,7 @@ mod tests {
 
     #[test]
     fn a_card_closed_under_the_pointer_stays_closed_until_the_pointer_leaves() {
-        let ms = crate::card_frame::HOVER_OPEN_MS;
+        let ms = crate::card_frame::HOVER_OPEN_MS - POINTER_REST_MS;
         let mut h = HoverIntent::default();
         assert_eq!(h.moved(None, false), HoverAction::Wait);
         assert_eq!(h.moved(Some(2), false), HoverAction::OpenAfter { mention: 2, ms });

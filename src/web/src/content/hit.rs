@@ -4,6 +4,7 @@
 //! the pointer cannot hit them directly: we ask the browser for the caret
 //! position under the pointer and look for a range that contains it.
 
+use escucha_core::page_watch::Side;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Node, StaticRange};
@@ -51,24 +52,16 @@ pub fn containing<'a>(ranges: impl Iterator<Item = &'a StaticRange>, node: &Node
     None
 }
 
-/// The range nearest (node, offset): the first one at or after it in
-/// document order, else the last one before it.
-pub fn nearest<'a>(ranges: impl Iterator<Item = &'a StaticRange>, node: &Node, offset: u32) -> Option<usize> {
-    let doc = dom::document();
-    let mut last_before = None;
-    for (i, r) in ranges.enumerate() {
-        let Ok(live) = doc.create_range() else { continue };
-        if live.set_start(&r.start_container(), r.start_offset()).is_err() || live.set_end(&r.end_container(), r.end_offset()).is_err() {
-            continue;
-        }
-        // comparePoint: -1 the point is before the range, 0 inside, 1 after.
-        match live.compare_point(node, offset) {
-            Ok(c) if c <= 0 => return Some(i),
-            Ok(_) => last_before = Some(i),
-            Err(_) => {}
-        }
-    }
-    last_before
+/// Where (node, offset) lies against `range` (`None`: they cannot be
+/// compared, e.g. the range's nodes left the page or sit in another tree).
+/// Which mention that makes the nearest is the core's rule
+/// ([`escucha_core::page_watch::near_selection`]).
+pub fn side(range: &StaticRange, node: &Node, offset: u32) -> Option<Side> {
+    let live = dom::document().create_range().ok()?;
+    live.set_start(&range.start_container(), range.start_offset()).ok()?;
+    live.set_end(&range.end_container(), range.end_offset()).ok()?;
+    // comparePoint: -1 the point is before the range, 0 inside, 1 after.
+    live.compare_point(node, offset).ok().map(Side::from_compare)
 }
 
 #[cfg(test)]
@@ -97,9 +90,13 @@ mod tests {
         assert_eq!(containing(ranges.iter(), &tail, 3), Some(0), "inside ' Corp', the second node of the mention");
         assert_eq!(containing(ranges.iter(), &tail, 10), Some(1));
         assert_eq!(containing(ranges.iter(), &hola, 1), None);
-        assert_eq!(nearest(ranges.iter(), &hola, 1), Some(0));
-        assert_eq!(nearest(ranges.iter(), &tail, 6), Some(1));
-        assert_eq!(nearest(ranges.iter(), &tail, 17), Some(1), "after the last: the last one");
+        let nearest = |node: &Node, offset| {
+            escucha_core::page_watch::near_selection(true, ranges.len(), Some(ranges.iter().map(|r| side(r, node, offset)))).unwrap()
+        };
+        assert_eq!(nearest(&hola, 1), Some(0));
+        assert_eq!(nearest(&tail, 6), Some(1));
+        assert_eq!(nearest(&tail, 17), Some(1), "after the last: the last one");
+        assert_eq!(side(&ranges[1], &tail, 10), Some(Side::Inside));
         p.remove();
     }
 }

@@ -18,6 +18,7 @@ use std::cell::{Cell, RefCell};
 
 use escucha_core::card_frame::{self, CardTarget};
 use escucha_core::log::{Capture, Status};
+use escucha_core::matcher_frame::{Candidate, Edges};
 use escucha_core::matching::{Matcher, Scratch};
 use escucha_core::page_text;
 use escucha_core::protocol::requests::*;
@@ -286,12 +287,17 @@ fn mention_at(x: f64, y: f64) -> Option<(u32, StaticRange)> {
         let engine = guard.as_ref()?;
         let i = hit::containing(engine.painter.found.iter().map(|f| &f.range), &node, offset)?;
         let range = engine.painter.found.get(i)?.range.clone();
-        // The caret snaps to the nearest text: the point must be on the mention's box too.
+        // The caret snaps to the nearest text: the point must be on one of the mention's boxes too
+        // (escucha_core::matcher_frame::hit, the strict-CSP path's rule).
         let live = dom::document().create_range().ok()?;
         live.set_start(&range.start_container(), range.start_offset()).ok()?;
         live.set_end(&range.end_container(), range.end_offset()).ok()?;
-        let b = live.get_bounding_client_rect();
-        (x >= b.left() && x <= b.right() && y >= b.top() && y <= b.bottom()).then_some((i as u32, range))
+        let rects = live.get_client_rects()?;
+        let boxes = (0..rects.length())
+            .filter_map(|k| rects.get(k))
+            .map(|r| Edges { left: r.left(), top: r.top(), right: r.right(), bottom: r.bottom() })
+            .collect();
+        escucha_core::matcher_frame::hit(x, y, &[Candidate { index: i as u32, boxes }]).map(|i| (i, range))
     })
 }
 
@@ -358,30 +364,23 @@ fn install_pointer_listeners() {
 
 /// The keyboard shortcut: the mention nearest the selection or caret.
 fn open_card_near_selection() -> Result<Done, ProtocolError> {
-    let doc = dom::document();
-    if !doc.has_focus().unwrap_or(false) {
-        return Ok(Done {}); // another frame of this tab has the focus
-    }
+    let has_focus = dom::document().has_focus().unwrap_or(false);
     let sel = web_sys::window().and_then(|w| w.get_selection().ok().flatten());
     let point = sel
         .filter(|s| s.range_count() > 0)
         .and_then(|s| s.get_range_at(0).ok())
         .and_then(|r| Some((r.start_container().ok()?, r.start_offset().ok()?)));
+    // The rule (escucha_core::page_watch::near_selection) is the strict-CSP path's too; the sides are read lazily.
     let index = ENGINE.with(|e| {
         let guard = e.borrow();
-        let engine = guard.as_ref()?;
-        match &point {
-            Some((node, offset)) => hit::nearest(engine.painter.found.iter().map(|f| &f.range), node, *offset),
-            None => (!engine.painter.found.is_empty()).then_some(0),
-        }
-    });
-    match index {
-        Some(i) => {
-            open_card(Some(Target::Mention(i)), None, true);
-            Ok(Done {})
-        }
-        None => Err(ProtocolError::NoMention),
+        let found = guard.as_ref().map(|g| &g.painter.found[..]).unwrap_or_default();
+        let sides = point.as_ref().map(|(node, offset)| found.iter().map(|f| hit::side(&f.range, node, *offset)));
+        escucha_core::page_watch::near_selection(has_focus, found.len(), sides)
+    })?;
+    if let Some(i) = index {
+        open_card(Some(Target::Mention(i)), None, true);
     }
+    Ok(Done {})
 }
 
 /// Remove every highlight and stop observing.
@@ -445,9 +444,6 @@ pub(crate) fn rescan(roots: Vec<Node>, removed_something: bool) {
             engine.painter.prune_detached();
         }
         for root in observer::outermost(roots) {
-            if observer::is_excluded(&root) {
-                continue;
-            }
             // Dropping the mentions a root holds looks at every mention on
             // the page: skip it for a root that holds none (a new post).
             if scan::holds_painted(&root, &engine.painted) {

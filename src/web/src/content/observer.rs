@@ -143,14 +143,15 @@ fn describe(record: &MutationRecord, p: &mut Pending) {
     }
     let removed = record.removed_nodes();
     if removed.length() > 0 {
-        p.removed = true;
-        let any_joining = (0..removed.length()).filter_map(|i| removed.item(i)).any(|n| flow(&n) != Flow::Block);
+        let page_nodes: Vec<Node> = (0..removed.length()).filter_map(|i| removed.item(i)).filter(|n| !is_own_ui(n)).collect();
         let change = Change::Removed {
-            any_joining,
+            any_joining: page_nodes.iter().any(|n| flow(n) != Flow::Block),
+            only_ours: page_nodes.is_empty(),
             parent,
             before: record.previous_sibling().map(|s| flow(&s)),
             after: record.next_sibling().map(|s| flow(&s)),
         };
+        p.removed |= page_watch::prunes(change);
         if page_watch::rescan_unit(change) == Unit::EnclosingBlock {
             p.roots.push(enclosing_block(&target));
         }
@@ -219,25 +220,28 @@ pub fn contains_deep(root: &Node, node: &Node) -> bool {
     }
 }
 
-/// Keep only roots that are still on the page and not inside another root.
-pub fn outermost(mut roots: Vec<Node>) -> Vec<Node> {
-    roots.retain(|r| r.is_connected());
-    let mut out: Vec<Node> = Vec::with_capacity(roots.len());
-    for r in roots {
-        if out.iter().any(|o| contains_deep(o, &r)) {
-            continue;
-        }
-        out.retain(|o| !contains_deep(&r, o));
-        out.push(r);
-    }
-    out
+/// The roots to scan again: still on the page, not inside another one,
+/// not in a field ([`page_watch::outermost`], the strict-CSP path's rule too).
+pub fn outermost(roots: Vec<Node>) -> Vec<Node> {
+    let keep = page_watch::outermost(
+        roots.len(),
+        |r| roots[r].is_connected(),
+        |a, b| contains_deep(&roots[a], &roots[b]),
+        |r| is_excluded(&roots[r]),
+    );
+    keep.into_iter().map(|i| roots[i].clone()).collect()
+}
+
+/// Escucha's own UI (the card's or the tooltip's host): it holds no page text.
+fn is_own_ui(node: &Node) -> bool {
+    node.dyn_ref::<Element>().is_some_and(|e| e.has_attribute(escucha_core::page_text::OWN_UI_ATTRIBUTE))
 }
 
 /// True when `root` sits inside something the walk never scans (a form
 /// field, an editable region, Escucha's own UI; the one rule,
 /// [`page_watch::excluded_selector`]). Typing there must never cause a
 /// rescan, let alone a DOM change.
-pub fn is_excluded(root: &Node) -> bool {
+fn is_excluded(root: &Node) -> bool {
     let element = match root.dyn_ref::<Element>() {
         Some(e) => e.clone(),
         None => match root.parent_element() {

@@ -129,8 +129,8 @@ pub fn rested(mention: Option<(u32, StaticRange)>, x: f64, y: f64, card_open: bo
             }
         }
         if let HoverAction::OpenAfter { mention, ms } = s.intent.moved(index, card_open) {
-            let wait = ms.saturating_sub(page_watch::POINTER_REST_MS);
-            s.open_timer = Some(gloo_timers::callback::Timeout::new(wait, move || {
+            // Counted from this rest (page_watch::HoverAction::OpenAfter).
+            s.open_timer = Some(gloo_timers::callback::Timeout::new(ms, move || {
                 let still = STATE.with(|s| s.borrow().under == Some(mention));
                 if still {
                     reset_display();
