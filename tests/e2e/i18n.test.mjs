@@ -197,3 +197,66 @@ test('dashboard with a Spanish browser has no English (sign-in and the log)', as
     await teamLog.stop();
   }
 });
+
+// seam14c: "Test connection" in the options page, in Spanish, against the
+// real server: a good token, a bad token, a dead endpoint, and a refusal the
+// server words in English (414 uri_too_long, "The request target is …
+// bytes"): the manager reads words chosen from the error's code, never the
+// server's English detail.
+test('options page in Spanish: "Probar conexión" against the real team log, and a refusal worded from its code', async () => {
+  const { createTeam, serveTeamLog, extensionWithLoopbackGranted } = await import('./teamlog.mjs');
+  const { launchWithExtension } = await import('./harness.mjs');
+  const { createServer } = await import('node:http');
+  const team = createTeam(['ana'], 'Prensa');
+  const server = await serveTeamLog(team.db);
+  const ext = extensionWithLoopbackGranted(); // permissions.request needs a click on a browser prompt
+  const b = await launchWithExtension(ext, { args: ['--lang=es'] });
+  try {
+    const page = await b.context.newPage();
+    await page.goto(`chrome-extension://${b.extensionId}/options/options.html`);
+    await page.locator('#app[data-ready="true"]').waitFor({ timeout: 15000 });
+    await page.selectOption('#sync-mode', 'teamLog');
+    const probe = async (endpoint, token) => {
+      await page.fill('#sync-endpoint', endpoint);
+      await page.fill('#sync-token', token);
+      await page.evaluate(() => document.querySelector('#sync-status').removeAttribute('data-code'));
+      await page.click('#sync-test');
+      await page.waitForFunction(() => document.querySelector('#sync-status').hasAttribute('data-code'), null, { timeout: 30000 });
+      return { code: await page.getAttribute('#sync-status', 'data-code'), text: (await page.textContent('#sync-status')).trim() };
+    };
+    const ok = await probe(server.url, team.tokens.ana);
+    assert.equal(ok.text, 'Conectado al equipo Prensa como ana.', JSON.stringify(ok));
+    await assertNoEnglish(page, EXT_MATCHERS, 'options after a good test');
+
+    const bad = await probe(server.url, 'tok_wrong');
+    assert.equal(bad.code, 'unauthorized');
+    assert.equal(bad.text, ES.syncProblemUnauthorized.message);
+    await assertNoEnglish(page, EXT_MATCHERS, 'options after a bad token');
+
+    const closed = createServer(); await new Promise((r) => closed.listen(0, '127.0.0.1', r));
+    const deadPort = closed.address().port; await new Promise((r) => closed.close(r));
+    const dead = await probe(`http://127.0.0.1:${deadPort}`, team.tokens.ana);
+    assert.equal(dead.code, 'unreachable');
+    assert.equal(dead.text, ES.syncProblemUnreachable.message.replace('$ORIGIN$', `http://127.0.0.1:${deadPort}`));
+    await assertNoEnglish(page, EXT_MATCHERS, 'options after a dead endpoint');
+
+    // The server refuses a request target over 8 KiB with its own English sentence.
+    const long = `${server.url}/${'a'.repeat(9000)}`;
+    const raw = await fetch(`${long}/api/v1/me`, { headers: { authorization: `Bearer ${team.tokens.ana}` } });
+    const refusal = await raw.json();
+    assert.equal(raw.status, 414);
+    assert.equal(refusal.error.code, 'uri_too_long');
+    assert.match(refusal.error.message, /request target/, 'the server words it in English');
+    const refused = await probe(long, team.tokens.ana);
+    assert.equal(refused.code, 'refused', JSON.stringify(refused));
+    assert.equal(refused.text, 'El registro del equipo rechazó la petición (HTTP 414): es demasiado grande para el registro del equipo.');
+    assert.ok(!refused.text.includes(refusal.error.message), 'the server\'s English detail is not shown');
+    await assertNoEnglish(page, EXT_MATCHERS, 'options after a refusal');
+    await page.close();
+  } finally {
+    await b.close();
+    await server.kill();
+    removeDir(ext);
+    team.cleanup();
+  }
+});

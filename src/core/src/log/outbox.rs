@@ -51,7 +51,7 @@ pub enum QuarantineReason {
     /// (a newer server's rule): its words are all we have.
     Refused { message: String },
     /// The team log refused it with an error code: worded from the code; the
-    /// server's own (English) message is shown only as a quoted detail.
+    /// server's own (English) message is kept as data, never shown.
     RefusedCode { code: crate::sync::api::ErrorCode, message: String },
 }
 
@@ -75,8 +75,8 @@ impl QuarantineReason {
                 (key, Some(field), args)
             }
             QuarantineReason::Refused { message } => (crate::i18n::Key::InvalidRefused, None, vec![message.clone()]),
-            QuarantineReason::RefusedCode { code, message } => {
-                (crate::i18n::Key::InvalidRefusedCode, Some(crate::i18n::Key::server_error(*code)), vec![message.clone()])
+            QuarantineReason::RefusedCode { code, .. } => {
+                (crate::i18n::Key::InvalidRefusedCode, Some(crate::i18n::Key::server_error(*code)), vec![])
             }
         }
     }

@@ -344,8 +344,10 @@ pub enum Problem {
     ServerBusy {
         status: u16,
     },
-    /// The team log refused the request with its API error `error`; `detail`
-    /// is the server's own (English) message, shown only as a quoted detail.
+    /// The team log refused the request with its API error `error`: the
+    /// manager reads words chosen from the code, in their language. `detail`
+    /// is the server's own (English) message, kept as data for whoever reads
+    /// the stored state, never shown (a Spanish page would quote English).
     Refused {
         status: u16,
         error: crate::sync::api::ErrorCode,
@@ -413,8 +415,8 @@ impl Problem {
             Problem::Forbidden => w(Key::SyncProblemForbidden),
             Problem::NotFound { url } => w(Key::SyncProblemNotFound).text(url),
             Problem::ServerBusy { status } => w(Key::SyncProblemServer).text(status.to_string()),
-            Problem::Refused { status, error, detail } => {
-                w(Key::SyncProblemRefused).text(status.to_string()).word(w(Key::server_error(*error))).text(detail)
+            Problem::Refused { status, error, .. } => {
+                w(Key::SyncProblemRefused).text(status.to_string()).word(w(Key::server_error(*error)))
             }
             Problem::QuotaExceeded { kind: QuotaKind::Captures, limit, used } => {
                 w(Key::SyncProblemQuotaCaptures).text(used.to_string()).text(limit.to_string())
@@ -860,6 +862,43 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_reads_in_the_managers_language_from_its_code_alone() {
+        let e = parse_endpoint("http://127.0.0.1:8787", SyncMode::TeamLog).unwrap();
+        let url = e.api("push");
+        let body = |code: &str, message: &str| format!(r#"{{"error":{{"code":"{code}","message":"{message}"}}}}"#);
+        type Case = (u16, &'static str, &'static str, &'static str);
+        let cases: Vec<Case> = vec![
+            (
+                400,
+                "bad_request",
+                "The team log refused the request (HTTP 400): it holds a value the team log considers invalid.",
+                "El registro del equipo rechazó la petición (HTTP 400): contiene un valor que el registro del equipo considera no válido.",
+            ),
+            (
+                414,
+                "uri_too_long",
+                "The team log refused the request (HTTP 414): it is too large for the team log.",
+                "El registro del equipo rechazó la petición (HTTP 414): es demasiado grande para el registro del equipo.",
+            ),
+            (
+                415,
+                "unsupported_media_type",
+                "The team log refused the request (HTTP 415): the request was not sent as JSON.",
+                "El registro del equipo rechazó la petición (HTTP 415): la petición no se envió como JSON.",
+            ),
+        ];
+        for (status, code, en, es) in cases {
+            let english = "The request target is 9000 bytes; at most 8192 are accepted.";
+            let b = body(code, english);
+            let Next::Stop(p) = after_attempt(Attempt::Response { status, retry_after: None, body: &b }, &e, &url, 1, NOW) else {
+                panic!("{code}: stops")
+            };
+            assert!(matches!(&p, Problem::Refused { detail, .. } if detail == english), "{code}: the detail is kept as data");
+            assert_eq!((render("en", &p.words()), render("es", &p.words())), (en.to_string(), es.to_string()), "{code}");
+        }
+    }
+
+    #[test]
     fn byte_sizes_never_read_smaller_than_they_are() {
         let cases = [
             (0, "0 B"),
@@ -925,14 +964,11 @@ mod tests {
         assert_eq!(serde_json::from_str::<Problem>(&serde_json::to_string(&p).unwrap()).unwrap(), p);
         let bad = Problem::Endpoint { key: EndpointError::InsecureHttp.key().name().into() };
         assert_eq!(bad.words().key, Key::SyncErrEndpointInsecure);
-        // A refusal is worded from its code; the server's English is only a quoted detail.
+        // A refusal is worded from its code; the server's English detail stays in the data only.
         let refused = Problem::Refused { status: 400, error: crate::sync::api::ErrorCode::BadRequest, detail: "items[0]".into() };
         assert_eq!(
             refused.words(),
-            Words::new(Key::SyncProblemRefused)
-                .text("400")
-                .word(Words::new(Key::server_error(crate::sync::api::ErrorCode::BadRequest)))
-                .text("items[0]")
+            Words::new(Key::SyncProblemRefused).text("400").word(Words::new(Key::server_error(crate::sync::api::ErrorCode::BadRequest)))
         );
         assert_eq!(serde_json::from_str::<Problem>(&serde_json::to_string(&refused).unwrap()).unwrap(), refused);
         let local = Problem::LocalStore {
