@@ -27,12 +27,18 @@ use crate::storage::{blocking, Storage};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MemberError {
     /// The team has no member of that name.
-    NoSuchMember { name: String },
+    NoSuchMember {
+        name: String,
+    },
     /// The team already has a member of that name.
-    Exists { name: String },
+    Exists {
+        name: String,
+    },
     /// `name` is the team's only admin; demoting them would leave no one
     /// able to manage the team.
-    LastAdmin { name: String },
+    LastAdmin {
+        name: String,
+    },
     /// The token presented for a rotation was revoked meanwhile.
     TokenRevoked,
     Db(String),
@@ -51,9 +57,10 @@ impl MemberError {
                 ErrorCode::LastAdmin,
                 format!("\u{201c}{name}\u{201d} is the team's only admin; make another member admin first, so the team keeps one."),
             ),
-            MemberError::TokenRevoked => {
-                ApiFailure::new(ErrorCode::Forbidden, "This token was revoked while it was being replaced; ask your team admin for a new one.")
-            }
+            MemberError::TokenRevoked => ApiFailure::new(
+                ErrorCode::Forbidden,
+                "This token was revoked while it was being replaced; ask your team admin for a new one.",
+            ),
             MemberError::Db(e) => ApiFailure::internal("changing the team's members", e),
         }
     }
@@ -82,11 +89,11 @@ fn is_unique(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 
-/// A team's members (`team_id`), or every team's (`None`), as (team, member)
-/// sorted by team then name.
+/// One member and their team's name.
 pub type DirectoryRow = (String, MemberInfo);
 
-/// What a role change needs to know: `None` if refused.
+/// Whether a member whose role is `current` (`None`: no such member) may
+/// become `new` when the team has `admins` admins.
 fn judge_role_change(name: &str, current: Option<Role>, new: Role, admins: usize) -> Result<(), MemberError> {
     match current {
         None => Err(MemberError::NoSuchMember { name: name.to_string() }),
@@ -97,6 +104,8 @@ fn judge_role_change(name: &str, current: Option<Role>, new: Role, admins: usize
 
 // --- SQLite -----------------------------------------------------------------
 
+/// A team's members (`team_id`), or every team's (`None`), sorted by team
+/// then name.
 pub fn sqlite_directory(conn: &Connection, team_id: Option<i64>) -> Result<Vec<DirectoryRow>, MemberError> {
     let mut stmt = conn
         .prepare(
@@ -109,9 +118,7 @@ pub fn sqlite_directory(conn: &Connection, team_id: Option<i64>) -> Result<Vec<D
         .map_err(sqlite)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(sqlite)?;
-    rows.into_iter()
-        .map(|(team, name, role)| Ok((team, MemberInfo { name, role: stored_role(&role).map_err(MemberError::Db)? })))
-        .collect()
+    rows.into_iter().map(|(team, name, role)| Ok((team, MemberInfo { name, role: stored_role(&role).map_err(MemberError::Db)? }))).collect()
 }
 
 pub fn sqlite_add(conn: &Connection, team_id: i64, name: &str, role: Role) -> Result<MemberInfo, MemberError> {
@@ -129,9 +136,8 @@ pub fn sqlite_set_role(conn: &mut Connection, team_id: i64, name: &str, role: Ro
         .optional()
         .map_err(sqlite)?;
     let current = current.map(|r| stored_role(&r)).transpose().map_err(MemberError::Db)?;
-    let admins: i64 = tx
-        .query_row("SELECT count(*) FROM members WHERE team_id = ?1 AND role = 'admin'", [team_id], |r| r.get(0))
-        .map_err(sqlite)?;
+    let admins: i64 =
+        tx.query_row("SELECT count(*) FROM members WHERE team_id = ?1 AND role = 'admin'", [team_id], |r| r.get(0)).map_err(sqlite)?;
     judge_role_change(name, current, role, admins as usize)?;
     tx.execute("UPDATE members SET role = ?3 WHERE team_id = ?1 AND name = ?2", params![team_id, name, role.as_str()]).map_err(sqlite)?;
     tx.commit().map_err(sqlite)?;
@@ -188,9 +194,7 @@ impl PgDb {
             )
             .await
             .map_err(pg)?;
-        rows.iter()
-            .map(|r| Ok((r.get(0), MemberInfo { name: r.get(1), role: stored_role(r.get(2)).map_err(MemberError::Db)? })))
-            .collect()
+        rows.iter().map(|r| Ok((r.get(0), MemberInfo { name: r.get(1), role: stored_role(r.get(2)).map_err(MemberError::Db)? }))).collect()
     }
 
     pub async fn add_member_as(&self, team_id: i64, name: &str, role: Role) -> Result<MemberInfo, MemberError> {
@@ -223,7 +227,9 @@ impl PgDb {
             .transpose()
             .map_err(MemberError::Db)?;
         judge_role_change(name, current, role, admins)?;
-        tx.execute("UPDATE members SET role = $3 WHERE team_id = $1 AND name = $2", &[&team_id, &name, &role.as_str()]).await.map_err(pg)?;
+        tx.execute("UPDATE members SET role = $3 WHERE team_id = $1 AND name = $2", &[&team_id, &name, &role.as_str()])
+            .await
+            .map_err(pg)?;
         tx.commit().await.map_err(pg)?;
         Ok(MemberInfo { name: name.to_string(), role })
     }
@@ -237,9 +243,12 @@ impl PgDb {
             .ok_or_else(|| MemberError::NoSuchMember { name: name.to_string() })?
             .get(0);
         let (id, secret) = accounts::new_token().map_err(MemberError::Db)?;
-        c.execute("INSERT INTO tokens (id, member_id, sha256) VALUES ($1, $2, $3)", &[&id, &member_id, &accounts::digest(&secret).as_slice()])
-            .await
-            .map_err(pg)?;
+        c.execute(
+            "INSERT INTO tokens (id, member_id, sha256) VALUES ($1, $2, $3)",
+            &[&id, &member_id, &accounts::digest(&secret).as_slice()],
+        )
+        .await
+        .map_err(pg)?;
         Ok(NewToken { id, token: secret, member: name.to_string(), team: team.to_string() })
     }
 
@@ -326,6 +335,72 @@ impl Storage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::Authentication;
+
+    /// Members that existed before roles became admins; later ones default
+    /// to member. `before` holds the migrations that precede the role column.
+    async fn members_before_roles_become_admins(storage: Storage) {
+        let t = storage.find_team("old").await.unwrap().expect("the old team");
+        let rows = storage.directory(Some(t)).await.unwrap();
+        assert_eq!(rows.iter().map(|(_, m)| (m.name.as_str(), m.role)).collect::<Vec<_>>(), [("ana", Role::Admin), ("bo", Role::Admin)]);
+        storage.add_member("old", "cy").await.unwrap();
+        assert_eq!(storage.directory(Some(t)).await.unwrap()[2].1, MemberInfo { name: "cy".into(), role: Role::Member });
+        let token = storage.issue_token("cy", Some("old")).await.unwrap().secret;
+        let Authentication::Valid(who) = storage.authenticate(&token).await.unwrap() else { panic!("valid") };
+        assert_eq!(who.role, Role::Member);
+    }
+
+    #[test]
+    fn sqlite_migration_keeps_what_existing_members_could_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let before = crate::db::MIGRATIONS.iter().position(|m| *m == SQLITE_ROLE_MIGRATION).expect("the role migration is listed");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for m in &crate::db::MIGRATIONS[..before] {
+                conn.execute_batch(m).unwrap();
+            }
+            conn.pragma_update(None, "user_version", before as u32).unwrap();
+            conn.execute_batch(
+                "INSERT INTO teams (name) VALUES ('old'); INSERT INTO team_changes (team_id, seq) VALUES (1, 0);
+                 INSERT INTO members (team_id, name) VALUES (1, 'ana'), (1, 'bo');",
+            )
+            .unwrap();
+        }
+        let storage = Storage::Sqlite(crate::Db::open(&path).unwrap());
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(members_before_roles_become_admins(storage));
+    }
+
+    #[test]
+    fn postgres_migration_keeps_what_existing_members_could_do() {
+        let Some(admin) = crate::postgres::test_postgres_url() else { return };
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let url = crate::postgres::scratch_database(&admin, "escucha_roles").await.unwrap();
+            let before = crate::postgres::MIGRATIONS.iter().position(|m| *m == POSTGRES_ROLE_MIGRATION).expect("listed");
+            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+            tokio::spawn(conn);
+            client
+                .batch_execute(
+                    "CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                )
+                .await
+                .unwrap();
+            for (i, m) in crate::postgres::MIGRATIONS[..before].iter().enumerate() {
+                client.batch_execute(m).await.unwrap();
+                client.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&((i + 1) as i32)]).await.unwrap();
+            }
+            client
+                .batch_execute(
+                    "INSERT INTO teams (id, name) VALUES (1, 'old'); INSERT INTO team_changes (team_id, seq) VALUES (1, 0);
+                     INSERT INTO members (team_id, name) VALUES (1, 'ana'), (1, 'bo');",
+                )
+                .await
+                .unwrap();
+            drop(client);
+            members_before_roles_become_admins(Storage::open(&url).await.unwrap()).await;
+        });
+    }
 
     #[test]
     fn the_last_admin_keeps_the_role() {
