@@ -188,8 +188,9 @@ impl PgDb {
         let c = self.client().await.map_err(|e| MemberError::Db(e.0))?;
         let rows = c
             .query(
-                "SELECT tm.name, m.name, m.role FROM members m JOIN teams tm ON tm.id = m.team_id
-                 WHERE $1::bigint IS NULL OR m.team_id = $1 ORDER BY tm.name, m.name",
+                // Byte order, as SQLite sorts: the same list on both engines.
+                r#"SELECT tm.name, m.name, m.role FROM members m JOIN teams tm ON tm.id = m.team_id
+                 WHERE $1::bigint IS NULL OR m.team_id = $1 ORDER BY tm.name COLLATE "C", m.name COLLATE "C""#,
                 &[&team_id],
             )
             .await
