@@ -18,7 +18,7 @@ fn push_and_pull_round_trip_and_resending_stores_nothing_twice(e) {
     let bo = ws.member("Atención", "bo");
     let server = ws.start(&[]);
     let me = server.get("/api/v1/me", &ana);
-    assert_eq!(me.json(), json!({"team": "Atención", "member": "ana", "protocol": 1}));
+    assert_eq!(me.json(), json!({"team": "Atención", "member": "ana", "protocol": 1, "role": "member"}));
 
     let items: Vec<Capture> = (1..=30).map(|n| capture(n, "ana")).collect();
     let first = server.push(&ana, &items);
