@@ -392,6 +392,8 @@ keys! {
     ServerErrQuotaExceeded => "serverErrQuotaExceeded",
     SyncProblemQuotaCaptures => "syncProblemQuotaCaptures",
     SyncProblemQuotaBytes => "syncProblemQuotaBytes",
+    // config12 (issue 12): team configuration, personal additions, policy.
+    ErrDepartmentBlank => "errDepartmentBlank",
 }
 
 impl Key {
