@@ -20,6 +20,7 @@ pub mod request_log;
 pub mod routes;
 pub mod storage;
 pub mod store;
+pub mod team_config;
 
 use std::num::NonZeroU32;
 use std::path::PathBuf;
@@ -138,7 +139,7 @@ pub struct StaticDirs {
 
 /// Every API route: (method, path). The OpenAPI test checks each appears in
 /// docs/sync-api.openapi.yaml.
-pub const API_ROUTES: [(&str, &str); 11] = [
+pub const API_ROUTES: [(&str, &str); 13] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/push"),
     ("get", "/api/v1/pull"),
@@ -150,6 +151,8 @@ pub const API_ROUTES: [(&str, &str); 11] = [
     ("get", "/api/v1/facets"),
     ("get", "/api/v1/aggregates"),
     ("get", "/api/v1/page-captures"),
+    ("get", "/api/v1/config"),
+    ("put", "/api/v1/config"),
 ];
 
 pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
@@ -165,6 +168,7 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         .route("/api/v1/facets", get(query_routes::facets))
         .route("/api/v1/aggregates", get(query_routes::aggregates))
         .route("/api/v1/page-captures", get(query_routes::page_captures))
+        .route("/api/v1/config", get(team_config::get).put(team_config::put))
         .route("/api", any(routes::api_fallback))
         .route("/api/{*rest}", any(routes::api_fallback))
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -176,9 +180,9 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         api = api.layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(config.cors_origins.iter().cloned()))
-                .allow_methods([Method::GET, Method::POST])
-                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-                .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION])
+                .allow_methods([Method::GET, Method::POST, Method::PUT])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH])
+                .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION, header::ETAG])
                 .max_age(Duration::from_secs(600)),
         );
     }
@@ -213,5 +217,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 #[cfg(test)]
 mod query_tests;
+#[cfg(test)]
+mod team_config_tests;
 #[cfg(test)]
 mod tests;
