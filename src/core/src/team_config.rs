@@ -430,7 +430,8 @@ mod tests {
         let t = team(vec![group("acme", &["Acme"]), group("rival", &["Rival"])]);
         let sync = SyncSettings { endpoint: "http://127.0.0.1:1".into(), ..SyncSettings::default() };
         let p = |g: &str, text: &str| PersonalTerm { group: g.into(), text: text.into() };
-        let cases: Vec<(&str, Vec<PersonalTerm>, Vec<PersonalTermState>, Vec<&str>)> = vec![
+        type Case<'a> = (&'a str, Vec<PersonalTerm>, Vec<PersonalTermState>, Vec<&'a str>);
+        let cases: Vec<Case> = vec![
             ("nothing personal", vec![], vec![], vec!["Acme"]),
             ("an extra term is applied", vec![p("acme", "AcmeCorp")], vec![PersonalTermState::Applied], vec!["Acme", "AcmeCorp"]),
             ("already in the team list", vec![p("acme", " acme ")], vec![PersonalTermState::InTeamList], vec!["Acme"]),
