@@ -76,6 +76,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 5: the narrow query table and the folded text's trigram index;
     // `captures` as a rowid table (see `crate::query`).
     crate::query::SQLITE_NARROW_MIGRATION,
+    // roles12: members' roles (see `crate::members`).
+    crate::members::SQLITE_ROLE_MIGRATION,
     // 6 (config12): the team configuration (see `crate::team_config`).
     crate::team_config::SQLITE_MIGRATION,
 ];

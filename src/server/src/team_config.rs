@@ -15,6 +15,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use escucha_core::team_config::{self as core, PutConfig, Refusal, RefusalBody, RefusalCode, TeamConfig, VersionedConfig};
+use escucha_core::workspace::role::Action;
 use rusqlite::{params, OptionalExtension};
 
 use crate::auth::Authed;
@@ -164,6 +165,7 @@ fn with_etag(mut res: Response, version: u64) -> Response {
 /// `GET /api/v1/config`: the team's document and its version as the ETag;
 /// `If-None-Match` with the current version is a `304` without a body.
 pub async fn get(State(state): State<AppState>, Authed(who): Authed, headers: HeaderMap) -> Result<Response, ApiFailure> {
+    who.require(Action::Read)?;
     let found = state.storage.team_config(who.team_id).await.map_err(|e| ApiFailure::internal("reading the team configuration", e))?;
     let Some(doc) = found else {
         let message = "This team has no configuration yet; an admin saves the first one with If-Match: \"0\".".to_string();
@@ -187,6 +189,8 @@ pub async fn put(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiFailure> {
+    // Admins only (roles12's guard): a member or viewer gets 403 role_forbidden.
+    who.require(Action::Configure)?;
     let Some(expected) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()).and_then(core::parse_etag) else {
         return Ok(refuse(
             StatusCode::PRECONDITION_REQUIRED,

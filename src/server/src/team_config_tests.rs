@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request};
 use escucha_core::brands::{BrandGroup, BrandKind, BrandList, Term};
 use escucha_core::team_config::{ConfigError, RefusalBody, RefusalCode, TeamConfig, VersionedConfig};
+use escucha_core::workspace::role::Role;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -41,6 +42,14 @@ impl Server {
         }
         self.storage.add_member(team, name).await.unwrap();
         self.storage.issue_token(name, Some(team)).await.unwrap().secret
+    }
+
+    /// A member with the admin role (who may PUT).
+    async fn admin(&self, team: &str, name: &str) -> String {
+        let token = self.member(team, name).await;
+        let team_id = self.storage.find_team(team).await.unwrap().unwrap();
+        self.storage.set_role(team_id, name, Role::Admin).await.unwrap();
+        token
     }
 
     async fn call(&self, req: Request<Body>) -> (StatusCode, HeaderMap, Value) {
@@ -113,7 +122,7 @@ macro_rules! both_engines {
 both_engines! {
     async fn versions_etags_and_preconditions(engine) {
         let Some(s) = Server::new(engine).await else { return };
-        let ana = s.member("acme", "ana").await;
+        let ana = s.admin("acme", "ana").await;
 
         // Nothing yet: 404 with the version to start from.
         let (status, h, body) = s.get(&ana, None).await;
@@ -163,7 +172,7 @@ both_engines! {
 
     async fn invalid_documents_are_refused_with_their_problems(engine) {
         let Some(s) = Server::new(engine).await else { return };
-        let ana = s.member("acme", "ana").await;
+        let ana = s.admin("acme", "ana").await;
         let mut bad = config(&["Acme", ""]);
         bad.departments.push("Ingeniería".into()); // Engineering twice
         bad.deny.push("https://".into());
@@ -186,8 +195,8 @@ both_engines! {
 
     async fn each_team_has_its_own_document(engine) {
         let Some(s) = Server::new(engine).await else { return };
-        let ana = s.member("acme", "ana").await;
-        let bo = s.member("rival", "bo").await;
+        let ana = s.admin("acme", "ana").await;
+        let bo = s.admin("rival", "bo").await;
         assert_eq!(s.put(&ana, Some("\"0\""), &config(&["Acme"])).await.0, StatusCode::OK);
         assert_eq!(s.get(&bo, None).await.0, StatusCode::NOT_FOUND);
         assert_eq!(s.put(&bo, Some("\"0\""), &config(&["Rival"])).await.0, StatusCode::OK, "versions are per team");
@@ -201,8 +210,8 @@ both_engines! {
 
     async fn concurrent_saves_over_one_version_keep_exactly_one(engine) {
         let Some(s) = Server::new(engine).await else { return };
-        let ana = s.member("acme", "ana").await;
-        let bea = s.member("acme", "bea").await;
+        let ana = s.admin("acme", "ana").await;
+        let bea = s.admin("acme", "bea").await;
         assert_eq!(s.put(&ana, Some("\"0\""), &config(&["Acme"])).await.0, StatusCode::OK);
         // Eight admins save over version 1 at once: one wins, seven get 412
         // with version 2, and the stored document is the winner's.
@@ -238,5 +247,25 @@ both_engines! {
         let doc: VersionedConfig = serde_json::from_value(body).unwrap();
         assert_eq!(doc.version, 2);
         assert_eq!(doc.config, config(&["Acme", &format!("Edit {}", won[0])]));
+    }
+
+    async fn only_admins_save_and_every_role_reads(engine) {
+        let Some(s) = Server::new(engine).await else { return };
+        let ana = s.admin("acme", "ana").await;
+        let mo = s.member("acme", "mo").await;
+        let vi = s.member("acme", "vi").await;
+        let team_id = s.storage.find_team("acme").await.unwrap().unwrap();
+        s.storage.set_role(team_id, "vi", Role::Viewer).await.unwrap();
+        for token in [&mo, &vi] {
+            let (status, _, body) = s.put(token, Some("\"0\""), &config(&["Mine"])).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+            assert_eq!(body["error"]["code"], "role_forbidden", "{body}");
+        }
+        assert_eq!(s.get(&ana, None).await.0, StatusCode::NOT_FOUND, "nothing stored by a member or viewer");
+        assert_eq!(s.put(&ana, Some("\"0\""), &config(&["Acme"])).await.0, StatusCode::OK);
+        for token in [&ana, &mo, &vi] {
+            let (status, h, _) = s.get(token, None).await;
+            assert_eq!((status, etag(&h)), (StatusCode::OK, "\"1\""));
+        }
     }
 }
