@@ -398,6 +398,14 @@ keys! {
     ServerErrConflict => "serverErrConflict",
     // config12 (issue 12): team configuration, personal additions, policy.
     ErrDepartmentBlank => "errDepartmentBlank",
+    OptionsTeamConfigActive => "optionsTeamConfigActive",
+    OptionsPersonalHeading => "optionsPersonalHeading",
+    OptionsPersonalHint => "optionsPersonalHint",
+    OptionsPersonalGroupGone => "optionsPersonalGroupGone",
+    OptionsPersonalInTeam => "optionsPersonalInTeam",
+    OptionsPersonalRefused => "optionsPersonalRefused",
+    OptionsPersonalLine => "optionsPersonalLine",
+    OptionsPersonalSites => "optionsPersonalSites",
 }
 
 impl Key {

@@ -307,6 +307,73 @@ pub fn merge(team: &TeamConfig, personal: &PersonalAdditions, sync: &SyncSetting
     Merged { settings, personal: states }
 }
 
+/// What a browser keeps of the last team document it fetched, and from
+/// which team log (`server`: the endpoint's API base). It applies only while
+/// this browser syncs with that team log, and it stays when the server cannot
+/// be reached: the last configuration keeps working.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredConfig {
+    pub server: String,
+    pub doc: VersionedConfig,
+}
+
+/// The settings a browser runs: its own when no team document applies, else
+/// the team's merged with the member's additions (the disabled sites are the
+/// ones the popup switched off, kept in the browser's own settings).
+pub fn effective(local: &Settings, team: Option<&TeamConfig>, personal_terms: &[PersonalTerm]) -> Merged {
+    match team {
+        None => Merged { settings: local.clone(), personal: vec![] },
+        Some(team) => {
+            let personal = PersonalAdditions { terms: personal_terms.to_vec(), disabled_sites: local.sites.disabled_sites.clone() };
+            merge(team, &personal, &local.sync)
+        }
+    }
+}
+
+/// Read the options page's personal-terms box: one `group id: term` per
+/// line, blank lines skipped. `Err` lists the 1-based lines that are not
+/// of that form (nothing is saved then).
+pub fn parse_personal_terms(text: &str) -> Result<Vec<PersonalTerm>, Vec<u32>> {
+    let mut terms = vec![];
+    let mut bad = vec![];
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match line.split_once(':') {
+            Some((group, text)) if !group.trim().is_empty() && !text.trim().is_empty() => {
+                terms.push(PersonalTerm { group: group.trim().to_string(), text: text.trim().to_string() })
+            }
+            _ => bad.push(i as u32 + 1),
+        }
+    }
+    if bad.is_empty() {
+        Ok(terms)
+    } else {
+        Err(bad)
+    }
+}
+
+/// The box's text for stored personal terms (the inverse of [`parse_personal_terms`]).
+pub fn personal_terms_text(terms: &[PersonalTerm]) -> String {
+    terms.iter().map(|t| format!("{}: {}", t.group, t.text)).collect::<Vec<_>>().join("\n")
+}
+
+/// The options page's view of the team configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamConfigState {
+    /// The team document this browser runs, if one applies.
+    pub active: Option<StoredConfig>,
+    /// The member's own terms as stored.
+    pub personal_terms: Vec<PersonalTerm>,
+    /// What became of each (empty when no team document applies).
+    pub personal: Vec<(PersonalTerm, PersonalTermState)>,
+    /// Sites this member switched off.
+    pub disabled_sites: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,5 +542,34 @@ mod tests {
         let partial: TeamConfig = serde_json::from_str(r#"{"departments":["Ventas"]}"#).unwrap();
         assert_eq!(partial.departments, vec!["Ventas".to_string()]);
         assert_eq!(partial.brands, BrandList::empty());
+    }
+
+    #[test]
+    fn personal_terms_box_round_trips_and_names_bad_lines() {
+        let terms = parse_personal_terms("acme: AcmeCorp\n\n rival :  Rival Labs \n").unwrap();
+        assert_eq!(
+            terms,
+            vec![
+                PersonalTerm { group: "acme".into(), text: "AcmeCorp".into() },
+                PersonalTerm { group: "rival".into(), text: "Rival Labs".into() }
+            ]
+        );
+        assert_eq!(parse_personal_terms(&personal_terms_text(&terms)).unwrap(), terms);
+        assert_eq!(parse_personal_terms("acme: ok\nno colon\n: no group\nacme:  "), Err(vec![2, 3, 4]));
+    }
+
+    #[test]
+    fn without_a_team_document_the_browser_runs_its_own_settings() {
+        let mut local = Settings::default();
+        local.departments = vec!["Ventas".into()];
+        local.sites.disabled_sites = vec!["forum.example".into()];
+        let terms = vec![PersonalTerm { group: "acme".into(), text: "AcmeCorp".into() }];
+        let own = effective(&local, None, &terms);
+        assert_eq!((own.settings, own.personal), (local.clone(), vec![]));
+        let t = team(vec![group("acme", &["Acme"])]);
+        let with_team = effective(&local, Some(&t), &terms);
+        assert_eq!(with_team.settings.departments, t.departments, "the team's departments, not the browser's");
+        assert_eq!(with_team.settings.sites.disabled_sites, local.sites.disabled_sites, "the member's switched-off sites stay");
+        assert_eq!(with_team.personal[0].1, PersonalTermState::Applied);
     }
 }

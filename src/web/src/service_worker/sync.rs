@@ -143,6 +143,10 @@ async fn run_once(manual: bool) -> Result<Summary, ProtocolError> {
     if !manual && !backoff.ready(now_ms()) {
         return Ok(Summary::default());
     }
+    // config12: every run also asks for the team configuration (a 304 when unchanged).
+    if settings.sync.mode == SyncMode::TeamLog {
+        super::team_config::refresh().await;
+    }
     let mut summary = Summary::default();
     let outcome = match prepare(&settings).await {
         Ok((endpoint, token)) => match settings.sync.mode {
