@@ -406,6 +406,8 @@ keys! {
     OptionsPersonalRefused => "optionsPersonalRefused",
     OptionsPersonalLine => "optionsPersonalLine",
     OptionsPersonalSites => "optionsPersonalSites",
+    OptionsLockedByPolicy => "optionsLockedByPolicy",
+    OptionsPolicyTeam => "optionsPolicyTeam",
 }
 
 impl Key {

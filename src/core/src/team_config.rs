@@ -360,6 +360,36 @@ pub fn personal_terms_text(terms: &[PersonalTerm]) -> String {
     terms.iter().map(|t| format!("{}: {}", t.group, t.text)).collect::<Vec<_>>().join("\n")
 }
 
+/// What an IT department presets through managed storage (a Chrome policy,
+/// Firefox's policies.json `3rdparty.Extensions`; see docs/policy/): never
+/// the token, which is each member's own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ManagedPolicy {
+    /// The team log every member syncs with; locked in the options page.
+    pub endpoint: Option<String>,
+    /// The team's name on it, shown (locked) next to the endpoint.
+    pub team: Option<String>,
+}
+
+impl ManagedPolicy {
+    /// Read managed storage's object. A value of another type, or blank, is
+    /// ignored: a wrong value is worse than a missing one.
+    pub fn from_json(value: &serde_json::Value) -> ManagedPolicy {
+        let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty()).map(String::from);
+        ManagedPolicy { endpoint: text("endpoint"), team: text("team") }
+    }
+
+    /// The settings with what the policy sets: an endpoint means syncing
+    /// with that team log, whatever was stored.
+    pub fn apply(&self, settings: &mut Settings) {
+        if let Some(endpoint) = &self.endpoint {
+            settings.sync.endpoint.clone_from(endpoint);
+            settings.sync.mode = crate::settings::SyncMode::TeamLog;
+        }
+    }
+}
+
 /// The options page's view of the team configuration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -372,6 +402,9 @@ pub struct TeamConfigState {
     pub personal: Vec<(PersonalTerm, PersonalTermState)>,
     /// Sites this member switched off.
     pub disabled_sites: Vec<String>,
+    /// What managed storage presets (shown locked).
+    #[serde(default)]
+    pub policy: ManagedPolicy,
 }
 
 #[cfg(test)]
@@ -571,5 +604,31 @@ mod tests {
         assert_eq!(with_team.settings.departments, t.departments, "the team's departments, not the browser's");
         assert_eq!(with_team.settings.sites.disabled_sites, local.sites.disabled_sites, "the member's switched-off sites stay");
         assert_eq!(with_team.personal[0].1, PersonalTermState::Applied);
+    }
+
+    #[test]
+    fn a_policy_sets_the_endpoint_and_ignores_wrong_values() {
+        use crate::settings::SyncMode;
+        let table = [
+            (serde_json::json!({}), ManagedPolicy::default()),
+            (
+                serde_json::json!({ "endpoint": " https://escucha.example.com ", "team": "Atención" }),
+                ManagedPolicy { endpoint: Some("https://escucha.example.com".into()), team: Some("Atención".into()) },
+            ),
+            (serde_json::json!({ "endpoint": 42, "team": "" }), ManagedPolicy::default()),
+            (serde_json::json!("not an object"), ManagedPolicy::default()),
+        ];
+        for (value, want) in table {
+            assert_eq!(ManagedPolicy::from_json(&value), want, "{value}");
+        }
+        let mut s = Settings::default();
+        s.sync.member = "ana".into();
+        ManagedPolicy::default().apply(&mut s);
+        assert_eq!(s.sync.mode, SyncMode::Off, "no policy, nothing changes");
+        ManagedPolicy { endpoint: Some("https://escucha.example.com".into()), team: None }.apply(&mut s);
+        assert_eq!(
+            (s.sync.mode, s.sync.endpoint.as_str(), s.sync.member.as_str()),
+            (SyncMode::TeamLog, "https://escucha.example.com", "ana")
+        );
     }
 }

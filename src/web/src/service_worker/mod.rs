@@ -458,7 +458,10 @@ async fn content_config(url: &str) -> Result<ContentConfig, ProtocolError> {
 /// Settings as stored, or the defaults plus what was wrong with the stored copy.
 async fn load_settings() -> Result<(Settings, Option<escucha_core::settings::SettingsProblem>), ProtocolError> {
     let stored = platform::storage_get(SETTINGS_KEY).await.map_err(storage)?;
-    Ok(Settings::load(stored.as_deref()))
+    let (mut settings, problem) = Settings::load(stored.as_deref());
+    // config12: what the organization's policy sets wins over what was stored.
+    platform::managed_policy().await.apply(&mut settings);
+    Ok((settings, problem))
 }
 
 /// The settings this browser runs: its own, or its team's document merged

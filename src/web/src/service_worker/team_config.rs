@@ -48,7 +48,8 @@ pub async fn state(local: &Settings) -> TeamConfigState {
     let active = applying(local).await;
     let personal_terms = personal_terms().await;
     let personal = active.as_ref().map(|a| core::effective(local, Some(&a.doc.config), &personal_terms).personal).unwrap_or_default();
-    TeamConfigState { active, personal_terms, personal, disabled_sites: local.sites.disabled_sites.clone() }
+    let policy = platform::managed_policy().await;
+    TeamConfigState { active, personal_terms, personal, disabled_sites: local.sites.disabled_sites.clone(), policy }
 }
 
 pub async fn save_personal_terms(terms: &[PersonalTerm]) -> Result<(), ProtocolError> {

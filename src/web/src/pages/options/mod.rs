@@ -128,10 +128,12 @@ pub async fn start() -> Result<(), PlatformError> {
     render_groups(&app);
     render_disabled_sites(&app);
     wire(&app);
+    let policy_state = team.clone();
     if let Some(team) = team {
         team::mount(&app, team);
     }
     sync_section::mount(&app.ui.root, &app.state.borrow().base.sync);
+    team::lock_policy(policy_state.as_ref());
     app.ui.root.set_attribute("data-ready", "true").ok();
     Ok(())
 }

@@ -11,7 +11,38 @@ use escucha_core::team_config::{self as core, PersonalTermState, TeamConfigState
 const TEAM_SECTIONS: [&str; 4] = ["brands-section", "import-export", "departments-section", "defaults-section"];
 
 pub(super) async fn load() -> Option<TeamConfigState> {
-    platform::send(&GetTeamConfig {}).await.ok().filter(|s| s.active.is_some())
+    platform::send(&GetTeamConfig {}).await.ok()
+}
+
+/// Values the organization's policy sets are shown locked (the service
+/// worker applies them whatever is stored).
+pub(super) fn lock_policy(team: Option<&TeamConfigState>) {
+    let Some(policy) = team.map(|t| &t.policy) else { return };
+    let doc = dom::document();
+    let mut lines = vec![];
+    if policy.endpoint.is_some() {
+        if let Some(mode) = doc.get_element_by_id("sync-mode") {
+            mode.set_attribute("disabled", "").ok();
+            mode.set_attribute("data-locked", "policy").ok();
+        }
+        if let Some(endpoint) = doc.get_element_by_id("sync-endpoint") {
+            endpoint.set_attribute("readonly", "").ok();
+            endpoint.set_attribute("data-locked", "policy").ok();
+        }
+        lines.push(t(Key::OptionsLockedByPolicy, &[]));
+    }
+    if let Some(team) = &policy.team {
+        lines.push(t(Key::OptionsPolicyTeam, &[team]));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let note = dom::el("p", &[("id", "sync-policy"), ("class", "muted small")], &lines.join(" "));
+    if let Some(endpoint) = doc.get_element_by_id("sync-endpoint") {
+        if let Some(field) = endpoint.parent_element() {
+            let _ = field.after_with_node_1(&note);
+        }
+    }
 }
 
 /// What the editor shows: the team's parts when a team document applies.
