@@ -593,9 +593,11 @@ mod tests {
 
     #[test]
     fn without_a_team_document_the_browser_runs_its_own_settings() {
-        let mut local = Settings::default();
-        local.departments = vec!["Ventas".into()];
-        local.sites.disabled_sites = vec!["forum.example".into()];
+        let local = Settings {
+            departments: vec!["Ventas".into()],
+            sites: SiteRules { disabled_sites: vec!["forum.example".into()], ..SiteRules::default() },
+            ..Settings::default()
+        };
         let terms = vec![PersonalTerm { group: "acme".into(), text: "AcmeCorp".into() }];
         let own = effective(&local, None, &terms);
         assert_eq!((own.settings, own.personal), (local.clone(), vec![]));
