@@ -396,6 +396,17 @@ keys! {
     ServerErrRoleForbidden => "serverErrRoleForbidden",
     ServerErrLastAdmin => "serverErrLastAdmin",
     ServerErrConflict => "serverErrConflict",
+    SyncProblemRoleForbidden => "syncProblemRoleForbidden",
+    RoleAdmin => "roleAdmin",
+    RoleMember => "roleMember",
+    RoleViewer => "roleViewer",
+    ActionRead => "actionRead",
+    ActionCapture => "actionCapture",
+    ActionEdit => "actionEdit",
+    ActionComment => "actionComment",
+    ActionConfigure => "actionConfigure",
+    ActionManageMembers => "actionManageMembers",
+    ActionRotateOwnToken => "actionRotateOwnToken",
     // config12 (issue 12): team configuration, personal additions, policy.
     ErrDepartmentBlank => "errDepartmentBlank",
     OptionsTeamConfigActive => "optionsTeamConfigActive",
@@ -568,6 +579,31 @@ pub fn count_key(lang: &str, n: u64, one: Key, other: Key) -> Key {
     match plural(lang, n) {
         Plural::One => one,
         Plural::Other => other,
+    }
+}
+
+// roles12: a role and an action, as a refusal names them.
+impl Key {
+    pub fn role(r: crate::workspace::role::Role) -> Key {
+        use crate::workspace::role::Role::*;
+        match r {
+            Admin => Key::RoleAdmin,
+            Member => Key::RoleMember,
+            Viewer => Key::RoleViewer,
+        }
+    }
+
+    pub fn action(a: crate::workspace::role::Action) -> Key {
+        use crate::workspace::role::Action::*;
+        match a {
+            Read => Key::ActionRead,
+            Capture => Key::ActionCapture,
+            Edit => Key::ActionEdit,
+            Comment => Key::ActionComment,
+            Configure => Key::ActionConfigure,
+            ManageMembers => Key::ActionManageMembers,
+            RotateOwnToken => Key::ActionRotateOwnToken,
+        }
     }
 }
 

@@ -147,6 +147,7 @@ pub fn start() {
     fill_language_switch(lang);
     apply_language(lang);
     wire(&app);
+    crate::members::wire();
     check_health(lang);
     match session().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten()) {
         Some(token) => sign_in(app.clone(), token),
@@ -225,6 +226,7 @@ fn wire(app: &Shared) {
         apply_language(lang);
         show_who(&a);
         render(&a);
+        crate::members::set_lang(lang);
     });
     let a = app.clone();
     on("filters", "input", move |_| {
@@ -386,6 +388,7 @@ fn sign_in(app: Shared, token: String) {
                     let _ = s.set_item(TOKEN_KEY, &token);
                 }
                 by_id::<HtmlInputElement>("token").set_value("");
+                crate::members::show(&token, &me, lang);
                 {
                     let mut a = app.borrow_mut();
                     a.token = Some(token);
@@ -434,6 +437,7 @@ fn sign_out(app: &Shared, message: Option<String>) {
     for c in charts {
         c.destroy();
     }
+    crate::members::hide();
     show_login(message, lang);
 }
 

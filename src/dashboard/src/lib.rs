@@ -6,6 +6,7 @@
 mod api;
 mod app;
 mod chart;
+mod members;
 
 use wasm_bindgen::prelude::*;
 

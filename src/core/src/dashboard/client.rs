@@ -88,7 +88,16 @@ pub enum Failure {
 impl Failure {
     /// The token is not (or no longer) good: go back to the sign-in form.
     pub fn is_auth(&self) -> bool {
-        matches!(self, Failure::Http { status: 401 | 403, .. })
+        matches!(self, Failure::Http { status: 401 | 403, .. }) && !self.is_role_refusal()
+    }
+
+    /// A 403 `role_forbidden`: the token is good, the role does not allow
+    /// the request; the member stays signed in.
+    pub fn is_role_refusal(&self) -> bool {
+        match self {
+            Failure::Http { body, .. } => serde_json::from_str::<ErrorBody>(body).is_ok_and(|b| b.error.code == ErrorCode::RoleForbidden),
+            _ => false,
+        }
     }
 
     /// A sentence for the user, in their language. Uses the server's own
@@ -101,7 +110,9 @@ impl Failure {
                 let parsed = serde_json::from_str::<ErrorBody>(body).ok().map(|b| b.error);
                 match (status, parsed.as_ref().map(|e| e.code)) {
                     (401, _) | (_, Some(ErrorCode::Unauthorized)) => Text::TokenRejected.get(lang).to_string(),
-                    (403, _) | (_, Some(ErrorCode::Forbidden)) => Text::TokenRevoked.get(lang).to_string(),
+                    (403, code) | (_, code @ Some(ErrorCode::Forbidden)) if code != Some(ErrorCode::RoleForbidden) => {
+                        Text::TokenRevoked.get(lang).to_string()
+                    }
                     (429, _) => {
                         let secs = retry_after.as_deref().and_then(|s| s.trim().parse::<u32>().ok()).unwrap_or(REFRESH_SECONDS);
                         tr(lang, Text::RateLimited, &[&secs.to_string()])
@@ -186,6 +197,17 @@ mod tests {
             ),
             (http(401, "", None), Lang::Es, "no aceptó este token", true),
             (http(403, r#"{"error":{"code":"forbidden","message":"Revoked."}}"#, None), Lang::En, "revoked", true),
+            // A viewer's edit: refused by role, still signed in (roles12).
+            (
+                http(
+                    403,
+                    r#"{"error":{"code":"role_forbidden","message":"viewer","roleRefusal":{"role":"viewer","action":"edit"}}}"#,
+                    None,
+                ),
+                Lang::Es,
+                "tu rol no permite eso",
+                false,
+            ),
             (http(429, "", Some("7")), Lang::En, "in 7 s", false),
             (
                 http(400, r#"{"error":{"code":"bad_request","message":"status: unknown variant `done`"}}"#, None),

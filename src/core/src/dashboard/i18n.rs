@@ -184,6 +184,19 @@ texts! {
     ServerErrRoleForbidden => "your role does not allow that", "tu rol no permite eso";
     ServerErrLastAdmin => "the team must keep at least one admin", "el equipo debe conservar al menos un administrador";
     ServerErrConflict => "that name is already taken", "ese nombre ya existe";
+    MembersTitle => "Members", "Miembros";
+    MembersHelp => "Who is in the team and what each may do. Admins manage configuration, members and tokens; members capture, edit and comment; viewers only read.", "Quién está en el equipo y qué puede hacer cada uno. Los administradores gestionan la configuración, los miembros y los tokens; los miembros capturan, editan y comentan; los lectores solo leen.";
+    MemberName => "Name", "Nombre";
+    MemberRole => "Role", "Rol";
+    RoleAdmin => "Admin", "Administrador";
+    RoleMember => "Member", "Miembro";
+    RoleViewer => "Viewer (read only)", "Lector (solo lectura)";
+    AddMember => "Add member", "Añadir miembro";
+    IssueToken => "New token", "Nuevo token";
+    MemberAdded => "{0} was added as {1}.", "{0} se añadió como {1}.";
+    RoleChanged => "{0} is now {1}.", "{0} ahora es {1}.";
+    TokenIssued => "Token for {0}. Copy it now and give it to them: it is not shown again.", "Token para {0}. Cópialo ahora y dáselo: no se vuelve a mostrar.";
+    MembersFailed => "The members could not be changed: {0}", "No se pudieron cambiar los miembros: {0}";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is
@@ -244,6 +257,17 @@ pub fn server_error_label(lang: Lang, code: crate::sync::api::ErrorCode) -> &'st
         RoleForbidden => Text::ServerErrRoleForbidden,
         LastAdmin => Text::ServerErrLastAdmin,
         Conflict => Text::ServerErrConflict,
+    }
+    .get(lang)
+}
+
+/// A role's name in the dashboard's language (roles12).
+pub fn role_label(lang: Lang, role: crate::workspace::role::Role) -> &'static str {
+    use crate::workspace::role::Role::*;
+    match role {
+        Admin => Text::RoleAdmin,
+        Member => Text::RoleMember,
+        Viewer => Text::RoleViewer,
     }
     .get(lang)
 }

@@ -7,10 +7,15 @@ use serde_json::Value;
 use crate::log::validate::{validate_name, Kind};
 use crate::sync::api::{NewMember, RoleChange};
 use crate::sync::validate::parse_strict;
+use crate::workspace::role::{Action, Role};
 
 /// A team or member name by the one name rule ([`validate_name`]), worded
 /// for the admin (`what` is "team" or "member").
 pub fn check_name(what: &str, name: &str) -> Result<(), String> {
+    // Spaces around a name make two names that look the same.
+    if !name.trim().is_empty() && name.trim() != name {
+        return Err(format!("The {what} name \u{201c}{name}\u{201d} starts or ends with a space."));
+    }
     validate_name(name).map_err(|kind| {
         let why = match kind {
             Kind::Empty => "is empty".to_string(),
@@ -43,11 +48,47 @@ pub fn parse_role_change(value: &Value) -> Result<RoleChange, String> {
     parse_strict(value)
 }
 
+/// Whether the dashboard shows the member controls to `role` (`None`: a
+/// server older than roles, so nothing is offered). The server decides
+/// anyway; this only spares the others controls that would be refused.
+pub fn can_manage(role: Option<Role>) -> bool {
+    role.is_some_and(|r| r.allows(Action::ManageMembers))
+}
+
+/// `PUT /api/v1/members/{name}/role`.
+pub fn role_path(name: &str) -> String {
+    format!("/api/v1/members/{}/role", path_segment(name))
+}
+
+/// `POST /api/v1/members/{name}/tokens`.
+pub fn tokens_path(name: &str) -> String {
+    format!("/api/v1/members/{}/tokens", path_segment(name))
+}
+
+/// A name as one path segment: everything but letters, digits, `-`, `_` and
+/// `~` escaped (dots too, or a browser would resolve "." and ".."), so
+/// "a/b", "..", "?" or "ñ" reach the server as the name itself.
+fn path_segment(name: &str) -> String {
+    name.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workspace::role::Role;
     use serde_json::json;
+
+    #[test]
+    fn only_admins_get_member_controls_and_names_stay_one_segment() {
+        let cases = [(Some(Role::Admin), true), (Some(Role::Member), false), (Some(Role::Viewer), false), (None, false)];
+        for (role, want) in cases {
+            assert_eq!(can_manage(role), want, "{role:?}");
+        }
+        assert_eq!(role_path("Ana María"), "/api/v1/members/Ana%20Mar%C3%ADa/role");
+        assert_eq!(tokens_path("a/b?c"), "/api/v1/members/a%2Fb%3Fc/tokens");
+        assert_eq!(tokens_path(".."), "/api/v1/members/%2E%2E/tokens");
+    }
 
     #[test]
     fn member_requests_are_checked_field_by_field() {
@@ -59,6 +100,7 @@ mod tests {
             (json!({"name": "Ana", "rol": "admin"}), "unknown field `rol`"),
             (json!({"name": ""}), "name: The member name \u{201c}\u{201d} is empty."),
             (json!({"name": "a\nb"}), "control character"),
+            (json!({"name": " Ana"}), "starts or ends with a space"),
             (json!({"name": "ana\u{202e}x"}), "bidirectional"),
             (json!({"role": "admin"}), "missing field `name`"),
             (json!(["Ana"]), "must be a JSON object"),
