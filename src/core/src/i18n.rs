@@ -407,6 +407,18 @@ keys! {
     ActionConfigure => "actionConfigure",
     ActionManageMembers => "actionManageMembers",
     ActionRotateOwnToken => "actionRotateOwnToken",
+    // config12 (issue 12): team configuration, personal additions, policy.
+    ErrDepartmentBlank => "errDepartmentBlank",
+    OptionsTeamConfigActive => "optionsTeamConfigActive",
+    OptionsPersonalHeading => "optionsPersonalHeading",
+    OptionsPersonalHint => "optionsPersonalHint",
+    OptionsPersonalGroupGone => "optionsPersonalGroupGone",
+    OptionsPersonalInTeam => "optionsPersonalInTeam",
+    OptionsPersonalRefused => "optionsPersonalRefused",
+    OptionsPersonalLine => "optionsPersonalLine",
+    OptionsPersonalSites => "optionsPersonalSites",
+    OptionsLockedByPolicy => "optionsLockedByPolicy",
+    OptionsPolicyTeam => "optionsPolicyTeam",
 }
 
 impl Key {

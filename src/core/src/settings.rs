@@ -184,17 +184,21 @@ impl Settings {
     }
 
     /// Check a document before it is saved; nothing invalid is ever stored.
+    /// The team's parts go through the one validation,
+    /// [`crate::team_config::validate`]; this is its English for logs and the
+    /// service worker's `Invalid` detail.
     pub fn validate(&self) -> Result<(), String> {
-        self.brands.validate().map_err(|errs| errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n"))?;
+        let team = crate::team_config::TeamConfig::from_settings(self);
+        // A browser without a team may clear its list (the options page asks
+        // for one); only a team document must name at least one department.
+        let errs: Vec<String> = match crate::team_config::validate(&team) {
+            Ok(()) => vec![],
+            Err(errs) => errs.iter().filter(|e| **e != crate::team_config::ConfigError::DepartmentsEmpty).map(|e| e.english()).collect(),
+        };
+        if !errs.is_empty() {
+            return Err(errs.join("\n"));
+        }
         self.sites.validate().map_err(|errs| errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n"))?;
-        if self.departments.iter().any(|d| d.trim().is_empty()) {
-            return Err("A department name is empty.".into());
-        }
-        if let Some(dep) = &self.capture_defaults.department {
-            if !self.departments.iter().any(|d| d.eq_ignore_ascii_case(dep)) {
-                return Err(format!("The default department \u{201c}{dep}\u{201d} is not in the list of departments."));
-            }
-        }
         Ok(())
     }
 }

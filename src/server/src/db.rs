@@ -78,6 +78,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     crate::query::SQLITE_NARROW_MIGRATION,
     // roles12: members' roles (see `crate::members`).
     crate::members::SQLITE_ROLE_MIGRATION,
+    // 6 (config12): the team configuration (see `crate::team_config`).
+    crate::team_config::SQLITE_MIGRATION,
 ];
 
 #[derive(Debug)]

@@ -22,6 +22,7 @@ pub mod request_log;
 pub mod routes;
 pub mod storage;
 pub mod store;
+pub mod team_config;
 
 use std::num::NonZeroU32;
 use std::path::PathBuf;
@@ -140,7 +141,7 @@ pub struct StaticDirs {
 
 /// Every API route: (method, path). The OpenAPI test checks each appears in
 /// docs/sync-api.openapi.yaml.
-pub const API_ROUTES: [(&str, &str); 16] = [
+pub const API_ROUTES: [(&str, &str); 18] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/push"),
     ("get", "/api/v1/pull"),
@@ -158,6 +159,8 @@ pub const API_ROUTES: [(&str, &str); 16] = [
     ("put", "/api/v1/members/{name}/role"),
     ("post", "/api/v1/members/{name}/tokens"),
     ("post", "/api/v1/me/token"),
+    ("get", "/api/v1/config"),
+    ("put", "/api/v1/config"),
 ];
 
 pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
@@ -177,6 +180,7 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         .route("/api/v1/members/{name}/role", put(member_routes::set_role))
         .route("/api/v1/members/{name}/tokens", post(member_routes::issue_token))
         .route("/api/v1/me/token", post(member_routes::rotate_own_token))
+        .route("/api/v1/config", get(team_config::get).put(team_config::put))
         .route("/api", any(routes::api_fallback))
         .route("/api/{*rest}", any(routes::api_fallback))
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -189,8 +193,8 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(config.cors_origins.iter().cloned()))
                 .allow_methods([Method::GET, Method::POST, Method::PUT])
-                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-                .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH])
+                .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION, header::ETAG])
                 .max_age(Duration::from_secs(600)),
         );
     }
@@ -225,5 +229,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 #[cfg(test)]
 mod query_tests;
+#[cfg(test)]
+mod team_config_tests;
 #[cfg(test)]
 mod tests;

@@ -39,7 +39,7 @@ use escucha_core::sync::api::QuotaUsage;
 use tokio_postgres::types::{ToSql, Type};
 
 /// Tables distributed by `team_id` in a sharded deployment.
-pub const DISTRIBUTED_TABLES: [&str; 4] = ["captures", "capture_query", "team_changes", "rate_limits"];
+pub const DISTRIBUTED_TABLES: [&str; 5] = ["captures", "capture_query", "team_changes", "rate_limits", "team_config"];
 /// Small tables every node keeps whole (Citus reference tables).
 pub const REFERENCE_TABLES: [&str; 4] = ["schema_migrations", "teams", "members", "tokens"];
 
@@ -101,6 +101,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::query::POSTGRES_NARROW_MIGRATION,
     // roles12: members' roles (see `crate::members`).
     crate::members::POSTGRES_ROLE_MIGRATION,
+    // config12: the team configuration (see `crate::team_config`).
+    crate::team_config::POSTGRES_MIGRATION,
 ];
 
 /// `pg_advisory_lock` key held while migrating ("escucha" in ASCII).

@@ -233,6 +233,34 @@ impl Storage {
         }
     }
 
+    // --- config12: the team configuration (crate::team_config) ----------------
+
+    pub async fn team_config(&self, team_id: i64) -> Result<Option<escucha_core::team_config::VersionedConfig>, DbError> {
+        match self {
+            Storage::Sqlite(db) => blocking(db, move |c| crate::team_config::sqlite_get(c, team_id)).await?,
+            Storage::Postgres(pg) => crate::team_config::postgres_get(pg, team_id).await,
+        }
+    }
+
+    /// Store `config` as the version after `expected`, only if `expected` is
+    /// still the current one (0: none yet).
+    pub async fn save_team_config(
+        &self,
+        team_id: i64,
+        expected: u64,
+        config: &escucha_core::team_config::TeamConfig,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<crate::team_config::Saved, DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let (config, by) = (config.clone(), by.to_owned());
+                blocking(db, move |c| crate::team_config::sqlite_put(c, team_id, expected, &config, &by, now_ms)).await?
+            }
+            Storage::Postgres(pg) => crate::team_config::postgres_put(pg, team_id, expected, config, by, now_ms).await,
+        }
+    }
+
     /// How many capture rows the database holds, tombstones included (tests
     /// and benchmarks).
     pub async fn capture_rows(&self) -> Result<i64, DbError> {

@@ -223,6 +223,17 @@ pub async fn storage_get(key: &str) -> Result<Option<String>, PlatformError> {
     Ok(Reflect::get(&items, &key.into())?.as_string())
 }
 
+/// config12: what the organization's policy presets (`storage.managed`).
+/// Chrome answers `{}` when no policy is set; Firefox reads policies.json's
+/// `3rdparty.Extensions` and throws when there is none: both are "no policy".
+pub async fn managed_policy() -> escucha_core::team_config::ManagedPolicy {
+    let value = match call("storage.managed.get", &[JsValue::NULL]).await {
+        Ok(v) => serde_wasm_bindgen::from_value::<serde_json::Value>(v).unwrap_or_default(),
+        Err(_) => serde_json::Value::Null,
+    };
+    escucha_core::team_config::ManagedPolicy::from_json(&value)
+}
+
 /// Write string values to `storage.local` in one atomic call.
 pub async fn storage_set(items: &[(&str, &str)]) -> Result<(), PlatformError> {
     let obj = js_sys::Object::new();

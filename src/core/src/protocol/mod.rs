@@ -173,6 +173,8 @@ channel! {
         Ping, GetSettings, SaveSettings, ToggleSite, LogCapture, EditCapture, GetPageCaptures, ImportCaptures,
         GetLogStatus, LogChanged, OpenCapture, SyncNow, TestConnection, SaveSyncToken, GetSyncState,
         RetryCapture, DiscardCapture,
+        // config12
+        GetTeamConfig, SavePersonalTerms,
     }
 }
 

@@ -96,6 +96,11 @@ requests! {
     RetryCapture "retryCapture" { id: String } -> Done;
     /// Drop a quarantined capture from this browser (it never reached the team log).
     DiscardCapture "discardCapture" { id: String } -> Done;
+    /// config12: the team configuration this browser runs, and the member's
+    /// personal additions (options page).
+    GetTeamConfig "getTeamConfig" {} -> crate::team_config::TeamConfigState;
+    /// config12: store the member's extra terms (they stay in this browser).
+    SavePersonalTerms "savePersonalTerms" { terms: Vec<crate::team_config::PersonalTerm> } -> Done;
     /// Brands or site rules changed: the content script asks again for its
     /// page's config (no reload needed).
     SettingsChanged "settingsChanged" {} -> Done;

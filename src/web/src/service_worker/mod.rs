@@ -5,6 +5,7 @@
 
 mod page_lookup;
 pub mod sync;
+mod team_config;
 mod window;
 
 use std::cell::RefCell;
@@ -82,6 +83,8 @@ pub async fn start() -> Result<(), PlatformError> {
     }
     // Not awaited: the alarm check and a resumed sync must not hold up messages.
     wasm_bindgen_futures::spawn_local(sync::start());
+    // config12: the team's configuration, fetched at start (and at every sync run).
+    wasm_bindgen_futures::spawn_local(team_config::refresh());
     Ok(())
 }
 
@@ -246,6 +249,14 @@ async fn from_page(request: PageRequest) -> JsValue {
         PageRequest::GetSyncState(r) => answer(&r, sync_state().await),
         PageRequest::RetryCapture(r) => answer(&r, retry_capture(&r.id).await),
         PageRequest::DiscardCapture(r) => answer(&r, discard_capture(&r.id).await),
+        PageRequest::GetTeamConfig(r) => {
+            let result = match load_settings().await {
+                Ok((local, _)) => Ok(team_config::state(&local).await),
+                Err(e) => Err(e),
+            };
+            answer(&r, result)
+        }
+        PageRequest::SavePersonalTerms(r) => answer(&r, team_config::save_personal_terms(&r.terms).await.map(|_| Done {})),
     }
 }
 
@@ -290,7 +301,7 @@ async fn held_or_looked_up(id: &str) -> Result<Option<escucha_core::log::Capture
 
 async fn card_hello(ticket: &str, tab_id: i32) -> Result<CardConfig, ProtocolError> {
     let page_url = with_card_tickets(|t| t.claim(ticket, Some(tab_id))).await?.ok_or(ProtocolError::StaleTicket)?;
-    let (settings, _problem) = load_settings().await?;
+    let settings = load_effective().await?;
     Ok(CardConfig {
         page_url,
         member: settings.sync.member.trim().to_string(),
@@ -409,7 +420,7 @@ async fn card_session(ticket: &str, sender_tab: Option<i32>) -> Result<String, P
 }
 
 async fn log_capture(captured: escucha_core::log::CaptureContext, tags: Option<escucha_core::log::Tags>) -> Result<Logged, ProtocolError> {
-    let (settings, _problem) = load_settings().await?;
+    let settings = load_effective().await?;
     let store = open_store().await?;
     let member = settings.sync.member.trim();
     let capture = noted(store.log_capture(captured, tags, &settings.capture_defaults, member, now_ms()).await)?;
@@ -430,7 +441,7 @@ async fn edit_capture(id: &str, edit: &escucha_core::log::CaptureEdit) -> Result
 
 /// What a page may know: whether Escucha runs there, and the brand list.
 async fn content_config(url: &str) -> Result<ContentConfig, ProtocolError> {
-    let (settings, _problem) = load_settings().await?;
+    let settings = load_effective().await?;
     let reason = match settings.sites.allows(url) {
         SiteDecision::Allowed => None,
         other => Some(other),
@@ -447,7 +458,17 @@ async fn content_config(url: &str) -> Result<ContentConfig, ProtocolError> {
 /// Settings as stored, or the defaults plus what was wrong with the stored copy.
 async fn load_settings() -> Result<(Settings, Option<escucha_core::settings::SettingsProblem>), ProtocolError> {
     let stored = platform::storage_get(SETTINGS_KEY).await.map_err(storage)?;
-    Ok(Settings::load(stored.as_deref()))
+    let (mut settings, problem) = Settings::load(stored.as_deref());
+    // config12: what the organization's policy sets wins over what was stored.
+    platform::managed_policy().await.apply(&mut settings);
+    Ok((settings, problem))
+}
+
+/// The settings this browser runs: its own, or its team's document merged
+/// with the member's additions (see [`team_config`]).
+async fn load_effective() -> Result<Settings, ProtocolError> {
+    let (local, _problem) = load_settings().await?;
+    Ok(team_config::effective(local).await)
 }
 
 /// Store settings, then tell open tabs so they re-highlight without a reload.

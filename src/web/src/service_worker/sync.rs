@@ -143,6 +143,10 @@ async fn run_once(manual: bool) -> Result<Summary, ProtocolError> {
     if !manual && !backoff.ready(now_ms()) {
         return Ok(Summary::default());
     }
+    // config12: every run also asks for the team configuration (a 304 when unchanged).
+    if settings.sync.mode == SyncMode::TeamLog {
+        super::team_config::refresh().await;
+    }
     let mut summary = Summary::default();
     let outcome = match prepare(&settings).await {
         Ok((endpoint, token)) => match settings.sync.mode {
@@ -482,7 +486,10 @@ async fn load_settings() -> Result<Settings, ProtocolError> {
     let stored = platform::storage_get(super::SETTINGS_KEY)
         .await
         .map_err(|e| ProtocolError::Storage { failure: StoreFailure::Unavailable(e.0), action: StoreAction::Read })?;
-    Ok(Settings::load(stored.as_deref()).0)
+    let mut settings = Settings::load(stored.as_deref()).0;
+    // config12: what the organization's policy sets wins over what was stored.
+    platform::managed_policy().await.apply(&mut settings);
+    Ok(settings)
 }
 
 fn now_ms() -> i64 {

@@ -1,7 +1,6 @@
 //! Everything the page edits, gathered and validated before a save.
 
 use super::*;
-use escucha_core::i18n::Words;
 
 pub(super) fn collect(app: &App) -> Result<(BrandList, Vec<String>, Vec<String>), Vec<UiError>> {
     let list = current_list(app);
@@ -16,28 +15,21 @@ pub(super) fn collect(app: &App) -> Result<(BrandList, Vec<String>, Vec<String>)
     let (departments, dep_lines) = model::split_trimmed(&app.ui.departments.value());
     // Stored by id: a default department typed in any language is one department.
     let departments: Vec<String> = departments.iter().map(|d| escucha_core::settings::canonical_department(d)).collect();
-    if departments.is_empty() {
-        errs.push(UiError { message: Key::ErrDepartmentsEmpty.into(), field: "departments".into(), line: None });
-    }
-    let mut seen = std::collections::HashSet::new();
-    for (d, line) in departments.iter().zip(&dep_lines) {
-        if !seen.insert(d.to_lowercase()) {
-            errs.push(UiError {
-                message: Words::new(Key::ErrDepartmentDuplicate).text(errors::short(d)),
-                field: "departments".into(),
-                line: Some(*line),
-            });
-        }
-    }
+    // The one validation of the team's parts (the dashboard and the server use it too).
     let defaults = read_defaults(&app.ui.defaults);
-    if let Some(dep) = &defaults.department {
-        if !departments.iter().any(|d| d.eq_ignore_ascii_case(dep)) {
-            errs.push(UiError {
-                message: Words::new(Key::ErrDefaultDepartmentUnknown).text(errors::short(dep)),
-                field: "default-department".into(),
-                line: None,
-            });
-        }
+    let department_errs = escucha_core::team_config::validate_departments(&departments)
+        .into_iter()
+        .chain(escucha_core::team_config::validate_defaults(&defaults, &departments));
+    for e in department_errs {
+        use escucha_core::team_config::ConfigError;
+        let (field, line) = match &e {
+            ConfigError::DefaultDepartmentUnknown { .. } => ("default-department", None),
+            ConfigError::DepartmentBlank { index } | ConfigError::DepartmentDuplicate { index, .. } => {
+                ("departments", dep_lines.get(*index).copied())
+            }
+            _ => ("departments", None),
+        };
+        errs.push(UiError { message: e.words(None), field: field.into(), line });
     }
     if errs.is_empty() {
         Ok((list, deny, departments))

@@ -20,6 +20,7 @@ mod problems;
 mod save;
 mod sites;
 mod sync_section;
+mod team;
 mod view;
 
 use std::cell::RefCell;
@@ -96,6 +97,9 @@ pub async fn start() -> Result<(), PlatformError> {
     let ui = view::build();
     let reply = platform::send(&GetSettings {}).await.map_err(|e| PlatformError(platform::error_text(&e)))?;
     let (settings, problem) = (reply.settings, reply.problem);
+    // config12: a team configuration's parts are shown (read-only) instead of this browser's.
+    let team = team::load().await;
+    let settings = team::shown(settings, team.as_ref());
     if let Some(p) = &problem {
         ui.problem.set_text_content(Some(&crate::words::say(&escucha_core::i18n::Words::new(Key::OptionsSettingsProblem).word(p.words()))));
         ui.problem.remove_attribute("hidden").ok();
@@ -124,7 +128,12 @@ pub async fn start() -> Result<(), PlatformError> {
     render_groups(&app);
     render_disabled_sites(&app);
     wire(&app);
+    let policy_state = team.clone();
+    if let Some(team) = team {
+        team::mount(&app, team);
+    }
     sync_section::mount(&app.ui.root, &app.state.borrow().base.sync);
+    team::lock_policy(policy_state.as_ref());
     app.ui.root.set_attribute("data-ready", "true").ok();
     Ok(())
 }
