@@ -35,8 +35,10 @@ pub fn parse_choice(v: &str) -> Choice {
     }
 }
 
-/// The filter bar as the user left it (raw control values).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// The filter bar as the user left it (raw control values). Serialized as
+/// it is in a saved view.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Filters {
     pub text: String,
     pub brand: String,
@@ -45,6 +47,8 @@ pub struct Filters {
     pub status: String,
     pub site: String,
     pub member: String,
+    /// Who it is assigned to: a choice value ("" any, [`NONE_VALUE`] unassigned).
+    pub assignee: String,
     /// `YYYY-MM-DD` (what `<input type=date>` gives), inclusive; "" for open.
     pub from: String,
     /// `YYYY-MM-DD`, inclusive; "" for open.
@@ -382,6 +386,7 @@ mod tests {
             status: choice_value("needsResponse"),
             site: choice_value("foro.example"),
             member: choice_value("ana"),
+            assignee: String::new(),
             from: "2024-05-01".into(),
             to: "2024-05-01".into(),
         };
