@@ -76,6 +76,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 5: the narrow query table and the folded text's trigram index;
     // `captures` as a rowid table (see `crate::query`).
     crate::query::SQLITE_NARROW_MIGRATION,
+    // 6 (queue12): each member's saved dashboard views.
+    crate::saved_views::SQLITE_MIGRATION,
 ];
 
 #[derive(Debug)]

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod bulk;
 pub mod connections;
 pub mod db;
 pub mod errors;
@@ -18,6 +19,7 @@ pub mod quota;
 pub mod rate_limit;
 pub mod request_log;
 pub mod routes;
+pub mod saved_views;
 pub mod storage;
 pub mod store;
 
@@ -29,7 +31,7 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Json};
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post};
 use axum::Router;
 use escucha_core::sync::api::{MAX_BODY_BYTES, MAX_PUSH_ITEMS};
 use serde_json::json;
@@ -138,7 +140,7 @@ pub struct StaticDirs {
 
 /// Every API route: (method, path). The OpenAPI test checks each appears in
 /// docs/sync-api.openapi.yaml.
-pub const API_ROUTES: [(&str, &str); 11] = [
+pub const API_ROUTES: [(&str, &str); 15] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/push"),
     ("get", "/api/v1/pull"),
@@ -150,6 +152,11 @@ pub const API_ROUTES: [(&str, &str); 11] = [
     ("get", "/api/v1/facets"),
     ("get", "/api/v1/aggregates"),
     ("get", "/api/v1/page-captures"),
+    // queue12: bulk edits and saved views.
+    ("post", "/api/v1/captures/bulk-edit"),
+    ("get", "/api/v1/views"),
+    ("post", "/api/v1/views"),
+    ("delete", "/api/v1/views/{name}"),
 ];
 
 pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
@@ -165,6 +172,10 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         .route("/api/v1/facets", get(query_routes::facets))
         .route("/api/v1/aggregates", get(query_routes::aggregates))
         .route("/api/v1/page-captures", get(query_routes::page_captures))
+        // queue12
+        .route("/api/v1/captures/bulk-edit", post(bulk::bulk_edit))
+        .route("/api/v1/views", get(saved_views::list).post(saved_views::save))
+        .route("/api/v1/views/{name}", delete(saved_views::delete))
         .route("/api", any(routes::api_fallback))
         .route("/api/{*rest}", any(routes::api_fallback))
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -213,5 +224,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 #[cfg(test)]
 mod query_tests;
+#[cfg(test)]
+mod queue_tests;
 #[cfg(test)]
 mod tests;

@@ -39,7 +39,7 @@ use escucha_core::sync::api::QuotaUsage;
 use tokio_postgres::types::{ToSql, Type};
 
 /// Tables distributed by `team_id` in a sharded deployment.
-pub const DISTRIBUTED_TABLES: [&str; 4] = ["captures", "capture_query", "team_changes", "rate_limits"];
+pub const DISTRIBUTED_TABLES: [&str; 5] = ["captures", "capture_query", "team_changes", "rate_limits", "saved_views"];
 /// Small tables every node keeps whole (Citus reference tables).
 pub const REFERENCE_TABLES: [&str; 4] = ["schema_migrations", "teams", "members", "tokens"];
 
@@ -99,6 +99,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::query::POSTGRES_MIGRATION,
     // 3: the query columns move to a narrow table of their own.
     crate::query::POSTGRES_NARROW_MIGRATION,
+    // 4 (queue12): each member's saved dashboard views.
+    crate::saved_views::POSTGRES_MIGRATION,
 ];
 
 /// `pg_advisory_lock` key held while migrating ("escucha" in ASCII).
@@ -167,7 +169,7 @@ impl PgDb {
         Ok(db)
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object, DbError> {
+    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, DbError> {
         self.pool.get().await.map_err(|e| DbError(format!("Cannot reach PostgreSQL at {}: {e}", self.label)))
     }
 

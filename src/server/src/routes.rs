@@ -21,7 +21,7 @@ use crate::errors::ApiFailure;
 use crate::{export, now_ms, store, AppState};
 
 /// The body as JSON, or a 400/413/415 that says what is wrong.
-fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, max_bytes: usize) -> Result<Value, ApiFailure> {
+pub(crate) fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, max_bytes: usize) -> Result<Value, ApiFailure> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case("application/json") {
