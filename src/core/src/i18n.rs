@@ -392,6 +392,10 @@ keys! {
     ServerErrQuotaExceeded => "serverErrQuotaExceeded",
     SyncProblemQuotaCaptures => "syncProblemQuotaCaptures",
     SyncProblemQuotaBytes => "syncProblemQuotaBytes",
+    // roles12: roles, members and tokens (issue 12).
+    ServerErrRoleForbidden => "serverErrRoleForbidden",
+    ServerErrLastAdmin => "serverErrLastAdmin",
+    ServerErrConflict => "serverErrConflict",
 }
 
 impl Key {
@@ -439,6 +443,9 @@ impl Key {
             // Too long a path or too many headers: "the request is too large".
             UriTooLong | HeadersTooLarge => Key::ServerErrPayloadTooLarge,
             QuotaExceeded => Key::ServerErrQuotaExceeded,
+            RoleForbidden => Key::ServerErrRoleForbidden,
+            LastAdmin => Key::ServerErrLastAdmin,
+            Conflict => Key::ServerErrConflict,
         }
     }
 

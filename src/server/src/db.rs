@@ -76,7 +76,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 5: the narrow query table and the folded text's trigram index;
     // `captures` as a rowid table (see `crate::query`).
     crate::query::SQLITE_NARROW_MIGRATION,
-    // 6 (queue12): each member's saved dashboard views.
+    // roles12: members' roles (see `crate::members`).
+    crate::members::SQLITE_ROLE_MIGRATION,
+    // queue12: each member's saved dashboard views.
     crate::saved_views::SQLITE_MIGRATION,
 ];
 

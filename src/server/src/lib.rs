@@ -12,6 +12,7 @@ pub mod db;
 pub mod errors;
 pub mod export;
 pub mod guard;
+pub mod members;
 pub mod postgres;
 pub mod query;
 pub mod query_routes;

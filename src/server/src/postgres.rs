@@ -99,7 +99,9 @@ pub const MIGRATIONS: &[&str] = &[
     crate::query::POSTGRES_MIGRATION,
     // 3: the query columns move to a narrow table of their own.
     crate::query::POSTGRES_NARROW_MIGRATION,
-    // 4 (queue12): each member's saved dashboard views.
+    // roles12: members' roles (see `crate::members`).
+    crate::members::POSTGRES_ROLE_MIGRATION,
+    // queue12: each member's saved dashboard views.
     crate::saved_views::POSTGRES_MIGRATION,
 ];
 
@@ -238,21 +240,29 @@ impl PgDb {
         let c = self.client().await?;
         let stmt = c
             .prepare_cached(&format!(
-                "SELECT t.id, t.sha256, to_char(t.revoked_at AT TIME ZONE 'UTC', {TIME}), m.id, m.name, tm.id, tm.name
+                "SELECT t.id, t.sha256, to_char(t.revoked_at AT TIME ZONE 'UTC', {TIME}), m.id, m.name, tm.id, tm.name, m.role
                  FROM tokens t JOIN members m ON m.id = t.member_id JOIN teams tm ON tm.id = m.team_id
                  WHERE t.sha256 = $1"
             ))
             .await
             .map_err(err("Checking the token"))?;
         let row = c.query_opt(&stmt, &[&presented.as_slice()]).await.map_err(err("Checking the token"))?;
-        let row = row.map(|r| {
-            (
+        let row = match row {
+            None => None,
+            Some(r) => Some((
                 r.get::<_, String>(0),
                 r.get::<_, Vec<u8>>(1),
                 r.get::<_, Option<String>>(2),
-                Identity { token_id: String::new(), member_id: r.get(3), member: r.get(4), team_id: r.get(5), team: r.get(6) },
-            )
-        });
+                Identity {
+                    token_id: String::new(),
+                    member_id: r.get(3),
+                    member: r.get(4),
+                    team_id: r.get(5),
+                    team: r.get(6),
+                    role: accounts::stored_role(r.get(7)).map_err(DbError)?,
+                },
+            )),
+        };
         Ok(accounts::judge(row, &presented))
     }
 

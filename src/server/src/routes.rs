@@ -46,7 +46,7 @@ pub(crate) fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>
 }
 
 pub async fn me(Authed(who): Authed) -> Json<Me> {
-    Json(Me { team: who.team, member: who.member, protocol: PROTOCOL_VERSION })
+    Json(Me { team: who.team, member: who.member, protocol: PROTOCOL_VERSION, role: Some(who.role) })
 }
 
 pub async fn push(
