@@ -253,7 +253,8 @@ impl LogIndex {
     fn entry(&mut self, c: &Capture) -> Entry {
         let ctx = &c.context.value;
         let mut text = Vec::with_capacity(ctx.comment_text.len() + 64);
-        let tags = c.tags.value.join(" ");
+        let tags = c.tags.values().join(" ");
+        let comments = c.comments_text();
         let fields: [&str; 11] = [
             &ctx.comment_text,
             ctx.author_name.as_deref().unwrap_or(""),
@@ -263,7 +264,7 @@ impl LogIndex {
             &ctx.term,
             &ctx.quote.exact,
             &tags,
-            &c.note.value,
+            &comments,
             c.department.value.as_deref().unwrap_or(""),
             &c.created_by,
         ];
@@ -486,8 +487,8 @@ pub fn naive_text_matches(captures: &[Capture], text: &str) -> Vec<u32> {
                 &ctx.brand,
                 &ctx.term,
                 &ctx.quote.exact,
-                &c.tags.value.join(" "),
-                &c.note.value,
+                &c.tags.values().join(" "),
+                &c.comments_text(),
                 c.department.value.as_deref().unwrap_or(""),
                 &c.created_by,
             ]
@@ -501,8 +502,9 @@ pub fn naive_text_matches(captures: &[Capture], text: &str) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::record::{CaptureContext, CaptureEdit, CommentTime, Tags};
+    use crate::log::record::{CaptureContext, CommentTime, Tags};
     use crate::log::stamp::Stamp;
+    use crate::log::CaptureEdit;
 
     fn cap(n: u8, brand: &str, site: &str, text: &str, author: &str, ms: i64) -> Capture {
         let ctx = CaptureContext {
@@ -527,14 +529,14 @@ mod tests {
 
     fn edit(c: &mut Capture, e: CaptureEdit) {
         let s = Stamp::next(c.last_stamp(), c.last_stamp().ms + 1000, "a");
-        c.apply(&e, &s).unwrap();
+        c.apply(&e, &s, "ana").unwrap();
     }
 
     #[test]
     fn absorbing_a_stale_copy_keeps_the_newer_edit() {
         let first = cap(1, "Telefónica", "foro.example", "Movistar", "José", 100);
         let mut edited = first.clone();
-        edit(&mut edited, CaptureEdit { note: Some("llamar".into()), ..Default::default() });
+        edit(&mut edited, CaptureEdit { add_comment: Some("llamar".into()), ..Default::default() });
         let mut deleted_elsewhere = first.clone();
         edit(&mut deleted_elsewhere, CaptureEdit { deleted: Some(true), ..Default::default() });
         let other = cap(2, "Iberia", "x.example", "Iberia", "Ana", 200);
@@ -570,7 +572,7 @@ mod tests {
                 sentiment: Some(Sentiment::Negative),
                 status: Some(Status::NeedsResponse),
                 department: Some(Some("Facturación".into())),
-                note: Some("Llamar al cliente".into()),
+                add_comment: Some("Llamar al cliente".into()),
                 ..Default::default()
             },
         );
@@ -703,7 +705,7 @@ mod tests {
     fn upsert_refolds_only_the_changed_record() {
         let mut index = sample();
         let mut c = index.get(&index.captures()[1].id.clone()).unwrap().clone();
-        edit(&mut c, CaptureEdit { note: Some("Devolver la llamada mañana".into()), ..Default::default() });
+        edit(&mut c, CaptureEdit { add_comment: Some("Devolver la llamada mañana".into()), ..Default::default() });
         index.upsert(c.clone());
         assert_eq!(ids(&index, &Query { text: "manana".into(), ..Default::default() }), [2]);
         edit(&mut c, CaptureEdit { deleted: Some(true), ..Default::default() });

@@ -98,7 +98,8 @@ impl IndexFields {
             String::from_utf8_lossy(&nt.bytes).into_owned()
         };
         let ctx = &c.context.value;
-        let tags_joined = c.tags.value.join(" ");
+        let tags_joined = c.tags.values().join(" ");
+        let comments = c.comments_text();
         let author = ctx.author_name.clone().unwrap_or_default();
         let department = c.department.value.clone().unwrap_or_default();
         let mut search = String::new();
@@ -111,7 +112,7 @@ impl IndexFields {
             &ctx.term,
             &ctx.quote.exact,
             &tags_joined,
-            &c.note.value,
+            &comments,
             &department,
             &c.created_by,
         ] {
@@ -121,7 +122,7 @@ impl IndexFields {
             search.push_str(&f(field));
             search.push(FIELD_SEP);
         }
-        let tags = c.tags.value.iter().map(|t| format!("{TAG_SEP}{t}{TAG_SEP}")).collect();
+        let tags = c.tags.values().iter().map(|t| format!("{TAG_SEP}{t}{TAG_SEP}")).collect();
         let comment_ms = ctx.comment_time.as_ref().and_then(|t| t.utc.as_deref()).and_then(parse_rfc3339);
         IndexFields {
             search,
@@ -503,7 +504,7 @@ impl CaptureQuery {
             && (skip == Some(Facet::Site) || any(&self.sites, &f.site))
             && (skip == Some(Facet::Member) || any(&self.members, &f.member))
             && any(&self.authors, &f.author)
-            && (self.tags.is_empty() || self.tags.iter().any(|t| c.tags.value.contains(t)))
+            && (self.tags.is_empty() || self.tags.iter().any(|t| c.tags.values().contains(t)))
     }
 }
 
@@ -722,8 +723,9 @@ pub fn page_captures<'a>(captures: &'a [Capture], url: &str) -> Vec<&'a Capture>
 mod tests {
     use super::*;
     use crate::log::query::{LogIndex, Query};
-    use crate::log::record::{CaptureContext, CaptureEdit, CommentTime, Tags};
+    use crate::log::record::{CaptureContext, CommentTime, Tags};
     use crate::log::stamp::Stamp;
+    use crate::log::CaptureEdit;
 
     fn cap(n: u8, brand: &str, site: &str, text: &str, author: &str, ms: i64) -> Capture {
         let ctx = CaptureContext {
@@ -749,7 +751,7 @@ mod tests {
 
     fn edit(c: &mut Capture, e: CaptureEdit) {
         let s = Stamp::next(c.last_stamp(), c.last_stamp().ms + 86_400_000, "a");
-        c.apply(&e, &s).unwrap();
+        c.apply(&e, &s, "ana").unwrap();
     }
 
     fn sample() -> Vec<Capture> {
