@@ -7,8 +7,12 @@ use std::collections::BTreeSet;
 
 use super::bulk::BulkEditResponse;
 use super::i18n::{count_text, tr, Lang, Text};
+use super::i18n::{department_label, priority_label, sentiment_label, status_label};
 use super::view::{choice_value, parse_choice, Choice, Filters, NONE_VALUE};
+use crate::log::history::EventField;
 use crate::log::query::SortKey;
+use crate::log::{Capture, Priority, Sentiment, Status};
+use crate::workspace::role::{Action, Role};
 
 /// The queue table's columns, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -298,6 +302,85 @@ pub fn bulk_outcome(lang: Lang, r: &BulkEditResponse) -> String {
     tr(lang, Text::BulkPartial, &[&ok.to_string(), &refused.to_string(), &why])
 }
 
+/// Whether the signed-in member's role lets them do `action`. An older
+/// server that sends no role leaves the controls on: its own refusal is the
+/// rule either way, and hiding them would guess a role.
+pub fn may(role: Option<Role>, action: Action) -> bool {
+    role.is_none_or(|r| r.allows(action))
+}
+
+/// One line of a capture's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryLine {
+    pub ms: i64,
+    pub text: String,
+}
+
+/// An event's value as the reader says it (a status in their language, an
+/// empty value as "(none)").
+fn event_value(lang: Lang, field: EventField, v: &str) -> String {
+    if v.trim().is_empty() {
+        return Text::NoValue.get(lang).to_string();
+    }
+    let label = match field {
+        EventField::Status => Status::ALL.into_iter().find(|s| s.as_str() == v).map(|s| status_label(lang, s)),
+        EventField::Priority => Priority::ALL.into_iter().find(|p| p.as_str() == v).map(|p| priority_label(lang, p)),
+        EventField::Sentiment => Sentiment::ALL.into_iter().find(|s| s.as_str() == v).map(|s| sentiment_label(lang, s)),
+        EventField::Department => return department_label(lang, v),
+        EventField::Assignee => None,
+    };
+    label.map_or_else(|| v.to_string(), str::to_string)
+}
+
+fn field_label(field: EventField) -> Text {
+    match field {
+        EventField::Status => Text::Status,
+        EventField::Department => Text::Department,
+        EventField::Assignee => Text::Assignee,
+        EventField::Priority => Text::Priority,
+        EventField::Sentiment => Text::Sentiment,
+    }
+}
+
+/// The capture's history, oldest first: "ana changed Status from “New” to “Closed”".
+pub fn history_lines(c: &Capture, lang: Lang) -> Vec<HistoryLine> {
+    c.history
+        .events()
+        .into_iter()
+        .map(|e| HistoryLine {
+            ms: e.ms,
+            text: tr(
+                lang,
+                Text::HistoryEntry,
+                &[
+                    &e.member,
+                    &field_label(e.field).get(lang).to_lowercase(),
+                    &event_value(lang, e.field, &e.from),
+                    &event_value(lang, e.field, &e.to),
+                ],
+            ),
+        })
+        .collect()
+}
+
+/// One comment of the thread, as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentLine {
+    pub id: String,
+    pub author: String,
+    pub ms: i64,
+    pub text: String,
+}
+
+/// The visible comments, oldest first.
+pub fn comment_lines(c: &Capture) -> Vec<CommentLine> {
+    c.comments
+        .visible()
+        .into_iter()
+        .map(|k| CommentLine { id: k.id.clone(), author: k.author.clone(), ms: k.created_ms, text: k.text.value.clone() })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,5 +475,41 @@ mod tests {
         };
         let text = bulk_outcome(Lang::En, &partial);
         assert!(text.contains("1 changed") && text.contains("1 not") && text.contains("no such address"), "{text}");
+    }
+
+    #[test]
+    fn the_detail_shows_history_and_comments_in_the_readers_words() {
+        use crate::log::{CaptureContext, CaptureEdit, Stamp, Tags};
+        let st = |ms: i64| Stamp { ms, counter: 0, actor: "member:ana".into() };
+        let mut c = Capture::new("c1".into(), CaptureContext::default(), &Tags::default(), "ana", st(1_000));
+        let edits = [
+            CaptureEdit { status: Some(Status::Closed), ..Default::default() },
+            CaptureEdit { assignee: Some(Some("luis".into())), add_comment: Some("<b>llamo yo</b>".into()), ..Default::default() },
+            CaptureEdit { department: Some(Some("Customer Service".into())), ..Default::default() },
+        ];
+        for (i, e) in edits.iter().enumerate() {
+            c.apply(e, &st(2_000 + i as i64), "ana").unwrap();
+        }
+        let lines: Vec<String> = history_lines(&c, Lang::Es).into_iter().map(|l| l.text).collect();
+        assert_eq!(
+            lines,
+            [
+                "ana cambió estado de «Nuevo» a «Cerrado»",
+                "ana cambió responsable de «(ninguno)» a «luis»",
+                "ana cambió departamento de «(ninguno)» a «Atención al cliente»",
+            ]
+        );
+        let comments = comment_lines(&c);
+        assert_eq!(comments.len(), 1);
+        assert_eq!((comments[0].author.as_str(), comments[0].text.as_str(), comments[0].ms), ("ana", "<b>llamo yo</b>", 2_001));
+    }
+
+    #[test]
+    fn edit_controls_follow_the_role_and_an_unknown_role_keeps_them() {
+        assert!(may(Some(Role::Member), Action::Edit));
+        assert!(!may(Some(Role::Viewer), Action::Edit));
+        assert!(!may(Some(Role::Viewer), Action::Comment));
+        assert!(may(Some(Role::Viewer), Action::Read));
+        assert!(may(None, Action::Edit));
     }
 }

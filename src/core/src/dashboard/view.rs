@@ -255,6 +255,10 @@ pub struct RowView {
     pub sentiment_label: String,
     pub department: String,
     pub status: Status,
+    pub priority: crate::log::Priority,
+    pub priority_label: String,
+    /// The assignee's name, "" when unassigned.
+    pub assignee: String,
     pub member: String,
 }
 
@@ -273,6 +277,9 @@ pub fn row_view(c: &Capture, lang: Lang) -> RowView {
         sentiment_label: sentiment_label(lang, c.sentiment.value).into(),
         department: c.department.value.clone().unwrap_or_default(),
         status: c.status.value,
+        priority: c.priority.value,
+        priority_label: priority_label(lang, c.priority.value).into(),
+        assignee: c.assignee.value.clone().unwrap_or_default(),
         member: c.created_by.clone(),
     }
 }
@@ -322,7 +329,7 @@ pub fn detail_view(c: &Capture, lang: Lang) -> DetailView {
         (Text::Department, t.department.as_deref().map(|d| department_label(lang, d)).unwrap_or_default()),
         (Text::Priority, priority_label(lang, t.priority).into()),
         (Text::Tags, t.tags.join(", ")),
-        (Text::Note, t.note.clone()),
+        (Text::Assignee, c.assignee.value.clone().unwrap_or_default()),
         (Text::CapturedBy, c.created_by.clone()),
     ];
     fields.retain(|(_, v)| !v.trim().is_empty());
@@ -490,7 +497,9 @@ mod tests {
         assert_eq!(d.truncated, Some((38, 500)));
         assert_eq!(d.comment_time_ms, Some(1_714_557_600_000));
         assert_eq!(d.comment_time_original.as_deref(), Some("hace 3 días"));
-        assert!(d.fields.contains(&(Text::Note, "llamar".into())));
+        // The note is the comment thread now (shown by the queue's detail pane).
+        assert!(!d.fields.iter().any(|(t, _)| *t == Text::Note));
+        assert_eq!(crate::dashboard::queue::comment_lines(&c)[0].text, "llamar");
         assert!(!d.fields.iter().any(|(t, _)| *t == Text::Department), "empty fields are left out");
     }
 }
