@@ -8,10 +8,10 @@ use std::collections::BTreeSet;
 use super::bulk::BulkEditResponse;
 use super::i18n::{count_text, tr, Lang, Text};
 use super::i18n::{department_label, priority_label, sentiment_label, status_label};
-use super::view::{choice_value, parse_choice, Choice, Filters, NONE_VALUE};
+use super::view::{choice_value, parse_choice, Choice, Filters, OptionView, NONE_VALUE};
 use crate::log::history::EventField;
 use crate::log::query::SortKey;
-use crate::log::{Capture, Priority, Sentiment, Status};
+use crate::log::{Capture, CaptureEdit, Priority, Sentiment, Status};
 use crate::workspace::role::{Action, Role};
 
 /// The queue table's columns, in order.
@@ -302,6 +302,104 @@ pub fn bulk_outcome(lang: Lang, r: &BulkEditResponse) -> String {
     tr(lang, Text::BulkPartial, &[&ok.to_string(), &refused.to_string(), &why])
 }
 
+/// The assignee filter's choices: any, unassigned, then every member (and
+/// anyone else the counts name, e.g. a removed member), with counts when
+/// the server gave them; the current choice is always kept.
+pub fn assignee_filter_options(members: &[String], counts: &[(Option<String>, u32)], current: &str, lang: Lang) -> Vec<OptionView> {
+    let count = |who: Option<&str>| counts.iter().find(|(v, _)| v.as_deref() == who).map(|(_, n)| *n);
+    let mut out = vec![
+        OptionView { value: String::new(), label: Text::Any.get(lang).into(), count: None },
+        OptionView { value: NONE_VALUE.into(), label: Text::Unassigned.get(lang).into(), count: count(None) },
+    ];
+    let mut names: Vec<String> = members.to_vec();
+    names.extend(counts.iter().filter_map(|(v, _)| v.clone()));
+    if let Choice::Value(v) = parse_choice(current) {
+        names.push(v);
+    }
+    let mut seen = BTreeSet::new();
+    for name in names {
+        if seen.insert(name.clone()) {
+            let n = count(Some(&name)).unwrap_or(0);
+            out.push(OptionView { value: choice_value(&name), label: name, count: Some(n) });
+        }
+    }
+    out
+}
+
+/// A row's assignee `<select>`: "Unassigned" (value ""), then the members;
+/// the current assignee is kept even if no longer a member.
+pub fn assignee_choices(members: &[String], current: &str, lang: Lang) -> Vec<(String, String)> {
+    let mut out = vec![(String::new(), Text::Unassigned.get(lang).to_string())];
+    for m in members.iter().map(String::as_str).chain((!current.is_empty()).then_some(current)) {
+        if !out.iter().any(|(v, _)| v == m) {
+            out.push((m.to_string(), m.to_string()));
+        }
+    }
+    out
+}
+
+/// What a bulk change sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkField {
+    Status,
+    Assignee,
+    Department,
+    Priority,
+}
+
+impl BulkField {
+    pub const ALL: [BulkField; 4] = [BulkField::Status, BulkField::Assignee, BulkField::Department, BulkField::Priority];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BulkField::Status => "status",
+            BulkField::Assignee => "assignee",
+            BulkField::Department => "department",
+            BulkField::Priority => "priority",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BulkField> {
+        BulkField::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            BulkField::Status => Text::Status,
+            BulkField::Assignee => Text::Assignee,
+            BulkField::Department => Text::Department,
+            BulkField::Priority => Text::Priority,
+        }
+    }
+
+    /// The choices of the value `<select>` (the department is typed instead).
+    pub fn values(self, members: &[String], lang: Lang) -> Vec<(String, String)> {
+        match self {
+            BulkField::Status => Status::ALL.iter().map(|s| (s.as_str().to_string(), status_label(lang, *s).to_string())).collect(),
+            BulkField::Priority => Priority::ALL.iter().map(|p| (p.as_str().to_string(), priority_label(lang, *p).to_string())).collect(),
+            BulkField::Assignee => assignee_choices(members, "", lang),
+            BulkField::Department => Vec::new(),
+        }
+    }
+
+    /// The edit a bulk change with `value` makes; `None` for a value the
+    /// field does not take. An empty department or assignee clears it.
+    pub fn edit(self, value: &str) -> Option<CaptureEdit> {
+        let value = value.trim();
+        Some(match self {
+            BulkField::Status => CaptureEdit { status: Some(Status::ALL.into_iter().find(|s| s.as_str() == value)?), ..Default::default() },
+            BulkField::Priority => {
+                CaptureEdit { priority: Some(Priority::ALL.into_iter().find(|p| p.as_str() == value)?), ..Default::default() }
+            }
+            BulkField::Assignee => CaptureEdit { assignee: Some((!value.is_empty()).then(|| value.to_string())), ..Default::default() },
+            BulkField::Department => {
+                let d = crate::settings::canonical_department(value);
+                CaptureEdit { department: Some((!d.is_empty()).then_some(d)), ..Default::default() }
+            }
+        })
+    }
+}
+
 /// Whether the signed-in member's role lets them do `action`. An older
 /// server that sends no role leaves the controls on: its own refusal is the
 /// rule either way, and hiding them would guess a role.
@@ -511,5 +609,50 @@ mod tests {
         assert!(!may(Some(Role::Viewer), Action::Comment));
         assert!(may(Some(Role::Viewer), Action::Read));
         assert!(may(None, Action::Edit));
+    }
+
+    #[test]
+    fn assignee_choices_keep_who_is_set_and_count_when_known() {
+        let members = vec!["ana".to_string(), "luis".to_string()];
+        let counts = vec![(None, 5), (Some("ana".to_string()), 2), (Some("olga".to_string()), 1)];
+        let opts = assignee_filter_options(&members, &counts, "v:eva", Lang::En);
+        let got: Vec<(&str, &str, Option<u32>)> = opts.iter().map(|o| (o.value.as_str(), o.label.as_str(), o.count)).collect();
+        assert_eq!(
+            got,
+            [
+                ("", "All", None),
+                ("none", "Unassigned", Some(5)),
+                ("v:ana", "ana", Some(2)),
+                ("v:luis", "luis", Some(0)),
+                ("v:olga", "olga", Some(1)),
+                ("v:eva", "eva", Some(0)),
+            ]
+        );
+        let row = assignee_choices(&members, "olga", Lang::Es);
+        assert_eq!(row.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>(), ["", "ana", "luis", "olga"]);
+        assert_eq!(row[0].1, "Sin asignar");
+    }
+
+    #[test]
+    fn a_bulk_field_makes_the_one_edit_the_server_reads() {
+        use crate::sync::validate::parse_edit;
+        let cases = [
+            (BulkField::Status, "closed", Some(r#"{"status":"closed"}"#)),
+            (BulkField::Status, "done", None),
+            (BulkField::Priority, "urgent", Some(r#"{"priority":"urgent"}"#)),
+            (BulkField::Assignee, "luis", Some(r#"{"assignee":"luis"}"#)),
+            (BulkField::Assignee, "", Some(r#"{"assignee":""}"#)),
+            (BulkField::Department, "Atención al cliente", Some(r#"{"department":"Customer Service"}"#)),
+            (BulkField::Department, " ", Some(r#"{"department":""}"#)),
+        ];
+        for (field, value, want) in cases {
+            let body = field.edit(value).map(|e| crate::dashboard::client::edit_body(&e));
+            assert_eq!(body.as_deref(), want, "{field:?} {value:?}");
+            assert_eq!(BulkField::parse(field.as_str()), Some(field));
+        }
+        let v: serde_json::Value = serde_json::from_str(&crate::dashboard::client::edit_body(&BulkField::Status.edit("closed").unwrap())).unwrap();
+        assert_eq!(parse_edit(&v).unwrap().status, Some(Status::Closed));
+        assert_eq!(BulkField::Status.values(&[], Lang::Es)[0].1, "Nuevo");
+        assert!(BulkField::Department.values(&[], Lang::En).is_empty());
     }
 }
