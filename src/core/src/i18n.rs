@@ -392,6 +392,9 @@ keys! {
     ServerErrQuotaExceeded => "serverErrQuotaExceeded",
     SyncProblemQuotaCaptures => "syncProblemQuotaCaptures",
     SyncProblemQuotaBytes => "syncProblemQuotaBytes",
+    // wsmodel12 (issue 12): assignment filter.
+    LogFilterAssignee => "logFilterAssignee",
+    LogUnassigned => "logUnassigned",
 }
 
 impl Key {
