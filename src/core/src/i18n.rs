@@ -396,6 +396,9 @@ keys! {
     ServerErrRoleForbidden => "serverErrRoleForbidden",
     ServerErrLastAdmin => "serverErrLastAdmin",
     ServerErrConflict => "serverErrConflict",
+    // wsmodel12 (issue 12): assignment filter.
+    LogFilterAssignee => "logFilterAssignee",
+    LogUnassigned => "logUnassigned",
 }
 
 impl Key {

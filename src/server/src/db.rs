@@ -78,6 +78,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     crate::query::SQLITE_NARROW_MIGRATION,
     // roles12: members' roles (see `crate::members`).
     crate::members::SQLITE_ROLE_MIGRATION,
+    // wsmodel12 (issue 12): the assignee query column.
+    crate::query::SQLITE_ASSIGNEE_MIGRATION,
     // queue12: each member's saved dashboard views.
     crate::saved_views::SQLITE_MIGRATION,
 ];
