@@ -162,7 +162,7 @@ pub fn add_member(conn: &Connection, team: &str, name: &str) -> Result<i64, Stri
 
 /// The one member a `token issue` means, from the (member id, team name)
 /// rows matching its name (and team, if given).
-pub(crate) fn choose_member(found: &[(i64, String)], member: &str, team: Option<&str>) -> Result<(i64, String), String> {
+pub fn choose_member(found: &[(i64, String)], member: &str, team: Option<&str>) -> Result<(i64, String), String> {
     match found {
         [one] => Ok(one.clone()),
         [] => Err(match team {

@@ -16,6 +16,7 @@ use axum::http::HeaderMap;
 use axum::response::Json;
 use escucha_core::dashboard::bulk::{parse_bulk, BulkEditResponse, BulkItem, BulkRefusal};
 use escucha_core::sync::api::ErrorCode;
+use escucha_core::workspace::role::Action;
 
 use crate::auth::Authed;
 use crate::errors::ApiFailure;
@@ -38,6 +39,8 @@ pub async fn bulk_edit(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<BulkEditResponse>, ApiFailure> {
+    // A viewer (read only) is refused before the body is even read.
+    who.require(Action::Edit)?;
     let value = crate::routes::json_body(&headers, body, state.config.limits.max_body_bytes)?;
     let request = parse_bulk(&value).map_err(|r| match r {
         BulkRefusal::TooMany { .. } => ApiFailure::new(ErrorCode::TooManyItems, r.to_string()),

@@ -12,6 +12,7 @@ pub mod db;
 pub mod errors;
 pub mod export;
 pub mod guard;
+pub mod member_routes;
 pub mod members;
 pub mod postgres;
 pub mod query;
@@ -32,7 +33,7 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Json};
-use axum::routing::{any, delete, get, post};
+use axum::routing::{any, delete, get, post, put};
 use axum::Router;
 use escucha_core::sync::api::{MAX_BODY_BYTES, MAX_PUSH_ITEMS};
 use serde_json::json;
@@ -141,7 +142,7 @@ pub struct StaticDirs {
 
 /// Every API route: (method, path). The OpenAPI test checks each appears in
 /// docs/sync-api.openapi.yaml.
-pub const API_ROUTES: [(&str, &str); 15] = [
+pub const API_ROUTES: [(&str, &str); 20] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/push"),
     ("get", "/api/v1/pull"),
@@ -153,6 +154,12 @@ pub const API_ROUTES: [(&str, &str); 15] = [
     ("get", "/api/v1/facets"),
     ("get", "/api/v1/aggregates"),
     ("get", "/api/v1/page-captures"),
+    // roles12: members, roles and tokens.
+    ("get", "/api/v1/members"),
+    ("post", "/api/v1/members"),
+    ("put", "/api/v1/members/{name}/role"),
+    ("post", "/api/v1/members/{name}/tokens"),
+    ("post", "/api/v1/me/token"),
     // queue12: bulk edits and saved views.
     ("post", "/api/v1/captures/bulk-edit"),
     ("get", "/api/v1/views"),
@@ -173,6 +180,10 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         .route("/api/v1/facets", get(query_routes::facets))
         .route("/api/v1/aggregates", get(query_routes::aggregates))
         .route("/api/v1/page-captures", get(query_routes::page_captures))
+        .route("/api/v1/members", get(member_routes::list).post(member_routes::add))
+        .route("/api/v1/members/{name}/role", put(member_routes::set_role))
+        .route("/api/v1/members/{name}/tokens", post(member_routes::issue_token))
+        .route("/api/v1/me/token", post(member_routes::rotate_own_token))
         // queue12
         .route("/api/v1/captures/bulk-edit", post(bulk::bulk_edit))
         .route("/api/v1/views", get(saved_views::list).post(saved_views::save))
@@ -188,7 +199,7 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         api = api.layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(config.cors_origins.iter().cloned()))
-                .allow_methods([Method::GET, Method::POST])
+                .allow_methods([Method::GET, Method::POST, Method::PUT])
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
                 .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION])
                 .max_age(Duration::from_secs(600)),

@@ -13,6 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::Json;
 use escucha_core::dashboard::saved_view::{parse_view, view_name, SavedView, SavedViews, MAX_VIEWS_PER_MEMBER};
 use escucha_core::sync::api::ErrorCode;
+use escucha_core::workspace::role::Action;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::accounts::Identity;
@@ -193,6 +194,8 @@ fn too_many(t: TooManyViews) -> ApiFailure {
 
 /// `GET /api/v1/views`: the member's saved views, by name.
 pub async fn list(State(state): State<AppState>, Authed(who): Authed) -> Result<Json<SavedViews>, ApiFailure> {
+    // Views are the member's own reading aid: every role, viewers included.
+    who.require(Action::Read)?;
     state.storage.saved_views(&who).await.map(Json).map_err(|e| ApiFailure::internal("reading your saved views", e))
 }
 
@@ -203,6 +206,7 @@ pub async fn save(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<SavedViews>, ApiFailure> {
+    who.require(Action::Read)?;
     let value = crate::routes::json_body(&headers, body, state.config.limits.max_body_bytes)?;
     let view = parse_view(&value).map_err(ApiFailure::bad_request)?;
     match state.storage.save_view(&who, &view, now_ms()).await {
@@ -214,6 +218,7 @@ pub async fn save(
 
 /// `DELETE /api/v1/views/{name}`: answers the list left.
 pub async fn delete(State(state): State<AppState>, Authed(who): Authed, Path(name): Path<String>) -> Result<Json<SavedViews>, ApiFailure> {
+    who.require(Action::Read)?;
     let name = view_name(&name).map_err(|e| ApiFailure::bad_request(e.to_string()))?;
     match state.storage.delete_view(&who, &name).await {
         Ok(Some(views)) => Ok(Json(views)),
