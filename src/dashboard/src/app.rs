@@ -17,15 +17,15 @@ use escucha_core::dashboard::client::{
     aggregates_path, captures_path, edit_body, edit_path, facets_path, FILTER_DEBOUNCE_MS, REFRESH_SECONDS,
 };
 use escucha_core::dashboard::i18n::{count_text, department_label, status_label, tr, Lang, Text};
-use escucha_core::dashboard::view::{detail_view, filter_options, page_view, row_view, Filters, LinkView, OptionView};
-use escucha_core::log::query_api::{Aggregates, CapturePage, Cursor, FacetCounts};
 use escucha_core::dashboard::queue::{may, Selection};
 use escucha_core::dashboard::saved_view::SavedView;
+use escucha_core::dashboard::view::{detail_view, filter_options, page_view, row_view, Filters, LinkView, OptionView};
 use escucha_core::log::query::SortKey;
+use escucha_core::log::query_api::{Aggregates, CapturePage, Cursor, FacetCounts};
 use escucha_core::log::{Capture, CaptureEdit, Priority, Status};
+use escucha_core::sync::api::Me;
 use escucha_core::sync::api::MemberInfo;
 use escucha_core::workspace::role::Action;
-use escucha_core::sync::api::Me;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -75,7 +75,7 @@ pub(crate) struct App {
     /// The department "My department" shows (kept in this browser).
     pub(crate) my_department: Option<String>,
     /// The pending filter change (dropping it cancels it).
-    debounce: Option<Timeout>,
+    pub(crate) debounce: Option<Timeout>,
     /// One `Intl.DateTimeFormat` per language for chart days (creating one
     /// per label cost about a third of a keystroke).
     day_format: Option<(Lang, js_sys::Function)>,
@@ -247,6 +247,7 @@ fn wire(app: &Shared) {
         apply_language(lang);
         show_who(&a);
         render(&a);
+        queue::relabel(&a);
     });
     let a = app.clone();
     on("filters", "input", move |_| {
@@ -670,7 +671,7 @@ pub(crate) fn render_counts(app: &Shared) {
 }
 
 /// The page of rows, the pager and the detail panel.
-fn render_rows(app: &Shared) {
+pub(crate) fn render_rows(app: &Shared) {
     let (lang, page, editable, selection, members) = {
         let a = app.borrow();
         let role = a.me.as_ref().and_then(|m| m.role);
@@ -746,8 +747,10 @@ fn table_row(c: &Capture, lang: Lang, editable: bool, picked: bool, members: &[M
         cell
     };
     if editable {
-        let priorities: Vec<(String, String)> =
-            Priority::ALL.iter().map(|p| (p.as_str().to_string(), escucha_core::dashboard::i18n::priority_label(lang, *p).to_string())).collect();
+        let priorities: Vec<(String, String)> = Priority::ALL
+            .iter()
+            .map(|p| (p.as_str().to_string(), escucha_core::dashboard::i18n::priority_label(lang, *p).to_string()))
+            .collect();
         append(&tr, &select_cell("priority", "priority", Text::Priority, &priorities, r.priority.as_str()));
         let dept_cell = el("td", &[], "");
         let input: HtmlInputElement = el(
@@ -759,9 +762,10 @@ fn table_row(c: &Capture, lang: Lang, editable: bool, picked: bool, members: &[M
         input.set_value(&department_label(lang, &r.department));
         append(&dept_cell, &input);
         append(&tr, &dept_cell);
-        let statuses: Vec<(String, String)> = Status::ALL.iter().map(|s| (s.as_str().to_string(), status_label(lang, *s).to_string())).collect();
+        let statuses: Vec<(String, String)> =
+            Status::ALL.iter().map(|s| (s.as_str().to_string(), status_label(lang, *s).to_string())).collect();
         append(&tr, &select_cell("status", "status", Text::Status, &statuses, r.status.as_str()));
-        let assignees = queue::assignee_choices(members, &r.assignee, lang);
+        let assignees = queue::assignee_choices_for(members, &r.assignee, lang);
         append(&tr, &select_cell("assignee", "assignee", Text::Assignee, &assignees, &r.assignee));
     } else {
         append(&tr, &el("td", &[("class", "priority")], &r.priority_label));
@@ -803,6 +807,12 @@ pub(crate) fn render_detail(app: &Shared) {
     };
     let d = detail_view(c, lang);
     let body: Element = by_id("detail-body");
+    // A refresh redraws the pane: a comment being written survives it.
+    let draft = document()
+        .get_element_by_id("comment-form")
+        .filter(|f| f.get_attribute("data-id").as_deref() == Some(c.id.as_str()))
+        .and_then(|_| document().get_element_by_id("comment-text"))
+        .map(|t| t.unchecked_into::<web_sys::HtmlTextAreaElement>().value());
     clear(&body);
     if !d.page_title.is_empty() {
         append(&body, &el("h3", &[], &d.page_title));
@@ -836,7 +846,7 @@ pub(crate) fn render_detail(app: &Shared) {
     if let Some(l) = &d.page {
         link(&body, l, Text::OpenPage, lang);
     }
-    queue::detail_extras(app, &body, c);
+    queue::detail_extras(app, &body, c, draft);
     let panel: HtmlElement = by_id("detail");
     panel.set_attribute("data-id", &d.id).expect("attribute");
     panel.set_hidden(false);

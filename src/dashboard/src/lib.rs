@@ -6,6 +6,7 @@
 mod api;
 mod app;
 mod chart;
+mod queue;
 
 use wasm_bindgen::prelude::*;
 

@@ -20,7 +20,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlButtonElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 
 use crate::api::request;
-use crate::app::{fill_select, format_time, load, local, on, render_counts, render_rows, save_edit, write_filters, Shared};
+use crate::app::{format_time, load, local, on, render_counts, render_rows, save_edit, write_filters, Shared};
 use escucha_ui::dom::{append_child as append, by_id, clear, el, set_hidden, set_text};
 
 const DEPARTMENT_KEY: &str = "escucha.dashboard.myDepartment";
@@ -56,7 +56,9 @@ fn set_filters(app: &Shared, f: Filters) {
 }
 
 pub fn wire(app: &Shared) {
-    for (id, view) in [("quick-mine", QuickView::Mine), ("quick-unassigned", QuickView::Unassigned), ("quick-department", QuickView::MyDepartment)] {
+    for (id, view) in
+        [("quick-mine", QuickView::Mine), ("quick-unassigned", QuickView::Unassigned), ("quick-department", QuickView::MyDepartment)]
+    {
         let a = app.clone();
         on(id, "click", move |_| {
             let next = {
@@ -68,7 +70,7 @@ pub fn wire(app: &Shared) {
                 Some(f) => set_filters(&a, f),
                 None => {
                     let lang = a.borrow().lang;
-                    set_text("status", Text::MyDepartmentLabel.get(lang));
+                    set_text("status", Text::MyDepartmentMissing.get(lang));
                     by_id::<HtmlInputElement>("my-department").focus().ok();
                 }
             }
@@ -86,7 +88,8 @@ pub fn wire(app: &Shared) {
     let a = app.clone();
     on("head", "click", move |e| {
         let Some(button) = target(&e).and_then(|t| t.closest("button[data-sort]").ok().flatten()) else { return };
-        let Some(col) = button.get_attribute("data-sort").and_then(|i| i.parse::<usize>().ok()).and_then(|i| Column::ALL.get(i).copied()) else {
+        let Some(col) = button.get_attribute("data-sort").and_then(|i| i.parse::<usize>().ok()).and_then(|i| Column::ALL.get(i).copied())
+        else {
             return;
         };
         let Some(key) = col.sort_key() else { return };
@@ -222,7 +225,12 @@ pub fn render_head(app: &Shared) {
                 th.set_attribute("aria-sort", aria_sort(sort, col)).expect("attribute");
                 let b = el(
                     "button",
-                    &[("type", "button"), ("class", "sort"), ("data-sort", &i.to_string()), ("title", &tr(lang, Text::SortBy, &[col.label().get(lang)]))],
+                    &[
+                        ("type", "button"),
+                        ("class", "sort"),
+                        ("data-sort", &i.to_string()),
+                        ("title", &tr(lang, Text::SortBy, &[col.label().get(lang)])),
+                    ],
                     col.label().get(lang),
                 );
                 append(&th, &b);
@@ -254,7 +262,9 @@ pub fn render_quick(app: &Shared) {
     let dept = a.my_department.as_deref();
     let (assignees, departments) =
         a.counts.as_ref().map(|c| (c.facets.assignees.clone(), c.facets.departments.clone())).unwrap_or_default();
-    for (id, view) in [("quick-mine", QuickView::Mine), ("quick-unassigned", QuickView::Unassigned), ("quick-department", QuickView::MyDepartment)] {
+    for (id, view) in
+        [("quick-mine", QuickView::Mine), ("quick-unassigned", QuickView::Unassigned), ("quick-department", QuickView::MyDepartment)]
+    {
         let label = view.label().get(lang);
         let text = match view.count(&assignees, &departments, &me, dept) {
             Some(n) => format!("{label} ({})", n),
@@ -354,10 +364,26 @@ pub fn render_views(app: &Shared) {
     clear(&list);
     for v in &views {
         let li = el("li", &[], "");
-        append(&li, &el("button", &[("type", "button"), ("data-act", "open"), ("data-name", &v.name), ("title", &tr(lang, Text::OpenView, &[&v.name]))], &v.name));
         append(
             &li,
-            &el("button", &[("type", "button"), ("data-act", "delete"), ("data-name", &v.name), ("aria-label", &tr(lang, Text::DeleteView, &[&v.name]))], "×"),
+            &el(
+                "button",
+                &[("type", "button"), ("data-act", "open"), ("data-name", &v.name), ("title", &tr(lang, Text::OpenView, &[&v.name]))],
+                &v.name,
+            ),
+        );
+        append(
+            &li,
+            &el(
+                "button",
+                &[
+                    ("type", "button"),
+                    ("data-act", "delete"),
+                    ("data-name", &v.name),
+                    ("aria-label", &tr(lang, Text::DeleteView, &[&v.name])),
+                ],
+                "×",
+            ),
         );
         append(&list, &li);
     }
@@ -420,7 +446,7 @@ fn delete_view(app: &Shared, name: String) {
 
 /// Under the detail's fields: the history timeline, the comment thread and,
 /// for a role that may comment, the form to add one.
-pub fn detail_extras(app: &Shared, body: &Element, c: &Capture) {
+pub fn detail_extras(app: &Shared, body: &Element, c: &Capture, draft: Option<String>) {
     let lang = app.borrow().lang;
     append(body, &el("h3", &[], Text::History.get(lang)));
     let history = history_lines(c, lang);
@@ -454,7 +480,9 @@ pub fn detail_extras(app: &Shared, body: &Element, c: &Capture) {
     if role_may(app, Action::Comment) {
         let form = el("form", &[("id", "comment-form"), ("data-id", &c.id)], "");
         append(&form, &el("label", &[("for", "comment-text")], Text::AddComment.get(lang)));
-        append(&form, &el("textarea", &[("id", "comment-text"), ("maxlength", "10000")], ""));
+        let area: HtmlTextAreaElement = el("textarea", &[("id", "comment-text"), ("maxlength", "10000")], "").unchecked_into();
+        area.set_value(&draft.unwrap_or_default());
+        append(&form, &area);
         append(&form, &el("p", &[("id", "comment-error"), ("role", "alert")], ""));
         append(&form, &el("button", &[("type", "submit")], Text::PostComment.get(lang)));
         append(body, &form);
@@ -466,5 +494,4 @@ pub fn relabel(app: &Shared) {
     fill_bulk_fields(app);
     render_views(app);
     render_quick(app);
-    let _ = fill_select;
 }

@@ -27,12 +27,18 @@ use crate::storage::{blocking, Storage};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MemberError {
     /// The team has no member of that name.
-    NoSuchMember { name: String },
+    NoSuchMember {
+        name: String,
+    },
     /// The team already has a member of that name.
-    Exists { name: String },
+    Exists {
+        name: String,
+    },
     /// `name` is the team's only admin; demoting them would leave no one
     /// able to manage the team.
-    LastAdmin { name: String },
+    LastAdmin {
+        name: String,
+    },
     /// The token presented for a rotation was revoked meanwhile.
     TokenRevoked,
     Db(String),
@@ -51,9 +57,10 @@ impl MemberError {
                 ErrorCode::LastAdmin,
                 format!("\u{201c}{name}\u{201d} is the team's only admin; make another member admin first, so the team keeps one."),
             ),
-            MemberError::TokenRevoked => {
-                ApiFailure::new(ErrorCode::Forbidden, "This token was revoked while it was being replaced; ask your team admin for a new one.")
-            }
+            MemberError::TokenRevoked => ApiFailure::new(
+                ErrorCode::Forbidden,
+                "This token was revoked while it was being replaced; ask your team admin for a new one.",
+            ),
             MemberError::Db(e) => ApiFailure::internal("changing the team's members", e),
         }
     }
@@ -109,9 +116,7 @@ pub fn sqlite_directory(conn: &Connection, team_id: Option<i64>) -> Result<Vec<D
         .map_err(sqlite)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(sqlite)?;
-    rows.into_iter()
-        .map(|(team, name, role)| Ok((team, MemberInfo { name, role: stored_role(&role).map_err(MemberError::Db)? })))
-        .collect()
+    rows.into_iter().map(|(team, name, role)| Ok((team, MemberInfo { name, role: stored_role(&role).map_err(MemberError::Db)? }))).collect()
 }
 
 pub fn sqlite_add(conn: &Connection, team_id: i64, name: &str, role: Role) -> Result<MemberInfo, MemberError> {
@@ -129,9 +134,8 @@ pub fn sqlite_set_role(conn: &mut Connection, team_id: i64, name: &str, role: Ro
         .optional()
         .map_err(sqlite)?;
     let current = current.map(|r| stored_role(&r)).transpose().map_err(MemberError::Db)?;
-    let admins: i64 = tx
-        .query_row("SELECT count(*) FROM members WHERE team_id = ?1 AND role = 'admin'", [team_id], |r| r.get(0))
-        .map_err(sqlite)?;
+    let admins: i64 =
+        tx.query_row("SELECT count(*) FROM members WHERE team_id = ?1 AND role = 'admin'", [team_id], |r| r.get(0)).map_err(sqlite)?;
     judge_role_change(name, current, role, admins as usize)?;
     tx.execute("UPDATE members SET role = ?3 WHERE team_id = ?1 AND name = ?2", params![team_id, name, role.as_str()]).map_err(sqlite)?;
     tx.commit().map_err(sqlite)?;
@@ -188,9 +192,7 @@ impl PgDb {
             )
             .await
             .map_err(pg)?;
-        rows.iter()
-            .map(|r| Ok((r.get(0), MemberInfo { name: r.get(1), role: stored_role(r.get(2)).map_err(MemberError::Db)? })))
-            .collect()
+        rows.iter().map(|r| Ok((r.get(0), MemberInfo { name: r.get(1), role: stored_role(r.get(2)).map_err(MemberError::Db)? }))).collect()
     }
 
     pub async fn add_member_as(&self, team_id: i64, name: &str, role: Role) -> Result<MemberInfo, MemberError> {
@@ -223,7 +225,9 @@ impl PgDb {
             .transpose()
             .map_err(MemberError::Db)?;
         judge_role_change(name, current, role, admins)?;
-        tx.execute("UPDATE members SET role = $3 WHERE team_id = $1 AND name = $2", &[&team_id, &name, &role.as_str()]).await.map_err(pg)?;
+        tx.execute("UPDATE members SET role = $3 WHERE team_id = $1 AND name = $2", &[&team_id, &name, &role.as_str()])
+            .await
+            .map_err(pg)?;
         tx.commit().await.map_err(pg)?;
         Ok(MemberInfo { name: name.to_string(), role })
     }
@@ -237,9 +241,12 @@ impl PgDb {
             .ok_or_else(|| MemberError::NoSuchMember { name: name.to_string() })?
             .get(0);
         let (id, secret) = accounts::new_token().map_err(MemberError::Db)?;
-        c.execute("INSERT INTO tokens (id, member_id, sha256) VALUES ($1, $2, $3)", &[&id, &member_id, &accounts::digest(&secret).as_slice()])
-            .await
-            .map_err(pg)?;
+        c.execute(
+            "INSERT INTO tokens (id, member_id, sha256) VALUES ($1, $2, $3)",
+            &[&id, &member_id, &accounts::digest(&secret).as_slice()],
+        )
+        .await
+        .map_err(pg)?;
         Ok(NewToken { id, token: secret, member: name.to_string(), team: team.to_string() })
     }
 

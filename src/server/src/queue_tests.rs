@@ -138,6 +138,21 @@ async fn a_bulk_edit_changes_the_selection_and_answers_per_capture(e) {
     assert_eq!(h.call("POST", "/api/v1/captures/bulk-edit", &ana, Some(two)).await.0, StatusCode::OK);
     let (_, page) = h.call("GET", "/api/v1/captures?department=Soporte&sort=priority&order=desc", &ana, None).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
+
+    // Assign three, then unassign one ("" clears); the queue's filter sees it.
+    let assign = json!({"ids": [caps[0].id, caps[1].id, caps[2].id], "edit": {"assignee": "luis"}});
+    assert_eq!(h.call("POST", "/api/v1/captures/bulk-edit", &ana, Some(assign)).await.0, StatusCode::OK);
+    let unassign = json!({"ids": [caps[2].id], "edit": {"assignee": ""}});
+    assert_eq!(h.call("POST", "/api/v1/captures/bulk-edit", &ana, Some(unassign)).await.0, StatusCode::OK);
+    let (_, page) = h.call("GET", "/api/v1/captures?assignee=luis", &ana, None).await;
+    let mut got: Vec<&str> = page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    got.sort();
+    let mut want = vec![caps[0].id.as_str(), caps[1].id.as_str()];
+    want.sort();
+    assert_eq!(got, want);
+    // Each change is a history event by the member who made it.
+    let third = page["items"].as_array().unwrap()[0]["history"].to_string();
+    assert!(third.contains("\"assignee\"") && third.contains("\"ana\""), "{third}");
 }
 
 async fn a_malformed_or_oversized_bulk_edit_changes_nothing(e) {
@@ -228,5 +243,28 @@ async fn a_member_keeps_a_bounded_number_of_views(e) {
     assert_eq!(status, StatusCode::OK);
     let (_, body) = h.call("GET", "/api/v1/views", &ana, None).await;
     assert_eq!(body["views"].as_array().unwrap().len(), MAX_VIEWS_PER_MEMBER);
+}
+
+async fn a_viewer_reads_and_keeps_views_but_cannot_bulk_edit(e) {
+    let Some(h) = harness(e).await else { return };
+    let ana = h.member("Atención", "ana").await;
+    let vera = h.member("Atención", "vera").await;
+    let team_id = h.storage.find_team("Atención").await.unwrap().unwrap();
+    h.storage.set_role(team_id, "vera", escucha_core::workspace::role::Role::Viewer).await.unwrap();
+    let c = capture(1, "ana");
+    h.push(&ana, std::slice::from_ref(&c)).await;
+
+    let (status, body) =
+        h.call("POST", "/api/v1/captures/bulk-edit", &vera, Some(json!({"ids": [c.id], "edit": {"status": "closed"}}))).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("role_forbidden")), "{body}");
+    assert_eq!(h.status_of(&vera, &c.id).await, Status::New, "the viewer reads the queue; nothing changed");
+    let (status, _) = h.call("POST", "/api/v1/views", &vera, Some(json!({"name": "Sin asignar", "filters": {"assignee": "none"}}))).await;
+    assert_eq!(status, StatusCode::OK, "a viewer keeps their own views");
+    assert_eq!(h.call("GET", "/api/v1/views", &vera, None).await.1["views"][0]["name"], "Sin asignar");
+    // The same request from a member goes through.
+    let (status, _) =
+        h.call("POST", "/api/v1/captures/bulk-edit", &ana, Some(json!({"ids": [c.id], "edit": {"status": "closed"}}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h.status_of(&vera, &c.id).await, Status::Closed);
 }
 }

@@ -232,6 +232,7 @@ texts! {
     CommentEmpty => "Write the comment first.", "Escribe primero el comentario.";
     ReadOnly => "Your role can read this log but not change it.", "Tu rol puede leer este registro, pero no cambiarlo.";
     NoValue => "(none)", "(ninguno)";
+    MyDepartmentMissing => "Type your department in “My department” first.", "Escribe primero tu departamento en «Mi departamento».";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is

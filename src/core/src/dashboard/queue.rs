@@ -650,7 +650,8 @@ mod tests {
             assert_eq!(body.as_deref(), want, "{field:?} {value:?}");
             assert_eq!(BulkField::parse(field.as_str()), Some(field));
         }
-        let v: serde_json::Value = serde_json::from_str(&crate::dashboard::client::edit_body(&BulkField::Status.edit("closed").unwrap())).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&crate::dashboard::client::edit_body(&BulkField::Status.edit("closed").unwrap())).unwrap();
         assert_eq!(parse_edit(&v).unwrap().status, Some(Status::Closed));
         assert_eq!(BulkField::Status.values(&[], Lang::Es)[0].1, "Nuevo");
         assert!(BulkField::Department.values(&[], Lang::En).is_empty());

@@ -110,6 +110,7 @@ impl Filters {
             to_ms: q.to_ms,
             sort: q.sort,
             descending: q.descending,
+            assignees: super::queue::assignee_choice(self),
             limit,
             ..CaptureQuery::default()
         })
