@@ -89,11 +89,11 @@ fn is_unique(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 
-/// A team's members (`team_id`), or every team's (`None`), as (team, member)
-/// sorted by team then name.
+/// One member and their team's name.
 pub type DirectoryRow = (String, MemberInfo);
 
-/// What a role change needs to know: `None` if refused.
+/// Whether a member whose role is `current` (`None`: no such member) may
+/// become `new` when the team has `admins` admins.
 fn judge_role_change(name: &str, current: Option<Role>, new: Role, admins: usize) -> Result<(), MemberError> {
     match current {
         None => Err(MemberError::NoSuchMember { name: name.to_string() }),
@@ -104,6 +104,8 @@ fn judge_role_change(name: &str, current: Option<Role>, new: Role, admins: usize
 
 // --- SQLite -----------------------------------------------------------------
 
+/// A team's members (`team_id`), or every team's (`None`), sorted by team
+/// then name.
 pub fn sqlite_directory(conn: &Connection, team_id: Option<i64>) -> Result<Vec<DirectoryRow>, MemberError> {
     let mut stmt = conn
         .prepare(
@@ -333,6 +335,72 @@ impl Storage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::Authentication;
+
+    /// Members that existed before roles became admins; later ones default
+    /// to member. `before` holds the migrations that precede the role column.
+    async fn members_before_roles_become_admins(storage: Storage) {
+        let t = storage.find_team("old").await.unwrap().expect("the old team");
+        let rows = storage.directory(Some(t)).await.unwrap();
+        assert_eq!(rows.iter().map(|(_, m)| (m.name.as_str(), m.role)).collect::<Vec<_>>(), [("ana", Role::Admin), ("bo", Role::Admin)]);
+        storage.add_member("old", "cy").await.unwrap();
+        assert_eq!(storage.directory(Some(t)).await.unwrap()[2].1, MemberInfo { name: "cy".into(), role: Role::Member });
+        let token = storage.issue_token("cy", Some("old")).await.unwrap().secret;
+        let Authentication::Valid(who) = storage.authenticate(&token).await.unwrap() else { panic!("valid") };
+        assert_eq!(who.role, Role::Member);
+    }
+
+    #[test]
+    fn sqlite_migration_keeps_what_existing_members_could_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let before = crate::db::MIGRATIONS.iter().position(|m| *m == SQLITE_ROLE_MIGRATION).expect("the role migration is listed");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for m in &crate::db::MIGRATIONS[..before] {
+                conn.execute_batch(m).unwrap();
+            }
+            conn.pragma_update(None, "user_version", before as u32).unwrap();
+            conn.execute_batch(
+                "INSERT INTO teams (name) VALUES ('old'); INSERT INTO team_changes (team_id, seq) VALUES (1, 0);
+                 INSERT INTO members (team_id, name) VALUES (1, 'ana'), (1, 'bo');",
+            )
+            .unwrap();
+        }
+        let storage = Storage::Sqlite(crate::Db::open(&path).unwrap());
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(members_before_roles_become_admins(storage));
+    }
+
+    #[test]
+    fn postgres_migration_keeps_what_existing_members_could_do() {
+        let Some(admin) = crate::postgres::test_postgres_url() else { return };
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let url = crate::postgres::scratch_database(&admin, "escucha_roles").await.unwrap();
+            let before = crate::postgres::MIGRATIONS.iter().position(|m| *m == POSTGRES_ROLE_MIGRATION).expect("listed");
+            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+            tokio::spawn(conn);
+            client
+                .batch_execute(
+                    "CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                )
+                .await
+                .unwrap();
+            for (i, m) in crate::postgres::MIGRATIONS[..before].iter().enumerate() {
+                client.batch_execute(m).await.unwrap();
+                client.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&((i + 1) as i32)]).await.unwrap();
+            }
+            client
+                .batch_execute(
+                    "INSERT INTO teams (id, name) VALUES (1, 'old'); INSERT INTO team_changes (team_id, seq) VALUES (1, 0);
+                     INSERT INTO members (team_id, name) VALUES (1, 'ana'), (1, 'bo');",
+                )
+                .await
+                .unwrap();
+            drop(client);
+            members_before_roles_become_admins(Storage::open(&url).await.unwrap()).await;
+        });
+    }
 
     #[test]
     fn the_last_admin_keeps_the_role() {

@@ -11,6 +11,10 @@ use crate::sync::validate::parse_strict;
 /// A team or member name by the one name rule ([`validate_name`]), worded
 /// for the admin (`what` is "team" or "member").
 pub fn check_name(what: &str, name: &str) -> Result<(), String> {
+    // Spaces around a name make two names that look the same.
+    if !name.trim().is_empty() && name.trim() != name {
+        return Err(format!("The {what} name \u{201c}{name}\u{201d} starts or ends with a space."));
+    }
     validate_name(name).map_err(|kind| {
         let why = match kind {
             Kind::Empty => "is empty".to_string(),
@@ -59,6 +63,7 @@ mod tests {
             (json!({"name": "Ana", "rol": "admin"}), "unknown field `rol`"),
             (json!({"name": ""}), "name: The member name \u{201c}\u{201d} is empty."),
             (json!({"name": "a\nb"}), "control character"),
+            (json!({"name": " Ana"}), "starts or ends with a space"),
             (json!({"name": "ana\u{202e}x"}), "bidirectional"),
             (json!({"role": "admin"}), "missing field `name`"),
             (json!(["Ana"]), "must be a JSON object"),
