@@ -49,18 +49,15 @@ pub fn edit_path(id: &str) -> String {
 }
 
 /// The JSON body of an edit: only the fields it sets. Clearing the
-/// department or the assignee is sent as `""` (which `Capture::apply`
-/// stores as "none"), because `null` reads back as "field absent" in a
-/// `CaptureEdit`; empty tag adds and removes are left out.
+/// department is sent as `""` (which `Capture::apply` stores as "none");
+/// the assignee and the claim are cleared with `null`.
 pub fn edit_body(edit: &CaptureEdit) -> String {
     let mut v = serde_json::to_value(edit).expect("an edit serializes");
     if let Some(obj) = v.as_object_mut() {
-        obj.retain(|k, x| !x.is_null() && !(matches!(k.as_str(), "addTags" | "removeTags") && x.as_array().is_some_and(Vec::is_empty)));
+        // `null` clears an assignee or a claim (wsmodel12); elsewhere it is "absent".
+        obj.retain(|k, x| !x.is_null() || matches!(k.as_str(), "assignee" | "claim"));
         if matches!(edit.department, Some(None)) {
             obj.insert("department".into(), serde_json::Value::String(String::new()));
-        }
-        if matches!(edit.assignee, Some(None)) {
-            obj.insert("assignee".into(), serde_json::Value::String(String::new()));
         }
     }
     v.to_string()

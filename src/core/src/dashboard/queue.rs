@@ -641,7 +641,7 @@ mod tests {
             (BulkField::Status, "done", None),
             (BulkField::Priority, "urgent", Some(r#"{"priority":"urgent"}"#)),
             (BulkField::Assignee, "luis", Some(r#"{"assignee":"luis"}"#)),
-            (BulkField::Assignee, "", Some(r#"{"assignee":""}"#)),
+            (BulkField::Assignee, "", Some(r#"{"assignee":null}"#)),
             (BulkField::Department, "Atención al cliente", Some(r#"{"department":"Customer Service"}"#)),
             (BulkField::Department, " ", Some(r#"{"department":""}"#)),
         ];
