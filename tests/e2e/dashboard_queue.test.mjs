@@ -169,7 +169,7 @@ test('queue: a saved view keeps filters and sort on the server and reopens in on
   let page = first.page;
   await page.click('#head button.sort:text-is("Priority")');
   await page.waitForFunction(() => document.querySelector('#sort-summary').textContent === 'Priority: highest first');
-  await page.waitForSelector('#f-status option[value="v:escalated"]');
+  await page.waitForSelector('#f-status option[value="v:escalated"]', { state: 'attached' });
   await page.selectOption('#f-status', 'v:escalated');
   await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 2);
   await page.fill('#view-name', 'Escaladas urgentes');
@@ -209,6 +209,7 @@ test('queue: a viewer sees the queue without edit controls, in Spanish, and the 
   assert.equal(await page.isHidden('#bulk'), true);
   await page.click(`#rows tr[data-id="${ids.old}"] td.comment`);
   await page.waitForSelector('#detail:not([hidden]) ol.comments');
+  assert.equal(await page.textContent('#detail ol.comments .comment-text'), '<b>Llamo yo</b> mañana', 'a viewer reads the thread');
   assert.equal(await page.locator('#comment-form').count(), 0, 'no comment form for a viewer');
   // Sorting and saved views are reading aids: a viewer has them.
   await page.click('#head button.sort:text-is("Prioridad")');
