@@ -7,12 +7,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, CHROMIUM_ARGS, startTeamLog } from './harness.mjs';
 
 const BIN = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'escucha-server');
 const HOUR = 3_600_000;
+const AXE = readFileSync(join(ROOT, 'tests', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** axe's critical and serious violations on the page as it is now. */
+async function axeBad(page) {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })));
+  return violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
+}
 const NOW = Date.now();
 
 let teamLog, browser;
@@ -114,6 +124,7 @@ test('queue: sort by age and priority on the server, bulk status and assignee on
   await page.check(`#rows tr[data-id="${ids.mid}"] input[data-field=pick]`);
   await page.waitForSelector('#bulk:not([hidden])');
   assert.equal(await page.textContent('#selected-count'), '2 selected');
+  assert.deepEqual(await axeBad(page), [], 'the queue with its bulk bar is axe clean');
   await page.selectOption('#bulk-field', 'status');
   await page.selectOption('#bulk-value', 'escalated');
   await page.click('#bulk-apply');
@@ -157,6 +168,7 @@ test('queue: sort by age and priority on the server, bulk status and assignee on
   await page.click('#comment-form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#detail ol.comments .comment-text')?.textContent === '<b>Llamo yo</b> mañana');
   assert.equal(await page.locator('#detail b').count(), 0, 'the comment is text, not HTML');
+  assert.deepEqual(await axeBad(page), [], 'the detail with its timeline and thread is axe clean');
   const comments = (await byId()).get(ids.old).comments;
   assert.equal(JSON.stringify(comments).includes('<b>Llamo yo</b> mañana'), true, JSON.stringify(comments));
 
@@ -176,6 +188,7 @@ test('queue: a saved view keeps filters and sort on the server and reopens in on
   await page.click('#view-form button[type=submit]');
   await page.waitForSelector('#view-list button[data-act=open][data-name="Escaladas urgentes"]');
   assert.equal(await page.textContent('#status'), 'View “Escaladas urgentes” saved.');
+  assert.deepEqual(await axeBad(page), [], 'saved views are axe clean');
   const saved = await api('/api/v1/views');
   assert.deepEqual(saved.body.views.map((v) => [v.name, v.sort, v.descending, v.filters.status]), [['Escaladas urgentes', 'priority', true, 'v:escalated']]);
   await first.context.close();
@@ -207,6 +220,7 @@ test('queue: a viewer sees the queue without edit controls, in Spanish, and the 
   }
   assert.equal(await page.textContent(`#rows tr[data-id="${ids.old}"] td.status`), 'Escalado');
   assert.equal(await page.isHidden('#bulk'), true);
+  assert.deepEqual(await axeBad(page), [], "the viewer's queue is axe clean");
   await page.click(`#rows tr[data-id="${ids.old}"] td.comment`);
   await page.waitForSelector('#detail:not([hidden]) ol.comments');
   assert.equal(await page.textContent('#detail ol.comments .comment-text'), '<b>Llamo yo</b> mañana', 'a viewer reads the thread');
