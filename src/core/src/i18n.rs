@@ -419,6 +419,9 @@ keys! {
     OptionsPersonalSites => "optionsPersonalSites",
     OptionsLockedByPolicy => "optionsLockedByPolicy",
     OptionsPolicyTeam => "optionsPolicyTeam",
+    // wsmodel12 (issue 12): assignment filter.
+    LogFilterAssignee => "logFilterAssignee",
+    LogUnassigned => "logUnassigned",
 }
 
 impl Key {

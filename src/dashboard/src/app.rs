@@ -17,10 +17,15 @@ use escucha_core::dashboard::client::{
     aggregates_path, captures_path, edit_body, edit_path, facets_path, FILTER_DEBOUNCE_MS, REFRESH_SECONDS,
 };
 use escucha_core::dashboard::i18n::{count_text, department_label, status_label, tr, Lang, Text};
+use escucha_core::dashboard::queue::{may, Selection};
+use escucha_core::dashboard::saved_view::SavedView;
 use escucha_core::dashboard::view::{detail_view, filter_options, page_view, row_view, Filters, LinkView, OptionView};
+use escucha_core::log::query::SortKey;
 use escucha_core::log::query_api::{Aggregates, CapturePage, Cursor, FacetCounts};
-use escucha_core::log::{Capture, CaptureEdit, Status};
+use escucha_core::log::{Capture, CaptureEdit, Priority, Status};
 use escucha_core::sync::api::Me;
+use escucha_core::sync::api::MemberInfo;
+use escucha_core::workspace::role::Action;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -28,22 +33,23 @@ use web_sys::{Element, Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, 
 
 use crate::api::request;
 use crate::chart::{self, Chart};
+use crate::queue;
 use escucha_ui::dom::{append_child as append, by_id, clear, document, el, set_hidden, set_text};
 
 const TOKEN_KEY: &str = "escucha.dashboard.token";
 const LANG_KEY: &str = "escucha.dashboard.lang";
 const PAGE_SIZE: u32 = 50;
 
-struct App {
-    lang: Lang,
-    token: Option<String>,
-    filters: Filters,
+pub(crate) struct App {
+    pub(crate) lang: Lang,
+    pub(crate) token: Option<String>,
+    pub(crate) filters: Filters,
     /// The `after` cursor of every page up to the current one (`None`: the first).
     cursors: Vec<Option<String>>,
-    page: Option<CapturePage>,
-    counts: Option<FacetCounts>,
+    pub(crate) page: Option<CapturePage>,
+    pub(crate) counts: Option<FacetCounts>,
     aggregates: Option<Aggregates>,
-    selected: Option<String>,
+    pub(crate) selected: Option<String>,
     charts: Vec<Chart>,
     /// Minutes east of UTC, so days in filters and charts are the user's days.
     tz_offset_min: i32,
@@ -57,30 +63,40 @@ struct App {
     /// The status line shows a failed load (cleared by the next good one).
     pull_error: bool,
     updated_ms: Option<f64>,
-    me: Option<Me>,
+    pub(crate) me: Option<Me>,
+    /// queue12: the server-side sort (key, descending) the headers chose.
+    pub(crate) sort: (SortKey, bool),
+    /// Rows ticked for a bulk change.
+    pub(crate) selection: Selection,
+    /// The member's saved views (from the server).
+    pub(crate) views: Vec<SavedView>,
+    /// The team's members, for assigning.
+    pub(crate) members: Vec<MemberInfo>,
+    /// The department "My department" shows (kept in this browser).
+    pub(crate) my_department: Option<String>,
     /// The pending filter change (dropping it cancels it).
-    debounce: Option<Timeout>,
+    pub(crate) debounce: Option<Timeout>,
     /// One `Intl.DateTimeFormat` per language for chart days (creating one
     /// per label cost about a third of a keystroke).
     day_format: Option<(Lang, js_sys::Function)>,
 }
 
-type Shared = Rc<RefCell<App>>;
+pub(crate) type Shared = Rc<RefCell<App>>;
 
 fn session() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
 
-fn local() -> Option<web_sys::Storage> {
+pub(crate) fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-fn now_ms() -> f64 {
+pub(crate) fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
 /// `Intl` date and time in the user's language.
-fn format_time(ms: f64, lang: Lang, with_time: bool) -> String {
+pub(crate) fn format_time(ms: f64, lang: Lang, with_time: bool) -> String {
     let opts = js_sys::Object::new();
     let set = |k: &str, v: &str| {
         let _ = js_sys::Reflect::set(&opts, &k.into(), &v.into());
@@ -141,6 +157,11 @@ pub fn start() {
         pull_error: false,
         updated_ms: None,
         me: None,
+        sort: (SortKey::Created, true),
+        selection: Selection::default(),
+        views: Vec::new(),
+        members: Vec::new(),
+        my_department: queue::stored_department(),
         debounce: None,
         day_format: None,
     }));
@@ -194,13 +215,14 @@ fn apply_language(lang: Lang) {
     by_id::<HtmlInputElement>("q").set_placeholder(Text::SearchPlaceholder.get(lang));
 }
 
-fn on<F: FnMut(Event) + 'static>(id: &str, event: &str, f: F) {
+pub(crate) fn on<F: FnMut(Event) + 'static>(id: &str, event: &str, f: F) {
     let cb = Closure::<dyn FnMut(Event)>::new(f);
     by_id::<Element>(id).add_event_listener_with_callback(event, cb.as_ref().unchecked_ref()).expect("listener");
     cb.forget();
 }
 
 fn wire(app: &Shared) {
+    queue::wire(app);
     let a = app.clone();
     on("login-form", "submit", move |e| {
         e.prevent_default();
@@ -227,6 +249,7 @@ fn wire(app: &Shared) {
         show_who(&a);
         render(&a);
         crate::members::set_lang(lang);
+        queue::relabel(&a);
     });
     let a = app.clone();
     on("filters", "input", move |_| {
@@ -283,6 +306,21 @@ fn wire(app: &Shared) {
                 let v = escucha_core::settings::canonical_department(&target.unchecked_ref::<HtmlInputElement>().value());
                 CaptureEdit { department: Some((!v.is_empty()).then_some(v)), ..Default::default() }
             }
+            "priority" => {
+                let v = target.unchecked_ref::<HtmlSelectElement>().value();
+                let Some(p) = Priority::ALL.into_iter().find(|p| p.as_str() == v) else { return };
+                CaptureEdit { priority: Some(p), ..Default::default() }
+            }
+            "assignee" => {
+                let v = target.unchecked_ref::<HtmlSelectElement>().value();
+                CaptureEdit { assignee: Some((!v.is_empty()).then_some(v)), ..Default::default() }
+            }
+            "pick" => {
+                let on = target.unchecked_ref::<HtmlInputElement>().checked();
+                a.borrow_mut().selection.set(&id, on);
+                queue::render_bulk(&a);
+                return;
+            }
             _ => return,
         };
         save_edit(a.clone(), id, edit);
@@ -304,17 +342,17 @@ fn wire(app: &Shared) {
     });
 }
 
-fn select_value(id: &str) -> String {
+pub(crate) fn select_value(id: &str) -> String {
     by_id::<HtmlSelectElement>(id).value()
 }
 
-fn input_value(id: &str) -> String {
+pub(crate) fn input_value(id: &str) -> String {
     by_id::<HtmlInputElement>(id).value()
 }
 
-const FILTER_SELECTS: [&str; 6] = ["f-brand", "f-sentiment", "f-department", "f-status", "f-site", "f-member"];
+const FILTER_SELECTS: [&str; 7] = ["f-brand", "f-sentiment", "f-department", "f-status", "f-site", "f-member", "f-assignee"];
 
-fn read_filters() -> Filters {
+pub(crate) fn read_filters() -> Filters {
     Filters {
         text: input_value("q"),
         brand: select_value("f-brand"),
@@ -323,12 +361,16 @@ fn read_filters() -> Filters {
         status: select_value("f-status"),
         site: select_value("f-site"),
         member: select_value("f-member"),
+        assignee: select_value("f-assignee"),
         from: input_value("f-from"),
         to: input_value("f-to"),
     }
 }
 
-fn write_filters(f: &Filters) {
+/// Put `f` in the controls. The selects get their choices again from the
+/// last counts (the chosen values kept, at zero if absent), so a saved
+/// view's filters show before its counts arrive.
+pub(crate) fn write_filters(f: &Filters) {
     by_id::<HtmlInputElement>("q").set_value(&f.text);
     by_id::<HtmlInputElement>("f-from").set_value(&f.from);
     by_id::<HtmlInputElement>("f-to").set_value(&f.to);
@@ -398,6 +440,7 @@ fn sign_in(app: Shared, token: String) {
                     a.aggregates = None;
                 }
                 show_who(&app);
+                queue::signed_in(&app);
                 set_hidden("login", true);
                 set_hidden("log", false);
                 set_hidden("signout", false);
@@ -432,6 +475,9 @@ fn sign_out(app: &Shared, message: Option<String>) {
         a.selected = None;
         a.generation += 1;
         a.debounce = None;
+        a.selection.clear();
+        a.views.clear();
+        a.members.clear();
         (a.lang, std::mem::take(&mut a.charts))
     };
     for c in charts {
@@ -452,7 +498,7 @@ enum Answer {
 /// (three requests at once; each part is drawn when it arrives).
 /// `keep_page`: stay on the current page (refresh, edit, paging) instead
 /// of going back to the first (a filter change).
-fn load(app: &Shared, keep_page: bool) {
+pub(crate) fn load(app: &Shared, keep_page: bool) {
     let prepared = {
         let mut a = app.borrow_mut();
         if !keep_page {
@@ -463,6 +509,7 @@ fn load(app: &Shared, keep_page: bool) {
             (None, _) => return,
             (Some(_), Err(t)) => Err((t, a.lang)),
             (Some(token), Ok(mut q)) => {
+                (q.sort, q.descending) = a.sort;
                 q.after = a.cursors.last().cloned().flatten().and_then(|c| Cursor::decode(&c)).map(|c| c.key);
                 a.generation += 1;
                 a.loading = 3;
@@ -532,6 +579,12 @@ fn arrived(app: &Shared, generation: u64, answer: Result<Answer, escucha_core::d
             }
             show_who(app);
             if draw_list {
+                // Ticks never outlive the rows shown (a change must not reach a capture out of sight).
+                {
+                    let mut a = app.borrow_mut();
+                    let shown: Vec<String> = a.page.as_ref().map(|p| p.items.iter().map(|c| c.id.clone()).collect()).unwrap_or_default();
+                    a.selection.retain_shown(shown.iter().map(String::as_str));
+                }
                 render_counts(app);
                 render_rows(app);
             }
@@ -547,7 +600,7 @@ fn arrived(app: &Shared, generation: u64, answer: Result<Answer, escucha_core::d
     }
 }
 
-fn save_edit(app: Shared, id: String, edit: CaptureEdit) {
+pub(crate) fn save_edit(app: Shared, id: String, edit: CaptureEdit) {
     let (token, lang) = {
         let a = app.borrow();
         (a.token.clone(), a.lang)
@@ -580,14 +633,14 @@ fn save_edit(app: Shared, id: String, edit: CaptureEdit) {
 }
 
 /// Redraw everything from what the server last answered (language switch, edits).
-fn render(app: &Shared) {
+pub(crate) fn render(app: &Shared) {
     render_counts(app);
     render_rows(app);
     render_charts(app);
 }
 
 /// The filter bar's choices with their counts, the summary and the empty-state line.
-fn render_counts(app: &Shared) {
+pub(crate) fn render_counts(app: &Shared) {
     let (lang, filters, counts) = {
         let a = app.borrow();
         (a.lang, a.filters.clone(), a.counts.clone())
@@ -600,6 +653,8 @@ fn render_counts(app: &Shared) {
     fill_select("f-status", &options.statuses, &filters.status, lang);
     fill_select("f-site", &options.sites, &filters.site, lang);
     fill_select("f-member", &options.members, &filters.member, lang);
+    fill_select("f-assignee", &queue::assignee_options(app, &filters, lang), &filters.assignee, lang);
+    queue::render_quick(app);
     let datalist: Element = by_id("departments");
     clear(&datalist);
     for o in options.departments.iter().filter(|o| o.value.starts_with("v:")) {
@@ -620,23 +675,26 @@ fn render_counts(app: &Shared) {
 }
 
 /// The page of rows, the pager and the detail panel.
-fn render_rows(app: &Shared) {
-    let (lang, page) = {
+pub(crate) fn render_rows(app: &Shared) {
+    let (lang, page, editable, selection, members) = {
         let a = app.borrow();
-        (a.lang, a.page.clone())
+        let role = a.me.as_ref().and_then(|m| m.role);
+        (a.lang, a.page.clone(), may(role, Action::Edit), a.selection.clone(), a.members.clone())
     };
     let Some(page) = page else { return };
+    queue::render_head(app);
     let tbody: Element = by_id("rows");
     clear(&tbody);
     for c in &page.items {
-        append(&tbody, &table_row(c, lang));
+        append(&tbody, &table_row(c, lang, editable, selection.contains(&c.id), &members));
     }
+    queue::render_bulk(app);
     render_pager(app);
     render_detail(app);
 }
 
 /// "Page n of m" (m from the facet count) and which way one can go.
-fn render_pager(app: &Shared) {
+pub(crate) fn render_pager(app: &Shared) {
     let (lang, total, page_no, rows, has_next) = {
         let a = app.borrow();
         let Some(page) = &a.page else { return };
@@ -650,7 +708,7 @@ fn render_pager(app: &Shared) {
     by_id::<web_sys::HtmlButtonElement>("next").set_disabled(!has_next);
 }
 
-fn fill_select(id: &str, options: &[OptionView], selected: &str, lang: Lang) {
+pub(crate) fn fill_select(id: &str, options: &[OptionView], selected: &str, lang: Lang) {
     let select: HtmlSelectElement = by_id(id);
     clear(&select);
     for o in options {
@@ -663,34 +721,63 @@ fn fill_select(id: &str, options: &[OptionView], selected: &str, lang: Lang) {
     select.set_value(selected);
 }
 
-fn table_row(c: &Capture, lang: Lang) -> Element {
+/// One queue row. A role that cannot edit sees values as text, no controls.
+fn table_row(c: &Capture, lang: Lang, editable: bool, picked: bool, members: &[MemberInfo]) -> Element {
     let r = row_view(c, lang);
     let tr: Element = el("tr", &[("data-id", &r.id)], "").into();
+    if editable {
+        let cell = el("td", &[("class", "pick")], "");
+        let tick: HtmlInputElement =
+            el("input", &[("type", "checkbox"), ("data-field", "pick"), ("aria-label", Text::SelectRow.get(lang))], "").unchecked_into();
+        tick.set_checked(picked);
+        append(&cell, &tick);
+        append(&tr, &cell);
+    }
     append(&tr, &el("td", &[("class", "date")], &format_time(r.created_ms as f64, lang, true)));
     append(&tr, &el("td", &[], &r.site));
     append(&tr, &el("td", &[], &r.brand));
     append(&tr, &el("td", &[("class", "author")], &r.author));
     append(&tr, &el("td", &[("class", "comment")], &r.excerpt));
     append(&tr, &el("td", &[("class", &format!("sentiment {}", r.sentiment.as_str()))], &r.sentiment_label));
-    let dept_cell = el("td", &[], "");
-    let input: HtmlInputElement = el(
-        "input",
-        &[("data-field", "department"), ("list", "departments"), ("aria-label", Text::Department.get(lang)), ("class", "dept")],
-        "",
-    )
-    .unchecked_into();
-    input.set_value(&department_label(lang, &r.department));
-    append(&dept_cell, &input);
-    append(&tr, &dept_cell);
-    let status_cell = el("td", &[], "");
-    let select: HtmlSelectElement =
-        el("select", &[("data-field", "status"), ("aria-label", Text::Status.get(lang)), ("class", "status")], "").unchecked_into();
-    for s in Status::ALL {
-        append(&select, &el("option", &[("value", s.as_str())], status_label(lang, s)));
+    let select_cell = |field: &str, class: &str, label: Text, options: &[(String, String)], value: &str| {
+        let cell = el("td", &[], "");
+        let select: HtmlSelectElement =
+            el("select", &[("data-field", field), ("aria-label", label.get(lang)), ("class", class)], "").unchecked_into();
+        for (v, text) in options {
+            append(&select, &el("option", &[("value", v)], text));
+        }
+        select.set_value(value);
+        append(&cell, &select);
+        cell
+    };
+    if editable {
+        let priorities: Vec<(String, String)> = Priority::ALL
+            .iter()
+            .map(|p| (p.as_str().to_string(), escucha_core::dashboard::i18n::priority_label(lang, *p).to_string()))
+            .collect();
+        append(&tr, &select_cell("priority", "priority", Text::Priority, &priorities, r.priority.as_str()));
+        let dept_cell = el("td", &[], "");
+        let input: HtmlInputElement = el(
+            "input",
+            &[("data-field", "department"), ("list", "departments"), ("aria-label", Text::Department.get(lang)), ("class", "dept")],
+            "",
+        )
+        .unchecked_into();
+        input.set_value(&department_label(lang, &r.department));
+        append(&dept_cell, &input);
+        append(&tr, &dept_cell);
+        let statuses: Vec<(String, String)> =
+            Status::ALL.iter().map(|s| (s.as_str().to_string(), status_label(lang, *s).to_string())).collect();
+        append(&tr, &select_cell("status", "status", Text::Status, &statuses, r.status.as_str()));
+        let assignees = queue::assignee_choices_for(members, &r.assignee, lang);
+        append(&tr, &select_cell("assignee", "assignee", Text::Assignee, &assignees, &r.assignee));
+    } else {
+        append(&tr, &el("td", &[("class", "priority")], &r.priority_label));
+        append(&tr, &el("td", &[("class", "dept")], &department_label(lang, &r.department)));
+        append(&tr, &el("td", &[("class", "status")], status_label(lang, r.status)));
+        let who = if r.assignee.is_empty() { Text::Unassigned.get(lang).to_string() } else { r.assignee.clone() };
+        append(&tr, &el("td", &[("class", "assignee")], &who));
     }
-    select.set_value(r.status.as_str());
-    append(&status_cell, &select);
-    append(&tr, &status_cell);
     append(&tr, &el("td", &[], &r.member));
     tr
 }
@@ -712,7 +799,7 @@ fn link(parent: &Element, view: &LinkView, label: Text, lang: Lang) {
     append(parent, &p);
 }
 
-fn render_detail(app: &Shared) {
+pub(crate) fn render_detail(app: &Shared) {
     let (selected, lang) = {
         let a = app.borrow();
         let held = a.selected.as_deref().and_then(|id| a.page.as_ref()?.items.iter().find(|c| c.id == id)).cloned();
@@ -724,6 +811,12 @@ fn render_detail(app: &Shared) {
     };
     let d = detail_view(c, lang);
     let body: Element = by_id("detail-body");
+    // A refresh redraws the pane: a comment being written survives it.
+    let draft = document()
+        .get_element_by_id("comment-form")
+        .filter(|f| f.get_attribute("data-id").as_deref() == Some(c.id.as_str()))
+        .and_then(|_| document().get_element_by_id("comment-text"))
+        .map(|t| t.unchecked_into::<web_sys::HtmlTextAreaElement>().value());
     clear(&body);
     if !d.page_title.is_empty() {
         append(&body, &el("h3", &[], &d.page_title));
@@ -757,6 +850,7 @@ fn render_detail(app: &Shared) {
     if let Some(l) = &d.page {
         link(&body, l, Text::OpenPage, lang);
     }
+    queue::detail_extras(app, &body, c, draft);
     let panel: HtmlElement = by_id("detail");
     panel.set_attribute("data-id", &d.id).expect("attribute");
     panel.set_hidden(false);

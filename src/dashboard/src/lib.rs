@@ -7,6 +7,7 @@ mod api;
 mod app;
 mod chart;
 mod members;
+mod queue;
 
 use wasm_bindgen::prelude::*;
 

@@ -80,6 +80,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     crate::members::SQLITE_ROLE_MIGRATION,
     // 6 (config12): the team configuration (see `crate::team_config`).
     crate::team_config::SQLITE_MIGRATION,
+    // wsmodel12 (issue 12): the assignee query column.
+    crate::query::SQLITE_ASSIGNEE_MIGRATION,
+    // queue12: each member's saved dashboard views.
+    crate::saved_views::SQLITE_MIGRATION,
 ];
 
 #[derive(Debug)]

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod bulk;
 pub mod connections;
 pub mod db;
 pub mod errors;
@@ -20,6 +21,7 @@ pub mod quota;
 pub mod rate_limit;
 pub mod request_log;
 pub mod routes;
+pub mod saved_views;
 pub mod storage;
 pub mod store;
 pub mod team_config;
@@ -32,7 +34,7 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Json};
-use axum::routing::{any, get, post, put};
+use axum::routing::{any, delete, get, post, put};
 use axum::Router;
 use escucha_core::sync::api::{MAX_BODY_BYTES, MAX_PUSH_ITEMS};
 use serde_json::json;
@@ -141,7 +143,7 @@ pub struct StaticDirs {
 
 /// Every API route: (method, path). The OpenAPI test checks each appears in
 /// docs/sync-api.openapi.yaml.
-pub const API_ROUTES: [(&str, &str); 18] = [
+pub const API_ROUTES: [(&str, &str); 22] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/push"),
     ("get", "/api/v1/pull"),
@@ -161,6 +163,11 @@ pub const API_ROUTES: [(&str, &str); 18] = [
     ("post", "/api/v1/me/token"),
     ("get", "/api/v1/config"),
     ("put", "/api/v1/config"),
+    // queue12: bulk edits and saved views.
+    ("post", "/api/v1/captures/bulk-edit"),
+    ("get", "/api/v1/views"),
+    ("post", "/api/v1/views"),
+    ("delete", "/api/v1/views/{name}"),
 ];
 
 pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
@@ -181,6 +188,10 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         .route("/api/v1/members/{name}/tokens", post(member_routes::issue_token))
         .route("/api/v1/me/token", post(member_routes::rotate_own_token))
         .route("/api/v1/config", get(team_config::get).put(team_config::put))
+        // queue12
+        .route("/api/v1/captures/bulk-edit", post(bulk::bulk_edit))
+        .route("/api/v1/views", get(saved_views::list).post(saved_views::save))
+        .route("/api/v1/views/{name}", delete(saved_views::delete))
         .route("/api", any(routes::api_fallback))
         .route("/api/{*rest}", any(routes::api_fallback))
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -231,5 +242,6 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 mod query_tests;
 #[cfg(test)]
 mod team_config_tests;
+mod queue_tests;
 #[cfg(test)]
 mod tests;

@@ -174,6 +174,48 @@ impl Storage {
         self.query(|d| query::page_plan(d, team_id, page)).await
     }
 
+    // --- saved views (queue12; both engines' SQL in crate::saved_views) ------
+
+    pub async fn saved_views(&self, who: &Identity) -> Result<escucha_core::dashboard::saved_view::SavedViews, DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let who = who.clone();
+                blocking(db, move |c| crate::saved_views::sqlite_list(c, &who)).await?
+            }
+            Storage::Postgres(pg) => pg.saved_views(who).await,
+        }
+    }
+
+    pub async fn save_view(
+        &self,
+        who: &Identity,
+        view: &escucha_core::dashboard::saved_view::SavedView,
+        now_ms: i64,
+    ) -> Result<Result<escucha_core::dashboard::saved_view::SavedViews, crate::saved_views::TooManyViews>, DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let (who, view) = (who.clone(), view.clone());
+                blocking(db, move |c| crate::saved_views::sqlite_save(c, &who, &view, now_ms)).await?
+            }
+            Storage::Postgres(pg) => pg.save_view(who, view, now_ms).await,
+        }
+    }
+
+    /// `Ok(None)`: no view of that name.
+    pub async fn delete_view(
+        &self,
+        who: &Identity,
+        name: &str,
+    ) -> Result<Option<escucha_core::dashboard::saved_view::SavedViews>, DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let (who, name) = (who.clone(), name.to_owned());
+                blocking(db, move |c| crate::saved_views::sqlite_delete(c, &who, &name)).await?
+            }
+            Storage::Postgres(pg) => pg.delete_view(who, name).await,
+        }
+    }
+
     // --- the directory ------------------------------------------------------
 
     pub async fn create_team(&self, name: &str) -> Result<i64, String> {

@@ -218,7 +218,8 @@ async fn push_then_pull_round_trips_and_resending_is_harmless(e) {
 
     // An edit is a change: it comes back once, merged.
     let mut edited = items[0].clone();
-    edited.note.set("llamado".into(), Stamp::next(edited.last_stamp(), now_ms(), "ana-laptop"));
+    let stamp = Stamp::next(edited.last_stamp(), now_ms(), "ana-laptop");
+    edited.apply(&escucha_core::log::CaptureEdit { add_comment: Some("llamado".into()), ..Default::default() }, &stamp, "ana").unwrap();
     assert_eq!(statuses(&h.push(&ana, &[edited.clone(), items[1].clone()]).await), ["stored", "unchanged"]);
     let changes = h.pull(&ana, &format!("?since={}", first.cursor)).await;
     assert_eq!(changes.items, vec![edited]);
@@ -388,7 +389,7 @@ async fn dashboard_edits_are_stamped_by_the_member_and_flow_to_pull(e) {
     assert_eq!(status, StatusCode::OK, "{v}");
     let edited: Capture = serde_json::from_value(v).unwrap();
     assert_eq!(edited.status.value.as_str(), "escalated");
-    assert_eq!(edited.tags.value, vec!["factura".to_string()]);
+    assert_eq!(edited.tags.values(), vec!["factura".to_string()]);
     assert!(edited.deleted.value, "a tombstone");
     assert_eq!(edited.status.stamp.actor, "member:bo");
     assert_eq!(edited.status.stamp.ms, c.status.stamp.ms, "after the record's latest stamp");

@@ -50,6 +50,11 @@ fn every_route_answers_each_role_as_the_role_table_says(e) {
         ("POST", "/api/v1/members".into(), Some(json!({"name": "NEW"})), [201, 403, 403], "manageMembers"),
         ("PUT", "/api/v1/members/target/role".into(), Some(json!({"role": "member"})), [200, 403, 403], "manageMembers"),
         ("POST", "/api/v1/members/target/tokens".into(), None, [201, 403, 403], "manageMembers"),
+        // queue12: a bulk change is an edit; saved views are every role's own.
+        ("POST", "/api/v1/captures/bulk-edit".into(), Some(json!({"ids": [first.id], "edit": {"status": "escalated"}})), [200, 200, 403], "edit"),
+        ("GET", "/api/v1/views".into(), None, [200, 200, 200], ""),
+        ("POST", "/api/v1/views".into(), Some(json!({"name": "mine", "filters": {}})), [200, 200, 200], ""),
+        ("DELETE", "/api/v1/views/mine".into(), None, [200, 200, 200], ""),
     ];
     assert_eq!(table.len() + 2, escucha_server::API_ROUTES.len(), "a row per API route (healthz and me/token are checked below)");
     for (method, path, body, want, action) in &table {

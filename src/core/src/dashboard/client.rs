@@ -49,12 +49,13 @@ pub fn edit_path(id: &str) -> String {
 }
 
 /// The JSON body of an edit: only the fields it sets. Clearing the
-/// department is sent as `""` (which `Capture::apply` stores as "none"),
-/// because `null` reads back as "field absent" in a `CaptureEdit`.
+/// department is sent as `""` (which `Capture::apply` stores as "none");
+/// the assignee and the claim are cleared with `null`.
 pub fn edit_body(edit: &CaptureEdit) -> String {
     let mut v = serde_json::to_value(edit).expect("an edit serializes");
     if let Some(obj) = v.as_object_mut() {
-        obj.retain(|_, x| !x.is_null());
+        // `null` clears an assignee or a claim (wsmodel12); elsewhere it is "absent".
+        obj.retain(|k, x| !x.is_null() || matches!(k.as_str(), "assignee" | "claim"));
         if matches!(edit.department, Some(None)) {
             obj.insert("department".into(), serde_json::Value::String(String::new()));
         }

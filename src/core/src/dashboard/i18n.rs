@@ -197,6 +197,55 @@ texts! {
     RoleChanged => "{0} is now {1}.", "{0} ahora es {1}.";
     TokenIssued => "Token for {0}. Copy it now and give it to them: it is not shown again.", "Token para {0}. Cópialo ahora y dáselo: no se vuelve a mostrar.";
     MembersFailed => "The members could not be changed: {0}", "No se pudieron cambiar los miembros: {0}";
+    // queue12: the dashboard's queue (sort, one-click views, selection and bulk changes, saved views, detail pane).
+    Assignee => "Assignee", "Responsable";
+    Queue => "Queue", "Cola de trabajo";
+    SortNewest => "Newest first", "Las más recientes primero";
+    SortOldest => "Oldest first", "Las más antiguas primero";
+    SortPriorityHigh => "Priority: highest first", "Prioridad: la más alta primero";
+    SortPriorityLow => "Priority: lowest first", "Prioridad: la más baja primero";
+    SortAscending => "By {0}, A to Z", "Por {0}, de la A a la Z";
+    SortDescending => "By {0}, Z to A", "Por {0}, de la Z a la A";
+    SortBy => "Sort by {0}", "Ordenar por {0}";
+    QuickViews => "Quick views", "Vistas rápidas";
+    QuickMine => "Mine", "Mías";
+    QuickUnassigned => "Unassigned", "Sin asignar";
+    QuickMyDepartment => "My department", "Mi departamento";
+    MyDepartmentLabel => "My department", "Mi departamento";
+    Unassigned => "Unassigned", "Sin asignar";
+    SelectRow => "Select this capture", "Seleccionar esta captura";
+    SelectPage => "Select every capture on this page", "Seleccionar todas las capturas de esta página";
+    SelectedOne => "{0} selected", "{0} seleccionada";
+    SelectedMany => "{0} selected", "{0} seleccionadas";
+    BulkTitle => "Change the selection", "Cambiar la selección";
+    BulkField => "Change", "Cambiar";
+    BulkValue => "To", "A";
+    BulkApply => "Apply to the selection", "Aplicar a la selección";
+    ClearSelection => "Clear the selection", "Quitar la selección";
+    BulkDone => "{0} captures changed.", "{0} capturas cambiadas.";
+    BulkDoneOne => "{0} capture changed.", "{0} captura cambiada.";
+    BulkPartial => "{0} changed, {1} not: {2}.", "{0} cambiadas, {1} no: {2}.";
+    BulkNothingSelected => "Select captures first.", "Selecciona primero algunas capturas.";
+    SavedViews => "Saved views", "Vistas guardadas";
+    ViewName => "Name for the current view", "Nombre para la vista actual";
+    SaveView => "Save view", "Guardar vista";
+    DeleteView => "Delete view {0}", "Borrar la vista {0}";
+    OpenView => "Open view {0}", "Abrir la vista {0}";
+    NoViews => "No saved views yet: set filters and a sort, name them and save.", "Aún no hay vistas guardadas: elige filtros y un orden, ponles nombre y guárdalos.";
+    ViewSaved => "View “{0}” saved.", "Vista «{0}» guardada.";
+    ViewNameEmpty => "Name the view first.", "Ponle nombre a la vista primero.";
+    ViewNameTooLong => "A view name has at most {0} characters.", "El nombre de una vista tiene como máximo {0} caracteres.";
+    History => "History", "Historial";
+    NoHistory => "No changes yet.", "Aún no hay cambios.";
+    HistoryEntry => "{0} changed {1} from “{2}” to “{3}”", "{0} cambió {1} de «{2}» a «{3}»";
+    Comments => "Comments", "Comentarios";
+    NoComments => "No comments yet.", "Aún no hay comentarios.";
+    AddComment => "Add a comment", "Añadir un comentario";
+    PostComment => "Post comment", "Publicar comentario";
+    CommentEmpty => "Write the comment first.", "Escribe primero el comentario.";
+    ReadOnly => "Your role can read this log but not change it.", "Tu rol puede leer este registro, pero no cambiarlo.";
+    NoValue => "(none)", "(ninguno)";
+    MyDepartmentMissing => "Type your department in “My department” first.", "Escribe primero tu departamento en «Mi departamento».";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is

@@ -35,8 +35,10 @@ pub fn parse_choice(v: &str) -> Choice {
     }
 }
 
-/// The filter bar as the user left it (raw control values).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// The filter bar as the user left it (raw control values). Serialized as
+/// it is in a saved view.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Filters {
     pub text: String,
     pub brand: String,
@@ -45,6 +47,8 @@ pub struct Filters {
     pub status: String,
     pub site: String,
     pub member: String,
+    /// Who it is assigned to: a choice value ("" any, [`NONE_VALUE`] unassigned).
+    pub assignee: String,
     /// `YYYY-MM-DD` (what `<input type=date>` gives), inclusive; "" for open.
     pub from: String,
     /// `YYYY-MM-DD`, inclusive; "" for open.
@@ -106,6 +110,7 @@ impl Filters {
             to_ms: q.to_ms,
             sort: q.sort,
             descending: q.descending,
+            assignees: super::queue::assignee_choice(self),
             limit,
             ..CaptureQuery::default()
         })
@@ -251,6 +256,10 @@ pub struct RowView {
     pub sentiment_label: String,
     pub department: String,
     pub status: Status,
+    pub priority: crate::log::Priority,
+    pub priority_label: String,
+    /// The assignee's name, "" when unassigned.
+    pub assignee: String,
     pub member: String,
 }
 
@@ -269,6 +278,9 @@ pub fn row_view(c: &Capture, lang: Lang) -> RowView {
         sentiment_label: sentiment_label(lang, c.sentiment.value).into(),
         department: c.department.value.clone().unwrap_or_default(),
         status: c.status.value,
+        priority: c.priority.value,
+        priority_label: priority_label(lang, c.priority.value).into(),
+        assignee: c.assignee.value.clone().unwrap_or_default(),
         member: c.created_by.clone(),
     }
 }
@@ -318,7 +330,7 @@ pub fn detail_view(c: &Capture, lang: Lang) -> DetailView {
         (Text::Department, t.department.as_deref().map(|d| department_label(lang, d)).unwrap_or_default()),
         (Text::Priority, priority_label(lang, t.priority).into()),
         (Text::Tags, t.tags.join(", ")),
-        (Text::Note, t.note.clone()),
+        (Text::Assignee, c.assignee.value.clone().unwrap_or_default()),
         (Text::CapturedBy, c.created_by.clone()),
     ];
     fields.retain(|(_, v)| !v.trim().is_empty());
@@ -382,6 +394,7 @@ mod tests {
             status: choice_value("needsResponse"),
             site: choice_value("foro.example"),
             member: choice_value("ana"),
+            assignee: String::new(),
             from: "2024-05-01".into(),
             to: "2024-05-01".into(),
         };
@@ -471,8 +484,9 @@ mod tests {
                 Some(CommentTime { utc: Some("2024-05-01T10:00:00Z".into()), original: "hace 3 días".into(), zone_assumed: false });
         }
         c.apply(
-            &CaptureEdit { note: Some("llamar".into()), ..Default::default() },
+            &CaptureEdit { add_comment: Some("llamar".into()), ..Default::default() },
             &Stamp { ms: 1_700_000_000_001, counter: 0, actor: "b".into() },
+            "ana",
         )
         .unwrap();
         let row = row_view(&c, Lang::En);
@@ -484,7 +498,9 @@ mod tests {
         assert_eq!(d.truncated, Some((38, 500)));
         assert_eq!(d.comment_time_ms, Some(1_714_557_600_000));
         assert_eq!(d.comment_time_original.as_deref(), Some("hace 3 días"));
-        assert!(d.fields.contains(&(Text::Note, "llamar".into())));
+        // The note is the comment thread now (shown by the queue's detail pane).
+        assert!(!d.fields.iter().any(|(t, _)| *t == Text::Note));
+        assert_eq!(crate::dashboard::queue::comment_lines(&c)[0].text, "llamar");
         assert!(!d.fields.iter().any(|(t, _)| *t == Text::Department), "empty fields are left out");
     }
 }

@@ -245,8 +245,9 @@ fn check(mut c: Capture, now_ms: i64) -> Result<Capture, (String, RejectReason)>
 mod tests {
     use super::*;
     use crate::log::export::to_json;
-    use crate::log::record::{CaptureContext, CaptureEdit, Tags, MAX_NOTE_CHARS};
+    use crate::log::record::{CaptureContext, Tags, MAX_NOTE_CHARS};
     use crate::log::stamp::Stamp;
+    use crate::log::CaptureEdit;
 
     // Records are held to the team log's rules, times included.
     const BASE: i64 = 1_750_000_000_000;
@@ -321,10 +322,11 @@ mod tests {
             with(&|v| v["context"]["value"]["pageUrl"] = "data:text/html,<script>".into()),
             with(&|v| {
                 v["id"] = "01900000-0000-7000-8000-000000000009".into();
-                v["note"]["value"] = "x".repeat(MAX_NOTE_CHARS + 1).into();
+                // A legacy note (issue 12): read as the first comment, held to its limit.
+                v["note"] = serde_json::json!({ "value": "x".repeat(MAX_NOTE_CHARS + 1), "stamp": v["status"]["stamp"].clone() });
             }),
             with(&|v| v["context"]["value"]["authorUrl"] = "javascript:alert(1)".into()),
-            with(&|v| v["note"]["stamp"]["ms"] = (NOW + 2 * 86_400_000).into()),
+            with(&|v| v["status"]["stamp"]["ms"] = (NOW + 2 * 86_400_000).into()),
             with(&|v| v["sentiment"]["value"] = "furious".into()),
             // An older version stored the page text's separator in a quote: cleaned, kept.
             with(&|v| {
@@ -342,9 +344,9 @@ mod tests {
             "Record 4 (01900000-0000-7000-8000-000000000001): missing field `status`",
             "Record 5 (01900000-0000-7000-8000-000000000001): context.value.permalink: is not an http:// or https:// URL.",
             "Record 6 (01900000-0000-7000-8000-000000000001): context.value.pageUrl: is not an http:// or https:// URL.",
-            "Record 7 (01900000-0000-7000-8000-000000000009): note.value: 10001 characters; at most 10000",
+            "Record 7 (01900000-0000-7000-8000-000000000009): comments[0].text.value: 10001 characters; at most 10000",
             "Record 8 (01900000-0000-7000-8000-000000000001): context.value.authorUrl: is not an http",
-            "Record 9 (01900000-0000-7000-8000-000000000001): note.stamp.ms:",
+            "Record 9 (01900000-0000-7000-8000-000000000001): status.stamp.ms:",
             "Record 10 (01900000-0000-7000-8000-000000000001): unknown variant `furious`",
         ];
         assert_eq!(reasons.len(), want.len(), "{reasons:#?}");
@@ -358,20 +360,20 @@ mod tests {
         use crate::log::ingest::{merge_incoming, MergeOutcome};
         let a = cap(1, "a");
         let mut a_newer = a.clone();
-        a_newer.apply(&CaptureEdit { note: Some("from file".into()), ..Default::default() }, &st(9_000)).unwrap();
+        a_newer.apply(&CaptureEdit { add_comment: Some("from file".into()), ..Default::default() }, &st(9_000), "ana").unwrap();
         let mut a_local = a.clone();
-        a_local.apply(&CaptureEdit { status: Some(crate::log::Status::Closed), ..Default::default() }, &st(8_000)).unwrap();
+        a_local.apply(&CaptureEdit { status: Some(crate::log::Status::Closed), ..Default::default() }, &st(8_000), "ana").unwrap();
         // The file holds the same id twice: merged before anything is written.
         let mut a_dup = a.clone();
-        a_dup.apply(&CaptureEdit { tags: Some(vec!["dup".into()]), ..Default::default() }, &st(7_000)).unwrap();
+        a_dup.apply(&CaptureEdit { tags: Some(vec!["dup".into()]), ..Default::default() }, &st(7_000), "ana").unwrap();
         let b = cap(2, "b");
         let batch = parse_import(&to_json([&a_newer, &b, &a_dup], 0), NOW).unwrap();
         assert_eq!(batch.records.len(), 2);
         let (merged, outcome) = merge_incoming(Some(&a_local), &batch.records[0]);
         assert_eq!(outcome, MergeOutcome::Updated);
-        assert_eq!(merged.note.value, "from file");
+        assert_eq!(merged.comments_text(), "from file");
         assert_eq!(merged.status.value, crate::log::Status::Closed, "local edit kept");
-        assert_eq!(merged.tags.value, vec!["dup".to_string()]);
+        assert_eq!(merged.tags.values(), vec!["dup".to_string()]);
         assert_eq!(merge_incoming(Some(&merged), &batch.records[0]).1, MergeOutcome::Unchanged, "importing twice changes nothing");
         assert_eq!(merge_incoming(None, &batch.records[1]).1, MergeOutcome::Added);
     }

@@ -172,7 +172,8 @@ pub fn after_server_merge(entry: Option<OutboxEntry>, merged: &Capture, server: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::record::{CaptureContext, CaptureEdit, Tags};
+    use crate::log::record::{CaptureContext, Tags};
+    use crate::log::CaptureEdit;
 
     fn st(ms: i64) -> Stamp {
         Stamp { ms, counter: 0, actor: "dev-a".into() }
@@ -215,10 +216,15 @@ mod tests {
         assert_eq!(recheck(&held, &good(), NOW), Recheck::Keep);
         // Only the manager can fix a long note: the entry learns why, as data; then stays.
         let mut long = good();
-        long.note.value = "n".repeat(crate::log::record::MAX_NOTE_CHARS + 1);
+        let s = long.last_stamp().clone();
+        let text = "n".repeat(crate::log::record::MAX_NOTE_CHARS + 1);
+        long.comments.insert(crate::log::Comment::new(crate::log::thread::comment_id(&s), "ana", text, &s));
         let Recheck::Update(updated) = recheck(&legacy(&long, "note"), &long, NOW) else { panic!() };
         let why = updated.quarantine.as_ref().unwrap().why.clone().unwrap();
-        assert!(matches!(&why, QuarantineReason::Invalid { error } if error.field == crate::log::validate::Field::Note), "{why:?}");
+        assert!(
+            matches!(&why, QuarantineReason::Invalid { error } if error.field == crate::log::validate::Field::CommentBody(0)),
+            "{why:?}"
+        );
         assert_eq!(recheck(&updated, &long, NOW), Recheck::Keep);
         // Not quarantined: nothing to do.
         assert_eq!(recheck(&queue(&good()), &good(), NOW), Recheck::Keep);
@@ -246,7 +252,7 @@ mod tests {
         // Refusing an older version leaves a newer one pending.
         assert!(quarantine(queue(&r), &st(10), refused("old"), 99).is_pending());
         // The manager edits it: queued again, quarantine lifted.
-        r.apply(&CaptureEdit { note: Some("short".into()), ..Default::default() }, &st(30)).unwrap();
+        r.apply(&CaptureEdit { add_comment: Some("short".into()), ..Default::default() }, &st(30), "ana").unwrap();
         let again = queue(&r);
         assert!(again.is_pending());
         assert_eq!(again.stamp, st(30));
@@ -256,7 +262,7 @@ mod tests {
     fn server_copies_settle_or_requeue_the_entry() {
         let base = record(10);
         let mut local = base.clone();
-        local.apply(&CaptureEdit { note: Some("mine".into()), ..Default::default() }, &st(20)).unwrap();
+        local.apply(&CaptureEdit { add_comment: Some("mine".into()), ..Default::default() }, &st(20), "ana").unwrap();
         let pending = Some(queue(&local));
         // Server sends what we already sent: done.
         assert_eq!(after_server_merge(pending.clone(), &local, &local), None);
@@ -270,6 +276,7 @@ mod tests {
             .apply(
                 &CaptureEdit { status: Some(crate::log::Status::Closed), ..Default::default() },
                 &Stamp { ms: 25, counter: 0, actor: "dev-b".into() },
+                "ana",
             )
             .unwrap();
         let mut union = local.clone();

@@ -573,7 +573,8 @@ pub struct WebhookDelivery {
 pub fn webhook_delivery(c: &Capture, member: &str) -> WebhookDelivery {
     let last = c.last_stamp();
     let first_version = last.ms == c.created_ms
-        && [&c.context.stamp, &c.status.stamp, &c.note.stamp, &c.tags.stamp, &c.deleted.stamp].iter().all(|s| *s == last);
+        && [&c.context.stamp, &c.status.stamp, &c.deleted.stamp].into_iter().chain(c.tags.dots().map(|d| &d.stamp)).all(|s| s == last)
+        && c.comments.all().iter().all(|k| &k.text.stamp == last);
     let (event, key) = if first_version {
         ("capture.created", c.id.clone())
     } else {
@@ -720,7 +721,11 @@ mod tests {
         let sent = capture("a", 10);
         let mut edited = sent.clone();
         edited
-            .apply(&CaptureEdit { note: Some("later".into()), ..Default::default() }, &Stamp { ms: 50, counter: 0, actor: "dev-a".into() })
+            .apply(
+                &CaptureEdit { add_comment: Some("later".into()), ..Default::default() },
+                &Stamp { ms: 50, counter: 0, actor: "dev-a".into() },
+                "ana",
+            )
             .unwrap();
         let response =
             PushResponse { results: vec![ItemResult { id: "a".into(), status: ItemStatus::Stored, error: None, superseded: vec![] }] };
@@ -759,7 +764,7 @@ mod tests {
         let mut separator = valid(3, "ana");
         separator.context.value.quote.prefix = "hace 2 horas\u{1e}".into();
         let mut long_note = valid(4, "ana");
-        long_note.note.value = "n".repeat(crate::log::record::MAX_NOTE_CHARS + 1);
+        crate::log::validate::fixture::comment(&mut long_note, &"n".repeat(crate::log::record::MAX_NOTE_CHARS + 1));
         let plan = plan_push(vec![named.clone(), unnamed.clone(), separator.clone(), long_note.clone()], " ana\n", NOW);
         let ids = |v: &[Capture]| v.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&plan.send), ids(&[named.clone(), unnamed.clone(), separator.clone()]));
@@ -769,7 +774,9 @@ mod tests {
         assert_eq!(plan.store[1].context.value.quote.prefix, "hace 2 horas ");
         assert_eq!(plan.hold.len(), 1);
         assert_eq!(plan.hold[0].0.id, long_note.id);
-        assert!(matches!(&plan.hold[0].1, QuarantineReason::Invalid { error } if error.field == crate::log::validate::Field::Note));
+        assert!(
+            matches!(&plan.hold[0].1, QuarantineReason::Invalid { error } if error.field == crate::log::validate::Field::CommentBody(0))
+        );
         // No member name yet: nothing to name them after; the team log will.
         assert!(plan_push(vec![unnamed.clone()], "  ", NOW).store.is_empty());
         // The stamp is unchanged: naming is not an edit.
@@ -1040,6 +1047,7 @@ mod tests {
             .apply(
                 &CaptureEdit { status: Some(crate::log::Status::Closed), ..Default::default() },
                 &Stamp { ms: 99, counter: 2, actor: "dev-b".into() },
+                "ana",
             )
             .unwrap();
         let second = webhook_delivery(&edited, "ana");

@@ -356,7 +356,8 @@ impl App {
             "priority" => CaptureEdit { priority: Priority::ALL.into_iter().find(|s| s.as_str() == value), ..Default::default() },
             "department" => CaptureEdit { department: Some(Some(value).filter(|v| !v.is_empty())), ..Default::default() },
             "tags" => CaptureEdit { tags: Some(model::parse_tags(&value)), ..Default::default() },
-            "note" => CaptureEdit { note: Some(value), ..Default::default() },
+            // The note box posts a comment.
+            "note" => CaptureEdit { add_comment: Some(value).filter(|v| !v.trim().is_empty()), ..Default::default() },
             _ => return,
         };
         let app = self.clone();

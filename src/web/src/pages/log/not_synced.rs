@@ -67,7 +67,9 @@ async fn act(panel: &HtmlElement, item: &Element, action: &str, id: String) {
             let value =
                 |sel: &str| item.query_selector(sel).ok().flatten().and_then(|e| e.dyn_into::<HtmlInputElement>().ok()).map(|i| i.value());
             let tags = value("[data-field=tags]").map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
-            let edit = CaptureEdit { note: value("[data-field=note]"), tags, ..Default::default() };
+            // The note box posts a comment (the thread keeps the earlier ones).
+            let add_comment = value("[data-field=note]").filter(|n| !n.trim().is_empty());
+            let edit = CaptureEdit { add_comment, tags, ..Default::default() };
             platform::send(&EditCapture { id, edit }).await.map(drop)
         }
         _ => return,
@@ -107,9 +109,8 @@ pub async fn refresh(panel: &HtmlElement) {
         let li = el("li", &[("data-id", &c.id)], "");
         let button = |action: &str, key: Key| el("button", &[("type", "button"), ("data-action", action)], &t(key, &[]));
         let note = el("input", &[("type", "text"), ("data-field", "note"), ("aria-label", &t(Key::LogNote, &[]))], "");
-        note.unchecked_ref::<HtmlInputElement>().set_value(&c.note.value);
         let tags = el("input", &[("type", "text"), ("data-field", "tags"), ("aria-label", &t(Key::LogTags, &[]))], "");
-        tags.unchecked_ref::<HtmlInputElement>().set_value(&c.tags.value.join(", "));
+        tags.unchecked_ref::<HtmlInputElement>().set_value(&c.tags.values().join(", "));
         let fix = append(el("div", &[("class", "fix"), ("hidden", "")], ""), &[&note, &tags, &button("save", Key::OptionsSave)]);
         let actions = append(
             el("div", &[("class", "actions")], ""),

@@ -175,6 +175,7 @@ pub fn facet_label(facet: Facet, v: &FacetValue) -> String {
         FacetValue::Text(s) => s.clone(),
         FacetValue::None if facet == Facet::Department => t(Key::LogNoDepartment, &[]),
         FacetValue::None if facet == Facet::Brand => t(Key::LogNoBrand, &[]),
+        FacetValue::None if facet == Facet::Assignee => t(Key::LogUnassigned, &[]),
         FacetValue::None => "—".into(),
         FacetValue::Sentiment(s) => t(Key::sentiment(*s), &[]),
         FacetValue::Status(s) => t(Key::status(*s), &[]),
@@ -247,13 +248,12 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
         &[("type", "text"), ("data-field", "tags"), ("placeholder", &t(Key::LogTags, &[])), ("aria-label", &t(Key::LogTags, &[]))],
         "",
     );
-    tags.unchecked_ref::<HtmlInputElement>().set_value(&c.tags.value.join(", "));
+    tags.unchecked_ref::<HtmlInputElement>().set_value(&c.tags.values().join(", "));
     let note = el(
         "input",
         &[("type", "text"), ("data-field", "note"), ("placeholder", &t(Key::LogNote, &[])), ("aria-label", &t(Key::LogNote, &[]))],
         "",
     );
-    note.unchecked_ref::<HtmlInputElement>().set_value(&c.note.value);
     let open = el(
         "button",
         &[("type", "button"), ("data-action", "open"), ("title", &t(Key::LogOpen, &[])), ("aria-label", &t(Key::LogOpen, &[]))],
