@@ -173,6 +173,8 @@ channel! {
         Ping, GetSettings, SaveSettings, ToggleSite, LogCapture, EditCapture, GetPageCaptures, ImportCaptures,
         GetLogStatus, LogChanged, OpenCapture, SyncNow, TestConnection, SaveSyncToken, GetSyncState,
         RetryCapture, DiscardCapture,
+        // wsui12 (issue 12): the popup's views and mentions, the team's members.
+        GetWorkspace, MentionOpened, GetMembers,
     }
 }
 

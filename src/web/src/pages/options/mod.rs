@@ -124,7 +124,7 @@ pub async fn start() -> Result<(), PlatformError> {
     render_groups(&app);
     render_disabled_sites(&app);
     wire(&app);
-    sync_section::mount(&app.ui.root, &app.state.borrow().base.sync);
+    sync_section::mount(&app.ui.root, &app.state.borrow().base.sync, &app.state.borrow().base.departments);
     app.ui.root.set_attribute("data-ready", "true").ok();
     Ok(())
 }
