@@ -141,10 +141,11 @@ pub fn generate(n: usize) -> Vec<Capture> {
                 status: Some(Status::ALL[r.below(5) as usize]),
                 priority: Some(Priority::ALL[r.below(4) as usize]),
                 tags: Some((0..r.below(3)).map(|_| r.pick(TAGS).to_string()).collect()),
-                note: Some(if r.below(4) == 0 { "Llamar al cliente mañana".into() } else { String::new() }),
+                add_comment: (r.below(4) == 0).then(|| "Llamar al cliente mañana".into()),
                 deleted: Some(r.below(50) == 0),
+                ..Default::default()
             };
-            c.apply(&edit, &Stamp::next(&stamp, created + 60_000 + r.below(86_400_000) as i64, &stamp.actor)).unwrap();
+            c.apply(&edit, &Stamp::next(&stamp, created + 60_000 + r.below(86_400_000) as i64, &stamp.actor), member).unwrap();
             c
         })
         .collect()

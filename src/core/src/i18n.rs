@@ -425,6 +425,9 @@ keys! {
     WsMyDepartment => "wsMyDepartment",
     WsMyDepartmentHint => "wsMyDepartmentHint",
     WsNoMyDepartment => "wsNoMyDepartment",
+    // wsmodel12 (issue 12): assignment filter.
+    LogFilterAssignee => "logFilterAssignee",
+    LogUnassigned => "logUnassigned",
 }
 
 impl Key {

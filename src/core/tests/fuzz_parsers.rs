@@ -165,7 +165,7 @@ proptest! {
         if let Ok(edit) = parse_edit(&value) {
             let mut c: Capture = serde_json::from_value(good_capture()).unwrap();
             let stamp = escucha_core::log::Stamp { ms: NOW, counter: 0, actor: "member:ana".into() };
-            if c.apply(&edit, &stamp).is_ok() {
+            if c.apply(&edit, &stamp, "ana").is_ok() {
                 prop_assert_eq!(validate_pushed(&c, NOW), Ok(()), "edit {}", value);
             }
         }

@@ -114,7 +114,7 @@ fn capture(rng: &mut Rng, n: u64, t0: i64) -> Capture {
         department: Some((rng.below(3) > 0).then(|| DEPTS[rng.below(DEPTS.len())].to_string())),
         ..Default::default()
     };
-    c.apply(&edit, &Stamp::next(c.last_stamp(), ms + 60_000, &member)).unwrap();
+    c.apply(&edit, &Stamp::next(c.last_stamp(), ms + 60_000, &member), "ana").unwrap();
     c
 }
 

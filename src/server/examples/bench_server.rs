@@ -101,7 +101,7 @@ fn generate(n: usize, seed: u64) -> Vec<Capture> {
                 tags: Some(vec!["factura".into()]),
                 ..Default::default()
             };
-            c.apply(&edit, &Stamp::next(&stamp, created + 60_000, "dev-bench")).unwrap();
+            c.apply(&edit, &Stamp::next(&stamp, created + 60_000, "dev-bench"), "ana").unwrap();
             c
         })
         .collect()

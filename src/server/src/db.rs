@@ -76,6 +76,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 5: the narrow query table and the folded text's trigram index;
     // `captures` as a rowid table (see `crate::query`).
     crate::query::SQLITE_NARROW_MIGRATION,
+    // wsmodel12 (issue 12): the assignee query column.
+    crate::query::SQLITE_ASSIGNEE_MIGRATION,
 ];
 
 #[derive(Debug)]

@@ -90,7 +90,8 @@ pub fn csv_rows(captures: &[Capture]) -> Result<Vec<u8>, csv::Error> {
             v.as_deref().unwrap_or("")
         }
         let time = x.comment_time.as_ref();
-        let (created, updated, tags) = (iso_time(c.created_ms), iso_time(last.ms), c.tags.value.join("; "));
+        let (created, updated, tags) = (iso_time(c.created_ms), iso_time(last.ms), c.tags.values().join("; "));
+        let comments = c.comments_text();
         let row: [&str; 24] = [
             &c.id,
             &created,
@@ -113,7 +114,7 @@ pub fn csv_rows(captures: &[Capture]) -> Result<Vec<u8>, csv::Error> {
             c.status.value.as_str(),
             c.priority.value.as_str(),
             &tags,
-            &c.note.value,
+            &comments,
             &updated,
             &last.actor,
         ];

@@ -99,6 +99,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::query::POSTGRES_MIGRATION,
     // 3: the query columns move to a narrow table of their own.
     crate::query::POSTGRES_NARROW_MIGRATION,
+    // wsmodel12 (issue 12): the assignee query column.
+    crate::query::POSTGRES_ASSIGNEE_MIGRATION,
 ];
 
 /// `pg_advisory_lock` key held while migrating ("escucha" in ASCII).
@@ -560,17 +562,18 @@ impl PgDb {
                     .prepare_cached(&format!(
                         "INSERT INTO capture_query (team_id, id, ix_version, created_ms, deleted, search, tags, brand, brand_fold, site,
                              site_fold, author, author_fold, member, member_fold, department, department_fold, department_none, sentiment,
-                             status, priority, comment_ms, comment_sort, modified_ms, status_ms, page)
+                             status, priority, comment_ms, comment_sort, modified_ms, status_ms, page, assignee)
                          SELECT $1, u.id, $2, u.created_ms, u.deleted, u.search, u.tags, u.brand, u.brand_fold, u.site, u.site_fold,
                              u.author, u.author_fold, u.member, u.member_fold, u.department, u.department_fold, u.department_none,
-                             u.sentiment, u.status, u.priority, u.comment_ms, u.comment_sort, u.modified_ms, u.status_ms, u.page
+                             u.sentiment, u.status, u.priority, u.comment_ms, u.comment_sort, u.modified_ms, u.status_ms, u.page,
+                             u.assignee
                          FROM unnest($3::text[], $4::bigint[], $5::boolean[],
                                      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
                                      $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[],
-                                     $21::bigint[], $22::bigint[], $23::bigint[], $24::bigint[], $25::bigint[], $26::text[])
+                                     $21::bigint[], $22::bigint[], $23::bigint[], $24::bigint[], $25::bigint[], $26::text[], $27::text[])
                              AS u(id, created_ms, deleted, search, tags, brand, brand_fold, site, site_fold, author, author_fold,
                                   member, member_fold, department, department_fold, department_none, sentiment, status, priority,
-                                  comment_ms, comment_sort, modified_ms, status_ms, page)
+                                  comment_ms, comment_sort, modified_ms, status_ms, page, assignee)
                          ON CONFLICT (team_id, id) DO UPDATE SET {QUERY_ROW_UPDATE}"
                     ))
                     .await
@@ -608,7 +611,7 @@ const QUERY_ROW_UPDATE: &str = "ix_version = excluded.ix_version, created_ms = e
     member_fold = excluded.member_fold, department = excluded.department, department_fold = excluded.department_fold,
     department_none = excluded.department_none, sentiment = excluded.sentiment, status = excluded.status,
     priority = excluded.priority, comment_ms = excluded.comment_ms, comment_sort = excluded.comment_sort,
-    modified_ms = excluded.modified_ms, status_ms = excluded.status_ms, page = excluded.page";
+    modified_ms = excluded.modified_ms, status_ms = excluded.status_ms, page = excluded.page, assignee = excluded.assignee";
 /// srv11b: whether writing `writes` would pass a quota; the team's use is
 /// read in `tx`, after its row is locked, and only when the write grows.
 async fn quota_refusal(
@@ -676,17 +679,17 @@ async fn write(tx: &deadpool_postgres::Transaction<'_>, who: &Identity, seq: i64
              ), indexed AS (
                  INSERT INTO capture_query (team_id, id, ix_version, created_ms, deleted, search, tags, brand, brand_fold, site,
                      site_fold, author, author_fold, member, member_fold, department, department_fold, department_none, sentiment,
-                     status, priority, comment_ms, comment_sort, modified_ms, status_ms, page)
+                     status, priority, comment_ms, comment_sort, modified_ms, status_ms, page, assignee)
                  SELECT $1, u.id, $9, u.created_ms, u.deleted, u.search, u.tags, u.brand, u.brand_fold, u.site, u.site_fold,
                      u.author, u.author_fold, u.member, u.member_fold, u.department, u.department_fold, u.department_none,
-                     u.sentiment, u.status, u.priority, u.comment_ms, u.comment_sort, u.modified_ms, u.status_ms, u.page
+                     u.sentiment, u.status, u.priority, u.comment_ms, u.comment_sort, u.modified_ms, u.status_ms, u.page, u.assignee
                  FROM unnest($3::text[], $6::bigint[], $7::boolean[],
                              $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
                              $18::text[], $19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[], $24::bigint[],
-                             $25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[], $30::text[])
+                             $25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[], $30::text[], $31::text[])
                      AS u(id, created_ms, deleted, search, tags, brand, brand_fold, site, site_fold, author, author_fold,
                           member, member_fold, department, department_fold, department_none, sentiment, status, priority,
-                          comment_ms, comment_sort, modified_ms, status_ms, page)
+                          comment_ms, comment_sort, modified_ms, status_ms, page, assignee)
                  ON CONFLICT (team_id, id) DO UPDATE SET {QUERY_ROW_UPDATE}
              )
              UPDATE team_changes SET seq = $8 WHERE team_id = $1"
@@ -710,6 +713,7 @@ struct IndexColumns {
     comment_ms: Vec<Option<i64>>,
     times: [Vec<i64>; 3],
     page: Vec<String>,
+    assignee: Vec<Option<String>>,
 }
 
 impl IndexColumns {
@@ -739,6 +743,7 @@ impl IndexColumns {
             col.push(v);
         }
         self.page.push(f.page.clone());
+        self.assignee.push(f.assignee.clone());
     }
 
     /// search … department_fold (text), department_none … priority,
@@ -750,6 +755,7 @@ impl IndexColumns {
         out.push(&self.comment_ms);
         out.extend(self.times.iter().map(|c| c as &(dyn ToSql + Sync)));
         out.push(&self.page);
+        out.push(&self.assignee);
         out
     }
 }

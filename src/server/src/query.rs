@@ -27,7 +27,7 @@ use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 
 /// Bump when [`IndexFields`] changes: rows below it are re-derived at start.
-pub const INDEX_VERSION: i64 = 1;
+pub const INDEX_VERSION: i64 = 2;
 
 /// SQLite migration: the derived columns and their indexes (appended to
 /// `db::MIGRATIONS`). Existing rows get defaults and `ix_version = 0`, and
@@ -178,6 +178,18 @@ pub const SQLITE_NARROW_MIGRATION: &str = "
     CREATE INDEX capture_query_by_sentiment ON capture_query (team_id, deleted, sentiment, created_ms);
     CREATE INDEX capture_query_by_status ON capture_query (team_id, deleted, status, status_ms);
     CREATE INDEX capture_query_by_priority ON capture_query (team_id, deleted, priority);";
+
+/// SQLite migration (wsmodel12, issue 12): who owns a capture, as a query
+/// column (`NULL`: unassigned) led by `team_id` like every other. Rows
+/// written before it are re-derived by [`backfill`] ([`INDEX_VERSION`] 2).
+pub const SQLITE_ASSIGNEE_MIGRATION: &str = "
+    ALTER TABLE capture_query ADD COLUMN assignee TEXT;
+    CREATE INDEX capture_query_by_assignee ON capture_query (team_id, deleted, assignee, created_ms);";
+
+/// PostgreSQL migration: the same column and index.
+pub const POSTGRES_ASSIGNEE_MIGRATION: &str = r#"
+    ALTER TABLE capture_query ADD COLUMN assignee text COLLATE "C";
+    CREATE INDEX capture_query_live_by_assignee ON capture_query (team_id, assignee, created_ms) WHERE NOT deleted;"#;
 
 /// SQLite's full-text index: the FTS5 table and its shadow tables. Not
 /// keyed by team (FTS5 keys by its own rowid), and never distributed: a
@@ -410,6 +422,17 @@ impl Builder {
             }
             w.push(format!("({})", alts.join(" OR ")));
         }
+        if !q.assignees.is_empty() && skip != Some(Facet::Assignee) {
+            let mut alts = Vec::new();
+            if q.assignees.iter().any(Option::is_none) {
+                alts.push("assignee IS NULL".to_string());
+            }
+            let named: Vec<String> = q.assignees.iter().flatten().cloned().collect();
+            if !named.is_empty() {
+                alts.push(self.in_texts("assignee", &named));
+            }
+            w.push(format!("({})", alts.join(" OR ")));
+        }
         if !q.tags.is_empty() {
             let alts: Vec<String> = q.tags.iter().map(|t| self.contains("tags", &format!("{TAG_SEP}{t}{TAG_SEP}"))).collect();
             w.push(format!("({})", alts.join(" OR ")));
@@ -501,6 +524,7 @@ fn facet_columns(f: Facet) -> &'static str {
         Facet::Priority => "priority",
         Facet::Site => "site",
         Facet::Member => "member",
+        Facet::Assignee => "assignee",
     }
 }
 
@@ -591,8 +615,8 @@ pub fn write_index(conn: &Connection, team_id: i64, c: &Capture) -> rusqlite::Re
     let mut stmt = conn.prepare_cached(
         "INSERT INTO capture_query (team_id, id, ix_version, created_ms, deleted, tags, brand, brand_fold, site, site_fold,
              author, author_fold, member, member_fold, department, department_fold, department_none, sentiment, status, priority,
-             comment_ms, comment_sort, modified_ms, status_ms, page, text_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+             comment_ms, comment_sort, modified_ms, status_ms, page, text_id, assignee)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)
          ON CONFLICT (team_id, id) DO UPDATE SET
              ix_version = excluded.ix_version, created_ms = excluded.created_ms, deleted = excluded.deleted, tags = excluded.tags,
              brand = excluded.brand, brand_fold = excluded.brand_fold, site = excluded.site, site_fold = excluded.site_fold,
@@ -600,7 +624,7 @@ pub fn write_index(conn: &Connection, team_id: i64, c: &Capture) -> rusqlite::Re
              department = excluded.department, department_fold = excluded.department_fold, department_none = excluded.department_none,
              sentiment = excluded.sentiment, status = excluded.status, priority = excluded.priority, comment_ms = excluded.comment_ms,
              comment_sort = excluded.comment_sort, modified_ms = excluded.modified_ms, status_ms = excluded.status_ms,
-             page = excluded.page, text_id = excluded.text_id",
+             page = excluded.page, text_id = excluded.text_id, assignee = excluded.assignee",
     )?;
     stmt.execute(params![
         team_id,
@@ -628,7 +652,8 @@ pub fn write_index(conn: &Connection, team_id: i64, c: &Capture) -> rusqlite::Re
         f.modified_ms,
         f.status_ms,
         f.page,
-        text_id
+        text_id,
+        f.assignee
     ])?;
     Ok(())
 }
@@ -764,6 +789,11 @@ pub fn facets_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<Fac
                     f.departments = sorted_departments(v);
                     continue;
                 }
+                if *facet == Facet::Assignee {
+                    let v = rows.iter().map(|r| (Some(r[0].text()).filter(|_| r[0] != Cell::Null), r[1].int() as u32)).collect();
+                    f.assignees = sorted_departments(v);
+                    continue;
+                }
                 let ints: BTreeMap<i64, u32> =
                     rows.iter().filter_map(|r| if let Cell::Int(i) = r[0] { Some((i, r[1].int() as u32)) } else { None }).collect();
                 let texts = || {
@@ -781,7 +811,7 @@ pub fn facets_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<Fac
                     Facet::Sentiment => f.sentiments = Sentiment::ALL.iter().map(|&s| (s, get(s as i64))).collect(),
                     Facet::Status => f.statuses = Status::ALL.iter().map(|&s| (s, get(s as i64))).collect(),
                     Facet::Priority => f.priorities = Priority::ALL.iter().map(|&s| (s, get(s as i64))).collect(),
-                    Facet::Department => unreachable!("handled above"),
+                    Facet::Department | Facet::Assignee => unreachable!("handled above"),
                 }
             }
             Ok(out)

@@ -133,7 +133,7 @@ fn capture(
         ..Default::default()
     };
     let stamp = Stamp::next(c.last_stamp(), base + (n as i64 % 5) * 86_400_000, "t");
-    c.apply(&edit, &stamp).unwrap();
+    c.apply(&edit, &stamp, "ana").unwrap();
     c
 }
 

@@ -261,7 +261,7 @@ impl From<rusqlite::Error> for EditError {
 pub fn apply_edit(record: &Capture, who: &Identity, change: &CaptureEdit, now_ms: i64) -> Result<Option<Capture>, EditError> {
     let stamp = Stamp::next(record.last_stamp(), now_ms, &format!("member:{}", who.member));
     let mut edited = record.clone();
-    edited.apply(change, &stamp).map_err(EditError::Invalid)?;
+    edited.apply(change, &stamp, &who.member).map_err(|e| EditError::Invalid(e.to_string()))?;
     Ok((&edited != record).then_some(edited))
 }
 

@@ -388,7 +388,7 @@ async fn dashboard_edits_are_stamped_by_the_member_and_flow_to_pull(e) {
     assert_eq!(status, StatusCode::OK, "{v}");
     let edited: Capture = serde_json::from_value(v).unwrap();
     assert_eq!(edited.status.value.as_str(), "escalated");
-    assert_eq!(edited.tags.value, vec!["factura".to_string()]);
+    assert_eq!(edited.tags.values(), vec!["factura".to_string()]);
     assert!(edited.deleted.value, "a tombstone");
     assert_eq!(edited.status.stamp.actor, "member:bo");
     assert_eq!(edited.status.stamp.ms, c.status.stamp.ms, "after the record's latest stamp");

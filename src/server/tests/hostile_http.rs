@@ -51,7 +51,7 @@ fn a_push_that_loses_to_a_newer_edit_says_so(e) {
     assert_eq!(edit(&s, &bo, &c.id, r#"{"status":"closed"}"#).status, 200);
     let mut offline = c.clone();
     let stamp = Stamp { ms: c.status.stamp.ms + 1, counter: 0, actor: "ana-laptop".into() };
-    offline.apply(&CaptureEdit { status: Some(Status::Escalated), note: Some("llamar".into()), ..Default::default() }, &stamp).unwrap();
+    offline.apply(&CaptureEdit { status: Some(Status::Escalated), add_comment: Some("llamar".into()), ..Default::default() }, &stamp, "ana").unwrap();
     let r = s.push_raw(&ana, std::slice::from_ref(&offline)).json();
     assert_eq!(r["results"][0]["superseded"], json!(["status"]), "{r}");
 }
@@ -162,7 +162,7 @@ fn quotas_refuse_growth_with_409_and_keep_edits_working(e) {
     // A fourth new capture passes the limit: 409, the numbers, nothing written.
     let r = s.push_raw(&ana, &[capture(23, "ana"), {
         let mut edited = first[0].clone();
-        edited.apply(&CaptureEdit { status: Some(Status::Closed), ..Default::default() }, &Stamp { ms: now_ms(), counter: 0, actor: "d".into() }).unwrap();
+        edited.apply(&CaptureEdit { status: Some(Status::Closed), ..Default::default() }, &Stamp { ms: now_ms(), counter: 0, actor: "d".into() }, "ana").unwrap();
         edited
     }]);
     assert_eq!(r.status, 409, "{}", r.body);
@@ -171,7 +171,7 @@ fn quotas_refuse_growth_with_409_and_keep_edits_working(e) {
     assert_eq!(s.pull_all(&ana), first, "nothing in the refused push was written");
     // Edits of stored captures still go through, by push and by edit.
     let mut edited = first[1].clone();
-    edited.apply(&CaptureEdit { status: Some(Status::Escalated), ..Default::default() }, &Stamp { ms: now_ms(), counter: 0, actor: "d".into() }).unwrap();
+    edited.apply(&CaptureEdit { status: Some(Status::Escalated), ..Default::default() }, &Stamp { ms: now_ms(), counter: 0, actor: "d".into() }, "ana").unwrap();
     assert_eq!(statuses(&s.push(&ana, &[edited])), [ItemStatus::Stored]);
     assert_eq!(edit(&s, &ana, &first[2].id, r#"{"status":"closed","note":"hecho"}"#).status, 200);
     // Another team's room is its own.

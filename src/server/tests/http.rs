@@ -43,24 +43,24 @@ fn concurrent_edits_from_two_members_converge_whatever_the_arrival_order(e) {
     let mut by_ana = base.clone();
     by_ana
         .apply(
-            &CaptureEdit { status: Some(Status::Responded), note: Some("la llamé".into()), ..Default::default() },
-            &Stamp { ms: t, counter: 0, actor: "ana-device".into() },
+            &CaptureEdit { status: Some(Status::Responded), add_comment: Some("la llamé".into()), ..Default::default() },
+            &Stamp { ms: t, counter: 0, actor: "ana-device".into() }, "ana",
         )
         .unwrap();
     let mut by_bo = base.clone();
     by_bo
         .apply(
             &CaptureEdit { status: Some(Status::Escalated), tags: Some(vec!["factura".into()]), ..Default::default() },
-            &Stamp { ms: t, counter: 0, actor: "bo-device".into() },
+            &Stamp { ms: t, counter: 0, actor: "bo-device".into() }, "ana",
         )
         .unwrap();
     let mut by_bo_later = by_bo.clone();
     by_bo_later
-        .apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: t + 10, counter: 0, actor: "bo-device".into() })
+        .apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: t + 10, counter: 0, actor: "bo-device".into() }, "ana")
         .unwrap();
     // Ana undoes a delete she never saw, earlier than Bo's delete: the delete wins everywhere.
     by_ana
-        .apply(&CaptureEdit { deleted: Some(false), ..Default::default() }, &Stamp { ms: t + 5, counter: 0, actor: "ana-device".into() })
+        .apply(&CaptureEdit { deleted: Some(false), ..Default::default() }, &Stamp { ms: t + 5, counter: 0, actor: "ana-device".into() }, "ana")
         .unwrap();
 
     server.push(&ana1, std::slice::from_ref(&base));
@@ -82,7 +82,7 @@ fn concurrent_edits_from_two_members_converge_whatever_the_arrival_order(e) {
     let r = &one[0];
     assert_eq!(r.status.value, Status::Escalated, "equal times: the actor breaks the tie (bo-device > ana-device)");
     assert_eq!(r.note.value, "la llamé");
-    assert_eq!(r.tags.value, vec!["factura".to_string()]);
+    assert_eq!(r.tags.values(), vec!["factura".to_string()]);
     assert!(r.deleted.value, "the later delete wins over the earlier undo");
     // The server's state is exactly what any client computes locally.
     let mut local = by_bo_later.clone();

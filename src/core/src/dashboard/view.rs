@@ -471,8 +471,9 @@ mod tests {
                 Some(CommentTime { utc: Some("2024-05-01T10:00:00Z".into()), original: "hace 3 días".into(), zone_assumed: false });
         }
         c.apply(
-            &CaptureEdit { note: Some("llamar".into()), ..Default::default() },
+            &CaptureEdit { add_comment: Some("llamar".into()), ..Default::default() },
             &Stamp { ms: 1_700_000_000_001, counter: 0, actor: "b".into() },
+            "ana",
         )
         .unwrap();
         let row = row_view(&c, Lang::En);

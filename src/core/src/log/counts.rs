@@ -114,7 +114,8 @@ impl LogCounts {
 mod tests {
     use super::*;
     use crate::log::outbox::{self, queue};
-    use crate::log::record::{CaptureContext, CaptureEdit, Tags};
+    use crate::log::record::{CaptureContext, Tags};
+    use crate::log::CaptureEdit;
     use crate::log::Stamp;
 
     fn st(ms: i64) -> Stamp {
@@ -127,7 +128,7 @@ mod tests {
 
     fn deleted() -> Capture {
         let mut c = live();
-        c.apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &st(20)).unwrap();
+        c.apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &st(20), "ana").unwrap();
         c
     }
 

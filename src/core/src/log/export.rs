@@ -54,8 +54,8 @@ fn csv_cells(c: &Capture) -> [String; 24] {
         c.department.value.clone().unwrap_or_default(),
         c.status.value.as_str().to_string(),
         c.priority.value.as_str().to_string(),
-        c.tags.value.join("; "),
-        c.note.value.clone(),
+        c.tags.values().join("; "),
+        c.comments_text(),
         ctx.site.clone(),
         ctx.page_title.clone(),
         ctx.page_url.clone(),
@@ -216,8 +216,8 @@ pub fn annotation(c: &Capture) -> Annotation<'_> {
         Body::TextualBody { purpose: "tagging", format: None, value }
     }
     let mut body = Vec::new();
-    if !c.note.value.is_empty() {
-        body.push(Body::TextualBody { purpose: "commenting", format: Some("text/plain"), value: Cow::Borrowed(&c.note.value) });
+    for k in c.comments.visible() {
+        body.push(Body::TextualBody { purpose: "commenting", format: Some("text/plain"), value: Cow::Borrowed(&k.text.value) });
     }
     if !ctx.brand.is_empty() {
         body.push(tag(format!("brand:{}", ctx.brand).into()));
@@ -228,8 +228,8 @@ pub fn annotation(c: &Capture) -> Annotation<'_> {
     }
     body.push(tag(format!("status:{}", c.status.value.as_str()).into()));
     body.push(tag(format!("priority:{}", c.priority.value.as_str()).into()));
-    for t in &c.tags.value {
-        body.push(tag(Cow::Borrowed(t)));
+    for t in c.tags.values() {
+        body.push(tag(Cow::Owned(t)));
     }
     if let Some(link) = ctx.permalink.as_deref().filter(|l| !l.is_empty()) {
         body.push(Body::SpecificResource { purpose: "linking", source: link });
@@ -237,7 +237,7 @@ pub fn annotation(c: &Capture) -> Annotation<'_> {
     Annotation {
         id: format!("urn:uuid:{}", c.id),
         kind: "Annotation",
-        motivation: if c.note.value.is_empty() { "tagging" } else { "commenting" },
+        motivation: if c.comments.visible().is_empty() { "tagging" } else { "commenting" },
         created: format_rfc3339(c.created_ms),
         modified: format_rfc3339(c.last_stamp().ms),
         creator: Creator { kind: "Person", name: &c.created_by },
@@ -287,8 +287,9 @@ pub fn to_web_annotations<'a>(captures: impl IntoIterator<Item = &'a Capture>, n
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::record::{CaptureContext, CaptureEdit, Tags, TextPosition, TextQuote};
+    use crate::log::record::{CaptureContext, Tags, TextPosition, TextQuote};
     use crate::log::stamp::Stamp;
+    use crate::log::CaptureEdit;
     use serde_json::{json, Value};
 
     fn cap(text: &str, author: &str, note: &str) -> Capture {
@@ -313,8 +314,9 @@ mod tests {
             Stamp { ms: 1_714_557_600_000, counter: 0, actor: "a".into() },
         );
         c.apply(
-            &CaptureEdit { note: Some(note.into()), tags: Some(vec!["factura".into(), "urgente, ya".into()]), ..Default::default() },
+            &CaptureEdit { add_comment: Some(note.into()), tags: Some(vec!["factura".into(), "urgente, ya".into()]), ..Default::default() },
             &Stamp { ms: 1_714_557_601_000, counter: 0, actor: "a".into() },
+            "ana",
         )
         .unwrap();
         c
@@ -411,6 +413,7 @@ mod tests {
         c.apply(
             &CaptureEdit { department: Some(Some("Atención".into())), ..Default::default() },
             &Stamp { ms: 1_714_557_602_000, counter: 0, actor: "a".into() },
+            "ana",
         )
         .unwrap();
         let doc: Value = serde_json::from_str(&to_web_annotations([&c], 0)).unwrap();

@@ -245,8 +245,9 @@ fn check(mut c: Capture, now_ms: i64) -> Result<Capture, (String, RejectReason)>
 mod tests {
     use super::*;
     use crate::log::export::to_json;
-    use crate::log::record::{CaptureContext, CaptureEdit, Tags, MAX_NOTE_CHARS};
+    use crate::log::record::{CaptureContext, Tags, MAX_NOTE_CHARS};
     use crate::log::stamp::Stamp;
+    use crate::log::CaptureEdit;
 
     // Records are held to the team log's rules, times included.
     const BASE: i64 = 1_750_000_000_000;
@@ -358,12 +359,12 @@ mod tests {
         use crate::log::ingest::{merge_incoming, MergeOutcome};
         let a = cap(1, "a");
         let mut a_newer = a.clone();
-        a_newer.apply(&CaptureEdit { note: Some("from file".into()), ..Default::default() }, &st(9_000)).unwrap();
+        a_newer.apply(&CaptureEdit { add_comment: Some("from file".into()), ..Default::default() }, &st(9_000), "ana").unwrap();
         let mut a_local = a.clone();
-        a_local.apply(&CaptureEdit { status: Some(crate::log::Status::Closed), ..Default::default() }, &st(8_000)).unwrap();
+        a_local.apply(&CaptureEdit { status: Some(crate::log::Status::Closed), ..Default::default() }, &st(8_000), "ana").unwrap();
         // The file holds the same id twice: merged before anything is written.
         let mut a_dup = a.clone();
-        a_dup.apply(&CaptureEdit { tags: Some(vec!["dup".into()]), ..Default::default() }, &st(7_000)).unwrap();
+        a_dup.apply(&CaptureEdit { tags: Some(vec!["dup".into()]), ..Default::default() }, &st(7_000), "ana").unwrap();
         let b = cap(2, "b");
         let batch = parse_import(&to_json([&a_newer, &b, &a_dup], 0), NOW).unwrap();
         assert_eq!(batch.records.len(), 2);
@@ -371,7 +372,7 @@ mod tests {
         assert_eq!(outcome, MergeOutcome::Updated);
         assert_eq!(merged.note.value, "from file");
         assert_eq!(merged.status.value, crate::log::Status::Closed, "local edit kept");
-        assert_eq!(merged.tags.value, vec!["dup".to_string()]);
+        assert_eq!(merged.tags.values(), vec!["dup".to_string()]);
         assert_eq!(merge_incoming(Some(&merged), &batch.records[0]).1, MergeOutcome::Unchanged, "importing twice changes nothing");
         assert_eq!(merge_incoming(None, &batch.records[1]).1, MergeOutcome::Added);
     }

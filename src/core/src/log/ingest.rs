@@ -3,7 +3,8 @@
 //! team log). The browser store asks these functions what to write; they
 //! decide, it only reads and writes.
 
-use super::record::{Capture, CaptureContext, CaptureEdit, Tags};
+use super::edit::CaptureEdit;
+use super::record::{Capture, CaptureContext, Tags};
 use super::sanitize::{one_line, page_url_problem, sanitize_context};
 use super::stamp::Stamp;
 pub use super::validate::{MAX_CLOCK_SKEW_MS, MAX_COMMENT_CHARS, MAX_LABEL_CHARS};
@@ -58,7 +59,7 @@ pub fn ingest_capture(
     }
     if let Some(wanted) = tags {
         let wanted = validated_tags(wanted)?;
-        record.apply(&edit_between(&record.current_tags(), &wanted), &stamp)?;
+        record.apply(&edit_between(&record.current_tags(), &wanted), &stamp, &one_line(member, MAX_LABEL_CHARS))?;
     }
     if record.deleted.value {
         // Logging a comment that was deleted means the manager wants it back.
@@ -87,8 +88,9 @@ pub fn edit_between(current: &Tags, wanted: &Tags) -> CaptureEdit {
         status: diff(&current.status, &wanted.status),
         priority: diff(&current.priority, &wanted.priority),
         tags: diff(&current.tags, &wanted.tags),
-        note: diff(&current.note, &wanted.note),
-        deleted: None,
+        // The card's note is posted as a new comment.
+        add_comment: Some(wanted.note.clone()).filter(|n| !n.trim().is_empty()),
+        ..Default::default()
     }
 }
 
@@ -97,8 +99,10 @@ pub fn edit_between(current: &Tags, wanted: &Tags) -> CaptureEdit {
 fn validated_tags(tags: &Tags) -> Result<Tags, String> {
     let mut scratch = Capture::new(String::new(), CaptureContext::default(), &Tags::default(), "", Stamp::default());
     let edit = CaptureEdit::set_tags(tags);
-    scratch.apply(&edit, &Stamp { ms: 1, counter: 0, actor: String::new() })?;
-    Ok(scratch.current_tags())
+    scratch.apply(&edit, &Stamp { ms: 1, counter: 0, actor: String::new() }, "")?;
+    // The note is posted as a comment; keep it (cleaned) for the record.
+    let note = scratch.comments.visible().first().map(|k| k.text.value.clone()).unwrap_or_default();
+    Ok(Tags { note, ..scratch.current_tags() })
 }
 
 /// A captured context made safe to store ([`sanitize_context`]: control
@@ -208,7 +212,7 @@ mod tests {
         assert_eq!(n.record.priority.value, Priority::Urgent);
         assert_eq!(n.record.status.value, Status::New, "given tags replace the defaults whole");
         assert_eq!(n.record.department.value, None, "blank department is no department");
-        assert_eq!(n.record.tags.value, vec!["x".to_string()]);
+        assert_eq!(n.record.tags.values(), vec!["x".to_string()]);
     }
 
     #[test]
@@ -220,7 +224,7 @@ mod tests {
         assert_eq!(same.record, first);
         // Edited comment text, one-click Log: context refreshed, tags kept.
         let mut edited = first.clone();
-        edited.apply(&CaptureEdit { status: Some(Status::Responded), ..Default::default() }, &st(15, 0)).unwrap();
+        edited.apply(&CaptureEdit { status: Some(Status::Responded), ..Default::default() }, &st(15, 0), "ana").unwrap();
         let again = ingest_capture(Some(&edited), ctx("new text"), None, &defaults(), "ben", "id2".into(), st(20, 0)).unwrap();
         assert!(!again.created && again.changed);
         assert_eq!(again.record.id, "id1");
@@ -241,7 +245,7 @@ mod tests {
     #[test]
     fn recapturing_a_deleted_comment_brings_it_back() {
         let mut r = ingest_capture(None, ctx("a"), None, &defaults(), "ana", "id1".into(), st(10, 0)).unwrap().record;
-        r.apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &st(11, 0)).unwrap();
+        r.apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &st(11, 0), "ana").unwrap();
         let back = ingest_capture(Some(&r), ctx("a"), None, &defaults(), "ana", "x".into(), st(12, 0)).unwrap();
         assert!(back.changed && !back.record.deleted.value);
     }
@@ -281,8 +285,9 @@ mod tests {
         let mut newer = local.clone();
         newer
             .apply(
-                &CaptureEdit { note: Some("from Ben".into()), ..Default::default() },
+                &CaptureEdit { add_comment: Some("from Ben".into()), ..Default::default() },
                 &Stamp { ms: 20, counter: 0, actor: "dev-b".into() },
+                "ana",
             )
             .unwrap();
         let mut other = local.clone();

@@ -172,7 +172,8 @@ pub fn after_server_merge(entry: Option<OutboxEntry>, merged: &Capture, server: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::record::{CaptureContext, CaptureEdit, Tags};
+    use crate::log::record::{CaptureContext, Tags};
+    use crate::log::CaptureEdit;
 
     fn st(ms: i64) -> Stamp {
         Stamp { ms, counter: 0, actor: "dev-a".into() }
@@ -246,7 +247,7 @@ mod tests {
         // Refusing an older version leaves a newer one pending.
         assert!(quarantine(queue(&r), &st(10), refused("old"), 99).is_pending());
         // The manager edits it: queued again, quarantine lifted.
-        r.apply(&CaptureEdit { note: Some("short".into()), ..Default::default() }, &st(30)).unwrap();
+        r.apply(&CaptureEdit { add_comment: Some("short".into()), ..Default::default() }, &st(30), "ana").unwrap();
         let again = queue(&r);
         assert!(again.is_pending());
         assert_eq!(again.stamp, st(30));
@@ -256,7 +257,7 @@ mod tests {
     fn server_copies_settle_or_requeue_the_entry() {
         let base = record(10);
         let mut local = base.clone();
-        local.apply(&CaptureEdit { note: Some("mine".into()), ..Default::default() }, &st(20)).unwrap();
+        local.apply(&CaptureEdit { add_comment: Some("mine".into()), ..Default::default() }, &st(20), "ana").unwrap();
         let pending = Some(queue(&local));
         // Server sends what we already sent: done.
         assert_eq!(after_server_merge(pending.clone(), &local, &local), None);
@@ -270,6 +271,7 @@ mod tests {
             .apply(
                 &CaptureEdit { status: Some(crate::log::Status::Closed), ..Default::default() },
                 &Stamp { ms: 25, counter: 0, actor: "dev-b".into() },
+                "ana",
             )
             .unwrap();
         let mut union = local.clone();

@@ -114,8 +114,9 @@ pub fn combine(local: Vec<Capture>, remote: &[Capture]) -> Vec<Capture> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::record::{CaptureContext, CaptureEdit, Status, Tags};
+    use crate::log::record::{CaptureContext, Status, Tags};
     use crate::log::stamp::Stamp;
+    use crate::log::CaptureEdit;
 
     const NOW: i64 = 1_780_000_000_000;
 
@@ -125,7 +126,7 @@ mod tests {
     }
 
     fn edited(mut c: Capture, edit: CaptureEdit, ms: i64) -> Capture {
-        c.apply(&edit, &Stamp { ms, counter: 0, actor: "dev-ana".into() }).unwrap();
+        c.apply(&edit, &Stamp { ms, counter: 0, actor: "dev-ana".into() }, "ana").unwrap();
         c
     }
 

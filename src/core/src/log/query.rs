@@ -69,6 +69,8 @@ pub struct Query {
     pub sites: Vec<String>,
     /// Who captured it (`created_by`).
     pub members: Vec<String>,
+    /// Who owns it; `None` in the list selects unassigned records.
+    pub assignees: Vec<Option<String>>,
     pub date_field: DateField,
     /// Inclusive lower bound, ms since the epoch.
     pub from_ms: Option<i64>,
@@ -90,6 +92,8 @@ pub struct Facets {
     pub priorities: Vec<(Priority, u32)>,
     pub sites: Vec<(String, u32)>,
     pub members: Vec<(String, u32)>,
+    /// `None`: unassigned.
+    pub assignees: Vec<(Option<String>, u32)>,
 }
 
 /// What a query found.
@@ -145,6 +149,8 @@ struct Entry {
     author: u32,
     /// 0 = no department; otherwise interned id + 1.
     department: u32,
+    /// 0 = unassigned; otherwise interned id + 1.
+    assignee: u32,
     sentiment: Sentiment,
     status: Status,
     priority: Priority,
@@ -167,6 +173,7 @@ pub struct LogIndex {
     members: Interner,
     authors: Interner,
     departments: Interner,
+    assignees: Interner,
     table: FoldTable,
     scratch: NormText,
 }
@@ -189,6 +196,7 @@ impl LogIndex {
             members: Interner::default(),
             authors: Interner::default(),
             departments: Interner::default(),
+            assignees: Interner::default(),
             table: FoldTable::new(Fold::LENIENT),
             scratch: NormText::default(),
         };
@@ -253,7 +261,8 @@ impl LogIndex {
     fn entry(&mut self, c: &Capture) -> Entry {
         let ctx = &c.context.value;
         let mut text = Vec::with_capacity(ctx.comment_text.len() + 64);
-        let tags = c.tags.value.join(" ");
+        let tags = c.tags.values().join(" ");
+        let comments = c.comments_text();
         let fields: [&str; 11] = [
             &ctx.comment_text,
             ctx.author_name.as_deref().unwrap_or(""),
@@ -263,7 +272,7 @@ impl LogIndex {
             &ctx.term,
             &ctx.quote.exact,
             &tags,
-            &c.note.value,
+            &comments,
             c.department.value.as_deref().unwrap_or(""),
             &c.created_by,
         ];
@@ -282,6 +291,7 @@ impl LogIndex {
             member: self.members.id(&c.created_by),
             author: self.authors.id(ctx.author_name.as_deref().unwrap_or("")),
             department: c.department.value.as_deref().map_or(0, |d| self.departments.id(d) + 1),
+            assignee: c.assignee.value.as_deref().map_or(0, |a| self.assignees.id(a) + 1),
             sentiment: c.sentiment.value,
             status: c.status.value,
             priority: c.priority.value,
@@ -311,6 +321,15 @@ impl LogIndex {
                 })
                 .collect()
         });
+        let assignees: Option<Vec<u32>> = (!q.assignees.is_empty()).then(|| {
+            q.assignees
+                .iter()
+                .filter_map(|a| match a {
+                    None => Some(0),
+                    Some(a) => self.assignees.get(a).map(|i| i + 1),
+                })
+                .collect()
+        });
 
         let words: Vec<Vec<u8>> = fold(&q.text.replace(FIELD_SEP as char, " "), &self.table)
             .split(|&b| b == b' ')
@@ -323,6 +342,7 @@ impl LogIndex {
         let mut site_n = vec![0u32; self.sites.names.len()];
         let mut member_n = vec![0u32; self.members.names.len()];
         let mut dept_n = vec![0u32; self.departments.names.len() + 1];
+        let mut assignee_n = vec![0u32; self.assignees.names.len() + 1];
         let mut sent_n = [0u32; 4];
         let mut status_n = [0u32; 5];
         let mut prio_n = [0u32; 4];
@@ -361,7 +381,8 @@ impl LogIndex {
                 | (!allows_list(&q.statuses, &e.status) as u8) << 3
                 | (!allows_list(&q.priorities, &e.priority) as u8) << 4
                 | (!allows(&sites, &e.site) as u8) << 5
-                | (!allows(&members, &e.member) as u8) << 6;
+                | (!allows(&members, &e.member) as u8) << 6
+                | (!allows(&assignees, &e.assignee) as u8) << 7;
             if fails.count_ones() > 1 {
                 continue;
             }
@@ -388,6 +409,9 @@ impl LogIndex {
             if counts(6) {
                 member_n[e.member as usize] += 1;
             }
+            if counts(7) {
+                assignee_n[e.assignee as usize] += 1;
+            }
             if fails == 0 {
                 rows.push(i as u32);
             }
@@ -407,6 +431,13 @@ impl LogIndex {
             .map(|(i, &k)| (if i == 0 { None } else { Some(self.departments.names[i - 1].clone()) }, k))
             .collect();
         departments_out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut assignees_out: Vec<(Option<String>, u32)> = assignee_n
+            .iter()
+            .enumerate()
+            .filter(|(_, &k)| k > 0)
+            .map(|(i, &k)| (if i == 0 { None } else { Some(self.assignees.names[i - 1].clone()) }, k))
+            .collect();
+        assignees_out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let facets = Facets {
             brands: named(&self.brands, &brand_n),
             sentiments: Sentiment::ALL.iter().map(|&s| (s, sent_n[s as usize])).collect(),
@@ -415,6 +446,7 @@ impl LogIndex {
             priorities: Priority::ALL.iter().map(|&p| (p, prio_n[p as usize])).collect(),
             sites: named(&self.sites, &site_n),
             members: named(&self.members, &member_n),
+            assignees: assignees_out,
         };
         QueryResult { rows, live, facets }
     }
@@ -486,8 +518,8 @@ pub fn naive_text_matches(captures: &[Capture], text: &str) -> Vec<u32> {
                 &ctx.brand,
                 &ctx.term,
                 &ctx.quote.exact,
-                &c.tags.value.join(" "),
-                &c.note.value,
+                &c.tags.values().join(" "),
+                &c.comments_text(),
                 c.department.value.as_deref().unwrap_or(""),
                 &c.created_by,
             ]
@@ -501,8 +533,9 @@ pub fn naive_text_matches(captures: &[Capture], text: &str) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::record::{CaptureContext, CaptureEdit, CommentTime, Tags};
+    use crate::log::record::{CaptureContext, CommentTime, Tags};
     use crate::log::stamp::Stamp;
+    use crate::log::CaptureEdit;
 
     fn cap(n: u8, brand: &str, site: &str, text: &str, author: &str, ms: i64) -> Capture {
         let ctx = CaptureContext {
@@ -527,14 +560,14 @@ mod tests {
 
     fn edit(c: &mut Capture, e: CaptureEdit) {
         let s = Stamp::next(c.last_stamp(), c.last_stamp().ms + 1000, "a");
-        c.apply(&e, &s).unwrap();
+        c.apply(&e, &s, "ana").unwrap();
     }
 
     #[test]
     fn absorbing_a_stale_copy_keeps_the_newer_edit() {
         let first = cap(1, "Telefónica", "foro.example", "Movistar", "José", 100);
         let mut edited = first.clone();
-        edit(&mut edited, CaptureEdit { note: Some("llamar".into()), ..Default::default() });
+        edit(&mut edited, CaptureEdit { add_comment: Some("llamar".into()), ..Default::default() });
         let mut deleted_elsewhere = first.clone();
         edit(&mut deleted_elsewhere, CaptureEdit { deleted: Some(true), ..Default::default() });
         let other = cap(2, "Iberia", "x.example", "Iberia", "Ana", 200);
@@ -570,7 +603,7 @@ mod tests {
                 sentiment: Some(Sentiment::Negative),
                 status: Some(Status::NeedsResponse),
                 department: Some(Some("Facturación".into())),
-                note: Some("Llamar al cliente".into()),
+                add_comment: Some("Llamar al cliente".into()),
                 ..Default::default()
             },
         );
@@ -703,7 +736,7 @@ mod tests {
     fn upsert_refolds_only_the_changed_record() {
         let mut index = sample();
         let mut c = index.get(&index.captures()[1].id.clone()).unwrap().clone();
-        edit(&mut c, CaptureEdit { note: Some("Devolver la llamada mañana".into()), ..Default::default() });
+        edit(&mut c, CaptureEdit { add_comment: Some("Devolver la llamada mañana".into()), ..Default::default() });
         index.upsert(c.clone());
         assert_eq!(ids(&index, &Query { text: "manana".into(), ..Default::default() }), [2]);
         edit(&mut c, CaptureEdit { deleted: Some(true), ..Default::default() });

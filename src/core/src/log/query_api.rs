@@ -71,6 +71,8 @@ pub struct IndexFields {
     pub author_fold: String,
     pub member: String,
     pub member_fold: String,
+    /// `None`: unassigned.
+    pub assignee: Option<String>,
     /// "" when none; see `department_none`.
     pub department: String,
     pub department_fold: String,
@@ -98,7 +100,8 @@ impl IndexFields {
             String::from_utf8_lossy(&nt.bytes).into_owned()
         };
         let ctx = &c.context.value;
-        let tags_joined = c.tags.value.join(" ");
+        let tags_joined = c.tags.values().join(" ");
+        let comments = c.comments_text();
         let author = ctx.author_name.clone().unwrap_or_default();
         let department = c.department.value.clone().unwrap_or_default();
         let mut search = String::new();
@@ -111,7 +114,7 @@ impl IndexFields {
             &ctx.term,
             &ctx.quote.exact,
             &tags_joined,
-            &c.note.value,
+            &comments,
             &department,
             &c.created_by,
         ] {
@@ -121,7 +124,7 @@ impl IndexFields {
             search.push_str(&f(field));
             search.push(FIELD_SEP);
         }
-        let tags = c.tags.value.iter().map(|t| format!("{TAG_SEP}{t}{TAG_SEP}")).collect();
+        let tags = c.tags.values().iter().map(|t| format!("{TAG_SEP}{t}{TAG_SEP}")).collect();
         let comment_ms = ctx.comment_time.as_ref().and_then(|t| t.utc.as_deref()).and_then(parse_rfc3339);
         IndexFields {
             search,
@@ -134,6 +137,7 @@ impl IndexFields {
             author,
             member_fold: f(&c.created_by),
             member: c.created_by.clone(),
+            assignee: c.assignee.value.clone(),
             department_fold: f(&department),
             department,
             department_none: c.department.value.is_none(),
@@ -227,6 +231,8 @@ pub struct CaptureQuery {
     pub authors: Vec<String>,
     /// Who captured it.
     pub members: Vec<String>,
+    /// Who owns it; `None` selects unassigned captures.
+    pub assignees: Vec<Option<String>>,
     pub sentiments: Vec<Sentiment>,
     pub priorities: Vec<Priority>,
     pub date_field: DateField,
@@ -252,6 +258,7 @@ impl Default for CaptureQuery {
             sites: vec![],
             authors: vec![],
             members: vec![],
+            assignees: vec![],
             sentiments: vec![],
             priorities: vec![],
             date_field: DateField::Created,
@@ -275,11 +282,12 @@ pub enum Facet {
     Priority,
     Site,
     Member,
+    Assignee,
 }
 
 impl Facet {
-    pub const ALL: [Facet; 7] =
-        [Facet::Brand, Facet::Sentiment, Facet::Department, Facet::Status, Facet::Priority, Facet::Site, Facet::Member];
+    pub const ALL: [Facet; 8] =
+        [Facet::Brand, Facet::Sentiment, Facet::Department, Facet::Status, Facet::Priority, Facet::Site, Facet::Member, Facet::Assignee];
 }
 
 /// Why a query string was refused; words are chosen at display time.
@@ -378,6 +386,7 @@ impl CaptureQuery {
                 "site" => q.sites.push(v.into()),
                 "author" => q.authors.push(v.into()),
                 "member" => q.members.push(v.into()),
+                "assignee" => q.assignees.push((!v.is_empty()).then(|| v.to_string())),
                 "dateField" => {
                     once("dateField")?;
                     q.date_field = match v {
@@ -449,6 +458,7 @@ impl CaptureQuery {
         pairs.extend(self.sites.iter().map(|s| ("site", s.clone())));
         pairs.extend(self.authors.iter().map(|s| ("author", s.clone())));
         pairs.extend(self.members.iter().map(|s| ("member", s.clone())));
+        pairs.extend(self.assignees.iter().map(|a| ("assignee", a.clone().unwrap_or_default())));
         pairs.extend(self.sentiments.iter().map(|s| ("sentiment", s.as_str().to_string())));
         pairs.extend(self.priorities.iter().map(|s| ("priority", s.as_str().to_string())));
         if self.date_field == DateField::Comment {
@@ -502,8 +512,9 @@ impl CaptureQuery {
             && (skip == Some(Facet::Priority) || any(&self.priorities, &c.priority.value))
             && (skip == Some(Facet::Site) || any(&self.sites, &f.site))
             && (skip == Some(Facet::Member) || any(&self.members, &f.member))
+            && (skip == Some(Facet::Assignee) || any(&self.assignees, &f.assignee))
             && any(&self.authors, &f.author)
-            && (self.tags.is_empty() || self.tags.iter().any(|t| c.tags.value.contains(t)))
+            && (self.tags.is_empty() || self.tags.iter().any(|t| c.tags.values().contains(t)))
     }
 }
 
@@ -648,6 +659,8 @@ impl<'a> Evaluated<'a> {
         let members = named(count(Facet::Member, &|_, f| f.member.clone()));
         let depts = count(Facet::Department, &|_, f| if f.department_none { "\0".into() } else { format!("v{}", f.department) });
         let departments = sorted_departments(depts.into_iter().map(|(k, n)| (k.strip_prefix('v').map(str::to_string), n)).collect());
+        let owners = count(Facet::Assignee, &|_, f| f.assignee.as_ref().map_or("\0".into(), |a| format!("v{a}")));
+        let assignees = sorted_departments(owners.into_iter().map(|(k, n)| (k.strip_prefix('v').map(str::to_string), n)).collect());
         let sent = count(Facet::Sentiment, &|c, _| c.sentiment.value.as_str().into());
         let stat = count(Facet::Status, &|c, _| c.status.value.as_str().into());
         let prio = count(Facet::Priority, &|c, _| c.priority.value.as_str().into());
@@ -663,6 +676,7 @@ impl<'a> Evaluated<'a> {
                 priorities: Priority::ALL.iter().map(|&s| (s, get(&prio, s.as_str()))).collect(),
                 sites,
                 members,
+                assignees,
             },
             total,
             live,
@@ -722,8 +736,9 @@ pub fn page_captures<'a>(captures: &'a [Capture], url: &str) -> Vec<&'a Capture>
 mod tests {
     use super::*;
     use crate::log::query::{LogIndex, Query};
-    use crate::log::record::{CaptureContext, CaptureEdit, CommentTime, Tags};
+    use crate::log::record::{CaptureContext, CommentTime, Tags};
     use crate::log::stamp::Stamp;
+    use crate::log::CaptureEdit;
 
     fn cap(n: u8, brand: &str, site: &str, text: &str, author: &str, ms: i64) -> Capture {
         let ctx = CaptureContext {
@@ -749,7 +764,7 @@ mod tests {
 
     fn edit(c: &mut Capture, e: CaptureEdit) {
         let s = Stamp::next(c.last_stamp(), c.last_stamp().ms + 86_400_000, "a");
-        c.apply(&e, &s).unwrap();
+        c.apply(&e, &s, "ana").unwrap();
     }
 
     fn sample() -> Vec<Capture> {

@@ -1,17 +1,29 @@
 //! The capture record: one logged comment, its context and its tags.
 //!
 //! A record is a state-based CRDT. Its identity and creation are immutable;
-//! everything a manager can change (tags, status, note, deletion) and the
-//! captured context (refreshed when the same comment is captured again) are
-//! separate last-writer-wins registers ([`Lww`]). Two copies of one record
-//! merge field by field, so every client and the server converge on the same
-//! state whatever order edits arrive in, and re-delivering anything is
-//! harmless. Deletion is a register too (a tombstone), which is what lets
-//! "undo" and a teammate's concurrent edit resolve like any other edit.
+//! the single-valued fields a manager sets (sentiment, department, status,
+//! priority, assignee, claim, deletion) and the captured context (refreshed
+//! when the same comment is captured again) are separate last-writer-wins
+//! registers ([`Lww`]); the tags are an add-wins set ([`TagSet`]), the
+//! internal comments an add-wins thread ([`Thread`]) and the changes a
+//! grow-only history ([`History`]), so concurrent adds are never lost. Two
+//! copies of one record merge field by field, so every client and the server
+//! converge on the same state whatever order edits arrive in, and
+//! re-delivering anything is harmless. Deletion is a register too (a
+//! tombstone), which is what lets "undo" and a teammate's concurrent edit
+//! resolve like any other edit. Edits are applied in [`super::edit`].
+//!
+//! Records written before the team workspace (a `note` register, tags as one
+//! register) read through `CaptureWire`: the note becomes the thread's
+//! first comment and the tags become adds, so no tag or note is lost.
 
 use serde::{Deserialize, Serialize};
 
+use super::claim::Claim;
+use super::history::History;
 use super::stamp::{Lww, Merge, Stamp};
+use super::tag_set::TagSet;
+use super::thread::{Comment, Thread};
 use super::validate::Register;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, PartialOrd, Ord)]
@@ -153,7 +165,7 @@ pub struct Tags {
 
 /// One logged comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "CaptureWire")]
 pub struct Capture {
     /// Client-generated UUIDv7: unique without coordination, sorts by time.
     pub id: String,
@@ -166,41 +178,87 @@ pub struct Capture {
     pub department: Lww<Option<String>>,
     pub status: Lww<Status>,
     pub priority: Lww<Priority>,
-    pub tags: Lww<Vec<String>>,
-    pub note: Lww<String>,
+    pub tags: TagSet,
+    /// The member who owns the capture (a member name), if any.
+    pub assignee: Lww<Option<String>>,
+    /// "Ana is responding" (expires; see [`Claim`]).
+    pub claim: Lww<Option<Claim>>,
+    /// Internal comments.
+    pub comments: Thread,
+    /// Every change of status, department, assignee, priority, sentiment.
+    pub history: History,
     /// Tombstone: deleted records stay (so a delete syncs) but are hidden.
     pub deleted: Lww<bool>,
 }
 
-/// A manager's change to one capture; absent fields are left alone.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct CaptureEdit {
-    pub sentiment: Option<Sentiment>,
-    pub department: Option<Option<String>>,
-    pub status: Option<Status>,
-    pub priority: Option<Priority>,
-    pub tags: Option<Vec<String>>,
-    pub note: Option<String>,
-    pub deleted: Option<bool>,
+/// What a stored or received record may look like: today's shape, or one
+/// written before the team workspace (a `note` register; `tags` as one
+/// register, read by [`TagSet`] itself; no assignee, claim, comments or
+/// history).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CaptureWire {
+    id: String,
+    created_ms: i64,
+    created_by: String,
+    context: Lww<CaptureContext>,
+    sentiment: Lww<Sentiment>,
+    department: Lww<Option<String>>,
+    status: Lww<Status>,
+    priority: Lww<Priority>,
+    #[serde(default)]
+    tags: TagSet,
+    #[serde(default)]
+    assignee: Lww<Option<String>>,
+    #[serde(default)]
+    claim: Lww<Option<Claim>>,
+    #[serde(default)]
+    comments: Thread,
+    #[serde(default)]
+    history: History,
+    deleted: Lww<bool>,
+    /// Legacy: the single note, now the thread's first comment.
+    #[serde(default)]
+    note: Option<Lww<String>>,
 }
 
-impl CaptureEdit {
-    /// An edit that sets every tag field to `tags` (and leaves deletion alone).
-    pub fn set_tags(tags: &Tags) -> CaptureEdit {
-        CaptureEdit {
-            sentiment: Some(tags.sentiment),
-            department: Some(tags.department.clone()),
-            status: Some(tags.status),
-            priority: Some(tags.priority),
-            tags: Some(tags.tags.clone()),
-            note: Some(tags.note.clone()),
-            deleted: None,
+impl From<CaptureWire> for Capture {
+    fn from(w: CaptureWire) -> Capture {
+        let mut comments = w.comments;
+        if let Some(note) = w.note.filter(|n| !n.value.trim().is_empty()) {
+            comments.insert(legacy_note_comment(&w.id, &w.created_by, &note));
+        }
+        Capture {
+            id: w.id,
+            created_ms: w.created_ms,
+            created_by: w.created_by,
+            context: w.context,
+            sentiment: w.sentiment,
+            department: w.department,
+            status: w.status,
+            priority: w.priority,
+            tags: w.tags,
+            assignee: w.assignee,
+            claim: w.claim,
+            comments,
+            history: w.history,
+            deleted: w.deleted,
         }
     }
 }
 
-/// Longest note and tag we keep; longer input is refused with a message.
+/// The comment a legacy note becomes. Every replica migrating the same record
+/// makes the same comment: its id derives from the capture id and the note's
+/// stamp, its author is the member the stamp names (`member:<name>`, the
+/// team log's stamps) or else the capture's author, its time the stamp's.
+pub fn legacy_note_comment(capture_id: &str, created_by: &str, note: &Lww<String>) -> Comment {
+    let s = &note.stamp;
+    let id = derived_uuid(s.ms, &["note", capture_id, &s.counter.to_string(), &s.actor]);
+    let author = s.actor.strip_prefix("member:").filter(|m| !m.trim().is_empty()).unwrap_or(created_by);
+    Comment::new(id, author, note.value.clone(), s)
+}
+
+/// Longest comment (the old note) and tag we keep; longer input is refused.
 pub const MAX_NOTE_CHARS: usize = 10_000;
 pub const MAX_TAG_CHARS: usize = 60;
 pub const MAX_TAGS: usize = 50;
@@ -217,8 +275,16 @@ impl Capture {
             department: Lww::new(defaults.department.clone(), stamp.clone()),
             status: Lww::new(defaults.status, stamp.clone()),
             priority: Lww::new(defaults.priority, stamp.clone()),
-            tags: Lww::new(normalize_tags(&defaults.tags), stamp.clone()),
-            note: Lww::new(defaults.note.clone(), stamp.clone()),
+            tags: TagSet::with_tags(&normalize_tags(&defaults.tags), &stamp),
+            assignee: Lww::new(None, stamp.clone()),
+            claim: Lww::new(None, stamp.clone()),
+            comments: if defaults.note.trim().is_empty() {
+                Thread::default()
+            } else {
+                // The card's note is the thread's first comment.
+                vec![Comment::new(super::thread::comment_id(&stamp), member, defaults.note.clone(), &stamp)].into()
+            },
+            history: History::default(),
             deleted: Lww::new(false, stamp),
         }
     }
@@ -243,51 +309,36 @@ impl Capture {
             (Register::Department, self.department.merge(&other.department)),
             (Register::Status, self.status.merge(&other.status)),
             (Register::Priority, self.priority.merge(&other.priority)),
-            (Register::Tags, self.tags.merge(&other.tags)),
-            (Register::Note, self.note.merge(&other.note)),
+            (Register::Assignee, self.assignee.merge(&other.assignee)),
+            (Register::Claim, self.claim.merge(&other.claim)),
             (Register::Deleted, self.deleted.merge(&other.deleted)),
         ];
+        // Sets never lose what the other copy holds: nothing to report.
+        self.tags.merge(&other.tags);
+        self.comments.merge(&other.comments);
+        self.history.merge(&other.history);
         outcomes.into_iter().filter(|(_, m)| *m == Merge::Lost).map(|(r, _)| r).collect()
     }
 
-    /// Apply a manager's edit with one stamp. Refuses overlong input whole.
-    pub fn apply(&mut self, edit: &CaptureEdit, stamp: &Stamp) -> Result<(), String> {
-        use super::sanitize::{free_text, one_line};
-        // Typed or pasted text is held to the record's rules: no control
-        // characters (pasted page text carries them), one-line labels.
-        let note = edit.note.as_deref().map(|n| free_text(n, usize::MAX));
-        if let Some(note) = &note {
-            if note.chars().count() > MAX_NOTE_CHARS {
-                return Err(format!("The note is longer than {MAX_NOTE_CHARS} characters."));
-            }
+    /// Every stamp in the record: each register's, each tag dot's and each
+    /// comment's (text and deletion).
+    pub fn all_stamps(&self) -> Vec<&Stamp> {
+        let mut out = vec![
+            &self.context.stamp,
+            &self.sentiment.stamp,
+            &self.department.stamp,
+            &self.status.stamp,
+            &self.priority.stamp,
+            &self.assignee.stamp,
+            &self.claim.stamp,
+            &self.deleted.stamp,
+        ];
+        out.extend(self.tags.dots().map(|d| &d.stamp));
+        for k in self.comments.all() {
+            out.push(&k.text.stamp);
+            out.push(&k.deleted.stamp);
         }
-        let department = edit.department.as_ref().map(|d| d.as_deref().map(|d| one_line(d, super::validate::MAX_LABEL_CHARS)));
-        let tags = match &edit.tags {
-            Some(t) => Some(validate_tags(t)?),
-            None => None,
-        };
-        if let Some(v) = edit.sentiment {
-            self.sentiment.set(v, stamp.clone());
-        }
-        if let Some(v) = department {
-            self.department.set(v.filter(|d| !d.trim().is_empty()), stamp.clone());
-        }
-        if let Some(v) = edit.status {
-            self.status.set(v, stamp.clone());
-        }
-        if let Some(v) = edit.priority {
-            self.priority.set(v, stamp.clone());
-        }
-        if let Some(v) = tags {
-            self.tags.set(v, stamp.clone());
-        }
-        if let Some(v) = note {
-            self.note.set(v, stamp.clone());
-        }
-        if let Some(v) = edit.deleted {
-            self.deleted.set(v, stamp.clone());
-        }
-        Ok(())
+        out
     }
 
     /// The latest stamp anywhere in the record: "last modified".
@@ -298,11 +349,13 @@ impl Capture {
             &self.department.stamp,
             &self.status.stamp,
             &self.priority.stamp,
-            &self.tags.stamp,
-            &self.note.stamp,
+            &self.assignee.stamp,
+            &self.claim.stamp,
             &self.deleted.stamp,
         ]
         .into_iter()
+        .chain(self.tags.last_stamp())
+        .chain(self.comments.last_stamp())
         .max()
         .expect("non-empty")
     }
@@ -313,16 +366,27 @@ impl Capture {
         dedupe_key(&self.context.value)
     }
 
-    /// The current tags as one value (for display and export).
+    /// The current tags as one value (for display and the card). The note
+    /// is empty: a note given on the card is posted as a new comment.
     pub fn current_tags(&self) -> Tags {
         Tags {
             sentiment: self.sentiment.value,
             department: self.department.value.clone(),
             status: self.status.value,
             priority: self.priority.value,
-            tags: self.tags.value.clone(),
-            note: self.note.value.clone(),
+            tags: self.tags.values(),
+            note: String::new(),
         }
+    }
+
+    /// The visible comments' texts, one per line (search and flat exports).
+    pub fn comments_text(&self) -> String {
+        self.comments.visible().iter().map(|k| k.text.value.as_str()).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The claim, if someone holds it at `now_ms`.
+    pub fn active_claim(&self, now_ms: i64) -> Option<&Claim> {
+        self.claim.value.as_ref().filter(|c| c.is_active(now_ms))
     }
 }
 
@@ -364,16 +428,27 @@ pub fn normalize_tags(tags: &[String]) -> Vec<String> {
     out
 }
 
-fn validate_tags(tags: &[String]) -> Result<Vec<String>, String> {
-    let tags: Vec<String> = tags.iter().map(|t| super::sanitize::one_line(t, usize::MAX)).collect();
-    let tags = normalize_tags(&tags);
-    if tags.len() > MAX_TAGS {
-        return Err(format!("At most {MAX_TAGS} tags per capture."));
+/// A UUIDv7 with time `ms` whose other bits derive from `parts`: the same
+/// parts always give the same id (ids of comments and events made by an
+/// edit, so a replay makes nothing twice). Two FNV-1a hashes, not for
+/// secrecy: only distinct inputs must give distinct ids in practice.
+pub fn derived_uuid(ms: i64, parts: &[&str]) -> String {
+    fn fnv(seed: u64, parts: &[&str]) -> u64 {
+        let mut h = seed;
+        for p in parts {
+            for b in p.bytes().chain([0x1f]) {
+                h ^= b as u64;
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        h
     }
-    if let Some(t) = tags.iter().find(|t| t.chars().count() > MAX_TAG_CHARS) {
-        return Err(format!("The tag \u{201c}{t}\u{201d} is longer than {MAX_TAG_CHARS} characters."));
-    }
-    Ok(tags)
+    let a = fnv(0xcbf2_9ce4_8422_2325, parts).to_be_bytes();
+    let b = fnv(0x8422_2325_cbf2_9ce4, parts).to_be_bytes();
+    let mut r = [0u8; 10];
+    r[..8].copy_from_slice(&a);
+    r[8..].copy_from_slice(&b[..2]);
+    uuid_v7(ms, r)
 }
 
 /// A UUIDv7 from a millisecond time and 10 random bytes (the caller supplies
@@ -420,7 +495,7 @@ mod tests {
         let defaults = Tags { status: Status::NeedsResponse, tags: vec![" factura ".into(), "Factura".into()], ..Default::default() };
         let c = Capture::new("id".into(), ctx(None), &defaults, "ana", st(10, "dev-a"));
         assert_eq!(c.status.value, Status::NeedsResponse);
-        assert_eq!(c.tags.value, vec!["factura".to_string()]);
+        assert_eq!(c.tags.values(), vec!["factura".to_string()]);
         assert_eq!(c.created_ms, 10);
         assert!(!c.deleted.value);
     }
@@ -429,12 +504,21 @@ mod tests {
     fn concurrent_edits_converge_whatever_the_order() {
         let base = Capture::new("id".into(), ctx(None), &Tags::default(), "ana", st(10, "a"));
         let mut a = base.clone();
-        a.apply(&CaptureEdit { status: Some(Status::Responded), note: Some("called".into()), ..Default::default() }, &st(20, "a")).unwrap();
+        a.apply(
+            &CaptureEdit { status: Some(Status::Responded), add_comment: Some("called".into()), ..Default::default() },
+            &st(20, "a"),
+            "ana",
+        )
+        .unwrap();
         let mut b = base.clone();
-        b.apply(&CaptureEdit { status: Some(Status::Escalated), department: Some(Some("PR".into())), ..Default::default() }, &st(20, "b"))
-            .unwrap();
+        b.apply(
+            &CaptureEdit { status: Some(Status::Escalated), department: Some(Some("PR".into())), ..Default::default() },
+            &st(20, "b"),
+            "ana",
+        )
+        .unwrap();
         let mut c = base.clone();
-        c.apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &st(15, "c")).unwrap();
+        c.apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &st(15, "c"), "ana").unwrap();
         let copies = [a, b, c];
         let mut results = Vec::new();
         for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0], [1, 0, 2]] {
@@ -457,10 +541,14 @@ mod tests {
     fn merge_names_the_registers_whose_incoming_value_lost() {
         let base = Capture::new("id".into(), ctx(None), &Tags::default(), "ana", st(10, "a"));
         let mut server = base.clone();
-        server.apply(&CaptureEdit { status: Some(Status::Closed), ..Default::default() }, &st(30, "b")).unwrap();
+        server.apply(&CaptureEdit { status: Some(Status::Closed), ..Default::default() }, &st(30, "b"), "ana").unwrap();
         let mut offline = base.clone();
         offline
-            .apply(&CaptureEdit { status: Some(Status::Escalated), note: Some("llamar".into()), ..Default::default() }, &st(20, "a"))
+            .apply(
+                &CaptureEdit { status: Some(Status::Escalated), add_comment: Some("llamar".into()), ..Default::default() },
+                &st(20, "a"),
+                "ana",
+            )
             .unwrap();
         let lost = server.merge(&offline);
         assert_eq!(lost, vec![Register::Status], "the note was taken; the status lost to a newer edit");
@@ -500,13 +588,14 @@ mod tests {
         let before = c.clone();
         let err = c
             .apply(
-                &CaptureEdit { status: Some(Status::Closed), note: Some("x".repeat(MAX_NOTE_CHARS + 1)), ..Default::default() },
+                &CaptureEdit { status: Some(Status::Closed), add_comment: Some("x".repeat(MAX_NOTE_CHARS + 1)), ..Default::default() },
                 &st(11, "a"),
+                "ana",
             )
             .unwrap_err();
         assert!(err.contains("note"), "{err}");
         assert_eq!(c, before);
-        let err = c.apply(&CaptureEdit { tags: Some(vec!["y".repeat(61)]), ..Default::default() }, &st(11, "a")).unwrap_err();
+        let err = c.apply(&CaptureEdit { tags: Some(vec!["y".repeat(61)]), ..Default::default() }, &st(11, "a"), "ana").unwrap_err();
         assert!(err.contains("longer than 60"), "{err}");
     }
 

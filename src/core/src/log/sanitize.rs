@@ -14,7 +14,8 @@
 //! Everything here is deterministic and idempotent: two clients cleaning the
 //! same record get the same value, so no new stamp is needed.
 
-use super::record::{normalize_tags, Capture, CaptureContext, CommentTime, TextPosition, TextQuote};
+use super::record::{Capture, CaptureContext, CommentTime, TextPosition, TextQuote};
+use super::stamp::Stamp;
 use super::validate::{
     is_bidi_control, is_bidi_format, strip_web_scheme, validate_capture, Field, Kind, ValidationError, MAX_ACTOR_CHARS, MAX_COMMENT_CHARS,
     MAX_LABEL_CHARS, MAX_LANG_CHARS, MAX_PLATFORM_CHARS, MAX_QUOTE_CHARS, MAX_URL_CHARS, MAX_UTC_CHARS,
@@ -109,17 +110,35 @@ pub fn sanitize_capture(c: &Capture) -> Capture {
     out.context.value = sanitize_context(c.context.value.clone());
     out.created_by = one_line(&c.created_by, MAX_LABEL_CHARS);
     out.department.value = c.department.value.as_deref().map(|d| one_line(d, MAX_LABEL_CHARS)).filter(|d| !d.is_empty());
-    let tags: Vec<String> = c.tags.value.iter().map(|t| one_line(t, usize::MAX)).collect();
-    out.tags.value = normalize_tags(&tags);
-    out.note.value = free_text(&c.note.value, usize::MAX);
+    let actor = |s: &Stamp| Stamp { actor: one_line(&s.actor, MAX_ACTOR_CHARS), ..s.clone() };
+    out.tags = c.tags.map_tags(|t| one_line(t, usize::MAX)).map_stamps(actor);
+    out.assignee.value = c.assignee.value.as_deref().map(|a| one_line(a, MAX_LABEL_CHARS)).filter(|a| !a.is_empty());
+    if let Some(claim) = &mut out.claim.value {
+        claim.member = one_line(&claim.member, MAX_LABEL_CHARS);
+    }
+    out.comments = c.comments.map(|k| {
+        let mut k = k.clone();
+        k.author = one_line(&k.author, MAX_LABEL_CHARS);
+        k.text.value = free_text(&k.text.value, usize::MAX);
+        k.text.stamp = actor(&k.text.stamp);
+        k.deleted.stamp = actor(&k.deleted.stamp);
+        k
+    });
+    out.history = c.history.map(|e| {
+        let mut e = e.clone();
+        e.member = one_line(&e.member, MAX_LABEL_CHARS);
+        e.from = one_line(&e.from, MAX_LABEL_CHARS);
+        e.to = one_line(&e.to, MAX_LABEL_CHARS);
+        e
+    });
     for stamp in [
         &mut out.context.stamp,
         &mut out.sentiment.stamp,
         &mut out.department.stamp,
         &mut out.status.stamp,
         &mut out.priority.stamp,
-        &mut out.tags.stamp,
-        &mut out.note.stamp,
+        &mut out.assignee.stamp,
+        &mut out.claim.stamp,
         &mut out.deleted.stamp,
     ] {
         stamp.actor = one_line(&stamp.actor, MAX_ACTOR_CHARS);

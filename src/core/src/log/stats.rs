@@ -139,8 +139,9 @@ pub fn with_all_keys<'k>(s: &mut DailySeries, keys: impl Iterator<Item = &'k str
 mod tests {
     use super::*;
     use crate::log::dates::parse_rfc3339;
-    use crate::log::record::{CaptureContext, CaptureEdit, CommentTime, Tags};
+    use crate::log::record::{CaptureContext, CommentTime, Tags};
     use crate::log::stamp::Stamp;
+    use crate::log::CaptureEdit;
 
     fn at(s: &str) -> i64 {
         parse_rfc3339(s).unwrap()
@@ -165,6 +166,7 @@ mod tests {
             c.apply(
                 &CaptureEdit { status: Some(st), department: Some(Some("PR".into())), ..Default::default() },
                 &Stamp { ms: at(when), counter: 0, actor: "a".into() },
+                "ana",
             )
             .unwrap();
         }
@@ -182,6 +184,7 @@ mod tests {
         gone.apply(
             &CaptureEdit { deleted: Some(true), ..Default::default() },
             &Stamp { ms: at("2024-05-02T11:00:00Z"), counter: 0, actor: "a".into() },
+            "ana",
         )
         .unwrap();
         v.push(gone);

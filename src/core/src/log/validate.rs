@@ -14,7 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::record::{is_uuid, Capture, CaptureEdit, MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
+use super::edit::CaptureEdit;
+use super::record::{is_uuid, Capture, MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
 use super::stamp::{Stamp, MAX_STAMP_COUNTER};
 use crate::i18n::Key;
 
@@ -42,6 +43,13 @@ pub const MAX_CLOCK_SKEW_MS: i64 = 24 * 60 * 60 * 1000;
 pub const MAX_PUSHED_STAMP_AHEAD_MS: i64 = 10 * 60 * 1000;
 /// No capture predates this (2020-01-01T00:00:00Z).
 pub const MIN_TIME_MS: i64 = 1_577_836_800_000;
+/// Most comments a record may hold (edits stop at
+/// [`super::edit::MAX_THREAD_COMMENTS`]; concurrent posts may pass that).
+pub const MAX_COMMENTS: usize = 1_000;
+/// Most history events a record may hold.
+pub const MAX_EVENTS: usize = 5_000;
+/// Most tag adds and removes a record's tag set may hold.
+pub const MAX_TAG_DOTS: usize = 2_000;
 
 /// One of a record's last-writer-wins registers (each carries a stamp).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,9 +60,15 @@ pub enum Register {
     Department,
     Status,
     Priority,
+    /// The tag set's adds (each carries its stamp).
     Tags,
+    /// Legacy: the note register (kept so old refusals still read).
     Note,
     Deleted,
+    Assignee,
+    Claim,
+    /// A comment's text or deletion.
+    Comments,
 }
 
 impl Register {
@@ -68,6 +82,9 @@ impl Register {
             Register::Tags => "tags",
             Register::Note => "note",
             Register::Deleted => "deleted",
+            Register::Assignee => "assignee",
+            Register::Claim => "claim",
+            Register::Comments => "comments",
         }
     }
 }
@@ -102,7 +119,20 @@ pub enum Field {
     Department,
     Tags,
     Tag(usize),
+    /// Legacy note; also a comment's text in an edit.
     Note,
+    Assignee,
+    ClaimMember,
+    /// The thread as a whole (too many comments).
+    Comments,
+    CommentId(usize),
+    CommentAuthor(usize),
+    CommentBody(usize),
+    /// The history as a whole (too many events).
+    History,
+    EventId(usize),
+    EventMember(usize),
+    EventValue(usize),
 }
 
 impl Field {
@@ -137,6 +167,16 @@ impl Field {
             Field::Tags => "tags.value".into(),
             Field::Tag(i) => format!("tags.value[{i}]"),
             Field::Note => "note.value".into(),
+            Field::Assignee => "assignee.value".into(),
+            Field::ClaimMember => "claim.value.member".into(),
+            Field::Comments => "comments".into(),
+            Field::CommentId(i) => format!("comments[{i}].id"),
+            Field::CommentAuthor(i) => format!("comments[{i}].author"),
+            Field::CommentBody(i) => format!("comments[{i}].text.value"),
+            Field::History => "history".into(),
+            Field::EventId(i) => format!("history[{i}].id"),
+            Field::EventMember(i) => format!("history[{i}].member"),
+            Field::EventValue(i) => format!("history[{i}].to"),
         }
     }
 
@@ -154,7 +194,9 @@ impl Field {
             Field::Brand | Field::Term | Field::QuoteExact | Field::QuotePrefix | Field::QuoteSuffix | Field::Position => Key::FieldMention,
             Field::Department => Key::FieldDepartment,
             Field::Tags | Field::Tag(_) => Key::FieldTags,
-            Field::Note => Key::FieldNote,
+            Field::Note | Field::Comments | Field::CommentId(_) | Field::CommentBody(_) => Key::FieldNote,
+            Field::Assignee | Field::ClaimMember | Field::CommentAuthor(_) | Field::EventMember(_) => Key::FieldMember,
+            Field::History | Field::EventId(_) | Field::EventValue(_) => Key::FieldRecord,
         }
     }
 
@@ -172,6 +214,16 @@ impl Field {
                 | Field::Tags
                 | Field::Tag(_)
                 | Field::Note
+                | Field::Assignee
+                | Field::ClaimMember
+                | Field::Comments
+                | Field::CommentId(_)
+                | Field::CommentAuthor(_)
+                | Field::CommentBody(_)
+                | Field::History
+                | Field::EventId(_)
+                | Field::EventMember(_)
+                | Field::EventValue(_)
         )
     }
 }
@@ -375,13 +427,50 @@ pub fn validate_capture(c: &Capture, now_ms: i64) -> Result<(), ValidationError>
     if let Some(d) = &c.department.value {
         label(Field::Department, d, MAX_LABEL_CHARS, false)?;
     }
-    if c.tags.value.len() > MAX_TAGS {
-        return err(Field::Tags, Kind::TooMany { count: c.tags.value.len(), max: MAX_TAGS });
+    let tags = c.tags.values();
+    // Concurrent adds may pass the edit limit; twice it is refused.
+    if tags.len() > 2 * MAX_TAGS {
+        return err(Field::Tags, Kind::TooMany { count: tags.len(), max: 2 * MAX_TAGS });
     }
-    for (i, t) in c.tags.value.iter().enumerate() {
-        label(Field::Tag(i), t, MAX_TAG_CHARS, true)?;
+    if c.tags.len_dots() > MAX_TAG_DOTS {
+        return err(Field::Tags, Kind::TooMany { count: c.tags.len_dots(), max: MAX_TAG_DOTS });
     }
-    text(Field::Note, &c.note.value, MAX_NOTE_CHARS)?;
+    for (i, d) in c.tags.dots().enumerate() {
+        label(Field::Tag(i), &d.tag, MAX_TAG_CHARS, true)?;
+    }
+    if let Some(a) = &c.assignee.value {
+        label(Field::Assignee, a, MAX_LABEL_CHARS, true)?;
+    }
+    if let Some(claim) = &c.claim.value {
+        label(Field::ClaimMember, &claim.member, MAX_LABEL_CHARS, false)?;
+    }
+    let comments = c.comments.all();
+    if comments.len() > MAX_COMMENTS {
+        return err(Field::Comments, Kind::TooMany { count: comments.len(), max: MAX_COMMENTS });
+    }
+    for (i, k) in comments.iter().enumerate() {
+        if !is_uuid(&k.id) {
+            return err(Field::CommentId(i), Kind::NotUuid);
+        }
+        // May be empty like `createdBy`: posted before the member set a name.
+        label(Field::CommentAuthor(i), &k.author, MAX_LABEL_CHARS, false)?;
+        text(Field::CommentBody(i), &k.text.value, MAX_NOTE_CHARS)?;
+    }
+    let events = c.history.events();
+    if events.len() > MAX_EVENTS {
+        return err(Field::History, Kind::TooMany { count: events.len(), max: MAX_EVENTS });
+    }
+    for (i, e) in events.iter().enumerate() {
+        if !is_uuid(&e.id) {
+            return err(Field::EventId(i), Kind::NotUuid);
+        }
+        label(Field::EventMember(i), &e.member, MAX_LABEL_CHARS, false)?;
+        label(Field::EventValue(i), &e.from, MAX_LABEL_CHARS, false)?;
+        label(Field::EventValue(i), &e.to, MAX_LABEL_CHARS, false)?;
+        if e.ms < 0 || e.ms > now_ms.saturating_add(MAX_CLOCK_SKEW_MS) {
+            return err(Field::EventId(i), Kind::FutureStamp { ms: e.ms });
+        }
+    }
     Ok(())
 }
 
@@ -398,18 +487,31 @@ pub fn validate_pushed(c: &Capture, now_ms: i64) -> Result<(), ValidationError> 
     }
 }
 
-/// Every register's stamp.
-fn stamps(c: &Capture) -> [(Register, &Stamp); 8] {
-    [
+/// Every stamp in the record, with the register (or set) holding it. The
+/// assignee and claim of a record written before they existed carry the
+/// empty stamp ("never set"), which is not checked.
+fn stamps(c: &Capture) -> Vec<(Register, &Stamp)> {
+    let unset = |s: &Stamp| *s == Stamp::default();
+    let mut out = vec![
         (Register::Context, &c.context.stamp),
         (Register::Sentiment, &c.sentiment.stamp),
         (Register::Department, &c.department.stamp),
         (Register::Status, &c.status.stamp),
         (Register::Priority, &c.priority.stamp),
-        (Register::Tags, &c.tags.stamp),
-        (Register::Note, &c.note.stamp),
         (Register::Deleted, &c.deleted.stamp),
-    ]
+    ];
+    if !(unset(&c.assignee.stamp) && c.assignee.value.is_none()) {
+        out.push((Register::Assignee, &c.assignee.stamp));
+    }
+    if !(unset(&c.claim.stamp) && c.claim.value.is_none()) {
+        out.push((Register::Claim, &c.claim.stamp));
+    }
+    out.extend(c.tags.dots().map(|d| (Register::Tags, &d.stamp)));
+    for k in c.comments.all() {
+        out.push((Register::Comments, &k.text.stamp));
+        out.push((Register::Comments, &k.deleted.stamp));
+    }
+    out
 }
 
 /// A department as a dashboard edit sets it.
@@ -432,8 +534,28 @@ pub fn validate_edit(edit: &CaptureEdit) -> Result<(), ValidationError> {
             label(Field::Tag(i), t, MAX_TAG_CHARS, false)?;
         }
     }
-    if let Some(note) = &edit.note {
+    for (i, t) in edit.add_tags.iter().chain(&edit.remove_tags).enumerate() {
+        label(Field::Tag(i), t, MAX_TAG_CHARS, false)?;
+    }
+    if edit.add_tags.len() > MAX_TAGS || edit.remove_tags.len() > MAX_TAG_DOTS {
+        let count = edit.add_tags.len().max(edit.remove_tags.len());
+        return Err(ValidationError::new(Field::Tags, Kind::TooMany { count, max: MAX_TAGS }));
+    }
+    if let Some(Some(a)) = &edit.assignee {
+        label(Field::Assignee, a, MAX_LABEL_CHARS, false)?;
+    }
+    if let Some(Some(claim)) = &edit.claim {
+        label(Field::ClaimMember, &claim.member, MAX_LABEL_CHARS, false)?;
+    }
+    if let Some(note) = &edit.add_comment {
         text(Field::Note, note, MAX_NOTE_CHARS)?;
+    }
+    if let Some(e) = &edit.edit_comment {
+        text(Field::Note, &e.text, MAX_NOTE_CHARS)?;
+        label(Field::CommentId(0), &e.id, MAX_LABEL_CHARS, true)?;
+    }
+    if let Some(id) = &edit.delete_comment {
+        label(Field::CommentId(0), id, MAX_LABEL_CHARS, true)?;
     }
     Ok(())
 }
@@ -610,7 +732,7 @@ mod tests {
             ),
             (|c| c.created_ms = 5, Field::CreatedMs, Kind::ImplausibleTime { ms: 5 }, false),
             (
-                |c| c.tags.value = (0..=MAX_TAGS).map(|i| i.to_string()).collect(),
+                |c| c.tags.values() = (0..=MAX_TAGS).map(|i| i.to_string()).collect(),
                 Field::Tags,
                 Kind::TooMany { count: MAX_TAGS + 1, max: MAX_TAGS },
                 false,

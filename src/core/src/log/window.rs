@@ -71,19 +71,7 @@ pub fn pin(c: &Capture, holder: &Holder, unsynced: bool) -> Option<Pin> {
 }
 
 fn changed_by(c: &Capture, actor: &str) -> bool {
-    !actor.is_empty()
-        && [
-            &c.context.stamp,
-            &c.sentiment.stamp,
-            &c.department.stamp,
-            &c.status.stamp,
-            &c.priority.stamp,
-            &c.tags.stamp,
-            &c.note.stamp,
-            &c.deleted.stamp,
-        ]
-        .iter()
-        .any(|s| s.actor == actor)
+    !actor.is_empty() && c.all_stamps().iter().any(|s| s.actor == actor)
 }
 
 impl Window {
@@ -166,8 +154,9 @@ pub fn evictions(mut held: Vec<Held>, window: &Window, now_ms: i64) -> Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::record::{CaptureContext, CaptureEdit, Tags};
+    use crate::log::record::{CaptureContext, Tags};
     use crate::log::stamp::Stamp;
+    use crate::log::CaptureEdit;
 
     const NOW: i64 = 1_780_000_000_000;
 
@@ -187,6 +176,7 @@ mod tests {
             c.apply(
                 &CaptureEdit { department: Some(Some(d.into())), ..Default::default() },
                 &Stamp { ms: NOW, counter: 0, actor: "dev-bo".into() },
+                "ana",
             )
             .unwrap();
             c
@@ -194,8 +184,9 @@ mod tests {
         let edited_here = {
             let mut c = capture("e", "bo", "dev-bo", 90);
             c.apply(
-                &CaptureEdit { note: Some("visto".into()), ..Default::default() },
+                &CaptureEdit { add_comment: Some("visto".into()), ..Default::default() },
                 &Stamp { ms: NOW, counter: 0, actor: "dev-ana".into() },
+                "ana",
             )
             .unwrap();
             c

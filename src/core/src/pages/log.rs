@@ -54,6 +54,7 @@ impl Facet {
             Facet::Priority => "priority",
             Facet::Site => "site",
             Facet::Member => "member",
+            Facet::Assignee => "assignee",
         }
     }
 
@@ -66,6 +67,7 @@ impl Facet {
             Facet::Priority => Key::LogFilterPriority,
             Facet::Site => Key::LogFilterSite,
             Facet::Member => Key::LogFilterMember,
+            Facet::Assignee => Key::LogFilterAssignee,
         }
     }
 }
@@ -92,6 +94,7 @@ pub fn facet_options(facets: &Facets, facet: Facet) -> Vec<(FacetValue, u32)> {
         Facet::Site => text(&facets.sites),
         Facet::Member => text(&facets.members),
         Facet::Department => facets.departments.iter().map(|(d, n)| (d.clone().map_or(FacetValue::None, FacetValue::Text), *n)).collect(),
+        Facet::Assignee => facets.assignees.iter().map(|(d, n)| (d.clone().map_or(FacetValue::None, FacetValue::Text), *n)).collect(),
         Facet::Sentiment => facets.sentiments.iter().map(|(s, n)| (FacetValue::Sentiment(*s), *n)).collect(),
         Facet::Status => facets.statuses.iter().map(|(s, n)| (FacetValue::Status(*s), *n)).collect(),
         Facet::Priority => facets.priorities.iter().map(|(s, n)| (FacetValue::Priority(*s), *n)).collect(),
@@ -113,6 +116,13 @@ pub fn set_facet(q: &mut Query, facet: Facet, value: Option<&FacetValue>) {
         Facet::Member => q.members = text(value),
         Facet::Department => {
             q.departments = match value {
+                Some(FacetValue::Text(s)) => vec![Some(s.clone())],
+                Some(FacetValue::None) => vec![None],
+                _ => vec![],
+            }
+        }
+        Facet::Assignee => {
+            q.assignees = match value {
                 Some(FacetValue::Text(s)) => vec![Some(s.clone())],
                 Some(FacetValue::None) => vec![None],
                 _ => vec![],
@@ -147,6 +157,7 @@ pub fn selected(q: &Query, facet: Facet) -> Option<FacetValue> {
         Facet::Site => text(&q.sites),
         Facet::Member => text(&q.members),
         Facet::Department => q.departments.first().map(|d| d.clone().map_or(FacetValue::None, FacetValue::Text)),
+        Facet::Assignee => q.assignees.first().map(|d| d.clone().map_or(FacetValue::None, FacetValue::Text)),
         Facet::Sentiment => q.sentiments.first().map(|s| FacetValue::Sentiment(*s)),
         Facet::Status => q.statuses.first().map(|s| FacetValue::Status(*s)),
         Facet::Priority => q.priorities.first().map(|s| FacetValue::Priority(*s)),

@@ -553,7 +553,8 @@ pub struct WebhookDelivery {
 pub fn webhook_delivery(c: &Capture, member: &str) -> WebhookDelivery {
     let last = c.last_stamp();
     let first_version = last.ms == c.created_ms
-        && [&c.context.stamp, &c.status.stamp, &c.note.stamp, &c.tags.stamp, &c.deleted.stamp].iter().all(|s| *s == last);
+        && [&c.context.stamp, &c.status.stamp, &c.deleted.stamp].into_iter().chain(c.tags.dots().map(|d| &d.stamp)).all(|s| s == last)
+        && c.comments.all().iter().all(|k| &k.text.stamp == last);
     let (event, key) = if first_version {
         ("capture.created", c.id.clone())
     } else {
@@ -699,7 +700,11 @@ mod tests {
         let sent = capture("a", 10);
         let mut edited = sent.clone();
         edited
-            .apply(&CaptureEdit { note: Some("later".into()), ..Default::default() }, &Stamp { ms: 50, counter: 0, actor: "dev-a".into() })
+            .apply(
+                &CaptureEdit { add_comment: Some("later".into()), ..Default::default() },
+                &Stamp { ms: 50, counter: 0, actor: "dev-a".into() },
+                "ana",
+            )
             .unwrap();
         let response =
             PushResponse { results: vec![ItemResult { id: "a".into(), status: ItemStatus::Stored, error: None, superseded: vec![] }] };
@@ -956,6 +961,7 @@ mod tests {
             .apply(
                 &CaptureEdit { status: Some(crate::log::Status::Closed), ..Default::default() },
                 &Stamp { ms: 99, counter: 2, actor: "dev-b".into() },
+                "ana",
             )
             .unwrap();
         let second = webhook_delivery(&edited, "ana");

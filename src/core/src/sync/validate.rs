@@ -107,8 +107,8 @@ mod tests {
             (|c| c.context.value.page_title = "a\nb".into(), "context.value.pageTitle: contains control"),
             (|c| c.context.value.quote.exact = "\u{0}".into(), "context.value.quote.exact: contains control"),
             (|c| c.context.value.position = Some(crate::log::TextPosition { start: 9, end: 2 }), "context.value.position:"),
-            (|c| c.tags.value = vec!["ok".into(), "y".repeat(MAX_TAG_CHARS + 1)], "tags.value[1]:"),
-            (|c| c.tags.value = (0..=MAX_TAGS).map(|i| i.to_string()).collect(), "tags.value: 51 tags"),
+            (|c| c.tags.values() = vec!["ok".into(), "y".repeat(MAX_TAG_CHARS + 1)], "tags.value[1]:"),
+            (|c| c.tags.values() = (0..=MAX_TAGS).map(|i| i.to_string()).collect(), "tags.value: 51 tags"),
             (|c| c.note.value = "n".repeat(MAX_NOTE_CHARS + 1), "note.value:"),
             (|c| c.department.value = Some("d".repeat(MAX_LABEL_CHARS + 1)), "department.value:"),
         ];

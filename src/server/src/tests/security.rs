@@ -227,7 +227,7 @@ async fn a_push_that_loses_to_a_newer_edit_says_so(e) {
     // Ana, offline, had escalated it and written a note before bo's edit.
     let mut offline = c.clone();
     let stamp = Stamp { ms: c.status.stamp.ms + 1, counter: 0, actor: "ana-laptop".into() };
-    offline.apply(&CaptureEdit { status: Some(Status::Escalated), note: Some("llamar".into()), ..Default::default() }, &stamp).unwrap();
+    offline.apply(&CaptureEdit { status: Some(Status::Escalated), add_comment: Some("llamar".into()), ..Default::default() }, &stamp, "ana").unwrap();
     let r = h.push(&ana, std::slice::from_ref(&offline)).await;
     assert_eq!(r.results[0].status, ItemStatus::Stored, "the note was taken");
     assert_eq!(r.results[0].superseded, vec![Register::Status], "the status lost to bo's edit");

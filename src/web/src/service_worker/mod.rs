@@ -427,8 +427,10 @@ async fn log_capture(captured: escucha_core::log::CaptureContext, tags: Option<e
 async fn edit_capture(id: &str, edit: &escucha_core::log::CaptureEdit) -> Result<Logged, ProtocolError> {
     // A teammate's capture shown from the page look-up is stored on its first edit.
     held_or_looked_up(id).await?;
+    let (settings, _problem) = load_settings().await?;
     let store = open_store().await?;
-    let capture = noted(store.edit(id, edit, now_ms()).await)?;
+    // The member name authors comments and history events.
+    let capture = noted(store.edit(id, edit, settings.sync.member.trim(), now_ms()).await)?;
     announce_log_changed();
     sync::changed();
     Ok(Logged { capture })

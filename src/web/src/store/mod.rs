@@ -188,8 +188,9 @@ impl Store {
         self.finish(tx, result, action).await
     }
 
-    /// Apply a manager's edit to one record.
-    pub async fn edit(&self, id: &str, edit: &CaptureEdit, now_ms: i64) -> Result<Capture, ProtocolError> {
+    /// Apply a manager's edit to one record; `member` is the editing
+    /// member's name (comment author, history events).
+    pub async fn edit(&self, id: &str, edit: &CaptureEdit, member: &str, now_ms: i64) -> Result<Capture, ProtocolError> {
         let action = StoreAction::Edit;
         let tx = self.begin(&[CAPTURES, OUTBOX, META], true, action)?;
         let run = async {
@@ -204,7 +205,7 @@ impl Store {
             let mut record = row_to_capture(&found)?;
             let stamp = ingest::next_stamp(&clock, Some(record.last_stamp()), now_ms, &actor);
             let before = record.clone();
-            record.apply(edit, &stamp).map_err(|m| JsValue::from(Invalid(m)))?;
+            record.apply(edit, &stamp, member).map_err(|m| JsValue::from(Invalid(m.to_string())))?;
             if record != before {
                 // An edit of a record that was already unsendable (say, an id
                 // from an old import) is still allowed: it may be the fix.

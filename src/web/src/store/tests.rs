@@ -61,13 +61,13 @@ async fn logs_dedupes_edits_and_reads_back_after_reopening() {
     assert_ne!(second.id, first.id);
 
     let edited = store
-        .edit(&first.id, &CaptureEdit { note: Some("llamar".into()), status: Some(Status::Responded), ..Default::default() }, 3_000)
+        .edit(&first.id, &CaptureEdit { add_comment: Some("llamar".into()), status: Some(Status::Responded), ..Default::default() }, 3_000)
         .await
         .unwrap();
     assert_eq!(edited.note.value, "llamar");
 
     let refused =
-        store.edit(&first.id, &CaptureEdit { note: Some("x".repeat(20_000)), ..Default::default() }, T + 3_001).await.unwrap_err();
+        store.edit(&first.id, &CaptureEdit { add_comment: Some("x".repeat(20_000)), ..Default::default() }, T + 3_001).await.unwrap_err();
     assert_eq!(refused.code(), ErrorCode::Invalid);
     let missing = store.edit("0190a0b0-0000-7000-8000-00000000dead", &CaptureEdit::default(), T + 3_002).await.unwrap_err();
     assert_eq!(missing.code(), ErrorCode::Invalid);
@@ -94,7 +94,7 @@ async fn outbox_tracks_acknowledgements_and_quarantine() {
 
     // The server took `a`; meanwhile `b` was edited after the upload began.
     store.acknowledge(&a.id, a.last_stamp()).await.unwrap();
-    let b2 = store.edit(&b.id, &CaptureEdit { note: Some("n".into()), ..Default::default() }, T + 1_002).await.unwrap();
+    let b2 = store.edit(&b.id, &CaptureEdit { add_comment: Some("n".into()), ..Default::default() }, T + 1_002).await.unwrap();
     store.acknowledge(&b.id, b.last_stamp()).await.unwrap();
     let pending = store.pending(10).await.unwrap();
     assert_eq!(pending, vec![b2.clone()]);
@@ -121,8 +121,9 @@ async fn merges_records_by_id_and_reads_thousands() {
     let mut theirs = local.clone();
     theirs
         .apply(
-            &CaptureEdit { note: Some("de Ben".into()), ..Default::default() },
+            &CaptureEdit { add_comment: Some("de Ben".into()), ..Default::default() },
             &Stamp { ms: T + 2_000, counter: 0, actor: "dev-b".into() },
+            "ana",
         )
         .unwrap();
     let mut records = vec![theirs];
@@ -201,11 +202,11 @@ async fn kept_totals_follow_every_kind_of_write() {
     assert_totals(&store, (2, 2, 0, 1), "the same refusal again").await;
     let a2 = store.edit(&a.id, &CaptureEdit { deleted: Some(true), ..Default::default() }, T + 1_005).await.unwrap();
     assert_totals(&store, (2, 1, 1, 1), "a delete (acknowledged record queued again)").await;
-    store.edit(&b.id, &CaptureEdit { note: Some("fixed".into()), ..Default::default() }, T + 1_006).await.unwrap();
+    store.edit(&b.id, &CaptureEdit { add_comment: Some("fixed".into()), ..Default::default() }, T + 1_006).await.unwrap();
     assert_totals(&store, (2, 1, 2, 0), "an edit lifting a quarantine").await;
     store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_007).await.unwrap();
     assert_totals(&store, (2, 2, 2, 0), "re-capturing a deleted comment").await;
-    let refused = store.edit(&a.id, &CaptureEdit { note: Some("x".repeat(20_000)), ..Default::default() }, T + 1_008).await;
+    let refused = store.edit(&a.id, &CaptureEdit { add_comment: Some("x".repeat(20_000)), ..Default::default() }, T + 1_008).await;
     assert!(refused.is_err());
     assert_totals(&store, (2, 2, 2, 0), "a refused edit").await;
 
@@ -217,13 +218,14 @@ async fn kept_totals_follow_every_kind_of_write() {
         records.push(Capture::new(id, ctx(n, true), &Tags::default(), "ben", stamp));
     }
     records[0]
-        .apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: 6_000, counter: 0, actor: "dev-b".into() })
+        .apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: 6_000, counter: 0, actor: "dev-b".into() }, "ana")
         .unwrap();
     let mut twice = records[1].clone();
     twice
         .apply(
-            &CaptureEdit { note: Some("second copy".into()), ..Default::default() },
+            &CaptureEdit { add_comment: Some("second copy".into()), ..Default::default() },
             &Stamp { ms: 6_001, counter: 0, actor: "dev-b".into() },
+            "ana",
         )
         .unwrap();
     records.push(twice);
@@ -372,7 +374,7 @@ async fn eviction_never_drops_a_record_with_a_change_waiting() {
     let absent = "0190a0b0-0000-7000-8000-00000000dead".to_string();
     store.merge_records(vec![synced.clone(), edited.clone()], MergeSource::Server).await.unwrap();
     // Edited here after the caller decided to evict it: an outbox entry now.
-    store.edit(&edited.id, &CaptureEdit { note: Some("llamar".into()), ..Default::default() }, T + 10).await.unwrap();
+    store.edit(&edited.id, &CaptureEdit { add_comment: Some("llamar".into()), ..Default::default() }, T + 10).await.unwrap();
     let ids = vec![synced.id.clone(), edited.id.clone(), absent];
     let gone = store.evict(&ids, |_, has_entry| !has_entry).await.unwrap();
     assert_eq!(gone, 1);
@@ -396,6 +398,7 @@ async fn a_pull_stores_only_what_the_window_admits() {
         .apply(
             &CaptureEdit { status: Some(Status::Responded), ..Default::default() },
             &Stamp { ms: T + 5, counter: 0, actor: "dev-bo".into() },
+            "ana",
         )
         .unwrap();
     // Refuse everything new: a held record still takes the team's edit.

@@ -220,6 +220,7 @@ pub fn facet_label(facet: Facet, v: &FacetValue) -> String {
         FacetValue::Text(s) => s.clone(),
         FacetValue::None if facet == Facet::Department => t(Key::LogNoDepartment, &[]),
         FacetValue::None if facet == Facet::Brand => t(Key::LogNoBrand, &[]),
+        FacetValue::None if facet == Facet::Assignee => t(Key::LogUnassigned, &[]),
         FacetValue::None => "—".into(),
         FacetValue::Sentiment(s) => t(Key::sentiment(*s), &[]),
         FacetValue::Status(s) => t(Key::status(*s), &[]),
