@@ -63,7 +63,8 @@ pub fn render(ui: &Ui, c: &Capture, member: &str, members: &[String], editing: O
                     &[("type", "button"), ("data-action", "comment-delete"), ("data-comment", &k.id), ("class", "danger")],
                     &t(Key::WsDeleteComment, &[]),
                 );
-                item.append_child(&append(el("div", &[("class", "comment-actions")], ""), &[&edit, &delete])).ok();
+                let actions: HtmlElement = append(el("div", &[("class", "comment-actions")], ""), &[&edit, &delete]);
+                item.append_child(&actions).ok();
             }
         }
         comments.append_child(&item).ok();
