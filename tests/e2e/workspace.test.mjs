@@ -111,7 +111,7 @@ test('a claim shows on the teammate\'s card; an @mention reaches the badge and t
   // bo opens the same comment: the card says so before anything is typed.
   const pageB = await openCard(b);
   const theirs = await waitForCard(pageB, '#claim-line', (t) => /is responding/.test(t ?? ''));
-  assert.match(theirs, /^ana is responding \(until \d{1,2}:\d{2}( [AP]M)?\)$/);
+  assert.match(theirs, /^ana is responding \(until \d{1,2}:\d{2}(\s?[AP]M)?\)$/);
   assert.equal(theirs.replace('ana is', 'You are'), mine, 'the same time on both cards');
   assert.equal(await cardFrame(pageB).locator('#note').inputValue(), '', 'nothing typed yet');
   assert.match(await waitForCard(pageB, '#logged'), /^Logged by ana/);

@@ -428,6 +428,21 @@ keys! {
     // wsmodel12 (issue 12): assignment filter.
     LogFilterAssignee => "logFilterAssignee",
     LogUnassigned => "logUnassigned",
+    // roles12: roles, members and tokens (issue 12).
+    ServerErrRoleForbidden => "serverErrRoleForbidden",
+    ServerErrLastAdmin => "serverErrLastAdmin",
+    ServerErrConflict => "serverErrConflict",
+    SyncProblemRoleForbidden => "syncProblemRoleForbidden",
+    RoleAdmin => "roleAdmin",
+    RoleMember => "roleMember",
+    RoleViewer => "roleViewer",
+    ActionRead => "actionRead",
+    ActionCapture => "actionCapture",
+    ActionEdit => "actionEdit",
+    ActionComment => "actionComment",
+    ActionConfigure => "actionConfigure",
+    ActionManageMembers => "actionManageMembers",
+    ActionRotateOwnToken => "actionRotateOwnToken",
 }
 
 impl Key {
@@ -475,6 +490,9 @@ impl Key {
             // Too long a path or too many headers: "the request is too large".
             UriTooLong | HeadersTooLarge => Key::ServerErrPayloadTooLarge,
             QuotaExceeded => Key::ServerErrQuotaExceeded,
+            RoleForbidden => Key::ServerErrRoleForbidden,
+            LastAdmin => Key::ServerErrLastAdmin,
+            Conflict => Key::ServerErrConflict,
         }
     }
 
@@ -585,6 +603,31 @@ pub fn count_key(lang: &str, n: u64, one: Key, other: Key) -> Key {
     match plural(lang, n) {
         Plural::One => one,
         Plural::Other => other,
+    }
+}
+
+// roles12: a role and an action, as a refusal names them.
+impl Key {
+    pub fn role(r: crate::workspace::role::Role) -> Key {
+        use crate::workspace::role::Role::*;
+        match r {
+            Admin => Key::RoleAdmin,
+            Member => Key::RoleMember,
+            Viewer => Key::RoleViewer,
+        }
+    }
+
+    pub fn action(a: crate::workspace::role::Action) -> Key {
+        use crate::workspace::role::Action::*;
+        match a {
+            Read => Key::ActionRead,
+            Capture => Key::ActionCapture,
+            Edit => Key::ActionEdit,
+            Comment => Key::ActionComment,
+            Configure => Key::ActionConfigure,
+            ManageMembers => Key::ActionManageMembers,
+            RotateOwnToken => Key::ActionRotateOwnToken,
+        }
     }
 }
 

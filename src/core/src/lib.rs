@@ -25,6 +25,7 @@ pub mod sender;
 pub mod settings;
 pub mod sites;
 pub mod sync;
+pub mod workspace;
 
 /// The version every context reports, so a test can prove which build runs.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -7,6 +7,7 @@
 //! up by index reveals nothing about the secret; the final comparison is in
 //! constant time anyway.
 
+use escucha_core::workspace::role::Role;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -23,6 +24,8 @@ pub struct Identity {
     pub team: String,
     pub member_id: i64,
     pub member: String,
+    /// What the member may do (checked by `Identity::require` on every route).
+    pub role: Role,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +83,7 @@ pub fn authenticate(conn: &Connection, token: &str) -> rusqlite::Result<Authenti
     let presented = digest(token);
     let row = conn
         .query_row(
-            "SELECT t.id, t.sha256, t.revoked_at, m.id, m.name, tm.id, tm.name
+            "SELECT t.id, t.sha256, t.revoked_at, m.id, m.name, tm.id, tm.name, m.role
              FROM tokens t JOIN members m ON m.id = t.member_id JOIN teams tm ON tm.id = m.team_id
              WHERE t.sha256 = ?1",
             [presented.as_slice()],
@@ -89,12 +92,26 @@ pub fn authenticate(conn: &Connection, token: &str) -> rusqlite::Result<Authenti
                     r.get::<_, String>(0)?,
                     r.get::<_, Vec<u8>>(1)?,
                     r.get::<_, Option<String>>(2)?,
-                    Identity { token_id: String::new(), member_id: r.get(3)?, member: r.get(4)?, team_id: r.get(5)?, team: r.get(6)? },
+                    Identity {
+                        token_id: String::new(),
+                        member_id: r.get(3)?,
+                        member: r.get(4)?,
+                        team_id: r.get(5)?,
+                        team: r.get(6)?,
+                        role: stored_role(&r.get::<_, String>(7)?)
+                            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, e.into()))?,
+                    },
                 ))
             },
         )
         .optional()?;
     Ok(judge(row, &presented))
+}
+
+/// A role as the `members.role` column holds it (a CHECK constraint keeps
+/// it one of the three; anything else is a fault, never a guessed role).
+pub(crate) fn stored_role(name: &str) -> Result<Role, String> {
+    Role::parse(name).ok_or_else(|| format!("The database holds an unknown role \u{201c}{name}\u{201d}."))
 }
 
 /// A token row found by digest (id, stored digest, revoked at, its member)
@@ -145,7 +162,7 @@ pub fn add_member(conn: &Connection, team: &str, name: &str) -> Result<i64, Stri
 
 /// The one member a `token issue` means, from the (member id, team name)
 /// rows matching its name (and team, if given).
-pub(crate) fn choose_member(found: &[(i64, String)], member: &str, team: Option<&str>) -> Result<(i64, String), String> {
+pub fn choose_member(found: &[(i64, String)], member: &str, team: Option<&str>) -> Result<(i64, String), String> {
     match found {
         [one] => Ok(one.clone()),
         [] => Err(match team {

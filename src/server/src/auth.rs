@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use escucha_core::sync::api::ErrorCode;
+use escucha_core::sync::api::{ApiError, ErrorCode};
+use escucha_core::workspace::role::Action;
 
 use crate::accounts::{Authentication, Identity};
 use crate::errors::ApiFailure;
@@ -16,6 +17,24 @@ use crate::AppState;
 
 /// An authenticated, rate-limited request's member.
 pub struct Authed(pub Identity);
+
+impl Identity {
+    /// The route's permission check: `who.require(Action::Edit)?` answers
+    /// `403 role_forbidden` (with the role and the action) when the
+    /// member's role does not allow `action`.
+    pub fn require(&self, action: Action) -> Result<(), ApiFailure> {
+        if self.role.allows(action) {
+            return Ok(());
+        }
+        let message = format!(
+            "The member \u{201c}{}\u{201d} has the role {} in this team, which does not allow {}; ask a team admin.",
+            self.member,
+            self.role,
+            action.as_str()
+        );
+        Err(ApiFailure { error: ApiError::role_forbidden(self.role, action, message), retry_after_secs: None })
+    }
+}
 
 fn bearer(parts: &Parts) -> Result<&str, ApiFailure> {
     let missing = || ApiFailure::new(ErrorCode::Unauthorized, "Send the member's token in the header `Authorization: Bearer <token>`.");

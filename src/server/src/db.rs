@@ -78,6 +78,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     crate::query::SQLITE_NARROW_MIGRATION,
     // wsmodel12 (issue 12): the assignee query column.
     crate::query::SQLITE_ASSIGNEE_MIGRATION,
+    // roles12: members' roles (see `crate::members`).
+    crate::members::SQLITE_ROLE_MIGRATION,
 ];
 
 #[derive(Debug)]

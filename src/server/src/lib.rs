@@ -11,6 +11,8 @@ pub mod db;
 pub mod errors;
 pub mod export;
 pub mod guard;
+pub mod member_routes;
+pub mod members;
 pub mod postgres;
 pub mod query;
 pub mod query_routes;
@@ -29,7 +31,7 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Json};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, put};
 use axum::Router;
 use escucha_core::sync::api::{MAX_BODY_BYTES, MAX_PUSH_ITEMS};
 use serde_json::json;
@@ -138,7 +140,7 @@ pub struct StaticDirs {
 
 /// Every API route: (method, path). The OpenAPI test checks each appears in
 /// docs/sync-api.openapi.yaml.
-pub const API_ROUTES: [(&str, &str); 11] = [
+pub const API_ROUTES: [(&str, &str); 16] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/push"),
     ("get", "/api/v1/pull"),
@@ -150,6 +152,12 @@ pub const API_ROUTES: [(&str, &str); 11] = [
     ("get", "/api/v1/facets"),
     ("get", "/api/v1/aggregates"),
     ("get", "/api/v1/page-captures"),
+    // roles12: members, roles and tokens.
+    ("get", "/api/v1/members"),
+    ("post", "/api/v1/members"),
+    ("put", "/api/v1/members/{name}/role"),
+    ("post", "/api/v1/members/{name}/tokens"),
+    ("post", "/api/v1/me/token"),
 ];
 
 pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
@@ -165,6 +173,10 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         .route("/api/v1/facets", get(query_routes::facets))
         .route("/api/v1/aggregates", get(query_routes::aggregates))
         .route("/api/v1/page-captures", get(query_routes::page_captures))
+        .route("/api/v1/members", get(member_routes::list).post(member_routes::add))
+        .route("/api/v1/members/{name}/role", put(member_routes::set_role))
+        .route("/api/v1/members/{name}/tokens", post(member_routes::issue_token))
+        .route("/api/v1/me/token", post(member_routes::rotate_own_token))
         .route("/api", any(routes::api_fallback))
         .route("/api/{*rest}", any(routes::api_fallback))
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -176,7 +188,7 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         api = api.layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(config.cors_origins.iter().cloned()))
-                .allow_methods([Method::GET, Method::POST])
+                .allow_methods([Method::GET, Method::POST, Method::PUT])
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
                 .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION])
                 .max_age(Duration::from_secs(600)),

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use escucha_core::workspace::role::Role;
 use escucha_server::accounts::Authentication;
 use escucha_server::connections::{self, ConnectionCounts, ConnectionLimits};
 use escucha_server::guard::Guards;
@@ -51,8 +52,30 @@ enum MemberCommand {
     Add {
         #[arg(long)]
         team: String,
+        /// admin (configuration, members, tokens), member (capture, edit,
+        /// comment) or viewer (read only).
+        #[arg(long, default_value = "member", value_parser = parse_role)]
+        role: Role,
         name: String,
     },
+    /// Change a member's role (a team always keeps at least one admin).
+    Role {
+        name: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+        /// Needed only when several teams have a member of that name.
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// List members and their roles (every team's, or one's).
+    List {
+        #[arg(long)]
+        team: Option<String>,
+    },
+}
+
+fn parse_role(name: &str) -> Result<Role, String> {
+    Role::parse(name).ok_or_else(|| format!("\u{201c}{name}\u{201d} is not a role; use admin, member or viewer."))
 }
 
 #[derive(Subcommand)]
@@ -169,19 +192,7 @@ async fn main() {
 /// A team or member name as the admin typed it, held to the record's rules
 /// for names (they end up in every capture's `createdBy` and the dashboard).
 fn check_name(what: &str, name: &str) -> Result<(), String> {
-    use escucha_core::log::validate::{validate_name, Kind};
-    validate_name(name).map_err(|kind| {
-        let why = match kind {
-            Kind::Empty => "is empty".to_string(),
-            Kind::TooLong { chars, max } => format!("has {chars} characters; at most {max}"),
-            Kind::ControlCharacter { code, .. } => format!("contains a control character or line break (U+{code:04X})"),
-            Kind::BidiControl { code, .. } => {
-                format!("contains a bidirectional control character (U+{code:04X}) that would make it read as something else")
-            }
-            other => format!("{other:?}"),
-        };
-        format!("The {what} name \u{201c}{}\u{201d} {why}.", name.escape_debug())
-    })
+    escucha_core::workspace::members::check_name(what, name)
 }
 
 async fn run_admin(db: &str, command: Command) -> Result<(), Box<dyn std::error::Error>> {
@@ -198,9 +209,34 @@ async fn run_admin(db: &str, command: Command) -> Result<(), Box<dyn std::error:
                 c.create_team(&name).await?;
                 println!("Created team \u{201c}{name}\u{201d}.");
             }
-            Command::Member(MemberCommand::Add { team, name }) => {
-                c.add_member(&team, &name).await?;
-                println!("Added \u{201c}{name}\u{201d} to team \u{201c}{team}\u{201d}.");
+            Command::Member(MemberCommand::Add { team, role, name }) => {
+                let team_id = c.find_team(&team).await?.ok_or_else(|| no_team(&team))?;
+                c.add_member_as(team_id, &name, role).await.map_err(|e| e.sentence())?;
+                println!("Added \u{201c}{name}\u{201d} to team \u{201c}{team}\u{201d} as {role}.");
+            }
+            Command::Member(MemberCommand::Role { name, role, team }) => {
+                let rows = c.directory(None).await.map_err(|e| e.sentence())?;
+                let found: Vec<(i64, String)> = rows.into_iter().filter(|(_, m)| m.name == name).map(|(t, _)| (0, t)).collect();
+                let found: Vec<(i64, String)> = found.into_iter().filter(|(_, t)| team.as_deref().is_none_or(|want| want == t)).collect();
+                let (_, team) = escucha_server::accounts::choose_member(&found, &name, team.as_deref())?;
+                let team_id = c.find_team(&team).await?.ok_or_else(|| no_team(&team))?;
+                c.set_role(team_id, &name, role).await.map_err(|e| e.sentence())?;
+                println!("\u{201c}{name}\u{201d} is now {role} in team \u{201c}{team}\u{201d}.");
+            }
+            Command::Member(MemberCommand::List { team }) => {
+                let team_id = match &team {
+                    Some(t) => Some(c.find_team(t).await?.ok_or_else(|| no_team(t))?),
+                    None => None,
+                };
+                let rows = c.directory(team_id).await.map_err(|e| e.sentence())?;
+                if rows.is_empty() {
+                    println!("No members yet; add one with `member add --team <team> --role admin <name>`.");
+                } else {
+                    println!("{:<20} {:<20} role", "team", "member");
+                }
+                for (team, m) in rows {
+                    println!("{:<20} {:<20} {}", team, m.name, m.role);
+                }
             }
             Command::Token(TokenCommand::Issue { member, team }) => {
                 let t = c.issue_token(&member, team.as_deref()).await?;
@@ -235,6 +271,10 @@ async fn run_admin(db: &str, command: Command) -> Result<(), Box<dyn std::error:
 
 /// `--demo-token FILE`: a working token for team "demo", member "demo",
 /// so `make run` gives a usable set-up without any admin step.
+fn no_team(team: &str) -> String {
+    format!("No team named \u{201c}{team}\u{201d}; create it with `team create`.")
+}
+
 async fn ensure_demo_token(db: &Storage, file: &Path) -> Result<(), String> {
     if let Ok(existing) = std::fs::read_to_string(file) {
         if matches!(db.authenticate(existing.trim()).await, Ok(Authentication::Valid(_))) {
@@ -242,10 +282,12 @@ async fn ensure_demo_token(db: &Storage, file: &Path) -> Result<(), String> {
             return Ok(());
         }
     }
-    if db.find_team("demo").await?.is_none() {
-        db.create_team("demo").await?;
-    }
-    if db.add_member("demo", "demo").await.is_err() {
+    let team_id = match db.find_team("demo").await? {
+        Some(id) => id,
+        None => db.create_team("demo").await?,
+    };
+    // The demo team's one member runs it, so it is its admin.
+    if db.add_member_as(team_id, "demo", Role::Admin).await.is_err() {
         // Already a member: fine.
     }
     let issued = db.issue_token("demo", Some("demo")).await?;

@@ -101,6 +101,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::query::POSTGRES_NARROW_MIGRATION,
     // wsmodel12 (issue 12): the assignee query column.
     crate::query::POSTGRES_ASSIGNEE_MIGRATION,
+    // roles12: members' roles (see `crate::members`).
+    crate::members::POSTGRES_ROLE_MIGRATION,
 ];
 
 /// `pg_advisory_lock` key held while migrating ("escucha" in ASCII).
@@ -169,7 +171,7 @@ impl PgDb {
         Ok(db)
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object, DbError> {
+    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, DbError> {
         self.pool.get().await.map_err(|e| DbError(format!("Cannot reach PostgreSQL at {}: {e}", self.label)))
     }
 
@@ -238,21 +240,29 @@ impl PgDb {
         let c = self.client().await?;
         let stmt = c
             .prepare_cached(&format!(
-                "SELECT t.id, t.sha256, to_char(t.revoked_at AT TIME ZONE 'UTC', {TIME}), m.id, m.name, tm.id, tm.name
+                "SELECT t.id, t.sha256, to_char(t.revoked_at AT TIME ZONE 'UTC', {TIME}), m.id, m.name, tm.id, tm.name, m.role
                  FROM tokens t JOIN members m ON m.id = t.member_id JOIN teams tm ON tm.id = m.team_id
                  WHERE t.sha256 = $1"
             ))
             .await
             .map_err(err("Checking the token"))?;
         let row = c.query_opt(&stmt, &[&presented.as_slice()]).await.map_err(err("Checking the token"))?;
-        let row = row.map(|r| {
-            (
+        let row = match row {
+            None => None,
+            Some(r) => Some((
                 r.get::<_, String>(0),
                 r.get::<_, Vec<u8>>(1),
                 r.get::<_, Option<String>>(2),
-                Identity { token_id: String::new(), member_id: r.get(3), member: r.get(4), team_id: r.get(5), team: r.get(6) },
-            )
-        });
+                Identity {
+                    token_id: String::new(),
+                    member_id: r.get(3),
+                    member: r.get(4),
+                    team_id: r.get(5),
+                    team: r.get(6),
+                    role: accounts::stored_role(r.get(7)).map_err(DbError)?,
+                },
+            )),
+        };
         Ok(accounts::judge(row, &presented))
     }
 

@@ -7,6 +7,8 @@ use escucha_core::log::query_api::{Aggregates, CapturePage, CaptureQuery, FacetC
 use escucha_core::log::Capture;
 use serde::Serialize;
 
+use escucha_core::workspace::role::Action;
+
 use crate::auth::Authed;
 use crate::errors::ApiFailure;
 use crate::AppState;
@@ -61,11 +63,13 @@ pub async fn captures(
     Authed(who): Authed,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<CapturePage>, ApiFailure> {
+    who.require(Action::Read)?;
     let (q, _) = parse(raw, &[])?;
     Ok(Json(state.storage.list(who.team_id, &q).await.map_err(|e| ApiFailure::internal("searching the team log", e))?))
 }
 
 pub async fn facets(State(state): State<AppState>, Authed(who): Authed, RawQuery(raw): RawQuery) -> Result<Json<FacetCounts>, ApiFailure> {
+    who.require(Action::Read)?;
     let (q, _) = parse(raw, &[])?;
     Ok(Json(state.storage.facets(who.team_id, &q).await.map_err(|e| ApiFailure::internal("counting the team log", e))?))
 }
@@ -78,6 +82,7 @@ pub async fn aggregates(
     Authed(who): Authed,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Aggregates>, ApiFailure> {
+    who.require(Action::Read)?;
     let (q, extra) = parse(raw, &["tz"])?;
     let tz = match extra.as_slice() {
         [] => 0,
@@ -99,6 +104,7 @@ pub async fn page_captures(
     Authed(who): Authed,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<PageCaptures>, ApiFailure> {
+    who.require(Action::Read)?;
     let pairs = pairs(raw)?;
     if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "url") {
         return Err(ApiFailure::bad_request(format!("{k}: unknown query parameter; page-captures takes url.")));

@@ -14,6 +14,7 @@ use escucha_core::sync::api::{
     self, ErrorCode, Me, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PROTOCOL_VERSION,
 };
 use escucha_core::sync::validate;
+use escucha_core::workspace::role::Action;
 use serde_json::Value;
 
 use crate::auth::Authed;
@@ -21,7 +22,7 @@ use crate::errors::ApiFailure;
 use crate::{export, now_ms, store, AppState};
 
 /// The body as JSON, or a 400/413/415 that says what is wrong.
-fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, max_bytes: usize) -> Result<Value, ApiFailure> {
+pub(crate) fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, max_bytes: usize) -> Result<Value, ApiFailure> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case("application/json") {
@@ -46,7 +47,7 @@ fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, max_bytes
 }
 
 pub async fn me(Authed(who): Authed) -> Json<Me> {
-    Json(Me { team: who.team, member: who.member, protocol: PROTOCOL_VERSION })
+    Json(Me { team: who.team, member: who.member, protocol: PROTOCOL_VERSION, role: Some(who.role) })
 }
 
 pub async fn push(
@@ -55,6 +56,9 @@ pub async fn push(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PushResponse>, ApiFailure> {
+    // A push both adds captures and merges changes into existing ones.
+    who.require(Action::Capture)?;
+    who.require(Action::Edit)?;
     let limits = state.config.limits.clone();
     let value = json_body(&headers, body, limits.max_body_bytes)?;
     let request: PushRequest<Value> = validate::parse_strict(&value).map_err(ApiFailure::bad_request)?;
@@ -90,6 +94,7 @@ pub async fn pull(
     Authed(who): Authed,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<PullResponse>, ApiFailure> {
+    who.require(Action::Read)?;
     if let Some(k) = query.keys().find(|k| !matches!(k.as_str(), "since" | "limit")) {
         return Err(ApiFailure::bad_request(format!("{k}: unknown query parameter; pull takes since and limit.")));
     }
@@ -117,6 +122,7 @@ pub async fn edit(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Capture>, ApiFailure> {
+    who.require(Action::Edit)?;
     validate::parse_id(&id).map_err(ApiFailure::bad_request)?;
     let value = json_body(&headers, body, state.config.limits.max_body_bytes)?;
     let change = validate::parse_edit(&value).map_err(ApiFailure::bad_request)?;
@@ -143,11 +149,13 @@ fn attachment(content_type: &'static str, name: String, body: Body) -> Response 
 }
 
 pub async fn export_csv(State(state): State<AppState>, Authed(who): Authed) -> Result<Response, ApiFailure> {
+    who.require(Action::Read)?;
     let name = export::file_name(&who.team, now_ms(), "csv");
     Ok(attachment("text/csv; charset=utf-8", name, Body::from_stream(export::csv_stream(state.storage.clone(), who.team_id))))
 }
 
 pub async fn export_json(State(state): State<AppState>, Authed(who): Authed) -> Result<Response, ApiFailure> {
+    who.require(Action::Read)?;
     let now = now_ms();
     let name = export::file_name(&who.team, now, "json");
     let body = Body::from_stream(export::json_stream(state.storage.clone(), who.team_id, who.team.clone(), now));

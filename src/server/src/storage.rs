@@ -29,7 +29,10 @@ pub enum Storage {
 }
 
 /// Run SQLite work off the async workers.
-async fn blocking<T: Send + 'static>(db: &Db, f: impl FnOnce(&mut rusqlite::Connection) -> T + Send + 'static) -> Result<T, DbError> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    db: &Db,
+    f: impl FnOnce(&mut rusqlite::Connection) -> T + Send + 'static,
+) -> Result<T, DbError> {
     let db = db.clone();
     tokio::task::spawn_blocking(move || db.with(f)).await.map_err(|e| DbError(format!("The database task failed: {e}")))
 }

@@ -175,7 +175,7 @@ async fn tokens_decide_who_is_asking(e) {
     let Some(h) = harness(e).await else { return };
     let ana = h.member("Atención", "ana").await;
     let (status, _, me) = h.get("/api/v1/me", Some(&ana)).await;
-    assert_eq!((status, me), (StatusCode::OK, json!({"team": "Atención", "member": "ana", "protocol": 1})));
+    assert_eq!((status, me), (StatusCode::OK, json!({"team": "Atención", "member": "ana", "protocol": 1, "role": "member"})));
 
     let cases = [
         (None, StatusCode::UNAUTHORIZED, "unauthorized"),

@@ -180,6 +180,10 @@ texts! {
     ServerErrRequestTimeout => "the request did not arrive in time", "la petición no llegó a tiempo";
     // srv11b: a per-team quota (409 quota_exceeded).
     ServerErrQuotaExceeded => "the team log is full", "el registro del equipo está lleno";
+    // roles12: roles, members and tokens (issue 12).
+    ServerErrRoleForbidden => "your role does not allow that", "tu rol no permite eso";
+    ServerErrLastAdmin => "the team must keep at least one admin", "el equipo debe conservar al menos un administrador";
+    ServerErrConflict => "that name is already taken", "ese nombre ya existe";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is
@@ -237,6 +241,9 @@ pub fn server_error_label(lang: Lang, code: crate::sync::api::ErrorCode) -> &'st
         RequestTimeout => Text::ServerErrRequestTimeout,
         UriTooLong | HeadersTooLarge => Text::ServerErrPayloadTooLarge,
         QuotaExceeded => Text::ServerErrQuotaExceeded,
+        RoleForbidden => Text::ServerErrRoleForbidden,
+        LastAdmin => Text::ServerErrLastAdmin,
+        Conflict => Text::ServerErrConflict,
     }
     .get(lang)
 }

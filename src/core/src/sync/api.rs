@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::log::validate::Register;
 use crate::log::Capture;
+use crate::workspace::role::{Action, Role};
 
 /// The protocol version: the `/api/v1/` prefix and `Me::protocol`.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -83,6 +84,63 @@ pub struct Me {
     pub team: String,
     pub member: String,
     pub protocol: u32,
+    /// The member's role; absent from servers older than roles (read such
+    /// an answer as "role unknown", never as a guessed role).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+}
+
+/// One member of the team, as `GET /api/v1/members` lists them (any role may
+/// read it, so the extension and dashboard can offer assignees).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberInfo {
+    pub name: String,
+    pub role: Role,
+}
+
+/// `GET /api/v1/members`: the team's members by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembersResponse {
+    pub members: Vec<MemberInfo>,
+}
+
+/// `POST /api/v1/members` (admin): add a member; the role defaults to
+/// [`Role::DEFAULT`] (member).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewMember {
+    pub name: String,
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+
+/// `PUT /api/v1/members/{name}/role` (admin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleChange {
+    pub role: Role,
+}
+
+/// A token just issued (`POST /api/v1/members/{name}/tokens`, `POST
+/// /api/v1/me/token`): `token` is shown this once; the server keeps only its
+/// digest. `id` names it in `token list` and `token revoke`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewToken {
+    pub id: String,
+    pub token: String,
+    pub member: String,
+    pub team: String,
+}
+
+/// With `role_forbidden`: the caller's role and the action it lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleRefusal {
+    pub role: Role,
+    pub action: Action,
 }
 
 /// Machine-readable error codes; each implies one HTTP status.
@@ -93,6 +151,14 @@ pub enum ErrorCode {
     Unauthorized,
     /// A known token that was revoked.
     Forbidden,
+    /// A valid token whose member's role does not allow the request
+    /// (`ApiError::role_refusal` says which role and action). 403 like a
+    /// revoked token, but a different code: the token is fine, the role is not.
+    RoleForbidden,
+    /// The request would leave the team without an admin.
+    LastAdmin,
+    /// A member of that name already exists in the team.
+    Conflict,
     NotFound,
     /// Malformed JSON or an invalid field; the message names the field.
     BadRequest,
@@ -121,7 +187,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -138,13 +204,17 @@ impl ErrorCode {
         ErrorCode::UriTooLong,
         ErrorCode::HeadersTooLarge,
         ErrorCode::QuotaExceeded,
+        ErrorCode::RoleForbidden,
+        ErrorCode::LastAdmin,
+        ErrorCode::Conflict,
     ];
 
     /// The HTTP status that carries this code.
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::Unauthorized => 401,
-            ErrorCode::Forbidden => 403,
+            ErrorCode::Forbidden | ErrorCode::RoleForbidden => 403,
+            ErrorCode::LastAdmin | ErrorCode::Conflict => 409,
             ErrorCode::NotFound | ErrorCode::UnsupportedVersion => 404,
             ErrorCode::BadRequest => 400,
             ErrorCode::MethodNotAllowed => 405,
@@ -183,6 +253,9 @@ impl ErrorCode {
             ErrorCode::UriTooLong => "uri_too_long",
             ErrorCode::HeadersTooLarge => "headers_too_large",
             ErrorCode::QuotaExceeded => "quota_exceeded",
+            ErrorCode::RoleForbidden => "role_forbidden",
+            ErrorCode::LastAdmin => "last_admin",
+            ErrorCode::Conflict => "conflict",
         }
     }
 }
@@ -196,15 +269,22 @@ pub struct ApiError {
     /// With `quota_exceeded`: which quota, its limit and the team's use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota: Option<QuotaUsage>,
+    /// With `role_forbidden`: the role and the action it does not allow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_refusal: Option<RoleRefusal>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError { code, message: message.into(), quota: None }
+        ApiError { code, message: message.into(), quota: None, role_refusal: None }
     }
 
     pub fn quota_exceeded(usage: QuotaUsage, message: impl Into<String>) -> ApiError {
-        ApiError { code: ErrorCode::QuotaExceeded, message: message.into(), quota: Some(usage) }
+        ApiError { code: ErrorCode::QuotaExceeded, message: message.into(), quota: Some(usage), role_refusal: None }
+    }
+
+    pub fn role_forbidden(role: Role, action: Action, message: impl Into<String>) -> ApiError {
+        ApiError { code: ErrorCode::RoleForbidden, message: message.into(), quota: None, role_refusal: Some(RoleRefusal { role, action }) }
     }
 }
 
@@ -279,6 +359,21 @@ mod tests {
         assert_eq!(ErrorCode::QuotaExceeded.http_status(), 409);
         // Other errors keep the two-field shape.
         assert!(serde_json::to_value(ApiError::new(ErrorCode::NotFound, "x")).unwrap().get("quota").is_none());
+    }
+
+    #[test]
+    fn a_role_refusal_carries_the_role_and_the_action() {
+        let body = ErrorBody { error: ApiError::role_forbidden(Role::Viewer, Action::Capture, "no") };
+        let wire = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            wire,
+            json!({"error": {"code": "role_forbidden", "message": "no", "roleRefusal": {"role": "viewer", "action": "capture"}}})
+        );
+        assert_eq!(serde_json::from_value::<ErrorBody>(wire).unwrap(), body);
+        assert_eq!(ErrorCode::RoleForbidden.http_status(), 403);
+        // An older server's /me (no role) still reads, as "role unknown".
+        let me: Me = serde_json::from_value(json!({"team": "t", "member": "ana", "protocol": 1})).unwrap();
+        assert_eq!(me.role, None);
     }
 
     #[test]

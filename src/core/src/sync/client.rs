@@ -337,6 +337,12 @@ pub enum Problem {
     },
     Unauthorized,
     Forbidden,
+    /// `403 role_forbidden`: the token is fine, but the member's role does
+    /// not allow `action` (a viewer's push). Nothing is sent until it changes.
+    RoleForbidden {
+        role: crate::workspace::role::Role,
+        action: crate::workspace::role::Action,
+    },
     NotFound {
         url: String,
     },
@@ -389,6 +395,7 @@ impl Problem {
             Problem::Timeout { .. } => "timeout",
             Problem::Unauthorized => "unauthorized",
             Problem::Forbidden => "forbidden",
+            Problem::RoleForbidden { .. } => "roleForbidden",
             Problem::NotFound { .. } => "notFound",
             Problem::ServerBusy { .. } => "serverError",
             Problem::Refused { .. } => "refused",
@@ -411,6 +418,9 @@ impl Problem {
             Problem::Timeout { seconds } => w(Key::SyncProblemTimeout).text(seconds.to_string()),
             Problem::Unauthorized => w(Key::SyncProblemUnauthorized),
             Problem::Forbidden => w(Key::SyncProblemForbidden),
+            Problem::RoleForbidden { role, action } => {
+                w(Key::SyncProblemRoleForbidden).word(w(Key::role(*role))).word(w(Key::action(*action)))
+            }
             Problem::NotFound { url } => w(Key::SyncProblemNotFound).text(url),
             Problem::ServerBusy { status } => w(Key::SyncProblemServer).text(status.to_string()),
             Problem::Refused { status, error, detail } => {
@@ -464,10 +474,18 @@ pub fn after_attempt(attempt: Attempt<'_>, endpoint: &Endpoint, url: &str, items
         Verdict::Delivered => Next::Go,
         Verdict::Retry { server_wait_ms } => Next::Retry { server_wait_ms, problem: Problem::ServerBusy { status } },
         Verdict::Reauthorize if status == 401 => Next::Stop(Problem::Unauthorized),
-        Verdict::Reauthorize => Next::Stop(Problem::Forbidden),
+        Verdict::Reauthorize => Next::Stop(forbidden(body)),
         Verdict::SplitBatch => Next::Split,
         Verdict::Quarantine if status == 404 => Next::Stop(Problem::NotFound { url: url.to_string() }),
         Verdict::Quarantine => Next::Stop(refusal(status, body)),
+    }
+}
+
+/// A 403: the role's refusal when the body says so, else a revoked token.
+fn forbidden(body: &str) -> Problem {
+    match serde_json::from_str::<ErrorBody>(body).ok().and_then(|e| e.error.role_refusal) {
+        Some(r) => Problem::RoleForbidden { role: r.role, action: r.action },
+        None => Problem::Forbidden,
     }
 }
 
@@ -590,6 +608,7 @@ mod tests {
     use super::*;
     use crate::log::{CaptureContext, CaptureEdit, Tags};
     use crate::sync::api::{ApiError, ErrorCode, ItemResult};
+    use crate::workspace::role::{Action, Role};
 
     const NOW: i64 = 1_750_000_000_000;
 
@@ -806,6 +825,16 @@ mod tests {
             (r(408, None, ""), 1, Next::Retry { server_wait_ms: None, problem: Problem::ServerBusy { status: 408 } }),
             (r(401, None, ""), 1, Next::Stop(Problem::Unauthorized)),
             (r(403, None, ""), 1, Next::Stop(Problem::Forbidden)),
+            (
+                r(403, None, r#"{"error":{"code":"forbidden","message":"This token was revoked at 2026-01-01."}}"#),
+                1,
+                Next::Stop(Problem::Forbidden),
+            ),
+            (
+                r(403, None, r#"{"error":{"code":"role_forbidden","message":"no","roleRefusal":{"role":"viewer","action":"capture"}}}"#),
+                1,
+                Next::Stop(Problem::RoleForbidden { role: Role::Viewer, action: Action::Capture }),
+            ),
             (r(404, None, "<html>"), 1, Next::Stop(Problem::NotFound { url: url.clone() })),
             (r(413, None, ""), 5, Next::Split),
             (
@@ -897,6 +926,25 @@ mod tests {
             }
         }
         text
+    }
+
+    /// A viewer's push is refused by role: said with the role and the
+    /// action in the user's words, not as a revoked token.
+    #[test]
+    fn a_role_refusal_is_worded_with_the_role_and_the_action() {
+        let p = Problem::RoleForbidden { role: Role::Viewer, action: Action::Capture };
+        assert_eq!(p.code(), "roleForbidden");
+        assert_eq!(
+            p.words(),
+            Words::new(Key::SyncProblemRoleForbidden).word(Words::new(Key::RoleViewer)).word(Words::new(Key::ActionCapture))
+        );
+        assert_eq!(serde_json::from_str::<Problem>(&serde_json::to_string(&p).unwrap()).unwrap(), p);
+        for role in Role::ALL {
+            for action in Action::ALL {
+                let w = Problem::RoleForbidden { role, action }.words();
+                assert_ne!(w.args[0], w.args[1], "{role:?} {action:?}");
+            }
+        }
     }
 
     #[test]

@@ -11,20 +11,9 @@ use escucha_core::pages::workspace::{self, Me, MentionsSeen, WorkspaceSummary};
 use escucha_core::protocol::requests::{Done, Members};
 use escucha_core::protocol::ProtocolError;
 use escucha_core::settings::SyncMode;
+use escucha_core::sync::api::MembersResponse;
 
 use crate::platform;
-
-/// `GET /api/v1/members`, as far as the extension reads it (the names).
-// TODO(wsui12): use escucha_core::sync::api::MembersResponse once roles12's route is merged.
-#[derive(serde::Deserialize)]
-struct MembersResponse {
-    members: Vec<MemberName>,
-}
-
-#[derive(serde::Deserialize)]
-struct MemberName {
-    name: String,
-}
 
 /// `storage.local`: the team's member names (JSON list).
 const MEMBERS_KEY: &str = "teamMembers";
