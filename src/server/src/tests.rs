@@ -218,7 +218,8 @@ async fn push_then_pull_round_trips_and_resending_is_harmless(e) {
 
     // An edit is a change: it comes back once, merged.
     let mut edited = items[0].clone();
-    edited.note.set("llamado".into(), Stamp::next(edited.last_stamp(), now_ms(), "ana-laptop"));
+    let stamp = Stamp::next(edited.last_stamp(), now_ms(), "ana-laptop");
+    edited.apply(&escucha_core::log::CaptureEdit { add_comment: Some("llamado".into()), ..Default::default() }, &stamp, "ana").unwrap();
     assert_eq!(statuses(&h.push(&ana, &[edited.clone(), items[1].clone()]).await), ["stored", "unchanged"]);
     let changes = h.pull(&ana, &format!("?since={}", first.cursor)).await;
     assert_eq!(changes.items, vec![edited]);

@@ -56,7 +56,7 @@ fn concurrent_edits_from_two_members_converge_whatever_the_arrival_order(e) {
         .unwrap();
     let mut by_bo_later = by_bo.clone();
     by_bo_later
-        .apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: t + 10, counter: 0, actor: "bo-device".into() }, "ana")
+        .apply(&CaptureEdit { deleted: Some(true), ..Default::default() }, &Stamp { ms: t + 10, counter: 0, actor: "bo-device".into() }, "bo")
         .unwrap();
     // Ana undoes a delete she never saw, earlier than Bo's delete: the delete wins everywhere.
     by_ana
@@ -81,7 +81,7 @@ fn concurrent_edits_from_two_members_converge_whatever_the_arrival_order(e) {
     assert_eq!(one, two, "same final state whatever the order");
     let r = &one[0];
     assert_eq!(r.status.value, Status::Escalated, "equal times: the actor breaks the tie (bo-device > ana-device)");
-    assert_eq!(r.note.value, "la llamé");
+    assert_eq!(r.comments_text(), "la llamé");
     assert_eq!(r.tags.values(), vec!["factura".to_string()]);
     assert!(r.deleted.value, "the later delete wins over the earlier undo");
     // The server's state is exactly what any client computes locally.

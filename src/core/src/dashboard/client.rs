@@ -54,7 +54,8 @@ pub fn edit_path(id: &str) -> String {
 pub fn edit_body(edit: &CaptureEdit) -> String {
     let mut v = serde_json::to_value(edit).expect("an edit serializes");
     if let Some(obj) = v.as_object_mut() {
-        obj.retain(|_, x| !x.is_null());
+        // `null` clears an assignee or a claim (wsmodel12); elsewhere it is "absent".
+        obj.retain(|k, x| !x.is_null() || matches!(k.as_str(), "assignee" | "claim"));
         if matches!(edit.department, Some(None)) {
             obj.insert("department".into(), serde_json::Value::String(String::new()));
         }

@@ -318,7 +318,7 @@ pub fn detail_view(c: &Capture, lang: Lang) -> DetailView {
         (Text::Department, t.department.as_deref().map(|d| department_label(lang, d)).unwrap_or_default()),
         (Text::Priority, priority_label(lang, t.priority).into()),
         (Text::Tags, t.tags.join(", ")),
-        (Text::Note, t.note.clone()),
+        (Text::Note, c.comments_text()),
         (Text::CapturedBy, c.created_by.clone()),
     ];
     fields.retain(|(_, v)| !v.trim().is_empty());

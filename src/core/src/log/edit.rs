@@ -25,24 +25,38 @@ pub const MAX_THREAD_COMMENTS: usize = 500;
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, from = "CaptureEditWire")]
 pub struct CaptureEdit {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment: Option<Sentiment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     /// `Some(None)` unassigns.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<Option<String>>,
     /// `Some(None)` releases; a claim is always the editing member's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub claim: Option<Option<Claim>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub add_tags: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub remove_tags: Vec<String>,
     /// Set the tags exactly: turned into adds and removes against the
     /// current tags when applied (so a concurrent add elsewhere survives).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// Post a comment with this text (id, author and time come from apply).
+    /// Post a comment with this text (id, author and time come from apply);
+    /// a blank one posts nothing (the card's empty note).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub add_comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub edit_comment: Option<CommentEdit>,
     /// Delete the comment with this id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 }
 
@@ -60,10 +74,13 @@ pub struct CommentEdit {
 #[serde(rename_all = "camelCase", default)]
 struct CaptureEditWire {
     sentiment: Option<Sentiment>,
+    #[serde(deserialize_with = "present")]
     department: Option<Option<String>>,
     status: Option<Status>,
     priority: Option<Priority>,
+    #[serde(deserialize_with = "present")]
     assignee: Option<Option<String>>,
+    #[serde(deserialize_with = "present")]
     claim: Option<Option<Claim>>,
     add_tags: Vec<String>,
     remove_tags: Vec<String>,
@@ -73,6 +90,12 @@ struct CaptureEditWire {
     delete_comment: Option<String>,
     deleted: Option<bool>,
     note: Option<String>,
+}
+
+/// A field that is present: `null` is `Some(None)` ("clear it"), while an
+/// absent field stays `None` ("leave it") through `default`.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 impl From<CaptureEditWire> for CaptureEdit {
@@ -220,18 +243,15 @@ impl Capture {
         let add_tags = clean_tags(&edit.add_tags)?;
         let remove_tags = clean_tags(&edit.remove_tags)?;
         let new_comment = match &edit.add_comment {
-            Some(text) => {
+            Some(text) if !free_text(text, usize::MAX).trim().is_empty() => {
                 let text = free_text(text, usize::MAX);
-                if text.trim().is_empty() {
-                    return Err(EditRefusal::EmptyComment);
-                }
                 too_long(Field::Note, &text, MAX_NOTE_CHARS)?;
                 if self.comments.len() >= MAX_THREAD_COMMENTS {
                     return Err(EditRefusal::TooMany { field: Field::Comments, count: self.comments.len() + 1, max: MAX_THREAD_COMMENTS });
                 }
                 Some(text)
             }
-            None => None,
+            _ => None,
         };
         let edited_comment = match &edit.edit_comment {
             Some(e) => {

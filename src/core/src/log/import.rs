@@ -322,10 +322,11 @@ mod tests {
             with(&|v| v["context"]["value"]["pageUrl"] = "data:text/html,<script>".into()),
             with(&|v| {
                 v["id"] = "01900000-0000-7000-8000-000000000009".into();
-                v["note"]["value"] = "x".repeat(MAX_NOTE_CHARS + 1).into();
+                // A legacy note (issue 12): read as the first comment, held to its limit.
+                v["note"] = serde_json::json!({ "value": "x".repeat(MAX_NOTE_CHARS + 1), "stamp": v["status"]["stamp"].clone() });
             }),
             with(&|v| v["context"]["value"]["authorUrl"] = "javascript:alert(1)".into()),
-            with(&|v| v["note"]["stamp"]["ms"] = (NOW + 2 * 86_400_000).into()),
+            with(&|v| v["status"]["stamp"]["ms"] = (NOW + 2 * 86_400_000).into()),
             with(&|v| v["sentiment"]["value"] = "furious".into()),
             // An older version stored the page text's separator in a quote: cleaned, kept.
             with(&|v| {
@@ -343,9 +344,9 @@ mod tests {
             "Record 4 (01900000-0000-7000-8000-000000000001): missing field `status`",
             "Record 5 (01900000-0000-7000-8000-000000000001): context.value.permalink: is not an http:// or https:// URL.",
             "Record 6 (01900000-0000-7000-8000-000000000001): context.value.pageUrl: is not an http:// or https:// URL.",
-            "Record 7 (01900000-0000-7000-8000-000000000009): note.value: 10001 characters; at most 10000",
+            "Record 7 (01900000-0000-7000-8000-000000000009): comments[0].text.value: 10001 characters; at most 10000",
             "Record 8 (01900000-0000-7000-8000-000000000001): context.value.authorUrl: is not an http",
-            "Record 9 (01900000-0000-7000-8000-000000000001): note.stamp.ms:",
+            "Record 9 (01900000-0000-7000-8000-000000000001): status.stamp.ms:",
             "Record 10 (01900000-0000-7000-8000-000000000001): unknown variant `furious`",
         ];
         assert_eq!(reasons.len(), want.len(), "{reasons:#?}");
@@ -370,7 +371,7 @@ mod tests {
         assert_eq!(batch.records.len(), 2);
         let (merged, outcome) = merge_incoming(Some(&a_local), &batch.records[0]);
         assert_eq!(outcome, MergeOutcome::Updated);
-        assert_eq!(merged.note.value, "from file");
+        assert_eq!(merged.comments_text(), "from file");
         assert_eq!(merged.status.value, crate::log::Status::Closed, "local edit kept");
         assert_eq!(merged.tags.values(), vec!["dup".to_string()]);
         assert_eq!(merge_incoming(Some(&merged), &batch.records[0]).1, MergeOutcome::Unchanged, "importing twice changes nothing");

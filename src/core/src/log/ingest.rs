@@ -302,7 +302,7 @@ mod tests {
         for (l, inc, want) in cases {
             let (merged, got) = merge_incoming(l, inc);
             assert_eq!(got, want);
-            assert_eq!(merged.note.value, if l == Some(&newer) || inc == &newer { "from Ben" } else { "" });
+            assert_eq!(merged.comments_text(), if l == Some(&newer) || inc == &newer { "from Ben" } else { "" });
             counts.count(got);
         }
         assert_eq!(counts, MergeCounts { added: 1, merged: 3 });

@@ -216,10 +216,15 @@ mod tests {
         assert_eq!(recheck(&held, &good(), NOW), Recheck::Keep);
         // Only the manager can fix a long note: the entry learns why, as data; then stays.
         let mut long = good();
-        long.note.value = "n".repeat(crate::log::record::MAX_NOTE_CHARS + 1);
+        let s = long.last_stamp().clone();
+        let text = "n".repeat(crate::log::record::MAX_NOTE_CHARS + 1);
+        long.comments.insert(crate::log::Comment::new(crate::log::thread::comment_id(&s), "ana", text, &s));
         let Recheck::Update(updated) = recheck(&legacy(&long, "note"), &long, NOW) else { panic!() };
         let why = updated.quarantine.as_ref().unwrap().why.clone().unwrap();
-        assert!(matches!(&why, QuarantineReason::Invalid { error } if error.field == crate::log::validate::Field::Note), "{why:?}");
+        assert!(
+            matches!(&why, QuarantineReason::Invalid { error } if error.field == crate::log::validate::Field::CommentBody(0)),
+            "{why:?}"
+        );
         assert_eq!(recheck(&updated, &long, NOW), Recheck::Keep);
         // Not quarantined: nothing to do.
         assert_eq!(recheck(&queue(&good()), &good(), NOW), Recheck::Keep);

@@ -583,7 +583,7 @@ mod tests {
         for (copy, note, deleted, len) in cases {
             index.absorb(copy);
             let held = index.get(&first.id).unwrap();
-            assert_eq!((held.note.value.as_str(), held.deleted.value, index.len()), (note, deleted, len));
+            assert_eq!((held.comments_text().as_str(), held.deleted.value, index.len()), (note, deleted, len));
         }
         // The merged copy is what queries see.
         assert_eq!(index.run(&Query::default()).live, 1);

@@ -473,6 +473,8 @@ pub fn is_uuid(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::log::validate::Field;
+    use crate::log::{CaptureEdit, EditRefusal};
 
     fn st(ms: i64, actor: &str) -> Stamp {
         Stamp { ms, counter: 0, actor: actor.into() }
@@ -531,7 +533,8 @@ mod tests {
         assert!(results.windows(2).all(|w| w[0] == w[1]));
         let r = &results[0];
         assert_eq!(r.status.value, Status::Escalated, "same ms: actor b > a");
-        assert_eq!(r.note.value, "called");
+        let said: Vec<(&str, &str)> = r.comments.visible().iter().map(|k| (k.author.as_str(), k.text.value.as_str())).collect();
+        assert_eq!(said, vec![("ana", "called")]);
         assert_eq!(r.department.value.as_deref(), Some("PR"));
         assert!(r.deleted.value);
         assert_eq!(r.last_stamp(), &st(20, "b"));
@@ -551,8 +554,8 @@ mod tests {
             )
             .unwrap();
         let lost = server.merge(&offline);
-        assert_eq!(lost, vec![Register::Status], "the note was taken; the status lost to a newer edit");
-        assert_eq!((server.status.value, server.note.value.as_str()), (Status::Closed, "llamar"));
+        assert_eq!(lost, vec![Register::Status], "the comment was taken; the status lost to a newer edit");
+        assert_eq!((server.status.value, server.comments_text().as_str()), (Status::Closed, "llamar"));
         assert_eq!(server.merge(&offline), vec![Register::Status], "re-sending says so again");
         assert_eq!(server.clone().merge(&server), vec![], "a copy of itself loses nothing");
     }
@@ -563,7 +566,7 @@ mod tests {
         // other content; the server kept its own and answered "unchanged".
         let a = Capture::new("id".into(), ctx(None), &Tags::default(), "ana", st(10, "a"));
         let mut b = a.clone();
-        b.note.value = "otra cosa".into();
+        b.department.value = Some("otra cosa".into());
         b.context.value.comment_text = "otro texto".into();
         let (mut ab, mut ba) = (a.clone(), b.clone());
         ab.merge(&b);
@@ -593,10 +596,12 @@ mod tests {
                 "ana",
             )
             .unwrap_err();
-        assert!(err.contains("note"), "{err}");
+        assert_eq!(err, EditRefusal::TooLong { field: Field::Note, chars: MAX_NOTE_CHARS + 1, max: MAX_NOTE_CHARS });
+        assert!(err.to_string().contains("note"), "{err}");
         assert_eq!(c, before);
         let err = c.apply(&CaptureEdit { tags: Some(vec!["y".repeat(61)]), ..Default::default() }, &st(11, "a"), "ana").unwrap_err();
-        assert!(err.contains("longer than 60"), "{err}");
+        assert_eq!(err, EditRefusal::TooLong { field: Field::Tag(0), chars: 61, max: 60 });
+        assert!(err.to_string().contains("at most 60"), "{err}");
     }
 
     #[test]

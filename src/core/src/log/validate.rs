@@ -164,8 +164,9 @@ impl Field {
             Field::Position => ctx("position"),
             Field::Platform => ctx("platform"),
             Field::Department => "department.value".into(),
-            Field::Tags => "tags.value".into(),
-            Field::Tag(i) => format!("tags.value[{i}]"),
+            Field::Tags => "tags".into(),
+            // The i-th live tag (`tags.adds` in a record, `tags` in an edit).
+            Field::Tag(i) => format!("tags[{i}]"),
             Field::Note => "note.value".into(),
             Field::Assignee => "assignee.value".into(),
             Field::ClaimMember => "claim.value.member".into(),
@@ -435,8 +436,11 @@ pub fn validate_capture(c: &Capture, now_ms: i64) -> Result<(), ValidationError>
     if c.tags.len_dots() > MAX_TAG_DOTS {
         return err(Field::Tags, Kind::TooMany { count: c.tags.len_dots(), max: MAX_TAG_DOTS });
     }
-    for (i, d) in c.tags.dots().enumerate() {
+    for (i, d) in c.tags.live().iter().enumerate() {
         label(Field::Tag(i), &d.tag, MAX_TAG_CHARS, true)?;
+    }
+    for d in c.tags.dots().skip(c.tags.live().len()) {
+        label(Field::Tags, &d.tag, MAX_TAG_CHARS, true)?;
     }
     if let Some(a) = &c.assignee.value {
         label(Field::Assignee, a, MAX_LABEL_CHARS, true)?;
@@ -678,11 +682,22 @@ pub(crate) mod fixture {
         let stamp = Stamp { ms: NOW - 1000, counter: 0, actor: "dev-a".into() };
         Capture::new("01890a5d-ac96-774b-bcce-b302099a8057".into(), ctx, &Tags::default(), "ana", stamp)
     }
+
+    /// Post a comment by "ana" with the record's latest stamp (tests break it).
+    pub fn comment(c: &mut Capture, text: &str) {
+        let s = c.last_stamp().clone();
+        c.comments.insert(crate::log::Comment::new(crate::log::thread::comment_id(&s), "ana", text.into(), &s));
+    }
+
+    /// The record's tags set to `tags`, added with its latest stamp.
+    pub fn tags(c: &mut Capture, tags: Vec<String>) {
+        c.tags = crate::log::TagSet::with_tags(&tags, &c.last_stamp().clone());
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::fixture::{good, NOW};
+    use super::fixture::{self, good, NOW};
     use super::*;
 
     #[test]
@@ -718,12 +733,23 @@ mod tests {
                 true,
             ),
             (
-                |c| c.note.value = "n".repeat(MAX_NOTE_CHARS + 1),
-                Field::Note,
+                |c| fixture::comment(c, &"n".repeat(MAX_NOTE_CHARS + 1)),
+                Field::CommentBody(0),
                 Kind::TooLong { chars: MAX_NOTE_CHARS + 1, max: MAX_NOTE_CHARS },
                 false,
             ),
-            (|c| c.note.stamp.actor = " ".into(), Field::StampActor(Register::Note), Kind::Empty, false),
+            (
+                |c| {
+                    fixture::comment(c, "ok");
+                    let mut k = c.comments.all()[0].clone();
+                    k.text.stamp.actor = " ".into();
+                    k.deleted.stamp.actor = " ".into();
+                    c.comments = vec![k].into();
+                },
+                Field::StampActor(Register::Comments),
+                Kind::Empty,
+                false,
+            ),
             (
                 |c| c.status.stamp.ms = NOW + MAX_CLOCK_SKEW_MS + 1,
                 Field::StampMs(Register::Status),
@@ -732,9 +758,11 @@ mod tests {
             ),
             (|c| c.created_ms = 5, Field::CreatedMs, Kind::ImplausibleTime { ms: 5 }, false),
             (
-                |c| c.tags.values() = (0..=MAX_TAGS).map(|i| i.to_string()).collect(),
+                // Concurrent adds may pass the edit limit (MAX_TAGS); the
+                // record's bound is twice that.
+                |c| fixture::tags(c, (0..=2 * MAX_TAGS).map(|i| i.to_string()).collect()),
                 Field::Tags,
-                Kind::TooMany { count: MAX_TAGS + 1, max: MAX_TAGS },
+                Kind::TooMany { count: 2 * MAX_TAGS + 1, max: 2 * MAX_TAGS },
                 false,
             ),
             (
@@ -763,7 +791,7 @@ mod tests {
     #[test]
     fn english_names_the_path() {
         let e = ValidationError::new(Field::Tag(2), Kind::TooLong { chars: 61, max: 60 });
-        assert_eq!(e.to_string(), "tags.value[2]: 61 characters; at most 60");
+        assert_eq!(e.to_string(), "tags[2]: 61 characters; at most 60");
         let e = ValidationError::new(Field::QuotePrefix, Kind::ControlCharacter { at: 4, code: 0x1e });
         assert!(e.to_string().starts_with("context.value.quote.prefix: contains control characters"), "{e}");
     }
@@ -772,7 +800,7 @@ mod tests {
     fn free_text_keeps_line_breaks_and_accents_and_names_keep_marks() {
         let mut c = good();
         c.context.value.comment_text = "Línea uno\nlínea dos\tñ 😀 \u{202E}rtl".into();
-        c.note.value = "llamado\r\nok".into();
+        fixture::comment(&mut c, "llamado\r\nok");
         c.context.value.author_name = Some("\u{200F}שלום".into());
         c.context.value.permalink = Some("HTTPS://Foro.example/p/3?x=1#c".into());
         assert_eq!(validate_capture(&c, NOW), Ok(()));

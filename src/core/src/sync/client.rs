@@ -762,7 +762,7 @@ mod tests {
         let mut separator = valid(3, "ana");
         separator.context.value.quote.prefix = "hace 2 horas\u{1e}".into();
         let mut long_note = valid(4, "ana");
-        long_note.note.value = "n".repeat(crate::log::record::MAX_NOTE_CHARS + 1);
+        crate::log::validate::fixture::comment(&mut long_note, &"n".repeat(crate::log::record::MAX_NOTE_CHARS + 1));
         let plan = plan_push(vec![named.clone(), unnamed.clone(), separator.clone(), long_note.clone()], " ana\n", NOW);
         let ids = |v: &[Capture]| v.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&plan.send), ids(&[named.clone(), unnamed.clone(), separator.clone()]));
@@ -772,7 +772,9 @@ mod tests {
         assert_eq!(plan.store[1].context.value.quote.prefix, "hace 2 horas ");
         assert_eq!(plan.hold.len(), 1);
         assert_eq!(plan.hold[0].0.id, long_note.id);
-        assert!(matches!(&plan.hold[0].1, QuarantineReason::Invalid { error } if error.field == crate::log::validate::Field::Note));
+        assert!(
+            matches!(&plan.hold[0].1, QuarantineReason::Invalid { error } if error.field == crate::log::validate::Field::CommentBody(0))
+        );
         // No member name yet: nothing to name them after; the team log will.
         assert!(plan_push(vec![unnamed.clone()], "  ", NOW).store.is_empty());
         // The stamp is unchanged: naming is not an edit.

@@ -53,7 +53,22 @@ pub fn parse_id(id: &str) -> Result<(), String> {
 
 /// Keys a [`CaptureEdit`] may carry. Unknown keys are refused rather than
 /// ignored: a misspelt `"stauts"` would otherwise be a silent no-op.
-const EDIT_KEYS: [&str; 7] = ["sentiment", "department", "status", "priority", "tags", "note", "deleted"];
+const EDIT_KEYS: [&str; 14] = [
+    "sentiment",
+    "department",
+    "status",
+    "priority",
+    "tags",
+    "note",
+    "deleted",
+    "assignee",
+    "claim",
+    "addTags",
+    "removeTags",
+    "addComment",
+    "editComment",
+    "deleteComment",
+];
 
 /// A dashboard edit: known keys only, at least one of them.
 pub fn parse_edit(value: &Value) -> Result<CaptureEdit, String> {
@@ -66,9 +81,9 @@ pub fn parse_edit(value: &Value) -> Result<CaptureEdit, String> {
     if obj.is_empty() {
         return Err(format!("the edit changes nothing; set at least one of {}", EDIT_KEYS.join(", ")));
     }
-    // `null` would read as "absent" and make the edit a silent no-op; only
-    // the department can be cleared, and null is how.
-    if let Some((k, _)) = obj.iter().find(|(k, v)| v.is_null() && k.as_str() != "department") {
+    // `null` clears what can be cleared (department, assignee, claim); for
+    // anything else it would be a silent no-op, so it is refused.
+    if let Some((k, _)) = obj.iter().find(|(k, v)| v.is_null() && !matches!(k.as_str(), "department" | "assignee" | "claim")) {
         return Err(format!("{k}: null is not a value for {k}; leave the field out to keep it as it is"));
     }
     let edit: CaptureEdit = parse_strict(value)?;
@@ -80,7 +95,7 @@ pub fn parse_edit(value: &Value) -> Result<CaptureEdit, String> {
 mod tests {
     use super::*;
     use crate::log::record::{MAX_NOTE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
-    use crate::log::validate::fixture::{good, NOW};
+    use crate::log::validate::fixture::{self, good, NOW};
     use serde_json::json;
 
     #[test]
@@ -97,7 +112,7 @@ mod tests {
             (|c| c.created_ms = 5, "createdMs:"),
             (|c| c.created_by = "x".repeat(MAX_LABEL_CHARS + 1), "createdBy:"),
             (|c| c.status.stamp.ms = NOW + MAX_CLOCK_SKEW_MS + 1, "status.stamp.ms:"),
-            (|c| c.note.stamp.actor = String::new(), "note.stamp.actor:"),
+            (|c| c.deleted.stamp.actor = String::new(), "deleted.stamp.actor:"),
             (|c| c.context.value.page_url = "javascript:alert(1)".into(), "context.value.pageUrl:"),
             (|c| c.context.value.page_url = "https:///path".into(), "not a well-formed URL"),
             (|c| c.context.value.page_url = String::new(), "context.value.pageUrl:"),
@@ -107,9 +122,9 @@ mod tests {
             (|c| c.context.value.page_title = "a\nb".into(), "context.value.pageTitle: contains control"),
             (|c| c.context.value.quote.exact = "\u{0}".into(), "context.value.quote.exact: contains control"),
             (|c| c.context.value.position = Some(crate::log::TextPosition { start: 9, end: 2 }), "context.value.position:"),
-            (|c| c.tags.values() = vec!["ok".into(), "y".repeat(MAX_TAG_CHARS + 1)], "tags.value[1]:"),
-            (|c| c.tags.values() = (0..=MAX_TAGS).map(|i| i.to_string()).collect(), "tags.value: 51 tags"),
-            (|c| c.note.value = "n".repeat(MAX_NOTE_CHARS + 1), "note.value:"),
+            (|c| fixture::tags(c, vec!["ok".into(), "y".repeat(MAX_TAG_CHARS + 1)]), "tags[1]:"),
+            (|c| fixture::tags(c, (0..=2 * MAX_TAGS).map(|i| i.to_string()).collect()), "tags: 101 tags"),
+            (|c| fixture::comment(c, &"n".repeat(MAX_NOTE_CHARS + 1)), "comments[0].text.value:"),
             (|c| c.department.value = Some("d".repeat(MAX_LABEL_CHARS + 1)), "department.value:"),
         ];
         for (i, (breaker, want)) in cases.into_iter().enumerate() {
@@ -124,7 +139,7 @@ mod tests {
     fn free_text_keeps_line_breaks_and_accents() {
         let mut c = good();
         c.context.value.comment_text = "Línea uno\nlínea dos\tñ 😀".into();
-        c.note.value = "llamado\r\nok".into();
+        fixture::comment(&mut c, "llamado\r\nok");
         c.context.value.permalink = Some("HTTPS://Foro.example/p/3?x=1#c".into());
         assert_eq!(validate_capture(&c, NOW), Ok(()));
     }
@@ -149,13 +164,13 @@ mod tests {
             // The attack: a day ahead with a saturated counter.
             (
                 |c| {
-                    c.note.stamp.ms = NOW + 24 * 60 * 60 * 1000;
-                    c.note.stamp.counter = u32::MAX;
+                    c.deleted.stamp.ms = NOW + 24 * 60 * 60 * 1000;
+                    c.deleted.stamp.counter = u32::MAX;
                 },
-                Err("note.stamp."),
+                Err("deleted.stamp."),
             ),
-            (|c| c.note.stamp.counter = MAX_STAMP_COUNTER, Ok(())),
-            (|c| c.note.stamp.counter = u32::MAX, Err("note.stamp.counter: counter 4294967295 is above 65535")),
+            (|c| c.deleted.stamp.counter = MAX_STAMP_COUNTER, Ok(())),
+            (|c| c.deleted.stamp.counter = u32::MAX, Err("deleted.stamp.counter: counter 4294967295 is above 65535")),
             (|c| c.id = c.id.to_uppercase(), Err("id: write the UUID in lower case")),
         ];
         for (i, (breaker, want)) in cases.into_iter().enumerate() {

@@ -232,7 +232,7 @@ async fn a_push_that_loses_to_a_newer_edit_says_so(e) {
     assert_eq!(r.results[0].status, ItemStatus::Stored, "the note was taken");
     assert_eq!(r.results[0].superseded, vec![Register::Status], "the status lost to bo's edit");
     let pulled = h.pull(&ana, "").await.items;
-    assert_eq!((pulled[0].status.value, pulled[0].note.value.as_str()), (Status::Closed, "llamar"));
+    assert_eq!((pulled[0].status.value, pulled[0].comments_text().as_str()), (Status::Closed, "llamar"));
 }
 }
 
@@ -243,7 +243,7 @@ async fn same_id_and_stamps_with_different_content_converge_on_every_replica(e) 
     let two = h.member("two", "bo").await;
     let a = capture(4, "x");
     let mut b = a.clone();
-    b.note.value = "otra nota".into();
+    b.department.value = Some("otra nota".into());
     b.context.value.comment_text = "otro texto".into();
     // Two replicas (two teams' logs) receive the copies in opposite orders.
     h.push(&one, std::slice::from_ref(&a)).await;

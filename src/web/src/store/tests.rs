@@ -61,15 +61,22 @@ async fn logs_dedupes_edits_and_reads_back_after_reopening() {
     assert_ne!(second.id, first.id);
 
     let edited = store
-        .edit(&first.id, &CaptureEdit { add_comment: Some("llamar".into()), status: Some(Status::Responded), ..Default::default() }, 3_000)
+        .edit(
+            &first.id,
+            &CaptureEdit { add_comment: Some("llamar".into()), status: Some(Status::Responded), ..Default::default() },
+            "ana",
+            3_000,
+        )
         .await
         .unwrap();
-    assert_eq!(edited.note.value, "llamar");
+    assert_eq!(edited.comments_text(), "llamar");
 
-    let refused =
-        store.edit(&first.id, &CaptureEdit { add_comment: Some("x".repeat(20_000)), ..Default::default() }, T + 3_001).await.unwrap_err();
+    let refused = store
+        .edit(&first.id, &CaptureEdit { add_comment: Some("x".repeat(20_000)), ..Default::default() }, "ana", T + 3_001)
+        .await
+        .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::Invalid);
-    let missing = store.edit("0190a0b0-0000-7000-8000-00000000dead", &CaptureEdit::default(), T + 3_002).await.unwrap_err();
+    let missing = store.edit("0190a0b0-0000-7000-8000-00000000dead", &CaptureEdit::default(), "ana", T + 3_002).await.unwrap_err();
     assert_eq!(missing.code(), ErrorCode::Invalid);
 
     store.close();
@@ -94,7 +101,7 @@ async fn outbox_tracks_acknowledgements_and_quarantine() {
 
     // The server took `a`; meanwhile `b` was edited after the upload began.
     store.acknowledge(&a.id, a.last_stamp()).await.unwrap();
-    let b2 = store.edit(&b.id, &CaptureEdit { add_comment: Some("n".into()), ..Default::default() }, T + 1_002).await.unwrap();
+    let b2 = store.edit(&b.id, &CaptureEdit { add_comment: Some("n".into()), ..Default::default() }, "ana", T + 1_002).await.unwrap();
     store.acknowledge(&b.id, b.last_stamp()).await.unwrap();
     let pending = store.pending(10).await.unwrap();
     assert_eq!(pending, vec![b2.clone()]);
@@ -105,7 +112,7 @@ async fn outbox_tracks_acknowledgements_and_quarantine() {
     assert_eq!(store.quarantined().await.unwrap()[0].quarantine.as_ref().unwrap().reason, "team log refused: bad department");
 
     // Editing it again lifts the quarantine.
-    store.edit(&b2.id, &CaptureEdit { department: Some(Some("PR".into())), ..Default::default() }, T + 1_004).await.unwrap();
+    store.edit(&b2.id, &CaptureEdit { department: Some(Some("PR".into())), ..Default::default() }, "ana", T + 1_004).await.unwrap();
     let s = store.status().await.unwrap();
     assert_eq!((s.pending, s.quarantined), (1, 0));
 
@@ -139,7 +146,7 @@ async fn merges_records_by_id_and_reads_thousands() {
 
     let all = store.all().await.unwrap();
     assert_eq!(all.len(), 3_000);
-    assert_eq!(all.iter().find(|c| c.id == local.id).unwrap().note.value, "de Ben");
+    assert_eq!(all.iter().find(|c| c.id == local.id).unwrap().comments_text(), "de Ben");
     // The server sent back exactly what we hold: nothing left to send.
     let s = store.status().await.unwrap();
     assert_eq!((s.total, s.pending), (3_000, 0));
@@ -150,7 +157,8 @@ async fn refused_or_failed_writes_change_nothing() {
     let store = fresh("abort").await;
     let kept = store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_000).await.unwrap();
     // An edit refused after its transaction began: aborted, nothing written.
-    let err = store.edit(&kept.id, &CaptureEdit { tags: Some(vec!["t".repeat(61)]), ..Default::default() }, T + 2_000).await.unwrap_err();
+    let err =
+        store.edit(&kept.id, &CaptureEdit { tags: Some(vec!["t".repeat(61)]), ..Default::default() }, "ana", T + 2_000).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::Invalid);
     assert_eq!(store.all().await.unwrap(), vec![kept.clone()]);
     // A closed connection reports a storage error a manager can read.
@@ -200,13 +208,13 @@ async fn kept_totals_follow_every_kind_of_write() {
     assert_totals(&store, (2, 2, 0, 1), "a quarantine").await;
     store.quarantine(&b.id, b.last_stamp(), refused("refused"), T + 1_004).await.unwrap();
     assert_totals(&store, (2, 2, 0, 1), "the same refusal again").await;
-    let a2 = store.edit(&a.id, &CaptureEdit { deleted: Some(true), ..Default::default() }, T + 1_005).await.unwrap();
+    let a2 = store.edit(&a.id, &CaptureEdit { deleted: Some(true), ..Default::default() }, "ana", T + 1_005).await.unwrap();
     assert_totals(&store, (2, 1, 1, 1), "a delete (acknowledged record queued again)").await;
-    store.edit(&b.id, &CaptureEdit { add_comment: Some("fixed".into()), ..Default::default() }, T + 1_006).await.unwrap();
+    store.edit(&b.id, &CaptureEdit { add_comment: Some("fixed".into()), ..Default::default() }, "ana", T + 1_006).await.unwrap();
     assert_totals(&store, (2, 1, 2, 0), "an edit lifting a quarantine").await;
     store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_007).await.unwrap();
     assert_totals(&store, (2, 2, 2, 0), "re-capturing a deleted comment").await;
-    let refused = store.edit(&a.id, &CaptureEdit { add_comment: Some("x".repeat(20_000)), ..Default::default() }, T + 1_008).await;
+    let refused = store.edit(&a.id, &CaptureEdit { add_comment: Some("x".repeat(20_000)), ..Default::default() }, "ana", T + 1_008).await;
     assert!(refused.is_err());
     assert_totals(&store, (2, 2, 2, 0), "a refused edit").await;
 
@@ -312,7 +320,9 @@ async fn quarantined_records_are_repaired_at_start_retried_or_discarded() {
     let mut bad_sep = sep.clone();
     bad_sep.context.value.quote.prefix = "hace 2 horas\u{1e}".into();
     let mut bad_long = long.clone();
-    bad_long.note.value = "n".repeat(escucha_core::log::record::MAX_NOTE_CHARS + 1);
+    let s = bad_long.last_stamp().clone();
+    let text = "n".repeat(escucha_core::log::record::MAX_NOTE_CHARS + 1);
+    bad_long.comments.insert(escucha_core::log::Comment::new(escucha_core::log::thread::comment_id(&s), "ana", text, &s));
     store.replace_records(&[bad_sep.clone(), bad_long.clone()]).await.unwrap();
     for c in [&bad_sep, &bad_long] {
         // Legacy entries: English words only, no data.
@@ -374,12 +384,12 @@ async fn eviction_never_drops_a_record_with_a_change_waiting() {
     let absent = "0190a0b0-0000-7000-8000-00000000dead".to_string();
     store.merge_records(vec![synced.clone(), edited.clone()], MergeSource::Server).await.unwrap();
     // Edited here after the caller decided to evict it: an outbox entry now.
-    store.edit(&edited.id, &CaptureEdit { add_comment: Some("llamar".into()), ..Default::default() }, T + 10).await.unwrap();
+    store.edit(&edited.id, &CaptureEdit { add_comment: Some("llamar".into()), ..Default::default() }, "ana", T + 10).await.unwrap();
     let ids = vec![synced.id.clone(), edited.id.clone(), absent];
     let gone = store.evict(&ids, |_, has_entry| !has_entry).await.unwrap();
     assert_eq!(gone, 1);
     assert!(store.get(&synced.id).await.unwrap().is_none());
-    assert_eq!(store.get(&edited.id).await.unwrap().unwrap().note.value, "llamar");
+    assert_eq!(store.get(&edited.id).await.unwrap().unwrap().comments_text(), "llamar");
     let totals = store.counts().await.unwrap();
     assert_eq!(totals, store.count_by_indexes().await.unwrap());
     assert_eq!((totals.stored, totals.pending), (1, 1));

@@ -226,10 +226,10 @@ fn repair_decisions_table() {
         ("newline in author", |c| c.context.value.author_name = Some("ana\nbo".into()), "repaired"),
         ("bidi in permalink", |c| c.context.value.permalink = Some("https://x.example/\u{202E}p".into()), "repaired"),
         ("long comment", |c| c.context.value.comment_text = "x".repeat(MAX_COMMENT_CHARS + 9), "repaired"),
-        ("control in tag", |c| c.tags.values() = vec!["a\u{7}b".into()], "repaired"),
-        ("long note", |c| c.note.value = "n".repeat(crate::log::record::MAX_NOTE_CHARS + 1), "manager"),
+        ("control in tag", |c| crate::log::validate::fixture::tags(c, vec!["a\u{7}b".into()]), "repaired"),
+        ("long note", |c| crate::log::validate::fixture::comment(c, &"n".repeat(crate::log::record::MAX_NOTE_CHARS + 1)), "manager"),
         ("bad id", |c| c.id = "x".into(), "manager"),
-        ("future stamp", |c| c.note.stamp.ms = NOW + 3 * 86_400_000, "manager"),
+        ("future stamp", |c| c.status.stamp.ms = NOW + 3 * 86_400_000, "manager"),
         ("not a web page", |c| c.context.value.page_url = "file:///x".into(), "manager"),
     ];
     for (what, breaker, want) in cases {
