@@ -130,7 +130,6 @@ keys! {
     CardStatus => "cardStatus",
     CardPriority => "cardPriority",
     CardTags => "cardTags",
-    CardNote => "cardNote",
     CardSaving => "cardSaving",
     CardSaved => "cardSaved",
     CardSaveFailed => "cardSaveFailed",
