@@ -100,23 +100,14 @@ impl TeamView {
             until_ms: k.until_ms,
             mine: !me.is_empty() && k.member.trim() == me,
         });
-        TeamView {
-            assignees: assignee_options(members, assignee.as_deref()),
-            assignee,
-            claim,
-            comments: thread(c, member),
-        }
+        TeamView { assignees: assignee_options(members, assignee.as_deref()), assignee, claim, comments: thread(c, member) }
     }
 
     /// "Ana is responding (until 10:32)" / "You are responding (until 10:32)";
     /// `until` is the claim's end in the reader's locale.
     pub fn claim_line(&self, until: &str) -> Option<Words> {
         let k = self.claim.as_ref()?;
-        Some(if k.mine {
-            Words::new(Key::WsClaimYou).text(until)
-        } else {
-            Words::new(Key::WsClaimBy).text(k.member.clone()).text(until)
-        })
+        Some(if k.mine { Words::new(Key::WsClaimYou).text(until) } else { Words::new(Key::WsClaimBy).text(k.member.clone()).text(until) })
     }
 
     /// What the claim button does now.

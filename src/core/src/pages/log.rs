@@ -248,13 +248,18 @@ mod tests {
     fn quick_views_filter_the_rows_the_query_left() {
         use crate::log::{CaptureContext, CaptureEdit, Stamp, Tags};
         let make = |id: &str, to: Option<&str>, dept: Option<&str>| {
-            let mut c = Capture::new(id.into(), CaptureContext::default(), &Tags::default(), "bo", Stamp { ms: 1, counter: 0, actor: "d".into() });
+            let mut c =
+                Capture::new(id.into(), CaptureContext::default(), &Tags::default(), "bo", Stamp { ms: 1, counter: 0, actor: "d".into() });
             let e = CaptureEdit { assignee: Some(to.map(String::from)), department: Some(dept.map(String::from)), ..Default::default() };
             c.apply(&e, &Stamp { ms: 2, counter: 0, actor: "d".into() }, "bo").unwrap();
             c
         };
-        let captures =
-            vec![make("a", Some("ana"), Some("PR")), make("b", None, Some("PR")), make("c", Some("bo"), None), make("d", Some("ana"), None)];
+        let captures = vec![
+            make("a", Some("ana"), Some("PR")),
+            make("b", None, Some("PR")),
+            make("c", Some("bo"), None),
+            make("d", Some("ana"), None),
+        ];
         let me = Me { member: "ana", department: Some("PR") };
         // The query left rows 3, 1, 0 (in its order); c was filtered out.
         let rows = [3, 1, 0];
@@ -271,7 +276,12 @@ mod tests {
         }
         let nobody = Me { member: "", department: None };
         assert!(apply_quick_view(&captures, &rows, Some(QuickView::Mine), &nobody).0.is_empty(), "an unavailable view shows nothing");
-        let table = [("?view=mine", Some(QuickView::Mine)), ("?x=1&view=department", Some(QuickView::MyDepartment)), ("", None), ("?view=all", None)];
+        let table = [
+            ("?view=mine", Some(QuickView::Mine)),
+            ("?x=1&view=department", Some(QuickView::MyDepartment)),
+            ("", None),
+            ("?view=all", None),
+        ];
         for (search, want) in table {
             assert_eq!(view_from_search(search), want, "{search}");
         }

@@ -400,11 +400,7 @@ mod tests {
     }
 
     fn assigned(id: &str, to: Option<&str>, dept: Option<&str>) -> Capture {
-        let e = CaptureEdit {
-            assignee: Some(to.map(String::from)),
-            department: Some(dept.map(String::from)),
-            ..Default::default()
-        };
+        let e = CaptureEdit { assignee: Some(to.map(String::from)), department: Some(dept.map(String::from)), ..Default::default() };
         edit(capture(id, "bo"), e, 2_000, "bo")
     }
 

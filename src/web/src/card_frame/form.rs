@@ -390,11 +390,8 @@ pub fn render_team(doc: &Document, state: &Rc<RefCell<CardState>>) {
     if let Some(bx) = by_id::<HtmlElement>(doc, "assignee-box") {
         bx.set_text_content(None);
         if let Some(tm) = team {
-            let options: Vec<(String, String)> = tm
-                .assignees
-                .iter()
-                .map(|(v, name)| (v.clone(), name.clone().unwrap_or_else(|| t(Key::WsUnassigned, &[]))))
-                .collect();
+            let options: Vec<(String, String)> =
+                tm.assignees.iter().map(|(v, name)| (v.clone(), name.clone().unwrap_or_else(|| t(Key::WsUnassigned, &[])))).collect();
             let s = select("assignee", &options, tm.assignee.as_deref().unwrap_or(""));
             bx.append_child(&labelled(&t(Key::WsAssignee, &[]), &s)).ok();
         }

@@ -60,7 +60,14 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
     crate::pages::set_document_lang();
     frame_port::listen(early, accept_port)?;
     let c = platform::send(&CardHello { ticket }).await.map_err(|e| PlatformError(platform::error_text(&e)))?;
-    let config = Config { page_url: c.page_url, member: c.member, brands: c.brands, departments: c.departments, defaults: c.defaults, members: c.members };
+    let config = Config {
+        page_url: c.page_url,
+        member: c.member,
+        brands: c.brands,
+        departments: c.departments,
+        defaults: c.defaults,
+        members: c.members,
+    };
     STATE.with(|s| s.borrow_mut().config = Some(config));
     try_show();
     Ok(())

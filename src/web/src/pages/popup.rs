@@ -5,7 +5,9 @@
 use escucha_core::i18n::Key;
 use escucha_core::pages::popup::{self as model, PageScan};
 use escucha_core::pages::workspace as team;
-use escucha_core::protocol::requests::{GetLogStatus, GetPageMentions, GetSettings, GetWorkspace, MentionOpened, Ping, RevealMention, ToggleSite};
+use escucha_core::protocol::requests::{
+    GetLogStatus, GetPageMentions, GetSettings, GetWorkspace, MentionOpened, Ping, RevealMention, ToggleSite,
+};
 use escucha_core::protocol::GroupMentions;
 use escucha_core::sites::site_key;
 use wasm_bindgen::closure::Closure;

@@ -6,8 +6,8 @@
 use escucha_core::i18n::Key;
 use escucha_core::log::Capture;
 use escucha_core::pages::workspace::{capture_line, thread, timeline};
-use web_sys::{HtmlElement, HtmlTextAreaElement};
 use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlTextAreaElement};
 
 use super::view::{assignee_select, Ui};
 use crate::dom::{append, el};
@@ -25,7 +25,8 @@ pub fn render(ui: &Ui, c: &Capture, member: &str, members: &[String], editing: O
         &[("type", "button"), ("data-action", "close-details"), ("class", "close"), ("aria-label", &t(Key::CardClose, &[]))],
         "\u{00d7}",
     );
-    let title = append(el("div", &[("class", "details-head")], ""), &[&el("h2", &[("id", "details-title")], &t(Key::WsDetails, &[])), &close]);
+    let title =
+        append(el("div", &[("class", "details-head")], ""), &[&el("h2", &[("id", "details-title")], &t(Key::WsDetails, &[])), &close]);
     let about = el("p", &[("class", "details-capture")], &capture_line(c));
     let assignee = assignee_select(c, members);
     assignee.set_id("details-assignee");

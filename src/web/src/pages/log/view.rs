@@ -7,11 +7,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 use super::model::{facet_options, Facet, FacetValue, ROW_HEIGHT, SORTS};
-use escucha_core::pages::workspace::{assignee_options, chip_words, QuickCount, QuickView};
 use crate::dom::{self, append, el};
 use crate::pages::{app_root, heading};
 use crate::platform::t;
 use escucha_core::log::query::Facets;
+use escucha_core::pages::workspace::{assignee_options, chip_words, QuickCount, QuickView};
 
 /// Handles to the page's fixed elements.
 pub struct Ui {
@@ -160,7 +160,12 @@ pub fn render_views(ui: &Ui, counts: &[QuickCount], chosen: Option<QuickView>, f
     ui.views.set_text_content(None);
     let all = el(
         "button",
-        &[("type", "button"), ("data-action", "view"), ("data-view", ""), ("aria-pressed", if chosen.is_none() { "true" } else { "false" })],
+        &[
+            ("type", "button"),
+            ("data-action", "view"),
+            ("data-view", ""),
+            ("aria-pressed", if chosen.is_none() { "true" } else { "false" }),
+        ],
         &t(Key::WsViewAll, &[]),
     );
     ui.views.append_child(&all).ok();
@@ -168,7 +173,13 @@ pub fn render_views(ui: &Ui, counts: &[QuickCount], chosen: Option<QuickView>, f
         let pressed = if chosen == Some(q.view) { "true" } else { "false" };
         let b = el(
             "button",
-            &[("type", "button"), ("data-action", "view"), ("data-view", q.view.name()), ("aria-pressed", pressed), ("data-count", &q.count.to_string())],
+            &[
+                ("type", "button"),
+                ("data-action", "view"),
+                ("data-view", q.view.name()),
+                ("aria-pressed", pressed),
+                ("data-count", &q.count.to_string()),
+            ],
             &crate::words::say(&chip_words(q, format_count)),
         );
         if !q.available {
@@ -300,7 +311,12 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
     // and posts what is typed as a new comment (the thread is in Details).
     let note = el(
         "input",
-        &[("type", "text"), ("data-field", "note"), ("placeholder", &t(Key::WsAddComment, &[])), ("aria-label", &t(Key::WsAddComment, &[]))],
+        &[
+            ("type", "text"),
+            ("data-field", "note"),
+            ("placeholder", &t(Key::WsAddComment, &[])),
+            ("aria-label", &t(Key::WsAddComment, &[])),
+        ],
         "",
     );
     note.unchecked_ref::<HtmlInputElement>().set_value(&latest_comment(c));
@@ -331,7 +347,10 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
         ],
         "✕",
     );
-    let edit = append(el("div", &[("class", "edit")], ""), &[&sentiment, &department, &assignee, &status, &priority, &tags, &note, &details, &open, &delete]);
+    let edit = append(
+        el("div", &[("class", "edit")], ""),
+        &[&sentiment, &department, &assignee, &status, &priority, &tags, &note, &details, &open, &delete],
+    );
     append(r, &[&meta, &comment, &edit])
 }
 
