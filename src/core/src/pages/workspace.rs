@@ -235,7 +235,7 @@ pub struct WorkspaceSummary {
 }
 
 /// The summary over `captures` for `me`, given what was opened already.
-pub fn summary<'a>(captures: &'a [Capture], me: &Me, members: &[String], seen: &MentionsSeen) -> WorkspaceSummary {
+pub fn summary(captures: &[Capture], me: &Me, members: &[String], seen: &MentionsSeen) -> WorkspaceSummary {
     let items = mentions_of(captures, me.member, members);
     let unseen = seen.unseen(&items);
     WorkspaceSummary {
@@ -417,7 +417,8 @@ mod tests {
             gone,
         ];
         // (who, department) -> counts of Mine, Unassigned, My department; availability
-        let cases: [(&str, Option<&str>, [u32; 3], [bool; 3]); 5] = [
+        type Case = (&'static str, Option<&'static str>, [u32; 3], [bool; 3]);
+        let cases: [Case; 5] = [
             ("ana", Some("Support"), [2, 2, 2], [true, true, true]),
             (" ana ", Some("  "), [2, 2, 0], [true, true, false]),
             ("bo", Some("Sales"), [1, 2, 1], [true, true, true]),
@@ -472,7 +473,7 @@ mod tests {
         assert_eq!(got, [("c", "bo", 8_000), ("a", "bo", 5_000)], "newest first; own, other Ana, deleted left out");
         assert_eq!((items[0].brand.as_str(), items[0].quote.as_str()), ("Telefónica", "Movistar"));
         // Without a members list (no server yet), @me still counts.
-        assert_eq!(mentions_of(&[a.clone()], "ana", &[]).len(), 1);
+        assert_eq!(mentions_of(std::slice::from_ref(&a), "ana", &[]).len(), 1);
         assert!(mentions_of(&[a], "", &team).is_empty(), "no name, no mentions");
         assert_eq!(mentions_of(&[b], "Ana María", &team).len(), 1);
         let long = commented(capture("l", "bo"), &format!("@ana {}", "x".repeat(400)), 1, "bo");
