@@ -9,8 +9,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Words};
 use crate::log::record::{dedupe_key, Capture, CaptureContext, Tags};
+use crate::log::{CaptureEdit, Claim};
+use crate::pages::workspace::{assignee_options, thread, CommentView};
 
 /// Longest excerpt of the comment the card shows (the record keeps more).
 pub const EXCERPT_CHARS: usize = 280;
@@ -63,6 +65,111 @@ pub struct CardModel {
     /// What the tag widgets start with: the record's tags, or the team defaults.
     pub tags: Tags,
     pub departments: Vec<String>,
+    /// The team's side of a logged capture (issue 12): set by [`CardModel::team`].
+    pub team: Option<TeamView>,
+}
+
+/// Who is answering a capture, as the card says it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimView {
+    pub member: String,
+    pub until_ms: i64,
+    /// This member's own claim (the card offers to release it).
+    pub mine: bool,
+}
+
+/// A logged capture's assignment, claim and comments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamView {
+    pub assignee: Option<String>,
+    /// Only an active claim: a lapsed one says nothing.
+    pub claim: Option<ClaimView>,
+    pub comments: Vec<CommentView>,
+    /// The assignee menu: (value, name), "" for nobody.
+    pub assignees: Vec<(String, Option<String>)>,
+}
+
+impl TeamView {
+    pub fn of(c: &Capture, member: &str, members: &[String], now_ms: i64) -> TeamView {
+        let me = member.trim();
+        let assignee = c.assignee.value.clone().filter(|a| !a.trim().is_empty());
+        let claim = c.claim.value.as_ref().filter(|k| k.is_active(now_ms) && !k.member.trim().is_empty()).map(|k| ClaimView {
+            member: k.member.clone(),
+            until_ms: k.until_ms,
+            mine: !me.is_empty() && k.member.trim() == me,
+        });
+        TeamView { assignees: assignee_options(members, assignee.as_deref()), assignee, claim, comments: thread(c, member) }
+    }
+
+    /// "Ana is responding (until 10:32)" / "You are responding (until 10:32)";
+    /// `until` is the claim's end in the reader's locale.
+    pub fn claim_line(&self, until: &str) -> Option<Words> {
+        let k = self.claim.as_ref()?;
+        Some(if k.mine { Words::new(Key::WsClaimYou).text(until) } else { Words::new(Key::WsClaimBy).text(k.member.clone()).text(until) })
+    }
+
+    /// What the claim button does now.
+    pub fn claim_action(&self) -> ClaimAction {
+        match &self.claim {
+            Some(k) if k.mine => ClaimAction::Release,
+            _ => ClaimAction::Claim,
+        }
+    }
+
+    /// The claim an edit carries: an edit by the member holding the claim
+    /// renews it for another [`crate::log::CLAIM_MINUTES`]; anyone else's
+    /// edit leaves it alone.
+    pub fn renewal(&self, member: &str, now_ms: i64) -> Option<Option<Claim>> {
+        match &self.claim {
+            Some(k) if k.mine => Some(Some(Claim::starting(member.trim(), now_ms))),
+            _ => None,
+        }
+    }
+}
+
+/// The claim button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimAction {
+    /// "I'm responding": claim for [`crate::log::CLAIM_MINUTES`] (taking
+    /// over a teammate's claim is allowed: the card has said theirs first).
+    Claim,
+    /// "Stop responding".
+    Release,
+}
+
+impl ClaimAction {
+    pub fn label(self) -> Key {
+        match self {
+            ClaimAction::Claim => Key::WsClaim,
+            ClaimAction::Release => Key::WsRelease,
+        }
+    }
+
+    pub fn edit(self, member: &str, now_ms: i64) -> CaptureEdit {
+        let claim = match self {
+            ClaimAction::Claim => Some(Claim::starting(member.trim(), now_ms)),
+            ClaimAction::Release => None,
+        };
+        CaptureEdit { claim: Some(claim), ..Default::default() }
+    }
+}
+
+/// What the card's "Update" sends for a logged capture: the tag widgets,
+/// the assignee only when the manager changed it (re-sending an unchanged
+/// one would overwrite a teammate's reassignment made meanwhile), the
+/// comment box as a new comment, and the claim renewal.
+pub fn update_edit(team: &TeamView, tags: &Tags, assignee: &str, comment: &str, member: &str, now_ms: i64) -> CaptureEdit {
+    let mut edit = CaptureEdit::set_tags(&Tags { note: String::new(), ..tags.clone() });
+    let assignee = Some(assignee.trim().to_string()).filter(|a| !a.is_empty());
+    if assignee != team.assignee {
+        edit.assignee = Some(assignee);
+    }
+    let comment = comment.trim();
+    edit.add_comment = (!comment.is_empty()).then(|| comment.to_string());
+    edit.claim = team.renewal(member, now_ms);
+    edit
 }
 
 impl CardModel {
@@ -88,7 +195,15 @@ impl CardModel {
             }),
             tags,
             departments: departments.to_vec(),
+            team: None,
         }
+    }
+
+    /// Add the team's side (assignee, claim, comments) when the comment is
+    /// already logged. `members`: the team's names for the assignee menu.
+    pub fn team(mut self, ctx: &CaptureContext, existing: &[Capture], member: &str, members: &[String], now_ms: i64) -> CardModel {
+        self.team = find_logged(ctx, existing).map(|c| TeamView::of(c, member, members, now_ms));
+        self
     }
 }
 
@@ -326,6 +441,68 @@ mod tests {
         let theirs = Capture::new("id1".into(), ctx(), &Tags::default(), "bruno", stamp(1));
         let m = CardModel::new(&ctx(), &[theirs], &Tags::default(), &[], "");
         assert!(m.logged.unwrap().by_teammate);
+    }
+
+    fn claimed(c: Capture, by: &str, at: i64) -> Capture {
+        let mut c = c;
+        let e = CaptureEdit { claim: Some(Some(Claim::starting(by, at))), ..Default::default() };
+        c.apply(&e, &stamp(at), by).unwrap();
+        c
+    }
+
+    #[test]
+    fn a_teammates_claim_shows_before_anyone_types() {
+        use crate::log::CLAIM_MINUTES;
+        let t0 = 1_780_000_000_000;
+        let theirs = claimed(Capture::new("id1".into(), ctx(), &Tags::default(), "bruno", stamp(1)), "Ana", t0);
+        let until = t0 + CLAIM_MINUTES * 60_000;
+        // (now, viewer) -> claim line key and args, button
+        let cases = [
+            (t0 + 60_000, "bo", Some((Key::WsClaimBy, vec!["Ana", "10:32"])), ClaimAction::Claim),
+            (t0 + 60_000, "Ana", Some((Key::WsClaimYou, vec!["10:32"])), ClaimAction::Release),
+            (until, "bo", None, ClaimAction::Claim), // lapsed at its time
+            (until + 1, "Ana", None, ClaimAction::Claim),
+        ];
+        for (now, viewer, line, action) in cases {
+            let m = CardModel::new(&ctx(), std::slice::from_ref(&theirs), &Tags::default(), &[], viewer).team(
+                &ctx(),
+                std::slice::from_ref(&theirs),
+                viewer,
+                &["Ana".into(), "bo".into()],
+                now,
+            );
+            let team = m.team.expect("logged: the team's side shows");
+            let got = team.claim_line("10:32").map(|w| (w.key, w.args));
+            let want = line.map(|(k, a)| (k, a.into_iter().map(|s| crate::i18n::Arg::Text(s.into())).collect::<Vec<_>>()));
+            assert_eq!(got, want, "{viewer} at {now}");
+            assert_eq!(team.claim_action(), action, "{viewer} at {now}");
+        }
+        let not_logged = CardModel::new(&ctx(), &[], &Tags::default(), &[], "bo").team(&ctx(), &[], "bo", &[], t0);
+        assert!(not_logged.team.is_none());
+    }
+
+    #[test]
+    fn update_sends_only_what_changed_and_renews_my_claim() {
+        let t0 = 1_780_000_000_000;
+        let mut c = Capture::new("id1".into(), ctx(), &Tags::default(), "bruno", stamp(1));
+        c.apply(&CaptureEdit { assignee: Some(Some("bo".into())), ..Default::default() }, &stamp(2), "bruno").unwrap();
+        let mine = claimed(c.clone(), "ana", t0);
+        let team = TeamView::of(&mine, "ana", &["ana".into(), "bo".into()], t0 + 1_000);
+        let tags = Tags { note: "old note".into(), tags: vec!["x".into()], ..Default::default() };
+        let e = update_edit(&team, &tags, "bo", "  ", "ana", t0 + 5_000);
+        assert_eq!(e.assignee, None, "unchanged assignee is not re-sent");
+        assert_eq!(e.add_comment, None);
+        assert_eq!(e.claim, Some(Some(Claim::starting("ana", t0 + 5_000))), "my claim is renewed by my edit");
+        let e = update_edit(&team, &tags, "", " @bo mira ", "ana", t0 + 5_000);
+        assert_eq!(e.assignee, Some(None), "unassigning is a change");
+        assert_eq!(e.add_comment.as_deref(), Some("@bo mira"));
+        let theirs = TeamView::of(&claimed(c, "bo", t0), "ana", &[], t0 + 1_000);
+        assert_eq!(update_edit(&theirs, &tags, "ana", "", "ana", t0).claim, None, "a teammate's claim is left alone");
+        assert_eq!(update_edit(&theirs, &tags, "ana", "", "ana", t0).assignee, Some(Some("ana".into())));
+        assert_eq!(ClaimAction::Release.edit("ana", t0).claim, Some(None));
+        assert_eq!(ClaimAction::Claim.edit(" ana ", t0).claim, Some(Some(Claim::starting("ana", t0))));
+        let values: Vec<String> = theirs.assignees.iter().map(|(v, _)| v.clone()).collect();
+        assert_eq!(values, ["", "bo"], "the current assignee is offered even without a members list");
     }
 
     #[test]

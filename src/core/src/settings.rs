@@ -126,6 +126,10 @@ pub struct SyncSettings {
     pub endpoint: String,
     /// The member name shown to teammates.
     pub member: String,
+    /// wsui12 (issue 12): the member's own department, for the "My
+    /// department" view (stored canonical, like a capture's department).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,7 +5,8 @@
 use crate::i18n::Key;
 use crate::log::dates::{day_start_ms, parse_day};
 use crate::log::query::{DateField, Facets, Query, SortKey};
-use crate::log::{Priority, Sentiment, Status};
+use crate::log::{Capture, Priority, Sentiment, Status};
+use crate::pages::workspace::{quick_counts, Me, QuickCount, QuickView};
 
 /// Every row is this tall (CSS `.row` matches): fixed heights are what make
 /// the list virtual — the row under any scroll offset is one division away.
@@ -176,6 +177,25 @@ pub fn parse_tags(s: &str) -> Vec<String> {
     s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect()
 }
 
+/// A quick view ("Mine", "Unassigned", "My department") over a query's
+/// rows: the rows it keeps, and every view's count over the query's rows
+/// (what clicking that chip would show with the other filters as they are).
+/// `None` keeps every row.
+pub fn apply_quick_view(captures: &[Capture], rows: &[u32], view: Option<QuickView>, me: &Me) -> (Vec<u32>, Vec<QuickCount>) {
+    let counts = quick_counts(rows.iter().map(|&i| &captures[i as usize]), me);
+    let kept = match view {
+        Some(v) if v.available(me) => rows.iter().copied().filter(|&i| v.includes(&captures[i as usize], me)).collect(),
+        Some(_) => Vec::new(),
+        None => rows.to_vec(),
+    };
+    (kept, counts)
+}
+
+/// The view the page opens with: `?view=mine` (the popup's chips link here).
+pub fn view_from_search(search: &str) -> Option<QuickView> {
+    search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("view=")).and_then(QuickView::parse)
+}
+
 /// `escucha-log-2024-05-01.csv`.
 pub fn export_file_name(today: &str, extension: &str) -> String {
     format!("escucha-log-{today}.{extension}")
@@ -222,6 +242,49 @@ mod tests {
             assert_eq!(selected(&q, facet), None);
         }
         assert_eq!(q, Query::default());
+    }
+
+    #[test]
+    fn quick_views_filter_the_rows_the_query_left() {
+        use crate::log::{CaptureContext, CaptureEdit, Stamp, Tags};
+        let make = |id: &str, to: Option<&str>, dept: Option<&str>| {
+            let mut c =
+                Capture::new(id.into(), CaptureContext::default(), &Tags::default(), "bo", Stamp { ms: 1, counter: 0, actor: "d".into() });
+            let e = CaptureEdit { assignee: Some(to.map(String::from)), department: Some(dept.map(String::from)), ..Default::default() };
+            c.apply(&e, &Stamp { ms: 2, counter: 0, actor: "d".into() }, "bo").unwrap();
+            c
+        };
+        let captures = vec![
+            make("a", Some("ana"), Some("PR")),
+            make("b", None, Some("PR")),
+            make("c", Some("bo"), None),
+            make("d", Some("ana"), None),
+        ];
+        let me = Me { member: "ana", department: Some("PR") };
+        // The query left rows 3, 1, 0 (in its order); c was filtered out.
+        let rows = [3, 1, 0];
+        let cases: [(Option<QuickView>, &[u32], [u32; 3]); 4] = [
+            (None, &[3, 1, 0], [2, 1, 2]),
+            (Some(QuickView::Mine), &[3, 0], [2, 1, 2]),
+            (Some(QuickView::Unassigned), &[1], [2, 1, 2]),
+            (Some(QuickView::MyDepartment), &[1, 0], [2, 1, 2]),
+        ];
+        for (view, want, counts) in cases {
+            let (kept, got) = apply_quick_view(&captures, &rows, view, &me);
+            assert_eq!(kept, want, "{view:?}: the query's order is kept");
+            assert_eq!(got.iter().map(|q| q.count).collect::<Vec<_>>(), counts);
+        }
+        let nobody = Me { member: "", department: None };
+        assert!(apply_quick_view(&captures, &rows, Some(QuickView::Mine), &nobody).0.is_empty(), "an unavailable view shows nothing");
+        let table = [
+            ("?view=mine", Some(QuickView::Mine)),
+            ("?x=1&view=department", Some(QuickView::MyDepartment)),
+            ("", None),
+            ("?view=all", None),
+        ];
+        for (search, want) in table {
+            assert_eq!(view_from_search(search), want, "{search}");
+        }
     }
 
     #[test]

@@ -5,3 +5,5 @@
 pub mod log;
 pub mod options;
 pub mod popup;
+// wsui12 (issue 12): quick views, mentions, badge, thread and timeline.
+pub mod workspace;

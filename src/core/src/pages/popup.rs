@@ -109,6 +109,17 @@ pub fn capture_lines(captures: &[Capture], member: &str) -> Vec<CaptureLine> {
         .collect()
 }
 
+/// The heading over the comments that mention this member ("Mentions of you: 2").
+pub fn mentions_heading(unseen: usize, count: impl Fn(u32) -> String) -> Words {
+    Words::new(Key::WsMentionsHeading).text(count(unseen as u32))
+}
+
+/// One mention's line: "bo mentioned you" (the time and the comment follow,
+/// formatted by the page).
+pub fn mention_line(m: &crate::pages::workspace::MentionItem) -> Words {
+    Words::new(Key::WsMentionBy).text(m.author.clone())
+}
+
 /// The heading over the captures logged here.
 pub fn captures_heading(n: usize, count: impl Fn(u32) -> String) -> Words {
     Words::new(Key::PopupCapturesOnPage).text(count(n as u32))
@@ -200,5 +211,20 @@ mod tests {
         let mine = capture_lines(std::slice::from_ref(&c), "ana");
         assert_eq!(mine[0].logged.key, Key::CardLoggedByYou);
         assert_eq!(captures_heading(1, plain), Words::new(Key::PopupCapturesOnPage).text("1"));
+    }
+
+    #[test]
+    fn mentions_are_headed_with_their_count_and_say_who() {
+        let item = crate::pages::workspace::MentionItem {
+            capture_id: "c".into(),
+            comment_id: "k".into(),
+            author: "bo".into(),
+            created_ms: 1,
+            text: "@ana mira".into(),
+            brand: String::new(),
+            quote: String::new(),
+        };
+        assert_eq!(mention_line(&item), Words::new(Key::WsMentionBy).text("bo"));
+        assert_eq!(mentions_heading(2, |n| format!("#{n}")), Words::new(Key::WsMentionsHeading).text("#2"));
     }
 }

@@ -175,6 +175,8 @@ channel! {
         RetryCapture, DiscardCapture,
         // config12
         GetTeamConfig, SavePersonalTerms,
+        // wsui12 (issue 12): the popup's views and mentions, the team's members.
+        GetWorkspace, MentionOpened, GetMembers,
     }
 }
 

@@ -122,6 +122,21 @@ requests! {
     BenchScan "benchScan" {} -> BenchResult;
     /// Benchmarks: the floor, a bare TreeWalker walk reading every text node.
     BenchFloor "benchFloor" {} -> BenchResult;
+    // wsui12 (issue 12).
+    /// The popup: the quick views' counts over the local log and the
+    /// @mentions of this member not opened yet.
+    GetWorkspace "getWorkspace" {} -> crate::pages::workspace::WorkspaceSummary;
+    /// The popup opened a mention: it is seen (the badge drops it).
+    MentionOpened "mentionOpened" { comment_id: String } -> Done;
+    /// The team's member names (cached from `GET /api/v1/members` at each sync).
+    GetMembers "getMembers" {} -> Members;
+}
+
+/// Answer to [`GetMembers`]: names, in the server's order; empty without a team log.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Members {
+    pub members: Vec<String>,
 }
 
 /// The reply of requests that only succeed or fail.
@@ -154,6 +169,9 @@ pub struct CardConfig {
     pub brands: BrandList,
     pub departments: Vec<String>,
     pub defaults: Tags,
+    /// wsui12: the team's member names, for the assignee menu.
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 /// A capture as stored (after dedupe and merge).

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use escucha_core::card::{fill_in, CardModel, FieldView, FillInError, ManualFields};
+use escucha_core::card::{fill_in, update_edit, CardModel, ClaimAction, FieldView, FillInError, ManualFields, TeamView};
 use escucha_core::i18n::Key;
 use escucha_core::log::{CaptureContext, CaptureEdit, Priority, Sentiment, Status, Tags};
 use escucha_core::protocol::requests::{CardEdit, CardLog};
@@ -23,6 +23,9 @@ pub struct CardState {
     pub logged_id: Option<String>,
     /// The manager changed a tag widget before the first "Log".
     pub touched: bool,
+    /// This browser's member and the team's names (issue 12).
+    pub member: String,
+    pub members: Vec<String>,
 }
 
 fn status_from(s: &str) -> Status {
@@ -111,6 +114,8 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
         logged.set_attribute("hidden", "")?;
     }
     card.append_child(&logged)?;
+    // wsui12: "Ana is responding (until 10:32)", before anyone types.
+    card.append_child(&dom::el("p", &[("class", "claim-line"), ("id", "claim-line"), ("hidden", "")], ""))?;
     card.append_child(&dom::el("blockquote", &[("id", "excerpt")], &m.excerpt))?;
     if m.passage_only {
         card.append_child(&dom::el("p", &[("id", "passage-only"), ("class", "hint")], &t(Key::CardPassageOnly, &[])))?;
@@ -149,18 +154,26 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
     let tags: HtmlInputElement = dom::el("input", &[("type", "text"), ("id", "tags")], "").unchecked_into();
     tags.set_value(&m.tags.tags.join(", "));
     card.append_child(&labelled(&t(Key::CardTags, &[]), &tags))?;
+    // wsui12: assignee and the comment thread of a logged capture (drawn by render_team).
+    card.append_child(&dom::el("div", &[("id", "assignee-box")], ""))?;
+    card.append_child(&dom::el("div", &[("id", "thread-box")], ""))?;
+    // The note is the first comment of a new capture, a new comment of a logged one.
     let note: HtmlTextAreaElement = dom::el("textarea", &[("id", "note")], "").unchecked_into();
-    note.set_value(&m.tags.note);
-    card.append_child(&labelled(&t(Key::CardNote, &[]), &note))?;
+    if m.logged.is_none() {
+        note.set_value(&m.tags.note);
+    }
+    card.append_child(&labelled(&t(Key::WsAddComment, &[]), &note))?;
 
     let label = if m.logged.is_some() { t(Key::CardUpdate, &[]) } else { t(Key::CardLog, &[]) };
     let log_btn = dom::el("button", &[("type", "button"), ("class", "log"), ("id", "log")], &label);
+    let claim_btn = dom::el("button", &[("type", "button"), ("class", "claim"), ("id", "claim"), ("hidden", "")], "");
     let state_line = dom::el("span", &[("class", "state"), ("id", "state"), ("role", "status"), ("aria-live", "polite")], "");
-    let actions = dom::append(dom::el("div", &[("class", "actions")], ""), &[&log_btn, &state_line]);
+    let actions = dom::append(dom::el("div", &[("class", "actions")], ""), &[&log_btn, &claim_btn, &state_line]);
     card.append_child(&actions)?;
     drop(st);
     let body = doc.body().ok_or_else(|| JsValue::from("Escucha card: no body"))?;
     body.append_child(&card)?;
+    render_team(doc, state);
 
     // Wiring: every handler reads the widgets back into a Tags value.
     on(&close_btn, "click", |_| super::close());
@@ -181,9 +194,7 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
             state.borrow_mut().touched = true;
         });
     }
-    for control in
-        [dep.unchecked_ref::<Element>(), status.unchecked_ref(), prio.unchecked_ref(), tags.unchecked_ref(), note.unchecked_ref()]
-    {
+    for control in [dep.unchecked_ref::<Element>(), status.unchecked_ref(), prio.unchecked_ref(), tags.unchecked_ref()] {
         let state = state.clone();
         on(control, "input", move |_| state.borrow_mut().touched = true);
     }
@@ -192,7 +203,16 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
         let doc2 = doc.clone();
         on(&log_btn, "click", move |e| {
             let (state, doc, trusted) = (state.clone(), doc2.clone(), e.is_trusted());
-            wasm_bindgen_futures::spawn_local(async move { submit(&doc, &state, trusted).await });
+            wasm_bindgen_futures::spawn_local(async move { submit(&doc, &state, trusted, None).await });
+        });
+    }
+    {
+        let state = state.clone();
+        let doc2 = doc.clone();
+        on(&claim_btn, "click", move |e| {
+            let (state, doc, trusted) = (state.clone(), doc2.clone(), e.is_trusted());
+            let action = state.borrow().model.team.as_ref().map(TeamView::claim_action);
+            wasm_bindgen_futures::spawn_local(async move { submit(&doc, &state, trusted, action).await });
         });
     }
     {
@@ -251,7 +271,8 @@ fn show_state(doc: &Document, text: &str, class: &str) {
 
 /// "Log" (first time) or "Update": acknowledged only once the service worker
 /// replies that the record is durably stored.
-async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>, trusted: bool) {
+/// `claim`: the claim button was clicked (only the claim changes).
+async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>, trusted: bool, claim: Option<ClaimAction>) {
     // paint11: only a deliberate click on a card visibly on top logs.
     if let Err(refusal) = escucha_core::card::log_allowed(trusted, super::visibility::current().await) {
         return show_state(doc, &t(refusal.key(), &[]), "error");
@@ -266,9 +287,9 @@ async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>, trusted: bool) {
         permalink: input_value(doc, "manual-link"),
         time: input_value(doc, "manual-time"),
     };
-    let (context, logged_id, touched, ticket) = {
+    let (context, logged_id, touched, ticket, team, member) = {
         let st = state.borrow();
-        (st.context.clone(), st.logged_id.clone(), st.touched, st.ticket.clone())
+        (st.context.clone(), st.logged_id.clone(), st.touched, st.ticket.clone(), st.model.team.clone(), st.member.clone())
     };
     let context = match fill_in(context, &manual) {
         Ok(c) => c,
@@ -276,9 +297,22 @@ async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>, trusted: bool) {
     };
     let tags = read_tags(doc);
     show_state(doc, &t(Key::CardSaving, &[]), "");
-    let sent = match &logged_id {
-        None => platform::send(&CardLog { ticket, context: context.clone(), tags: touched.then(|| tags.clone()) }).await,
-        Some(id) => platform::send(&CardEdit { ticket, id: id.clone(), edit: CaptureEdit::set_tags(&tags) }).await,
+    let now = js_sys::Date::now() as i64;
+    let sent = match (&logged_id, claim) {
+        (None, _) => {
+            // A note typed before the first Log is the capture's first comment.
+            let touched = touched || !tags.note.trim().is_empty();
+            platform::send(&CardLog { ticket, context: context.clone(), tags: touched.then(|| tags.clone()) }).await
+        }
+        (Some(id), Some(action)) => platform::send(&CardEdit { ticket, id: id.clone(), edit: action.edit(&member, now) }).await,
+        (Some(id), None) => {
+            let assignee = by_id::<HtmlSelectElement>(doc, "assignee").map(|s| s.value()).unwrap_or_default();
+            let edit = match &team {
+                Some(team) => update_edit(team, &tags, &assignee, &tags.note, &member, now),
+                None => CaptureEdit::set_tags(&tags),
+            };
+            platform::send(&CardEdit { ticket, id: id.clone(), edit }).await
+        }
     };
     match sent {
         Ok(escucha_core::protocol::requests::Logged { capture }) => {
@@ -286,7 +320,14 @@ async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>, trusted: bool) {
                 let mut st = state.borrow_mut();
                 st.logged_id = Some(capture.id.clone());
                 st.context = context;
+                let team = TeamView::of(&capture, &st.member, &st.members, js_sys::Date::now() as i64);
+                st.model.team = Some(team);
             }
+            // Posted: the comment box empties and the thread shows it.
+            if let Some(n) = by_id::<HtmlTextAreaElement>(doc, "note") {
+                n.set_value("");
+            }
+            render_team(doc, state);
             // The page repaints the comment as logged before we say "Saved".
             super::logged(&capture);
             show_state(doc, &t(Key::CardSaved, &[]), "ok");
@@ -300,4 +341,78 @@ async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>, trusted: bool) {
         }
         Err(e) => show_state(doc, &t(Key::CardSaveFailed, &[&platform::error_text(&e)]), "error"),
     }
+}
+
+/// A time of day in the reader's locale ("10:32").
+fn clock(ms: i64) -> String {
+    let opts = js_sys::Object::new();
+    js_sys::Reflect::set(&opts, &"hour".into(), &"2-digit".into()).ok();
+    js_sys::Reflect::set(&opts, &"minute".into(), &"2-digit".into()).ok();
+    String::from(js_sys::Date::new(&(ms as f64).into()).to_locale_time_string_with_options("default", &opts))
+}
+
+/// A date and time in the reader's locale.
+fn when(ms: i64) -> String {
+    String::from(js_sys::Date::new(&(ms as f64).into()).to_locale_string("default", &JsValue::UNDEFINED))
+}
+
+/// The team's side of a logged capture: the claim line and button, the
+/// assignee menu and the comment thread (comment text as text nodes only).
+/// Drawn at opening and again from every reply.
+pub fn render_team(doc: &Document, state: &Rc<RefCell<CardState>>) {
+    let st = state.borrow();
+    let team = st.model.team.as_ref();
+    if let Some(line) = by_id::<HtmlElement>(doc, "claim-line") {
+        match team.and_then(|tm| tm.claim.as_ref().map(|k| (tm, k))) {
+            Some((tm, k)) => {
+                let words = tm.claim_line(&clock(k.until_ms)).map(|w| crate::words::say(&w)).unwrap_or_default();
+                line.set_text_content(Some(&words));
+                line.set_class_name(if k.mine { "claim-line mine" } else { "claim-line" });
+                line.remove_attribute("hidden").ok();
+            }
+            None => {
+                line.set_text_content(None);
+                line.set_attribute("hidden", "").ok();
+            }
+        }
+    }
+    if let Some(b) = by_id::<HtmlElement>(doc, "claim") {
+        match team {
+            Some(tm) => {
+                b.set_text_content(Some(&t(tm.claim_action().label(), &[])));
+                b.remove_attribute("hidden").ok();
+            }
+            None => {
+                b.set_attribute("hidden", "").ok();
+            }
+        }
+    }
+    if let Some(bx) = by_id::<HtmlElement>(doc, "assignee-box") {
+        bx.set_text_content(None);
+        if let Some(tm) = team {
+            let options: Vec<(String, String)> =
+                tm.assignees.iter().map(|(v, name)| (v.clone(), name.clone().unwrap_or_else(|| t(Key::WsUnassigned, &[])))).collect();
+            let s = select("assignee", &options, tm.assignee.as_deref().unwrap_or(""));
+            bx.append_child(&labelled(&t(Key::WsAssignee, &[]), &s)).ok();
+        }
+    }
+    if let Some(bx) = by_id::<HtmlElement>(doc, "thread-box") {
+        bx.set_text_content(None);
+        if let Some(tm) = team.filter(|tm| !tm.comments.is_empty()) {
+            bx.append_child(&dom::el("h2", &[("class", "thread-title")], &t(Key::WsComments, &[]))).ok();
+            let list = dom::el("ol", &[("id", "thread"), ("class", "thread")], "");
+            for k in &tm.comments {
+                let item = dom::el("li", &[("data-comment", &k.id)], "");
+                let head = dom::append(
+                    dom::el("div", &[("class", "comment-head")], ""),
+                    &[&dom::el("strong", &[("class", "comment-author")], &k.author), &dom::el("time", &[], &when(k.created_ms))],
+                );
+                dom::append(&item, &[&head, &dom::el("p", &[("class", "comment-text")], &k.text)]);
+                list.append_child(&item).ok();
+            }
+            bx.append_child(&list).ok();
+        }
+    }
+    drop(st);
+    super::report_place(); // the card may have grown
 }

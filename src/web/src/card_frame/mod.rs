@@ -33,6 +33,7 @@ struct Config {
     brands: escucha_core::brands::BrandList,
     departments: Vec<String>,
     defaults: escucha_core::log::Tags,
+    members: Vec<String>,
 }
 
 #[derive(Default)]
@@ -59,7 +60,14 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
     crate::pages::set_document_lang();
     frame_port::listen(early, accept_port)?;
     let c = platform::send(&CardHello { ticket }).await.map_err(|e| PlatformError(platform::error_text(&e)))?;
-    let config = Config { page_url: c.page_url, member: c.member, brands: c.brands, departments: c.departments, defaults: c.defaults };
+    let config = Config {
+        page_url: c.page_url,
+        member: c.member,
+        brands: c.brands,
+        departments: c.departments,
+        defaults: c.defaults,
+        members: c.members,
+    };
     STATE.with(|s| s.borrow_mut().config = Some(config));
     try_show();
     Ok(())
@@ -135,10 +143,24 @@ async fn show() -> Result<(), PlatformError> {
     let state = STATE.with(|s| {
         let s = s.borrow();
         let c = s.config.as_ref().expect("config");
-        let mut model = CardModel::new(&context, &captures, &c.defaults, &c.departments, &c.member);
+        let mut model = CardModel::new(&context, &captures, &c.defaults, &c.departments, &c.member).team(
+            &context,
+            &captures,
+            &c.member,
+            &c.members,
+            js_sys::Date::now() as i64,
+        );
         model.passage_only = scope == TextScope::Passage;
         let logged_id = model.logged.as_ref().map(|l| l.id.clone());
-        Rc::new(RefCell::new(form::CardState { ticket: s.ticket.clone(), context, model, logged_id, touched: false }))
+        Rc::new(RefCell::new(form::CardState {
+            ticket: s.ticket.clone(),
+            context,
+            model,
+            logged_id,
+            touched: false,
+            member: c.member.clone(),
+            members: c.members.clone(),
+        }))
     });
     form::render(&dom::document(), &state)?;
     // paint11: "Log" asks whether it is visibly on top (visibility.rs): the
@@ -214,7 +236,15 @@ mod tests {
             ..Default::default()
         };
         let model = CardModel::new(&context, &[], defaults, departments, "ana");
-        Rc::new(RefCell::new(form::CardState { ticket: "t".into(), context, model, logged_id: None, touched: false }))
+        Rc::new(RefCell::new(form::CardState {
+            ticket: "t".into(),
+            context,
+            model,
+            logged_id: None,
+            touched: false,
+            member: "ana".into(),
+            members: vec![],
+        }))
     }
 
     fn clear() {

@@ -4,7 +4,10 @@
 
 use escucha_core::i18n::Key;
 use escucha_core::pages::popup::{self as model, PageScan};
-use escucha_core::protocol::requests::{GetLogStatus, GetPageMentions, GetSettings, Ping, RevealMention, ToggleSite};
+use escucha_core::pages::workspace as team;
+use escucha_core::protocol::requests::{
+    GetLogStatus, GetPageMentions, GetSettings, GetWorkspace, MentionOpened, Ping, RevealMention, ToggleSite,
+};
 use escucha_core::protocol::GroupMentions;
 use escucha_core::sites::site_key;
 use wasm_bindgen::closure::Closure;
@@ -57,6 +60,8 @@ pub async fn start() -> Result<(), PlatformError> {
     }
 
     render_sync_status(&engine).await;
+    // wsui12 (issue 12): "Mine", "Unassigned", "My department" and the @mentions of me.
+    render_workspace(&actions).await;
 
     let Some(tab) = target_tab().await? else {
         page.set_text_content(Some(&say(&model::page_line(&language(), PageScan::NotScanned, format_count).words)));
@@ -203,4 +208,67 @@ async fn render_sync_status(before: &HtmlElement) {
         box_.append_child(&dom::el("p", &[("id", "sync-problem"), ("class", "small problem"), ("role", "alert")], &say(&p.words()))).ok();
     }
     before.before_with_node_1(&box_).ok();
+}
+
+/// The log page at `query` ("?view=mine", "?capture=ID").
+async fn open_log(query: String) {
+    if let Ok(url) = platform::call_sync("runtime.getURL", &[format!("log/log.html{query}").into()]) {
+        let _ = platform::open_tab(&url.as_string().unwrap_or_default()).await;
+    }
+}
+
+/// The quick views with their counts (each opens the log filtered), and the
+/// @mentions of this member not opened yet (opening one marks it seen and
+/// shows its thread in the log page). Placed before `before`.
+async fn render_workspace(before: &HtmlElement) {
+    let Ok(w) = platform::send(&GetWorkspace {}).await else { return };
+    let views = dom::el("nav", &[("id", "views"), ("aria-label", &t(Key::WsViews, &[]))], "");
+    for q in &w.views {
+        let chip = dom::el(
+            "button",
+            &[("type", "button"), ("class", "chip"), ("data-view", q.view.name()), ("data-count", &q.count.to_string())],
+            &say(&team::chip_words(q, format_count)),
+        );
+        if q.available {
+            let query = format!("?view={}", q.view.name());
+            on_click(&chip, move || wasm_bindgen_futures::spawn_local(open_log(query.clone())));
+        } else {
+            chip.set_attribute("disabled", "").ok();
+        }
+        views.append_child(&chip).ok();
+    }
+    before.before_with_node_1(&views).ok();
+    if w.mentions.is_empty() {
+        return;
+    }
+    let section = dom::el("section", &[("id", "mentions-of-me"), ("data-unseen", &w.unseen.to_string())], "");
+    section.append_child(&dom::el("h2", &[], &say(&model::mentions_heading(w.unseen as usize, format_count)))).ok();
+    let list = dom::el("ul", &[], "");
+    for m in &w.mentions {
+        let when = String::from(js_sys::Date::new(&(m.created_ms as f64).into()).to_locale_string("default", &js_sys::Object::new()));
+        let button = dom::el("button", &[("type", "button"), ("class", "mention-of-me"), ("data-comment", &m.comment_id)], "");
+        let about = if m.quote.is_empty() { m.brand.clone() } else { format!("{} · {}", m.brand, m.quote) };
+        dom::append(
+            &button,
+            &[
+                &dom::el("strong", &[], &say(&model::mention_line(m))),
+                &dom::el("span", &[("class", "when")], &format!(" · {when}")),
+                &dom::el("span", &[("class", "context")], &m.text),
+                &dom::el("span", &[("class", "context about")], &about),
+            ],
+        );
+        let (comment_id, capture_id) = (m.comment_id.clone(), m.capture_id.clone());
+        on_click(&button, move || {
+            let (comment_id, capture_id) = (comment_id.clone(), capture_id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = platform::send(&MentionOpened { comment_id }).await;
+                open_log(format!("?capture={capture_id}")).await;
+            });
+        });
+        let item = dom::el("li", &[], "");
+        item.append_child(&button).ok();
+        list.append_child(&item).ok();
+    }
+    section.append_child(&list).ok();
+    before.before_with_node_1(&section).ok();
 }

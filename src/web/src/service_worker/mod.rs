@@ -7,6 +7,7 @@ mod page_lookup;
 pub mod sync;
 mod team_config;
 mod window;
+mod workspace; // wsui12 (issue 12): members, mentions badge, quick views
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -257,6 +258,9 @@ async fn from_page(request: PageRequest) -> JsValue {
             answer(&r, result)
         }
         PageRequest::SavePersonalTerms(r) => answer(&r, team_config::save_personal_terms(&r.terms).await.map(|_| Done {})),
+        PageRequest::GetWorkspace(r) => answer(&r, workspace::summary().await),
+        PageRequest::MentionOpened(r) => answer(&r, workspace::mention_opened(&r.comment_id).await),
+        PageRequest::GetMembers(r) => answer(&r, workspace::members_reply().await),
     }
 }
 
@@ -275,7 +279,8 @@ async fn mentions_found(tab_id: i32, frame_id: i32, count: u32) -> Result<Done, 
         m.insert((tab_id, frame_id), count);
         m.iter().filter(|((t, _), _)| *t == tab_id).map(|(_, c)| *c).sum()
     });
-    platform::set_badge(tab_id, &badge_text(total)).await.map_err(internal)?;
+    // wsui12: the page's count, unless @mentions of this member wait (workspace::draw).
+    workspace::draw(Some(tab_id), total).await.map_err(internal)?;
     Ok(Done {})
 }
 
@@ -308,6 +313,7 @@ async fn card_hello(ticket: &str, tab_id: i32) -> Result<CardConfig, ProtocolErr
         brands: settings.brands,
         departments: settings.departments,
         defaults: settings.capture_defaults,
+        members: workspace::members().await,
     })
 }
 
@@ -522,6 +528,8 @@ pub(crate) fn announce_log_changed() {
         let _ = platform::send(&LogChanged {}).await;
     });
     wasm_bindgen_futures::spawn_local(async { broadcast(&LogChanged {}).await });
+    // wsui12: a pulled comment may mention this member.
+    workspace::recount_soon();
 }
 
 /// `storage.session` key naming the capture a tab opened from the log page
@@ -544,13 +552,15 @@ pub fn tab_closed(tab_id: i32) {
     });
 }
 
-/// Badges fit about four characters.
-fn badge_text(count: u32) -> String {
-    match count {
-        0 => String::new(),
-        n if n > 999 => "999+".into(),
-        n => n.to_string(),
-    }
+/// Each tab's page mention count (the sum of its frames'), for redrawing badges.
+fn page_counts() -> Vec<(i32, u32)> {
+    MENTIONS.with(|m| {
+        let mut per_tab: HashMap<i32, u32> = HashMap::new();
+        for ((tab, _), n) in m.borrow().iter() {
+            *per_tab.entry(*tab).or_default() += n;
+        }
+        per_tab.into_iter().collect()
+    })
 }
 
 fn internal(e: PlatformError) -> ProtocolError {

@@ -162,6 +162,8 @@ async fn run_once(manual: bool) -> Result<Summary, ProtocolError> {
             store.set_meta(META_LAST_SYNC_MS, Some(&now_ms())).await?;
             store.set_meta::<Problem>(META_PROBLEM, None).await?;
             store.set_meta::<String>(META_PROBLEM_CODE, None).await?;
+            // wsui12 (issue 12): the member list, and mentions the pull brought.
+            super::workspace::synced().await;
         }
         Err((problem, retry)) => {
             if let Some(server_wait_ms) = retry {

@@ -24,6 +24,7 @@
 //! `data-field` / `data-action` and the row's `data-id`.
 
 use escucha_core::pages::log as model;
+mod details; // wsui12 (issue 12)
 mod not_synced;
 mod view;
 
@@ -37,7 +38,8 @@ use escucha_core::log::export::{to_csv, to_json, to_web_annotations};
 use escucha_core::log::import::parse_import;
 use escucha_core::log::query::{DateField, LogIndex, Query, QueryResult};
 use escucha_core::log::{Capture, CaptureEdit, Priority, Sentiment, Status};
-use escucha_core::protocol::requests::{EditCapture, GetSettings, LogChanged, OpenCapture};
+use escucha_core::pages::workspace::{Me, QuickView};
+use escucha_core::protocol::requests::{EditCapture, GetMembers, GetSettings, LogChanged, OpenCapture};
 use escucha_core::protocol::PageEvent;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::closure::Closure;
@@ -78,6 +80,12 @@ struct State {
     departments: Vec<String>,
     /// This browser's member name ("In your log" vs "Logged by ana").
     member: String,
+    /// wsui12: the member's department, the team's names, the quick view
+    /// chosen, and the comment open for editing in the details panel.
+    my_department: Option<String>,
+    members: Vec<String>,
+    view: Option<QuickView>,
+    editing: Option<String>,
     /// Positions of the rows currently in the DOM.
     shown: Vec<u32>,
     /// Bumped by every load: a load that is no longer the latest stops.
@@ -111,10 +119,16 @@ pub async fn start() -> Result<(), PlatformError> {
     doc.set_title(&t(Key::LogTitle, &[]));
     let ui = view::build();
 
-    let (departments, member) = match platform::send(&GetSettings {}).await {
-        Ok(reply) => (reply.settings.departments, reply.settings.sync.member),
-        Err(_) => (Vec::new(), String::new()),
+    let (departments, member, my_department) = match platform::send(&GetSettings {}).await {
+        Ok(reply) => (reply.settings.departments, reply.settings.sync.member, reply.settings.sync.department),
+        Err(_) => (Vec::new(), String::new(), None),
     };
+    let members = platform::send(&GetMembers {}).await.map(|m| m.members).unwrap_or_default();
+    // The popup's chips and mentions link here: `?view=mine`, `?capture=ID`.
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let view = model::view_from_search(&search);
+    let open_capture =
+        search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("capture=")).map(String::from).filter(|s| !s.is_empty());
     let (store, newest) = match first_rows().await {
         Ok(c) => c,
         Err(e) => {
@@ -135,6 +149,10 @@ pub async fn start() -> Result<(), PlatformError> {
             facet_values: Vec::new(),
             departments,
             member,
+            my_department,
+            members,
+            view,
+            editing: None,
             shown: Vec::new(),
             load_generation: 0,
             loaded: false,
@@ -151,6 +169,16 @@ pub async fn start() -> Result<(), PlatformError> {
     wire(&app)?;
     not_synced::refresh_soon(&Rc::new(app.ui.not_synced.clone()));
     app.run_query();
+    if let Some(id) = open_capture {
+        // A capture older than the first rows: read it by id.
+        if app.state.borrow().index.get(&id).is_none() {
+            if let Ok(Some(c)) = store.get(&id).await {
+                app.state.borrow_mut().index.absorb(c);
+            }
+        }
+        app.show_details(&id);
+        details::focus(&app.ui);
+    }
     // Figures for the benchmark and tests: the first rows are in the DOM.
     let body = doc.body().expect("body");
     for (k, v) in [("data-first-read-ms", t_read - t0), ("data-first-rows-ms", now() - t0)] {
@@ -248,6 +276,11 @@ impl App {
             q.descending = ui.descending.checked();
             st.result = st.index.run(&q);
             st.query = q;
+            // wsui12: the quick view keeps its share of the query's rows.
+            let me = Me { member: &st.member, department: st.my_department.as_deref() };
+            let (rows, counts) = model::apply_quick_view(st.index.captures(), &st.result.rows, st.view, &me);
+            st.result.rows = rows;
+            view::render_views(ui, &counts, st.view, &|n| self.fmt_count(n));
             let selected: Vec<(Facet, Option<FacetValue>)> = Facet::ALL.iter().map(|f| (*f, model::selected(&st.query, *f))).collect();
             st.facet_values = view::render_facets(ui, &st.result.facets, &selected, &|n| self.fmt_count(n));
             let shown = self.fmt_count(st.result.rows.len() as u32);
@@ -285,7 +318,7 @@ impl App {
         }
         st.shown = shown;
         let date = |ms: i64| self.fmt_date(ms);
-        let f = view::RowFormat { date: &date, departments: &st.departments, member: &st.member };
+        let f = view::RowFormat { date: &date, departments: &st.departments, member: &st.member, members: &st.members };
         let rows: Vec<HtmlElement> =
             (range.0..range.1).map(|i| view::row(&st.index.captures()[st.result.rows[i as usize] as usize], i, &f)).collect();
         view::render_rows(&self.ui, &rows);
@@ -301,12 +334,17 @@ impl App {
         let reply = platform::send(&EditCapture { id: id.to_string(), edit }).await;
         match reply {
             Ok(escucha_core::protocol::requests::Logged { capture }) => {
+                let id = capture.id.clone();
                 {
                     let mut st = self.state.borrow_mut();
                     st.own_echoes += 1;
                     st.index.upsert(capture);
+                    st.editing = None;
                 }
                 self.run_query();
+                if details::shown_id(&self.ui).as_deref() == Some(id.as_str()) {
+                    self.show_details(&id);
+                }
                 true
             }
             Err(e) => {
@@ -342,7 +380,8 @@ impl App {
     /// A row control changed: turn it into a [`CaptureEdit`].
     fn field_changed(self: &Rc<Self>, target: &Element) {
         let Some(field) = target.get_attribute("data-field") else { return };
-        let Some(id) = target.closest(".row").ok().flatten().and_then(|r| r.get_attribute("data-id")) else { return };
+        // A row's control, or the details panel's (both carry the capture's id).
+        let Some(id) = target.closest("[data-id]").ok().flatten().and_then(|r| r.get_attribute("data-id")) else { return };
         let value = if let Some(s) = target.dyn_ref::<HtmlSelectElement>() {
             s.value()
         } else if let Some(i) = target.dyn_ref::<HtmlInputElement>() {
@@ -356,14 +395,77 @@ impl App {
             "priority" => CaptureEdit { priority: Priority::ALL.into_iter().find(|s| s.as_str() == value), ..Default::default() },
             "department" => CaptureEdit { department: Some(Some(value).filter(|v| !v.is_empty())), ..Default::default() },
             "tags" => CaptureEdit { tags: Some(model::parse_tags(&value)), ..Default::default() },
-            // The note box posts a comment.
-            "note" => CaptureEdit { add_comment: Some(value).filter(|v| !v.trim().is_empty()), ..Default::default() },
+            // wsui12: the row's box posts a new comment when it says something new.
+            "note" => {
+                let latest = self.state.borrow().index.get(&id).map(view::latest_comment).unwrap_or_default();
+                if value.trim().is_empty() || value.trim() == latest.trim() {
+                    return;
+                }
+                CaptureEdit { add_comment: Some(value.trim().to_string()), ..Default::default() }
+            }
+            "assignee" => CaptureEdit { assignee: Some(Some(value).filter(|v| !v.trim().is_empty())), ..Default::default() },
             _ => return,
         };
         let app = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             app.edit(&id, edit).await;
         });
+    }
+
+    /// Open (or redraw) the details panel of capture `id`.
+    fn show_details(&self, id: &str) {
+        let st = self.state.borrow();
+        let Some(c) = st.index.get(id) else { return details::close(&self.ui) };
+        let date = |ms: i64| self.fmt_date(ms);
+        details::render(&self.ui, c, &st.member, &st.members, st.editing.as_deref(), &date);
+    }
+
+    /// A click in the details panel or on a quick view.
+    fn workspace_action(self: &Rc<Self>, action: &str, button: &Element) {
+        let comment = button.get_attribute("data-comment").unwrap_or_default();
+        let shown = details::shown_id(&self.ui);
+        let post = |edit: CaptureEdit| {
+            let Some(id) = shown.clone() else { return };
+            let app = self.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                app.edit(&id, edit).await;
+            });
+        };
+        match action {
+            "view" => {
+                self.state.borrow_mut().view = button.get_attribute("data-view").as_deref().and_then(QuickView::parse);
+                self.run_query();
+            }
+            "details" => {
+                if let Some(id) = button.closest(".row").ok().flatten().and_then(|r| r.get_attribute("data-id")) {
+                    self.state.borrow_mut().editing = None;
+                    self.show_details(&id);
+                    details::focus(&self.ui);
+                }
+            }
+            "close-details" => details::close(&self.ui),
+            "comment-add" => {
+                let text = details::text_of(&self.ui, "comment-new");
+                if !text.trim().is_empty() {
+                    post(CaptureEdit { add_comment: Some(text.trim().to_string()), ..Default::default() });
+                }
+            }
+            "comment-edit" => {
+                self.state.borrow_mut().editing = Some(comment);
+                if let Some(id) = shown {
+                    self.show_details(&id);
+                }
+            }
+            "comment-save" => {
+                let text = details::text_of(&self.ui, "comment-edit-text");
+                if !text.trim().is_empty() {
+                    let edit = escucha_core::log::CommentEdit { id: comment, text: text.trim().to_string() };
+                    post(CaptureEdit { edit_comment: Some(edit), ..Default::default() });
+                }
+            }
+            "comment-delete" => post(CaptureEdit { delete_comment: Some(comment), ..Default::default() }),
+            _ => {}
+        }
     }
 
     fn visible_captures(&self) -> Vec<Capture> {
@@ -539,6 +641,9 @@ impl App {
             st.index = fresh;
         }
         self.run_query();
+        if let Some(id) = details::shown_id(&self.ui) {
+            self.show_details(&id);
+        }
         self.finished_loading();
     }
 
@@ -590,12 +695,14 @@ fn wire(app: &Rc<App>) -> Result<(), PlatformError> {
     listen(&ui.viewport, "scroll", move |_| a.render_window(false))?;
     let a = app.clone();
     listen(&web_sys::window().expect("window"), "resize", move |_| a.render_window(false))?;
-    let a = app.clone();
-    listen(&ui.spacer, "change", move |e| {
-        if let Some(t) = target_element(&e) {
-            a.field_changed(&t);
-        }
-    })?;
+    for target in [ui.spacer.clone(), ui.details.clone()] {
+        let a = app.clone();
+        listen(&target, "change", move |e| {
+            if let Some(t) = target_element(&e) {
+                a.field_changed(&t);
+            }
+        })?;
+    }
     let a = app.clone();
     let click = move |e: Event| {
         let Some(button) = target_element(&e).and_then(|t| t.closest("[data-action]").ok().flatten()) else { return };
@@ -613,11 +720,11 @@ fn wire(app: &Rc<App>) -> Result<(), PlatformError> {
             }),
             "import" => app.ui.import_input.click(),
             "export-csv" | "export-json" | "export-jsonld" => app.export(&action),
-            _ => {}
+            other => app.workspace_action(other, &button),
         }
     };
     let click = Rc::new(click);
-    for target in [ui.spacer.clone(), ui.actions.clone(), ui.toast.clone()] {
+    for target in [ui.spacer.clone(), ui.actions.clone(), ui.toast.clone(), ui.views.clone(), ui.details.clone()] {
         let c = click.clone();
         listen(&target, "click", move |e| c(e))?;
     }

@@ -67,9 +67,13 @@ async fn act(panel: &HtmlElement, item: &Element, action: &str, id: String) {
             let value =
                 |sel: &str| item.query_selector(sel).ok().flatten().and_then(|e| e.dyn_into::<HtmlInputElement>().ok()).map(|i| i.value());
             let tags = value("[data-field=tags]").map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
-            // The note box posts a comment (the thread keeps the earlier ones).
-            let add_comment = value("[data-field=note]").filter(|n| !n.trim().is_empty());
-            let edit = CaptureEdit { add_comment, tags, ..Default::default() };
+            // wsui12: the note is the comment thread; the box fixes its latest comment.
+            let comment = item.get_attribute("data-comment").filter(|c| !c.is_empty());
+            let edit_comment = match (comment, value("[data-field=note]")) {
+                (Some(id), Some(text)) if !text.trim().is_empty() => Some(escucha_core::log::CommentEdit { id, text }),
+                _ => None,
+            };
+            let edit = CaptureEdit { edit_comment, tags, ..Default::default() };
             platform::send(&EditCapture { id, edit }).await.map(drop)
         }
         _ => return,
@@ -106,9 +110,11 @@ pub async fn refresh(panel: &HtmlElement) {
     let list = el("ul", &[], "");
     for (c, reason) in items {
         let ctx = &c.context.value;
-        let li = el("li", &[("data-id", &c.id)], "");
+        let latest = c.comments.visible().last().map(|k| (k.id.clone(), k.text.value.clone()));
+        let li = el("li", &[("data-id", &c.id), ("data-comment", latest.as_ref().map_or("", |(id, _)| id.as_str()))], "");
         let button = |action: &str, key: Key| el("button", &[("type", "button"), ("data-action", action)], &t(key, &[]));
         let note = el("input", &[("type", "text"), ("data-field", "note"), ("aria-label", &t(Key::LogNote, &[]))], "");
+        note.unchecked_ref::<HtmlInputElement>().set_value(latest.as_ref().map_or("", |(_, text)| text.as_str()));
         let tags = el("input", &[("type", "text"), ("data-field", "tags"), ("aria-label", &t(Key::LogTags, &[]))], "");
         tags.unchecked_ref::<HtmlInputElement>().set_value(&c.tags.values().join(", "));
         let fix = append(el("div", &[("class", "fix"), ("hidden", "")], ""), &[&note, &tags, &button("save", Key::OptionsSave)]);

@@ -11,6 +11,7 @@ use crate::dom::{self, append, el};
 use crate::pages::{app_root, heading};
 use crate::platform::t;
 use escucha_core::log::query::Facets;
+use escucha_core::pages::workspace::{assignee_options, chip_words, QuickCount, QuickView};
 
 /// Handles to the page's fixed elements.
 pub struct Ui {
@@ -34,6 +35,10 @@ pub struct Ui {
     pub toast: HtmlElement,
     /// Captures the team log refused, with why and what to do.
     pub not_synced: HtmlElement,
+    /// wsui12: the quick views ("All", "Mine", "Unassigned", "My department").
+    pub views: HtmlElement,
+    /// wsui12: one capture's assignment, comment thread and history.
+    pub details: HtmlElement,
 }
 
 fn select(attrs: &[(&str, &str)], options: &[(&str, &str)]) -> HtmlSelectElement {
@@ -107,9 +112,24 @@ pub fn build() -> Ui {
     viewport.append_child(&spacer).ok();
     let toast = el("div", &[("id", "toast"), ("class", "toast"), ("hidden", "")], "");
     let not_synced = super::not_synced::build();
+    let views = el("nav", &[("id", "views"), ("class", "views"), ("aria-label", &t(Key::WsViews, &[]))], "");
+    let details = el("aside", &[("id", "details"), ("class", "details"), ("hidden", ""), ("aria-labelledby", "details-title")], "");
     append(
         &root,
-        &[&heading(&t(Key::LogTitle, &[])), &not_synced, &toolbar, &actions, &count, &progress, &status, &problems, &viewport, &toast],
+        &[
+            &heading(&t(Key::LogTitle, &[])),
+            &not_synced,
+            &views,
+            &toolbar,
+            &actions,
+            &count,
+            &progress,
+            &status,
+            &problems,
+            &viewport,
+            &toast,
+            &details,
+        ],
     );
     Ui {
         toolbar,
@@ -130,6 +150,42 @@ pub fn build() -> Ui {
         spacer,
         toast,
         not_synced,
+        views,
+        details,
+    }
+}
+
+/// The quick-view chips: "All" and each view with its count, the chosen one pressed.
+pub fn render_views(ui: &Ui, counts: &[QuickCount], chosen: Option<QuickView>, format_count: &dyn Fn(u32) -> String) {
+    ui.views.set_text_content(None);
+    let all = el(
+        "button",
+        &[
+            ("type", "button"),
+            ("data-action", "view"),
+            ("data-view", ""),
+            ("aria-pressed", if chosen.is_none() { "true" } else { "false" }),
+        ],
+        &t(Key::WsViewAll, &[]),
+    );
+    ui.views.append_child(&all).ok();
+    for q in counts {
+        let pressed = if chosen == Some(q.view) { "true" } else { "false" };
+        let b = el(
+            "button",
+            &[
+                ("type", "button"),
+                ("data-action", "view"),
+                ("data-view", q.view.name()),
+                ("aria-pressed", pressed),
+                ("data-count", &q.count.to_string()),
+            ],
+            &crate::words::say(&chip_words(q, format_count)),
+        );
+        if !q.available {
+            b.set_attribute("disabled", "").ok();
+        }
+        ui.views.append_child(&b).ok();
     }
 }
 
@@ -189,6 +245,8 @@ pub struct RowFormat<'a> {
     pub departments: &'a [String],
     /// This browser's member name, for "In your log" vs "Logged by ana".
     pub member: &'a str,
+    /// The team's names, for the assignee menu.
+    pub members: &'a [String],
 }
 
 /// One row: page text as text nodes only; inline editors carry `data-field`.
@@ -249,10 +307,24 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
         "",
     );
     tags.unchecked_ref::<HtmlInputElement>().set_value(&c.tags.values().join(", "));
+    // wsui12: the note is the comment thread: this box shows its latest word
+    // and posts what is typed as a new comment (the thread is in Details).
     let note = el(
         "input",
-        &[("type", "text"), ("data-field", "note"), ("placeholder", &t(Key::LogNote, &[])), ("aria-label", &t(Key::LogNote, &[]))],
+        &[
+            ("type", "text"),
+            ("data-field", "note"),
+            ("placeholder", &t(Key::WsAddComment, &[])),
+            ("aria-label", &t(Key::WsAddComment, &[])),
+        ],
         "",
+    );
+    note.unchecked_ref::<HtmlInputElement>().set_value(&latest_comment(c));
+    let assignee = assignee_select(c, f.members);
+    let details = el(
+        "button",
+        &[("type", "button"), ("data-action", "details"), ("title", &t(Key::WsDetails, &[])), ("aria-label", &t(Key::WsDetails, &[]))],
+        "\u{2026}",
     );
     let open = el(
         "button",
@@ -275,7 +347,10 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
         ],
         "✕",
     );
-    let edit = append(el("div", &[("class", "edit")], ""), &[&sentiment, &department, &status, &priority, &tags, &note, &open, &delete]);
+    let edit = append(
+        el("div", &[("class", "edit")], ""),
+        &[&sentiment, &department, &assignee, &status, &priority, &tags, &note, &details, &open, &delete],
+    );
     append(r, &[&meta, &comment, &edit])
 }
 
@@ -292,4 +367,22 @@ fn enum_select(field: &str, label: Key, options: &[(&str, String)], value: &str)
 pub fn render_rows(ui: &Ui, rows: &[HtmlElement]) {
     let refs: Vec<&Element> = rows.iter().map(|r| r.as_ref()).collect();
     dom::replace_children(&ui.spacer, &refs);
+}
+
+/// The text of a capture's latest visible comment ("" when none).
+pub fn latest_comment(c: &Capture) -> String {
+    c.comments.visible().last().map(|k| k.text.value.clone()).unwrap_or_default()
+}
+
+/// A capture's assignee menu (`data-field="assignee"`).
+pub fn assignee_select(c: &Capture, members: &[String]) -> HtmlSelectElement {
+    let current = c.assignee.value.as_deref();
+    let options: Vec<(String, String)> =
+        assignee_options(members, current).into_iter().map(|(v, name)| (v, name.unwrap_or_else(|| t(Key::WsUnassigned, &[])))).collect();
+    let s = select(
+        &[("data-field", "assignee"), ("aria-label", &t(Key::WsAssignee, &[]))],
+        &options.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>(),
+    );
+    s.set_value(current.unwrap_or(""));
+    s
 }

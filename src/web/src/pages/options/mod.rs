@@ -132,7 +132,7 @@ pub async fn start() -> Result<(), PlatformError> {
     if let Some(team) = team {
         team::mount(&app, team);
     }
-    sync_section::mount(&app.ui.root, &app.state.borrow().base.sync);
+    sync_section::mount(&app.ui.root, &app.state.borrow().base.sync, &app.state.borrow().base.departments);
     team::lock_policy(policy_state.as_ref());
     app.ui.root.set_attribute("data-ready", "true").ok();
     Ok(())

@@ -26,6 +26,8 @@ struct SyncUi {
     mode: HtmlSelectElement,
     endpoint: HtmlInputElement,
     member: HtmlInputElement,
+    /// wsui12: the member's own department ("My department" view).
+    department: HtmlSelectElement,
     token: HtmlInputElement,
     token_state: HtmlElement,
     status: HtmlElement,
@@ -33,7 +35,7 @@ struct SyncUi {
 }
 
 /// Build the section at the end of `root` and fill it from `sync`.
-pub fn mount(root: &HtmlElement, sync: &SyncSettings) {
+pub fn mount(root: &HtmlElement, sync: &SyncSettings, departments: &[String]) {
     let section = el("section", &[("id", "sync-section")], "");
     let title = el("h2", &[], &t(Key::OptionsSync, &[]));
     let mode: HtmlSelectElement = el("select", &[("id", "sync-mode")], "").unchecked_into();
@@ -53,6 +55,16 @@ pub fn mount(root: &HtmlElement, sync: &SyncSettings) {
     endpoint.set_value(&sync.endpoint);
     let member = input("sync-member", "text");
     member.set_value(&sync.member);
+    let department: HtmlSelectElement = el("select", &[("id", "sync-department")], "").unchecked_into();
+    let mut choices: Vec<String> = departments.to_vec();
+    if let Some(d) = sync.department.as_ref().filter(|d| !choices.contains(d)) {
+        choices.push(d.clone());
+    }
+    department.append_child(&el("option", &[("value", "")], &t(Key::WsNoMyDepartment, &[]))).ok();
+    for d in &choices {
+        department.append_child(&el("option", &[("value", d)], &words::department(d))).ok();
+    }
+    department.set_value(sync.department.as_deref().unwrap_or(""));
     let token = input("sync-token", "password");
     let token_state = el("p", &[("id", "sync-token-state"), ("class", "muted small")], "");
     let save = el("button", &[("id", "sync-save"), ("type", "button"), ("class", "primary")], &t(Key::OptionsSyncSave, &[]));
@@ -72,6 +84,8 @@ pub fn mount(root: &HtmlElement, sync: &SyncSettings) {
             &field("sync-mode", Key::OptionsSyncMode, mode.unchecked_ref()),
             &field("sync-endpoint", Key::OptionsSyncEndpoint, endpoint.unchecked_ref()),
             &field("sync-member", Key::OptionsSyncMember, member.unchecked_ref()),
+            &field("sync-department", Key::WsMyDepartment, department.unchecked_ref()),
+            &el("p", &[("class", "muted small")], &t(Key::WsMyDepartmentHint, &[])),
             &field("sync-token", Key::OptionsSyncToken, token.unchecked_ref()),
             &token_state,
             &row,
@@ -80,7 +94,7 @@ pub fn mount(root: &HtmlElement, sync: &SyncSettings) {
         ],
     );
     root.append_child(&section).ok();
-    let ui = Rc::new(SyncUi { mode, endpoint, member, token, token_state, status, quarantine });
+    let ui = Rc::new(SyncUi { mode, endpoint, member, department, token, token_state, status, quarantine });
     refresh(&ui);
 
     let u = ui.clone();
@@ -189,7 +203,9 @@ async fn save_all(ui: &SyncUi) -> Result<(), String> {
             return Err(t(e.key(), &[]));
         }
     }
-    settings.sync = SyncSettings { mode, endpoint: ui.endpoint.value().trim().to_string(), member: ui.member.value().trim().to_string() };
+    let department = Some(escucha_core::settings::canonical_department(&ui.department.value())).filter(|d| !d.is_empty());
+    settings.sync =
+        SyncSettings { mode, endpoint: ui.endpoint.value().trim().to_string(), member: ui.member.value().trim().to_string(), department };
     let token = ui.token.value();
     if !token.trim().is_empty() {
         platform::send(&SaveSyncToken { token }).await.map_err(|e| platform::error_text(&e))?;
