@@ -76,6 +76,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 5: the narrow query table and the folded text's trigram index;
     // `captures` as a rowid table (see `crate::query`).
     crate::query::SQLITE_NARROW_MIGRATION,
+    // 6: per-team roll-ups of the query rows, kept by triggers (see `crate::rollup`).
+    crate::rollup::SQLITE_MIGRATION,
 ];
 
 #[derive(Debug)]

@@ -17,6 +17,7 @@ pub mod query_routes;
 pub mod quota;
 pub mod rate_limit;
 pub mod request_log;
+pub mod rollup;
 pub mod routes;
 pub mod storage;
 pub mod store;

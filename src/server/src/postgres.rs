@@ -39,7 +39,7 @@ use escucha_core::sync::api::QuotaUsage;
 use tokio_postgres::types::{ToSql, Type};
 
 /// Tables distributed by `team_id` in a sharded deployment.
-pub const DISTRIBUTED_TABLES: [&str; 4] = ["captures", "capture_query", "team_changes", "rate_limits"];
+pub const DISTRIBUTED_TABLES: [&str; 5] = ["captures", "capture_query", "capture_rollup", "team_changes", "rate_limits"];
 /// Small tables every node keeps whole (Citus reference tables).
 pub const REFERENCE_TABLES: [&str; 4] = ["schema_migrations", "teams", "members", "tokens"];
 
@@ -99,6 +99,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::query::POSTGRES_MIGRATION,
     // 3: the query columns move to a narrow table of their own.
     crate::query::POSTGRES_NARROW_MIGRATION,
+    // 4: per-team roll-ups of the query rows, kept by triggers (see `crate::rollup`).
+    crate::rollup::POSTGRES_MIGRATION,
 ];
 
 /// `pg_advisory_lock` key held while migrating ("escucha" in ASCII).

@@ -26,6 +26,8 @@ use escucha_core::log::{Capture, Priority, Sentiment, Status};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 
+use crate::rollup;
+
 /// Bump when [`IndexFields`] changes: rows below it are re-derived at start.
 pub const INDEX_VERSION: i64 = 1;
 
@@ -750,8 +752,11 @@ pub fn list_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<Captu
 
 /// Facet counts, how many match, how many are live.
 pub fn facets_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<FacetCounts> {
-    let mut statements = vec![count_sql(dialect, team_id, q), live_sql(dialect, team_id)];
-    statements.extend(Facet::ALL.iter().map(|&f| facet_sql(dialect, team_id, q, f)));
+    // q16c: from the roll-up where the answer is a sum of its buckets.
+    let count = rollup::count_sql(dialect, team_id, q).unwrap_or_else(|| count_sql(dialect, team_id, q));
+    let mut statements = vec![count, rollup::live_sql(dialect, team_id)];
+    statements
+        .extend(Facet::ALL.iter().map(|&f| rollup::facet_sql(dialect, team_id, q, f).unwrap_or_else(|| facet_sql(dialect, team_id, q, f))));
     Plan {
         statements,
         answer: Box::new(|results| {
@@ -792,7 +797,13 @@ pub fn facets_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<Fac
 /// What the dashboard's charts show, under the query's filters.
 pub fn aggregates_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery, tz_offset_min: i32) -> Plan<Aggregates> {
     Plan {
-        statements: AggregateChart::ALL.iter().map(|&c| aggregate_sql(dialect, team_id, q, c, tz_offset_min)).collect(),
+        statements: AggregateChart::ALL
+            .iter()
+            .map(|&c| {
+                rollup::aggregate_sql(dialect, team_id, q, c, tz_offset_min)
+                    .unwrap_or_else(|| aggregate_sql(dialect, team_id, q, c, tz_offset_min))
+            })
+            .collect(),
         answer: Box::new(|results| {
             let mut per_chart: Vec<(AggregateChart, Cells)> = AggregateChart::ALL
                 .iter()
