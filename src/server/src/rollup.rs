@@ -368,7 +368,8 @@ mod tests {
     fn only_sums_of_whole_buckets_come_from_the_rollup() {
         let day = 19_675 * DAY_MS;
         let (d, h) = (day.to_string(), (day + 7 * HOUR_MS).to_string());
-        let cases: [(&[(&str, &str)], Option<Facet>, i64, Option<Hours>); 9] = [
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<Facet>, i64, Option<Hours>);
+        let cases: [Case; 9] = [
             (&[("sort", "brand"), ("order", "asc")], None, DAY_MS, Some((None, None))),
             (&[("brand", "A")], None, DAY_MS, None),
             (&[("brand", "A")], Some(Facet::Brand), DAY_MS, Some((None, None))),
