@@ -10,6 +10,7 @@ pub mod connections;
 pub mod db;
 pub mod errors;
 pub mod export;
+pub mod facet_pass;
 pub mod guard;
 pub mod postgres;
 pub mod query;

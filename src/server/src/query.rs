@@ -494,7 +494,7 @@ pub fn list_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Sql {
 }
 
 /// The columns a facet groups by.
-fn facet_columns(f: Facet) -> &'static str {
+pub(crate) fn facet_columns(f: Facet) -> &'static str {
     match f {
         Facet::Brand => "brand",
         Facet::Sentiment => "sentiment",
@@ -512,6 +512,13 @@ pub fn facet_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery, facet: Facet)
     let w = b.filters(team_id, q, Some(facet));
     let cols = facet_columns(facet);
     Sql { text: format!("SELECT {cols}, count(*) FROM capture_query WHERE {w} GROUP BY {cols}"), params: b.params }
+}
+
+/// q16c: `cols` of the rows passing every filter (`crate::facet_pass`).
+pub(crate) fn matching_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery, cols: &str) -> Sql {
+    let mut b = Builder::new(dialect);
+    let w = b.filters(team_id, q, None);
+    Sql { text: format!("SELECT {cols} FROM capture_query WHERE {w}"), params: b.params }
 }
 
 /// How many captures pass every filter.
@@ -757,7 +764,7 @@ pub fn facets_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<Fac
     let mut statements = vec![count, rollup::live_sql(dialect, team_id)];
     statements
         .extend(Facet::ALL.iter().map(|&f| rollup::facet_sql(dialect, team_id, q, f).unwrap_or_else(|| facet_sql(dialect, team_id, q, f))));
-    Plan {
+    let plan = Plan {
         statements,
         answer: Box::new(|results| {
             let first = |rows: &Rows| rows.first().and_then(|r| r.first()).map_or(0, Cell::int) as u32;
@@ -791,7 +798,8 @@ pub fn facets_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<Fac
             }
             Ok(out)
         }),
-    }
+    };
+    crate::facet_pass::one_pass(dialect, team_id, q, plan)
 }
 
 /// What the dashboard's charts show, under the query's filters.
