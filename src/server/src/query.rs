@@ -278,11 +278,14 @@ pub struct Sql {
 struct Builder {
     dialect: Dialect,
     params: Vec<Param>,
+    /// SQLite: check the words on each row reached through the other
+    /// filters (in the page's order), not through the trigram index.
+    walk_search: bool,
 }
 
 impl Builder {
     fn new(dialect: Dialect) -> Builder {
-        Builder { dialect, params: Vec::new() }
+        Builder { dialect, params: Vec::new(), walk_search: false }
     }
 
     /// Bind a parameter; its placeholder.
@@ -351,7 +354,7 @@ impl Builder {
             Dialect::Postgres => words.iter().map(|w| self.contains("search", w)).collect::<Vec<_>>().join(" AND "),
             Dialect::Sqlite => {
                 let grams = fts_trigrams(words);
-                let m = (!grams.is_empty()).then(|| self.text(&grams));
+                let m = (!grams.is_empty() && !self.walk_search).then(|| self.text(&grams));
                 let checks = words.iter().map(|w| self.contains("search", w)).collect::<Vec<_>>().join(" AND ");
                 match m {
                     Some(m) => format!("text_id IN (SELECT rowid FROM capture_text WHERE capture_text MATCH {m} AND {checks})"),
@@ -463,7 +466,10 @@ pub fn sort_columns(sort: SortKey) -> &'static [&'static str] {
 /// One page: `record` then the sort columns, one row more than the limit
 /// (so the caller knows whether another page follows).
 pub fn list_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Sql {
-    let mut b = Builder::new(dialect);
+    list_sql_by(Builder::new(dialect), team_id, q)
+}
+
+fn list_sql_by(mut b: Builder, team_id: i64, q: &CaptureQuery) -> Sql {
     let mut w = b.filters(team_id, q, None);
     let cols = sort_columns(q.sort);
     if let Some(after) = &q.after {
@@ -736,9 +742,13 @@ fn decode_record(cell: &Cell) -> Result<Capture, serde_json::Error> {
 
 /// One page of the query's rows.
 pub fn list_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<CapturePage> {
+    list_plan_of(list_sql(dialect, team_id, q), q)
+}
+
+fn list_plan_of(sql: Sql, q: &CaptureQuery) -> Plan<CapturePage> {
     let q = q.clone();
     Plan {
-        statements: vec![list_sql(dialect, team_id, &q)],
+        statements: vec![sql],
         answer: Box::new(move |mut results| {
             let mut items = Vec::new();
             let mut last_key = None;
@@ -876,9 +886,35 @@ pub fn run<T>(conn: &mut Connection, plan: Plan<T>) -> rusqlite::Result<T> {
 }
 
 /// One page of the query's rows.
+///
+/// q16c: a search whose words are common (their trigrams match at least
+/// [`COMMON_MATCHES`] rows) in time order walks the team's time index and
+/// checks each row's text, stopping at the page's end, instead of
+/// collecting every match from the trigram index and sorting them: the
+/// page is then found within its first hundreds of rows. Rarer words keep
+/// the index (a walk would read most of the team to fill a page).
 pub fn list(conn: &mut Connection, team_id: i64, q: &CaptureQuery) -> rusqlite::Result<CapturePage> {
+    let grams = fts_trigrams(&search_words(&q.text));
+    let walk = q.sort == SortKey::Created && !grams.is_empty() && {
+        let n: i64 = conn
+            .prepare_cached("SELECT count(*) FROM (SELECT 1 FROM capture_text WHERE capture_text MATCH ?1 LIMIT ?2)")?
+            .query_row(params![grams, COMMON_MATCHES], |r| r.get(0))?;
+        n >= COMMON_MATCHES
+    };
+    if walk {
+        return list_walking(conn, team_id, q);
+    }
     run(conn, list_plan(Dialect::Sqlite, team_id, q))
 }
+
+/// [`list`] with the words checked row by row (tests compare both plans).
+pub(crate) fn list_walking(conn: &mut Connection, team_id: i64, q: &CaptureQuery) -> rusqlite::Result<CapturePage> {
+    let b = Builder { walk_search: true, ..Builder::new(Dialect::Sqlite) };
+    run(conn, list_plan_of(list_sql_by(b, team_id, q), q))
+}
+
+/// How many trigram matches (every team's) make a search's words common.
+pub const COMMON_MATCHES: i64 = 2_000;
 
 /// Facet counts, how many match, how many are live.
 pub fn facets(conn: &mut Connection, team_id: i64, q: &CaptureQuery) -> rusqlite::Result<FacetCounts> {

@@ -276,6 +276,12 @@ fn the_server_answers_what_the_core_reference_answers(engine: Engine, (team_a, t
                 }
                 let got: CapturePage = server.ok(&path, &a).await;
                 let want = reference.page(&qp);
+                // q16c: SQLite's other search plan (common words) finds the same page.
+                if let Storage::Sqlite(db) = &server.storage {
+                    let team = server.storage.find_team("A").await.unwrap().unwrap();
+                    let walked = db.with(|c| crate::query::list_walking(c, team, &qp)).unwrap();
+                    prop_assert_eq!(&walked, &want, "walking {}", path);
+                }
                 prop_assert_eq!(ids(&got), ids(&want), "{}", path);
                 prop_assert_eq!(&got.next, &want.next, "{}", path);
                 prop_assert_eq!(&got.items, &want.items);
