@@ -1,15 +1,18 @@
-//! Facet counts under filters in one pass: the rows passing every filter
+//! Facet counts and charts under filters in one pass: the rows passing every filter
 //! are found once (a materialized `WITH`), and every facet that has no
 //! filter of its own is counted from them, plus their total, in one
 //! statement (`UNION ALL` of small `GROUP BY`s over the kept rows). Such a
 //! facet's "every other filter" is every filter, so its rows are those.
+//!
+//! The charts the roll-up cannot answer are grouped the same way: one
+//! pass over the matching rows, one `GROUP BY` per chart.
 //!
 //! Before, each facet was its own statement repeating the filters (a search
 //! ran its trigram match and `instr` checks nine times). A facet with a
 //! filter of its own still counts with its own statement (the roll-up's
 //! when that is its only filter; see `crate::rollup`).
 
-use escucha_core::log::query_api::{CaptureQuery, Facet, FacetCounts};
+use escucha_core::log::query_api::{AggregateChart, Aggregates, CaptureQuery, Facet, FacetCounts};
 
 use crate::query::{self, Cell, Dialect, Plan, Rows};
 use crate::rollup;
@@ -101,6 +104,64 @@ pub fn one_pass(dialect: Dialect, team_id: i64, q: &CaptureQuery, plan: Plan<Fac
                 all.push(if *free { rows } else { results.next().unwrap_or_default() });
             }
             answer(all)
+        }),
+    }
+}
+
+/// A chart's `(ival, tval)` select list and the time its day is of (the
+/// same values and times as `query::aggregate_sql`).
+fn chart_columns(chart: AggregateChart) -> (&'static str, &'static str, &'static str) {
+    match chart {
+        AggregateChart::SentimentPerDay => ("sentiment, CAST(NULL AS TEXT)", "sentiment", "created_ms"),
+        AggregateChart::ByBrand => ("CAST(NULL AS BIGINT), brand", "brand", "created_ms"),
+        AggregateChart::ByDepartment => ("CAST(NULL AS BIGINT), department", "department", "created_ms"),
+        AggregateChart::BySite => ("CAST(NULL AS BIGINT), site", "site", "created_ms"),
+        AggregateChart::StatusOverTime => ("status, CAST(NULL AS TEXT)", "status", "status_ms"),
+    }
+}
+
+/// `plan` (from `query::aggregates_plan`: one statement per
+/// [`AggregateChart::ALL`]) with every chart the roll-up does not answer
+/// grouped from one pass over the matching rows; unchanged when at most
+/// one chart needs the rows.
+pub fn charts_one_pass(dialect: Dialect, team_id: i64, q: &CaptureQuery, tz_offset_min: i32, plan: Plan<Aggregates>) -> Plan<Aggregates> {
+    let scanned: Vec<bool> =
+        AggregateChart::ALL.iter().map(|&c| rollup::aggregate_sql(dialect, team_id, q, c, tz_offset_min).is_none()).collect();
+    if scanned.iter().filter(|&&x| x).count() < 2 {
+        return plan;
+    }
+    let mut kept = query::matching_sql(dialect, team_id, q, "sentiment, brand, department, site, status, created_ms, status_ms");
+    kept.params.push(query::Param::Int(i64::from(tz_offset_min) * 60_000));
+    let off = match dialect {
+        Dialect::Sqlite => format!("?{}", kept.params.len()),
+        Dialect::Postgres => format!("${}", kept.params.len()),
+    };
+    let mut parts = Vec::new();
+    for (i, &c) in AggregateChart::ALL.iter().enumerate().filter(|(i, _)| scanned[*i]) {
+        let (cols, key, time) = chart_columns(c);
+        let local = format!("({time} + {off})");
+        let day = format!("(({local} - ((({local} % 86400000) + 86400000) % 86400000)) / 86400000)");
+        parts.push(format!("SELECT {i}, {cols}, {day}, count(*) FROM kept GROUP BY {key}, {day}"));
+    }
+    let pass = query::Sql { text: format!("WITH kept AS MATERIALIZED ({}) {}", kept.text, parts.join(" UNION ALL ")), params: kept.params };
+    let own: Vec<query::Sql> = plan.statements.into_iter().zip(&scanned).filter(|(_, &s)| !s).map(|(s, _)| s).collect();
+    let answer = plan.answer;
+    Plan {
+        statements: [vec![pass], own].concat(),
+        answer: Box::new(move |results| {
+            let mut results = results.into_iter();
+            let mut per_chart: Vec<Rows> = vec![Vec::new(); AggregateChart::ALL.len()];
+            for mut row in results.next().unwrap_or_default() {
+                let n = row.pop().unwrap_or(Cell::Int(0));
+                let day = row.pop().unwrap_or(Cell::Null);
+                let t = row.pop().unwrap_or(Cell::Null);
+                let i = row.pop().unwrap_or(Cell::Null);
+                let Some(Cell::Int(k)) = row.pop() else { continue };
+                // The same cells as the chart's own statement would give.
+                per_chart[k as usize].push(vec![if i == Cell::Null { t } else { i }, day, n]);
+            }
+            let all = per_chart.into_iter().zip(&scanned).map(|(rows, s)| if *s { rows } else { results.next().unwrap_or_default() });
+            answer(all.collect())
         }),
     }
 }

@@ -814,7 +814,7 @@ pub fn facets_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<Fac
 
 /// What the dashboard's charts show, under the query's filters.
 pub fn aggregates_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery, tz_offset_min: i32) -> Plan<Aggregates> {
-    Plan {
+    let plan = Plan {
         statements: AggregateChart::ALL
             .iter()
             .map(|&c| {
@@ -847,7 +847,8 @@ pub fn aggregates_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery, tz_offs
                 per_chart.iter_mut().find(|(c, _)| *c == chart).map(|(_, cells)| std::mem::take(cells)).unwrap_or_default()
             }))
         }),
-    }
+    };
+    crate::facet_pass::charts_one_pass(dialect, team_id, q, tz_offset_min, plan)
 }
 
 /// The live captures of one page, newest first (at most [`MAX_PAGE_LOOKUP`]).
