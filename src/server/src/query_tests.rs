@@ -538,3 +538,55 @@ proptest! {
         the_rollup_equals_a_recount(Engine::Postgres, case)?;
     }
 }
+
+/// Captures stored before the roll-up existed are counted by its migration.
+#[tokio::test]
+async fn the_rollup_migration_counts_what_is_already_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = dir.path().join("r.sqlite3").display().to_string();
+    let pg = match postgres::test_postgres_url() {
+        Some(admin) => Some(postgres::scratch_database(&admin, "escucha_rollup").await.unwrap()),
+        None => None,
+    };
+    for spec in std::iter::once(sqlite).chain(pg) {
+        let storage = Storage::open(&spec).await.unwrap();
+        storage.create_team("A").await.unwrap();
+        storage.add_member("A", "ana").await.unwrap();
+        let token = storage.issue_token("ana", Some("A")).await.unwrap().secret;
+        let who = match storage.authenticate(&token).await.unwrap() {
+            accounts::Authentication::Valid(who) => who,
+            other => panic!("{other:?}"),
+        };
+        let caps: Vec<crate::store::Checked> = (0..12)
+            .map(|n| {
+                let marks = (n % 4, n % 5, n % 4, vec![], n % 5 == 0);
+                Ok(capture(n, (n % 4, n % 3, n % 4, n % 4, vec![n % 10], n as i64 * 7, None), marks))
+            })
+            .collect();
+        storage.push(&who, caps).await.unwrap();
+        // Back to the schema before the roll-up, rows and all.
+        match &storage {
+            Storage::Sqlite(db) => db.with(|c| {
+                c.execute_batch(&format!(
+                    "DROP TABLE capture_rollup; DROP TRIGGER capture_rollup_inserted; DROP TRIGGER capture_rollup_updated_from;
+                     DROP TRIGGER capture_rollup_updated_to; DROP TRIGGER capture_rollup_deleted; PRAGMA user_version = {};",
+                    crate::db::MIGRATIONS.len() - 1
+                ))
+                .unwrap()
+            }),
+            Storage::Postgres(pg) => {
+                for undo in [
+                    "DROP TABLE capture_rollup".to_string(),
+                    "DROP FUNCTION capture_rollup_inserted, capture_rollup_updated, capture_rollup_deleted CASCADE".to_string(),
+                    format!("DELETE FROM schema_migrations WHERE version = {}", postgres::MIGRATIONS.len()),
+                ] {
+                    pg.texts(&undo).await.unwrap();
+                }
+            }
+        }
+        drop(storage);
+        let (kept, recount) = rollup_and_recount(&Storage::open(&spec).await.unwrap()).await;
+        assert!(kept.len() > 12, "{spec}: {kept:?}");
+        assert_eq!(kept, recount, "{spec}");
+    }
+}
