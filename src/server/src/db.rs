@@ -78,12 +78,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     crate::query::SQLITE_NARROW_MIGRATION,
     // roles12: members' roles (see `crate::members`).
     crate::members::SQLITE_ROLE_MIGRATION,
-    // 6 (config12): the team configuration (see `crate::team_config`).
+    // config12: the team configuration (see `crate::team_config`).
     crate::team_config::SQLITE_MIGRATION,
     // wsmodel12 (issue 12): the assignee query column.
     crate::query::SQLITE_ASSIGNEE_MIGRATION,
     // queue12: each member's saved dashboard views.
     crate::saved_views::SQLITE_MIGRATION,
+    // q16c: per-team roll-ups of the query rows, kept by triggers (see `crate::rollup`).
+    crate::rollup::SQLITE_MIGRATION,
 ];
 
 #[derive(Debug)]

@@ -26,6 +26,8 @@ use escucha_core::log::{Capture, Priority, Sentiment, Status};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 
+use crate::rollup;
+
 /// Bump when [`IndexFields`] changes: rows below it are re-derived at start.
 pub const INDEX_VERSION: i64 = 2;
 
@@ -288,11 +290,14 @@ pub struct Sql {
 struct Builder {
     dialect: Dialect,
     params: Vec<Param>,
+    /// SQLite: check the words on each row reached through the other
+    /// filters (in the page's order), not through the trigram index.
+    walk_search: bool,
 }
 
 impl Builder {
     fn new(dialect: Dialect) -> Builder {
-        Builder { dialect, params: Vec::new() }
+        Builder { dialect, params: Vec::new(), walk_search: false }
     }
 
     /// Bind a parameter; its placeholder.
@@ -361,7 +366,7 @@ impl Builder {
             Dialect::Postgres => words.iter().map(|w| self.contains("search", w)).collect::<Vec<_>>().join(" AND "),
             Dialect::Sqlite => {
                 let grams = fts_trigrams(words);
-                let m = (!grams.is_empty()).then(|| self.text(&grams));
+                let m = (!grams.is_empty() && !self.walk_search).then(|| self.text(&grams));
                 let checks = words.iter().map(|w| self.contains("search", w)).collect::<Vec<_>>().join(" AND ");
                 match m {
                     Some(m) => format!("text_id IN (SELECT rowid FROM capture_text WHERE capture_text MATCH {m} AND {checks})"),
@@ -484,7 +489,10 @@ pub fn sort_columns(sort: SortKey) -> &'static [&'static str] {
 /// One page: `record` then the sort columns, one row more than the limit
 /// (so the caller knows whether another page follows).
 pub fn list_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Sql {
-    let mut b = Builder::new(dialect);
+    list_sql_by(Builder::new(dialect), team_id, q)
+}
+
+fn list_sql_by(mut b: Builder, team_id: i64, q: &CaptureQuery) -> Sql {
     let mut w = b.filters(team_id, q, None);
     let cols = sort_columns(q.sort);
     if let Some(after) = &q.after {
@@ -515,7 +523,7 @@ pub fn list_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Sql {
 }
 
 /// The columns a facet groups by.
-fn facet_columns(f: Facet) -> &'static str {
+pub(crate) fn facet_columns(f: Facet) -> &'static str {
     match f {
         Facet::Brand => "brand",
         Facet::Sentiment => "sentiment",
@@ -534,6 +542,13 @@ pub fn facet_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery, facet: Facet)
     let w = b.filters(team_id, q, Some(facet));
     let cols = facet_columns(facet);
     Sql { text: format!("SELECT {cols}, count(*) FROM capture_query WHERE {w} GROUP BY {cols}"), params: b.params }
+}
+
+/// q16c: `cols` of the rows passing every filter (`crate::facet_pass`).
+pub(crate) fn matching_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery, cols: &str) -> Sql {
+    let mut b = Builder::new(dialect);
+    let w = b.filters(team_id, q, None);
+    Sql { text: format!("SELECT {cols} FROM capture_query WHERE {w}"), params: b.params }
 }
 
 /// How many captures pass every filter.
@@ -752,9 +767,13 @@ fn decode_record(cell: &Cell) -> Result<Capture, serde_json::Error> {
 
 /// One page of the query's rows.
 pub fn list_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<CapturePage> {
+    list_plan_of(list_sql(dialect, team_id, q), q)
+}
+
+fn list_plan_of(sql: Sql, q: &CaptureQuery) -> Plan<CapturePage> {
     let q = q.clone();
     Plan {
-        statements: vec![list_sql(dialect, team_id, &q)],
+        statements: vec![sql],
         answer: Box::new(move |mut results| {
             let mut items = Vec::new();
             let mut last_key = None;
@@ -775,9 +794,12 @@ pub fn list_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<Captu
 
 /// Facet counts, how many match, how many are live.
 pub fn facets_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<FacetCounts> {
-    let mut statements = vec![count_sql(dialect, team_id, q), live_sql(dialect, team_id)];
-    statements.extend(Facet::ALL.iter().map(|&f| facet_sql(dialect, team_id, q, f)));
-    Plan {
+    // q16c: from the roll-up where the answer is a sum of its buckets.
+    let count = rollup::count_sql(dialect, team_id, q).unwrap_or_else(|| count_sql(dialect, team_id, q));
+    let mut statements = vec![count, rollup::live_sql(dialect, team_id)];
+    statements
+        .extend(Facet::ALL.iter().map(|&f| rollup::facet_sql(dialect, team_id, q, f).unwrap_or_else(|| facet_sql(dialect, team_id, q, f))));
+    let plan = Plan {
         statements,
         answer: Box::new(|results| {
             let first = |rows: &Rows| rows.first().and_then(|r| r.first()).map_or(0, Cell::int) as u32;
@@ -816,13 +838,20 @@ pub fn facets_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery) -> Plan<Fac
             }
             Ok(out)
         }),
-    }
+    };
+    crate::facet_pass::one_pass(dialect, team_id, q, plan)
 }
 
 /// What the dashboard's charts show, under the query's filters.
 pub fn aggregates_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery, tz_offset_min: i32) -> Plan<Aggregates> {
-    Plan {
-        statements: AggregateChart::ALL.iter().map(|&c| aggregate_sql(dialect, team_id, q, c, tz_offset_min)).collect(),
+    let plan = Plan {
+        statements: AggregateChart::ALL
+            .iter()
+            .map(|&c| {
+                rollup::aggregate_sql(dialect, team_id, q, c, tz_offset_min)
+                    .unwrap_or_else(|| aggregate_sql(dialect, team_id, q, c, tz_offset_min))
+            })
+            .collect(),
         answer: Box::new(|results| {
             let mut per_chart: Vec<(AggregateChart, Cells)> = AggregateChart::ALL
                 .iter()
@@ -848,7 +877,8 @@ pub fn aggregates_plan(dialect: Dialect, team_id: i64, q: &CaptureQuery, tz_offs
                 per_chart.iter_mut().find(|(c, _)| *c == chart).map(|(_, cells)| std::mem::take(cells)).unwrap_or_default()
             }))
         }),
-    }
+    };
+    crate::facet_pass::charts_one_pass(dialect, team_id, q, tz_offset_min, plan)
 }
 
 /// The live captures of one page, newest first (at most [`MAX_PAGE_LOOKUP`]).
@@ -887,9 +917,35 @@ pub fn run<T>(conn: &mut Connection, plan: Plan<T>) -> rusqlite::Result<T> {
 }
 
 /// One page of the query's rows.
+///
+/// q16c: a search whose words are common (their trigrams match at least
+/// [`COMMON_MATCHES`] rows) in time order walks the team's time index and
+/// checks each row's text, stopping at the page's end, instead of
+/// collecting every match from the trigram index and sorting them: the
+/// page is then found within its first hundreds of rows. Rarer words keep
+/// the index (a walk would read most of the team to fill a page).
 pub fn list(conn: &mut Connection, team_id: i64, q: &CaptureQuery) -> rusqlite::Result<CapturePage> {
+    let grams = fts_trigrams(&search_words(&q.text));
+    let walk = q.sort == SortKey::Created && !grams.is_empty() && {
+        let n: i64 = conn
+            .prepare_cached("SELECT count(*) FROM (SELECT 1 FROM capture_text WHERE capture_text MATCH ?1 LIMIT ?2)")?
+            .query_row(params![grams, COMMON_MATCHES], |r| r.get(0))?;
+        n >= COMMON_MATCHES
+    };
+    if walk {
+        return list_walking(conn, team_id, q);
+    }
     run(conn, list_plan(Dialect::Sqlite, team_id, q))
 }
+
+/// [`list`] with the words checked row by row (tests compare both plans).
+pub(crate) fn list_walking(conn: &mut Connection, team_id: i64, q: &CaptureQuery) -> rusqlite::Result<CapturePage> {
+    let b = Builder { walk_search: true, ..Builder::new(Dialect::Sqlite) };
+    run(conn, list_plan_of(list_sql_by(b, team_id, q), q))
+}
+
+/// How many trigram matches (every team's) make a search's words common.
+pub const COMMON_MATCHES: i64 = 2_000;
 
 /// Facet counts, how many match, how many are live.
 pub fn facets(conn: &mut Connection, team_id: i64, q: &CaptureQuery) -> rusqlite::Result<FacetCounts> {

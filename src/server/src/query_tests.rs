@@ -158,8 +158,10 @@ fn arb_query() -> impl Strategy<Value = (String, u32)> {
         prop::option::of((0..3usize, 0..2usize)),
         (0..SORTS.len(), proptest::arbitrary::any::<bool>(), 1..9u32),
         prop::option::of((proptest::arbitrary::any::<bool>(), 0..100i64, 0..150i64)),
+        // q16c: a range of whole UTC days (what the roll-up answers).
+        prop::option::of((0..9i64, 1..9i64)),
     )
-        .prop_map(|(words, brand, dept, site, status, tag_or_author, (sort, asc, limit), range)| {
+        .prop_map(|(words, brand, dept, site, status, tag_or_author, (sort, asc, limit), range, days)| {
             let mut p: Vec<(String, String)> = Vec::new();
             if !words.is_empty() {
                 p.push(("q".into(), words.iter().map(|&w| QUERY_WORDS[w]).collect::<Vec<_>>().join(" ")));
@@ -190,6 +192,9 @@ fn arb_query() -> impl Strategy<Value = (String, u32)> {
                     p.push(("from".into(), (1_700_000_000_000 + from * 3_600_000).to_string()));
                     p.push(("to".into(), (1_700_000_000_000 + (from + len) * 3_600_000).to_string()));
                 }
+            } else if let Some((from, len)) = days {
+                p.push(("from".into(), (1_699_920_000_000 + from * 86_400_000).to_string()));
+                p.push(("to".into(), (1_699_920_000_000 + (from + len) * 86_400_000).to_string()));
             }
             p.push(("sort".into(), SORTS[sort].into()));
             p.push(("order".into(), if asc { "asc" } else { "desc" }.into()));
@@ -251,6 +256,12 @@ fn the_server_answers_what_the_core_reference_answers(engine: Engine, (team_a, t
         let stored = server.stored(&a).await;
         prop_assert_eq!(stored.len(), caps_a.len());
         let reference = Evaluated::new(&stored);
+        // q16c: every case also asks what the roll-up answers (no filter; one
+        // facet's filter; whole UTC days), besides its random queries.
+        let mut queries = queries;
+        queries.push(("sort=created&order=desc".into(), 7));
+        queries.push(("brand=Iberia&sort=site&order=asc".into(), 7));
+        queries.push(("from=1699920000000&to=1700265600000&sort=created&order=asc".into(), 7));
         for (qs, limit) in &queries {
             let q = parse(qs);
             // Every page, following the server's cursors.
@@ -265,6 +276,12 @@ fn the_server_answers_what_the_core_reference_answers(engine: Engine, (team_a, t
                 }
                 let got: CapturePage = server.ok(&path, &a).await;
                 let want = reference.page(&qp);
+                // q16c: SQLite's other search plan (common words) finds the same page.
+                if let Storage::Sqlite(db) = &server.storage {
+                    let team = server.storage.find_team("A").await.unwrap().unwrap();
+                    let walked = db.with(|c| crate::query::list_walking(c, team, &qp)).unwrap();
+                    prop_assert_eq!(&walked, &want, "walking {}", path);
+                }
                 prop_assert_eq!(ids(&got), ids(&want), "{}", path);
                 prop_assert_eq!(&got.next, &want.next, "{}", path);
                 prop_assert_eq!(&got.items, &want.items);
@@ -296,7 +313,8 @@ fn arb_case() -> impl Strategy<Value = Case> {
         prop::collection::vec(arb_capture(), 0..40),
         prop::collection::vec(arb_capture(), 0..10),
         prop::collection::vec(arb_query(), 1..6),
-        -720..840i32,
+        // q16c: whole hours too, where the charts come from the roll-up.
+        prop_oneof![-720..840i32, (-12..14i32).prop_map(|h| h * 60)],
     )
 }
 
@@ -405,4 +423,170 @@ async fn postgres_rows_stored_before_the_query_columns_are_backfilled_at_start()
     let storage = Storage::open(&url).await.unwrap();
     let page = storage.list(team, &q).await.unwrap();
     assert_eq!(page.items.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), [c.id.as_str()]);
+}
+
+// ---- q16c: the roll-up equals a full recount ----
+
+/// One step of a team's history: a new capture; an edit through the server
+/// (moving it between values, or deleting it); or a re-send of a stored
+/// capture changed by its author (the merge picks the newer stamps).
+#[derive(Debug, Clone)]
+enum Step {
+    Push(Shape, Marks),
+    Edit(usize, usize, usize, usize, Option<bool>),
+    Resend(usize, Marks),
+}
+
+fn arb_step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        arb_capture().prop_map(|(s, m)| Step::Push(s, m)),
+        (0..40usize, 0..4usize, 0..5usize, 0..4usize, prop::option::of(proptest::arbitrary::any::<bool>()))
+            .prop_map(|(i, s, st, d, del)| Step::Edit(i, s, st, d, del)),
+        (0..40usize, arb_capture()).prop_map(|(i, (_, m))| Step::Resend(i, m)),
+    ]
+}
+
+/// The kept roll-up and the recount, as sorted lines `team|dim|hour|ival|tval|n`.
+async fn rollup_and_recount(storage: &Storage) -> (Vec<String>, Vec<String>) {
+    let line = "team_id || '|' || dim || '|' || hour || '|' || ival || '|' || tval || '|' || n";
+    let kept = format!("SELECT {line} FROM capture_rollup WHERE n <> 0 ORDER BY team_id, dim, hour, ival, tval");
+    match storage {
+        Storage::Sqlite(db) => {
+            let recount = format!("SELECT {line} FROM ({}) ORDER BY team_id, dim, hour, ival, tval", crate::rollup::SQLITE_RECOUNT);
+            db.with(|c| {
+                let read = |sql: &str| -> Vec<String> {
+                    c.prepare(sql).unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+                };
+                (read(&kept), read(&recount))
+            })
+        }
+        Storage::Postgres(pg) => {
+            let recount = format!("SELECT {line} FROM ({}) AS r ORDER BY team_id, dim, hour, ival, tval", crate::rollup::POSTGRES_RECOUNT);
+            (pg.texts(&kept).await.unwrap(), pg.texts(&recount).await.unwrap())
+        }
+    }
+}
+
+fn the_rollup_equals_a_recount(engine: Engine, (steps_a, steps_b): (Vec<Step>, Vec<Step>)) -> Result<(), TestCaseError> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let Some(server) = Server::new(engine).await else { return Ok(()) };
+        for (team, steps) in [("A", steps_a), ("B", steps_b)] {
+            let token = server.member(team, "ana").await;
+            let who = match server.storage.authenticate(&token).await.unwrap() {
+                accounts::Authentication::Valid(who) => who,
+                other => panic!("{other:?}"),
+            };
+            let mut caps: Vec<Capture> = Vec::new();
+            for (n, step) in steps.into_iter().enumerate() {
+                match step {
+                    Step::Push(shape, marks) => {
+                        let c = capture(caps.len(), shape, marks);
+                        server.push(&token, std::slice::from_ref(&c)).await;
+                        caps.push(c);
+                    }
+                    Step::Edit(i, sentiment, status, dept, deleted) if !caps.is_empty() => {
+                        let i = i % caps.len();
+                        let id = caps[i].id.clone();
+                        let edit = CaptureEdit {
+                            sentiment: Some(Sentiment::ALL[sentiment]),
+                            status: Some(Status::ALL[status]),
+                            department: Some(DEPTS[dept].map(str::to_string)),
+                            deleted,
+                            ..Default::default()
+                        };
+                        let now = 1_800_000_000_000 + n as i64 * 1000;
+                        let stored = server.storage.edit(&who, &id, &edit, now, &crate::quota::Quotas::OFF).await;
+                        caps[i] = stored.map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                    }
+                    Step::Resend(i, (sentiment, status, priority, _, deleted)) if !caps.is_empty() => {
+                        let i = i % caps.len();
+                        let c = &mut caps[i];
+                        let edit = CaptureEdit {
+                            sentiment: Some(Sentiment::ALL[sentiment]),
+                            status: Some(Status::ALL[status]),
+                            priority: Some(Priority::ALL[priority]),
+                            deleted: Some(deleted),
+                            ..Default::default()
+                        };
+                        let stamp = Stamp::next(c.last_stamp(), 1_800_000_000_000 + n as i64 * 1000, "ana");
+                        c.apply(&edit, &stamp).unwrap();
+                        // Twice: the second is a re-send that changes nothing.
+                        server.push(&token, std::slice::from_ref(c)).await;
+                        server.push(&token, std::slice::from_ref(c)).await;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let (kept, recount) = rollup_and_recount(&server.storage).await;
+        prop_assert_eq!(kept, recount);
+        Ok(())
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn sqlite_rollup_equals_a_recount(case in (prop::collection::vec(arb_step(), 1..40), prop::collection::vec(arb_step(), 0..12))) {
+        the_rollup_equals_a_recount(Engine::Sqlite, case)?;
+    }
+
+    #[test]
+    fn postgres_rollup_equals_a_recount(case in (prop::collection::vec(arb_step(), 1..40), prop::collection::vec(arb_step(), 0..12))) {
+        the_rollup_equals_a_recount(Engine::Postgres, case)?;
+    }
+}
+
+/// Captures stored before the roll-up existed are counted by its migration.
+#[tokio::test]
+async fn the_rollup_migration_counts_what_is_already_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = dir.path().join("r.sqlite3").display().to_string();
+    let pg = match postgres::test_postgres_url() {
+        Some(admin) => Some(postgres::scratch_database(&admin, "escucha_rollup").await.unwrap()),
+        None => None,
+    };
+    for spec in std::iter::once(sqlite).chain(pg) {
+        let storage = Storage::open(&spec).await.unwrap();
+        storage.create_team("A").await.unwrap();
+        storage.add_member("A", "ana").await.unwrap();
+        let token = storage.issue_token("ana", Some("A")).await.unwrap().secret;
+        let who = match storage.authenticate(&token).await.unwrap() {
+            accounts::Authentication::Valid(who) => who,
+            other => panic!("{other:?}"),
+        };
+        let caps: Vec<crate::store::Checked> = (0..12)
+            .map(|n| {
+                let marks = (n % 4, n % 5, n % 4, vec![], n % 5 == 0);
+                Ok(capture(n, (n % 4, n % 3, n % 4, n % 4, vec![n % 10], n as i64 * 7, None), marks))
+            })
+            .collect();
+        storage.push(&who, caps).await.unwrap();
+        // Back to the schema before the roll-up, rows and all.
+        match &storage {
+            Storage::Sqlite(db) => db.with(|c| {
+                c.execute_batch(&format!(
+                    "DROP TABLE capture_rollup; DROP TRIGGER capture_rollup_inserted; DROP TRIGGER capture_rollup_updated_from;
+                     DROP TRIGGER capture_rollup_updated_to; DROP TRIGGER capture_rollup_deleted; PRAGMA user_version = {};",
+                    crate::db::MIGRATIONS.len() - 1
+                ))
+                .unwrap()
+            }),
+            Storage::Postgres(pg) => {
+                for undo in [
+                    "DROP TABLE capture_rollup".to_string(),
+                    "DROP FUNCTION capture_rollup_inserted, capture_rollup_updated, capture_rollup_deleted CASCADE".to_string(),
+                    format!("DELETE FROM schema_migrations WHERE version = {}", postgres::MIGRATIONS.len()),
+                ] {
+                    pg.texts(&undo).await.unwrap();
+                }
+            }
+        }
+        drop(storage);
+        let (kept, recount) = rollup_and_recount(&Storage::open(&spec).await.unwrap()).await;
+        assert!(kept.len() > 12, "{spec}: {kept:?}");
+        assert_eq!(kept, recount, "{spec}");
+    }
 }
