@@ -276,10 +276,10 @@ impl Capture {
         for t in &remove_tags {
             tags.remove(t);
         }
+        // Every add is a new dot, even of a tag already present: a teammate
+        // removing it concurrently has not seen this add, so it stays.
         for t in &add_tags {
-            if !tags.contains(t) {
-                tags.add(t, stamp);
-            }
+            tags.add(t, stamp);
         }
         let count = tags.values().len();
         if count > MAX_TAGS && count > self.tags.values().len() {
