@@ -10,6 +10,8 @@ pub mod history;
 pub mod import;
 pub mod ingest;
 pub mod links;
+#[cfg(test)]
+mod merge_laws;
 pub mod mentions;
 pub mod outbox;
 pub mod page_lookup;
