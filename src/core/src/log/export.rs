@@ -119,7 +119,8 @@ pub fn comments_cell(c: &Capture) -> String {
 /// `2024-05-01T10:00:00Z ana status: new → responded` (an empty value is `-`).
 pub fn history_cell(c: &Capture) -> String {
     let v = |s: &str| if s.is_empty() { "-".to_string() } else { s.to_string() };
-    let line = |e: &&super::Event| format!("{} {} {}: {} \u{2192} {}", format_rfc3339(e.ms), e.member, e.field.as_str(), v(&e.from), v(&e.to));
+    let line =
+        |e: &&super::Event| format!("{} {} {}: {} \u{2192} {}", format_rfc3339(e.ms), e.member, e.field.as_str(), v(&e.from), v(&e.to));
     c.history.events().iter().map(line).collect::<Vec<_>>().join("\n")
 }
 
@@ -414,8 +415,12 @@ mod tests {
     fn history_and_comments_are_exported_as_timelines_and_fields() {
         let mut c = cap("hola", "Ana", "primera");
         let s = |ms: i64, a: &str| Stamp { ms: 1_714_557_600_000 + ms, counter: 0, actor: a.into() };
-        c.apply(&CaptureEdit { status: Some(Status::Responded), assignee: Some(Some("bo".into())), ..Default::default() }, &s(5_000, "b"), "bo")
-            .unwrap();
+        c.apply(
+            &CaptureEdit { status: Some(Status::Responded), assignee: Some(Some("bo".into())), ..Default::default() },
+            &s(5_000, "b"),
+            "bo",
+        )
+        .unwrap();
         c.apply(&CaptureEdit { add_comment: Some("dos\nlíneas".into()), ..Default::default() }, &s(6_000, "b"), "bo").unwrap();
         let rows = parse_csv(to_csv([&c]).trim_start_matches('\u{FEFF}'));
         let col = |name: &str| CSV_COLUMNS.iter().position(|c| *c == name).unwrap();

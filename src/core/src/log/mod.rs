@@ -10,9 +10,9 @@ pub mod history;
 pub mod import;
 pub mod ingest;
 pub mod links;
+pub mod mentions;
 #[cfg(test)]
 mod merge_laws;
-pub mod mentions;
 pub mod outbox;
 pub mod page_lookup;
 pub mod query;
