@@ -395,6 +395,10 @@ keys! {
     // wsmodel12 (issue 12): assignment filter.
     LogFilterAssignee => "logFilterAssignee",
     LogUnassigned => "logUnassigned",
+    // wsmodel12: why an edit of a comment was refused (log::EditRefusal).
+    EditEmptyComment => "editEmptyComment",
+    EditNotAuthor => "editNotAuthor",
+    EditUnknownComment => "editUnknownComment",
 }
 
 impl Key {
