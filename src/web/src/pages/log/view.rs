@@ -254,6 +254,10 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
         &[("type", "text"), ("data-field", "note"), ("placeholder", &t(Key::LogNote, &[])), ("aria-label", &t(Key::LogNote, &[]))],
         "",
     );
+    // Until the thread has its own view: the box shows the latest comment,
+    // and what is typed there is posted as a new one.
+    let latest = c.comments.visible().last().map(|k| k.text.value.clone()).unwrap_or_default();
+    note.unchecked_ref::<HtmlInputElement>().set_value(&latest);
     let open = el(
         "button",
         &[("type", "button"), ("data-action", "open"), ("title", &t(Key::LogOpen, &[])), ("aria-label", &t(Key::LogOpen, &[]))],
