@@ -241,7 +241,7 @@ test('exports: CSV with BOM and accents, JSON that re-imports, Web Annotations',
 
   const json = JSON.parse((await download(page, '#export-json')).bytes.toString('utf8'));
   assert.equal(json.format, 'escucha-log');
-  assert.equal(json.version, 1);
+  assert.equal(json.version, 2); // issue 12: the record shape changed (tag set, comment thread)
   assert.equal(json.captures.length, 4);
   assert.equal(json.captures.find((c) => c.id === id(1)).context.value.commentText, 'Movistar me cobró dos veces la factura');
 

@@ -454,6 +454,10 @@ keys! {
     OptionsPersonalSites => "optionsPersonalSites",
     OptionsLockedByPolicy => "optionsLockedByPolicy",
     OptionsPolicyTeam => "optionsPolicyTeam",
+    // wsmodel12: why an edit of a comment was refused (log::EditRefusal).
+    EditEmptyComment => "editEmptyComment",
+    EditNotAuthor => "editNotAuthor",
+    EditUnknownComment => "editUnknownComment",
 }
 
 impl Key {

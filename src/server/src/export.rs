@@ -21,7 +21,7 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-pub const CSV_COLUMNS: [&str; 24] = [
+pub const CSV_COLUMNS: [&str; 26] = [
     "id",
     "createdAt",
     "createdBy",
@@ -43,9 +43,13 @@ pub const CSV_COLUMNS: [&str; 24] = [
     "status",
     "priority",
     "tags",
-    "note",
+    // The comment thread (the old note's place), one comment per line.
+    "comments",
     "updatedAt",
     "updatedBy",
+    "assignee",
+    // The history as a timeline, one event per line.
+    "history",
 ];
 
 /// Milliseconds since the epoch as RFC 3339 UTC (`2024-05-01T10:00:00.123Z`).
@@ -91,8 +95,9 @@ pub fn csv_rows(captures: &[Capture]) -> Result<Vec<u8>, csv::Error> {
         }
         let time = x.comment_time.as_ref();
         let (created, updated, tags) = (iso_time(c.created_ms), iso_time(last.ms), c.tags.values().join("; "));
-        let comments = c.comments_text();
-        let row: [&str; 24] = [
+        let comments = escucha_core::log::export::comments_cell(c);
+        let history = escucha_core::log::export::history_cell(c);
+        let row: [&str; 26] = [
             &c.id,
             &created,
             &c.created_by,
@@ -117,6 +122,8 @@ pub fn csv_rows(captures: &[Capture]) -> Result<Vec<u8>, csv::Error> {
             &comments,
             &updated,
             &last.actor,
+            opt(&c.assignee.value),
+            &history,
         ];
         out.write_record(row.iter().map(|cell| match defuse(cell) {
             Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),

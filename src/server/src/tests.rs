@@ -531,3 +531,5 @@ fn the_openapi_contract_matches_the_router() {
 
 /// Issue 11: what hostile clients tried (tests/security.rs).
 mod security;
+// wsmodel12 (issue 12): assignment, comments, history on the team log.
+mod workspace_model;

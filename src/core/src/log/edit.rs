@@ -14,6 +14,7 @@ use super::sanitize::{free_text, one_line};
 use super::stamp::{Lww, Stamp};
 use super::thread::{comment_id, Comment};
 use super::validate::{Field, MAX_LABEL_CHARS};
+use crate::i18n::{Key, Words};
 
 /// Longest a claim may be set for in one edit (a claim is renewed, not parked).
 pub const MAX_CLAIM_MS: i64 = 8 * 60 * 60 * 1000;
@@ -173,6 +174,25 @@ impl std::fmt::Display for EditRefusal {
 
 impl std::error::Error for EditRefusal {}
 
+impl EditRefusal {
+    /// The sentence in the manager's language (limits reuse the record
+    /// validation's wording, with the field's label translated).
+    pub fn words(&self) -> Words {
+        let label = |f: &Field| Words::new(f.label_key());
+        match self {
+            EditRefusal::TooLong { field, chars, max } => {
+                Words::new(Key::InvalidTooLong).word(label(field)).text(chars.to_string()).text(max.to_string())
+            }
+            EditRefusal::TooMany { field, count, max } => {
+                Words::new(Key::InvalidTooMany).word(label(field)).text(count.to_string()).text(max.to_string())
+            }
+            EditRefusal::EmptyComment => Words::new(Key::EditEmptyComment),
+            EditRefusal::NotAuthor { author, .. } => Words::new(Key::EditNotAuthor).text(author.clone()),
+            EditRefusal::UnknownComment { .. } => Words::new(Key::EditUnknownComment),
+        }
+    }
+}
+
 /// Callers that still report errors as text (ingest) get the English.
 impl From<EditRefusal> for String {
     fn from(e: EditRefusal) -> String {
@@ -276,10 +296,10 @@ impl Capture {
         for t in &remove_tags {
             tags.remove(t);
         }
+        // Every add is a new dot, even of a tag already present: a teammate
+        // removing it concurrently has not seen this add, so it stays.
         for t in &add_tags {
-            if !tags.contains(t) {
-                tags.add(t, stamp);
-            }
+            tags.add(t, stamp);
         }
         let count = tags.values().len();
         if count > MAX_TAGS && count > self.tags.values().len() {
@@ -340,5 +360,125 @@ impl Capture {
             return Err(EditRefusal::NotAuthor { comment_id: id.to_string(), author: c.author.clone() });
         }
         Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::{CaptureContext, Status};
+
+    fn st(ms: i64, actor: &str) -> Stamp {
+        Stamp { ms, counter: 0, actor: actor.into() }
+    }
+
+    fn cap() -> Capture {
+        let ctx = CaptureContext { page_url: "https://foro.example/t/1".into(), ..Default::default() };
+        Capture::new("01890a5d-ac96-774b-bcce-b302099a8057".into(), ctx, &Tags::default(), "ana", st(10, "dev-a"))
+    }
+
+    #[test]
+    fn only_the_author_edits_or_deletes_a_comment() {
+        let mut c = cap();
+        c.apply(&CaptureEdit { add_comment: Some("yo llamo".into()), ..Default::default() }, &st(20, "dev-a"), "ana").unwrap();
+        let id = c.comments.visible()[0].id.clone();
+        let before = c.clone();
+        type Case = (&'static str, fn(&str) -> CaptureEdit, Result<(), EditRefusal>);
+        let cases: [Case; 5] = [
+            (
+                "bo",
+                |id| CaptureEdit { delete_comment: Some(id.into()), ..Default::default() },
+                Err(EditRefusal::NotAuthor { comment_id: String::new(), author: "ana".into() }),
+            ),
+            (
+                "bo",
+                |id| CaptureEdit { edit_comment: Some(CommentEdit { id: id.into(), text: "x".into() }), ..Default::default() },
+                Err(EditRefusal::NotAuthor { comment_id: String::new(), author: "ana".into() }),
+            ),
+            (
+                "ana",
+                |id| CaptureEdit { edit_comment: Some(CommentEdit { id: id.into(), text: " ".into() }), ..Default::default() },
+                Err(EditRefusal::EmptyComment),
+            ),
+            (
+                "ana",
+                |_| CaptureEdit { delete_comment: Some("nope".into()), ..Default::default() },
+                Err(EditRefusal::UnknownComment { id: "nope".into() }),
+            ),
+            (
+                "ana",
+                |id| CaptureEdit { edit_comment: Some(CommentEdit { id: id.into(), text: "ya llamé".into() }), ..Default::default() },
+                Ok(()),
+            ),
+        ];
+        for (i, (member, make, want)) in cases.into_iter().enumerate() {
+            let mut x = before.clone();
+            let got = x.apply(&make(&id), &st(30, "dev"), member);
+            let got = got.map_err(|e| match e {
+                EditRefusal::NotAuthor { author, .. } => EditRefusal::NotAuthor { comment_id: String::new(), author },
+                e => e,
+            });
+            assert_eq!(got, want, "case {i}");
+            if want.is_err() {
+                assert_eq!(x, before, "case {i}: refused whole");
+            }
+        }
+        c.apply(&CaptureEdit { delete_comment: Some(id.clone()), ..Default::default() }, &st(40, "dev-a"), "ana").unwrap();
+        assert!(c.comments.visible().is_empty());
+        assert_eq!(c.comments.len(), 1, "a tombstone stays so the delete syncs");
+    }
+
+    #[test]
+    fn changes_of_tracked_fields_become_history_once() {
+        let mut c = cap();
+        let e = CaptureEdit { status: Some(Status::Responded), assignee: Some(Some("bo".into())), ..Default::default() };
+        c.apply(&e, &st(20, "member:ana"), "ana").unwrap();
+        c.apply(&e, &st(20, "member:ana"), "ana").unwrap();
+        c.apply(&CaptureEdit { status: Some(Status::Responded), ..Default::default() }, &st(30, "dev-b"), "bo").unwrap();
+        let got: Vec<(EventField, &str, &str, &str)> =
+            c.history.events().iter().map(|e| (e.field, e.member.as_str(), e.from.as_str(), e.to.as_str())).collect();
+        assert_eq!(got.len(), 2, "a replay or a same-value set adds nothing: {got:?}");
+        assert!(got.contains(&(EventField::Status, "ana", "new", "responded")));
+        assert!(got.contains(&(EventField::Assignee, "ana", "", "bo")));
+    }
+
+    #[test]
+    fn a_claim_is_the_editors_own_and_bounded() {
+        let mut c = cap();
+        let claim = Claim { member: "someone else".into(), until_ms: i64::MAX };
+        c.apply(&CaptureEdit { claim: Some(Some(claim)), ..Default::default() }, &st(1_000, "dev-b"), "bo").unwrap();
+        assert_eq!(c.claim.value, Some(Claim { member: "bo".into(), until_ms: 1_000 + MAX_CLAIM_MS }));
+        assert!(c.active_claim(2_000).is_some() && c.active_claim(1_000 + MAX_CLAIM_MS).is_none());
+        c.apply(&CaptureEdit { claim: Some(None), ..Default::default() }, &st(2_000, "dev-a"), "ana").unwrap();
+        assert_eq!(c.claim.value, None);
+    }
+
+    #[test]
+    fn legacy_and_null_edit_fields_read_as_meant() {
+        let cases: [(&str, CaptureEdit); 4] = [
+            (r#"{"note":"llamar"}"#, CaptureEdit { add_comment: Some("llamar".into()), ..Default::default() }),
+            (r#"{"assignee":null}"#, CaptureEdit { assignee: Some(None), ..Default::default() }),
+            (r#"{"claim":null,"department":null}"#, CaptureEdit { claim: Some(None), department: Some(None), ..Default::default() }),
+            (r#"{"addTags":["x"]}"#, CaptureEdit { add_tags: vec!["x".into()], ..Default::default() }),
+        ];
+        for (json, want) in cases {
+            assert_eq!(serde_json::from_str::<CaptureEdit>(json).unwrap(), want, "{json}");
+        }
+        assert_eq!(serde_json::to_string(&CaptureEdit { assignee: Some(None), ..Default::default() }).unwrap(), r#"{"assignee":null}"#);
+    }
+
+    #[test]
+    fn refusals_have_words() {
+        let cases = [
+            (EditRefusal::NotAuthor { comment_id: "c".into(), author: "ana".into() }, Key::EditNotAuthor, 1),
+            (EditRefusal::UnknownComment { id: "c".into() }, Key::EditUnknownComment, 0),
+            (EditRefusal::EmptyComment, Key::EditEmptyComment, 0),
+            (EditRefusal::TooLong { field: Field::Note, chars: 9, max: 8 }, Key::InvalidTooLong, 3),
+            (EditRefusal::TooMany { field: Field::Tags, count: 51, max: 50 }, Key::InvalidTooMany, 3),
+        ];
+        for (e, key, args) in cases {
+            let w = e.words();
+            assert_eq!((w.key, w.args.len()), (key, args), "{e}");
+        }
     }
 }

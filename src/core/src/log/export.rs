@@ -8,11 +8,13 @@ use super::record::Capture;
 
 /// Tag of the JSON export wrapper; [`super::import`] checks it.
 pub const JSON_FORMAT: &str = "escucha-log";
-/// Bumped when the record shape changes incompatibly.
-pub const JSON_VERSION: u32 = 1;
+/// Bumped when the record shape changes incompatibly. 2 (issue 12): tags
+/// as an add-wins set, the note as a comment thread, assignee, claim and
+/// history. Version 1 files still import (their records migrate on read).
+pub const JSON_VERSION: u32 = 2;
 
 /// The CSV's columns, in order (English, stable: scripts read them).
-pub const CSV_COLUMNS: [&str; 24] = [
+pub const CSV_COLUMNS: [&str; 26] = [
     "id",
     "created",
     "createdBy",
@@ -24,7 +26,8 @@ pub const CSV_COLUMNS: [&str; 24] = [
     "status",
     "priority",
     "tags",
-    "note",
+    // The comment thread (the old note's place), one comment per line.
+    "comments",
     "site",
     "pageTitle",
     "pageUrl",
@@ -37,10 +40,13 @@ pub const CSV_COLUMNS: [&str; 24] = [
     "quote",
     "lang",
     "platform",
+    "assignee",
+    // The history as a timeline, one event per line.
+    "history",
 ];
 
 /// One row's cells, in [`CSV_COLUMNS`] order.
-fn csv_cells(c: &Capture) -> [String; 24] {
+fn csv_cells(c: &Capture) -> [String; 26] {
     let ctx = &c.context.value;
     let time = ctx.comment_time.as_ref();
     [
@@ -55,7 +61,7 @@ fn csv_cells(c: &Capture) -> [String; 24] {
         c.status.value.as_str().to_string(),
         c.priority.value.as_str().to_string(),
         c.tags.values().join("; "),
-        c.comments_text(),
+        comments_cell(c),
         ctx.site.clone(),
         ctx.page_title.clone(),
         ctx.page_url.clone(),
@@ -68,6 +74,8 @@ fn csv_cells(c: &Capture) -> [String; 24] {
         ctx.quote.exact.clone(),
         ctx.lang.clone().unwrap_or_default(),
         ctx.platform.clone().unwrap_or_default(),
+        c.assignee.value.clone().unwrap_or_default(),
+        history_cell(c),
     ]
 }
 
@@ -98,6 +106,22 @@ fn push_csv_field(out: &mut String, field: &str) {
     } else {
         out.push_str(field);
     }
+}
+
+/// The visible comments for one cell, one per line:
+/// `2024-05-01T10:00:00Z ana: text` (line breaks inside a comment become spaces).
+pub fn comments_cell(c: &Capture) -> String {
+    let line = |k: &&super::Comment| format!("{} {}: {}", format_rfc3339(k.created_ms), k.author, k.text.value.replace(['\r', '\n'], " "));
+    c.comments.visible().iter().map(line).collect::<Vec<_>>().join("\n")
+}
+
+/// The history as a timeline for one cell, one event per line:
+/// `2024-05-01T10:00:00Z ana status: new → responded` (an empty value is `-`).
+pub fn history_cell(c: &Capture) -> String {
+    let v = |s: &str| if s.is_empty() { "-".to_string() } else { s.to_string() };
+    let line =
+        |e: &&super::Event| format!("{} {} {}: {} \u{2192} {}", format_rfc3339(e.ms), e.member, e.field.as_str(), v(&e.from), v(&e.to));
+    c.history.events().iter().map(line).collect::<Vec<_>>().join("\n")
 }
 
 /// The log as CSV: RFC 4180 (comma-separated, CRLF line ends, fields with
@@ -289,7 +313,7 @@ mod tests {
     use super::*;
     use crate::log::record::{CaptureContext, Tags, TextPosition, TextQuote};
     use crate::log::stamp::Stamp;
-    use crate::log::CaptureEdit;
+    use crate::log::{CaptureEdit, Status};
     use serde_json::{json, Value};
 
     fn cap(text: &str, author: &str, note: &str) -> Capture {
@@ -376,13 +400,41 @@ mod tests {
             assert_eq!(rows[1][col("comment")], *want, "{text:?}");
             let guarded = |s: &str| if matches!(s.chars().next(), Some('=' | '+' | '-' | '@')) { format!("'{s}") } else { s.to_string() };
             assert_eq!(rows[1][col("author")], guarded(author));
-            assert_eq!(rows[1][col("note")], guarded(note));
+            // The note is the thread's first comment (issue 12): time, author, text.
+            let comments = if note.is_empty() { String::new() } else { format!("2024-05-01T10:00:01.000Z ana: {note}") };
+            assert_eq!(rows[1][col("comments")], comments);
             assert_eq!(rows[1][col("tags")], "factura; urgente, ya");
             assert_eq!(rows[1][col("created")], "2024-05-01T10:00:00.000Z");
             assert_eq!(rows[1][col("modified")], "2024-05-01T10:00:01.000Z");
             assert_eq!(rows[1][col("brand")], "Telefónica");
             assert_eq!(rows[1][col("permalink")], "https://foro.example/t/1#p3");
         }
+    }
+
+    #[test]
+    fn history_and_comments_are_exported_as_timelines_and_fields() {
+        let mut c = cap("hola", "Ana", "primera");
+        let s = |ms: i64, a: &str| Stamp { ms: 1_714_557_600_000 + ms, counter: 0, actor: a.into() };
+        c.apply(
+            &CaptureEdit { status: Some(Status::Responded), assignee: Some(Some("bo".into())), ..Default::default() },
+            &s(5_000, "b"),
+            "bo",
+        )
+        .unwrap();
+        c.apply(&CaptureEdit { add_comment: Some("dos\nlíneas".into()), ..Default::default() }, &s(6_000, "b"), "bo").unwrap();
+        let rows = parse_csv(to_csv([&c]).trim_start_matches('\u{FEFF}'));
+        let col = |name: &str| CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+        assert_eq!(rows[1][col("comments")], "2024-05-01T10:00:01.000Z ana: primera\n2024-05-01T10:00:06.000Z bo: dos líneas");
+        assert_eq!(rows[1][col("assignee")], "bo");
+        assert_eq!(
+            rows[1][col("history")],
+            // One edit's events share a time; their ids order them.
+            "2024-05-01T10:00:05.000Z bo assignee: - \u{2192} bo\n2024-05-01T10:00:05.000Z bo status: new \u{2192} responded"
+        );
+        let doc: Value = serde_json::from_str(&to_json([&c], 1_714_557_600_000)).unwrap();
+        assert_eq!(doc["captures"][0]["history"].as_array().map(Vec::len), Some(2));
+        assert_eq!(doc["captures"][0]["comments"].as_array().map(Vec::len), Some(2));
+        assert_eq!(doc["captures"][0]["assignee"]["value"], "bo");
     }
 
     #[test]
@@ -400,7 +452,7 @@ mod tests {
         let c = cap("<img src=x onerror=alert(1)> acción", "José", "nota");
         let doc: Value = serde_json::from_str(&to_json([&c], 1_714_557_600_000)).unwrap();
         assert_eq!(doc["format"], JSON_FORMAT);
-        assert_eq!(doc["version"], 1);
+        assert_eq!(doc["version"], 2);
         assert_eq!(doc["exportedAt"], "2024-05-01T10:00:00.000Z");
         assert_eq!(doc["count"], 1);
         let back: Capture = serde_json::from_value(doc["captures"][0].clone()).unwrap();

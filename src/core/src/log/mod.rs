@@ -11,6 +11,8 @@ pub mod import;
 pub mod ingest;
 pub mod links;
 pub mod mentions;
+#[cfg(test)]
+mod merge_laws;
 pub mod outbox;
 pub mod page_lookup;
 pub mod query;
