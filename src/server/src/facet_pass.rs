@@ -27,6 +27,7 @@ fn filters_itself(q: &CaptureQuery, facet: Facet) -> bool {
         Facet::Priority => !q.priorities.is_empty(),
         Facet::Site => !q.sites.is_empty(),
         Facet::Member => !q.members.is_empty(),
+        Facet::Assignee => !q.assignees.is_empty(),
     }
 }
 
@@ -42,6 +43,7 @@ fn pass_columns(facet: Facet) -> &'static str {
         Facet::Priority => "priority, CAST(NULL AS TEXT)",
         Facet::Site => "CAST(NULL AS BIGINT), site",
         Facet::Member => "CAST(NULL AS BIGINT), member",
+        Facet::Assignee => "CAST(NULL AS BIGINT), assignee",
     }
 }
 
@@ -63,7 +65,8 @@ pub fn one_pass(dialect: Dialect, team_id: i64, q: &CaptureQuery, plan: Plan<Fac
         let group = query::facet_columns(f);
         parts.push(format!("SELECT {i}, {cols}, count(*) FROM kept GROUP BY {group}"));
     }
-    let kept = query::matching_sql(dialect, team_id, q, "brand, sentiment, department_none, department, status, priority, site, member");
+    let kept =
+        query::matching_sql(dialect, team_id, q, "brand, sentiment, department_none, department, status, priority, site, member, assignee");
     let pass = query::Sql { text: format!("WITH kept AS MATERIALIZED ({}) {}", kept.text, parts.join(" UNION ALL ")), params: kept.params };
     let mut statements = plan.statements;
     let own: Vec<query::Sql> = statements.drain(2..).zip(&free).filter(|(_, &f)| !f).map(|(s, _)| s).collect();

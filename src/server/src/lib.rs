@@ -243,7 +243,8 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 #[cfg(test)]
 mod query_tests;
 #[cfg(test)]
-mod team_config_tests;
 mod queue_tests;
+#[cfg(test)]
+mod team_config_tests;
 #[cfg(test)]
 mod tests;

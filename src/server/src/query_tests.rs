@@ -510,7 +510,7 @@ fn the_rollup_equals_a_recount(engine: Engine, (steps_a, steps_b): (Vec<Step>, V
                             ..Default::default()
                         };
                         let stamp = Stamp::next(c.last_stamp(), 1_800_000_000_000 + n as i64 * 1000, "ana");
-                        c.apply(&edit, &stamp).unwrap();
+                        c.apply(&edit, &stamp, "ana").unwrap();
                         // Twice: the second is a re-send that changes nothing.
                         server.push(&token, std::slice::from_ref(c)).await;
                         server.push(&token, std::slice::from_ref(c)).await;

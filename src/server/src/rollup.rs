@@ -244,6 +244,7 @@ pub fn range(q: &CaptureQuery, skip: Option<Facet>, bucket_ms: i64) -> Option<Ho
         Some(Facet::Priority) => rest.priorities.clear(),
         Some(Facet::Site) => rest.sites.clear(),
         Some(Facet::Member) => rest.members.clear(),
+        Some(Facet::Assignee) => rest.assignees.clear(),
     }
     let (from, to) = (rest.from_ms.take(), rest.to_ms.take());
     if (from.is_some() || to.is_some()) && rest.date_field != DateField::Created {
@@ -310,6 +311,8 @@ pub fn facet_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery, facet: Facet)
         Facet::Priority => Dim::PriorityDay,
         Facet::Site => Dim::SiteDay,
         Facet::Member => Dim::MemberDay,
+        // Not kept in the roll-up: counted from the query rows.
+        Facet::Assignee => return None,
     };
     let mut params = Vec::new();
     let w = rollup_where(dialect, &mut params, team_id, dim, r);
