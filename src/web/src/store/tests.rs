@@ -314,7 +314,7 @@ async fn quarantined_records_are_repaired_at_start_retried_or_discarded() {
     use escucha_core::log::outbox::Quarantine;
     let store = fresh("recheck").await;
     // As an older version stored them: the page text's separator in the
-    // quote (the server refused it), and a note only the manager can shorten.
+    // quote (the server refused it), and a comment only its author can shorten.
     let sep = store.log_capture(ctx(1, true), None, &defaults(), "ana", T + 1_000).await.unwrap();
     let long = store.log_capture(ctx(2, true), None, &defaults(), "ana", T + 1_001).await.unwrap();
     let mut bad_sep = sep.clone();
@@ -342,7 +342,10 @@ async fn quarantined_records_are_repaired_at_start_retried_or_discarded() {
     let held = store.quarantined().await.unwrap();
     assert_eq!(held.len(), 1);
     let why = held[0].quarantine.as_ref().unwrap().why.clone().unwrap();
-    assert!(matches!(&why, QuarantineReason::Invalid { error } if error.field == escucha_core::log::validate::Field::Note), "{why:?}");
+    assert!(
+        matches!(&why, QuarantineReason::Invalid { error } if error.field == escucha_core::log::validate::Field::CommentBody(0)),
+        "{why:?}"
+    );
     assert_eq!(store.recheck_quarantined(T + 3_000).await.unwrap(), 0, "nothing more to do");
 
     store.retry(&long.id).await.unwrap();
