@@ -72,6 +72,42 @@ impl ConfigForm {
     }
 }
 
+/// The capture defaults' selects: `(value, label)` options in `lang`.
+pub struct DefaultChoices {
+    pub status: Vec<(String, String)>,
+    pub priority: Vec<(String, String)>,
+    pub sentiment: Vec<(String, String)>,
+    /// `""` is "no department"; then the departments typed so far.
+    pub department: Vec<(String, String)>,
+}
+
+pub fn default_choices(lang: Lang, departments_text: &str) -> DefaultChoices {
+    use crate::dashboard::i18n::{department_label, priority_label, sentiment_label, status_label, Text};
+    use crate::log::{Priority, Sentiment, Status};
+    let mut department = vec![(String::new(), Text::NoValue.get(lang).to_string())];
+    department.extend(lines(departments_text).into_iter().map(|d| (d.clone(), department_label(lang, &d))));
+    DefaultChoices {
+        status: Status::ALL.iter().map(|s| (s.as_str().to_string(), status_label(lang, *s).to_string())).collect(),
+        priority: Priority::ALL.iter().map(|p| (p.as_str().to_string(), priority_label(lang, *p).to_string())).collect(),
+        sentiment: Sentiment::ALL.iter().map(|s| (s.as_str().to_string(), sentiment_label(lang, *s).to_string())).collect(),
+        department,
+    }
+}
+
+/// The capture defaults from the selects' values, over `base` (tags and
+/// note, which the editor does not show). An unknown value keeps `base`'s.
+pub fn defaults_from(base: &Tags, status: &str, priority: &str, sentiment: &str, department: &str) -> Tags {
+    use crate::dashboard::view::{sentiment_from_str, status_from_str};
+    use crate::log::Priority;
+    Tags {
+        status: status_from_str(status).unwrap_or(base.status),
+        priority: Priority::ALL.into_iter().find(|p| p.as_str() == priority).unwrap_or(base.priority),
+        sentiment: sentiment_from_str(sentiment).unwrap_or(base.sentiment),
+        department: (!department.trim().is_empty()).then(|| department.trim().to_string()),
+        ..base.clone()
+    }
+}
+
 /// "Version N, saved by X at T" (or "no configuration yet") as data; the glue
 /// formats the time.
 #[derive(Debug, Clone, PartialEq)]
@@ -227,6 +263,13 @@ pub fn problem_text(lang: Lang, problem: &ConfigError, config: Option<&TeamConfi
     say(lang, &problem.words(config))
 }
 
+/// Every problem in `lang`, in order, for `form` (its brand list, when it
+/// reads, names the groups the way the options page does).
+pub fn problem_texts(lang: Lang, form: &ConfigForm, problems: &[ConfigError]) -> Vec<String> {
+    let named = serde_json::from_str::<BrandList>(&form.brands_json).ok().map(|brands| TeamConfig { brands, ..TeamConfig::default() });
+    problems.iter().map(|p| problem_text(lang, p, named.as_ref())).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,5 +407,23 @@ mod tests {
         assert_eq!(save_outcome(400, r#"{"error":{"code":"bad_request","message":"m"}}"#), SaveOutcome::Other);
         assert_eq!(save_outcome(500, "x"), SaveOutcome::Other);
         assert_eq!(Shown::of(None).version(), 0);
+    }
+
+    #[test]
+    fn the_selects_read_back() {
+        let base = Tags { tags: vec!["vip".into()], note: "n".into(), ..Tags::default() };
+        let cases: &[(&str, &str, &str, &str, Status, Priority, Sentiment, Option<&str>)] = &[
+            ("closed", "urgent", "question", " Sales ", Status::Closed, Priority::Urgent, Sentiment::Question, Some("Sales")),
+            ("nonsense", "", "", "", base.status, base.priority, base.sentiment, None),
+        ];
+        for (st, pr, se, dep, want_st, want_pr, want_se, want_dep) in cases {
+            let t = defaults_from(&base, st, pr, se, dep);
+            assert_eq!((t.status, t.priority, t.sentiment, t.department.as_deref()), (*want_st, *want_pr, *want_se, *want_dep), "{st}");
+            assert_eq!((t.tags.clone(), t.note.clone()), (base.tags.clone(), base.note.clone()));
+        }
+        let c = default_choices(Lang::Es, "Sales\n\nEngineering");
+        assert_eq!(c.department.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>(), ["", "Sales", "Engineering"]);
+        assert_eq!(c.department[2].1, "Ingeniería");
+        assert_eq!(c.status.len(), Status::ALL.len());
     }
 }
