@@ -312,7 +312,9 @@ mod tests {
             ConfigError::DepartmentDuplicate { index, .. } => format!("duplicate:{index}"),
             ConfigError::DefaultDepartmentUnknown { name } => format!("default:{name}"),
         };
-        let cases: &[(&str, &str, &str, Option<&str>, &[&str])] = &[
+        // departments, deny, brand JSON, default department, the problems' kinds.
+        type Case<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, &'a [&'a str]);
+        let cases: &[Case] = &[
             ("Sales\nLegal", "", BRANDS, None, &[]),
             ("", "", BRANDS, None, &["departments-empty"]),
             ("Sales\nsales", "", BRANDS, None, &["duplicate:1"]),
@@ -412,7 +414,9 @@ mod tests {
     #[test]
     fn the_selects_read_back() {
         let base = Tags { tags: vec!["vip".into()], note: "n".into(), ..Tags::default() };
-        let cases: &[(&str, &str, &str, &str, Status, Priority, Sentiment, Option<&str>)] = &[
+        // the selects' values, then what they read as.
+        type Case<'a> = (&'a str, &'a str, &'a str, &'a str, Status, Priority, Sentiment, Option<&'a str>);
+        let cases: &[Case] = &[
             ("closed", "urgent", "question", " Sales ", Status::Closed, Priority::Urgent, Sentiment::Question, Some("Sales")),
             ("nonsense", "", "", "", base.status, base.priority, base.sentiment, None),
         ];
