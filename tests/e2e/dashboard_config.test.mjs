@@ -132,7 +132,10 @@ test('config: an invalid brand list is refused with the options page words, in E
   const first = json.groups[0].terms[0].text;
   json.groups[0].terms.push({ text: first.toUpperCase() });
   await page.fill('#config-brands', JSON.stringify(json, null, 2));
+  // The server's one validation refuses it: a 400 with its problems.
+  const refused = page.waitForResponse((r) => r.url().endsWith('/api/v1/config') && r.request().method() === 'PUT');
   await page.click('#config-form button[type=submit]');
+  assert.equal((await refused).status(), 400);
   await noteIs(page, /^The configuration was not saved:$/);
   let shown = await problems(page);
   assert.equal(shown.length, 1, JSON.stringify(shown));

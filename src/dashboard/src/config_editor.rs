@@ -208,8 +208,9 @@ fn load() {
 fn save() {
     let Some(token) = token() else { return };
     let form = read_form();
-    // The same validation the server runs: say its problems without a round trip.
-    let config = match form.read() {
+    // Only a brand list that is not JSON stops here; the server runs the one
+    // validation and answers 400 with its problems.
+    let config = match form.parse() {
         Ok(c) => c,
         Err(problems) => return note(Note::Invalid(problems)),
     };

@@ -46,28 +46,27 @@ impl ConfigForm {
         }
     }
 
-    /// The document the form describes, or every problem at once. A brand
-    /// list that is not JSON (or not a brand list) is one `Brand` problem
-    /// carrying its line and column; the other parts are still checked.
+    /// The document the form describes, unvalidated: what the dashboard
+    /// sends (the server answers with the one validation's problems, so the
+    /// page does not carry the brand list's matcher). Only a brand list that
+    /// is not JSON (or not a brand list) is refused here, as one `Brand`
+    /// problem carrying its line and column.
+    pub fn parse(&self) -> Result<TeamConfig, Vec<ConfigError>> {
+        match BrandList::parse_json(&self.brands_json) {
+            Ok(brands) => Ok(TeamConfig {
+                brands,
+                departments: lines(&self.departments),
+                capture_defaults: self.capture_defaults.clone(),
+                deny: lines(&self.deny),
+            }),
+            Err(errs) => Err(errs.into_iter().map(|error| ConfigError::Brand { error }).collect()),
+        }
+    }
+
+    /// The document the form describes, or every problem at once: the
+    /// parse, then [`team_config::validate`] (what the server answers).
     pub fn read(&self) -> Result<TeamConfig, Vec<ConfigError>> {
-        let departments = lines(&self.departments);
-        let deny = lines(&self.deny);
-        let brands = match BrandList::from_json(&self.brands_json) {
-            Ok(list) => list,
-            // Valid JSON with invalid content: `validate` below reports it.
-            Err(errs) => match serde_json::from_str::<BrandList>(&self.brands_json) {
-                Ok(list) => list,
-                Err(_) => {
-                    let mut problems: Vec<ConfigError> = errs.into_iter().map(|error| ConfigError::Brand { error }).collect();
-                    let rest = TeamConfig { departments, deny, capture_defaults: self.capture_defaults.clone(), ..TeamConfig::default() };
-                    if let Err(more) = team_config::validate(&rest) {
-                        problems.extend(more.into_iter().filter(|e| !matches!(e, ConfigError::Brand { .. })));
-                    }
-                    return Err(problems);
-                }
-            },
-        };
-        let config = TeamConfig { brands, departments, capture_defaults: self.capture_defaults.clone(), deny };
+        let config = self.parse()?;
         team_config::validate(&config).map(|()| config)
     }
 }
@@ -324,8 +323,8 @@ mod tests {
             ("Sales", "", BRANDS, Some("sales"), &[]),
             ("Sales", "", "{\"groups\": [", None, &["brand:MalformedJson"]),
             ("Sales", "", "[1, 2]", None, &["brand:MalformedJson"]),
-            // Malformed JSON and the other parts' problems together.
-            ("", "", "not json", None, &["brand:MalformedJson", "departments-empty"]),
+            // Malformed JSON is the one problem until the list reads.
+            ("", "", "not json", None, &["brand:MalformedJson"]),
         ];
         for (departments, deny, brands, default_dep, want) in cases {
             let mut f = form(departments, deny, brands);
