@@ -169,6 +169,7 @@ pub fn start() {
     apply_language(lang);
     wire(&app);
     crate::members::wire();
+    crate::config_editor::wire();
     check_health(lang);
     match session().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten()) {
         Some(token) => sign_in(app.clone(), token),
@@ -249,6 +250,7 @@ fn wire(app: &Shared) {
         show_who(&a);
         render(&a);
         crate::members::set_lang(lang);
+        crate::config_editor::set_lang(lang);
         queue::relabel(&a);
     });
     let a = app.clone();
@@ -431,6 +433,7 @@ fn sign_in(app: Shared, token: String) {
                 }
                 by_id::<HtmlInputElement>("token").set_value("");
                 crate::members::show(&token, &me, lang);
+                crate::config_editor::show(&token, &me, lang);
                 {
                     let mut a = app.borrow_mut();
                     a.token = Some(token);
@@ -484,6 +487,7 @@ fn sign_out(app: &Shared, message: Option<String>) {
         c.destroy();
     }
     crate::members::hide();
+    crate::config_editor::hide();
     show_login(message, lang);
 }
 

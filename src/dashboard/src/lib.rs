@@ -6,6 +6,7 @@
 mod api;
 mod app;
 mod chart;
+mod config_editor;
 mod members;
 mod queue;
 

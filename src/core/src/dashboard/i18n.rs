@@ -246,6 +246,21 @@ texts! {
     ReadOnly => "Your role can read this log but not change it.", "Tu rol puede leer este registro, pero no cambiarlo.";
     NoValue => "(none)", "(ninguno)";
     MyDepartmentMissing => "Type your department in “My department” first.", "Escribe primero tu departamento en «Mi departamento».";
+    // cfgedit12: the team configuration editor (admins). Its problems are worded from _locales, not here.
+    ConfigTitle => "Team configuration", "Configuración del equipo";
+    ConfigHelp => "The brand list, departments, capture defaults and site rules every member's extension applies. A member's own extra terms and switched-off sites stay in their browser.", "La lista de marcas, los departamentos, los valores por defecto de las capturas y las reglas de sitios que aplica la extensión de cada miembro. Los términos extra y los sitios desactivados de cada miembro se quedan en su navegador.";
+    ConfigDepartments => "Departments (one per line)", "Departamentos (uno por línea)";
+    ConfigDeny => "Sites never scanned (one rule per line: a host, a wildcard or a URL prefix)", "Sitios que nunca se analizan (una regla por línea: un host, un comodín o un prefijo de URL)";
+    ConfigDefaults => "Capture defaults", "Valores por defecto de las capturas";
+    ConfigBrands => "Brand list (JSON, as the options page imports and exports it)", "Lista de marcas (JSON, como la importa y exporta la página de opciones)";
+    ConfigSave => "Save configuration", "Guardar configuración";
+    ConfigReload => "Reload", "Volver a cargar";
+    ConfigNone => "No team configuration yet (version 0): saving creates version 1.", "Aún no hay configuración del equipo (versión 0): al guardar se crea la versión 1.";
+    ConfigVersion => "Version {0}, saved by {1} at {2}", "Versión {0}, guardada por {1} el {2}";
+    ConfigSaved => "Saved: version {0}.", "Guardada: versión {0}.";
+    ConfigStale => "Someone else saved version {0} meanwhile. Reload to see it; your text is kept.", "Otra persona guardó la versión {0} mientras tanto. Vuelve a cargar para verla; tu texto se conserva.";
+    ConfigInvalid => "The configuration was not saved:", "La configuración no se guardó:";
+    ConfigFailed => "The team configuration could not be loaded or saved: {0}", "No se pudo cargar o guardar la configuración del equipo: {0}";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is
