@@ -25,14 +25,14 @@ const config = (terms) => ({
 const allTexts = (layers) => Object.values(layers).flat();
 
 describe('team configuration', () => {
-  let team, server, ext, fixtures, b, profile, adminToken;
+  let team, server, ext, fixtures, b, profile, b2, profile2, adminToken;
 
   const put = (body, ifMatch) => fetch(`${server.url}/api/v1/config`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }) },
     body: JSON.stringify({ config: body }),
   });
-  const syncNow = async () => { const r = await b.send({ type: P.syncNow }); assert.equal(r.type, A.ok, JSON.stringify(r)); return r; };
+  const syncNow = async (browser = b) => { const r = await browser.send({ type: P.syncNow }); assert.equal(r.type, A.ok, JSON.stringify(r)); return r; };
   const optionsBanner = async () => {
     const id = await b.extensionId();
     const page = await b.context.newPage();
@@ -47,7 +47,7 @@ describe('team configuration', () => {
   };
 
   before(async () => {
-    team = createTeam(['ana']);
+    team = createTeam(['ana', 'bo']);
     team.admin('member', 'add', '--team', 'Atención', '--role', 'admin', 'boss');
     adminToken = team.admin('token', 'issue', '--member', 'boss', '--team', 'Atención').trim().split('\n').pop().trim();
     server = await serveTeamLog(team.db);
@@ -56,12 +56,18 @@ describe('team configuration', () => {
     profile = mkdtempSync(join(tmpdir(), 'escucha-teamconfig-profile-'));
     b = await launchBrowser(profile, ext);
     await configure(b, { endpoint: server.url, member: 'ana', token: team.tokens.ana });
+    // A second member in a second browser profile: one configuration reaches both.
+    profile2 = mkdtempSync(join(tmpdir(), 'escucha-teamconfig-profile-'));
+    b2 = await launchBrowser(profile2, ext);
+    await configure(b2, { endpoint: server.url, member: 'bo', token: team.tokens.bo });
   });
 
   after(async () => {
     await b?.close();
+    await b2?.close();
     await server?.kill(); await fixtures?.stop();
     if (profile) removeDir(profile);
+    if (profile2) removeDir(profile2);
     if (ext) removeDir(ext);
     team?.cleanup();
   });
@@ -83,9 +89,14 @@ describe('team configuration', () => {
     const page = await b.context.newPage();
     await page.goto(`${fixtures.url}/forum.html`);
     await page.evaluate(() => { window.__sameDocument = 'yes'; });
-    await syncNow();
-    await waitForHighlights(page, (l) => allTexts(l).includes('Telefónica'), { timeout: 20000 });
-    assert.ok(!allTexts(await waitForHighlights(page, () => true)).includes('Zaragoza'));
+    const page2 = await b2.context.newPage();
+    await page2.goto(`${fixtures.url}/forum.html`);
+    await page2.evaluate(() => { window.__sameDocument = 'yes'; });
+    for (const [browser, p] of [[b, page], [b2, page2]]) {
+      await syncNow(browser);
+      await waitForHighlights(p, (l) => allTexts(l).includes('Telefónica'), { timeout: 20000 });
+      assert.ok(!allTexts(await waitForHighlights(p, () => true)).includes('Zaragoza'));
+    }
 
     // Version 2 adds a term; the open page highlights it after the next sync.
     const second = await put(config(['Telefónica', 'Zaragoza']), '"1"');
@@ -93,9 +104,12 @@ describe('team configuration', () => {
     const stale = await put(config(['Orange']), '"1"');
     assert.equal(stale.status, 412, 'a concurrent edit over version 1 is refused');
     assert.equal((await stale.json()).error.currentVersion, 2);
-    await syncNow();
-    await waitForHighlights(page, (l) => allTexts(l).includes('Zaragoza') && allTexts(l).includes('Telefónica'), { timeout: 20000 });
-    assert.equal(await page.evaluate(() => window.__sameDocument), 'yes', 'the page was not reloaded');
+    for (const [browser, p, who] of [[b, page, 'ana'], [b2, page2, 'bo']]) {
+      await syncNow(browser);
+      await waitForHighlights(p, (l) => allTexts(l).includes('Zaragoza') && allTexts(l).includes('Telefónica'), { timeout: 20000 });
+      assert.equal(await p.evaluate(() => window.__sameDocument), 'yes', `${who}'s page was not reloaded`);
+    }
+    await page2.close();
 
     const { page: options, banner } = await optionsBanner();
     assert.ok(banner, 'the options page names the team configuration');
