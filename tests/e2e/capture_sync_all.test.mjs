@@ -368,7 +368,10 @@ test('every capture syncs: none quarantined, the server holds them all, named af
 function recordLike(base, { id, createdBy, actor, ms, change }) {
   const c = structuredClone(base);
   c.id = id; c.createdBy = createdBy; c.createdMs = ms;
-  for (const k of ['context', 'sentiment', 'department', 'status', 'priority', 'tags', 'note', 'deleted']) c[k].stamp = { ms, counter: 0, actor };
+  for (const k of ['context', 'sentiment', 'department', 'status', 'priority', 'assignee', 'claim', 'deleted']) if (c[k]) c[k].stamp = { ms, counter: 0, actor };
+  // Tags are an add-wins set (each add carries its edit's stamp); the thread and history start empty.
+  c.tags = { adds: (c.tags?.adds ?? []).map((d) => ({ tag: d.tag, stamp: { ms, counter: 0, actor } })), removed: [] };
+  c.comments = []; c.history = [];
   change(c);
   return c;
 }
@@ -416,12 +419,14 @@ test('captures an older version got refused are repaired and sent at start; the 
   const [base] = await pullAll(server.url, team.tokens.ana);
   const now = Date.now();
   // What the old version left behind: the page text's separator in a quote's
-  // prefix (refused by the server), and a note over 10,000 characters.
+  // prefix (refused by the server), and a note (now the first comment) over 10,000 characters.
   const sep = recordLike(base, { id: crypto.randomUUID(), createdBy: 'ana', actor: 'dev-old', ms: now, change: (c) => {
     c.context.value.permalink = 'https://foro.example/t/9#p1'; c.context.value.quote.prefix = 'hace 2 horas\u001e';
   } });
   const long = recordLike(base, { id: crypto.randomUUID(), createdBy: 'ana', actor: 'dev-old', ms: now, change: (c) => {
-    c.context.value.permalink = 'https://foro.example/t/9#p2'; c.note.value = 'n'.repeat(10001);
+    c.context.value.permalink = 'https://foro.example/t/9#p2';
+    const stamp = { ms: now, counter: 0, actor: 'dev-old' };
+    c.comments = [{ id: crypto.randomUUID(), author: 'ana', createdMs: now, text: { value: 'n'.repeat(10001), stamp }, deleted: { value: false, stamp } }];
   } });
   const w = await b.worker();
   await w.evaluate(async (records) => {

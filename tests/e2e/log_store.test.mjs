@@ -105,10 +105,12 @@ test('log, re-capture the same comment, edit: one record, updated; pages hear lo
 
   const edited = await b.send({ type: P.editCapture, id: first.capture.id, edit: { status: 'responded', note: 'Llamamos al cliente' } });
   assert.equal(edited.type, A.ok);
-  assert.equal(edited.capture.note.value, 'Llamamos al cliente');
+  // The note became the comment thread: an edit's note is posted as a comment.
+  assert.equal(edited.capture.comments.at(-1)?.text.value, 'Llamamos al cliente');
   const bad = await b.send({ type: P.editCapture, id: first.capture.id, edit: { tags: ['x'.repeat(61)] } });
   assert.equal(bad.code, E.invalid);
-  assert.match(bad.detail, /longer than 60/);
+  // The edit's refusal names the field and its limit (issue 12's edit refusals carry data).
+  assert.equal(bad.detail, 'tags[0]: 61 characters; at most 60');
 
   assert.deepEqual(await pageIds(b), [first.capture.id, noLink.capture.id].sort());
   const status = await b.send({ type: P.getLogStatus });
@@ -122,10 +124,11 @@ test('import merges by id and reports each refused record', async () => {
   cleanups.push(() => b.close());
   const mine = (await b.send({ type: P.logCapture, context: comment(1), tags: null })).capture;
   const teammate = structuredClone(mine);
-  teammate.note = { value: 'de Ben', stamp: { ms: mine.createdMs + 1000, counter: 0, actor: 'dev-ben' } };
+  const benStamp = { ms: mine.createdMs + 1000, counter: 0, actor: 'dev-ben' };
+  teammate.comments = [...(mine.comments ?? []), { id: '0190a0b0-0000-7000-8000-0000000000be', author: 'ben', createdMs: benStamp.ms, text: { value: 'de Ben', stamp: benStamp }, deleted: { value: false, stamp: benStamp } }];
   const other = structuredClone(mine);
   other.id = '0190a0b0-0000-7000-8000-000000000001';
-  const file = JSON.stringify({ format: 'escucha-log', version: 1, captures: [teammate, other, { id: 'broken', hello: 1 }, { ...other, id: 'not-a-uuid' }] });
+  const file = JSON.stringify({ format: 'escucha-log', version: 2, captures: [teammate, other, { id: 'broken', hello: 1 }, { ...other, id: 'not-a-uuid' }] });
   const r = await b.send({ type: P.importCaptures, json: file });
   assert.equal(r.type, A.ok, JSON.stringify(r));
   assert.deepEqual([r.added, r.merged], [1, 1], JSON.stringify(r.rejected));
@@ -133,7 +136,7 @@ test('import merges by id and reports each refused record', async () => {
   assert.match(r.rejected[0], /^Record 3 \(broken\): /);
   assert.match(r.rejected[1], /^Record 4 \(not-a-uuid\): id: is not a UUID/);
   const back = await b.send({ type: P.getPageCaptures, url: mine.context.value.pageUrl });
-  assert.equal(back.captures.find((c) => c.id === mine.id).note.value, 'de Ben');
+  assert.deepEqual(back.captures.find((c) => c.id === mine.id).comments.map((k) => k.text.value), ['de Ben'], 'the teammate\'s comment merged in');
   const notJson = await b.send({ type: P.importCaptures, json: '{oops' });
   assert.equal(notJson.code, E.invalid);
   await b.close();

@@ -230,7 +230,8 @@ test('strict-CSP page: click a mention, the card opens, Log stores the right fie
     assert.equal(c.permalink, new URL('#post-1', page.url()).href, 'the post\'s link, resolved against this page\'s address');
     assert.equal(c.pageUrl, 'http://127.0.0.1/demo/forum.html');
     assert.equal(c.lang, 'es');
-    assert.equal(capture.note.value, 'devolver la llamada');
+    // The card's note is posted as the capture's first comment.
+    assert.equal(capture.comments.at(-1)?.text.value, 'devolver la llamada');
     assert.equal(capture.createdBy, 'ana');
     // A mention inside a link: resting the pointer on it opens the card (a click follows the link).
     await pressKey(page, 'Escape');
@@ -269,7 +270,7 @@ test('strict-CSP page: click a mention, the card opens, Log stores the right fie
     const synced = held.find((x) => x.id === capture.id);
     assert.ok(synced, 'the team log holds the clicked one');
     assert.equal(synced.context.value.authorName, 'marta_g');
-    assert.equal(synced.note.value, 'devolver la llamada');
+    assert.equal(synced.comments.at(-1)?.text.value, 'devolver la llamada');
     const st = await status(b);
     assert.equal(st.quarantined, 0, `quarantined: ${JSON.stringify((await b.send({ type: P.getSyncState })).quarantined)}`);
     await page.close();

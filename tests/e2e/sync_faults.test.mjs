@@ -66,7 +66,7 @@ for (const engine of teamLogEngines()) describe(`team log on ${engine}`, () => {
     // Each capture as the server merged it equals the clients' copy (field registers).
     for (const c of ca) {
       const s = held.find((x) => x.id === c.id);
-      for (const f of ['context', 'sentiment', 'department', 'status', 'priority', 'tags', 'note', 'deleted']) {
+      for (const f of ['context', 'sentiment', 'department', 'status', 'priority', 'tags', 'assignee', 'claim', 'comments', 'history', 'deleted']) {
         assert.deepEqual(s[f], c[f], `${label}: ${c.id}.${f}`);
       }
     }
