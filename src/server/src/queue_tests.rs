@@ -3,6 +3,7 @@
 //! (skipped, said in one line, when `ESCUCHA_TEST_POSTGRES` is not set).
 
 use super::*;
+use crate::tests::{both_engines, Engine};
 use axum::body::Body;
 use axum::http::Request;
 use escucha_core::dashboard::bulk::{BulkEditResponse, MAX_BULK_IDS};
@@ -11,29 +12,6 @@ use escucha_core::log::{Capture, CaptureContext, Stamp, Status, Tags};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
-
-#[derive(Clone, Copy, Debug)]
-enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-macro_rules! both_engines {
-    ($(async fn $name:ident($e:ident) $body:block)*) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test]
-            async fn sqlite() {
-                body(Engine::Sqlite).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                body(Engine::Postgres).await
-            }
-            async fn body($e: Engine) $body
-        }
-    )*};
-}
 
 struct Harness {
     _dir: tempfile::TempDir,

@@ -1,7 +1,7 @@
 //! `GET`/`PUT /api/v1/config` through the whole router, on each engine.
 
 use super::*;
-use crate::tests::Engine;
+use crate::tests::{both_engines, Engine};
 use axum::body::Body;
 use axum::http::{HeaderMap, Request};
 use escucha_core::brands::{BrandGroup, BrandKind, BrandList, Term};
@@ -100,23 +100,6 @@ fn refusal(body: &Value) -> escucha_core::team_config::Refusal {
 
 fn etag(h: &HeaderMap) -> &str {
     h.get("etag").and_then(|v| v.to_str().ok()).unwrap_or("")
-}
-
-macro_rules! both_engines {
-    ($(async fn $name:ident($e:ident) $body:block)*) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test]
-            async fn sqlite() {
-                body(Engine::Sqlite).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                body(Engine::Postgres).await
-            }
-            async fn body($e: Engine) $body
-        }
-    )*};
 }
 
 both_engines! {

@@ -39,6 +39,8 @@ macro_rules! both_engines {
         }
     )*};
 }
+// The other router test modules use the same two-engine wrapper.
+pub(crate) use both_engines;
 
 /// A router on a fresh database; `None` (the test is skipped, said in one
 /// line) when PostgreSQL is asked for and none is configured.
