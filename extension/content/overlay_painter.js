@@ -209,8 +209,16 @@ self.escuchaOverlayPainter = (css, layerNames, ownUiAttribute) => {
     index = [];
   };
 
-  /** Resolves once the boxes for what is painted now are drawn (benchmarks). */
-  const drawn = () => new Promise((resolve) => { waiters.push(resolve); schedule(); });
+  /**
+   * Resolves once the boxes for what is painted now are drawn (benchmarks):
+   * with the next draw when one is pending, at once when none is (the last
+   * draw already showed every change; waiting for another frame would time
+   * a frame that draws nothing new).
+   */
+  const drawn = () => new Promise((resolve) => {
+    if (scheduled === 0 || disposed) { resolve(disposed ? 0 : boxes); return; }
+    waiters.push(resolve);
+  });
 
   // There from the start, painted or not: a host that appeared only with a
   // first mention would tell the page that it holds one.

@@ -4,6 +4,7 @@
 // headless Chromium.
 //
 //   node tests/bench/highlight.mjs [--quick | --latency]
+//   node tests/bench/highlight.mjs --interleaved [rounds] [--terms 300] [--peers] [--compare BUILD_DIR] [--profile]
 //
 // Uses the extension under $ESCUCHA_BUILD/extension (default build/extension).
 // Prints tables and writes tests/bench/results/highlight-latest.md.
@@ -12,7 +13,7 @@ import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve as resolvePath } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { ROOT, EXTENSION_DIR, CHROMIUM_ARGS, launchWithExtension, askContentScriptReply, saveSettings } from '../e2e/harness.mjs';
@@ -229,8 +230,10 @@ async function measureEscucha(ext, base, path, { csp = false, floors = false, ap
     if (!hello || hello.type !== A.ok) { out.na = naReason(hello); }
     for (let i = 0; i < RUNS && !out.na; i++) {
       const since = await page.evaluate(() => performance.now());
+      const c0 = rendererCpu(EXT_MARKER);
       const r = await askContentScriptReply(ext.worker, url, { type: B.benchScan }, { timeout: 120000 });
       if (!r || r.type !== A.ok) { out.na = naReason(r); break; }
+      r.cpu = (rendererCpu(EXT_MARKER) - c0) / 1e6;
       out.scans.push(r);
       out.path = r.path;
       out.stalls.push(await stallsSince(page, since));
@@ -247,8 +250,10 @@ async function measureEscucha(ext, base, path, { csp = false, floors = false, ap
     }
     if (floors) {
       for (let i = 0; i < FLOOR_RUNS; i++) {
+        const c0 = rendererCpu(EXT_MARKER);
         const r = await askContentScriptReply(ext.worker, url, { type: B.benchFloor }, { timeout: 30000 });
         if (!r || r.type !== A.ok) { out.floorContentNa = naReason(r); break; }
+        r.cpu = (rendererCpu(EXT_MARKER) - c0) / 1e6;
         out.floorContent.push(r);
       }
       for (let i = 0; i < FLOOR_RUNS; i++) out.floorMain.push(await mainFloor(page));
@@ -315,6 +320,10 @@ async function appendLatency(page) {
 }
 
 const NEW_POSTS = QUICK ? 20 : 60;
+/** An argument Chromium ignores, to find the peers' browser among the processes. */
+const PEER_MARKER = '--escucha-bench-peers';
+/** The extension's browser: the one started with this build. */
+const EXT_MARKER = `--load-extension=${EXTENSION_DIR}`;
 
 /**
  * New-post latency as the content script measures it (issue 15): append
@@ -403,6 +412,7 @@ async function measurePeer(context, base, path, name, terms) {
       await page.addScriptTag({ path: PEERS[name] });
       await installMonitors(page);
       const since = await page.evaluate(() => performance.now());
+      const c0 = rendererCpu(PEER_MARKER);
       const r = await page.evaluate(async ({ terms, opts }) => {
         const t0 = performance.now();
         let marks = 0;
@@ -411,6 +421,7 @@ async function measurePeer(context, base, path, name, terms) {
         await new Promise((resolve) => requestAnimationFrame(() => resolve()));
         return { ms: performance.now() - t0, sync, marks, elements: document.querySelectorAll('mark[data-markjs]').length };
       }, { terms, opts: PEER_OPTIONS });
+      r.cpu = (rendererCpu(PEER_MARKER) - c0) / 1e6;
       r.stalls = await stallsSince(page, since);
       runs.push(r);
     } finally {
@@ -437,12 +448,13 @@ function summarize(res) {
   const s = {
     floorMain: m(res.wasm.floorMain, (r) => r.ms),
     floorContent: m(res.wasm.floorContent, (r) => r.ms),
+    floorCpu: m(res.wasm.floorContent, (r) => r.cpu),
     textNodes: res.wasm.floorMain[0]?.nodes ?? null,
     textNodesContent: res.wasm.floorContent[0]?.mentions ?? null,
     engines: {},
   };
   const esc = (o) => ({
-    ms: m(o.scans, (r) => r.ms), min: o.scans.length ? Math.min(...o.scans.map((r) => r.ms)) : null,
+    ms: m(o.scans, (r) => r.ms), cpu: m(o.scans, (r) => r.cpu), min: o.scans.length ? Math.min(...o.scans.map((r) => r.ms)) : null,
     max: o.scans.length ? Math.max(...o.scans.map((r) => r.ms)) : null,
     count: o.scans.at(-1)?.mentions ?? null, stalls: o.scans.length ? maxStalls(o.stalls) : null, na: o.na, path: o.path, runs: o.scans.length,
   });
@@ -450,7 +462,7 @@ function summarize(res) {
   s.engines['Escucha (b) strict CSP'] = esc(res.strict);
   for (const [name, runs] of Object.entries(res.peers)) {
     s.engines[name] = {
-      ms: m(runs, (r) => r.ms), min: Math.min(...runs.map((r) => r.ms)), max: Math.max(...runs.map((r) => r.ms)),
+      ms: m(runs, (r) => r.ms), cpu: m(runs, (r) => r.cpu), min: Math.min(...runs.map((r) => r.ms)), max: Math.max(...runs.map((r) => r.ms)),
       sync: m(runs, (r) => r.sync), count: runs.at(-1).marks, elements: runs.at(-1).elements,
       stalls: maxStalls(runs.map((r) => r.stalls)), na: null, path: 'main world', runs: runs.length,
     };
@@ -494,8 +506,8 @@ function pageTable(s, { targets = false } = {}) {
   const mk = s.engines['mark.js'];
   const adv = s.engines['advanced-mark.js'];
   const rows = [
-    ['floor, main world (reference)', fmt(s.floorMain), '', ratio(s.floorMain, s.floorContent), `${s.textNodes} text nodes`, '—', '', '', ''],
-    ['floor, content-script world', s.floorContent === null ? 'n/a (not implemented)' : fmt(s.floorContent), '', '1×', `${s.textNodesContent ?? '—'} text nodes`, '—', '', '', ''],
+    ['floor, main world (reference)', fmt(s.floorMain), '', ratio(s.floorMain, s.floorContent), '—', `${s.textNodes} text nodes`, '—', '', '', ''],
+    ['floor, content-script world', s.floorContent === null ? 'n/a (not implemented)' : fmt(s.floorContent), '', '1×', `${fmt(s.floorCpu)} (1×)`, `${s.textNodesContent ?? '—'} text nodes`, '—', '', '', ''],
   ];
   const target = (name) => {
     if (!targets) return '';
@@ -509,12 +521,13 @@ function pageTable(s, { targets = false } = {}) {
   };
   for (const [name, e] of Object.entries(s.engines)) {
     if (e.na || e.ms === null) {
-      rows.push([name, e.na || 'n/a', '', '', '', '', '', '', target(name)]);
+      rows.push([name, e.na || 'n/a', '', '', '', '', '', '', '', target(name)]);
       continue;
     }
     rows.push([
       name + (e.path && name.startsWith('Escucha') ? ` [path=${e.path}]` : ''),
       `${fmt(e.ms)} (${e.runs} run${e.runs === 1 ? '' : 's'})`, `${fmt(e.min)}–${fmt(e.max)}`, ratio(e.ms, s.floorContent),
+      `${fmt(e.cpu)} (${ratio(e.cpu, s.floorCpu)}; mark.js ÷ ${ratio(mk.cpu, e.cpu)}, adv ÷ ${ratio(adv.cpu, e.cpu)})`,
       name.startsWith('Escucha') ? `${e.count} mentions` : `${e.count} marks`,
       st(e.stalls),
       name === 'mark.js' ? '1×' : ratio(mk.ms, e.ms),
@@ -522,7 +535,7 @@ function pageTable(s, { targets = false } = {}) {
       target(name),
     ]);
   }
-  return table(['engine', 'median ms', 'min–max', '× floor (cw)', 'found', 'longest stall ms: gap / longtask / LoAF', 'mark.js ÷ this', 'adv-mark ÷ this', 'target'], rows);
+  return table(['engine', 'median ms', 'min–max', '× floor (cw)', 'CPU ms (× floor CPU; peers ÷ this)', 'found', 'longest stall ms: gap / longtask / LoAF', 'mark.js ÷ this', 'adv-mark ÷ this', 'target'], rows);
 }
 
 // ---------------------------------------------------------------- main
@@ -556,8 +569,178 @@ async function latencyOnly() {
   }
 }
 
+/** The value after `flag` on the command line, or `fallback`. */
+const argAfter = (flag, fallback) => {
+  const i = process.argv.indexOf(flag);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
+  return Number.isFinite(v) ? v : fallback;
+};
+
+/** Self time per function of a CDP CPU profile, largest first. */
+function profileTop(profile, n = 25) {
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  const self = new Map();
+  const dt = profile.timeDeltas ?? [];
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id).callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url ? f.url.split('/').slice(-2).join('/') : ''}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (dt[i + 1] ?? dt[i] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => `${ms.toFixed(1).padStart(8)} ms ${(100 * ms / total).toFixed(1).padStart(5)} %  ${k}`).join('\n');
+}
+
+/**
+ * The main threads' CPU time (ns, /proc/PID/schedstat) of every renderer of
+ * the Chromium started with `marker` among its arguments: what a step cost
+ * in work, apart from the time it waited for the CPU while other processes
+ * of a shared machine ran (the wall-clock figures include that wait).
+ */
+function rendererCpu(marker) {
+  const procs = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    // Child processes rewrite their title: their arguments come back as one space-joined string.
+    try { procs.push([d, readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ')]); } catch { /* gone */ }
+  }
+  // Its renderers share its profile directory (they are the zygote's children, not its own).
+  const profiles = procs.filter(([, a]) => a.includes(`${marker} `) || a.endsWith(marker)).map(([, a]) => a.match(/--user-data-dir=\S+/)?.[0]).filter(Boolean);
+  let ns = 0;
+  for (const [pid, args] of procs) {
+    if (!args.includes('--type=renderer') || !profiles.some((p) => args.includes(`${p} `))) continue;
+    try { ns += Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]); } catch { /* gone */ }
+  }
+  return ns;
+}
+
+/**
+ * `--interleaved [rounds] [--terms 300] [--peers] [--profile]`: the 10k
+ * thread open twice at once in one browser, served plainly (a) and with a
+ * strict CSP (b); each round times, in a rotating order, the content-world
+ * floor on each page and a full scan on each, so both paths and their floors
+ * share the load of the same minutes; with `--peers`, one mark.js and one
+ * advanced-mark.js run per round on fresh pages of a browser without the
+ * extension. Prints every round and the medians, with each path's ratio to
+ * the floor measured on its own page and the peers' ratios to (a).
+ * `--compare BUILD_DIR` runs a second build (BUILD_DIR/chrome, e.g. the
+ * code before a change) in its own browser beside the first, its two pages
+ * in the same rotation. CPU figures as in the main run (rendererCpu).
+ * `--profile` also writes a CPU profile of one scan on each page
+ * (/tmp/escucha-bench-*.cpuprofile) and prints their heaviest functions.
+ */
+async function interleaved() {
+  const rounds = argAfter('--interleaved', 7);
+  const terms = argAfter('--terms', 10) === 300 ? TERMS_300 : TERMS_10;
+  const withPeers = process.argv.includes('--peers');
+  const ci = process.argv.indexOf('--compare');
+  // The build under test, and with `--compare DIR` a second build (its chrome/ folder) run beside it.
+  const builds = [{ name: process.env.ESCUCHA_BUILD || 'build', dir: EXTENSION_DIR }];
+  if (ci >= 0) builds.push({ name: process.argv[ci + 1], dir: join(resolvePath(ROOT, process.argv[ci + 1]), 'chrome') });
+  const forumDir = mkdtempSync(join(tmpdir(), 'escucha-bench-'));
+  writeForum(forumDir);
+  const server = await startServer(forumDir);
+  const plain = withPeers ? await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, PEER_MARKER] }) : null;
+  const peerContext = plain ? await plain.newContext() : null;
+  if (peerContext) await offline(peerContext);
+  const paths = [];
+  try {
+    for (const build of builds) {
+      build.ext = await launchWithExtension(build.dir);
+      await offline(build.ext.context);
+      await setTerms(build.ext.worker, terms);
+      for (const [key, csp] of [['a', false], ['b', true]]) {
+        const p = { key: builds.length > 1 ? `${build.name}:${key}` : key, csp, ext: build.ext, marker: `--load-extension=${build.dir}`, floors: [], floorCpu: [], scans: [] };
+        p.url = fresh(server.url, '/forum/thread.html', csp);
+        p.page = await gotoPage(build.ext.context, p.url);
+        const hello = await askContentScriptReply(build.ext.worker, p.url, { type: T.ping }, { timeout: 60000 });
+        if (!hello || hello.type !== A.ok) throw new Error(`(${p.key}) ${naReason(hello)}`);
+        paths.push(p);
+      }
+    }
+    const ask = async (p, type) => {
+      await p.page.bringToFront();
+      const c0 = rendererCpu(p.marker);
+      const r = await askContentScriptReply(p.ext.worker, p.url, { type }, { timeout: 120000 });
+      if (!r || r.type !== A.ok) throw new Error(`(${p.key}) ${naReason(r)}`);
+      r.cpu = (rendererCpu(p.marker) - c0) / 1e6;
+      return r;
+    };
+    const peers = { 'mark.js': [], 'advanced-mark.js': [] };
+    const steps = [...paths.flatMap((p) => [['floor', p], ['scan', p]]), ...(withPeers ? Object.keys(peers).map((n) => ['peer', n]) : [])];
+    for (let round = 0; round < rounds; round++) {
+      const line = [];
+      // Rotate the order so no step always follows the same one.
+      for (let k = 0; k < steps.length; k++) {
+        const [what, p] = steps[(k + round) % steps.length];
+        if (what === 'floor') { const r = await ask(p, B.benchFloor); p.floors.push(r.ms); p.floorCpu.push(r.cpu); line.push(`floor(${p.key}) ${fmt(r.ms)}/${fmt(r.cpu)}`); }
+        else if (what === 'scan') { const r = await ask(p, B.benchScan); p.scans.push(r); line.push(`(${p.key}) ${fmt(r.ms)}/${fmt(r.cpu)} [${r.mentions}]`); }
+        else { const r = await measurePeerOnce(peerContext, server.url, p, terms); peers[p].push(r); line.push(`${p} ${fmt(r.ms)}/${fmt(r.cpu)} [${r.marks}]`); }
+      }
+      console.log(`round ${round + 1}: ${line.join(', ')}`);
+    }
+    if (process.argv.includes('--profile')) {
+      for (const p of paths) {
+        await p.page.bringToFront();
+        const cdp = await p.ext.context.newCDPSession(p.page);
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+        await cdp.send('Profiler.start');
+        const r = await ask(p, B.benchScan);
+        const { profile } = await cdp.send('Profiler.stop');
+        await cdp.detach().catch(() => {});
+        const file = join(tmpdir(), `escucha-bench-${p.key.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
+        writeFileSync(file, JSON.stringify(profile));
+        console.log(`\n(${p.key}) profiled scan ${fmt(r.ms)} ms → ${file}; self time by function:\n${profileTop(profile)}`);
+      }
+    }
+    console.log(`\n${rounds} interleaved rounds, 10k thread, ${terms.length} terms: median (min–max) ms; wall clock, and CPU = renderer main threads' time on a CPU (the step's own work, without the wait for a CPU on a shared machine; the frame waits are not in it)`);
+    const spread = (xs) => `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`;
+    for (const p of paths) {
+      for (const [label, ms, floor] of [['wall', p.scans.map((r) => r.ms), p.floors], ['CPU', p.scans.map((r) => r.cpu), p.floorCpu]]) {
+        const perRound = ms.map((x, i) => x / floor[i]);
+        console.log(`(${p.key}) ${p.csp ? 'strict CSP' : 'content script'}, ${label}: scan ${spread(ms)}, floor on its page ${spread(floor)}; ` +
+          `× floor: ${ratio(median(ms), median(floor))} of the medians, ${ratio(Math.min(...ms), Math.min(...floor))} of the minima, per round ${perRound.map((x) => x.toFixed(1)).join(' ')}`);
+      }
+    }
+    for (const [n, runs] of Object.entries(peers)) {
+      for (const [label, k] of [['wall', 'ms'], ['CPU', 'cpu']]) {
+        const xs = runs.map((r) => r[k]);
+        if (xs.length) console.log(`${n}, ${label}: ${spread(xs)}; ${paths.map((p) => `÷ (${p.key}) ${ratio(median(xs), median(p.scans.map((r) => r[k])))}`).join(', ')}`);
+      }
+    }
+    console.log(phaseTable(paths.map((p) => [`(${p.key}) ${p.csp ? 'strict CSP' : 'content script'}, ${terms.length} terms`, p])));
+  } finally {
+    for (const build of builds) await build.ext?.close().catch(() => {});
+    await plain?.close().catch(() => {});
+    await server.stop();
+    rmSync(forumDir, { recursive: true, force: true });
+  }
+}
+
+/** One run of peer `name` on a fresh page (see measurePeer), with the CPU time of the plain browser's renderers. */
+async function measurePeerOnce(context, base, name, terms) {
+  const page = await gotoPage(context, fresh(base, '/forum/thread.html', false));
+  try {
+    await page.addScriptTag({ path: PEERS[name] });
+    await page.bringToFront();
+    const c0 = rendererCpu(PEER_MARKER);
+    const r = await page.evaluate(async ({ terms, opts }) => {
+      const t0 = performance.now();
+      let marks = 0;
+      await new Promise((resolve) => new window.Mark(document.body).mark(terms, { ...opts, done: (n) => { marks = n; resolve(); } }));
+      await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+      return { ms: performance.now() - t0, marks };
+    }, { terms, opts: PEER_OPTIONS });
+    r.cpu = (rendererCpu(PEER_MARKER) - c0) / 1e6;
+    return r;
+  } finally {
+    await page.close();
+  }
+}
+
 async function main() {
   if (process.argv.includes('--latency')) return latencyOnly();
+  if (process.argv.includes('--interleaved')) return interleaved();
   const started = Date.now();
   const wasmFile = join(EXTENSION_DIR, 'wasm', 'escucha_content_bg.wasm'); // what content scripts load
   if (!existsSync(wasmFile)) throw new Error(`${wasmFile} is missing: run scripts/build.sh first (with the same ESCUCHA_BUILD)`);
@@ -574,7 +757,7 @@ async function main() {
 
   const server = await startServer(forumDir);
   const ext = await launchWithExtension();
-  const plain = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const plain = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, PEER_MARKER] });
   const peerContext = await plain.newContext();
   await offline(ext.context);
   await offline(peerContext);
@@ -621,6 +804,7 @@ async function main() {
   out.push(`- command: node tests/bench/highlight.mjs${QUICK ? ' --quick' : ''} (${RUNS} runs per engine and page, median)`);
   out.push(`- peers: mark.js 8.11.1 and advanced-mark.js 2.7.1 with ${JSON.stringify(PEER_OPTIONS)}, all terms as one array on document.body, in the main world of a browser without the extension; fresh page load per run.`);
   out.push('- Escucha: `benchScan` to the content script (clear, full scan, paint, one requestAnimationFrame), repeated on one page load after its own first scan; peers are timed the same way (mark() → done → one requestAnimationFrame). Floors have no frame wait.');
+  out.push('- CPU ms: the time the browser\'s renderer main threads spent on a CPU during the step (/proc/PID/schedstat, summed over the renderers of that browser: for Escucha the page\'s and the extension\'s, so the matcher frame too). On a shared machine the wall clock also counts the time a step waited for a CPU; the CPU figure does not, nor the idle wait for the next frame. Ratios from it change far less with the load than wall-clock ones.');
   out.push(`- floors: median of ${FLOOR_RUNS} walks. Peers get at most ${RUNS} runs but stop after ${PEER_BUDGET_MS / 1000} s on one page (at least one run); the run count is shown.`);
   out.push('- longest stall, measured in the main world across the timed runs: "gap" = largest gap of a setTimeout(0) heartbeat (any world, includes style/layout/paint; gaps under 20 ms are not recorded, shown as "<20"); "longtask" = PerformanceObserver("longtask", buffered); "LoAF" = PerformanceObserver("long-animation-frame"). "none >50" = no entry over 50 ms. The long-task API did not report tasks that ran only the content script\'s (isolated world) code in a control check on this Chromium, while the heartbeat did see them, so judge Escucha by the gap column.');
   out.push('');
