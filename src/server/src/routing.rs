@@ -30,10 +30,10 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Json;
 use escucha_core::log::{Capture, Stamp};
-use escucha_core::routing::{Compiled, Outcome, Rule};
+use escucha_core::routing::{Compiled, Outcome, RerunReport, Rule};
 use escucha_core::team_config::TeamConfig;
 use escucha_core::workspace::role::Action;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::accounts::Identity;
 use crate::auth::Authed;
@@ -138,20 +138,6 @@ pub async fn postgres_routed(_tx: &deadpool_postgres::Transaction<'_>, _who: &Id
 pub struct RerunRequest {
     /// Count only; write nothing.
     pub dry_run: bool,
-}
-
-/// What a re-run found (and, unless dry, did).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RerunReport {
-    pub dry_run: bool,
-    /// Live captures the rules were run on.
-    pub examined: u64,
-    /// Captures whose department, assignee, priority or tags the rules change
-    /// (dry run: would change).
-    pub changed: u64,
-    /// The configuration version whose rules ran (0: none saved).
-    pub version: u64,
 }
 
 /// Captures written back per push during a real re-run.
