@@ -325,11 +325,16 @@ impl PgDb {
         }
         // srv11b: quotas, counted after the team's row is locked.
         let before = if quotas.is_off() { HashMap::new() } else { current.clone() };
-        let (results, writes) = store::plan_push(&mut current, who, items);
+        let existed: std::collections::HashSet<String> = current.keys().cloned().collect();
+        let (results, mut writes) = store::plan_push(&mut current, who, items);
+        // rules13: routing rules, once, on captures stored for the first time.
+        let rules = crate::routing::postgres_rules(&tx, who.team_id).await?;
+        let routed = crate::routing::route_new(&rules, &existed, &mut writes, crate::now_ms());
         if let Some(over) = quota_refusal(&tx, who.team_id, quotas, &before, &writes).await? {
             return Ok(Err(over));
         }
         write(&tx, who, seq, &writes).await?;
+        crate::routing::postgres_routed(&tx, who, &routed).await?;
         tokio::time::sleep(store::test_commit_delay()).await;
         tx.commit().await.map_err(&e)?;
         Ok(Ok(results))
