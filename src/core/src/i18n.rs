@@ -458,6 +458,19 @@ keys! {
     EditEmptyComment => "editEmptyComment",
     EditNotAuthor => "editNotAuthor",
     EditUnknownComment => "editUnknownComment",
+    // sla13 (issue 13): service targets (config problems) and due dates.
+    ErrServiceTimeZone => "errServiceTimeZone",
+    ErrServiceDay => "errServiceDay",
+    ErrServiceHours => "errServiceHours",
+    ErrServiceOverlap => "errServiceOverlap",
+    ErrServiceMinutes => "errServiceMinutes",
+    ErrServiceDuplicate => "errServiceDuplicate",
+    ErrServiceDepartment => "errServiceDepartment",
+    ErrServiceTargetLine => "errServiceTargetLine",
+    DueFirstResponseIn => "dueFirstResponseIn",
+    DueCloseIn => "dueCloseIn",
+    DueFirstResponseOverdue => "dueFirstResponseOverdue",
+    DueCloseOverdue => "dueCloseOverdue",
 }
 
 impl Key {

@@ -25,6 +25,9 @@ pub struct TeamConfig {
     pub capture_defaults: Tags,
     /// Site rules that are never scanned (hosts, wildcards, URL prefixes).
     pub deny: Vec<String>,
+    /// sla13: service targets, working hours and time zone (issue 13).
+    #[serde(default)]
+    pub service: crate::service::ServiceTargets,
 }
 
 impl Default for TeamConfig {
@@ -119,6 +122,8 @@ pub enum ConfigError {
     DepartmentDuplicate { index: usize, name: String },
     /// The capture defaults name a department the list does not have.
     DefaultDepartmentUnknown { name: String },
+    /// sla13: a service-target problem (`TeamConfig.service`).
+    Service { error: crate::service::ServiceError },
 }
 
 impl ConfigError {
@@ -143,6 +148,7 @@ impl ConfigError {
             ConfigError::DepartmentBlank { .. } => Words::new(Key::ErrDepartmentBlank),
             ConfigError::DepartmentDuplicate { name, .. } => Words::new(Key::ErrDepartmentDuplicate).text(short(name)),
             ConfigError::DefaultDepartmentUnknown { name } => Words::new(Key::ErrDefaultDepartmentUnknown).text(short(name)),
+            ConfigError::Service { error } => error.words(),
         }
     }
 
@@ -161,6 +167,7 @@ impl ConfigError {
             ConfigError::DefaultDepartmentUnknown { name } => {
                 format!("The default department \u{201c}{name}\u{201d} is not in the list of departments.")
             }
+            ConfigError::Service { error } => error.english(),
         }
     }
 }
@@ -209,6 +216,7 @@ pub fn validate(config: &TeamConfig) -> Result<(), Vec<ConfigError>> {
     }
     errs.extend(validate_departments(&config.departments));
     errs.extend(validate_defaults(&config.capture_defaults, &config.departments));
+    errs.extend(config.service.validate(&config.departments).into_iter().map(|error| ConfigError::Service { error }));
     if errs.is_empty() {
         Ok(())
     } else {
@@ -225,6 +233,7 @@ impl TeamConfig {
             departments: s.departments.clone(),
             capture_defaults: s.capture_defaults.clone(),
             deny: s.sites.deny.clone(),
+            service: Default::default(),
         }
     }
 }

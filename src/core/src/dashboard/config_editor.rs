@@ -28,6 +28,8 @@ pub struct ConfigForm {
     /// The capture defaults as chosen (tags and note are kept from the
     /// loaded document: the editor does not show them).
     pub capture_defaults: Tags,
+    /// sla13: the service targets' text boxes.
+    pub service: crate::service::form::ServiceForm,
 }
 
 /// The non-blank lines of a text box, trimmed.
@@ -43,6 +45,7 @@ impl ConfigForm {
             deny: config.deny.join("\n"),
             brands_json: config.brands.to_json_pretty(),
             capture_defaults: config.capture_defaults.clone(),
+            service: crate::service::form::ServiceForm::of(&config.service),
         }
     }
 
@@ -52,12 +55,16 @@ impl ConfigForm {
     /// is not JSON (or not a brand list) is refused here, as one `Brand`
     /// problem carrying its line and column.
     pub fn parse(&self) -> Result<TeamConfig, Vec<ConfigError>> {
+        // sla13: an unreadable targets line is refused here, like unreadable brand JSON.
+        let service =
+            self.service.parse().map_err(|errs| errs.into_iter().map(|error| ConfigError::Service { error }).collect::<Vec<_>>())?;
         match BrandList::parse_json(&self.brands_json) {
             Ok(brands) => Ok(TeamConfig {
                 brands,
                 departments: lines(&self.departments),
                 capture_defaults: self.capture_defaults.clone(),
                 deny: lines(&self.deny),
+                service,
             }),
             Err(errs) => Err(errs.into_iter().map(|error| ConfigError::Brand { error }).collect()),
         }
@@ -281,6 +288,7 @@ mod tests {
             deny: deny.into(),
             brands_json: brands_json.into(),
             capture_defaults: Tags::default(),
+            service: Default::default(),
         }
     }
 
@@ -310,6 +318,7 @@ mod tests {
             ConfigError::DepartmentBlank { index } => format!("blank:{index}"),
             ConfigError::DepartmentDuplicate { index, .. } => format!("duplicate:{index}"),
             ConfigError::DefaultDepartmentUnknown { name } => format!("default:{name}"),
+            ConfigError::Service { error } => format!("service:{error:?}"),
         };
         // departments, deny, brand JSON, default department, the problems' kinds.
         type Case<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, &'a [&'a str]);
