@@ -9,6 +9,8 @@ mod chart;
 mod config_editor;
 mod members;
 mod queue;
+mod reports;
+mod service_editor;
 
 use wasm_bindgen::prelude::*;
 

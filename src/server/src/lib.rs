@@ -20,6 +20,8 @@ pub mod query;
 pub mod query_routes;
 pub mod quota;
 pub mod rate_limit;
+// sla13 (issue 13): response-time reports.
+pub mod reports;
 pub mod request_log;
 pub mod rollup;
 pub mod routes;
@@ -145,7 +147,7 @@ pub struct StaticDirs {
 
 /// Every API route: (method, path). The OpenAPI test checks each appears in
 /// docs/sync-api.openapi.yaml.
-pub const API_ROUTES: [(&str, &str); 22] = [
+pub const API_ROUTES: [(&str, &str); 23] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/push"),
     ("get", "/api/v1/pull"),
@@ -170,6 +172,8 @@ pub const API_ROUTES: [(&str, &str); 22] = [
     ("get", "/api/v1/views"),
     ("post", "/api/v1/views"),
     ("delete", "/api/v1/views/{name}"),
+    // sla13: response-time reports.
+    ("get", "/api/v1/reports"),
 ];
 
 pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
@@ -194,6 +198,8 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         .route("/api/v1/captures/bulk-edit", post(bulk::bulk_edit))
         .route("/api/v1/views", get(saved_views::list).post(saved_views::save))
         .route("/api/v1/views/{name}", delete(saved_views::delete))
+        // sla13
+        .route("/api/v1/reports", get(reports::get))
         .route("/api", any(routes::api_fallback))
         .route("/api/{*rest}", any(routes::api_fallback))
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -244,6 +250,8 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 mod query_tests;
 #[cfg(test)]
 mod queue_tests;
+#[cfg(test)]
+mod reports_tests;
 #[cfg(test)]
 mod team_config_tests;
 #[cfg(test)]

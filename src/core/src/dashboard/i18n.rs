@@ -300,7 +300,6 @@ texts! {
     DueClose => "Close", "Cierre";
     DueIn => "Due {0} (in {1})", "Vence {0} (en {1})";
     DueOverdue => "Overdue since {0} ({1})", "Vencida desde {0} ({1})";
-    DueColumn => "Due", "Vence";
     CsvMinutes => "minutes", "minutos";
     ServiceTitle => "Service targets and working hours", "Objetivos de servicio y horario laboral";
     ServiceHelp => "Targets are working minutes per priority (optionally per department). Working hours are local to the time zone; no hours means around the clock.", "Los objetivos son minutos laborables por prioridad (opcionalmente por departamento). El horario es local a la zona horaria; sin horario, cuenta todo el día.";

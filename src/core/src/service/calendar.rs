@@ -131,6 +131,15 @@ impl Calendar {
         None
     }
 
+    /// Local midnight of a `YYYY-MM-DD` date, and of the day after it (a
+    /// report's date range covers whole local days).
+    pub fn day_bounds(&self, date: &str) -> Option<(i64, i64)> {
+        let d: Date = date.trim().parse().ok()?;
+        let start = self.tz.to_timestamp(d.at(0, 0, 0, 0)).ok()?.as_millisecond();
+        let end = self.tz.to_timestamp(d.tomorrow().ok()?.at(0, 0, 0, 0)).ok()?.as_millisecond();
+        Some((start, end))
+    }
+
     /// The Monday (local date) of the week an instant falls in, as
     /// `YYYY-MM-DD`: the reports' week key.
     pub fn week_of(&self, ms: i64) -> Option<String> {
@@ -266,6 +275,13 @@ mod tests {
         assert_eq!(c.working_ms(ms("2026-10-24T00:00:00Z"), ms("2026-10-27T00:00:00Z")), 25 * HOUR);
         // Saturday 23:00Z is Sunday 00:00 local (UTC+1): 23 h later is Monday 00:00 local.
         assert_eq!(c.add_working(ms("2026-03-28T20:00:00Z"), 23 * HOUR), Some(ms("2026-03-29T22:00:00Z")));
+    }
+
+    #[test]
+    fn day_bounds_are_local_midnights() {
+        let c = madrid_office();
+        assert_eq!(c.day_bounds("2026-03-29"), Some((ms("2026-03-28T23:00:00Z"), ms("2026-03-29T22:00:00Z"))));
+        assert_eq!(c.day_bounds("29/03/2026"), None);
     }
 
     #[test]

@@ -12,6 +12,6 @@ pub mod times;
 
 pub use calendar::Calendar;
 pub use due::{due_for, due_with, Due, DueKind};
-pub use report::{Breach, Figures, Report, ReportBuilder, ReportQuery};
+pub use report::{Breach, Figures, Report, ReportBuilder, ReportQuery, ReportQueryError};
 pub use targets::{ServiceError, ServiceTargets, Target, WorkingHours};
 pub use times::{times, CaptureTimes};

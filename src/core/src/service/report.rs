@@ -27,6 +27,42 @@ pub struct ReportQuery {
     pub department: Option<String>,
 }
 
+/// Why a report's parameters are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ReportQueryError {
+    /// `from`/`to` is not a `YYYY-MM-DD` date.
+    Date { name: String, value: String },
+    /// `to` is before `from`.
+    Reversed,
+}
+
+impl ReportQuery {
+    /// From the route's parameters: `from` and `to` are local dates of the
+    /// team's time zone, both days included.
+    pub fn from_dates(
+        from: Option<&str>,
+        to: Option<&str>,
+        department: Option<&str>,
+        calendar: &Calendar,
+    ) -> Result<ReportQuery, ReportQueryError> {
+        let day = |name: &str, v: Option<&str>| -> Result<Option<(i64, i64)>, ReportQueryError> {
+            match v.map(str::trim).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(v) => calendar.day_bounds(v).map(Some).ok_or(ReportQueryError::Date { name: name.into(), value: v.into() }),
+            }
+        };
+        let (from_ms, to_ms) = (day("from", from)?.map(|b| b.0), day("to", to)?.map(|b| b.1));
+        if let (Some(f), Some(t)) = (from_ms, to_ms) {
+            if t <= f {
+                return Err(ReportQueryError::Reversed);
+            }
+        }
+        let department = department.map(str::trim).filter(|d| !d.is_empty()).map(String::from);
+        Ok(ReportQuery { from_ms, to_ms, department })
+    }
+}
+
 /// The figures of one group (or the whole report). Durations are working ms.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -256,6 +292,19 @@ mod tests {
     use crate::service::times::tests::capture_with;
 
     const MIN: i64 = 60_000;
+
+    #[test]
+    fn query_from_dates() {
+        let c = Calendar::always();
+        let q = ReportQuery::from_dates(Some("2026-01-19"), Some("2026-01-19"), Some(" PR "), &c).unwrap();
+        assert_eq!(q, ReportQuery { from_ms: Some(1_768_780_800_000), to_ms: Some(1_768_867_200_000), department: Some("PR".into()) });
+        assert_eq!(ReportQuery::from_dates(None, Some(""), None, &c), Ok(ReportQuery::default()));
+        assert_eq!(
+            ReportQuery::from_dates(Some("19/01/2026"), None, None, &c),
+            Err(ReportQueryError::Date { name: "from".into(), value: "19/01/2026".into() })
+        );
+        assert_eq!(ReportQuery::from_dates(Some("2026-01-20"), Some("2026-01-19"), None, &c), Err(ReportQueryError::Reversed));
+    }
 
     #[test]
     fn nearest_rank_percentiles() {
