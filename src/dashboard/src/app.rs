@@ -436,7 +436,7 @@ fn sign_in(app: Shared, token: String) {
                 by_id::<HtmlInputElement>("token").set_value("");
                 crate::members::show(&token, &me, lang);
                 crate::config_editor::show(&token, &me, lang);
-                crate::reports::show(&token, &me, lang); // sla13
+                crate::reports::show(&app, &token, &me, lang); // sla13
                 {
                     let mut a = app.borrow_mut();
                     a.token = Some(token);

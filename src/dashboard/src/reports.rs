@@ -30,6 +30,8 @@ struct Section {
     /// The team's targets and their calendar, for the queue's due line.
     targets: Option<(ServiceTargets, Calendar)>,
     departments: Vec<String>,
+    /// The dashboard, to redraw the queue's due lines once the targets arrive.
+    app: Option<crate::app::Shared>,
 }
 
 thread_local! {
@@ -61,8 +63,8 @@ fn file_part(name: &str) -> String {
     name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }
 
-pub fn show(token: &str, _me: &Me, lang: Lang) {
-    SECTION.with(|s| *s.borrow_mut() = Section { token: Some(token.to_string()), lang, ..Section::default() });
+pub fn show(app: &crate::app::Shared, token: &str, _me: &Me, lang: Lang) {
+    SECTION.with(|s| *s.borrow_mut() = Section { token: Some(token.to_string()), lang, app: Some(app.clone()), ..Section::default() });
     set_hidden("reports", false);
     load_targets();
     load();
@@ -79,7 +81,10 @@ pub fn hide() {
 
 pub fn set_lang(lang: Lang) {
     SECTION.with(|s| s.borrow_mut().lang = lang);
-    draw();
+    if SECTION.with(|s| s.borrow().token.is_some()) {
+        fill_departments();
+        draw();
+    }
 }
 
 fn load_targets() {
@@ -89,12 +94,16 @@ fn load_targets() {
         if let Ok(doc) = request::<VersionedConfig>("GET", "/api/v1/config", Some(&token), None).await {
             let departments = doc.config.departments.clone();
             let targets = doc.config.service.calendar().map(|c| (doc.config.service, c));
-            SECTION.with(|s| {
+            let app = SECTION.with(|s| {
                 let mut s = s.borrow_mut();
                 s.targets = targets;
                 s.departments = departments;
+                s.app.clone()
             });
             fill_departments();
+            if let Some(app) = app {
+                crate::app::render_rows(&app);
+            }
         }
     });
 }

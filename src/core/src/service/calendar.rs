@@ -8,7 +8,7 @@
 //! database), so a DST change shortens or lengthens that day's range by
 //! what the clocks do (a 09:00–18:00 day is still 09:00–18:00 on the wall).
 
-use jiff::civil::{Date, Weekday};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
@@ -169,11 +169,6 @@ pub fn parse_clock(text: &str) -> Option<u16> {
         return None;
     }
     Some(h * 60 + m)
-}
-
-/// Used by tests and the weekday check of the reports.
-pub fn weekday_index(w: Weekday) -> usize {
-    w.to_monday_zero_offset() as usize
 }
 
 #[cfg(test)]

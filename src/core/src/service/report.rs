@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::calendar::Calendar;
-use super::due::{due_with, DueKind};
+use super::due::DueKind;
 use super::targets::ServiceTargets;
 use super::times::times;
 use crate::log::{Capture, Priority};
@@ -125,10 +125,6 @@ pub fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
     let rank = (p as usize * sorted.len()).div_ceil(100).max(1);
     Some(sorted[rank.min(sorted.len()) - 1])
 }
-
-/// Labels for a group whose value is missing: the words are chosen at
-/// display time (`""` is "none").
-pub const NONE_KEY: &str = "";
 
 #[derive(Default)]
 struct Acc {
@@ -276,12 +272,6 @@ pub fn report(captures: &[Capture], query: ReportQuery, targets: &ServiceTargets
     let mut b = ReportBuilder::new(query, targets, now)?;
     captures.iter().for_each(|c| b.add(c));
     Some(b.finish())
-}
-
-/// Whether a capture is still waiting for its due target (used by due
-/// lists); re-exported for the server's breaching filter.
-pub fn is_overdue(c: &Capture, targets: &ServiceTargets, calendar: &Calendar, now: i64) -> bool {
-    due_with(c, targets, calendar, now).is_some_and(|d| d.overdue)
 }
 
 #[cfg(test)]
