@@ -7,14 +7,21 @@
 // captured (Friday 17:30 → Monday 09:12) shows 42 min as its first response
 // in the report the server computed; an unanswered one is overdue in the
 // queue and listed as breaching; the department report prints without the
-// navigation and downloads as CSV with the same figures; axe is clean.
+// navigation and downloads as CSV with the same figures; axe is clean. A
+// member's extension, synced with the same team log, shows the overdue line
+// of a recent unanswered capture in its log page from the team
+// configuration it applies.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, CHROMIUM_ARGS, startTeamLog } from './harness.mjs';
+import { ROOT, CHROMIUM_ARGS, startTeamLog, removeDir } from './harness.mjs';
+import { launchBrowser, extensionWithLoopbackGranted } from './teamlog.mjs';
+import { configure } from './sync_common.mjs';
+import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 const BIN = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'escucha-server');
 const AXE = readFileSync(join(ROOT, 'tests', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -159,4 +166,31 @@ test('reports: the first-response time in working minutes, breaches, overdue in 
   assert.match(await due.textContent(), /^Primera respuesta: Vencida desde .+/);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('reports: the extension\'s log page shows the overdue line from the team\'s targets', async () => {
+  admin('member', 'add', '--team', 'soporte', '--role', 'member', 'ana');
+  const ana = admin('token', 'issue', '--member', 'ana').trim().split('\n').pop().trim();
+  const ext = extensionWithLoopbackGranted();
+  const profile = mkdtempSync(join(tmpdir(), 'escucha-reports-profile-'));
+  const b = await launchBrowser(profile, ext);
+  try {
+    // Ten days old (inside the window a browser holds), never answered: overdue.
+    const pushed = await api('/api/v1/push', { token: ana, method: 'POST', body: { items: [capture('recent', { ms: NOW - 10 * DAY, department: 'PR', status: 'new' })] } });
+    assert.deepEqual(pushed.body.results.map((r) => r.status), ['stored'], JSON.stringify(pushed.body));
+    await configure(b, { endpoint: teamLog.url, member: 'ana', token: ana });
+    const s = await b.send({ type: P.syncNow });
+    assert.equal(s.type, A.ok, JSON.stringify(s));
+    const page = await b.context.newPage();
+    await page.goto(`chrome-extension://${await b.extensionId()}/log/log.html`);
+    await page.locator('body[data-ready="true"]').waitFor({ timeout: 20000 });
+    const due = page.locator(`#rows .row[data-id="${ids.recent}"] .meta .due`);
+    await due.waitFor({ timeout: 20000 });
+    assert.match(await due.textContent(), /^First response overdue since .+ \(\d+ d \d+ h ago\)$/);
+    assert.equal(await due.getAttribute('class'), 'due overdue');
+  } finally {
+    await b.close();
+    removeDir(profile);
+    removeDir(ext);
+  }
 });
