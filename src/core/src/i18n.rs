@@ -479,6 +479,19 @@ keys! {
     RuleErrTagInvalid => "ruleErrTagInvalid",
     RuleErrDestinationBlank => "ruleErrDestinationBlank",
     CardRouteTitle => "cardRouteTitle",
+    // sla13 (issue 13): service targets (config problems) and due dates.
+    ErrServiceTimeZone => "errServiceTimeZone",
+    ErrServiceDay => "errServiceDay",
+    ErrServiceHours => "errServiceHours",
+    ErrServiceOverlap => "errServiceOverlap",
+    ErrServiceMinutes => "errServiceMinutes",
+    ErrServiceDuplicate => "errServiceDuplicate",
+    ErrServiceDepartment => "errServiceDepartment",
+    ErrServiceTargetLine => "errServiceTargetLine",
+    DueFirstResponseIn => "dueFirstResponseIn",
+    DueCloseIn => "dueCloseIn",
+    DueFirstResponseOverdue => "dueFirstResponseOverdue",
+    DueCloseOverdue => "dueCloseOverdue",
 }
 
 impl Key {

@@ -28,6 +28,9 @@ pub struct TeamConfig {
     /// rules13: the ordered routing rules (see [`crate::routing`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<crate::routing::Rule>,
+    /// sla13: service targets, working hours and time zone (issue 13).
+    #[serde(default)]
+    pub service: crate::service::ServiceTargets,
 }
 
 impl Default for TeamConfig {
@@ -124,6 +127,8 @@ pub enum ConfigError {
     DefaultDepartmentUnknown { name: String },
     /// rules13: a routing rule's problem.
     Rule { error: crate::routing::RuleError },
+    /// sla13: a service-target problem (`TeamConfig.service`).
+    Service { error: crate::service::ServiceError },
 }
 
 impl ConfigError {
@@ -149,6 +154,7 @@ impl ConfigError {
             ConfigError::DepartmentDuplicate { name, .. } => Words::new(Key::ErrDepartmentDuplicate).text(short(name)),
             ConfigError::DefaultDepartmentUnknown { name } => Words::new(Key::ErrDefaultDepartmentUnknown).text(short(name)),
             ConfigError::Rule { error } => error.words(),
+            ConfigError::Service { error } => error.words(),
         }
     }
 
@@ -168,6 +174,7 @@ impl ConfigError {
                 format!("The default department \u{201c}{name}\u{201d} is not in the list of departments.")
             }
             ConfigError::Rule { error } => error.english(),
+            ConfigError::Service { error } => error.english(),
         }
     }
 }
@@ -219,6 +226,7 @@ pub fn validate(config: &TeamConfig) -> Result<(), Vec<ConfigError>> {
     errs.extend(
         crate::routing::validate(&config.rules, &config.departments, &config.brands).into_iter().map(|error| ConfigError::Rule { error }),
     );
+    errs.extend(config.service.validate(&config.departments).into_iter().map(|error| ConfigError::Service { error }));
     if errs.is_empty() {
         Ok(())
     } else {
@@ -236,6 +244,7 @@ impl TeamConfig {
             capture_defaults: s.capture_defaults.clone(),
             deny: s.sites.deny.clone(),
             rules: vec![],
+            service: Default::default(),
         }
     }
 }

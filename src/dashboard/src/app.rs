@@ -170,6 +170,7 @@ pub fn start() {
     wire(&app);
     crate::members::wire();
     crate::config_editor::wire();
+    crate::reports::wire(); // sla13
     check_health(lang);
     match session().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten()) {
         Some(token) => sign_in(app.clone(), token),
@@ -251,6 +252,7 @@ fn wire(app: &Shared) {
         render(&a);
         crate::members::set_lang(lang);
         crate::config_editor::set_lang(lang);
+        crate::reports::set_lang(lang); // sla13
         queue::relabel(&a);
     });
     let a = app.clone();
@@ -434,6 +436,7 @@ fn sign_in(app: Shared, token: String) {
                 by_id::<HtmlInputElement>("token").set_value("");
                 crate::members::show(&token, &me, lang);
                 crate::config_editor::show(&token, &me, lang);
+                crate::reports::show(&app, &token, &me, lang); // sla13
                 {
                     let mut a = app.borrow_mut();
                     a.token = Some(token);
@@ -488,6 +491,7 @@ fn sign_out(app: &Shared, message: Option<String>) {
     }
     crate::members::hide();
     crate::config_editor::hide();
+    crate::reports::hide(); // sla13
     show_login(message, lang);
 }
 
@@ -737,7 +741,9 @@ fn table_row(c: &Capture, lang: Lang, editable: bool, picked: bool, members: &[M
         append(&cell, &tick);
         append(&tr, &cell);
     }
-    append(&tr, &el("td", &[("class", "date")], &format_time(r.created_ms as f64, lang, true)));
+    let date_cell = el("td", &[("class", "date")], &format_time(r.created_ms as f64, lang, true));
+    crate::reports::due_badge(&date_cell, c, lang); // sla13
+    append(&tr, &date_cell);
     append(&tr, &el("td", &[], &r.site));
     append(&tr, &el("td", &[], &r.brand));
     append(&tr, &el("td", &[("class", "author")], &r.author));

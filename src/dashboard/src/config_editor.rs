@@ -129,6 +129,7 @@ fn read_form() -> ConfigForm {
         departments: textarea("config-departments").value(),
         deny: textarea("config-deny").value(),
         brands_json: textarea("config-brands").value(),
+        service: crate::service_editor::read(), // sla13
         capture_defaults: defaults_from(
             &base,
             &select("config-default-status").value(),
@@ -147,6 +148,7 @@ fn put_in_form(doc: Option<&VersionedConfig>) {
     textarea("config-departments").set_value(&form.departments);
     textarea("config-deny").set_value(&form.deny);
     textarea("config-brands").set_value(&form.brands_json);
+    crate::service_editor::put(&form.service); // sla13
     SECTION.with(|s| {
         let mut s = s.borrow_mut();
         s.base = config.capture_defaults.clone();

@@ -10,6 +10,8 @@ mod config_editor;
 mod members;
 mod queue;
 mod rules_editor;
+mod reports;
+mod service_editor;
 
 use wasm_bindgen::prelude::*;
 

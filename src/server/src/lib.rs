@@ -20,6 +20,8 @@ pub mod query;
 pub mod query_routes;
 pub mod quota;
 pub mod rate_limit;
+// sla13 (issue 13): response-time reports.
+pub mod reports;
 pub mod request_log;
 pub mod rollup;
 pub mod routes;
@@ -173,6 +175,8 @@ pub const API_ROUTES: [(&str, &str); 23] = [
     ("delete", "/api/v1/views/{name}"),
     // rules13: re-run the routing rules on existing captures.
     ("post", "/api/v1/rules/rerun"),
+    // sla13: response-time reports.
+    ("get", "/api/v1/reports"),
 ];
 
 pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
@@ -199,6 +203,8 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         .route("/api/v1/views/{name}", delete(saved_views::delete))
         // rules13
         .route("/api/v1/rules/rerun", post(routing::rerun_route))
+        // sla13
+        .route("/api/v1/reports", get(reports::get))
         .route("/api", any(routes::api_fallback))
         .route("/api/{*rest}", any(routes::api_fallback))
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -251,6 +257,7 @@ mod query_tests;
 mod queue_tests;
 #[cfg(test)]
 mod routing_tests;
+mod reports_tests;
 #[cfg(test)]
 mod team_config_tests;
 #[cfg(test)]

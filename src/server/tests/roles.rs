@@ -61,6 +61,8 @@ fn every_route_answers_each_role_as_the_role_table_says(e) {
         ("PUT", "/api/v1/config".into(), Some(json!({"config": {}})), [428, 403, 403], "configure"),
         // rules13: re-running the routing rules is an admin's (a dry run too).
         ("POST", "/api/v1/rules/rerun".into(), Some(json!({"dryRun": true})), [200, 403, 403], "configure"),
+        // sla13
+        ("GET", "/api/v1/reports".into(), None, [200, 200, 200], ""),
     ];
     assert_eq!(table.len() + 2, escucha_server::API_ROUTES.len(), "a row per API route (healthz and me/token are checked below)");
     for (method, path, body, want, action) in &table {

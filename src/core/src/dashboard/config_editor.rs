@@ -30,6 +30,8 @@ pub struct ConfigForm {
     pub capture_defaults: Tags,
     /// rules13: the routing rules as the rules editor holds them.
     pub rules: Vec<crate::routing::Rule>,
+    /// sla13: the service targets' text boxes.
+    pub service: crate::service::form::ServiceForm,
 }
 
 /// The non-blank lines of a text box, trimmed.
@@ -46,6 +48,7 @@ impl ConfigForm {
             brands_json: config.brands.to_json_pretty(),
             capture_defaults: config.capture_defaults.clone(),
             rules: config.rules.clone(),
+            service: crate::service::form::ServiceForm::of(&config.service),
         }
     }
 
@@ -55,6 +58,9 @@ impl ConfigForm {
     /// is not JSON (or not a brand list) is refused here, as one `Brand`
     /// problem carrying its line and column.
     pub fn parse(&self) -> Result<TeamConfig, Vec<ConfigError>> {
+        // sla13: an unreadable targets line is refused here, like unreadable brand JSON.
+        let service =
+            self.service.parse().map_err(|errs| errs.into_iter().map(|error| ConfigError::Service { error }).collect::<Vec<_>>())?;
         match BrandList::parse_json(&self.brands_json) {
             Ok(brands) => Ok(TeamConfig {
                 brands,
@@ -62,6 +68,7 @@ impl ConfigForm {
                 capture_defaults: self.capture_defaults.clone(),
                 deny: lines(&self.deny),
                 rules: self.rules.clone(),
+                service,
             }),
             Err(errs) => Err(errs.into_iter().map(|error| ConfigError::Brand { error }).collect()),
         }
@@ -286,6 +293,7 @@ mod tests {
             brands_json: brands_json.into(),
             capture_defaults: Tags::default(),
             rules: vec![],
+            service: Default::default(),
         }
     }
 
@@ -316,6 +324,7 @@ mod tests {
             ConfigError::DepartmentDuplicate { index, .. } => format!("duplicate:{index}"),
             ConfigError::DefaultDepartmentUnknown { name } => format!("default:{name}"),
             ConfigError::Rule { error } => format!("rule:{}", error.rule),
+            ConfigError::Service { error } => format!("service:{error:?}"),
         };
         // departments, deny, brand JSON, default department, the problems' kinds.
         type Case<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, &'a [&'a str]);

@@ -296,6 +296,51 @@ texts! {
     RulesRerun => "Re-run rules on existing captures", "Volver a aplicar las reglas a las capturas existentes";
     RulesRerunWould => "{0} of {1} captures would change (saved rules, version {2}).", "Cambiarían {0} de {1} capturas (reglas guardadas, versión {2}).";
     RulesRerunDone => "{0} of {1} captures changed.", "Cambiaron {0} de {1} capturas.";
+    // sla13 (issue 13): response times, service targets, reports.
+    ReportsTitle => "Response times", "Tiempos de respuesta";
+    ReportsHelp => "First response and time to close in working time, from each capture's history; median and 90th percentile.", "Primera respuesta y tiempo hasta el cierre en horario laboral, según el historial de cada captura; mediana y percentil 90.";
+    ReportsDepartment => "Department", "Departamento";
+    ReportsAllDepartments => "All departments", "Todos los departamentos";
+    ReportsFrom => "From", "Desde";
+    ReportsTo => "To", "Hasta";
+    ReportsShow => "Show report", "Ver informe";
+    ReportsPrint => "Print", "Imprimir";
+    ReportsCsv => "Download CSV", "Descargar CSV";
+    ReportsByDepartment => "By department", "Por departamento";
+    ReportsByMember => "By member", "Por miembro";
+    ReportsByBrand => "By brand", "Por marca";
+    ReportsByWeek => "By week", "Por semana";
+    ReportsTotal => "All captures", "Todas las capturas";
+    ReportsGroup => "Group", "Grupo";
+    ReportsCaptures => "Captures", "Capturas";
+    ReportsResponded => "Responded", "Respondidas";
+    ReportsClosed => "Closed", "Cerradas";
+    ReportsFirstMedian => "First response, median", "Primera respuesta, mediana";
+    ReportsFirstP90 => "First response, 90th percentile", "Primera respuesta, percentil 90";
+    ReportsCloseMedian => "Time to close, median", "Tiempo hasta el cierre, mediana";
+    ReportsCloseP90 => "Time to close, 90th percentile", "Tiempo hasta el cierre, percentil 90";
+    ReportsBreaching => "Breaching target", "Fuera de objetivo";
+    ReportsBreachesTitle => "Captures breaching target ({0})", "Capturas fuera de objetivo ({0})";
+    ReportsNoBreaches => "No capture breached its target.", "Ninguna captura incumplió su objetivo.";
+    ReportsBreachKind => "Target", "Objetivo";
+    ReportsDueAt => "Due", "Vencía";
+    ReportsOver => "Over by", "Excedido en";
+    ReportsCapture => "Capture", "Captura";
+    ReportsWeekOf => "Week of {0}", "Semana del {0}";
+    ReportsGenerated => "{0} · computed {1}", "{0} · calculado el {1}";
+    ReportsFailed => "The report could not be loaded: {0}", "No se pudo cargar el informe: {0}";
+    ReportsNoTargets => "No service targets are set: figures are shown, nothing counts as breaching.", "No hay objetivos de servicio: se muestran las cifras, nada cuenta como fuera de objetivo.";
+    ReportsOpen => "Department report", "Informe del departamento";
+    DueFirstResponse => "First response", "Primera respuesta";
+    DueClose => "Close", "Cierre";
+    DueIn => "Due {0} (in {1})", "Vence {0} (en {1})";
+    DueOverdue => "Overdue since {0} ({1})", "Vencida desde {0} ({1})";
+    CsvMinutes => "minutes", "minutos";
+    ServiceTitle => "Service targets and working hours", "Objetivos de servicio y horario laboral";
+    ServiceHelp => "Targets are working minutes per priority (optionally per department). Working hours are local to the time zone; no hours means around the clock.", "Los objetivos son minutos laborables por prioridad (opcionalmente por departamento). El horario es local a la zona horaria; sin horario, cuenta todo el día.";
+    ServiceTimeZone => "Time zone (IANA, e.g. Europe/Madrid)", "Zona horaria (IANA, p. ej. Europe/Madrid)";
+    ServiceHours => "Working hours (one per line: day start end, e.g. mon 09:00 18:00)", "Horario laboral (uno por línea: día inicio fin, p. ej. mon 09:00 18:00)";
+    ServiceTargets => "Targets (one per line: priority [department] first-response-minutes close-minutes, - for none)", "Objetivos (uno por línea: prioridad [departamento] minutos-primera-respuesta minutos-cierre, - si no hay)";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is

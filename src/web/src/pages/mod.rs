@@ -1,5 +1,7 @@
 //! Extension pages (popup, options, log, welcome): each renders its UI from Rust.
 
+// sla13: due lines of listed captures.
+pub mod due_lines;
 pub mod log;
 pub mod options;
 pub mod popup;

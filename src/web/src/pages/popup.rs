@@ -181,6 +181,7 @@ fn render_captures(container: &HtmlElement, captures: &[escucha_core::log::Captu
         dom::append(&item, &[&dom::el("strong", &[], &line.quote), &dom::el("span", &[("class", "status")], &logged), &context]);
         list.append_child(&item).ok();
     }
+    crate::pages::due_lines::add(list.clone(), captures.to_vec()); // sla13
     section.append_child(&list).ok();
     // First, above the fold: what was already logged here matters most.
     container.prepend_with_node_1(&section).ok();

@@ -124,7 +124,8 @@ pub async fn start() -> Result<(), PlatformError> {
         Err(_) => (Vec::new(), String::new(), None),
     };
     let members = platform::send(&GetMembers {}).await.map(|m| m.members).unwrap_or_default();
-    // The popup's chips and mentions link here: `?view=mine`, `?capture=ID`.
+    crate::pages::due_lines::load().await; // sla13
+                                           // The popup's chips and mentions link here: `?view=mine`, `?capture=ID`.
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     let view = model::view_from_search(&search);
     let open_capture =

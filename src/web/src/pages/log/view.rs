@@ -273,6 +273,9 @@ pub fn row(c: &Capture, position: u32, f: &RowFormat) -> HtmlElement {
     let (key, args) = escucha_core::card::Attribution::of(&c.created_by, f.member).label();
     let member = el("span", &[("class", "member")], &t(key, &args.iter().map(String::as_str).collect::<Vec<_>>()));
     let meta = append(el("div", &[("class", "meta")], ""), &[&when, &author, &site, &brand, &member]);
+    if let Some(due) = crate::pages::due_lines::span(c) {
+        meta.append_child(&due).ok(); // sla13
+    }
     let comment = el("p", &[("class", "comment"), ("title", &ctx.comment_text)], &ctx.comment_text);
 
     let sentiment = enum_select(
