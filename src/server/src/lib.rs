@@ -148,7 +148,7 @@ pub struct StaticDirs {
 
 /// Every API route: (method, path). The OpenAPI test checks each appears in
 /// docs/sync-api.openapi.yaml.
-pub const API_ROUTES: [(&str, &str); 23] = [
+pub const API_ROUTES: [(&str, &str); 24] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/push"),
     ("get", "/api/v1/pull"),
@@ -257,6 +257,7 @@ mod query_tests;
 mod queue_tests;
 #[cfg(test)]
 mod routing_tests;
+#[cfg(test)]
 mod reports_tests;
 #[cfg(test)]
 mod team_config_tests;
