@@ -458,6 +458,17 @@ keys! {
     EditEmptyComment => "editEmptyComment",
     EditNotAuthor => "editNotAuthor",
     EditUnknownComment => "editUnknownComment",
+    // verify13 (issue 13): team accounts and the verified response.
+    ErrTeamAccountSite => "errTeamAccountSite",
+    ErrTeamAccount => "errTeamAccount",
+    CardRespondedBy => "cardRespondedBy",
+    CardRespondedByUndated => "cardRespondedByUndated",
+    CardConfirmResponse => "cardConfirmResponse",
+    CardOpenReply => "cardOpenReply",
+    CardResponseVerified => "cardResponseVerified",
+    OptionsTeamAccounts => "optionsTeamAccounts",
+    OptionsTeamAccountsHint => "optionsTeamAccountsHint",
+    OptionsTeamAccountsNone => "optionsTeamAccountsNone",
 }
 
 impl Key {

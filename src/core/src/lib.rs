@@ -25,6 +25,7 @@ pub mod sender;
 pub mod settings;
 pub mod sites;
 pub mod sync;
+pub mod team_accounts;
 pub mod team_config;
 pub mod workspace;
 

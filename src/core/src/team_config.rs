@@ -15,6 +15,7 @@ use crate::i18n::{Key, Words};
 use crate::log::Tags;
 use crate::settings::{canonical_department, Settings, SyncSettings};
 use crate::sites::{SiteRuleError, SiteRules};
+use crate::team_accounts::{AccountProblem, TeamAccounts};
 
 /// What a team shares. Every field defaults, so a partial document reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +26,9 @@ pub struct TeamConfig {
     pub capture_defaults: Tags,
     /// Site rules that are never scanned (hosts, wildcards, URL prefixes).
     pub deny: Vec<String>,
+    /// verify13: the team's own accounts per site (verified response).
+    #[serde(default, skip_serializing_if = "TeamAccounts::is_empty")]
+    pub team_accounts: TeamAccounts,
 }
 
 impl Default for TeamConfig {
@@ -119,6 +123,8 @@ pub enum ConfigError {
     DepartmentDuplicate { index: usize, name: String },
     /// The capture defaults name a department the list does not have.
     DefaultDepartmentUnknown { name: String },
+    /// verify13: a team-accounts entry that can't be used.
+    TeamAccount { problem: AccountProblem },
 }
 
 impl ConfigError {
@@ -143,6 +149,10 @@ impl ConfigError {
             ConfigError::DepartmentBlank { .. } => Words::new(Key::ErrDepartmentBlank),
             ConfigError::DepartmentDuplicate { name, .. } => Words::new(Key::ErrDepartmentDuplicate).text(short(name)),
             ConfigError::DefaultDepartmentUnknown { name } => Words::new(Key::ErrDefaultDepartmentUnknown).text(short(name)),
+            ConfigError::TeamAccount { problem: AccountProblem::Site { site } } => Words::new(Key::ErrTeamAccountSite).text(short(site)),
+            ConfigError::TeamAccount { problem: AccountProblem::Account { site, account } } => {
+                Words::new(Key::ErrTeamAccount).text(short(account)).text(short(site))
+            }
         }
     }
 
@@ -161,6 +171,14 @@ impl ConfigError {
             ConfigError::DefaultDepartmentUnknown { name } => {
                 format!("The default department \u{201c}{name}\u{201d} is not in the list of departments.")
             }
+            ConfigError::TeamAccount { problem: AccountProblem::Site { site } } => {
+                format!("Team accounts: \u{201c}{}\u{201d} is not a site; write its host (forum.acme.com).", site.trim())
+            }
+            ConfigError::TeamAccount { problem: AccountProblem::Account { site, account } } => format!(
+                "Team accounts: \u{201c}{}\u{201d} on {} is not a handle or a profile link on that site.",
+                account.trim(),
+                site.trim()
+            ),
         }
     }
 }
@@ -209,6 +227,7 @@ pub fn validate(config: &TeamConfig) -> Result<(), Vec<ConfigError>> {
     }
     errs.extend(validate_departments(&config.departments));
     errs.extend(validate_defaults(&config.capture_defaults, &config.departments));
+    errs.extend(config.team_accounts.validate().into_iter().map(|problem| ConfigError::TeamAccount { problem }));
     if errs.is_empty() {
         Ok(())
     } else {
@@ -225,6 +244,7 @@ impl TeamConfig {
             departments: s.departments.clone(),
             capture_defaults: s.capture_defaults.clone(),
             deny: s.sites.deny.clone(),
+            team_accounts: TeamAccounts::default(),
         }
     }
 }
@@ -439,6 +459,11 @@ mod tests {
             ("valid", ok.clone(), vec![]),
             ("no departments", TeamConfig { departments: vec![], ..ok.clone() }, vec![ConfigError::DepartmentsEmpty]),
             (
+                "team account site",
+                TeamConfig { team_accounts: TeamAccounts([("acme".to_string(), vec!["@care".to_string()])].into()), ..ok.clone() },
+                vec![ConfigError::TeamAccount { problem: AccountProblem::Site { site: "acme".into() } }],
+            ),
+            (
                 "blank department",
                 TeamConfig { departments: vec!["PR".into(), " ".into()], ..ok.clone() },
                 vec![ConfigError::DepartmentBlank { index: 1 }],
@@ -499,6 +524,8 @@ mod tests {
             ConfigError::DepartmentDuplicate { index: 1, name: "PR".into() },
             ConfigError::DefaultDepartmentUnknown { name: "Ventas".into() },
             ConfigError::SiteRule { index: 0, rule: "https://".into() },
+            ConfigError::TeamAccount { problem: AccountProblem::Site { site: "acme".into() } },
+            ConfigError::TeamAccount { problem: AccountProblem::Account { site: "acme.com".into(), account: " ".into() } },
         ] {
             assert!(!e.english().is_empty());
             let words = e.words(None);
@@ -509,6 +536,8 @@ mod tests {
                     ConfigError::DepartmentBlank { .. } => Key::ErrDepartmentBlank,
                     ConfigError::DepartmentDuplicate { .. } => Key::ErrDepartmentDuplicate,
                     ConfigError::DefaultDepartmentUnknown { .. } => Key::ErrDefaultDepartmentUnknown,
+                    ConfigError::TeamAccount { problem: AccountProblem::Site { .. } } => Key::ErrTeamAccountSite,
+                    ConfigError::TeamAccount { .. } => Key::ErrTeamAccount,
                     _ => Key::ErrSiteRule,
                 }
             );

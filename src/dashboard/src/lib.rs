@@ -9,6 +9,7 @@ mod chart;
 mod config_editor;
 mod members;
 mod queue;
+mod team_accounts;
 
 use wasm_bindgen::prelude::*;
 

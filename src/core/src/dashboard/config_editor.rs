@@ -28,6 +28,8 @@ pub struct ConfigForm {
     /// The capture defaults as chosen (tags and note are kept from the
     /// loaded document: the editor does not show them).
     pub capture_defaults: Tags,
+    /// verify13: the team accounts, one `site: handle, profile URL` per line.
+    pub team_accounts: String,
 }
 
 /// The non-blank lines of a text box, trimmed.
@@ -43,6 +45,7 @@ impl ConfigForm {
             deny: config.deny.join("\n"),
             brands_json: config.brands.to_json_pretty(),
             capture_defaults: config.capture_defaults.clone(),
+            team_accounts: config.team_accounts.to_lines(),
         }
     }
 
@@ -58,6 +61,7 @@ impl ConfigForm {
                 departments: lines(&self.departments),
                 capture_defaults: self.capture_defaults.clone(),
                 deny: lines(&self.deny),
+                team_accounts: crate::team_accounts::TeamAccounts::from_lines(&self.team_accounts),
             }),
             Err(errs) => Err(errs.into_iter().map(|error| ConfigError::Brand { error }).collect()),
         }
@@ -281,6 +285,7 @@ mod tests {
             deny: deny.into(),
             brands_json: brands_json.into(),
             capture_defaults: Tags::default(),
+            team_accounts: String::new(),
         }
     }
 
@@ -310,6 +315,7 @@ mod tests {
             ConfigError::DepartmentBlank { index } => format!("blank:{index}"),
             ConfigError::DepartmentDuplicate { index, .. } => format!("duplicate:{index}"),
             ConfigError::DefaultDepartmentUnknown { name } => format!("default:{name}"),
+            ConfigError::TeamAccount { .. } => "team-account".into(),
         };
         // departments, deny, brand JSON, default department, the problems' kinds.
         type Case<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, &'a [&'a str]);

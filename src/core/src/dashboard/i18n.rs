@@ -261,6 +261,8 @@ texts! {
     ConfigStale => "Someone else saved version {0} meanwhile. Reload to see it; your text is kept.", "Otra persona guardó la versión {0} mientras tanto. Vuelve a cargar para verla; tu texto se conserva.";
     ConfigInvalid => "The configuration was not saved:", "La configuración no se guardó:";
     ConfigFailed => "The team configuration could not be loaded or saved: {0}", "No se pudo cargar o guardar la configuración del equipo: {0}";
+    // verify13: the team's own accounts per site (verified response).
+    ConfigTeamAccounts => "Team accounts (one site per line: forum.acme.com: @handle, https://forum.acme.com/members/profile)", "Cuentas del equipo (un sitio por línea: foro.acme.com: @usuario, https://foro.acme.com/members/perfil)";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is
