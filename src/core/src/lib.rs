@@ -21,6 +21,7 @@ pub mod page_watch;
 pub mod pages;
 pub mod paint;
 pub mod protocol;
+pub mod response_view;
 pub mod sender;
 pub mod settings;
 pub mod sites;

@@ -441,8 +441,8 @@ pub fn relation(s: &Snapshot, page: &PageInfo, posts: &[Post], c: usize, p: usiz
     (named && latest == Some(c)).then_some(Evidence::AtMention)
 }
 
-/// The first later post by a team account that answers post `c`.
-pub fn reply_to(s: &Snapshot, page: &PageInfo, posts: &[Post], c: usize, accounts: &[Account]) -> Option<ReplyFound> {
+/// The first later post by a team account that answers post `c`: its index and why.
+pub fn reply_index(s: &Snapshot, page: &PageInfo, posts: &[Post], c: usize, accounts: &[Account]) -> Option<(usize, Evidence)> {
     if accounts.is_empty() || is_team_author(accounts, posts[c].ex.author_name.as_deref(), posts[c].ex.author_url.as_deref()) {
         return None;
     }
@@ -451,10 +451,16 @@ pub fn reply_to(s: &Snapshot, page: &PageInfo, posts: &[Post], c: usize, account
         if !is_team_author(accounts, ex.author_name.as_deref(), ex.author_url.as_deref()) {
             return None;
         }
-        let evidence = relation(s, page, posts, c, p)?;
-        let handle = ex.author_name.clone().or_else(|| ex.author_url.clone())?;
-        Some(ReplyFound { handle, author_url: ex.author_url.clone(), time: ex.time.clone(), permalink: ex.permalink.clone(), evidence })
+        relation(s, page, posts, c, p).map(|e| (p, e))
     })
+}
+
+/// [`reply_index`] as what the card proposes.
+pub fn reply_to(s: &Snapshot, page: &PageInfo, posts: &[Post], c: usize, accounts: &[Account]) -> Option<ReplyFound> {
+    let (p, evidence) = reply_index(s, page, posts, c, accounts)?;
+    let ex = &posts[p].ex;
+    let handle = ex.author_name.clone().or_else(|| ex.author_url.clone())?;
+    Some(ReplyFound { handle, author_url: ex.author_url.clone(), time: ex.time.clone(), permalink: ex.permalink.clone(), evidence })
 }
 
 /// The post holding the snapshot's mention (the captured comment, when the
@@ -471,4 +477,145 @@ pub fn find_reply(s: &Snapshot, page: &PageInfo, now_ms: i64, accounts: &[Accoun
     let posts = thread_posts(s, page, now_ms);
     let c = post_of_mention(s, &posts)?;
     reply_to(s, page, &posts, c, accounts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::test_dom::TestDom;
+
+    #[test]
+    fn quote_headers_and_post_links_table() {
+        for (header, want) in [
+            ("dieter wrote:", Some("dieter")),
+            ("mara_k wrote: ↑ Tue Mar 05, 2024 9:12 am", Some("mara_k")),
+            ("lucia said:", Some("lucia")),
+            ("Ana escribió:", Some("Ana")),
+            ("gärtner schrieb:", Some("gärtner")),
+            ("Quote from bob on May 1", Some("bob")),
+            ("Zitat von Rosi", Some("Rosi")),
+            ("Quote", None),
+            ("wrote:", None),
+        ] {
+            assert_eq!(header_name(header).as_deref(), want, "{header}");
+        }
+        for (href, want) in [
+            ("https://f.example/viewtopic.php?p=101#p101", Some("101")),
+            ("https://f.example/threads/x.900/post-2004", Some("2004")),
+            ("https://f.example/t/acme-app/5120/4", Some("4")),
+            ("https://f.example/2024/05/review/#comment-42", Some("42")),
+            ("https://f.example/goto/post?id=2001", None),
+            ("https://f.example/t/acme-app/5120", None),
+        ] {
+            assert_eq!(linked_number(href).as_deref(), want, "{href}");
+        }
+        assert_eq!(fold_text("  Hola, ¿QUÉ tal?\n Acme-X200 "), "hola qué tal acme x200");
+    }
+
+    /// One generic thread (no platform markup) per rule that must say no.
+    #[test]
+    fn precision_guards_table() {
+        let post = |id: u32, who: &str, at: &str, body: &str| {
+            format!(
+                r#"<div class="post" id="post-{id}"><div class="who"><a href="/u/{who}">{who}</a> <time datetime="{at}">{at}</time></div><div class="body">{body}</div></div>"#
+            )
+        };
+        let page = |posts: &[String]| format!("<html><body><div class=\"thread\">{}</div></body></html>", posts.join(""));
+        let c = post(11, "cy", "2024-01-01T10:00:00Z", "<p>My Acme kettle leaks from the bottom seam.</p>");
+        let other = post(12, "dee", "2024-01-01T10:30:00Z", "<p>Acme kettles are fine, mine leaks from the bottom seam too.</p>");
+        let cases: Vec<(&str, String, Option<Evidence>)> = vec![
+            (
+                "quote naming the post",
+                page(&[
+                    c.clone(),
+                    post(
+                        13,
+                        "team",
+                        "2024-01-01T11:00:00Z",
+                        r#"<blockquote data-source="post: 11"><p>leaks</p></blockquote><p>Send it back.</p>"#,
+                    ),
+                ]),
+                Some(Evidence::QuoteReference),
+            ),
+            (
+                "quote naming another post, same text",
+                page(&[
+                    c.clone(),
+                    other.clone(),
+                    post(
+                        13,
+                        "team",
+                        "2024-01-01T11:00:00Z",
+                        r#"<blockquote data-source="post: 12"><p>My Acme kettle leaks from the bottom seam.</p></blockquote><p>Hm.</p>"#,
+                    ),
+                ]),
+                None,
+            ),
+            (
+                "quoted text in two earlier posts",
+                page(&[
+                    c.clone(),
+                    other.clone(),
+                    post(13, "team", "2024-01-01T11:00:00Z", "<blockquote><p>leaks from the bottom seam</p></blockquote><p>Known.</p>"),
+                ]),
+                None,
+            ),
+            (
+                "quoted text in the comment only",
+                page(&[
+                    c.clone(),
+                    other.clone(),
+                    post(13, "team", "2024-01-01T11:00:00Z", "<blockquote><p>My Acme kettle leaks</p></blockquote><p>Known.</p>"),
+                ]),
+                Some(Evidence::QuoteText),
+            ),
+            (
+                "quote under another name",
+                page(&[
+                    c.clone(),
+                    post(
+                        13,
+                        "team",
+                        "2024-01-01T11:00:00Z",
+                        "<blockquote><cite>dee wrote:</cite><p>My Acme kettle leaks</p></blockquote><p>Known.</p>",
+                    ),
+                ]),
+                None,
+            ),
+            (
+                "a reply dated before the comment",
+                page(&[
+                    c.clone(),
+                    post(13, "team", "2023-12-31T11:00:00Z", r#"<blockquote data-source="post: 11"><p>leaks</p></blockquote>"#),
+                ]),
+                None,
+            ),
+            (
+                "@cy at the start",
+                page(&[c.clone(), post(13, "team", "2024-01-01T11:00:00Z", "<p>@cy please send us a photo.</p>")]),
+                Some(Evidence::AtMention),
+            ),
+            (
+                "@cy after cy posted again",
+                page(&[
+                    c.clone(),
+                    post(14, "cy", "2024-01-01T10:40:00Z", "<p>Also the lid.</p>"),
+                    post(13, "team", "2024-01-01T11:00:00Z", "<p>@cy please send us a photo.</p>"),
+                ]),
+                None,
+            ),
+            ("no relation", page(&[c.clone(), post(13, "team", "2024-01-01T11:00:00Z", "<p>Acme kettles: see our FAQ.</p>")]), None),
+        ];
+        let accounts = [Account::Handle("team".into())];
+        for (name, html, want) in cases {
+            let dom = TestDom::parse(&html);
+            let (node, s, e) = dom.find_text("bottom seam.");
+            let snapshot = Snapshot::gather(&dom, &node, s, e);
+            let page = PageInfo::gather(&dom, &dom.root(), "https://forum.example/t/1");
+            let posts = thread_posts(&snapshot, &page, 1_718_452_800_000);
+            assert!(posts.len() >= 2, "{name}: {} posts", posts.len());
+            let c = post_of_mention(&snapshot, &posts).expect(name);
+            assert_eq!(reply_index(&snapshot, &page, &posts, c, &accounts).map(|(_, e)| e), want, "{name}");
+        }
+    }
 }

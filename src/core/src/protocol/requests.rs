@@ -172,6 +172,10 @@ pub struct CardConfig {
     /// wsui12: the team's member names, for the assignee menu.
     #[serde(default)]
     pub members: Vec<String>,
+    /// verify13: the team's own accounts (the team configuration's), to
+    /// find their reply to a logged comment.
+    #[serde(default)]
+    pub team_accounts: crate::team_accounts::TeamAccounts,
 }
 
 /// A capture as stored (after dedupe and merge).

@@ -26,6 +26,8 @@ pub struct CardState {
     /// This browser's member and the team's names (issue 12).
     pub member: String,
     pub members: Vec<String>,
+    /// verify13: the team's reply found on the page, or the verified one.
+    pub response: Option<escucha_core::response_view::ResponseView>,
 }
 
 fn status_from(s: &str) -> Status {
@@ -116,6 +118,8 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
     card.append_child(&logged)?;
     // wsui12: "Ana is responding (until 10:32)", before anyone types.
     card.append_child(&dom::el("p", &[("class", "claim-line"), ("id", "claim-line"), ("hidden", "")], ""))?;
+    // verify13: "Responded by @handle at <time>", its link and one Confirm.
+    card.append_child(&super::response::section(doc, state))?;
     card.append_child(&dom::el("blockquote", &[("id", "excerpt")], &m.excerpt))?;
     if m.passage_only {
         card.append_child(&dom::el("p", &[("id", "passage-only"), ("class", "hint")], &t(Key::CardPassageOnly, &[])))?;

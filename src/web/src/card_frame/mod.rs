@@ -7,6 +7,7 @@
 mod cover; // top11
 mod fit;
 mod form;
+mod response; // verify13
 mod visibility;
 
 use std::cell::RefCell;
@@ -34,6 +35,7 @@ struct Config {
     departments: Vec<String>,
     defaults: escucha_core::log::Tags,
     members: Vec<String>,
+    team_accounts: escucha_core::team_accounts::TeamAccounts,
 }
 
 #[derive(Default)]
@@ -67,6 +69,7 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
         departments: c.departments,
         defaults: c.defaults,
         members: c.members,
+        team_accounts: c.team_accounts,
     };
     STATE.with(|s| s.borrow_mut().config = Some(config));
     try_show();
@@ -125,6 +128,8 @@ async fn show() -> Result<(), PlatformError> {
         let c = s.config.as_ref().expect("checked in try_show");
         (opening, c.page_url.clone(), c.brands.clone())
     });
+    // verify13: the page copy, to look for the team's reply once the comment is known to be logged.
+    let source = opening.source.clone();
     let (context, scope) = card_frame::capture_context(opening, &page_url, &brands, js_sys::Date::now() as i64)
         .map_err(|e| PlatformError(format!("The page copy was refused: {e}")))?;
     // Captures cite the canonical URL when the page has one; older ones (or
@@ -152,7 +157,13 @@ async fn show() -> Result<(), PlatformError> {
         );
         model.passage_only = scope == TextScope::Passage;
         let logged_id = model.logged.as_ref().map(|l| l.id.clone());
+        // Only a logged comment has a response to verify (and reading every post costs).
+        let reply =
+            logged_id.as_ref().and_then(|_| card_frame::team_reply(&source, &page_url, &c.team_accounts, js_sys::Date::now() as i64));
+        let response =
+            escucha_core::response_view::ResponseView::of(captures.iter().find(|k| Some(&k.id) == logged_id.as_ref()), reply.as_ref());
         Rc::new(RefCell::new(form::CardState {
+            response,
             ticket: s.ticket.clone(),
             context,
             model,
@@ -244,6 +255,7 @@ mod tests {
             touched: false,
             member: "ana".into(),
             members: vec![],
+            response: None,
         }))
     }
 
