@@ -315,6 +315,33 @@ pub fn capture_context(
     Ok((crate::log::sanitize::from_extraction(extraction, &brand, &term, quote, position), scope))
 }
 
+/// verify13: the team's reply to the comment under the card's mention
+/// (`capture::reply`), read from the same page copy the extraction reads.
+pub fn team_reply(
+    source: &PageSource,
+    page_url: &str,
+    accounts: &crate::team_accounts::TeamAccounts,
+    now_ms: i64,
+) -> Option<crate::capture::reply::ReplyFound> {
+    if accounts.is_empty() {
+        return None;
+    }
+    let (snapshot, mut page) = match source.clone() {
+        PageSource::Snapshot { snapshot, page } => (snapshot, page),
+        PageSource::Dump { tree, node_start, node_end, page } => {
+            let tree = DumpTree::of_tree(tree).ok()?;
+            (tree.snapshot(node_start, node_end), DumpTree::of_page(page).ok()?.page_info(page_url))
+        }
+    };
+    page.url = page_url.to_string();
+    // The same base as the capture's (see `capture_context`).
+    if page.canonical_url.as_deref().is_some_and(|c| !cited_page_allowed(page_url, c)) {
+        page.canonical_url = None;
+    }
+    let on_page = accounts.for_page(page_url);
+    crate::capture::reply::find_reply(&snapshot, &page, now_ms, &on_page)
+}
+
 /// The brand group's name and the term of it that `exact` matches.
 fn name_mention(brands: &BrandList, group: u32, exact: &str) -> (String, String) {
     let Some(g) = brands.groups.get(group as usize) else { return Default::default() };

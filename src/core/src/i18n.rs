@@ -492,6 +492,17 @@ keys! {
     DueCloseIn => "dueCloseIn",
     DueFirstResponseOverdue => "dueFirstResponseOverdue",
     DueCloseOverdue => "dueCloseOverdue",
+    // verify13 (issue 13): team accounts and the verified response.
+    ErrTeamAccountSite => "errTeamAccountSite",
+    ErrTeamAccount => "errTeamAccount",
+    CardRespondedBy => "cardRespondedBy",
+    CardRespondedByUndated => "cardRespondedByUndated",
+    CardConfirmResponse => "cardConfirmResponse",
+    CardOpenReply => "cardOpenReply",
+    CardResponseVerified => "cardResponseVerified",
+    OptionsTeamAccounts => "optionsTeamAccounts",
+    OptionsTeamAccountsHint => "optionsTeamAccountsHint",
+    OptionsTeamAccountsNone => "optionsTeamAccountsNone",
 }
 
 impl Key {

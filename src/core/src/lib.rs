@@ -22,12 +22,14 @@ pub mod pages;
 pub mod paint;
 pub mod protocol;
 pub mod routing;
+pub mod response_view;
 pub mod sender;
 // sla13 (issue 13): response times, service targets, reports.
 pub mod service;
 pub mod settings;
 pub mod sites;
 pub mod sync;
+pub mod team_accounts;
 pub mod team_config;
 pub mod workspace;
 

@@ -15,6 +15,7 @@ use crate::i18n::{Key, Words};
 use crate::log::Tags;
 use crate::settings::{canonical_department, Settings, SyncSettings};
 use crate::sites::{SiteRuleError, SiteRules};
+use crate::team_accounts::{AccountProblem, TeamAccounts};
 
 /// What a team shares. Every field defaults, so a partial document reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +32,9 @@ pub struct TeamConfig {
     /// sla13: service targets, working hours and time zone (issue 13).
     #[serde(default)]
     pub service: crate::service::ServiceTargets,
+    /// verify13: the team's own accounts per site (verified response).
+    #[serde(default, skip_serializing_if = "TeamAccounts::is_empty")]
+    pub team_accounts: TeamAccounts,
 }
 
 impl Default for TeamConfig {
@@ -129,6 +133,8 @@ pub enum ConfigError {
     Rule { error: crate::routing::RuleError },
     /// sla13: a service-target problem (`TeamConfig.service`).
     Service { error: crate::service::ServiceError },
+    /// verify13: a team-accounts entry that can't be used.
+    TeamAccount { problem: AccountProblem },
 }
 
 impl ConfigError {
@@ -155,6 +161,10 @@ impl ConfigError {
             ConfigError::DefaultDepartmentUnknown { name } => Words::new(Key::ErrDefaultDepartmentUnknown).text(short(name)),
             ConfigError::Rule { error } => error.words(),
             ConfigError::Service { error } => error.words(),
+            ConfigError::TeamAccount { problem: AccountProblem::Site { site } } => Words::new(Key::ErrTeamAccountSite).text(short(site)),
+            ConfigError::TeamAccount { problem: AccountProblem::Account { site, account } } => {
+                Words::new(Key::ErrTeamAccount).text(short(account)).text(short(site))
+            }
         }
     }
 
@@ -175,6 +185,14 @@ impl ConfigError {
             }
             ConfigError::Rule { error } => error.english(),
             ConfigError::Service { error } => error.english(),
+            ConfigError::TeamAccount { problem: AccountProblem::Site { site } } => {
+                format!("Team accounts: \u{201c}{}\u{201d} is not a site; write its host (forum.acme.com).", site.trim())
+            }
+            ConfigError::TeamAccount { problem: AccountProblem::Account { site, account } } => format!(
+                "Team accounts: \u{201c}{}\u{201d} on {} is not a handle or a profile link on that site.",
+                account.trim(),
+                site.trim()
+            ),
         }
     }
 }
@@ -227,6 +245,7 @@ pub fn validate(config: &TeamConfig) -> Result<(), Vec<ConfigError>> {
         crate::routing::validate(&config.rules, &config.departments, &config.brands).into_iter().map(|error| ConfigError::Rule { error }),
     );
     errs.extend(config.service.validate(&config.departments).into_iter().map(|error| ConfigError::Service { error }));
+    errs.extend(config.team_accounts.validate().into_iter().map(|problem| ConfigError::TeamAccount { problem }));
     if errs.is_empty() {
         Ok(())
     } else {
@@ -245,6 +264,7 @@ impl TeamConfig {
             deny: s.sites.deny.clone(),
             rules: vec![],
             service: Default::default(),
+            team_accounts: TeamAccounts::default(),
         }
     }
 }
@@ -459,6 +479,11 @@ mod tests {
             ("valid", ok.clone(), vec![]),
             ("no departments", TeamConfig { departments: vec![], ..ok.clone() }, vec![ConfigError::DepartmentsEmpty]),
             (
+                "team account site",
+                TeamConfig { team_accounts: TeamAccounts([("acme".to_string(), vec!["@care".to_string()])].into()), ..ok.clone() },
+                vec![ConfigError::TeamAccount { problem: AccountProblem::Site { site: "acme".into() } }],
+            ),
+            (
                 "blank department",
                 TeamConfig { departments: vec!["PR".into(), " ".into()], ..ok.clone() },
                 vec![ConfigError::DepartmentBlank { index: 1 }],
@@ -519,6 +544,8 @@ mod tests {
             ConfigError::DepartmentDuplicate { index: 1, name: "PR".into() },
             ConfigError::DefaultDepartmentUnknown { name: "Ventas".into() },
             ConfigError::SiteRule { index: 0, rule: "https://".into() },
+            ConfigError::TeamAccount { problem: AccountProblem::Site { site: "acme".into() } },
+            ConfigError::TeamAccount { problem: AccountProblem::Account { site: "acme.com".into(), account: " ".into() } },
         ] {
             assert!(!e.english().is_empty());
             let words = e.words(None);
@@ -529,6 +556,8 @@ mod tests {
                     ConfigError::DepartmentBlank { .. } => Key::ErrDepartmentBlank,
                     ConfigError::DepartmentDuplicate { .. } => Key::ErrDepartmentDuplicate,
                     ConfigError::DefaultDepartmentUnknown { .. } => Key::ErrDefaultDepartmentUnknown,
+                    ConfigError::TeamAccount { problem: AccountProblem::Site { .. } } => Key::ErrTeamAccountSite,
+                    ConfigError::TeamAccount { .. } => Key::ErrTeamAccount,
                     _ => Key::ErrSiteRule,
                 }
             );

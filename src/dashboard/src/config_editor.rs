@@ -70,7 +70,7 @@ pub fn show(token: &str, me: &Me, lang: Lang) {
 pub fn hide() {
     SECTION.with(|s| *s.borrow_mut() = Section::default());
     set_hidden("config", true);
-    for id in ["config-departments", "config-deny", "config-brands"] {
+    for id in ["config-departments", "config-deny", "config-brands", "config-team-accounts"] {
         textarea(id).set_value("");
     }
     set_text("config-version", "");
@@ -130,6 +130,7 @@ fn read_form() -> ConfigForm {
         deny: textarea("config-deny").value(),
         brands_json: textarea("config-brands").value(),
         service: crate::service_editor::read(), // sla13
+        team_accounts: crate::team_accounts::read(),
         capture_defaults: defaults_from(
             &base,
             &select("config-default-status").value(),
@@ -149,6 +150,7 @@ fn put_in_form(doc: Option<&VersionedConfig>) {
     textarea("config-deny").set_value(&form.deny);
     textarea("config-brands").set_value(&form.brands_json);
     crate::service_editor::put(&form.service); // sla13
+    crate::team_accounts::put(&form.team_accounts);
     SECTION.with(|s| {
         let mut s = s.borrow_mut();
         s.base = config.capture_defaults.clone();

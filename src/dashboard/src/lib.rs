@@ -12,6 +12,7 @@ mod queue;
 mod rules_editor;
 mod reports;
 mod service_editor;
+mod team_accounts;
 
 use wasm_bindgen::prelude::*;
 

@@ -5,6 +5,7 @@
 pub mod fidelity;
 pub mod mention;
 pub mod pages;
+pub mod reply_bench;
 
 use std::path::PathBuf;
 

@@ -14,6 +14,7 @@ pub mod extract;
 pub mod fields;
 pub mod json_ld;
 pub mod page;
+pub mod reply;
 pub mod selector;
 pub mod snapshot;
 pub mod template;

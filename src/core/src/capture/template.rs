@@ -97,6 +97,11 @@ fn alike(s: &Snapshot, a: u32, b: u32) -> bool {
 
 /// The other posts of the same kind the snapshot holds whole, nearest first.
 pub fn siblings(s: &Snapshot, det: &Detection, root: u32) -> Vec<u32> {
+    siblings_up_to(s, det, root, MAX_SIBLINGS)
+}
+
+/// [`siblings`], at most `max` of them (the verified response reads a thread's posts).
+pub fn siblings_up_to(s: &Snapshot, det: &Detection, root: u32, max: usize) -> Vec<u32> {
     if det.method == Method::Block {
         return Vec::new();
     }
@@ -125,7 +130,7 @@ pub fn siblings(s: &Snapshot, det: &Detection, root: u32) -> Vec<u32> {
     // A post whose subtree was cut at the shallow rim cannot be read.
     found.retain(|id| !s.node(*id).children.is_empty());
     found.sort_by_key(|id| (*id as i64 - root as i64).abs());
-    found.truncate(MAX_SIBLINGS);
+    found.truncate(max);
     found
 }
 

@@ -32,6 +32,8 @@ pub struct ConfigForm {
     pub rules: Vec<crate::routing::Rule>,
     /// sla13: the service targets' text boxes.
     pub service: crate::service::form::ServiceForm,
+    /// verify13: the team accounts, one `site: handle, profile URL` per line.
+    pub team_accounts: String,
 }
 
 /// The non-blank lines of a text box, trimmed.
@@ -49,6 +51,7 @@ impl ConfigForm {
             capture_defaults: config.capture_defaults.clone(),
             rules: config.rules.clone(),
             service: crate::service::form::ServiceForm::of(&config.service),
+            team_accounts: config.team_accounts.to_lines(),
         }
     }
 
@@ -69,6 +72,7 @@ impl ConfigForm {
                 deny: lines(&self.deny),
                 rules: self.rules.clone(),
                 service,
+                team_accounts: crate::team_accounts::TeamAccounts::from_lines(&self.team_accounts),
             }),
             Err(errs) => Err(errs.into_iter().map(|error| ConfigError::Brand { error }).collect()),
         }
@@ -294,6 +298,7 @@ mod tests {
             capture_defaults: Tags::default(),
             rules: vec![],
             service: Default::default(),
+            team_accounts: String::new(),
         }
     }
 
@@ -325,6 +330,7 @@ mod tests {
             ConfigError::DefaultDepartmentUnknown { name } => format!("default:{name}"),
             ConfigError::Rule { error } => format!("rule:{}", error.rule),
             ConfigError::Service { error } => format!("service:{error:?}"),
+            ConfigError::TeamAccount { .. } => "team-account".into(),
         };
         // departments, deny, brand JSON, default department, the problems' kinds.
         type Case<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, &'a [&'a str]);

@@ -341,6 +341,8 @@ texts! {
     ServiceTimeZone => "Time zone (IANA, e.g. Europe/Madrid)", "Zona horaria (IANA, p. ej. Europe/Madrid)";
     ServiceHours => "Working hours (one per line: day start end, e.g. mon 09:00 18:00)", "Horario laboral (uno por línea: día inicio fin, p. ej. mon 09:00 18:00)";
     ServiceTargets => "Targets (one per line: priority [department] first-response-minutes close-minutes, - for none)", "Objetivos (uno por línea: prioridad [departamento] minutos-primera-respuesta minutos-cierre, - si no hay)";
+    // verify13: the team's own accounts per site (verified response).
+    ConfigTeamAccounts => "Team accounts (one site per line: forum.acme.com: @handle, https://forum.acme.com/members/profile)", "Cuentas del equipo (un sitio por línea: foro.acme.com: @usuario, https://foro.acme.com/members/perfil)";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is

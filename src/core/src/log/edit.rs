@@ -14,6 +14,7 @@ use super::sanitize::{free_text, one_line};
 use super::stamp::{Lww, Stamp};
 use super::thread::{comment_id, Comment};
 use super::validate::{Field, MAX_LABEL_CHARS};
+use super::verified::VerifiedResponse;
 use crate::i18n::{Key, Words};
 
 /// Longest a claim may be set for in one edit (a claim is renewed, not parked).
@@ -59,6 +60,10 @@ pub struct CaptureEdit {
     pub delete_comment: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+    /// verify13: confirm the team's reply found on the page (sets the
+    /// status to responded at the reply's time; see `log::verified`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm_response: Option<VerifiedResponse>,
 }
 
 /// Change the text of one's own comment.
@@ -90,6 +95,7 @@ struct CaptureEditWire {
     edit_comment: Option<CommentEdit>,
     delete_comment: Option<String>,
     deleted: Option<bool>,
+    confirm_response: Option<VerifiedResponse>,
     note: Option<String>,
 }
 
@@ -115,6 +121,7 @@ impl From<CaptureEditWire> for CaptureEdit {
             edit_comment: w.edit_comment,
             delete_comment: w.delete_comment,
             deleted: w.deleted,
+            confirm_response: w.confirm_response,
         }
     }
 }
@@ -324,6 +331,9 @@ impl Capture {
         }
         for e in events {
             self.history.insert(e);
+        }
+        if let Some(reply) = &edit.confirm_response {
+            self.confirm_response(reply, stamp, member);
         }
         if let Some(claim) = &edit.claim {
             // A claim is the editing member's own, and short.

@@ -81,6 +81,28 @@ laws!(tag_sets_form_a_semilattice, TagSet, tag_set());
 laws!(threads_form_a_semilattice, Thread, thread());
 laws!(histories_form_a_semilattice, History, history());
 
+/// verify13: a confirmed reply (or none) as a register.
+fn verified_response() -> impl Strategy<Value = Lww<Option<super::verified::VerifiedResponse>>> {
+    use crate::capture::reply::Evidence;
+    let reply = (prop::sample::select(vec!["Acme_Support", "AcmeCare"]), 0..3i64, prop::sample::select(vec!["ana", "bo"])).prop_map(
+        |(handle, at, by)| super::verified::VerifiedResponse {
+            handle: handle.into(),
+            author_url: None,
+            time: Some(super::record::CommentTime {
+                utc: Some(format!("2024-03-05T10:3{at}:00Z")),
+                original: String::new(),
+                zone_assumed: false,
+            }),
+            permalink: Some(format!("https://forum.example/t/1#p{at}")),
+            evidence: Evidence::QuoteReference,
+            confirmed_by: by.into(),
+        },
+    );
+    (prop::option::of(reply), stamp()).prop_map(|(v, st)| Lww::new(v, st))
+}
+
+laws!(verified_responses_form_a_semilattice, Lww<Option<super::verified::VerifiedResponse>>, verified_response());
+
 proptest! {
     /// Add wins: a tag added in one copy and removed in a copy that never
     /// saw that add is present after merging, in either order.

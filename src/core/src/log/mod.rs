@@ -25,6 +25,7 @@ pub mod store_error;
 pub mod tag_set;
 pub mod thread;
 pub mod validate;
+pub mod verified;
 pub mod window;
 
 pub use claim::{Claim, CLAIM_MINUTES};
@@ -34,3 +35,4 @@ pub use record::{Capture, CaptureContext, CommentTime, Priority, Sentiment, Stat
 pub use stamp::{Lww, Merge, Stamp, MAX_STAMP_COUNTER};
 pub use tag_set::{TagDot, TagSet};
 pub use thread::{Comment, Thread};
+pub use verified::VerifiedResponse;

@@ -25,6 +25,7 @@ use super::stamp::{Lww, Merge, Stamp};
 use super::tag_set::TagSet;
 use super::thread::{Comment, Thread};
 use super::validate::Register;
+use super::verified::VerifiedResponse;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "camelCase")]
@@ -189,6 +190,8 @@ pub struct Capture {
     pub history: History,
     /// Tombstone: deleted records stay (so a delete syncs) but are hidden.
     pub deleted: Lww<bool>,
+    /// verify13: the team's reply found on the page and confirmed.
+    pub verified_response: Lww<Option<VerifiedResponse>>,
 }
 
 /// What a stored or received record may look like: today's shape, or one
@@ -217,6 +220,8 @@ struct CaptureWire {
     #[serde(default)]
     history: History,
     deleted: Lww<bool>,
+    #[serde(default)]
+    verified_response: Lww<Option<VerifiedResponse>>,
     /// Legacy: the single note, now the thread's first comment.
     #[serde(default)]
     note: Option<Lww<String>>,
@@ -243,6 +248,7 @@ impl From<CaptureWire> for Capture {
             comments,
             history: w.history,
             deleted: w.deleted,
+            verified_response: w.verified_response,
         }
     }
 }
@@ -285,7 +291,8 @@ impl Capture {
                 vec![Comment::new(super::thread::comment_id(&stamp), member, defaults.note.clone(), &stamp)].into()
             },
             history: History::default(),
-            deleted: Lww::new(false, stamp),
+            deleted: Lww::new(false, stamp.clone()),
+            verified_response: Lww::new(None, stamp),
         }
     }
 
@@ -317,6 +324,7 @@ impl Capture {
         self.tags.merge(&other.tags);
         self.comments.merge(&other.comments);
         self.history.merge(&other.history);
+        self.verified_response.merge(&other.verified_response);
         outcomes.into_iter().filter(|(_, m)| *m == Merge::Lost).map(|(r, _)| r).collect()
     }
 
@@ -332,6 +340,7 @@ impl Capture {
             &self.assignee.stamp,
             &self.claim.stamp,
             &self.deleted.stamp,
+            &self.verified_response.stamp,
         ];
         out.extend(self.tags.dots().map(|d| &d.stamp));
         for k in self.comments.all() {
@@ -352,6 +361,7 @@ impl Capture {
             &self.assignee.stamp,
             &self.claim.stamp,
             &self.deleted.stamp,
+            &self.verified_response.stamp,
         ]
         .into_iter()
         .chain(self.tags.last_stamp())

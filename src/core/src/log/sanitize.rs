@@ -131,7 +131,10 @@ pub fn sanitize_capture(c: &Capture) -> Capture {
         e.to = one_line(&e.to, MAX_LABEL_CHARS);
         e
     });
+    // verify13: the confirmed reply's page text, bounded like the rest.
+    out.verified_response.value = c.verified_response.value.as_ref().map(|r| r.cleaned(&r.confirmed_by));
     for stamp in [
+        &mut out.verified_response.stamp,
         &mut out.context.stamp,
         &mut out.sentiment.stamp,
         &mut out.department.stamp,

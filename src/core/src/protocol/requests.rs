@@ -175,6 +175,10 @@ pub struct CardConfig {
     /// rules13: the team's routing rules, for the card's preview line.
     #[serde(default)]
     pub rules: Vec<crate::routing::Rule>,
+    /// verify13: the team's own accounts (the team configuration's), to
+    /// find their reply to a logged comment.
+    #[serde(default)]
+    pub team_accounts: crate::team_accounts::TeamAccounts,
 }
 
 /// A capture as stored (after dedupe and merge).

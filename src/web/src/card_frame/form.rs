@@ -28,6 +28,8 @@ pub struct CardState {
     pub members: Vec<String>,
     /// rules13: the team's routing rules (the preview line).
     pub rules: Vec<escucha_core::routing::Rule>,
+    /// verify13: the team's reply found on the page, or the verified one.
+    pub response: Option<escucha_core::response_view::ResponseView>,
 }
 
 fn status_from(s: &str) -> Status {
@@ -118,6 +120,8 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
     card.append_child(&logged)?;
     // wsui12: "Ana is responding (until 10:32)", before anyone types.
     card.append_child(&dom::el("p", &[("class", "claim-line"), ("id", "claim-line"), ("hidden", "")], ""))?;
+    // verify13: "Responded by @handle at <time>", its link and one Confirm.
+    card.append_child(&super::response::section(doc, state))?;
     card.append_child(&dom::el("blockquote", &[("id", "excerpt")], &m.excerpt))?;
     if m.passage_only {
         card.append_child(&dom::el("p", &[("id", "passage-only"), ("class", "hint")], &t(Key::CardPassageOnly, &[])))?;

@@ -7,6 +7,7 @@
 mod cover; // top11
 mod fit;
 mod form;
+mod response; // verify13
 mod visibility;
 
 use std::cell::RefCell;
@@ -35,6 +36,7 @@ struct Config {
     defaults: escucha_core::log::Tags,
     members: Vec<String>,
     rules: Vec<escucha_core::routing::Rule>,
+    team_accounts: escucha_core::team_accounts::TeamAccounts,
 }
 
 #[derive(Default)]
@@ -69,6 +71,7 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
         defaults: c.defaults,
         members: c.members,
         rules: c.rules,
+        team_accounts: c.team_accounts,
     };
     STATE.with(|s| s.borrow_mut().config = Some(config));
     try_show();
@@ -127,6 +130,8 @@ async fn show() -> Result<(), PlatformError> {
         let c = s.config.as_ref().expect("checked in try_show");
         (opening, c.page_url.clone(), c.brands.clone())
     });
+    // verify13: the page copy, to look for the team's reply once the comment is known to be logged.
+    let source = opening.source.clone();
     let (context, scope) = card_frame::capture_context(opening, &page_url, &brands, js_sys::Date::now() as i64)
         .map_err(|e| PlatformError(format!("The page copy was refused: {e}")))?;
     // Captures cite the canonical URL when the page has one; older ones (or
@@ -154,7 +159,13 @@ async fn show() -> Result<(), PlatformError> {
         );
         model.passage_only = scope == TextScope::Passage;
         let logged_id = model.logged.as_ref().map(|l| l.id.clone());
+        // Only a logged comment has a response to verify (and reading every post costs).
+        let reply =
+            logged_id.as_ref().and_then(|_| card_frame::team_reply(&source, &page_url, &c.team_accounts, js_sys::Date::now() as i64));
+        let response =
+            escucha_core::response_view::ResponseView::of(captures.iter().find(|k| Some(&k.id) == logged_id.as_ref()), reply.as_ref());
         Rc::new(RefCell::new(form::CardState {
+            response,
             ticket: s.ticket.clone(),
             context,
             model,
@@ -248,6 +259,7 @@ mod tests {
             member: "ana".into(),
             members: vec![],
             rules: vec![],
+            response: None,
         }))
     }
 

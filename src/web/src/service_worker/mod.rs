@@ -318,6 +318,7 @@ async fn card_hello(ticket: &str, tab_id: i32) -> Result<CardConfig, ProtocolErr
         departments: settings.departments,
         defaults: settings.capture_defaults,
         members: workspace::members().await,
+        team_accounts: team_config::team_accounts().await,
     })
 }
 

@@ -43,6 +43,12 @@ pub async fn effective(local: Settings) -> Settings {
     core::effective(&local, Some(&stored.doc.config), &personal_terms().await).settings
 }
 
+/// verify13: the team's own accounts, from the team document that applies.
+pub async fn team_accounts() -> escucha_core::team_accounts::TeamAccounts {
+    let Ok((local, _)) = super::load_settings().await else { return Default::default() };
+    applying(&local).await.map(|s| s.doc.config.team_accounts).unwrap_or_default()
+}
+
 /// What the options page shows.
 pub async fn state(local: &Settings) -> TeamConfigState {
     let active = applying(local).await;

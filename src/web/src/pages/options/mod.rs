@@ -21,6 +21,7 @@ mod save;
 mod sites;
 mod sync_section;
 mod team;
+mod team_accounts; // verify13
 mod view;
 
 use std::cell::RefCell;

@@ -101,6 +101,7 @@ pub(super) fn mount(app: &Rc<App>, team: TeamConfigState) {
     section.append_child(&save).ok();
     section.append_child(&status).ok();
     let _ = app.ui.root.insert_before(&section, banner.next_sibling().as_ref());
+    super::team_accounts::mount(app, &team, &section); // verify13
 
     let (area, status2, notes2) = (area.clone(), status.clone(), notes.clone());
     events::listen(&save, "click", move |_: Event| {
