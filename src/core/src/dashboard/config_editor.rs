@@ -154,6 +154,8 @@ impl Shown {
 
 /// What a `PUT /api/v1/config` answer means for the editor.
 #[derive(Debug, Clone, PartialEq)]
+// sla13: the document grew (service targets); one outcome per save, so its size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum SaveOutcome {
     Saved(VersionedConfig),
     /// 400: the server's problems (the same validation).
