@@ -21,8 +21,8 @@ pub mod page_watch;
 pub mod pages;
 pub mod paint;
 pub mod protocol;
-pub mod routing;
 pub mod response_view;
+pub mod routing;
 pub mod sender;
 // sla13 (issue 13): response times, service targets, reports.
 pub mod service;

@@ -9,8 +9,8 @@ mod chart;
 mod config_editor;
 mod members;
 mod queue;
-mod rules_editor;
 mod reports;
+mod rules_editor;
 mod service_editor;
 mod team_accounts;
 

@@ -256,9 +256,9 @@ mod query_tests;
 #[cfg(test)]
 mod queue_tests;
 #[cfg(test)]
-mod routing_tests;
-#[cfg(test)]
 mod reports_tests;
+#[cfg(test)]
+mod routing_tests;
 #[cfg(test)]
 mod team_config_tests;
 #[cfg(test)]

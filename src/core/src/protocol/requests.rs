@@ -179,6 +179,9 @@ pub struct CardConfig {
     /// find their reply to a logged comment.
     #[serde(default)]
     pub team_accounts: crate::team_accounts::TeamAccounts,
+    /// The team's service targets, for the logged capture's due line.
+    #[serde(default)]
+    pub service: crate::service::ServiceTargets,
 }
 
 /// A capture as stored (after dedupe and merge).

@@ -30,6 +30,9 @@ pub struct CardState {
     pub rules: Vec<escucha_core::routing::Rule>,
     /// verify13: the team's reply found on the page, or the verified one.
     pub response: Option<escucha_core::response_view::ResponseView>,
+    /// When the logged capture's first response or close is due, or since
+    /// when it is overdue (issue 13's service targets).
+    pub due: Option<escucha_core::service::Due>,
 }
 
 fn status_from(s: &str) -> Status {
@@ -118,6 +121,12 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
         logged.set_attribute("hidden", "")?;
     }
     card.append_child(&logged)?;
+    if let Some(due) = &st.due {
+        let when = String::from(js_sys::Date::new(&(due.due_at as f64).into()).to_locale_string("default", &js_sys::Object::new()));
+        let class = if due.overdue { "due overdue" } else { "due" };
+        let words = escucha_core::service::due::due_words(due, when);
+        card.append_child(&dom::el("p", &[("class", class), ("id", "due-line")], &crate::words::say(&words)))?;
+    }
     // wsui12: "Ana is responding (until 10:32)", before anyone types.
     card.append_child(&dom::el("p", &[("class", "claim-line"), ("id", "claim-line"), ("hidden", "")], ""))?;
     // verify13: "Responded by @handle at <time>", its link and one Confirm.

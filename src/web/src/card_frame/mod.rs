@@ -37,6 +37,7 @@ struct Config {
     members: Vec<String>,
     rules: Vec<escucha_core::routing::Rule>,
     team_accounts: escucha_core::team_accounts::TeamAccounts,
+    service: escucha_core::service::ServiceTargets,
 }
 
 #[derive(Default)]
@@ -72,6 +73,7 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
         members: c.members,
         rules: c.rules,
         team_accounts: c.team_accounts,
+        service: c.service,
     };
     STATE.with(|s| s.borrow_mut().config = Some(config));
     try_show();
@@ -164,7 +166,13 @@ async fn show() -> Result<(), PlatformError> {
             logged_id.as_ref().and_then(|_| card_frame::team_reply(&source, &page_url, &c.team_accounts, js_sys::Date::now() as i64));
         let response =
             escucha_core::response_view::ResponseView::of(captures.iter().find(|k| Some(&k.id) == logged_id.as_ref()), reply.as_ref());
+        // The logged capture's due line, from the team's service targets.
+        let due = c.service.calendar().and_then(|calendar| {
+            let logged = captures.iter().find(|k| Some(&k.id) == logged_id.as_ref())?;
+            escucha_core::service::due_with(logged, &c.service, &calendar, js_sys::Date::now() as i64)
+        });
         Rc::new(RefCell::new(form::CardState {
+            due,
             response,
             ticket: s.ticket.clone(),
             context,
@@ -260,6 +268,7 @@ mod tests {
             members: vec![],
             rules: vec![],
             response: None,
+            due: None,
         }))
     }
 

@@ -309,9 +309,11 @@ async fn card_hello(ticket: &str, tab_id: i32) -> Result<CardConfig, ProtocolErr
     let settings = load_effective().await?;
     // rules13: the team document's routing rules, when one applies.
     let (local, _) = load_settings().await?;
-    let rules = team_config::applying(&local).await.map(|s| s.doc.config.rules).unwrap_or_default();
+    let applying = team_config::applying(&local).await.map(|s| s.doc.config);
+    let (rules, service) = applying.map(|c| (c.rules, c.service)).unwrap_or_default();
     Ok(CardConfig {
         rules,
+        service,
         page_url,
         member: settings.sync.member.trim().to_string(),
         brands: settings.brands,
