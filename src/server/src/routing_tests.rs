@@ -187,7 +187,7 @@ both_engines! {
         // push of the id) does not run the rules again.
         let (status, body) = s.call("POST", &format!("/api/v1/captures/{}/edit", late.id), &bea, &[], Some(json!({"department": "PR"}))).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        s.push(&bea, &[late.clone()]).await;
+        s.push(&bea, std::slice::from_ref(&late)).await;
         let mut edited = late.clone();
         edited.apply(&escucha_core::log::CaptureEdit { add_tags: vec!["x".into()], ..Default::default() },
             &Stamp::next(late.last_stamp(), now_ms(), "bea-laptop"), "bea").unwrap();

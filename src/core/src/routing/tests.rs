@@ -244,7 +244,8 @@ fn validation_table() {
         f(&mut r);
         r
     };
-    let cases: Vec<(&str, Vec<Rule>, Vec<(usize, RuleProblem)>)> = vec![
+    type Case = (&'static str, Vec<Rule>, Vec<(usize, RuleProblem)>);
+    let cases: Vec<Case> = vec![
         ("fine", vec![ok()], vec![]),
         ("department in another language", vec![with(&|r| r.then = vec![dep("Logística")])], vec![]),
         ("blank name", vec![with(&|r| r.name = "  ".into())], vec![(0, P::NameBlank)]),
