@@ -40,7 +40,7 @@ pub enum SmtpSecurity {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(tag = "kind", rename_all = "lowercase", rename_all_fields = "camelCase")]
 pub enum DestinationKind {
     /// Slack incoming webhook; the URL is the secret.
     Slack {
@@ -99,7 +99,9 @@ impl DestinationKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Destination {
-    /// Unique in the team; what rules' "send to" names.
+    /// Unique in the team; what rules' "send to" names (the route's path
+    /// gives it, so a body may leave it out).
+    #[serde(default)]
     pub name: String,
     /// The department whose routed captures it receives; `None`: only
     /// notifications that name it.

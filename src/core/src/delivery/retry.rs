@@ -14,7 +14,7 @@ use crate::sync::retry::{parse_retry_after, RetryPolicy};
 
 /// What one attempt got back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum AttemptOutcome {
     /// No response: DNS, refused, reset, dropped mid-response, timed out.
     Network { error: String },
