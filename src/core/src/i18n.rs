@@ -458,6 +458,26 @@ keys! {
     EditEmptyComment => "editEmptyComment",
     EditNotAuthor => "editNotAuthor",
     EditUnknownComment => "editUnknownComment",
+    // rules13 (issue 13): routing rule problems (routing::RuleError).
+    RuleErr => "ruleErr",
+    RuleErrTooMany => "ruleErrTooMany",
+    RuleErrNameBlank => "ruleErrNameBlank",
+    RuleErrNameTooLong => "ruleErrNameTooLong",
+    RuleErrNameDuplicate => "ruleErrNameDuplicate",
+    RuleErrNoAction => "ruleErrNoAction",
+    RuleErrConditionEmpty => "ruleErrConditionEmpty",
+    RuleErrConditionTooDeep => "ruleErrConditionTooDeep",
+    RuleErrBrandUnknown => "ruleErrBrandUnknown",
+    RuleErrTermBlank => "ruleErrTermBlank",
+    RuleErrSiteInvalid => "ruleErrSiteInvalid",
+    RuleErrLanguageInvalid => "ruleErrLanguageInvalid",
+    RuleErrAuthorBlank => "ruleErrAuthorBlank",
+    RuleErrWordInvalid => "ruleErrWordInvalid",
+    RuleErrTooManyWords => "ruleErrTooManyWords",
+    RuleErrDepartmentUnknown => "ruleErrDepartmentUnknown",
+    RuleErrAssigneeBlank => "ruleErrAssigneeBlank",
+    RuleErrTagInvalid => "ruleErrTagInvalid",
+    RuleErrDestinationBlank => "ruleErrDestinationBlank",
 }
 
 impl Key {

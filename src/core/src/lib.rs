@@ -22,6 +22,7 @@ pub mod page_watch;
 pub mod pages;
 pub mod paint;
 pub mod protocol;
+pub mod routing;
 pub mod sender;
 pub mod settings;
 pub mod sites;

@@ -25,6 +25,9 @@ pub struct TeamConfig {
     pub capture_defaults: Tags,
     /// Site rules that are never scanned (hosts, wildcards, URL prefixes).
     pub deny: Vec<String>,
+    /// rules13: the ordered routing rules (see [`crate::routing`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<crate::routing::Rule>,
 }
 
 impl Default for TeamConfig {
@@ -119,6 +122,8 @@ pub enum ConfigError {
     DepartmentDuplicate { index: usize, name: String },
     /// The capture defaults name a department the list does not have.
     DefaultDepartmentUnknown { name: String },
+    /// rules13: a routing rule's problem.
+    Rule { error: crate::routing::RuleError },
 }
 
 impl ConfigError {
@@ -143,6 +148,7 @@ impl ConfigError {
             ConfigError::DepartmentBlank { .. } => Words::new(Key::ErrDepartmentBlank),
             ConfigError::DepartmentDuplicate { name, .. } => Words::new(Key::ErrDepartmentDuplicate).text(short(name)),
             ConfigError::DefaultDepartmentUnknown { name } => Words::new(Key::ErrDefaultDepartmentUnknown).text(short(name)),
+            ConfigError::Rule { error } => error.words(),
         }
     }
 
@@ -161,6 +167,7 @@ impl ConfigError {
             ConfigError::DefaultDepartmentUnknown { name } => {
                 format!("The default department \u{201c}{name}\u{201d} is not in the list of departments.")
             }
+            ConfigError::Rule { error } => error.english(),
         }
     }
 }
@@ -209,6 +216,9 @@ pub fn validate(config: &TeamConfig) -> Result<(), Vec<ConfigError>> {
     }
     errs.extend(validate_departments(&config.departments));
     errs.extend(validate_defaults(&config.capture_defaults, &config.departments));
+    errs.extend(
+        crate::routing::validate(&config.rules, &config.departments, &config.brands).into_iter().map(|error| ConfigError::Rule { error }),
+    );
     if errs.is_empty() {
         Ok(())
     } else {
@@ -225,6 +235,7 @@ impl TeamConfig {
             departments: s.departments.clone(),
             capture_defaults: s.capture_defaults.clone(),
             deny: s.sites.deny.clone(),
+            rules: vec![],
         }
     }
 }

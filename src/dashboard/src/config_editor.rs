@@ -133,6 +133,7 @@ fn read_form() -> ConfigForm {
             &select("config-default-sentiment").value(),
             &select("config-default-department").value(),
         ),
+        rules: crate::rules_editor::rules(),
     }
 }
 
@@ -149,6 +150,7 @@ fn put_in_form(doc: Option<&VersionedConfig>) {
         s.shown = Some(Shown::of(doc));
     });
     fill_defaults(&config.capture_defaults);
+    crate::rules_editor::show(&config.rules);
     draw_version();
 }
 

@@ -9,6 +9,7 @@ mod chart;
 mod config_editor;
 mod members;
 mod queue;
+mod rules_editor;
 
 use wasm_bindgen::prelude::*;
 

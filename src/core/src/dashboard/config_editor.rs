@@ -28,6 +28,8 @@ pub struct ConfigForm {
     /// The capture defaults as chosen (tags and note are kept from the
     /// loaded document: the editor does not show them).
     pub capture_defaults: Tags,
+    /// rules13: the routing rules as the rules editor holds them.
+    pub rules: Vec<crate::routing::Rule>,
 }
 
 /// The non-blank lines of a text box, trimmed.
@@ -43,6 +45,7 @@ impl ConfigForm {
             deny: config.deny.join("\n"),
             brands_json: config.brands.to_json_pretty(),
             capture_defaults: config.capture_defaults.clone(),
+            rules: config.rules.clone(),
         }
     }
 
@@ -58,6 +61,7 @@ impl ConfigForm {
                 departments: lines(&self.departments),
                 capture_defaults: self.capture_defaults.clone(),
                 deny: lines(&self.deny),
+                rules: self.rules.clone(),
             }),
             Err(errs) => Err(errs.into_iter().map(|error| ConfigError::Brand { error }).collect()),
         }
@@ -281,6 +285,7 @@ mod tests {
             deny: deny.into(),
             brands_json: brands_json.into(),
             capture_defaults: Tags::default(),
+            rules: vec![],
         }
     }
 
@@ -310,6 +315,7 @@ mod tests {
             ConfigError::DepartmentBlank { index } => format!("blank:{index}"),
             ConfigError::DepartmentDuplicate { index, .. } => format!("duplicate:{index}"),
             ConfigError::DefaultDepartmentUnknown { name } => format!("default:{name}"),
+            ConfigError::Rule { error } => format!("rule:{}", error.rule),
         };
         // departments, deny, brand JSON, default department, the problems' kinds.
         type Case<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, &'a [&'a str]);
