@@ -10,10 +10,11 @@ use super::{message_id, routed_key, routed_notification, AttemptRow, Enqueued, L
 use crate::db::DbError;
 use crate::postgres::PgDb;
 
+/// Idempotent (IF NOT EXISTS): a test re-runs the migrations after roll-up.
 /// SQLite: the destinations (the whole document, secrets included, as JSON;
 /// department and enabled as columns to select by), the outbox and the
 /// attempt log.
-pub const SQLITE_MIGRATION: &str = "CREATE TABLE delivery_destinations (
+pub const SQLITE_MIGRATION: &str = "CREATE TABLE IF NOT EXISTS delivery_destinations (
          team_id INTEGER NOT NULL REFERENCES teams(id),
          name TEXT NOT NULL,
          department TEXT,
@@ -23,8 +24,8 @@ pub const SQLITE_MIGRATION: &str = "CREATE TABLE delivery_destinations (
          updated_ms INTEGER NOT NULL,
          PRIMARY KEY (team_id, name)
      ) STRICT;
-     CREATE INDEX delivery_destinations_by_department ON delivery_destinations (team_id, department);
-     CREATE TABLE delivery_outbox (
+     CREATE INDEX IF NOT EXISTS delivery_destinations_by_department ON delivery_destinations (team_id, department);
+     CREATE TABLE IF NOT EXISTS delivery_outbox (
          team_id INTEGER NOT NULL REFERENCES teams(id),
          id TEXT NOT NULL,
          destination TEXT NOT NULL,
@@ -44,9 +45,9 @@ pub const SQLITE_MIGRATION: &str = "CREATE TABLE delivery_destinations (
          PRIMARY KEY (team_id, id),
          UNIQUE (team_id, destination, idem_key)
      ) STRICT;
-     CREATE INDEX delivery_outbox_due ON delivery_outbox (team_id, state, next_ms);
-     CREATE INDEX delivery_outbox_by_capture ON delivery_outbox (team_id, capture_id);
-     CREATE TABLE delivery_attempts (
+     CREATE INDEX IF NOT EXISTS delivery_outbox_due ON delivery_outbox (team_id, state, next_ms);
+     CREATE INDEX IF NOT EXISTS delivery_outbox_by_capture ON delivery_outbox (team_id, capture_id);
+     CREATE TABLE IF NOT EXISTS delivery_attempts (
          team_id INTEGER NOT NULL REFERENCES teams(id),
          outbox_id TEXT NOT NULL,
          attempt INTEGER NOT NULL,
@@ -61,10 +62,10 @@ pub const SQLITE_MIGRATION: &str = "CREATE TABLE delivery_destinations (
          worker TEXT NOT NULL,
          PRIMARY KEY (team_id, outbox_id, attempt)
      ) STRICT;
-     CREATE INDEX delivery_attempts_by_destination ON delivery_attempts (team_id, destination, at_ms);
-     CREATE INDEX delivery_attempts_by_capture ON delivery_attempts (team_id, capture_id);";
+     CREATE INDEX IF NOT EXISTS delivery_attempts_by_destination ON delivery_attempts (team_id, destination, at_ms);
+     CREATE INDEX IF NOT EXISTS delivery_attempts_by_capture ON delivery_attempts (team_id, capture_id);";
 
-pub const POSTGRES_MIGRATION: &str = "CREATE TABLE delivery_destinations (
+pub const POSTGRES_MIGRATION: &str = "CREATE TABLE IF NOT EXISTS delivery_destinations (
          team_id bigint NOT NULL REFERENCES teams(id),
          name text NOT NULL,
          department text,
@@ -74,8 +75,8 @@ pub const POSTGRES_MIGRATION: &str = "CREATE TABLE delivery_destinations (
          updated_ms bigint NOT NULL,
          PRIMARY KEY (team_id, name)
      );
-     CREATE INDEX delivery_destinations_by_department ON delivery_destinations (team_id, department);
-     CREATE TABLE delivery_outbox (
+     CREATE INDEX IF NOT EXISTS delivery_destinations_by_department ON delivery_destinations (team_id, department);
+     CREATE TABLE IF NOT EXISTS delivery_outbox (
          team_id bigint NOT NULL REFERENCES teams(id),
          id text NOT NULL,
          destination text NOT NULL,
@@ -95,9 +96,9 @@ pub const POSTGRES_MIGRATION: &str = "CREATE TABLE delivery_destinations (
          PRIMARY KEY (team_id, id),
          UNIQUE (team_id, destination, idem_key)
      );
-     CREATE INDEX delivery_outbox_due ON delivery_outbox (team_id, state, next_ms);
-     CREATE INDEX delivery_outbox_by_capture ON delivery_outbox (team_id, capture_id);
-     CREATE TABLE delivery_attempts (
+     CREATE INDEX IF NOT EXISTS delivery_outbox_due ON delivery_outbox (team_id, state, next_ms);
+     CREATE INDEX IF NOT EXISTS delivery_outbox_by_capture ON delivery_outbox (team_id, capture_id);
+     CREATE TABLE IF NOT EXISTS delivery_attempts (
          team_id bigint NOT NULL REFERENCES teams(id),
          outbox_id text NOT NULL,
          attempt integer NOT NULL,
@@ -112,8 +113,8 @@ pub const POSTGRES_MIGRATION: &str = "CREATE TABLE delivery_destinations (
          worker text NOT NULL,
          PRIMARY KEY (team_id, outbox_id, attempt)
      );
-     CREATE INDEX delivery_attempts_by_destination ON delivery_attempts (team_id, destination, at_ms);
-     CREATE INDEX delivery_attempts_by_capture ON delivery_attempts (team_id, capture_id);";
+     CREATE INDEX IF NOT EXISTS delivery_attempts_by_destination ON delivery_attempts (team_id, destination, at_ms);
+     CREATE INDEX IF NOT EXISTS delivery_attempts_by_capture ON delivery_attempts (team_id, capture_id);";
 
 /// The tables, for the sharding lists (all distributed by team).
 pub const TABLES: [&str; 3] = ["delivery_destinations", "delivery_outbox", "delivery_attempts"];
