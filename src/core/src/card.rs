@@ -323,6 +323,33 @@ pub fn excerpt(text: &str, mention: &str) -> String {
     format!("{lead}{}{tail}", body.trim())
 }
 
+/// rules13: what the team's routing rules will do with this comment once it
+/// is logged, as the card's line "→ Logistics · High · #delivery": the same
+/// [`crate::routing::evaluate`] the team-log server runs at ingest, on the
+/// context and the tags chosen so far. `None` when no rule changes anything
+/// or the comment is already logged (rules run once, at first arrival).
+/// `department` and `priority` word the values in the reader's language.
+pub fn route_line(
+    rules: &[crate::routing::Rule],
+    ctx: &CaptureContext,
+    tags: &Tags,
+    logged: bool,
+    department: impl Fn(&str) -> String,
+    priority: impl Fn(crate::log::Priority) -> String,
+) -> Option<String> {
+    if logged || rules.is_empty() {
+        return None;
+    }
+    let out = crate::routing::evaluate(rules, (ctx, tags));
+    let mut parts: Vec<String> = vec![];
+    parts.extend(out.department.as_deref().map(department));
+    parts.extend(out.assignee.as_ref().map(|a| format!("@{a}")));
+    parts.extend(out.priority.map(priority));
+    parts.extend(out.tags.iter().map(|t| format!("#{t}")));
+    parts.extend(out.send_to.iter().map(|d| format!("\u{2197} {d}")));
+    (!parts.is_empty()).then(|| format!("\u{2192} {}", parts.join(" \u{b7} ")))
+}
+
 /// Why the card refuses a "Log" or "Update" click.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogRefusal {
@@ -563,5 +590,37 @@ mod tests {
             assert_eq!(log_allowed(trusted, visible), want, "trusted {trusted}, visible {visible:?}");
         }
         assert_eq!(LogRefusal::NotVisible.key(), Key::CardNotVisible);
+    }
+
+    /// rules13: the line the card shows before Log, from the team's rules.
+    #[test]
+    fn the_route_line_says_what_the_rules_will_do() {
+        use crate::log::{Priority, Sentiment};
+        use crate::routing::{Action, Condition, Rule};
+        let rules = vec![Rule {
+            name: "Slow fibre".into(),
+            enabled: true,
+            when: Condition::All {
+                of: vec![Condition::Words { words: vec!["lentisima".into()] }, Condition::Sentiment { is: Sentiment::Negative }],
+            },
+            then: vec![
+                Action::SetDepartment { name: "Engineering".into() },
+                Action::SetPriority { priority: Priority::High },
+                Action::AddTags { tags: vec!["fibra".into()] },
+                Action::SendTo { destination: "eng-slack".into() },
+            ],
+            stop: false,
+        }];
+        let dep = |d: &str| format!("<{d}>");
+        let prio = |p: Priority| p.as_str().to_uppercase();
+        let negative = Tags { sentiment: Sentiment::Negative, ..Tags::default() };
+        assert_eq!(
+            route_line(&rules, &ctx(), &negative, false, dep, prio).as_deref(),
+            Some("\u{2192} <Engineering> \u{b7} HIGH \u{b7} #fibra \u{b7} \u{2197} eng-slack")
+        );
+        // The sentiment chosen on the card decides; once logged, rules do not run again.
+        assert_eq!(route_line(&rules, &ctx(), &Tags::default(), false, dep, prio), None);
+        assert_eq!(route_line(&rules, &ctx(), &negative, true, dep, prio), None);
+        assert_eq!(route_line(&[], &ctx(), &negative, false, dep, prio), None);
     }
 }

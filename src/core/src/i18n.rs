@@ -478,6 +478,7 @@ keys! {
     RuleErrAssigneeBlank => "ruleErrAssigneeBlank",
     RuleErrTagInvalid => "ruleErrTagInvalid",
     RuleErrDestinationBlank => "ruleErrDestinationBlank",
+    CardRouteTitle => "cardRouteTitle",
 }
 
 impl Key {

@@ -60,6 +60,7 @@ pub fn show(token: &str, me: &Me, lang: Lang) {
         *s.borrow_mut() = Section { token: admin.then(|| token.to_string()), lang, ..Section::default() };
     });
     set_hidden("config", !admin);
+    crate::rules_editor::signed_in(token, me, lang);
     if admin {
         load();
     }
@@ -74,11 +75,13 @@ pub fn hide() {
     }
     set_text("config-version", "");
     draw_note();
+    crate::rules_editor::hide();
 }
 
 /// The language switch: redraw what is said in `lang` (the text typed stays).
 pub fn set_lang(lang: Lang) {
     SECTION.with(|s| s.borrow_mut().lang = lang);
+    crate::rules_editor::set_lang(lang);
     if token().is_some() {
         let defaults = read_form().capture_defaults;
         fill_defaults(&defaults);
@@ -252,6 +255,7 @@ fn on<F: FnMut(Event) + 'static>(id: &str, event: &str, f: F) {
 
 /// Listeners, once at start.
 pub fn wire() {
+    crate::rules_editor::wire();
     on("config-form", "submit", |e| {
         e.prevent_default();
         save();

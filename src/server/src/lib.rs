@@ -24,6 +24,7 @@ pub mod rate_limit;
 pub mod request_log;
 pub mod rollup;
 pub mod routes;
+pub mod routing;
 pub mod saved_views;
 pub mod storage;
 pub mod store;
@@ -148,7 +149,7 @@ pub struct StaticDirs {
 
 /// Every API route: (method, path). The OpenAPI test checks each appears in
 /// docs/sync-api.openapi.yaml.
-pub const API_ROUTES: [(&str, &str); 28] = [
+pub const API_ROUTES: [(&str, &str); 29] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/push"),
     ("get", "/api/v1/pull"),
@@ -180,6 +181,8 @@ pub const API_ROUTES: [(&str, &str); 28] = [
     ("post", "/api/v1/destinations/{name}/test"),
     ("get", "/api/v1/deliveries"),
     ("post", "/api/v1/deliveries/{id}/retry"),
+    // rules13: re-run the routing rules on existing captures.
+    ("post", "/api/v1/rules/rerun"),
 ];
 
 pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
@@ -210,6 +213,8 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         .route("/api/v1/destinations/{name}/test", post(delivery::routes::test_send))
         .route("/api/v1/deliveries", get(delivery::routes::log))
         .route("/api/v1/deliveries/{id}/retry", post(delivery::routes::retry_now))
+        // rules13
+        .route("/api/v1/rules/rerun", post(routing::rerun_route))
         .route("/api", any(routes::api_fallback))
         .route("/api/{*rest}", any(routes::api_fallback))
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -260,6 +265,8 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 mod query_tests;
 #[cfg(test)]
 mod queue_tests;
+#[cfg(test)]
+mod routing_tests;
 #[cfg(test)]
 mod team_config_tests;
 #[cfg(test)]

@@ -339,14 +339,22 @@ impl PgDb {
         // srv11b: quotas, counted after the team's row is locked.
         let before = if quotas.is_off() { HashMap::new() } else { current.clone() };
         let departments = crate::delivery::departments_before(&current);
-        let (results, writes) = store::plan_push(&mut current, who, items);
+        let existed: std::collections::HashSet<String> = current.keys().cloned().collect();
+        let (results, mut writes) = store::plan_push(&mut current, who, items);
+        // rules13: routing rules, once, on captures stored for the first time.
+        let rules = crate::routing::postgres_rules(&tx, who.team_id).await?;
+        let routed = crate::routing::route_new(&rules, &existed, &mut writes, crate::now_ms());
         if let Some(over) = quota_refusal(&tx, who.team_id, quotas, &before, &writes).await? {
             return Ok(Err(over));
         }
         write(&tx, who, seq, &writes).await?;
+        crate::routing::postgres_routed(&tx, who, &routed).await?;
+        // outbox13: what the rules' "send to" named.
+        let sends = crate::delivery::store::send_to_list(&writes, &routed);
+        crate::delivery::store::postgres_enqueue_send_to(&tx, who.team_id, &sends, crate::now_ms()).await?;
         // outbox13: routed captures reach their department's destinations (same transaction).
-        let routed = crate::delivery::newly_routed(&departments, &writes);
-        crate::delivery::store::postgres_enqueue_routed(&tx, who.team_id, &routed, crate::now_ms()).await?;
+        let newly = crate::delivery::newly_routed(&departments, &writes);
+        crate::delivery::store::postgres_enqueue_routed(&tx, who.team_id, &newly, crate::now_ms()).await?;
         tokio::time::sleep(store::test_commit_delay()).await;
         tx.commit().await.map_err(&e)?;
         Ok(Ok(results))

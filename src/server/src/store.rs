@@ -200,11 +200,22 @@ pub fn push_within(
     // srv11b: quotas, counted under the write lock.
     let before = if quotas.is_off() { HashMap::new() } else { current.clone() };
     let departments = crate::delivery::departments_before(&current);
-    let (results, writes) = plan_push(&mut current, who, items);
+    let existed: std::collections::HashSet<String> = current.keys().cloned().collect();
+    let (results, mut writes) = plan_push(&mut current, who, items);
+    // rules13: routing rules, once, on captures stored for the first time.
+    let routed = crate::routing::route_new(&crate::routing::sqlite_rules(&tx, who.team_id)?, &existed, &mut writes, crate::now_ms());
     if let Some(over) = crate::quota::refusal(quotas, &before, &writes, || team_usage(&tx, who.team_id))? {
         return Ok(Err(over));
     }
     write(&tx, who, &writes)?;
+    crate::routing::sqlite_routed(&tx, who, &routed)?;
+    // outbox13: what the rules' "send to" named.
+    crate::delivery::store::sqlite_enqueue_send_to(
+        &tx,
+        who.team_id,
+        &crate::delivery::store::send_to_list(&writes, &routed),
+        crate::now_ms(),
+    )?;
     // outbox13: routed captures reach their department's destinations (same transaction).
     crate::delivery::store::sqlite_enqueue_routed(
         &tx,

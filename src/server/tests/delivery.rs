@@ -321,6 +321,41 @@ fn faults_are_retried_refusals_dead_lettered_and_retry_now_revives(e) {
     );
 }
 
+fn rules_route_at_ingest_and_their_send_to_names_a_destination(e) {
+    use escucha_core::routing::{Action, Condition, Rule};
+    let Some(ws) = Workspace::new(e) else { return };
+    let ada = admin_of(&ws);
+    let member = ws.member("t", "mo");
+    let server = ws.start(&FAST);
+    let logistics = HttpReceiver::start(vec![]);
+    let oncall = HttpReceiver::start(vec![]);
+    assert_eq!(put_destination(&server, &ada, "Logistics hook", json!({"kind": "webhook", "department": "Logistics", "url": logistics.url, "secret": SECRET})).status, 201);
+    // No department: it hears only what names it.
+    assert_eq!(put_destination(&server, &ada, "On call", json!({"kind": "slack", "webhookUrl": oncall.url})).status, 201);
+    let mut config = escucha_core::team_config::TeamConfig::default();
+    config.rules = vec![Rule {
+        name: "Entregas".into(),
+        enabled: true,
+        when: Condition::All { of: vec![Condition::Sentiment { is: Sentiment::Negative }, Condition::Words { words: vec!["entrega".into()] }] },
+        then: vec![Action::SetDepartment { name: "Logistics".into() }, Action::SendTo { destination: "On call".into() }],
+        stop: false,
+    }];
+    let r = server.send("PUT", "/api/v1/config", Some(&ada), &[("if-match", "\"0\"")], Some(json!({ "config": config }).to_string()));
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Captured without a department; the rule routes it.
+    let mut c = routed(7, "Product", "La entrega no llegó");
+    c.department.value = None;
+    server.push(&member, std::slice::from_ref(&c));
+    let log = wait_state(&server, &ada, &format!("capture={}", c.id), 2, "delivered", 30);
+    let kinds: BTreeSet<&str> = log["deliveries"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, BTreeSet::from(["capture_routed", "rule_send_to"]), "{log}");
+    assert_eq!(logistics.wait_for(10, "logistics", |r| !r.is_empty()).len(), 1);
+    assert_eq!(oncall.wait_for(10, "on call", |r| !r.is_empty()).len(), 1);
+    // Re-sent: nothing new.
+    server.push(&member, std::slice::from_ref(&c));
+    assert_eq!(log_of(&server, &ada, &format!("capture={}", c.id))["deliveries"].as_array().unwrap().len(), 2);
+}
+
 fn private_targets_are_refused_unless_the_server_allows_them(e) {
     let Some(ws) = Workspace::new(e) else { return };
     let ada = admin_of(&ws);

@@ -68,6 +68,8 @@ fn every_route_answers_each_role_as_the_role_table_says(e) {
         ("DELETE", "/api/v1/destinations/PR%20Slack".into(), None, [204, 403, 403], "configure"),
         ("GET", "/api/v1/deliveries".into(), None, [200, 200, 200], ""),
         ("POST", "/api/v1/deliveries/msg_none/retry".into(), None, [404, 403, 403], "configure"),
+        // rules13: re-running the routing rules is an admin's (a dry run too).
+        ("POST", "/api/v1/rules/rerun".into(), Some(json!({"dryRun": true})), [200, 403, 403], "configure"),
     ];
     assert_eq!(table.len() + 2, escucha_server::API_ROUTES.len(), "a row per API route (healthz and me/token are checked below)");
     for (method, path, body, want, action) in &table {

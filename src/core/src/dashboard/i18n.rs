@@ -261,6 +261,41 @@ texts! {
     ConfigStale => "Someone else saved version {0} meanwhile. Reload to see it; your text is kept.", "Otra persona guardó la versión {0} mientras tanto. Vuelve a cargar para verla; tu texto se conserva.";
     ConfigInvalid => "The configuration was not saved:", "La configuración no se guardó:";
     ConfigFailed => "The team configuration could not be loaded or saved: {0}", "No se pudo cargar o guardar la configuración del equipo: {0}";
+    // rules13 (issue 13): the routing rules editor.
+    RulesTitle => "Routing rules", "Reglas de enrutamiento";
+    RulesHelp => "When a capture first reaches the team log, the rules run in order: the first rule that sets a department, assignee or priority wins; tags and destinations add up; a rule marked “stop” ends the list. Words match as highlighting does (case and accents ignored, whole words).", "Cuando una captura llega por primera vez al registro del equipo, las reglas se aplican en orden: la primera regla que fija un departamento, una persona asignada o una prioridad gana; las etiquetas y los destinos se suman; una regla marcada con «parar» termina la lista. Las palabras coinciden como en el resaltado (sin distinguir mayúsculas ni acentos, palabras completas).";
+    RulesNone => "No rules yet.", "Aún no hay reglas.";
+    RulesReadOnly => "Only admins can change the rules.", "Solo los administradores pueden cambiar las reglas.";
+    RuleNumber => "Rule {0}", "Regla {0}";
+    RuleName => "Name", "Nombre";
+    RuleEnabled => "On", "Activa";
+    RuleStop => "Stop after this rule", "Parar tras esta regla";
+    RuleMatchAll => "When all of these hold", "Cuando se cumplan todas";
+    RuleMatchAny => "When any of these holds", "Cuando se cumpla alguna";
+    RuleNot => "not", "no";
+    RuleKindWords => "Words in the comment (comma-separated)", "Palabras en el comentario (separadas por comas)";
+    RuleKindBrand => "Brand group", "Grupo de marca";
+    RuleKindTerm => "Term", "Término";
+    RuleKindSite => "Site", "Sitio";
+    RuleKindLanguage => "Language", "Idioma";
+    RuleKindAuthor => "Author", "Autor";
+    RuleKindJson => "Condition (JSON)", "Condición (JSON)";
+    RuleAddCondition => "Add condition", "Añadir condición";
+    RuleRemoveCondition => "Remove condition", "Quitar condición";
+    RuleThen => "Then", "Entonces";
+    RuleAssignee => "Assign to", "Asignar a";
+    RuleTags => "Add tags (comma-separated)", "Añadir etiquetas (separadas por comas)";
+    RuleSendTo => "Send to destinations (comma-separated names)", "Enviar a destinos (nombres separados por comas)";
+    RuleNoChange => "(no change)", "(sin cambio)";
+    RuleAdd => "Add rule", "Añadir regla";
+    RuleRemove => "Remove rule", "Quitar regla";
+    RuleUp => "Move up", "Subir";
+    RuleDown => "Move down", "Bajar";
+    RuleBadJson => "Rule {0}, condition {1}: the JSON does not read as a condition ({2}).", "Regla {0}, condición {1}: el JSON no se lee como una condición ({2}).";
+    RulesRerunDry => "Count what re-running would change", "Contar qué cambiaría al volver a aplicar";
+    RulesRerun => "Re-run rules on existing captures", "Volver a aplicar las reglas a las capturas existentes";
+    RulesRerunWould => "{0} of {1} captures would change (saved rules, version {2}).", "Cambiarían {0} de {1} capturas (reglas guardadas, versión {2}).";
+    RulesRerunDone => "{0} of {1} captures changed.", "Cambiaron {0} de {1} capturas.";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is

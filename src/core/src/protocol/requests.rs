@@ -172,6 +172,9 @@ pub struct CardConfig {
     /// wsui12: the team's member names, for the assignee menu.
     #[serde(default)]
     pub members: Vec<String>,
+    /// rules13: the team's routing rules, for the card's preview line.
+    #[serde(default)]
+    pub rules: Vec<crate::routing::Rule>,
 }
 
 /// A capture as stored (after dedupe and merge).

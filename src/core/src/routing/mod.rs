@@ -27,6 +27,7 @@
 //! a history event by "rule <name>".
 
 mod condition;
+pub mod form;
 mod validate;
 
 #[cfg(test)]
@@ -165,6 +166,20 @@ pub struct Outcome {
     pub send_to: Vec<String>,
     /// The rules that matched, in order, each with what it decided.
     pub matched: Vec<Matched>,
+}
+
+/// What `POST /api/v1/rules/rerun` found (and, unless dry, changed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RerunReport {
+    pub dry_run: bool,
+    /// Live captures the rules ran on.
+    pub examined: u64,
+    /// Captures whose department, assignee, priority or tags the rules
+    /// change (would change, when dry).
+    pub changed: u64,
+    /// The configuration version whose rules ran (0: none saved).
+    pub version: u64,
 }
 
 /// What rules look at: the captured context and the tags the member chose.

@@ -226,6 +226,40 @@ pub fn sqlite_enqueue_routed(c: &Connection, team_id: i64, routed: &[&Capture], 
     Ok(n)
 }
 
+/// What rules13's `Outcome.send_to` named, per capture of this write: the
+/// named destinations (enabled, any department) get the capture once.
+pub fn send_to_list<'a>(writes: &'a [Capture], routed: &[crate::routing::Routed]) -> Vec<(&'a Capture, Vec<String>)> {
+    routed
+        .iter()
+        .filter(|r| !r.outcome.send_to.is_empty())
+        .filter_map(|r| writes.iter().find(|c| c.id == r.capture_id).map(|c| (c, r.outcome.send_to.clone())))
+        .collect()
+}
+
+fn send_to_notification(c: &Capture, d: &Destination) -> Notification {
+    let department = c.department.value.clone().unwrap_or_else(|| "\u{2014}".into());
+    let mut n = routed_notification(c, &department, d.language);
+    n.kind = escucha_core::delivery::NotificationKind::RuleSendTo;
+    n
+}
+
+pub fn send_to_key(c: &Capture) -> String {
+    format!("rule-send:{}", c.id)
+}
+
+pub fn sqlite_enqueue_send_to(c: &Connection, team_id: i64, sends: &[(&Capture, Vec<String>)], now: i64) -> rusqlite::Result<u32> {
+    let mut n = 0;
+    for (capture, names) in sends {
+        for name in names {
+            for json in sqlite_targets(c, team_id, &Target::Destination(name.clone()))? {
+                let Ok(d) = serde_json::from_str::<Destination>(&json) else { continue };
+                n += u32::from(sqlite_insert(c, team_id, &d.name, &send_to_notification(capture, &d), &send_to_key(capture), now)?);
+            }
+        }
+    }
+    Ok(n)
+}
+
 /// SQLite is one process's file: leases left by a killed process are void.
 pub fn sqlite_release_leases(c: &Connection) -> Result<usize, DbError> {
     c.execute("UPDATE delivery_outbox SET lease_owner = NULL, lease_until_ms = 0 WHERE lease_owner IS NOT NULL", []).map_err(sq)
@@ -483,6 +517,23 @@ pub async fn postgres_enqueue_routed(c: &impl GenericClient, team_id: i64, route
         for d in postgres_targets(c, team_id, &Target::Department(department.to_string())).await? {
             let note = routed_notification(capture, department, d.language);
             n += u32::from(postgres_insert(c, team_id, &d.name, &note, &routed_key(capture), now).await?);
+        }
+    }
+    Ok(n)
+}
+
+pub async fn postgres_enqueue_send_to(
+    c: &impl GenericClient,
+    team_id: i64,
+    sends: &[(&Capture, Vec<String>)],
+    now: i64,
+) -> Result<u32, DbError> {
+    let mut n = 0;
+    for (capture, names) in sends {
+        for name in names {
+            for d in postgres_targets(c, team_id, &Target::Destination(name.clone())).await? {
+                n += u32::from(postgres_insert(c, team_id, &d.name, &send_to_notification(capture, &d), &send_to_key(capture), now).await?);
+            }
         }
     }
     Ok(n)

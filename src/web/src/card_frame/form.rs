@@ -26,6 +26,8 @@ pub struct CardState {
     /// This browser's member and the team's names (issue 12).
     pub member: String,
     pub members: Vec<String>,
+    /// rules13: the team's routing rules (the preview line).
+    pub rules: Vec<escucha_core::routing::Rule>,
 }
 
 fn status_from(s: &str) -> Status {
@@ -154,6 +156,12 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
     let tags: HtmlInputElement = dom::el("input", &[("type", "text"), ("id", "tags")], "").unchecked_into();
     tags.set_value(&m.tags.tags.join(", "));
     card.append_child(&labelled(&t(Key::CardTags, &[]), &tags))?;
+    // rules13: "→ Logistics · High · #delivery", what the team's rules will do.
+    card.append_child(&dom::el(
+        "p",
+        &[("class", "route-line"), ("id", "route-line"), ("title", &t(Key::CardRouteTitle, &[])), ("hidden", "")],
+        "",
+    ))?;
     // wsui12: assignee and the comment thread of a logged capture (drawn by render_team).
     card.append_child(&dom::el("div", &[("id", "assignee-box")], ""))?;
     card.append_child(&dom::el("div", &[("id", "thread-box")], ""))?;
@@ -174,6 +182,7 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
     let body = doc.body().ok_or_else(|| JsValue::from("Escucha card: no body"))?;
     body.append_child(&card)?;
     render_team(doc, state);
+    render_route(doc, state);
 
     // Wiring: every handler reads the widgets back into a Tags value.
     on(&close_btn, "click", |_| super::close());
@@ -192,11 +201,16 @@ pub fn render(doc: &Document, state: &Rc<RefCell<CardState>>) -> Result<(), JsVa
                 }
             }
             state.borrow_mut().touched = true;
+            render_route(&doc2, &state);
         });
     }
     for control in [dep.unchecked_ref::<Element>(), status.unchecked_ref(), prio.unchecked_ref(), tags.unchecked_ref()] {
         let state = state.clone();
-        on(control, "input", move |_| state.borrow_mut().touched = true);
+        let doc2 = doc.clone();
+        on(control, "input", move |_| {
+            state.borrow_mut().touched = true;
+            render_route(&doc2, &state);
+        });
     }
     {
         let state = state.clone();
@@ -328,6 +342,7 @@ async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>, trusted: bool, c
                 n.set_value("");
             }
             render_team(doc, state);
+            render_route(doc, state);
             // The page repaints the comment as logged before we say "Saved".
             super::logged(&capture);
             show_state(doc, &t(Key::CardSaved, &[]), "ok");
@@ -341,6 +356,29 @@ async fn submit(doc: &Document, state: &Rc<RefCell<CardState>>, trusted: bool, c
         }
         Err(e) => show_state(doc, &t(Key::CardSaveFailed, &[&platform::error_text(&e)]), "error"),
     }
+}
+
+/// rules13: the route line, from the tags chosen now (hidden when the rules
+/// change nothing, or once the comment is logged).
+fn render_route(doc: &Document, state: &Rc<RefCell<CardState>>) {
+    let Some(line) = by_id::<HtmlElement>(doc, "route-line") else { return };
+    let tags = read_tags(doc);
+    let text = {
+        let st = state.borrow();
+        let logged = st.logged_id.is_some();
+        escucha_core::card::route_line(&st.rules, &st.context, &tags, logged, crate::words::department, |p| t(Key::priority(p), &[]))
+    };
+    match text {
+        Some(text) => {
+            line.set_text_content(Some(&text));
+            line.remove_attribute("hidden").ok();
+        }
+        None => {
+            line.set_text_content(None);
+            line.set_attribute("hidden", "").ok();
+        }
+    }
+    super::report_place();
 }
 
 /// A time of day in the reader's locale ("10:32").

@@ -34,6 +34,7 @@ struct Config {
     departments: Vec<String>,
     defaults: escucha_core::log::Tags,
     members: Vec<String>,
+    rules: Vec<escucha_core::routing::Rule>,
 }
 
 #[derive(Default)]
@@ -67,6 +68,7 @@ pub async fn start(early: Array) -> Result<(), PlatformError> {
         departments: c.departments,
         defaults: c.defaults,
         members: c.members,
+        rules: c.rules,
     };
     STATE.with(|s| s.borrow_mut().config = Some(config));
     try_show();
@@ -160,6 +162,7 @@ async fn show() -> Result<(), PlatformError> {
             touched: false,
             member: c.member.clone(),
             members: c.members.clone(),
+            rules: c.rules.clone(),
         }))
     });
     form::render(&dom::document(), &state)?;
@@ -244,6 +247,7 @@ mod tests {
             touched: false,
             member: "ana".into(),
             members: vec![],
+            rules: vec![],
         }))
     }
 

@@ -307,7 +307,11 @@ async fn held_or_looked_up(id: &str) -> Result<Option<escucha_core::log::Capture
 async fn card_hello(ticket: &str, tab_id: i32) -> Result<CardConfig, ProtocolError> {
     let page_url = with_card_tickets(|t| t.claim(ticket, Some(tab_id))).await?.ok_or(ProtocolError::StaleTicket)?;
     let settings = load_effective().await?;
+    // rules13: the team document's routing rules, when one applies.
+    let (local, _) = load_settings().await?;
+    let rules = team_config::applying(&local).await.map(|s| s.doc.config.rules).unwrap_or_default();
     Ok(CardConfig {
+        rules,
         page_url,
         member: settings.sync.member.trim().to_string(),
         brands: settings.brands,
