@@ -10,6 +10,7 @@ pub mod card;
 pub mod card_cover;
 pub mod card_frame;
 pub mod dashboard;
+pub mod delivery;
 pub mod first_run;
 pub mod frame_ticket;
 pub mod i18n;

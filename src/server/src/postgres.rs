@@ -39,8 +39,19 @@ use escucha_core::sync::api::QuotaUsage;
 use tokio_postgres::types::{ToSql, Type};
 
 /// Tables distributed by `team_id` in a sharded deployment.
-pub const DISTRIBUTED_TABLES: [&str; 7] =
-    ["captures", "capture_query", "capture_rollup", "team_changes", "rate_limits", "team_config", "saved_views"];
+pub const DISTRIBUTED_TABLES: [&str; 10] = [
+    "captures",
+    "capture_query",
+    "capture_rollup",
+    "team_changes",
+    "rate_limits",
+    "team_config",
+    "saved_views",
+    // outbox13
+    "delivery_destinations",
+    "delivery_outbox",
+    "delivery_attempts",
+];
 /// Small tables every node keeps whole (Citus reference tables).
 pub const REFERENCE_TABLES: [&str; 4] = ["schema_migrations", "teams", "members", "tokens"];
 
@@ -110,6 +121,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::saved_views::POSTGRES_MIGRATION,
     // q16c: per-team roll-ups of the query rows, kept by triggers (see `crate::rollup`).
     crate::rollup::POSTGRES_MIGRATION,
+    // outbox13: destinations, the delivery outbox and its attempt log (see `crate::delivery`).
+    crate::delivery::store::POSTGRES_MIGRATION,
 ];
 
 /// `pg_advisory_lock` key held while migrating ("escucha" in ASCII).
@@ -325,6 +338,7 @@ impl PgDb {
         }
         // srv11b: quotas, counted after the team's row is locked.
         let before = if quotas.is_off() { HashMap::new() } else { current.clone() };
+        let departments = crate::delivery::departments_before(&current);
         let existed: std::collections::HashSet<String> = current.keys().cloned().collect();
         let (results, mut writes) = store::plan_push(&mut current, who, items);
         // rules13: routing rules, once, on captures stored for the first time.
@@ -335,6 +349,12 @@ impl PgDb {
         }
         write(&tx, who, seq, &writes).await?;
         crate::routing::postgres_routed(&tx, who, &routed).await?;
+        // outbox13: what the rules' "send to" named.
+        let sends = crate::delivery::store::send_to_list(&writes, &routed);
+        crate::delivery::store::postgres_enqueue_send_to(&tx, who.team_id, &sends, crate::now_ms()).await?;
+        // outbox13: routed captures reach their department's destinations (same transaction).
+        let newly = crate::delivery::newly_routed(&departments, &writes);
+        crate::delivery::store::postgres_enqueue_routed(&tx, who.team_id, &newly, crate::now_ms()).await?;
         tokio::time::sleep(store::test_commit_delay()).await;
         tx.commit().await.map_err(&e)?;
         Ok(Ok(results))
@@ -373,6 +393,9 @@ impl PgDb {
                     return Err(EditError::OverQuota(over));
                 }
                 write(&tx, who, seq, std::slice::from_ref(&edited)).await.map_err(db)?;
+                // outbox13: a member's edit that routes the capture tells the department.
+                let routed = crate::delivery::newly_routed(&crate::delivery::departments_before(&before), std::slice::from_ref(&edited));
+                crate::delivery::store::postgres_enqueue_routed(&tx, who.team_id, &routed, now_ms).await.map_err(db)?;
                 edited
             }
             None => record,

@@ -199,6 +199,7 @@ pub fn push_within(
     }
     // srv11b: quotas, counted under the write lock.
     let before = if quotas.is_off() { HashMap::new() } else { current.clone() };
+    let departments = crate::delivery::departments_before(&current);
     let existed: std::collections::HashSet<String> = current.keys().cloned().collect();
     let (results, mut writes) = plan_push(&mut current, who, items);
     // rules13: routing rules, once, on captures stored for the first time.
@@ -208,6 +209,20 @@ pub fn push_within(
     }
     write(&tx, who, &writes)?;
     crate::routing::sqlite_routed(&tx, who, &routed)?;
+    // outbox13: what the rules' "send to" named.
+    crate::delivery::store::sqlite_enqueue_send_to(
+        &tx,
+        who.team_id,
+        &crate::delivery::store::send_to_list(&writes, &routed),
+        crate::now_ms(),
+    )?;
+    // outbox13: routed captures reach their department's destinations (same transaction).
+    crate::delivery::store::sqlite_enqueue_routed(
+        &tx,
+        who.team_id,
+        &crate::delivery::newly_routed(&departments, &writes),
+        crate::now_ms(),
+    )?;
     std::thread::sleep(test_commit_delay());
     tx.commit()?;
     Ok(Ok(results))
@@ -286,6 +301,14 @@ pub fn edit(
                 return Err(EditError::OverQuota(over));
             }
             write(&tx, who, std::slice::from_ref(&edited))?;
+            // outbox13: a member's edit that routes the capture tells the department.
+            let departments = crate::delivery::departments_before(&before);
+            crate::delivery::store::sqlite_enqueue_routed(
+                &tx,
+                who.team_id,
+                &crate::delivery::newly_routed(&departments, std::slice::from_ref(&edited)),
+                now_ms,
+            )?;
             edited
         }
         None => record,

@@ -59,6 +59,15 @@ fn every_route_answers_each_role_as_the_role_table_says(e) {
         // only an admin may save it (without If-Match the admin gets 428).
         ("GET", "/api/v1/config".into(), None, [404, 404, 404], ""),
         ("PUT", "/api/v1/config".into(), Some(json!({"config": {}})), [428, 403, 403], "configure"),
+        // outbox13: destinations are admins' (disabled here, so the test send
+        // is refused with 409 and nothing leaves 127.0.0.1); every role reads
+        // the delivery log; "retry now" is admins'.
+        ("GET", "/api/v1/destinations".into(), None, [200, 403, 403], "configure"),
+        ("PUT", "/api/v1/destinations/PR%20Slack".into(), Some(json!({"kind": "slack", "department": "PR", "enabled": false, "webhookUrl": "https://hooks.slack.com/services/T0/B0/x"})), [201, 403, 403], "configure"),
+        ("POST", "/api/v1/destinations/PR%20Slack/test".into(), None, [409, 403, 403], "configure"),
+        ("DELETE", "/api/v1/destinations/PR%20Slack".into(), None, [204, 403, 403], "configure"),
+        ("GET", "/api/v1/deliveries".into(), None, [200, 200, 200], ""),
+        ("POST", "/api/v1/deliveries/msg_none/retry".into(), None, [404, 403, 403], "configure"),
         // rules13: re-running the routing rules is an admin's (a dry run too).
         ("POST", "/api/v1/rules/rerun".into(), Some(json!({"dryRun": true})), [200, 403, 403], "configure"),
         // sla13

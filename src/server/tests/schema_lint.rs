@@ -162,6 +162,9 @@ fn postgres_statements_on_team_tables_are_for_one_team() {
     let views = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/saved_views.rs")).unwrap();
     let views_pg = &views[views.find("// --- PostgreSQL").expect("the PostgreSQL section")..];
     code.push_str(views_pg);
+    // outbox13: the delivery tables' PostgreSQL statements.
+    let delivery = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/delivery/store.rs")).unwrap();
+    code.push_str(&delivery[delivery.find("// --- PostgreSQL").expect("delivery/store.rs: the PostgreSQL section")..]);
     let mut checked = 0;
     for sql in literals(&code) {
         let flat = sql.split_whitespace().collect::<Vec<_>>().join(" ");
