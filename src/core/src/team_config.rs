@@ -25,6 +25,9 @@ pub struct TeamConfig {
     pub capture_defaults: Tags,
     /// Site rules that are never scanned (hosts, wildcards, URL prefixes).
     pub deny: Vec<String>,
+    /// digest13: the weekly digest and spike alerts (absent: none sent).
+    #[serde(default)]
+    pub feedback: crate::feedback::FeedbackConfig,
 }
 
 impl Default for TeamConfig {
@@ -119,6 +122,8 @@ pub enum ConfigError {
     DepartmentDuplicate { index: usize, name: String },
     /// The capture defaults name a department the list does not have.
     DefaultDepartmentUnknown { name: String },
+    /// digest13: a problem of the `feedback` part.
+    Feedback { error: crate::feedback::FeedbackError },
 }
 
 impl ConfigError {
@@ -143,6 +148,7 @@ impl ConfigError {
             ConfigError::DepartmentBlank { .. } => Words::new(Key::ErrDepartmentBlank),
             ConfigError::DepartmentDuplicate { name, .. } => Words::new(Key::ErrDepartmentDuplicate).text(short(name)),
             ConfigError::DefaultDepartmentUnknown { name } => Words::new(Key::ErrDefaultDepartmentUnknown).text(short(name)),
+            ConfigError::Feedback { error } => crate::feedback::config::words(error),
         }
     }
 
@@ -161,6 +167,7 @@ impl ConfigError {
             ConfigError::DefaultDepartmentUnknown { name } => {
                 format!("The default department \u{201c}{name}\u{201d} is not in the list of departments.")
             }
+            ConfigError::Feedback { error } => error.english(),
         }
     }
 }
@@ -209,6 +216,7 @@ pub fn validate(config: &TeamConfig) -> Result<(), Vec<ConfigError>> {
     }
     errs.extend(validate_departments(&config.departments));
     errs.extend(validate_defaults(&config.capture_defaults, &config.departments));
+    errs.extend(crate::feedback::validate(&config.feedback, &config.departments).into_iter().map(|error| ConfigError::Feedback { error }));
     if errs.is_empty() {
         Ok(())
     } else {
@@ -225,6 +233,7 @@ impl TeamConfig {
             departments: s.departments.clone(),
             capture_defaults: s.capture_defaults.clone(),
             deny: s.sites.deny.clone(),
+            feedback: Default::default(),
         }
     }
 }

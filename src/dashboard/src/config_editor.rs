@@ -69,7 +69,7 @@ pub fn show(token: &str, me: &Me, lang: Lang) {
 pub fn hide() {
     SECTION.with(|s| *s.borrow_mut() = Section::default());
     set_hidden("config", true);
-    for id in ["config-departments", "config-deny", "config-brands"] {
+    for id in ["config-departments", "config-deny", "config-brands", "config-feedback"] {
         textarea(id).set_value("");
     }
     set_text("config-version", "");
@@ -126,6 +126,7 @@ fn read_form() -> ConfigForm {
         departments: textarea("config-departments").value(),
         deny: textarea("config-deny").value(),
         brands_json: textarea("config-brands").value(),
+        feedback_json: textarea("config-feedback").value(),
         capture_defaults: defaults_from(
             &base,
             &select("config-default-status").value(),
@@ -143,6 +144,7 @@ fn put_in_form(doc: Option<&VersionedConfig>) {
     textarea("config-departments").set_value(&form.departments);
     textarea("config-deny").set_value(&form.deny);
     textarea("config-brands").set_value(&form.brands_json);
+    textarea("config-feedback").set_value(&form.feedback_json);
     SECTION.with(|s| {
         let mut s = s.borrow_mut();
         s.base = config.capture_defaults.clone();

@@ -39,8 +39,18 @@ use escucha_core::sync::api::QuotaUsage;
 use tokio_postgres::types::{ToSql, Type};
 
 /// Tables distributed by `team_id` in a sharded deployment.
-pub const DISTRIBUTED_TABLES: [&str; 7] =
-    ["captures", "capture_query", "capture_rollup", "team_changes", "rate_limits", "team_config", "saved_views"];
+pub const DISTRIBUTED_TABLES: [&str; 9] = [
+    "captures",
+    "capture_query",
+    "capture_rollup",
+    "team_changes",
+    "rate_limits",
+    "team_config",
+    "saved_views",
+    // digest13
+    "feedback_teams",
+    "feedback_runs",
+];
 /// Small tables every node keeps whole (Citus reference tables).
 pub const REFERENCE_TABLES: [&str; 4] = ["schema_migrations", "teams", "members", "tokens"];
 
@@ -110,6 +120,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::saved_views::POSTGRES_MIGRATION,
     // q16c: per-team roll-ups of the query rows, kept by triggers (see `crate::rollup`).
     crate::rollup::POSTGRES_MIGRATION,
+    // digest13: the feedback scheduler's team leases and runs (see `crate::feedback`).
+    crate::feedback::POSTGRES_MIGRATION,
 ];
 
 /// `pg_advisory_lock` key held while migrating ("escucha" in ASCII).

@@ -570,7 +570,8 @@ async fn the_rollup_migration_counts_what_is_already_stored() {
                 c.execute_batch(&format!(
                     "DROP TABLE capture_rollup; DROP TRIGGER capture_rollup_inserted; DROP TRIGGER capture_rollup_updated_from;
                      DROP TRIGGER capture_rollup_updated_to; DROP TRIGGER capture_rollup_deleted; PRAGMA user_version = {};",
-                    crate::db::MIGRATIONS.len() - 1
+                    // digest13: migrations appended after the roll-up's re-run (they are idempotent).
+                    crate::db::MIGRATIONS.iter().position(|m| *m == crate::rollup::SQLITE_MIGRATION).unwrap()
                 ))
                 .unwrap()
             }),
@@ -578,7 +579,10 @@ async fn the_rollup_migration_counts_what_is_already_stored() {
                 for undo in [
                     "DROP TABLE capture_rollup".to_string(),
                     "DROP FUNCTION capture_rollup_inserted, capture_rollup_updated, capture_rollup_deleted CASCADE".to_string(),
-                    format!("DELETE FROM schema_migrations WHERE version = {}", postgres::MIGRATIONS.len()),
+                    format!(
+                        "DELETE FROM schema_migrations WHERE version > {}",
+                        postgres::MIGRATIONS.iter().position(|m| *m == crate::rollup::POSTGRES_MIGRATION).unwrap()
+                    ),
                 ] {
                     pg.texts(&undo).await.unwrap();
                 }

@@ -162,6 +162,12 @@ fn postgres_statements_on_team_tables_are_for_one_team() {
     let views = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/saved_views.rs")).unwrap();
     let views_pg = &views[views.find("// --- PostgreSQL").expect("the PostgreSQL section")..];
     code.push_str(views_pg);
+    // digest13: the feedback scheduler's PostgreSQL SQL.
+    let fb = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/feedback.rs")).unwrap();
+    code.push_str(
+        &fb[fb.find("// --- PostgreSQL").expect("feedback.rs: the PostgreSQL section")
+            ..fb.find("// --- the engine-neutral").expect("feedback.rs: its end")],
+    );
     let mut checked = 0;
     for sql in literals(&code) {
         let flat = sql.split_whitespace().collect::<Vec<_>>().join(" ");

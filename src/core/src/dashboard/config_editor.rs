@@ -28,6 +28,8 @@ pub struct ConfigForm {
     /// The capture defaults as chosen (tags and note are kept from the
     /// loaded document: the editor does not show them).
     pub capture_defaults: Tags,
+    /// digest13: the digests and alerts part as JSON (blank: none sent).
+    pub feedback_json: String,
 }
 
 /// The non-blank lines of a text box, trimmed.
@@ -43,6 +45,7 @@ impl ConfigForm {
             deny: config.deny.join("\n"),
             brands_json: config.brands.to_json_pretty(),
             capture_defaults: config.capture_defaults.clone(),
+            feedback_json: crate::feedback::config::to_json_pretty(&config.feedback),
         }
     }
 
@@ -52,14 +55,17 @@ impl ConfigForm {
     /// is not JSON (or not a brand list) is refused here, as one `Brand`
     /// problem carrying its line and column.
     pub fn parse(&self) -> Result<TeamConfig, Vec<ConfigError>> {
+        // digest13: the feedback JSON's problem joins the brand list's.
+        let feedback = crate::feedback::config::parse_json(&self.feedback_json).map_err(|error| ConfigError::Feedback { error });
         match BrandList::parse_json(&self.brands_json) {
             Ok(brands) => Ok(TeamConfig {
                 brands,
                 departments: lines(&self.departments),
                 capture_defaults: self.capture_defaults.clone(),
                 deny: lines(&self.deny),
+                feedback: feedback.map_err(|e| vec![e])?,
             }),
-            Err(errs) => Err(errs.into_iter().map(|error| ConfigError::Brand { error }).collect()),
+            Err(errs) => Err(errs.into_iter().map(|error| ConfigError::Brand { error }).chain(feedback.err()).collect()),
         }
     }
 
@@ -281,6 +287,7 @@ mod tests {
             deny: deny.into(),
             brands_json: brands_json.into(),
             capture_defaults: Tags::default(),
+            ..ConfigForm::default()
         }
     }
 
@@ -310,6 +317,7 @@ mod tests {
             ConfigError::DepartmentBlank { index } => format!("blank:{index}"),
             ConfigError::DepartmentDuplicate { index, .. } => format!("duplicate:{index}"),
             ConfigError::DefaultDepartmentUnknown { name } => format!("default:{name}"),
+            ConfigError::Feedback { error } => format!("feedback:{error:?}"),
         };
         // departments, deny, brand JSON, default department, the problems' kinds.
         type Case<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, &'a [&'a str]);

@@ -261,6 +261,8 @@ texts! {
     ConfigStale => "Someone else saved version {0} meanwhile. Reload to see it; your text is kept.", "Otra persona guardó la versión {0} mientras tanto. Vuelve a cargar para verla; tu texto se conserva.";
     ConfigInvalid => "The configuration was not saved:", "La configuración no se guardó:";
     ConfigFailed => "The team configuration could not be loaded or saved: {0}", "No se pudo cargar o guardar la configuración del equipo: {0}";
+    // digest13 (issue 13): the digests and alerts part of the team configuration.
+    ConfigFeedback => "Weekly digests and spike alerts (JSON: timeZone; digest: weekday, hour; departments: name, language en or es, digest, spikes; spike: windowHours, factorPercent, minimum, coolDownHours)", "Resúmenes semanales y alertas de picos (JSON: timeZone; digest: weekday, hour; departments: name, language en o es, digest, spikes; spike: windowHours, factorPercent, minimum, coolDownHours)";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is
