@@ -10,6 +10,7 @@ pub mod card;
 pub mod card_cover;
 pub mod card_frame;
 pub mod dashboard;
+pub mod delivery;
 // digest13 (issue 13): weekly digests and spike alerts.
 pub mod feedback;
 pub mod first_run;

@@ -86,6 +86,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     crate::saved_views::SQLITE_MIGRATION,
     // q16c: per-team roll-ups of the query rows, kept by triggers (see `crate::rollup`).
     crate::rollup::SQLITE_MIGRATION,
+    // outbox13: destinations, the delivery outbox and its attempt log (see `crate::delivery`).
+    crate::delivery::store::SQLITE_MIGRATION,
     // digest13: the feedback scheduler's team leases and runs (see `crate::feedback`).
     crate::feedback::SQLITE_MIGRATION,
 ];

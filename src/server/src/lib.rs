@@ -9,6 +9,7 @@ pub mod auth;
 pub mod bulk;
 pub mod connections;
 pub mod db;
+pub mod delivery;
 pub mod errors;
 pub mod export;
 pub mod facet_pass;
@@ -81,6 +82,8 @@ pub struct ServerConfig {
     pub guards: Guards,
     /// Per-team quotas (see [`quota`]); off by default.
     pub quotas: quota::Quotas,
+    /// outbox13: the delivery worker's settings (incl. private targets).
+    pub delivery: delivery::worker::WorkerConfig,
 }
 
 /// An origin as browsers send it: `scheme://host[:port]`, nothing else.
@@ -147,7 +150,7 @@ pub struct StaticDirs {
 
 /// Every API route: (method, path). The OpenAPI test checks each appears in
 /// docs/sync-api.openapi.yaml.
-pub const API_ROUTES: [(&str, &str); 22] = [
+pub const API_ROUTES: [(&str, &str); 28] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/push"),
     ("get", "/api/v1/pull"),
@@ -172,6 +175,13 @@ pub const API_ROUTES: [(&str, &str); 22] = [
     ("get", "/api/v1/views"),
     ("post", "/api/v1/views"),
     ("delete", "/api/v1/views/{name}"),
+    // outbox13: destinations and deliveries.
+    ("get", "/api/v1/destinations"),
+    ("put", "/api/v1/destinations/{name}"),
+    ("delete", "/api/v1/destinations/{name}"),
+    ("post", "/api/v1/destinations/{name}/test"),
+    ("get", "/api/v1/deliveries"),
+    ("post", "/api/v1/deliveries/{id}/retry"),
 ];
 
 pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
@@ -196,6 +206,12 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         .route("/api/v1/captures/bulk-edit", post(bulk::bulk_edit))
         .route("/api/v1/views", get(saved_views::list).post(saved_views::save))
         .route("/api/v1/views/{name}", delete(saved_views::delete))
+        // outbox13
+        .route("/api/v1/destinations", get(delivery::routes::list))
+        .route("/api/v1/destinations/{name}", put(delivery::routes::put).delete(delivery::routes::delete))
+        .route("/api/v1/destinations/{name}/test", post(delivery::routes::test_send))
+        .route("/api/v1/deliveries", get(delivery::routes::log))
+        .route("/api/v1/deliveries/{id}/retry", post(delivery::routes::retry_now))
         .route("/api", any(routes::api_fallback))
         .route("/api/{*rest}", any(routes::api_fallback))
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -207,7 +223,7 @@ pub fn app(state: AppState, dirs: &StaticDirs) -> Router {
         api = api.layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(config.cors_origins.iter().cloned()))
-                .allow_methods([Method::GET, Method::POST, Method::PUT])
+                .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH])
                 .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION, header::ETAG])
                 .max_age(Duration::from_secs(600)),

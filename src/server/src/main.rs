@@ -159,6 +159,29 @@ struct ServeArgs {
     /// Log lines as JSON objects instead of text.
     #[arg(long, env = "ESCUCHA_LOG_JSON")]
     log_json: bool,
+    /// outbox13: let destinations reach loopback, private, link-local and
+    /// other non-public addresses (a relay on the LAN; tests). Off: refused.
+    #[arg(long, env = "ESCUCHA_ALLOW_PRIVATE_DESTINATIONS")]
+    allow_private_destinations: bool,
+    /// The dashboard's public address, for "Open in Escucha" links in deliveries.
+    #[arg(long, env = "ESCUCHA_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Delivery retries: the first backoff (doubling up to --delivery-max-backoff-ms).
+    #[arg(long, env = "ESCUCHA_DELIVERY_BASE_MS", default_value_t = 2_000)]
+    delivery_base_ms: u64,
+    #[arg(long, env = "ESCUCHA_DELIVERY_MAX_BACKOFF_MS", default_value_t = 600_000)]
+    delivery_max_backoff_ms: u64,
+    /// Attempts before a delivery is dead (the dead-letter state).
+    #[arg(long, env = "ESCUCHA_DELIVERY_MAX_ATTEMPTS", default_value_t = 10)]
+    delivery_max_attempts: u32,
+    /// How long a leased delivery is one server's (PostgreSQL: then another takes it).
+    #[arg(long, env = "ESCUCHA_DELIVERY_LEASE_MS", default_value_t = 120_000)]
+    delivery_lease_ms: i64,
+    #[arg(long, env = "ESCUCHA_DELIVERY_POLL_MS", default_value_t = 1_000)]
+    delivery_poll_ms: u64,
+    /// One HTTP request or SMTP session gives up after this long.
+    #[arg(long, env = "ESCUCHA_DELIVERY_TIMEOUT_MS", default_value_t = 25_000)]
+    delivery_timeout_ms: u64,
 }
 
 fn init_logs(json: bool) {
@@ -337,7 +360,12 @@ async fn serve(db_spec: &str, args: ServeArgs) -> Result<(), Box<dyn std::error:
             ..Guards::default()
         },
         quotas: escucha_server::quota::Quotas { max_captures: args.team_max_captures, max_bytes: args.team_max_bytes },
+        delivery: delivery_config(&args),
     };
+    if let Some(url) = &args.public_url {
+        escucha_server::delivery::set_public_url(url);
+    }
+    tokio::spawn(escucha_server::delivery::worker::run(db.clone(), config.delivery.clone()));
     // Each connection is an open file: use all the process may have, and
     // keep the cap below it so the database can always open its files.
     let (open_files, hard) = connections::raise_open_file_limit().map_err(|e| format!("cannot read the open-file limit: {e}"))?;
@@ -375,6 +403,27 @@ async fn serve(db_spec: &str, args: ServeArgs) -> Result<(), Box<dyn std::error:
         "stopped"
     );
     Ok(())
+}
+
+fn delivery_config(args: &ServeArgs) -> escucha_server::delivery::worker::WorkerConfig {
+    use escucha_core::delivery::retry::DeliveryPolicy;
+    use escucha_core::sync::retry::RetryPolicy;
+    let defaults = escucha_server::delivery::worker::WorkerConfig::default();
+    escucha_server::delivery::worker::WorkerConfig {
+        policy: DeliveryPolicy {
+            backoff: RetryPolicy {
+                base_ms: args.delivery_base_ms,
+                max_ms: args.delivery_max_backoff_ms,
+                ..DeliveryPolicy::default().backoff
+            },
+            max_attempts: args.delivery_max_attempts.max(1),
+        },
+        lease_ms: args.delivery_lease_ms.max(100),
+        poll_ms: args.delivery_poll_ms.max(10),
+        allow_private: args.allow_private_destinations,
+        timeout_ms: args.delivery_timeout_ms.max(100),
+        ..defaults
+    }
 }
 
 /// Ctrl-C or SIGTERM: stop taking requests, finish the ones in flight.

@@ -39,7 +39,7 @@ use escucha_core::sync::api::QuotaUsage;
 use tokio_postgres::types::{ToSql, Type};
 
 /// Tables distributed by `team_id` in a sharded deployment.
-pub const DISTRIBUTED_TABLES: [&str; 9] = [
+pub const DISTRIBUTED_TABLES: [&str; 12] = [
     "captures",
     "capture_query",
     "capture_rollup",
@@ -47,6 +47,10 @@ pub const DISTRIBUTED_TABLES: [&str; 9] = [
     "rate_limits",
     "team_config",
     "saved_views",
+    // outbox13
+    "delivery_destinations",
+    "delivery_outbox",
+    "delivery_attempts",
     // digest13
     "feedback_teams",
     "feedback_runs",
@@ -120,6 +124,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::saved_views::POSTGRES_MIGRATION,
     // q16c: per-team roll-ups of the query rows, kept by triggers (see `crate::rollup`).
     crate::rollup::POSTGRES_MIGRATION,
+    // outbox13: destinations, the delivery outbox and its attempt log (see `crate::delivery`).
+    crate::delivery::store::POSTGRES_MIGRATION,
     // digest13: the feedback scheduler's team leases and runs (see `crate::feedback`).
     crate::feedback::POSTGRES_MIGRATION,
 ];
@@ -337,11 +343,15 @@ impl PgDb {
         }
         // srv11b: quotas, counted after the team's row is locked.
         let before = if quotas.is_off() { HashMap::new() } else { current.clone() };
+        let departments = crate::delivery::departments_before(&current);
         let (results, writes) = store::plan_push(&mut current, who, items);
         if let Some(over) = quota_refusal(&tx, who.team_id, quotas, &before, &writes).await? {
             return Ok(Err(over));
         }
         write(&tx, who, seq, &writes).await?;
+        // outbox13: routed captures reach their department's destinations (same transaction).
+        let routed = crate::delivery::newly_routed(&departments, &writes);
+        crate::delivery::store::postgres_enqueue_routed(&tx, who.team_id, &routed, crate::now_ms()).await?;
         tokio::time::sleep(store::test_commit_delay()).await;
         tx.commit().await.map_err(&e)?;
         Ok(Ok(results))
@@ -380,6 +390,9 @@ impl PgDb {
                     return Err(EditError::OverQuota(over));
                 }
                 write(&tx, who, seq, std::slice::from_ref(&edited)).await.map_err(db)?;
+                // outbox13: a member's edit that routes the capture tells the department.
+                let routed = crate::delivery::newly_routed(&crate::delivery::departments_before(&before), std::slice::from_ref(&edited));
+                crate::delivery::store::postgres_enqueue_routed(&tx, who.team_id, &routed, now_ms).await.map_err(db)?;
                 edited
             }
             None => record,

@@ -108,6 +108,7 @@ impl Storage {
             }
             Storage::Postgres(pg) => pg.push(who, items, quotas).await,
         }
+        .inspect(|_| crate::delivery::WAKE.notify_one())
     }
 
     pub async fn pull(&self, team_id: i64, since: u64, limit: u32) -> Result<(Vec<Capture>, u64, bool), DbError> {
@@ -125,6 +126,7 @@ impl Storage {
             }
             Storage::Postgres(pg) => pg.edit(who, id, change, now_ms, quotas).await,
         }
+        .inspect(|_| crate::delivery::WAKE.notify_one())
     }
 
     /// srv11b: one team's use, as its quotas count it.
@@ -307,6 +309,132 @@ impl Storage {
                 blocking(db, move |c| crate::team_config::sqlite_put(c, team_id, expected, &config, &by, now_ms)).await?
             }
             Storage::Postgres(pg) => crate::team_config::postgres_put(pg, team_id, expected, config, by, now_ms).await,
+        }
+    }
+
+    // --- outbox13: destinations and the delivery outbox (crate::delivery) -------
+
+    /// Enqueue `notification` for the target's enabled destinations: one
+    /// outbox row each, unique on (team, destination, `key`), so the same
+    /// event enqueued again (a retry, a second server) is a no-op.
+    pub async fn enqueue_notification(
+        &self,
+        team_id: i64,
+        target: &crate::delivery::Target,
+        notification: &escucha_core::delivery::Notification,
+        key: &str,
+    ) -> Result<crate::delivery::Enqueued, DbError> {
+        let now = crate::now_ms();
+        let done = match self {
+            Storage::Sqlite(db) => {
+                let (target, n, key) = (target.clone(), notification.clone(), key.to_owned());
+                blocking(db, move |c| crate::delivery::store::sqlite_enqueue(c, team_id, &target, &n, &key, now)).await?.map_err(sql)?
+            }
+            Storage::Postgres(pg) => {
+                let c = pg.client().await?;
+                crate::delivery::store::postgres_enqueue(&c, team_id, target, notification, key, now).await?
+            }
+        };
+        if done.enqueued > 0 {
+            crate::delivery::WAKE.notify_one();
+        }
+        Ok(done)
+    }
+
+    pub async fn destinations(&self, team_id: i64) -> Result<Vec<escucha_core::delivery::Destination>, DbError> {
+        match self {
+            Storage::Sqlite(db) => blocking(db, move |c| crate::delivery::store::sqlite_destinations(c, team_id)).await?,
+            Storage::Postgres(pg) => crate::delivery::store::postgres_destinations(pg, team_id).await,
+        }
+    }
+
+    pub async fn destination(&self, team_id: i64, name: &str) -> Result<Option<escucha_core::delivery::Destination>, DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let name = name.to_owned();
+                blocking(db, move |c| crate::delivery::store::sqlite_destination(c, team_id, &name)).await?
+            }
+            Storage::Postgres(pg) => crate::delivery::store::postgres_destination(pg, team_id, name).await,
+        }
+    }
+
+    pub async fn save_destination(&self, team_id: i64, d: &escucha_core::delivery::Destination, by: &str, now: i64) -> Result<(), DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let (d, by) = (d.clone(), by.to_owned());
+                blocking(db, move |c| crate::delivery::store::sqlite_put_destination(c, team_id, &d, &by, now)).await?
+            }
+            Storage::Postgres(pg) => crate::delivery::store::postgres_put_destination(pg, team_id, d, by, now).await,
+        }
+    }
+
+    pub async fn delete_destination(&self, team_id: i64, name: &str) -> Result<bool, DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let name = name.to_owned();
+                blocking(db, move |c| crate::delivery::store::sqlite_delete_destination(c, team_id, &name)).await?
+            }
+            Storage::Postgres(pg) => crate::delivery::store::postgres_delete_destination(pg, team_id, name).await,
+        }
+    }
+
+    /// At start: SQLite's leases belonged to a process that is gone (one
+    /// process per file). PostgreSQL's may be another server's: they expire.
+    pub async fn release_delivery_leases(&self) -> Result<(), DbError> {
+        match self {
+            Storage::Sqlite(db) => blocking(db, |c| crate::delivery::store::sqlite_release_leases(c)).await?.map(|_| ()),
+            Storage::Postgres(_) => Ok(()),
+        }
+    }
+
+    pub async fn lease_deliveries(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<crate::delivery::Leased>, DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let worker = worker.to_owned();
+                blocking(db, move |c| crate::delivery::store::sqlite_lease(c, &worker, now, lease_ms, limit)).await?
+            }
+            Storage::Postgres(pg) => crate::delivery::store::postgres_lease(pg, worker, now, lease_ms, limit).await,
+        }
+    }
+
+    pub async fn finish_delivery(&self, team_id: i64, worker: &str, f: &crate::delivery::store::Finish, now: i64) -> Result<(), DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let (worker, f) = (worker.to_owned(), f.clone());
+                blocking(db, move |c| crate::delivery::store::sqlite_finish(c, team_id, &worker, &f, now)).await?
+            }
+            Storage::Postgres(pg) => crate::delivery::store::postgres_finish(pg, team_id, worker, f, now).await,
+        }
+    }
+
+    pub async fn delivery_log(
+        &self,
+        team_id: i64,
+        filter: &crate::delivery::store::LogFilter,
+        limit: u32,
+    ) -> Result<(Vec<crate::delivery::OutboxRow>, Vec<crate::delivery::AttemptRow>), DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let filter = filter.clone();
+                blocking(db, move |c| crate::delivery::store::sqlite_log(c, team_id, &filter, limit)).await?
+            }
+            Storage::Postgres(pg) => crate::delivery::store::postgres_log(pg, team_id, filter, limit).await,
+        }
+    }
+
+    pub async fn retry_delivery(&self, team_id: i64, id: &str, now: i64) -> Result<bool, DbError> {
+        match self {
+            Storage::Sqlite(db) => {
+                let id = id.to_owned();
+                blocking(db, move |c| crate::delivery::store::sqlite_retry_now(c, team_id, &id, now)).await?
+            }
+            Storage::Postgres(pg) => crate::delivery::store::postgres_retry_now(pg, team_id, id, now).await,
         }
     }
 

@@ -199,11 +199,19 @@ pub fn push_within(
     }
     // srv11b: quotas, counted under the write lock.
     let before = if quotas.is_off() { HashMap::new() } else { current.clone() };
+    let departments = crate::delivery::departments_before(&current);
     let (results, writes) = plan_push(&mut current, who, items);
     if let Some(over) = crate::quota::refusal(quotas, &before, &writes, || team_usage(&tx, who.team_id))? {
         return Ok(Err(over));
     }
     write(&tx, who, &writes)?;
+    // outbox13: routed captures reach their department's destinations (same transaction).
+    crate::delivery::store::sqlite_enqueue_routed(
+        &tx,
+        who.team_id,
+        &crate::delivery::newly_routed(&departments, &writes),
+        crate::now_ms(),
+    )?;
     std::thread::sleep(test_commit_delay());
     tx.commit()?;
     Ok(Ok(results))
@@ -282,6 +290,14 @@ pub fn edit(
                 return Err(EditError::OverQuota(over));
             }
             write(&tx, who, std::slice::from_ref(&edited))?;
+            // outbox13: a member's edit that routes the capture tells the department.
+            let departments = crate::delivery::departments_before(&before);
+            crate::delivery::store::sqlite_enqueue_routed(
+                &tx,
+                who.team_id,
+                &crate::delivery::newly_routed(&departments, std::slice::from_ref(&edited)),
+                now_ms,
+            )?;
             edited
         }
         None => record,
