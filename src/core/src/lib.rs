@@ -25,6 +25,8 @@ pub mod pages;
 pub mod paint;
 pub mod protocol;
 pub mod sender;
+// sla13 (issue 13): response times, service targets, reports.
+pub mod service;
 pub mod settings;
 pub mod sites;
 pub mod sync;

@@ -25,6 +25,9 @@ pub struct TeamConfig {
     pub capture_defaults: Tags,
     /// Site rules that are never scanned (hosts, wildcards, URL prefixes).
     pub deny: Vec<String>,
+    /// sla13: service targets, working hours and time zone (issue 13).
+    #[serde(default)]
+    pub service: crate::service::ServiceTargets,
     /// digest13: the weekly digest and spike alerts (absent: none sent).
     #[serde(default)]
     pub feedback: crate::feedback::FeedbackConfig,
@@ -122,6 +125,8 @@ pub enum ConfigError {
     DepartmentDuplicate { index: usize, name: String },
     /// The capture defaults name a department the list does not have.
     DefaultDepartmentUnknown { name: String },
+    /// sla13: a service-target problem (`TeamConfig.service`).
+    Service { error: crate::service::ServiceError },
     /// digest13: a problem of the `feedback` part.
     Feedback { error: crate::feedback::FeedbackError },
 }
@@ -148,6 +153,7 @@ impl ConfigError {
             ConfigError::DepartmentBlank { .. } => Words::new(Key::ErrDepartmentBlank),
             ConfigError::DepartmentDuplicate { name, .. } => Words::new(Key::ErrDepartmentDuplicate).text(short(name)),
             ConfigError::DefaultDepartmentUnknown { name } => Words::new(Key::ErrDefaultDepartmentUnknown).text(short(name)),
+            ConfigError::Service { error } => error.words(),
             ConfigError::Feedback { error } => crate::feedback::config::words(error),
         }
     }
@@ -167,6 +173,7 @@ impl ConfigError {
             ConfigError::DefaultDepartmentUnknown { name } => {
                 format!("The default department \u{201c}{name}\u{201d} is not in the list of departments.")
             }
+            ConfigError::Service { error } => error.english(),
             ConfigError::Feedback { error } => error.english(),
         }
     }
@@ -216,6 +223,7 @@ pub fn validate(config: &TeamConfig) -> Result<(), Vec<ConfigError>> {
     }
     errs.extend(validate_departments(&config.departments));
     errs.extend(validate_defaults(&config.capture_defaults, &config.departments));
+    errs.extend(config.service.validate(&config.departments).into_iter().map(|error| ConfigError::Service { error }));
     errs.extend(crate::feedback::validate(&config.feedback, &config.departments).into_iter().map(|error| ConfigError::Feedback { error }));
     if errs.is_empty() {
         Ok(())
@@ -233,6 +241,7 @@ impl TeamConfig {
             departments: s.departments.clone(),
             capture_defaults: s.capture_defaults.clone(),
             deny: s.sites.deny.clone(),
+            service: Default::default(),
             feedback: Default::default(),
         }
     }

@@ -28,6 +28,8 @@ pub struct ConfigForm {
     /// The capture defaults as chosen (tags and note are kept from the
     /// loaded document: the editor does not show them).
     pub capture_defaults: Tags,
+    /// sla13: the service targets' text boxes.
+    pub service: crate::service::form::ServiceForm,
     /// digest13: the digests and alerts part as JSON (blank: none sent).
     pub feedback_json: String,
 }
@@ -45,6 +47,7 @@ impl ConfigForm {
             deny: config.deny.join("\n"),
             brands_json: config.brands.to_json_pretty(),
             capture_defaults: config.capture_defaults.clone(),
+            service: crate::service::form::ServiceForm::of(&config.service),
             feedback_json: crate::feedback::config::to_json_pretty(&config.feedback),
         }
     }
@@ -55,6 +58,9 @@ impl ConfigForm {
     /// is not JSON (or not a brand list) is refused here, as one `Brand`
     /// problem carrying its line and column.
     pub fn parse(&self) -> Result<TeamConfig, Vec<ConfigError>> {
+        // sla13: an unreadable targets line is refused here, like unreadable brand JSON.
+        let service =
+            self.service.parse().map_err(|errs| errs.into_iter().map(|error| ConfigError::Service { error }).collect::<Vec<_>>())?;
         // digest13: the feedback JSON's problem joins the brand list's.
         let feedback = crate::feedback::config::parse_json(&self.feedback_json).map_err(|error| ConfigError::Feedback { error });
         match BrandList::parse_json(&self.brands_json) {
@@ -63,6 +69,7 @@ impl ConfigForm {
                 departments: lines(&self.departments),
                 capture_defaults: self.capture_defaults.clone(),
                 deny: lines(&self.deny),
+                service,
                 feedback: feedback.map_err(|e| vec![e])?,
             }),
             Err(errs) => Err(errs.into_iter().map(|error| ConfigError::Brand { error }).chain(feedback.err()).collect()),
@@ -317,6 +324,7 @@ mod tests {
             ConfigError::DepartmentBlank { index } => format!("blank:{index}"),
             ConfigError::DepartmentDuplicate { index, .. } => format!("duplicate:{index}"),
             ConfigError::DefaultDepartmentUnknown { name } => format!("default:{name}"),
+            ConfigError::Service { error } => format!("service:{error:?}"),
             ConfigError::Feedback { error } => format!("feedback:{error:?}"),
         };
         // departments, deny, brand JSON, default department, the problems' kinds.

@@ -138,7 +138,7 @@ pub fn to_csv<'a>(captures: impl IntoIterator<Item = &'a Capture>) -> String {
     out
 }
 
-fn push_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
+pub(crate) fn push_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             out.push(',');
