@@ -23,24 +23,30 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use escucha_core::dashboard::i18n::Lang;
+use escucha_core::delivery::{Notification, NotificationKind};
+use escucha_core::feedback::text;
 use escucha_core::feedback::{
-    self, build_digest, decide_spike, digest_due, spike_window, BrandCounts, Digest, DigestInput, DigestItem, FeedbackConfig, Spike,
-    SpikeDecision, Tally,
+    self, build_digest, decide_spike, digest_due, spike_window, BrandCounts, Digest, DigestInput, DigestItem, Spike, SpikeDecision, Tally,
 };
 use escucha_core::log::query::SortKey;
 use escucha_core::log::query_api::{CaptureQuery, Cursor, MAX_LIMIT};
 use escucha_core::log::Sentiment;
+use escucha_core::service::{due_with, ServiceTargets};
+use escucha_core::team_config::TeamConfig;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::db::DbError;
+use crate::delivery::Target;
 use crate::storage::{blocking, Storage};
 
 /// Idempotent (`IF NOT EXISTS`), so a test that rewinds the schema to an
 /// earlier migration can run the later ones again.
 pub const SQLITE_MIGRATION: &str = "CREATE TABLE IF NOT EXISTS feedback_teams (
          team_id INTEGER PRIMARY KEY REFERENCES teams(id),
-         ticked_ms INTEGER NOT NULL
+         ticked_ms INTEGER NOT NULL,
+         spikes_judged_ms INTEGER NOT NULL DEFAULT 0
      ) STRICT;
      CREATE TABLE IF NOT EXISTS feedback_runs (
          team_id INTEGER NOT NULL REFERENCES teams(id),
@@ -56,7 +62,8 @@ pub const SQLITE_MIGRATION: &str = "CREATE TABLE IF NOT EXISTS feedback_teams (
 
 pub const POSTGRES_MIGRATION: &str = r#"CREATE TABLE IF NOT EXISTS feedback_teams (
          team_id bigint PRIMARY KEY REFERENCES teams(id),
-         ticked_ms bigint NOT NULL
+         ticked_ms bigint NOT NULL,
+         spikes_judged_ms bigint NOT NULL DEFAULT 0
      );
      CREATE TABLE IF NOT EXISTS feedback_runs (
          team_id bigint NOT NULL REFERENCES teams(id),
@@ -122,6 +129,24 @@ fn sqlite_team_ids(c: &rusqlite::Connection) -> Result<Vec<i64>, DbError> {
     ids
 }
 
+/// The spike window end last judged for the team (0: never).
+fn sqlite_spikes_judged(c: &rusqlite::Connection, team_id: i64) -> Result<i64, DbError> {
+    c.query_row("SELECT spikes_judged_ms FROM feedback_teams WHERE team_id = ?1", params![team_id], |r| r.get(0))
+        .optional()
+        .map(|o| o.unwrap_or(0))
+        .map_err(sql)
+}
+
+fn sqlite_set_spikes_judged(c: &rusqlite::Connection, team_id: i64, window_end_ms: i64, now_ms: i64) -> Result<(), DbError> {
+    c.execute(
+        "INSERT INTO feedback_teams (team_id, ticked_ms, spikes_judged_ms) VALUES (?1, ?2, ?3)
+         ON CONFLICT (team_id) DO UPDATE SET ticked_ms = excluded.ticked_ms, spikes_judged_ms = excluded.spikes_judged_ms",
+        params![team_id, now_ms, window_end_ms],
+    )
+    .map(|_| ())
+    .map_err(sql)
+}
+
 fn sqlite_has_run(c: &rusqlite::Connection, team_id: i64, key: &str) -> Result<bool, DbError> {
     c.query_row("SELECT 1 FROM feedback_runs WHERE team_id = ?1 AND run_key = ?2", params![team_id, key], |_| Ok(()))
         .optional()
@@ -173,6 +198,21 @@ async fn pg_take_team(c: &deadpool_postgres::Object, team_id: i64, now_ms: i64) 
     }
     c.execute("UPDATE feedback_teams SET ticked_ms = $2 WHERE team_id = $1", &[&team_id, &now_ms]).await.map_err(&e)?;
     Ok(true)
+}
+
+async fn pg_spikes_judged(c: &deadpool_postgres::Object, team_id: i64) -> Result<i64, DbError> {
+    let row = c
+        .query_opt("SELECT spikes_judged_ms FROM feedback_teams WHERE team_id = $1", &[&team_id])
+        .await
+        .map_err(pg("Reading the spike window judged"))?;
+    Ok(row.map_or(0, |r| r.get(0)))
+}
+
+async fn pg_set_spikes_judged(c: &deadpool_postgres::Object, team_id: i64, window_end_ms: i64) -> Result<(), DbError> {
+    c.execute("UPDATE feedback_teams SET spikes_judged_ms = $2 WHERE team_id = $1", &[&team_id, &window_end_ms])
+        .await
+        .map_err(pg("Recording the spike window judged"))?;
+    Ok(())
 }
 
 async fn pg_has_run(c: &deadpool_postgres::Object, team_id: i64, key: &str) -> Result<bool, DbError> {
@@ -245,6 +285,23 @@ impl Runs {
         }
     }
 
+    /// Spikes are judged once per window (an hour's ticks judge the same
+    /// one): `true` when this window has not been judged yet.
+    async fn spikes_unjudged(&self, team_id: i64, window_end_ms: i64) -> Result<bool, DbError> {
+        let judged = match self {
+            Runs::Sqlite(db) => blocking(db, move |c| sqlite_spikes_judged(c, team_id)).await??,
+            Runs::Postgres(c) => pg_spikes_judged(c, team_id).await?,
+        };
+        Ok(judged < window_end_ms)
+    }
+
+    async fn spikes_judged(&self, team_id: i64, window_end_ms: i64, now_ms: i64) -> Result<(), DbError> {
+        match self {
+            Runs::Sqlite(db) => blocking(db, move |c| sqlite_set_spikes_judged(c, team_id, window_end_ms, now_ms)).await?,
+            Runs::Postgres(c) => pg_set_spikes_judged(c, team_id, window_end_ms).await,
+        }
+    }
+
     async fn finish(self, ok: bool) -> Result<(), DbError> {
         match self {
             Runs::Sqlite(_) => Ok(()),
@@ -257,7 +314,7 @@ impl Storage {
     /// digest13: every team's id (the scheduler visits each).
     pub async fn feedback_team_ids(&self) -> Result<Vec<i64>, DbError> {
         match self {
-            Storage::Sqlite(db) => blocking(db, sqlite_team_ids_mut).await?,
+            Storage::Sqlite(db) => blocking(db, |c| sqlite_team_ids(c)).await?,
             Storage::Postgres(pg) => pg_team_ids(&pg.client().await?).await,
         }
     }
@@ -290,10 +347,6 @@ impl Storage {
     }
 }
 
-fn sqlite_team_ids_mut(c: &mut rusqlite::Connection) -> Result<Vec<i64>, DbError> {
-    sqlite_team_ids(c)
-}
-
 fn tally(f: &escucha_core::log::query::Facets) -> Tally {
     Tally {
         by_sentiment: f.sentiments.iter().filter(|(_, n)| *n > 0).map(|(s, n)| (*s, *n as u64)).collect(),
@@ -317,14 +370,31 @@ async fn all(storage: &Storage, team_id: i64, mut q: CaptureQuery) -> Result<Vec
 }
 
 /// The digest of one department for one slot, from server-side queries.
-async fn digest_of(storage: &Storage, team_id: i64, department: &str, slot: feedback::DigestSlot, now_ms: i64) -> Result<Digest, DbError> {
-    let _ = now_ms;
+async fn digest_of(
+    storage: &Storage,
+    team_id: i64,
+    department: &str,
+    slot: feedback::DigestSlot,
+    service: &ServiceTargets,
+    now_ms: i64,
+) -> Result<Digest, DbError> {
     let dept = CaptureQuery { departments: vec![Some(department.to_string())], ..CaptureQuery::default() };
     let week = |p: feedback::Period| CaptureQuery { from_ms: Some(p.start_ms), to_ms: Some(p.end_ms), ..dept.clone() };
     let this_week = storage.facets(team_id, &week(slot.period)).await?;
     let last_week = storage.facets(team_id, &week(slot.previous)).await?;
     let open_q = CaptureQuery { statuses: feedback::digest::open_statuses(), sort: SortKey::Priority, descending: true, ..dept.clone() };
-    let open: Vec<DigestItem> = all(storage, team_id, open_q).await?.iter().map(DigestItem::of).collect();
+    let open_captures = all(storage, team_id, open_q).await?;
+    let open: Vec<DigestItem> = open_captures.iter().map(DigestItem::of).collect();
+    // Overdue by the team's service targets (sla13), as the queue shows it.
+    let calendar = service.calendar();
+    let overdue: Vec<DigestItem> = open_captures
+        .iter()
+        .filter_map(|c| {
+            let due = due_with(c, service, calendar.as_ref()?, now_ms).filter(|d| d.overdue)?;
+            Some(DigestItem { due_ms: Some(due.due_at), ..DigestItem::of(c) })
+        })
+        .collect();
+    let overdue_total = overdue.len() as u64;
     let negative_q = CaptureQuery {
         sentiments: vec![Sentiment::Negative],
         sort: SortKey::Priority,
@@ -341,14 +411,15 @@ async fn digest_of(storage: &Storage, team_id: i64, department: &str, slot: feed
         last_week: tally(&last_week.facets),
         open,
         open_total,
-        overdue: vec![],
-        overdue_total: 0,
+        overdue,
+        overdue_total,
         negative,
     }))
 }
 
 /// Everything due for one team at `now_ms` that has not run yet.
-async fn due(storage: &Storage, runs: &Runs, team_id: i64, config: &FeedbackConfig, now_ms: i64) -> Result<Vec<Outgoing>, DbError> {
+async fn due(storage: &Storage, runs: &Runs, team_id: i64, team: &TeamConfig, now_ms: i64) -> Result<Vec<Outgoing>, DbError> {
+    let config = &team.feedback;
     let mut out = vec![];
     for d in config.digest_departments() {
         let department = d.canonical();
@@ -357,7 +428,7 @@ async fn due(storage: &Storage, runs: &Runs, team_id: i64, config: &FeedbackConf
         let last = runs.has_run(team_id, &key).await?.then_some(slot.week.clone());
         let Some(slot) = digest_due(config, now_ms, last.as_deref()) else { continue };
         let period_end_ms = slot.at_ms;
-        let digest = digest_of(storage, team_id, &department, slot, now_ms).await?;
+        let digest = digest_of(storage, team_id, &department, slot, &team.service, now_ms).await?;
         out.push(Outgoing {
             key,
             kind: "digest",
@@ -373,6 +444,9 @@ async fn due(storage: &Storage, runs: &Runs, team_id: i64, config: &FeedbackConf
     }
     let rule = config.spike;
     let w = spike_window(&rule, now_ms);
+    if !runs.spikes_unjudged(team_id, w.window.end_ms).await? {
+        return Ok(out);
+    }
     let negative = |p: feedback::Period| CaptureQuery {
         sentiments: vec![Sentiment::Negative],
         from_ms: Some(p.start_ms),
@@ -413,8 +487,33 @@ async fn due(storage: &Storage, runs: &Runs, team_id: i64, config: &FeedbackConf
     Ok(out)
 }
 
-/// Hand one thing to the delivery outbox (idempotent by its key).
-async fn enqueue(_storage: &Storage, _team_id: i64, _o: &Outgoing) -> Result<(), DbError> {
+impl Feedback {
+    /// The outbox's notification: the message worded in the department's
+    /// language, and the data itself for the generic webhook's receivers.
+    pub fn notification(&self) -> Notification {
+        let (kind, lang, worded) = match self {
+            Feedback::Digest { digest, language, time_zone } => {
+                let lang = Lang::from_tag(language).unwrap_or_default();
+                (NotificationKind::Digest, lang, text::digest(digest, lang, time_zone))
+            }
+            Feedback::Spike { spike, language, time_zone, cool_down_hours } => {
+                let lang = Lang::from_tag(language).unwrap_or_default();
+                (NotificationKind::SpikeAlert, lang, text::spike(spike, lang, time_zone, *cool_down_hours))
+            }
+        };
+        Notification {
+            kind,
+            message: worded.message(lang),
+            data: serde_json::to_value(self).expect("feedback serializes"),
+            capture_id: None,
+        }
+    }
+}
+
+/// Hand one thing to the delivery outbox (idempotent by its key: a second
+/// enqueue of the same key is a no-op there).
+async fn enqueue(storage: &Storage, team_id: i64, o: &Outgoing) -> Result<(), DbError> {
+    storage.enqueue_notification(team_id, &Target::Department(o.department.clone()), &o.feedback.notification(), &o.key).await?;
     Ok(())
 }
 
@@ -423,8 +522,8 @@ pub async fn tick(storage: &Storage, now_ms: i64) -> Result<TickReport, DbError>
     let mut report = TickReport::default();
     for team_id in storage.feedback_team_ids().await? {
         let Some(doc) = storage.team_config(team_id).await? else { continue };
-        let config = doc.config.feedback;
-        if config.departments.is_empty() {
+        let config = doc.config;
+        if config.feedback.departments.is_empty() {
             continue;
         }
         let runs = match storage {
@@ -445,6 +544,10 @@ pub async fn tick(storage: &Storage, now_ms: i64) -> Result<TickReport, DbError>
                 if runs.record(team_id, &o, now_ms).await? {
                     sent.push(o.key);
                 }
+            }
+            if config.feedback.spike_departments().next().is_some() {
+                // Recorded after the alerts: a tick that dies before this judges the window again.
+                runs.spikes_judged(team_id, spike_window(&config.feedback.spike, now_ms).window.end_ms, now_ms).await?;
             }
             Ok::<_, DbError>(sent)
         }

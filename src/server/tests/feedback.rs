@@ -4,10 +4,13 @@
 //! database ticking at the same instant. The PostgreSQL half needs
 //! `ESCUCHA_TEST_POSTGRES` and is skipped (said in one line) without it.
 
+use escucha_core::delivery::{Destination, DestinationKind, Language};
 use escucha_core::feedback::{DepartmentFeedback, DigestSchedule, FeedbackConfig, SpikeRule, Weekday};
-use escucha_core::log::{uuid_v7, Capture, CaptureContext, CaptureEdit, Priority, Sentiment, Stamp, Status, Tags};
+use escucha_core::log::record::uuid_v7;
+use escucha_core::log::{Capture, CaptureContext, CaptureEdit, Priority, Sentiment, Stamp, Status, Tags};
 use escucha_core::team_config::TeamConfig;
 use escucha_server::accounts::{Authentication, Identity};
+use escucha_server::delivery::store::LogFilter;
 use escucha_server::feedback::{tick, Feedback};
 use escucha_server::{postgres, Db, Storage};
 
@@ -104,6 +107,30 @@ fn capture(n: u32, at_ms: i64, brand: &str, department: Option<&str>, sentiment:
     c
 }
 
+/// A Slack destination for `department` (never called here: the outbox
+/// rows are what the tests read).
+async fn destination(s: &Storage, team_id: i64, name: &str, department: &str, language: Language) {
+    let d = Destination {
+        name: name.into(),
+        department: Some(department.into()),
+        language,
+        enabled: true,
+        kind: DestinationKind::Slack { webhook_url: "https://hooks.slack.invalid/services/T0/B0/x".into() },
+    };
+    s.save_destination(team_id, &d, "ana", 0).await.unwrap();
+}
+
+/// The outbox's digest and spike rows for a team: (destination, idempotency
+/// key, kind). (Pushing a capture with a department enqueues its own
+/// `capture_routed` rows, outbox13's, left out here.)
+async fn outbox(s: &Storage, team_id: i64) -> Vec<(String, String, String)> {
+    let (rows, _) = s.delivery_log(team_id, &LogFilter::All, 500).await.unwrap();
+    let mut out: Vec<_> =
+        rows.into_iter().filter(|r| r.kind != "capture_routed").map(|r| (r.destination, r.idempotency_key, r.kind)).collect();
+    out.sort();
+    out
+}
+
 async fn configure(s: &Storage, team_id: i64, feedback: FeedbackConfig) {
     let config = TeamConfig { feedback, ..TeamConfig::default() };
     escucha_core::team_config::validate(&config).expect("a valid configuration");
@@ -125,6 +152,8 @@ both_engines! {
             departments: vec![dept("Logística", "es", true, false)],
             ..FeedbackConfig::default()
         }).await;
+        destination(&t.a, team, "logistics-slack", "Logistics", Language::Es).await;
+        destination(&t.a, team, "pr-slack", "PR", Language::En).await;
         let slot = ms("2026-11-30T15:00:00Z");
         use Priority::*;
         use Sentiment::*;
@@ -158,6 +187,10 @@ both_engines! {
         assert_eq!(sent, vec![&key], "exactly one scheduler sent it: {ra:?} {rb:?}");
         let runs = t.a.feedback_runs(team).await.unwrap();
         assert_eq!(runs.len(), 1, "{runs:?}");
+        // One outbox row, for the department's destination, under the run key.
+        assert_eq!(outbox(&t.b, team).await, vec![("logistics-slack".to_string(), key.clone(), "digest".to_string())]);
+        let message = runs[0].1.notification().message;
+        assert_eq!(message.subject, "Resumen semanal de Logística, semana 2026-W49");
         let Feedback::Digest { digest, language, time_zone } = &runs[0].1 else { panic!("{runs:?}") };
         assert_eq!((language.as_str(), time_zone.as_str(), digest.slot.week.as_str()), ("es", "America/Mexico_City", "2026-W49"));
         assert_eq!((digest.total.this_week, digest.total.last_week), (4, 2));
@@ -167,7 +200,7 @@ both_engines! {
         assert_eq!(brands, vec![("Acme", 3, 1), ("Rival", 1, 1)]);
         // Open: 1, 2, 5 and 7 (any week); closed and responded ones are not.
         let open: Vec<&str> = digest.open.iter().map(|i| i.excerpt.split(':').next().unwrap()).collect();
-        assert_eq!(open, vec!["Comment 7", "Comment 2", "Comment 5", "Comment 1"], "most urgent first, then oldest");
+        assert_eq!(open, vec!["Comment 2", "Comment 7", "Comment 5", "Comment 1"], "most urgent first, then oldest");
         assert_eq!(digest.open_total, 4);
         let negative: Vec<&str> = digest.most_negative.iter().map(|i| i.excerpt.split(':').next().unwrap()).collect();
         assert_eq!(negative, vec!["Comment 2", "Comment 1", "Comment 3"], "this week's, by priority");
@@ -181,12 +214,14 @@ both_engines! {
         let next = tick(&t.b, slot + 7 * DAY).await.unwrap();
         assert_eq!(next.sent, vec![format!("digest:{team}:Logistics:2026-W50")]);
         assert_eq!(t.a.feedback_runs(team).await.unwrap().len(), 2);
+        assert_eq!(outbox(&t.a, team).await.len(), 2);
     }
 
     async fn a_spike_alerts_once_per_cool_down(engine) {
         let Some(t) = two(engine, "escucha_feedback_spike").await else { return };
         let team = t.who.team_id;
         let rule = SpikeRule { window_hours: 3, factor_percent: 300, minimum: 3, cool_down_hours: 12 };
+        destination(&t.a, team, "pr-slack", "PR", Language::En).await;
         configure(&t.a, team, FeedbackConfig {
             departments: vec![dept("PR", "en", false, true)],
             spike: rule,
@@ -238,5 +273,13 @@ both_engines! {
             }
         }
         assert_eq!(t.a.feedback_runs(team).await.unwrap().len(), 2);
+        let spikes: Vec<String> = outbox(&t.a, team).await.into_iter().map(|(d, k, kind)| format!("{d} {kind} {k}")).collect();
+        assert_eq!(
+            spikes,
+            vec![
+                format!("pr-slack spike_alert spike:{team}:Acme:{window_start}:PR"),
+                format!("pr-slack spike_alert spike:{team}:Acme:{}:PR", window_start + 12 * HOUR),
+            ]
+        );
     }
 }

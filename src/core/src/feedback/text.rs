@@ -43,6 +43,29 @@ pub enum Part {
     },
 }
 
+impl Worded {
+    /// The delivery outbox's channel-neutral message (each channel escapes
+    /// the plain text when it renders).
+    pub fn message(self, lang: Lang) -> crate::delivery::Message {
+        use crate::delivery::{Block, Item, Language, Message};
+        let blocks = self
+            .blocks
+            .into_iter()
+            .map(|p| match p {
+                Part::Heading { text } => Block::Heading { text },
+                Part::Paragraph { text } => Block::Paragraph { text },
+                Part::Quote { text } => Block::Quote { text },
+                Part::List { items } => Block::List { items: items.into_iter().map(|(text, url)| Item { text, url }).collect() },
+            })
+            .collect();
+        let language = match lang {
+            Lang::En => Language::En,
+            Lang::Es => Language::Es,
+        };
+        Message { subject: self.subject, language, blocks }
+    }
+}
+
 /// A department's name in `lang` (a default department in that language,
 /// any other as the team wrote it).
 pub fn department_name(lang: Lang, name: &str) -> String {
@@ -304,6 +327,19 @@ mod tests {
             "{:?}",
             texts(&es)
         );
+    }
+
+    #[test]
+    fn the_worded_digest_is_the_outboxs_message() {
+        use crate::delivery::{Block, Language};
+        let m = digest(&sample(), Lang::Es, "UTC").message(Lang::Es);
+        assert_eq!((m.language, m.subject.as_str()), (Language::Es, "Resumen semanal de Logística, semana 2026-W49"));
+        assert!(matches!(&m.blocks[0], Block::Heading { text } if text == &m.subject));
+        let linked = m
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::List { items } if items.iter().any(|i| i.url.as_deref() == Some("https://forum.example/t/1#p1"))));
+        assert!(linked, "{m:?}");
     }
 
     #[test]
