@@ -8,6 +8,7 @@ use escucha_core::delivery::{Destination, DestinationKind, Language};
 use escucha_core::feedback::{DepartmentFeedback, DigestSchedule, FeedbackConfig, SpikeRule, Weekday};
 use escucha_core::log::record::uuid_v7;
 use escucha_core::log::{Capture, CaptureContext, CaptureEdit, Priority, Sentiment, Stamp, Status, Tags};
+use escucha_core::service::{ServiceTargets, Target};
 use escucha_core::team_config::TeamConfig;
 use escucha_server::accounts::{Authentication, Identity};
 use escucha_server::delivery::store::LogFilter;
@@ -132,7 +133,11 @@ async fn outbox(s: &Storage, team_id: i64) -> Vec<(String, String, String)> {
 }
 
 async fn configure(s: &Storage, team_id: i64, feedback: FeedbackConfig) {
-    let config = TeamConfig { feedback, ..TeamConfig::default() };
+    configure_with(s, team_id, feedback, ServiceTargets::default()).await
+}
+
+async fn configure_with(s: &Storage, team_id: i64, feedback: FeedbackConfig, service: ServiceTargets) {
+    let config = TeamConfig { feedback, service, ..TeamConfig::default() };
     escucha_core::team_config::validate(&config).expect("a valid configuration");
     s.save_team_config(team_id, 0, &config, "ana", 0).await.unwrap();
 }
@@ -145,13 +150,18 @@ both_engines! {
     async fn the_weekly_digest_is_enqueued_once_by_two_schedulers(engine) {
         let Some(t) = two(engine, "escucha_feedback_digest").await else { return };
         let team = t.who.team_id;
-        // Mondays 09:00 in Mexico City (UTC-6): 15:00 UTC.
-        configure(&t.a, team, FeedbackConfig {
+        // Mondays 09:00 in Mexico City (UTC-6): 15:00 UTC. Urgent captures
+        // want a first response within an hour, around the clock.
+        let service = ServiceTargets {
+            targets: vec![Target { priority: Priority::Urgent, department: None, first_response_minutes: Some(60), close_minutes: None }],
+            ..ServiceTargets::default()
+        };
+        configure_with(&t.a, team, FeedbackConfig {
             time_zone: "America/Mexico_City".into(),
             digest: DigestSchedule { weekday: Weekday::Monday, hour: 9 },
             departments: vec![dept("Logística", "es", true, false)],
             ..FeedbackConfig::default()
-        }).await;
+        }, service).await;
         destination(&t.a, team, "logistics-slack", "Logistics", Language::Es).await;
         destination(&t.a, team, "pr-slack", "PR", Language::En).await;
         let slot = ms("2026-11-30T15:00:00Z");
@@ -202,6 +212,11 @@ both_engines! {
         let open: Vec<&str> = digest.open.iter().map(|i| i.excerpt.split(':').next().unwrap()).collect();
         assert_eq!(open, vec!["Comment 2", "Comment 7", "Comment 5", "Comment 1"], "most urgent first, then oldest");
         assert_eq!(digest.open_total, 4);
+        // Overdue at 09:00:05: the urgent one captured days ago, not the one captured at 09:00.
+        let overdue: Vec<(&str, Option<i64>)> =
+            digest.overdue.iter().map(|i| (i.excerpt.split(':').next().unwrap(), i.due_ms)).collect();
+        assert_eq!(overdue, vec![("Comment 2", Some(this_week + 2 * HOUR))]);
+        assert_eq!(digest.overdue_total, 1);
         let negative: Vec<&str> = digest.most_negative.iter().map(|i| i.excerpt.split(':').next().unwrap()).collect();
         assert_eq!(negative, vec!["Comment 2", "Comment 1", "Comment 3"], "this week's, by priority");
         assert_eq!(digest.most_negative[0].link.as_deref(), Some("https://forum.example/t/2#p2"));

@@ -404,6 +404,6 @@ mod tests {
         // The dashboard's text: pretty JSON that reads back, blank for none, a slip located.
         assert_eq!(parse_json(&to_json_pretty(&c)), Ok(c));
         assert_eq!(parse_json("  \n"), Ok(FeedbackConfig::default()));
-        assert_eq!(parse_json("{\n  \"timeZone\": 7\n}"), Err(FeedbackError::Malformed { line: 2, column: 16 }));
+        assert_eq!(parse_json("{\n  \"timeZone\": 7\n}"), Err(FeedbackError::Malformed { line: 2, column: 15 }));
     }
 }
