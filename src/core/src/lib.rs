@@ -11,6 +11,8 @@ pub mod card_cover;
 pub mod card_frame;
 pub mod dashboard;
 pub mod delivery;
+// digest13 (issue 13): weekly digests and spike alerts.
+pub mod feedback;
 pub mod first_run;
 pub mod frame_ticket;
 pub mod i18n;

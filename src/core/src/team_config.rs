@@ -35,6 +35,9 @@ pub struct TeamConfig {
     /// verify13: the team's own accounts per site (verified response).
     #[serde(default, skip_serializing_if = "TeamAccounts::is_empty")]
     pub team_accounts: TeamAccounts,
+    /// digest13: the weekly digest and spike alerts (absent: none sent).
+    #[serde(default)]
+    pub feedback: crate::feedback::FeedbackConfig,
 }
 
 impl Default for TeamConfig {
@@ -135,6 +138,8 @@ pub enum ConfigError {
     Service { error: crate::service::ServiceError },
     /// verify13: a team-accounts entry that can't be used.
     TeamAccount { problem: AccountProblem },
+    /// digest13: a problem of the `feedback` part.
+    Feedback { error: crate::feedback::FeedbackError },
 }
 
 impl ConfigError {
@@ -165,6 +170,7 @@ impl ConfigError {
             ConfigError::TeamAccount { problem: AccountProblem::Account { site, account } } => {
                 Words::new(Key::ErrTeamAccount).text(short(account)).text(short(site))
             }
+            ConfigError::Feedback { error } => crate::feedback::config::words(error),
         }
     }
 
@@ -193,6 +199,7 @@ impl ConfigError {
                 account.trim(),
                 site.trim()
             ),
+            ConfigError::Feedback { error } => error.english(),
         }
     }
 }
@@ -246,6 +253,7 @@ pub fn validate(config: &TeamConfig) -> Result<(), Vec<ConfigError>> {
     );
     errs.extend(config.service.validate(&config.departments).into_iter().map(|error| ConfigError::Service { error }));
     errs.extend(config.team_accounts.validate().into_iter().map(|problem| ConfigError::TeamAccount { problem }));
+    errs.extend(crate::feedback::validate(&config.feedback, &config.departments).into_iter().map(|error| ConfigError::Feedback { error }));
     if errs.is_empty() {
         Ok(())
     } else {
@@ -265,6 +273,7 @@ impl TeamConfig {
             rules: vec![],
             service: Default::default(),
             team_accounts: TeamAccounts::default(),
+            feedback: Default::default(),
         }
     }
 }

@@ -70,7 +70,7 @@ pub fn show(token: &str, me: &Me, lang: Lang) {
 pub fn hide() {
     SECTION.with(|s| *s.borrow_mut() = Section::default());
     set_hidden("config", true);
-    for id in ["config-departments", "config-deny", "config-brands", "config-team-accounts"] {
+    for id in ["config-departments", "config-deny", "config-brands", "config-team-accounts", "config-feedback"] {
         textarea(id).set_value("");
     }
     set_text("config-version", "");
@@ -131,6 +131,7 @@ fn read_form() -> ConfigForm {
         brands_json: textarea("config-brands").value(),
         service: crate::service_editor::read(), // sla13
         team_accounts: crate::team_accounts::read(),
+        feedback_json: textarea("config-feedback").value(),
         capture_defaults: defaults_from(
             &base,
             &select("config-default-status").value(),
@@ -151,6 +152,7 @@ fn put_in_form(doc: Option<&VersionedConfig>) {
     textarea("config-brands").set_value(&form.brands_json);
     crate::service_editor::put(&form.service); // sla13
     crate::team_accounts::put(&form.team_accounts);
+    textarea("config-feedback").set_value(&form.feedback_json);
     SECTION.with(|s| {
         let mut s = s.borrow_mut();
         s.base = config.capture_defaults.clone();

@@ -88,6 +88,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     crate::rollup::SQLITE_MIGRATION,
     // outbox13: destinations, the delivery outbox and its attempt log (see `crate::delivery`).
     crate::delivery::store::SQLITE_MIGRATION,
+    // digest13: the feedback scheduler's team leases and runs (see `crate::feedback`).
+    crate::feedback::SQLITE_MIGRATION,
 ];
 
 #[derive(Debug)]

@@ -13,6 +13,8 @@ pub mod delivery;
 pub mod errors;
 pub mod export;
 pub mod facet_pass;
+// digest13 (issue 13): weekly digests and spike alerts.
+pub mod feedback;
 pub mod guard;
 pub mod member_routes;
 pub mod members;

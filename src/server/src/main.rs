@@ -386,6 +386,8 @@ async fn serve(db_spec: &str, args: ServeArgs) -> Result<(), Box<dyn std::error:
     } else {
         db_spec.to_string()
     };
+    // digest13: the weekly digests and spike alerts (several servers may run it: see `feedback`).
+    escucha_server::feedback::spawn(db.clone());
     let router = app(AppState::new(db, config), &StaticDirs { www: args.www, demo: args.demo });
     let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let addr = listener.local_addr()?;

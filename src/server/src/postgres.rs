@@ -39,7 +39,7 @@ use escucha_core::sync::api::QuotaUsage;
 use tokio_postgres::types::{ToSql, Type};
 
 /// Tables distributed by `team_id` in a sharded deployment.
-pub const DISTRIBUTED_TABLES: [&str; 10] = [
+pub const DISTRIBUTED_TABLES: [&str; 12] = [
     "captures",
     "capture_query",
     "capture_rollup",
@@ -51,6 +51,9 @@ pub const DISTRIBUTED_TABLES: [&str; 10] = [
     "delivery_destinations",
     "delivery_outbox",
     "delivery_attempts",
+    // digest13
+    "feedback_teams",
+    "feedback_runs",
 ];
 /// Small tables every node keeps whole (Citus reference tables).
 pub const REFERENCE_TABLES: [&str; 4] = ["schema_migrations", "teams", "members", "tokens"];
@@ -123,6 +126,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::rollup::POSTGRES_MIGRATION,
     // outbox13: destinations, the delivery outbox and its attempt log (see `crate::delivery`).
     crate::delivery::store::POSTGRES_MIGRATION,
+    // digest13: the feedback scheduler's team leases and runs (see `crate::feedback`).
+    crate::feedback::POSTGRES_MIGRATION,
 ];
 
 /// `pg_advisory_lock` key held while migrating ("escucha" in ASCII).

@@ -570,7 +570,7 @@ async fn the_rollup_migration_counts_what_is_already_stored() {
                 c.execute_batch(&format!(
                     "DROP TABLE capture_rollup; DROP TRIGGER capture_rollup_inserted; DROP TRIGGER capture_rollup_updated_from;
                      DROP TRIGGER capture_rollup_updated_to; DROP TRIGGER capture_rollup_deleted; PRAGMA user_version = {};",
-                    // The migrations after it (outbox13's) run again: they are idempotent.
+                    // The migrations after it (outbox13's, digest13's) run again: they are idempotent.
                     crate::db::MIGRATIONS.iter().position(|m| *m == crate::rollup::SQLITE_MIGRATION).unwrap()
                 ))
                 .unwrap()

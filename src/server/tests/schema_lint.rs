@@ -165,6 +165,12 @@ fn postgres_statements_on_team_tables_are_for_one_team() {
     // outbox13: the delivery tables' PostgreSQL statements.
     let delivery = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/delivery/store.rs")).unwrap();
     code.push_str(&delivery[delivery.find("// --- PostgreSQL").expect("delivery/store.rs: the PostgreSQL section")..]);
+    // digest13: the feedback scheduler's PostgreSQL SQL.
+    let fb = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/feedback.rs")).unwrap();
+    code.push_str(
+        &fb[fb.find("// --- PostgreSQL").expect("feedback.rs: the PostgreSQL section")
+            ..fb.find("// --- the engine-neutral").expect("feedback.rs: its end")],
+    );
     let mut checked = 0;
     for sql in literals(&code) {
         let flat = sql.split_whitespace().collect::<Vec<_>>().join(" ");

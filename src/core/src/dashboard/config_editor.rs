@@ -34,6 +34,8 @@ pub struct ConfigForm {
     pub service: crate::service::form::ServiceForm,
     /// verify13: the team accounts, one `site: handle, profile URL` per line.
     pub team_accounts: String,
+    /// digest13: the digests and alerts part as JSON (blank: none sent).
+    pub feedback_json: String,
 }
 
 /// The non-blank lines of a text box, trimmed.
@@ -52,6 +54,7 @@ impl ConfigForm {
             rules: config.rules.clone(),
             service: crate::service::form::ServiceForm::of(&config.service),
             team_accounts: config.team_accounts.to_lines(),
+            feedback_json: crate::feedback::config::to_json_pretty(&config.feedback),
         }
     }
 
@@ -64,6 +67,8 @@ impl ConfigForm {
         // sla13: an unreadable targets line is refused here, like unreadable brand JSON.
         let service =
             self.service.parse().map_err(|errs| errs.into_iter().map(|error| ConfigError::Service { error }).collect::<Vec<_>>())?;
+        // digest13: the feedback JSON's problem joins the brand list's.
+        let feedback = crate::feedback::config::parse_json(&self.feedback_json).map_err(|error| ConfigError::Feedback { error });
         match BrandList::parse_json(&self.brands_json) {
             Ok(brands) => Ok(TeamConfig {
                 brands,
@@ -73,8 +78,9 @@ impl ConfigForm {
                 rules: self.rules.clone(),
                 service,
                 team_accounts: crate::team_accounts::TeamAccounts::from_lines(&self.team_accounts),
+                feedback: feedback.map_err(|e| vec![e])?,
             }),
-            Err(errs) => Err(errs.into_iter().map(|error| ConfigError::Brand { error }).collect()),
+            Err(errs) => Err(errs.into_iter().map(|error| ConfigError::Brand { error }).chain(feedback.err()).collect()),
         }
     }
 
@@ -301,6 +307,7 @@ mod tests {
             rules: vec![],
             service: Default::default(),
             team_accounts: String::new(),
+            ..ConfigForm::default()
         }
     }
 
@@ -333,6 +340,7 @@ mod tests {
             ConfigError::Rule { error } => format!("rule:{}", error.rule),
             ConfigError::Service { error } => format!("service:{error:?}"),
             ConfigError::TeamAccount { .. } => "team-account".into(),
+            ConfigError::Feedback { error } => format!("feedback:{error:?}"),
         };
         // departments, deny, brand JSON, default department, the problems' kinds.
         type Case<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, &'a [&'a str]);

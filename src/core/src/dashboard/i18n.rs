@@ -343,6 +343,8 @@ texts! {
     ServiceTargets => "Targets (one per line: priority [department] first-response-minutes close-minutes, - for none)", "Objetivos (uno por línea: prioridad [departamento] minutos-primera-respuesta minutos-cierre, - si no hay)";
     // verify13: the team's own accounts per site (verified response).
     ConfigTeamAccounts => "Team accounts (one site per line: forum.acme.com: @handle, https://forum.acme.com/members/profile)", "Cuentas del equipo (un sitio por línea: foro.acme.com: @usuario, https://foro.acme.com/members/perfil)";
+    // digest13 (issue 13): the digests and alerts part of the team configuration.
+    ConfigFeedback => "Weekly digests and spike alerts (JSON: timeZone; digest: weekday, hour; departments: name, language en or es, digest, spikes; spike: windowHours, factorPercent, minimum, coolDownHours)", "Resúmenes semanales y alertas de picos (JSON: timeZone; digest: weekday, hour; departments: name, language en o es, digest, spikes; spike: windowHours, factorPercent, minimum, coolDownHours)";
 }
 
 /// Fill `{0}`, `{1}`… in `template`. Arguments are plain text; the result is
