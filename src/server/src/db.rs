@@ -86,6 +86,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     crate::saved_views::SQLITE_MIGRATION,
     // q16c: per-team roll-ups of the query rows, kept by triggers (see `crate::rollup`).
     crate::rollup::SQLITE_MIGRATION,
+    // q16d: the roll-up keyed by hour of day (charts from daily rows; see `crate::rollup`).
+    crate::rollup::SQLITE_HOD_MIGRATION,
 ];
 
 #[derive(Debug)]

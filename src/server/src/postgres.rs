@@ -110,6 +110,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::saved_views::POSTGRES_MIGRATION,
     // q16c: per-team roll-ups of the query rows, kept by triggers (see `crate::rollup`).
     crate::rollup::POSTGRES_MIGRATION,
+    // q16d: the roll-up keyed by hour of day (charts from daily rows; see `crate::rollup`).
+    crate::rollup::POSTGRES_HOD_MIGRATION,
 ];
 
 /// `pg_advisory_lock` key held while migrating ("escucha" in ASCII).
