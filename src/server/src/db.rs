@@ -90,6 +90,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     crate::delivery::store::SQLITE_MIGRATION,
     // digest13: the feedback scheduler's team leases and runs (see `crate::feedback`).
     crate::feedback::SQLITE_MIGRATION,
+    // q16d: the roll-up keyed by hour of day (charts from daily rows; see `crate::rollup`).
+    crate::rollup::SQLITE_HOD_MIGRATION,
 ];
 
 #[derive(Debug)]

@@ -128,6 +128,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::delivery::store::POSTGRES_MIGRATION,
     // digest13: the feedback scheduler's team leases and runs (see `crate::feedback`).
     crate::feedback::POSTGRES_MIGRATION,
+    // q16d: the roll-up keyed by hour of day (charts from daily rows; see `crate::rollup`).
+    crate::rollup::POSTGRES_HOD_MIGRATION,
 ];
 
 /// `pg_advisory_lock` key held while migrating ("escucha" in ASCII).
@@ -335,24 +337,48 @@ impl PgDb {
         let mut c = self.client().await?;
         let e = err("Storing the pushed captures");
         let tx = c.transaction().await.map_err(&e)?;
-        let seq = lock_team(&tx, who.team_id).await?;
-        let load = tx.prepare_cached("SELECT record FROM captures WHERE team_id = $1 AND id = ANY($2)").await.map_err(&e)?;
+        // q16d: read, merge and build the rows (JSON, query columns) before
+        // taking the team's counter row, so that work overlaps the team's
+        // other pushes; under the row only a check that none of these ids
+        // was written since (their `seq`s), or else the merge again.
+        let load = tx.prepare_cached("SELECT record, seq FROM captures WHERE team_id = $1 AND id = ANY($2)").await.map_err(&e)?;
+        let mut seen = HashMap::new();
         for row in tx.query(&load, &[&who.team_id, &ids]).await.map_err(&e)? {
             let capture = store::decode(row.get(0)).map_err(|x| DbError(format!("A stored capture is not readable: {x}")))?;
+            seen.insert(capture.id.clone(), row.get::<_, i64>(1));
             current.insert(capture.id.clone(), capture);
         }
+        let retry = items.clone();
         // srv11b: quotas, counted after the team's row is locked.
-        let before = if quotas.is_off() { HashMap::new() } else { current.clone() };
-        let departments = crate::delivery::departments_before(&current);
-        let existed: std::collections::HashSet<String> = current.keys().cloned().collect();
-        let (results, mut writes) = store::plan_push(&mut current, who, items);
         // rules13: routing rules, once, on captures stored for the first time.
         let rules = crate::routing::postgres_rules(&tx, who.team_id).await?;
-        let routed = crate::routing::route_new(&rules, &existed, &mut writes, crate::now_ms());
+        let mut before = if quotas.is_off() { HashMap::new() } else { current.clone() };
+        let mut departments = crate::delivery::departments_before(&current);
+        let mut existed: std::collections::HashSet<String> = current.keys().cloned().collect();
+        let (mut results, mut writes) = store::plan_push(&mut current, who, items);
+        let mut routed = crate::routing::route_new(&rules, &existed, &mut writes, crate::now_ms());
+        let mut rows = WriteRows::of(&writes);
+        let seq = lock_team(&tx, who.team_id).await?;
+        let check = tx.prepare_cached("SELECT id, seq FROM captures WHERE team_id = $1 AND id = ANY($2)").await.map_err(&e)?;
+        let now: HashMap<String, i64> =
+            tx.query(&check, &[&who.team_id, &ids]).await.map_err(&e)?.iter().map(|r| (r.get(0), r.get(1))).collect();
+        if now != seen {
+            let mut current = HashMap::new();
+            for row in tx.query(&load, &[&who.team_id, &ids]).await.map_err(&e)? {
+                let capture = store::decode(row.get(0)).map_err(|x| DbError(format!("A stored capture is not readable: {x}")))?;
+                current.insert(capture.id.clone(), capture);
+            }
+            before = if quotas.is_off() { HashMap::new() } else { current.clone() };
+            departments = crate::delivery::departments_before(&current);
+            existed = current.keys().cloned().collect();
+            (results, writes) = store::plan_push(&mut current, who, retry);
+            routed = crate::routing::route_new(&rules, &existed, &mut writes, crate::now_ms());
+            rows = WriteRows::of(&writes);
+        }
         if let Some(over) = quota_refusal(&tx, who.team_id, quotas, &before, &writes).await? {
             return Ok(Err(over));
         }
-        write(&tx, who, seq, &writes).await?;
+        write_rows(&tx, who, seq, &rows).await?;
         crate::routing::postgres_routed(&tx, who, &routed).await?;
         // outbox13: what the rules' "send to" named.
         let sends = crate::delivery::store::send_to_list(&writes, &routed);
@@ -695,26 +721,49 @@ async fn lock_team(tx: &deadpool_postgres::Transaction<'_>, team_id: i64) -> Res
 /// Write merged records in one statement, numbered after `seq`, and move the
 /// team's counter past them.
 async fn write(tx: &deadpool_postgres::Transaction<'_>, who: &Identity, seq: i64, writes: &[Capture]) -> Result<(), DbError> {
-    if writes.is_empty() {
+    write_rows(tx, who, seq, &WriteRows::of(writes)).await
+}
+
+/// The columns of merged records as the write binds them, built before the
+/// team's row is locked (q16d: JSON and query columns are most of a push's
+/// work in this process).
+struct WriteRows {
+    ids: Vec<String>,
+    records: Vec<String>,
+    created: Vec<i64>,
+    deleted: Vec<bool>,
+    index: IndexColumns,
+}
+
+impl WriteRows {
+    fn of(writes: &[Capture]) -> WriteRows {
+        // One array per column; a column added later is one more array here and
+        // one more `unnest` argument below.
+        let mut rows = WriteRows {
+            ids: Vec::with_capacity(writes.len()),
+            records: Vec::with_capacity(writes.len()),
+            created: Vec::with_capacity(writes.len()),
+            deleted: Vec::with_capacity(writes.len()),
+            index: IndexColumns::default(),
+        };
+        for c in writes {
+            rows.index.push(&IndexFields::of(c));
+            rows.ids.push(c.id.clone());
+            rows.records.push(serde_json::to_string(c).expect("a capture always serializes"));
+            rows.created.push(c.created_ms);
+            rows.deleted.push(c.deleted.value);
+        }
+        rows
+    }
+}
+
+async fn write_rows(tx: &deadpool_postgres::Transaction<'_>, who: &Identity, seq: i64, rows: &WriteRows) -> Result<(), DbError> {
+    if rows.ids.is_empty() {
         return Ok(());
     }
     let e = err("Storing the pushed captures");
-    // One array per column; a column added later is one more array here and
-    // one more `unnest` argument below.
-    let mut ids = Vec::with_capacity(writes.len());
-    let mut seqs = Vec::with_capacity(writes.len());
-    let mut records = Vec::with_capacity(writes.len());
-    let mut created = Vec::with_capacity(writes.len());
-    let mut deleted = Vec::with_capacity(writes.len());
-    let mut index = IndexColumns::default();
-    for (i, c) in writes.iter().enumerate() {
-        index.push(&IndexFields::of(c));
-        ids.push(c.id.clone());
-        seqs.push(seq + 1 + i as i64);
-        records.push(serde_json::to_string(c).expect("a capture always serializes"));
-        created.push(c.created_ms);
-        deleted.push(c.deleted.value);
-    }
+    let WriteRows { ids, records, created, deleted, index } = rows;
+    let seqs: Vec<i64> = (0..ids.len() as i64).map(|i| seq + 1 + i).collect();
     // One round trip while the team's row is locked: the rows and the
     // counter (a data-modifying WITH runs whether or not it is read).
     let upsert = tx
@@ -746,9 +795,9 @@ async fn write(tx: &deadpool_postgres::Transaction<'_>, who: &Identity, seq: i64
         ))
         .await
         .map_err(&e)?;
-    let last = seq + writes.len() as i64;
+    let last = seq + ids.len() as i64;
     let mut params: Vec<&(dyn ToSql + Sync)> =
-        vec![&who.team_id, &who.member_id, &ids, &seqs, &records, &created, &deleted, &last, &INDEX_VERSION];
+        vec![&who.team_id, &who.member_id, ids, &seqs, records, created, deleted, &last, &INDEX_VERSION];
     params.extend(index.params());
     tx.execute(&upsert, &params).await.map_err(&e)?;
     Ok(())

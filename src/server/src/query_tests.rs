@@ -240,9 +240,15 @@ fn ids(p: &CapturePage) -> Vec<String> {
     p.items.iter().map(|c| c.id.clone()).collect()
 }
 
-type Case = (Vec<(Shape, Marks)>, Vec<(Shape, Marks)>, Vec<(String, u32)>, i32);
+/// q16d: a capture-time range on whole hours (either end open), where the
+/// charts come from daily roll-up rows, corrected hours and partial days.
+type Hours = (Option<i64>, Option<i64>);
+type Case = (Vec<(Shape, Marks)>, Vec<(Shape, Marks)>, Vec<(String, u32)>, i32, Hours);
 
-fn the_server_answers_what_the_core_reference_answers(engine: Engine, (team_a, team_b, queries, tz): Case) -> Result<(), TestCaseError> {
+fn the_server_answers_what_the_core_reference_answers(
+    engine: Engine,
+    (team_a, team_b, queries, tz, hours): Case,
+) -> Result<(), TestCaseError> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let Some(server) = Server::new(engine).await else { return Ok(()) };
@@ -262,6 +268,14 @@ fn the_server_answers_what_the_core_reference_answers(engine: Engine, (team_a, t
         queries.push(("sort=created&order=desc".into(), 7));
         queries.push(("brand=Iberia&sort=site&order=asc".into(), 7));
         queries.push(("from=1699920000000&to=1700265600000&sort=created&order=asc".into(), 7));
+        // 1,699,999,200,000 is the whole hour before the captures' first.
+        let hour = |h: i64| (1_699_999_200_000 + h * 3_600_000).to_string();
+        match hours {
+            (Some(f), Some(t)) => queries.push((format!("from={}&to={}&sort=created&order=asc", hour(f), hour(t)), 9)),
+            (Some(f), None) => queries.push((format!("from={}&sort=created&order=asc", hour(f)), 9)),
+            (None, Some(t)) => queries.push((format!("to={}&sort=created&order=asc", hour(t)), 9)),
+            (None, None) => {}
+        }
         for (qs, limit) in &queries {
             let q = parse(qs);
             // Every page, following the server's cursors.
@@ -315,6 +329,7 @@ fn arb_case() -> impl Strategy<Value = Case> {
         prop::collection::vec(arb_query(), 1..6),
         // q16c: whole hours too, where the charts come from the roll-up.
         prop_oneof![-720..840i32, (-12..14i32).prop_map(|h| h * 60)],
+        (prop::option::of(-30..210i64), prop::option::of(-30..210i64)),
     )
 }
 
@@ -446,13 +461,13 @@ fn arb_step() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// The kept roll-up and the recount, as sorted lines `team|dim|hour|ival|tval|n`.
+/// The kept roll-up and the recount, as sorted lines `team|dim|hod|hour|ival|tval|n`.
 async fn rollup_and_recount(storage: &Storage) -> (Vec<String>, Vec<String>) {
-    let line = "team_id || '|' || dim || '|' || hour || '|' || ival || '|' || tval || '|' || n";
-    let kept = format!("SELECT {line} FROM capture_rollup WHERE n <> 0 ORDER BY team_id, dim, hour, ival, tval");
+    let line = "team_id || '|' || dim || '|' || hod || '|' || hour || '|' || ival || '|' || tval || '|' || n";
+    let kept = format!("SELECT {line} FROM capture_rollup WHERE n <> 0 ORDER BY team_id, dim, hod, hour, ival, tval");
     match storage {
         Storage::Sqlite(db) => {
-            let recount = format!("SELECT {line} FROM ({}) ORDER BY team_id, dim, hour, ival, tval", crate::rollup::SQLITE_RECOUNT);
+            let recount = format!("SELECT {line} FROM ({}) ORDER BY team_id, dim, hod, hour, ival, tval", crate::rollup::SQLITE_RECOUNT);
             db.with(|c| {
                 let read = |sql: &str| -> Vec<String> {
                     c.prepare(sql).unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
@@ -461,7 +476,8 @@ async fn rollup_and_recount(storage: &Storage) -> (Vec<String>, Vec<String>) {
             })
         }
         Storage::Postgres(pg) => {
-            let recount = format!("SELECT {line} FROM ({}) AS r ORDER BY team_id, dim, hour, ival, tval", crate::rollup::POSTGRES_RECOUNT);
+            let recount =
+                format!("SELECT {line} FROM ({}) AS r ORDER BY team_id, dim, hod, hour, ival, tval", crate::rollup::POSTGRES_RECOUNT);
             (pg.texts(&kept).await.unwrap(), pg.texts(&recount).await.unwrap())
         }
     }

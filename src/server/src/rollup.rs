@@ -122,6 +122,78 @@ macro_rules! moved {
     };
 }
 
+/// q16d: one row's contributions as `contributions!`, with the bucket's UTC
+/// hour of day (`hod`: 0 for daily buckets) as its own key column, so the
+/// hours a whole-hour `tz` moves across a day boundary are index ranges.
+macro_rules! contributions_hod {
+    ($r:literal, $s:literal) => {
+        concat!(
+            "SELECT ",
+            $r,
+            "team_id AS team_id, k.column1 AS dim,
+                 CASE WHEN k.column1 = 14 THEN ((",
+            $r,
+            "status_ms % 86400000 + 86400000) % 86400000) / 3600000
+                      WHEN k.column1 >= 10 THEN ((",
+            $r,
+            "created_ms % 86400000 + 86400000) % 86400000) / 3600000
+                      ELSE 0 END AS hod,
+                 CASE WHEN k.column1 = 14 THEN (",
+            $r,
+            "status_ms - ((",
+            $r,
+            "status_ms % 3600000 + 3600000) % 3600000)) / 3600000
+                      WHEN k.column1 >= 10 THEN (",
+            $r,
+            "created_ms - ((",
+            $r,
+            "created_ms % 3600000 + 3600000) % 3600000)) / 3600000
+                      ELSE (",
+            $r,
+            "created_ms - ((",
+            $r,
+            "created_ms % 86400000 + 86400000) % 86400000)) / 3600000 END AS hour,
+                 CASE k.column1 % 10 WHEN 0 THEN ",
+            $r,
+            "sentiment WHEN 2 THEN ",
+            $r,
+            "department_none WHEN 4 THEN ",
+            $r,
+            "status
+                      WHEN 5 THEN ",
+            $r,
+            "priority ELSE 0 END AS ival,
+                 CASE k.column1 % 10 WHEN 1 THEN ",
+            $r,
+            "brand WHEN 2 THEN ",
+            $r,
+            "department WHEN 3 THEN ",
+            $r,
+            "site
+                      WHEN 6 THEN ",
+            $r,
+            "member ELSE '' END AS tval,
+                 ",
+            $s,
+            " AS n
+             FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (10), (11), (12), (13), (14)) AS k"
+        )
+    };
+}
+
+/// `recount!` with the hour-of-day column.
+macro_rules! recount_hod {
+    ($live:literal) => {
+        concat!(
+            "SELECT team_id, dim, hod, hour, ival, tval, sum(n) AS n FROM (",
+            contributions_hod!("q.", "1"),
+            " CROSS JOIN capture_query q WHERE ",
+            $live,
+            ") AS c GROUP BY 1, 2, 3, 4, 5, 6"
+        )
+    };
+}
+
 /// SQLite migration 6: the roll-up table, its triggers, and the counts of
 /// the rows already stored. Row triggers: SQLite has no statement triggers.
 pub const SQLITE_MIGRATION: &str = concat!(
@@ -215,6 +287,106 @@ pub const POSTGRES_MIGRATION: &str = concat!(
          REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION capture_rollup_deleted();"#
 );
 
+/// q16d, SQLite: the roll-up rebuilt keyed `(team_id, dim, hod, hour, ival,
+/// tval)` (recounted from the query rows; triggers as in migration 6).
+pub const SQLITE_HOD_MIGRATION: &str = concat!(
+    "DROP TRIGGER IF EXISTS capture_rollup_inserted;
+     DROP TRIGGER IF EXISTS capture_rollup_updated_from;
+     DROP TRIGGER IF EXISTS capture_rollup_updated_to;
+     DROP TRIGGER IF EXISTS capture_rollup_deleted;
+     DROP TABLE IF EXISTS capture_rollup;
+     CREATE TABLE capture_rollup (
+         team_id INTEGER NOT NULL,
+         dim INTEGER NOT NULL,
+         hod INTEGER NOT NULL,
+         hour INTEGER NOT NULL,
+         ival INTEGER NOT NULL,
+         tval TEXT NOT NULL,
+         n INTEGER NOT NULL,
+         PRIMARY KEY (team_id, dim, hod, hour, ival, tval)
+     ) STRICT, WITHOUT ROWID;
+     INSERT INTO capture_rollup (team_id, dim, hod, hour, ival, tval, n) ",
+    recount_hod!("q.deleted = 0"),
+    ";
+     CREATE TRIGGER capture_rollup_inserted AFTER INSERT ON capture_query WHEN NEW.deleted = 0 BEGIN
+         INSERT INTO capture_rollup (team_id, dim, hod, hour, ival, tval, n) ",
+    contributions_hod!("NEW.", "1"),
+    " WHERE true ON CONFLICT (team_id, dim, hod, hour, ival, tval) DO UPDATE SET n = n + excluded.n;
+     END;
+     CREATE TRIGGER capture_rollup_updated_from AFTER UPDATE ON capture_query WHEN OLD.deleted = 0 AND (",
+    moved!(),
+    ") BEGIN
+         INSERT INTO capture_rollup (team_id, dim, hod, hour, ival, tval, n) ",
+    contributions_hod!("OLD.", "-1"),
+    " WHERE true ON CONFLICT (team_id, dim, hod, hour, ival, tval) DO UPDATE SET n = n + excluded.n;
+     END;
+     CREATE TRIGGER capture_rollup_updated_to AFTER UPDATE ON capture_query WHEN NEW.deleted = 0 AND (",
+    moved!(),
+    ") BEGIN
+         INSERT INTO capture_rollup (team_id, dim, hod, hour, ival, tval, n) ",
+    contributions_hod!("NEW.", "1"),
+    " WHERE true ON CONFLICT (team_id, dim, hod, hour, ival, tval) DO UPDATE SET n = n + excluded.n;
+     END;
+     CREATE TRIGGER capture_rollup_deleted AFTER DELETE ON capture_query WHEN OLD.deleted = 0 BEGIN
+         INSERT INTO capture_rollup (team_id, dim, hod, hour, ival, tval, n) ",
+    contributions_hod!("OLD.", "-1"),
+    " WHERE true ON CONFLICT (team_id, dim, hod, hour, ival, tval) DO UPDATE SET n = n + excluded.n;
+     END;"
+);
+
+/// q16d, PostgreSQL: the same rebuild (statement triggers as in migration 4).
+pub const POSTGRES_HOD_MIGRATION: &str = concat!(
+    r#"DROP TRIGGER IF EXISTS capture_rollup_inserted ON capture_query;
+     DROP TRIGGER IF EXISTS capture_rollup_updated ON capture_query;
+     DROP TRIGGER IF EXISTS capture_rollup_deleted ON capture_query;
+     DROP TABLE IF EXISTS capture_rollup;
+     CREATE TABLE capture_rollup (
+         team_id bigint NOT NULL,
+         dim bigint NOT NULL,
+         hod bigint NOT NULL,
+         hour bigint NOT NULL,
+         ival bigint NOT NULL,
+         tval text COLLATE "C" NOT NULL,
+         n bigint NOT NULL,
+         PRIMARY KEY (team_id, dim, hod, hour, ival, tval)
+     );
+     INSERT INTO capture_rollup (team_id, dim, hod, hour, ival, tval, n) "#,
+    recount_hod!("NOT q.deleted"),
+    r#";
+     CREATE OR REPLACE FUNCTION capture_rollup_inserted() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN
+         INSERT INTO capture_rollup (team_id, dim, hod, hour, ival, tval, n)
+             SELECT team_id, dim, hod, hour, ival, tval, sum(n) FROM ("#,
+    contributions_hod!("r.", "1"),
+    r#" CROSS JOIN new_rows r WHERE NOT r.deleted) AS c GROUP BY 1, 2, 3, 4, 5, 6
+         ON CONFLICT (team_id, dim, hod, hour, ival, tval) DO UPDATE SET n = capture_rollup.n + excluded.n;
+         RETURN NULL;
+     END $f$;
+     CREATE OR REPLACE FUNCTION capture_rollup_updated() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN
+         INSERT INTO capture_rollup (team_id, dim, hod, hour, ival, tval, n)
+             SELECT team_id, dim, hod, hour, ival, tval, sum(n) FROM ("#,
+    contributions_hod!("r.", "1"),
+    r#" CROSS JOIN new_rows r WHERE NOT r.deleted UNION ALL "#,
+    contributions_hod!("r.", "-1"),
+    r#" CROSS JOIN old_rows r WHERE NOT r.deleted) AS c GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0
+         ON CONFLICT (team_id, dim, hod, hour, ival, tval) DO UPDATE SET n = capture_rollup.n + excluded.n;
+         RETURN NULL;
+     END $f$;
+     CREATE OR REPLACE FUNCTION capture_rollup_deleted() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN
+         INSERT INTO capture_rollup (team_id, dim, hod, hour, ival, tval, n)
+             SELECT team_id, dim, hod, hour, ival, tval, sum(n) FROM ("#,
+    contributions_hod!("r.", "-1"),
+    r#" CROSS JOIN old_rows r WHERE NOT r.deleted) AS c GROUP BY 1, 2, 3, 4, 5, 6
+         ON CONFLICT (team_id, dim, hod, hour, ival, tval) DO UPDATE SET n = capture_rollup.n + excluded.n;
+         RETURN NULL;
+     END $f$;
+     CREATE TRIGGER capture_rollup_inserted AFTER INSERT ON capture_query
+         REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION capture_rollup_inserted();
+     CREATE TRIGGER capture_rollup_updated AFTER UPDATE ON capture_query
+         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION capture_rollup_updated();
+     CREATE TRIGGER capture_rollup_deleted AFTER DELETE ON capture_query
+         REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION capture_rollup_deleted();"#
+);
+
 /// Bucket bounds in hours since the epoch, from (inclusive) and to
 /// (exclusive); `None`: open.
 pub type Hours = (Option<i64>, Option<i64>);
@@ -263,11 +435,23 @@ fn ph(dialect: Dialect, params: &mut Vec<Param>, p: Param) -> String {
     }
 }
 
-/// `team_id = … AND dim = …` and the bucket bounds.
+/// `team_id = … AND dim = …` and the bucket bounds; daily rows' `hod` is 0
+/// (the key's third column), hourly rows' one of `hods` (all when empty).
 fn rollup_where(dialect: Dialect, params: &mut Vec<Param>, team_id: i64, dim: Dim, (from, to): Hours) -> String {
+    hours_where(dialect, params, team_id, dim, &[], (from, to))
+}
+
+fn hours_where(dialect: Dialect, params: &mut Vec<Param>, team_id: i64, dim: Dim, hods: &[i64], (from, to): Hours) -> String {
     let t = ph(dialect, params, Param::Int(team_id));
     let d = ph(dialect, params, Param::Int(dim as i64));
     let mut w = format!("team_id = {t} AND dim = {d}");
+    if (dim as i64) < 10 {
+        w.push_str(" AND hod = 0");
+    } else if !hods.is_empty() {
+        // One index range per hour of day (both engines probe an `IN` list).
+        let list: Vec<String> = hods.iter().map(i64::to_string).collect();
+        w.push_str(&format!(" AND hod IN ({})", list.join(", ")));
+    }
     if let Some(f) = from {
         w.push_str(&format!(" AND hour >= {}", ph(dialect, params, Param::Int(f))));
     }
@@ -323,32 +507,87 @@ pub fn facet_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery, facet: Facet)
     })
 }
 
-/// One chart's (value, local day, count) rows from the hourly buckets, when
-/// the user's offset is whole hours and the query a sum of hours. The
-/// status chart's hours are status times, so it takes no capture-time range.
-/// The same columns and day arithmetic as `query::aggregate_sql`.
+/// One chart's (value, local day, count) rows from the roll-up, when the
+/// user's offset is whole hours and the query a sum of hours. The same
+/// columns and days as `query::aggregate_sql`.
+///
+/// q16d: the whole UTC days in the range come from the daily rows, and only
+/// the hours the offset moves across a day boundary are corrected from the
+/// hourly rows (UTC+1: hour 23 of each day belongs to the next local day;
+/// UTC−5: hours 0–4 to the previous one), read as index ranges by hour of
+/// day; the range's partial days at either end come from the hourly rows.
+/// The status chart's hours are status times (no daily rows of those), so
+/// it is summed from its hourly rows, and only without a capture-time range.
 pub fn aggregate_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery, chart: AggregateChart, tz_offset_min: i32) -> Option<Sql> {
     if i64::from(tz_offset_min) * 60_000 % HOUR_MS != 0 {
         return None;
     }
-    let r = range(q, None, HOUR_MS)?;
-    let dim = match chart {
-        AggregateChart::SentimentPerDay => Dim::SentimentHour,
-        AggregateChart::ByBrand => Dim::BrandHour,
-        AggregateChart::ByDepartment => Dim::DepartmentHour,
-        AggregateChart::BySite => Dim::SiteHour,
-        AggregateChart::StatusOverTime if r == (None, None) => Dim::StatusHour,
+    let (from, to) = range(q, None, HOUR_MS)?;
+    let off = i64::from(tz_offset_min) / 60;
+    // Local day of an hourly row; UTC day of any row (floor divisions).
+    let local = format!("((hour + {off}) - (((hour + {off}) % 24 + 24) % 24)) / 24");
+    let utc = "(hour - ((hour % 24 + 24) % 24)) / 24";
+    let (day_dim, hour_dim) = match chart {
+        AggregateChart::SentimentPerDay => (Dim::SentimentDay, Dim::SentimentHour),
+        AggregateChart::ByBrand => (Dim::BrandDay, Dim::BrandHour),
+        AggregateChart::ByDepartment => (Dim::DepartmentDay, Dim::DepartmentHour),
+        AggregateChart::BySite => (Dim::SiteDay, Dim::SiteHour),
+        AggregateChart::StatusOverTime if (from, to) == (None, None) => {
+            let mut params = Vec::new();
+            let w = rollup_where(dialect, &mut params, team_id, Dim::StatusHour, (None, None));
+            let text = format!(
+                "SELECT ival, {local} AS day, CAST(sum(n) AS BIGINT) FROM capture_rollup WHERE {w} GROUP BY ival, day HAVING sum(n) > 0"
+            );
+            return Some(Sql { text, params });
+        }
         AggregateChart::StatusOverTime => return None,
     };
+    let cols = value_columns(hour_dim);
     let mut params = Vec::new();
-    let w = rollup_where(dialect, &mut params, team_id, dim, r);
-    let off = ph(dialect, &mut params, Param::Int(i64::from(tz_offset_min) * 60_000));
-    let local = format!("(hour * {HOUR_MS} + {off})");
-    let day = format!("(({local} - ((({local} % {DAY_MS}) + {DAY_MS}) % {DAY_MS})) / {DAY_MS})");
-    let cols = value_columns(dim);
+    let mut parts = Vec::new();
+    // The whole UTC days in the range: [d0, d1), either open.
+    let d0 = from.map(|f| f.div_euclid(24) + i64::from(f.rem_euclid(24) != 0));
+    let d1 = to.map(|t| t.div_euclid(24));
+    let whole = match (d0, d1) {
+        (Some(a), Some(b)) => a < b,
+        _ => true,
+    };
+    let mut edges = Vec::new();
+    if whole {
+        let days = (d0.map(|d| d * 24), d1.map(|d| d * 24));
+        let w = rollup_where(dialect, &mut params, team_id, day_dim, days);
+        parts.push(format!("SELECT {cols}, hour / 24 AS day, n FROM capture_rollup WHERE {w}"));
+        let moved: Vec<i64> = if off > 0 { (24 - off..24).collect() } else { (0..-off).collect() };
+        if !moved.is_empty() {
+            let w = hours_where(dialect, &mut params, team_id, hour_dim, &moved, days);
+            parts.push(format!("SELECT {cols}, {local} AS day, n FROM capture_rollup WHERE {w}"));
+            let w = hours_where(dialect, &mut params, team_id, hour_dim, &moved, days);
+            parts.push(format!("SELECT {cols}, {utc} AS day, -n FROM capture_rollup WHERE {w}"));
+        }
+        if let (Some(f), Some(d)) = (from, d0) {
+            edges.push((f, d * 24));
+        }
+        if let (Some(t), Some(d)) = (to, d1) {
+            edges.push((d * 24, t));
+        }
+    } else if let (Some(f), Some(t)) = (from, to) {
+        edges.push((f, t));
+    }
+    for (a, b) in edges.into_iter().filter(|(a, b)| a < b) {
+        let mut hods: Vec<i64> = (a..b.min(a + 24)).map(|h| h.rem_euclid(24)).collect();
+        hods.sort_unstable();
+        let w = hours_where(dialect, &mut params, team_id, hour_dim, &hods, (Some(a), Some(b)));
+        parts.push(format!("SELECT {cols}, {local} AS day, n FROM capture_rollup WHERE {w}"));
+    }
+    if parts.is_empty() {
+        // An empty range (`to` ≤ `from`): nothing to count.
+        let w = rollup_where(dialect, &mut params, team_id, hour_dim, (Some(0), Some(0)));
+        parts.push(format!("SELECT {cols}, hour AS day, n FROM capture_rollup WHERE {w}"));
+    }
     Some(Sql {
         text: format!(
-            "SELECT {cols}, {day} AS day, CAST(sum(n) AS BIGINT) FROM capture_rollup WHERE {w} GROUP BY {cols}, day HAVING sum(n) > 0"
+            "SELECT {cols}, day, CAST(sum(n) AS BIGINT) FROM ({}) AS r GROUP BY {cols}, day HAVING sum(n) > 0",
+            parts.join(" UNION ALL ")
         ),
         params,
     })
@@ -356,8 +595,8 @@ pub fn aggregate_sql(dialect: Dialect, team_id: i64, q: &CaptureQuery, chart: Ag
 
 /// The roll-up recounted from every live query row (SQLite), and the same
 /// on PostgreSQL: the kept table must equal it, zero rows aside.
-pub const SQLITE_RECOUNT: &str = recount!("q.deleted = 0");
-pub const POSTGRES_RECOUNT: &str = recount!("NOT q.deleted");
+pub const SQLITE_RECOUNT: &str = recount_hod!("q.deleted = 0");
+pub const POSTGRES_RECOUNT: &str = recount_hod!("NOT q.deleted");
 
 #[cfg(test)]
 mod tests {
