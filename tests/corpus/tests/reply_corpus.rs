@@ -5,9 +5,10 @@
 
 use escucha_corpus::{corpus_dir, reply_bench};
 
-/// Measured when the verified response was added (issue 13).
-const PRECISION: f64 = 0.0;
-const RECALL: f64 = 0.0;
+/// Measured when the verified response was added (issue 13): 49 correct of
+/// 65 returned, 151 gold pairs (see README, *Verified response*).
+const PRECISION: f64 = 0.754;
+const RECALL: f64 = 0.325;
 
 #[test]
 fn verified_response_on_real_threads() {
