@@ -273,6 +273,8 @@ struct RecordView<'a> {
     #[serde(default)]
     history: escucha_core::log::History,
     deleted: escucha_core::log::Lww<bool>,
+    #[serde(default)]
+    verified_response: escucha_core::log::Lww<Option<escucha_core::log::VerifiedResponse>>,
     /// Present only in legacy records: those are decoded in full.
     #[serde(default)]
     note: Option<serde::de::IgnoredAny>,
@@ -329,6 +331,7 @@ pub fn csv_page(rows: &[ExportRow]) -> Result<Vec<u8>, DbError> {
             comments: v.comments,
             history: v.history,
             deleted: v.deleted,
+            verified_response: v.verified_response,
         };
         write_row(&mut out, &c, &cells).map_err(csv_err)?;
     }
