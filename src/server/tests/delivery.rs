@@ -332,14 +332,16 @@ fn rules_route_at_ingest_and_their_send_to_names_a_destination(e) {
     assert_eq!(put_destination(&server, &ada, "Logistics hook", json!({"kind": "webhook", "department": "Logistics", "url": logistics.url, "secret": SECRET})).status, 201);
     // No department: it hears only what names it.
     assert_eq!(put_destination(&server, &ada, "On call", json!({"kind": "slack", "webhookUrl": oncall.url})).status, 201);
-    let mut config = escucha_core::team_config::TeamConfig::default();
-    config.rules = vec![Rule {
+    let config = escucha_core::team_config::TeamConfig {
+        rules: vec![Rule {
         name: "Entregas".into(),
         enabled: true,
         when: Condition::All { of: vec![Condition::Sentiment { is: Sentiment::Negative }, Condition::Words { words: vec!["entrega".into()] }] },
         then: vec![Action::SetDepartment { name: "Logistics".into() }, Action::SendTo { destination: "On call".into() }],
         stop: false,
-    }];
+        }],
+        ..Default::default()
+    };
     let r = server.send("PUT", "/api/v1/config", Some(&ada), &[("if-match", "\"0\"")], Some(json!({ "config": config }).to_string()));
     assert_eq!(r.status, 200, "{}", r.body);
     // Captured without a department; the rule routes it.

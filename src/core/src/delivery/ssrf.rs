@@ -135,8 +135,7 @@ fn forbidden_v4(ip: Ipv4Addr) -> Option<Range> {
         _ if ip.is_multicast() => Range::Multicast,
         _ if ip.is_broadcast() => Range::Broadcast,
         // 192.0.0.0/24, TEST-NETs, 198.18.0.0/15, 240.0.0.0/4.
-        _ if (a == 192 && b == 0 && c == 0)
-            || (a == 192 && b == 0 && c == 2)
+        _ if (a == 192 && b == 0 && (c == 0 || c == 2))
             || (a == 198 && b == 51 && c == 100)
             || (a == 203 && b == 0 && c == 113)
             || (a == 198 && (b & 0xfe) == 18)
