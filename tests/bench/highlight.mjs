@@ -666,14 +666,14 @@ async function interleaved() {
       return r;
     };
     const peers = { 'mark.js': [], 'advanced-mark.js': [] };
-    const steps = [...paths.flatMap((p) => [['floor', p], ['scan', p]]), ...(withPeers ? Object.keys(peers).map((n) => ['peer', n]) : [])];
+    const steps = [...paths.flatMap((p) => [['floor', p], ['ours', p]]), ...(withPeers ? Object.keys(peers).map((n) => ['peer', n]) : [])];
     for (let round = 0; round < rounds; round++) {
       const line = [];
       // Rotate the order so no step always follows the same one.
       for (let k = 0; k < steps.length; k++) {
         const [what, p] = steps[(k + round) % steps.length];
         if (what === 'floor') { const r = await ask(p, B.benchFloor); p.floors.push(r.ms); p.floorCpu.push(r.cpu); line.push(`floor(${p.key}) ${fmt(r.ms)}/${fmt(r.cpu)}`); }
-        else if (what === 'scan') { const r = await ask(p, B.benchScan); p.scans.push(r); line.push(`(${p.key}) ${fmt(r.ms)}/${fmt(r.cpu)} [${r.mentions}]`); }
+        else if (what === 'ours') { const r = await ask(p, B.benchScan); p.scans.push(r); line.push(`(${p.key}) ${fmt(r.ms)}/${fmt(r.cpu)} [${r.mentions}]`); }
         else { const r = await measurePeerOnce(peerContext, server.url, p, terms); peers[p].push(r); line.push(`${p} ${fmt(r.ms)}/${fmt(r.cpu)} [${r.marks}]`); }
       }
       console.log(`round ${round + 1}: ${line.join(', ')}`);

@@ -46,8 +46,6 @@ pub const POSTGRES_MIGRATION: &str = "CREATE TABLE team_config (
 // Returned once per save, never stored in bulk: the size difference is harmless.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
-// sla13: the document grew (service targets); one outcome per save, so its size does not matter.
-#[allow(clippy::large_enum_variant)]
 pub enum Saved {
     Stored(VersionedConfig),
     /// The version edited is not the current one (0: there is none yet).

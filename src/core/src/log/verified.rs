@@ -103,8 +103,7 @@ impl Capture {
                 .history
                 .events()
                 .into_iter()
-                .filter(|e| e.field == EventField::Status && e.ms <= at)
-                .next_back()
+                .rfind(|e| e.field == EventField::Status && e.ms <= at)
                 .map(|e| e.to.clone())
                 .unwrap_or_else(|| Status::New.as_str().to_string());
             let mut e = Event::new(stamp, member, EventField::Status, from, responded.to_string());
