@@ -7,14 +7,21 @@
 use serde::Deserialize;
 
 use super::i18n::{tr, Lang, Text};
-use crate::delivery::ssrf::UrlProblem;
 use crate::delivery::destination::SmtpSecurity;
+use crate::delivery::ssrf::UrlProblem;
 use crate::delivery::{DestinationKind, DestinationProblem, DestinationView, Language};
 
 /// `GET /api/v1/destinations`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct DestinationList {
     pub destinations: Vec<DestinationView>,
+}
+
+/// Who sees the destination controls and "Retry now": a role that may
+/// configure the team (the server refuses the others anyway). Unlike the
+/// queue's edit controls, an unknown role gets none: these are admin-only.
+pub fn may_configure(role: Option<crate::workspace::role::Role>) -> bool {
+    role.is_some_and(|r| r.allows(crate::workspace::role::Action::Configure))
 }
 
 /// One outbox row as the server lists it.
@@ -320,9 +327,7 @@ impl DestinationForm {
         if name.is_empty() || name.chars().any(char::is_control) {
             problems.push(FormProblem::Destination(DestinationProblem::NameEmpty));
         } else if name.chars().count() > crate::delivery::destination::MAX_NAME_CHARS {
-            problems.push(FormProblem::Destination(DestinationProblem::NameTooLong {
-                max: crate::delivery::destination::MAX_NAME_CHARS,
-            }));
+            problems.push(FormProblem::Destination(DestinationProblem::NameTooLong { max: crate::delivery::destination::MAX_NAME_CHARS }));
         }
         let kind = match self.kind.as_str() {
             "slack" => Some(DestinationKind::Slack { webhook_url: self.get(FormField::WebhookUrl) }),
@@ -342,13 +347,8 @@ impl DestinationForm {
                     "none" => SmtpSecurity::None,
                     _ => SmtpSecurity::Starttls,
                 };
-                let to: Vec<String> = self
-                    .get(FormField::To)
-                    .split([',', ';', '\n'])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect();
+                let to: Vec<String> =
+                    self.get(FormField::To).split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
                 Some(DestinationKind::Email {
                     smtp_host: self.get(FormField::SmtpHost),
                     smtp_port,
@@ -560,10 +560,7 @@ mod tests {
         let bad = DestinationForm { kind: "email".into(), fields: vec![(FormField::SmtpPort, "x".into())], ..form.clone() };
         assert_eq!(bad.to_body().unwrap_err(), [FormProblem::BadPort]);
         let nameless = DestinationForm { name: " ".into(), kind: "pager".into(), ..Default::default() };
-        assert_eq!(
-            nameless.to_body().unwrap_err(),
-            [FormProblem::Destination(DestinationProblem::NameEmpty), FormProblem::UnknownKind]
-        );
+        assert_eq!(nameless.to_body().unwrap_err(), [FormProblem::Destination(DestinationProblem::NameEmpty), FormProblem::UnknownKind]);
     }
 
     #[test]
@@ -575,6 +572,14 @@ mod tests {
         assert_eq!(destination_problem_text(Lang::Es, &ps[0]), "URL del webhook: obligatorio.");
         assert!(destination_problem_text(Lang::Es, &ps[1]).contains("http"));
         assert!(problems_in("not json").is_empty());
+    }
+
+    #[test]
+    fn only_a_role_that_configures_gets_the_controls() {
+        use crate::workspace::role::Role;
+        assert!(may_configure(Some(Role::Admin)));
+        assert!(!may_configure(Some(Role::Viewer)));
+        assert!(!may_configure(None));
     }
 
     #[test]
