@@ -165,7 +165,7 @@ fn fill_destination_filter() {
     names.dedup();
     let select: HtmlSelectElement = by_id("deliveries-destination");
     clear(&select);
-    append(&select, &el("option", &[("value", "")], Text::ReportsAllDepartments.get(lang)));
+    append(&select, &el("option", &[("value", "")], Text::DeliveriesAll.get(lang)));
     for n in &names {
         append(&select, &el("option", &[("value", n)], n));
     }

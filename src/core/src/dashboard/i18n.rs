@@ -408,6 +408,7 @@ texts! {
     DeliveriesTitle => "Delivery log", "Registro de entregas";
     DeliveriesFor => "Deliveries to {0}", "Entregas a {0}";
     DeliveriesNone => "No deliveries.", "No hay entregas.";
+    DeliveriesAll => "All destinations", "Todos los destinos";
     DeliveriesFailed => "The delivery log could not be loaded: {0}", "No se pudo cargar el registro de entregas: {0}";
     DeliveryDestination => "Destination", "Destino";
     DeliveryState => "State", "Estado";
