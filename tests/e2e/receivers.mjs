@@ -30,6 +30,8 @@ export async function startHttpReceiver(script = []) {
     requests,
     /** The requests answered 2xx. */
     delivered: () => requests.filter((q) => q.answered >= 200 && q.answered < 300),
+    /** Replace the answers still to come (an empty list: 200 from now on). */
+    answerWith: (list) => answers.splice(0, answers.length, ...list),
     close: () => new Promise((r) => server.close(r)),
   };
 }

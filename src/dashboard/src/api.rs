@@ -28,3 +28,11 @@ pub async fn request<T: DeserializeOwned>(method: &str, path: &str, token: Optio
     }
     serde_json::from_str(&resp.body).map_err(|e| Failure::BadResponse(e.to_string()))
 }
+
+/// [`request`] for answers without a body (202, 204): only the status counts.
+pub async fn request_empty(method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Result<(), Failure> {
+    match request::<serde_json::Value>(method, path, token, body).await {
+        Ok(_) | Err(Failure::BadResponse(_)) => Ok(()),
+        Err(f) => Err(f),
+    }
+}

@@ -171,6 +171,7 @@ pub fn start() {
     crate::members::wire();
     crate::config_editor::wire();
     crate::reports::wire(); // sla13
+    crate::deliveries::wire(); // outbox13
     check_health(lang);
     match session().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten()) {
         Some(token) => sign_in(app.clone(), token),
@@ -253,6 +254,7 @@ fn wire(app: &Shared) {
         crate::members::set_lang(lang);
         crate::config_editor::set_lang(lang);
         crate::reports::set_lang(lang); // sla13
+        crate::deliveries::set_lang(lang); // outbox13
         queue::relabel(&a);
     });
     let a = app.clone();
@@ -437,6 +439,7 @@ fn sign_in(app: Shared, token: String) {
                 crate::members::show(&token, &me, lang);
                 crate::config_editor::show(&token, &me, lang);
                 crate::reports::show(&app, &token, &me, lang); // sla13
+                crate::deliveries::show(&token, &me, lang); // outbox13
                 {
                     let mut a = app.borrow_mut();
                     a.token = Some(token);
@@ -492,6 +495,7 @@ fn sign_out(app: &Shared, message: Option<String>) {
     crate::members::hide();
     crate::config_editor::hide();
     crate::reports::hide(); // sla13
+    crate::deliveries::hide(); // outbox13
     show_login(message, lang);
 }
 
@@ -861,6 +865,7 @@ pub(crate) fn render_detail(app: &Shared) {
         link(&body, l, Text::OpenPage, lang);
     }
     queue::detail_extras(app, &body, c, draft);
+    crate::deliveries::detail(&body, &c.id); // outbox13
     let panel: HtmlElement = by_id("detail");
     panel.set_attribute("data-id", &d.id).expect("attribute");
     panel.set_hidden(false);

@@ -7,6 +7,7 @@ mod api;
 mod app;
 mod chart;
 mod config_editor;
+mod deliveries; // outbox13
 mod members;
 mod queue;
 mod reports;

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod charts;
 pub mod client;
 pub mod config_editor;
+pub mod deliveries;
 pub mod i18n;
 pub mod queue;
 pub mod saved_view;

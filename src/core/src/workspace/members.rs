@@ -68,7 +68,7 @@ pub fn tokens_path(name: &str) -> String {
 /// A name as one path segment: everything but letters, digits, `-`, `_` and
 /// `~` escaped (dots too, or a browser would resolve "." and ".."), so
 /// "a/b", "..", "?" or "ñ" reach the server as the name itself.
-fn path_segment(name: &str) -> String {
+pub(crate) fn path_segment(name: &str) -> String {
     name.bytes()
         .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect()
