@@ -76,12 +76,12 @@ before(async () => {
   const put = await api('PUT', '/api/v1/config', { config }, { 'if-match': '"0"' });
   assert.equal(put.status, 200, JSON.stringify(put.body));
   const slackDest = await api('PUT', '/api/v1/destinations/logistics-slack', { department: 'Logistics', language: 'en', kind: 'slack', webhookUrl: `${slack.url}/services/T0/B0/x` });
-  assert.equal(slackDest.status, 200, JSON.stringify(slackDest.body));
+  assert.equal(slackDest.status, 201, JSON.stringify(slackDest.body));
   const mailDest = await api('PUT', '/api/v1/destinations/logistics-mail', {
     department: 'Logistics', language: 'es', kind: 'email', smtpHost: '127.0.0.1', smtpPort: smtp.port, security: 'none',
     username: 'escucha', password: 'secreto', from: 'escucha@acme.example', to: ['logistica@acme.example'],
   });
-  assert.equal(mailDest.status, 200, JSON.stringify(mailDest.body));
+  assert.equal(mailDest.status, 201, JSON.stringify(mailDest.body));
   const listed = await api('GET', '/api/v1/destinations');
   assert.ok(!JSON.stringify(listed.body).includes('secreto') && !JSON.stringify(listed.body).includes('/services/T0/B0/x'), 'secrets never leave the server');
 
