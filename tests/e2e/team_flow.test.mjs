@@ -17,9 +17,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { FIXTURES, WWW_DIR, CHROMIUM_ARGS, startFixtures, removeDir, spawnTeamLog, waitForHighlights, cardFrame, waitForCard, pressKey } from './harness.mjs';
+import { FIXTURES, WWW_DIR, CHROMIUM_ARGS, startFixtures, removeDir, spawnTeamLog, cardFrame, waitForCard, pressKey } from './harness.mjs';
 import { SERVER_BIN, createTeam, launchBrowser, extensionWithLoopbackGranted, pullAll, until, sleep } from './teamlog.mjs';
 import { configure, drained } from './sync_common.mjs';
+import { openThreadCard, clickAndSave } from './thread_card.mjs';
 import { startHttpReceiver, startSmtpReceiver } from './receivers.mjs';
 import { PageRequest as P, Answer as A } from './protocol.mjs';
 
@@ -107,34 +108,7 @@ after(async () => {
   team?.cleanup();
 });
 
-/** Open the thread and the card of "Acme" in mara_k's comment, with a real click. */
-async function openCard() {
-  const page = await b.context.newPage();
-  await page.goto(`${fixtures.url}/thread.html`);
-  await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length >= 3);
-  const at = await page.evaluate(() => {
-    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = w.nextNode(); n; n = w.nextNode()) {
-      if (!n.data.startsWith('My Acme X200')) continue;
-      const r = document.createRange();
-      r.setStart(n, 3); r.setEnd(n, 7);
-      window.scrollBy(0, r.getBoundingClientRect().top - innerHeight / 2);
-      const box = r.getBoundingClientRect();
-      return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-    }
-    return null;
-  });
-  assert.ok(at, 'the comment is on the page');
-  await page.mouse.click(at.x, at.y);
-  await waitForCard(page, '#excerpt');
-  return page;
-}
-
-async function clickAndSave(page, selector) {
-  await cardFrame(page).evaluate(() => { document.getElementById('state').textContent = ''; });
-  await cardFrame(page).locator(selector).click();
-  return waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
-}
+const openCard = () => openThreadCard(b, `${fixtures.url}/thread.html`);
 
 const mailsAbout = (text) => smtp.messages.filter((m) => m.data.includes(text));
 const keyOf = (m) => /^Idempotency-Key:\s*(\S+)/mi.exec(m.data)?.[1];

@@ -12,9 +12,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES, startFixtures, removeDir, waitForHighlights, cardFrame, waitForCard, pressKey } from './harness.mjs';
+import { FIXTURES, startFixtures, removeDir, cardFrame, waitForCard, pressKey } from './harness.mjs';
 import { createTeam, serveTeamLog, launchBrowser, extensionWithLoopbackGranted, pullAll } from './teamlog.mjs';
 import { configure, drained } from './sync_common.mjs';
+import { openThreadCard, clickAndSave } from './thread_card.mjs';
 import { PageRequest as P, Answer as A } from './protocol.mjs';
 
 const FULL = readFileSync(join(FIXTURES, 'threads', 'phpbb.html'), 'utf8');
@@ -60,35 +61,7 @@ after(async () => {
   team?.cleanup();
 });
 
-/** Open the thread and the card of "Acme" in mara_k's comment, with a real click. */
-async function openCard() {
-  const page = await b.context.newPage();
-  await page.goto(`${fixtures.url}/thread.html`);
-  await waitForHighlights(page, (h) => (h['escucha-g0'] ?? []).length >= 3);
-  const at = await page.evaluate(() => {
-    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = w.nextNode(); n; n = w.nextNode()) {
-      if (!n.data.startsWith('My Acme X200')) continue;
-      const r = document.createRange();
-      r.setStart(n, 3); r.setEnd(n, 7);
-      window.scrollBy(0, r.getBoundingClientRect().top - innerHeight / 2);
-      const box = r.getBoundingClientRect();
-      return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-    }
-    return null;
-  });
-  assert.ok(at, 'the comment is on the page');
-  await page.mouse.click(at.x, at.y);
-  await waitForCard(page, '#excerpt');
-  return page;
-}
-
-async function clickAndSave(page, selector) {
-  await waitForCard(page, '#state', () => true);
-  await cardFrame(page).evaluate(() => { document.getElementById('state').textContent = ''; });
-  await cardFrame(page).locator(selector).click();
-  return waitForCard(page, '#state', (t) => /Saved|Guardado/.test(t ?? ''));
-}
+const openCard = () => openThreadCard(b, `${fixtures.url}/thread.html`);
 
 test('a team reply on a revisited thread is proposed, confirmed in one click, and the server records the reply\'s time', async () => {
   // The customer's comment, captured before the team answered.
